@@ -1,0 +1,32 @@
+import { Command, CommanderError } from 'commander';
+import { BatonError } from '../core/errors.js';
+import { registerCommands } from './commands.js';
+import { EXIT_USAGE, UsageError } from './usage-error.js';
+
+/** `baton` entry point: parses arguments, dispatches, maps errors to exit codes. */
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('baton')
+    .description('Durable, governed AI-agent runs')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    process.exitCode = exitCodeFor(error);
+  }
+}
+
+function exitCodeFor(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // Help and version exit 0; every other parse failure is a usage error already printed.
+    return error.exitCode === 0 ? 0 : EXIT_USAGE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`baton: ${message.split('\n')[0]}\n`);
+  if (error instanceof UsageError) return EXIT_USAGE;
+  if (error instanceof BatonError && error.code === 'usage') return EXIT_USAGE;
+  return 1;
+}
+
+await main(process.argv);

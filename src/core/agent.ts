@@ -1,0 +1,98 @@
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { UserError } from './errors.js';
+import { hashCanonical } from './hash.js';
+import type { AnyTool } from './tool.js';
+import { toolInputJsonSchema } from './tool.js';
+
+/** Per-run limits; exceeding one ends the run with a typed reason. */
+export interface AgentLimits {
+  maxSteps?: number;
+  maxTokens?: number;
+  maxCostUsd?: number;
+  timeoutMs?: number;
+}
+
+/** A model is named `provider:model-id` or passed as an AI SDK language model. */
+export type ModelSpec = string | LanguageModelV3;
+
+/** An MCP server whose tools become the agent's tools (prefixed `<name>__`). */
+export type McpServerSpec =
+  | { name: string; command: string; args?: string[]; env?: Record<string, string> }
+  | { name: string; url: string; headers?: Record<string, string> };
+
+/** What `defineAgent` accepts. */
+export interface AgentOptions {
+  name: string;
+  description?: string;
+  instructions: string;
+  model: ModelSpec;
+  tools?: AnyTool[];
+  handoffs?: Agent[];
+  limits?: AgentLimits;
+  mcpServers?: McpServerSpec[];
+}
+
+/** A validated, frozen agent definition. */
+export interface Agent {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly instructions: string;
+  readonly model: ModelSpec;
+  readonly tools: readonly AnyTool[];
+  readonly handoffs: readonly Agent[];
+  readonly limits: Readonly<AgentLimits>;
+  readonly mcpServers: readonly McpServerSpec[];
+}
+
+const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
+
+/** Defines an agent; rejects bad names and duplicate tool names at definition time. */
+export function defineAgent(options: AgentOptions): Agent {
+  if (!AGENT_NAME.test(options.name)) {
+    throw new UserError('invalid_agent', `agent name ${JSON.stringify(options.name)} must match ${AGENT_NAME}`);
+  }
+  if (typeof options.instructions !== 'string') {
+    throw new UserError('invalid_agent', `agent ${options.name}: instructions must be a string`);
+  }
+  if (options.model === undefined || options.model === null || options.model === '') {
+    throw new UserError('invalid_agent', `agent ${options.name}: a model is required`);
+  }
+  const tools = options.tools ?? [];
+  const seen = new Set<string>();
+  for (const candidate of tools) {
+    if (seen.has(candidate.name)) {
+      throw new UserError('invalid_agent', `agent ${options.name}: duplicate tool name ${candidate.name}`);
+    }
+    seen.add(candidate.name);
+  }
+  return Object.freeze({
+    name: options.name,
+    description: options.description,
+    instructions: options.instructions,
+    model: options.model,
+    tools: Object.freeze([...tools]),
+    handoffs: Object.freeze([...(options.handoffs ?? [])]),
+    limits: Object.freeze({ ...options.limits }),
+    mcpServers: Object.freeze([...(options.mcpServers ?? [])]),
+  });
+}
+
+/** `provider:model-id` of a model spec, for hashing and display. */
+export function modelId(model: ModelSpec): string {
+  return typeof model === 'string' ? model : `${model.provider}:${model.modelId}`;
+}
+
+/**
+ * Hash of what must not change under a resumed run: name, instructions, model id, tool names and
+ * input schemas, handoff targets. Resuming under a different hash fails with `definition_changed`.
+ */
+export function agentDefinitionHash(agent: Agent): string {
+  return hashCanonical({
+    name: agent.name,
+    instructions: agent.instructions,
+    model: modelId(agent.model),
+    tools: agent.tools.map((candidate) => ({ name: candidate.name, inputSchema: toolInputJsonSchema(candidate) })),
+    handoffs: agent.handoffs.map((target) => target.name),
+    mcpServers: agent.mcpServers.map((server) => server.name),
+  });
+}

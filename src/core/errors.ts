@@ -1,0 +1,93 @@
+/**
+ * One error base with a string `code`, and subclasses grouped by who must act.
+ * Errors that cross a wire (HTTP, MCP, CLI) are mapped to `{ code, message }` by `toErrorBody`.
+ */
+export class BatonError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The caller configured or called something wrongly (bad agent file, bad flag, missing key). */
+export class UserError extends BatonError {}
+
+/** A request named something that does not exist (session, run, task, agent). */
+export class NotFoundError extends BatonError {
+  constructor(kind: string, id: string) {
+    super('not_found', `${kind} ${JSON.stringify(id)} was not found`);
+  }
+}
+
+/** The request conflicts with the current state (retrying a succeeded run, a second active run...). */
+export class ConflictError extends BatonError {
+  constructor(message: string, code = 'conflict') {
+    super(code, message);
+  }
+}
+
+/** Input failed validation; `field` names the offending field when known. */
+export class ValidationError extends BatonError {
+  readonly field: string | undefined;
+
+  constructor(message: string, field?: string) {
+    super('invalid_request', message);
+    this.field = field;
+  }
+}
+
+/** A continuation token did not match any session. */
+export class InvalidTokenError extends BatonError {
+  constructor() {
+    super('invalid_token', 'the continuation token does not match any session');
+  }
+}
+
+/** The model answered in a way the loop cannot use (past the script, malformed output...). */
+export class ModelBehaviorError extends BatonError {}
+
+/** A model provider call failed after the retry policy gave up. */
+export class ModelCallError extends BatonError {
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(code, message, { cause: options.cause });
+    this.retryable = options.retryable;
+  }
+}
+
+/** The worker's lease on a run was taken over; the worker must stop committing at once. */
+export class LeaseLostError extends BatonError {
+  constructor(runId: string) {
+    super('lease_lost', `the lease on run ${runId} was lost to another worker`);
+  }
+}
+
+/** A run limit (`maxSteps`, `maxTokens`, `maxCostUsd`, `timeoutMs`) was exceeded. */
+export class LimitExceededError extends BatonError {}
+
+/** The run was cancelled through its signal or `cancel(runId)`. */
+export class CancelledError extends BatonError {
+  constructor(message = 'the run was cancelled') {
+    super('cancelled', message);
+  }
+}
+
+/** A required system facility (bwrap, git) is missing or unusable. */
+export class EnvironmentError extends BatonError {}
+
+/** The wire shape of an error: what HTTP bodies, MCP tool errors and `run.failed` events carry. */
+export interface ErrorBody {
+  code: string;
+  message: string;
+}
+
+/** Maps any thrown value to `{ code, message }` without leaking stack traces. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof BatonError) return { code: error.code, message: error.message };
+  if (error instanceof Error) return { code: 'internal', message: error.message };
+  return { code: 'internal', message: String(error) };
+}

@@ -1,0 +1,152 @@
+import type { ErrorBody } from './errors.js';
+import { canonicalJson, sha256Hex } from './hash.js';
+
+/** Token usage, summed over model calls. `costUsd` is present when the model's price is known. */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd?: number;
+}
+
+/** A tool call as the model requested it and as `message.completed` records it. */
+export interface ToolCallRecord {
+  toolCallId: string;
+  name: string;
+  input: unknown;
+}
+
+/** Normalised finish reasons (DESIGN.md section 5). */
+export type FinishReason =
+  | 'stop'
+  | 'length'
+  | 'context_limit'
+  | 'tool_calls'
+  | 'content_filter'
+  | 'refusal'
+  | 'pause'
+  | 'malformed'
+  | 'cancelled'
+  | 'error';
+
+/** The `data` of every persisted event type, keyed by type. Documented in docs/events.md. */
+export interface EventDataByType {
+  'session.started': { agent: string; context?: Record<string, unknown> };
+  'run.started': { agent: string; attempt: number; definitionHash: string; kind?: string };
+  'message.received': { role: 'user'; text: string };
+  'step.started': { step: number };
+  'message.completed': {
+    role: 'assistant';
+    text: string;
+    toolCalls: ToolCallRecord[];
+    finishReason: FinishReason;
+    usage: Usage;
+  };
+  'tool.started': { toolCallId: string; name: string; input: unknown };
+  'tool.result': {
+    toolCallId: string;
+    name: string;
+    ok: boolean;
+    output: unknown;
+    error?: ErrorBody;
+    durationMs: number;
+  };
+  'step.completed': { step: number };
+  'run.completed': { status: 'succeeded'; text: string; usage: Usage };
+  'run.failed': { error: ErrorBody };
+  'run.cancelled': { reason?: string };
+  'sandbox.command': {
+    command: string[];
+    exitCode: number | null;
+    signal?: string | null;
+    timedOut: boolean;
+    durationMs: number;
+    outputTail: string;
+  };
+  'workspace.captured': { manifestHash: string; baseRef: string; denied: { path: string; reason: string }[] };
+  'workspace.patch': { patchHash: string | null; files: number; insertions: number; deletions: number };
+  'task.progress': { iteration: number; phase: string };
+}
+
+export type PersistedEventType = keyof EventDataByType;
+
+/** A persisted event: append-only per session, `seq` gapless from 0, hash-chained. */
+export type BatonEvent<T extends PersistedEventType = PersistedEventType> = {
+  [K in T]: {
+    seq: number;
+    sessionId: string;
+    runId: string;
+    type: K;
+    ts: string;
+    data: EventDataByType[K];
+    hash: string;
+  };
+}[T];
+
+/** What a caller hands to a journal or store; seq, ts and hash are assigned at commit. */
+export type EventDraft<T extends PersistedEventType = PersistedEventType> = {
+  [K in T]: { type: K; data: EventDataByType[K] };
+}[T];
+
+/** Live-only token delta: streamed to connected readers, never persisted, carries no `seq`. */
+export interface ModelDeltaEvent {
+  type: 'model.delta';
+  sessionId: string;
+  runId: string;
+  step: number;
+  delta: string;
+}
+
+/** Everything a stream reader can receive. */
+export type StreamEvent = BatonEvent | ModelDeltaEvent;
+
+/** The `prevHash` of the first event of every session. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** `sha256hex(prevHash + canonicalJSON(event without hash))`. */
+export function computeEventHash(prevHash: string, event: Omit<BatonEvent, 'hash'>): string {
+  return sha256Hex(prevHash + canonicalJson(event));
+}
+
+/** Builds the next event of a chain; the single place where seq and hash are assigned. */
+export function sealEvent(
+  head: { seq: number; hash: string } | undefined,
+  fields: { sessionId: string; runId: string; ts: string } & EventDraft,
+): BatonEvent {
+  const unsealed = {
+    seq: head ? head.seq + 1 : 0,
+    sessionId: fields.sessionId,
+    runId: fields.runId,
+    type: fields.type,
+    ts: fields.ts,
+    data: fields.data,
+  } as Omit<BatonEvent, 'hash'>;
+  return { ...unsealed, hash: computeEventHash(head?.hash ?? GENESIS_HASH, unsealed) } as BatonEvent;
+}
+
+/** Result of checking a session's chain: the first bad `seq`, if any, and why. */
+export type ChainVerdict = { ok: true; head: string; count: number } | { ok: false; seq: number; reason: string };
+
+/** Recomputes a session's hash chain from its first event. */
+export function verifyChain(events: Iterable<BatonEvent>): ChainVerdict {
+  let prevHash = GENESIS_HASH;
+  let expectedSeq = 0;
+  for (const event of events) {
+    if (event.seq !== expectedSeq) {
+      return { ok: false, seq: expectedSeq, reason: `expected seq ${expectedSeq}, found ${event.seq}` };
+    }
+    const { hash, ...rest } = event;
+    if (computeEventHash(prevHash, rest) !== hash) {
+      return { ok: false, seq: event.seq, reason: 'hash does not match the event and its predecessor' };
+    }
+    prevHash = hash;
+    expectedSeq += 1;
+  }
+  return { ok: true, head: prevHash, count: expectedSeq };
+}
+
+/** Terminal run events; a run whose log holds one of these is finished. */
+export const TERMINAL_RUN_EVENTS = ['run.completed', 'run.failed', 'run.cancelled'] as const;
+
+export function isTerminalRunEvent(event: { type: string }): boolean {
+  return (TERMINAL_RUN_EVENTS as readonly string[]).includes(event.type);
+}

@@ -1,0 +1,22 @@
+import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js';
+
+/**
+ * Where the loop records what it does (DESIGN.md section 3). The loop never touches SQL:
+ * `MemoryJournal` keeps events in an array, the runtime's `StoreJournal` commits them to a
+ * store under the run's lease.
+ */
+export interface Journal {
+  readonly sessionId: string;
+  readonly runId: string;
+  /** Every committed event of the session so far, oldest first; the loop rebuilds its transcript from it. */
+  load(): Promise<readonly BatonEvent[]>;
+  /** Commits one event; resolves once it is durable. Throws `LeaseLostError` when fenced out. */
+  append(draft: EventDraft): Promise<BatonEvent>;
+  /**
+   * `message.received` events committed by others (follow-ups delivered while this run is
+   * active) since the last call or since `load()`; the loop drains them at step boundaries.
+   */
+  drainInbox(): Promise<readonly BatonEvent<'message.received'>[]>;
+  /** Sends a live-only event (token deltas) to connected readers; never persisted. */
+  emitLive(event: ModelDeltaEvent): void;
+}

@@ -1,0 +1,95 @@
+import type { Agent } from '../core/agent.js';
+import type { StreamEvent, Usage } from '../core/events.js';
+import type { CallerIdentity } from '../core/tool.js';
+import type { Page, RunRecord, RunStatus, SessionRecord, Store } from '../store/store.js';
+
+/** Options of {@link Runtime.start}. */
+export interface StartOptions {
+  agent: string;
+  message: string;
+  context?: Record<string, unknown>;
+  idempotencyKey?: string;
+  /** Who is calling; stored as `auth.initiator` and `auth.current`. */
+  caller?: CallerIdentity;
+}
+
+/** What `start` and `deliver` return. The token is the session's follow-up secret. */
+export interface StartResult {
+  sessionId: string;
+  runId: string;
+  continuationToken: string;
+}
+
+/** Options of {@link Runtime.deliver}. */
+export interface DeliverOptions {
+  continuationToken: string;
+  message: string;
+  caller?: CallerIdentity;
+}
+
+/** A session as the API shows it: the record without the token hash, plus its runs and usage. */
+export interface SessionView {
+  id: string;
+  agent: string;
+  status: SessionRecord['status'];
+  context: Record<string, unknown>;
+  auth: SessionRecord['auth'];
+  runs: RunView[];
+  usage: Usage;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A run as the API shows it: the record without its lease token. */
+export type RunView = Omit<RunRecord, 'lease'> & { lease: { owner: string; expiresAt: number } | null };
+
+/** Options of {@link Runtime.stream}. */
+export interface StreamOptions {
+  /** First `seq` to replay (default 0). */
+  from?: number;
+  /** Keep the stream open after the session goes idle/waiting/terminal. */
+  follow?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Options of {@link Runtime.startWorker}. */
+export interface WorkerOptions {
+  concurrency?: number;
+  /** Lease TTL in ms (default `BATON_LEASE_TTL_MS` or 30 000). */
+  leaseTtlMs?: number;
+  /** Resolve `done` once nothing is runnable. */
+  untilIdle?: boolean;
+  /** How often an idle worker polls for runnable runs, in ms. */
+  pollIntervalMs?: number;
+  owner?: string;
+}
+
+/** A running worker loop. */
+export interface Worker {
+  readonly owner: string;
+  /** Resolves when the worker stopped (idle with `untilIdle`, or after `stop`). */
+  readonly done: Promise<void>;
+  /** Stops taking work, lets in-flight steps commit, releases leases. */
+  stop(): Promise<void>;
+}
+
+/** The durable runtime (DESIGN.md sections 2-4). */
+export interface Runtime {
+  readonly store: Store;
+  readonly agents: ReadonlyMap<string, Agent>;
+  start(options: StartOptions): Promise<StartResult>;
+  deliver(options: DeliverOptions): Promise<StartResult>;
+  cancel(runId: string): Promise<RunView>;
+  /** Retries a `failed` run under the same id (attempt + 1); other statuses are a conflict. */
+  retry(runId: string): Promise<RunView>;
+  /** Persisted events from `from`, then live ones (including `model.delta`). */
+  stream(sessionId: string, options?: StreamOptions): AsyncIterable<StreamEvent>;
+  getSession(sessionId: string): Promise<SessionView>;
+  listSessions(options: { limit?: number; cursor?: string }): Promise<Page<SessionView>>;
+  getRun(runId: string): Promise<RunView>;
+  listRuns(options?: { sessionId?: string; status?: RunStatus[]; limit?: number; cursor?: string }): Promise<Page<RunView>>;
+  /** Executes one specific run in this process as a worker would (used by `baton run`). */
+  execute(runId: string, options?: { leaseTtlMs?: number; signal?: AbortSignal }): Promise<RunView>;
+  startWorker(options?: WorkerOptions): Worker;
+  close(): Promise<void>;
+}
