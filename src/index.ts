@@ -33,15 +33,25 @@ export { canonicalJson, sha256Hex } from './core/hash.js';
 export type { AnyTool, CallerIdentity, Tool, ToolContext, ToolOptions } from './core/tool.js';
 export { tool } from './core/tool.js';
 export type { Journal } from './loop/journal.js';
+export { MemoryStore } from './store/memory/memory-store.js';
 export type {
   AppendOptions,
   Claim,
+  EventListener,
+  FeedbackRecord,
   Fence,
   Lease,
+  NewRun,
+  NewSession,
+  NewTask,
+  Page,
+  RunPatch,
   RunRecord,
   RunStatus,
+  SessionPatch,
   SessionRecord,
   SessionStatus,
   Store,
+  TaskPatch,
   TaskRecord,
 } from './store/store.js';

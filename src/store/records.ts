@@ -1,0 +1,109 @@
+import type {
+  NewRun,
+  NewSession,
+  NewTask,
+  RunPatch,
+  RunRecord,
+  SessionPatch,
+  SessionRecord,
+  TaskPatch,
+  TaskRecord,
+} from './store.js';
+
+/**
+ * Record construction and patch application shared by every store, so that the in-memory,
+ * SQLite and Postgres stores agree field by field on what a new record and a patch mean.
+ */
+
+/** Task statuses after which a task never changes again; only these are pruned. */
+export const TERMINAL_TASK_STATUSES: readonly TaskRecord['status'][] = ['completed', 'failed', 'cancelled'];
+
+/** A JSON round trip: stores hand out exactly what a JSON column would give back. */
+export function copyJson<T>(value: T): T {
+  return value === undefined ? (null as T) : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+/** A fresh `idle` session. */
+export function buildSessionRecord(input: NewSession, now: string): SessionRecord {
+  return {
+    id: input.id,
+    agent: input.agent,
+    status: 'idle',
+    context: copyJson(input.context),
+    auth: copyJson(input.auth),
+    tokenHash: input.tokenHash,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** A fresh `queued` run at attempt 1. */
+export function buildRunRecord(input: NewRun, now: string): RunRecord {
+  return {
+    id: input.id,
+    sessionId: input.sessionId,
+    agent: input.agent,
+    status: 'queued',
+    attempt: 1,
+    kind: input.kind,
+    input: copyJson(input.input),
+    definitionHash: null,
+    idempotencyKey: input.idempotencyKey,
+    lease: null,
+    usage: { inputTokens: 0, outputTokens: 0 },
+    result: null,
+    error: null,
+    cancelRequested: false,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+  };
+}
+
+/** A fresh `pending` task. */
+export function buildTaskRecord(input: NewTask, now: string): TaskRecord {
+  return {
+    id: input.id,
+    profile: input.profile,
+    args: copyJson(input.args),
+    namespace: input.namespace,
+    idempotencyKey: input.idempotencyKey,
+    status: 'pending',
+    progress: null,
+    result: null,
+    error: null,
+    costUsd: 0,
+    runId: input.runId,
+    feedback: [],
+    createdAt: now,
+    startedAt: null,
+    completedAt: null,
+  };
+}
+
+/** Copies the defined fields of `patch` over `record`, JSON-copied so later caller mutations cannot leak in. */
+function overlay<T extends object>(record: T, patch: Partial<T>): T {
+  const next = { ...record };
+  for (const key of Object.keys(patch) as (keyof T)[]) {
+    const value = patch[key];
+    // An explicit `undefined` means "not given"; clearing a field is spelled `null`.
+    if (value !== undefined) next[key] = copyJson(value) as T[keyof T];
+  }
+  return next;
+}
+
+/** The session after `patch`, with `updatedAt` bumped. */
+export function applySessionPatch(record: SessionRecord, patch: SessionPatch, now: string): SessionRecord {
+  return { ...overlay<SessionRecord>(record, patch), updatedAt: now };
+}
+
+/** The run after `patch`, with `updatedAt` bumped. */
+export function applyRunPatch(record: RunRecord, patch: RunPatch, now: string): RunRecord {
+  return { ...overlay<RunRecord>(record, patch), updatedAt: now };
+}
+
+/** The task after `patch`. */
+export function applyTaskPatch(record: TaskRecord, patch: TaskPatch): TaskRecord {
+  return overlay<TaskRecord>(record, patch);
+}
