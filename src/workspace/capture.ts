@@ -1,0 +1,145 @@
+import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Store } from '../store/store.js';
+import { git, splitNul } from './git.js';
+import type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './manifest.js';
+import { inspectRepository } from './repository.js';
+import { globMatcher, type SecretMatcher, secretMatcher } from './secret-patterns.js';
+
+/** Options of {@link captureWorkspace}. */
+export interface CaptureOptions {
+  /** Globs (repository-relative) of untracked files to capture; others are listed as denied. */
+  allowUntracked?: readonly string[];
+  /** Untracked files larger than this are denied as `too_large` (default 10 MiB). */
+  maxFileBytes?: number;
+  /** Extra secret patterns, added to {@link DEFAULT_SECRET_PATTERNS}. */
+  secretPatterns?: readonly string[];
+  signal?: AbortSignal;
+}
+
+/** The blob operations capture and restore need. */
+export type BlobStore = Pick<Store, 'putBlob' | 'getBlob'>;
+
+const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Captures the git work tree holding `dir` into blobs: a bundle of `HEAD`, the binary diff of
+ * staged and unstaged changes against `HEAD`, and allowlisted untracked files. Secret files are
+ * never captured, even when allowlisted or tracked and dirty; they are listed in `denied`.
+ */
+export async function captureWorkspace(
+  dir: string,
+  options: CaptureOptions,
+  store: BlobStore,
+): Promise<WorkspaceManifest> {
+  const { signal } = options;
+  const repository = await inspectRepository(dir, signal);
+  const isSecret = secretMatcher(options.secretPatterns);
+  const denied: WorkspaceManifest['denied'] = [];
+
+  const bundleHash = await store.putBlob(await bundleHead(repository.root, repository.branch, signal));
+  const diff = await trackedDiff(repository.root, isSecret, denied, signal);
+  const untracked = await captureUntracked(repository.root, options, isSecret, denied, store);
+
+  const manifest: WorkspaceManifest = {
+    version: 1,
+    baseRef: repository.head,
+    branch: repository.branch,
+    bundleHash,
+    untracked,
+    denied: denied.sort((left, right) => compare(left.path, right.path)),
+  };
+  if (diff.length > 0) manifest.diffHash = await store.putBlob(diff);
+  return manifest;
+}
+
+async function bundleHead(
+  root: string,
+  branch: string,
+  signal: AbortSignal | undefined,
+): Promise<Uint8Array> {
+  const scratch = await mkdtemp(join(tmpdir(), 'baton-bundle-'));
+  try {
+    const file = join(scratch, 'head.bundle');
+    await git(['bundle', 'create', '--quiet', file, `refs/heads/${branch}`], { cwd: root, signal });
+    return await readFile(file);
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+// Prefix and rename options are pinned so that user configuration cannot change the patch format.
+const DIFF_FORMAT = [
+  '--binary',
+  '--no-renames',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--no-color',
+  '--src-prefix=a/',
+  '--dst-prefix=b/',
+];
+
+async function trackedDiff(
+  root: string,
+  isSecret: SecretMatcher,
+  denied: WorkspaceManifest['denied'],
+  signal: AbortSignal | undefined,
+): Promise<Buffer> {
+  const changed = splitNul(
+    (await git(['diff', '--name-only', '--no-renames', '-z', 'HEAD'], { cwd: root, signal })).stdout,
+  );
+  if (changed.length === 0) return Buffer.alloc(0);
+  const secrets = changed.filter(isSecret);
+  for (const path of secrets) denied.push({ path, reason: 'secret' });
+  if (secrets.length === changed.length) return Buffer.alloc(0);
+  // Secret files are cut out by literal pathspec so that their changes never reach the blob.
+  const excludes = secrets.map((path) => `:(exclude,literal)${path}`);
+  return (await git(['diff', ...DIFF_FORMAT, 'HEAD', '--', '.', ...excludes], { cwd: root, signal })).stdout;
+}
+
+async function captureUntracked(
+  root: string,
+  options: CaptureOptions,
+  isSecret: SecretMatcher,
+  denied: WorkspaceManifest['denied'],
+  store: BlobStore,
+): Promise<UntrackedEntry[]> {
+  const listing = await git(['ls-files', '--others', '--exclude-standard', '-z'], {
+    cwd: root,
+    signal: options.signal,
+  });
+  const isAllowed = globMatcher(options.allowUntracked ?? []);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const entries: UntrackedEntry[] = [];
+  for (const path of splitNul(listing.stdout).sort(compare)) {
+    const reason = await untrackedDenial(root, path, isSecret, isAllowed, maxBytes);
+    if (reason) {
+      denied.push({ path, reason });
+      continue;
+    }
+    const bytes = await readFile(join(root, path));
+    entries.push({ path, hash: await store.putBlob(bytes), bytes: bytes.length });
+  }
+  return entries;
+}
+
+async function untrackedDenial(
+  root: string,
+  path: string,
+  isSecret: SecretMatcher,
+  isAllowed: (path: string) => boolean,
+  maxBytes: number,
+): Promise<DeniedReason | undefined> {
+  if (isSecret(path)) return 'secret';
+  if (!isAllowed(path)) return 'not_allowlisted';
+  const stats = await lstat(join(root, path));
+  if (!stats.isFile()) return 'not_a_regular_file';
+  if (stats.size > maxBytes) return 'too_large';
+  return undefined;
+}
+
+/** Byte-order comparison, so that manifests are identical whatever the locale. */
+function compare(left: string, right: string): number {
+  return left < right ? -1 : left > right ? 1 : 0;
+}

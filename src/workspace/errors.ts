@@ -1,0 +1,69 @@
+import { BatonError, UserError } from '../core/errors.js';
+
+/** The directory given as a workspace is not inside a git work tree. */
+export class NotAGitRepositoryError extends UserError {
+  constructor(dir: string) {
+    super(
+      'not_a_git_repository',
+      `${dir} is not inside a git work tree; a workspace must be a git repository`,
+    );
+  }
+}
+
+/** The repository has no commit yet, so there is no base ref to capture against. */
+export class EmptyRepositoryError extends UserError {
+  constructor(dir: string) {
+    super('empty_repository', `the repository at ${dir} has no commits; commit once before capturing it`);
+  }
+}
+
+/** HEAD is detached; a capture needs a branch so that restore and pull-back can name it. */
+export class DetachedHeadError extends UserError {
+  constructor(dir: string) {
+    super(
+      'detached_head',
+      `HEAD of the repository at ${dir} is detached; check out a branch before capturing it`,
+    );
+  }
+}
+
+/** A path given to a workspace tool or found in a manifest leaves the workspace root. */
+export class PathEscapeError extends UserError {
+  constructor(path: string) {
+    super('path_escape', `path ${JSON.stringify(path)} escapes the workspace root`);
+  }
+}
+
+/** A git command failed; `stderr` is its (trimmed) error output. */
+export class GitCommandError extends BatonError {
+  readonly stderr: string;
+
+  constructor(args: readonly string[], exitCode: number | null, stderr: string) {
+    super(
+      'git_failed',
+      `git ${args[0] ?? ''} failed (exit ${exitCode}): ${stderr.trim().split('\n')[0] ?? ''}`,
+    );
+    this.stderr = stderr.trim();
+  }
+}
+
+/** A patch does not apply onto its base; nothing was changed. */
+export class PatchConflictError extends BatonError {
+  constructor(detail: string) {
+    super('patch_does_not_apply', `the patch does not apply: ${detail}`);
+  }
+}
+
+/** A blob a manifest or run refers to is missing from the store, or its bytes do not match its hash. */
+export class MissingBlobError extends BatonError {
+  constructor(hash: string, what: string) {
+    super('blob_missing', `${what} blob ${hash} is missing from the store or corrupt`);
+  }
+}
+
+/** A requested capability exists in the design but not in this build (e.g. `allowHosts`). */
+export class NotSupportedError extends BatonError {
+  constructor(message: string) {
+    super('not_supported', message);
+  }
+}
