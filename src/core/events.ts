@@ -31,7 +31,8 @@ export type FinishReason =
 /** The `data` of every persisted event type, keyed by type. Documented in docs/events.md. */
 export interface EventDataByType {
   'session.started': { agent: string; context?: Record<string, unknown> };
-  'run.started': { agent: string; attempt: number; definitionHash: string; kind?: string };
+  /** `worker` is the lease owner that started this attempt, so commits are attributable. */
+  'run.started': { agent: string; attempt: number; definitionHash: string; kind?: string; worker?: string };
   'message.received': { role: 'user'; text: string };
   'step.started': { step: number };
   'message.completed': {
