@@ -1,0 +1,39 @@
+import { newId } from '../../core/ids.js';
+import type { RunRecord, SessionRecord, Store } from '../../store/store.js';
+
+/** A fresh session with a unique id and token hash. */
+export function createSession(store: Store, agent = 'agent'): Promise<SessionRecord> {
+  const id = newId('ses');
+  return store.createSession({ id, agent, context: { topic: 'x' }, auth: {}, tokenHash: `hash-${id}` });
+}
+
+/** A fresh queued run in `sessionId`. */
+export async function createRun(
+  store: Store,
+  sessionId: string,
+  idempotencyKey: string | null = null,
+): Promise<RunRecord> {
+  const { run } = await store.createRun({
+    id: newId('run'),
+    sessionId,
+    agent: 'agent',
+    kind: 'message',
+    input: { message: 'hello' },
+    idempotencyKey,
+  });
+  return run;
+}
+
+/** Polls until `condition` holds; stores may deliver subscriptions asynchronously (Postgres NOTIFY). */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
