@@ -1,0 +1,20 @@
+// Public API of `baton/client`: a fetch-based HTTP client. Nothing here may import server or
+// Node-only code; every export is public API, so add names on purpose.
+export type { ErrorBody } from '../core/errors.js';
+export { BatonError } from '../core/errors.js';
+export type { BatonEvent, EventDataByType, ModelDeltaEvent, StreamEvent, Usage } from '../core/events.js';
+export type { RunView, SessionView, StartResult } from '../runtime/types.js';
+export type { AgentSummary } from '../server/routes/meta.js';
+export type { Page } from '../store/store.js';
+export type {
+  BatonClient,
+  CallOptions,
+  ClientOptions,
+  ClientStreamOptions,
+  SendInput,
+  StartSessionInput,
+} from './client.js';
+export { createClient } from './client.js';
+export { BatonApiError } from './client-error.js';
+export type { NdjsonDecoderOptions } from './ndjson-decoder.js';
+export { ndjsonDecoder, StreamFormatError } from './ndjson-decoder.js';

@@ -1,0 +1,94 @@
+import type { StreamEvent } from '../core/events.js';
+import { apiErrorFrom } from './client-error.js';
+import { ndjsonDecoder, StreamFormatError } from './ndjson-decoder.js';
+
+/** Options of {@link reconnectingStream}. */
+export interface ReconnectOptions {
+  /** First `seq` to read (default 0). */
+  from: number;
+  signal: AbortSignal | undefined;
+  /** Consecutive failed attempts tolerated before the error is thrown (default 5). */
+  maxReconnects: number;
+  maxLineLength: number | undefined;
+}
+
+/**
+ * Reads a session stream, reconnecting with `from = last seq + 1` when the connection drops,
+ * so nothing persisted is lost or repeated. A clean end of the response is the end of the
+ * stream (the session went idle); an aborted signal ends it quietly; HTTP 4xx and malformed
+ * lines are thrown at once, since retrying cannot fix them.
+ */
+export async function* reconnectingStream(
+  open: (from: number, signal: AbortSignal | undefined) => Promise<Response>,
+  options: ReconnectOptions,
+): AsyncGenerator<StreamEvent, void, undefined> {
+  let from = options.from;
+  let failures = 0;
+  for (;;) {
+    try {
+      const response = await open(from, options.signal);
+      if (!response.ok) {
+        const error = await apiErrorFrom(response);
+        if (response.status < 500) throw error;
+        throw new RetryableError(error);
+      }
+      if (response.body === null) return;
+      const reader = response.body.pipeThrough(ndjsonDecoder<StreamEvent>(maxLine(options))).getReader();
+      try {
+        for (;;) {
+          const next = await reader.read();
+          if (next.done) return;
+          failures = 0;
+          const event = next.value;
+          if ('seq' in event) {
+            // A server never repeats a seq below `from`; skipping them anyway keeps the promise local.
+            if (event.seq < from) continue;
+            from = event.seq + 1;
+          }
+          yield event;
+        }
+      } finally {
+        reader.cancel().catch(() => undefined);
+      }
+    } catch (error) {
+      if (options.signal?.aborted) return;
+      const cause = error instanceof RetryableError ? error.cause : error;
+      if (!isRetryable(error) || failures >= options.maxReconnects) throw cause;
+      failures += 1;
+      await sleep(Math.min(100 * 2 ** failures, 2_000), options.signal);
+    }
+  }
+}
+
+function maxLine(options: ReconnectOptions): { maxLineLength?: number } {
+  return options.maxLineLength === undefined ? {} : { maxLineLength: options.maxLineLength };
+}
+
+/** A 5xx answer: the next attempt may reach a healthy server. */
+class RetryableError extends Error {
+  override readonly cause: Error;
+
+  constructor(cause: Error) {
+    super(cause.message);
+    this.cause = cause;
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof RetryableError) return true;
+  if (error instanceof StreamFormatError) return false;
+  // fetch reports refused connections and bodies cut mid-way as TypeErrors (undici: "fetch failed", "terminated").
+  return error instanceof TypeError || (error instanceof Error && error.name === 'SocketError');
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

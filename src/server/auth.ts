@@ -1,0 +1,101 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MiddlewareHandler } from 'hono';
+import { UserError } from '../core/errors.js';
+import type { CallerIdentity } from '../core/tool.js';
+import { UnauthorizedError } from './http-errors.js';
+import type { ServerEnv } from './server-env.js';
+
+/** How the API authenticates callers (`baton serve --auth`). */
+export type AuthOptions =
+  | { mode: 'none' }
+  | { mode: 'bearer'; token: string }
+  | { mode: 'basic'; username: string; password: string };
+
+/** The auth modes `--auth` accepts. */
+export const AUTH_MODES = ['none', 'bearer', 'basic'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/**
+ * Reads the secrets of an auth mode from the environment: `BATON_API_TOKEN` for bearer,
+ * `BATON_BASIC_USER` / `BATON_BASIC_PASSWORD` for basic. A missing variable is a `UserError`
+ * naming it, so the server refuses to start rather than run unprotected.
+ */
+export function authFromEnv(mode: AuthMode, env: NodeJS.ProcessEnv = process.env): AuthOptions {
+  if (mode === 'none') return { mode };
+  if (mode === 'bearer') return { mode, token: requireEnv(env, 'BATON_API_TOKEN') };
+  return {
+    mode,
+    username: requireEnv(env, 'BATON_BASIC_USER'),
+    password: requireEnv(env, 'BATON_BASIC_PASSWORD'),
+  };
+}
+
+function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new UserError('missing_secret', `${name} must be set for this --auth mode`);
+  }
+  return value;
+}
+
+const ANONYMOUS: CallerIdentity = { kind: 'anonymous', subject: 'anonymous' };
+/** The bearer caller's subject: a fixed label, never the token itself. */
+const BEARER_SUBJECT = 'api-token';
+
+/**
+ * Authenticates every request it runs on and stores the caller's identity in `c.var.caller`.
+ * Secrets are compared as sha256 digests with `timingSafeEqual`, so neither their content nor
+ * their length leaks through timing.
+ */
+export function authenticate(options: AuthOptions): MiddlewareHandler<ServerEnv> {
+  const check = identify(options);
+  return async function authenticateRequest(c, next) {
+    const caller = check(c.req.header('authorization'));
+    if (caller === undefined) throw new UnauthorizedError(challengeFor(options));
+    c.set('caller', caller);
+    await next();
+  };
+}
+
+function identify(options: AuthOptions): (header: string | undefined) => CallerIdentity | undefined {
+  if (options.mode === 'none') return () => ANONYMOUS;
+  if (options.mode === 'bearer') {
+    const expected = digest(options.token);
+    return (header) => {
+      const token = credentialsOf(header, 'bearer');
+      return token !== undefined && timingSafeEqual(digest(token), expected)
+        ? { kind: 'bearer', subject: BEARER_SUBJECT }
+        : undefined;
+    };
+  }
+  const expectedUser = digest(options.username);
+  const expectedPassword = digest(options.password);
+  return (header) => {
+    const encoded = credentialsOf(header, 'basic');
+    if (encoded === undefined) return undefined;
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon < 0) return undefined;
+    const username = decoded.slice(0, colon);
+    // Both comparisons always run, so a right user name with a wrong password takes as long as a wrong one.
+    const userOk = timingSafeEqual(digest(username), expectedUser);
+    const passwordOk = timingSafeEqual(digest(decoded.slice(colon + 1)), expectedPassword);
+    return userOk && passwordOk ? { kind: 'basic', subject: options.username } : undefined;
+  };
+}
+
+function credentialsOf(header: string | undefined, scheme: 'bearer' | 'basic'): string | undefined {
+  if (header === undefined) return undefined;
+  const space = header.indexOf(' ');
+  if (space < 0 || header.slice(0, space).toLowerCase() !== scheme) return undefined;
+  const credentials = header.slice(space + 1).trim();
+  return credentials === '' ? undefined : credentials;
+}
+
+function challengeFor(options: AuthOptions): string {
+  return options.mode === 'basic' ? 'Basic realm="baton", charset="UTF-8"' : 'Bearer realm="baton"';
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
+}

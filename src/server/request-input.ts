@@ -1,0 +1,48 @@
+import type { z } from 'zod';
+import { ValidationError } from '../core/errors.js';
+
+/** Where a value came from; named in validation messages. */
+type InputSource = 'field' | 'query parameter' | 'header';
+
+/**
+ * Reads a request body as JSON and validates it. Malformed JSON and schema violations are both
+ * `ValidationError`s (400 `invalid_request`); a violation names the offending field.
+ */
+export async function parseJsonBody<T>(
+  request: { text(): Promise<string> },
+  schema: z.ZodType<T>,
+): Promise<T> {
+  const text = await request.text();
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ValidationError('the request body is not valid JSON');
+  }
+  return validate(schema, value, 'field');
+}
+
+/** Validates query parameters (strings) against a schema that parses them. */
+export function parseQuery<T>(query: Record<string, string>, schema: z.ZodType<T>): T {
+  return validate(schema, query, 'query parameter');
+}
+
+/** Validates one header value. */
+export function parseHeader<T>(name: string, value: string, schema: z.ZodType<T>): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new ValidationError(
+    `invalid header ${name}: ${result.error.issues[0]?.message ?? 'invalid value'}`,
+    name,
+  );
+}
+
+function validate<T>(schema: z.ZodType<T>, value: unknown, source: InputSource): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = issue?.path.map(String).join('.') ?? '';
+  const message = issue?.message ?? 'invalid value';
+  if (field === '') throw new ValidationError(`invalid request: ${message}`);
+  throw new ValidationError(`invalid ${source} ${field}: ${message}`, field);
+}

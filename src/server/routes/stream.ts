@@ -1,0 +1,49 @@
+import { Hono } from 'hono';
+import type { Runtime } from '../../runtime/types.js';
+import { parseHeader, parseQuery } from '../request-input.js';
+import { lastEventId, streamQuery } from '../schemas.js';
+import type { ServerEnv } from '../server-env.js';
+import { eventFrames } from '../stream/event-frames.js';
+import { ndjsonEncoder } from '../stream/ndjson-encoder.js';
+import { sseEncoder } from '../stream/sse-encoder.js';
+
+/** Options of {@link streamRoutes}. */
+export interface StreamRouteOptions {
+  /** SSE heartbeat comment interval in ms. */
+  heartbeatMs: number;
+}
+
+/**
+ * `GET /v1/sessions/:id/stream?from=N&follow=1`: NDJSON by default, SSE when the client
+ * accepts `text/event-stream`. For SSE a `Last-Event-ID` header wins over `from`, because a
+ * browser reconnects with the original URL and only the header says where it stopped.
+ */
+export function streamRoutes(runtime: Runtime, options: StreamRouteOptions): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+
+  routes.get('/sessions/:id/stream', async (c) => {
+    const sessionId = c.req.param('id');
+    const query = parseQuery(c.req.query(), streamQuery);
+    const sse = (c.req.header('accept') ?? '').includes('text/event-stream');
+    const lastSeen = sse ? c.req.header('last-event-id') : undefined;
+    const from =
+      lastSeen !== undefined ? parseHeader('Last-Event-ID', lastSeen, lastEventId) + 1 : (query.from ?? 0);
+    // Resolves the session before the 200 goes out, so an unknown id is a 404, not an empty stream.
+    await runtime.getSession(sessionId);
+    const follow = query.follow ?? false;
+    const frames = eventFrames((signal) => runtime.stream(sessionId, { from, follow, signal }), {
+      signal: c.req.raw.signal,
+      ...(sse && { heartbeatMs: options.heartbeatMs }),
+    });
+    return new Response(frames.pipeThrough(sse ? sseEncoder() : ndjsonEncoder()), {
+      headers: {
+        'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+        'cache-control': 'no-cache',
+        // Reverse proxies (nginx) must pass events through as they come.
+        'x-accel-buffering': 'no',
+      },
+    });
+  });
+
+  return routes;
+}

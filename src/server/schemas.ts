@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** A user message: any non-empty text (its size is bounded by the body limit). */
+const message = z.string().min(1, 'must be a non-empty string');
+
+/** A query parameter holding a non-negative integer, written in plain digits. */
+const digits = z
+  .string()
+  .regex(/^\d{1,15}$/, 'must be a non-negative integer')
+  .transform(Number);
+
+/** `POST /v1/sessions`. */
+export const startSessionBody = z.object({
+  agent: z.string().min(1, 'must be a non-empty string'),
+  message,
+  context: z.record(z.string(), z.unknown()).optional(),
+  idempotencyKey: z.string().min(1).max(256).optional(),
+});
+
+/** `POST /v1/messages`. */
+export const sendMessageBody = z.object({
+  continuationToken: z.string().min(1, 'must be a non-empty string'),
+  message,
+});
+
+/** `GET /v1/sessions?limit&cursor`. */
+export const listSessionsQuery = z.object({
+  limit: digits.pipe(z.number().int().min(1).max(100)).optional(),
+  cursor: z.string().min(1).max(256).optional(),
+});
+
+/** `GET /v1/sessions/:id/stream?from&follow`. */
+export const streamQuery = z.object({
+  from: digits.optional(),
+  follow: z
+    .enum(['0', '1', 'true', 'false'])
+    .transform((value) => value === '1' || value === 'true')
+    .optional(),
+});
+
+/** The SSE `Last-Event-ID` header: the `seq` of the last event the reader saw. */
+export const lastEventId = digits;

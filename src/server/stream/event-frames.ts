@@ -1,0 +1,64 @@
+import type { StreamEvent } from '../../core/events.js';
+
+/** A keep-alive tick; encoders that support comments (SSE) turn it into one, others drop it. */
+export interface HeartbeatFrame {
+  type: 'heartbeat';
+}
+
+/** What flows from the runtime's event iterator to a wire encoder. */
+export type StreamFrame = StreamEvent | HeartbeatFrame;
+
+/** Options of {@link eventFrames}. */
+export interface EventFramesOptions {
+  /** Ends the stream (cleanly) when aborted, e.g. when the client disconnects. */
+  signal?: AbortSignal;
+  /** Interleave a heartbeat frame this often (ms); none when absent. */
+  heartbeatMs?: number;
+}
+
+/**
+ * Turns an event iterator into a pull-based Web stream. `open` receives a signal that aborts
+ * when the reader cancels (the HTTP client went away) or `options.signal` aborts, so the
+ * runtime stops iterating instead of holding a subscription for a reader that is gone.
+ */
+export function eventFrames(
+  open: (signal: AbortSignal) => AsyncIterable<StreamEvent>,
+  options: EventFramesOptions = {},
+): ReadableStream<StreamFrame> {
+  const cancelled = new AbortController();
+  const signal = options.signal ? AbortSignal.any([cancelled.signal, options.signal]) : cancelled.signal;
+  let iterator: AsyncIterator<StreamEvent> | undefined;
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const stop = (): void => {
+    clearInterval(heartbeat);
+    cancelled.abort();
+  };
+  return new ReadableStream<StreamFrame>({
+    start(controller) {
+      if (options.heartbeatMs !== undefined) {
+        heartbeat = setInterval(() => controller.enqueue({ type: 'heartbeat' }), options.heartbeatMs);
+      }
+    },
+    async pull(controller) {
+      try {
+        iterator ??= open(signal)[Symbol.asyncIterator]();
+        const next = await iterator.next();
+        if (!next.done) return controller.enqueue(next.value);
+        stop();
+        controller.close();
+      } catch (error) {
+        const aborted = signal.aborted;
+        stop();
+        // An abort is the reader leaving or the server shutting down: an ordinary end, not a failure.
+        if (aborted) controller.close();
+        else controller.error(error);
+      }
+    },
+    cancel() {
+      stop();
+      // Not awaited: the signal above ends a pending `next()`; waiting here would tie the
+      // socket's teardown to the runtime honouring it.
+      iterator?.return?.().catch(() => undefined);
+    },
+  });
+}
