@@ -1,0 +1,178 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Sandbox, SandboxCommand, SandboxResult } from '../workspace/sandbox/types.js';
+
+/** True while some process's command line contains `marker` (host view of every PID namespace). */
+function processWithMarkerExists(marker: string): boolean {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker)) return true;
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  return false;
+}
+
+/** Polls until no process carries `marker`; killed processes may take a moment to be reaped. */
+async function waitUntilGone(marker: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if (!processWithMarkerExists(marker)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+}
+
+/**
+ * Registers the sandbox contract suite for one implementation. Every sandbox passes the
+ * basic part (exit codes, output caps, timeouts, scrubbed environment); sandboxes that report
+ * `isolated` also prove that writes outside the workspace, network connections and escaped
+ * descendants are stopped.
+ */
+export function sandboxContract(name: string, factory: () => Sandbox): void {
+  describe(`${name} sandbox contract`, () => {
+    let workspace = '';
+    // A directory the host user may write to, which the sandboxed command must not.
+    let outside = '';
+    let sandbox: Sandbox;
+    beforeEach(() => {
+      workspace = mkdtempSync(join(tmpdir(), 'baton-sandbox-ws-'));
+      outside = mkdtempSync(join(tmpdir(), 'baton-sandbox-outside-'));
+      sandbox = factory();
+    });
+    afterEach(() => {
+      rmSync(workspace, { recursive: true, force: true });
+      rmSync(outside, { recursive: true, force: true });
+    });
+    const run = (
+      command: SandboxCommand['command'],
+      extra: Partial<SandboxCommand> = {},
+    ): Promise<SandboxResult> =>
+      sandbox.exec({ cwd: workspace, command, timeoutMs: 20_000, maxOutputBytes: 65_536, ...extra });
+
+    it('reports the exit code, stdout and stderr of a command', async () => {
+      const result = await run(['sh', '-c', 'echo out; echo err >&2; exit 3']);
+      expect(result).toMatchObject({
+        exitCode: 3,
+        signal: null,
+        timedOut: false,
+        stdout: 'out\n',
+        stderr: 'err\n',
+        truncated: false,
+      });
+      expect(result.durationMs).toBeGreaterThanOrEqual(0);
+    });
+
+    it('runs in the workspace, which is writable and is HOME', async () => {
+      const result = await run('echo made > made.txt && pwd && echo "$HOME"');
+      expect(result.exitCode).toBe(0);
+      expect(readFileSync(join(workspace, 'made.txt'), 'utf8')).toBe('made\n');
+      const [cwd, home] = result.stdout.trim().split('\n');
+      expect(cwd).toBe(home);
+    });
+
+    it('keeps only the tail of output beyond maxOutputBytes', async () => {
+      const result = await run(
+        ['sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo line-$i; i=$((i+1)); done'],
+        {
+          maxOutputBytes: 100,
+        },
+      );
+      expect(result.truncated).toBe(true);
+      expect(Buffer.byteLength(result.stdout)).toBe(100);
+      expect(result.stdout.endsWith('line-1999\n')).toBe(true);
+    });
+
+    it('does not pass environment secrets, only allowlisted and explicit variables', async () => {
+      process.env.BATON_CONTRACT_SECRET = 'secret-value-that-must-not-leak';
+      try {
+        const result = await run(['env'], { env: { GIVEN: 'explicit-value' } });
+        expect(result.stdout).not.toContain('secret-value-that-must-not-leak');
+        expect(result.stdout).toContain('GIVEN=explicit-value');
+        expect(result.stdout).toContain('PATH=');
+      } finally {
+        delete process.env.BATON_CONTRACT_SECRET;
+      }
+    });
+
+    it('kills a sleeping command and its children at the timeout', async () => {
+      const marker = `4242.${process.pid}${Date.now() % 100_000}`;
+      const result = await run(['sh', '-c', `sleep ${marker} & sleep ${marker}1`], { timeoutMs: 300 });
+      expect(result.timedOut).toBe(true);
+      expect(result.exitCode).toBeNull();
+      expect(await waitUntilGone(marker)).toBe(true);
+    });
+
+    it('fails a command that does not exist without hanging', async () => {
+      const result = await run(['baton-no-such-command-anywhere']);
+      expect(result.exitCode).not.toBe(0);
+    });
+
+    describe.runIf(factory().isolated)('isolation', () => {
+      it('fails a write outside the workspace', async () => {
+        const target = join(outside, 'escaped.txt');
+        const result = await run(['sh', '-c', `echo escaped > ${target}`]);
+        expect(result.exitCode).not.toBe(0);
+        expect(existsSync(target)).toBe(false);
+      });
+
+      it('gives the command a private /tmp', async () => {
+        const marker = `baton-private-tmp-${process.pid}-${Date.now()}`;
+        const result = await run(['sh', '-c', `echo x > /tmp/${marker} && ls /tmp`]);
+        expect(result.exitCode).toBe(0);
+        expect(existsSync(join('/tmp', marker))).toBe(false);
+      });
+
+      it('fails a connection to a server on 127.0.0.1', async () => {
+        const server = createServer((socket) => socket.end('hello\n'));
+        let accepted = 0;
+        server.on('connection', () => {
+          accepted += 1;
+        });
+        const port = await listen(server);
+        try {
+          const script = `require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(7))`;
+          const result = await run([process.execPath, '-e', script]);
+          expect(result.exitCode).toBe(7);
+          expect(accepted).toBe(0);
+        } finally {
+          await new Promise((resolve) => server.close(resolve));
+        }
+      });
+
+      it('kills descendants that started their own session at the timeout', async () => {
+        const marker = `4343.${process.pid}${Date.now() % 100_000}`;
+        const result = await run(['sh', '-c', `setsid sleep ${marker} > /dev/null 2>&1 & sleep ${marker}1`], {
+          timeoutMs: 300,
+        });
+        expect(result.timedOut).toBe(true);
+        expect(await waitUntilGone(marker)).toBe(true);
+      });
+
+      it('hides the paths it is asked to hide', async () => {
+        const hidden = mkdtempSync(join(tmpdir(), 'baton-sandbox-hidden-'));
+        try {
+          writeFileSync(join(hidden, 'private.txt'), 'private');
+          const result = await run(['sh', '-c', `ls -A ${hidden}`], { hidePaths: [hidden] });
+          expect(result.exitCode).toBe(0);
+          expect(result.stdout).toBe('');
+        } finally {
+          rmSync(hidden, { recursive: true, force: true });
+        }
+      });
+    });
+  });
+}
