@@ -33,6 +33,29 @@ export { canonicalJson, sha256Hex } from './core/hash.js';
 export type { AnyTool, CallerIdentity, Tool, ToolContext, ToolOptions } from './core/tool.js';
 export { tool } from './core/tool.js';
 export type { Journal } from './loop/journal.js';
+export type { MemoryJournalOptions } from './loop/memory-journal.js';
+export { MemoryJournal } from './loop/memory-journal.js';
+export { runTurn } from './loop/run-turn.js';
+export type { LimitReason, StopCondition, TurnProgress } from './loop/stop-conditions.js';
+export type { RunTurnOptions, TurnOutcome } from './loop/types.js';
+export type { CallModelOptions, ModelResponse } from './model/call-model.js';
+export { callModel } from './model/call-model.js';
+export type { ClassifiedError, ErrorClass } from './model/classify-error.js';
+export type { Clock } from './model/clock.js';
+export { systemClock } from './model/clock.js';
+export { normaliseFinishReason } from './model/finish-reason.js';
+export { costOf } from './model/pricing.js';
+export { resolveModel } from './model/resolve-model.js';
+export type { RetryOptions, RetryPolicy, RetryResult } from './model/retry.js';
+export { DEFAULT_RETRY_POLICY, withRetry } from './model/retry.js';
+export type {
+  Script,
+  ScriptEntry,
+  ScriptedRequest,
+  ScriptedStep,
+  ScriptedToolCall,
+} from './model/scripted-model.js';
+export { scriptedModel } from './model/scripted-model.js';
 export { MemoryStore } from './store/memory/memory-store.js';
 export type {
   AppendOptions,

@@ -1,0 +1,52 @@
+import type { ToolCallRecord } from '../core/events.js';
+import type { AnyTool, ToolContext, ToolOutcome } from '../core/tool.js';
+
+function failure(code: string, message: string): ToolOutcome {
+  return { ok: false, output: null, error: { code, message } };
+}
+
+/** Tool output as stored: JSON only (`undefined` → `null`, dates → strings). */
+function toJsonValue(output: unknown): unknown {
+  if (output === undefined) return null;
+  return JSON.parse(JSON.stringify(output) ?? 'null');
+}
+
+/**
+ * Validates a call's input with the tool's zod schema and executes it. Every failure is data the
+ * model sees (STYLE.md point 3): `unknown_tool`, `invalid_input` (naming the problem) or
+ * `tool_error` (the message only, never a stack).
+ */
+export async function executeToolCall(
+  candidate: AnyTool | undefined,
+  call: ToolCallRecord,
+  context: ToolContext,
+  inputIsMalformed: boolean,
+): Promise<ToolOutcome> {
+  if (candidate === undefined) return failure('unknown_tool', `there is no tool named ${call.name}`);
+  if (inputIsMalformed) {
+    return failure(
+      'invalid_input',
+      `the input for tool ${call.name} is not valid JSON: ${String(call.input).slice(0, 200)}`,
+    );
+  }
+  const parsed = candidate.inputSchema.safeParse(call.input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const path = issue.path.length === 0 ? 'input' : issue.path.join('.');
+      return `${path}: ${issue.message}`;
+    });
+    return failure('invalid_input', `invalid input for tool ${call.name}: ${problems.join('; ')}`);
+  }
+  let output: unknown;
+  try {
+    output = await candidate.execute(parsed.data, context);
+  } catch (error) {
+    return failure('tool_error', error instanceof Error ? error.message : String(error));
+  }
+  try {
+    return { ok: true, output: toJsonValue(output) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return failure('tool_error', `the output of tool ${call.name} is not JSON-serialisable: ${reason}`);
+  }
+}

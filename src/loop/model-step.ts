@@ -1,0 +1,67 @@
+import { toErrorBody } from '../core/errors.js';
+import type { EventDataByType } from '../core/events.js';
+import type { ModelResponse } from '../model/call-model.js';
+import { callModel } from '../model/call-model.js';
+import type { Clock } from '../model/clock.js';
+import type { RetryPolicy, RetryResult } from '../model/retry.js';
+import { withRetry } from '../model/retry.js';
+import type { ActiveAgent } from './agent-roster.js';
+import type { Journal } from './journal.js';
+import type { Transcript } from './transcript.js';
+import type { TurnEnd } from './turn-end.js';
+import type { TurnSignal } from './turn-signal.js';
+
+type AssistantData = EventDataByType['message.completed'];
+
+/** Options of {@link runModelStep}. */
+export interface ModelStepOptions {
+  journal: Journal;
+  transcript: Transcript;
+  active: ActiveAgent;
+  step: number;
+  retry: Partial<RetryPolicy> | undefined;
+  clock: Clock;
+  turnSignal: TurnSignal;
+}
+
+/** The committed response, or how the turn ends because the model call did not succeed. */
+export type ModelStepResult = { message: AssistantData } | { end: TurnEnd };
+
+/**
+ * Calls the model for one step (with retries), streaming text deltas live as `model.delta`, and
+ * commits the response as `message.completed` before any tool runs — a crash after this point
+ * never pays for the same model call twice. A model failure (after retries), a deferral or an
+ * interruption ends the turn; a journal failure (`LeaseLostError`) is thrown.
+ */
+export async function runModelStep(options: ModelStepOptions): Promise<ModelStepResult> {
+  const { journal, transcript, active, step, turnSignal } = options;
+  const signal = turnSignal.signal;
+  let response: RetryResult<ModelResponse>;
+  try {
+    response = await withRetry(
+      () =>
+        callModel({
+          model: active.model,
+          prompt: transcript.prompt,
+          tools: active.definitions,
+          signal,
+          onTextDelta: (delta) =>
+            journal.emitLive({
+              type: 'model.delta',
+              sessionId: journal.sessionId,
+              runId: journal.runId,
+              step,
+              delta,
+            }),
+        }),
+      { policy: options.retry ?? {}, clock: options.clock, signal },
+    );
+  } catch (error) {
+    return { end: turnSignal.interruption() ?? { reason: 'error', error: toErrorBody(error) } };
+  }
+  if (!response.ok) return { end: { reason: 'deferred', retryAt: response.retryAt, error: response.error } };
+  const data: AssistantData = { role: 'assistant', ...response.value };
+  await journal.append({ type: 'message.completed', data });
+  transcript.addAssistantMessage(data, journal.runId);
+  return { message: data };
+}

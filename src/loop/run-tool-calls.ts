@@ -1,0 +1,91 @@
+import type { EventDataByType, ToolCallRecord } from '../core/events.js';
+import type { ToolContext } from '../core/tool.js';
+import type { Clock } from '../model/clock.js';
+import type { ActiveAgent } from './agent-roster.js';
+import { executeToolCall } from './execute-tool-call.js';
+import type { Journal } from './journal.js';
+import type { Transcript } from './transcript.js';
+
+type ToolResultData = EventDataByType['tool.result'];
+
+/** Everything the tool phase of one step needs. */
+export interface ToolPhase {
+  journal: Journal;
+  transcript: Transcript;
+  active: ActiveAgent;
+  clock: Clock;
+  signal: AbortSignal;
+  toolContext: Pick<ToolContext, 'context' | 'auth'>;
+  /** The step's response said its tool input was not JSON (`finishReason: 'malformed'`). */
+  malformed: boolean;
+  /** Calls with `tool.started` committed by an earlier attempt (resume). */
+  started?: ReadonlySet<string>;
+  /** Calls with `tool.result` committed already (resume): reused, never run again. */
+  finished?: ReadonlySet<string>;
+}
+
+const INTERRUPTED_MESSAGE =
+  'the run was interrupted while this tool was running; it is not idempotent, so it was not run again';
+
+async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResultData> {
+  const { journal, active, clock } = phase;
+  const candidate = active.tools.get(call.name);
+  let result: ToolResultData;
+  if (phase.started?.has(call.toolCallId) && candidate?.idempotent !== true) {
+    // A non-idempotent tool may already have had its effect: never run it a second time.
+    result = {
+      toolCallId: call.toolCallId,
+      name: call.name,
+      ok: false,
+      output: null,
+      error: { code: 'interrupted', message: INTERRUPTED_MESSAGE },
+      durationMs: 0,
+    };
+  } else {
+    await journal.append({
+      type: 'tool.started',
+      data: { toolCallId: call.toolCallId, name: call.name, input: call.input },
+    });
+    const startedAt = clock.now();
+    const context: ToolContext = {
+      signal: phase.signal,
+      runId: journal.runId,
+      sessionId: journal.sessionId,
+      toolCallId: call.toolCallId,
+      context: phase.toolContext.context,
+      ...(phase.toolContext.auth === undefined ? {} : { auth: phase.toolContext.auth }),
+    };
+    const inputIsMalformed = phase.malformed && typeof call.input === 'string';
+    const outcome = await executeToolCall(candidate, call, context, inputIsMalformed);
+    result = {
+      toolCallId: call.toolCallId,
+      name: call.name,
+      ...outcome,
+      durationMs: Math.max(0, clock.now() - startedAt),
+    };
+  }
+  await journal.append({ type: 'tool.result', data: result });
+  phase.transcript.addToolResult(result);
+  return result;
+}
+
+/**
+ * Runs a step's tool calls in parallel: `tool.started`, execute, `tool.result` for each, results
+ * added to the transcript as they commit. On resume, committed results are reused and a started
+ * call without a result is run again only if its tool is idempotent. Every call is awaited before
+ * a journal failure (`LeaseLostError`) is rethrown, so no tool is left running unobserved.
+ * Returns the results committed now, in call order.
+ */
+export async function runToolCalls(
+  phase: ToolPhase,
+  calls: readonly ToolCallRecord[],
+): Promise<ToolResultData[]> {
+  const todo = calls.filter((call) => !phase.finished?.has(call.toolCallId));
+  const settled = await Promise.allSettled(todo.map((call) => runOne(phase, call)));
+  const results: ToolResultData[] = [];
+  for (const entry of settled) {
+    if (entry.status === 'rejected') throw entry.reason;
+    results.push(entry.value);
+  }
+  return results;
+}

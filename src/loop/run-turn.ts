@@ -1,0 +1,77 @@
+import { toErrorBody, UserError } from '../core/errors.js';
+import { systemClock } from '../model/clock.js';
+import { AgentRoster } from './agent-roster.js';
+import { planResume } from './resume-plan.js';
+import { Transcript } from './transcript.js';
+import { Turn } from './turn.js';
+import type { TurnEnd } from './turn-end.js';
+import { toOutcome } from './turn-end.js';
+import { TurnSignal } from './turn-signal.js';
+import type { RunTurnOptions, TurnOutcome } from './types.js';
+
+async function drive(turn: Turn, plan: ReturnType<typeof planResume>): Promise<TurnEnd> {
+  const incomplete = plan.incomplete;
+  if (incomplete !== undefined) {
+    // Continue the interrupted step: a committed response is never requested again.
+    let message = incomplete.message;
+    if (message === undefined) {
+      const result = await turn.callModel(incomplete.step, true);
+      if ('end' in result) return result.end;
+      message = result.message;
+    }
+    const end = await turn.finishStep(incomplete.step, message, incomplete);
+    if (end !== undefined) return end;
+  }
+  for (;;) {
+    const end = await turn.boundary();
+    if (end !== undefined) return end;
+    turn.step += 1;
+    const result = await turn.callModel(turn.step, false);
+    if ('end' in result) return result.end;
+    const stepEnd = await turn.finishStep(turn.step, result.message);
+    if (stepEnd !== undefined) return stepEnd;
+  }
+}
+
+/**
+ * Runs one agent turn against a journal (DESIGN.md section 3). Loads the session log once,
+ * rebuilds the conversation from every run of the session, continues the current run from its
+ * first incomplete step, and then steps — model call, `message.completed`, tools, `step.completed`
+ * — until the model answers without tool calls, a limit ends the turn, or it is cancelled.
+ *
+ * Never appends `run.*` events: the caller records the returned outcome. Errors thrown by the
+ * journal (`LeaseLostError`) propagate as exceptions.
+ */
+export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
+  const { journal } = options;
+  const clock = options.clock ?? systemClock;
+  const events = await journal.load();
+  const plan = planResume(events, journal.runId);
+  const transcript = Transcript.fromEvents(events, journal.runId);
+  const turnSignal = new TurnSignal(options.signal, options.agent.limits.timeoutMs);
+  let turn: Turn | undefined;
+  try {
+    turn = new Turn({
+      options,
+      clock,
+      roster: new AgentRoster(options.agent, options),
+      transcript,
+      turnSignal,
+      plan,
+    });
+    const end = await drive(turn, plan);
+    return toOutcome(end, turn.usage, turn.step);
+  } catch (error) {
+    // A bad model spec, a missing API key or clashing tool names (found when an agent first
+    // becomes active) fail the run with a message saying what to fix; anything else propagates.
+    if (!(error instanceof UserError)) throw error;
+    const body = toErrorBody(error);
+    return toOutcome(
+      { reason: 'error', error: body },
+      turn?.usage ?? plan.usage,
+      turn?.step ?? plan.lastStep,
+    );
+  } finally {
+    turnSignal.dispose();
+  }
+}

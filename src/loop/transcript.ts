@@ -1,0 +1,153 @@
+import type {
+  JSONValue,
+  LanguageModelV3Message,
+  LanguageModelV3Prompt,
+  LanguageModelV3ToolResultPart,
+} from '@ai-sdk/provider';
+import type { BatonEvent, EventDataByType } from '../core/events.js';
+
+type AssistantData = EventDataByType['message.completed'];
+type ToolResultData = EventDataByType['tool.result'];
+
+interface PendingCall {
+  name: string;
+  runId: string;
+}
+
+/** The result the model sees for a call whose run ended (or moved on) before it finished. */
+const INTERRUPTED = { code: 'interrupted', message: 'the run ended before this tool call finished' };
+
+function resultPart(
+  data: Pick<ToolResultData, 'toolCallId' | 'name' | 'ok' | 'output' | 'error'>,
+): LanguageModelV3ToolResultPart {
+  return {
+    type: 'tool-result',
+    toolCallId: data.toolCallId,
+    toolName: data.name,
+    output:
+      data.ok || data.error === undefined
+        ? { type: 'json', value: data.output as JSONValue }
+        : { type: 'error-json', value: { code: data.error.code, message: data.error.message } },
+  };
+}
+
+/**
+ * The conversation as the model sees it, maintained incrementally: events are added one at a time
+ * and the prompt array is extended in place, so a step costs the same at step 200 as at step 1.
+ *
+ * Invariants: `prompt[0]` is the system message of the active agent; every assistant tool call is
+ * followed by its results before any later user message (user messages committed while results
+ * are pending wait in `deferredUsers`); a call whose run ended without a result gets a synthetic
+ * `interrupted` result so providers always see complete pairs.
+ */
+export class Transcript {
+  readonly prompt: LanguageModelV3Prompt = [{ role: 'system', content: '' }];
+  private readonly pending = new Map<string, PendingCall>();
+  private deferredUsers: LanguageModelV3Message[] = [];
+  private readonly seenUserSeqs = new Set<number>();
+  private openToolMessage: Extract<LanguageModelV3Message, { role: 'tool' }> | undefined;
+
+  /** Builds the transcript of a whole session log; calls of `currentRunId` may stay pending. */
+  static fromEvents(events: readonly BatonEvent[], currentRunId: string): Transcript {
+    const transcript = new Transcript();
+    for (const event of events) transcript.addEvent(event);
+    transcript.closeCalls((call) => call.runId !== currentRunId);
+    return transcript;
+  }
+
+  /** Replaces the system message (a handoff changes the active agent's instructions). */
+  setInstructions(instructions: string): void {
+    this.prompt[0] = { role: 'system', content: instructions };
+  }
+
+  /** Number of tool calls still waiting for results. */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
+  /** Adds one persisted event; types that do not shape the conversation are ignored. */
+  addEvent(event: BatonEvent): void {
+    switch (event.type) {
+      case 'message.received':
+        this.addUserMessage(event);
+        break;
+      case 'message.completed':
+        this.addAssistantMessage(event.data, event.runId);
+        break;
+      case 'tool.result':
+        this.addToolResult(event.data);
+        break;
+      case 'run.started':
+        this.closeCalls((call) => call.runId !== event.runId);
+        break;
+      case 'run.completed':
+      case 'run.failed':
+      case 'run.cancelled':
+        this.closeCalls((call) => call.runId === event.runId);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Adds a user message once (by `seq`); returns whether it was new. */
+  addUserMessage(event: BatonEvent<'message.received'>): boolean {
+    if (this.seenUserSeqs.has(event.seq)) return false;
+    this.seenUserSeqs.add(event.seq);
+    const message: LanguageModelV3Message = {
+      role: 'user',
+      content: [{ type: 'text', text: event.data.text }],
+    };
+    if (this.pending.size > 0) this.deferredUsers.push(message);
+    else this.push(message);
+    return true;
+  }
+
+  /** Adds the assistant's response; its tool calls become pending. */
+  addAssistantMessage(data: AssistantData, runId: string): void {
+    // A new response while calls are pending means an earlier attempt left them unanswered.
+    this.closeCalls(() => true);
+    const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = [];
+    if (data.text !== '' || data.toolCalls.length === 0) content.push({ type: 'text', text: data.text });
+    for (const call of data.toolCalls) {
+      content.push({
+        type: 'tool-call',
+        toolCallId: call.toolCallId,
+        toolName: call.name,
+        input: call.input,
+      });
+      this.pending.set(call.toolCallId, { name: call.name, runId });
+    }
+    this.push({ role: 'assistant', content });
+  }
+
+  /** Adds a tool result to the tool message that follows its call; unknown ids are ignored. */
+  addToolResult(data: Pick<ToolResultData, 'toolCallId' | 'name' | 'ok' | 'output' | 'error'>): void {
+    if (!this.pending.delete(data.toolCallId)) return;
+    if (this.openToolMessage === undefined) {
+      this.openToolMessage = { role: 'tool', content: [] };
+      this.prompt.push(this.openToolMessage);
+    }
+    this.openToolMessage.content.push(resultPart(data));
+    if (this.pending.size === 0) this.flushDeferredUsers();
+  }
+
+  private closeCalls(matches: (call: PendingCall) => boolean): void {
+    for (const [toolCallId, call] of this.pending) {
+      if (matches(call)) {
+        this.addToolResult({ toolCallId, name: call.name, ok: false, output: null, error: INTERRUPTED });
+      }
+    }
+  }
+
+  private flushDeferredUsers(): void {
+    const users = this.deferredUsers;
+    this.deferredUsers = [];
+    for (const message of users) this.push(message);
+  }
+
+  private push(message: LanguageModelV3Message): void {
+    this.openToolMessage = undefined;
+    this.prompt.push(message);
+  }
+}

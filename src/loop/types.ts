@@ -1,0 +1,30 @@
+import type { Agent, ModelSpec } from '../core/agent.js';
+import type { ErrorBody } from '../core/errors.js';
+import type { Usage } from '../core/events.js';
+import type { AnyTool, ToolContext } from '../core/tool.js';
+import type { Clock } from '../model/clock.js';
+import type { RetryPolicy } from '../model/retry.js';
+import type { Journal } from './journal.js';
+
+/** Options of `runTurn`: one agent turn against a journal. */
+export interface RunTurnOptions {
+  agent: Agent;
+  journal: Journal;
+  /** Overrides the model of every agent in the turn (CLI `--model`). */
+  model?: ModelSpec;
+  /** Cancels the turn; tools and the model call see it. */
+  signal?: AbortSignal;
+  /** Passed to every tool's context: the session's durable bag and the caller identities. */
+  toolContext?: { context?: Record<string, unknown>; auth?: ToolContext['auth'] };
+  /** Added to the root agent's tools (e.g. MCP tools). */
+  extraTools?: AnyTool[];
+  retry?: Partial<RetryPolicy>;
+  clock?: Clock;
+}
+
+/** How a turn ended; the runtime maps it to `run.completed` / `run.failed` / `run.cancelled`. */
+export type TurnOutcome =
+  | { status: 'succeeded'; text: string; usage: Usage; steps: number }
+  | { status: 'failed'; error: ErrorBody; usage: Usage; steps: number }
+  | { status: 'cancelled'; usage: Usage; steps: number }
+  | { status: 'deferred'; retryAt: number; error: ErrorBody; usage: Usage; steps: number };

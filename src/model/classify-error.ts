@@ -1,0 +1,109 @@
+import { APICallError } from '@ai-sdk/provider';
+import { BatonError, ModelCallError } from '../core/errors.js';
+
+/** Why a model call failed, as far as retrying is concerned. */
+export type ErrorClass = 'network' | 'timeout' | 'rate_limit' | 'server' | 'client' | 'unknown';
+
+/** A failed model call, classified. */
+export interface ClassifiedError {
+  errorClass: ErrorClass;
+  retryable: boolean;
+  /** The error code a failed turn reports. */
+  code: string;
+  message: string;
+  /** Delay the server asked for (`Retry-After` / `retry-after-ms`), in ms, when it sent one. */
+  retryAfterMs: number | undefined;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+const CODES: Readonly<Record<ErrorClass, string>> = {
+  network: 'model_network_error',
+  timeout: 'model_timeout',
+  rate_limit: 'rate_limited',
+  server: 'model_server_error',
+  client: 'model_request_rejected',
+  unknown: 'model_error',
+};
+
+function header(headers: Record<string, string> | undefined, name: string): string | undefined {
+  if (headers === undefined) return undefined;
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name) return value;
+  }
+  return undefined;
+}
+
+/** Parses `retry-after-ms`, or `Retry-After` as seconds or an HTTP date relative to `now`. */
+export function parseRetryAfter(
+  headers: Record<string, string> | undefined,
+  now: number,
+): number | undefined {
+  const milliseconds = Number.parseFloat(header(headers, 'retry-after-ms') ?? '');
+  if (Number.isFinite(milliseconds) && milliseconds >= 0) return milliseconds;
+  const value = header(headers, 'retry-after')?.trim();
+  if (value === undefined || value === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Number.parseFloat(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function classOfStatus(status: number): ErrorClass {
+  if (status === 429) return 'rate_limit';
+  if (status === 408) return 'timeout';
+  if (status >= 500) return 'server';
+  return 'client';
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  return errorCode((error as { cause?: unknown }).cause);
+}
+
+function classOf(error: unknown): ErrorClass {
+  if (APICallError.isInstance(error)) {
+    if (error.statusCode !== undefined) return classOfStatus(error.statusCode);
+    return error.isRetryable ? 'network' : 'unknown';
+  }
+  if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
+  const code = errorCode(error);
+  if (code !== undefined && NETWORK_CODES.has(code)) return 'network';
+  if (error instanceof TypeError && error.message === 'fetch failed') return 'network';
+  return 'unknown';
+}
+
+/** Classifies a model-call failure: which class, whether a retry may help, and what to report. */
+export function classifyModelError(error: unknown, now: number): ClassifiedError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof ModelCallError) {
+    return {
+      errorClass: 'unknown',
+      retryable: error.retryable,
+      code: error.code,
+      message,
+      retryAfterMs: undefined,
+    };
+  }
+  // Other Baton errors (a script running out, a misconfiguration) are deterministic: never retried.
+  if (error instanceof BatonError) {
+    return { errorClass: 'client', retryable: false, code: error.code, message, retryAfterMs: undefined };
+  }
+  const errorClass = classOf(error);
+  const retryAfterMs = APICallError.isInstance(error)
+    ? parseRetryAfter(error.responseHeaders, now)
+    : undefined;
+  const retryable = errorClass !== 'client' && errorClass !== 'unknown';
+  return { errorClass, retryable, code: CODES[errorClass], message, retryAfterMs };
+}

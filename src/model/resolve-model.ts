@@ -1,0 +1,65 @@
+import { createAnthropic } from '@ai-sdk/anthropic';
+import { createOpenAI } from '@ai-sdk/openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { ModelSpec } from '../core/agent.js';
+import { UserError } from '../core/errors.js';
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+function requireKey(variable: string, spec: string, env: Environment): string {
+  const key = env[variable];
+  if (key === undefined || key === '') {
+    throw new UserError(
+      'missing_api_key',
+      `model ${spec} needs an API key: set the ${variable} environment variable`,
+    );
+  }
+  return key;
+}
+
+function resolveCompatible(rest: string, spec: string, env: Environment): LanguageModelV3 {
+  const at = rest.indexOf('@');
+  const modelName = at < 0 ? '' : rest.slice(0, at);
+  const baseURL = at < 0 ? '' : rest.slice(at + 1);
+  if (modelName === '' || !URL.canParse(baseURL)) {
+    throw new UserError('invalid_model', `model ${spec} must look like openai-compatible:<model>@<baseURL>`);
+  }
+  const apiKey = env.OPENAI_COMPATIBLE_API_KEY;
+  const provider = createOpenAICompatible({
+    name: 'openai-compatible',
+    baseURL,
+    ...(apiKey === undefined || apiKey === '' ? {} : { apiKey }),
+    // Usage in streamed responses is what the loop's token limits and costs are computed from.
+    includeUsage: true,
+  });
+  return provider(modelName);
+}
+
+/**
+ * Turns a model spec into an AI SDK language model: `openai:<id>`, `anthropic:<id>` or
+ * `openai-compatible:<model>@<baseURL>`; a model object passes through. A missing API key or an
+ * unknown provider is a `UserError` naming what to fix.
+ */
+export function resolveModel(spec: ModelSpec, env: Environment = process.env): LanguageModelV3 {
+  if (typeof spec !== 'string') return spec;
+  const colon = spec.indexOf(':');
+  const provider = colon < 0 ? '' : spec.slice(0, colon);
+  const rest = colon < 0 ? '' : spec.slice(colon + 1);
+  if (rest === '' && provider !== '') {
+    throw new UserError('invalid_model', `model ${spec} names no model id after "${provider}:"`);
+  }
+  switch (provider) {
+    case 'openai':
+      return createOpenAI({ apiKey: requireKey('OPENAI_API_KEY', spec, env) })(rest);
+    case 'anthropic':
+      return createAnthropic({ apiKey: requireKey('ANTHROPIC_API_KEY', spec, env) })(rest);
+    case 'openai-compatible':
+      return resolveCompatible(rest, spec, env);
+    default:
+      throw new UserError(
+        'unknown_provider',
+        `model ${JSON.stringify(spec)}: unknown provider; use openai:<id>, anthropic:<id> or openai-compatible:<model>@<baseURL>`,
+      );
+  }
+}

@@ -1,0 +1,98 @@
+import type { ErrorBody } from '../core/errors.js';
+import { BatonError, CancelledError, ModelCallError } from '../core/errors.js';
+import { classifyModelError } from './classify-error.js';
+import type { Clock } from './clock.js';
+import { systemClock } from './clock.js';
+
+/** How model calls are retried (DESIGN.md section 5). */
+export interface RetryPolicy {
+  /** Total attempts, the first included. */
+  maxAttempts: number;
+  /** Give up once this much time has passed since the first attempt (waiting included). */
+  maxActiveElapsedMs: number;
+  /** The longest single wait this process sits through; a longer `Retry-After` is a long retry. */
+  maxActiveDelayMs: number;
+  /** Backoff before the second attempt; doubled (times `backoffFactor`) for each further one. */
+  initialDelayMs: number;
+  backoffFactor: number;
+  /** Fraction of each backoff delay randomised away (0 = none, 1 = full jitter). */
+  jitter: number;
+  /** What a `Retry-After` beyond `maxActiveDelayMs` does: fail now, or defer the run until then. */
+  longRetry: 'error' | 'defer';
+}
+
+/** The default policy: three attempts within a minute, waits of at most 30 s, long retries fail. */
+export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
+  maxAttempts: 3,
+  maxActiveElapsedMs: 60_000,
+  maxActiveDelayMs: 30_000,
+  initialDelayMs: 1_000,
+  backoffFactor: 2,
+  jitter: 0.2,
+  longRetry: 'error',
+});
+
+/** The result of a retried call: its value, or a deferral until `retryAt` (epoch ms). */
+export type RetryResult<T> = { ok: true; value: T } | { ok: false; retryAt: number; error: ErrorBody };
+
+/** Options of {@link withRetry}. */
+export interface RetryOptions {
+  policy?: Partial<RetryPolicy>;
+  clock?: Clock;
+  /** Uniform in [0, 1); injectable for deterministic tests. */
+  random?: () => number;
+  signal?: AbortSignal;
+}
+
+function backoffDelay(policy: RetryPolicy, failures: number, random: () => number): number {
+  const base = policy.initialDelayMs * policy.backoffFactor ** (failures - 1);
+  return Math.min(base * (1 - policy.jitter * random()), policy.maxActiveDelayMs);
+}
+
+/**
+ * Runs `call` under the retry policy. Retryable failures (network, timeout, rate limit, 5xx)
+ * are retried with exponential backoff and jitter, honouring `Retry-After`; others and the last
+ * failure are thrown as `ModelCallError` (Baton errors such as `script_exhausted` unchanged).
+ */
+export async function withRetry<T>(
+  call: (attempt: number) => Promise<T>,
+  options: RetryOptions = {},
+): Promise<RetryResult<T>> {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? Math.random;
+  const startedAt = clock.now();
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return { ok: true, value: await call(attempt) };
+    } catch (error) {
+      if (options.signal?.aborted) throw new CancelledError();
+      const failure = classifyModelError(error, clock.now());
+      const giveUp = (reason: string): never => {
+        // Deterministic Baton errors (a script running out) keep their own type and code.
+        if (!failure.retryable && error instanceof BatonError) throw error;
+        throw new ModelCallError(failure.code, `${failure.message}${reason}`, {
+          retryable: failure.retryable,
+          cause: error,
+        });
+      };
+      if (!failure.retryable) return giveUp('');
+      if (attempt >= policy.maxAttempts) return giveUp(` (gave up after ${attempt} attempts)`);
+      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxActiveDelayMs) {
+        if (policy.longRetry === 'defer') {
+          return {
+            ok: false,
+            retryAt: clock.now() + failure.retryAfterMs,
+            error: { code: failure.code, message: failure.message },
+          };
+        }
+        return giveUp(` (the server asked to retry in ${Math.ceil(failure.retryAfterMs / 1000)} s)`);
+      }
+      const delay = failure.retryAfterMs ?? backoffDelay(policy, attempt, random);
+      if (clock.now() + delay - startedAt > policy.maxActiveElapsedMs) {
+        return giveUp(` (gave up after ${attempt} attempts in ${clock.now() - startedAt} ms)`);
+      }
+      await clock.sleep(delay, options.signal);
+    }
+  }
+}
