@@ -40,6 +40,10 @@ export function eventFrames(
       }
     },
     async pull(controller) {
+      if (signal.aborted) {
+        stop();
+        return controller.close();
+      }
       try {
         iterator ??= open(signal)[Symbol.asyncIterator]();
         const next = await iterator.next();
