@@ -1,0 +1,71 @@
+import { newSecret } from '../../core/ids.js';
+import type { Claim, Fence } from '../store.js';
+import type { Queryable } from './connection.js';
+import { type RunRow, toRun } from './rows.js';
+import { RUN_COLUMN_NAMES } from './run-queries.js';
+
+// Lease times come from the database clock, so workers on machines with skewed clocks agree
+// on when a lease expires.
+const DB_NOW_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`;
+
+// The claim joins other relations, so the returned columns are qualified with the table.
+const RETURNED_COLUMNS = RUN_COLUMN_NAMES.map((column) => `runs.${column}`).join(', ');
+
+/**
+ * Claims the oldest runnable run: `queued`, or `running` with an expired or released lease.
+ * `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass over a row another one is taking,
+ * so each run goes to exactly one claimer and nobody waits on anybody.
+ */
+export async function claimRun(
+  db: Queryable,
+  owner: string,
+  ttlMs: number,
+  options: { runId?: string } = {},
+): Promise<Claim | undefined> {
+  const result = await db.query<RunRow>(
+    `WITH candidate AS (
+       SELECT id FROM runs
+       WHERE status IN ('queued', 'running') AND ($1::text IS NULL OR id = $1)
+         AND (status = 'queued' OR lease_expires_at IS NULL OR lease_expires_at <= ${DB_NOW_MS})
+       ORDER BY pos
+       LIMIT 1
+       FOR UPDATE SKIP LOCKED
+     ), claimed AS (
+       SELECT ${DB_NOW_MS} AS now_ms
+     )
+     UPDATE runs SET
+       status = 'running',
+       lease_owner = $2,
+       lease_token = $3,
+       lease_expires_at = claimed.now_ms + $4,
+       started_at = COALESCE(started_at, $5),
+       updated_at = $5
+     FROM candidate, claimed
+     WHERE runs.id = candidate.id
+     RETURNING ${RETURNED_COLUMNS}`,
+    [options.runId ?? null, owner, newSecret(), Math.max(0, Math.round(ttlMs)), new Date().toISOString()],
+  );
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const run = toRun(row);
+  if (!run.lease) return undefined;
+  return { run, lease: { ...run.lease } };
+}
+
+/** Extends the lease when the token still matches; false when it was lost. */
+export async function renewLease(db: Queryable, fence: Fence, ttlMs: number): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE runs SET lease_expires_at = ${DB_NOW_MS} + $3 WHERE id = $1 AND lease_token = $2`,
+    [fence.runId, fence.token, Math.max(0, Math.round(ttlMs))],
+  );
+  return result.rowCount === 1;
+}
+
+/** Clears the lease when the token still matches; the run keeps its status. */
+export async function releaseLease(db: Queryable, fence: Fence): Promise<void> {
+  await db.query(
+    `UPDATE runs SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = $3
+     WHERE id = $1 AND lease_token = $2`,
+    [fence.runId, fence.token, new Date().toISOString()],
+  );
+}

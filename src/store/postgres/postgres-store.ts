@@ -1,0 +1,247 @@
+import pg from 'pg';
+import type { BatonEvent, EventDraft } from '../../core/events.js';
+import type {
+  AppendOptions,
+  Claim,
+  EventListener,
+  Fence,
+  NewRun,
+  NewSession,
+  NewTask,
+  Page,
+  RunPatch,
+  RunRecord,
+  RunStatus,
+  SessionPatch,
+  SessionRecord,
+  Store,
+  TaskPatch,
+  TaskRecord,
+} from '../store.js';
+import * as blobs from './blob-queries.js';
+import type { PostgresStoreOptions } from './config.js';
+import { resolvePostgresConfig } from './config.js';
+import { ConnectionGate } from './connection.js';
+import { toStoreError } from './errors.js';
+import { EventFeed } from './event-feed.js';
+import * as events from './event-queries.js';
+import * as leases from './lease-queries.js';
+import { migrate } from './migrations.js';
+import { NotificationListener } from './notification-listener.js';
+import * as runs from './run-queries.js';
+import * as sessions from './session-queries.js';
+import * as tasks from './task-queries.js';
+
+/**
+ * The Store port on PostgreSQL, for many processes on many machines sharing one database
+ * (DESIGN.md section 4). Every method is one statement or one transaction on a pooled
+ * connection; live events cross processes through LISTEN/NOTIFY on a dedicated connection.
+ */
+export class PostgresStore implements Store {
+  readonly kind = 'postgres';
+  /** The schema holding this store's tables. */
+  readonly schema: string;
+  private readonly gate: ConnectionGate;
+  private readonly feed: EventFeed;
+  private readonly channel: string;
+  private closing: Promise<void> | undefined;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    private readonly listener: NotificationListener,
+    feed: EventFeed,
+    gate: ConnectionGate,
+    schema: string,
+    channel: string,
+  ) {
+    this.feed = feed;
+    this.gate = gate;
+    this.schema = schema;
+    this.channel = channel;
+  }
+
+  /** Connects, migrates the schema and starts listening; rejects with a typed startup error. */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const config = resolvePostgresConfig(url, options);
+    const onError = options.onError ?? (() => undefined);
+    const pool = new pg.Pool(config.pool);
+    // An idle client whose connection drops emits 'error' on the pool; unhandled, it would
+    // crash the process. The next operation simply gets a fresh connection.
+    pool.on('error', onError);
+    const gate = new ConnectionGate(pool, config.target);
+    const channel = `baton_events.${config.schema}`;
+    let listener: NotificationListener | undefined;
+    try {
+      await gate.use((client) => migrate(client, config.schema));
+      const feed = new EventFeed(
+        {
+          readFrom: (sessionId, from) => gate.use((client) => events.readEvents(client, sessionId, { from })),
+          readSince: (sessionId, ts) => gate.use((client) => events.readEventsSince(client, sessionId, ts)),
+          sessionsWithEventsSince: (since) =>
+            gate.use((client) => events.sessionsWithEventsSince(client, since)),
+        },
+        onError,
+      );
+      const active = new NotificationListener({
+        config: { ...config.client, application_name: `${config.client.application_name ?? 'baton'}:listen` },
+        channel,
+        target: config.target,
+        onNotification: (payload) => {
+          const notice = events.decodeNotice(payload);
+          if (notice) feed.notified(notice);
+        },
+        onLost: () => feed.setListening(false),
+        onReconnected: (lostAt) => {
+          feed.setListening(true);
+          feed.reconnected(lostAt).catch(onError);
+        },
+        onError,
+      });
+      listener = active;
+      await active.start();
+      feed.setListening(true);
+      return new PostgresStore(pool, active, feed, gate, config.schema, channel);
+    } catch (error) {
+      await listener?.close();
+      await pool.end().catch(() => undefined);
+      throw toStoreError(error, config.target);
+    }
+  }
+
+  createSession(session: NewSession): Promise<SessionRecord> {
+    return this.gate.use((client) => sessions.createSession(client, session));
+  }
+
+  getSession(id: string): Promise<SessionRecord | undefined> {
+    return this.gate.use((client) => sessions.getSession(client, id));
+  }
+
+  findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined> {
+    return this.gate.use((client) => sessions.findSessionByTokenHash(client, tokenHash));
+  }
+
+  listSessions(options: { limit: number; cursor?: string }): Promise<Page<SessionRecord>> {
+    return this.gate.use((client) => sessions.listSessions(client, options));
+  }
+
+  updateSession(id: string, patch: SessionPatch): Promise<void> {
+    return this.gate.use((client) => sessions.updateSession(client, id, patch, new Date().toISOString()));
+  }
+
+  createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
+    return this.gate.use((client) => runs.createRun(client, run));
+  }
+
+  getRun(id: string): Promise<RunRecord | undefined> {
+    return this.gate.use((client) => runs.getRun(client, id));
+  }
+
+  findRunByIdempotencyKey(key: string): Promise<RunRecord | undefined> {
+    return this.gate.use((client) => runs.findRunByIdempotencyKey(client, key));
+  }
+
+  listRuns(options: {
+    sessionId?: string;
+    status?: RunStatus[];
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<RunRecord>> {
+    return this.gate.use((client) => runs.listRuns(client, options));
+  }
+
+  updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {
+    const now = new Date().toISOString();
+    // A fence on the same run is checked by the UPDATE itself; one on another run needs a lock.
+    if (!fence || fence.runId === id)
+      return this.gate.use((client) => runs.updateRun(client, id, patch, now, fence));
+    return this.gate.transaction((client) => runs.updateRun(client, id, patch, now, fence));
+  }
+
+  async append(sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
+    const committed = await this.gate.transaction((client) =>
+      events.appendEvents(client, sessionId, drafts, options, this.channel),
+    );
+    await this.feed.committed(committed);
+    return committed;
+  }
+
+  readEvents(
+    sessionId: string,
+    options?: { from?: number; limit?: number; types?: string[] },
+  ): Promise<BatonEvent[]> {
+    return this.gate.use((client) => events.readEvents(client, sessionId, options));
+  }
+
+  head(sessionId: string): Promise<{ seq: number; hash: string } | undefined> {
+    return this.gate.use((client) => events.readHead(client, sessionId));
+  }
+
+  subscribe(sessionId: string, listener: EventListener): () => void {
+    return this.feed.subscribe(sessionId, listener);
+  }
+
+  putBlob(bytes: Uint8Array): Promise<string> {
+    return this.gate.use((client) => blobs.putBlob(client, bytes));
+  }
+
+  getBlob(hash: string): Promise<Uint8Array | undefined> {
+    return this.gate.use((client) => blobs.getBlob(client, hash));
+  }
+
+  claimRun(owner: string, ttlMs: number, options?: { runId?: string }): Promise<Claim | undefined> {
+    return this.gate.use((client) => leases.claimRun(client, owner, ttlMs, options));
+  }
+
+  renewLease(fence: Fence, ttlMs: number): Promise<boolean> {
+    return this.gate.use((client) => leases.renewLease(client, fence, ttlMs));
+  }
+
+  releaseLease(fence: Fence): Promise<void> {
+    return this.gate.use((client) => leases.releaseLease(client, fence));
+  }
+
+  createTask(task: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
+    return this.gate.use((client) => tasks.createTask(client, task));
+  }
+
+  getTask(id: string): Promise<TaskRecord | undefined> {
+    return this.gate.use((client) => tasks.getTask(client, id));
+  }
+
+  findTaskByIdempotencyKey(key: string): Promise<TaskRecord | undefined> {
+    return this.gate.use((client) => tasks.findTaskByIdempotencyKey(client, key));
+  }
+
+  findTaskByRunId(runId: string): Promise<TaskRecord | undefined> {
+    return this.gate.use((client) => tasks.findTaskByRunId(client, runId));
+  }
+
+  listTasks(options: {
+    namespace?: string;
+    profile?: string;
+    since?: string;
+    status?: TaskRecord['status'][];
+    limit: number;
+  }): Promise<TaskRecord[]> {
+    return this.gate.use((client) => tasks.listTasks(client, options));
+  }
+
+  updateTask(id: string, patch: TaskPatch): Promise<TaskRecord> {
+    return this.gate.use((client) => tasks.updateTask(client, id, patch));
+  }
+
+  pruneTasks(keep: number): Promise<number> {
+    return this.gate.use((client) => tasks.pruneTasks(client, keep));
+  }
+
+  /** Stops listening, drops subscribers and closes every connection; later calls are no-ops. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.gate.close();
+      this.feed.clear();
+      await this.listener.close();
+      await this.pool.end();
+    })();
+    return this.closing;
+  }
+}

@@ -1,0 +1,79 @@
+import { ConflictError, NotFoundError } from '../../core/errors.js';
+import { checkLimit, decodeCursor } from '../page-cursor.js';
+import { buildSessionRecord } from '../records.js';
+import type { NewSession, Page, SessionPatch, SessionRecord } from '../store.js';
+import type { Queryable } from './connection.js';
+import { sessionAssignments } from './patch-sql.js';
+import { isUniqueViolation, pageOf } from './query-helpers.js';
+import { jsonParam, type SessionRow, toSession } from './rows.js';
+
+const SESSION_COLUMNS = 'id, agent, status, context, auth, token_hash, created_at, updated_at';
+
+export async function createSession(db: Queryable, session: NewSession): Promise<SessionRecord> {
+  const record = buildSessionRecord(session, new Date().toISOString());
+  try {
+    await db.query(
+      `INSERT INTO sessions (id, agent, status, context, auth, token_hash, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [
+        record.id,
+        record.agent,
+        record.status,
+        jsonParam(record.context),
+        jsonParam(record.auth),
+        record.tokenHash,
+        record.createdAt,
+        record.updatedAt,
+      ],
+    );
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new ConflictError(`session ${session.id} already exists`);
+    throw error;
+  }
+  return record;
+}
+
+export async function getSession(db: Queryable, id: string): Promise<SessionRecord | undefined> {
+  const result = await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1`, [id]);
+  const row = result.rows[0];
+  return row && toSession(row);
+}
+
+export async function findSessionByTokenHash(
+  db: Queryable,
+  tokenHash: string,
+): Promise<SessionRecord | undefined> {
+  const result = await db.query<SessionRow>(
+    `SELECT ${SESSION_COLUMNS} FROM sessions WHERE token_hash = $1 ORDER BY pos LIMIT 1`,
+    [tokenHash],
+  );
+  const row = result.rows[0];
+  return row && toSession(row);
+}
+
+/** Newest first, by insertion position; the cursor is the last item's position. */
+export async function listSessions(
+  db: Queryable,
+  options: { limit: number; cursor?: string },
+): Promise<Page<SessionRecord>> {
+  const limit = checkLimit(options.limit);
+  const before = options.cursor === undefined ? null : decodeCursor(options.cursor);
+  const result = await db.query<SessionRow & { pos: string }>(
+    `SELECT pos, ${SESSION_COLUMNS} FROM sessions WHERE ($1::bigint IS NULL OR pos < $1)
+     ORDER BY pos DESC LIMIT $2`,
+    [before, limit + 1],
+  );
+  return pageOf(result.rows, limit, toSession);
+}
+
+/** Applies a session patch; `NotFoundError` when there is no such session. */
+export async function updateSession(
+  db: Queryable,
+  id: string,
+  patch: SessionPatch,
+  now: string,
+): Promise<void> {
+  const { clauses, values } = sessionAssignments(patch, now, 2);
+  const result = await db.query(`UPDATE sessions SET ${clauses.join(', ')} WHERE id = $1`, [id, ...values]);
+  if (result.rowCount === 0) throw new NotFoundError('session', id);
+}

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** The test database server (trust auth on this project's machines); override with `BATON_TEST_PG_URL`. */
+export const PG_URL = process.env.BATON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** A fresh schema name, unique per call, so test files and processes never share tables. */
+export function uniqueSchema(prefix: string): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+}
+
+/** `PG_URL` pointing at `schema` through Baton's `?schema=` parameter. */
+export function schemaUrl(schema: string, base = PG_URL): string {
+  const url = new URL(base);
+  url.searchParams.set('schema', schema);
+  return url.href;
+}
+
+/** Runs SQL as the admin role on `PG_URL` (or another database of the same server). */
+export async function adminQuery<Row extends pg.QueryResultRow = pg.QueryResultRow>(
+  sql: string,
+  params: unknown[] = [],
+  database?: string,
+): Promise<Row[]> {
+  const url = new URL(PG_URL);
+  if (database) url.pathname = `/${database}`;
+  const client = new pg.Client({ connectionString: url.href });
+  await client.connect();
+  try {
+    return (await client.query<Row>(sql, params)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Drops a test schema and everything in it. */
+export async function dropSchema(schema: string): Promise<void> {
+  await adminQuery(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+}
