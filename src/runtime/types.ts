@@ -11,6 +11,13 @@ export interface StartOptions {
   idempotencyKey?: string;
   /** Who is calling; stored as `auth.initiator` and `auth.current`. */
   caller?: CallerIdentity;
+  /** Overrides the agent's model for this session's runs (`provider:model-id`); part of the definition hash. */
+  model?: string;
+  /**
+   * Absolute path of the module that defines the agent, recorded on the run so that a worker
+   * in another process can load the agent (`baton run` sets it; `baton worker` reads it).
+   */
+  agentModule?: string;
 }
 
 /** What `start` and `deliver` return. The token is the session's follow-up secret. */
@@ -87,7 +94,12 @@ export interface Runtime {
   getSession(sessionId: string): Promise<SessionView>;
   listSessions(options: { limit?: number; cursor?: string }): Promise<Page<SessionView>>;
   getRun(runId: string): Promise<RunView>;
-  listRuns(options?: { sessionId?: string; status?: RunStatus[]; limit?: number; cursor?: string }): Promise<Page<RunView>>;
+  listRuns(options?: {
+    sessionId?: string;
+    status?: RunStatus[];
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<RunView>>;
   /** Executes one specific run in this process as a worker would (used by `baton run`). */
   execute(runId: string, options?: { leaseTtlMs?: number; signal?: AbortSignal }): Promise<RunView>;
   startWorker(options?: WorkerOptions): Worker;

@@ -1,0 +1,27 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { sha256Hex } from '../core/hash.js';
+
+/**
+ * Continuation tokens are `HMAC-SHA256(secret, sessionId)`: unguessable without the secret, yet
+ * re-derivable, so an idempotent `start` replay can hand back the same token. Only the sha256
+ * of a token is stored. The secret comes from the runtime options or `BATON_TOKEN_SECRET`;
+ * without either, a random per-runtime secret is used.
+ */
+export function tokenSecret(
+  option: string | Uint8Array | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): Uint8Array {
+  const value = option ?? env.BATON_TOKEN_SECRET;
+  if (value === undefined || value === '') return randomBytes(32);
+  return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+}
+
+/** The session's continuation token under `secret`. */
+export function deriveToken(secret: Uint8Array, sessionId: string): string {
+  return createHmac('sha256', secret).update(sessionId).digest('base64url');
+}
+
+/** What the store keeps instead of the token. */
+export function hashToken(token: string): string {
+  return sha256Hex(token);
+}

@@ -1,0 +1,124 @@
+import type { Agent } from '../core/agent.js';
+import { ConflictError, UserError } from '../core/errors.js';
+import type { RunTurnOptions } from '../loop/types.js';
+import type { Store } from '../store/store.js';
+import { tokenSecret } from './continuation-token.js';
+import { executeClaim } from './execute-run.js';
+import { checkLeaseTtl, defaultLeaseTtlMs } from './lease-settings.js';
+import { LiveBus } from './live-bus.js';
+import { reapDeadLeases } from './reap-leases.js';
+import { cancelRun, requireRun, retryRun } from './run-control.js';
+import type { AgentResolver, RuntimeContext } from './runtime-context.js';
+import { requireSession } from './session-lookup.js';
+import { deliverMessage, startSession } from './sessions.js';
+import { streamSession } from './stream.js';
+import type { Runtime, Worker } from './types.js';
+import { runView, sessionView } from './views.js';
+import { startWorker } from './worker.js';
+import { newWorkerIdentity } from './worker-identity.js';
+
+/** Options of {@link createRuntime}. */
+export interface RuntimeOptions {
+  store: Store;
+  /** The agents runs may name, by `agent.name`. */
+  agents?: readonly Agent[] | ReadonlyMap<string, Agent>;
+  /** Finds agents not in `agents` when a run names one (e.g. from the module path the run recorded). */
+  resolveAgent?: AgentResolver;
+  /** Default lease TTL in ms (else `BATON_LEASE_TTL_MS`, else 30 000). */
+  leaseTtlMs?: number;
+  /** Secret continuation tokens are derived from (else `BATON_TOKEN_SECRET`, else random per runtime). */
+  tokenSecret?: string | Uint8Array;
+  /** Passed to every turn. */
+  retry?: RunTurnOptions['retry'];
+  clock?: RunTurnOptions['clock'];
+}
+
+/**
+ * The durable runtime over a store. The store stays the caller's: `close` stops this runtime's
+ * workers and executions (handing their runs back) but does not close the store.
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const context: RuntimeContext = {
+    store: options.store,
+    agents: agentMap(options.agents),
+    resolveAgent: options.resolveAgent,
+    bus: new LiveBus(),
+    leaseTtlMs:
+      options.leaseTtlMs === undefined
+        ? defaultLeaseTtlMs()
+        : checkLeaseTtl(options.leaseTtlMs, 'leaseTtlMs'),
+    tokenSecret: tokenSecret(options.tokenSecret),
+    executions: new Map(),
+    turnOptions: {
+      ...(options.retry && { retry: options.retry }),
+      ...(options.clock && { clock: options.clock }),
+    },
+  };
+  const workers = new Set<Worker>();
+  const shutdown = new AbortController();
+
+  return {
+    store: context.store,
+    agents: context.agents,
+    start: (startOptions) => startSession(context, startOptions),
+    deliver: (deliverOptions) => deliverMessage(context, deliverOptions),
+    cancel: async (runId) => runView(await cancelRun(context, runId)),
+    retry: async (runId) => runView(await retryRun(context, runId)),
+    stream: (sessionId, streamOptions) => streamSession(context, sessionId, streamOptions),
+    getSession: async (sessionId) => sessionView(context.store, await requireSession(context, sessionId)),
+    async listSessions({ limit = 50, cursor }) {
+      const page = await context.store.listSessions({ limit, ...(cursor !== undefined && { cursor }) });
+      const items = await Promise.all(page.items.map((session) => sessionView(context.store, session)));
+      return { items, ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) };
+    },
+    getRun: async (runId) => runView(await requireRun(context, runId)),
+    async listRuns(listOptions = {}) {
+      const page = await context.store.listRuns({ ...listOptions, limit: listOptions.limit ?? 50 });
+      return {
+        items: page.items.map(runView),
+        ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+      };
+    },
+    async execute(runId, executeOptions = {}) {
+      const ttlMs = checkLeaseTtl(executeOptions.leaseTtlMs ?? context.leaseTtlMs, 'leaseTtlMs');
+      const owner = newWorkerIdentity();
+      const claimOnce = () => context.store.claimRun(owner, ttlMs, { runId });
+      const claim =
+        (await claimOnce()) ?? ((await reapDeadLeases(context, runId)) ? await claimOnce() : undefined);
+      if (!claim) {
+        const run = await requireRun(context, runId);
+        if (run.status === 'running')
+          throw new ConflictError(`run ${runId} is being executed by another worker`, 'run_busy');
+        return runView(run);
+      }
+      const signal = AbortSignal.any([
+        shutdown.signal,
+        ...(executeOptions.signal ? [executeOptions.signal] : []),
+      ]);
+      await executeClaim(context, claim, { owner, ttlMs, signal });
+      return runView(await requireRun(context, runId));
+    },
+    startWorker(workerOptions) {
+      const worker = startWorker(context, workerOptions);
+      workers.add(worker);
+      void worker.done.finally(() => workers.delete(worker)).catch(() => undefined);
+      return worker;
+    },
+    async close() {
+      shutdown.abort();
+      await Promise.all([...workers].map((worker) => worker.stop()));
+    },
+  };
+}
+
+function agentMap(agents: RuntimeOptions['agents']): Map<string, Agent> {
+  if (agents === undefined) return new Map();
+  if (!Array.isArray(agents)) return new Map(agents as ReadonlyMap<string, Agent>);
+  const map = new Map<string, Agent>();
+  for (const agent of agents as readonly Agent[]) {
+    if (map.has(agent.name))
+      throw new UserError('duplicate_agent', `two agents are named ${JSON.stringify(agent.name)}`);
+    map.set(agent.name, agent);
+  }
+  return map;
+}

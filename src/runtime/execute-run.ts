@@ -1,0 +1,186 @@
+import type { Agent } from '../core/agent.js';
+import { agentDefinitionHash } from '../core/agent.js';
+import type { ErrorBody } from '../core/errors.js';
+import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
+import { newSecret } from '../core/ids.js';
+import { runTurn } from '../loop/run-turn.js';
+import type { TurnOutcome } from '../loop/types.js';
+import type { Claim, Fence, RunRecord } from '../store/store.js';
+import { followUpUnreadMessages } from './follow-up.js';
+import { keepLease } from './lease-keeper.js';
+import type { RuntimeContext, StopReason } from './runtime-context.js';
+import { StoreJournal } from './store-journal.js';
+
+/** Options of {@link executeClaim}. */
+export interface ExecuteClaimOptions {
+  owner: string;
+  ttlMs: number;
+  /** Aborting it stops the work and hands the run back (lease released, run resumable). */
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one claimed run to its end (or until it is stopped) under its lease: checks the agent
+ * and its definition hash, commits `run.started`, runs the turn, commits the outcome.
+ * After a lost lease nothing more is written: the new holder owns the log.
+ */
+export async function executeClaim(
+  context: RuntimeContext,
+  claim: Claim,
+  options: ExecuteClaimOptions,
+): Promise<void> {
+  const { run, lease } = claim;
+  const fence: Fence = { runId: run.id, token: lease.token };
+  const controller = new AbortController();
+  let stopReason: StopReason | undefined;
+  const stop = (reason: StopReason): void => {
+    if (stopReason) return;
+    stopReason = reason;
+    controller.abort(reason === 'lease_lost' ? new LeaseLostError(run.id) : new CancelledError());
+  };
+  const onShutdown = (): void => stop('shutdown');
+  if (options.signal?.aborted) onShutdown();
+  options.signal?.addEventListener('abort', onShutdown, { once: true });
+  context.executions.set(run.id, { stop });
+  const keeper = keepLease({
+    store: context.store,
+    fence,
+    ttlMs: options.ttlMs,
+    onLost: () => stop('lease_lost'),
+    onCancelRequested: () => stop('cancel'),
+  });
+  const journal = new StoreJournal({
+    store: context.store,
+    bus: context.bus,
+    sessionId: run.sessionId,
+    runId: run.id,
+    fence,
+    onStepBoundary: async () => {
+      if ((await context.store.getRun(run.id))?.cancelRequested) stop('cancel');
+    },
+  });
+  try {
+    const outcome = await startAndRun(context, run, journal, options.owner, controller.signal);
+    if (outcome) await commitOutcome(context, run, journal, fence, outcome, stopReason);
+  } catch (error) {
+    // A lost lease means another worker owns the log now: write nothing, not even a failure.
+    if (!(error instanceof LeaseLostError) && stopReason !== 'lease_lost') {
+      await journal
+        .appendMany([{ type: 'run.failed', data: { error: toErrorBody(error) } }])
+        .catch(() => undefined);
+    }
+  } finally {
+    keeper.stop();
+    options.signal?.removeEventListener('abort', onShutdown);
+    context.executions.delete(run.id);
+    // A no-op after a terminal event (which cleared the lease) or a takeover (other token).
+    await context.store.releaseLease(fence).catch(() => undefined);
+  }
+}
+
+/** Checks that the run may start, commits `run.started`, and runs the turn; undefined when it ended early. */
+async function startAndRun(
+  context: RuntimeContext,
+  run: RunRecord,
+  journal: StoreJournal,
+  owner: string,
+  signal: AbortSignal,
+): Promise<TurnOutcome | undefined> {
+  const fail = async (error: ErrorBody): Promise<undefined> => {
+    await journal.appendMany([{ type: 'run.failed', data: { error } }]);
+    return undefined;
+  };
+  if (run.cancelRequested) {
+    await journal.appendMany([{ type: 'run.cancelled', data: { reason: 'cancel requested before start' } }]);
+    return undefined;
+  }
+  let agent: Agent | undefined;
+  try {
+    agent = context.agents.get(run.agent) ?? (await context.resolveAgent?.(run.agent, run));
+  } catch (error) {
+    return fail(toErrorBody(error));
+  }
+  if (!agent)
+    return fail({
+      code: 'unknown_agent',
+      message: `no agent named ${JSON.stringify(run.agent)} is registered`,
+    });
+  const model = typeof run.input.model === 'string' ? run.input.model : undefined;
+  const definitionHash = agentDefinitionHash(model === undefined ? agent : { ...agent, model });
+  if (run.definitionHash !== null && run.definitionHash !== definitionHash) {
+    return fail({
+      code: 'definition_changed',
+      message: `agent ${agent.name} changed since run ${run.id} started; its transcript is not replayed into a different agent`,
+    });
+  }
+  const session = await context.store.getSession(run.sessionId);
+  const attempt = await attemptOf(context, run);
+  await journal.append({
+    type: 'run.started',
+    data: { agent: agent.name, attempt, definitionHash, kind: run.kind, worker: owner },
+  });
+  return runTurn({
+    agent,
+    journal,
+    signal,
+    ...(model !== undefined && { model }),
+    ...(session && { toolContext: { context: session.context, auth: session.auth } }),
+    ...context.turnOptions,
+  });
+}
+
+/**
+ * The attempt number of this start: the run's attempt when that attempt has not started yet
+ * (first start, or after `retry`), else one more than the last started attempt (a takeover
+ * after a crash or a lost lease counts as a new attempt).
+ */
+async function attemptOf(context: RuntimeContext, run: RunRecord): Promise<number> {
+  const starts = await context.store.readEvents(run.sessionId, { types: ['run.started'] });
+  let last = 0;
+  for (const event of starts) {
+    if (event.runId === run.id && event.type === 'run.started') last = Math.max(last, event.data.attempt);
+  }
+  return last >= run.attempt ? last + 1 : run.attempt;
+}
+
+/** Commits the turn's outcome; a stop for shutdown or lease loss commits nothing. */
+async function commitOutcome(
+  context: RuntimeContext,
+  run: RunRecord,
+  journal: StoreJournal,
+  fence: Fence,
+  outcome: TurnOutcome,
+  stopReason: StopReason | undefined,
+): Promise<void> {
+  let terminal: { seq: number } | undefined;
+  switch (outcome.status) {
+    case 'succeeded':
+      [terminal] = await journal.appendMany([
+        { type: 'run.completed', data: { status: 'succeeded', text: outcome.text, usage: outcome.usage } },
+      ]);
+      break;
+    case 'failed':
+      [terminal] = await journal.appendMany([{ type: 'run.failed', data: { error: outcome.error } }], {
+        usage: outcome.usage,
+      });
+      break;
+    case 'cancelled':
+      // Shutdown hands the run back for another worker to resume; only a cancel ends it.
+      if (stopReason === 'shutdown' || stopReason === 'lease_lost') return;
+      [terminal] = await journal.appendMany([{ type: 'run.cancelled', data: {} }], { usage: outcome.usage });
+      break;
+    case 'deferred':
+      // The run waits out a long Retry-After: a lease owned by nobody that expires at `retryAt`
+      // makes it claimable again exactly then, by any worker.
+      await context.store.updateRun(
+        run.id,
+        {
+          usage: outcome.usage,
+          lease: { owner: 'deferred', token: newSecret(), expiresAt: outcome.retryAt },
+        },
+        fence,
+      );
+      return;
+  }
+  if (terminal) await followUpUnreadMessages(context, run, journal.seen, terminal.seq);
+}

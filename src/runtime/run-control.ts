@@ -1,0 +1,58 @@
+import { ConflictError, NotFoundError } from '../core/errors.js';
+import type { EventDraft } from '../core/events.js';
+import type { RunRecord } from '../store/store.js';
+import { lifecyclePatches } from './run-patches.js';
+import type { RuntimeContext } from './runtime-context.js';
+
+const ENDED: RunRecord['status'][] = ['succeeded', 'failed', 'cancelled'];
+
+/** The run, or `NotFoundError`. */
+export async function requireRun(context: RuntimeContext, runId: string): Promise<RunRecord> {
+  const run = await context.store.getRun(runId);
+  if (!run) throw new NotFoundError('run', runId);
+  return run;
+}
+
+/**
+ * Cancels a run. A run nobody is executing (queued, or its worker died) is claimed and ended
+ * at once — the claim is the lock that keeps a worker from starting it meanwhile. A run being
+ * executed gets `cancelRequested`; its worker aborts at the next check (at once when it runs
+ * in this process) and commits `run.cancelled` itself.
+ */
+export async function cancelRun(context: RuntimeContext, runId: string): Promise<RunRecord> {
+  const run = await requireRun(context, runId);
+  if (ENDED.includes(run.status))
+    throw new ConflictError(`run ${runId} already ${run.status}`, 'not_cancellable');
+  const claim = await context.store.claimRun(`cancel:${runId}`, context.leaseTtlMs, { runId });
+  if (claim) {
+    const draft: EventDraft = { type: 'run.cancelled', data: {} };
+    await context.store.append(run.sessionId, [draft], {
+      runId,
+      fence: { runId, token: claim.lease.token },
+      ...lifecyclePatches(draft, new Date().toISOString()),
+    });
+  } else {
+    await context.store.updateRun(runId, { cancelRequested: true });
+    context.executions.get(runId)?.stop('cancel');
+  }
+  return requireRun(context, runId);
+}
+
+/** Queues a `failed` run again under the same id with attempt + 1; any other status is a conflict. */
+export async function retryRun(context: RuntimeContext, runId: string): Promise<RunRecord> {
+  const run = await requireRun(context, runId);
+  if (run.status !== 'failed') {
+    throw new ConflictError(
+      `only a failed run can be retried; run ${runId} is ${run.status}`,
+      'not_retryable',
+    );
+  }
+  return context.store.updateRun(runId, {
+    status: 'queued',
+    attempt: run.attempt + 1,
+    error: null,
+    finishedAt: null,
+    lease: null,
+    cancelRequested: false,
+  });
+}

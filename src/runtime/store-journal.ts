@@ -1,0 +1,87 @@
+import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js';
+import type { Journal } from '../loop/journal.js';
+import type { Fence, RunPatch, Store } from '../store/store.js';
+import type { LiveBus } from './live-bus.js';
+import { lifecyclePatches } from './run-patches.js';
+
+/** Options of {@link StoreJournal}. */
+export interface StoreJournalOptions {
+  store: Store;
+  bus: LiveBus;
+  sessionId: string;
+  runId: string;
+  /** The run's lease: every append is fenced with it. */
+  fence: Fence;
+  /** Called at every step boundary (each `drainInbox`), e.g. to notice a cancel request. */
+  onStepBoundary?: () => Promise<void>;
+}
+
+/**
+ * The loop's journal over a store. Every append is fenced with the run's lease token and carries
+ * the side-table updates of lifecycle events in the same transaction.
+ */
+export class StoreJournal implements Journal {
+  readonly sessionId: string;
+  readonly runId: string;
+  readonly #options: StoreJournalOptions;
+  /** Highest seq this journal has handed to the loop; the inbox is what others committed after it. */
+  #seen = -1;
+
+  constructor(options: StoreJournalOptions) {
+    this.#options = options;
+    this.sessionId = options.sessionId;
+    this.runId = options.runId;
+  }
+
+  /** The highest seq seen by `load` or `drainInbox`: messages after it were not given to the loop. */
+  get seen(): number {
+    return this.#seen;
+  }
+
+  async load(): Promise<readonly BatonEvent[]> {
+    const events = await this.#options.store.readEvents(this.sessionId);
+    this.#seen = Math.max(this.#seen, events.at(-1)?.seq ?? -1);
+    return events;
+  }
+
+  async append(draft: EventDraft): Promise<BatonEvent> {
+    const [event] = await this.appendMany([draft]);
+    return event as BatonEvent;
+  }
+
+  /**
+   * Appends several events in one transaction (one fence check, one commit); `extraRunPatch`
+   * adds run fields the events do not carry (the usage of a failed run).
+   */
+  async appendMany(drafts: EventDraft[], extraRunPatch?: RunPatch): Promise<BatonEvent[]> {
+    const now = new Date().toISOString();
+    let runPatch: RunPatch | undefined = extraRunPatch;
+    let sessionPatch: ReturnType<typeof lifecyclePatches>['sessionPatch'];
+    for (const draft of drafts) {
+      const patches = lifecyclePatches(draft, now);
+      if (patches.runPatch) runPatch = { ...runPatch, ...patches.runPatch };
+      if (patches.sessionPatch) sessionPatch = { ...sessionPatch, ...patches.sessionPatch };
+    }
+    return this.#options.store.append(this.sessionId, drafts, {
+      runId: this.runId,
+      fence: this.#options.fence,
+      ...(runPatch && { runPatch }),
+      ...(sessionPatch && { sessionPatch }),
+    });
+  }
+
+  async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {
+    await this.#options.onStepBoundary?.();
+    const messages = (await this.#options.store.readEvents(this.sessionId, {
+      from: this.#seen + 1,
+      types: ['message.received'],
+    })) as BatonEvent<'message.received'>[];
+    const last = messages.at(-1);
+    if (last) this.#seen = Math.max(this.#seen, last.seq);
+    return messages;
+  }
+
+  emitLive(event: ModelDeltaEvent): void {
+    this.#options.bus.emit(event);
+  }
+}

@@ -1,0 +1,40 @@
+import type { Usage } from '../core/events.js';
+import type { RunRecord, SessionRecord, Store } from '../store/store.js';
+import type { RunView, SessionView } from './types.js';
+
+/** Most runs a session view lists (newest first). */
+const SESSION_VIEW_RUNS = 1000;
+
+/** A run without its lease token: the token is the only thing that lets a worker commit. */
+export function runView(run: RunRecord): RunView {
+  const { lease, ...rest } = run;
+  return { ...rest, lease: lease && { owner: lease.owner, expiresAt: lease.expiresAt } };
+}
+
+/** A session without its token hash, with its runs (oldest first) and their summed usage. */
+export async function sessionView(store: Store, session: SessionRecord): Promise<SessionView> {
+  const { items } = await store.listRuns({ sessionId: session.id, limit: SESSION_VIEW_RUNS });
+  const runs = items.reverse().map(runView);
+  return {
+    id: session.id,
+    agent: session.agent,
+    status: session.status,
+    context: session.context,
+    auth: session.auth,
+    runs,
+    usage: sumUsage(runs.map((run) => run.usage)),
+    createdAt: session.createdAt,
+    updatedAt: session.updatedAt,
+  };
+}
+
+/** Adds usages; `costUsd` is present when any part knew its cost. */
+export function sumUsage(usages: readonly Usage[]): Usage {
+  const total: Usage = { inputTokens: 0, outputTokens: 0 };
+  for (const usage of usages) {
+    total.inputTokens += usage.inputTokens;
+    total.outputTokens += usage.outputTokens;
+    if (usage.costUsd !== undefined) total.costUsd = (total.costUsd ?? 0) + usage.costUsd;
+  }
+  return total;
+}
