@@ -1,0 +1,67 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../../core/errors.js';
+import { type AnyTool, tool } from '../../core/tool.js';
+import { resolveInside } from '../safe-path.js';
+
+/** Largest file `read_file` returns whole; longer files are cut and flagged `truncated`. */
+const MAX_READ_BYTES = 256 * 1024;
+
+/** `read_file`, `write_file` and `edit_file`, bound to one workspace root. */
+export function fileTools(root: string): AnyTool[] {
+  return [
+    tool({
+      name: 'read_file',
+      description: 'Read a UTF-8 text file of the workspace. `path` is relative to the workspace root.',
+      inputSchema: z.object({ path: z.string().min(1) }),
+      idempotent: true,
+      async execute({ path }) {
+        const bytes = await readFile(await resolveInside(root, path));
+        const truncated = bytes.length > MAX_READ_BYTES;
+        return { path, content: bytes.subarray(0, MAX_READ_BYTES).toString('utf8'), truncated };
+      },
+    }),
+    tool({
+      name: 'write_file',
+      description:
+        'Create or overwrite a file of the workspace with `content`; parent directories are created.',
+      inputSchema: z.object({ path: z.string().min(1), content: z.string() }),
+      idempotent: true,
+      async execute({ path, content }) {
+        const target = await resolveInside(root, path);
+        await mkdir(dirname(target), { recursive: true });
+        // Re-check after creating parents: a parent may have been a symlink planted out of the root.
+        await writeFile(await resolveInside(root, path), content);
+        return { path, bytes: Buffer.byteLength(content) };
+      },
+    }),
+    tool({
+      name: 'edit_file',
+      description:
+        'Replace the exact text `old_string` with `new_string` in a workspace file. Fails unless `old_string` occurs exactly once.',
+      inputSchema: z.object({
+        path: z.string().min(1),
+        old_string: z.string().min(1),
+        new_string: z.string(),
+      }),
+      async execute({ path, old_string: oldString, new_string: newString }) {
+        const target = await resolveInside(root, path);
+        const content = await readFile(target, 'utf8');
+        const occurrences = content.split(oldString).length - 1;
+        if (occurrences !== 1) {
+          throw new UserError(
+            occurrences === 0 ? 'edit_no_match' : 'edit_ambiguous',
+            `old_string occurs ${occurrences} times in ${path}; it must occur exactly once`,
+          );
+        }
+        const index = content.indexOf(oldString);
+        await writeFile(
+          target,
+          content.slice(0, index) + newString + content.slice(index + oldString.length),
+        );
+        return { path, replaced: 1 };
+      },
+    }),
+  ];
+}
