@@ -2,6 +2,8 @@
 
 export type { MemoryJournalOptions } from '../loop/memory-journal.js';
 export { MemoryJournal } from '../loop/memory-journal.js';
+export type { FakeClock } from '../model/fake-clock.js';
+export { fakeClock } from '../model/fake-clock.js';
 export type {
   Script,
   ScriptEntry,
