@@ -18,6 +18,12 @@ import type {
 /** Task statuses after which a task never changes again; only these are pruned. */
 export const TERMINAL_TASK_STATUSES: readonly TaskRecord['status'][] = ['completed', 'failed', 'cancelled'];
 
+/** Queued runs, and running runs whose lease expired or was released, may be claimed. */
+export function isClaimable(run: RunRecord, now: number): boolean {
+  if (run.status === 'queued') return true;
+  return run.status === 'running' && (run.lease === null || run.lease.expiresAt <= now);
+}
+
 /** A JSON round trip: stores hand out exactly what a JSON column would give back. */
 export function copyJson<T>(value: T): T {
   return value === undefined ? (null as T) : (JSON.parse(JSON.stringify(value)) as T);

@@ -12,6 +12,7 @@ import {
   buildSessionRecord,
   buildTaskRecord,
   copyJson,
+  isClaimable,
   TERMINAL_TASK_STATUSES,
 } from '../records.js';
 import { sealDrafts } from '../seal-drafts.js';
@@ -309,12 +310,6 @@ export class MemoryStore implements Store {
     }
     return undefined;
   }
-}
-
-/** Queued runs, and running runs whose lease expired or was released, may be claimed. */
-function isClaimable(run: RunRecord, now: number): boolean {
-  if (run.status === 'queued') return true;
-  return run.status === 'running' && (run.lease === null || run.lease.expiresAt <= now);
 }
 
 /** One page, newest first, of entries held in insertion order. */

@@ -1,0 +1,4 @@
+// The SQLite store's public pieces; `src/index.ts` re-exports what is public API.
+export { sqliteCommitFloor } from './commit-floor.js';
+export type { SqliteStoreOptions, SqliteSynchronous } from './sqlite-store.js';
+export { SqliteStore } from './sqlite-store.js';

@@ -1,0 +1,52 @@
+import { decodeCursor } from '../page-cursor.js';
+
+/** A SELECT's WHERE clause and parameters, built from optional filters. */
+export class ListQuery {
+  readonly #conditions: string[] = [];
+  readonly #parameters: unknown[] = [];
+
+  /** Adds `column = value` when the value is given. */
+  equals(column: string, value: string | undefined): this {
+    if (value !== undefined) {
+      this.#conditions.push(`${column} = ?`);
+      this.#parameters.push(value);
+    }
+    return this;
+  }
+
+  /** Adds `column >= value` when the value is given. */
+  atLeast(column: string, value: string | undefined): this {
+    if (value !== undefined) {
+      this.#conditions.push(`${column} >= ?`);
+      this.#parameters.push(value);
+    }
+    return this;
+  }
+
+  /** Adds `column IN (...)` when values are given; an empty list matches nothing. */
+  oneOf(column: string, values: readonly string[] | undefined): this {
+    if (values !== undefined) {
+      this.#conditions.push(values.length === 0 ? '0' : `${column} IN (${values.map(() => '?').join(', ')})`);
+      this.#parameters.push(...values);
+    }
+    return this;
+  }
+
+  /** Restricts to rows older than an opaque page cursor. */
+  before(cursor: string | undefined): this {
+    if (cursor !== undefined) {
+      this.#conditions.push('pos < ?');
+      this.#parameters.push(decodeCursor(cursor));
+    }
+    return this;
+  }
+
+  /** `SELECT * FROM table WHERE ... ORDER BY pos DESC LIMIT ?` and its parameters; `fetch` is already validated. */
+  newestFirst(table: string, fetch: number): { sql: string; parameters: unknown[] } {
+    const where = this.#conditions.length === 0 ? '' : ` WHERE ${this.#conditions.join(' AND ')}`;
+    return {
+      sql: `SELECT * FROM ${table}${where} ORDER BY pos DESC LIMIT ?`,
+      parameters: [...this.#parameters, fetch],
+    };
+  }
+}

@@ -1,0 +1,134 @@
+import type Database from 'better-sqlite3';
+import { UserError } from '../../core/errors.js';
+
+/** One numbered schema step. Migrations are append-only: a shipped one is never edited. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** The SQLite schema history, oldest first. */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial',
+    sql: `
+      CREATE TABLE sessions (
+        pos INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        agent TEXT NOT NULL,
+        status TEXT NOT NULL,
+        context TEXT NOT NULL,
+        auth TEXT NOT NULL,
+        token_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_token_hash ON sessions (token_hash);
+
+      CREATE TABLE runs (
+        pos INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        input TEXT NOT NULL,
+        definition_hash TEXT,
+        idempotency_key TEXT UNIQUE,
+        lease_owner TEXT,
+        lease_token TEXT,
+        lease_expires_at INTEGER,
+        usage TEXT NOT NULL,
+        result TEXT,
+        error TEXT,
+        cancel_requested INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT
+      );
+      CREATE INDEX runs_session ON runs (session_id, pos);
+      CREATE INDEX runs_status ON runs (status, pos);
+
+      -- pos is the global commit order (rowid alias, never reused because events are never
+      -- deleted); watchers in other processes follow it as a cursor.
+      CREATE TABLE events (
+        pos INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        data TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        UNIQUE (session_id, seq)
+      );
+
+      CREATE TABLE blobs (
+        hash TEXT PRIMARY KEY,
+        bytes BLOB NOT NULL
+      );
+
+      CREATE TABLE tasks (
+        pos INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        profile TEXT NOT NULL,
+        args TEXT NOT NULL,
+        namespace TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        progress TEXT,
+        result TEXT,
+        error TEXT,
+        cost_usd REAL NOT NULL,
+        run_id TEXT,
+        feedback TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        completed_at TEXT
+      );
+      CREATE INDEX tasks_run ON tasks (run_id);
+      CREATE INDEX tasks_namespace ON tasks (namespace, pos);
+    `,
+  },
+];
+
+/**
+ * Brings the schema up to date. Each migration runs in its own `BEGIN IMMEDIATE` transaction
+ * that re-reads the applied version first, so two processes opening one new file at once
+ * apply every migration exactly once. Returns the versions applied by this call.
+ */
+export function migrate(
+  db: Database.Database,
+  migrations: readonly Migration[] = SQLITE_MIGRATIONS,
+): number[] {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+  )`);
+  const current = db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_migrations').pluck();
+  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  const latest = migrations.at(-1)?.version ?? 0;
+  const applied: number[] = [];
+  const step = db.transaction((migration: Migration) => {
+    if ((current.get() as number) >= migration.version) return;
+    db.exec(migration.sql);
+    record.run(migration.version, migration.name, new Date().toISOString());
+    applied.push(migration.version);
+  });
+  const found = current.get() as number;
+  if (found > latest) {
+    throw new UserError(
+      'schema_too_new',
+      `the database is at schema version ${found}, newer than this Baton (${latest}); upgrade Baton`,
+    );
+  }
+  for (const migration of migrations) {
+    if (migration.version > found) step.immediate(migration);
+  }
+  return applied;
+}

@@ -1,0 +1,216 @@
+import type { BatonEvent } from '../../core/events.js';
+import type { RunRecord, SessionRecord, TaskRecord } from '../store.js';
+
+/**
+ * Row shapes of the SQLite tables and their mapping to and from records. JSON columns hold
+ * `JSON.stringify` text; `NULL` stands for `null`. Each row carries `pos`, the insertion
+ * position that orders lists.
+ */
+
+export interface SessionRow {
+  pos: number;
+  id: string;
+  agent: string;
+  status: string;
+  context: string;
+  auth: string;
+  token_hash: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface RunRow {
+  pos: number;
+  id: string;
+  session_id: string;
+  agent: string;
+  status: string;
+  attempt: number;
+  kind: string;
+  input: string;
+  definition_hash: string | null;
+  idempotency_key: string | null;
+  lease_owner: string | null;
+  lease_token: string | null;
+  lease_expires_at: number | null;
+  usage: string;
+  result: string | null;
+  error: string | null;
+  cancel_requested: number;
+  created_at: string;
+  updated_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface TaskRow {
+  pos: number;
+  id: string;
+  profile: string;
+  args: string;
+  namespace: string;
+  idempotency_key: string;
+  status: string;
+  progress: string | null;
+  result: string | null;
+  error: string | null;
+  cost_usd: number;
+  run_id: string | null;
+  feedback: string;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface EventRow {
+  pos: number;
+  session_id: string;
+  seq: number;
+  run_id: string;
+  type: string;
+  ts: string;
+  data: string;
+  hash: string;
+}
+
+/** JSON text for a column; `undefined` and `null` both become SQL `NULL`. */
+export function toJson(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+function fromJson<T>(text: string | null): T {
+  return (text === null ? null : JSON.parse(text)) as T;
+}
+
+export function sessionFromRow(row: SessionRow): SessionRecord {
+  return {
+    id: row.id,
+    agent: row.agent,
+    status: row.status as SessionRecord['status'],
+    context: fromJson(row.context),
+    auth: fromJson(row.auth),
+    tokenHash: row.token_hash,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Named parameters for inserting or rewriting a session row. */
+export function sessionParams(record: SessionRecord): Omit<SessionRow, 'pos'> {
+  return {
+    id: record.id,
+    agent: record.agent,
+    status: record.status,
+    context: JSON.stringify(record.context),
+    auth: JSON.stringify(record.auth),
+    token_hash: record.tokenHash,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+  };
+}
+
+export function runFromRow(row: RunRow): RunRecord {
+  const lease =
+    row.lease_token === null || row.lease_owner === null || row.lease_expires_at === null
+      ? null
+      : { owner: row.lease_owner, token: row.lease_token, expiresAt: row.lease_expires_at };
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    agent: row.agent,
+    status: row.status as RunRecord['status'],
+    attempt: row.attempt,
+    kind: row.kind,
+    input: fromJson(row.input),
+    definitionHash: row.definition_hash,
+    idempotencyKey: row.idempotency_key,
+    lease,
+    usage: fromJson(row.usage),
+    result: fromJson(row.result),
+    error: fromJson(row.error),
+    cancelRequested: row.cancel_requested === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+/** Named parameters for inserting or rewriting a run row. */
+export function runParams(record: RunRecord): Omit<RunRow, 'pos'> {
+  return {
+    id: record.id,
+    session_id: record.sessionId,
+    agent: record.agent,
+    status: record.status,
+    attempt: record.attempt,
+    kind: record.kind,
+    input: JSON.stringify(record.input),
+    definition_hash: record.definitionHash,
+    idempotency_key: record.idempotencyKey,
+    lease_owner: record.lease?.owner ?? null,
+    lease_token: record.lease?.token ?? null,
+    lease_expires_at: record.lease?.expiresAt ?? null,
+    usage: JSON.stringify(record.usage),
+    result: toJson(record.result),
+    error: toJson(record.error),
+    cancel_requested: record.cancelRequested ? 1 : 0,
+    created_at: record.createdAt,
+    updated_at: record.updatedAt,
+    started_at: record.startedAt,
+    finished_at: record.finishedAt,
+  };
+}
+
+export function taskFromRow(row: TaskRow): TaskRecord {
+  return {
+    id: row.id,
+    profile: row.profile,
+    args: fromJson(row.args),
+    namespace: row.namespace,
+    idempotencyKey: row.idempotency_key,
+    status: row.status as TaskRecord['status'],
+    progress: fromJson(row.progress),
+    result: fromJson(row.result),
+    error: fromJson(row.error),
+    costUsd: row.cost_usd,
+    runId: row.run_id,
+    feedback: fromJson(row.feedback),
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    completedAt: row.completed_at,
+  };
+}
+
+/** Named parameters for inserting or rewriting a task row. */
+export function taskParams(record: TaskRecord): Omit<TaskRow, 'pos'> {
+  return {
+    id: record.id,
+    profile: record.profile,
+    args: JSON.stringify(record.args),
+    namespace: record.namespace,
+    idempotency_key: record.idempotencyKey,
+    status: record.status,
+    progress: toJson(record.progress),
+    result: toJson(record.result),
+    error: toJson(record.error),
+    cost_usd: record.costUsd,
+    run_id: record.runId,
+    feedback: JSON.stringify(record.feedback),
+    created_at: record.createdAt,
+    started_at: record.startedAt,
+    completed_at: record.completedAt,
+  };
+}
+
+export function eventFromRow(row: EventRow): BatonEvent {
+  return {
+    seq: row.seq,
+    sessionId: row.session_id,
+    runId: row.run_id,
+    type: row.type,
+    ts: row.ts,
+    data: JSON.parse(row.data),
+    hash: row.hash,
+  } as BatonEvent;
+}

@@ -1,0 +1,116 @@
+import type Database from 'better-sqlite3';
+
+const RUN_COLUMNS =
+  'id, session_id, agent, status, attempt, kind, input, definition_hash, idempotency_key, lease_owner, ' +
+  'lease_token, lease_expires_at, usage, result, error, cancel_requested, created_at, updated_at, ' +
+  'started_at, finished_at';
+const TASK_COLUMNS =
+  'id, profile, args, namespace, idempotency_key, status, progress, result, error, cost_usd, run_id, ' +
+  'feedback, created_at, started_at, completed_at';
+const SESSION_COLUMNS = 'id, agent, status, context, auth, token_hash, created_at, updated_at';
+
+/** `a, b` → `@a, @b`: named parameters for a column list. */
+function named(columns: string): string {
+  return columns
+    .split(', ')
+    .map((column) => `@${column}`)
+    .join(', ');
+}
+
+/** `a, b` → `a = @a, b = @b`. */
+function assignments(columns: string): string {
+  return columns
+    .split(', ')
+    .filter((column) => column !== 'id')
+    .map((column) => `${column} = @${column}`)
+    .join(', ');
+}
+
+/**
+ * Every fixed statement of the SQLite store, prepared once per connection. Statements whose
+ * WHERE clause depends on the filters given are prepared on demand and cached by their text.
+ */
+export class SqliteStatements {
+  readonly insertSession: Database.Statement;
+  readonly getSession: Database.Statement;
+  readonly sessionByTokenHash: Database.Statement;
+  readonly writeSession: Database.Statement;
+  readonly insertRun: Database.Statement;
+  readonly getRun: Database.Statement;
+  readonly runByKey: Database.Statement;
+  readonly writeRun: Database.Statement;
+  readonly oldestQueued: Database.Statement;
+  readonly oldestExpired: Database.Statement;
+  readonly claim: Database.Statement;
+  readonly renewLease: Database.Statement;
+  readonly releaseLease: Database.Statement;
+  readonly head: Database.Statement;
+  readonly insertEvent: Database.Statement;
+  readonly eventsAfter: Database.Statement;
+  readonly maxEventPos: Database.Statement;
+  readonly dataVersion: Database.Statement;
+  readonly putBlob: Database.Statement;
+  readonly getBlob: Database.Statement;
+  readonly insertTask: Database.Statement;
+  readonly getTask: Database.Statement;
+  readonly taskByKey: Database.Statement;
+  readonly taskByRun: Database.Statement;
+  readonly writeTask: Database.Statement;
+  readonly pruneTasks: Database.Statement;
+  readonly #db: Database.Database;
+  readonly #dynamic = new Map<string, Database.Statement>();
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.insertSession = db.prepare(
+      `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${named(SESSION_COLUMNS)})`,
+    );
+    this.getSession = db.prepare('SELECT * FROM sessions WHERE id = ?');
+    this.sessionByTokenHash = db.prepare('SELECT * FROM sessions WHERE token_hash = ? LIMIT 1');
+    this.writeSession = db.prepare(`UPDATE sessions SET ${assignments(SESSION_COLUMNS)} WHERE id = @id`);
+    this.insertRun = db.prepare(`INSERT INTO runs (${RUN_COLUMNS}) VALUES (${named(RUN_COLUMNS)})`);
+    this.getRun = db.prepare('SELECT * FROM runs WHERE id = ?');
+    this.runByKey = db.prepare('SELECT * FROM runs WHERE idempotency_key = ?');
+    this.writeRun = db.prepare(`UPDATE runs SET ${assignments(RUN_COLUMNS)} WHERE id = @id`);
+    this.oldestQueued = db.prepare("SELECT * FROM runs WHERE status = 'queued' ORDER BY pos LIMIT 1");
+    this.oldestExpired = db.prepare(
+      "SELECT * FROM runs WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= ?) ORDER BY pos LIMIT 1",
+    );
+    this.claim = db.prepare(
+      `UPDATE runs SET status = 'running', lease_owner = @owner, lease_token = @token, lease_expires_at = @expiresAt,
+       started_at = COALESCE(started_at, @now), updated_at = @now WHERE pos = @pos`,
+    );
+    this.renewLease = db.prepare('UPDATE runs SET lease_expires_at = ? WHERE id = ? AND lease_token = ?');
+    this.releaseLease = db.prepare(
+      'UPDATE runs SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_token = ?',
+    );
+    this.head = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
+    this.insertEvent = db.prepare(
+      'INSERT INTO events (session_id, seq, run_id, type, ts, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.eventsAfter = db.prepare('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT ?');
+    this.maxEventPos = db.prepare('SELECT COALESCE(MAX(pos), 0) FROM events').pluck();
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.putBlob = db.prepare('INSERT OR IGNORE INTO blobs (hash, bytes) VALUES (?, ?)');
+    this.getBlob = db.prepare('SELECT bytes FROM blobs WHERE hash = ?').pluck();
+    this.insertTask = db.prepare(`INSERT INTO tasks (${TASK_COLUMNS}) VALUES (${named(TASK_COLUMNS)})`);
+    this.getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
+    this.taskByKey = db.prepare('SELECT * FROM tasks WHERE idempotency_key = ?');
+    this.taskByRun = db.prepare('SELECT * FROM tasks WHERE run_id = ? ORDER BY pos LIMIT 1');
+    this.writeTask = db.prepare(`UPDATE tasks SET ${assignments(TASK_COLUMNS)} WHERE id = @id`);
+    this.pruneTasks = db.prepare(
+      `DELETE FROM tasks WHERE status IN ('completed', 'failed', 'cancelled') AND pos NOT IN (
+         SELECT pos FROM tasks WHERE status IN ('completed', 'failed', 'cancelled') ORDER BY pos DESC LIMIT ?)`,
+    );
+  }
+
+  /** A statement built from filters, prepared on first use and reused afterwards. */
+  dynamic(sql: string): Database.Statement {
+    let statement = this.#dynamic.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#dynamic.set(sql, statement);
+    }
+    return statement;
+  }
+}
