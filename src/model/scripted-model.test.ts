@@ -16,7 +16,8 @@ const assistant = (text: string): LanguageModelV3Prompt[number] => ({
 async function streamParts(model: ReturnType<typeof scriptedModel>, prompt: LanguageModelV3Prompt) {
   const { stream } = await model.doStream({ prompt });
   const parts: LanguageModelV3StreamPart[] = [];
-  for await (const part of stream) parts.push(part);
+  const reader = stream.getReader();
+  for (let next = await reader.read(); !next.done; next = await reader.read()) parts.push(next.value);
   return parts;
 }
 
