@@ -61,10 +61,17 @@ export interface EventDataByType {
     signal?: string | null;
     timedOut: boolean;
     durationMs: number;
+    /** The last bytes of stdout (at most 4 KiB). */
     outputTail: string;
+    /** The last bytes of stderr (at most 4 KiB). */
+    errorTail: string;
   };
   'workspace.captured': { manifestHash: string; baseRef: string; denied: { path: string; reason: string }[] };
   'workspace.patch': { patchHash: string | null; files: number; insertions: number; deletions: number };
+  /** A signed contract (DESIGN.md section 6) was issued for the run; its canonical JSON is blob `contractHash`. */
+  'contract.issued': { contractHash: string; signature: { alg: 'ed25519'; publicKey: string; signature: string } };
+  /** A signed receipt was issued; `envelopeHash` is the blob of the receipt file, `receiptHash` of the receipt. */
+  'receipt.issued': { envelopeHash: string; receiptHash: string };
   'task.progress': { iteration: number; phase: string };
 }
 

@@ -45,7 +45,11 @@ export async function restoreWorkspace(
 }
 
 /** Reads a blob and checks its bytes against its hash. */
-export async function loadBlob(store: BlobStore, hash: string, what: string): Promise<Uint8Array> {
+export async function loadBlob(
+  store: Pick<BlobStore, 'getBlob'>,
+  hash: string,
+  what: string,
+): Promise<Uint8Array> {
   const bytes = await store.getBlob(hash);
   if (bytes === undefined || sha256Hex(bytes) !== hash) throw new MissingBlobError(hash, what);
   return bytes;
@@ -56,4 +60,13 @@ async function ensureEmptyDirectory(dir: string): Promise<void> {
   if ((await readdir(dir)).length > 0) {
     throw new UserError('directory_not_empty', `cannot restore into ${dir}: the directory is not empty`);
   }
+}
+
+/** Reads a manifest stored as its canonical JSON blob (whose hash is the manifest hash). */
+export async function loadManifest(
+  store: Pick<BlobStore, 'getBlob'>,
+  hash: string,
+): Promise<WorkspaceManifest> {
+  const bytes = await loadBlob(store, hash, 'workspace manifest');
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as WorkspaceManifest;
 }

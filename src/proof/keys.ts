@@ -1,0 +1,79 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { sha256Hex } from '../core/hash.js';
+
+/** A Baton home's Ed25519 signing key pair. */
+export interface SigningKeys {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  /** The raw 32-byte public key, lowercase hex: how receipts name their signer. */
+  publicKeyHex: string;
+  /** sha256 hex of the raw public key. */
+  keyId: string;
+  /** Where the public key is stored as PEM (share it for `baton verify --public-key`). */
+  publicKeyPath: string;
+}
+
+const PRIVATE_FILE = 'ed25519.key.pem';
+const PUBLIC_FILE = 'ed25519.pub.pem';
+
+/** The raw 32 bytes of an Ed25519 public key as hex. */
+export function rawPublicKeyHex(publicKey: KeyObject): string {
+  const jwk = publicKey.export({ format: 'jwk' });
+  return Buffer.from(jwk.x ?? '', 'base64url').toString('hex');
+}
+
+/** An Ed25519 public key object from its raw hex form. */
+export function publicKeyFromHex(hex: string): KeyObject {
+  return createPublicKey({
+    key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(hex, 'hex').toString('base64url') },
+    format: 'jwk',
+  });
+}
+
+function describe(privateKey: KeyObject, home: string): SigningKeys {
+  const publicKey = createPublicKey(privateKey);
+  const publicKeyHex = rawPublicKeyHex(publicKey);
+  return {
+    privateKey,
+    publicKey,
+    publicKeyHex,
+    keyId: sha256Hex(Buffer.from(publicKeyHex, 'hex')),
+    publicKeyPath: join(home, 'keys', PUBLIC_FILE),
+  };
+}
+
+/**
+ * Loads the key pair of a Baton home, creating it on first use: `keys/` is mode 0700 and the
+ * private key 0600. Two processes creating it at once agree on the first one written.
+ */
+export async function loadOrCreateKeys(home: string): Promise<SigningKeys> {
+  const dir = join(home, 'keys');
+  const privatePath = join(dir, PRIVATE_FILE);
+  try {
+    return describe(createPrivateKey(await readFile(privatePath, 'utf8')), home);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+  try {
+    await writeFile(privatePath, pem, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return describe(createPrivateKey(await readFile(privatePath, 'utf8')), home);
+  }
+  // The mode given to writeFile is filtered by the umask; make it exact.
+  await chmod(privatePath, 0o600);
+  await writeFile(join(dir, PUBLIC_FILE), publicKey.export({ format: 'pem', type: 'spki' }).toString());
+  return describe(privateKey, home);
+}
+
+/** Reads a public key for verification: PEM (SPKI) or the raw 64-hex-digit form. */
+export function parsePublicKey(text: string): KeyObject {
+  const trimmed = text.trim();
+  if (/^[0-9a-f]{64}$/.test(trimmed)) return publicKeyFromHex(trimmed);
+  return createPublicKey(trimmed);
+}
