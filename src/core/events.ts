@@ -69,7 +69,10 @@ export interface EventDataByType {
   'workspace.captured': { manifestHash: string; baseRef: string; denied: { path: string; reason: string }[] };
   'workspace.patch': { patchHash: string | null; files: number; insertions: number; deletions: number };
   /** A signed contract (DESIGN.md section 6) was issued for the run; its canonical JSON is blob `contractHash`. */
-  'contract.issued': { contractHash: string; signature: { alg: 'ed25519'; publicKey: string; signature: string } };
+  'contract.issued': {
+    contractHash: string;
+    signature: { alg: 'ed25519'; publicKey: string; signature: string };
+  };
   /** A signed receipt was issued; `envelopeHash` is the blob of the receipt file, `receiptHash` of the receipt. */
   'receipt.issued': { envelopeHash: string; receiptHash: string };
   'task.progress': { iteration: number; phase: string };
