@@ -5,7 +5,7 @@ import { LeaseLostError } from '../src/core/errors.js';
 import type { BatonEvent, EventDraft } from '../src/core/events.js';
 import { tool } from '../src/core/tool.js';
 import { MemoryJournal } from '../src/loop/memory-journal.js';
-import type { Script } from '../src/model/scripted-model.js';
+import type { Script, ScriptEntry } from '../src/model/scripted-model.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
 
 /** A journal holding a started session with one user message and `run.started`, like the runtime writes. */
@@ -69,7 +69,7 @@ export function weatherTool(options: { idempotent?: boolean; fail?: boolean } = 
 }
 
 /** Three weather calls, one per step, then an answer. */
-export const THREE_CALLS_THEN_ANSWER: Script = [
+export const THREE_CALLS_THEN_ANSWER: ScriptEntry[] = [
   {
     toolCalls: [{ name: 'get_weather', input: { city: 'Paris' } }],
     usage: { inputTokens: 10, outputTokens: 5 },
