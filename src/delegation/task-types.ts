@@ -1,3 +1,4 @@
+import { TERMINAL_TASK_STATUSES } from '../store/records.js';
 import type { FeedbackRecord, TaskRecord } from '../store/store.js';
 
 /** What {@link TaskService.submitTask} accepts. */
@@ -6,9 +7,9 @@ export interface SubmitTaskInput {
   profile: string;
   args: Record<string, unknown>;
   /** Groups tasks for history and idempotency (default `default`). */
-  namespace?: string;
+  namespace?: string | undefined;
   /** Same key, same task. Default: a hash of the canonical profile, args and namespace. */
-  idempotencyKey?: string;
+  idempotencyKey?: string | undefined;
 }
 
 /** What submitting returns, at once: the task id and whether an existing task was reused. */
@@ -24,19 +25,19 @@ export type TaskView = TaskRecord & { taskId: string };
 export interface FeedbackInput {
   /** 0..1. */
   score: number;
-  label?: string;
+  label?: string | undefined;
   notes: string;
   by: FeedbackRecord['by'];
 }
 
 /** Filters of {@link TaskService.history}. */
 export interface HistoryOptions {
-  namespace?: string;
-  profile?: string;
+  namespace?: string | undefined;
+  profile?: string | undefined;
   /** ISO timestamp: tasks created at or after it. */
-  since?: string;
+  since?: string | undefined;
   /** Default 50, capped at 500. */
-  limit?: number;
+  limit?: number | undefined;
 }
 
 /** Delegation: durable tasks backed by runs (docs/delegation.md). */
@@ -58,10 +59,10 @@ export const DEFAULT_NAMESPACE = 'default';
 export const HISTORY_DEFAULT_LIMIT = 50;
 export const HISTORY_MAX_LIMIT = 500;
 
-/** Terminal task statuses. */
-export const TERMINAL_TASK_STATUSES: readonly TaskRecord['status'][] = ['completed', 'failed', 'cancelled'];
-
-/** Whether a task has finished (completed, failed or cancelled). */
+/** Whether a task has finished (completed, failed or cancelled); finished tasks never change status again. */
 export function isTerminalTask(task: Pick<TaskRecord, 'status'>): boolean {
   return TERMINAL_TASK_STATUSES.includes(task.status);
 }
+
+/** Terminal tasks kept by default before the oldest are evicted. */
+export const DEFAULT_TASK_RETENTION = 1000;

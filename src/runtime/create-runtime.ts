@@ -8,6 +8,8 @@ import { checkLeaseTtl, defaultLeaseTtlMs } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
 import { reapDeadLeases } from './reap-leases.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
+import type { RunExecutor } from './run-executor.js';
+import { defaultExecutors } from './run-executor.js';
 import type { AgentResolver, RuntimeContext } from './runtime-context.js';
 import { requireSession } from './session-lookup.js';
 import { deliverMessage, startSession } from './sessions.js';
@@ -31,6 +33,8 @@ export interface RuntimeOptions {
   /** Passed to every turn. */
   retry?: RunTurnOptions['retry'];
   clock?: RunTurnOptions['clock'];
+  /** Executors by run kind, added to (or replacing) the defaults (`task`). */
+  executors?: Readonly<Record<string, RunExecutor>>;
 }
 
 /**
@@ -49,6 +53,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         : checkLeaseTtl(options.leaseTtlMs, 'leaseTtlMs'),
     tokenSecret: tokenSecret(options.tokenSecret),
     executions: new Map(),
+    executors: new Map(Object.entries({ ...defaultExecutors(), ...options.executors })),
     turnOptions: {
       ...(options.retry && { retry: options.retry }),
       ...(options.clock && { clock: options.clock }),

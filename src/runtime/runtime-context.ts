@@ -2,6 +2,7 @@ import type { Agent } from '../core/agent.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { RunRecord, Store } from '../store/store.js';
 import type { LiveBus } from './live-bus.js';
+import type { RunExecutor } from './run-executor.js';
 
 /** Why an execution stops before its turn ends on its own. */
 export type StopReason = 'cancel' | 'shutdown' | 'lease_lost';
@@ -23,6 +24,8 @@ export interface RuntimeContext {
   readonly leaseTtlMs: number;
   readonly tokenSecret: Uint8Array;
   readonly executions: Map<string, Execution>;
+  /** Executors by run kind; a run of another kind runs its agent through the loop. */
+  readonly executors: ReadonlyMap<string, RunExecutor>;
   /** Passed through to every `runTurn` (retry policy, clock). */
   readonly turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
 }

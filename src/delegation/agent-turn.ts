@@ -1,0 +1,57 @@
+import type { Agent } from '../core/agent.js';
+import { BatonError, CancelledError } from '../core/errors.js';
+import type { Usage } from '../core/events.js';
+import type { AnyTool } from '../core/tool.js';
+import type { Journal } from '../loop/journal.js';
+import { runTurn } from '../loop/run-turn.js';
+import type { RunTurnOptions } from '../loop/types.js';
+
+/** Options of {@link runAgentTurn}. */
+export interface AgentTurnOptions {
+  agent: Agent;
+  journal: Journal;
+  signal: AbortSignal;
+  extraTools?: AnyTool[];
+  turnOptions?: Pick<RunTurnOptions, 'retry' | 'clock'>;
+}
+
+/** A finished agent turn: its final text and usage. */
+export interface AgentTurnResult {
+  text: string;
+  usage: Usage;
+}
+
+/** A turn that did not succeed, carrying its usage so that the task's cost stays right. */
+export class AgentTurnError extends BatonError {
+  readonly usage: Usage;
+
+  constructor(code: string, message: string, usage: Usage) {
+    super(code, message);
+    this.usage = usage;
+  }
+}
+
+/** Runs one agent turn for a task; anything but success throws (a cancel as `CancelledError`). */
+export async function runAgentTurn(options: AgentTurnOptions): Promise<AgentTurnResult> {
+  const outcome = await runTurn({
+    agent: options.agent,
+    journal: options.journal,
+    signal: options.signal,
+    ...(options.extraTools && { extraTools: options.extraTools }),
+    ...options.turnOptions,
+  });
+  switch (outcome.status) {
+    case 'succeeded':
+      return { text: outcome.text, usage: outcome.usage };
+    case 'cancelled':
+      throw new CancelledError(`agent ${options.agent.name} was cancelled`);
+    case 'failed':
+    case 'deferred':
+      // A task cannot park for a long Retry-After inside its run: it fails and says why.
+      throw new AgentTurnError(
+        outcome.error.code,
+        `agent ${options.agent.name}: ${outcome.error.message}`,
+        outcome.usage,
+      );
+  }
+}

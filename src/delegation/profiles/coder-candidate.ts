@@ -1,0 +1,136 @@
+import type { Agent } from '../../core/agent.js';
+import type { ErrorBody } from '../../core/errors.js';
+import { toErrorBody } from '../../core/errors.js';
+import type { Usage } from '../../core/events.js';
+import type { RunTurnOptions } from '../../loop/types.js';
+import { addUsage, emptyUsage } from '../../loop/usage.js';
+import type { Store } from '../../store/store.js';
+import type { WorkspaceManifest } from '../../workspace/manifest.js';
+import { sandboxExec } from '../../workspace/sandbox/sandbox-exec.js';
+import { workspaceTools } from '../../workspace/tools/workspace-tools.js';
+import { AgentTurnError } from '../agent-turn.js';
+import { runEphemeralTurn } from '../ephemeral-turn.js';
+import type { CheckResult, PatchValidation } from '../patch-validators.js';
+import { checkPatch, commandCheck, withChecks } from '../patch-validators.js';
+import type { CoderArgs } from '../profile-args.js';
+import { reviewPatch } from '../review.js';
+import { openScratchCheckout } from '../scratch-checkout.js';
+import type { Review } from '../winner.js';
+import { coderPrompt } from './coder-prompt.js';
+
+/** One variant's outcome: its validation (every check), the patch blob, the review. */
+export interface CoderCandidate {
+  variant: number;
+  passed: boolean;
+  validation: PatchValidation;
+  /** Blob hash of the patch (`git diff --binary`), absent for an empty patch. */
+  patchHash?: string;
+  /** The agent's final message. */
+  summary?: string;
+  review?: Review;
+  /** Why the variant could not produce a patch at all. */
+  error?: ErrorBody;
+  usage: Usage;
+}
+
+/** What one variant needs. */
+export interface CandidateSettings {
+  variant: number;
+  variants: number;
+  args: CoderArgs;
+  manifest: WorkspaceManifest;
+  store: Store;
+  agent: Agent;
+  reviewer: Agent | undefined;
+  sandbox: 'bwrap' | 'none';
+  commandTimeoutMs: number;
+  turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+}
+
+const MAX_COMMAND_OUTPUT_BYTES = 64 * 1024;
+
+/**
+ * Runs one coding variant end to end on its own scratch checkout: the agent with workspace
+ * tools, the patch, the mechanical checks, the sandboxed test and typecheck commands (only for
+ * a patch that passed the diff checks), then the review of a passing patch.
+ */
+export async function runCandidate(
+  settings: CandidateSettings,
+  signal: AbortSignal,
+): Promise<CoderCandidate> {
+  const { args, variant } = settings;
+  let usage = emptyUsage();
+  const checkout = await openScratchCheckout(settings.manifest, settings.store, signal);
+  try {
+    let summary: string;
+    try {
+      const turn = await runEphemeralTurn({
+        agent: settings.agent,
+        prompt: coderPrompt(args, { index: variant, count: settings.variants }),
+        signal,
+        extraTools: workspaceTools(checkout.dir, { sandbox: { sandbox: settings.sandbox } }),
+        turnOptions: settings.turnOptions,
+      });
+      summary = turn.text;
+      usage = turn.usage;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      const emptyValidation = checkPatch('', {});
+      const turnUsage = error instanceof AgentTurnError ? error.usage : usage;
+      return {
+        variant,
+        passed: false,
+        validation: emptyValidation,
+        error: toErrorBody(error),
+        usage: turnUsage,
+      };
+    }
+    const patch = await checkout.patch(signal);
+    const config = args.config ?? {};
+    let validation = checkPatch(patch, {
+      ...(config.forbiddenPaths && { forbiddenPaths: config.forbiddenPaths }),
+      ...(config.maxDiffLines !== undefined && { maxDiffLines: config.maxDiffLines }),
+    });
+    if (validation.passed) {
+      const commandChecks: CheckResult[] = [];
+      for (const [name, command] of [
+        ['test', config.testCmd],
+        ['typecheck', config.typecheckCmd],
+      ] as const) {
+        if (command === undefined) continue;
+        const outcome = await sandboxExec({
+          cwd: checkout.dir,
+          command,
+          timeoutMs: settings.commandTimeoutMs,
+          maxOutputBytes: MAX_COMMAND_OUTPUT_BYTES,
+          sandbox: settings.sandbox,
+          signal,
+        });
+        commandChecks.push(commandCheck(name, command, outcome));
+      }
+      validation = withChecks(validation, commandChecks);
+    }
+    const candidate: CoderCandidate = {
+      variant,
+      passed: validation.passed,
+      validation,
+      summary,
+      usage,
+      ...(patch.length > 0 && { patchHash: await settings.store.putBlob(new TextEncoder().encode(patch)) }),
+    };
+    if (validation.passed && settings.reviewer) {
+      const { review, usage: reviewUsage } = await reviewPatch({
+        reviewer: settings.reviewer,
+        goal: args.goal,
+        patch,
+        signal,
+        turnOptions: settings.turnOptions,
+      });
+      candidate.review = review;
+      candidate.usage = addUsage(usage, reviewUsage);
+    }
+    return candidate;
+  } finally {
+    await checkout.remove();
+  }
+}

@@ -1,0 +1,129 @@
+import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { addUsage, emptyUsage } from '../../loop/usage.js';
+import { captureWorkspace } from '../../workspace/capture.js';
+import { profileAgent } from '../built-in-agents.js';
+import { fanOut } from '../fan-out.js';
+import { parseOrThrow } from '../parse-args.js';
+import type { CoderArgs } from '../profile-args.js';
+import { coderArgsSchema } from '../profile-args.js';
+import { assertSelectable, selectWinner } from '../winner.js';
+import type { CoderCandidate } from './coder-candidate.js';
+import { runCandidate } from './coder-candidate.js';
+import { coderPrompt } from './coder-prompt.js';
+import { PatchRejectedError } from './patch-rejected-error.js';
+import type { ProfileRunContext, TaskProfile } from './task-profile.js';
+
+/** Options of {@link coderProfile}. */
+export interface CoderProfileOptions {
+  /** `bwrap` (default) or `none`, chosen explicitly, for agent commands and the checks. */
+  sandbox?: 'bwrap' | 'none';
+  /** Variants running at once (default 2). */
+  concurrency?: number;
+}
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
+
+function reviewerAgent(context: ProfileRunContext, name: string | undefined) {
+  if (name === undefined) return undefined;
+  const loaded = context.agents.get(name);
+  if (loaded) return loaded;
+  if (name === 'reviewer') return profileAgent('reviewer', context.agents);
+  throw new NotFoundError('agent', name);
+}
+
+/**
+ * `coder`: captures `repoRoot`, runs each variant on its own sandboxed checkout, validates every
+ * patch, and picks a winner among those that pass. The result holds every candidate's
+ * validation; when none passes the task fails with `patch_rejected` and the same result.
+ */
+export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
+  return {
+    name: 'coder',
+    agentName: 'coder',
+    parseArgs(args) {
+      const parsed = parseOrThrow(coderArgsSchema, args);
+      const selection = parsed.selection ?? parsed.config?.selection ?? 'highest-score';
+      try {
+        assertSelectable(selection, parsed.config?.reviewer !== undefined);
+      } catch (error) {
+        throw error instanceof ValidationError
+          ? new ValidationError(`args.${error.message}`, 'args.selection')
+          : error;
+      }
+      return parsed;
+    },
+    prompt: (args) => coderPrompt(args as CoderArgs),
+    async run(context) {
+      const args = context.task.args as CoderArgs;
+      const agent = profileAgent('coder', context.agents);
+      const reviewer = reviewerAgent(context, args.config?.reviewer);
+      const selection = args.selection ?? args.config?.selection ?? 'highest-score';
+      const variants = args.variants ?? 1;
+      await context.progress({ iteration: 0, phase: 'capturing' });
+      const manifest = await captureWorkspace(args.repoRoot, { signal: context.signal }, context.store);
+      let finished = 0;
+      const order = new Map<number, number>();
+      const outcomes = await fanOut(
+        Array.from({ length: variants }, (_, index) => index),
+        async (variant, _index, signal) => {
+          const candidate = await runCandidate(
+            {
+              variant,
+              variants,
+              args,
+              manifest,
+              store: context.store,
+              agent,
+              reviewer,
+              sandbox: options.sandbox ?? 'bwrap',
+              commandTimeoutMs: args.config?.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+              turnOptions: context.turnOptions,
+            },
+            signal,
+          );
+          order.set(variant, finished);
+          finished += 1;
+          await context.progress({ iteration: finished, phase: 'validating' });
+          return candidate;
+        },
+        { concurrency: options.concurrency ?? 2, signal: context.signal },
+      );
+      const failure = outcomes.find((outcome) => !outcome.ok);
+      if (failure && !failure.ok) throw failure.error;
+      const candidates = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.value] : []));
+      await context.progress({ iteration: finished, phase: 'selecting' });
+      const winner = selectWinner(
+        candidates.map((candidate) => ({
+          variant: candidate.variant,
+          passed: candidate.passed,
+          diffLines: candidate.validation.diffLines,
+          finishedOrder: order.get(candidate.variant) ?? candidate.variant,
+          ...(candidate.review && { review: candidate.review }),
+        })),
+        selection,
+      );
+      const usage = candidates.reduce((total, candidate) => addUsage(total, candidate.usage), emptyUsage());
+      const result = codeResult(candidates, winner, selection, manifest.baseRef);
+      if (winner === undefined) throw new PatchRejectedError(candidates, result, usage);
+      return { result, usage };
+    },
+  };
+}
+
+/** The coder task result: the winning patch and every candidate without its usage detail. */
+function codeResult(
+  candidates: CoderCandidate[],
+  winner: number | undefined,
+  selection: string,
+  baseRef: string,
+) {
+  const chosen = candidates.find((candidate) => candidate.variant === winner);
+  return {
+    winner: winner ?? null,
+    selection,
+    baseRef,
+    patchHash: chosen?.patchHash ?? null,
+    summary: chosen?.summary ?? null,
+    candidates: candidates.map(({ usage: _usage, ...candidate }) => candidate),
+  };
+}

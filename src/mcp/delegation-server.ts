@@ -1,0 +1,99 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { TaskService } from '../delegation/task-types.js';
+import { toolCall } from './tool-result.js';
+import {
+  delegateCodeInput,
+  delegateFeedbackInput,
+  delegateInput,
+  delegateResearchInput,
+  delegationCancelInput,
+  delegationHistoryInput,
+  delegationStatusInput,
+} from './tool-schemas.js';
+
+/** Options of {@link createDelegationMcpServer}. */
+export interface DelegationMcpServerOptions {
+  tasks: TaskService;
+  /** Reported in `initialize` as the server version. */
+  version?: string;
+}
+
+/**
+ * The MCP server other agents delegate to: one tool per delegation operation, each a thin call
+ * into the task service. Transports (stdio, Streamable HTTP) attach to the returned server.
+ */
+export function createDelegationMcpServer(options: DelegationMcpServerOptions): McpServer {
+  const { tasks } = options;
+  const server = new McpServer({ name: 'baton', version: options.version ?? '0.1.0' });
+
+  server.registerTool(
+    'delegate_code',
+    {
+      description:
+        'Hand a coding goal to Baton: a coding agent works on a sandboxed checkout of repoRoot, the patch is validated ' +
+        '(tests, typecheck, forbidden paths, size, secrets). Returns { taskId, reused } at once; poll delegation_status.',
+      inputSchema: delegateCodeInput,
+    },
+    ({ namespace, ...args }) => toolCall(() => tasks.submitTask({ profile: 'coder', args, namespace })),
+  );
+
+  server.registerTool(
+    'delegate_research',
+    {
+      description:
+        'Hand a research question to Baton. Facts pass a fail-closed gate (verbatim passage found in its source). ' +
+        'Returns { taskId, reused } at once; poll delegation_status.',
+      inputSchema: delegateResearchInput,
+    },
+    ({ namespace, ...args }) => toolCall(() => tasks.submitTask({ profile: 'researcher', args, namespace })),
+  );
+
+  server.registerTool(
+    'delegate',
+    {
+      description: 'Hand a message to any loaded Baton agent by name. Returns { taskId, reused } at once.',
+      inputSchema: delegateInput,
+    },
+    ({ agent, message, namespace }) =>
+      toolCall(() => tasks.submitTask({ profile: `agent:${agent}`, args: { message }, namespace })),
+  );
+
+  server.registerTool(
+    'delegation_status',
+    {
+      description: 'The task: status, progress, result, error, costUsd, timestamps.',
+      inputSchema: delegationStatusInput,
+    },
+    ({ taskId }) => toolCall(() => tasks.getTask(taskId)),
+  );
+
+  server.registerTool(
+    'delegation_history',
+    { description: 'Recent tasks, newest first, as { tasks }.', inputSchema: delegationHistoryInput },
+    (filters) => toolCall(async () => ({ tasks: await tasks.history(filters) })),
+  );
+
+  server.registerTool(
+    'delegate_feedback',
+    {
+      description: 'Rate a task result (score 0..1). Returns { recorded: true, id }.',
+      inputSchema: delegateFeedbackInput,
+    },
+    ({ refersTo, rating, by }) =>
+      toolCall(async () => {
+        const record = await tasks.attachFeedback(refersTo.ref, { ...rating, by });
+        return { recorded: true, id: record.id };
+      }),
+  );
+
+  server.registerTool(
+    'delegation_cancel',
+    {
+      description: 'Cancel a task; returns the task, now cancelled unless it had already finished.',
+      inputSchema: delegationCancelInput,
+    },
+    ({ taskId }) => toolCall(() => tasks.cancelTask(taskId)),
+  );
+
+  return server;
+}

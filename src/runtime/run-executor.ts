@@ -1,0 +1,35 @@
+import type { Agent } from '../core/agent.js';
+import { hashCanonical } from '../core/hash.js';
+import { createTaskExecutor } from '../delegation/task-executor.js';
+import type { Journal } from '../loop/journal.js';
+import type { RunTurnOptions, TurnOutcome } from '../loop/types.js';
+import type { RunRecord, Store } from '../store/store.js';
+
+/** What an executor receives: the claimed run, its fenced journal and the runtime's parts. */
+export interface RunExecutorContext {
+  run: RunRecord;
+  /** Commits under the run's lease; `run.started` is already committed, the outcome is committed by the runtime. */
+  journal: Journal;
+  /** Aborted on cancel, shutdown or a lost lease. */
+  signal: AbortSignal;
+  store: Store;
+  agents: ReadonlyMap<string, Agent>;
+  turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+}
+
+/**
+ * Executes runs of one kind instead of the agent loop (delegated tasks, governed `exec`). It
+ * returns a turn outcome, which the runtime commits as `run.completed` / `run.failed` /
+ * `run.cancelled` exactly as for agent runs, so leases, fencing and resume work the same.
+ */
+export type RunExecutor = (context: RunExecutorContext) => Promise<TurnOutcome>;
+
+/** The executors every runtime has: `task` runs carry delegated work (src/delegation). */
+export function defaultExecutors(): Record<string, RunExecutor> {
+  return { task: createTaskExecutor() };
+}
+
+/** The `definitionHash` recorded for an executor run: its kind and agent name, nothing replayable. */
+export function executorDefinitionHash(run: RunRecord): string {
+  return hashCanonical({ kind: run.kind, agent: run.agent });
+}
