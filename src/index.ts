@@ -57,6 +57,8 @@ export type {
 } from './model/scripted-model.js';
 export { scriptedModel } from './model/scripted-model.js';
 export { MemoryStore } from './store/memory/memory-store.js';
+export type { OpenStoreOptions } from './store/open-store.js';
+export { DEFAULT_DB_PATH, openStore } from './store/open-store.js';
 export type { SqliteStoreOptions, SqliteSynchronous } from './store/sqlite/index.js';
 export { SqliteStore, sqliteCommitFloor } from './store/sqlite/index.js';
 export type {

@@ -1,0 +1,70 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store } from '../src/index.js';
+import { MemoryStore, openStore, SqliteStore, UserError } from '../src/index.js';
+
+describe('openStore', () => {
+  let directory: string;
+  const opened: Store[] = [];
+
+  async function open(
+    spec: string | undefined,
+    env: Record<string, string | undefined> = {},
+  ): Promise<Store> {
+    const store = await openStore(spec, { cwd: directory, env });
+    opened.push(store);
+    return store;
+  }
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'baton-open-'));
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  it('defaults to .baton/baton.db under the working directory, creating the directory', async () => {
+    const store = await open(undefined);
+    expect(store).toBeInstanceOf(SqliteStore);
+    expect((store as SqliteStore).path).toBe(join(directory, '.baton', 'baton.db'));
+    expect(existsSync(join(directory, '.baton', 'baton.db'))).toBe(true);
+  });
+
+  it('takes BATON_DB when no spec is given, and the spec over BATON_DB', async () => {
+    const fromEnv = await open(undefined, { BATON_DB: 'env.db' });
+    expect((fromEnv as SqliteStore).path).toBe(join(directory, 'env.db'));
+    const fromSpec = await open(join(directory, 'flag', 'flag.db'), { BATON_DB: 'env.db' });
+    expect((fromSpec as SqliteStore).path).toBe(join(directory, 'flag', 'flag.db'));
+    expect(existsSync(join(directory, 'flag', 'flag.db'))).toBe(true);
+  });
+
+  it('opens an in-memory store for :memory: and memory:', async () => {
+    expect(await open(':memory:')).toBeInstanceOf(MemoryStore);
+    expect(await open(undefined, { BATON_DB: 'memory:' })).toBeInstanceOf(MemoryStore);
+  });
+
+  it('refuses a database URL of an unsupported kind', async () => {
+    await expect(open('mysql://localhost/baton')).rejects.toBeInstanceOf(UserError);
+  });
+
+  it('opens the Postgres store for postgres:// URLs', async () => {
+    const schema = `baton_open_${process.pid}_${Date.now()}`;
+    const url = 'postgresql://postgres@127.0.0.1:5432/postgres';
+    try {
+      const store = await open(`${url}?schema=${schema}`);
+      expect(store.kind).toBe('postgres');
+      await store.createSession({ id: 'ses_pg', agent: 'a', context: {}, auth: {}, tokenHash: 'h' });
+      expect((await store.getSession('ses_pg'))?.agent).toBe('a');
+    } finally {
+      await Promise.all(opened.splice(0).map((store) => store.close()));
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteStore, sqliteCommitFloor, UserError, verifyChain } from '../src/index.js';
+import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
+
+describe('SqliteStore on disk', () => {
+  let directory: string;
+  let path: string;
+
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'baton-sqlite-'));
+    path = join(directory, 'nested', 'baton.db');
+  });
+  afterEach(() => {
+    rmSync(directory, { recursive: true, force: true });
+  });
+
+  function migrationRows(): { version: number; applied_at: string }[] {
+    const db = new Database(path, { readonly: true });
+    try {
+      return db.prepare('SELECT version, applied_at FROM schema_migrations ORDER BY version').all() as {
+        version: number;
+        applied_at: string;
+      }[];
+    } finally {
+      db.close();
+    }
+  }
+
+  it('keeps its data across a reopen and does not run migrations again', async () => {
+    const first = new SqliteStore(path);
+    await first.createSession({ id: 'ses_keep', agent: 'a', context: { n: 1 }, auth: {}, tokenHash: 'h' });
+    await first.append('ses_keep', [{ type: 'step.started', data: { step: 0 } }], { runId: 'run_keep' });
+    const blob = await first.putBlob(new TextEncoder().encode('kept'));
+    await first.close();
+    const applied = migrationRows();
+    expect(applied.map((row) => row.version)).toEqual(
+      SQLITE_MIGRATIONS.map((migration) => migration.version),
+    );
+
+    const second = new SqliteStore(path);
+    try {
+      expect(await second.getSession('ses_keep')).toMatchObject({ context: { n: 1 } });
+      const events = await second.readEvents('ses_keep');
+      expect(verifyChain(events)).toMatchObject({ ok: true, count: 1 });
+      expect(new TextDecoder().decode(await second.getBlob(blob))).toBe('kept');
+      const [next] = await second.append('ses_keep', [{ type: 'step.completed', data: { step: 0 } }], {
+        runId: 'run_keep',
+      });
+      expect(next?.seq).toBe(1);
+    } finally {
+      await second.close();
+    }
+    expect(migrationRows()).toEqual(applied);
+  });
+
+  it('runs in WAL mode with the chosen synchronous level', async () => {
+    const store = new SqliteStore(path, { synchronous: 'FULL' });
+    await store.close();
+    const db = new Database(path);
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+    expect(() => new SqliteStore(path, { synchronous: 'OFF' as 'FULL' })).toThrow(UserError);
+  });
+
+  it('refuses a file that is not a database with a UserError', () => {
+    const bogus = join(directory, 'not-a-db.db');
+    writeFileSync(bogus, 'this is plainly not an SQLite database, just some text padding it out'.repeat(20));
+    expect(() => new SqliteStore(bogus)).toThrow(UserError);
+  });
+
+  it('refuses a database whose schema is newer than this code', async () => {
+    await new SqliteStore(path).close();
+    const db = new Database(path);
+    db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+      999,
+      'future',
+      new Date().toISOString(),
+    );
+    db.close();
+    expect(() => new SqliteStore(path)).toThrow(/schema version 999/);
+  });
+
+  it('measures the raw commit floor in milliseconds per commit', () => {
+    for (const synchronous of ['NORMAL', 'FULL'] as const) {
+      const perCommit = sqliteCommitFloor({ synchronous, iterations: 20 });
+      expect(perCommit).toBeGreaterThan(0);
+      expect(Number.isFinite(perCommit)).toBe(true);
+    }
+  });
+});
