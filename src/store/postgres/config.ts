@@ -68,7 +68,7 @@ export function resolvePostgresConfig(
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw invalid(`the database URL must start with postgres:// or postgresql://, got ${parsed.protocol}//`);
   }
-  if (!parsed.hostname && !parsed.searchParams.get('host')) {
+  if (!parsed.hostname && !parsed.searchParams.get('host') && !process.env.PGHOST) {
     throw invalid('the database URL names no host');
   }
   const target = redactUrl(parsed);

@@ -33,6 +33,12 @@ export class ConnectionGate {
   async use<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.connect();
     let broken: Error | undefined;
+    // A checked-out client whose connection drops emits 'error'; unhandled, that would crash
+    // the process. The failing query rejects on its own, so the event only needs a listener.
+    const onClientError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onClientError);
     try {
       return await work(client);
     } catch (error) {
@@ -41,6 +47,7 @@ export class ConnectionGate {
       if (isConnectionError(error)) broken = error instanceof Error ? error : new Error(String(error));
       throw toStoreError(error, this.target);
     } finally {
+      client.off('error', onClientError);
       client.release(broken);
     }
   }

@@ -1,0 +1,260 @@
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BatonEvent } from '../src/core/events.js';
+import { PostgresStoreError } from '../src/store/postgres/errors.js';
+import { openPostgresStore } from '../src/store/postgres/index.js';
+import type { Store } from '../src/store/store.js';
+import { waitFor } from '../src/testing/store-contract/fixtures.js';
+import { adminQuery, dropSchema, PG_URL, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+import { TcpProxy } from './helpers/tcp-proxy.js';
+
+const schemas: string[] = [];
+function freshSchema(): string {
+  const schema = uniqueSchema('conn');
+  schemas.push(schema);
+  return schema;
+}
+afterAll(async () => {
+  for (const schema of schemas) await dropSchema(schema);
+});
+
+async function startupError(url: string): Promise<PostgresStoreError> {
+  const error = await openPostgresStore(url, { connectTimeoutMs: 3_000 }).then(
+    async (store) => {
+      await store.close();
+      return undefined;
+    },
+    (reason: unknown) => reason,
+  );
+  expect(error).toBeInstanceOf(PostgresStoreError);
+  return error as PostgresStoreError;
+}
+
+async function seedSession(store: Store, runId = `run_${randomBytes(4).toString('hex')}`): Promise<string> {
+  const id = `ses_${randomBytes(6).toString('hex')}`;
+  await store.createSession({ id, agent: 'agent', context: {}, auth: {}, tokenHash: id });
+  await store.createRun({
+    id: runId,
+    sessionId: id,
+    agent: 'agent',
+    kind: 'message',
+    input: {},
+    idempotencyKey: null,
+  });
+  return id;
+}
+
+function step(step: number) {
+  return [{ type: 'step.started' as const, data: { step } }];
+}
+
+describe('postgres store migrations', () => {
+  it('migrates a fresh schema exactly once when several processes open it at the same moment', async () => {
+    const schema = freshSchema();
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openPostgresStore(schemaUrl(schema))));
+    await Promise.all(stores.map((store) => store.close()));
+    const rows = await adminQuery(`SELECT version FROM "${schema}".schema_migrations`);
+    expect(rows).toEqual([{ version: 1 }]);
+  });
+
+  it('keeps its data across a reopen without running a migration again', async () => {
+    const schema = freshSchema();
+    const first = await openPostgresStore(schemaUrl(schema));
+    const sessionId = await seedSession(first);
+    await first.close();
+    const [before] = await adminQuery(`SELECT applied_at FROM "${schema}".schema_migrations`);
+    const second = await openPostgresStore(schemaUrl(schema));
+    expect((await second.getSession(sessionId))?.id).toBe(sessionId);
+    await second.close();
+    expect(await adminQuery(`SELECT applied_at FROM "${schema}".schema_migrations`)).toEqual([before]);
+  });
+
+  it('selects the schema through options=-c search_path in the URL', async () => {
+    const schema = freshSchema();
+    const url = new URL(PG_URL);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    const store = await openPostgresStore(url.href);
+    await seedSession(store);
+    await store.close();
+    expect(await adminQuery(`SELECT count(*)::int AS n FROM "${schema}".sessions`)).toEqual([{ n: 1 }]);
+  });
+
+  it('refuses a schema migrated by a newer Baton', async () => {
+    const schema = freshSchema();
+    await (await openPostgresStore(schemaUrl(schema))).close();
+    await adminQuery(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (999, 'future')`);
+    expect((await startupError(schemaUrl(schema))).code).toBe('db_schema_too_new');
+  });
+});
+
+describe('postgres store startup errors', () => {
+  it('names an unknown database', async () => {
+    const url = new URL(PG_URL);
+    url.pathname = '/baton_no_such_database';
+    const error = await startupError(url.href);
+    expect(error.code).toBe('db_not_found');
+  });
+
+  it('names a role the server rejects, without leaking the password', async () => {
+    const url = new URL(PG_URL);
+    url.username = 'baton_no_such_role';
+    url.password = 'hunter2';
+    const error = await startupError(url.href);
+    expect(error.code).toBe('db_auth_failed');
+    expect(error.message).not.toContain('hunter2');
+  });
+
+  it('names a role without the rights to create its schema on a fresh database', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const role = `baton_noperm_${suffix}`;
+    const database = `baton_noperm_${suffix}`;
+    await adminQuery(`CREATE ROLE ${role} LOGIN`);
+    await adminQuery(`CREATE DATABASE ${database}`);
+    try {
+      const url = new URL(PG_URL);
+      url.username = role;
+      url.pathname = `/${database}`;
+      const error = await startupError(url.href);
+      expect(error.code).toBe('db_permission_denied');
+      expect(error.message).toMatch(/permission/);
+    } finally {
+      await adminQuery(`DROP DATABASE ${database} WITH (FORCE)`);
+      await adminQuery(`DROP ROLE ${role}`);
+    }
+  });
+
+  it('reports an unreachable server as unavailable', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        server.close(() => resolve(typeof address === 'object' && address ? address.port : 1));
+      });
+    });
+    const error = await startupError(`postgres://postgres@127.0.0.1:${port}/postgres`);
+    expect(error.code).toBe('db_unavailable');
+  });
+
+  it('rejects a malformed URL before connecting', async () => {
+    expect((await startupError('postgres://a b@/')).code).toBe('db_url_invalid');
+  });
+});
+
+describe('postgres store connections', () => {
+  it('keeps the pool within its configured size', async () => {
+    const schema = freshSchema();
+    const applicationName = `baton_pool_${randomBytes(4).toString('hex')}`;
+    const store = await openPostgresStore(schemaUrl(schema), { poolSize: 2, applicationName });
+    try {
+      const sessionId = await seedSession(store);
+      await Promise.all(Array.from({ length: 20 }, () => store.readEvents(sessionId)));
+      const rows = await adminQuery(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+        [applicationName],
+      );
+      expect(rows[0]?.n).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rejects an operation whose connection is lost, commits nothing, and serves the next one', async () => {
+    const schema = freshSchema();
+    const applicationName = `baton_lost_${randomBytes(4).toString('hex')}`;
+    const store = await openPostgresStore(schemaUrl(schema), { applicationName });
+    try {
+      const runId = 'run_lost';
+      const sessionId = await seedSession(store, runId);
+      await store.append(sessionId, step(0), { runId });
+      // Another session holds the session row, so the append waits inside its transaction.
+      const blocker = new (await import('pg')).default.Client({ connectionString: PG_URL });
+      await blocker.connect();
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM "${schema}".sessions WHERE id = $1 FOR UPDATE`, [sessionId]);
+      const pending = store.append(sessionId, step(1), { runId }).then(
+        () => undefined,
+        (reason: unknown) => reason,
+      );
+      let killed = 0;
+      while (killed === 0) {
+        const rows = await adminQuery(
+          `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity
+           WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+          [applicationName],
+        );
+        killed = rows.length;
+      }
+      const error = await pending;
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+      expect(error).toBeInstanceOf(PostgresStoreError);
+      expect((error as PostgresStoreError).code).toBe('db_unavailable');
+      expect((await store.readEvents(sessionId)).map((event) => event.seq)).toEqual([0]);
+      const next = await store.append(sessionId, step(1), { runId });
+      expect(next[0]?.seq).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails fast while the database is unreachable and recovers on its own when it is back', async () => {
+    const schema = freshSchema();
+    const proxy = new TcpProxy('127.0.0.1', Number(new URL(PG_URL).port || 5432));
+    await proxy.start();
+    const url = new URL(schemaUrl(schema));
+    url.host = `127.0.0.1:${proxy.port}`;
+    const store = await openPostgresStore(url.href, { connectTimeoutMs: 2_000 });
+    try {
+      const sessionId = await seedSession(store);
+      await proxy.cut();
+      const failures = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          store.getSession(sessionId).then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+        ),
+      );
+      for (const failure of failures) expect((failure as PostgresStoreError).code).toBe('db_unavailable');
+      await proxy.restore();
+      let session: unknown;
+      const deadline = Date.now() + 15_000;
+      while (session === undefined && Date.now() < deadline) {
+        session = await store.getSession(sessionId).catch(() => undefined);
+        if (session === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(session).toMatchObject({ id: sessionId });
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
+  });
+
+  it('delivers events committed through another connection, and catches up after LISTEN was lost', async () => {
+    const schema = freshSchema();
+    const applicationName = `baton_listen_${randomBytes(4).toString('hex')}`;
+    const reader = await openPostgresStore(schemaUrl(schema), { applicationName });
+    const writer = await openPostgresStore(schemaUrl(schema));
+    try {
+      const runId = 'run_feed';
+      const sessionId = await seedSession(writer, runId);
+      const seen: BatonEvent[] = [];
+      const unsubscribe = reader.subscribe(sessionId, (event) => seen.push(event));
+      await writer.append(sessionId, step(0), { runId });
+      await waitFor(() => seen.length === 1, 'the first event');
+      await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
+        `${applicationName}:listen`,
+      ]);
+      await writer.append(sessionId, step(1), { runId });
+      await writer.append(sessionId, step(2), { runId });
+      await waitFor(() => seen.length === 3, 'the events committed while LISTEN was down', 10_000);
+      await writer.append(sessionId, step(3), { runId });
+      await waitFor(() => seen.length === 4, 'the event after the reconnect', 10_000);
+      expect(seen.map((event) => event.seq)).toEqual([0, 1, 2, 3]);
+      unsubscribe();
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+});
