@@ -8,8 +8,11 @@ import type { TurnOutcome } from '../loop/types.js';
 import type { Claim, Fence, RunRecord } from '../store/store.js';
 import { followUpUnreadMessages } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
+import type { RunExecutor } from './run-executor.js';
+import { executorDefinitionHash } from './run-executor.js';
 import type { RuntimeContext, StopReason } from './runtime-context.js';
 import { StoreJournal } from './store-journal.js';
+import type { ExecutionSettled } from './types.js';
 
 /** Options of {@link executeClaim}. */
 export interface ExecuteClaimOptions {
@@ -28,7 +31,7 @@ export async function executeClaim(
   context: RuntimeContext,
   claim: Claim,
   options: ExecuteClaimOptions,
-): Promise<void> {
+): Promise<ExecutionSettled> {
   const { run, lease } = claim;
   const fence: Fence = { runId: run.id, token: lease.token };
   const controller = new AbortController();
@@ -76,6 +79,10 @@ export async function executeClaim(
     // A no-op after a terminal event (which cleared the lease) or a takeover (other token).
     await context.store.releaseLease(fence).catch(() => undefined);
   }
+  if (stopReason === 'lease_lost') return 'lease_lost';
+  return stopReason === 'shutdown' && (await context.store.getRun(run.id))?.status === 'running'
+    ? 'released'
+    : 'ended';
 }
 
 /** Checks that the run may start, commits `run.started`, and runs the turn; undefined when it ended early. */
@@ -94,6 +101,8 @@ async function startAndRun(
     await journal.appendMany([{ type: 'run.cancelled', data: { reason: 'cancel requested before start' } }]);
     return undefined;
   }
+  const executor = context.executors.get(run.kind);
+  if (executor) return startExecutor(context, run, journal, owner, signal, executor);
   let agent: Agent | undefined;
   try {
     agent = context.agents.get(run.agent) ?? (await context.resolveAgent?.(run.agent, run));
@@ -126,6 +135,31 @@ async function startAndRun(
     ...(model !== undefined && { model }),
     ...(session && { toolContext: { context: session.context, auth: session.auth } }),
     ...context.turnOptions,
+  });
+}
+
+/** Starts a run whose kind has an executor: `run.started`, then the executor instead of the loop. */
+async function startExecutor(
+  context: RuntimeContext,
+  run: RunRecord,
+  journal: StoreJournal,
+  owner: string,
+  signal: AbortSignal,
+  executor: RunExecutor,
+): Promise<TurnOutcome> {
+  const attempt = await attemptOf(context, run);
+  const definitionHash = executorDefinitionHash(run);
+  await journal.append({
+    type: 'run.started',
+    data: { agent: run.agent, attempt, definitionHash, kind: run.kind, worker: owner },
+  });
+  return executor({
+    run,
+    journal,
+    signal,
+    store: context.store,
+    agents: context.agents,
+    turnOptions: context.turnOptions,
   });
 }
 

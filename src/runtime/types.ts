@@ -69,7 +69,16 @@ export interface WorkerOptions {
   /** How often an idle worker polls for runnable runs, in ms. */
   pollIntervalMs?: number;
   owner?: string;
+  /** Told how each execution this worker started ended. */
+  onRunSettled?: (runId: string, settled: ExecutionSettled) => void;
 }
+
+/**
+ * How one execution ended for the worker: the run reached a terminal status or was deferred
+ * (`ended`), was handed back on shutdown (`released`), or was taken over by another worker
+ * after this one's lease lapsed (`lease_lost`: nothing more was written).
+ */
+export type ExecutionSettled = 'ended' | 'released' | 'lease_lost';
 
 /** A running worker loop. */
 export interface Worker {

@@ -30,7 +30,8 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
     while (!stopper.signal.aborted) {
       const claim = await context.store.claimRun(owner, ttlMs);
       if (claim) {
-        await executeClaim(context, claim, { owner, ttlMs, signal: stopper.signal });
+        const settled = await executeClaim(context, claim, { owner, ttlMs, signal: stopper.signal });
+        options.onRunSettled?.(claim.run.id, settled);
         continue;
       }
       if (await reapDeadLeases(context)) continue;

@@ -1,0 +1,104 @@
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { isTerminalRunEvent } from '../../core/events.js';
+import { resolveModel } from '../../model/resolve-model.js';
+import { loadAgentFile } from '../../runtime/agent-loader.js';
+import { createRuntime } from '../../runtime/create-runtime.js';
+import type { Runtime, RunView } from '../../runtime/types.js';
+import { asUsage } from '../as-usage.js';
+import { withStore } from '../open-cli-store.js';
+import { addDbOption, leaseTtlOption, writeJsonLine } from '../options.js';
+import { RunPrinter } from '../run-printer.js';
+import { signalExitCode, stopOnSignals } from '../stop-signals.js';
+
+interface RunFlags {
+  json?: boolean;
+  model?: string;
+  db?: string;
+  detach?: boolean;
+  leaseTtl?: number;
+}
+
+/** `baton run <agent-file> <message...>`: start a session and execute its run in this process. */
+export function registerRun(program: Command): void {
+  const command = program
+    .command('run')
+    .description('run an agent on a message, durably, in this process')
+    .argument('<agent-file>', 'TypeScript or JavaScript module whose default export is an agent')
+    .argument('<message...>', 'the user message')
+    .option('--json', 'print every persisted event as one JSON line (NDJSON), nothing else')
+    .option('--model <name>', "override the agent's model (provider:model-id)")
+    .option('--detach', 'only enqueue the run; print {"sessionId","runId"} and exit')
+    .addOption(leaseTtlOption());
+  addDbOption(command).action(async (file: string, words: string[], flags: RunFlags) => {
+    const agent = await asUsage(() => loadAgentFile(file));
+    const model = flags.model;
+    if (model !== undefined) await asUsage(() => resolveModel(model));
+    process.exitCode = await withStore(flags.db, async (store) => {
+      const runtime = createRuntime({
+        store,
+        agents: [agent],
+        ...(flags.leaseTtl && { leaseTtlMs: flags.leaseTtl }),
+      });
+      const { sessionId, runId } = await runtime.start({
+        agent: agent.name,
+        message: words.join(' '),
+        agentModule: resolve(file),
+        caller: { kind: 'cli', subject: userInfo().username },
+        ...(flags.model !== undefined && { model: flags.model }),
+      });
+      if (flags.detach) {
+        writeJsonLine({ sessionId, runId });
+        return 0;
+      }
+      return executeAndPrint(runtime, sessionId, runId, flags);
+    });
+  });
+}
+
+/** Executes the run while printing its stream; the exit code follows the run's status. */
+async function executeAndPrint(
+  runtime: Runtime,
+  sessionId: string,
+  runId: string,
+  flags: RunFlags,
+): Promise<number> {
+  const stop = stopOnSignals();
+  const printer = new RunPrinter({
+    write: (text) => process.stdout.write(text),
+    tty: process.stdout.isTTY === true,
+  });
+  const streamStop = new AbortController();
+  const printing = (async () => {
+    // `follow` keeps the stream open past idle moments; it ends at this run's terminal event.
+    for await (const event of runtime.stream(sessionId, { follow: true, signal: streamStop.signal })) {
+      if (flags.json) {
+        if (event.type !== 'model.delta') writeJsonLine(event);
+      } else {
+        printer.event(event);
+      }
+      if (event.type !== 'model.delta' && isTerminalRunEvent(event) && event.runId === runId) return;
+    }
+  })();
+  let run: RunView;
+  try {
+    run = await runtime.execute(runId, {
+      signal: stop.signal,
+      ...(flags.leaseTtl && { leaseTtlMs: flags.leaseTtl }),
+    });
+  } finally {
+    stop.dispose();
+  }
+  if (!['succeeded', 'failed', 'cancelled'].includes(run.status)) streamStop.abort();
+  await printing;
+  const signal = stop.received();
+  if (signal) {
+    process.stderr.write(`baton: stopped; run ${runId} is left for \`baton worker\` to resume\n`);
+    return signalExitCode(signal);
+  }
+  if (!flags.json) printer.summary(run);
+  if (run.status === 'failed')
+    process.stderr.write(`baton: run failed: ${run.error?.code}: ${run.error?.message}\n`);
+  return run.status === 'succeeded' ? 0 : 1;
+}

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import { createRuntime } from '../../runtime/create-runtime.js';
+import type { RunView } from '../../runtime/types.js';
+import { withStore } from '../open-cli-store.js';
+import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
+
+/** `baton runs list|show`: what the store knows about runs. */
+export function registerRuns(program: Command): void {
+  const runs = program.command('runs').description('list and inspect runs');
+  addDbOption(
+    runs
+      .command('list')
+      .description('list runs, newest first')
+      .option('--json', 'print the runs as one JSON array')
+      .option('--limit <n>', 'how many runs', integerAtLeast(1), 50),
+  ).action(async (flags: { json?: boolean; db?: string; limit: number }) => {
+    await withStore(flags.db, async (store) => {
+      const { items } = await createRuntime({ store }).listRuns({ limit: flags.limit });
+      if (flags.json) return writeJsonLine(items);
+      for (const run of items) process.stdout.write(`${runLine(run)}\n`);
+    });
+  });
+  addDbOption(
+    runs
+      .command('show')
+      .description('show one run')
+      .argument('<runId>')
+      .option('--json', 'print the run as JSON'),
+  ).action(async (runId: string, flags: { json?: boolean; db?: string }) => {
+    await withStore(flags.db, async (store) => {
+      const run = await createRuntime({ store }).getRun(runId);
+      if (flags.json) return writeJsonLine(run);
+      process.stdout.write(`${describeRun(run)}\n`);
+    });
+  });
+}
+
+function runLine(run: RunView): string {
+  return [
+    run.id,
+    run.status.padEnd(9),
+    run.agent,
+    `attempt ${run.attempt}`,
+    run.createdAt,
+    run.sessionId,
+  ].join('  ');
+}
+
+function describeRun(run: RunView): string {
+  const lines: [string, unknown][] = [
+    ['run', run.id],
+    ['session', run.sessionId],
+    ['agent', run.agent],
+    ['status', run.status],
+    ['attempt', run.attempt],
+    ['kind', run.kind],
+    ['created', run.createdAt],
+    ['started', run.startedAt],
+    ['finished', run.finishedAt],
+    ['usage', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out tokens`],
+    ['lease', run.lease && `${run.lease.owner} until ${new Date(run.lease.expiresAt).toISOString()}`],
+    ['result', run.result && JSON.stringify(run.result)],
+    ['error', run.error && `${run.error.code}: ${run.error.message}`],
+  ];
+  return lines
+    .filter(([, value]) => value !== null && value !== undefined)
+    .map(([label, value]) => `${label.padEnd(9)}${String(value)}`)
+    .join('\n');
+}

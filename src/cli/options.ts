@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+
+/** `--db <path>`: the store (a SQLite file, `postgres://...`, or `:memory:`); else `BATON_DB` or `.baton/baton.db`. */
+export function addDbOption(command: Command): Command {
+  return command.addOption(
+    new Option(
+      '--db <path>',
+      'database: SQLite file or postgres:// URL (default: $BATON_DB or .baton/baton.db)',
+    ),
+  );
+}
+
+/** A commander parser for integers >= `min`; bad values are usage errors (exit 2). */
+export function integerAtLeast(min: number): (value: string) => number {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < min) {
+      throw new InvalidArgumentError(`expected an integer >= ${min}`);
+    }
+    return parsed;
+  };
+}
+
+/** `--lease-ttl <ms>`. */
+export function leaseTtlOption(): Option {
+  return new Option('--lease-ttl <ms>', 'lease TTL in ms (default: $BATON_LEASE_TTL_MS or 30000)').argParser(
+    integerAtLeast(100),
+  );
+}
+
+/** Writes one JSON value per line; stdout carries nothing else in `--json` modes. */
+export function writeJsonLine(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+}

@@ -1,0 +1,97 @@
+import type { StreamEvent } from '../core/events.js';
+import type { RunView } from '../runtime/types.js';
+
+/** Where and how `baton run` prints its human-readable view. */
+export interface PrinterOptions {
+  write: (text: string) => void;
+  /** A terminal: stream text as it is generated and show progress lines with colour. */
+  tty: boolean;
+}
+
+const MAX_PREVIEW = 120;
+
+/**
+ * The human-readable view of a run: one line per step and tool call, the answer, a closing
+ * summary. On a TTY the answer streams as the model writes it; elsewhere the same lines print
+ * plainly as each event commits (no control characters).
+ */
+export class RunPrinter {
+  readonly #options: PrinterOptions;
+  #streamedStep: number | undefined;
+  #toolCalls = 0;
+  #steps = 0;
+
+  constructor(options: PrinterOptions) {
+    this.#options = options;
+  }
+
+  /** Renders one event of the run's stream. */
+  event(event: StreamEvent): void {
+    switch (event.type) {
+      case 'run.started':
+        this.#line(this.#dim(`▸ ${event.data.agent} · run ${event.runId} · attempt ${event.data.attempt}`));
+        break;
+      case 'step.started':
+        this.#steps += 1;
+        this.#line(this.#dim(`… step ${event.data.step}`));
+        break;
+      case 'model.delta':
+        if (!this.#options.tty) break;
+        this.#streamedStep = event.step;
+        this.#options.write(event.delta);
+        break;
+      case 'message.completed':
+        if (this.#streamedStep !== undefined) {
+          this.#options.write('\n');
+          this.#streamedStep = undefined;
+        } else if (event.data.text) {
+          this.#line(event.data.text);
+        }
+        break;
+      case 'tool.started':
+        this.#toolCalls += 1;
+        this.#line(`  ⚙ ${event.data.name} ${preview(event.data.input)}`);
+        break;
+      case 'tool.result':
+        this.#line(
+          event.data.ok
+            ? `  ${this.#green('✔')} ${event.data.name} → ${preview(event.data.output)} ${this.#dim(`(${event.data.durationMs} ms)`)}`
+            : `  ${this.#red('✖')} ${event.data.name} → ${event.data.error?.code ?? 'error'}: ${event.data.error?.message ?? ''}`,
+        );
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The closing summary line for the run as it ended. */
+  summary(run: RunView): void {
+    const tokens = `${run.usage.inputTokens} in / ${run.usage.outputTokens} out tokens`;
+    const counts = `${this.#steps} steps, ${this.#toolCalls} tool calls, ${tokens}`;
+    if (run.status === 'succeeded') this.#line(`${this.#green('✔ succeeded')} · ${counts}`);
+    else if (run.status === 'failed')
+      this.#line(`${this.#red('✖ failed')} · ${run.error?.code}: ${run.error?.message} · ${counts}`);
+    else this.#line(`${run.status} · run ${run.id} · ${counts}`);
+  }
+
+  #line(text: string): void {
+    this.#options.write(`${text}\n`);
+  }
+
+  #dim(text: string): string {
+    return this.#options.tty ? `\x1b[2m${text}\x1b[22m` : text;
+  }
+
+  #green(text: string): string {
+    return this.#options.tty ? `\x1b[32m${text}\x1b[39m` : text;
+  }
+
+  #red(text: string): string {
+    return this.#options.tty ? `\x1b[31m${text}\x1b[39m` : text;
+  }
+}
+
+function preview(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > MAX_PREVIEW ? `${text.slice(0, MAX_PREVIEW - 1)}…` : text;
+}

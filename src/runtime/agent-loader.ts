@@ -1,0 +1,130 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Agent } from '../core/agent.js';
+import { UserError } from '../core/errors.js';
+import type { RunRecord } from '../store/store.js';
+import type { AgentResolver } from './runtime-context.js';
+
+const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
+
+let typescriptHooks: Promise<void> | undefined;
+
+/**
+ * Loads a module whose default export is an agent made by `defineAgent`. TypeScript files load
+ * without a build step: when the process does not already run under tsx, tsx's loader hooks
+ * are registered once, globally (not `tsImport`'s private namespace), so the agent shares this
+ * process's copy of Baton's modules and its errors stay recognisable.
+ */
+export async function loadAgentFile(path: string): Promise<Agent> {
+  const absolute = resolve(path);
+  if (!existsSync(absolute) || !statSync(absolute).isFile()) {
+    throw new UserError('agent_not_found', `agent file ${path} does not exist`);
+  }
+  const module = await importModule(absolute);
+  const candidate = (module as { default?: unknown }).default;
+  if (candidate === undefined) {
+    throw new UserError('invalid_agent', `${path} has no default export; export default defineAgent({...})`);
+  }
+  if (!isAgent(candidate)) {
+    throw new UserError('invalid_agent', `the default export of ${path} is not an agent made by defineAgent`);
+  }
+  return candidate;
+}
+
+/**
+ * Loads every agent of a directory: `<dir>/<name>.ts|.mts|.js|.mjs` and `<dir>/<name>/agent.ts`
+ * (or `agent.js`). Keyed by the agent's own name; two files defining one name are an error.
+ */
+export async function loadAgentsDir(dir: string): Promise<Map<string, Agent>> {
+  const absolute = resolve(dir);
+  if (!existsSync(absolute) || !statSync(absolute).isDirectory()) {
+    throw new UserError('agent_not_found', `agents directory ${dir} does not exist`);
+  }
+  const agents = new Map<string, Agent>();
+  for (const entry of readdirSync(absolute, { withFileTypes: true }).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    const file = entry.isDirectory()
+      ? ['agent.ts', 'agent.js', 'agent.mjs']
+          .map((name) => join(absolute, entry.name, name))
+          .find((path) => existsSync(path))
+      : MODULE_EXTENSIONS.includes(extname(entry.name)) &&
+          !entry.name.endsWith('.d.ts') &&
+          !entry.name.includes('.test.')
+        ? join(absolute, entry.name)
+        : undefined;
+    if (file === undefined) continue;
+    const agent = await loadAgentFile(file);
+    if (agents.has(agent.name)) {
+      throw new UserError(
+        'duplicate_agent',
+        `two files in ${dir} define an agent named ${agent.name} (${basename(file)})`,
+      );
+    }
+    agents.set(agent.name, agent);
+  }
+  return agents;
+}
+
+/**
+ * Resolves agents from the module path a run recorded (`input.agentModule`), so a worker
+ * process can execute runs started by `baton run <file>` without being told about the file.
+ * Modules are loaded once per process.
+ */
+export function agentModuleResolver(): AgentResolver {
+  const cache = new Map<string, Promise<Agent>>();
+  return async (name: string, run: RunRecord) => {
+    const path = run.input.agentModule;
+    if (typeof path !== 'string') return undefined;
+    let loading = cache.get(path);
+    if (!loading) {
+      loading = loadAgentFile(path);
+      cache.set(path, loading);
+    }
+    const agent = await loading;
+    return agent.name === name ? agent : undefined;
+  };
+}
+
+async function importModule(absolute: string): Promise<unknown> {
+  const url = pathToFileURL(absolute).href;
+  try {
+    return await import(url);
+  } catch (error) {
+    if (
+      !TYPESCRIPT.has(extname(absolute)) ||
+      (error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION'
+    ) {
+      throw loadError(absolute, error);
+    }
+  }
+  typescriptHooks ??= import('tsx/esm/api').then(({ register }) => {
+    register();
+  });
+  await typescriptHooks;
+  try {
+    return await import(url);
+  } catch (error) {
+    throw loadError(absolute, error);
+  }
+}
+
+function loadError(path: string, error: unknown): UserError {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  return new UserError('invalid_agent', `cannot load ${path}: ${reason}`, { cause: error });
+}
+
+function isAgent(value: unknown): value is Agent {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof Agent, unknown>>;
+  return (
+    typeof candidate.name === 'string' &&
+    typeof candidate.instructions === 'string' &&
+    candidate.model !== undefined &&
+    Array.isArray(candidate.tools) &&
+    Array.isArray(candidate.handoffs) &&
+    Object.isFrozen(value)
+  );
+}
