@@ -18,19 +18,23 @@ const APPENDS = 18;
 const TOOL_RESULT_APPENDS = new Set([4, 9, 14]);
 
 function ofType<T extends BatonEvent['type']>(events: readonly BatonEvent[], type: T): BatonEvent<T>[] {
-  return events.filter((event): event is BatonEvent<T> => event.type === type);
+  return events.filter((event) => event.type === type) as BatonEvent<T>[];
 }
 
 async function crashThenResume(crashAt: number, idempotent: boolean) {
   const weather = weatherTool({ idempotent });
   const crashed = new CrashingJournal(startedJournal(), crashAt);
   const first = countingModel(THREE_CALLS_THEN_ANSWER);
-  const crash = await runTurn({ agent: weatherAgent({ model: first.model, tools: [weather.tool] }), journal: crashed }).catch(
-    (error: unknown) => error,
-  );
+  const crash = await runTurn({
+    agent: weatherAgent({ model: first.model, tools: [weather.tool] }),
+    journal: crashed,
+  }).catch((error: unknown) => error);
   const journal = resumedJournal(crashed);
   const second = countingModel(THREE_CALLS_THEN_ANSWER);
-  const outcome = await runTurn({ agent: weatherAgent({ model: second.model, tools: [weather.tool] }), journal });
+  const outcome = await runTurn({
+    agent: weatherAgent({ model: second.model, tools: [weather.tool] }),
+    journal,
+  });
   return { crash, outcome, journal, weather, modelCalls: first.counter.calls + second.counter.calls };
 }
 
@@ -43,7 +47,11 @@ describe('runTurn resume', () => {
   for (let crashAt = 1; crashAt <= APPENDS; crashAt += 1) {
     it(`finishes the run after a crash at append ${crashAt} without redoing committed work`, async () => {
       const { outcome, journal, weather, modelCalls } = await crashThenResume(crashAt, false);
-      expect(outcome).toMatchObject({ status: 'succeeded', text: 'Sunny in Paris, Oslo and Rome.', steps: 4 });
+      expect(outcome).toMatchObject({
+        status: 'succeeded',
+        text: 'Sunny in Paris, Oslo and Rome.',
+        steps: 4,
+      });
       expect(verifyChain(journal.events).ok).toBe(true);
       // Each step is started once and completed once, whatever the crash point.
       expect(ofType(journal.events, 'step.started').map((event) => event.data.step)).toEqual([1, 2, 3, 4]);
@@ -72,7 +80,12 @@ describe('runTurn resume', () => {
     const { journal, weather } = await crashThenResume(4, false);
     expect(weather.calls).toEqual(['Paris', 'Oslo', 'Rome']);
     const first = ofType(journal.events, 'tool.result')[0];
-    expect(first?.data).toMatchObject({ toolCallId: 'call_0_0', ok: false, output: null, error: { code: 'interrupted' } });
+    expect(first?.data).toMatchObject({
+      toolCallId: 'call_0_0',
+      ok: false,
+      output: null,
+      error: { code: 'interrupted' },
+    });
   });
 
   it('reuses a committed tool result instead of running the tool again', async () => {
@@ -83,10 +96,16 @@ describe('runTurn resume', () => {
 
   it('finishes without calling the model when the final answer was committed before the crash', async () => {
     const crashed = new CrashingJournal(startedJournal(), APPENDS);
-    const agent = weatherAgent({ model: countingModel(THREE_CALLS_THEN_ANSWER).model, tools: [weatherTool().tool] });
+    const agent = weatherAgent({
+      model: countingModel(THREE_CALLS_THEN_ANSWER).model,
+      tools: [weatherTool().tool],
+    });
     await expect(runTurn({ agent, journal: crashed })).rejects.toBeInstanceOf(LeaseLostError);
     const { model, counter } = countingModel(THREE_CALLS_THEN_ANSWER);
-    const outcome = await runTurn({ agent: weatherAgent({ model, tools: [weatherTool().tool] }), journal: resumedJournal(crashed) });
+    const outcome = await runTurn({
+      agent: weatherAgent({ model, tools: [weatherTool().tool] }),
+      journal: resumedJournal(crashed),
+    });
     expect(outcome).toMatchObject({ status: 'succeeded', text: 'Sunny in Paris, Oslo and Rome.' });
     expect(counter.calls).toBe(0);
   });
