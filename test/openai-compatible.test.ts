@@ -1,0 +1,165 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineAgent } from '../src/core/agent.js';
+import { verifyChain } from '../src/core/events.js';
+import { tool } from '../src/core/tool.js';
+import { runTurn } from '../src/loop/run-turn.js';
+import { startedJournal } from './loop-fixtures.js';
+
+interface ChatRequest {
+  model: string;
+  stream: boolean;
+  messages: { role: string; content?: unknown; tool_calls?: unknown[]; tool_call_id?: string }[];
+  tools?: { type: string; function: { name: string } }[];
+}
+
+function chunk(
+  delta: Record<string, unknown>,
+  finishReason: string | null = null,
+  usage?: Record<string, number>,
+) {
+  return {
+    id: 'chatcmpl-test',
+    object: 'chat.completion.chunk',
+    created: 1_700_000_000,
+    model: 'local-llama',
+    choices: [{ index: 0, delta, finish_reason: finishReason }],
+    ...(usage === undefined ? {} : { usage }),
+  };
+}
+
+/** The first request asks for two tool calls (arguments split across deltas); the next answers. */
+function chunksFor(request: ChatRequest): unknown[] {
+  const hasToolResults = request.messages.some((message) => message.role === 'tool');
+  if (!hasToolResults) {
+    return [
+      chunk({ role: 'assistant', content: null }),
+      chunk({
+        tool_calls: [
+          { index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } },
+        ],
+      }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }),
+      chunk({
+        tool_calls: [
+          {
+            index: 1,
+            id: 'call_b',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+          },
+        ],
+      }),
+      chunk({}, 'tool_calls', { prompt_tokens: 50, completion_tokens: 20, total_tokens: 70 }),
+    ];
+  }
+  return [
+    chunk({ role: 'assistant', content: 'Paris is ' }),
+    chunk({ content: 'sunny and ' }),
+    chunk({ content: 'Oslo is rainy.' }),
+    chunk({}, 'stop', { prompt_tokens: 90, completion_tokens: 8, total_tokens: 98 }),
+  ];
+}
+
+describe('openai-compatible provider end to end', () => {
+  const requests: ChatRequest[] = [];
+  const authorizations: (string | undefined)[] = [];
+  let baseURL = '';
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    let body = '';
+    request.on('data', (data: Buffer) => {
+      body += data.toString();
+    });
+    request.on('end', () => {
+      if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
+        response.writeHead(404).end();
+        return;
+      }
+      const parsed = JSON.parse(body) as ChatRequest;
+      requests.push(parsed);
+      authorizations.push(request.headers.authorization);
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const item of chunksFor(parsed)) response.write(`data: ${JSON.stringify(item)}\n\n`);
+      response.end('data: [DONE]\n\n');
+    });
+  });
+
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('runs a tool-calling turn through the real AI SDK provider over SSE', async () => {
+    const cities: string[] = [];
+    const weather = tool({
+      name: 'get_weather',
+      description: 'Current weather in a city',
+      inputSchema: z.object({ city: z.string() }),
+      execute: ({ city }) => {
+        cities.push(city);
+        return { city, sky: city === 'Paris' ? 'sunny' : 'rainy' };
+      },
+    });
+    const agent = defineAgent({
+      name: 'weather',
+      instructions: 'Answer weather questions.',
+      model: `openai-compatible:local-llama@${baseURL}`,
+      tools: [weather],
+    });
+    const journal = startedJournal('Weather in Paris and Oslo?');
+    const deltas: string[] = [];
+    journal.subscribe((event) => {
+      if (event.type === 'model.delta') deltas.push(event.delta);
+    });
+
+    const outcome = await runTurn({ agent, journal });
+
+    expect(outcome).toEqual({
+      status: 'succeeded',
+      text: 'Paris is sunny and Oslo is rainy.',
+      usage: { inputTokens: 140, outputTokens: 28 },
+      steps: 2,
+    });
+    expect(cities.sort()).toEqual(['Oslo', 'Paris']);
+    expect(deltas).toEqual(['Paris is ', 'sunny and ', 'Oslo is rainy.']);
+    const completed = journal.events.find((event) => event.type === 'message.completed');
+    expect(completed?.data).toMatchObject({
+      finishReason: 'tool_calls',
+      toolCalls: [
+        { toolCallId: 'call_a', name: 'get_weather', input: { city: 'Paris' } },
+        { toolCallId: 'call_b', name: 'get_weather', input: { city: 'Oslo' } },
+      ],
+    });
+    expect(verifyChain(journal.events).ok).toBe(true);
+
+    // The provider sent the agent's instructions, the tool schema and, second time, the tool results.
+    expect(requests).toHaveLength(2);
+    expect(requests[0]).toMatchObject({
+      model: 'local-llama',
+      stream: true,
+      tools: [{ type: 'function', function: { name: 'get_weather' } }],
+    });
+    expect(requests[0]?.messages[0]).toEqual({ role: 'system', content: 'Answer weather questions.' });
+    const toolMessages = requests[1]?.messages.filter((message) => message.role === 'tool') ?? [];
+    expect(toolMessages.map((message) => message.tool_call_id).sort()).toEqual(['call_a', 'call_b']);
+    expect(authorizations[0]).toBeUndefined();
+  });
+
+  it('fails the turn with the provider error code when the server rejects the request', async () => {
+    const agent = defineAgent({
+      name: 'weather',
+      instructions: 'x',
+      model: `openai-compatible:local-llama@${baseURL}/missing`,
+    });
+    const outcome = await runTurn({ agent, journal: startedJournal(), retry: { maxAttempts: 1 } });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'model_request_rejected' }, steps: 1 });
+  });
+});
