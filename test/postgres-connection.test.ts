@@ -6,8 +6,8 @@ import { PostgresStoreError } from '../src/store/postgres/errors.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/store.js';
 import { waitFor } from '../src/testing/store-contract/fixtures.js';
+import { CuttableProxy } from './helpers/cuttable-proxy.js';
 import { adminQuery, dropSchema, PG_URL, schemaUrl, uniqueSchema } from './helpers/postgres.js';
-import { TcpProxy } from './helpers/tcp-proxy.js';
 
 const schemas: string[] = [];
 function freshSchema(): string {
@@ -199,7 +199,7 @@ describe('postgres store connections', () => {
 
   it('fails fast while the database is unreachable and recovers on its own when it is back', async () => {
     const schema = freshSchema();
-    const proxy = new TcpProxy('127.0.0.1', Number(new URL(PG_URL).port || 5432));
+    const proxy = new CuttableProxy('127.0.0.1', Number(new URL(PG_URL).port || 5432));
     await proxy.start();
     const url = new URL(schemaUrl(schema));
     url.host = `127.0.0.1:${proxy.port}`;

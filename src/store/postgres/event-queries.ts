@@ -1,4 +1,4 @@
-import { NotFoundError } from '../../core/errors.js';
+import { LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { checkLimit } from '../page-cursor.js';
 import { sealDrafts } from '../seal-drafts.js';
@@ -30,10 +30,12 @@ export function decodeNotice(payload: string | undefined): AppendNotice | undefi
 }
 
 /**
- * Appends inside the caller's transaction. Locks are always taken run first, then session, so
- * two appenders can never deadlock; the session row lock serialises every appender of the
- * session, which keeps `seq` gapless and the chain linear. The head lives on the session row,
- * read under that lock. `pg_notify` is queued in the transaction and delivered on commit.
+ * Appends inside the caller's transaction, in three statements. Locks are always taken run
+ * first, then session, so two appenders can never deadlock: (1) the run row is locked by the
+ * fence check or the run patch, which also checks the fence; (2) the session row is locked
+ * and its head read, which serialises every appender of the session, so `seq` stays gapless
+ * and the chain linear; (3) the events are inserted, the head moved, the session patched and
+ * `pg_notify` queued (delivered on commit) in one statement.
  */
 export async function appendEvents(
   db: Queryable,
@@ -42,80 +44,93 @@ export async function appendEvents(
   options: AppendOptions,
   channel: string,
 ): Promise<BatonEvent[]> {
-  if (options.fence) await lockFencedRun(db, options.fence);
+  const now = new Date().toISOString();
+  if (options.runPatch) await patchFencedRun(db, options.runId, options.runPatch, now, options.fence);
+  else if (options.fence) await lockFencedRun(db, options.fence);
   const session = await db.query<{ head_seq: number | null; head_hash: string | null }>(
     'SELECT head_seq, head_hash FROM sessions WHERE id = $1 FOR UPDATE',
     [sessionId],
   );
   const headRow = session.rows[0];
   if (!headRow) throw new NotFoundError('session', sessionId);
-  const now = new Date().toISOString();
-  if (options.runPatch) await patchRun(db, options.runId, options.runPatch, now);
   const head =
     headRow.head_seq === null || headRow.head_hash === null
       ? undefined
       : { seq: headRow.head_seq, hash: headRow.head_hash };
   const events = sealDrafts(head, drafts, { sessionId, runId: options.runId, ts: now });
-  const last = events.at(-1);
-  if (!last) {
-    if (options.sessionPatch) await patchSession(db, sessionId, options.sessionPatch, now, undefined);
-    return events;
-  }
-  await db.query(
-    `INSERT INTO events (session_id, seq, run_id, type, ts, data, hash)
-     SELECT $1, seq, $2, type, $3, data, hash
-     FROM unnest($4::integer[], $5::text[], $6::json[], $7::text[]) AS e(seq, type, data, hash)`,
-    [
-      sessionId,
-      options.runId,
-      now,
-      events.map((event) => event.seq),
-      events.map((event) => event.type),
-      events.map((event) => JSON.stringify(event.data)),
-      events.map((event) => event.hash),
-    ],
-  );
-  await patchSession(db, sessionId, options.sessionPatch, now, last);
-  const first = events[0] ?? last;
-  await db.query('SELECT pg_notify($1, $2)', [
-    channel,
-    encodeNotice({ sessionId, fromSeq: first.seq, toSeq: last.seq }),
-  ]);
+  await commitEvents(db, sessionId, events, options.sessionPatch, now, channel);
   return events;
 }
 
-async function patchRun(
+/** The run patch as the run-row lock; with a fence on the same run, checked by the same UPDATE. */
+async function patchFencedRun(
   db: Queryable,
   runId: string,
   patch: NonNullable<AppendOptions['runPatch']>,
   now: string,
-) {
-  const { clauses, values } = runAssignments(patch, now, 2);
-  const result = await db.query(`UPDATE runs SET ${clauses.join(', ')} WHERE id = $1`, [runId, ...values]);
-  if (result.rowCount === 0) throw new NotFoundError('run', runId);
+  fence: AppendOptions['fence'],
+): Promise<void> {
+  // A fence on another run is locked first, keeping the run-then-session order.
+  if (fence && fence.runId !== runId) await lockFencedRun(db, fence);
+  const token = fence?.runId === runId ? fence.token : null;
+  const { clauses, values } = runAssignments(patch, now, 3);
+  const result = await db.query(
+    `UPDATE runs SET ${clauses.join(', ')} WHERE id = $1 AND ($2::text IS NULL OR lease_token = $2)`,
+    [runId, token, ...values],
+  );
+  if (result.rowCount !== 0) return;
+  if (token !== null) throw new LeaseLostError(runId);
+  throw new NotFoundError('run', runId);
 }
 
-/** Moves the session's head (when events were added) and applies its patch in one statement. */
-async function patchSession(
+/** Inserts the sealed events, moves the head, patches the session and queues the NOTIFY. */
+async function commitEvents(
   db: Queryable,
   sessionId: string,
+  events: readonly BatonEvent[],
   patch: AppendOptions['sessionPatch'],
   now: string,
-  last: BatonEvent | undefined,
+  channel: string,
 ): Promise<void> {
-  const clauses: string[] = [];
-  const values: unknown[] = [sessionId];
-  if (last) {
-    values.push(last.seq, last.hash);
-    clauses.push('head_seq = $2', 'head_hash = $3', 'last_event_at = clock_timestamp()');
+  const first = events[0];
+  const last = events.at(-1);
+  const assignments = patch ? sessionAssignments(patch, now, 2) : { clauses: [], values: [] };
+  if (!first || !last) {
+    if (assignments.clauses.length === 0) return;
+    await db.query(`UPDATE sessions SET ${assignments.clauses.join(', ')} WHERE id = $1`, [
+      sessionId,
+      ...assignments.values,
+    ]);
+    return;
   }
-  if (patch) {
-    const assignments = sessionAssignments(patch, now, values.length + 1);
-    clauses.push(...assignments.clauses);
-    values.push(...assignments.values);
-  }
-  if (clauses.length === 0) return;
-  await db.query(`UPDATE sessions SET ${clauses.join(', ')} WHERE id = $1`, values);
+  const values: unknown[] = [sessionId, ...assignments.values];
+  const param = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const clauses = [
+    ...assignments.clauses,
+    `head_seq = ${param(last.seq)}`,
+    `head_hash = ${param(last.hash)}`,
+    'last_event_at = clock_timestamp()',
+  ];
+  const columns = [
+    `${param(events.map((event) => event.seq))}::integer[]`,
+    `${param(events.map((event) => event.type))}::text[]`,
+    `${param(events.map((event) => JSON.stringify(event.data)))}::json[]`,
+    `${param(events.map((event) => event.hash))}::text[]`,
+  ];
+  const notice = encodeNotice({ sessionId, fromSeq: first.seq, toSeq: last.seq });
+  await db.query(
+    `WITH inserted AS (
+       INSERT INTO events (session_id, seq, run_id, type, ts, data, hash)
+       SELECT $1, seq, ${param(first.runId)}, type, ${param(first.ts)}, data, hash
+       FROM unnest(${columns.join(', ')}) AS e(seq, type, data, hash)
+     )
+     UPDATE sessions SET ${clauses.join(', ')} WHERE id = $1
+     RETURNING pg_notify(${param(channel)}, ${param(notice)})`,
+    values,
+  );
 }
 
 /** Events with `seq >= from`, ascending, at most `limit`, optionally of some types. */
