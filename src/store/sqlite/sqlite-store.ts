@@ -7,15 +7,7 @@ import { sha256Hex } from '../../core/hash.js';
 import { newSecret } from '../../core/ids.js';
 import { EventHub } from '../event-hub.js';
 import { checkLimit, encodeCursor } from '../page-cursor.js';
-import {
-  applyRunPatch,
-  applySessionPatch,
-  applyTaskPatch,
-  buildRunRecord,
-  buildSessionRecord,
-  buildTaskRecord,
-  isClaimable,
-} from '../records.js';
+import { buildRunRecord, buildSessionRecord, buildTaskRecord, isClaimable } from '../records.js';
 import { sealDrafts } from '../seal-drafts.js';
 import type {
   AppendOptions,
@@ -38,6 +30,8 @@ import type {
 import { EventWatcher } from './event-watcher.js';
 import { ListQuery } from './list-query.js';
 import { migrate } from './migrations.js';
+import type { ColumnValues } from './patch-columns.js';
+import { runPatchColumns, sessionPatchColumns, taskPatchColumns, updateSql } from './patch-columns.js';
 import type { EventRow, RunRow, SessionRow, TaskRow } from './rows.js';
 import {
   eventFromRow,
@@ -132,7 +126,7 @@ export class SqliteStore implements Store {
   }
 
   async updateSession(id: string, patch: SessionPatch): Promise<void> {
-    this.#transaction(() => this.#patchSession(id, patch, new Date().toISOString()));
+    this.#patchSession(id, patch, new Date().toISOString());
   }
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
@@ -172,11 +166,11 @@ export class SqliteStore implements Store {
 
   async updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {
     return this.#transaction(() => {
-      const run = this.#requireRun(id);
-      if (fence) this.#checkFence(fence, run);
-      const updated = applyRunPatch(run, patch, new Date().toISOString());
-      this.#statements.writeRun.run(runParams(updated));
-      return updated;
+      if (fence) this.#checkFence(fence);
+      const columns = { ...runPatchColumns(patch), updated_at: new Date().toISOString() };
+      const row = this.#update('runs', id, columns, true) as RunRow | undefined;
+      if (!row) throw new NotFoundError('run', id);
+      return runFromRow(row);
     });
   }
 
@@ -303,13 +297,14 @@ export class SqliteStore implements Store {
   }
 
   async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord> {
-    return this.#transaction(() => {
-      const row = this.#statements.getTask.get(id) as TaskRow | undefined;
-      if (!row) throw new NotFoundError('task', id);
-      const updated = applyTaskPatch(taskFromRow(row), patch);
-      this.#statements.writeTask.run(taskParams(updated));
-      return updated;
-    });
+    const columns = taskPatchColumns(patch);
+    const row = (
+      Object.keys(columns).length === 0
+        ? this.#statements.getTask.get(id)
+        : this.#update('tasks', id, columns, true)
+    ) as TaskRow | undefined;
+    if (!row) throw new NotFoundError('task', id);
+    return taskFromRow(row);
   }
 
   async pruneTasks(keep: number): Promise<number> {
@@ -334,10 +329,8 @@ export class SqliteStore implements Store {
     drafts: readonly EventDraft[],
     options: AppendOptions,
   ): { events: BatonEvent[]; firstPos: number } {
-    // Every check happens before the first write, and any throw rolls the transaction back,
-    // so a rejected append leaves no trace.
-    const run = options.runPatch ? this.#requireRun(options.runId) : undefined;
-    if (options.fence) this.#checkFence(options.fence, run);
+    // Any throw below rolls the whole transaction back, so a rejected append leaves no trace.
+    if (options.fence) this.#checkFence(options.fence);
     const head = this.#statements.head.get(sessionId) as { seq: number; hash: string } | undefined;
     // A session with events exists; only an empty log needs the extra lookup.
     if (!head && !options.sessionPatch) this.#requireSession(sessionId);
@@ -356,37 +349,38 @@ export class SqliteStore implements Store {
       );
       if (firstPos === 0) firstPos = Number(lastInsertRowid);
     }
-    if (run && options.runPatch)
-      this.#statements.writeRun.run(runParams(applyRunPatch(run, options.runPatch, now)));
+    if (options.runPatch) {
+      const columns = { ...runPatchColumns(options.runPatch), updated_at: now };
+      if (this.#update('runs', options.runId, columns, false) === 0)
+        throw new NotFoundError('run', options.runId);
+    }
     if (options.sessionPatch) this.#patchSession(sessionId, options.sessionPatch, now);
     return { events, firstPos };
   }
 
-  #checkFence(fence: Fence, loaded: RunRecord | undefined): void {
-    const run = loaded?.id === fence.runId ? loaded : this.#runRecord(fence.runId);
-    if (run?.lease?.token !== fence.token) throw new LeaseLostError(fence.runId);
+  #checkFence(fence: Fence): void {
+    if (this.#statements.leaseToken.get(fence.runId) !== fence.token) throw new LeaseLostError(fence.runId);
   }
 
   #patchSession(id: string, patch: SessionPatch, now: string): void {
-    const session = this.#requireSession(id);
-    this.#statements.writeSession.run(sessionParams(applySessionPatch(session, patch, now)));
+    const columns = { ...sessionPatchColumns(patch), updated_at: now };
+    if (this.#update('sessions', id, columns, false) === 0) throw new NotFoundError('session', id);
   }
 
-  #requireSession(id: string): SessionRecord {
-    const row = this.#statements.getSession.get(id) as SessionRow | undefined;
-    if (!row) throw new NotFoundError('session', id);
-    return sessionFromRow(row);
+  /**
+   * Sets `columns` on one row by id. With `returning`, gives the updated row (undefined when
+   * there is none); without, the number of rows changed.
+   */
+  #update(table: string, id: string, columns: ColumnValues, returning: true): unknown;
+  #update(table: string, id: string, columns: ColumnValues, returning: false): number;
+  #update(table: string, id: string, columns: ColumnValues, returning: boolean): unknown {
+    const statement = this.#statements.dynamic(updateSql(table, columns, returning));
+    const parameters = { ...columns, id };
+    return returning ? statement.get(parameters) : statement.run(parameters).changes;
   }
 
-  #runRecord(id: string): RunRecord | undefined {
-    const row = this.#statements.getRun.get(id) as RunRow | undefined;
-    return row && runFromRow(row);
-  }
-
-  #requireRun(id: string): RunRecord {
-    const run = this.#runRecord(id);
-    if (!run) throw new NotFoundError('run', id);
-    return run;
+  #requireSession(id: string): void {
+    if (this.#statements.sessionExists.get(id) === undefined) throw new NotFoundError('session', id);
   }
 
   #oldestClaimable(now: number): RunRow | undefined {

@@ -17,15 +17,6 @@ function named(columns: string): string {
     .join(', ');
 }
 
-/** `a, b` → `a = @a, b = @b`. */
-function assignments(columns: string): string {
-  return columns
-    .split(', ')
-    .filter((column) => column !== 'id')
-    .map((column) => `${column} = @${column}`)
-    .join(', ');
-}
-
 /**
  * Every fixed statement of the SQLite store, prepared once per connection. Statements whose
  * WHERE clause depends on the filters given are prepared on demand and cached by their text.
@@ -33,12 +24,12 @@ function assignments(columns: string): string {
 export class SqliteStatements {
   readonly insertSession: Database.Statement;
   readonly getSession: Database.Statement;
+  readonly sessionExists: Database.Statement;
   readonly sessionByTokenHash: Database.Statement;
-  readonly writeSession: Database.Statement;
   readonly insertRun: Database.Statement;
   readonly getRun: Database.Statement;
   readonly runByKey: Database.Statement;
-  readonly writeRun: Database.Statement;
+  readonly leaseToken: Database.Statement;
   readonly oldestQueued: Database.Statement;
   readonly oldestExpired: Database.Statement;
   readonly claim: Database.Statement;
@@ -55,7 +46,6 @@ export class SqliteStatements {
   readonly getTask: Database.Statement;
   readonly taskByKey: Database.Statement;
   readonly taskByRun: Database.Statement;
-  readonly writeTask: Database.Statement;
   readonly pruneTasks: Database.Statement;
   readonly #db: Database.Database;
   readonly #dynamic = new Map<string, Database.Statement>();
@@ -66,12 +56,12 @@ export class SqliteStatements {
       `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${named(SESSION_COLUMNS)})`,
     );
     this.getSession = db.prepare('SELECT * FROM sessions WHERE id = ?');
+    this.sessionExists = db.prepare('SELECT 1 FROM sessions WHERE id = ?').pluck();
     this.sessionByTokenHash = db.prepare('SELECT * FROM sessions WHERE token_hash = ? LIMIT 1');
-    this.writeSession = db.prepare(`UPDATE sessions SET ${assignments(SESSION_COLUMNS)} WHERE id = @id`);
     this.insertRun = db.prepare(`INSERT INTO runs (${RUN_COLUMNS}) VALUES (${named(RUN_COLUMNS)})`);
     this.getRun = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.runByKey = db.prepare('SELECT * FROM runs WHERE idempotency_key = ?');
-    this.writeRun = db.prepare(`UPDATE runs SET ${assignments(RUN_COLUMNS)} WHERE id = @id`);
+    this.leaseToken = db.prepare('SELECT lease_token FROM runs WHERE id = ?').pluck();
     this.oldestQueued = db.prepare("SELECT * FROM runs WHERE status = 'queued' ORDER BY pos LIMIT 1");
     this.oldestExpired = db.prepare(
       "SELECT * FROM runs WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= ?) ORDER BY pos LIMIT 1",
@@ -97,7 +87,6 @@ export class SqliteStatements {
     this.getTask = db.prepare('SELECT * FROM tasks WHERE id = ?');
     this.taskByKey = db.prepare('SELECT * FROM tasks WHERE idempotency_key = ?');
     this.taskByRun = db.prepare('SELECT * FROM tasks WHERE run_id = ? ORDER BY pos LIMIT 1');
-    this.writeTask = db.prepare(`UPDATE tasks SET ${assignments(TASK_COLUMNS)} WHERE id = @id`);
     this.pruneTasks = db.prepare(
       `DELETE FROM tasks WHERE status IN ('completed', 'failed', 'cancelled') AND pos NOT IN (
          SELECT pos FROM tasks WHERE status IN ('completed', 'failed', 'cancelled') ORDER BY pos DESC LIMIT ?)`,
