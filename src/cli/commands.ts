@@ -1,8 +1,14 @@
 import type { Command } from 'commander';
 import { registerEvents } from './commands/events.js';
+import { registerExec } from './commands/exec.js';
+import { registerKeys } from './commands/keys.js';
+import { registerMcp } from './commands/mcp.js';
+import { registerPull } from './commands/pull.js';
+import { registerReceipt } from './commands/receipt.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServe } from './commands/serve.js';
+import { registerVerify } from './commands/verify.js';
 import { registerVerifyLog } from './commands/verify-log.js';
 import { registerWorker } from './commands/worker.js';
 
@@ -17,4 +23,10 @@ export function registerCommands(program: Command): void {
   registerEvents(program);
   registerVerifyLog(program);
   registerServe(program);
+  registerExec(program);
+  registerReceipt(program);
+  registerVerify(program);
+  registerKeys(program);
+  registerPull(program);
+  registerMcp(program);
 }

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { Agent } from '../../core/agent.js';
+import { runtimeTaskService } from '../../mcp/runtime-tasks.js';
+import { serveMcpStdio } from '../../mcp/stdio-server.js';
+import { agentModuleResolver, loadAgentsDir } from '../../runtime/agent-loader.js';
+import { createRuntime } from '../../runtime/create-runtime.js';
+import { packageVersion } from '../../server/package-version.js';
+import { openStore } from '../../store/open-store.js';
+import { asUsage } from '../as-usage.js';
+import { addDbOption, integerAtLeast, leaseTtlOption } from '../options.js';
+import { stopOnSignals } from '../stop-signals.js';
+
+interface McpFlags {
+  agents?: string;
+  db?: string;
+  workers: number;
+  leaseTtl?: number;
+}
+
+const DEFAULT_AGENTS_DIR = 'agents';
+
+/**
+ * `baton mcp`: the delegation tools as an MCP server over stdio, with in-process workers that
+ * execute the tasks. stdout carries protocol messages only; diagnostics go to stderr.
+ */
+export function registerMcp(program: Command): void {
+  const command = program
+    .command('mcp')
+    .description('serve the delegation tools over MCP (stdio)')
+    .option(
+      '--agents <dir>',
+      `load every agent module in this directory (default: ./${DEFAULT_AGENTS_DIR} if present)`,
+    )
+    .option('--workers <n>', 'tasks executed at once in this process; 0 = queue only', integerAtLeast(0), 2)
+    .addOption(leaseTtlOption());
+  addDbOption(command).action(async (flags: McpFlags) => {
+    const agentsDir = flags.agents ?? (existsSync(DEFAULT_AGENTS_DIR) ? DEFAULT_AGENTS_DIR : undefined);
+    const agents =
+      agentsDir === undefined ? new Map<string, Agent>() : await asUsage(() => loadAgentsDir(agentsDir));
+    const store = await openStore(flags.db);
+    const runtime = createRuntime({
+      store,
+      agents,
+      resolveAgent: agentModuleResolver(),
+      ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
+    });
+    const worker = flags.workers > 0 ? runtime.startWorker({ concurrency: flags.workers }) : undefined;
+    const stop = stopOnSignals();
+    process.stderr.write(
+      `baton mcp: agents: ${[...agents.keys()].join(', ') || '(none)'}; workers: ${flags.workers}\n`,
+    );
+    try {
+      await serveMcpStdio({
+        tasks: runtimeTaskService(runtime),
+        version: packageVersion(),
+        signal: stop.signal,
+      });
+    } finally {
+      stop.dispose();
+      await worker?.stop();
+      await runtime.close();
+      await store.close();
+    }
+  });
+}

@@ -1,0 +1,21 @@
+import type { ProfileOptions } from '../delegation/profiles/profile-registry.js';
+import { createTaskService } from '../delegation/task-service.js';
+import type { TaskService } from '../delegation/task-types.js';
+import type { Runtime } from '../runtime/types.js';
+
+/**
+ * The task service of a runtime: its store and loaded agents, with cancels going through the
+ * runtime so that a task running in this process stops at once.
+ */
+export function runtimeTaskService(
+  runtime: Runtime,
+  options: { retention?: number; profiles?: ProfileOptions } = {},
+): TaskService {
+  return createTaskService({
+    store: runtime.store,
+    agents: runtime.agents,
+    cancelRun: (runId) => runtime.cancel(runId),
+    ...(options.retention !== undefined && { retention: options.retention }),
+    ...(options.profiles && { profiles: options.profiles }),
+  });
+}

@@ -1,0 +1,27 @@
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { TaskService } from '../delegation/task-types.js';
+import { createDelegationMcpServer } from './delegation-server.js';
+
+/**
+ * Serves the delegation tools over stdio until the client disconnects (stdin closes) or the
+ * signal aborts. stdout carries protocol messages only; anything else belongs on stderr.
+ */
+export async function serveMcpStdio(options: {
+  tasks: TaskService;
+  version?: string;
+  signal?: AbortSignal;
+}): Promise<void> {
+  const server = createDelegationMcpServer({
+    tasks: options.tasks,
+    ...(options.version && { version: options.version }),
+  });
+  const transport = new StdioServerTransport();
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = () => resolve();
+    process.stdin.once('end', () => resolve());
+    options.signal?.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await server.connect(transport);
+  await closed;
+  await server.close();
+}

@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StdioSession, TaskPayload } from './fixtures/delegation/mcp-client.js';
+import { callJson, callTool, connectStdio, pollTask } from './fixtures/delegation/mcp-client.js';
+
+describe('baton mcp over stdio', () => {
+  let dir: string;
+  let session: StdioSession;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-mcp-'));
+    session = await connectStdio(join(dir, 'baton.db'));
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists the delegation tools with their input schemas', async () => {
+    const { tools } = await session.client.listTools();
+    const names = tools.map((tool) => tool.name).sort();
+    expect(names).toEqual([
+      'delegate',
+      'delegate_code',
+      'delegate_feedback',
+      'delegate_research',
+      'delegation_cancel',
+      'delegation_history',
+      'delegation_status',
+    ]);
+    const code = tools.find((tool) => tool.name === 'delegate_code');
+    expect(code?.inputSchema.required).toEqual(expect.arrayContaining(['goal', 'repoRoot']));
+    expect(Object.keys(code?.inputSchema.properties ?? {})).toEqual(
+      expect.arrayContaining(['goal', 'repoRoot', 'contextHint', 'variants', 'config', 'namespace']),
+    );
+  });
+
+  it('delegates to an agent, completes, and reuses the task on resubmission', async () => {
+    const first = await callJson(session.client, 'delegate', {
+      agent: 'echo',
+      message: 'hi',
+      namespace: 'stdio',
+    });
+    expect(first).toEqual({ taskId: expect.stringMatching(/^task_/), reused: false });
+    const task = await pollTask(session.client, first.taskId as string);
+    expect(task).toMatchObject({
+      taskId: first.taskId,
+      status: 'completed',
+      result: { text: 'echo: hi' },
+      error: null,
+    });
+    expect(task.costUsd).toBeCloseTo(0.001);
+    expect(task.startedAt).not.toBeNull();
+    expect(task.completedAt).not.toBeNull();
+    const again = await callJson(session.client, 'delegate', {
+      agent: 'echo',
+      message: 'hi',
+      namespace: 'stdio',
+    });
+    expect(again).toEqual({ taskId: first.taskId, reused: true });
+  });
+
+  it('records feedback and shows tasks in history, newest first', async () => {
+    const { taskId } = await callJson<{ taskId: string }>(session.client, 'delegate', {
+      agent: 'echo',
+      message: 'rate me',
+    });
+    await pollTask(session.client, taskId);
+    const feedback = await callJson(session.client, 'delegate_feedback', {
+      refersTo: { kind: 'task', ref: taskId },
+      rating: { score: 0.8, label: 'good', notes: 'fine answer' },
+      by: 'user',
+    });
+    expect(feedback).toEqual({ recorded: true, id: expect.stringMatching(/^fb_/) });
+    const status = await callJson<{ feedback: unknown[] }>(session.client, 'delegation_status', { taskId });
+    expect(status.feedback).toEqual([
+      expect.objectContaining({ score: 0.8, label: 'good', notes: 'fine answer', by: 'user' }),
+    ]);
+    const { tasks } = await callJson<{ tasks: TaskPayload[] }>(session.client, 'delegation_history', {
+      limit: 10,
+    });
+    expect(tasks[0]?.taskId).toBe(taskId);
+    const filtered = await callJson<{ tasks: TaskPayload[] }>(session.client, 'delegation_history', {
+      namespace: 'stdio',
+    });
+    expect(
+      filtered.tasks.every((task) => (task as unknown as { namespace: string }).namespace === 'stdio'),
+    ).toBe(true);
+  });
+
+  it('runs research through the fact gate and names the judge of each veto', async () => {
+    const { taskId } = await callJson<{ taskId: string }>(session.client, 'delegate_research', {
+      question: 'When did the Golden Gate Bridge open?',
+      namespace: 'research',
+    });
+    const task = await pollTask(session.client, taskId);
+    expect(task.status).toBe('completed');
+    const result = task.result as {
+      items: { claim: string }[];
+      rejected: { vetoedBy: string }[];
+      citations: string[];
+      gaps: string[];
+    };
+    expect(result.items.map((item) => item.claim)).toEqual(['The bridge opened in 1937']);
+    expect(result.rejected.map((rejected) => rejected.vetoedBy)).toEqual([
+      'verbatim-passage',
+      'passage-in-source',
+      'no-circular-citation',
+    ]);
+    expect(result.citations).toEqual(['https://example.org/ggb']);
+    expect(result.gaps).toEqual(['opening ceremony attendance']);
+  });
+
+  it('cancels a slow task', async () => {
+    const { taskId } = await callJson<{ taskId: string }>(session.client, 'delegate', {
+      agent: 'slow',
+      message: 'wait 60000',
+    });
+    await pollTask(session.client, taskId, (task) => task.status === 'running');
+    const cancelled = await callJson<TaskPayload>(session.client, 'delegation_cancel', { taskId });
+    expect(cancelled.status).toBe('cancelled');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await callJson<TaskPayload>(session.client, 'delegation_status', { taskId })).status).toBe(
+      'cancelled',
+    );
+  });
+
+  it('answers bad arguments and unknown ids with tool errors and keeps serving', async () => {
+    const missing = await callTool(session.client, 'delegation_status', { taskId: 'task_nope' });
+    expect(missing.isError).toBe(true);
+    expect(JSON.stringify(missing.content)).toContain('not_found');
+    const badArgs = await callTool(session.client, 'delegate_code', { goal: 42 });
+    expect(badArgs.isError).toBe(true);
+    const unknownAgent = await callTool(session.client, 'delegate', { agent: 'ghost', message: 'hi' });
+    expect(unknownAgent.isError).toBe(true);
+    expect(JSON.stringify(unknownAgent.content)).toContain('ghost');
+    const badFeedback = await callTool(session.client, 'delegate_feedback', {
+      refersTo: { kind: 'task', ref: 'task_nope' },
+      rating: { score: 2, notes: '' },
+      by: 'user',
+    });
+    expect(badFeedback.isError).toBe(true);
+    const { tools } = await session.client.listTools();
+    expect(tools.length).toBe(7);
+  });
+});
