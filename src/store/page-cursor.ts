@@ -6,6 +6,7 @@ import { ValidationError } from '../core/errors.js';
  */
 
 const PREFIX = 'p';
+const DECODED = /^p(0|[1-9]\d{0,15})$/;
 
 /** The opaque cursor pointing just past the item at insertion position `position`. */
 export function encodeCursor(position: number): string {
@@ -16,16 +17,8 @@ export function encodeCursor(position: number): string {
 export function decodeCursor(cursor: string): number {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const position = Number(text.slice(PREFIX.length));
-  if (!text.startsWith(PREFIX) || !Number.isSafeInteger(position) || position < 0) {
+  if (!DECODED.test(text) || !Number.isSafeInteger(position)) {
     throw new ValidationError(`invalid cursor ${JSON.stringify(cursor)}`, 'cursor');
   }
   return position;
-}
-
-/** Checks a page size: a positive integer. */
-export function checkLimit(limit: number): number {
-  if (!Number.isSafeInteger(limit) || limit < 1) {
-    throw new ValidationError(`limit must be a positive integer, got ${String(limit)}`, 'limit');
-  }
-  return limit;
 }

@@ -3,7 +3,7 @@ import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newSecret } from '../../core/ids.js';
 import { EventHub } from '../event-hub.js';
-import { checkLimit, decodeCursor, encodeCursor } from '../page-cursor.js';
+import { decodeCursor, encodeCursor } from '../page-cursor.js';
 import {
   applyRunPatch,
   applySessionPatch,
@@ -34,6 +34,7 @@ import type {
   TaskPatch,
   TaskRecord,
 } from '../store.js';
+import { checkLimit, checkTtl } from '../validate.js';
 
 /** A record with the insertion position that orders lists and backs cursors. */
 interface Positioned<T> {
@@ -177,6 +178,7 @@ export class MemoryStore implements Store {
   }
 
   async claimRun(owner: string, ttlMs: number, options: { runId?: string } = {}): Promise<Claim | undefined> {
+    checkTtl(ttlMs);
     const now = Date.now();
     const candidates =
       options.runId === undefined ? [...this.#runs.values()] : [this.#runs.get(options.runId)];
@@ -198,6 +200,7 @@ export class MemoryStore implements Store {
   }
 
   async renewLease(fence: Fence, ttlMs: number): Promise<boolean> {
+    checkTtl(ttlMs);
     const entry = this.#runs.get(fence.runId);
     const lease = entry?.record.lease;
     if (!entry || !lease || lease.token !== fence.token) return false;

@@ -6,7 +6,7 @@ import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newSecret } from '../../core/ids.js';
 import { EventHub } from '../event-hub.js';
-import { checkLimit, encodeCursor } from '../page-cursor.js';
+import { encodeCursor } from '../page-cursor.js';
 import { buildRunRecord, buildSessionRecord, buildTaskRecord, isClaimable } from '../records.js';
 import { sealDrafts } from '../seal-drafts.js';
 import type {
@@ -27,6 +27,7 @@ import type {
   TaskPatch,
   TaskRecord,
 } from '../store.js';
+import { checkLimit, checkTtl } from '../validate.js';
 import { EventWatcher } from './event-watcher.js';
 import { ListQuery } from './list-query.js';
 import { migrate } from './migrations.js';
@@ -222,6 +223,7 @@ export class SqliteStore implements Store {
   }
 
   async claimRun(owner: string, ttlMs: number, options: { runId?: string } = {}): Promise<Claim | undefined> {
+    checkTtl(ttlMs);
     return this.#transaction(() => {
       const now = Date.now();
       const run =
@@ -248,6 +250,7 @@ export class SqliteStore implements Store {
   }
 
   async renewLease(fence: Fence, ttlMs: number): Promise<boolean> {
+    checkTtl(ttlMs);
     return this.#statements.renewLease.run(Date.now() + ttlMs, fence.runId, fence.token).changes === 1;
   }
 

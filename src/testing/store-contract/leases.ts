@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { LeaseLostError } from '../../core/errors.js';
+import { LeaseLostError, ValidationError } from '../../core/errors.js';
 import type { Store } from '../../store/store.js';
 import { createRun, createSession, sleep } from './fixtures.js';
 
@@ -93,5 +93,17 @@ export function leaseContract(store: () => Store): void {
     const released = await store().getRun(run.id);
     expect(released).toMatchObject({ status: 'running', lease: null });
     expect((await store().claimRun('worker-2', 60_000))?.run.id).toBe(run.id);
+  });
+
+  it('rejects a lease time-to-live that is not a positive number', async () => {
+    const session = await createSession(store());
+    const run = await createRun(store(), session.id);
+    await expect(store().claimRun('worker-1', 0)).rejects.toBeInstanceOf(ValidationError);
+    await expect(store().claimRun('worker-1', Number.NaN)).rejects.toBeInstanceOf(ValidationError);
+    expect((await store().getRun(run.id))?.status).toBe('queued');
+    const claim = await store().claimRun('worker-1', 60_000);
+    await expect(
+      store().renewLease({ runId: run.id, token: claim?.lease.token ?? '' }, -5),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 }
