@@ -56,6 +56,25 @@ export type {
   ScriptedToolCall,
 } from './model/scripted-model.js';
 export { scriptedModel } from './model/scripted-model.js';
+export { agentModuleResolver, loadAgentFile, loadAgentsDir } from './runtime/agent-loader.js';
+export type { RuntimeOptions } from './runtime/create-runtime.js';
+export { createRuntime } from './runtime/create-runtime.js';
+export { DEFAULT_LEASE_TTL_MS, defaultLeaseTtlMs } from './runtime/lease-settings.js';
+export type { AgentResolver } from './runtime/runtime-context.js';
+export type { StoreJournalOptions } from './runtime/store-journal.js';
+export { StoreJournal } from './runtime/store-journal.js';
+export type {
+  DeliverOptions,
+  ExecutionSettled,
+  Runtime,
+  RunView,
+  SessionView,
+  StartOptions,
+  StartResult,
+  StreamOptions,
+  Worker,
+  WorkerOptions,
+} from './runtime/types.js';
 export { MemoryStore } from './store/memory/memory-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';
 export { DEFAULT_DB_PATH, openStore } from './store/open-store.js';
