@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 
 /**
  * The Baton home: the directory that holds the database and `keys/`. `BATON_HOME` wins;
@@ -11,4 +12,15 @@ export function resolveBatonHome(options: { db?: string | undefined } = {}): str
   const db = options.db ?? process.env.BATON_DB;
   if (db && !/^postgres(ql)?:\/\//.test(db) && db !== ':memory:') return dirname(resolve(db));
   return resolve('.baton');
+}
+
+/**
+ * Creates the Baton home if needed, with a `.gitignore` of `*` so that a home inside a
+ * repository (the default `.baton/`) never shows in `git status` nor gets captured.
+ */
+export async function ensureBatonHome(home: string): Promise<void> {
+  await mkdir(home, { recursive: true });
+  await writeFile(join(home, '.gitignore'), '*\n', { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
 }

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject 
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256Hex } from '../core/hash.js';
+import { ensureBatonHome } from './baton-home.js';
 
 /** A Baton home's Ed25519 signing key pair. */
 export interface SigningKeys {
@@ -56,6 +57,7 @@ export async function loadOrCreateKeys(home: string): Promise<SigningKeys> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  await ensureBatonHome(home);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();

@@ -2,7 +2,7 @@ import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Store } from '../store/store.js';
-import { git, splitNul } from './git.js';
+import { DIFF_FORMAT, excludingPathspec, git, splitNul } from './git.js';
 import type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './manifest.js';
 import { inspectRepository } from './repository.js';
 import { globMatcher, type SecretMatcher, secretMatcher } from './secret-patterns.js';
@@ -69,17 +69,6 @@ async function bundleHead(
   }
 }
 
-// Prefix and rename options are pinned so that user configuration cannot change the patch format.
-const DIFF_FORMAT = [
-  '--binary',
-  '--no-renames',
-  '--no-ext-diff',
-  '--no-textconv',
-  '--no-color',
-  '--src-prefix=a/',
-  '--dst-prefix=b/',
-];
-
 async function trackedDiff(
   root: string,
   isSecret: SecretMatcher,
@@ -93,9 +82,9 @@ async function trackedDiff(
   const secrets = changed.filter(isSecret);
   for (const path of secrets) denied.push({ path, reason: 'secret' });
   if (secrets.length === changed.length) return Buffer.alloc(0);
-  // Secret files are cut out by literal pathspec so that their changes never reach the blob.
-  const excludes = secrets.map((path) => `:(exclude,literal)${path}`);
-  return (await git(['diff', ...DIFF_FORMAT, 'HEAD', '--', '.', ...excludes], { cwd: root, signal })).stdout;
+  return (
+    await git(['diff', ...DIFF_FORMAT, 'HEAD', '--', ...excludingPathspec(secrets)], { cwd: root, signal })
+  ).stdout;
 }
 
 async function captureUntracked(

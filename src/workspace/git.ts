@@ -81,3 +81,19 @@ export function splitNul(output: Buffer): string[] {
     .split('\0')
     .filter((entry) => entry.length > 0);
 }
+
+/** Diff options pinned so that user configuration (prefixes, renames, external tools) cannot change the patch format. */
+export const DIFF_FORMAT: readonly string[] = [
+  '--binary',
+  '--no-renames',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--no-color',
+  '--src-prefix=a/',
+  '--dst-prefix=b/',
+];
+
+/** A pathspec for the whole tree minus the given paths, matched literally (secret files stay out of blobs). */
+export function excludingPathspec(paths: readonly string[]): string[] {
+  return ['.', ...paths.map((path) => `:(exclude,literal)${path}`)];
+}

@@ -1,0 +1,146 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import type { BatonEvent } from '../../core/events.js';
+import { ensureBatonHome, resolveBatonHome } from '../../proof/baton-home.js';
+import { issueReceipt } from '../../proof/issue.js';
+import { loadOrCreateKeys } from '../../proof/keys.js';
+import { createRuntime } from '../../runtime/create-runtime.js';
+import type { Store } from '../../store/store.js';
+import { createExecExecutor } from '../../workspace/governed/exec-executor.js';
+import { startExec } from '../../workspace/governed/start-exec.js';
+import { withStore } from '../open-cli-store.js';
+import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
+import { stopOnSignals } from '../stop-signals.js';
+
+interface ExecFlags {
+  allowUntracked: string[];
+  allowHost: string[];
+  timeout?: number;
+  maxOutput?: number;
+  sandbox: boolean;
+  json?: boolean;
+  db?: string;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/**
+ * `baton exec [flags] -- <command...>`: a governed run. Captures the current git workspace,
+ * issues a contract, runs the command in the sandbox on a scratch restore, stores the patch and
+ * issues a receipt. The working tree is never modified.
+ */
+export function registerExec(program: Command): void {
+  const command = program
+    .command('exec')
+    .description('run a command on a sandboxed copy of this git workspace, as a governed durable run')
+    .argument('<command...>', 'the command and its arguments (put them after --)')
+    .option(
+      '--allow-untracked <glob>',
+      'capture untracked files matching this glob (repeatable)',
+      collect,
+      [],
+    )
+    .option(
+      '--allow-host <host>',
+      'allow network access to this host (repeatable; not supported yet)',
+      collect,
+      [],
+    )
+    .option('--timeout <ms>', 'kill the command after this many ms (default 600000)', integerAtLeast(1))
+    .option('--max-output <bytes>', 'keep at most this many bytes of stdout and of stderr', integerAtLeast(0))
+    .option('--no-sandbox', 'run without bubblewrap isolation (explicit opt-out)')
+    .option('--json', 'print { runId, status, exitCode, patch, receipt } as JSON');
+  addDbOption(command).action(async (argv: string[], flags: ExecFlags) => {
+    const home = resolveBatonHome({ db: flags.db });
+    await ensureBatonHome(home);
+    const keys = await loadOrCreateKeys(home);
+    const stop = stopOnSignals();
+    try {
+      process.exitCode = await withStore(flags.db, async (store) => {
+        const started = await startExec(store, {
+          dir: process.cwd(),
+          command: argv,
+          allowUntracked: flags.allowUntracked,
+          allowHosts: flags.allowHost,
+          sandbox: flags.sandbox ? 'bwrap' : 'none',
+          hidePaths: [home],
+          keys,
+          requestedBy: { kind: 'cli', subject: userInfo().username },
+          signal: stop.signal,
+          ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout }),
+          ...(flags.maxOutput === undefined ? {} : { maxOutputBytes: flags.maxOutput }),
+        });
+        const runtime = createRuntime({ store, executors: { exec: createExecExecutor() } });
+        const run = await runtime.execute(started.runId, { signal: stop.signal });
+        await runtime.close();
+        if (run.status === 'running' || run.status === 'queued') {
+          process.stderr.write(`baton: run ${run.id} was interrupted; resume it with \`baton worker\`\n`);
+          return 1;
+        }
+        const receipt = await issueReceipt(store, run.id, keys);
+        const summary = await summarize(store, run.sessionId, run.id);
+        if (flags.json) {
+          writeJsonLine({
+            runId: run.id,
+            status: run.status,
+            exitCode: summary.exitCode,
+            patch: summary.patch,
+            receipt,
+          });
+        } else {
+          printHuman(run.id, run.status, run.error?.message, summary, started.manifest.denied);
+        }
+        return run.status === 'succeeded' ? 0 : 1;
+      });
+    } finally {
+      stop.dispose();
+    }
+  });
+}
+
+interface ExecSummary {
+  exitCode: number | null;
+  command?: BatonEvent<'sandbox.command'>['data'];
+  patch: { files: number; insertions: number; deletions: number };
+}
+
+async function summarize(store: Store, sessionId: string, runId: string): Promise<ExecSummary> {
+  const events = (await store.readEvents(sessionId)).filter((event) => event.runId === runId);
+  const summary: ExecSummary = { exitCode: null, patch: { files: 0, insertions: 0, deletions: 0 } };
+  for (const event of events) {
+    if (event.type === 'sandbox.command') {
+      summary.exitCode = event.data.exitCode;
+      summary.command = event.data;
+    }
+    if (event.type === 'workspace.patch') {
+      summary.patch = {
+        files: event.data.files,
+        insertions: event.data.insertions,
+        deletions: event.data.deletions,
+      };
+    }
+  }
+  return summary;
+}
+
+function printHuman(
+  runId: string,
+  status: string,
+  error: string | undefined,
+  summary: ExecSummary,
+  denied: { path: string; reason: string }[],
+): void {
+  if (summary.command) {
+    process.stdout.write(summary.command.outputTail);
+    process.stderr.write(summary.command.errorTail);
+  }
+  const lines = [`run ${runId} ${status}${error ? `: ${error}` : ''}`];
+  const { files, insertions, deletions } = summary.patch;
+  lines.push(
+    `patch: ${files} file(s), +${insertions} -${deletions}${files > 0 ? ` (baton pull ${runId})` : ''}`,
+  );
+  for (const entry of denied.filter((item) => item.reason === 'secret'))
+    lines.push(`denied: ${entry.path} (secret)`);
+  lines.push(`receipt: baton receipt ${runId}`);
+  process.stderr.write(`${lines.join('\n')}\n`);
+}

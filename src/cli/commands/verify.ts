@@ -1,0 +1,60 @@
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { parsePublicKey, rawPublicKeyHex } from '../../proof/keys.js';
+import { type VerifyVerdict, verifyReceiptFile } from '../../proof/verify.js';
+import { withStore } from '../open-cli-store.js';
+import { addDbOption } from '../options.js';
+
+interface VerifyFlags {
+  publicKey?: string;
+  db?: string;
+  json?: boolean;
+}
+
+/**
+ * `baton verify <receipt.json>`: checks a receipt offline. Exit 0 valid, 1 invalid with the
+ * reason. `--public-key` pins the signer; `--db` also checks the event log and artifacts.
+ */
+export function registerVerify(program: Command): void {
+  const command = program
+    .command('verify')
+    .description('verify a receipt file: signatures, contract pin, and with --db the event log and artifacts')
+    .argument('<receipt>', 'receipt file as printed by `baton receipt`')
+    .option('--public-key <file>', 'trusted signer public key (PEM, or 64 hex digits)')
+    .option('--json', 'print the verdict as JSON');
+  addDbOption(command).action(async (file: string, flags: VerifyFlags) => {
+    const verdict = await verify(file, flags);
+    if (flags.json) process.stdout.write(`${JSON.stringify(verdict)}\n`);
+    else if (verdict.valid) {
+      const trust =
+        verdict.keyTrust === 'pinned' ? 'the trusted key' : `embedded key ${verdict.publicKey} (not pinned)`;
+      process.stdout.write(
+        `valid: run ${verdict.runId} ${verdict.status}, signed by ${trust}; checked ${verdict.checks.join(', ')}\n`,
+      );
+    } else process.stderr.write(`invalid: ${verdict.reason}\n`);
+    process.exitCode = verdict.valid ? 0 : 1;
+  });
+}
+
+async function verify(file: string, flags: VerifyFlags): Promise<VerifyVerdict> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    return { valid: false, reason: `cannot read ${file}: ${(error as Error).message}` };
+  }
+  let trustedPublicKey: string | undefined;
+  if (flags.publicKey !== undefined) {
+    try {
+      trustedPublicKey = rawPublicKeyHex(parsePublicKey(await readFile(flags.publicKey, 'utf8')));
+    } catch (error) {
+      return {
+        valid: false,
+        reason: `cannot use public key ${flags.publicKey}: ${(error as Error).message}`,
+      };
+    }
+  }
+  const options = trustedPublicKey === undefined ? {} : { trustedPublicKey };
+  if (flags.db === undefined) return verifyReceiptFile(bytes, options);
+  return withStore(flags.db, (store) => verifyReceiptFile(bytes, { ...options, store }));
+}
