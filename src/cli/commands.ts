@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerEvents } from './commands/events.js';
 import { registerExec } from './commands/exec.js';
 import { registerKeys } from './commands/keys.js';
+import { registerMcp } from './commands/mcp.js';
 import { registerPull } from './commands/pull.js';
 import { registerReceipt } from './commands/receipt.js';
 import { registerRun } from './commands/run.js';
@@ -27,4 +28,5 @@ export function registerCommands(program: Command): void {
   registerVerify(program);
   registerKeys(program);
   registerPull(program);
+  registerMcp(program);
 }
