@@ -1,0 +1,127 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../src/core/events.js';
+import { agentModuleResolver } from '../src/runtime/agent-loader.js';
+import { createRuntime } from '../src/runtime/create-runtime.js';
+import type { Runtime } from '../src/runtime/types.js';
+import { openPostgresStore } from '../src/store/postgres/index.js';
+import type { Store } from '../src/store/store.js';
+import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+import {
+  type BackgroundCli,
+  createScaleFixture,
+  type ScaleFixture,
+  spawnCli,
+  until,
+} from './helpers/scale-fixture.js';
+
+// Children get small pools: several workers and this process share the server's connection cap.
+const CHILD_ENV = { BATON_PG_POOL_SIZE: '3' };
+
+let schema: string;
+let url: string;
+let store: Store;
+let runtime: Runtime;
+let fixture: ScaleFixture;
+const children: BackgroundCli[] = [];
+
+beforeEach(async () => {
+  schema = uniqueSchema('scale');
+  url = schemaUrl(schema);
+  store = await openPostgresStore(url, { poolSize: 4 });
+  // This process only enqueues and inspects; workers load agents from the module each run records.
+  runtime = createRuntime({ store, agents: [], resolveAgent: agentModuleResolver() });
+  fixture = createScaleFixture();
+});
+
+afterEach(async () => {
+  for (const child of children.splice(0)) {
+    if (child.child.exitCode === null && child.child.signalCode === null) child.child.kill('SIGKILL');
+    await child.exited;
+  }
+  await runtime.close();
+  await store.close();
+  await dropSchema(schema);
+  fixture.cleanup();
+});
+
+function worker(args: string[], options: { ownPidNamespace?: boolean } = {}): BackgroundCli {
+  const child = spawnCli(['worker', '--db', url, ...args], { env: CHILD_ENV, ...options });
+  children.push(child);
+  return child;
+}
+
+async function enqueue(agent: 'record' | 'gated', count: number): Promise<string[]> {
+  const runIds: string[] = [];
+  // A few at a time: enough to enqueue quickly, few enough for this process's small pool.
+  for (let index = 0; index < count; index += 10) {
+    const batch = Array.from({ length: Math.min(10, count - index) }, (_, offset) =>
+      runtime.start({ agent, message: `job ${index + offset}`, agentModule: fixture.agentFile(agent) }),
+    );
+    for (const started of await Promise.all(batch)) runIds.push(started.runId);
+  }
+  return runIds;
+}
+
+async function expectCleanLog(sessionId: string): Promise<void> {
+  const events = await store.readEvents(sessionId);
+  expect(verifyChain(events)).toMatchObject({ ok: true, count: events.length });
+}
+
+describe('baton worker processes on one Postgres database', () => {
+  it('drain 300 runs with three workers, executing every run exactly once, all succeeded', async () => {
+    const runIds = await enqueue('record', 300);
+    const workers = [0, 1, 2].map(() => worker(['--until-idle', '--concurrency', '4']));
+    const exits = await Promise.all(workers.map((child) => child.exited));
+    expect(exits, workers.map((child) => child.stderr()).join('\n')).toEqual(
+      workers.map(() => ({ code: 0, signal: null })),
+    );
+
+    const executions = fixture.executions();
+    const perRun = new Map<string, number>();
+    for (const execution of executions) perRun.set(execution.runId, (perRun.get(execution.runId) ?? 0) + 1);
+    expect(executions).toHaveLength(300);
+    expect([...perRun.keys()].sort()).toEqual([...runIds].sort());
+    expect(new Set(perRun.values())).toEqual(new Set([1]));
+    // The work was shared: more than one worker process executed runs.
+    expect(new Set(executions.map((execution) => execution.pid)).size).toBeGreaterThan(1);
+
+    const runs = await Promise.all(runIds.map((runId) => runtime.getRun(runId)));
+    expect(runs.map((run) => run.status)).toEqual(runIds.map(() => 'succeeded'));
+    expect(runs.map((run) => run.attempt)).toEqual(runIds.map(() => 1));
+    for (const run of runs.slice(0, 20)) await expectCleanLog(run.sessionId);
+  });
+
+  it('takes over the run of a SIGKILLed worker once its lease has expired', async () => {
+    const [runId] = await enqueue('gated', 1);
+    const first = worker(['--lease-ttl', '1500']);
+    await until(
+      () => fixture.executions().some((execution) => execution.what === 'start'),
+      'the tool to start',
+    );
+    const held = await store.getRun(runId ?? '');
+    expect(held?.lease?.owner).toContain(`/${first.child.pid}`);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    fixture.release();
+
+    // In its own pid namespace, the second worker cannot see that the first one died (as on
+    // another machine), so only the expired lease lets it take the run.
+    const second = worker(['--until-idle', '--lease-ttl', '1500'], { ownPidNamespace: true });
+    expect(await second.exited, second.stderr()).toEqual({ code: 0, signal: null });
+
+    const run = await runtime.getRun(runId ?? '');
+    expect(run.status).toBe('succeeded');
+    const events = await store.readEvents(run.sessionId);
+    expect(verifyChain(events)).toMatchObject({ ok: true });
+    const starts = events.filter((event) => event.type === 'run.started');
+    expect(starts).toHaveLength(2);
+    expect(Date.parse(starts[1]?.ts ?? '')).toBeGreaterThanOrEqual(held?.lease?.expiresAt ?? Number.NaN);
+    expect(events.filter((event) => event.type === 'run.completed')).toHaveLength(1);
+
+    const executions = fixture.executions();
+    const byFirst = executions.filter((execution) => execution.pid === first.child.pid);
+    const bySecond = executions.filter((execution) => execution.pid !== first.child.pid);
+    expect(byFirst.map((execution) => execution.what)).toEqual(['start']);
+    expect(bySecond.map((execution) => execution.what)).toEqual(['start', 'done']);
+  });
+});
