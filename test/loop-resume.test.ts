@@ -3,6 +3,7 @@ import { LeaseLostError } from '../src/core/errors.js';
 import type { BatonEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/events.js';
 import { runTurn } from '../src/loop/run-turn.js';
+import { scriptedModel } from '../src/model/scripted-model.js';
 import {
   CrashingJournal,
   countingModel,
@@ -113,5 +114,28 @@ describe('runTurn resume', () => {
   it('counts usage of earlier attempts toward the run', async () => {
     const { outcome } = await crashThenResume(9, false);
     expect(outcome.usage).toEqual({ inputTokens: 100, outputTokens: 23 });
+  });
+
+  it('continues a failed run retried under the same id from its incomplete step', async () => {
+    const weather = weatherTool();
+    const journal = startedJournal();
+    const short = weatherAgent({
+      model: scriptedModel(THREE_CALLS_THEN_ANSWER.slice(0, 1)),
+      tools: [weather.tool],
+    });
+    expect(await runTurn({ agent: short, journal })).toMatchObject({
+      status: 'failed',
+      error: { code: 'script_exhausted' },
+    });
+    // The runtime records the failure and, on retry, a second attempt of the same run.
+    journal.record({
+      type: 'run.failed',
+      data: { error: { code: 'script_exhausted', message: 'past the script' } },
+    });
+    journal.record({ type: 'run.started', data: { agent: 'weather', attempt: 2, definitionHash: 'test' } });
+    const full = weatherAgent({ model: scriptedModel(THREE_CALLS_THEN_ANSWER), tools: [weather.tool] });
+    const outcome = await runTurn({ agent: full, journal: resumedJournal(journal) });
+    expect(outcome).toMatchObject({ status: 'succeeded', steps: 4 });
+    expect(weather.calls).toEqual(['Paris', 'Oslo', 'Rome']);
   });
 });

@@ -47,9 +47,12 @@ export class Transcript {
   private readonly seenUserSeqs = new Set<number>();
   private openToolMessage: Extract<LanguageModelV3Message, { role: 'tool' }> | undefined;
 
+  /** Calls of this run stay pending when its log ends mid-step: the loop resumes them. */
+  constructor(private readonly currentRunId: string) {}
+
   /** Builds the transcript of a whole session log; calls of `currentRunId` may stay pending. */
   static fromEvents(events: readonly BatonEvent[], currentRunId: string): Transcript {
-    const transcript = new Transcript();
+    const transcript = new Transcript(currentRunId);
     for (const event of events) transcript.addEvent(event);
     transcript.closeCalls((call) => call.runId !== currentRunId);
     return transcript;
@@ -83,7 +86,8 @@ export class Transcript {
       case 'run.completed':
       case 'run.failed':
       case 'run.cancelled':
-        this.closeCalls((call) => call.runId === event.runId);
+        // A failed attempt of the current run is being retried: its calls are resumed, not closed.
+        if (event.runId !== this.currentRunId) this.closeCalls((call) => call.runId === event.runId);
         break;
       default:
         break;

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import type { BatonEvent, EventDraft } from '../core/events.js';
+import { sealEvent } from '../core/events.js';
+import { Transcript } from './transcript.js';
+
+/** Seals drafts into a chain; each draft may name its run. */
+function log(...drafts: (EventDraft & { runId?: string })[]): BatonEvent[] {
+  const events: BatonEvent[] = [];
+  for (const { runId, ...draft } of drafts) {
+    events.push(
+      sealEvent(events.at(-1), {
+        sessionId: 'ses_1',
+        runId: runId ?? 'run_1',
+        ts: '2025-01-01T00:00:00.000Z',
+        ...draft,
+      } as never),
+    );
+  }
+  return events;
+}
+
+const user = (text: string, runId?: string) =>
+  ({
+    type: 'message.received',
+    data: { role: 'user', text },
+    ...(runId === undefined ? {} : { runId }),
+  }) as const;
+const assistant = (text: string, calls: string[] = [], runId?: string) =>
+  ({
+    type: 'message.completed',
+    data: {
+      role: 'assistant',
+      text,
+      toolCalls: calls.map((id) => ({ toolCallId: id, name: 'lookup', input: { id } })),
+      finishReason: calls.length > 0 ? 'tool_calls' : 'stop',
+      usage: { inputTokens: 0, outputTokens: 0 },
+    },
+    ...(runId === undefined ? {} : { runId }),
+  }) as const;
+const result = (id: string) =>
+  ({
+    type: 'tool.result',
+    data: { toolCallId: id, name: 'lookup', ok: true, output: id, durationMs: 1 },
+  }) as const;
+
+const roles = (transcript: Transcript) => transcript.prompt.map((message) => message.role);
+
+describe('Transcript', () => {
+  it('groups the results of one step into one tool message after the assistant message', () => {
+    const transcript = Transcript.fromEvents(
+      log(user('hi'), assistant('', ['a', 'b']), result('b'), result('a')),
+      'run_1',
+    );
+    expect(roles(transcript)).toEqual(['system', 'user', 'assistant', 'tool']);
+    expect(transcript.prompt[3]?.content).toHaveLength(2);
+  });
+
+  it('places a user message committed before the tool results after them', () => {
+    const transcript = Transcript.fromEvents(
+      log(user('hi'), assistant('', ['a']), user('also'), result('a')),
+      'run_1',
+    );
+    expect(roles(transcript)).toEqual(['system', 'user', 'assistant', 'tool', 'user']);
+  });
+
+  it('keeps calls of the current run pending so the loop can resume them', () => {
+    const transcript = Transcript.fromEvents(log(user('hi'), assistant('', ['a'])), 'run_1');
+    expect(transcript.pendingCalls).toBe(1);
+    expect(roles(transcript)).toEqual(['system', 'user', 'assistant']);
+  });
+
+  it('answers calls an earlier run left without results with interrupted', () => {
+    const events = log(
+      user('hi', 'run_0'),
+      assistant('', ['a'], 'run_0'),
+      { type: 'run.failed', data: { error: { code: 'x', message: 'y' } }, runId: 'run_0' },
+      user('again', 'run_1'),
+    );
+    const transcript = Transcript.fromEvents(events, 'run_1');
+    expect(roles(transcript)).toEqual(['system', 'user', 'assistant', 'tool', 'user']);
+    expect(transcript.prompt[3]).toMatchObject({
+      content: [{ toolCallId: 'a', output: { type: 'error-json', value: { code: 'interrupted' } } }],
+    });
+  });
+
+  it('does not close the calls of a failed attempt of the current run, which a retry resumes', () => {
+    const events = log(user('hi'), assistant('', ['a']), {
+      type: 'run.failed',
+      data: { error: { code: 'x', message: 'y' } },
+    });
+    expect(Transcript.fromEvents(events, 'run_1').pendingCalls).toBe(1);
+  });
+
+  it('adds a drained user message only once', () => {
+    const events = log(user('hi'));
+    const transcript = Transcript.fromEvents(events, 'run_1');
+    expect(transcript.addUserMessage(events[0] as BatonEvent<'message.received'>)).toBe(false);
+    expect(roles(transcript)).toEqual(['system', 'user']);
+  });
+
+  it('replaces the system message with the active agent instructions', () => {
+    const transcript = Transcript.fromEvents([], 'run_1');
+    transcript.setInstructions('Be brief.');
+    expect(transcript.prompt[0]).toEqual({ role: 'system', content: 'Be brief.' });
+  });
+});
