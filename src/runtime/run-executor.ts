@@ -1,9 +1,11 @@
 import type { Agent } from '../core/agent.js';
 import { hashCanonical } from '../core/hash.js';
 import { createTaskExecutor } from '../delegation/task-executor.js';
+import type { WithAgentTools } from '../delegation/agent-turn.js';
 import type { Journal } from '../loop/journal.js';
 import type { RunTurnOptions, TurnOutcome } from '../loop/types.js';
 import type { RunRecord, Store } from '../store/store.js';
+import { createExecExecutor } from '../workspace/governed/exec-executor.js';
 
 /** What an executor receives: the claimed run, its fenced journal and the runtime's parts. */
 export interface RunExecutorContext {
@@ -15,6 +17,8 @@ export interface RunExecutorContext {
   store: Store;
   agents: ReadonlyMap<string, Agent>;
   turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  /** Runs work with an agent's MCP tools connected, as agent runs get them. */
+  withAgentTools: WithAgentTools;
 }
 
 /**
@@ -24,9 +28,12 @@ export interface RunExecutorContext {
  */
 export type RunExecutor = (context: RunExecutorContext) => Promise<TurnOutcome>;
 
-/** The executors every runtime has: `task` runs carry delegated work (src/delegation). */
+/**
+ * The executors every runtime has: `task` runs carry delegated work (src/delegation); `exec`
+ * runs are governed sandboxed commands (src/workspace/governed), so any worker can resume them.
+ */
 export function defaultExecutors(): Record<string, RunExecutor> {
-  return { task: createTaskExecutor() };
+  return { task: createTaskExecutor(), exec: createExecExecutor() };
 }
 
 /** The `definitionHash` recorded for an executor run: its kind and agent name, nothing replayable. */

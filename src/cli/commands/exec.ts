@@ -6,7 +6,6 @@ import { issueReceipt } from '../../proof/issue.js';
 import { loadOrCreateKeys } from '../../proof/keys.js';
 import { createRuntime } from '../../runtime/create-runtime.js';
 import type { Store } from '../../store/store.js';
-import { createExecExecutor } from '../../workspace/governed/exec-executor.js';
 import { startExec } from '../../workspace/governed/start-exec.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
@@ -70,7 +69,7 @@ export function registerExec(program: Command): void {
           ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout }),
           ...(flags.maxOutput === undefined ? {} : { maxOutputBytes: flags.maxOutput }),
         });
-        const runtime = createRuntime({ store, executors: { exec: createExecExecutor() } });
+        const runtime = createRuntime({ store });
         const run = await runtime.execute(started.runId, { signal: stop.signal });
         await runtime.close();
         if (run.status === 'running' || run.status === 'queued') {
