@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { Runtime } from '../runtime/types.js';
 import type { AuthOptions } from './auth.js';
 import { authenticate } from './auth.js';
+import { limitBody } from './body-limit.js';
 import { errorResponse, statusForError } from './error-response.js';
-import { MethodNotAllowedError, PayloadTooLargeError, RouteNotFoundError } from './http-errors.js';
+import { MethodNotAllowedError, RouteNotFoundError } from './http-errors.js';
 import { packageVersion } from './package-version.js';
 import { messageRoutes } from './routes/messages.js';
 import { agentRoutes } from './routes/meta.js';
@@ -58,10 +58,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   // Health stays open whatever the auth mode, so load balancers can probe it.
   app.get('/v1/health', (c) => c.json({ ok: true, version }));
   app.use('/v1/*', authenticate(options.auth ?? { mode: 'none' }));
-  app.use(
-    '/v1/*',
-    bodyLimit({ maxSize: limit, onError: () => errorResponse(new PayloadTooLargeError(limit)) }),
-  );
+  app.use('/v1/*', limitBody(limit));
 
   app.route('/v1', agentRoutes(runtime));
   app.route('/v1', sessionRoutes(runtime));
