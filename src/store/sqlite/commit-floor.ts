@@ -8,13 +8,14 @@ import type { SqliteSynchronous } from './sqlite-store.js';
  * The raw cost of one SQLite commit on this machine: empty `BEGIN IMMEDIATE`/`COMMIT`
  * transactions (each writing one tiny row, so the commit really reaches the WAL) on a temp
  * file in WAL mode with the given `synchronous` setting. Returns milliseconds per commit; the
- * floor a durable step's commits are compared against in benchmarks.
+ * floor a durable step's commits are compared against in benchmarks. `directory` picks the file
+ * system to measure (default: the OS temp directory); the temp file is removed afterwards.
  */
 export function sqliteCommitFloor(
-  options: { synchronous?: SqliteSynchronous; iterations?: number } = {},
+  options: { synchronous?: SqliteSynchronous; iterations?: number; directory?: string } = {},
 ): number {
   const iterations = options.iterations ?? 1_000;
-  const directory = mkdtempSync(join(tmpdir(), 'baton-floor-'));
+  const directory = mkdtempSync(join(options.directory ?? tmpdir(), 'baton-floor-'));
   const db = new Database(join(directory, 'floor.db'));
   try {
     db.pragma('journal_mode = WAL');
