@@ -9,6 +9,8 @@ export interface PrinterOptions {
 }
 
 const MAX_PREVIEW = 120;
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const SPINNER_INTERVAL_MS = 80;
 
 /**
  * The human-readable view of a run: one line per step and tool call, the answer, a closing
@@ -20,6 +22,7 @@ export class RunPrinter {
   #streamedStep: number | undefined;
   #toolCalls = 0;
   #steps = 0;
+  #spinner: NodeJS.Timeout | undefined;
 
   constructor(options: PrinterOptions) {
     this.#options = options;
@@ -27,13 +30,15 @@ export class RunPrinter {
 
   /** Renders one event of the run's stream. */
   event(event: StreamEvent): void {
+    this.#stopSpinner();
     switch (event.type) {
       case 'run.started':
         this.#line(this.#dim(`▸ ${event.data.agent} · run ${event.runId} · attempt ${event.data.attempt}`));
         break;
       case 'step.started':
         this.#steps += 1;
-        this.#line(this.#dim(`… step ${event.data.step}`));
+        if (this.#options.tty) this.#startSpinner(`step ${event.data.step} · thinking`);
+        else this.#line(`… step ${event.data.step}`);
         break;
       case 'model.delta':
         if (!this.#options.tty) break;
@@ -66,12 +71,39 @@ export class RunPrinter {
 
   /** The closing summary line for the run as it ended. */
   summary(run: RunView): void {
+    this.#stopSpinner();
     const tokens = `${run.usage.inputTokens} in / ${run.usage.outputTokens} out tokens`;
     const counts = `${this.#steps} steps, ${this.#toolCalls} tool calls, ${tokens}`;
     if (run.status === 'succeeded') this.#line(`${this.#green('✔ succeeded')} · ${counts}`);
     else if (run.status === 'failed')
       this.#line(`${this.#red('✖ failed')} · ${run.error?.code}: ${run.error?.message} · ${counts}`);
     else this.#line(`${run.status} · run ${run.id} · ${counts}`);
+  }
+
+  /** Stops the spinner and erases its line; safe to call at any time. */
+  close(): void {
+    this.#stopSpinner();
+  }
+
+  // The spinner redraws one status line in place while the model thinks; the next printed
+  // event erases it, so the scrollback only holds real progress lines.
+  #startSpinner(label: string): void {
+    let frame = 0;
+    const draw = (): void => {
+      this.#options.write(`\r${this.#dim(`${SPINNER[frame % SPINNER.length]} ${label}`)}`);
+      frame += 1;
+    };
+    draw();
+    const timer = setInterval(draw, SPINNER_INTERVAL_MS);
+    timer.unref();
+    this.#spinner = timer;
+  }
+
+  #stopSpinner(): void {
+    if (!this.#spinner) return;
+    clearInterval(this.#spinner);
+    this.#spinner = undefined;
+    this.#options.write('\r\x1b[2K');
   }
 
   #line(text: string): void {

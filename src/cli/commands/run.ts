@@ -92,6 +92,7 @@ async function executeAndPrint(
   }
   if (!['succeeded', 'failed', 'cancelled'].includes(run.status)) streamStop.abort();
   await printing;
+  printer.close();
   const signal = stop.received();
   if (signal) {
     process.stderr.write(`baton: stopped; run ${runId} is left for \`baton worker\` to resume\n`);
