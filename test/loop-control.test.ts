@@ -290,4 +290,13 @@ describe('runTurn handoffs', () => {
     const outcome = await runTurn({ agent: triage, journal: resumedJournal(crashed) });
     expect(outcome).toMatchObject({ status: 'succeeded', text: 'Billing speaking.' });
   });
+
+  it('applies a handoff committed in a step that was interrupted before it completed', async () => {
+    const { triage } = agents([{ text: 'unused' }, { text: 'Billing after the crash.' }]);
+    // Crash at step 1's step.completed: the transfer result is committed, the step is not.
+    const crashed = new CrashingJournal(startedJournal(), 5);
+    await expect(runTurn({ agent: triage, journal: crashed })).rejects.toThrow();
+    const outcome = await runTurn({ agent: triage, journal: resumedJournal(crashed) });
+    expect(outcome).toMatchObject({ status: 'succeeded', text: 'Billing after the crash.', steps: 2 });
+  });
 });

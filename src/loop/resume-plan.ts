@@ -11,6 +11,10 @@ export interface IncompleteStep {
   started: ReadonlySet<string>;
   /** Tool calls with `tool.result` committed. */
   finished: ReadonlySet<string>;
+  /** The agent that was active when the step started (it asked for the step's tool calls). */
+  agentAtStart: string | undefined;
+  /** The agent a handoff committed within this step switches to. */
+  handoffTo: string | undefined;
 }
 
 /** Where the current run stopped, derived from the session log in one pass. */
@@ -22,13 +26,11 @@ export interface ResumePlan {
   answer: string | undefined;
   /** This run's usage so far, over all its attempts. */
   usage: Usage;
-  /** The agent the run handed off to last, if any. */
+  /** The agent the run handed off to last in a completed step, if any. */
   activeAgent: string | undefined;
 }
 
-interface MutableStep {
-  step: number;
-  message: EventDataByType['message.completed'] | undefined;
+interface MutableStep extends IncompleteStep {
   started: Set<string>;
   finished: Set<string>;
   completed: boolean;
@@ -53,6 +55,8 @@ export function planResume(events: readonly BatonEvent[], runId: string): Resume
             started: new Set(),
             finished: new Set(),
             completed: false,
+            agentAtStart: activeAgent,
+            handoffTo: undefined,
           };
         }
         break;
@@ -66,10 +70,13 @@ export function planResume(events: readonly BatonEvent[], runId: string): Resume
         break;
       case 'tool.result':
         current?.finished.add(event.data.toolCallId);
-        if (isHandoffResult(event.data)) activeAgent = event.data.output.agent;
+        if (current !== undefined && isHandoffResult(event.data)) current.handoffTo = event.data.output.agent;
         break;
       case 'step.completed':
-        if (current !== undefined) current.completed = true;
+        if (current !== undefined) {
+          current.completed = true;
+          activeAgent = current.handoffTo ?? activeAgent;
+        }
         break;
       default:
         break;

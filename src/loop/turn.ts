@@ -52,7 +52,9 @@ export class Turn {
     this.usage = plan.usage;
     this.step = plan.lastStep;
     this.answer = plan.answer;
-    this.active = this.activate(plan.activeAgent ?? options.agent.name);
+    // An interrupted step is finished by the agent that asked for its tool calls.
+    const agentAtStart = plan.incomplete === undefined ? plan.activeAgent : plan.incomplete.agentAtStart;
+    this.active = this.activate(agentAtStart ?? options.agent.name);
   }
 
   /** Calls the model for `step`; `step.started` is committed unless an earlier attempt did. */
@@ -97,9 +99,8 @@ export class Turn {
     );
     const interrupted = this.parts.turnSignal.interruption();
     if (interrupted !== undefined) return interrupted;
-    for (const result of results) {
-      if (isHandoffResult(result)) this.active = this.activate(result.output.agent);
-    }
+    const handoff = results.filter(isHandoffResult).at(-1)?.output.agent ?? resumed?.handoffTo;
+    if (handoff !== undefined) this.active = this.activate(handoff);
     await journal.append({ type: 'step.completed', data: { step } });
     this.answer = message.toolCalls.length === 0 ? message.text : undefined;
     return undefined;
