@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from './helpers/cli.js';
+import type { ServeProcess } from './helpers/serve-process.js';
+import { startServeProcess } from './helpers/serve-process.js';
+
+/** The shell block of the README's HTTP walkthrough (the one after its marker comment). */
+function walkthrough(): string {
+  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('<!-- http-walkthrough');
+  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start));
+  if (start < 0 || block?.[1] === undefined) throw new Error('README has no HTTP walkthrough block');
+  return block[1];
+}
+
+describe('the README curl walkthrough', () => {
+  let dir: string;
+  let server: ServeProcess;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-readme-'));
+    server = await startServeProcess(['--agents', 'examples/agents', '--db', join(dir, 'baton.db'), '--port', '0']);
+  });
+
+  afterAll(async () => {
+    server.child.kill('SIGTERM');
+    await server.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts a session, streams it, follows up by token and streams again, with curl only', () => {
+    const result = spawnSync('bash', ['-euo', 'pipefail', '-c', walkthrough()], {
+      env: { ...process.env, BATON: server.url },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    const events = lines.filter((line) => line.startsWith('{"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const completed = events.filter((event) => event.type === 'run.completed');
+    expect(completed.map((event) => (event.data as { text: string }).text)).toEqual([
+      expect.stringContaining('Paris'),
+      expect.stringContaining('Oslo'),
+    ]);
+    // The follow-up reply, then the second stream starting where the first one ended.
+    const reply = events.find((event) => 'continuationToken' in event && !('seq' in event));
+    expect(reply).toMatchObject({ sessionId: expect.any(String), runId: expect.any(String) });
+    expect(result.stdout).toMatch(/^id: \d+\nevent: message\.received\n/m);
+    const session = events.at(-1) as { runs: unknown[]; status: string };
+    expect(session.runs).toHaveLength(2);
+  });
+});
