@@ -6,6 +6,13 @@ import type { Journal } from '../loop/journal.js';
 import { runTurn } from '../loop/run-turn.js';
 import type { RunTurnOptions } from '../loop/types.js';
 
+/** Runs work with an agent's MCP tools connected (the runtime's implementation connects its `mcpServers`). */
+export type WithAgentTools = <T>(
+  agent: Agent,
+  signal: AbortSignal,
+  work: (extraTools: AnyTool[]) => Promise<T>,
+) => Promise<T>;
+
 /** Options of {@link runAgentTurn}. */
 export interface AgentTurnOptions {
   agent: Agent;
@@ -13,6 +20,8 @@ export interface AgentTurnOptions {
   signal: AbortSignal;
   extraTools?: AnyTool[];
   turnOptions?: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  /** Connects the agent's MCP servers for the turn; without it the agent gets only its own tools. */
+  withAgentTools?: WithAgentTools;
 }
 
 /** A finished agent turn: its final text and usage. */
@@ -33,12 +42,16 @@ export class AgentTurnError extends BatonError {
 
 /** Runs one agent turn for a task; anything but success throws (a cancel as `CancelledError`). */
 export async function runAgentTurn(options: AgentTurnOptions): Promise<AgentTurnResult> {
-  const outcome = await runTurn({
-    agent: options.agent,
-    journal: options.journal,
-    signal: options.signal,
-    ...(options.extraTools && { extraTools: options.extraTools }),
-    ...options.turnOptions,
+  const withTools: WithAgentTools = options.withAgentTools ?? ((_agent, _signal, work) => work([]));
+  const outcome = await withTools(options.agent, options.signal, (mcpTools) => {
+    const extraTools = [...(options.extraTools ?? []), ...mcpTools];
+    return runTurn({
+      agent: options.agent,
+      journal: options.journal,
+      signal: options.signal,
+      ...(extraTools.length > 0 && { extraTools }),
+      ...options.turnOptions,
+    });
   });
   switch (outcome.status) {
     case 'succeeded':

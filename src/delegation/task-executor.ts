@@ -4,6 +4,7 @@ import type { Journal } from '../loop/journal.js';
 import type { RunTurnOptions, TurnOutcome } from '../loop/types.js';
 import { emptyUsage } from '../loop/usage.js';
 import type { RunRecord, Store, TaskRecord } from '../store/store.js';
+import type { WithAgentTools } from './agent-turn.js';
 import { AgentTurnError } from './agent-turn.js';
 import { PatchRejectedError } from './profiles/patch-rejected-error.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
@@ -19,6 +20,7 @@ export interface TaskExecutionContext {
   store: Store;
   agents: ReadonlyMap<string, Agent>;
   turnOptions?: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  withAgentTools?: WithAgentTools;
 }
 
 /** Options of {@link createTaskExecutor}. */
@@ -61,6 +63,7 @@ export function createTaskExecutor(options: TaskExecutorOptions = {}) {
         agents: context.agents,
         progress,
         turnOptions: context.turnOptions ?? {},
+        withAgentTools: context.withAgentTools ?? ((_agent, _signal, work) => work([])),
       });
       const costUsd = outcome.usage.costUsd ?? 0;
       if (!(await finish(store, task, { status: 'completed', result: outcome.result, costUsd }, retention))) {

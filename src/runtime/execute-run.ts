@@ -5,7 +5,9 @@ import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { newSecret } from '../core/ids.js';
 import { runTurn } from '../loop/run-turn.js';
 import type { TurnOutcome } from '../loop/types.js';
+import { McpServerError } from '../mcp/client/connect-mcp-tools.js';
 import type { Claim, Fence, RunRecord } from '../store/store.js';
+import { withAgentTools } from './agent-tools.js';
 import { followUpUnreadMessages } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
 import type { RunExecutor } from './run-executor.js';
@@ -128,14 +130,23 @@ async function startAndRun(
     type: 'run.started',
     data: { agent: agent.name, attempt, definitionHash, kind: run.kind, worker: owner },
   });
-  return runTurn({
-    agent,
-    journal,
-    signal,
-    ...(model !== undefined && { model }),
-    ...(session && { toolContext: { context: session.context, auth: session.auth } }),
-    ...context.turnOptions,
-  });
+  try {
+    return await withAgentTools(agent, signal, (extraTools) =>
+      runTurn({
+        agent,
+        journal,
+        signal,
+        ...(model !== undefined && { model }),
+        ...(session && { toolContext: { context: session.context, auth: session.auth } }),
+        ...(extraTools.length > 0 && { extraTools }),
+        ...context.turnOptions,
+      }),
+    );
+  } catch (error) {
+    // An MCP server that does not start fails the run at its start, saying which server.
+    if (error instanceof McpServerError) return fail(toErrorBody(error));
+    throw error;
+  }
 }
 
 /** Starts a run whose kind has an executor: `run.started`, then the executor instead of the loop. */
@@ -160,6 +171,7 @@ async function startExecutor(
     store: context.store,
     agents: context.agents,
     turnOptions: context.turnOptions,
+    withAgentTools,
   });
 }
 

@@ -24,6 +24,7 @@ export function agentProfile(agentName: string): TaskProfile {
         journal: context.journal,
         signal: context.signal,
         turnOptions: context.turnOptions,
+        withAgentTools: context.withAgentTools,
       });
       return { result: { text }, usage };
     },

@@ -86,6 +86,7 @@ export function researcherProfile(options: ResearcherProfileOptions = {}): TaskP
           journal: context.journal,
           signal: context.signal,
           turnOptions: context.turnOptions,
+          withAgentTools: context.withAgentTools,
         });
         usage = turn.usage;
         answers.push(readAnswer(turn.text));

@@ -3,6 +3,7 @@ import type { Usage } from '../../core/events.js';
 import type { Journal } from '../../loop/journal.js';
 import type { RunTurnOptions } from '../../loop/types.js';
 import type { Store, TaskRecord } from '../../store/store.js';
+import type { WithAgentTools } from '../agent-turn.js';
 
 /** A task's progress as `delegation_status` shows it. */
 export interface TaskProgress {
@@ -22,6 +23,8 @@ export interface ProfileRunContext {
   progress(progress: TaskProgress): Promise<void>;
   /** Passed through to every agent turn (retry policy, clock). */
   turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  /** Connects an agent's MCP servers for a turn. */
+  withAgentTools: WithAgentTools;
 }
 
 /** What a profile's work produces: the task result and what it cost. */
