@@ -1,13 +1,21 @@
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** Repository root, for spawning the CLI from source in tests. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
+// Resolved from this repository, so that the CLI also starts with a working directory elsewhere
+// (a temp git repository), where a bare `--import tsx` would not be found.
+const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
 /** Arguments that run the CLI from the TypeScript sources (no build needed). */
 export function cliCommand(args: string[]): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args] };
+  return {
+    command: process.execPath,
+    args: ['--import', TSX_LOADER, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args],
+  };
 }
 
 export interface CliResult {

@@ -1,0 +1,105 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+
+const SECRET = 'sk-live-super-secret-value-1234';
+
+describe('baton exec (governed runs)', () => {
+  let repo: TempRepo;
+  let home = '';
+  let db = '';
+  beforeEach(() => {
+    repo = createTempRepo({ 'a.txt': 'one\n', 'src/lib.ts': 'export const x = 1;\n' });
+    home = mkdtempSync(join(tmpdir(), 'baton-exec-home-'));
+    db = join(home, 'baton.db');
+  });
+  afterEach(() => {
+    repo.remove();
+    rmSync(home, { recursive: true, force: true });
+  });
+  // `--db` goes right after the command name: everything after `--` belongs to the sandboxed command.
+  const baton = (name: string, ...args: string[]) => runCli([name, '--db', db, ...args], { cwd: repo.dir });
+  const status = () => repo.git('status', '--porcelain', '--untracked-files=all');
+
+  it('runs the done-when scenario: exec, denied .env, verify, tamper, pull --branch', async () => {
+    repo.write('a.txt', 'one\ntwo\n');
+    repo.write('notes.md', 'allowlisted notes\n');
+    repo.write('.env', `API_KEY=${SECRET}\n`);
+    const before = status();
+
+    const exec = await runCli(
+      ['exec', '--allow-untracked', 'notes.md', '--json', '--db', db, '--', 'sh', '-c', 'echo hi > new.txt'],
+      { cwd: repo.dir },
+    );
+    expect(exec.stderr).toBe('');
+    expect(exec.code).toBe(0);
+    const output = JSON.parse(exec.stdout) as {
+      runId: string;
+      status: string;
+      exitCode: number;
+      patch: { files: number; insertions: number; deletions: number };
+      receipt: { contract: { secrets: { deniedPaths: string[] } } };
+    };
+    expect(output).toMatchObject({
+      status: 'succeeded',
+      exitCode: 0,
+      patch: { files: 3, insertions: 3, deletions: 0 },
+    });
+    expect(output.receipt.contract.secrets.deniedPaths).toEqual(['.env']);
+    expect(status()).toBe(before);
+
+    // The .env is listed as denied and absent from every blob in the database.
+    const database = new Database(db, { readonly: true });
+    try {
+      const captured = database
+        .prepare("SELECT data FROM events WHERE type = 'workspace.captured'")
+        .get() as { data: string };
+      expect(JSON.parse(captured.data).denied).toContainEqual({ path: '.env', reason: 'secret' });
+      const blobs = database.prepare('SELECT bytes FROM blobs').all() as { bytes: Buffer }[];
+      expect(blobs.length).toBeGreaterThan(3);
+      for (const blob of blobs) expect(blob.bytes.includes(SECRET)).toBe(false);
+    } finally {
+      database.close();
+    }
+
+    const receipt = await baton('receipt', output.runId);
+    expect(receipt.code).toBe(0);
+    const receiptFile = join(home, 'receipt.json');
+    writeFileSync(receiptFile, receipt.stdout);
+    const verified = await baton('verify', receiptFile);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toContain('valid');
+
+    const tampered = Buffer.from(readFileSync(receiptFile));
+    const position = tampered.indexOf('"succeeded"') + 3;
+    tampered[position] = (tampered[position] ?? 0) ^ 0x01;
+    writeFileSync(receiptFile, tampered);
+    const rejected = await baton('verify', receiptFile);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toContain('invalid');
+
+    const pulled = await baton('pull', output.runId, '--branch');
+    expect(pulled.code).toBe(0);
+    const branch = `baton/${output.runId}`;
+    expect(repo.git('show', `${branch}:new.txt`)).toBe('hi');
+    expect(repo.git('show', `${branch}:a.txt`)).toBe('one\ntwo');
+    expect(() => repo.git('show', `${branch}:.env`)).toThrow();
+    expect(status()).toBe(before);
+  });
+
+  it('refuses --allow-host as not supported instead of opening the network', async () => {
+    const exec = await baton('exec', '--allow-host', 'example.com', '--', 'true');
+    expect(exec.code).toBe(1);
+    expect(exec.stderr).toContain('not supported');
+  });
+
+  it('refuses a directory that is not a git repository', async () => {
+    const exec = await runCli(['exec', '--db', db, '--', 'true'], { cwd: home });
+    expect(exec.code).not.toBe(0);
+    expect(exec.stderr).toContain('not inside a git work tree');
+  });
+});

@@ -1,0 +1,32 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadOrCreateKeys, type SigningKeys } from '../../src/proof/keys.js';
+import { createRuntime } from '../../src/runtime/create-runtime.js';
+import type { Store } from '../../src/store/store.js';
+import { type StartExecOptions, startExec } from '../../src/workspace/governed/start-exec.js';
+
+/** A throwaway Baton home with its key pair. */
+export async function tempKeys(): Promise<{ home: string; keys: SigningKeys; remove(): void }> {
+  const home = mkdtempSync(join(tmpdir(), 'baton-home-'));
+  return {
+    home,
+    keys: await loadOrCreateKeys(home),
+    remove: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
+
+/** Runs `baton exec` in-process: starts the governed run and executes it with a runtime over `store`. */
+export async function execInProcess(
+  store: Store,
+  options: Omit<StartExecOptions, 'command'> & { command: string[] },
+): Promise<string> {
+  const started = await startExec(store, options);
+  const runtime = createRuntime({ store });
+  try {
+    await runtime.execute(started.runId);
+  } finally {
+    await runtime.close();
+  }
+  return started.runId;
+}
