@@ -1,19 +1,29 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Agent } from '../src/core/agent.js';
 import { defineAgent } from '../src/core/agent.js';
 import { ConflictError, InvalidTokenError, NotFoundError } from '../src/core/errors.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
+import { SqliteStore } from '../src/store/sqlite/index.js';
+import type { Store } from '../src/store/store.js';
 import { chatAgent, checkLog, eventually, gatedAgent, threeCallAgent } from './fixtures/runtime-agents.js';
 
+const dir = mkdtempSync(join(tmpdir(), 'baton-runtime-'));
+let databases = 0;
+const STORES: Record<string, () => Store> = {
+  memory: () => new MemoryStore(),
+  sqlite: () => new SqliteStore(join(dir, `runtime-${(databases += 1)}.db`)),
+};
 const runtimes: Runtime[] = [];
+let makeStore: () => Store = STORES.memory as () => Store;
 
-function runtimeWith(...agents: Parameters<typeof createRuntime>[0]['agents'][]): Runtime {
-  const runtime = createRuntime({
-    store: new MemoryStore(),
-    agents: agents.flatMap((list) => [...(list as [])]),
-  });
+function runtimeWith(agents: Agent[], store: Store = makeStore()): Runtime {
+  const runtime = createRuntime({ store, agents });
   runtimes.push(runtime);
   return runtime;
 }
@@ -25,157 +35,189 @@ afterEach(async () => {
   }
 });
 
-describe('runtime start and execute', () => {
-  it('runs a started session to success and records the whole turn in a valid chain', async () => {
-    const { agent, executions } = threeCallAgent();
-    const runtime = runtimeWith([agent]);
-    const started = await runtime.start({ agent: 'three-calls', message: 'go' });
-    expect(started.continuationToken).toMatch(/^[\w-]{20,}$/);
-    const run = await runtime.execute(started.runId);
-    expect(run.status).toBe('succeeded');
-    expect(run.result).toEqual({ text: 'done' });
-    expect(run.attempt).toBe(1);
-    expect(run.lease).toBeNull();
-    expect(executions).toHaveLength(3);
-    const types = checkLog(await runtime.store.readEvents(started.sessionId));
-    expect(types[0]).toBe('session.started');
-    expect(types.slice(1, 3)).toEqual(['message.received', 'run.started']);
-    expect(types.at(-1)).toBe('run.completed');
-    expect(types.filter((type) => type === 'tool.result')).toHaveLength(3);
-    const session = await runtime.getSession(started.sessionId);
-    expect(session.status).toBe('idle');
-    expect(session.runs.map((entry) => entry.id)).toEqual([started.runId]);
-    expect(JSON.stringify(session)).not.toContain('tokenHash');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe.each(Object.keys(STORES))('on the %s store', (kind) => {
+  beforeEach(() => {
+    makeStore = STORES[kind] as () => Store;
   });
 
-  it('returns the same session, run and token for a repeated idempotency key', async () => {
-    const runtime = runtimeWith([chatAgent()]);
-    const first = await runtime.start({ agent: 'chat', message: 'hi', idempotencyKey: 'key-1' });
-    const second = await runtime.start({ agent: 'chat', message: 'hi', idempotencyKey: 'key-1' });
-    expect(second).toEqual(first);
-    expect((await runtime.listRuns()).items).toHaveLength(1);
-    const followUp = await runtime.deliver({ continuationToken: first.continuationToken, message: 'again' });
-    expect(followUp.sessionId).toBe(first.sessionId);
-  });
-
-  it('rejects an unknown agent at start and an unknown run or session on lookup', async () => {
-    const runtime = runtimeWith([chatAgent()]);
-    await expect(runtime.start({ agent: 'nobody', message: 'hi' })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(runtime.getRun('run_missing')).rejects.toBeInstanceOf(NotFoundError);
-    await expect(runtime.getSession('ses_missing')).rejects.toBeInstanceOf(NotFoundError);
-  });
-
-  it('fails a run whose agent the executing runtime does not know', async () => {
-    const store = new MemoryStore();
-    const starter = createRuntime({ store, agents: [chatAgent()] });
-    const executor = createRuntime({ store, agents: [] });
-    const { runId } = await starter.start({ agent: 'chat', message: 'hi' });
-    const run = await executor.execute(runId);
-    expect(run.status).toBe('failed');
-    expect(run.error?.code).toBe('unknown_agent');
-    await store.close();
-  });
-});
-
-describe('runtime deliver', () => {
-  it('rejects a wrong continuation token with a typed error', async () => {
-    const runtime = runtimeWith([chatAgent()]);
-    await expect(runtime.deliver({ continuationToken: 'nope', message: 'hi' })).rejects.toBeInstanceOf(
-      InvalidTokenError,
-    );
-  });
-
-  it('starts a new run that continues the conversation when the session is idle', async () => {
-    const runtime = runtimeWith([chatAgent()]);
-    const first = await runtime.start({ agent: 'chat', message: 'one' });
-    await runtime.execute(first.runId);
-    const second = await runtime.deliver({ continuationToken: first.continuationToken, message: 'two' });
-    expect(second.runId).not.toBe(first.runId);
-    expect((await runtime.getRun(second.runId)).status).toBe('queued');
-    const run = await runtime.execute(second.runId);
-    expect(run.result).toEqual({ text: 'echo: two' });
-    checkLog(await runtime.store.readEvents(first.sessionId));
-  });
-
-  it('puts a message delivered during an active run into that run and the turn reads it', async () => {
-    const gated = gatedAgent();
-    const runtime = runtimeWith([gated.agent]);
-    const started = await runtime.start({ agent: 'gated', message: 'first' });
-    const execution = runtime.execute(started.runId);
-    await gated.started;
-    const delivered = await runtime.deliver({
-      continuationToken: started.continuationToken,
-      message: 'second',
+  describe('runtime start and execute', () => {
+    it('runs a started session to success and records the whole turn in a valid chain', async () => {
+      const { agent, executions } = threeCallAgent();
+      const runtime = runtimeWith([agent]);
+      const started = await runtime.start({ agent: 'three-calls', message: 'go' });
+      expect(started.continuationToken).toMatch(/^[\w-]{20,}$/);
+      const run = await runtime.execute(started.runId);
+      expect(run.status).toBe('succeeded');
+      expect(run.result).toEqual({ text: 'done' });
+      expect(run.attempt).toBe(1);
+      expect(run.lease).toBeNull();
+      expect(executions).toHaveLength(3);
+      const types = checkLog(await runtime.store.readEvents(started.sessionId));
+      expect(types[0]).toBe('session.started');
+      expect(types.slice(1, 3)).toEqual(['message.received', 'run.started']);
+      expect(types.at(-1)).toBe('run.completed');
+      expect(types.filter((type) => type === 'tool.result')).toHaveLength(3);
+      const session = await runtime.getSession(started.sessionId);
+      expect(session.status).toBe('idle');
+      expect(session.runs.map((entry) => entry.id)).toEqual([started.runId]);
+      expect(JSON.stringify(session)).not.toContain('tokenHash');
     });
-    expect(delivered.runId).toBe(started.runId);
-    gated.release();
-    const run = await execution;
-    expect(run.result).toEqual({ text: 'seen: first | second' });
-    expect((await runtime.listRuns()).items).toHaveLength(1);
-  });
-});
 
-describe('runtime cancel and retry', () => {
-  it('cancels a queued run at once and refuses to cancel it twice', async () => {
-    const runtime = runtimeWith([chatAgent()]);
-    const { runId, sessionId } = await runtime.start({ agent: 'chat', message: 'hi' });
-    const run = await runtime.cancel(runId);
-    expect(run.status).toBe('cancelled');
-    expect(run.lease).toBeNull();
-    expect(checkLog(await runtime.store.readEvents(sessionId)).at(-1)).toBe('run.cancelled');
-    await expect(runtime.cancel(runId)).rejects.toBeInstanceOf(ConflictError);
-    expect((await runtime.execute(runId)).status).toBe('cancelled');
-  });
+    it('returns the same session, run and token for a repeated idempotency key', async () => {
+      const runtime = runtimeWith([chatAgent()]);
+      const first = await runtime.start({ agent: 'chat', message: 'hi', idempotencyKey: 'key-1' });
+      const second = await runtime.start({ agent: 'chat', message: 'hi', idempotencyKey: 'key-1' });
+      expect(second).toEqual(first);
+      expect((await runtime.listRuns()).items).toHaveLength(1);
+      const followUp = await runtime.deliver({
+        continuationToken: first.continuationToken,
+        message: 'again',
+      });
+      expect(followUp.sessionId).toBe(first.sessionId);
+    });
 
-  it('cancels a running run through its signal', async () => {
-    const gated = gatedAgent();
-    const runtime = runtimeWith([gated.agent]);
-    const { runId, sessionId } = await runtime.start({ agent: 'gated', message: 'hi' });
-    const execution = runtime.execute(runId);
-    await gated.started;
-    const requested = await runtime.cancel(runId);
-    expect(requested.cancelRequested).toBe(true);
-    expect((await execution).status).toBe('cancelled');
-    expect(checkLog(await runtime.store.readEvents(sessionId)).at(-1)).toBe('run.cancelled');
-    expect((await runtime.getSession(sessionId)).status).toBe('idle');
+    it('rejects an unknown agent at start and an unknown run or session on lookup', async () => {
+      const runtime = runtimeWith([chatAgent()]);
+      await expect(runtime.start({ agent: 'nobody', message: 'hi' })).rejects.toBeInstanceOf(NotFoundError);
+      await expect(runtime.getRun('run_missing')).rejects.toBeInstanceOf(NotFoundError);
+      await expect(runtime.getSession('ses_missing')).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('fails a run whose agent the executing runtime does not know', async () => {
+      const starter = runtimeWith([chatAgent()]);
+      const executor = createRuntime({ store: starter.store, agents: [] });
+      const { runId } = await starter.start({ agent: 'chat', message: 'hi' });
+      const run = await executor.execute(runId);
+      expect(run.status).toBe('failed');
+      expect(run.error?.code).toBe('unknown_agent');
+    });
   });
 
-  it('retries a failed run under the same id with the next attempt, and refuses other statuses', async () => {
-    const runtime = runtimeWith([chatAgent(), silentAgent()]);
-    const ok = await runtime.start({ agent: 'chat', message: 'hi' });
-    expect((await runtime.execute(ok.runId)).status).toBe('succeeded');
-    await expect(runtime.retry(ok.runId)).rejects.toBeInstanceOf(ConflictError);
-    const { runId, sessionId } = await runtime.start({ agent: 'silent', message: 'hi' });
-    const failed = await runtime.execute(runId);
-    expect(failed.status).toBe('failed');
-    expect(failed.error?.code).toBe('script_exhausted');
-    expect((await runtime.getSession(sessionId)).status).toBe('failed');
-    const retried = await runtime.retry(runId);
-    expect(retried).toMatchObject({ id: runId, status: 'queued', attempt: 2, error: null });
-    expect((await runtime.execute(runId)).attempt).toBe(2);
-    const starts = await runtime.store.readEvents(sessionId, { types: ['run.started'] });
-    expect(starts.map((event) => (event.type === 'run.started' ? event.data.attempt : 0))).toEqual([1, 2]);
+  describe('runtime deliver', () => {
+    it('rejects a wrong continuation token with a typed error', async () => {
+      const runtime = runtimeWith([chatAgent()]);
+      await expect(runtime.deliver({ continuationToken: 'nope', message: 'hi' })).rejects.toBeInstanceOf(
+        InvalidTokenError,
+      );
+    });
+
+    it('starts a new run that continues the conversation when the session is idle', async () => {
+      const runtime = runtimeWith([chatAgent()]);
+      const first = await runtime.start({ agent: 'chat', message: 'one' });
+      await runtime.execute(first.runId);
+      const second = await runtime.deliver({ continuationToken: first.continuationToken, message: 'two' });
+      expect(second.runId).not.toBe(first.runId);
+      expect((await runtime.getRun(second.runId)).status).toBe('queued');
+      const run = await runtime.execute(second.runId);
+      expect(run.result).toEqual({ text: 'echo: two' });
+      checkLog(await runtime.store.readEvents(first.sessionId));
+    });
+
+    it('puts a message delivered during an active run into that run and the turn reads it', async () => {
+      const gated = gatedAgent();
+      const runtime = runtimeWith([gated.agent]);
+      const started = await runtime.start({ agent: 'gated', message: 'first' });
+      const execution = runtime.execute(started.runId);
+      await gated.started;
+      const delivered = await runtime.deliver({
+        continuationToken: started.continuationToken,
+        message: 'second',
+      });
+      expect(delivered.runId).toBe(started.runId);
+      gated.release();
+      const run = await execution;
+      expect(run.result).toEqual({ text: 'seen: first | second' });
+      expect((await runtime.listRuns()).items).toHaveLength(1);
+    });
+    it('answers a message that arrived after the last step boundary with a follow-up run', async () => {
+      const store = makeStore();
+      // The message lands between the turn's final inbox check and its run.completed.
+      const append = store.append.bind(store);
+      let injected = false;
+      store.append = async (sessionId, drafts, options) => {
+        if (!injected && drafts.some((draft) => draft.type === 'run.completed')) {
+          injected = true;
+          await append(sessionId, [{ type: 'message.received', data: { role: 'user', text: 'late' } }], {
+            runId: options.runId,
+          });
+        }
+        return append(sessionId, drafts, options);
+      };
+      const runtime = runtimeWith([chatAgent()], store);
+      const { runId, sessionId } = await runtime.start({ agent: 'chat', message: 'early' });
+      expect((await runtime.execute(runId)).result).toEqual({ text: 'echo: early' });
+      const runs = (await runtime.listRuns({ sessionId })).items;
+      expect(runs).toHaveLength(2);
+      const followUp = runs.find((run) => run.id !== runId);
+      expect(followUp).toMatchObject({ status: 'queued', input: { message: 'late' } });
+      expect((await runtime.execute(followUp?.id ?? '')).result).toEqual({ text: 'echo: late' });
+    });
+  });
+
+  describe('runtime cancel and retry', () => {
+    it('cancels a queued run at once and refuses to cancel it twice', async () => {
+      const runtime = runtimeWith([chatAgent()]);
+      const { runId, sessionId } = await runtime.start({ agent: 'chat', message: 'hi' });
+      const run = await runtime.cancel(runId);
+      expect(run.status).toBe('cancelled');
+      expect(run.lease).toBeNull();
+      expect(checkLog(await runtime.store.readEvents(sessionId)).at(-1)).toBe('run.cancelled');
+      await expect(runtime.cancel(runId)).rejects.toBeInstanceOf(ConflictError);
+      expect((await runtime.execute(runId)).status).toBe('cancelled');
+    });
+
+    it('cancels a running run through its signal', async () => {
+      const gated = gatedAgent();
+      const runtime = runtimeWith([gated.agent]);
+      const { runId, sessionId } = await runtime.start({ agent: 'gated', message: 'hi' });
+      const execution = runtime.execute(runId);
+      await gated.started;
+      const requested = await runtime.cancel(runId);
+      expect(requested.cancelRequested).toBe(true);
+      expect((await execution).status).toBe('cancelled');
+      expect(checkLog(await runtime.store.readEvents(sessionId)).at(-1)).toBe('run.cancelled');
+      expect((await runtime.getSession(sessionId)).status).toBe('idle');
+    });
+
+    it('retries a failed run under the same id with the next attempt, and refuses other statuses', async () => {
+      const runtime = runtimeWith([chatAgent(), silentAgent()]);
+      const ok = await runtime.start({ agent: 'chat', message: 'hi' });
+      expect((await runtime.execute(ok.runId)).status).toBe('succeeded');
+      await expect(runtime.retry(ok.runId)).rejects.toBeInstanceOf(ConflictError);
+      const { runId, sessionId } = await runtime.start({ agent: 'silent', message: 'hi' });
+      const failed = await runtime.execute(runId);
+      expect(failed.status).toBe('failed');
+      expect(failed.error?.code).toBe('script_exhausted');
+      expect((await runtime.getSession(sessionId)).status).toBe('failed');
+      const retried = await runtime.retry(runId);
+      expect(retried).toMatchObject({ id: runId, status: 'queued', attempt: 2, error: null });
+      expect((await runtime.execute(runId)).attempt).toBe(2);
+      const starts = await runtime.store.readEvents(sessionId, { types: ['run.started'] });
+      expect(starts.map((event) => (event.type === 'run.started' ? event.data.attempt : 0))).toEqual([1, 2]);
+    });
+  });
+
+  describe('runtime views', () => {
+    it('never shows lease tokens in run views', async () => {
+      const gated = gatedAgent();
+      const runtime = runtimeWith([gated.agent]);
+      const { runId } = await runtime.start({ agent: 'gated', message: 'hi' });
+      const execution = runtime.execute(runId);
+      await gated.started;
+      const view = await eventually(async () => {
+        const run = await runtime.getRun(runId);
+        return run.lease ? run : undefined;
+      });
+      expect(Object.keys(view.lease ?? {}).sort()).toEqual(['expiresAt', 'owner']);
+      gated.release();
+      await execution;
+    });
   });
 });
 
 /** An agent whose script is empty: every model call fails with `script_exhausted`. */
-function silentAgent() {
+function silentAgent(): Agent {
   return defineAgent({ name: 'silent', instructions: 'Say nothing.', model: scriptedModel([]) });
 }
-
-describe('runtime views', () => {
-  it('never shows lease tokens in run views', async () => {
-    const gated = gatedAgent();
-    const runtime = runtimeWith([gated.agent]);
-    const { runId } = await runtime.start({ agent: 'gated', message: 'hi' });
-    const execution = runtime.execute(runId);
-    await gated.started;
-    const view = await eventually(async () => {
-      const run = await runtime.getRun(runId);
-      return run.lease ? run : undefined;
-    });
-    expect(Object.keys(view.lease ?? {}).sort()).toEqual(['expiresAt', 'owner']);
-    gated.release();
-    await execution;
-  });
-});
