@@ -14,10 +14,9 @@ import type { Store } from '../src/store/store.js';
 import { chatAgent, checkLog, eventually, gatedAgent, threeCallAgent } from './fixtures/runtime-agents.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-runtime-'));
-let databases = 0;
 const STORES: Record<string, () => Store> = {
   memory: () => new MemoryStore(),
-  sqlite: () => new SqliteStore(join(dir, `runtime-${(databases += 1)}.db`)),
+  sqlite: () => new SqliteStore(join(mkdtempSync(join(dir, 'db-')), 'baton.db')),
 };
 const runtimes: Runtime[] = [];
 let makeStore: () => Store = STORES.memory as () => Store;
