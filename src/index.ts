@@ -75,6 +75,21 @@ export type {
   Worker,
   WorkerOptions,
 } from './runtime/types.js';
+export type { AppOptions } from './server/app.js';
+export { createApp, DEFAULT_BODY_LIMIT } from './server/app.js';
+export type { AuthMode, AuthOptions } from './server/auth.js';
+export { AUTH_MODES, authFromEnv } from './server/auth.js';
+export {
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  UnauthorizedError,
+} from './server/http-errors.js';
+export type { AgentSummary } from './server/routes/meta.js';
+export type { RunningServer, ServeOptions } from './server/serve.js';
+export { serve } from './server/serve.js';
+export type { BatonServer, BatonServerOptions } from './server/start-server.js';
+export { startBatonServer } from './server/start-server.js';
 export { MemoryStore } from './store/memory/memory-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';
 export { DEFAULT_DB_PATH, openStore } from './store/open-store.js';
