@@ -27,7 +27,7 @@ export interface ToolPhase {
 const INTERRUPTED_MESSAGE =
   'the run was interrupted while this tool was running; it is not idempotent, so it was not run again';
 
-async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResultData> {
+async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResultData | undefined> {
   const { journal, active, clock } = phase;
   const candidate = active.tools.get(call.name);
   let result: ToolResultData;
@@ -57,6 +57,9 @@ async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResul
     };
     const inputIsMalformed = phase.malformed && typeof call.input === 'string';
     const outcome = await executeToolCall(candidate, call, context, inputIsMalformed);
+    // A tool that failed because the turn was aborted (cancel, timeout, shutdown) has no real
+    // result: leaving `tool.started` unanswered lets a resumed run apply the idempotency rule.
+    if (!outcome.ok && phase.signal.aborted) return undefined;
     result = {
       toolCallId: call.toolCallId,
       name: call.name,
@@ -74,7 +77,8 @@ async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResul
  * added to the transcript as they commit. On resume, committed results are reused and a started
  * call without a result is run again only if its tool is idempotent. Every call is awaited before
  * a journal failure (`LeaseLostError`) is rethrown, so no tool is left running unobserved.
- * Returns the results committed now, in call order.
+ * Returns the results committed now, in call order. A call that fails while the turn is being
+ * aborted commits no result.
  */
 export async function runToolCalls(
   phase: ToolPhase,
@@ -85,7 +89,7 @@ export async function runToolCalls(
   const results: ToolResultData[] = [];
   for (const entry of settled) {
     if (entry.status === 'rejected') throw entry.reason;
-    results.push(entry.value);
+    if (entry.value !== undefined) results.push(entry.value);
   }
   return results;
 }
