@@ -139,3 +139,52 @@ describe('runTurn resume', () => {
     expect(weather.calls).toEqual(['Paris', 'Oslo', 'Rome']);
   });
 });
+
+/** Runs a turn through successive crashes, each attempt losing its lease after `every` appends, until it ends. */
+async function runThroughCrashes(every: number, steps: number, idempotent: boolean) {
+  const weather = weatherTool({ idempotent });
+  const script = (request: { step: number }) =>
+    request.step < steps - 1
+      ? {
+          toolCalls: [
+            { name: 'get_weather', input: { city: `A${request.step}` } },
+            { name: 'get_weather', input: { city: `B${request.step}` } },
+          ],
+        }
+      : { text: 'done' };
+  const agent = weatherAgent({ model: scriptedModel(script), tools: [weather.tool] });
+  let journal = startedJournal();
+  for (let attempt = 1; ; attempt += 1) {
+    const crashing = new CrashingJournal(journal, every + 1);
+    try {
+      return {
+        outcome: await runTurn({ agent, journal: crashing }),
+        journal: crashing,
+        weather,
+        attempts: attempt,
+      };
+    } catch (error) {
+      expect(error).toBeInstanceOf(LeaseLostError);
+      journal = resumedJournal(crashing);
+    }
+  }
+}
+
+describe('runTurn through repeated crashes', () => {
+  const crashIntervals = process.env.BATON_TORTURE === '1' ? [1, 2, 3, 4, 5, 6, 7, 9, 11, 13] : [1, 3, 7];
+  const steps = process.env.BATON_TORTURE === '1' ? 40 : 8;
+  for (const every of crashIntervals) {
+    it(`completes a ${steps}-step run with two parallel calls per step when every attempt crashes after ${every} appends`, async () => {
+      const { outcome, journal, weather } = await runThroughCrashes(every, steps, false);
+      expect(outcome).toMatchObject({ status: 'succeeded', text: 'done', steps });
+      expect(verifyChain(journal.events).ok).toBe(true);
+      const results = ofType(journal.events, 'tool.result');
+      expect(results).toHaveLength(2 * (steps - 1));
+      // Non-idempotent effects happen at most once per call.
+      expect(new Set(weather.calls).size).toBe(weather.calls.length);
+      expect(ofType(journal.events, 'step.completed').map((event) => event.data.step)).toEqual(
+        Array.from({ length: steps }, (_, index) => index + 1),
+      );
+    });
+  }
+});

@@ -98,6 +98,10 @@ export async function callModel(options: CallModelOptions): Promise<ModelRespons
         throw part.error;
       }
     }
+  } catch (error) {
+    // Stop the provider's stream (and its HTTP request) instead of leaving it to drain.
+    await reader.cancel(error).catch(() => undefined);
+    throw error;
   } finally {
     reader.releaseLock();
   }
