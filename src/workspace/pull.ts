@@ -169,6 +169,7 @@ async function fallbackIdentity(
   root: string,
   signal: AbortSignal | undefined,
 ): Promise<Record<string, string>> {
+  if (process.env.GIT_COMMITTER_EMAIL || process.env.EMAIL) return {};
   const email = await git(['config', 'user.email'], { cwd: root, signal, okExitCodes: [1] });
   if (email.stdout.toString('utf8').trim() !== '') return {};
   return {
