@@ -7,24 +7,26 @@ import type { AppendNotice } from './event-queries.js';
 export interface FeedSource {
   /** Events of a session with `seq >= from`, ascending. */
   readFrom(sessionId: string, from: number): Promise<BatonEvent[]>;
-  /** Events of a session stamped at or after `ts` (ISO), ascending. */
-  readSince(sessionId: string, ts: string): Promise<BatonEvent[]>;
+  /** Events with `seq >= fromSeq` or stamped at or after `ts` (ISO), ascending. */
+  readFresh(sessionId: string, fromSeq: number | null, ts: string): Promise<BatonEvent[]>;
   /** Sessions that got events at or after `since` (epoch ms). */
   sessionsWithEventsSince(since: number): Promise<string[]>;
 }
 
 /**
- * Clocks of the machine that lost the connection and of the writers may disagree; catch-up
+ * Clocks of the machine that lost the connection and of the database may disagree; catch-up
  * after a reconnect looks this far further back and relies on the cursors to skip repeats.
  */
 const CATCH_UP_MARGIN_MS = 60_000;
 
 /**
  * Fan-out of committed events to this process's subscribers, whichever process committed
- * them. Per session it keeps the last delivered `seq` (the cursor) and handles one delivery
- * at a time, so events arrive in order, without gaps after the first one, and never twice:
- * a NOTIFY or a local commit only says "something up to seq N is committed"; the feed reads
- * from its cursor and delivers what is new.
+ * them. A commit (local, or announced by NOTIFY) only says "events up to seq N exist"; per
+ * session the feed keeps the last delivered `seq` (the cursor), handles one delivery at a time
+ * and reads what follows the cursor, so events arrive in order, without gaps and never twice,
+ * even when notifications arrive out of order. A session with no cursor yet (nothing delivered
+ * since its first subscription) gets the announced events plus any stamped since it was
+ * subscribed to, so an earlier commit whose notification is still on its way is not skipped.
  */
 export class EventFeed {
   private readonly hub = new EventHub();
@@ -32,8 +34,6 @@ export class EventFeed {
   private readonly cursors = new Map<string, number>();
   private readonly subscribedAt = new Map<string, number>();
   private readonly queues = new Map<string, Promise<void>>();
-  private waiters: { sessionId: string; seq: number; resolve: () => void }[] = [];
-  private listening = false;
 
   constructor(
     private readonly source: FeedSource,
@@ -57,79 +57,46 @@ export class EventFeed {
       this.interest.delete(sessionId);
       this.subscribedAt.delete(sessionId);
       this.forgetUnwatchedCursors();
-      this.releaseWaiters((waiter) => !this.wants(waiter.sessionId));
     };
   }
 
-  /**
-   * Events this process just committed; resolves once they reached the subscribers (at once
-   * when nobody listens). With a cursor they are delivered straight away, after reading any gap
-   * first. Without one (nothing delivered since the subscription) the feed waits for the
-   * commit's own NOTIFY: notifications arrive in commit order, so every earlier commit by
-   * another process is delivered before this one, and the subscriber never misses one.
-   */
+  /** Events this process just committed; resolves once they reached the subscribers. */
   committed(events: readonly BatonEvent[]): Promise<void> {
     const first = events[0];
     const last = events.at(-1);
     if (!first || !last || !this.wants(first.sessionId)) return Promise.resolve();
-    const sessionId = first.sessionId;
-    if (this.cursors.get(sessionId) === undefined && this.listening) {
-      return new Promise((resolve) => this.waiters.push({ sessionId, seq: last.seq, resolve }));
-    }
-    return this.enqueue(sessionId, async () => {
-      const cursor = this.cursors.get(sessionId);
-      if (cursor === undefined || cursor + 1 === first.seq) this.deliver(sessionId, events);
-      else if (cursor < last.seq) this.deliver(sessionId, await this.source.readFrom(sessionId, cursor + 1));
+    return this.enqueue(first.sessionId, async () => {
+      const cursor = this.cursors.get(first.sessionId);
+      // The common case, the next events after the cursor, needs no read.
+      if (cursor !== undefined && cursor + 1 === first.seq) this.deliver(first.sessionId, events);
+      else await this.catchUp(first.sessionId, { fromSeq: first.seq, toSeq: last.seq });
     });
-  }
-
-  /** Whether NOTIFY messages are arriving; while not, local commits are delivered directly. */
-  setListening(listening: boolean): void {
-    this.listening = listening;
-    if (!listening) this.releaseWaiters(() => true);
   }
 
   /** A commit announced by NOTIFY, possibly from another process. */
   notified(notice: AppendNotice): void {
     if (!this.wants(notice.sessionId)) return;
-    void this.enqueue(notice.sessionId, async () => {
-      const cursor = this.cursors.get(notice.sessionId);
-      if (cursor !== undefined && cursor >= notice.toSeq) return;
-      const from = cursor === undefined ? notice.fromSeq : cursor + 1;
-      this.deliver(notice.sessionId, await this.source.readFrom(notice.sessionId, from));
-    });
+    void this.enqueue(notice.sessionId, () => this.catchUp(notice.sessionId, notice));
   }
 
   /**
-   * After the LISTEN connection was lost and is back: sessions with a cursor continue from it;
-   * subscribed sessions without one (nothing delivered yet) get the events stamped since the
-   * subscription, or since shortly before the loss, whichever is later.
+   * After the LISTEN connection was lost and is back: sessions with a cursor continue from it,
+   * subscribed sessions without one get what was stamped since they were subscribed to, and
+   * `*` subscribers also get the sessions that changed since shortly before the loss.
    */
   async reconnected(lostAt: number): Promise<void> {
-    const since = lostAt - CATCH_UP_MARGIN_MS;
     const sessions = new Set([...this.cursors.keys(), ...this.interest.keys()]);
     sessions.delete(ALL_SESSIONS);
     if (this.interest.has(ALL_SESSIONS)) {
-      for (const id of await this.source.sessionsWithEventsSince(since)) sessions.add(id);
+      for (const id of await this.source.sessionsWithEventsSince(lostAt - CATCH_UP_MARGIN_MS))
+        sessions.add(id);
     }
-    for (const sessionId of sessions) {
-      void this.enqueue(sessionId, async () => {
-        const cursor = this.cursors.get(sessionId);
-        if (cursor !== undefined) {
-          this.deliver(sessionId, await this.source.readFrom(sessionId, cursor + 1));
-          return;
-        }
-        const subscribed = this.subscribedAt.get(sessionId) ?? this.subscribedAt.get(ALL_SESSIONS) ?? lostAt;
-        const from = new Date(Math.max(since, subscribed - CATCH_UP_MARGIN_MS)).toISOString();
-        this.deliver(sessionId, await this.source.readSince(sessionId, from));
-      });
-    }
+    for (const sessionId of sessions) void this.enqueue(sessionId, () => this.catchUp(sessionId, undefined));
     await Promise.all(this.queues.values());
   }
 
   /** Drops every subscriber. */
   clear(): void {
-    this.releaseWaiters(() => true);
     this.hub.clear();
     this.interest.clear();
     this.cursors.clear();
@@ -140,6 +107,23 @@ export class EventFeed {
     return this.interest.has(sessionId) || this.interest.has(ALL_SESSIONS);
   }
 
+  private async catchUp(sessionId: string, notice: Pick<AppendNotice, 'fromSeq' | 'toSeq'> | undefined) {
+    if (!this.wants(sessionId)) return;
+    const cursor = this.cursors.get(sessionId);
+    if (cursor !== undefined) {
+      if (notice === undefined || cursor < notice.toSeq) {
+        this.deliver(sessionId, await this.source.readFrom(sessionId, cursor + 1));
+      }
+      return;
+    }
+    const since = Math.min(
+      this.subscribedAt.get(sessionId) ?? Number.POSITIVE_INFINITY,
+      this.subscribedAt.get(ALL_SESSIONS) ?? Number.POSITIVE_INFINITY,
+    );
+    const ts = new Date(Number.isFinite(since) ? since : Date.now()).toISOString();
+    this.deliver(sessionId, await this.source.readFresh(sessionId, notice?.fromSeq ?? null, ts));
+  }
+
   private deliver(sessionId: string, events: readonly BatonEvent[]): void {
     const cursor = this.cursors.get(sessionId) ?? -1;
     const fresh = events.filter((event) => event.seq > cursor);
@@ -147,14 +131,6 @@ export class EventFeed {
     if (!last) return;
     this.cursors.set(sessionId, last.seq);
     this.hub.publish(fresh);
-    this.releaseWaiters((waiter) => waiter.sessionId === sessionId && waiter.seq <= last.seq);
-  }
-
-  private releaseWaiters(done: (waiter: { sessionId: string; seq: number }) => boolean): void {
-    const released = this.waiters.filter(done);
-    if (released.length === 0) return;
-    this.waiters = this.waiters.filter((waiter) => !done(waiter));
-    for (const waiter of released) waiter.resolve();
   }
 
   // One delivery at a time per session; a failed read is reported and the next notice retries.

@@ -1,8 +1,9 @@
+import { escapeLiteral } from 'pg';
 import { LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
-import { checkLimit } from '../page-cursor.js';
 import { sealDrafts } from '../seal-drafts.js';
 import type { AppendOptions } from '../store.js';
+import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { runAssignments, sessionAssignments } from './patch-sql.js';
 import { type EventRow, toEvent } from './rows.js';
@@ -30,19 +31,31 @@ export function decodeNotice(payload: string | undefined): AppendNotice | undefi
 }
 
 /**
+ * The NOTIFY for committed events, as its own transaction. Inside the append's transaction it
+ * would serialise every appender in the database: Postgres holds a global lock from queuing a
+ * notification until the commit is flushed. Sent afterwards with `synchronous_commit` off, it
+ * costs one round trip and no flush; a notification lost to a crash only delays listeners,
+ * which catch up on the next one.
+ */
+export function notifySql(channel: string, notice: AppendNotice): string {
+  return `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_notify(${escapeLiteral(channel)}, ${escapeLiteral(
+    encodeNotice(notice),
+  )}); COMMIT`;
+}
+
+/**
  * Appends inside the caller's transaction, in three statements. Locks are always taken run
  * first, then session, so two appenders can never deadlock: (1) the run row is locked by the
  * fence check or the run patch, which also checks the fence; (2) the session row is locked
  * and its head read, which serialises every appender of the session, so `seq` stays gapless
- * and the chain linear; (3) the events are inserted, the head moved, the session patched and
- * `pg_notify` queued (delivered on commit) in one statement.
+ * and the chain linear; (3) the events are inserted, the head moved and the session patched
+ * in one statement. The NOTIFY is sent after commit, by {@link notifySql}.
  */
 export async function appendEvents(
   db: Queryable,
   sessionId: string,
   drafts: readonly EventDraft[],
   options: AppendOptions,
-  channel: string,
 ): Promise<BatonEvent[]> {
   const now = new Date().toISOString();
   if (options.runPatch) await patchFencedRun(db, options.runId, options.runPatch, now, options.fence);
@@ -58,7 +71,7 @@ export async function appendEvents(
       ? undefined
       : { seq: headRow.head_seq, hash: headRow.head_hash };
   const events = sealDrafts(head, drafts, { sessionId, runId: options.runId, ts: now });
-  await commitEvents(db, sessionId, events, options.sessionPatch, now, channel);
+  await commitEvents(db, sessionId, events, options.sessionPatch, now);
   return events;
 }
 
@@ -83,14 +96,13 @@ async function patchFencedRun(
   throw new NotFoundError('run', runId);
 }
 
-/** Inserts the sealed events, moves the head, patches the session and queues the NOTIFY. */
+/** Inserts the sealed events, moves the head and patches the session. */
 async function commitEvents(
   db: Queryable,
   sessionId: string,
   events: readonly BatonEvent[],
   patch: AppendOptions['sessionPatch'],
   now: string,
-  channel: string,
 ): Promise<void> {
   const first = events[0];
   const last = events.at(-1);
@@ -120,15 +132,13 @@ async function commitEvents(
     `${param(events.map((event) => JSON.stringify(event.data)))}::json[]`,
     `${param(events.map((event) => event.hash))}::text[]`,
   ];
-  const notice = encodeNotice({ sessionId, fromSeq: first.seq, toSeq: last.seq });
   await db.query(
     `WITH inserted AS (
        INSERT INTO events (session_id, seq, run_id, type, ts, data, hash)
        SELECT $1, seq, ${param(first.runId)}, type, ${param(first.ts)}, data, hash
        FROM unnest(${columns.join(', ')}) AS e(seq, type, data, hash)
      )
-     UPDATE sessions SET ${clauses.join(', ')} WHERE id = $1
-     RETURNING pg_notify(${param(channel)}, ${param(notice)})`,
+     UPDATE sessions SET ${clauses.join(', ')} WHERE id = $1`,
     values,
   );
 }
@@ -163,12 +173,24 @@ export async function readHead(
     : undefined;
 }
 
-/** Events of a session stamped at or after `ts` (ISO 8601), ascending. */
-export async function readEventsSince(db: Queryable, sessionId: string, ts: string): Promise<BatonEvent[]> {
+/**
+ * Events of a session with `seq >= fromSeq` or stamped at or after `ts` (ISO 8601), ascending:
+ * what a subscriber that has had nothing yet must get (see `EventFeed`).
+ */
+export async function readFresh(
+  db: Queryable,
+  sessionId: string,
+  fromSeq: number | null,
+  ts: string,
+): Promise<BatonEvent[]> {
   const result = await db.query<EventRow>(
     `SELECT session_id, seq, run_id, type, ts, data, hash FROM events
-     WHERE session_id = $1 AND ts >= $2 ORDER BY seq`,
-    [sessionId, ts],
+     WHERE session_id = $1 AND seq >= (
+       -- LEAST skips NULLs: no seq given, or no event that recent, leaves the other bound.
+       SELECT LEAST($2::integer, min(seq)) FROM events WHERE session_id = $1 AND ts >= $3
+     )
+     ORDER BY seq`,
+    [sessionId, fromSeq, ts],
   );
   return result.rows.map(toEvent);
 }

@@ -1,5 +1,6 @@
 import { newSecret } from '../../core/ids.js';
 import type { Claim, Fence } from '../store.js';
+import { checkTtl } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { type RunRow, toRun } from './rows.js';
 import { RUN_COLUMN_NAMES } from './run-queries.js';
@@ -43,7 +44,7 @@ export async function claimRun(
      FROM candidate, claimed
      WHERE runs.id = candidate.id
      RETURNING ${RETURNED_COLUMNS}`,
-    [options.runId ?? null, owner, newSecret(), Math.max(0, Math.round(ttlMs)), new Date().toISOString()],
+    [options.runId ?? null, owner, newSecret(), Math.ceil(checkTtl(ttlMs)), new Date().toISOString()],
   );
   const row = result.rows[0];
   if (!row) return undefined;
@@ -56,7 +57,7 @@ export async function claimRun(
 export async function renewLease(db: Queryable, fence: Fence, ttlMs: number): Promise<boolean> {
   const result = await db.query(
     `UPDATE runs SET lease_expires_at = ${DB_NOW_MS} + $3 WHERE id = $1 AND lease_token = $2`,
-    [fence.runId, fence.token, Math.max(0, Math.round(ttlMs))],
+    [fence.runId, fence.token, Math.ceil(checkTtl(ttlMs))],
   );
   return result.rowCount === 1;
 }

@@ -9,8 +9,6 @@ export interface NotificationListenerOptions {
   /** Redacted URL for error messages. */
   target: string;
   onNotification(payload: string | undefined): void;
-  /** Called when the connection drops; notifications may be missed until `onReconnected`. */
-  onLost(): void;
   /** Called after a lost connection is back and listening; `lostAt` is when the loss was seen (epoch ms). */
   onReconnected(lostAt: number): void;
   onError(error: unknown): void;
@@ -67,7 +65,6 @@ export class NotificationListener {
     if (this.closed || client !== this.client) return;
     this.client = undefined;
     this.lostAt ??= Date.now();
-    this.options.onLost();
     if (error !== undefined) this.options.onError(toStoreError(error, this.options.target));
     client.removeAllListeners('end');
     client.end().catch(() => undefined);

@@ -53,6 +53,7 @@ export class PostgresStore implements Store {
     gate: ConnectionGate,
     schema: string,
     channel: string,
+    private readonly onError: (error: unknown) => void,
   ) {
     this.feed = feed;
     this.gate = gate;
@@ -76,7 +77,8 @@ export class PostgresStore implements Store {
       const feed = new EventFeed(
         {
           readFrom: (sessionId, from) => gate.use((client) => events.readEvents(client, sessionId, { from })),
-          readSince: (sessionId, ts) => gate.use((client) => events.readEventsSince(client, sessionId, ts)),
+          readFresh: (sessionId, fromSeq, ts) =>
+            gate.use((client) => events.readFresh(client, sessionId, fromSeq, ts)),
           sessionsWithEventsSince: (since) =>
             gate.use((client) => events.sessionsWithEventsSince(client, since)),
         },
@@ -90,17 +92,14 @@ export class PostgresStore implements Store {
           const notice = events.decodeNotice(payload);
           if (notice) feed.notified(notice);
         },
-        onLost: () => feed.setListening(false),
         onReconnected: (lostAt) => {
-          feed.setListening(true);
           feed.reconnected(lostAt).catch(onError);
         },
         onError,
       });
       listener = active;
       await active.start();
-      feed.setListening(true);
-      return new PostgresStore(pool, active, feed, gate, config.schema, channel);
+      return new PostgresStore(pool, active, feed, gate, config.schema, channel, onError);
     } catch (error) {
       await listener?.close();
       await pool.end().catch(() => undefined);
@@ -158,8 +157,17 @@ export class PostgresStore implements Store {
   }
 
   async append(sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
-    const committed = await this.gate.transaction((client) =>
-      events.appendEvents(client, sessionId, drafts, options, this.channel),
+    const committed = await this.gate.transaction(
+      (client) => events.appendEvents(client, sessionId, drafts, options),
+      async (client, appended) => {
+        const first = appended[0];
+        const last = appended.at(-1);
+        if (!first || !last) return;
+        // The events are committed whatever happens now: a failed NOTIFY is reported, not thrown.
+        await client
+          .query(events.notifySql(this.channel, { sessionId, fromSeq: first.seq, toSeq: last.seq }))
+          .catch(this.onError);
+      },
     );
     await this.feed.committed(committed);
     return committed;

@@ -1,7 +1,8 @@
 import { ConflictError, LeaseLostError, NotFoundError } from '../../core/errors.js';
-import { checkLimit, decodeCursor } from '../page-cursor.js';
+import { decodeCursor } from '../page-cursor.js';
 import { buildRunRecord } from '../records.js';
 import type { Fence, NewRun, Page, RunPatch, RunRecord, RunStatus } from '../store.js';
+import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { runAssignments } from './patch-sql.js';
 import { isUniqueViolation, pageOf } from './query-helpers.js';

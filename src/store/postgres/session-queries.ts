@@ -1,7 +1,8 @@
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { checkLimit, decodeCursor } from '../page-cursor.js';
+import { decodeCursor } from '../page-cursor.js';
 import { buildSessionRecord } from '../records.js';
 import type { NewSession, Page, SessionPatch, SessionRecord } from '../store.js';
+import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { sessionAssignments } from './patch-sql.js';
 import { isUniqueViolation, pageOf } from './query-helpers.js';

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError } from '../../core/errors.js';
-import { checkLimit } from '../page-cursor.js';
 import { buildTaskRecord, TERMINAL_TASK_STATUSES } from '../records.js';
 import type { NewTask, TaskPatch, TaskRecord } from '../store.js';
+import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { taskAssignments } from './patch-sql.js';
 import { isUniqueViolation } from './query-helpers.js';

@@ -1,0 +1,176 @@
+// `npx tsx bench/scale.ts`: runs/s and median run latency with 1, 2 and 4 `baton worker`
+// processes on one Postgres database, and the same workload on SQLite with one process.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { agentModuleResolver } from '../src/runtime/agent-loader.js';
+import { createRuntime } from '../src/runtime/create-runtime.js';
+import { openPostgresStore } from '../src/store/postgres/index.js';
+import { SqliteStore } from '../src/store/sqlite/index.js';
+import type { RunRecord, Store } from '../src/store/store.js';
+import { dropSchema, PG_URL, schemaUrl, uniqueSchema } from '../test/helpers/postgres.js';
+import { createScaleFixture, spawnCli } from '../test/helpers/scale-fixture.js';
+
+const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 300);
+const CONCURRENCY = Number(process.env.BENCH_SCALE_CONCURRENCY ?? 4);
+const fixture = createScaleFixture();
+const scratch = mkdtempSync(join(tmpdir(), 'baton-bench-scale-'));
+
+interface Measured {
+  label: string;
+  runsPerSecond: number;
+  wallRunsPerSecond: number;
+  medianLatencyMs: number;
+  p95LatencyMs: number;
+}
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
+}
+
+async function enqueue(store: Store): Promise<void> {
+  const runtime = createRuntime({ store, agents: [], resolveAgent: agentModuleResolver() });
+  const agentModule = fixture.agentFile('record');
+  for (let index = 0; index < RUNS; index += 10) {
+    const batch = Array.from({ length: Math.min(10, RUNS - index) }, (_, offset) =>
+      runtime.start({ agent: 'record', message: `job ${index + offset}`, agentModule }),
+    );
+    await Promise.all(batch);
+  }
+  await runtime.close();
+}
+
+async function allRuns(store: Store): Promise<RunRecord[]> {
+  const runs: RunRecord[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.listRuns({ limit: 500, ...(cursor !== undefined && { cursor }) });
+    runs.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return runs;
+}
+
+/** Enqueues the workload, drains it with `workers` processes, and reads the timings back from the runs. */
+async function drain(
+  label: string,
+  db: string,
+  open: () => Promise<Store>,
+  workers: number,
+): Promise<Measured> {
+  const store = await open();
+  await enqueue(store);
+  await store.close();
+  const started = performance.now();
+  const children = Array.from({ length: workers }, () =>
+    spawnCli(
+      ['worker', '--db', db, '--until-idle', '--concurrency', String(CONCURRENCY), '--poll-interval', '20'],
+      {
+        env: { BATON_PG_POOL_SIZE: String(CONCURRENCY + 1) },
+      },
+    ),
+  );
+  const exits = await Promise.all(children.map((child) => child.exited));
+  const wallSeconds = (performance.now() - started) / 1000;
+  const failed = exits.findIndex((exit) => exit.code !== 0);
+  if (failed >= 0) throw new Error(`worker exited ${exits[failed]?.code}: ${children[failed]?.stderr()}`);
+  const check = await open();
+  const runs = await allRuns(check);
+  await check.close();
+  const succeeded = runs.filter((run) => run.status === 'succeeded');
+  if (succeeded.length !== RUNS) throw new Error(`${label}: only ${succeeded.length}/${RUNS} runs succeeded`);
+  const starts = succeeded.map((run) => Date.parse(run.startedAt ?? ''));
+  const ends = succeeded.map((run) => Date.parse(run.finishedAt ?? ''));
+  const latencies = succeeded.map((_run, index) => (ends[index] ?? 0) - (starts[index] ?? 0));
+  // The busy window (first run started to last run finished) leaves process start-up out.
+  const busySeconds = (Math.max(...ends) - Math.min(...starts)) / 1000;
+  return {
+    label,
+    runsPerSecond: RUNS / busySeconds,
+    wallRunsPerSecond: RUNS / wallSeconds,
+    medianLatencyMs: percentile(latencies, 0.5),
+    p95LatencyMs: percentile(latencies, 0.95),
+  };
+}
+
+async function postgres(workers: number): Promise<Measured> {
+  const schema = uniqueSchema('bench_scale');
+  const url = schemaUrl(schema);
+  try {
+    return await drain(
+      `Postgres, ${workers} worker process${workers > 1 ? 'es' : ''}`,
+      url,
+      () => openPostgresStore(url, { poolSize: 10 }),
+      workers,
+    );
+  } finally {
+    await dropSchema(schema);
+  }
+}
+
+async function sqlite(): Promise<Measured> {
+  const file = join(scratch, 'scale.db');
+  return drain('SQLite, 1 worker process', file, async () => new SqliteStore(file), 1);
+}
+
+/** Milliseconds per empty-ish commit (one tiny UPDATE) on one connection: the durable-commit floor. */
+async function postgresCommitFloor(): Promise<number> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    await client.query('CREATE TEMP TABLE floor (n integer)');
+    await client.query('INSERT INTO floor VALUES (0)');
+    // Temp tables skip the WAL; a real table is needed to pay for the fsync.
+    await client.query('CREATE TABLE IF NOT EXISTS baton_bench_floor (n integer)');
+    const rounds = 200;
+    const started = performance.now();
+    for (let index = 0; index < rounds; index += 1) {
+      await client.query('BEGIN');
+      await client.query('INSERT INTO baton_bench_floor VALUES ($1)', [index]);
+      await client.query('COMMIT');
+    }
+    return (performance.now() - started) / rounds;
+  } finally {
+    await client.query('DROP TABLE IF EXISTS baton_bench_floor');
+    await client.end();
+  }
+}
+
+function row(cells: string[]): string {
+  const widths = [30, 10, 14, 16, 14];
+  return cells
+    .map((cell, index) => (index === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[index] ?? 0)))
+    .join(' ');
+}
+
+try {
+  const results: Measured[] = [];
+  for (const workers of [1, 2, 4]) results.push(await postgres(workers));
+  results.push(await sqlite());
+  const floor = await postgresCommitFloor();
+  console.log(
+    `${RUNS} runs of one tool call + one answer (2 model steps, ~11 commits each); ` +
+      `--concurrency ${CONCURRENCY} per worker process\n`,
+  );
+  console.log(row(['', 'runs/s', 'runs/s (wall)', 'median latency', 'p95 latency']));
+  for (const result of results) {
+    console.log(
+      row([
+        result.label,
+        result.runsPerSecond.toFixed(1),
+        result.wallRunsPerSecond.toFixed(1),
+        `${result.medianLatencyMs.toFixed(0)} ms`,
+        `${result.p95LatencyMs.toFixed(0)} ms`,
+      ]),
+    );
+  }
+  console.log(`\nPostgres commit floor (one connection, one INSERT per commit): ${floor.toFixed(2)} ms`);
+  console.log(
+    'runs/s counts the busy window (first run started to last run finished); "wall" includes process start-up.',
+  );
+} finally {
+  fixture.cleanup();
+  rmSync(scratch, { recursive: true, force: true });
+}
