@@ -1,6 +1,7 @@
 import { toErrorBody, UserError } from '../core/errors.js';
 import { systemClock } from '../model/clock.js';
 import { AgentRoster } from './agent-roster.js';
+import type { ResumePlan } from './resume-plan.js';
 import { planResume } from './resume-plan.js';
 import { Transcript } from './transcript.js';
 import { Turn } from './turn.js';
@@ -9,7 +10,8 @@ import { toOutcome } from './turn-end.js';
 import { TurnSignal } from './turn-signal.js';
 import type { RunTurnOptions, TurnOutcome } from './types.js';
 
-async function drive(turn: Turn, plan: ReturnType<typeof planResume>): Promise<TurnEnd> {
+/** Finishes the interrupted step, if any, then steps until the turn ends. */
+async function drive(turn: Turn, plan: ResumePlan): Promise<TurnEnd> {
   const incomplete = plan.incomplete;
   if (incomplete !== undefined) {
     // Continue the interrupted step: a committed response is never requested again.
