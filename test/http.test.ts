@@ -181,4 +181,63 @@ describe('HTTP API', () => {
     expect(again.status).toBe(409);
     expect(await again.json()).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
   });
+
+  it('answers bad requests with 4xx JSON errors that name the problem', async () => {
+    const expectError = async (response: Response, status: number, code: string, mention?: string) => {
+      expect(response.status).toBe(status);
+      expect(response.headers.get('content-type')).toContain('application/json');
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body).toEqual({ error: { code, message: expect.any(String) } });
+      if (mention !== undefined) expect(body.error.message).toContain(mention);
+    };
+    await expectError(await post('/v1/sessions', { agent: 'echo' }), 400, 'invalid_request', 'message');
+    await expectError(
+      await post('/v1/sessions', { agent: 7, message: 'x' }),
+      400,
+      'invalid_request',
+      'agent',
+    );
+    await expectError(
+      await post('/v1/sessions', { agent: 'echo', message: 'x', context: [] }),
+      400,
+      'invalid_request',
+      'context',
+    );
+    await expectError(
+      await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: '{"agent":' }),
+      400,
+      'invalid_request',
+      'JSON',
+    );
+    await expectError(
+      await post('/v1/sessions', { agent: 'nobody', message: 'x' }),
+      404,
+      'not_found',
+      'nobody',
+    );
+    await expectError(
+      await post('/v1/messages', { continuationToken: 'nope', message: 'x' }),
+      404,
+      'invalid_token',
+    );
+    await expectError(await fetch(`${server.url}/v1/sessions/ses_missing`), 404, 'not_found');
+    await expectError(await fetch(`${server.url}/v1/sessions/ses_missing/stream`), 404, 'not_found');
+    await expectError(await fetch(`${server.url}/v1/runs/run_missing`), 404, 'not_found');
+    await expectError(await fetch(`${server.url}/v1/sessions?limit=0`), 400, 'invalid_request', 'limit');
+    await expectError(
+      await fetch(`${server.url}/v1/sessions/ses_x/stream?from=-1`),
+      400,
+      'invalid_request',
+      'from',
+    );
+    await expectError(await fetch(`${server.url}/v1/nowhere`), 404, 'not_found');
+    const wrongMethod = await fetch(`${server.url}/v1/health`, { method: 'DELETE' });
+    expect(wrongMethod.headers.get('allow')).toContain('GET');
+    await expectError(wrongMethod, 405, 'method_not_allowed');
+    await expectError(
+      await post('/v1/sessions', { agent: 'echo', message: 'x'.repeat(1024 * 1024) }),
+      413,
+      'payload_too_large',
+    );
+  });
 });
