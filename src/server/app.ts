@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
+import { mcpHttpHandler } from '../mcp/http-handler.js';
+import { runtimeTaskService } from '../mcp/runtime-tasks.js';
 import type { Runtime } from '../runtime/types.js';
 import type { AuthOptions } from './auth.js';
 import { authenticate } from './auth.js';
@@ -12,6 +14,7 @@ import { agentRoutes } from './routes/meta.js';
 import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { streamRoutes } from './routes/stream.js';
+import { taskRoutes } from './routes/tasks.js';
 import type { ServerEnv } from './server-env.js';
 
 /** The default request body limit: 1 MiB. */
@@ -65,5 +68,13 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   app.route('/v1', streamRoutes(runtime, { heartbeatMs: options.heartbeatMs ?? 15_000 }));
   app.route('/v1', messageRoutes(runtime));
   app.route('/v1', runRoutes(runtime));
+
+  // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
+  const tasks = runtimeTaskService(runtime);
+  app.route('/v1', taskRoutes(tasks));
+  const mcp = mcpHttpHandler({ tasks, version });
+  app.use('/mcp', authenticate(options.auth ?? { mode: 'none' }));
+  app.use('/mcp', limitBody(limit));
+  app.all('/mcp', (c) => mcp(c.req.raw));
   return app;
 }

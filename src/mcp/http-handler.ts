@@ -1,0 +1,29 @@
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { TaskService } from '../delegation/task-types.js';
+import { createDelegationMcpServer } from './delegation-server.js';
+
+/** Options of {@link mcpHttpHandler}. */
+export interface McpHttpOptions {
+  tasks: TaskService;
+  version?: string;
+}
+
+/**
+ * The delegation MCP server over Streamable HTTP, as a Web `Request → Response` handler that
+ * any router can mount (`baton serve` mounts it at `/mcp`, behind its auth). Stateless: each
+ * request gets its own server and transport with JSON responses, so any server process behind
+ * a load balancer can answer any request — the state lives in the store.
+ */
+export function mcpHttpHandler(options: McpHttpOptions): (request: Request) => Promise<Response> {
+  return async function handleMcpRequest(request) {
+    const server = createDelegationMcpServer(options);
+    const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(request);
+    } finally {
+      // JSON responses are complete once returned; nothing streams after this point.
+      await server.close();
+    }
+  };
+}

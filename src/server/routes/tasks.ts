@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { TaskService } from '../../delegation/task-types.js';
+import { parseJsonBody, parseQuery } from '../request-input.js';
+import type { ServerEnv } from '../server-env.js';
+
+const submitBody = z.object({
+  profile: z.string().min(1),
+  args: z.record(z.string(), z.unknown()),
+  namespace: z.string().min(1).optional(),
+  idempotencyKey: z.string().min(1).optional(),
+});
+
+const historyQuery = z.object({
+  namespace: z.string().min(1).optional(),
+  profile: z.string().min(1).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'expected a positive integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1))
+    .optional(),
+});
+
+const feedbackBody = z.object({
+  score: z.number().min(0).max(1),
+  label: z.string().optional(),
+  notes: z.string(),
+  by: z.enum(['agent', 'user', 'downstream-judge']),
+});
+
+/**
+ * Delegation over HTTP: `POST /v1/tasks` (202 with `{ taskId, reused }`), `GET /v1/tasks/:id`,
+ * `GET /v1/tasks?namespace&profile&since&limit` (`{ tasks }`, newest first),
+ * `POST /v1/tasks/:id/cancel`, `POST /v1/tasks/:id/feedback` (201 with the feedback record).
+ */
+export function taskRoutes(tasks: TaskService): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+
+  routes.post('/tasks', async (c) => {
+    const body = await parseJsonBody(c.req.raw, submitBody);
+    const submitted = await tasks.submitTask(body);
+    return c.json(submitted, submitted.reused ? 200 : 202);
+  });
+
+  routes.get('/tasks', async (c) =>
+    c.json({ tasks: await tasks.history(parseQuery(c.req.query(), historyQuery)) }),
+  );
+
+  routes.get('/tasks/:id', async (c) => c.json(await tasks.getTask(c.req.param('id'))));
+
+  routes.post('/tasks/:id/cancel', async (c) => c.json(await tasks.cancelTask(c.req.param('id'))));
+
+  routes.post('/tasks/:id/feedback', async (c) => {
+    const body = await parseJsonBody(c.req.raw, feedbackBody);
+    return c.json(await tasks.attachFeedback(c.req.param('id'), body), 201);
+  });
+
+  return routes;
+}
