@@ -56,6 +56,16 @@ export type {
   ScriptedToolCall,
 } from './model/scripted-model.js';
 export { scriptedModel } from './model/scripted-model.js';
+export { ensureBatonHome, resolveBatonHome } from './proof/baton-home.js';
+export { findReceipt, issueContract, issueReceipt, receiptForRun, serializeEnvelope } from './proof/issue.js';
+export type { SigningKeys } from './proof/keys.js';
+export { loadOrCreateKeys, parsePublicKey, rawPublicKeyHex } from './proof/keys.js';
+export type { Signature } from './proof/signature.js';
+export { signStatement, verifyStatement } from './proof/signature.js';
+export type { Artifact, Contract, ProofEnvelope, Receipt } from './proof/statements.js';
+export { contractSchema, envelopeSchema, receiptSchema } from './proof/statements.js';
+export type { VerifyOptions, VerifyVerdict } from './proof/verify.js';
+export { verifyReceiptFile } from './proof/verify.js';
 export { agentModuleResolver, loadAgentFile, loadAgentsDir } from './runtime/agent-loader.js';
 export type { RuntimeOptions } from './runtime/create-runtime.js';
 export { createRuntime } from './runtime/create-runtime.js';
@@ -116,3 +126,32 @@ export type {
   TaskPatch,
   TaskRecord,
 } from './store/store.js';
+export type { CaptureOptions } from './workspace/capture.js';
+export { captureWorkspace } from './workspace/capture.js';
+export {
+  DetachedHeadError,
+  EmptyRepositoryError,
+  GitCommandError,
+  MissingBlobError,
+  NotAGitRepositoryError,
+  NotSupportedError,
+  PatchConflictError,
+  PathEscapeError,
+} from './workspace/errors.js';
+export type { ExecExecutorContext, ExecOutcome } from './workspace/governed/exec-executor.js';
+export { createExecExecutor } from './workspace/governed/exec-executor.js';
+export type { StartExecOptions, StartedExec } from './workspace/governed/start-exec.js';
+export { startExec } from './workspace/governed/start-exec.js';
+export type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './workspace/manifest.js';
+export { manifestHash } from './workspace/manifest.js';
+export type { PatchSummary } from './workspace/patch.js';
+export { capturePatch } from './workspace/patch.js';
+export type { PullOptions, PullResult } from './workspace/pull.js';
+export { pullRun } from './workspace/pull.js';
+export { restoreWorkspace } from './workspace/restore.js';
+export type { SandboxExecOptions } from './workspace/sandbox/sandbox-exec.js';
+export { createBwrapSandbox, createUnsandboxed, sandboxExec } from './workspace/sandbox/sandbox-exec.js';
+export type { Sandbox, SandboxCommand, SandboxLimits, SandboxResult } from './workspace/sandbox/types.js';
+export { DEFAULT_SECRET_PATTERNS } from './workspace/secret-patterns.js';
+export type { WorkspaceSandboxOptions, WorkspaceToolsOptions } from './workspace/tools/workspace-tools.js';
+export { workspaceTools } from './workspace/tools/workspace-tools.js';
