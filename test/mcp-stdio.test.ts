@@ -147,3 +147,37 @@ describe('baton mcp over stdio', () => {
     expect(tools.length).toBe(7);
   });
 });
+
+describe('baton mcp after a crash', () => {
+  it('resumes a task after the stdio server is killed mid-task and keeps the history', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-mcp-kill-'));
+    const db = join(dir, 'baton.db');
+    try {
+      const first = await connectStdio(db, ['--lease-ttl', '500']);
+      const before = await callJson<{ taskId: string }>(first.client, 'delegate', {
+        agent: 'echo',
+        message: 'before',
+      });
+      await pollTask(first.client, before.taskId);
+      const { taskId } = await callJson<{ taskId: string }>(first.client, 'delegate', {
+        agent: 'slow',
+        message: 'wait 1500',
+      });
+      await pollTask(first.client, taskId, (task) => task.status === 'running');
+      if (first.transport.pid !== null) process.kill(first.transport.pid, 'SIGKILL');
+      await first.close().catch(() => undefined);
+      const second = await connectStdio(db, ['--lease-ttl', '500']);
+      try {
+        const task = await pollTask(second.client, taskId);
+        expect(task).toMatchObject({ status: 'completed', result: { text: 'done waiting' } });
+        const { tasks } = await callJson<{ tasks: TaskPayload[] }>(second.client, 'delegation_history', {});
+        expect(tasks.map((entry) => entry.taskId)).toEqual([taskId, before.taskId]);
+        expect(tasks[1]?.status).toBe('completed');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { registerReceipt } from './commands/receipt.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
 import { registerServe } from './commands/serve.js';
+import { registerTasks } from './commands/tasks.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyLog } from './commands/verify-log.js';
 import { registerWorker } from './commands/worker.js';
@@ -29,4 +30,5 @@ export function registerCommands(program: Command): void {
   registerKeys(program);
   registerPull(program);
   registerMcp(program);
+  registerTasks(program);
 }

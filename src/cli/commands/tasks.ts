@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import { createTaskService } from '../../delegation/task-service.js';
+import type { TaskService, TaskView } from '../../delegation/task-types.js';
+import { withStore } from '../open-cli-store.js';
+import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
+
+interface ListFlags {
+  db?: string;
+  namespace?: string;
+  profile?: string;
+  since?: string;
+  limit?: number;
+  json?: boolean;
+}
+
+/** Runs work against the task service of the `--db` store (no agents needed to read or cancel). */
+function withTasks<T>(db: string | undefined, work: (tasks: TaskService) => Promise<T>): Promise<T> {
+  return withStore(db, (store) => work(createTaskService({ store, agents: new Map() })));
+}
+
+function summary(task: TaskView): string {
+  const progress = task.progress ? ` ${task.progress.phase}#${task.progress.iteration}` : '';
+  return `${task.id}  ${task.status.padEnd(9)} ${task.profile.padEnd(16)} ${task.namespace}  ${task.createdAt}${progress}`;
+}
+
+/** `baton tasks list|show|cancel`: delegated tasks in the store. */
+export function registerTasks(program: Command): void {
+  const tasks = program.command('tasks').description('list, show and cancel delegated tasks');
+
+  addDbOption(
+    tasks
+      .command('list')
+      .description('tasks, newest first')
+      .option('--namespace <name>', 'only this namespace')
+      .option('--profile <profile>', 'only this profile (coder, researcher, agent:<name>)')
+      .option('--since <iso>', 'only tasks created at or after this ISO timestamp')
+      .option('--limit <n>', 'at most this many (default 50, max 500)', integerAtLeast(1))
+      .option('--json', 'one task per line as JSON'),
+  ).action(async (flags: ListFlags) => {
+    const found = await withTasks(flags.db, (service) =>
+      service.history({
+        namespace: flags.namespace,
+        profile: flags.profile,
+        since: flags.since,
+        limit: flags.limit,
+      }),
+    );
+    for (const task of found) {
+      if (flags.json) writeJsonLine(task);
+      else console.log(summary(task));
+    }
+  });
+
+  addDbOption(tasks.command('show <taskId>').description('one task as JSON')).action(
+    async (taskId: string, flags: { db?: string }) => {
+      console.log(JSON.stringify(await withTasks(flags.db, (service) => service.getTask(taskId)), null, 2));
+    },
+  );
+
+  addDbOption(
+    tasks.command('cancel <taskId>').description('cancel a task; its worker stops at its next lease renewal'),
+  ).action(async (taskId: string, flags: { db?: string }) => {
+    const task = await withTasks(flags.db, (service) => service.cancelTask(taskId));
+    console.log(summary(task));
+  });
+}
