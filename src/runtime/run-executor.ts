@@ -1,7 +1,7 @@
 import type { Agent } from '../core/agent.js';
 import { hashCanonical } from '../core/hash.js';
-import { createTaskExecutor } from '../delegation/task-executor.js';
 import type { WithAgentTools } from '../delegation/agent-turn.js';
+import { createTaskExecutor } from '../delegation/task-executor.js';
 import type { Journal } from '../loop/journal.js';
 import type { RunTurnOptions, TurnOutcome } from '../loop/types.js';
 import type { RunRecord, Store } from '../store/store.js';
