@@ -1,3 +1,4 @@
+import { eventJson } from './encoded-event.js';
 import type { StreamFrame } from './event-frames.js';
 
 /** `application/x-ndjson`: one JSON event per line. Heartbeats are dropped (a line must be an event). */
@@ -6,7 +7,7 @@ export function ndjsonEncoder(): TransformStream<StreamFrame, Uint8Array> {
   return new TransformStream({
     transform(frame, controller) {
       if (frame.type === 'heartbeat') return;
-      controller.enqueue(encoder.encode(`${JSON.stringify(frame)}\n`));
+      controller.enqueue(encoder.encode(`${eventJson(frame)}\n`));
     },
   });
 }

@@ -1,3 +1,4 @@
+import { eventJson } from './encoded-event.js';
 import type { StreamFrame } from './event-frames.js';
 
 /**
@@ -14,7 +15,7 @@ export function sseEncoder(): TransformStream<StreamFrame, Uint8Array> {
         return;
       }
       const id = 'seq' in frame ? `id: ${frame.seq}\n` : '';
-      controller.enqueue(encoder.encode(`${id}event: ${frame.type}\ndata: ${JSON.stringify(frame)}\n\n`));
+      controller.enqueue(encoder.encode(`${id}event: ${frame.type}\ndata: ${eventJson(frame)}\n\n`));
     },
   });
 }
