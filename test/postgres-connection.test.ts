@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BatonEvent } from '../src/core/events.js';
+import { verifyChain } from '../src/core/events.js';
 import { PostgresStoreError } from '../src/store/postgres/errors.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/store.js';
@@ -85,6 +86,33 @@ describe('postgres store migrations', () => {
     await (await openPostgresStore(schemaUrl(schema))).close();
     await adminQuery(`INSERT INTO "${schema}".schema_migrations (version, name) VALUES (999, 'future')`);
     expect((await startupError(schemaUrl(schema))).code).toBe('db_schema_too_new');
+  });
+});
+
+describe('postgres store appends from several processes', () => {
+  it('keeps one session gapless and its chain valid when two stores append to it at once', async () => {
+    const schema = freshSchema();
+    const [one, two] = await Promise.all([
+      openPostgresStore(schemaUrl(schema)),
+      openPostgresStore(schemaUrl(schema)),
+    ]);
+    try {
+      const runId = 'run_shared';
+      const sessionId = await seedSession(one, runId);
+      // Each store caches the head it last wrote, so the other's appends make it miss and retry.
+      await Promise.all(
+        Array.from({ length: 30 }, (_, index) =>
+          (index % 2 === 0 ? one : two).append(sessionId, [...step(index), ...step(index)], { runId }),
+        ),
+      );
+      const log = await one.readEvents(sessionId);
+      expect(log.map((event) => event.seq)).toEqual(Array.from({ length: 60 }, (_, index) => index));
+      expect(verifyChain(log)).toMatchObject({ ok: true, count: 60 });
+      expect(await two.head(sessionId)).toEqual({ seq: 59, hash: log.at(-1)?.hash });
+    } finally {
+      await one.close();
+      await two.close();
+    }
   });
 });
 

@@ -52,27 +52,19 @@ export class ConnectionGate {
     }
   }
 
-  /**
-   * Runs `work` inside `BEGIN ... COMMIT`, rolled back when it throws; then `afterCommit`, on
-   * the same connection, outside the transaction.
-   */
-  transaction<T>(
-    work: (client: PoolClient) => Promise<T>,
-    afterCommit?: (client: PoolClient, result: T) => Promise<void>,
-  ): Promise<T> {
+  /** Runs `work` inside `BEGIN ... COMMIT`, rolled back when it throws. */
+  transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     return this.use(async (client) => {
       await client.query('BEGIN');
-      let result: T;
       try {
-        result = await work(client);
+        const result = await work(client);
         await client.query('COMMIT');
+        return result;
       } catch (error) {
         // A failed rollback means the connection is gone; the original error says more.
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       }
-      await afterCommit?.(client, result);
-      return result;
     });
   }
 

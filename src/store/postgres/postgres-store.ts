@@ -29,6 +29,7 @@ import * as leases from './lease-queries.js';
 import { migrate } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
 import * as runs from './run-queries.js';
+import { SessionAppender } from './session-appender.js';
 import * as sessions from './session-queries.js';
 import * as tasks from './task-queries.js';
 
@@ -44,6 +45,7 @@ export class PostgresStore implements Store {
   private readonly gate: ConnectionGate;
   private readonly feed: EventFeed;
   private readonly channel: string;
+  private readonly appender: SessionAppender;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -59,6 +61,7 @@ export class PostgresStore implements Store {
     this.gate = gate;
     this.schema = schema;
     this.channel = channel;
+    this.appender = new SessionAppender(gate);
   }
 
   /** Connects, migrates the schema and starts listening; rejects with a typed startup error. */
@@ -157,18 +160,14 @@ export class PostgresStore implements Store {
   }
 
   async append(sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
-    const committed = await this.gate.transaction(
-      (client) => events.appendEvents(client, sessionId, drafts, options),
-      async (client, appended) => {
-        const first = appended[0];
-        const last = appended.at(-1);
-        if (!first || !last) return;
-        // The events are committed whatever happens now: a failed NOTIFY is reported, not thrown.
-        await client
-          .query(events.notifySql(this.channel, { sessionId, fromSeq: first.seq, toSeq: last.seq }))
-          .catch(this.onError);
-      },
-    );
+    const committed = await this.appender.append(sessionId, drafts, options);
+    const first = committed[0];
+    const last = committed.at(-1);
+    if (first && last) {
+      // The events are committed whatever happens now: a failed NOTIFY is reported, not thrown.
+      const notice = events.notifySql(this.channel, { sessionId, fromSeq: first.seq, toSeq: last.seq });
+      await this.gate.use((client) => client.query(notice)).catch(this.onError);
+    }
     await this.feed.committed(committed);
     return committed;
   }

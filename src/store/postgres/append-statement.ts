@@ -1,0 +1,90 @@
+import type { BatonEvent } from '../../core/events.js';
+import type { AppendOptions } from '../store.js';
+import type { Queryable } from './connection.js';
+import { runAssignments, sessionAssignments } from './patch-sql.js';
+
+/** Why an optimistic append wrote nothing. */
+export type AppendMiss = 'lease_lost' | 'run_missing' | 'session_missing_or_moved';
+
+/**
+ * The whole append as ONE statement (one round trip, its own transaction), given the head the
+ * caller expects: lock the run row(s), check the fence, then move the session head only if it
+ * is still the expected one, and insert the events, the run patch and the session patch only
+ * if the head moved. Row locks are taken run first, then session, like the locked path.
+ * A concurrent appender that got there first changes the head, so this one writes nothing and
+ * the caller retries from the new head: the chain stays linear and `seq` gapless.
+ */
+export async function tryAppend(
+  db: Queryable,
+  sessionId: string,
+  events: readonly BatonEvent[],
+  expected: { seq: number; hash: string } | undefined,
+  options: AppendOptions,
+  now: string,
+): Promise<AppendMiss | undefined> {
+  const first = events[0];
+  const last = events.at(-1);
+  if (!first || !last) throw new TypeError('tryAppend needs at least one event');
+  const values: unknown[] = [];
+  const param = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const session = param(sessionId);
+  const runId = param(options.runId);
+  const lockIds = [...new Set([options.fence?.runId, options.runPatch ? options.runId : undefined])].filter(
+    (id): id is string => id !== undefined,
+  );
+  const fenced = options.fence
+    ? `EXISTS (SELECT 1 FROM run_lock WHERE id = ${param(options.fence.runId)} AND lease_token = ${param(options.fence.token)})`
+    : 'true';
+  const runFound = options.runPatch ? `EXISTS (SELECT 1 FROM run_lock WHERE id = ${runId})` : 'true';
+  const sessionPatch = options.sessionPatch ? sessionAssignments(options.sessionPatch, now, 1) : undefined;
+  const sessionClauses = [
+    ...(sessionPatch ? renumber(sessionPatch.clauses, sessionPatch.values, param) : []),
+    `head_seq = ${param(last.seq)}`,
+    `head_hash = ${param(last.hash)}`,
+    'last_event_at = clock_timestamp()',
+  ];
+  const runPatch = options.runPatch ? runAssignments(options.runPatch, now, 1) : undefined;
+  const runPatchCte = runPatch
+    ? `, run_patch AS (
+         UPDATE runs SET ${renumber(runPatch.clauses, runPatch.values, param).join(', ')}
+         WHERE id = ${runId} AND EXISTS (SELECT 1 FROM moved)
+       )`
+    : '';
+  const sql = `
+    WITH run_lock AS (
+      SELECT id, lease_token FROM runs WHERE id = ANY(${param(lockIds)}::text[]) ORDER BY id FOR UPDATE
+    ), checks AS (
+      SELECT ${fenced} AS fenced, ${runFound} AS run_found
+    ), moved AS (
+      UPDATE sessions SET ${sessionClauses.join(', ')}
+      WHERE id = ${session} AND head_seq IS NOT DISTINCT FROM ${param(expected?.seq ?? null)}::integer
+        AND (SELECT fenced AND run_found FROM checks)
+      RETURNING id
+    ), inserted AS (
+      INSERT INTO events (session_id, seq, run_id, type, ts, data, hash)
+      SELECT ${session}, seq, ${runId}, type, ${param(first.ts)}, data, hash
+      FROM unnest(${param(events.map((event) => event.seq))}::integer[], ${param(events.map((event) => event.type))}::text[],
+        ${param(events.map((event) => JSON.stringify(event.data)))}::json[], ${param(events.map((event) => event.hash))}::text[])
+        AS e(seq, type, data, hash)
+      WHERE EXISTS (SELECT 1 FROM moved)
+    )${runPatchCte}
+    SELECT (SELECT fenced FROM checks) AS fenced, (SELECT run_found FROM checks) AS run_found,
+      EXISTS (SELECT 1 FROM moved) AS appended`;
+  const result = await db.query<{ fenced: boolean; run_found: boolean; appended: boolean }>(sql, values);
+  const row = result.rows[0];
+  if (row?.appended) return undefined;
+  if (row && !row.fenced) return 'lease_lost';
+  if (row && !row.run_found) return 'run_missing';
+  return 'session_missing_or_moved';
+}
+
+/** Moves `$1..$n` placeholders of a patch onto the statement's own parameter list. */
+function renumber(clauses: string[], patchValues: unknown[], param: (value: unknown) => string): string[] {
+  const names = patchValues.map((value) => param(value));
+  return clauses.map((clause) =>
+    clause.replace(/\$(\d+)$/, (_match, index: string) => names[Number(index) - 1] ?? ''),
+  );
+}

@@ -1,0 +1,82 @@
+import { LeaseLostError, NotFoundError } from '../../core/errors.js';
+import type { BatonEvent, EventDraft } from '../../core/events.js';
+import { sealDrafts } from '../seal-drafts.js';
+import type { AppendOptions } from '../store.js';
+import { tryAppend } from './append-statement.js';
+import type { ConnectionGate } from './connection.js';
+import { appendEvents, readHead } from './event-queries.js';
+
+/** Heads remembered per session; the oldest are forgotten beyond this (a miss costs one read). */
+const MAX_CACHED_HEADS = 10_000;
+/** Optimistic attempts before falling back to the locked path, which always makes progress. */
+const OPTIMISTIC_ATTEMPTS = 2;
+
+/**
+ * Appends with as few round trips as possible. This process's appends to one session go one
+ * at a time, each from the head the previous one left (cached), as one optimistic statement;
+ * only another process appending to the same session (rare: one run per session is active)
+ * makes it miss, re-read the head and retry, then take the locked, multi-statement path.
+ */
+export class SessionAppender {
+  private readonly heads = new Map<string, { seq: number; hash: string } | undefined>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly gate: ConnectionGate) {}
+
+  /** Appends in this session's local queue; resolves with the committed events. */
+  append(sessionId: string, drafts: readonly EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
+    const previous = this.queues.get(sessionId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.appendNow(sessionId, drafts, options));
+    this.queues.set(sessionId, next);
+    const forget = () => {
+      if (this.queues.get(sessionId) === next) this.queues.delete(sessionId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async appendNow(
+    sessionId: string,
+    drafts: readonly EventDraft[],
+    options: AppendOptions,
+  ): Promise<BatonEvent[]> {
+    if (drafts.length > 0) {
+      for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
+        const head = this.heads.has(sessionId)
+          ? this.heads.get(sessionId)
+          : await this.gate.use((client) => readHead(client, sessionId));
+        const now = new Date().toISOString();
+        const events = sealDrafts(head, drafts, { sessionId, runId: options.runId, ts: now });
+        const miss = await this.gate.use((client) =>
+          tryAppend(client, sessionId, events, head, options, now),
+        );
+        if (miss === undefined) return this.remember(sessionId, events);
+        if (miss === 'lease_lost') throw new LeaseLostError(options.fence?.runId ?? options.runId);
+        if (miss === 'run_missing') throw new NotFoundError('run', options.runId);
+        this.heads.delete(sessionId);
+      }
+    }
+    try {
+      const events = await this.gate.transaction((client) =>
+        appendEvents(client, sessionId, drafts, options),
+      );
+      return this.remember(sessionId, events);
+    } catch (error) {
+      this.heads.delete(sessionId);
+      throw error;
+    }
+  }
+
+  private remember(sessionId: string, events: BatonEvent[]): BatonEvent[] {
+    const last = events.at(-1);
+    if (last) {
+      this.heads.delete(sessionId);
+      this.heads.set(sessionId, { seq: last.seq, hash: last.hash });
+      if (this.heads.size > MAX_CACHED_HEADS) {
+        const oldest = this.heads.keys().next().value;
+        if (oldest !== undefined) this.heads.delete(oldest);
+      }
+    }
+    return events;
+  }
+}
