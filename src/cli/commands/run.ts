@@ -87,6 +87,9 @@ async function executeAndPrint(
       signal: stop.signal,
       ...(flags.leaseTtl && { leaseTtlMs: flags.leaseTtl }),
     });
+  } catch (error) {
+    streamStop.abort();
+    throw error;
   } finally {
     stop.dispose();
   }
