@@ -32,12 +32,49 @@ export { computeEventHash, GENESIS_HASH, verifyChain } from './core/events.js';
 export { canonicalJson, sha256Hex } from './core/hash.js';
 export type { AnyTool, CallerIdentity, Tool, ToolContext, ToolOptions } from './core/tool.js';
 export { tool } from './core/tool.js';
+export type {
+  Citation,
+  FactCandidate,
+  FactGateOptions,
+  FactGateResult,
+  FactJudge,
+  RejectedFact,
+} from './delegation/fact-gate.js';
+export { builtInFactJudges, gateFacts, SELF_GENERATED_KINDS } from './delegation/fact-gate.js';
+export type { FanOutOptions, FanOutResult } from './delegation/fan-out.js';
+export { fanOut } from './delegation/fan-out.js';
+export type { CheckResult, PatchRules, PatchValidation } from './delegation/patch-validators.js';
+export { checkPatch } from './delegation/patch-validators.js';
+export type { ProfileOptions } from './delegation/profiles/profile-registry.js';
+export { SECRET_PATTERNS } from './delegation/secret-scan.js';
+export type { TaskExecutorOptions } from './delegation/task-executor.js';
+export { createTaskExecutor } from './delegation/task-executor.js';
+export { taskIdempotencyKey } from './delegation/task-key.js';
+export type { TaskServiceOptions } from './delegation/task-service.js';
+export { createTaskService } from './delegation/task-service.js';
+export type {
+  FeedbackInput,
+  HistoryOptions,
+  SubmitTaskInput,
+  SubmitTaskResult,
+  TaskService,
+  TaskView,
+} from './delegation/task-types.js';
+export type { Review, SelectionStrategy } from './delegation/winner.js';
+export { selectWinner } from './delegation/winner.js';
 export type { Journal } from './loop/journal.js';
 export type { MemoryJournalOptions } from './loop/memory-journal.js';
 export { MemoryJournal } from './loop/memory-journal.js';
 export { runTurn } from './loop/run-turn.js';
 export type { LimitReason, StopCondition, TurnProgress } from './loop/stop-conditions.js';
 export type { RunTurnOptions, TurnOutcome } from './loop/types.js';
+export type { McpToolConnection } from './mcp/client/connect-mcp-tools.js';
+export { connectMcpTools, McpServerError } from './mcp/client/connect-mcp-tools.js';
+export type { DelegationMcpServerOptions } from './mcp/delegation-server.js';
+export { createDelegationMcpServer } from './mcp/delegation-server.js';
+export type { McpHttpOptions } from './mcp/http-handler.js';
+export { mcpHttpHandler } from './mcp/http-handler.js';
+export { runtimeTaskService } from './mcp/runtime-tasks.js';
 export type { CallModelOptions, ModelResponse } from './model/call-model.js';
 export { callModel } from './model/call-model.js';
 export type { ClassifiedError, ErrorClass } from './model/classify-error.js';
