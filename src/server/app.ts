@@ -60,8 +60,9 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
 
   // Health stays open whatever the auth mode, so load balancers can probe it.
   app.get('/v1/health', (c) => c.json({ ok: true, version }));
-  app.use('/v1/*', authenticate(options.auth ?? { mode: 'none' }));
-  app.use('/v1/*', limitBody(limit));
+  const requireCaller = authenticate(options.auth ?? { mode: 'none' });
+  const boundedBody = limitBody(limit);
+  app.use('/v1/*', requireCaller, boundedBody);
 
   app.route('/v1', agentRoutes(runtime));
   app.route('/v1', sessionRoutes(runtime));
@@ -73,8 +74,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   const tasks = runtimeTaskService(runtime);
   app.route('/v1', taskRoutes(tasks));
   const mcp = mcpHttpHandler({ tasks, version });
-  app.use('/mcp', authenticate(options.auth ?? { mode: 'none' }));
-  app.use('/mcp', limitBody(limit));
+  app.use('/mcp', requireCaller, boundedBody);
   app.all('/mcp', (c) => mcp(c.req.raw));
   return app;
 }
