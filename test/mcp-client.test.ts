@@ -6,8 +6,8 @@ import { defineAgent } from '../src/core/agent.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
-import { cliCommand } from './helpers/cli.js';
 import { AGENTS_DIR } from './fixtures/delegation/mcp-client.js';
+import { cliCommand } from './helpers/cli.js';
 
 describe('agents with MCP servers', () => {
   let dir: string;
@@ -43,7 +43,10 @@ describe('agents with MCP servers', () => {
       ['baton__delegation_history', true],
     ]);
     const first = results[0];
-    expect(first?.type === 'tool.result' && first.data.output).toEqual({ taskId: expect.stringMatching(/^task_/), reused: false });
+    expect(first?.type === 'tool.result' && first.data.output).toEqual({
+      taskId: expect.stringMatching(/^task_/),
+      reused: false,
+    });
     await runtime.close();
   });
 
