@@ -22,7 +22,14 @@ describe('the README curl walkthrough', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'baton-readme-'));
-    server = await startServeProcess(['--agents', 'examples/agents', '--db', join(dir, 'baton.db'), '--port', '0']);
+    server = await startServeProcess([
+      '--agents',
+      'examples/agents',
+      '--db',
+      join(dir, 'baton.db'),
+      '--port',
+      '0',
+    ]);
   });
 
   afterAll(async () => {
@@ -39,7 +46,9 @@ describe('the README curl walkthrough', () => {
     });
     expect(result.status, result.stderr).toBe(0);
     const lines = result.stdout.split('\n');
-    const events = lines.filter((line) => line.startsWith('{"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+    const events = lines
+      .filter((line) => line.startsWith('{"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     const completed = events.filter((event) => event.type === 'run.completed');
     expect(completed.map((event) => (event.data as { text: string }).text)).toEqual([
       expect.stringContaining('Paris'),
