@@ -15,8 +15,9 @@ export interface StreamRouteOptions {
 
 /**
  * `GET /v1/sessions/:id/stream?from=N&follow=1`: NDJSON by default, SSE when the client
- * accepts `text/event-stream`. For SSE a `Last-Event-ID` header wins over `from`, because a
- * browser reconnects with the original URL and only the header says where it stopped.
+ * accepts `text/event-stream`. A `Last-Event-ID` header wins over `from`, because a browser's
+ * EventSource reconnects with the original URL and only the header says where it stopped
+ * (NDJSON readers may send it too).
  */
 export function streamRoutes(runtime: Runtime, options: StreamRouteOptions): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
@@ -25,7 +26,7 @@ export function streamRoutes(runtime: Runtime, options: StreamRouteOptions): Hon
     const sessionId = c.req.param('id');
     const query = parseQuery(c.req.query(), streamQuery);
     const sse = (c.req.header('accept') ?? '').includes('text/event-stream');
-    const lastSeen = sse ? c.req.header('last-event-id') : undefined;
+    const lastSeen = c.req.header('last-event-id');
     const from =
       lastSeen !== undefined ? parseHeader('Last-Event-ID', lastSeen, lastEventId) + 1 : (query.from ?? 0);
     // Resolves the session before the 200 goes out, so an unknown id is a 404, not an empty stream.
