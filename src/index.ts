@@ -132,7 +132,7 @@ export {
   RouteNotFoundError,
   UnauthorizedError,
 } from './server/http-errors.js';
-export type { AgentSummary } from './server/routes/meta.js';
+export type { AgentSummary } from './server/routes/agents.js';
 export type { RunningServer, ServeOptions } from './server/serve.js';
 export { serve } from './server/serve.js';
 export type { BatonServer, BatonServerOptions } from './server/start-server.js';

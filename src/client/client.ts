@@ -1,6 +1,6 @@
 import type { StreamEvent } from '../core/events.js';
 import type { RunView, SessionView, StartResult } from '../runtime/types.js';
-import type { AgentSummary } from '../server/routes/meta.js';
+import type { AgentSummary } from '../server/routes/agents.js';
 import type { Page } from '../store/store.js';
 import { apiErrorFrom } from './client-error.js';
 import { reconnectingStream } from './reconnecting-stream.js';

@@ -4,7 +4,7 @@ export type { ErrorBody } from '../core/errors.js';
 export { BatonError } from '../core/errors.js';
 export type { BatonEvent, EventDataByType, ModelDeltaEvent, StreamEvent, Usage } from '../core/events.js';
 export type { RunView, SessionView, StartResult } from '../runtime/types.js';
-export type { AgentSummary } from '../server/routes/meta.js';
+export type { AgentSummary } from '../server/routes/agents.js';
 export type { Page } from '../store/store.js';
 export type {
   BatonClient,
