@@ -26,6 +26,10 @@ export class StoreJournal implements Journal {
   readonly #options: StoreJournalOptions;
   /** Highest seq this journal has handed to the loop; the inbox is what others committed after it. */
   #seen = -1;
+  /** Seq of the latest event this journal knows the log ended at (its own commits, its reads). */
+  #knownHead = -1;
+  /** Someone else committed between two of this journal's commits since the last drain. */
+  #interleaved = false;
 
   constructor(options: StoreJournalOptions) {
     this.#options = options;
@@ -41,6 +45,7 @@ export class StoreJournal implements Journal {
   async load(): Promise<readonly BatonEvent[]> {
     const events = await this.#options.store.readEvents(this.sessionId);
     this.#seen = Math.max(this.#seen, events.at(-1)?.seq ?? -1);
+    this.#knownHead = this.#seen;
     return events;
   }
 
@@ -62,16 +67,26 @@ export class StoreJournal implements Journal {
       if (patches.runPatch) runPatch = { ...runPatch, ...patches.runPatch };
       if (patches.sessionPatch) sessionPatch = { ...sessionPatch, ...patches.sessionPatch };
     }
-    return this.#options.store.append(this.sessionId, drafts, {
+    const events = await this.#options.store.append(this.sessionId, drafts, {
       runId: this.runId,
       fence: this.#options.fence,
       ...(runPatch && { runPatch }),
       ...(sessionPatch && { sessionPatch }),
     });
+    const first = events[0];
+    if (first && first.seq !== this.#knownHead + 1) this.#interleaved = true;
+    this.#knownHead = events.at(-1)?.seq ?? this.#knownHead;
+    return events;
   }
 
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {
     await this.#options.onStepBoundary?.();
+    // The common case — the log holds only this journal's commits since the last look — costs
+    // one head lookup instead of a read.
+    const head = await this.#options.store.head(this.sessionId);
+    if (!this.#interleaved && (head?.seq ?? -1) <= this.#knownHead) return [];
+    this.#interleaved = false;
+    this.#knownHead = Math.max(this.#knownHead, head?.seq ?? -1);
     const messages = (await this.#options.store.readEvents(this.sessionId, {
       from: this.#seen + 1,
       types: ['message.received'],
