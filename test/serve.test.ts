@@ -114,6 +114,51 @@ describe('baton serve', () => {
     expect(await second.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('resumes on start a run whose server was killed, once its lease expired', async () => {
+    const crashDb = join(dir, 'crash.db');
+    const crashLog = join(dir, 'crash.log');
+    writeFileSync(crashLog, '');
+    const flags = [
+      '--agents',
+      agentsDir,
+      '--db',
+      crashDb,
+      '--port',
+      '0',
+      '--workers',
+      '1',
+      '--lease-ttl',
+      '1000',
+    ];
+    const first = await startServeProcess(flags, { env: { WORK_LOG: crashLog } });
+    running.push(first);
+    const client = createClient({ baseUrl: first.url });
+    const { sessionId, runId } = await client.startSession({ agent: 'slow', message: 'go' });
+    let toolResults = 0;
+    for await (const event of client.stream(sessionId)) {
+      if (event.type === 'tool.result') toolResults += 1;
+      if (toolResults === 2) break;
+    }
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    const second = await startServeProcess(flags, { env: { WORK_LOG: crashLog } });
+    running.push(second);
+    const resumed = createClient({ baseUrl: second.url });
+    const log: BatonEvent[] = [];
+    for await (const event of resumed.stream(sessionId)) if (event.type !== 'model.delta') log.push(event);
+    expect(log.at(-1)).toMatchObject({ type: 'run.completed', runId, data: { text: 'all done' } });
+    expect(verifyChain(log)).toMatchObject({ ok: true });
+    const run = await resumed.getRun(runId);
+    expect(run.status).toBe('succeeded');
+    expect(run.attempt).toBeGreaterThan(1);
+    // Not idempotent: a call cut off by the kill is reported as interrupted, never run twice.
+    const executed = readFileSync(crashLog, 'utf8').split('\n').filter(Boolean);
+    expect(new Set(executed).size).toBe(executed.length);
+    second.child.kill('SIGTERM');
+    expect((await second.exited).code).toBe(0);
+  });
+
   it('requires the secret of the chosen auth mode and names the variable', async () => {
     const environment = { BATON_API_TOKEN: '', BATON_BASIC_USER: '', BATON_BASIC_PASSWORD: '' };
     const [bearer, basic] = await Promise.all([
