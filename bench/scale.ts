@@ -1,7 +1,7 @@
 // `npx tsx bench/scale.ts`: runs/s and median run latency with 1, 2 and 4 `baton worker`
 // processes on one Postgres database, and the same workload on SQLite with one process.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { agentModuleResolver } from '../src/runtime/agent-loader.js';
@@ -10,7 +10,7 @@ import { openPostgresStore } from '../src/store/postgres/index.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import type { RunRecord, Store } from '../src/store/store.js';
 import { dropSchema, PG_URL, schemaUrl, uniqueSchema } from '../test/helpers/postgres.js';
-import { createScaleFixture, spawnCli } from '../test/helpers/scale-fixture.js';
+import { type BackgroundCli, createScaleFixture, spawnCli } from '../test/helpers/scale-fixture.js';
 
 const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_SCALE_CONCURRENCY ?? 4);
@@ -19,10 +19,90 @@ const scratch = mkdtempSync(join(tmpdir(), 'baton-bench-scale-'));
 
 interface Measured {
   label: string;
+  /** CPU seconds per run: the worker processes, and every postgres backend on the machine. */
+  workerCpuMs: number;
+  postgresCpuMs: number;
+  /** Share of all cores busy during the drain (every process on the machine). */
+  machineBusy: number;
   runsPerSecond: number;
   wallRunsPerSecond: number;
   medianLatencyMs: number;
   p95LatencyMs: number;
+}
+
+// Linux accounting: /proc/<pid>/stat fields 14-15 are user and system time in clock ticks
+// (100 per second on every mainstream kernel), /proc/stat's first line sums all cores.
+const TICKS_PER_SECOND = 100;
+
+function processTicks(pid: number | string): { name: string; ticks: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { name, ticks: Number(fields[11]) + Number(fields[12]) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every postgres process's CPU ticks; backends come and go with connections. */
+function postgresProcesses(): Map<string, number> {
+  const ticks = new Map<string, number>();
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    const sample = processTicks(pid);
+    if (sample?.name === 'postgres') ticks.set(pid, sample.ticks);
+  }
+  return ticks;
+}
+
+/**
+ * Samples CPU ticks every 100 ms while a drain runs: postgres processes from their first sight
+ * (0 for backends born during the drain), workers from the moment they report "started", so
+ * the TypeScript loading at process start is left out.
+ */
+class CpuSampler {
+  private readonly postgresFirst = postgresProcesses();
+  private readonly postgresLast = new Map(this.postgresFirst);
+  private readonly workerFirst = new Map<number, number>();
+  private readonly workerLast = new Map<number, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly workers: BackgroundCli[]) {
+    this.timer = setInterval(() => this.sample(), 100);
+  }
+
+  private sample(): void {
+    for (const [pid, ticks] of postgresProcesses()) {
+      if (!this.postgresFirst.has(pid)) this.postgresFirst.set(pid, 0);
+      this.postgresLast.set(pid, ticks);
+    }
+    for (const worker of this.workers) {
+      const pid = worker.child.pid;
+      const ticks = pid === undefined ? undefined : processTicks(pid)?.ticks;
+      if (pid === undefined || ticks === undefined || !worker.stderr().includes(' started')) continue;
+      if (!this.workerFirst.has(pid)) this.workerFirst.set(pid, ticks);
+      this.workerLast.set(pid, ticks);
+    }
+  }
+
+  /** Stops sampling; CPU seconds used by the workers and by postgres since the start. */
+  stop(): { workerSeconds: number; postgresSeconds: number } {
+    clearInterval(this.timer);
+    const used = (first: Map<string | number, number>, last: Map<string | number, number>) =>
+      [...last].reduce((sum, [pid, ticks]) => sum + ticks - (first.get(pid) ?? ticks), 0) / TICKS_PER_SECOND;
+    return {
+      workerSeconds: used(this.workerFirst, this.workerLast),
+      postgresSeconds: used(this.postgresFirst, this.postgresLast),
+    };
+  }
+}
+
+function machineTicks(): { busy: number; total: number } {
+  const [, ...fields] = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/);
+  const values = fields.map(Number);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  const total = values.reduce((sum, value) => sum + value, 0);
+  return { busy: total - idle, total };
 }
 
 function percentile(values: number[], fraction: number): number {
@@ -64,6 +144,7 @@ async function drain(
   await enqueue(store);
   await store.close();
   const started = performance.now();
+  const machineBefore = machineTicks();
   const children = Array.from({ length: workers }, () =>
     spawnCli(
       ['worker', '--db', db, '--until-idle', '--concurrency', String(CONCURRENCY), '--poll-interval', '20'],
@@ -72,7 +153,11 @@ async function drain(
       },
     ),
   );
+  // A process's CPU time is only readable while it lives: sample until the workers exit.
+  const sampler = new CpuSampler(children);
   const exits = await Promise.all(children.map((child) => child.exited));
+  const cpu = sampler.stop();
+  const machineAfter = machineTicks();
   const wallSeconds = (performance.now() - started) / 1000;
   const failed = exits.findIndex((exit) => exit.code !== 0);
   if (failed >= 0) throw new Error(`worker exited ${exits[failed]?.code}: ${children[failed]?.stderr()}`);
@@ -86,8 +171,12 @@ async function drain(
   const latencies = succeeded.map((_run, index) => (ends[index] ?? 0) - (starts[index] ?? 0));
   // The busy window (first run started to last run finished) leaves process start-up out.
   const busySeconds = (Math.max(...ends) - Math.min(...starts)) / 1000;
+  const msPerRun = (seconds: number) => (seconds * 1000) / RUNS;
   return {
     label,
+    workerCpuMs: msPerRun(cpu.workerSeconds),
+    postgresCpuMs: msPerRun(cpu.postgresSeconds),
+    machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
     runsPerSecond: RUNS / busySeconds,
     wallRunsPerSecond: RUNS / wallSeconds,
     medianLatencyMs: percentile(latencies, 0.5),
@@ -139,7 +228,7 @@ async function postgresCommitFloor(): Promise<number> {
 }
 
 function row(cells: string[]): string {
-  const widths = [30, 10, 14, 16, 14];
+  const widths = [30, 8, 14, 15, 12, 12, 14, 10];
   return cells
     .map((cell, index) => (index === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[index] ?? 0)))
     .join(' ');
@@ -154,7 +243,18 @@ try {
     `${RUNS} runs of one tool call + one answer (2 model steps, ~11 commits each); ` +
       `--concurrency ${CONCURRENCY} per worker process\n`,
   );
-  console.log(row(['', 'runs/s', 'runs/s (wall)', 'median latency', 'p95 latency']));
+  console.log(
+    row([
+      '',
+      'runs/s',
+      'runs/s (wall)',
+      'median latency',
+      'p95 latency',
+      'worker CPU',
+      'postgres CPU',
+      'CPU busy',
+    ]),
+  );
   for (const result of results) {
     console.log(
       row([
@@ -163,12 +263,17 @@ try {
         result.wallRunsPerSecond.toFixed(1),
         `${result.medianLatencyMs.toFixed(0)} ms`,
         `${result.p95LatencyMs.toFixed(0)} ms`,
+        `${result.workerCpuMs.toFixed(1)} ms/run`,
+        `${result.postgresCpuMs.toFixed(1)} ms/run`,
+        `${(result.machineBusy * 100).toFixed(0)} %`,
       ]),
     );
   }
   console.log(`\nPostgres commit floor (one connection, one INSERT per commit): ${floor.toFixed(2)} ms`);
   console.log(
-    'runs/s counts the busy window (first run started to last run finished); "wall" includes process start-up.',
+    'runs/s counts the busy window (first run started to last run finished); "wall" includes process start-up.\n' +
+      `CPU: per run, of the worker processes and of every postgres process on the machine; "CPU busy" is the share\n` +
+      `of all ${cpus().length} cores in use during the drain, by any process.`,
   );
 } finally {
   fixture.cleanup();

@@ -16,21 +16,30 @@ export interface NotificationListenerOptions {
 
 /**
  * One dedicated connection (not from the pool: a pooled client would be handed to queries)
- * that LISTENs on the store's channel. When the connection drops it reconnects with
- * exponential backoff and reports the gap, so the store can catch up on what it missed.
+ * that LISTENs on the store's channel, opened only once something subscribes (a worker that
+ * never streams never receives every commit's notification). When the connection drops it
+ * reconnects with exponential backoff and reports the gap, so the store can catch up.
  */
 export class NotificationListener {
   private client: pg.Client | undefined;
   private closed = false;
+  private started = false;
   private lostAt: number | undefined;
   private attempt = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: NotificationListenerOptions) {}
 
-  /** Connects and listens; rejects with a typed error when the first connection fails. */
-  async start(): Promise<void> {
-    this.client = await this.connect();
+  /**
+   * Starts listening, in the background, the first time it is called. The first connection
+   * counts as a reconnection after a gap that began now: `onReconnected` lets the store catch
+   * up on whatever was committed while it was being opened.
+   */
+  listen(): void {
+    if (this.started || this.closed) return;
+    this.started = true;
+    this.lostAt = Date.now();
+    void this.reconnect();
   }
 
   /** Stops listening and closes the connection. */

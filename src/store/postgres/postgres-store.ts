@@ -64,7 +64,7 @@ export class PostgresStore implements Store {
     this.appender = new SessionAppender(gate);
   }
 
-  /** Connects, migrates the schema and starts listening; rejects with a typed startup error. */
+  /** Connects and migrates the schema (LISTEN starts with the first subscription); rejects with a typed startup error. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const config = resolvePostgresConfig(url, options);
     const onError = options.onError ?? (() => undefined);
@@ -74,40 +74,36 @@ export class PostgresStore implements Store {
     pool.on('error', onError);
     const gate = new ConnectionGate(pool, config.target);
     const channel = `baton_events.${config.schema}`;
-    let listener: NotificationListener | undefined;
     try {
       await gate.use((client) => migrate(client, config.schema));
-      const feed = new EventFeed(
-        {
-          readFrom: (sessionId, from) => gate.use((client) => events.readEvents(client, sessionId, { from })),
-          readFresh: (sessionId, fromSeq, ts) =>
-            gate.use((client) => events.readFresh(client, sessionId, fromSeq, ts)),
-          sessionsWithEventsSince: (since) =>
-            gate.use((client) => events.sessionsWithEventsSince(client, since)),
-        },
-        onError,
-      );
-      const active = new NotificationListener({
-        config: { ...config.client, application_name: `${config.client.application_name ?? 'baton'}:listen` },
-        channel,
-        target: config.target,
-        onNotification: (payload) => {
-          const notice = events.decodeNotice(payload);
-          if (notice) feed.notified(notice);
-        },
-        onReconnected: (lostAt) => {
-          feed.reconnected(lostAt).catch(onError);
-        },
-        onError,
-      });
-      listener = active;
-      await active.start();
-      return new PostgresStore(pool, active, feed, gate, config.schema, channel, onError);
     } catch (error) {
-      await listener?.close();
       await pool.end().catch(() => undefined);
       throw toStoreError(error, config.target);
     }
+    const feed = new EventFeed(
+      {
+        readFrom: (sessionId, from) => gate.use((client) => events.readEvents(client, sessionId, { from })),
+        readFresh: (sessionId, fromSeq, ts) =>
+          gate.use((client) => events.readFresh(client, sessionId, fromSeq, ts)),
+        sessionsWithEventsSince: (since) =>
+          gate.use((client) => events.sessionsWithEventsSince(client, since)),
+      },
+      onError,
+    );
+    const listener = new NotificationListener({
+      config: { ...config.client, application_name: `${config.client.application_name ?? 'baton'}:listen` },
+      channel,
+      target: config.target,
+      onNotification: (payload) => {
+        const notice = events.decodeNotice(payload);
+        if (notice) feed.notified(notice);
+      },
+      onReconnected: (lostAt) => {
+        feed.reconnected(lostAt).catch(onError);
+      },
+      onError,
+    });
+    return new PostgresStore(pool, listener, feed, gate, config.schema, channel, onError);
   }
 
   createSession(session: NewSession): Promise<SessionRecord> {
@@ -184,7 +180,9 @@ export class PostgresStore implements Store {
   }
 
   subscribe(sessionId: string, listener: EventListener): () => void {
-    return this.feed.subscribe(sessionId, listener);
+    const unsubscribe = this.feed.subscribe(sessionId, listener);
+    this.listener.listen();
+    return unsubscribe;
   }
 
   putBlob(bytes: Uint8Array): Promise<string> {
