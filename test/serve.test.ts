@@ -159,6 +159,33 @@ describe('baton serve', () => {
     expect((await second.exited).code).toBe(0);
   });
 
+  it('with --workers 0 only serves, and streams what a separate baton worker executes', async () => {
+    const sharedDb = join(dir, 'shared.db');
+    const server = await startServeProcess(
+      ['--agents', agentsDir, '--db', sharedDb, '--port', '0', '--workers', '0'],
+      {
+        env: { WORK_LOG: join(dir, 'shared.log') },
+      },
+    );
+    running.push(server);
+    const client = createClient({ baseUrl: server.url });
+    const { sessionId, runId } = await client.startSession({ agent: 'slow', message: 'go' });
+    const streamed = (async () => {
+      const log: BatonEvent[] = [];
+      for await (const event of client.stream(sessionId)) if (event.type !== 'model.delta') log.push(event);
+      return log;
+    })();
+    const worker = await runCli(['worker', '--db', sharedDb, '--agents', agentsDir, '--until-idle'], {
+      env: { WORK_LOG: join(dir, 'shared.log') },
+    });
+    expect(worker.code).toBe(0);
+    const log = await streamed;
+    expect(log.at(-1)).toMatchObject({ type: 'run.completed', runId });
+    expect(verifyChain(log)).toMatchObject({ ok: true });
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+  });
+
   it('requires the secret of the chosen auth mode and names the variable', async () => {
     const environment = { BATON_API_TOKEN: '', BATON_BASIC_USER: '', BATON_BASIC_PASSWORD: '' };
     const [bearer, basic] = await Promise.all([
