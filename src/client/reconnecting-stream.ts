@@ -41,7 +41,7 @@ export async function* reconnectingStream(
           failures = 0;
           const event = next.value;
           if ('seq' in event) {
-            // A server never repeats a seq below `from`; skipping them anyway keeps the promise local.
+            // The server never sends a seq below `from`; checking here keeps "no repeats" true regardless.
             if (event.seq < from) continue;
             from = event.seq + 1;
           }
