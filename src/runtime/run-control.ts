@@ -14,15 +14,19 @@ export async function requireRun(context: RuntimeContext, runId: string): Promis
 }
 
 /**
- * Cancels a run. A run nobody is executing (queued, or its worker died) is claimed and ended
- * at once — the claim is the lock that keeps a worker from starting it meanwhile. A run being
- * executed gets `cancelRequested`; its worker aborts at the next check (at once when it runs
- * in this process) and commits `run.cancelled` itself.
+ * Cancels a run: sets `cancelRequested`, then ends at once a run nobody is executing (queued,
+ * or its worker died) by claiming it — the claim is the lock that keeps a worker from starting
+ * it meanwhile. A run being executed is left to its worker, which aborts at the next check (at
+ * once when it runs in this process) and commits `run.cancelled` itself.
  */
 export async function cancelRun(context: RuntimeContext, runId: string): Promise<RunRecord> {
   const run = await requireRun(context, runId);
   if (ENDED.includes(run.status))
     throw new ConflictError(`run ${runId} already ${run.status}`, 'not_cancellable');
+  // The request is recorded first, so whoever ends up holding the run — this canceller, a
+  // worker that claimed it a moment ago, or one that resumes it after this process dies —
+  // sees it and ends the run as cancelled.
+  await context.store.updateRun(runId, { cancelRequested: true });
   const claim = await context.store.claimRun(`cancel:${runId}`, context.leaseTtlMs, { runId });
   if (claim) {
     const draft: EventDraft = { type: 'run.cancelled', data: {} };
@@ -32,7 +36,6 @@ export async function cancelRun(context: RuntimeContext, runId: string): Promise
       ...lifecyclePatches(draft, new Date().toISOString()),
     });
   } else {
-    await context.store.updateRun(runId, { cancelRequested: true });
     context.executions.get(runId)?.stop('cancel');
   }
   return requireRun(context, runId);
