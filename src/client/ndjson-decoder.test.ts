@@ -39,6 +39,10 @@ describe('ndjsonDecoder', () => {
     await expect(decode(['{"a":1}\nnot json\n'])).rejects.toBeInstanceOf(StreamFormatError);
   });
 
+  it('errors the stream on a complete line longer than the cap', async () => {
+    await expect(decode([`{"a":"${'x'.repeat(100)}"}\n`], 64)).rejects.toThrow(/exceeds 64 characters/);
+  });
+
   it('errors the stream once a line grows past the cap without a newline', async () => {
     await expect(decode(['{"a":"', 'x'.repeat(50), 'x'.repeat(50)], 64)).rejects.toThrow(
       /exceeds 64 characters/,

@@ -29,13 +29,12 @@ export function ndjsonDecoder<T = unknown>(
     pending += text;
     let newline = pending.indexOf('\n');
     while (newline >= 0) {
+      if (newline > maxLineLength) throw tooLong(maxLineLength);
       emit(controller, pending.slice(0, newline));
       pending = pending.slice(newline + 1);
       newline = pending.indexOf('\n');
     }
-    if (pending.length > maxLineLength) {
-      throw new StreamFormatError(`a stream line exceeds ${maxLineLength} characters`);
-    }
+    if (pending.length > maxLineLength) throw tooLong(maxLineLength);
     if (final && pending !== '') {
       emit(controller, pending);
       pending = '';
@@ -49,6 +48,10 @@ export function ndjsonDecoder<T = unknown>(
       emitLines(controller, decoder.decode(), true);
     },
   });
+}
+
+function tooLong(maxLineLength: number): StreamFormatError {
+  return new StreamFormatError(`a stream line exceeds ${maxLineLength} characters`);
 }
 
 function emit<T>(controller: TransformStreamDefaultController<T>, rawLine: string): void {
