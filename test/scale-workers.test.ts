@@ -5,7 +5,8 @@ import { createRuntime } from '../src/runtime/create-runtime.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/store.js';
-import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+import { CuttableProxy } from './helpers/cuttable-proxy.js';
+import { dropSchema, PG_URL, schemaUrl, uniqueSchema } from './helpers/postgres.js';
 import {
   type BackgroundCli,
   createScaleFixture,
@@ -123,5 +124,42 @@ describe('baton worker processes on one Postgres database', () => {
     const bySecond = executions.filter((execution) => execution.pid !== first.child.pid);
     expect(byFirst.map((execution) => execution.what)).toEqual(['start']);
     expect(bySecond.map((execution) => execution.what)).toEqual(['start', 'done']);
+  });
+
+  it('let another worker finish the run of a worker that lost its database, once the lease expired', async () => {
+    const proxy = new CuttableProxy('127.0.0.1', Number(new URL(PG_URL).port || 5432));
+    await proxy.start();
+    try {
+      const [runId] = await enqueue('gated', 1);
+      const proxied = new URL(url);
+      proxied.host = `127.0.0.1:${proxy.port}`;
+      const cutOff = spawnCli(['worker', '--db', proxied.href, '--lease-ttl', '1500'], { env: CHILD_ENV });
+      children.push(cutOff);
+      await until(() => fixture.executions().length > 0, 'the tool to start');
+      const held = await store.getRun(runId ?? '');
+      await proxy.cut();
+      // The cut-off worker's tool may now finish, but it can neither commit the result nor
+      // renew its lease.
+      fixture.release();
+
+      const second = worker(['--until-idle', '--lease-ttl', '1500'], { ownPidNamespace: true });
+      expect(await second.exited, second.stderr()).toEqual({ code: 0, signal: null });
+      const run = await runtime.getRun(runId ?? '');
+      expect(run.status).toBe('succeeded');
+      const events = await store.readEvents(run.sessionId);
+      expect(verifyChain(events)).toMatchObject({ ok: true });
+      const starts = events.filter((event) => event.type === 'run.started');
+      expect(starts).toHaveLength(2);
+      expect(Date.parse(starts[1]?.ts ?? '')).toBeGreaterThanOrEqual(held?.lease?.expiresAt ?? Number.NaN);
+      // Whatever the cut-off worker did after the cut never reached the log: the one tool result
+      // is the second worker's, committed after it took the run over.
+      const results = events.filter((event) => event.type === 'tool.result');
+      expect(results).toHaveLength(1);
+      expect(results[0]?.seq).toBeGreaterThan(starts[1]?.seq ?? Number.POSITIVE_INFINITY);
+      const byCutOff = fixture.executions().filter((execution) => execution.pid === cutOff.child.pid);
+      expect(byCutOff[0]?.what).toBe('start');
+    } finally {
+      await proxy.close();
+    }
   });
 });
