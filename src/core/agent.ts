@@ -49,7 +49,10 @@ const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 /** Defines an agent; rejects bad names and duplicate tool names at definition time. */
 export function defineAgent(options: AgentOptions): Agent {
   if (!AGENT_NAME.test(options.name)) {
-    throw new UserError('invalid_agent', `agent name ${JSON.stringify(options.name)} must match ${AGENT_NAME}`);
+    throw new UserError(
+      'invalid_agent',
+      `agent name ${JSON.stringify(options.name)} must match ${AGENT_NAME}`,
+    );
   }
   if (typeof options.instructions !== 'string') {
     throw new UserError('invalid_agent', `agent ${options.name}: instructions must be a string`);
@@ -91,7 +94,10 @@ export function agentDefinitionHash(agent: Agent): string {
     name: agent.name,
     instructions: agent.instructions,
     model: modelId(agent.model),
-    tools: agent.tools.map((candidate) => ({ name: candidate.name, inputSchema: toolInputJsonSchema(candidate) })),
+    tools: agent.tools.map((candidate) => ({
+      name: candidate.name,
+      inputSchema: toolInputJsonSchema(candidate),
+    })),
     handoffs: agent.handoffs.map((target) => target.name),
     mcpServers: agent.mcpServers.map((server) => server.name),
   });

@@ -135,7 +135,9 @@ export function sealEvent(
 }
 
 /** Result of checking a session's chain: the first bad `seq`, if any, and why. */
-export type ChainVerdict = { ok: true; head: string; count: number } | { ok: false; seq: number; reason: string };
+export type ChainVerdict =
+  | { ok: true; head: string; count: number }
+  | { ok: false; seq: number; reason: string };
 
 /** Recomputes a session's hash chain from its first event. */
 export function verifyChain(events: Iterable<BatonEvent>): ChainVerdict {

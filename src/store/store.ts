@@ -1,5 +1,5 @@
-import type { CallerIdentity } from '../core/tool.js';
 import type { BatonEvent, EventDraft, Usage } from '../core/events.js';
+import type { CallerIdentity } from '../core/tool.js';
 
 /** Session status (DESIGN.md section 2). */
 export type SessionStatus = 'idle' | 'running' | 'waiting' | 'completed' | 'failed';
@@ -82,11 +82,31 @@ export type SessionPatch = Partial<Pick<SessionRecord, 'status' | 'context' | 'a
 export type RunPatch = Partial<
   Pick<
     RunRecord,
-    'status' | 'attempt' | 'definitionHash' | 'usage' | 'result' | 'error' | 'cancelRequested' | 'startedAt' | 'finishedAt' | 'lease'
+    | 'status'
+    | 'attempt'
+    | 'definitionHash'
+    | 'usage'
+    | 'result'
+    | 'error'
+    | 'cancelRequested'
+    | 'startedAt'
+    | 'finishedAt'
+    | 'lease'
   >
 >;
 export type TaskPatch = Partial<
-  Pick<TaskRecord, 'status' | 'progress' | 'result' | 'error' | 'costUsd' | 'runId' | 'startedAt' | 'completedAt' | 'feedback'>
+  Pick<
+    TaskRecord,
+    | 'status'
+    | 'progress'
+    | 'result'
+    | 'error'
+    | 'costUsd'
+    | 'runId'
+    | 'startedAt'
+    | 'completedAt'
+    | 'feedback'
+  >
 >;
 
 /** A lease check done inside the commit's transaction: the run's lease token must still be this one. */
@@ -168,7 +188,12 @@ export interface Store {
   getRun(id: string): Promise<RunRecord | undefined>;
   findRunByIdempotencyKey(key: string): Promise<RunRecord | undefined>;
   /** Newest first. */
-  listRuns(options: { sessionId?: string; status?: RunStatus[]; limit: number; cursor?: string }): Promise<Page<RunRecord>>;
+  listRuns(options: {
+    sessionId?: string;
+    status?: RunStatus[];
+    limit: number;
+    cursor?: string;
+  }): Promise<Page<RunRecord>>;
   /** With a fence, fails with `LeaseLostError` unless the lease token still matches. */
   updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord>;
 
@@ -180,7 +205,10 @@ export interface Store {
    */
   append(sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]>;
   /** Events with `seq >= from`, ascending, at most `limit` (default: all). */
-  readEvents(sessionId: string, options?: { from?: number; limit?: number; types?: string[] }): Promise<BatonEvent[]>;
+  readEvents(
+    sessionId: string,
+    options?: { from?: number; limit?: number; types?: string[] },
+  ): Promise<BatonEvent[]>;
   /** The last event's seq and hash, or undefined for an empty log. */
   head(sessionId: string): Promise<{ seq: number; hash: string } | undefined>;
   /** Live notification of committed events; `sessionId` `*` means every session. Returns unsubscribe. */
@@ -207,7 +235,13 @@ export interface Store {
   findTaskByIdempotencyKey(key: string): Promise<TaskRecord | undefined>;
   findTaskByRunId(runId: string): Promise<TaskRecord | undefined>;
   /** Newest first. */
-  listTasks(options: { namespace?: string; profile?: string; since?: string; status?: TaskRecord['status'][]; limit: number }): Promise<TaskRecord[]>;
+  listTasks(options: {
+    namespace?: string;
+    profile?: string;
+    since?: string;
+    status?: TaskRecord['status'][];
+    limit: number;
+  }): Promise<TaskRecord[]>;
   updateTask(id: string, patch: TaskPatch): Promise<TaskRecord>;
   /** Deletes the oldest terminal tasks beyond `keep`; returns how many were deleted. */
   pruneTasks(keep: number): Promise<number>;
