@@ -46,7 +46,14 @@ describe('resolvePostgresConfig', () => {
   });
 
   it('rejects malformed URLs, other protocols and unsafe schema names with db_url_invalid', () => {
-    for (const url of ['not a url', 'mysql://db/app', 'postgres://db/app?schema=a;drop', 'postgres:///app']) {
+    for (const url of [
+      'not a url',
+      'mysql://db/app',
+      'postgres://db/app?schema=a;drop',
+      'postgres://db/app?schema=Mixed',
+      `postgres://db/app?schema=${'s'.repeat(51)}`,
+      'postgres:///app',
+    ]) {
       const error = errorOf(() => resolvePostgresConfig(url));
       expect(error.code).toBe('db_url_invalid');
     }

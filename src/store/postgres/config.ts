@@ -26,7 +26,9 @@ export interface ResolvedPostgresConfig {
   target: string;
 }
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+// Lower case, because search_path folds unquoted names; at most 50 characters, so that the
+// NOTIFY channel `baton_events.<schema>` stays within Postgres's 63-byte identifiers.
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,49}$/;
 const DEFAULT_POOL_SIZE = 10;
 
 function invalid(message: string): PostgresStoreError {
@@ -81,7 +83,9 @@ export function resolvePostgresConfig(
   const searchPathSetting = /-c\s*search_path=([^\s]*)/.exec(urlOptions);
   const schema = options.schema ?? urlSchema ?? searchPathSetting?.[1] ?? 'public';
   if (!SCHEMA_NAME.test(schema)) {
-    throw invalid(`schema ${JSON.stringify(schema)} is not a plain identifier (letters, digits, underscore)`);
+    throw invalid(
+      `schema ${JSON.stringify(schema)} must be a lower-case identifier (a-z, 0-9, _; at most 50 characters)`,
+    );
   }
   const poolSize =
     options.poolSize !== undefined
