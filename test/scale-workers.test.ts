@@ -100,7 +100,8 @@ describe('baton worker processes on one Postgres database', () => {
       'the tool to start',
     );
     const held = await store.getRun(runId ?? '');
-    expect(held?.lease?.owner).toContain(`/${first.child.pid}`);
+    expect(held?.lease).not.toBeNull();
+    expect(fixture.executions().map((execution) => execution.pid)).toEqual([first.child.pid]);
     first.child.kill('SIGKILL');
     await first.exited;
     fixture.release();
