@@ -116,6 +116,35 @@ describe('postgres store appends from several processes', () => {
   });
 });
 
+describe('postgres store notifications', () => {
+  it('delivers each event once and in order despite stale, repeated, early and malformed notifications', async () => {
+    const schema = freshSchema();
+    const reader = await openPostgresStore(schemaUrl(schema));
+    const writer = await openPostgresStore(schemaUrl(schema));
+    const channel = `baton_events.${schema}`;
+    try {
+      const runId = 'run_noise';
+      const sessionId = await seedSession(writer, runId);
+      const seen: BatonEvent[] = [];
+      const unsubscribe = reader.subscribe(sessionId, (event) => seen.push(event));
+      await writer.append(sessionId, [...step(0), ...step(1)], { runId });
+      await waitFor(() => seen.length === 2, 'the first events');
+      for (const payload of [`0 1 ${sessionId}`, `0 0 ${sessionId}`, `5 9 ${sessionId}`, 'garbage', `1 1`]) {
+        await adminQuery('SELECT pg_notify($1, $2)', [channel, payload]);
+      }
+      await writer.append(sessionId, step(2), { runId });
+      await waitFor(() => seen.length >= 3, 'the third event');
+      await writer.append(sessionId, step(3), { runId });
+      await waitFor(() => seen.length >= 4, 'the fourth event');
+      expect(seen.map((event) => event.seq)).toEqual([0, 1, 2, 3]);
+      unsubscribe();
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+});
+
 describe('postgres store startup errors', () => {
   it('names an unknown database', async () => {
     const url = new URL(PG_URL);

@@ -16,18 +16,18 @@ export interface AppendNotice {
   toSeq: number;
 }
 
-/** `<sessionId> <fromSeq> <toSeq>`; session ids never contain spaces. */
+/** `<fromSeq> <toSeq> <sessionId>`: the id goes last, so it may contain anything. */
 export function encodeNotice(notice: AppendNotice): string {
-  return `${notice.sessionId} ${notice.fromSeq} ${notice.toSeq}`;
+  return `${notice.fromSeq} ${notice.toSeq} ${notice.sessionId}`;
 }
+
+const NOTICE = /^(\d{1,9}) (\d{1,9}) (.+)$/s;
 
 /** The notice in a NOTIFY payload, or undefined for a payload that is not one. */
 export function decodeNotice(payload: string | undefined): AppendNotice | undefined {
-  const [sessionId, from, to] = (payload ?? '').split(' ');
-  const fromSeq = Number(from);
-  const toSeq = Number(to);
-  if (!sessionId || !Number.isInteger(fromSeq) || !Number.isInteger(toSeq)) return undefined;
-  return { sessionId, fromSeq, toSeq };
+  const match = NOTICE.exec(payload ?? '');
+  if (!match?.[3]) return undefined;
+  return { fromSeq: Number(match[1]), toSeq: Number(match[2]), sessionId: match[3] };
 }
 
 /**
