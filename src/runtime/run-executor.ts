@@ -6,6 +6,7 @@ import type { Journal } from '../loop/journal.js';
 import type { RunTurnOptions, TurnOutcome } from '../loop/types.js';
 import type { RunRecord, Store } from '../store/store.js';
 import { createExecExecutor } from '../workspace/governed/exec-executor.js';
+import { createWorkspaceExecutor } from './workspace-executor.js';
 
 /** What an executor receives: the claimed run, its fenced journal and the runtime's parts. */
 export interface RunExecutorContext {
@@ -30,10 +31,11 @@ export type RunExecutor = (context: RunExecutorContext) => Promise<TurnOutcome>;
 
 /**
  * The executors every runtime has: `task` runs carry delegated work (src/delegation); `exec`
- * runs are governed sandboxed commands (src/workspace/governed), so any worker can resume them.
+ * runs are governed sandboxed commands (src/workspace/governed) and `workspace` runs agents on a
+ * sandboxed workspace copy (`baton run --workspace`), so any worker can resume them.
  */
 export function defaultExecutors(): Record<string, RunExecutor> {
-  return { task: createTaskExecutor(), exec: createExecExecutor() };
+  return { task: createTaskExecutor(), exec: createExecExecutor(), workspace: createWorkspaceExecutor() };
 }
 
 /** The `definitionHash` recorded for an executor run: its kind and agent name, nothing replayable. */

@@ -11,8 +11,14 @@ import { withStore } from '../open-cli-store.js';
 import { addDbOption, leaseTtlOption, writeJsonLine } from '../options.js';
 import { RunPrinter } from '../run-printer.js';
 import { signalExitCode, stopOnSignals } from '../stop-signals.js';
+import {
+  collectGlobs,
+  finishCliWorkspaceRun,
+  startCliWorkspaceRun,
+  type WorkspaceRunFlags,
+} from '../workspace-run.js';
 
-interface RunFlags {
+interface RunFlags extends WorkspaceRunFlags {
   json?: boolean;
   model?: string;
   db?: string;
@@ -30,6 +36,17 @@ export function registerRun(program: Command): void {
     .option('--json', 'print every persisted event as one JSON line (NDJSON), nothing else')
     .option('--model <name>', "override the agent's model (provider:model-id)")
     .option('--detach', 'only enqueue the run; print {"sessionId","runId"} and exit')
+    .option(
+      '--workspace <dir>',
+      'work on a sandboxed copy of this git workspace with the workspace tools; stores the patch, issues a receipt',
+    )
+    .option(
+      '--allow-untracked <glob>',
+      'with --workspace: capture untracked files matching this glob (repeatable)',
+      collectGlobs,
+      [],
+    )
+    .option('--no-sandbox', 'with --workspace: run commands without bubblewrap isolation (explicit opt-out)')
     .addOption(leaseTtlOption());
   addDbOption(command).action(async (file: string, words: string[], flags: RunFlags) => {
     const agent = await asUsage(() => loadAgentFile(file));
@@ -41,18 +58,24 @@ export function registerRun(program: Command): void {
         agents: [agent],
         ...(flags.leaseTtl && { leaseTtlMs: flags.leaseTtl }),
       });
-      const { sessionId, runId } = await runtime.start({
-        agent: agent.name,
-        message: words.join(' '),
-        agentModule: resolve(file),
-        caller: { kind: 'cli', subject: userInfo().username },
-        ...(flags.model !== undefined && { model: flags.model }),
-      });
+      const workspace = flags.workspace;
+      const { sessionId, runId } =
+        workspace !== undefined
+          ? await startCliWorkspaceRun(store, agent, file, words.join(' '), { ...flags, workspace })
+          : await runtime.start({
+              agent: agent.name,
+              message: words.join(' '),
+              agentModule: resolve(file),
+              caller: { kind: 'cli', subject: userInfo().username },
+              ...(flags.model !== undefined && { model: flags.model }),
+            });
       if (flags.detach) {
         writeJsonLine({ sessionId, runId });
         return 0;
       }
-      return executeAndPrint(runtime, sessionId, runId, flags);
+      const code = await executeAndPrint(runtime, sessionId, runId, flags);
+      if (workspace !== undefined) await finishCliWorkspaceRun(store, runId, flags.db);
+      return code;
     });
   });
 }

@@ -1,0 +1,136 @@
+import type { EventDraft } from '../../core/events.js';
+import { canonicalJson, hashCanonical, sha256Hex } from '../../core/hash.js';
+import { newId, newSecret } from '../../core/ids.js';
+import type { CallerIdentity } from '../../core/tool.js';
+import { issueContract } from '../../proof/issue.js';
+import type { SigningKeys } from '../../proof/keys.js';
+import type { Contract } from '../../proof/statements.js';
+import type { Store } from '../../store/store.js';
+import { captureWorkspace } from '../capture.js';
+import { NotSupportedError } from '../errors.js';
+import type { WorkspaceManifest } from '../manifest.js';
+import { inspectRepository } from '../repository.js';
+
+/** What every governed run (an `exec` command or an agent on a workspace) starts from. */
+export interface GovernedRunOptions {
+  /** A directory inside the git work tree to capture. */
+  dir: string;
+  allowUntracked?: readonly string[];
+  allowHosts?: readonly string[];
+  secretPatterns?: readonly string[];
+  /** Directories hidden from sandboxed commands besides the source repository (e.g. the Baton home). */
+  hidePaths?: readonly string[];
+  requestedBy: CallerIdentity;
+  /** The plane key that signs the contract. */
+  keys: SigningKeys;
+  signal?: AbortSignal;
+}
+
+/** The run-specific part: its kind, agent, task, budget, first events and input. */
+export interface GovernedRunSpec {
+  kind: string;
+  agent: string;
+  /** Hashed into the contract's `taskHash`. */
+  task: unknown;
+  budget: Contract['budget'];
+  /** Events committed after `session.started` and before the capture (e.g. the user message). */
+  leadingEvents?: EventDraft[];
+  /** The run input, given the manifest hash and the paths sandboxes must hide. */
+  input(context: {
+    manifestHash: string;
+    hidePaths: string[];
+    secretPatterns: string[];
+  }): Record<string, unknown>;
+}
+
+/** A queued governed run with its signed contract. */
+export interface StartedGovernedRun {
+  sessionId: string;
+  runId: string;
+  contractHash: string;
+  manifest: WorkspaceManifest;
+}
+
+/**
+ * Captures the workspace, issues the signed contract and queues the run. The contract and the
+ * capture are committed to the session's log before the run exists, so no worker can execute a
+ * run whose contract is not recorded.
+ */
+export async function startGovernedRun(
+  store: Store,
+  options: GovernedRunOptions,
+  spec: GovernedRunSpec,
+): Promise<StartedGovernedRun> {
+  if ((options.allowHosts ?? []).length > 0) {
+    throw new NotSupportedError(
+      'network allowlists (--allow-host) are not supported yet: sandboxed commands have no network',
+    );
+  }
+  const repository = await inspectRepository(options.dir, options.signal);
+  const secretPatterns = [...(options.secretPatterns ?? [])];
+  const manifest = await captureWorkspace(
+    repository.root,
+    {
+      allowUntracked: options.allowUntracked ?? [],
+      secretPatterns,
+      ...(options.signal && { signal: options.signal }),
+    },
+    store,
+  );
+  const manifestHash = await store.putBlob(Buffer.from(canonicalJson(manifest), 'utf8'));
+  const input = spec.input({
+    manifestHash,
+    hidePaths: [repository.root, ...(options.hidePaths ?? [])],
+    secretPatterns,
+  });
+  const sessionId = newId('ses');
+  const runId = newId('run');
+  const contract: Contract = {
+    version: 1,
+    runId,
+    issuedAt: new Date().toISOString(),
+    requestedBy: options.requestedBy,
+    agent: spec.agent,
+    taskHash: hashCanonical(spec.task),
+    workspaceManifestHash: manifestHash,
+    envelopeHash: hashCanonical(input),
+    network: { mode: 'none', hosts: [] },
+    secrets: {
+      env: [],
+      deniedPaths: manifest.denied.filter((entry) => entry.reason === 'secret').map((entry) => entry.path),
+    },
+    budget: spec.budget,
+    pool: 'local',
+  };
+  const issued = await issueContract(store, options.keys, contract);
+  await store.createSession({
+    id: sessionId,
+    agent: spec.agent,
+    context: {},
+    auth: { initiator: options.requestedBy, current: options.requestedBy },
+    // Governed sessions take no follow-up messages: the token is random and never handed out.
+    tokenHash: sha256Hex(newSecret()),
+  });
+  await store.append(
+    sessionId,
+    [
+      { type: 'session.started', data: { agent: spec.agent } },
+      ...(spec.leadingEvents ?? []),
+      { type: 'contract.issued', data: issued },
+      {
+        type: 'workspace.captured',
+        data: { manifestHash, baseRef: manifest.baseRef, denied: manifest.denied },
+      },
+    ],
+    { runId },
+  );
+  await store.createRun({
+    id: runId,
+    sessionId,
+    agent: spec.agent,
+    kind: spec.kind,
+    input,
+    idempotencyKey: null,
+  });
+  return { sessionId, runId, contractHash: issued.contractHash, manifest };
+}

@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import type { Store } from '../../store/store.js';
+import { type GovernedRunOptions, type StartedGovernedRun, startGovernedRun } from './start-governed.js';
+
+/** The run input of a `workspace` run: an agent working on a restored copy of a captured workspace. */
+export const workspaceRunInputSchema = z.object({
+  message: z.string().min(1),
+  manifestHash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Module that defines the agent, so that another process can load it. */
+  agentModule: z.string().optional(),
+  model: z.string().optional(),
+  sandbox: z.enum(['bwrap', 'none']),
+  hidePaths: z.array(z.string()),
+  secretPatterns: z.array(z.string()),
+});
+
+export type WorkspaceRunInput = z.infer<typeof workspaceRunInputSchema>;
+
+/** Options of {@link startWorkspaceRun}. */
+export interface StartWorkspaceRunOptions extends GovernedRunOptions {
+  agent: string;
+  message: string;
+  agentModule?: string;
+  model?: string;
+  sandbox?: 'bwrap' | 'none';
+  maxSteps?: number;
+  maxCostUsd?: number;
+}
+
+/**
+ * Captures the workspace, issues the contract and queues a `workspace` run: the agent gets the
+ * workspace tools on a scratch restore, and its patch and receipt are produced as for `exec`.
+ */
+export function startWorkspaceRun(
+  store: Store,
+  options: StartWorkspaceRunOptions,
+): Promise<StartedGovernedRun> {
+  return startGovernedRun(store, options, {
+    kind: 'workspace',
+    agent: options.agent,
+    task: { kind: 'workspace', agent: options.agent, message: options.message },
+    budget: {
+      timeoutMs: null,
+      maxOutputBytes: null,
+      maxSteps: options.maxSteps ?? null,
+      maxCostUsd: options.maxCostUsd ?? null,
+    },
+    leadingEvents: [{ type: 'message.received', data: { role: 'user', text: options.message } }],
+    input: ({ manifestHash, hidePaths, secretPatterns }): WorkspaceRunInput => ({
+      message: options.message,
+      manifestHash,
+      ...(options.agentModule !== undefined && { agentModule: options.agentModule }),
+      ...(options.model !== undefined && { model: options.model }),
+      sandbox: options.sandbox ?? 'bwrap',
+      hidePaths,
+      secretPatterns,
+    }),
+  });
+}
