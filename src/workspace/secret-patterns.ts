@@ -41,7 +41,15 @@ export type SecretMatcher = (path: string) => boolean;
 
 /** Builds the matcher for the default patterns plus `extra` ones (same syntax). */
 export function secretMatcher(extra: readonly string[] = []): SecretMatcher {
-  return picomatch([...DEFAULT_SECRET_PATTERNS, ...extra], { dot: true, basename: true });
+  const patterns = [...DEFAULT_SECRET_PATTERNS, ...extra];
+  // picomatch's `basename` option breaks patterns that contain a slash, so the two kinds are
+  // compiled apart: names match at any depth, paths match whole.
+  const byName = picomatch(
+    patterns.filter((pattern) => !pattern.includes('/')),
+    { dot: true, basename: true },
+  );
+  const byPath = globMatcher(patterns.filter((pattern) => pattern.includes('/')));
+  return (path) => byName(path) || byPath(path);
 }
 
 /** Builds a matcher for allowlist globs; patterns match whole relative paths, dotfiles included. */
