@@ -179,6 +179,8 @@ export type { ExecExecutorContext, ExecOutcome } from './workspace/governed/exec
 export { createExecExecutor } from './workspace/governed/exec-executor.js';
 export type { StartExecOptions, StartedExec } from './workspace/governed/start-exec.js';
 export { startExec } from './workspace/governed/start-exec.js';
+export type { StartWorkspaceRunOptions, WorkspaceRunInput } from './workspace/governed/workspace-run.js';
+export { startWorkspaceRun } from './workspace/governed/workspace-run.js';
 export type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './workspace/manifest.js';
 export { manifestHash } from './workspace/manifest.js';
 export type { PatchSummary } from './workspace/patch.js';
