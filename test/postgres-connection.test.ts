@@ -175,6 +175,10 @@ describe('postgres store startup errors', () => {
       const error = await startupError(url.href);
       expect(error.code).toBe('db_permission_denied');
       expect(error.message).toMatch(/permission/);
+      // A schema an administrator made, without granting the role anything on it.
+      await adminQuery('CREATE SCHEMA baton_locked', [], database);
+      url.searchParams.set('schema', 'baton_locked');
+      expect((await startupError(url.href)).code).toBe('db_permission_denied');
     } finally {
       await adminQuery(`DROP DATABASE ${database} WITH (FORCE)`);
       await adminQuery(`DROP ROLE ${role}`);

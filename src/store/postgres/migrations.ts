@@ -122,6 +122,18 @@ export async function migrate(client: PoolClient, schema: string): Promise<void>
     // CREATE SCHEMA needs the CREATE right on the database even with IF NOT EXISTS, so a role
     // that was handed an existing schema must not be asked for it.
     if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${escapeIdentifier(schema)}`);
+    // Postgres silently skips a search_path schema the role may not use, and would then report
+    // "no schema has been selected": say what is actually wrong.
+    const usable = await client.query<{ usage: boolean }>(
+      "SELECT has_schema_privilege(current_user, $1, 'USAGE') AS usage",
+      [schema],
+    );
+    if (!usable.rows[0]?.usage) {
+      throw new PostgresStoreError(
+        'db_permission_denied',
+        `the role may not use schema ${schema}: grant it USAGE and CREATE on the schema, or let Baton create its own`,
+      );
+    }
     await client.query(`SET LOCAL search_path = ${escapeLiteral(schema)}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS schema_migrations (
