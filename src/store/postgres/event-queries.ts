@@ -159,6 +159,7 @@ export async function readEvents(
   return result.rows.map(toEvent);
 }
 
+/** The session's last seq and hash, from its row; undefined for an empty log or no session. */
 export async function readHead(
   db: Queryable,
   sessionId: string,

@@ -1,6 +1,7 @@
 import type { PostgresStoreOptions } from './config.js';
 import { PostgresStore } from './postgres-store.js';
 
+// Public API of `baton/postgres`: the store, its options and its typed errors.
 export type { PostgresStoreOptions } from './config.js';
 export type { PostgresErrorCode } from './errors.js';
 export { PostgresStoreError } from './errors.js';

@@ -17,6 +17,7 @@ export interface SessionRow {
   updated_at: string;
 }
 
+/** A `runs` row; `lease_expires_at` is a bigint, returned as a string. */
 export interface RunRow {
   id: string;
   session_id: string;
@@ -40,6 +41,7 @@ export interface RunRow {
   finished_at: string | null;
 }
 
+/** A `tasks` row. */
 export interface TaskRow {
   id: string;
   profile: string;
@@ -58,6 +60,7 @@ export interface TaskRow {
   completed_at: string | null;
 }
 
+/** An `events` row. */
 export interface EventRow {
   session_id: string;
   seq: number;
@@ -73,6 +76,7 @@ export function jsonParam(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+/** The port's session record of a row. */
 export function toSession(row: SessionRow): SessionRecord {
   return {
     id: row.id,
@@ -86,6 +90,7 @@ export function toSession(row: SessionRow): SessionRecord {
   };
 }
 
+/** The port's run record of a row; the lease is null unless all three lease columns are set. */
 export function toRun(row: RunRow): RunRecord {
   const lease =
     row.lease_token === null || row.lease_owner === null || row.lease_expires_at === null
@@ -113,6 +118,7 @@ export function toRun(row: RunRow): RunRecord {
   };
 }
 
+/** The port's task record of a row. */
 export function toTask(row: TaskRow): TaskRecord {
   return {
     id: row.id,
@@ -133,6 +139,7 @@ export function toTask(row: TaskRow): TaskRecord {
   };
 }
 
+/** The persisted event of a row, exactly as it was sealed. */
 export function toEvent(row: EventRow): BatonEvent {
   return {
     seq: row.seq,

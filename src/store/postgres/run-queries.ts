@@ -74,12 +74,14 @@ export async function createRun(db: Queryable, run: NewRun): Promise<{ run: RunR
   throw new NotFoundError('session', run.sessionId);
 }
 
+/** The run with this id, if any. */
 export async function getRun(db: Queryable, id: string): Promise<RunRecord | undefined> {
   const result = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id]);
   const row = result.rows[0];
   return row && toRun(row);
 }
 
+/** The run created with this idempotency key, if any. */
 export async function findRunByIdempotencyKey(db: Queryable, key: string): Promise<RunRecord | undefined> {
   const result = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE idempotency_key = $1`, [key]);
   const row = result.rows[0];

@@ -10,6 +10,7 @@ import { jsonParam, type SessionRow, toSession } from './rows.js';
 
 const SESSION_COLUMNS = 'id, agent, status, context, auth, token_hash, created_at, updated_at';
 
+/** Inserts an idle session; `ConflictError` when the id is taken. */
 export async function createSession(db: Queryable, session: NewSession): Promise<SessionRecord> {
   const record = buildSessionRecord(session, new Date().toISOString());
   try {
@@ -34,12 +35,14 @@ export async function createSession(db: Queryable, session: NewSession): Promise
   return record;
 }
 
+/** The session with this id, if any. */
 export async function getSession(db: Queryable, id: string): Promise<SessionRecord | undefined> {
   const result = await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1`, [id]);
   const row = result.rows[0];
   return row && toSession(row);
 }
 
+/** The session whose continuation-token hash this is, if any. */
 export async function findSessionByTokenHash(
   db: Queryable,
   tokenHash: string,

@@ -19,14 +19,17 @@ async function findOne(db: Queryable, where: string, value: string): Promise<Tas
   return row && toTask(row);
 }
 
+/** The task with this id, if any. */
 export function getTask(db: Queryable, id: string): Promise<TaskRecord | undefined> {
   return findOne(db, 'id', id);
 }
 
+/** The task created with this idempotency key, if any. */
 export function findTaskByIdempotencyKey(db: Queryable, key: string): Promise<TaskRecord | undefined> {
   return findOne(db, 'idempotency_key', key);
 }
 
+/** The task backed by this run, if any. */
 export function findTaskByRunId(db: Queryable, runId: string): Promise<TaskRecord | undefined> {
   return findOne(db, 'run_id', runId);
 }
@@ -96,6 +99,7 @@ export async function listTasks(
   return result.rows.map(toTask);
 }
 
+/** Applies a task patch; `NotFoundError` when there is no such task. */
 export async function updateTask(db: Queryable, id: string, patch: TaskPatch): Promise<TaskRecord> {
   const { clauses, values } = taskAssignments(patch, 2);
   const result =
