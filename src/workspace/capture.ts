@@ -1,11 +1,15 @@
 import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Store } from '../store/store.js';
+import { type BlobStore, defaultBlobStore } from './blob-store.js';
+
 import { DIFF_FORMAT, excludingPathspec, git, splitNul } from './git.js';
 import type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './manifest.js';
 import { inspectRepository } from './repository.js';
 import { globMatcher, type SecretMatcher, secretMatcher } from './secret-patterns.js';
+
+/** The blob part of a store (defined in blob-store.ts; kept importable from here for existing callers). */
+export type { BlobStore } from './blob-store.js';
 
 /** Options of {@link captureWorkspace}. */
 export interface CaptureOptions {
@@ -18,9 +22,6 @@ export interface CaptureOptions {
   signal?: AbortSignal;
 }
 
-/** The blob operations capture and restore need. */
-export type BlobStore = Pick<Store, 'putBlob' | 'getBlob'>;
-
 const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
 
 /**
@@ -30,8 +31,8 @@ const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
  */
 export async function captureWorkspace(
   dir: string,
-  options: CaptureOptions,
-  store: BlobStore,
+  options: CaptureOptions = {},
+  store: BlobStore = defaultBlobStore(),
 ): Promise<WorkspaceManifest> {
   const { signal } = options;
   const repository = await inspectRepository(dir, signal);

@@ -1,4 +1,4 @@
-import type { BlobStore } from './capture.js';
+import type { BlobStore } from './blob-store.js';
 import { DIFF_FORMAT, excludingPathspec, git, splitNul } from './git.js';
 import { secretMatcher } from './secret-patterns.js';
 
