@@ -2,7 +2,6 @@ import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BlobStore, defaultBlobStore } from './blob-store.js';
-
 import { DIFF_FORMAT, excludingPathspec, git, splitNul } from './git.js';
 import type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './manifest.js';
 import { inspectRepository } from './repository.js';
