@@ -26,9 +26,10 @@ export interface ResolvedPostgresConfig {
   target: string;
 }
 
-// Lower case, because search_path folds unquoted names; at most 50 characters, so that the
-// NOTIFY channel `baton_events.<schema>` stays within Postgres's 63-byte identifiers.
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,49}$/;
+// A plain identifier, folded to lower case as Postgres folds unquoted names (search_path
+// does too); at most 50 characters, so the NOTIFY channel `baton_events.<schema>` fits in
+// Postgres's 63-byte identifiers.
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
 const DEFAULT_POOL_SIZE = 10;
 
 function invalid(message: string): PostgresStoreError {
@@ -81,12 +82,13 @@ export function resolvePostgresConfig(
   const urlSchema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   const searchPathSetting = /-c\s*search_path=([^\s]*)/.exec(urlOptions);
-  const schema = options.schema ?? urlSchema ?? searchPathSetting?.[1] ?? 'public';
-  if (!SCHEMA_NAME.test(schema)) {
+  const named = options.schema ?? urlSchema ?? searchPathSetting?.[1] ?? 'public';
+  if (!SCHEMA_NAME.test(named)) {
     throw invalid(
-      `schema ${JSON.stringify(schema)} must be a lower-case identifier (a-z, 0-9, _; at most 50 characters)`,
+      `schema ${JSON.stringify(named)} must be a plain identifier (letters, digits, _; at most 50 characters)`,
     );
   }
+  const schema = named.toLowerCase();
   const poolSize =
     options.poolSize !== undefined
       ? parsePoolSize(options.poolSize, 'poolSize')
