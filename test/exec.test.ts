@@ -68,6 +68,7 @@ describe('baton exec (governed runs)', () => {
 
     const receipt = await baton('receipt', output.runId);
     expect(receipt.code).toBe(0);
+    expect(receipt.stdout).toBe(`${JSON.stringify(output.receipt)}\n`);
     const receiptFile = join(home, 'receipt.json');
     writeFileSync(receiptFile, receipt.stdout);
     const verified = await baton('verify', receiptFile);

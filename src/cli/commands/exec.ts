@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { BatonEvent } from '../../core/events.js';
+import { canonicalJson } from '../../core/hash.js';
 import { ensureBatonHome, resolveBatonHome } from '../../proof/baton-home.js';
 import { issueReceipt } from '../../proof/issue.js';
 import { loadOrCreateKeys } from '../../proof/keys.js';
@@ -79,12 +80,15 @@ export function registerExec(program: Command): void {
         const receipt = await issueReceipt(store, run.id, keys);
         const summary = await summarize(store, run.sessionId, run.id);
         if (flags.json) {
+          // Re-parsed from its canonical JSON, the receipt prints with sorted keys: saved with
+          // JSON.stringify it is byte-for-byte the file `baton verify` accepts.
+          const canonicalReceipt: unknown = JSON.parse(canonicalJson(receipt));
           writeJsonLine({
             runId: run.id,
             status: run.status,
             exitCode: summary.exitCode,
             patch: summary.patch,
-            receipt,
+            receipt: canonicalReceipt,
           });
         } else {
           printHuman(run.id, run.status, run.error?.message, summary, started.manifest.denied);
