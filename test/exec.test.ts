@@ -1,4 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -96,6 +105,20 @@ describe('baton exec (governed runs)', () => {
     const exec = await baton('exec', '--allow-host', 'example.com', '--', 'true');
     expect(exec.code).toBe(1);
     expect(exec.stderr).toContain('not supported');
+  });
+
+  it('refuses with install instructions when bwrap is missing, before recording anything', async () => {
+    const bin = join(home, 'bin');
+    mkdirSync(bin);
+    for (const tool of ['git', 'sh'])
+      symlinkSync(
+        execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(),
+        join(bin, tool),
+      );
+    const exec = await runCli(['exec', '--db', db, '--', 'true'], { cwd: repo.dir, env: { PATH: bin } });
+    expect(exec.code).toBe(1);
+    expect(exec.stderr).toContain('apt-get install bubblewrap');
+    expect(existsSync(db)).toBe(false);
   });
 
   it('refuses a directory that is not a git repository', async () => {

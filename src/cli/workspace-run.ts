@@ -6,6 +6,7 @@ import { issueReceipt } from '../proof/issue.js';
 import { loadOrCreateKeys } from '../proof/keys.js';
 import type { Store } from '../store/store.js';
 import { startWorkspaceRun } from '../workspace/governed/workspace-run.js';
+import { ensureBwrap } from '../workspace/sandbox/bwrap.js';
 
 /** The flags `baton run` takes for a run on a workspace. */
 export interface WorkspaceRunFlags {
@@ -27,6 +28,7 @@ export async function startCliWorkspaceRun(
   message: string,
   flags: WorkspaceRunFlags & { workspace: string },
 ): Promise<{ sessionId: string; runId: string }> {
+  if (flags.sandbox) await ensureBwrap('bwrap');
   const home = resolveBatonHome({ db: flags.db });
   await ensureBatonHome(home);
   return startWorkspaceRun(store, {

@@ -8,6 +8,7 @@ import { loadOrCreateKeys } from '../../proof/keys.js';
 import { createRuntime } from '../../runtime/create-runtime.js';
 import type { Store } from '../../store/store.js';
 import { startExec } from '../../workspace/governed/start-exec.js';
+import { ensureBwrap } from '../../workspace/sandbox/bwrap.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
 import { stopOnSignals } from '../stop-signals.js';
@@ -51,6 +52,8 @@ export function registerExec(program: Command): void {
     .option('--no-sandbox', 'run without bubblewrap isolation (explicit opt-out)')
     .option('--json', 'print { runId, status, exitCode, patch, receipt } as JSON');
   addDbOption(command).action(async (argv: string[], flags: ExecFlags) => {
+    // Refuse before anything is captured or recorded when the sandbox cannot run here.
+    if (flags.sandbox) await ensureBwrap('bwrap');
     const home = resolveBatonHome({ db: flags.db });
     await ensureBatonHome(home);
     const keys = await loadOrCreateKeys(home);
