@@ -23,4 +23,15 @@ describe('OutputTail', () => {
     expect(tail.text()).toBe('');
     expect(tail.truncated).toBe(true);
   });
+
+  it('keeps the exact tail of a long stream of chunks', () => {
+    const tail = new OutputTail(1000);
+    let all = '';
+    for (let index = 0; index < 5000; index += 1) {
+      const chunk = `line ${index}\n`;
+      all += chunk;
+      tail.push(Buffer.from(chunk));
+    }
+    expect(tail.text()).toBe(all.slice(-1000));
+  });
 });

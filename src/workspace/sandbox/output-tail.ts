@@ -12,13 +12,9 @@ export class OutputTail {
   push(chunk: Buffer): void {
     this.#chunks.push(chunk);
     this.#size += chunk.length;
-    if (this.#size <= this.#max) return;
-    // Compact to exactly the tail; older bytes are dropped for good.
-    const joined = Buffer.concat(this.#chunks);
-    const tail = joined.subarray(joined.length - this.#max);
-    this.#chunks = [Buffer.from(tail)];
-    this.#size = tail.length;
-    this.#truncated = true;
+    if (this.#size > this.#max) this.#truncated = true;
+    // Compacting only past twice the cap keeps a long stream's cost linear in its length.
+    if (this.#size > 2 * this.#max + 65_536) this.#compact();
   }
 
   get truncated(): boolean {
@@ -26,6 +22,15 @@ export class OutputTail {
   }
 
   text(): string {
+    this.#compact();
     return Buffer.concat(this.#chunks).toString('utf8');
+  }
+
+  /** Keeps exactly the last `max` bytes; older bytes are dropped for good. */
+  #compact(): void {
+    if (this.#size <= this.#max) return;
+    const joined = Buffer.concat(this.#chunks);
+    this.#chunks = [Buffer.from(joined.subarray(joined.length - this.#max))];
+    this.#size = this.#max;
   }
 }
