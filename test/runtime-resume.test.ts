@@ -22,7 +22,7 @@ async function interruptedRun(store: MemoryStore) {
   const runtime = createRuntime({ store, agents: [gated.agent] });
   const started = await runtime.start({ agent: 'gated', message: 'hi' });
   const shutdown = new AbortController();
-  const execution = runtime.execute(started.runId, { signal: shutdown.signal });
+  const execution = runtime.execute(started.runId, { signal: shutdown.signal, drainGraceMs: 0 });
   await gated.started;
   shutdown.abort();
   const stopped = await execution;

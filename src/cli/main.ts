@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { BatonError } from '../core/errors.js';
+import { BatonError, errorMessage } from '../core/errors.js';
 import { registerCommands } from './commands.js';
 import { EXIT_USAGE, UsageError } from './usage-error.js';
 
@@ -22,7 +22,7 @@ function exitCodeFor(error: unknown): number {
     // Help and version exit 0; every other parse failure is a usage error already printed.
     return error.exitCode === 0 ? 0 : EXIT_USAGE;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   process.stderr.write(`baton: ${message.split('\n')[0]}\n`);
   if (error instanceof UsageError) return EXIT_USAGE;
   if (error instanceof BatonError && error.code === 'usage') return EXIT_USAGE;

@@ -91,3 +91,8 @@ export function toErrorBody(error: unknown): ErrorBody {
   if (error instanceof Error) return { code: 'internal', message: error.message };
   return { code: 'internal', message: String(error) };
 }
+
+/** The message of any thrown value (an `Error`'s message, else its string form). */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

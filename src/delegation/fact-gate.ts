@@ -4,6 +4,8 @@
  * too, so a broken judge can never let an unchecked fact in.
  */
 
+import { errorMessage } from '../core/errors.js';
+
 /** Where a fact came from: a URL or reference string (`kind:ref`), or an object. */
 export type Citation = string | { kind?: string; ref?: string; url?: string; title?: string };
 
@@ -140,7 +142,7 @@ async function runJudge(judge: FactJudge, fact: FactCandidate): Promise<FactVerd
     return await judge.judge(fact);
   } catch (error) {
     // Fail closed: a judge that cannot decide rejects.
-    return `the judge failed: ${error instanceof Error ? error.message : String(error)}`;
+    return `the judge failed: ${errorMessage(error)}`;
   }
 }
 

@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.js';
 import type { ToolCallRecord } from '../core/events.js';
 import type { AnyTool, ToolContext, ToolOutcome } from '../core/tool.js';
 
@@ -41,12 +42,12 @@ export async function executeToolCall(
   try {
     output = await candidate.execute(parsed.data, context);
   } catch (error) {
-    return failure('tool_error', error instanceof Error ? error.message : String(error));
+    return failure('tool_error', errorMessage(error));
   }
   try {
     return { ok: true, output: toJsonValue(output) };
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     return failure('tool_error', `the output of tool ${call.name} is not JSON-serialisable: ${reason}`);
   }
 }

@@ -1,5 +1,5 @@
 import { APICallError } from '@ai-sdk/provider';
-import { BatonError, ModelCallError } from '../core/errors.js';
+import { BatonError, errorMessage, ModelCallError } from '../core/errors.js';
 
 /** Why a model call failed, as far as retrying is concerned. */
 export type ErrorClass = 'network' | 'timeout' | 'rate_limit' | 'server' | 'client' | 'unknown';
@@ -86,7 +86,7 @@ function classOf(error: unknown): ErrorClass {
 
 /** Classifies a model-call failure: which class, whether a retry may help, and what to report. */
 export function classifyModelError(error: unknown, now: number): ClassifiedError {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   if (error instanceof ModelCallError) {
     return {
       errorClass: 'unknown',

@@ -100,7 +100,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         shutdown.signal,
         ...(executeOptions.signal ? [executeOptions.signal] : []),
       ]);
-      await executeClaim(context, claim, { owner, ttlMs, signal });
+      await executeClaim(context, claim, {
+        owner,
+        ttlMs,
+        signal,
+        ...(executeOptions.drainGraceMs !== undefined && { drainGraceMs: executeOptions.drainGraceMs }),
+      });
       return runView(await requireRun(context, runId));
     },
     startWorker(workerOptions) {

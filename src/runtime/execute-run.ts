@@ -20,9 +20,18 @@ import type { ExecutionSettled } from './types.js';
 export interface ExecuteClaimOptions {
   owner: string;
   ttlMs: number;
-  /** Aborting it stops the work and hands the run back (lease released, run resumable). */
+  /**
+   * Aborting it drains the work and hands the run back (lease released, run resumable): the
+   * step in flight may finish and commit, and the run stops at its next step boundary, or
+   * after `drainGraceMs` at the latest.
+   */
   signal?: AbortSignal;
+  /** How long a step in flight may take to commit after shutdown began (default 10 s). */
+  drainGraceMs?: number;
 }
+
+/** Default time a step in flight gets to commit once a worker starts shutting down. */
+export const DEFAULT_DRAIN_GRACE_MS = 10_000;
 
 /**
  * Runs one claimed run to its end (or until it is stopped) under its lease: checks the agent
@@ -43,8 +52,13 @@ export async function executeClaim(
     stopReason = reason;
     controller.abort(reason === 'lease_lost' ? new LeaseLostError(run.id) : new CancelledError());
   };
-  const onShutdown = (): void => stop('shutdown');
-  if (options.signal?.aborted) onShutdown();
+  // Shutdown drains: the step in flight commits, then the run stops at the next boundary.
+  // A step that does not get there within the grace period is aborted (and resumed later).
+  let draining: NodeJS.Timeout | undefined;
+  const onShutdown = (): void => {
+    draining ??= setTimeout(() => stop('shutdown'), options.drainGraceMs ?? DEFAULT_DRAIN_GRACE_MS);
+  };
+  if (options.signal?.aborted) stop('shutdown');
   options.signal?.addEventListener('abort', onShutdown, { once: true });
   context.executions.set(run.id, { stop });
   const keeper = keepLease({
@@ -61,7 +75,8 @@ export async function executeClaim(
     runId: run.id,
     fence,
     onStepBoundary: async () => {
-      if ((await context.store.getRun(run.id))?.cancelRequested) stop('cancel');
+      if (draining) stop('shutdown');
+      else if ((await context.store.getRun(run.id))?.cancelRequested) stop('cancel');
     },
   });
   try {
@@ -75,6 +90,7 @@ export async function executeClaim(
         .catch(() => undefined);
     }
   } finally {
+    clearTimeout(draining);
     keeper.stop();
     options.signal?.removeEventListener('abort', onShutdown);
     context.executions.delete(run.id);

@@ -71,6 +71,15 @@ export interface WorkerOptions {
   owner?: string;
   /** Told how each execution this worker started ended. */
   onRunSettled?: (runId: string, settled: ExecutionSettled) => void;
+  /**
+   * Told when the store fails while the worker looks for work (e.g. the database is
+   * unreachable); the worker backs off and retries until `maxStoreOutageMs` has passed.
+   */
+  onStoreError?: (error: unknown) => void;
+  /** How long the store may keep failing before the worker gives up and `done` rejects (default 5 min). */
+  maxStoreOutageMs?: number;
+  /** How long a step in flight may take to commit once `stop` was called (default 10 s). */
+  drainGraceMs?: number;
 }
 
 /**
@@ -110,7 +119,10 @@ export interface Runtime {
     cursor?: string;
   }): Promise<Page<RunView>>;
   /** Executes one specific run in this process as a worker would (used by `baton run`). */
-  execute(runId: string, options?: { leaseTtlMs?: number; signal?: AbortSignal }): Promise<RunView>;
+  execute(
+    runId: string,
+    options?: { leaseTtlMs?: number; signal?: AbortSignal; drainGraceMs?: number },
+  ): Promise<RunView>;
   startWorker(options?: WorkerOptions): Worker;
   close(): Promise<void>;
 }

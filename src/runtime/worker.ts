@@ -10,6 +10,12 @@ import { newWorkerIdentity } from './worker-identity.js';
 /** How often an idle worker looks for work when not told otherwise. */
 export const DEFAULT_POLL_INTERVAL_MS = 200;
 
+/** How long the store may fail before a worker gives up (a supervisor restarts it). */
+export const DEFAULT_MAX_STORE_OUTAGE_MS = 5 * 60_000;
+
+const OUTAGE_BACKOFF_FIRST_MS = 100;
+const OUTAGE_BACKOFF_MAX_MS = 5_000;
+
 /**
  * Starts `concurrency` claim-execute loops under one owner identity. Each loop claims a
  * runnable run (queued, or its lease expired or its holder died on this machine), executes
@@ -24,19 +30,50 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
   }
   const ttlMs = checkLeaseTtl(options.leaseTtlMs ?? context.leaseTtlMs, 'leaseTtlMs');
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const maxOutageMs = options.maxStoreOutageMs ?? DEFAULT_MAX_STORE_OUTAGE_MS;
   const stopper = new AbortController();
+  const pause = (ms: number) => sleep(ms, undefined, { signal: stopper.signal }).catch(() => undefined);
+
+  /** One look for work: true when the loop should look again at once, false to poll later, 'idle' to finish. */
+  async function lookForWork(): Promise<boolean | 'idle'> {
+    const claim = await context.store.claimRun(owner, ttlMs);
+    if (claim) {
+      const settled = await executeClaim(context, claim, {
+        owner,
+        ttlMs,
+        signal: stopper.signal,
+        ...(options.drainGraceMs !== undefined && { drainGraceMs: options.drainGraceMs }),
+      });
+      options.onRunSettled?.(claim.run.id, settled);
+      return true;
+    }
+    if (await reapDeadLeases(context)) return true;
+    if (options.untilIdle && !(await hasPendingRuns(context))) return 'idle';
+    return false;
+  }
 
   async function loop(): Promise<void> {
+    // A store outage (a lost database connection) is ridden out with backoff: in-flight runs
+    // already stopped committing and their leases lapse, so nothing is corrupted meanwhile.
+    let outageSince: number | undefined;
+    let backoffMs = OUTAGE_BACKOFF_FIRST_MS;
     while (!stopper.signal.aborted) {
-      const claim = await context.store.claimRun(owner, ttlMs);
-      if (claim) {
-        const settled = await executeClaim(context, claim, { owner, ttlMs, signal: stopper.signal });
-        options.onRunSettled?.(claim.run.id, settled);
+      let next: boolean | 'idle';
+      try {
+        next = await lookForWork();
+        outageSince = undefined;
+        backoffMs = OUTAGE_BACKOFF_FIRST_MS;
+      } catch (error) {
+        if (stopper.signal.aborted) return;
+        outageSince ??= Date.now();
+        if (Date.now() - outageSince >= maxOutageMs) throw error;
+        options.onStoreError?.(error);
+        await pause(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, OUTAGE_BACKOFF_MAX_MS);
         continue;
       }
-      if (await reapDeadLeases(context)) continue;
-      if (options.untilIdle && !(await hasPendingRuns(context))) return;
-      await sleep(pollIntervalMs, undefined, { signal: stopper.signal }).catch(() => undefined);
+      if (next === 'idle') return;
+      if (!next) await pause(pollIntervalMs);
     }
   }
 

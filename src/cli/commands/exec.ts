@@ -74,7 +74,7 @@ export function registerExec(program: Command): void {
           ...(flags.maxOutput === undefined ? {} : { maxOutputBytes: flags.maxOutput }),
         });
         const runtime = createRuntime({ store });
-        const run = await runtime.execute(started.runId, { signal: stop.signal });
+        const run = await runtime.execute(started.runId, { signal: stop.signal, drainGraceMs: 0 });
         await runtime.close();
         if (run.status === 'running' || run.status === 'queued') {
           process.stderr.write(`baton: run ${run.id} was interrupted; resume it with \`baton worker\`\n`);

@@ -108,6 +108,8 @@ async function executeAndPrint(
   try {
     run = await runtime.execute(runId, {
       signal: stop.signal,
+      // Ctrl-C at the terminal stops at once; the run is resumable by any worker.
+      drainGraceMs: 0,
       ...(flags.leaseTtl && { leaseTtlMs: flags.leaseTtl }),
     });
   } catch (error) {

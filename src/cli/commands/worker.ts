@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Agent } from '../../core/agent.js';
+import { errorMessage } from '../../core/errors.js';
 import { agentModuleResolver, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
 import { createRuntime } from '../../runtime/create-runtime.js';
 import { asUsage } from '../as-usage.js';
@@ -47,6 +48,8 @@ export function registerWorker(program: Command): void {
         ...(flags.leaseTtl && { leaseTtlMs: flags.leaseTtl }),
         ...(flags.pollInterval && { pollIntervalMs: flags.pollInterval }),
         onRunSettled: (runId, settled) => process.stderr.write(`baton worker: run ${runId} ${settled}\n`),
+        onStoreError: (error) =>
+          process.stderr.write(`baton worker: store unavailable, retrying: ${errorMessage(error)}\n`),
       });
       process.stderr.write(`baton worker: ${worker.owner} started (concurrency ${flags.concurrency})\n`);
       stop.signal.addEventListener('abort', () => void worker.stop(), { once: true });

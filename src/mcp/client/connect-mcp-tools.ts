@@ -3,7 +3,7 @@ import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotoc
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { McpServerSpec } from '../../core/agent.js';
-import { BatonError } from '../../core/errors.js';
+import { BatonError, errorMessage } from '../../core/errors.js';
 import type { AnyTool } from '../../core/tool.js';
 import { mcpTool } from './mcp-tool.js';
 
@@ -53,7 +53,7 @@ async function connectOne(
     return { client, tools: listed.tools.map((remote) => mcpTool(spec.name, client, remote)) };
   } catch (error) {
     await client.close().catch(() => undefined);
-    throw new McpServerError(spec.name, error instanceof Error ? error.message : String(error), error);
+    throw new McpServerError(spec.name, errorMessage(error), error);
   }
 }
 

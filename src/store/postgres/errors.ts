@@ -1,4 +1,4 @@
-import { BatonError } from '../../core/errors.js';
+import { BatonError, errorMessage } from '../../core/errors.js';
 
 /**
  * Why the Postgres store could not do what was asked. Startup errors name who must act:
@@ -58,7 +58,7 @@ export function isConnectionError(error: unknown): boolean {
  */
 export function toStoreError(error: unknown, target: string): BatonError {
   if (error instanceof BatonError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const code = codeOf(error);
   if (code === '28P01' || code === '28000') {
     return new PostgresStoreError('db_auth_failed', `authentication to ${target} failed: ${message}`, {

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { ConflictError, LeaseLostError, NotFoundError, UserError } from '../../core/errors.js';
+import { ConflictError, errorMessage, LeaseLostError, NotFoundError, UserError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newSecret } from '../../core/ids.js';
@@ -96,9 +96,13 @@ export class SqliteStore implements Store {
     } catch (error) {
       this.#db.close();
       if (error instanceof UserError) throw error;
-      throw new UserError('store_open_failed', `cannot use ${path} as a Baton database: ${describe(error)}`, {
-        cause: error,
-      });
+      throw new UserError(
+        'store_open_failed',
+        `cannot use ${path} as a Baton database: ${errorMessage(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     this.#hub = new EventHub({
       onActiveChange: (active) => (active ? this.#watcher.start() : this.#watcher.stop()),
@@ -421,7 +425,7 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     return new Database(path, { timeout: busyTimeoutMs });
   } catch (error) {
-    throw new UserError('store_open_failed', `cannot open the database ${path}: ${describe(error)}`, {
+    throw new UserError('store_open_failed', `cannot open the database ${path}: ${errorMessage(error)}`, {
       cause: error,
     });
   }
@@ -437,8 +441,4 @@ function insertUnique(insert: () => unknown, what: string): void {
     }
     throw error;
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
