@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { BatonError, errorMessage } from '../core/errors.js';
+import { errorMessage, isBatonError } from '../core/errors.js';
 import { registerCommands } from './commands.js';
 import { EXIT_USAGE, UsageError } from './usage-error.js';
 
@@ -25,7 +25,7 @@ function exitCodeFor(error: unknown): number {
   const message = errorMessage(error);
   process.stderr.write(`baton: ${message.split('\n')[0]}\n`);
   if (error instanceof UsageError) return EXIT_USAGE;
-  if (error instanceof BatonError && error.code === 'usage') return EXIT_USAGE;
+  if (isBatonError(error) && error.code === 'usage') return EXIT_USAGE;
   return 1;
 }
 

@@ -2,6 +2,12 @@
  * One error base with a string `code`, and subclasses grouped by who must act.
  * Errors that cross a wire (HTTP, MCP, CLI) are mapped to `{ code, message }` by `toErrorBody`.
  */
+/**
+ * Brands every BatonError, so that errors stay recognisable across two copies of Baton's
+ * modules in one process (the built CLI running an agent file that imports the sources).
+ */
+const BATON_ERROR = Symbol.for('baton.error');
+
 export class BatonError extends Error {
   readonly code: string;
 
@@ -9,7 +15,13 @@ export class BatonError extends Error {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
+    Object.defineProperty(this, BATON_ERROR, { value: true });
   }
+}
+
+/** True for a BatonError from any copy of Baton's modules. */
+export function isBatonError(error: unknown): error is BatonError {
+  return error instanceof BatonError || (error instanceof Error && BATON_ERROR in error);
 }
 
 /** The caller configured or called something wrongly (bad agent file, bad flag, missing key). */
@@ -87,7 +99,7 @@ export interface ErrorBody {
 
 /** Maps any thrown value to `{ code, message }` without leaking stack traces. */
 export function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof BatonError) return { code: error.code, message: error.message };
+  if (isBatonError(error)) return { code: error.code, message: error.message };
   if (error instanceof Error) return { code: 'internal', message: error.message };
   return { code: 'internal', message: String(error) };
 }

@@ -1,5 +1,5 @@
 import { APICallError } from '@ai-sdk/provider';
-import { BatonError, errorMessage, ModelCallError } from '../core/errors.js';
+import { errorMessage, isBatonError, ModelCallError } from '../core/errors.js';
 
 /** Why a model call failed, as far as retrying is concerned. */
 export type ErrorClass = 'network' | 'timeout' | 'rate_limit' | 'server' | 'client' | 'unknown';
@@ -97,7 +97,7 @@ export function classifyModelError(error: unknown, now: number): ClassifiedError
     };
   }
   // Other Baton errors (a script running out, a misconfiguration) are deterministic: never retried.
-  if (error instanceof BatonError) {
+  if (isBatonError(error)) {
     return { errorClass: 'client', retryable: false, code: error.code, message, retryAfterMs: undefined };
   }
   const errorClass = classOf(error);

@@ -1,5 +1,5 @@
 import type { ErrorBody } from '../core/errors.js';
-import { BatonError, CancelledError, ModelCallError } from '../core/errors.js';
+import { CancelledError, isBatonError, ModelCallError } from '../core/errors.js';
 import { classifyModelError } from './classify-error.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -70,7 +70,7 @@ export async function withRetry<T>(
       const failure = classifyModelError(error, clock.now());
       const giveUp = (reason: string): never => {
         // Deterministic Baton errors (a script running out) keep their own type and code.
-        if (!failure.retryable && error instanceof BatonError) throw error;
+        if (!failure.retryable && isBatonError(error)) throw error;
         throw new ModelCallError(failure.code, `${failure.message}${reason}`, {
           retryable: failure.retryable,
           cause: error,

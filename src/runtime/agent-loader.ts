@@ -105,7 +105,8 @@ async function importModule(absolute: string): Promise<unknown> {
   });
   await typescriptHooks;
   try {
-    return await import(url);
+    // Node caches the failed import of `url`, so the retry uses a distinct URL for the module.
+    return await import(`${url}?typescript`);
   } catch (error) {
     throw loadError(absolute, error);
   }

@@ -1,8 +1,8 @@
 import type { ErrorBody } from '../core/errors.js';
 import {
-  BatonError,
   ConflictError,
   InvalidTokenError,
+  isBatonError,
   NotFoundError,
   UserError,
   ValidationError,
@@ -36,7 +36,7 @@ export function statusForError(error: unknown): ErrorStatus {
 
 /** `{ code, message }` for the wire; internal failures get a generic message so nothing leaks. */
 export function errorBodyFor(error: unknown): ErrorBody {
-  if (error instanceof BatonError) return { code: error.code, message: error.message };
+  if (isBatonError(error)) return { code: error.code, message: error.message };
   return { code: 'internal', message: 'internal server error' };
 }
 

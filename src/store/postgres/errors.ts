@@ -1,4 +1,4 @@
-import { BatonError, errorMessage } from '../../core/errors.js';
+import { BatonError, errorMessage, isBatonError } from '../../core/errors.js';
 
 /**
  * Why the Postgres store could not do what was asked. Startup errors name who must act:
@@ -57,7 +57,7 @@ export function isConnectionError(error: unknown): boolean {
  * `target` is the redacted URL, so messages never carry a password.
  */
 export function toStoreError(error: unknown, target: string): BatonError {
-  if (error instanceof BatonError) return error;
+  if (isBatonError(error)) return error;
   const message = errorMessage(error);
   const code = codeOf(error);
   if (code === '28P01' || code === '28000') {
