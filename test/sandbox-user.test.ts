@@ -3,35 +3,23 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './helpers/cli.js';
+import { collectProcess, REPO_ROOT } from './helpers/cli.js';
 
 // Runs as `nobody` when the suite runs as root, otherwise as the current (ordinary) user.
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
 
 /** Runs a module snippet in a fresh Node process as an ordinary user and parses its JSON output. */
-function runAsOrdinaryUser(source: string): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], {
-      cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir() },
-      ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(stdout));
-      else reject(new Error(`probe exited ${code}: ${stderr}`));
-    });
+async function runAsOrdinaryUser(source: string): Promise<unknown> {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], {
+    cwd: REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir() },
+    ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const result = await collectProcess(child);
+  if (result.code !== 0) throw new Error(`probe exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
 }
 
 describe('the bwrap sandbox as an ordinary user', () => {

@@ -6,32 +6,21 @@ import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatonEvent, Store } from '../src/index.js';
 import { SqliteStore, verifyChain } from '../src/index.js';
-import { REPO_ROOT } from './helpers/cli.js';
+import { collectProcess, REPO_ROOT } from './helpers/cli.js';
 
 const STORE_MODULE = pathToFileURL(join(REPO_ROOT, 'src', 'store', 'sqlite', 'sqlite-store.ts')).href;
 
 /** Runs a TypeScript module body in a child `node --import tsx` process and returns its stdout. */
-function runChild(directory: string, body: string, args: string[]): Promise<string> {
+async function runChild(directory: string, body: string, args: string[]): Promise<string> {
   const script = join(directory, `child-${Math.random().toString(36).slice(2)}.mts`);
   writeFileSync(script, `import { SqliteStore } from ${JSON.stringify(STORE_MODULE)};\n${body}\n`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(stdout) : reject(new Error(`child exited ${code}: ${stderr}`)),
-    );
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const result = await collectProcess(child);
+  if (result.code !== 0) throw new Error(`child exited ${result.code}: ${result.stderr}`);
+  return result.stdout;
 }
 
 async function waitFor(condition: () => boolean, what: string): Promise<void> {
