@@ -104,8 +104,9 @@ export { contractSchema, envelopeSchema, receiptSchema } from './proof/statement
 export type { VerifyOptions, VerifyVerdict } from './proof/verify.js';
 export { verifyReceiptFile } from './proof/verify.js';
 export { agentModuleResolver, loadAgentFile, loadAgentsDir } from './runtime/agent-loader.js';
+export type { AgentToolConnection, AgentToolConnector } from './runtime/agent-tools.js';
 export type { RuntimeOptions } from './runtime/create-runtime.js';
-export { createRuntime } from './runtime/create-runtime.js';
+export { createRuntime } from './baton-runtime.js';
 export { DEFAULT_LEASE_TTL_MS, defaultLeaseTtlMs } from './runtime/lease-settings.js';
 export type { AgentResolver } from './runtime/runtime-context.js';
 export type { StoreJournalOptions } from './runtime/store-journal.js';
@@ -133,6 +134,7 @@ export {
   UnauthorizedError,
 } from './server/http-errors.js';
 export type { AgentSummary } from './server/routes/agents.js';
+export type { SessionList } from './server/routes/sessions.js';
 export type { RunningServer, ServeOptions } from './server/serve.js';
 export { serve } from './server/serve.js';
 export type { BatonServer, BatonServerOptions } from './server/start-server.js';

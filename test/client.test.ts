@@ -49,7 +49,7 @@ describe('client SDK against a real server', () => {
     const session = await client.getSession(started.sessionId);
     expect(session.runs.map((run) => run.id)).toEqual([started.runId, next.runId]);
     expect((await client.getRun(next.runId)).status).toBe('succeeded');
-    expect((await client.listSessions({ limit: 1 })).items[0]?.id).toBe(started.sessionId);
+    expect((await client.listSessions({ limit: 1 })).sessions[0]?.id).toBe(started.sessionId);
     expect(await client.health()).toEqual({ ok: true, version: expect.any(String) });
     expect((await client.listAgents()).map((agent) => agent.name)).toEqual(['echo', 'ticker']);
   });

@@ -106,17 +106,17 @@ describe('HTTP API', () => {
       ids.push(((await response.json()) as { sessionId: string }).sessionId);
     }
     const firstPage = (await (await fetch(`${server.url}/v1/sessions?limit=2`)).json()) as {
-      items: { id: string }[];
+      sessions: { id: string }[];
       nextCursor?: string;
     };
-    expect(firstPage.items.map((session) => session.id)).toEqual([ids[2], ids[1]]);
-    expect(firstPage.nextCursor).toEqual(expect.any(String));
+    expect(firstPage.sessions.map((session) => session.id)).toEqual([ids[2], ids[1]]);
+    expect(firstPage).toEqual({ sessions: expect.any(Array), nextCursor: expect.any(String) });
     const secondPage = (await (
       await fetch(
         `${server.url}/v1/sessions?limit=2&cursor=${encodeURIComponent(firstPage.nextCursor ?? '')}`,
       )
-    ).json()) as { items: { id: string }[] };
-    expect(secondPage.items[0]?.id).toBe(ids[0]);
+    ).json()) as { sessions: { id: string }[] };
+    expect(secondPage.sessions[0]?.id).toBe(ids[0]);
   });
 
   it('returns the same session and run for a repeated idempotency key', async () => {

@@ -1,7 +1,7 @@
 import type { StreamEvent } from '../core/events.js';
 import type { RunView, SessionView, StartResult } from '../runtime/types.js';
 import type { AgentSummary } from '../server/routes/agents.js';
-import type { Page } from '../store/store.js';
+import type { SessionList } from '../server/routes/sessions.js';
 import { apiErrorFrom } from './client-error.js';
 import { reconnectingStream } from './reconnecting-stream.js';
 
@@ -57,10 +57,8 @@ export interface BatonClient {
   startSession(input: StartSessionInput, options?: CallOptions): Promise<StartResult>;
   send(input: SendInput, options?: CallOptions): Promise<StartResult>;
   getSession(sessionId: string, options?: CallOptions): Promise<SessionView>;
-  listSessions(
-    query?: { limit?: number; cursor?: string },
-    options?: CallOptions,
-  ): Promise<Page<SessionView>>;
+  /** One page of sessions, newest first; pass `nextCursor` back as `cursor` for the next. */
+  listSessions(query?: { limit?: number; cursor?: string }, options?: CallOptions): Promise<SessionList>;
   getRun(runId: string, options?: CallOptions): Promise<RunView>;
   cancelRun(runId: string, options?: CallOptions): Promise<RunView>;
   /** The session's events from `from`, reconnecting from the last `seq` + 1 when the connection drops. */

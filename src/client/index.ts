@@ -5,7 +5,7 @@ export { BatonError } from '../core/errors.js';
 export type { BatonEvent, EventDataByType, ModelDeltaEvent, StreamEvent, Usage } from '../core/events.js';
 export type { RunView, SessionView, StartResult } from '../runtime/types.js';
 export type { AgentSummary } from '../server/routes/agents.js';
-export type { Page } from '../store/store.js';
+export type { SessionList } from '../server/routes/sessions.js';
 export type {
   BatonClient,
   CallOptions,

@@ -1,9 +1,18 @@
 import { Hono } from 'hono';
 import { NotFoundError } from '../../core/errors.js';
-import type { Runtime } from '../../runtime/types.js';
+import type { Runtime, SessionView } from '../../runtime/types.js';
 import { parseJsonBody, parseQuery } from '../request-input.js';
 import { listSessionsQuery, startSessionBody } from '../schemas.js';
 import type { ServerEnv } from '../server-env.js';
+
+/**
+ * A page of `GET /v1/sessions`, newest first. The list is named after what it holds (as
+ * `GET /v1/tasks` answers `{ tasks }`); `nextCursor` is present while more pages follow.
+ */
+export interface SessionList {
+  sessions: SessionView[];
+  nextCursor?: string;
+}
 
 /** `POST /v1/sessions`, `GET /v1/sessions`, `GET /v1/sessions/:id`. */
 export function sessionRoutes(runtime: Runtime): Hono<ServerEnv> {
@@ -32,7 +41,11 @@ export function sessionRoutes(runtime: Runtime): Hono<ServerEnv> {
       ...(query.limit !== undefined && { limit: query.limit }),
       ...(query.cursor !== undefined && { cursor: query.cursor }),
     });
-    return c.json(page);
+    const list: SessionList = {
+      sessions: page.items,
+      ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+    };
+    return c.json(list);
   });
 
   routes.get('/sessions/:id', async (c) => c.json(await runtime.getSession(c.req.param('id'))));
