@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createClient } from '../src/client/index.js';
+import { createApp } from '../src/server/app.js';
+import { serve } from '../src/server/serve.js';
 import type { TestServer } from './helpers/http-server.js';
 import { startTestServer, whoamiAgent } from './helpers/http-server.js';
 
@@ -99,5 +101,44 @@ describe('auth', () => {
       initiator: { kind: 'basic', subject: 'ada' },
       current: { kind: 'basic', subject: 'ada' },
     });
+  });
+
+  it('keeps the first caller as auth.initiator and moves auth.current to the latest one, as tools see it', async () => {
+    server = await startTestServer({
+      agents: [whoamiAgent],
+      auth: { mode: 'basic', username: 'ada', password: 'pw' },
+    });
+    // A second front end over the same runtime that admits another user, as when servers behind
+    // a load balancer are configured with different credentials.
+    const other = await serve({
+      app: createApp({
+        runtime: server.runtime,
+        auth: { mode: 'basic', username: 'grace', password: 'pw2' },
+      }),
+      port: 0,
+      host: '127.0.0.1',
+    });
+    try {
+      const ada = createClient({ baseUrl: server.url, headers: { authorization: basic('ada', 'pw') } });
+      const grace = createClient({ baseUrl: other.url, headers: { authorization: basic('grace', 'pw2') } });
+      const started = await ada.startSession({ agent: 'whoami', message: 'first' });
+      for await (const _event of ada.stream(started.sessionId)) {
+        // Drain to the end of the first run.
+      }
+      await grace.send({ continuationToken: started.continuationToken, message: 'second' });
+      for await (const _event of grace.stream(started.sessionId)) {
+        // Drain to the end of the follow-up run.
+      }
+      const initiator = { kind: 'basic', subject: 'ada' };
+      const current = { kind: 'basic', subject: 'grace' };
+      expect((await grace.getSession(started.sessionId)).auth).toEqual({ initiator, current });
+      const outputs = await toolSawAuth(server.url, started.sessionId, { authorization: basic('ada', 'pw') });
+      expect(outputs).toEqual([
+        { initiator, current: initiator },
+        { initiator, current },
+      ]);
+    } finally {
+      await other.close({ graceMs: 100 });
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ndjsonDecoder } from '../src/client/index.js';
 import type { BatonEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/events.js';
 import type { TestServer } from './helpers/http-server.js';
@@ -87,6 +88,44 @@ describe('HTTP API', () => {
       unknown
     >;
     expect(run).toMatchObject({ id: next.runId, sessionId: body.sessionId, status: 'succeeded' });
+  });
+
+  it('with follow=1 keeps the stream open after the run and delivers the next run on the same connection', async () => {
+    const started = (await (await post('/v1/sessions', { agent: 'echo', message: 'first' })).json()) as {
+      sessionId: string;
+      continuationToken: string;
+    };
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/v1/sessions/${started.sessionId}/stream?follow=1`, {
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    const reader = response.body?.pipeThrough(ndjsonDecoder<Record<string, unknown>>()).getReader();
+    if (reader === undefined) throw new Error('the stream has no body');
+    const completedTexts: unknown[] = [];
+    const seqs: unknown[] = [];
+    try {
+      while (completedTexts.length < 2) {
+        const { done, value } = await reader.read();
+        // An idle session would end a stream without follow; this one must still be open.
+        if (done) throw new Error('the followed stream ended after the session went idle');
+        if ('seq' in value) seqs.push(value.seq);
+        if (value.type !== 'run.completed') continue;
+        completedTexts.push((value.data as { text: string }).text);
+        if (completedTexts.length === 1) {
+          const followUp = await post('/v1/messages', {
+            continuationToken: started.continuationToken,
+            message: 'second',
+          });
+          expect(followUp.status).toBe(200);
+        }
+      }
+    } finally {
+      controller.abort();
+      await reader.cancel().catch(() => undefined);
+    }
+    expect(completedTexts).toEqual(['echo: first', 'echo: second']);
+    expect(seqs).toEqual(seqs.map((_seq, index) => index));
   });
 
   it('answers health openly and lists the loaded agents with their tool names', async () => {
