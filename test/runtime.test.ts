@@ -180,6 +180,23 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       expect((await runtime.getSession(sessionId)).status).toBe('idle');
     });
 
+    it('cancels a run executing in another runtime at its next step boundary, long before a lease renewal', async () => {
+      const gated = gatedAgent();
+      // A TTL of a minute: the next renewal (which also reads the flag) is 20 s away.
+      const executing = createRuntime({ store: makeStore(), agents: [gated.agent], leaseTtlMs: 60_000 });
+      runtimes.push(executing);
+      const canceller = runtimeWith([gated.agent], executing.store);
+      const { runId, sessionId } = await executing.start({ agent: 'gated', message: 'hi' });
+      const execution = executing.execute(runId);
+      await gated.started;
+      expect((await canceller.cancel(runId)).cancelRequested).toBe(true);
+      gated.release();
+      expect((await execution).status).toBe('cancelled');
+      const types = checkLog(await executing.store.readEvents(sessionId));
+      expect(types.at(-1)).toBe('run.cancelled');
+      expect(types.filter((type) => type === 'message.completed')).toHaveLength(1);
+    });
+
     it('retries a failed run under the same id with the next attempt, and refuses other statuses', async () => {
       const runtime = runtimeWith([chatAgent(), silentAgent()]);
       const ok = await runtime.start({ agent: 'chat', message: 'hi' });

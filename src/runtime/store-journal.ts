@@ -80,10 +80,14 @@ export class StoreJournal implements Journal {
   }
 
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {
-    await this.#options.onStepBoundary?.();
-    // The common case — the log holds only this journal's commits since the last look — costs
-    // one head lookup instead of a read.
-    const head = await this.#options.store.head(this.sessionId);
+    // The boundary hook (a cancel check, a run read) and the head lookup are independent, so
+    // they go out together: on a pooled networked store a step boundary costs one round trip
+    // of latency, not two. The common case — the log holds only this journal's commits since
+    // the last look — then needs no events read at all.
+    const [head] = await Promise.all([
+      this.#options.store.head(this.sessionId),
+      this.#options.onStepBoundary?.(),
+    ]);
     if (!this.#interleaved && (head?.seq ?? -1) <= this.#knownHead) return [];
     this.#interleaved = false;
     this.#knownHead = Math.max(this.#knownHead, head?.seq ?? -1);
