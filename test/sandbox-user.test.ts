@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,24 +9,60 @@ import { collectProcess, REPO_ROOT } from './helpers/cli.js';
 // Runs as `nobody` when the suite runs as root, otherwise as the current (ordinary) user.
 const NOBODY = 65534;
 const asRoot = process.getuid?.() === 0;
+const SECRET = 'user-probe-secret-value-that-must-not-leak';
 
 /** Runs a module snippet in a fresh Node process as an ordinary user and parses its JSON output. */
 async function runAsOrdinaryUser(source: string): Promise<unknown> {
   const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], {
     cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir() },
+    // The secret sits in the ordinary user's own environment: the sandbox must not pass it on.
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), BATON_USER_PROBE_SECRET: SECRET },
     ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const result = await collectProcess(child);
+  const result = await collectProcess(child, 120_000);
   if (result.code !== 0) throw new Error(`probe exited ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }
 
+/** True while some process's command line contains `marker` (the host sees every PID namespace). */
+function processWithMarkerExists(marker: string): boolean {
+  return readdirSync('/proc').some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    try {
+      return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker);
+    } catch {
+      return false; // The process exited while we looked.
+    }
+  });
+}
+
+/** Polls (generously, for loaded machines) until no process carries `marker`. */
+async function waitUntilGone(marker: string): Promise<boolean> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    if (!processWithMarkerExists(marker)) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    });
+  });
+}
+
 describe('the bwrap sandbox as an ordinary user', () => {
   const dirs: string[] = [];
-  afterEach(() => {
+  let server: Server | undefined;
+  afterEach(async () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    const open = server;
+    server = undefined;
+    if (open) await new Promise((resolve) => open.close(resolve));
   });
 
   function sharedDir(prefix: string): string {
@@ -37,19 +74,28 @@ describe('the bwrap sandbox as an ordinary user', () => {
     return dir;
   }
 
-  it('confines writes, network and timeouts for a non-root user', async () => {
+  it('confines writes, network, timeouts (setsid children included) and secrets for a non-root user', async () => {
     const workspace = sharedDir('baton-user-ws-');
     const outside = sharedDir('baton-user-outside-');
+    let accepted = 0;
+    server = createServer((socket) => socket.end('hello\n'));
+    server.on('connection', () => {
+      accepted += 1;
+    });
+    const port = await listen(server);
+    const marker = `5151.${process.pid}${Date.now() % 100_000}`;
     const module = join(REPO_ROOT, 'src/workspace/sandbox/sandbox-exec.ts');
+    const connect = `require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(7))`;
     const source = `
       import { sandboxExec } from ${JSON.stringify(module)};
-      const base = { cwd: ${JSON.stringify(workspace)}, timeoutMs: 10000, maxOutputBytes: 4096 };
+      const base = { cwd: ${JSON.stringify(workspace)}, timeoutMs: 20000, maxOutputBytes: 65536 };
       const who = await sandboxExec({ ...base, command: ['id', '-u'] });
       const inside = await sandboxExec({ ...base, command: 'echo ok > inside.txt' });
       const outside = await sandboxExec({ ...base, command: 'echo no > ${join(outside, 'escaped.txt')}' });
-      const network = await sandboxExec({ ...base, command: [process.execPath, '-e', "require('net').connect(9, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(7))"] });
-      const slow = await sandboxExec({ ...base, command: ['sleep', '30'], timeoutMs: 200 });
-      console.log(JSON.stringify({ who, inside, outside, network, slow }));
+      const network = await sandboxExec({ ...base, command: [process.execPath, '-e', ${JSON.stringify(connect)}] });
+      const env = await sandboxExec({ ...base, command: ['env'] });
+      const slow = await sandboxExec({ ...base, command: 'setsid sleep ${marker} > /dev/null 2>&1 & sleep ${marker}1', timeoutMs: 300 });
+      console.log(JSON.stringify({ who, inside, outside, network, env, slow }));
     `;
     const results = (await runAsOrdinaryUser(source)) as Record<
       string,
@@ -61,6 +107,11 @@ describe('the bwrap sandbox as an ordinary user', () => {
     expect(results.outside?.exitCode).not.toBe(0);
     expect(existsSync(join(outside, 'escaped.txt'))).toBe(false);
     expect(results.network?.exitCode).toBe(7);
+    expect(accepted).toBe(0);
+    expect(results.env?.exitCode).toBe(0);
+    expect(results.env?.stdout).toContain('PATH=');
+    expect(results.env?.stdout).not.toContain(SECRET);
     expect(results.slow?.timedOut).toBe(true);
+    expect(await waitUntilGone(marker)).toBe(true);
   });
 });
