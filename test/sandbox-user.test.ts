@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,22 +25,10 @@ async function runAsOrdinaryUser(source: string): Promise<unknown> {
   return JSON.parse(result.stdout);
 }
 
-/** True while some process's command line contains `marker` (the host sees every PID namespace). */
-function processWithMarkerExists(marker: string): boolean {
-  return readdirSync('/proc').some((entry) => {
-    if (!/^\d+$/.test(entry)) return false;
-    try {
-      return readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(marker);
-    } catch {
-      return false; // The process exited while we looked.
-    }
-  });
-}
-
-/** Polls (generously, for loaded machines) until no process carries `marker`. */
+/** Polls (generously, for loaded machines) until `pgrep` finds no process whose command line carries `marker`. */
 async function waitUntilGone(marker: string): Promise<boolean> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
-    if (!processWithMarkerExists(marker)) return true;
+    if (spawnSync('pgrep', ['-f', marker]).status === 1) return true;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return false;
