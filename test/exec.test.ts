@@ -101,6 +101,20 @@ describe('baton exec (governed runs)', () => {
     expect(status()).toBe(before);
   });
 
+  it('applies the patch in place with baton pull when the tree is clean at the base ref', async () => {
+    const exec = await baton('exec', '--json', '--', 'sh', '-c', 'echo two >> a.txt && echo hi > new.txt');
+    expect(exec.code).toBe(0);
+    const { runId } = JSON.parse(exec.stdout) as { runId: string };
+    expect(status()).toBe('');
+
+    const pulled = await baton('pull', runId, '--json');
+    expect(pulled.code).toBe(0);
+    expect(JSON.parse(pulled.stdout)).toMatchObject({ mode: 'applied', runId });
+    expect(readFileSync(join(repo.dir, 'a.txt'), 'utf8')).toBe('one\ntwo\n');
+    expect(readFileSync(join(repo.dir, 'new.txt'), 'utf8')).toBe('hi\n');
+    expect(repo.git('branch', '--list', 'baton/*')).toBe('');
+  });
+
   it('refuses --allow-host as not supported instead of opening the network', async () => {
     const exec = await baton('exec', '--allow-host', 'example.com', '--', 'true');
     expect(exec.code).toBe(1);
