@@ -99,7 +99,7 @@ describe('baton exec (governed runs)', () => {
     expect(repo.git('show', `${branch}:a.txt`)).toBe('one\ntwo');
     expect(() => repo.git('show', `${branch}:.env`)).toThrow();
     expect(status()).toBe(before);
-  });
+  }, 180_000);
 
   it('applies the patch in place with baton pull when the tree is clean at the base ref', async () => {
     const exec = await baton('exec', '--json', '--', 'sh', '-c', 'echo two >> a.txt && echo hi > new.txt');
@@ -113,7 +113,7 @@ describe('baton exec (governed runs)', () => {
     expect(readFileSync(join(repo.dir, 'a.txt'), 'utf8')).toBe('one\ntwo\n');
     expect(readFileSync(join(repo.dir, 'new.txt'), 'utf8')).toBe('hi\n');
     expect(repo.git('branch', '--list', 'baton/*')).toBe('');
-  });
+  }, 180_000);
 
   it('refuses --allow-host as not supported instead of opening the network', async () => {
     const exec = await baton('exec', '--allow-host', 'example.com', '--', 'true');

@@ -136,7 +136,7 @@ describe('receipts', () => {
       expect(rejected.code).toBe(1);
       expect(rejected.stderr).toMatch(/^invalid: /);
     }
-  });
+  }, 180_000);
 
   it('with --db, rejects a receipt whose artifact or event log no longer matches the store', async () => {
     const patch = JSON.parse(original.toString('utf8')).receipt.artifacts.find(

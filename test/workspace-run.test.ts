@@ -107,5 +107,5 @@ describe('agent runs on a workspace', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 });
