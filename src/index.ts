@@ -1,4 +1,6 @@
 // Public API of `baton`. Every export here is public API: add names on purpose, never `export *`.
+
+export { createRuntime } from './baton-runtime.js';
 export type { Agent, AgentLimits, AgentOptions, McpServerSpec, ModelSpec } from './core/agent.js';
 export { agentDefinitionHash, defineAgent } from './core/agent.js';
 export type { ErrorBody } from './core/errors.js';
@@ -106,7 +108,6 @@ export { verifyReceiptFile } from './proof/verify.js';
 export { agentModuleResolver, loadAgentFile, loadAgentsDir } from './runtime/agent-loader.js';
 export type { AgentToolConnection, AgentToolConnector } from './runtime/agent-tools.js';
 export type { RuntimeOptions } from './runtime/create-runtime.js';
-export { createRuntime } from './baton-runtime.js';
 export { DEFAULT_LEASE_TTL_MS, defaultLeaseTtlMs } from './runtime/lease-settings.js';
 export type { AgentResolver } from './runtime/runtime-context.js';
 export type { StoreJournalOptions } from './runtime/store-journal.js';

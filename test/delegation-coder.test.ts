@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskView } from '../src/delegation/task-types.js';
 import { runtimeTaskService } from '../src/mcp/runtime-tasks.js';
 import { loadAgentsDir } from '../src/runtime/agent-loader.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
+import { createRuntime } from '../src/baton-runtime.js';
 import type { Runtime, Worker } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import { AGENTS_DIR } from './fixtures/delegation/mcp-client.js';

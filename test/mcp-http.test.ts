@@ -6,7 +6,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAgent } from '../src/core/agent.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
+import { createRuntime } from '../src/baton-runtime.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
 import type { TaskPayload } from './fixtures/delegation/mcp-client.js';
 import { AGENTS_DIR, callJson, pollTask } from './fixtures/delegation/mcp-client.js';

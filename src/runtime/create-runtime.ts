@@ -2,6 +2,8 @@ import type { Agent } from '../core/agent.js';
 import { ConflictError, UserError } from '../core/errors.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { Store } from '../store/store.js';
+import type { AgentToolConnector } from './agent-tools.js';
+import { agentToolsRunner } from './agent-tools.js';
 import { tokenSecret } from './continuation-token.js';
 import { executeClaim } from './execute-run.js';
 import { checkLeaseTtl, defaultLeaseTtlMs } from './lease-settings.js';
@@ -35,6 +37,11 @@ export interface RuntimeOptions {
   clock?: RunTurnOptions['clock'];
   /** Executors by run kind, added to (or replacing) the defaults (`task`). */
   executors?: Readonly<Record<string, RunExecutor>>;
+  /**
+   * Connects agents' `mcpServers` at run start. The `createRuntime` exported from `baton`
+   * defaults it to the MCP client; without one, an agent with servers fails its run.
+   */
+  connectAgentTools?: AgentToolConnector;
 }
 
 /**
@@ -58,6 +65,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ...(options.retry && { retry: options.retry }),
       ...(options.clock && { clock: options.clock }),
     },
+    withAgentTools: agentToolsRunner(options.connectAgentTools),
   };
   const workers = new Set<Worker>();
   const shutdown = new AbortController();

@@ -5,9 +5,7 @@ import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { newSecret } from '../core/ids.js';
 import { runTurn } from '../loop/run-turn.js';
 import type { TurnOutcome } from '../loop/types.js';
-import { McpServerError } from '../mcp/client/connect-mcp-tools.js';
 import type { Claim, Fence, RunRecord } from '../store/store.js';
-import { withAgentTools } from './agent-tools.js';
 import { followUpUnreadMessages } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
 import type { RunExecutor } from './run-executor.js';
@@ -146,23 +144,18 @@ async function startAndRun(
     type: 'run.started',
     data: { agent: agent.name, attempt, definitionHash, kind: run.kind, worker: owner },
   });
-  try {
-    return await withAgentTools(agent, signal, (extraTools) =>
-      runTurn({
-        agent,
-        journal,
-        signal,
-        ...(model !== undefined && { model }),
-        ...(session && { toolContext: { context: session.context, auth: session.auth } }),
-        ...(extraTools.length > 0 && { extraTools }),
-        ...context.turnOptions,
-      }),
-    );
-  } catch (error) {
-    // An MCP server that does not start fails the run at its start, saying which server.
-    if (error instanceof McpServerError) return fail(toErrorBody(error));
-    throw error;
-  }
+  // An MCP server that does not start throws before the turn: the run fails saying which server.
+  return context.withAgentTools(agent, signal, (extraTools) =>
+    runTurn({
+      agent,
+      journal,
+      signal,
+      ...(model !== undefined && { model }),
+      ...(session && { toolContext: { context: session.context, auth: session.auth } }),
+      ...(extraTools.length > 0 && { extraTools }),
+      ...context.turnOptions,
+    }),
+  );
 }
 
 /** Starts a run whose kind has an executor: `run.started`, then the executor instead of the loop. */
@@ -187,7 +180,7 @@ async function startExecutor(
     store: context.store,
     agents: context.agents,
     turnOptions: context.turnOptions,
-    withAgentTools,
+    withAgentTools: context.withAgentTools,
   });
 }
 

@@ -1,4 +1,5 @@
 import type { Agent } from '../core/agent.js';
+import type { WithAgentTools } from '../delegation/agent-turn.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { RunRecord, Store } from '../store/store.js';
 import type { LiveBus } from './live-bus.js';
@@ -28,4 +29,6 @@ export interface RuntimeContext {
   readonly executors: ReadonlyMap<string, RunExecutor>;
   /** Passed through to every `runTurn` (retry policy, clock). */
   readonly turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  /** Connects an agent's MCP servers around its turn (agent runs and executors alike). */
+  readonly withAgentTools: WithAgentTools;
 }

@@ -5,7 +5,7 @@ import { canonicalJson } from '../../core/hash.js';
 import { ensureBatonHome, resolveBatonHome } from '../../proof/baton-home.js';
 import { issueReceipt } from '../../proof/issue.js';
 import { loadOrCreateKeys } from '../../proof/keys.js';
-import { createRuntime } from '../../runtime/create-runtime.js';
+import { createRuntime } from '../../baton-runtime.js';
 import type { Store } from '../../store/store.js';
 import { startExec } from '../../workspace/governed/start-exec.js';
 import { ensureBwrap } from '../../workspace/sandbox/bwrap.js';

@@ -4,7 +4,7 @@ import type { Agent } from '../../core/agent.js';
 import { runtimeTaskService } from '../../mcp/runtime-tasks.js';
 import { serveMcpStdio } from '../../mcp/stdio-server.js';
 import { agentModuleResolver, loadAgentsDir } from '../../runtime/agent-loader.js';
-import { createRuntime } from '../../runtime/create-runtime.js';
+import { createRuntime } from '../../baton-runtime.js';
 import { packageVersion } from '../../server/package-version.js';
 import { openStore } from '../../store/open-store.js';
 import { asUsage } from '../as-usage.js';

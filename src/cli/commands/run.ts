@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { isTerminalRunEvent } from '../../core/events.js';
 import { resolveModel } from '../../model/resolve-model.js';
 import { loadAgentFile } from '../../runtime/agent-loader.js';
-import { createRuntime } from '../../runtime/create-runtime.js';
+import { createRuntime } from '../../baton-runtime.js';
 import type { Runtime, RunView } from '../../runtime/types.js';
 import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createRuntime } from '../../runtime/create-runtime.js';
+import { createRuntime } from '../../baton-runtime.js';
 import type { RunView } from '../../runtime/types.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Agent } from '../../core/agent.js';
 import { errorMessage } from '../../core/errors.js';
 import { agentModuleResolver, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
-import { createRuntime } from '../../runtime/create-runtime.js';
+import { createRuntime } from '../../baton-runtime.js';
 import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, leaseTtlOption } from '../options.js';

@@ -1,0 +1,12 @@
+import { connectMcpTools } from './mcp/client/connect-mcp-tools.js';
+import { createRuntime as createBareRuntime, type RuntimeOptions } from './runtime/create-runtime.js';
+import type { Runtime } from './runtime/types.js';
+
+/**
+ * The durable runtime over a store, with agents' `mcpServers` connected through the MCP client
+ * unless `connectAgentTools` says otherwise. This is the composition root's `createRuntime`
+ * (the CLI, `baton serve`, the `baton` package): the runtime layer itself stays MCP-agnostic.
+ */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  return createBareRuntime({ ...options, connectAgentTools: options.connectAgentTools ?? connectMcpTools });
+}
