@@ -60,6 +60,7 @@ export const receiptSchema = z
   })
   .strict();
 
+/** An Ed25519 signature over a statement's canonical JSON bytes, with the raw public key (hex). */
 export const signatureSchema = z
   .object({
     alg: z.literal('ed25519'),
@@ -82,7 +83,11 @@ export const envelopeSchema = z
   })
   .strict();
 
+/** What a run was allowed to do, signed before it starts (DESIGN.md section 6). */
 export type Contract = z.infer<typeof contractSchema>;
+/** What a run did, pinning its contract, event log head and artifacts (DESIGN.md section 6). */
 export type Receipt = z.infer<typeof receiptSchema>;
+/** One content-addressed output of a run: `{ kind, hash, bytes }`. */
 export type Artifact = z.infer<typeof artifactSchema>;
+/** The receipt file: contract, receipt and both signatures. */
 export type ProofEnvelope = z.infer<typeof envelopeSchema>;

@@ -12,4 +12,5 @@ export const execInputSchema = z.object({
   secretPatterns: z.array(z.string()),
 });
 
+/** A parsed `exec` run input. */
 export type ExecInput = z.infer<typeof execInputSchema>;

@@ -14,6 +14,7 @@ export const workspaceRunInputSchema = z.object({
   secretPatterns: z.array(z.string()),
 });
 
+/** A parsed `workspace` run input. */
 export type WorkspaceRunInput = z.infer<typeof workspaceRunInputSchema>;
 
 /** Options of {@link startWorkspaceRun}. */
