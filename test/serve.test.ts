@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StreamEvent } from '../src/client/index.js';
+import type { BatonClient } from '../src/client/index.js';
 import { createClient } from '../src/client/index.js';
 import type { BatonEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/events.js';
@@ -38,6 +38,23 @@ export default defineAgent({
   ),
 });
 `;
+
+/** Reads the session's stream until `count` tool results have committed, then lets go of it. */
+async function awaitToolResults(client: BatonClient, sessionId: string, count: number): Promise<void> {
+  let toolResults = 0;
+  for await (const event of client.stream(sessionId)) {
+    if (event.type === 'tool.result') toolResults += 1;
+    if (toolResults === count) return;
+  }
+  throw new Error(`the stream ended after ${toolResults} of ${count} tool results`);
+}
+
+/** The session's persisted events from the start until its stream ends (the session went idle). */
+async function persistedLog(client: BatonClient, sessionId: string): Promise<BatonEvent[]> {
+  const log: BatonEvent[] = [];
+  for await (const event of client.stream(sessionId)) if (event.type !== 'model.delta') log.push(event);
+  return log;
+}
 
 describe('baton serve', () => {
   let dir: string;
@@ -81,12 +98,7 @@ describe('baton serve', () => {
     const client = createClient({ baseUrl: first.url });
     expect((await client.listAgents()).map((agent) => agent.name)).toEqual(['slow']);
     const { sessionId, runId } = await client.startSession({ agent: 'slow', message: 'go' });
-
-    let toolResults = 0;
-    for await (const event of client.stream(sessionId)) {
-      if (event.type === 'tool.result') toolResults += 1;
-      if (toolResults === 2) break;
-    }
+    await awaitToolResults(client, sessionId, 2);
     first.child.kill('SIGTERM');
     const exit = await first.exited;
     expect(exit).toEqual({ code: 0, signal: null });
@@ -96,9 +108,7 @@ describe('baton serve', () => {
 
     const second = await serveHere();
     const resumed = createClient({ baseUrl: second.url });
-    const events: StreamEvent[] = [];
-    for await (const event of resumed.stream(sessionId)) events.push(event);
-    const log = events.filter((event): event is BatonEvent => event.type !== 'model.delta');
+    const log = await persistedLog(resumed, sessionId);
     expect(log.at(-1)).toMatchObject({ type: 'run.completed', runId, data: { text: 'all done' } });
     expect(verifyChain(log)).toMatchObject({ ok: true });
     const results = log.filter((event) => event.type === 'tool.result');
@@ -134,19 +144,14 @@ describe('baton serve', () => {
     running.push(first);
     const client = createClient({ baseUrl: first.url });
     const { sessionId, runId } = await client.startSession({ agent: 'slow', message: 'go' });
-    let toolResults = 0;
-    for await (const event of client.stream(sessionId)) {
-      if (event.type === 'tool.result') toolResults += 1;
-      if (toolResults === 2) break;
-    }
+    await awaitToolResults(client, sessionId, 2);
     first.child.kill('SIGKILL');
     await first.exited;
 
     const second = await startServeProcess(flags, { env: { WORK_LOG: crashLog } });
     running.push(second);
     const resumed = createClient({ baseUrl: second.url });
-    const log: BatonEvent[] = [];
-    for await (const event of resumed.stream(sessionId)) if (event.type !== 'model.delta') log.push(event);
+    const log = await persistedLog(resumed, sessionId);
     expect(log.at(-1)).toMatchObject({ type: 'run.completed', runId, data: { text: 'all done' } });
     expect(verifyChain(log)).toMatchObject({ ok: true });
     const run = await resumed.getRun(runId);
@@ -170,11 +175,7 @@ describe('baton serve', () => {
     running.push(server);
     const client = createClient({ baseUrl: server.url });
     const { sessionId, runId } = await client.startSession({ agent: 'slow', message: 'go' });
-    const streamed = (async () => {
-      const log: BatonEvent[] = [];
-      for await (const event of client.stream(sessionId)) if (event.type !== 'model.delta') log.push(event);
-      return log;
-    })();
+    const streamed = persistedLog(client, sessionId);
     const worker = await runCli(['worker', '--db', sharedDb, '--agents', agentsDir, '--until-idle'], {
       env: { WORK_LOG: join(dir, 'shared.log') },
     });
