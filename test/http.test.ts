@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ndjsonDecoder } from '../src/client/index.js';
 import type { BatonEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/events.js';
@@ -209,13 +209,14 @@ describe('HTTP API', () => {
     expect(cancelled.status).toBe(200);
     expect(await cancelled.json()).toMatchObject({ id: runId });
     await server.runtime.execute(runId).catch(() => undefined);
-    let status = '';
-    for (let attempt = 0; attempt < 200 && status !== 'cancelled' && status !== 'succeeded'; attempt += 1) {
-      status = ((await (await fetch(`${server.url}/v1/runs/${runId}`)).json()) as { status: string }).status;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    // Five quick ticks may beat the cancellation; either way the run ended, and ending it again is a conflict.
-    expect(['cancelled', 'succeeded']).toContain(status);
+    // Five quick ticks may beat the cancellation; either way the run ends, and ending it again is a conflict.
+    await vi.waitFor(
+      async () => {
+        const run = (await (await fetch(`${server.url}/v1/runs/${runId}`)).json()) as { status: string };
+        expect(['cancelled', 'succeeded']).toContain(run.status);
+      },
+      { timeout: 30_000, interval: 10 },
+    );
     const again = await post(`/v1/runs/${runId}/cancel`, {});
     expect(again.status).toBe(409);
     expect(await again.json()).toEqual({ error: { code: expect.any(String), message: expect.any(String) } });
