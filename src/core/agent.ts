@@ -63,11 +63,24 @@ export function defineAgent(options: AgentOptions): Agent {
   const tools = options.tools ?? [];
   const seen = new Set<string>();
   for (const candidate of tools) {
+    // Agent files may be plain JavaScript, so a wrong shape fails here, not mid-run.
+    if (typeof candidate?.name !== 'string' || typeof candidate.execute !== 'function') {
+      throw new UserError('invalid_agent', `agent ${options.name}: every tool must be made by tool()`);
+    }
     if (seen.has(candidate.name)) {
       throw new UserError('invalid_agent', `agent ${options.name}: duplicate tool name ${candidate.name}`);
     }
     seen.add(candidate.name);
   }
+  for (const target of options.handoffs ?? []) {
+    if (typeof target?.name !== 'string' || typeof target.instructions !== 'string') {
+      throw new UserError(
+        'invalid_agent',
+        `agent ${options.name}: every handoff must be made by defineAgent()`,
+      );
+    }
+  }
+  checkLimits(options.name, options.limits ?? {});
   return Object.freeze({
     name: options.name,
     description: options.description,
@@ -78,6 +91,24 @@ export function defineAgent(options: AgentOptions): Agent {
     limits: Object.freeze({ ...options.limits }),
     mcpServers: Object.freeze([...(options.mcpServers ?? [])]),
   });
+}
+
+/** Limits are positive numbers (`maxSteps` a whole number); anything else would never trigger. */
+function checkLimits(agent: string, limits: AgentLimits): void {
+  for (const [key, value] of Object.entries(limits) as [string, unknown][]) {
+    if (value === undefined) continue;
+    const valid =
+      typeof value === 'number' &&
+      value > 0 &&
+      Number.isFinite(value) &&
+      (key !== 'maxSteps' || Number.isInteger(value));
+    if (!valid) {
+      throw new UserError(
+        'invalid_agent',
+        `agent ${agent}: limits.${key} must be a positive ${key === 'maxSteps' ? 'integer' : 'number'}, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
 }
 
 /** `provider:model-id` of a model spec, for hashing and display. */

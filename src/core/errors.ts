@@ -1,13 +1,13 @@
 /**
- * One error base with a string `code`, and subclasses grouped by who must act.
- * Errors that cross a wire (HTTP, MCP, CLI) are mapped to `{ code, message }` by `toErrorBody`.
- */
-/**
  * Brands every BatonError, so that errors stay recognisable across two copies of Baton's
  * modules in one process (the built CLI running an agent file that imports the sources).
  */
 const BATON_ERROR = Symbol.for('baton.error');
 
+/**
+ * One error base with a string `code`, and subclasses grouped by who must act.
+ * Errors that cross a wire (HTTP, MCP, CLI) are mapped to `{ code, message }` by `toErrorBody`.
+ */
 export class BatonError extends Error {
   readonly code: string;
 

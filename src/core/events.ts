@@ -78,6 +78,7 @@ export interface EventDataByType {
   'task.progress': { iteration: number; phase: string };
 }
 
+/** Every persisted event type (`session.started`, `tool.result`, ...). */
 export type PersistedEventType = keyof EventDataByType;
 
 /** A persisted event: append-only per session, `seq` gapless from 0, hash-chained. */
@@ -160,6 +161,7 @@ export function verifyChain(events: Iterable<BatonEvent>): ChainVerdict {
 /** Terminal run events; a run whose log holds one of these is finished. */
 export const TERMINAL_RUN_EVENTS = ['run.completed', 'run.failed', 'run.cancelled'] as const;
 
+/** True for `run.completed`, `run.failed` and `run.cancelled`. */
 export function isTerminalRunEvent(event: { type: string }): boolean {
   return (TERMINAL_RUN_EVENTS as readonly string[]).includes(event.type);
 }

@@ -50,6 +50,9 @@ export function tool<Input, Output>(options: ToolOptions<Input, Output>): Tool<I
   if (!TOOL_NAME.test(options.name)) {
     throw new UserError('invalid_tool', `tool name ${JSON.stringify(options.name)} must match ${TOOL_NAME}`);
   }
+  if (typeof options.execute !== 'function') {
+    throw new UserError('invalid_tool', `tool ${options.name}: execute must be a function`);
+  }
   if (!(options.inputSchema instanceof z.ZodType)) {
     throw new UserError('invalid_tool', `tool ${options.name}: inputSchema must be a zod schema`);
   }

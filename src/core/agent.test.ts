@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { scriptedModel } from '../model/scripted-model.js';
+import type { AgentOptions } from './agent.js';
+import { agentDefinitionHash, defineAgent } from './agent.js';
+import { UserError } from './errors.js';
+import { tool } from './tool.js';
+
+const echo = tool({
+  name: 'echo',
+  description: 'Echoes its input',
+  inputSchema: z.object({ text: z.string() }),
+  execute: ({ text }) => text,
+});
+
+const base: AgentOptions = { name: 'echoer', instructions: 'Echo.', model: scriptedModel([]), tools: [echo] };
+
+/** Options as a plain JavaScript agent file could write them, past the type checker. */
+function untyped(options: Record<string, unknown>): AgentOptions {
+  return { ...base, ...options } as unknown as AgentOptions;
+}
+
+describe('defineAgent', () => {
+  it('returns a frozen agent with defaults for the optional fields', () => {
+    const agent = defineAgent({ name: 'plain', instructions: 'Hi.', model: 'openai:gpt-4.1-mini' });
+    expect(agent).toMatchObject({ name: 'plain', tools: [], handoffs: [], limits: {}, mcpServers: [] });
+    expect(Object.isFrozen(agent)).toBe(true);
+  });
+
+  it.each([
+    ['a name with spaces', { name: 'my agent' }, /name/],
+    ['a missing model', { model: undefined }, /model is required/],
+    ['two tools with one name', { tools: [echo, echo] }, /duplicate tool name echo/],
+    ['a tool not made by tool()', { tools: [{ description: 'no name' }] }, /made by tool\(\)/],
+    ['a handoff that is not an agent', { handoffs: ['helper'] }, /made by defineAgent\(\)/],
+    ['a negative maxSteps', { limits: { maxSteps: -1 } }, /limits.maxSteps must be a positive integer/],
+    ['a fractional maxSteps', { limits: { maxSteps: 2.5 } }, /limits.maxSteps/],
+    [
+      'a maxCostUsd given as text',
+      { limits: { maxCostUsd: '0.05' } },
+      /limits.maxCostUsd must be a positive number/,
+    ],
+    ['a zero timeoutMs', { limits: { timeoutMs: 0 } }, /limits.timeoutMs/],
+  ])('rejects %s with a UserError naming the problem', (_case, options, message) => {
+    expect(() => defineAgent(untyped(options))).toThrow(UserError);
+    expect(() => defineAgent(untyped(options))).toThrow(message);
+  });
+
+  it('hashes the definition so that changing instructions or a tool schema changes the hash', () => {
+    const hash = agentDefinitionHash(defineAgent(base));
+    expect(agentDefinitionHash(defineAgent(base))).toBe(hash);
+    expect(agentDefinitionHash(defineAgent({ ...base, instructions: 'Echo loudly.' }))).not.toBe(hash);
+    const wider = tool({ ...echo, inputSchema: z.object({ text: z.string(), times: z.number() }) });
+    expect(agentDefinitionHash(defineAgent({ ...base, tools: [wider] }))).not.toBe(hash);
+  });
+});
+
+describe('tool', () => {
+  it('rejects a bad name, a schema that is not zod and a missing execute', () => {
+    const options = { description: 'd', inputSchema: z.object({}), execute: () => null };
+    expect(() => tool({ ...options, name: 'has space' })).toThrow(/must match/);
+    expect(() => tool({ ...options, name: 'ok', inputSchema: {} as z.ZodType })).toThrow(/zod schema/);
+    const noExecute = { ...options, name: 'ok', execute: undefined } as unknown as Parameters<typeof tool>[0];
+    expect(() => tool(noExecute)).toThrow(/execute must be a function/);
+  });
+
+  it('defaults idempotent and needsApproval to false', () => {
+    expect(echo).toMatchObject({ idempotent: false, needsApproval: false });
+  });
+});
