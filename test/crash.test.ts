@@ -12,7 +12,9 @@ import { runCli } from './helpers/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'baton-crash-'));
 const db = join(dir, 'baton.db');
 const effects = join(dir, 'effects.log');
-const env = { BATON_TEST_EFFECTS: effects, BATON_TEST_MODEL_MS: '300', BATON_TEST_TOOL_MS: '300' };
+// Tools take a second so that the kill lands inside the tool even when a loaded machine delays
+// the test's poll of the side-effect file by a few hundred ms.
+const env = { BATON_TEST_EFFECTS: effects, BATON_TEST_MODEL_MS: '300', BATON_TEST_TOOL_MS: '1000' };
 const AGENT = join('test', 'fixtures', 'agents', 'side-effects.ts');
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

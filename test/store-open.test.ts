@@ -42,6 +42,15 @@ describe('openStore', () => {
     expect(existsSync(join(directory, 'flag', 'flag.db'))).toBe(true);
   });
 
+  it('commits with synchronous NORMAL by default, FULL when BATON_SQLITE_SYNCHRONOUS says so, and refuses other levels', async () => {
+    expect(((await open('normal.db')) as SqliteStore).synchronous).toBe('NORMAL');
+    const full = await open('full.db', { BATON_SQLITE_SYNCHRONOUS: 'full' });
+    expect((full as SqliteStore).synchronous).toBe('FULL');
+    await expect(open('off.db', { BATON_SQLITE_SYNCHRONOUS: 'OFF' })).rejects.toThrow(
+      /BATON_SQLITE_SYNCHRONOUS must be NORMAL or FULL/,
+    );
+  });
+
   it('opens an in-memory store for :memory: and memory:', async () => {
     expect(await open(':memory:')).toBeInstanceOf(MemoryStore);
     expect(await open(undefined, { BATON_DB: 'memory:' })).toBeInstanceOf(MemoryStore);

@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { MemoryStore } from './memory/memory-store.js';
 import type { PostgresStoreOptions } from './postgres/index.js';
-import type { SqliteStoreOptions } from './sqlite/sqlite-store.js';
+import type { SqliteStoreOptions, SqliteSynchronous } from './sqlite/sqlite-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 
@@ -10,7 +10,7 @@ import type { Store } from './store.js';
 export interface OpenStoreOptions extends SqliteStoreOptions {
   /** Base for relative paths and the default `.baton/baton.db`; default `process.cwd()`. */
   cwd?: string;
-  /** Environment read for `BATON_DB`; default `process.env`. */
+  /** Environment read for `BATON_DB` and `BATON_SQLITE_SYNCHRONOUS`; default `process.env`. */
   env?: Record<string, string | undefined>;
   /** Passed to the Postgres store for `postgres://` specs. */
   postgres?: PostgresStoreOptions;
@@ -26,7 +26,9 @@ const URL_SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
  * that, `.baton/baton.db` under the working directory (created on demand).
  * `postgres://` / `postgresql://` URLs open the Postgres store (loaded only then, so SQLite
  * users never load `pg`); `:memory:` or `memory:` give a fresh in-memory store; anything else
- * is a SQLite file path.
+ * is a SQLite file path. A SQLite file commits with `options.synchronous`, else
+ * `BATON_SQLITE_SYNCHRONOUS` (`NORMAL` or `FULL`), else `NORMAL`, so the CLI can choose
+ * power-loss safety without a flag on every command.
  */
 export async function openStore(spec?: string, options: OpenStoreOptions = {}): Promise<Store> {
   const { cwd = process.cwd(), env = process.env, postgres, ...sqlite } = options;
@@ -43,7 +45,17 @@ export async function openStore(spec?: string, options: OpenStoreOptions = {}): 
       `unsupported database ${JSON.stringify(`${scheme}://...`)}: use a SQLite file path, postgres://... or :memory:`,
     );
   }
-  return new SqliteStore(isAbsolute(chosen) ? chosen : resolve(cwd, chosen), sqlite);
+  const synchronous = sqlite.synchronous ?? synchronousFromEnv(env.BATON_SQLITE_SYNCHRONOUS);
+  return new SqliteStore(isAbsolute(chosen) ? chosen : resolve(cwd, chosen), {
+    ...sqlite,
+    ...(synchronous && { synchronous }),
+  });
+}
+
+function synchronousFromEnv(raw: string | undefined): SqliteSynchronous | undefined {
+  const value = nonEmpty(raw)?.trim().toUpperCase();
+  if (value === undefined || value === 'NORMAL' || value === 'FULL') return value;
+  throw new UserError('invalid_option', 'BATON_SQLITE_SYNCHRONOUS must be NORMAL or FULL');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

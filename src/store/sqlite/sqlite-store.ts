@@ -70,6 +70,8 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly path: string;
+  /** The durability level this connection commits with. */
+  readonly synchronous: SqliteSynchronous;
   readonly #db: Database.Database;
   readonly #statements: SqliteStatements;
   readonly #hub: EventHub;
@@ -86,6 +88,7 @@ export class SqliteStore implements Store {
         `synchronous must be 'NORMAL' or 'FULL', got ${String(synchronous)}`,
       );
     }
+    this.synchronous = synchronous;
     this.#db = openDatabase(path, options.busyTimeoutMs ?? 5_000);
     try {
       this.#db.pragma('journal_mode = WAL');
