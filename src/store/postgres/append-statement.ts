@@ -2,6 +2,7 @@ import type { BatonEvent } from '../../core/events.js';
 import type { AppendOptions } from '../store.js';
 import type { Queryable } from './connection.js';
 import { runAssignments, sessionAssignments } from './patch-sql.js';
+import { prepared } from './query-helpers.js';
 
 /** Why an optimistic append wrote nothing. */
 export type AppendMiss = 'lease_lost' | 'run_missing' | 'session_missing_or_moved';
@@ -73,7 +74,9 @@ export async function tryAppend(
     )${runPatchCte}
     SELECT (SELECT fenced FROM checks) AS fenced, (SELECT run_found FROM checks) AS run_found,
       EXISTS (SELECT 1 FROM moved) AS appended`;
-  const result = await db.query<{ fenced: boolean; run_found: boolean; appended: boolean }>(sql, values);
+  const result = await db.query<{ fenced: boolean; run_found: boolean; appended: boolean }>(
+    prepared(sql, values),
+  );
   const row = result.rows[0];
   if (row?.appended) return undefined;
   if (row && !row.fenced) return 'lease_lost';

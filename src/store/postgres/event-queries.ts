@@ -6,6 +6,7 @@ import type { AppendOptions } from '../store.js';
 import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { runAssignments, sessionAssignments } from './patch-sql.js';
+import { prepared } from './query-helpers.js';
 import { type EventRow, toEvent } from './rows.js';
 import { lockFencedRun } from './run-queries.js';
 
@@ -151,10 +152,12 @@ export async function readEvents(
 ): Promise<BatonEvent[]> {
   const limit = options.limit === undefined ? null : checkLimit(options.limit);
   const result = await db.query<EventRow>(
-    `SELECT session_id, seq, run_id, type, ts, data, hash FROM events
-     WHERE session_id = $1 AND seq >= $2 AND ($3::text[] IS NULL OR type = ANY($3))
-     ORDER BY seq LIMIT $4`,
-    [sessionId, options.from ?? 0, options.types ?? null, limit],
+    prepared(
+      `SELECT session_id, seq, run_id, type, ts, data, hash FROM events
+       WHERE session_id = $1 AND seq >= $2 AND ($3::text[] IS NULL OR type = ANY($3))
+       ORDER BY seq LIMIT $4`,
+      [sessionId, options.from ?? 0, options.types ?? null, limit],
+    ),
   );
   return result.rows.map(toEvent);
 }
@@ -165,8 +168,7 @@ export async function readHead(
   sessionId: string,
 ): Promise<{ seq: number; hash: string } | undefined> {
   const result = await db.query<{ head_seq: number | null; head_hash: string | null }>(
-    'SELECT head_seq, head_hash FROM sessions WHERE id = $1',
-    [sessionId],
+    prepared('SELECT head_seq, head_hash FROM sessions WHERE id = $1', [sessionId]),
   );
   const row = result.rows[0];
   return row && row.head_seq !== null && row.head_hash !== null

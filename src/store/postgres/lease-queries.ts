@@ -2,6 +2,7 @@ import { newSecret } from '../../core/ids.js';
 import type { Claim, Fence } from '../store.js';
 import { checkTtl } from '../validate.js';
 import type { Queryable } from './connection.js';
+import { prepared } from './query-helpers.js';
 import { type RunRow, toRun } from './rows.js';
 import { RUN_COLUMN_NAMES } from './run-queries.js';
 
@@ -56,8 +57,11 @@ export async function claimRun(
 /** Extends the lease when the token still matches; false when it was lost. */
 export async function renewLease(db: Queryable, fence: Fence, ttlMs: number): Promise<boolean> {
   const result = await db.query(
-    `UPDATE runs SET lease_expires_at = ${DB_NOW_MS} + $3 WHERE id = $1 AND lease_token = $2`,
-    [fence.runId, fence.token, Math.ceil(checkTtl(ttlMs))],
+    prepared(`UPDATE runs SET lease_expires_at = ${DB_NOW_MS} + $3 WHERE id = $1 AND lease_token = $2`, [
+      fence.runId,
+      fence.token,
+      Math.ceil(checkTtl(ttlMs)),
+    ]),
   );
   return result.rowCount === 1;
 }
@@ -65,8 +69,10 @@ export async function renewLease(db: Queryable, fence: Fence, ttlMs: number): Pr
 /** Clears the lease when the token still matches; the run keeps its status. */
 export async function releaseLease(db: Queryable, fence: Fence): Promise<void> {
   await db.query(
-    `UPDATE runs SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = $3
-     WHERE id = $1 AND lease_token = $2`,
-    [fence.runId, fence.token, new Date().toISOString()],
+    prepared(
+      `UPDATE runs SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = $3
+       WHERE id = $1 AND lease_token = $2`,
+      [fence.runId, fence.token, new Date().toISOString()],
+    ),
   );
 }

@@ -5,7 +5,7 @@ import type { Fence, NewRun, Page, RunPatch, RunRecord, RunStatus } from '../sto
 import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { runAssignments } from './patch-sql.js';
-import { isUniqueViolation, pageOf } from './query-helpers.js';
+import { isUniqueViolation, pageOf, prepared } from './query-helpers.js';
 import { jsonParam, type RunRow, toRun } from './rows.js';
 
 /** Every column of a run row, for `SELECT` and `RETURNING`. */
@@ -76,7 +76,7 @@ export async function createRun(db: Queryable, run: NewRun): Promise<{ run: RunR
 
 /** The run with this id, if any. */
 export async function getRun(db: Queryable, id: string): Promise<RunRecord | undefined> {
-  const result = await db.query<RunRow>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id]);
+  const result = await db.query<RunRow>(prepared(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = $1`, [id]));
   const row = result.rows[0];
   return row && toRun(row);
 }
@@ -123,9 +123,11 @@ export async function updateRun(
   const { clauses, values } = runAssignments(patch, now, 3);
   const sameRunFence = fence?.runId === id ? fence.token : null;
   const result = await db.query<RunRow>(
-    `UPDATE runs SET ${clauses.join(', ')} WHERE id = $1 AND ($2::text IS NULL OR lease_token = $2)
-     RETURNING ${RUN_COLUMNS}`,
-    [id, sameRunFence, ...values],
+    prepared(
+      `UPDATE runs SET ${clauses.join(', ')} WHERE id = $1 AND ($2::text IS NULL OR lease_token = $2)
+       RETURNING ${RUN_COLUMNS}`,
+      [id, sameRunFence, ...values],
+    ),
   );
   const row = result.rows[0];
   if (row) return toRun(row);

@@ -5,7 +5,7 @@ import type { NewSession, Page, SessionPatch, SessionRecord } from '../store.js'
 import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { sessionAssignments } from './patch-sql.js';
-import { isUniqueViolation, pageOf } from './query-helpers.js';
+import { isUniqueViolation, pageOf, prepared } from './query-helpers.js';
 import { jsonParam, type SessionRow, toSession } from './rows.js';
 
 const SESSION_COLUMNS = 'id, agent, status, context, auth, token_hash, created_at, updated_at';
@@ -37,7 +37,9 @@ export async function createSession(db: Queryable, session: NewSession): Promise
 
 /** The session with this id, if any. */
 export async function getSession(db: Queryable, id: string): Promise<SessionRecord | undefined> {
-  const result = await db.query<SessionRow>(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1`, [id]);
+  const result = await db.query<SessionRow>(
+    prepared(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = $1`, [id]),
+  );
   const row = result.rows[0];
   return row && toSession(row);
 }
