@@ -13,6 +13,7 @@ export type AuthOptions =
 
 /** The auth modes `--auth` accepts. */
 export const AUTH_MODES = ['none', 'bearer', 'basic'] as const;
+/** One of {@link AUTH_MODES}. */
 export type AuthMode = (typeof AUTH_MODES)[number];
 
 /**
