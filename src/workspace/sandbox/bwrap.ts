@@ -60,14 +60,21 @@ const ALWAYS_HIDDEN = ['/run'];
 /**
  * The bwrap argv prefix for a sandbox whose only writable path is `workspace`. Order matters:
  * the private `/tmp` and the hiding tmpfs mounts come before the workspace bind, because a
- * later tmpfs over a parent of the workspace would hide it.
+ * later tmpfs over a parent of the workspace would hide it. `readOnlyBinds` (the egress proxy's
+ * socket directory) come after the tmpfs mounts for the same reason.
  */
-export function bwrapArguments(bwrapPath: string, workspace: string, hidePaths: readonly string[]): string[] {
+export function bwrapArguments(
+  bwrapPath: string,
+  workspace: string,
+  hidePaths: readonly string[],
+  readOnlyBinds: readonly string[] = [],
+): string[] {
   const args = [bwrapPath, '--unshare-all', '--die-with-parent', '--new-session', '--ro-bind', '/', '/'];
   args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
   for (const path of [...ALWAYS_HIDDEN, ...hidePaths]) {
     if (isRealDirectory(path)) args.push('--tmpfs', path);
   }
+  for (const path of readOnlyBinds) args.push('--ro-bind', path, path);
   args.push('--bind', workspace, workspace, '--chdir', workspace, '--');
   return args;
 }

@@ -2,6 +2,8 @@ import { realpath } from 'node:fs/promises';
 import { ValidationError } from '../../core/errors.js';
 import { NotSupportedError } from '../errors.js';
 import { bwrapArguments, ensureBwrap } from './bwrap.js';
+import { parseAllowHosts, startEgressProxy } from './egress-proxy.js';
+import { relayPrefix } from './egress-relay.js';
 import { scrubbedEnvironment } from './environment.js';
 import { prlimitPrefix } from './limits.js';
 import { runProcess } from './run-process.js';
@@ -24,7 +26,10 @@ export function sandboxExec(options: SandboxExecOptions): Promise<SandboxResult>
   return sandbox.exec(options);
 }
 
-/** The bubblewrap sandbox: no network, private /tmp, the workspace the only writable path. */
+/**
+ * The bubblewrap sandbox: no network (with `allowHosts`, only an allowlisting HTTP(S) proxy),
+ * private /tmp, the workspace the only writable path.
+ */
 export function createBwrapSandbox(options: { bwrapPath?: string } = {}): Sandbox {
   const bwrapPath = options.bwrapPath ?? 'bwrap';
   return {
@@ -33,12 +38,28 @@ export function createBwrapSandbox(options: { bwrapPath?: string } = {}): Sandbo
     async exec(command) {
       const workspace = await validate(command);
       await ensureBwrap(bwrapPath);
-      const argv = [
-        ...bwrapArguments(bwrapPath, workspace, command.hidePaths ?? []),
-        ...prlimitPrefix(command.limits),
-        ...toArgv(command.command),
-      ];
-      return runProcess(processSpec(command, workspace, argv));
+      const hidePaths = command.hidePaths ?? [];
+      if ((command.allowHosts ?? []).length === 0) {
+        const argv = [
+          ...bwrapArguments(bwrapPath, workspace, hidePaths),
+          ...prlimitPrefix(command.limits),
+          ...toArgv(command.command),
+        ];
+        return runProcess(processSpec(command, workspace, argv));
+      }
+      // The only way out: the relay inside, over the bound socket, to the allowlisting proxy here.
+      const proxy = await startEgressProxy(command.allowHosts ?? []);
+      try {
+        const argv = [
+          ...bwrapArguments(bwrapPath, workspace, hidePaths, [proxy.socketDir]),
+          ...prlimitPrefix(command.limits),
+          ...relayPrefix(proxy.socketPath),
+          ...toArgv(command.command),
+        ];
+        return await runProcess(processSpec(command, workspace, argv));
+      } finally {
+        await proxy.close();
+      }
     },
   };
 }
@@ -53,6 +74,11 @@ export function createUnsandboxed(): Sandbox {
     isolated: false,
     async exec(command) {
       const workspace = await validate(command);
+      if ((command.allowHosts ?? []).length > 0) {
+        throw new NotSupportedError(
+          'allowHosts needs the bwrap sandbox: without isolation the command could reach every host; use the bwrap sandbox or remove the allowed hosts',
+        );
+      }
       const argv = [...prlimitPrefix(command.limits), ...toArgv(command.command)];
       return runProcess(processSpec(command, workspace, argv));
     },
@@ -76,11 +102,7 @@ function toArgv(command: SandboxCommand['command']): string[] {
 
 /** Checks the request and returns the workspace's real path (bind mounts need it). */
 async function validate(command: SandboxCommand): Promise<string> {
-  if ((command.allowHosts ?? []).length > 0) {
-    throw new NotSupportedError(
-      'network allowlists (allowHosts) are not supported yet: sandboxed commands have no network; remove the allowed hosts',
-    );
-  }
+  parseAllowHosts(command.allowHosts ?? []);
   if (toArgv(command.command).length === 0 || command.command === '')
     throw new ValidationError('command must not be empty', 'command');
   if (!Number.isInteger(command.timeoutMs) || command.timeoutMs <= 0) {

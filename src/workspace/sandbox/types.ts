@@ -21,7 +21,10 @@ export interface SandboxCommand {
   /** Variables passed on top of the scrubbed base environment (PATH, LANG, TERM, HOME, TMPDIR). */
   env?: Record<string, string>;
   timeoutMs: number;
-  /** Hosts reachable through an allowlisting proxy; any non-empty list is `not_supported` today. */
+  /**
+   * Hosts (`host`, `host:port`, `*.domain`) reachable through an allowlisting HTTP(S) proxy that
+   * `HTTP_PROXY`/`HTTPS_PROXY` point at; nothing else is. Needs the bwrap sandbox.
+   */
   allowHosts?: readonly string[];
   /** Cap on each of stdout and stderr; the tail is kept. */
   maxOutputBytes: number;
