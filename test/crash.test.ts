@@ -54,7 +54,8 @@ describe('crash safety', () => {
         const events = await store.readEvents(sessionId);
         checkCrashInvariants(tag, events, lines, killedPids);
       }
-      const nonIdempotent = await store.readEvents(await sessionOf(store, 'during-a-non-idempotent-tool'));
+      const nonIdempotentSession = await sessionOf(store, 'during-a-non-idempotent-tool');
+      const nonIdempotent = await store.readEvents(nonIdempotentSession);
       expect(nonIdempotent).toContainEqual(
         expect.objectContaining({
           type: 'tool.result',
@@ -69,8 +70,16 @@ describe('crash safety', () => {
       expect(new Set(rerun.map((line) => line.pid)).size, 'the interrupted idempotent tool ran again').toBe(
         2,
       );
-      const verified = await runCli(['verify-log', idempotentSession, '--db', db]);
-      expect(verified.code).toBe(0);
+      // The scenario through the CLI: killed during a non-idempotent tool, resumed by
+      // the worker, the run reads succeeded on its second attempt and both logs verify.
+      const [verifiedIdempotent, verified, shown] = await Promise.all([
+        runCli(['verify-log', idempotentSession, '--db', db]),
+        runCli(['verify-log', nonIdempotentSession, '--db', db]),
+        runCli(['runs', 'show', nonIdempotent[1]?.runId ?? '', '--json', '--db', db]),
+      ]);
+      expect(verifiedIdempotent.code, verifiedIdempotent.stdout).toBe(0);
+      expect(verified.code, verified.stdout).toBe(0);
+      expect(JSON.parse(shown.stdout)).toMatchObject({ status: 'succeeded', attempt: 2 });
     } finally {
       await store.close();
     }

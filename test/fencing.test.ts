@@ -25,7 +25,9 @@ describe('fencing', () => {
     );
     expect(start.code).toBe(0);
     const { sessionId, runId } = JSON.parse(start.stdout) as { sessionId: string; runId: string };
-    const stale = spawnCli(['worker', '--until-idle', '--lease-ttl', TTL, '--db', db], env);
+    // The stale worker takes its TTL from BATON_LEASE_TTL_MS: with the 30 s default its lease
+    // would outlive the freeze and the takeover below would find nothing runnable in time.
+    const stale = spawnCli(['worker', '--until-idle', '--db', db], { ...env, BATON_LEASE_TTL_MS: TTL });
     const stalePid = stale.pid as number;
     try {
       await waitForEffect(
@@ -34,6 +36,10 @@ describe('fencing', () => {
         (line) => line.kind === 'tool-start' && line.fields[2] === 'charge',
         stale,
       );
+      const observer = new SqliteStore(db);
+      const held = await observer.getRun(runId);
+      await observer.close();
+      expect((held?.lease?.expiresAt ?? 0) - Date.now()).toBeLessThanOrEqual(Number(TTL));
       // Frozen mid-tool past its TTL: its lease expires while it still believes it holds the run.
       stale.kill('SIGSTOP');
       await sleep(Number(TTL) * 3);
