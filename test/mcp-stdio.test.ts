@@ -83,6 +83,11 @@ describe('baton mcp over stdio', () => {
       limit: 10,
     });
     expect(tasks[0]?.taskId).toBe(taskId);
+    // A limit above the cap is lowered to 500, not refused.
+    const capped = await callJson<{ tasks: TaskPayload[] }>(session.client, 'delegation_history', {
+      limit: 1000,
+    });
+    expect(capped.tasks.length).toBeGreaterThan(0);
     const filtered = await callJson<{ tasks: TaskPayload[] }>(session.client, 'delegation_history', {
       namespace: 'stdio',
     });

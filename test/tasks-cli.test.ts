@@ -31,18 +31,18 @@ describe('baton tasks', () => {
   it('lists, shows and cancels a task', async () => {
     const listed = await runCli(['tasks', 'list', '--json', '--namespace', 'cli', '--db', db]);
     expect(listed.code, listed.stderr).toBe(0);
-    expect(JSON.parse(listed.stdout.trim())).toMatchObject({
-      taskId,
-      status: 'pending',
-      profile: 'researcher',
-    });
-    const shown = await runCli(['tasks', 'show', taskId, '--db', db]);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ taskId, status: 'pending', profile: 'researcher' }),
+    ]);
+    const shown = await runCli(['tasks', 'show', taskId, '--json', '--db', db]);
     expect(JSON.parse(shown.stdout)).toMatchObject({ taskId, args: { question: 'why?' } });
     const cancelled = await runCli(['tasks', 'cancel', taskId, '--db', db]);
     expect(cancelled.code).toBe(0);
     expect(cancelled.stdout).toContain('cancelled');
     const after = await runCli(['tasks', 'show', taskId, '--db', db]);
     expect(JSON.parse(after.stdout).status).toBe('cancelled');
+    const again = await runCli(['tasks', 'cancel', taskId, '--json', '--db', db]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ taskId, status: 'cancelled' });
   });
 
   it('fails clearly for an unknown task', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { coderArgsSchema, researcherArgsSchema } from '../delegation/profile-args.js';
+import { feedbackSchema } from '../delegation/service-schemas.js';
 
 /**
  * Input schemas of the MCP delegation tools, as raw zod shapes (what `registerTool` takes).
@@ -26,15 +27,15 @@ export const delegationHistoryInput = {
   namespace: namespace.optional(),
   profile: z.string().min(1).optional(),
   since: z.iso.datetime({ offset: true }).optional().describe('ISO timestamp; tasks created at or after it'),
-  limit: z.number().int().min(1).max(500).optional(),
+  limit: z.number().int().min(1).optional().describe('default 50; more than 500 is lowered to 500'),
 };
 
 export const delegateFeedbackInput = {
-  refersTo: z.object({ kind: z.literal('task'), ref: taskId }),
-  rating: z.object({
-    score: z.number().min(0).max(1),
-    label: z.string().max(200).optional(),
-    notes: z.string().max(10_000),
+  // Only tasks can be rated today, so `ref` must be a task id; `kind` names what it is (e.g. `task`).
+  refersTo: z.object({
+    kind: z.string().min(1).max(100).describe('what is rated, e.g. "task"'),
+    ref: taskId,
   }),
-  by: z.enum(['agent', 'user', 'downstream-judge']),
+  rating: feedbackSchema.omit({ by: true }),
+  by: feedbackSchema.shape.by,
 };

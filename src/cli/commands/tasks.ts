@@ -35,7 +35,7 @@ export function registerTasks(program: Command): void {
       .option('--profile <profile>', 'only this profile (coder, researcher, agent:<name>)')
       .option('--since <iso>', 'only tasks created at or after this ISO timestamp')
       .option('--limit <n>', 'at most this many (default 50, max 500)', integerAtLeast(1))
-      .option('--json', 'one task per line as JSON'),
+      .option('--json', 'print the tasks as one JSON array'),
   ).action(async (flags: ListFlags) => {
     const found = await withTasks(flags.db, (service) =>
       service.history({
@@ -45,22 +45,29 @@ export function registerTasks(program: Command): void {
         limit: flags.limit,
       }),
     );
-    for (const task of found) {
-      if (flags.json) writeJsonLine(task);
-      else console.log(summary(task));
-    }
+    // A list is one value, as for `baton runs list --json`.
+    if (flags.json) return writeJsonLine(found);
+    for (const task of found) console.log(summary(task));
   });
 
-  addDbOption(tasks.command('show <taskId>').description('one task as JSON')).action(
-    async (taskId: string, flags: { db?: string }) => {
-      console.log(JSON.stringify(await withTasks(flags.db, (service) => service.getTask(taskId)), null, 2));
-    },
-  );
+  addDbOption(
+    tasks
+      .command('show <taskId>')
+      .description('one task as JSON')
+      // Accepted for symmetry with the other commands: show always prints JSON.
+      .option('--json', 'print the task as JSON (the default)'),
+  ).action(async (taskId: string, flags: { db?: string }) => {
+    console.log(JSON.stringify(await withTasks(flags.db, (service) => service.getTask(taskId)), null, 2));
+  });
 
   addDbOption(
-    tasks.command('cancel <taskId>').description('cancel a task; its worker stops at its next lease renewal'),
-  ).action(async (taskId: string, flags: { db?: string }) => {
+    tasks
+      .command('cancel <taskId>')
+      .description('cancel a task; its worker stops at its next lease renewal')
+      .option('--json', 'print the cancelled task as JSON'),
+  ).action(async (taskId: string, flags: { db?: string; json?: boolean }) => {
     const task = await withTasks(flags.db, (service) => service.cancelTask(taskId));
-    console.log(summary(task));
+    if (flags.json) writeJsonLine(task);
+    else console.log(summary(task));
   });
 }

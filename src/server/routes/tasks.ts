@@ -1,15 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { feedbackSchema, submitSchema } from '../../delegation/service-schemas.js';
 import type { TaskService } from '../../delegation/task-types.js';
 import { parseJsonBody, parseQuery } from '../request-input.js';
 import type { ServerEnv } from '../server-env.js';
-
-const submitBody = z.object({
-  profile: z.string().min(1),
-  args: z.record(z.string(), z.unknown()),
-  namespace: z.string().min(1).optional(),
-  idempotencyKey: z.string().min(1).optional(),
-});
 
 const historyQuery = z.object({
   namespace: z.string().min(1).optional(),
@@ -23,13 +17,6 @@ const historyQuery = z.object({
     .optional(),
 });
 
-const feedbackBody = z.object({
-  score: z.number().min(0).max(1),
-  label: z.string().optional(),
-  notes: z.string(),
-  by: z.enum(['agent', 'user', 'downstream-judge']),
-});
-
 /**
  * Delegation over HTTP: `POST /v1/tasks` (202 with `{ taskId, reused }`), `GET /v1/tasks/:id`,
  * `GET /v1/tasks?namespace&profile&since&limit` (`{ tasks }`, newest first),
@@ -39,7 +26,7 @@ export function taskRoutes(tasks: TaskService): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
 
   routes.post('/tasks', async (c) => {
-    const body = await parseJsonBody(c.req.raw, submitBody);
+    const body = await parseJsonBody(c.req.raw, submitSchema);
     const submitted = await tasks.submitTask(body);
     return c.json(submitted, submitted.reused ? 200 : 202);
   });
@@ -53,7 +40,7 @@ export function taskRoutes(tasks: TaskService): Hono<ServerEnv> {
   routes.post('/tasks/:id/cancel', async (c) => c.json(await tasks.cancelTask(c.req.param('id'))));
 
   routes.post('/tasks/:id/feedback', async (c) => {
-    const body = await parseJsonBody(c.req.raw, feedbackBody);
+    const body = await parseJsonBody(c.req.raw, feedbackSchema);
     return c.json(await tasks.attachFeedback(c.req.param('id'), body), 201);
   });
 
