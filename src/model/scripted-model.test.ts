@@ -100,4 +100,27 @@ describe('scriptedModel', () => {
     const model = scriptedModel([{ text: 'cut', finishReason: 'context_limit' }]);
     expect((await callModel({ model, prompt: [user('go')] })).finishReason).toBe('context_limit');
   });
+
+  it("accepts the AI SDK's own finish reason spellings", async () => {
+    const model = scriptedModel([
+      { toolCalls: [{ name: 'a', input: {} }], finishReason: 'tool-calls' },
+      { text: 'filtered', finishReason: 'content-filter' },
+    ]);
+    expect((await callModel({ model, prompt: [user('go')] })).finishReason).toBe('tool_calls');
+    const second = await callModel({ model, prompt: [user('go'), assistant('x')] });
+    expect(second.finishReason).toBe('content_filter');
+  });
+
+  it('rejects an unknown finish reason and a function step that returns no step with invalid_script', async () => {
+    const unknownReason = scriptedModel([{ text: 'x', finishReason: 'done' as 'stop' }]);
+    await expect(unknownReason.doGenerate({ prompt: [user('go')] })).rejects.toMatchObject({
+      code: 'invalid_script',
+      message: expect.stringContaining('"done"'),
+    });
+    const empty = scriptedModel(() => undefined as unknown as { text: string });
+    await expect(empty.doGenerate({ prompt: [user('go')] })).rejects.toBeInstanceOf(ModelBehaviorError);
+    await expect(empty.doGenerate({ prompt: [user('go')] })).rejects.toMatchObject({
+      code: 'invalid_script',
+    });
+  });
 });

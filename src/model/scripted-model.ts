@@ -23,8 +23,11 @@ export interface ScriptedStep {
   text?: string;
   toolCalls?: ScriptedToolCall[];
   usage?: { inputTokens?: number; outputTokens?: number; costUsd?: number };
-  /** Defaults to `tool_calls` when the step calls tools, else `stop`. */
-  finishReason?: FinishReason;
+  /**
+   * Baton's normalised reason, or the AI SDK's unified spelling (`tool-calls`, `content-filter`,
+   * `other`). Defaults to `tool_calls` when the step calls tools, else `stop`.
+   */
+  finishReason?: FinishReason | LanguageModelV3FinishReason['unified'];
 }
 
 /** What a function step sees: the prompt, the step index, and shortcuts into the prompt. */
@@ -46,6 +49,18 @@ export type Script =
   | readonly ScriptEntry[]
   | ((request: ScriptedRequest) => ScriptedStep | Promise<ScriptedStep>);
 
+type AiSdkReason = LanguageModelV3FinishReason['unified'];
+
+// The AI SDK's own spellings, accepted so scripts written against its mocks work unchanged.
+const AI_SDK_REASONS: Readonly<Record<AiSdkReason, true>> = {
+  stop: true,
+  length: true,
+  'content-filter': true,
+  'tool-calls': true,
+  error: true,
+  other: true,
+};
+
 // Maps a scripted finish reason to the V3 shape so that `normaliseFinishReason` returns it unchanged.
 const V3_REASONS: Readonly<Record<FinishReason, LanguageModelV3FinishReason>> = {
   stop: { unified: 'stop', raw: 'stop' },
@@ -59,6 +74,16 @@ const V3_REASONS: Readonly<Record<FinishReason, LanguageModelV3FinishReason>> = 
   cancelled: { unified: 'other', raw: 'cancelled' },
   error: { unified: 'error', raw: 'error' },
 };
+
+function v3Reason(step: ScriptedStep): LanguageModelV3FinishReason {
+  const reason = step.finishReason ?? ((step.toolCalls?.length ?? 0) > 0 ? 'tool_calls' : 'stop');
+  if (Object.hasOwn(V3_REASONS, reason)) return V3_REASONS[reason as FinishReason];
+  if (Object.hasOwn(AI_SDK_REASONS, reason)) return { unified: reason as AiSdkReason, raw: reason };
+  throw new ModelBehaviorError(
+    'invalid_script',
+    `scripted finish reason ${JSON.stringify(reason)} is unknown`,
+  );
+}
 
 function scriptedRequest(prompt: LanguageModelV3Prompt): ScriptedRequest {
   let step = 0;
@@ -82,6 +107,18 @@ async function stepFor(script: Script, request: ScriptedRequest): Promise<Script
     );
   }
   return typeof entry === 'function' ? entry(request) : entry;
+}
+
+/** A step of the right shape; a function entry in a JavaScript agent file may return anything. */
+async function checkedStep(script: Script, request: ScriptedRequest): Promise<ScriptedStep> {
+  const step: unknown = await stepFor(script, request);
+  if (typeof step !== 'object' || step === null) {
+    throw new ModelBehaviorError(
+      'invalid_script',
+      `scripted step ${request.step + 1} is ${JSON.stringify(step) ?? String(step)}, not { text?, toolCalls? }`,
+    );
+  }
+  return step as ScriptedStep;
 }
 
 function usageOf(step: ScriptedStep): LanguageModelV3Usage {
@@ -123,11 +160,10 @@ async function respond(
 ): Promise<LanguageModelV3GenerateResult> {
   if (options.abortSignal?.aborted) throw new CancelledError();
   const request = scriptedRequest(options.prompt);
-  const step = await stepFor(script, request);
-  const hasCalls = (step.toolCalls?.length ?? 0) > 0;
+  const step = await checkedStep(script, request);
   return {
     content: contentOf(step, request.step),
-    finishReason: V3_REASONS[step.finishReason ?? (hasCalls ? 'tool_calls' : 'stop')],
+    finishReason: v3Reason(step),
     usage: usageOf(step),
     ...(step.usage?.costUsd === undefined
       ? {}
