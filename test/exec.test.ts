@@ -8,6 +8,8 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -115,10 +117,30 @@ describe('baton exec (governed runs)', () => {
     expect(repo.git('branch', '--list', 'baton/*')).toBe('');
   }, 180_000);
 
-  it('refuses --allow-host as not supported instead of opening the network', async () => {
-    const exec = await baton('exec', '--allow-host', 'example.com', '--', 'true');
+  it('lets the command reach only the --allow-host hosts, and records them in the contract', async () => {
+    const server = createServer((_req, res) => res.end('through-the-proxy\n'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const script = `curl -fsS http://127.0.0.1:${port}/ > got.txt && ! curl -fsS http://localhost:${port}/`;
+      const exec = await baton('exec', '--allow-host', '127.0.0.1', '--json', '--', 'sh', '-c', script);
+      expect(exec.code).toBe(0);
+      const output = JSON.parse(exec.stdout) as {
+        status: string;
+        receipt: { contract: { network: unknown } };
+      };
+      expect(output.status).toBe('succeeded');
+      expect(output.receipt.contract.network).toEqual({ mode: 'allowlist', hosts: ['127.0.0.1'] });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 180_000);
+
+  it('refuses --allow-host without the sandbox as not supported instead of opening the network', async () => {
+    const exec = await baton('exec', '--allow-host', 'example.com', '--no-sandbox', '--', 'true');
     expect(exec.code).toBe(1);
-    expect(exec.stderr).toContain('not supported');
+    expect(exec.stderr).toContain('need the bwrap sandbox');
   });
 
   it('refuses with install instructions when bwrap is missing, before recording anything', async () => {

@@ -36,7 +36,7 @@ export function createWorkspaceExecutor(): RunExecutor {
       journal,
       signal,
       extraTools: workspaceTools(checkout, {
-        sandbox: { sandbox: input.sandbox, hidePaths: input.hidePaths },
+        sandbox: { sandbox: input.sandbox, hidePaths: input.hidePaths, allowHosts: input.allowHosts },
       }),
       ...(input.model !== undefined && { model: input.model }),
       ...turnOptions,

@@ -1,11 +1,11 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { createRuntime } from '../../baton-runtime.js';
 import type { BatonEvent } from '../../core/events.js';
 import { canonicalJson } from '../../core/hash.js';
 import { ensureBatonHome, resolveBatonHome } from '../../proof/baton-home.js';
 import { issueReceipt } from '../../proof/issue.js';
 import { loadOrCreateKeys } from '../../proof/keys.js';
-import { createRuntime } from '../../baton-runtime.js';
 import type { Store } from '../../store/store.js';
 import { startExec } from '../../workspace/governed/start-exec.js';
 import { ensureBwrap } from '../../workspace/sandbox/bwrap.js';
@@ -43,7 +43,7 @@ export function registerExec(program: Command): void {
     )
     .option(
       '--allow-host <host>',
-      'allow network access to this host (repeatable; not supported yet)',
+      'let the command reach this host (host, host:port or *.domain) through an allowlisting HTTP(S) proxy (repeatable)',
       collect,
       [],
     )

@@ -58,6 +58,7 @@ export function createExecExecutor(): (context: ExecExecutorContext) => Promise<
           maxOutputBytes: input.maxOutputBytes,
           sandbox: input.sandbox,
           hidePaths: input.hidePaths,
+          allowHosts: input.allowHosts,
           signal,
         });
       } catch (error) {

@@ -10,6 +10,8 @@ export const execInputSchema = z.object({
   /** Hidden inside the sandbox: the source repository (its secrets) and the Baton home (its keys). */
   hidePaths: z.array(z.string()),
   secretPatterns: z.array(z.string()),
+  /** Reachable through the sandbox's allowlisting proxy; absent in runs queued before allowlists. */
+  allowHosts: z.array(z.string()).default([]),
 });
 
 /** A parsed `exec` run input. */

@@ -8,7 +8,6 @@ export interface StartExecOptions extends Omit<GovernedRunOptions, 'requestedBy'
   command: readonly string[];
   timeoutMs?: number;
   maxOutputBytes?: number;
-  sandbox?: 'bwrap' | 'none';
   requestedBy?: GovernedRunOptions['requestedBy'];
 }
 
@@ -31,7 +30,7 @@ export function startExec(store: Store, options: StartExecOptions): Promise<Star
       agent: 'exec',
       task: { kind: 'exec', command },
       budget: { timeoutMs, maxOutputBytes, maxSteps: null, maxCostUsd: null },
-      input: ({ manifestHash, hidePaths, secretPatterns }): ExecInput => ({
+      input: ({ manifestHash, hidePaths, secretPatterns, allowHosts }): ExecInput => ({
         command,
         manifestHash,
         timeoutMs,
@@ -39,6 +38,7 @@ export function startExec(store: Store, options: StartExecOptions): Promise<Star
         sandbox: options.sandbox ?? 'bwrap',
         hidePaths,
         secretPatterns,
+        allowHosts,
       }),
     },
   );

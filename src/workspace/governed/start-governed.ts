@@ -10,13 +10,17 @@ import { captureWorkspace } from '../capture.js';
 import { NotSupportedError } from '../errors.js';
 import type { WorkspaceManifest } from '../manifest.js';
 import { inspectRepository } from '../repository.js';
+import { parseAllowHosts } from '../sandbox/egress-proxy.js';
 
 /** What every governed run (an `exec` command or an agent on a workspace) starts from. */
 export interface GovernedRunOptions {
   /** A directory inside the git work tree to capture. */
   dir: string;
   allowUntracked?: readonly string[];
+  /** Hosts the sandboxed command may reach through the allowlisting proxy (recorded in the contract). */
   allowHosts?: readonly string[];
+  /** `bwrap` (default) or an explicit opt-out of isolation, which cannot honour `allowHosts`. */
+  sandbox?: 'bwrap' | 'none';
   secretPatterns?: readonly string[];
   /** Directories hidden from sandboxed commands besides the source repository (e.g. the Baton home). */
   hidePaths?: readonly string[];
@@ -40,6 +44,7 @@ export interface GovernedRunSpec {
     manifestHash: string;
     hidePaths: string[];
     secretPatterns: string[];
+    allowHosts: string[];
   }): Record<string, unknown>;
 }
 
@@ -61,9 +66,10 @@ export async function startGovernedRun(
   options: GovernedRunOptions,
   spec: GovernedRunSpec,
 ): Promise<StartedGovernedRun> {
-  if ((options.allowHosts ?? []).length > 0) {
+  const allowHosts = parseAllowHosts(options.allowHosts ?? []);
+  if (allowHosts.length > 0 && options.sandbox === 'none') {
     throw new NotSupportedError(
-      'network allowlists (--allow-host) are not supported yet: sandboxed commands have no network',
+      'allowed hosts (--allow-host) need the bwrap sandbox: without isolation the command could reach every host',
     );
   }
   const repository = await inspectRepository(options.dir, options.signal);
@@ -82,6 +88,7 @@ export async function startGovernedRun(
     manifestHash,
     hidePaths: [repository.root, ...(options.hidePaths ?? [])],
     secretPatterns,
+    allowHosts,
   });
   const sessionId = newId('ses');
   const runId = newId('run');
@@ -94,7 +101,7 @@ export async function startGovernedRun(
     taskHash: hashCanonical(spec.task),
     workspaceManifestHash: manifestHash,
     envelopeHash: hashCanonical(input),
-    network: { mode: 'none', hosts: [] },
+    network: allowHosts.length > 0 ? { mode: 'allowlist', hosts: allowHosts } : { mode: 'none', hosts: [] },
     secrets: {
       env: [],
       deniedPaths: manifest.denied.filter((entry) => entry.reason === 'secret').map((entry) => entry.path),

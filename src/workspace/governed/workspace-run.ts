@@ -12,6 +12,7 @@ export const workspaceRunInputSchema = z.object({
   sandbox: z.enum(['bwrap', 'none']),
   hidePaths: z.array(z.string()),
   secretPatterns: z.array(z.string()),
+  allowHosts: z.array(z.string()).default([]),
 });
 
 /** A parsed `workspace` run input. */
@@ -23,7 +24,6 @@ export interface StartWorkspaceRunOptions extends GovernedRunOptions {
   message: string;
   agentModule?: string;
   model?: string;
-  sandbox?: 'bwrap' | 'none';
   maxSteps?: number;
   maxCostUsd?: number;
 }
@@ -47,7 +47,7 @@ export function startWorkspaceRun(
       maxCostUsd: options.maxCostUsd ?? null,
     },
     leadingEvents: [{ type: 'message.received', data: { role: 'user', text: options.message } }],
-    input: ({ manifestHash, hidePaths, secretPatterns }): WorkspaceRunInput => ({
+    input: ({ manifestHash, hidePaths, secretPatterns, allowHosts }): WorkspaceRunInput => ({
       message: options.message,
       manifestHash,
       ...(options.agentModule !== undefined && { agentModule: options.agentModule }),
@@ -55,6 +55,7 @@ export function startWorkspaceRun(
       sandbox: options.sandbox ?? 'bwrap',
       hidePaths,
       secretPatterns,
+      allowHosts,
     }),
   });
 }
