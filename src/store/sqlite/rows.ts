@@ -7,6 +7,7 @@ import type { RunRecord, SessionRecord, TaskRecord } from '../store.js';
  * position that orders lists.
  */
 
+/** A `sessions` row as better-sqlite3 returns it. */
 export interface SessionRow {
   pos: number;
   id: string;
@@ -19,6 +20,7 @@ export interface SessionRow {
   updated_at: string;
 }
 
+/** A `runs` row as better-sqlite3 returns it (JSON columns as text, booleans as 0/1). */
 export interface RunRow {
   pos: number;
   id: string;
@@ -43,6 +45,7 @@ export interface RunRow {
   finished_at: string | null;
 }
 
+/** A `tasks` row as better-sqlite3 returns it. */
 export interface TaskRow {
   pos: number;
   id: string;
@@ -62,6 +65,7 @@ export interface TaskRow {
   completed_at: string | null;
 }
 
+/** An `events` row as better-sqlite3 returns it (`data` as JSON text). */
 export interface EventRow {
   pos: number;
   session_id: string;
@@ -82,6 +86,7 @@ function fromJson<T>(text: string | null): T {
   return (text === null ? null : JSON.parse(text)) as T;
 }
 
+/** The session record a row holds. */
 export function sessionFromRow(row: SessionRow): SessionRecord {
   return {
     id: row.id,
@@ -109,6 +114,7 @@ export function sessionParams(record: SessionRecord): Omit<SessionRow, 'pos'> {
   };
 }
 
+/** The run record a row holds; a lease exists only when all three lease columns are set. */
 export function runFromRow(row: RunRow): RunRecord {
   const lease =
     row.lease_token === null || row.lease_owner === null || row.lease_expires_at === null
@@ -162,6 +168,7 @@ export function runParams(record: RunRecord): Omit<RunRow, 'pos'> {
   };
 }
 
+/** The task record a row holds. */
 export function taskFromRow(row: TaskRow): TaskRecord {
   return {
     id: row.id,
@@ -203,6 +210,7 @@ export function taskParams(record: TaskRecord): Omit<TaskRow, 'pos'> {
   };
 }
 
+/** The persisted event a row holds. */
 export function eventFromRow(row: EventRow): BatonEvent {
   return {
     seq: row.seq,
