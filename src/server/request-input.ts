@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ValidationError } from '../core/errors.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
 
 /** Where a value came from; named in validation messages. */
 type InputSource = 'field' | 'query parameter' | 'header';
@@ -35,6 +35,21 @@ export function parseHeader<T>(name: string, value: string, schema: z.ZodType<T>
     `invalid header ${name}: ${result.error.issues[0]?.message ?? 'invalid value'}`,
     name,
   );
+}
+
+/** Longer ids are unknown by definition; Baton's own are under 40 characters. */
+const MAX_ID_LENGTH = 256;
+
+/**
+ * A resource id taken from the path. An id no store can hold (control characters, unpaired
+ * surrogates, over 256 characters) names nothing, so it is a 404 at once: PostgreSQL would
+ * otherwise reject the lookup itself and the caller would see a 500 for bad input.
+ */
+export function pathId(kind: string, id: string): string {
+  if (id.length > MAX_ID_LENGTH || /[\p{Cc}\p{Cs}]/u.test(id)) {
+    throw new NotFoundError(kind, id.slice(0, MAX_ID_LENGTH));
+  }
+  return id;
 }
 
 function validate<T>(schema: z.ZodType<T>, value: unknown, source: InputSource): T {

@@ -9,12 +9,18 @@ const digits = z
   .regex(/^\d{1,15}$/, 'must be a non-negative integer')
   .transform(Number);
 
+/**
+ * Text that is stored in a PostgreSQL text column as it is (not inside JSON): PostgreSQL
+ * cannot hold NUL, so one is refused here as bad input rather than failing in the store (a 500).
+ */
+export const storableText = z.string().refine((value) => !value.includes('\u0000'), 'must not contain NUL');
+
 /** `POST /v1/sessions`. */
 export const startSessionBody = z.object({
   agent: z.string().min(1, 'must be a non-empty string'),
   message,
   context: z.record(z.string(), z.unknown()).optional(),
-  idempotencyKey: z.string().min(1).max(256).optional(),
+  idempotencyKey: storableText.pipe(z.string().min(1).max(256)).optional(),
 });
 
 /** `POST /v1/messages`. */

@@ -1,6 +1,6 @@
+import { createRuntime } from '../baton-runtime.js';
 import type { Agent } from '../core/agent.js';
 import { agentModuleResolver, loadAgentsDir } from '../runtime/agent-loader.js';
-import { createRuntime } from '../baton-runtime.js';
 import type { Runtime, Worker } from '../runtime/types.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';

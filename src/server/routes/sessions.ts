@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { NotFoundError } from '../../core/errors.js';
 import type { Runtime, SessionView } from '../../runtime/types.js';
-import { parseJsonBody, parseQuery } from '../request-input.js';
+import { parseJsonBody, parseQuery, pathId } from '../request-input.js';
 import { listSessionsQuery, startSessionBody } from '../schemas.js';
 import type { ServerEnv } from '../server-env.js';
 
@@ -48,7 +48,9 @@ export function sessionRoutes(runtime: Runtime): Hono<ServerEnv> {
     return c.json(list);
   });
 
-  routes.get('/sessions/:id', async (c) => c.json(await runtime.getSession(c.req.param('id'))));
+  routes.get('/sessions/:id', async (c) =>
+    c.json(await runtime.getSession(pathId('session', c.req.param('id')))),
+  );
 
   return routes;
 }

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { Runtime } from '../../runtime/types.js';
-import { parseHeader, parseQuery } from '../request-input.js';
+import { parseHeader, parseQuery, pathId } from '../request-input.js';
 import { lastEventId, streamQuery } from '../schemas.js';
 import type { ServerEnv } from '../server-env.js';
 import { eventFrames } from '../stream/event-frames.js';
@@ -23,7 +23,7 @@ export function streamRoutes(runtime: Runtime, options: StreamRouteOptions): Hon
   const routes = new Hono<ServerEnv>();
 
   routes.get('/sessions/:id/stream', async (c) => {
-    const sessionId = c.req.param('id');
+    const sessionId = pathId('session', c.req.param('id'));
     const query = parseQuery(c.req.query(), streamQuery);
     const sse = (c.req.header('accept') ?? '').includes('text/event-stream');
     const lastSeen = c.req.header('last-event-id');
