@@ -7,6 +7,7 @@ import { defineAgent } from '../src/core/agent.js';
 import { verifyChain } from '../src/core/events.js';
 import { tool } from '../src/core/tool.js';
 import { runTurn } from '../src/loop/run-turn.js';
+import { fakeClock } from '../src/model/fake-clock.js';
 import { startedJournal } from './loop-fixtures.js';
 
 interface ChatRequest {
@@ -68,6 +69,7 @@ function chunksFor(request: ChatRequest): unknown[] {
 describe('openai-compatible provider end to end', () => {
   const requests: ChatRequest[] = [];
   const authorizations: (string | undefined)[] = [];
+  const rateLimited = new Set<string>();
   let baseURL = '';
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
     let body = '';
@@ -80,6 +82,14 @@ describe('openai-compatible provider end to end', () => {
         return;
       }
       const parsed = JSON.parse(body) as ChatRequest;
+      // `busy-<seconds>` models are rate limited once, with that Retry-After, then answer.
+      const busy = /^busy-(\d+)$/.exec(parsed.model);
+      if (busy && !rateLimited.has(parsed.model)) {
+        rateLimited.add(parsed.model);
+        response.writeHead(429, { 'content-type': 'application/json', 'retry-after': busy[1] ?? '1' });
+        response.end(JSON.stringify({ error: { message: 'slow down', type: 'rate_limit', code: '429' } }));
+        return;
+      }
       requests.push(parsed);
       authorizations.push(request.headers.authorization);
       response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -151,6 +161,34 @@ describe('openai-compatible provider end to end', () => {
     const toolMessages = requests[1]?.messages.filter((message) => message.role === 'tool') ?? [];
     expect(toolMessages.map((message) => message.tool_call_id).sort()).toEqual(['call_a', 'call_b']);
     expect(authorizations[0]).toBeUndefined();
+  });
+
+  it("waits out the provider's Retry-After on the injected clock, then finishes the turn", async () => {
+    const clock = fakeClock();
+    const agent = defineAgent({
+      name: 'weather',
+      instructions: 'x',
+      model: `openai-compatible:busy-7@${baseURL}`,
+    });
+    const outcome = await runTurn({ agent, journal: startedJournal(), clock });
+    expect(outcome).toMatchObject({ status: 'succeeded', text: 'Paris is sunny and Oslo is rainy.' });
+    expect(clock.sleeps).toEqual([7000]);
+  });
+
+  it("defers the turn until the provider's Retry-After when it is long and longRetry is 'defer'", async () => {
+    const clock = fakeClock();
+    const agent = defineAgent({
+      name: 'weather',
+      instructions: 'x',
+      model: `openai-compatible:busy-120@${baseURL}`,
+    });
+    const outcome = await runTurn({ agent, journal: startedJournal(), clock, retry: { longRetry: 'defer' } });
+    expect(outcome).toMatchObject({
+      status: 'deferred',
+      retryAt: clock.now() + 120_000,
+      error: { code: 'rate_limited' },
+    });
+    expect(clock.sleeps).toEqual([]);
   });
 
   it('fails the turn with the provider error code when the server rejects the request', async () => {
