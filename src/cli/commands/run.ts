@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { createRuntime } from '../../baton-runtime.js';
 import { isTerminalRunEvent } from '../../core/events.js';
 import { resolveModel } from '../../model/resolve-model.js';
 import { loadAgentFile } from '../../runtime/agent-loader.js';
-import { createRuntime } from '../../baton-runtime.js';
 import type { Runtime, RunView } from '../../runtime/types.js';
 import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
+import { createRuntime } from '../../baton-runtime.js';
 import type { Agent } from '../../core/agent.js';
 import { errorMessage } from '../../core/errors.js';
 import { agentModuleResolver, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
-import { createRuntime } from '../../baton-runtime.js';
 import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, leaseTtlOption } from '../options.js';
