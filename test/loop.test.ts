@@ -130,16 +130,23 @@ describe('runTurn', () => {
   });
 
   it('runs several tool calls of one step in parallel', async () => {
+    // Each call waits until all three are running: only parallel execution lets them finish,
+    // and no timer races against a loaded machine.
     let running = 0;
     let peak = 0;
+    let allRunning: () => void = () => {};
+    const barrier = new Promise<void>((resolve) => {
+      allRunning = resolve;
+    });
     const slow = tool({
       name: 'slow',
-      description: 'waits a little',
+      description: 'waits for the other calls',
       inputSchema: z.object({ id: z.number() }),
       execute: async ({ id }) => {
         running += 1;
         peak = Math.max(peak, running);
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        if (running === 3) allRunning();
+        await barrier;
         running -= 1;
         return id;
       },
