@@ -22,10 +22,14 @@ const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
  */
 export function workspaceTools(root: string, options: WorkspaceToolsOptions = {}): AnyTool[] {
   const sandbox = options.sandbox ?? {};
+  // The model should know which hosts it may reach, or it will not try (or try the wrong ones).
+  const network =
+    (sandbox.allowHosts ?? []).length > 0
+      ? `network only to ${(sandbox.allowHosts ?? []).join(', ')} through HTTP_PROXY/HTTPS_PROXY`
+      : 'no network';
   const runCommand = tool({
     name: 'run_command',
-    description:
-      'Run a shell command (sh -c) in the workspace root inside the sandbox: no network, only the workspace is writable.',
+    description: `Run a shell command (sh -c) in the workspace root inside the sandbox: ${network}, only the workspace is writable.`,
     inputSchema: z.object({ command: z.string().min(1), timeout_ms: z.number().int().positive().optional() }),
     async execute({ command, timeout_ms: timeoutMs }, context) {
       return sandboxExec({
