@@ -1,6 +1,6 @@
 // `npx tsx bench/scale.ts`: runs/s and median run latency with 1, 2 and 4 `baton worker`
 // processes on one Postgres database, and the same workload on SQLite with one process.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -16,10 +16,12 @@ const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_SCALE_CONCURRENCY ?? 4);
 const fixture = createScaleFixture();
 const scratch = mkdtempSync(join(tmpdir(), 'baton-bench-scale-'));
+/** Finds the workers' postgres backends for the CPU accounting. */
+const admin = new pg.Client({ connectionString: PG_URL });
 
 interface Measured {
   label: string;
-  /** CPU seconds per run: the worker processes, and every postgres backend on the machine. */
+  /** CPU milliseconds per run: the worker processes, and the postgres backends serving them. */
   workerCpuMs: number;
   postgresCpuMs: number;
   /** Share of all cores busy during the drain (every process on the machine). */
@@ -45,35 +47,47 @@ function processTicks(pid: number | string): { name: string; ticks: number } | u
   }
 }
 
-/** Every postgres process's CPU ticks; backends come and go with connections. */
-function postgresProcesses(): Map<string, number> {
+/**
+ * CPU ticks of the postgres backends whose application_name starts with `application` (the
+ * workers' connections; the URL's `application_name` names them). Other jobs on the same
+ * server are left out, and so are its shared background processes (WAL writer, checkpointer).
+ */
+async function postgresBackends(application: string): Promise<Map<string, number>> {
+  const rows = await admin.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE starts_with(application_name, $1)',
+    [application],
+  );
   const ticks = new Map<string, number>();
-  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+  for (const { pid } of rows.rows) {
     const sample = processTicks(pid);
-    if (sample?.name === 'postgres') ticks.set(pid, sample.ticks);
+    if (sample?.name === 'postgres') ticks.set(String(pid), sample.ticks);
   }
   return ticks;
 }
 
 /**
- * Samples CPU ticks every 100 ms while a drain runs: postgres processes from their first sight
- * (0 for backends born during the drain), workers from the moment they report "started", so
- * the TypeScript loading at process start is left out.
+ * Samples CPU ticks every 100 ms while a drain runs: the workers' postgres backends from their
+ * birth (all connect after the sampler starts), workers from the moment they report "started",
+ * so the TypeScript loading at process start is left out.
  */
 class CpuSampler {
-  private readonly postgresFirst = postgresProcesses();
-  private readonly postgresLast = new Map(this.postgresFirst);
+  private readonly postgresLast = new Map<string, number>();
   private readonly workerFirst = new Map<number, number>();
   private readonly workerLast = new Map<number, number>();
   private readonly timer: NodeJS.Timeout;
+  private sampling: Promise<void> = Promise.resolve();
 
-  constructor(private readonly workers: BackgroundCli[]) {
-    this.timer = setInterval(() => this.sample(), 100);
+  constructor(
+    private readonly workers: BackgroundCli[],
+    private readonly application: string,
+  ) {
+    this.timer = setInterval(() => {
+      this.sampling = this.sampling.then(() => this.sample());
+    }, 100);
   }
 
-  private sample(): void {
-    for (const [pid, ticks] of postgresProcesses()) {
-      if (!this.postgresFirst.has(pid)) this.postgresFirst.set(pid, 0);
+  private async sample(): Promise<void> {
+    for (const [pid, ticks] of await postgresBackends(this.application)) {
       this.postgresLast.set(pid, ticks);
     }
     for (const worker of this.workers) {
@@ -85,14 +99,18 @@ class CpuSampler {
     }
   }
 
-  /** Stops sampling; CPU seconds used by the workers and by postgres since the start. */
-  stop(): { workerSeconds: number; postgresSeconds: number } {
+  /** Stops sampling; CPU seconds used by the workers and by their postgres backends. */
+  async stop(): Promise<{ workerSeconds: number; postgresSeconds: number }> {
     clearInterval(this.timer);
-    const used = (first: Map<string | number, number>, last: Map<string | number, number>) =>
-      [...last].reduce((sum, [pid, ticks]) => sum + ticks - (first.get(pid) ?? ticks), 0) / TICKS_PER_SECOND;
+    await this.sampling;
+    const workerTicks = [...this.workerLast].reduce(
+      (sum, [pid, ticks]) => sum + ticks - (this.workerFirst.get(pid) ?? ticks),
+      0,
+    );
+    const postgresTicks = [...this.postgresLast.values()].reduce((sum, ticks) => sum + ticks, 0);
     return {
-      workerSeconds: used(this.workerFirst, this.workerLast),
-      postgresSeconds: used(this.postgresFirst, this.postgresLast),
+      workerSeconds: workerTicks / TICKS_PER_SECOND,
+      postgresSeconds: postgresTicks / TICKS_PER_SECOND,
     };
   }
 }
@@ -137,6 +155,8 @@ async function allRuns(store: Store): Promise<RunRecord[]> {
 async function drain(
   label: string,
   db: string,
+  /** The application_name of the workers' postgres connections. */
+  application: string,
   open: () => Promise<Store>,
   workers: number,
 ): Promise<Measured> {
@@ -154,9 +174,9 @@ async function drain(
     ),
   );
   // A process's CPU time is only readable while it lives: sample until the workers exit.
-  const sampler = new CpuSampler(children);
+  const sampler = new CpuSampler(children, application);
   const exits = await Promise.all(children.map((child) => child.exited));
-  const cpu = sampler.stop();
+  const cpu = await sampler.stop();
   const machineAfter = machineTicks();
   const wallSeconds = (performance.now() - started) / 1000;
   const failed = exits.findIndex((exit) => exit.code !== 0);
@@ -186,11 +206,15 @@ async function drain(
 
 async function postgres(workers: number): Promise<Measured> {
   const schema = uniqueSchema('bench_scale');
-  const url = schemaUrl(schema);
+  const named = new URL(schemaUrl(schema));
+  // The URL's application_name wins over Baton's default and tags the workers' backends.
+  named.searchParams.set('application_name', schema);
+  const url = named.href;
   try {
     return await drain(
       `Postgres, ${workers} worker process${workers > 1 ? 'es' : ''}`,
       url,
+      schema,
       () => openPostgresStore(url, { poolSize: 10 }),
       workers,
     );
@@ -201,16 +225,15 @@ async function postgres(workers: number): Promise<Measured> {
 
 async function sqlite(): Promise<Measured> {
   const file = join(scratch, 'scale.db');
-  return drain('SQLite, 1 worker process', file, async () => new SqliteStore(file), 1);
+  // No postgres backend carries this name, so the postgres CPU column reads 0.
+  return drain('SQLite, 1 worker process', file, 'baton-bench-sqlite', async () => new SqliteStore(file), 1);
 }
 
-/** Milliseconds per empty-ish commit (one tiny UPDATE) on one connection: the durable-commit floor. */
+/** Milliseconds per one-row INSERT commit on one connection: the durable-commit floor. */
 async function postgresCommitFloor(): Promise<number> {
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
-    await client.query('CREATE TEMP TABLE floor (n integer)');
-    await client.query('INSERT INTO floor VALUES (0)');
     // Temp tables skip the WAL; a real table is needed to pay for the fsync.
     await client.query('CREATE TABLE IF NOT EXISTS baton_bench_floor (n integer)');
     const rounds = 200;
@@ -235,6 +258,7 @@ function row(cells: string[]): string {
 }
 
 try {
+  await admin.connect();
   const results: Measured[] = [];
   for (const workers of [1, 2, 4]) results.push(await postgres(workers));
   results.push(await sqlite());
@@ -272,10 +296,11 @@ try {
   console.log(`\nPostgres commit floor (one connection, one INSERT per commit): ${floor.toFixed(2)} ms`);
   console.log(
     'runs/s counts the busy window (first run started to last run finished); "wall" includes process start-up.\n' +
-      `CPU: per run, of the worker processes and of every postgres process on the machine; "CPU busy" is the share\n` +
+      `CPU: per run, of the worker processes and of the postgres backends serving them; "CPU busy" is the share\n` +
       `of all ${cpus().length} cores in use during the drain, by any process.`,
   );
 } finally {
+  await admin.end();
   fixture.cleanup();
   rmSync(scratch, { recursive: true, force: true });
 }

@@ -69,7 +69,7 @@ async function* ndjsonLines(response: Response): AsyncGenerator<Record<string, u
 }
 
 describe('two baton serve processes on one Postgres database', () => {
-  it('stream, on one server, live, a run that the other server executes', async () => {
+  it('stream, on one server, live, a run that the other server executes, and resume that stream on the other', async () => {
     // Both open the schema at once: the migration advisory lock lets exactly one create it.
     const [front, back] = await Promise.all([serve(0), serve(1)]);
     const started = await fetch(`${front.url}/v1/sessions`, {
@@ -110,5 +110,18 @@ describe('two baton serve processes on one Postgres database', () => {
 
     const run = (await (await fetch(`${front.url}/v1/runs/${runId}`)).json()) as { status: string };
     expect(run.status).toBe('succeeded');
-  });
+
+    // A client that lost the stream reconnects to the other server from its last seq + 1 and
+    // gets exactly the rest, in order.
+    const resumeFrom = releasedAfter ?? 0;
+    const resumed = await fetch(`${back.url}/v1/sessions/${sessionId}/stream?from=${resumeFrom}`);
+    expect(resumed.status).toBe(200);
+    const rest: BatonEvent[] = [];
+    for await (const event of ndjsonLines(resumed)) {
+      if (event.type === 'model.delta') continue;
+      rest.push(event as unknown as BatonEvent);
+      if (event.type === 'run.completed') break;
+    }
+    expect(rest).toEqual(persisted.slice(resumeFrom));
+  }, 180_000);
 });

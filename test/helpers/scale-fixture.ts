@@ -133,7 +133,7 @@ export function spawnCli(
 }
 
 /** Polls until `condition` holds, or fails naming `what` after `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
+export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
