@@ -154,6 +154,35 @@ describe('runTurn cancellation', () => {
     expect(verifyChain(journal.events).ok).toBe(true);
   });
 
+  it('ends the turn when it is cancelled or times out while a tool ignores its signal', async () => {
+    const controller = new AbortController();
+    const deaf = (onCall: () => void) =>
+      tool({
+        name: 'get_weather',
+        description: 'never settles and never looks at its signal',
+        inputSchema: z.object({ city: z.string() }),
+        execute: () => {
+          onCall();
+          return new Promise<never>(() => {});
+        },
+      });
+    const cancelled = runTurn({
+      agent: weatherAgent({ model: scriptedModel(loopForever), tools: [deaf(() => controller.abort())] }),
+      journal: startedJournal(),
+      signal: controller.signal,
+    });
+    const timedOut = runTurn({
+      agent: weatherAgent({
+        model: scriptedModel(loopForever),
+        tools: [deaf(() => {})],
+        limits: { timeoutMs: 50 },
+      }),
+      journal: startedJournal(),
+    });
+    expect(await cancelled).toMatchObject({ status: 'cancelled', steps: 1 });
+    expect(await timedOut).toMatchObject({ status: 'failed', error: { code: 'timeout' }, steps: 1 });
+  });
+
   it('cancels during a model call', async () => {
     const controller = new AbortController();
     const model = scriptedModel(() => {

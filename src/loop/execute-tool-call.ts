@@ -1,4 +1,4 @@
-import { errorMessage } from '../core/errors.js';
+import { CancelledError, errorMessage } from '../core/errors.js';
 import type { ToolCallRecord } from '../core/events.js';
 import type { AnyTool, ToolContext, ToolOutcome } from '../core/tool.js';
 
@@ -10,6 +10,20 @@ function failure(code: string, message: string): ToolOutcome {
 function toJsonValue(output: unknown): unknown {
   if (output === undefined) return null;
   return JSON.parse(JSON.stringify(output) ?? 'null');
+}
+
+/**
+ * Settles like `work`, or rejects as soon as `signal` aborts: a tool that ignores its signal
+ * must not hold a cancelled or timed-out turn open. Its eventual result is dropped.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new CancelledError('the tool call was aborted'));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    // Also observes a rejection that comes after the abort, so it is never unhandled.
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**
@@ -40,7 +54,7 @@ export async function executeToolCall(
   }
   let output: unknown;
   try {
-    output = await candidate.execute(parsed.data, context);
+    output = await untilAborted(Promise.resolve(candidate.execute(parsed.data, context)), context.signal);
   } catch (error) {
     return failure('tool_error', errorMessage(error));
   }

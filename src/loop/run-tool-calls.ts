@@ -76,7 +76,8 @@ async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResul
  * Runs a step's tool calls in parallel: `tool.started`, execute, `tool.result` for each, results
  * added to the transcript as they commit. On resume, committed results are reused and a started
  * call without a result is run again only if its tool is idempotent. Every call is awaited before
- * a journal failure (`LeaseLostError`) is rethrown, so no tool is left running unobserved.
+ * a journal failure (`LeaseLostError`) is rethrown, so no tool is left running unobserved (only
+ * a tool that ignores an aborted signal is abandoned, so that it cannot hold the turn open).
  * Returns the results committed now, in call order. A call that fails while the turn is being
  * aborted commits no result.
  */
