@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
+import { createRuntime } from '../../baton-runtime.js';
 import type { Agent } from '../../core/agent.js';
 import { runtimeTaskService } from '../../mcp/runtime-tasks.js';
 import { serveMcpStdio } from '../../mcp/stdio-server.js';
 import { agentModuleResolver, loadAgentsDir } from '../../runtime/agent-loader.js';
-import { createRuntime } from '../../baton-runtime.js';
 import { packageVersion } from '../../server/package-version.js';
 import { openStore } from '../../store/open-store.js';
 import { asUsage } from '../as-usage.js';
@@ -35,6 +35,7 @@ export function registerMcp(program: Command): void {
     .option('--workers <n>', 'tasks executed at once in this process; 0 = queue only', integerAtLeast(0), 2)
     .addOption(leaseTtlOption());
   addDbOption(command).action(async (flags: McpFlags) => {
+    routeConsoleToStderr();
     const agentsDir = flags.agents ?? (existsSync(DEFAULT_AGENTS_DIR) ? DEFAULT_AGENTS_DIR : undefined);
     const agents =
       agentsDir === undefined ? new Map<string, Agent>() : await asUsage(() => loadAgentsDir(agentsDir));
@@ -63,4 +64,15 @@ export function registerMcp(program: Command): void {
       await store.close();
     }
   });
+}
+
+/**
+ * On stdio, stdout belongs to the protocol: a loaded agent module or tool that logs with
+ * `console.log` would corrupt the stream for the client, so console output goes to stderr.
+ */
+function routeConsoleToStderr(): void {
+  const toStderr = console.error.bind(console);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
 }
