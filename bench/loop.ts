@@ -1,6 +1,9 @@
 // A 200-step tool loop: Baton's runTurn on the scripted model with an in-memory journal, beside the
-// Vercel AI SDK's own generateText with the same tool on its mock model. Run: `npx tsx bench/loop.ts`.
+// Vercel AI SDK's own generateText with the same tool on its mock model, each in a child process
+// of its own. Run: `npx tsx bench/loop.ts`.
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import type { LanguageModelV3CallOptions, LanguageModelV3GenerateResult } from '@ai-sdk/provider';
 import { tool as aiTool, generateText, stepCountIs } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
@@ -163,14 +166,44 @@ function printTable(rows: Summary[]): void {
   for (const line of lines) console.log(format(line));
 }
 
-console.log(`loop: a ${STEPS}-step tool loop, ${RUNS} runs each after a warm-up (Node ${process.version})\n`);
-const baton = await measure('Baton runTurn + MemoryJournal', batonRun);
-const aiSdk = await measure('AI SDK generateText + mock', aiSdkRun);
-printTable([baton, aiSdk]);
-const ratio = baton.medianMsPerStep / aiSdk.medianMsPerStep;
-console.log(
-  `\nBaton: ${baton.medianMsPerStep.toFixed(3)} ms/step; AI SDK generateText: ${aiSdk.medianMsPerStep.toFixed(3)} ms/step; ` +
-    `ratio Baton/AI SDK = ${ratio.toFixed(2)}x. Baton journals and hash-chains every step ` +
-    `(${STEPS * 5} events per run); per-step cost last/first ${WINDOW}: Baton ${(baton.last20 / baton.first20).toFixed(2)}x, ` +
-    `AI SDK ${(aiSdk.last20 / aiSdk.first20).toFixed(2)}x.`,
-);
+/** Measures one implementation in a child process of its own, so that peak RSS is its own. */
+function measureInChild(which: keyof typeof IMPLEMENTATIONS): Promise<Summary> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), which], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(stdout) as Summary);
+      else reject(new Error(`bench/loop.ts ${which} exited with ${code}`));
+    });
+  });
+}
+
+const IMPLEMENTATIONS = {
+  baton: () => measure('Baton runTurn + MemoryJournal', batonRun),
+  'ai-sdk': () => measure('AI SDK generateText + mock', aiSdkRun),
+};
+
+const only = process.argv[2];
+if (only === 'baton' || only === 'ai-sdk') {
+  process.stdout.write(JSON.stringify(await IMPLEMENTATIONS[only]()));
+} else {
+  console.log(
+    `loop: a ${STEPS}-step tool loop, ${RUNS} runs each after a warm-up (Node ${process.version})\n`,
+  );
+  const baton = await measureInChild('baton');
+  const aiSdk = await measureInChild('ai-sdk');
+  printTable([baton, aiSdk]);
+  const ratio = baton.medianMsPerStep / aiSdk.medianMsPerStep;
+  console.log(
+    `\nBaton: ${baton.medianMsPerStep.toFixed(3)} ms/step; AI SDK generateText: ${aiSdk.medianMsPerStep.toFixed(3)} ms/step; ` +
+      `ratio Baton/AI SDK = ${ratio.toFixed(2)}x. Baton journals and hash-chains every step ` +
+      `(${STEPS * 5} events per run); per-step cost last/first ${WINDOW}: Baton ${(baton.last20 / baton.first20).toFixed(2)}x, ` +
+      `AI SDK ${(aiSdk.last20 / aiSdk.first20).toFixed(2)}x. Each measured in its own process (peak RSS is its own).`,
+  );
+}
