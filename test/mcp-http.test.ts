@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRuntime } from '../src/baton-runtime.js';
 import { defineAgent } from '../src/core/agent.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
-import { createRuntime } from '../src/baton-runtime.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
 import type { TaskPayload } from './fixtures/delegation/mcp-client.js';
 import { AGENTS_DIR, callJson, pollTask } from './fixtures/delegation/mcp-client.js';
@@ -96,6 +96,20 @@ describe('delegation over HTTP in baton serve', () => {
       by: 'downstream-judge',
     });
     expect(feedback.status).toBe(201);
+    expect(await feedback.json()).toMatchObject({
+      recorded: true,
+      id: expect.stringMatching(/^fb_/),
+      score: 0.2,
+      by: 'downstream-judge',
+    });
+    const nested = await post(`/v1/tasks/${taskId}/feedback`, {
+      rating: { score: 1, label: 'kind', notes: 'the MCP shape works too' },
+      by: 'user',
+    });
+    expect(await nested.json()).toMatchObject({ recorded: true, score: 1, label: 'kind', by: 'user' });
+    expect((await post(`/v1/tasks/${taskId}/feedback`, { score: 2, notes: '', by: 'user' })).status).toBe(
+      400,
+    );
     const listed = await fetch(`${server.url}/v1/tasks?namespace=http&limit=5`, { headers: auth });
     const { tasks } = (await listed.json()) as { tasks: TaskPayload[] };
     expect(tasks.map((task) => task.taskId)).toEqual([taskId]);

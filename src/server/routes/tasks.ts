@@ -17,10 +17,18 @@ const historyQuery = z.object({
     .optional(),
 });
 
+/** `attachFeedback`'s rating, flat (`{ score, label?, notes, by }`) or as MCP callers send it (`{ rating, by }`). */
+const feedbackBody = z.union([
+  feedbackSchema,
+  z
+    .object({ rating: feedbackSchema.omit({ by: true }), by: feedbackSchema.shape.by })
+    .transform(({ rating, by }) => ({ ...rating, by })),
+]);
+
 /**
  * Delegation over HTTP: `POST /v1/tasks` (202 with `{ taskId, reused }`), `GET /v1/tasks/:id`,
  * `GET /v1/tasks?namespace&profile&since&limit` (`{ tasks }`, newest first),
- * `POST /v1/tasks/:id/cancel`, `POST /v1/tasks/:id/feedback` (201 with the feedback record).
+ * `POST /v1/tasks/:id/cancel`, `POST /v1/tasks/:id/feedback` (201 with `{ recorded: true, ...the feedback record }`).
  */
 export function taskRoutes(tasks: TaskService): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
@@ -40,8 +48,10 @@ export function taskRoutes(tasks: TaskService): Hono<ServerEnv> {
   routes.post('/tasks/:id/cancel', async (c) => c.json(await tasks.cancelTask(c.req.param('id'))));
 
   routes.post('/tasks/:id/feedback', async (c) => {
-    const body = await parseJsonBody(c.req.raw, feedbackSchema);
-    return c.json(await tasks.attachFeedback(c.req.param('id'), body), 201);
+    const body = await parseJsonBody(c.req.raw, feedbackBody);
+    const record = await tasks.attachFeedback(c.req.param('id'), body);
+    // `recorded` as delegate_feedback answers over MCP, plus the record itself.
+    return c.json({ recorded: true, ...record }, 201);
   });
 
   return routes;
