@@ -55,6 +55,7 @@ export const researcherArgsSchema = z.object({
 /** Arguments of an `agent:<name>` profile. */
 export const agentArgsSchema = z.object({ message: z.string().min(1) });
 
+/** Parsed arguments of each profile. */
 export type CoderArgs = z.infer<typeof coderArgsSchema>;
 export type ResearcherArgs = z.infer<typeof researcherArgsSchema>;
 export type AgentArgs = z.infer<typeof agentArgsSchema>;

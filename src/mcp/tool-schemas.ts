@@ -9,20 +9,26 @@ import { feedbackSchema } from '../delegation/service-schemas.js';
 const namespace = z.string().min(1).max(200);
 const taskId = z.string().min(1).max(200);
 
+/** `delegate_code`: the coder profile's arguments plus an optional namespace. */
 export const delegateCodeInput = { ...coderArgsSchema.shape, namespace: namespace.optional() };
 
+/** `delegate_research`: the researcher profile's arguments; the namespace is required by the issue's tool shape. */
 export const delegateResearchInput = { ...researcherArgsSchema.shape, namespace };
 
+/** `delegate`: a message for any loaded agent. */
 export const delegateInput = {
   agent: z.string().min(1).describe('name of a loaded agent'),
   message: z.string().min(1),
   namespace: namespace.optional(),
 };
 
+/** `delegation_status`. */
 export const delegationStatusInput = { taskId };
 
+/** `delegation_cancel`. */
 export const delegationCancelInput = { taskId };
 
+/** `delegation_history`: no upper bound on `limit` here because the service lowers it to 500. */
 export const delegationHistoryInput = {
   namespace: namespace.optional(),
   profile: z.string().min(1).optional(),
@@ -30,6 +36,7 @@ export const delegationHistoryInput = {
   limit: z.number().int().min(1).optional().describe('default 50; more than 500 is lowered to 500'),
 };
 
+/** `delegate_feedback`: the service's rating, nested as `rating` with `by` beside it. */
 export const delegateFeedbackInput = {
   // Only tasks can be rated today, so `ref` must be a task id; `kind` names what it is (e.g. `task`).
   refersTo: z.object({
