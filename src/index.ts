@@ -136,7 +136,7 @@ export {
 } from './server/http-errors.js';
 export type { AgentSummary } from './server/routes/agents.js';
 export type { SessionList } from './server/routes/sessions.js';
-export type { RunningServer, ServeOptions } from './server/serve.js';
+export type { NodeBindings, RunningServer, ServeOptions } from './server/serve.js';
 export { serve } from './server/serve.js';
 export type { BatonServer, BatonServerOptions } from './server/start-server.js';
 export { startBatonServer } from './server/start-server.js';

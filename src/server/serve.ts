@@ -1,12 +1,21 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 import { createAdaptorServer } from '@hono/node-server';
 import { UserError } from '../core/errors.js';
 
+/** The Node request and response `@hono/node-server` hands to the app with each request. */
+export type NodeBindings = HttpBindings | Http2Bindings;
+
+type NodeResponse = NodeBindings['outgoing'];
+
 /** Options of {@link serve}. */
 export interface ServeOptions {
-  /** The app to serve (anything with a Fetch-API `fetch`, e.g. from {@link createApp}). */
-  app: { fetch: (request: Request) => Response | Promise<Response> };
+  /**
+   * The app to serve (anything with a Fetch-API `fetch`, e.g. from {@link createApp}). It also
+   * receives the Node request and response, as `@hono/node-server` passes them (`c.env`).
+   */
+  app: { fetch: (request: Request, bindings: NodeBindings) => Response | Promise<Response> };
   /** Default 7070; `0` picks a free port. */
   port?: number;
   /** Default `127.0.0.1`. */
@@ -32,12 +41,19 @@ const STREAM_TYPES = ['application/x-ndjson', 'text/event-stream'];
 /** Listens on `host:port` and resolves once the socket is bound. */
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const host = options.host ?? '127.0.0.1';
-  const server = createAdaptorServer({ fetch: options.app.fetch, hostname: host }) as Server;
-  const inFlight = new Set<ServerResponse>();
-  server.on('request', (_request: IncomingMessage, response: ServerResponse) => {
-    inFlight.add(response);
-    response.on('close', () => inFlight.delete(response));
-  });
+  const streams = new Set<NodeResponse>();
+  // Event streams are recognised from the app's Response: the Node response cannot tell, since
+  // headers given to `writeHead` (as the adapter does) are not readable with `getHeader`.
+  const fetch = async (request: Request, bindings: NodeBindings): Promise<Response> => {
+    const response = await options.app.fetch(request, bindings);
+    const type = response.headers.get('content-type') ?? '';
+    if (STREAM_TYPES.some((streamType) => type.startsWith(streamType))) {
+      streams.add(bindings.outgoing);
+      bindings.outgoing.once('close', () => streams.delete(bindings.outgoing));
+    }
+    return response;
+  };
+  const server = createAdaptorServer({ fetch, hostname: host }) as Server;
   await listen(server, options.port ?? 7070, host);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -47,7 +63,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     host,
     port,
     close(closeOptions) {
-      closing ??= shutDown(server, inFlight, closeOptions?.graceMs ?? 5_000);
+      closing ??= shutDown(server, streams, closeOptions?.graceMs ?? 5_000);
       return closing;
     },
   };
@@ -67,13 +83,10 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-async function shutDown(server: Server, inFlight: Set<ServerResponse>, graceMs: number): Promise<void> {
+async function shutDown(server: Server, streams: Set<NodeResponse>, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-  for (const response of inFlight) {
-    const type = String(response.getHeader('content-type') ?? '');
-    // Event streams never finish on their own under `follow=1`; waiting for them would only delay exit.
-    if (STREAM_TYPES.some((streamType) => type.startsWith(streamType))) response.destroy();
-  }
+  // Event streams never finish on their own under `follow=1`; waiting for them would only delay exit.
+  for (const response of streams) response.destroy();
   server.closeIdleConnections();
   const grace = setTimeout(() => server.closeAllConnections(), graceMs);
   await closed;

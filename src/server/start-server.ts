@@ -78,8 +78,9 @@ function drain(
   let stopping: Promise<void> | undefined;
   return () => {
     stopping ??= (async () => {
-      await server.close();
-      await Promise.all(workers.map((worker) => worker.stop()));
+      // Both at once: the workers stop taking work now rather than after the HTTP grace period,
+      // so a run in flight stops at its next step boundary instead of running on meanwhile.
+      await Promise.all([server.close(), ...workers.map((worker) => worker.stop())]);
       await runtime.close();
       await store.close();
     })();
