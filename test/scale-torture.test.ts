@@ -98,5 +98,6 @@ describe.skipIf(!torture)('baton worker processes killed at random on one Postgr
     }
     // The kills did land mid-run: some runs were resumed by another worker.
     expect(resumed).toBeGreaterThan(0);
-  });
+    // Minutes, not seconds: hundreds of runs and repeated worker start-ups on a loaded machine.
+  }, 600_000);
 });
