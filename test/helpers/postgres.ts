@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { PostgresStoreError } from '../../src/store/postgres/errors.js';
+import { openPostgresStore } from '../../src/store/postgres/index.js';
 
 /** The test database server (trust auth on this project's machines); override with `BATON_TEST_PG_URL`. */
 export const PG_URL = process.env.BATON_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -44,4 +46,19 @@ export async function emptySchema(schema: string): Promise<void> {
     (table) => `DELETE FROM ${pg.escapeIdentifier(schema)}.${table};`,
   );
   await adminQuery(statements.join(' '));
+}
+
+/** The typed error `openPostgresStore(url)` rejects with (a store that opens fails the test). */
+export async function startupError(url: string): Promise<PostgresStoreError> {
+  const error = await openPostgresStore(url, { connectTimeoutMs: 3_000 }).then(
+    async (store) => {
+      await store.close();
+      return undefined;
+    },
+    (reason: unknown) => reason,
+  );
+  // A plain throw, not expect(): the bench imports this module outside vitest.
+  if (!(error instanceof PostgresStoreError))
+    throw new Error(`expected a PostgresStoreError, got ${String(error)}`);
+  return error;
 }
