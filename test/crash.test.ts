@@ -120,7 +120,7 @@ describe.runIf(process.env.BATON_TORTURE === '1')('crash safety under torture', 
 /** The session whose first message is `tag`. */
 async function sessionOf(store: SqliteStore, tag: string): Promise<string> {
   for (const session of (await store.listSessions({ limit: 100 })).items) {
-    const [, message] = await store.readEvents(session.id, { limit: 2 });
+    const [message] = await store.readEvents(session.id, { types: ['message.received'], limit: 1 });
     if (message?.type === 'message.received' && message.data.text === tag) return session.id;
   }
   throw new Error(`no session for ${tag}`);

@@ -55,7 +55,7 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       expect(executions).toHaveLength(3);
       const types = checkLog(await runtime.store.readEvents(started.sessionId));
       expect(types[0]).toBe('session.started');
-      expect(types.slice(1, 3)).toEqual(['message.received', 'run.started']);
+      expect(types.slice(1, 3)).toEqual(['run.started', 'message.received']);
       expect(types.at(-1)).toBe('run.completed');
       expect(types.filter((type) => type === 'tool.result')).toHaveLength(3);
       const session = await runtime.getSession(started.sessionId);

@@ -6,7 +6,7 @@ import { newSecret } from '../core/ids.js';
 import { runTurn } from '../loop/run-turn.js';
 import type { TurnOutcome } from '../loop/types.js';
 import type { Claim, Fence, RunRecord } from '../store/store.js';
-import { followUpUnreadMessages } from './follow-up.js';
+import { followUpUnreadMessages, OPENING_MESSAGE } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
 import type { RunExecutor } from './run-executor.js';
 import { executorDefinitionHash } from './run-executor.js';
@@ -144,6 +144,7 @@ async function startAndRun(
     type: 'run.started',
     data: { agent: agent.name, attempt, definitionHash, kind: run.kind, worker: owner },
   });
+  await commitOpeningMessage(context, run, journal);
   // An MCP server that does not start throws before the turn: the run fails saying which server.
   return context.withAgentTools(agent, signal, (extraTools) =>
     runTurn({
@@ -182,6 +183,21 @@ async function startExecutor(
     turnOptions: context.turnOptions,
     withAgentTools: context.withAgentTools,
   });
+}
+
+/**
+ * Commits the run's own message right after its first `run.started`, so that a run's log
+ * reads `run.started`, `message.received`, then its steps. A later attempt finds it logged.
+ */
+async function commitOpeningMessage(
+  context: RuntimeContext,
+  run: RunRecord,
+  journal: StoreJournal,
+): Promise<void> {
+  if (run.input[OPENING_MESSAGE] !== true || typeof run.input.message !== 'string') return;
+  const received = await context.store.readEvents(run.sessionId, { types: ['message.received'] });
+  if (received.some((event) => event.runId === run.id)) return;
+  await journal.append({ type: 'message.received', data: { role: 'user', text: run.input.message } });
 }
 
 /**

@@ -36,11 +36,23 @@ export async function enqueueNextRun(
   return run;
 }
 
+/**
+ * Run input flag: the run's `message` is not in the log yet; the run commits it as
+ * `message.received` right after its `run.started`.
+ */
+export const OPENING_MESSAGE = 'openingMessage';
+
+/** Run input whose message the run itself commits when it starts. */
+export function withOpeningMessage(input: Record<string, unknown>, message: string): Record<string, unknown> {
+  return { ...input, message, [OPENING_MESSAGE]: true };
+}
+
 /** The run input for messages that arrived too late for the run they were delivered to. */
 export function followUpInput(previous: RunRecord, messages: readonly BatonEvent[]): Record<string, unknown> {
   const texts = messages.flatMap((event) => (event.type === 'message.received' ? [event.data.text] : []));
-  const input: Record<string, unknown> = { ...previous.input, message: texts.join('\n\n') };
-  return input;
+  // These messages are already in the log: the follow-up run must not commit them again.
+  const { [OPENING_MESSAGE]: _alreadyLogged, ...rest } = previous.input;
+  return { ...rest, message: texts.join('\n\n') };
 }
 
 /**

@@ -4,7 +4,7 @@ import { isTerminalRunEvent } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { RunRecord, SessionRecord } from '../store/store.js';
 import { deriveToken, hashToken } from './continuation-token.js';
-import { enqueueNextRun, followUpInput } from './follow-up.js';
+import { enqueueNextRun, followUpInput, withOpeningMessage } from './follow-up.js';
 import type { RuntimeContext } from './runtime-context.js';
 import type { DeliverOptions, StartOptions, StartResult } from './types.js';
 
@@ -12,9 +12,10 @@ import type { DeliverOptions, StartOptions, StartResult } from './types.js';
 export const ACTIVE_RUN_STATUSES: RunRecord['status'][] = ['queued', 'running', 'waiting'];
 
 /**
- * Starts a session: the session row, `session.started` + `message.received`, then the queued
- * run. The events are committed before the run exists, so no worker can claim a run whose
- * message is not in the log yet. Same `idempotencyKey` → the same session and run.
+ * Starts a session: the session row, `session.started`, then the queued run carrying the
+ * message. The run commits that message as `message.received` right after its `run.started`
+ * (see `openingMessage`), so every run's log reads `run.started`, `message.received`, steps.
+ * Same `idempotencyKey` → the same session and run.
  */
 export async function startSession(context: RuntimeContext, options: StartOptions): Promise<StartResult> {
   checkMessage(options.message);
@@ -43,7 +44,6 @@ export async function startSession(context: RuntimeContext, options: StartOption
         type: 'session.started',
         data: { agent: options.agent, ...(options.context && { context: options.context }) },
       },
-      { type: 'message.received', data: { role: 'user', text: options.message } },
     ],
     { runId },
   );
@@ -87,14 +87,19 @@ export async function deliverMessage(context: RuntimeContext, options: DeliverOp
     return result(followUp?.id ?? latest.id);
   }
   const runId = newId('run');
-  await context.store.append(session.id, [message], { runId });
   const run = await enqueueNextRun(
     context,
     session,
     latest?.id,
-    { ...latest?.input, message: options.message },
+    withOpeningMessage({ ...latest?.input }, options.message),
     runId,
   );
+  if (run.id !== runId) {
+    // A concurrent delivery created the next run first: this message joins that run's inbox.
+    const [event] = await context.store.append(session.id, [message], { runId: run.id });
+    const followUp = event && (await missedByRun(context, run, event));
+    return result(followUp?.id ?? run.id);
+  }
   return result(run.id);
 }
 
@@ -133,11 +138,13 @@ async function replayStart(context: RuntimeContext, run: RunRecord): Promise<Sta
 }
 
 function runInput(options: StartOptions): Record<string, unknown> {
-  return {
-    message: options.message,
-    ...(options.model !== undefined && { model: options.model }),
-    ...(options.agentModule !== undefined && { agentModule: options.agentModule }),
-  };
+  return withOpeningMessage(
+    {
+      ...(options.model !== undefined && { model: options.model }),
+      ...(options.agentModule !== undefined && { agentModule: options.agentModule }),
+    },
+    options.message,
+  );
 }
 
 function checkMessage(message: unknown): void {
