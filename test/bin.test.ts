@@ -37,12 +37,12 @@ function parseNdjson(stdout: string): BatonEvent[] {
     .map((line) => JSON.parse(line) as BatonEvent);
 }
 
-// An agent file of its own, outside the repository, as a user would write one. `.mts` makes it
-// an ES module wherever it lives (a temp directory has no package.json saying "type": "module").
-function writeAgent(directory: string, script: string): string {
+// An agent file of its own, outside the repository, as a user would write one. A `.ts` file in a
+// directory without a package.json is CommonJS to tsx; `.mts` is an ES module anywhere.
+function writeAgent(directory: string, script: string, extension: 'ts' | 'mts' = 'ts'): string {
   const index = pathToFileURL(join(REPO_ROOT, 'src', 'index.ts')).href;
   const zod = pathToFileURL(join(REPO_ROOT, 'node_modules', 'zod', 'index.js')).href;
-  const file = join(directory, 'agent.mts');
+  const file = join(directory, `agent.${extension}`);
   writeFileSync(
     file,
     `import { z } from '${zod}';
@@ -100,7 +100,7 @@ describe('bin/baton.js', () => {
         { text: 'Squared 2, 3 and 4.' },
       ]`,
     );
-    const result = await runBin(['run', 'agent.mts', 'square', 'these', '--json'], directory);
+    const result = await runBin(['run', 'agent.ts', 'square', 'these', '--json'], directory);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const events = parseNdjson(result.stdout);
@@ -135,7 +135,7 @@ describe('bin/baton.js', () => {
 
   it('fails the run with exit 1, a run.failed event and one stderr line when the model runs past its script', async () => {
     const directory = tempDirectory();
-    writeAgent(directory, `[{ toolCalls: [{ name: 'square', input: { n: 5 } }] }]`);
+    writeAgent(directory, `[{ toolCalls: [{ name: 'square', input: { n: 5 } }] }]`, 'mts');
     const result = await runBin(['run', 'agent.mts', 'go', '--json'], directory);
     expect(result.code).toBe(1);
     const events = parseNdjson(result.stdout);

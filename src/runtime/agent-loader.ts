@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Agent } from '../core/agent.js';
-import { UserError } from '../core/errors.js';
+import { errorMessage, UserError } from '../core/errors.js';
 import type { RunRecord } from '../store/store.js';
 import type { AgentResolver } from './runtime-context.js';
 
@@ -10,6 +10,7 @@ const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
 
 let typescriptHooks: Promise<void> | undefined;
+let commonJsHooks: Promise<void> | undefined;
 
 /**
  * Loads a module whose default export is an agent made by `defineAgent`. TypeScript files load
@@ -23,7 +24,7 @@ export async function loadAgentFile(path: string): Promise<Agent> {
     throw new UserError('agent_not_found', `agent file ${path} does not exist`);
   }
   const module = await importModule(absolute);
-  const candidate = (module as { default?: unknown }).default;
+  const candidate = defaultExport(module);
   if (candidate === undefined) {
     throw new UserError('invalid_agent', `${path} has no default export; export default defineAgent({...})`);
   }
@@ -90,13 +91,20 @@ export function agentModuleResolver(): AgentResolver {
 
 async function importModule(absolute: string): Promise<unknown> {
   const url = pathToFileURL(absolute).href;
+  const typescript = TYPESCRIPT.has(extname(absolute));
+  // A TypeScript file outside an ESM package scope is CommonJS to tsx, and Node 20 cannot
+  // `require` the ESM modules it imports while this process's own module graph is still
+  // loading; tsx's CommonJS hooks compile those imports instead.
+  if (typescript) {
+    commonJsHooks ??= import('tsx/cjs/api').then(({ register }) => {
+      register();
+    });
+    await commonJsHooks;
+  }
   try {
     return await import(url);
   } catch (error) {
-    if (
-      !TYPESCRIPT.has(extname(absolute)) ||
-      (error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION'
-    ) {
+    if (!typescript || (error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') {
       throw loadError(absolute, error);
     }
   }
@@ -112,8 +120,20 @@ async function importModule(absolute: string): Promise<unknown> {
   }
 }
 
+/**
+ * The module's default export. A TypeScript file in a CommonJS package scope compiles to
+ * `exports.default`, which Node's ESM interop hands over as the whole `exports` object.
+ */
+function defaultExport(module: unknown): unknown {
+  const value = (module as { default?: unknown }).default;
+  const compiled = value as { __esModule?: unknown; default?: unknown } | null | undefined;
+  return typeof compiled === 'object' && compiled !== null && compiled.__esModule === true
+    ? compiled.default
+    : value;
+}
+
 function loadError(path: string, error: unknown): UserError {
-  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  const reason = errorMessage(error).split('\n')[0];
   return new UserError('invalid_agent', `cannot load ${path}: ${reason}`, { cause: error });
 }
 
