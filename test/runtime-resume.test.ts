@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BatonEvent } from '../src/core/events.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
-import { MemoryStore } from '../src/store/memory/memory-store.js';
-import { checkLog, eventually, gatedAgent } from './fixtures/runtime-agents.js';
+import type { MemoryStore } from '../src/store/memory/memory-store.js';
+import { checkLog, eventually, gatedAgent, memoryStores } from './fixtures/runtime-agents.js';
 
-const stores: MemoryStore[] = [];
-
-function newStore(): MemoryStore {
-  const store = new MemoryStore();
-  stores.push(store);
-  return store;
-}
-
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-});
+const newStore = memoryStores();
 
 /** Starts a gated run, executes it until its tool blocks, then stops the execution (a shutdown). */
 async function interruptedRun(store: MemoryStore) {

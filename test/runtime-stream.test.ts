@@ -1,20 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../src/core/events.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
-import { MemoryStore } from '../src/store/memory/memory-store.js';
-import { chatAgent, gatedAgent, threeCallAgent } from './fixtures/runtime-agents.js';
+import { chatAgent, gatedAgent, memoryStores, threeCallAgent } from './fixtures/runtime-agents.js';
 
-const stores: MemoryStore[] = [];
-
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-});
-
-function newStore(): MemoryStore {
-  const store = new MemoryStore();
-  stores.push(store);
-  return store;
-}
+const newStore = memoryStores();
 
 async function collect(stream: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
   const events: StreamEvent[] = [];
