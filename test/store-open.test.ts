@@ -60,20 +60,23 @@ describe('openStore', () => {
     await expect(open('mysql://localhost/baton')).rejects.toBeInstanceOf(UserError);
   });
 
-  it('opens the Postgres store for postgres:// URLs', async () => {
-    const schema = `baton_open_${process.pid}_${Date.now()}`;
-    const url = 'postgresql://postgres@127.0.0.1:5432/postgres';
-    try {
-      const store = await open(`${url}?schema=${schema}`);
-      expect(store.kind).toBe('postgres');
-      await store.createSession({ id: 'ses_pg', agent: 'a', context: {}, auth: {}, tokenHash: 'h' });
-      expect((await store.getSession('ses_pg'))?.agent).toBe('a');
-    } finally {
-      await Promise.all(opened.splice(0).map((store) => store.close()));
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    }
-  });
+  it.skipIf(process.env.BATON_TEST_NO_POSTGRES === '1')(
+    'opens the Postgres store for postgres:// URLs',
+    async () => {
+      const schema = `baton_open_${process.pid}_${Date.now()}`;
+      const url = 'postgresql://postgres@127.0.0.1:5432/postgres';
+      try {
+        const store = await open(`${url}?schema=${schema}`);
+        expect(store.kind).toBe('postgres');
+        await store.createSession({ id: 'ses_pg', agent: 'a', context: {}, auth: {}, tokenHash: 'h' });
+        expect((await store.getSession('ses_pg'))?.agent).toBe('a');
+      } finally {
+        await Promise.all(opened.splice(0).map((store) => store.close()));
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    },
+  );
 });
