@@ -1,9 +1,9 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../src/client/index.js';
 import { BatonApiError, createClient, StreamFormatError } from '../src/client/index.js';
+import { listenOnLoopback } from '../src/testing/listen-on-loopback.js';
 
 /** One scripted answer per request to the stream route, in order. */
 type Answer = (response: ServerResponse, from: number) => void;
@@ -29,8 +29,7 @@ async function scriptedServer(answers: Answer[]): Promise<{ url: string; froms: 
     }
     answer(response, from);
   });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, froms };
+  return { url: `http://127.0.0.1:${await listenOnLoopback(server)}`, froms };
 }
 
 const event = (seq: number) => ({

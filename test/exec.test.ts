@@ -9,11 +9,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../src/testing/listen-on-loopback.js';
 import { runCli } from './helpers/cli.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 
@@ -119,8 +119,7 @@ describe('baton exec (governed runs)', () => {
 
   it('lets the command reach only the --allow-host hosts, and records them in the contract', async () => {
     const server = createServer((_req, res) => res.end('through-the-proxy\n'));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
+    const port = await listenOnLoopback(server);
     try {
       const script = `curl -fsS http://127.0.0.1:${port}/ > got.txt && ! curl -fsS http://localhost:${port}/`;
       const exec = await baton('exec', '--allow-host', '127.0.0.1', '--json', '--', 'sh', '-c', script);

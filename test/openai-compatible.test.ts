@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineAgent } from '../src/core/agent.js';
@@ -8,6 +7,7 @@ import { verifyChain } from '../src/core/events.js';
 import { tool } from '../src/core/tool.js';
 import { runTurn } from '../src/loop/run-turn.js';
 import { fakeClock } from '../src/model/fake-clock.js';
+import { listenOnLoopback } from '../src/testing/listen-on-loopback.js';
 import { startedJournal } from './loop-fixtures.js';
 
 interface ChatRequest {
@@ -99,8 +99,7 @@ describe('openai-compatible provider end to end', () => {
   });
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+    baseURL = `http://127.0.0.1:${await listenOnLoopback(server)}/v1`;
   });
 
   afterAll(async () => {

@@ -3,16 +3,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../src/testing/listen-on-loopback.js';
 import { sandboxExec } from '../src/workspace/sandbox/sandbox-exec.js';
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
-}
 
 describe('sandboxExec with allowHosts', () => {
   let workspace = '';
@@ -26,7 +18,7 @@ describe('sandboxExec with allowHosts', () => {
       served += 1;
       res.end('allowed-host-answer\n');
     });
-    port = await listen(server);
+    port = await listenOnLoopback(server);
   });
   afterEach(async () => {
     rmSync(workspace, { recursive: true, force: true });

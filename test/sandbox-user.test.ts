@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { listenOnLoopback } from '../src/testing/listen-on-loopback.js';
 import { collectProcess, REPO_ROOT } from './helpers/cli.js';
 
 // Runs as `nobody` when the suite runs as root, otherwise as the current (ordinary) user.
@@ -34,15 +35,6 @@ async function waitUntilGone(marker: string): Promise<boolean> {
   return false;
 }
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
-}
-
 describe('the bwrap sandbox as an ordinary user', () => {
   const dirs: string[] = [];
   let server: Server | undefined;
@@ -70,7 +62,7 @@ describe('the bwrap sandbox as an ordinary user', () => {
     server.on('connection', () => {
       accepted += 1;
     });
-    const port = await listen(server);
+    const port = await listenOnLoopback(server);
     const marker = `5151.${process.pid}${Date.now() % 100_000}`;
     const module = join(REPO_ROOT, 'src/workspace/sandbox/sandbox-exec.ts');
     const connect = `require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(7))`;

@@ -1,9 +1,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Sandbox, SandboxCommand, SandboxResult } from '../workspace/sandbox/types.js';
+import { listenOnLoopback } from './listen-on-loopback.js';
 
 /** True while some process's command line contains `marker` (host view of every PID namespace). */
 function processWithMarkerExists(marker: string): boolean {
@@ -25,15 +26,6 @@ async function waitUntilGone(marker: string): Promise<boolean> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return false;
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address ? address.port : 0);
-    });
-  });
 }
 
 /**
@@ -142,7 +134,7 @@ export function sandboxContract(name: string, factory: () => Sandbox): void {
         server.on('connection', () => {
           accepted += 1;
         });
-        const port = await listen(server);
+        const port = await listenOnLoopback(server);
         try {
           const script = `require('net').connect(${port}, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(7))`;
           const result = await run([process.execPath, '-e', script]);

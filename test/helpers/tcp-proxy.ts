@@ -1,5 +1,6 @@
 import type { Server, Socket } from 'node:net';
 import { connect, createServer } from 'node:net';
+import { listenOnLoopback } from '../../src/testing/listen-on-loopback.js';
 
 /** A loopback TCP proxy whose open connections a test can cut, to drop streams mid-flight. */
 export interface TcpProxy {
@@ -27,9 +28,7 @@ export async function startTcpProxy(target: string): Promise<TcpProxy> {
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const proxyPort = typeof address === 'object' && address !== null ? address.port : 0;
+  const proxyPort = await listenOnLoopback(server);
   return {
     url: `http://127.0.0.1:${proxyPort}`,
     dropAll() {
