@@ -57,8 +57,12 @@ export async function* streamSession(
   }
 }
 
-/** True while the session has a run that may still commit events. */
-export async function hasActiveRun(context: RuntimeContext, sessionId: string): Promise<boolean> {
-  const { items } = await context.store.listRuns({ sessionId, status: ['queued', 'running'], limit: 1 });
+/** True while the session (or, without one, any session) has a run that may still commit events. */
+export async function hasActiveRun(context: RuntimeContext, sessionId?: string): Promise<boolean> {
+  const { items } = await context.store.listRuns({
+    ...(sessionId !== undefined && { sessionId }),
+    status: ['queued', 'running'],
+    limit: 1,
+  });
   return items.length > 0;
 }

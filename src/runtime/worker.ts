@@ -4,6 +4,7 @@ import { executeClaim } from './execute-run.js';
 import { checkLeaseTtl } from './lease-settings.js';
 import { reapDeadLeases } from './reap-leases.js';
 import type { RuntimeContext } from './runtime-context.js';
+import { hasActiveRun } from './stream.js';
 import type { Worker, WorkerOptions } from './types.js';
 import { newWorkerIdentity } from './worker-identity.js';
 
@@ -48,7 +49,7 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
       return true;
     }
     if (await reapDeadLeases(context)) return true;
-    if (options.untilIdle && !(await hasPendingRuns(context))) return 'idle';
+    if (options.untilIdle && !(await hasActiveRun(context))) return 'idle';
     return false;
   }
 
@@ -93,10 +94,4 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
       await done.catch(() => undefined);
     },
   };
-}
-
-/** True while any run in the store is queued or running (ours or another worker's). */
-async function hasPendingRuns(context: RuntimeContext): Promise<boolean> {
-  const { items } = await context.store.listRuns({ status: ['queued', 'running'], limit: 1 });
-  return items.length > 0;
 }
