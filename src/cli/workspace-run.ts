@@ -4,6 +4,7 @@ import type { Agent } from '../core/agent.js';
 import { ensureBatonHome, resolveBatonHome } from '../proof/baton-home.js';
 import { issueReceipt } from '../proof/issue.js';
 import { loadOrCreateKeys } from '../proof/keys.js';
+import { isRunEnded } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { startWorkspaceRun } from '../workspace/governed/workspace-run.js';
 import { ensureBwrap } from '../workspace/sandbox/bwrap.js';
@@ -54,7 +55,7 @@ export async function finishCliWorkspaceRun(
   db: string | undefined,
 ): Promise<void> {
   const run = await store.getRun(runId);
-  if (!run || !['succeeded', 'failed', 'cancelled'].includes(run.status)) return;
+  if (!run || !isRunEnded(run.status)) return;
   await issueReceipt(store, runId, await loadOrCreateKeys(resolveBatonHome({ db })));
   process.stderr.write(`receipt: baton receipt ${runId}\npatch: baton pull ${runId}\n`);
 }

@@ -1,10 +1,9 @@
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { EventDraft } from '../core/events.js';
+import { isRunEnded } from '../store/records.js';
 import type { RunRecord } from '../store/store.js';
 import { lifecyclePatches } from './run-patches.js';
 import type { RuntimeContext } from './runtime-context.js';
-
-const ENDED: RunRecord['status'][] = ['succeeded', 'failed', 'cancelled'];
 
 /** The run, or `NotFoundError`. */
 export async function requireRun(context: RuntimeContext, runId: string): Promise<RunRecord> {
@@ -21,7 +20,7 @@ export async function requireRun(context: RuntimeContext, runId: string): Promis
  */
 export async function cancelRun(context: RuntimeContext, runId: string): Promise<RunRecord> {
   const run = await requireRun(context, runId);
-  if (ENDED.includes(run.status))
+  if (isRunEnded(run.status))
     throw new ConflictError(`run ${runId} already ${run.status}`, 'not_cancellable');
   // The request is recorded first, so whoever ends up holding the run — this canceller, a
   // worker that claimed it a moment ago, or one that resumes it after this process dies —

@@ -15,6 +15,14 @@ import type {
  * SQLite and Postgres stores agree field by field on what a new record and a patch mean.
  */
 
+/** Run statuses after which a run never executes again (a failed run may still be retried). */
+export const ENDED_RUN_STATUSES: readonly RunRecord['status'][] = ['succeeded', 'failed', 'cancelled'];
+
+/** True once a run has reached one of {@link ENDED_RUN_STATUSES}. */
+export function isRunEnded(status: RunRecord['status']): boolean {
+  return ENDED_RUN_STATUSES.includes(status);
+}
+
 /** Task statuses after which a task never changes again; only these are pruned. */
 export const TERMINAL_TASK_STATUSES: readonly TaskRecord['status'][] = ['completed', 'failed', 'cancelled'];
 

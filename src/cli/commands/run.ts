@@ -6,6 +6,7 @@ import { isTerminalRunEvent } from '../../core/events.js';
 import { resolveModel } from '../../model/resolve-model.js';
 import { loadAgentFile } from '../../runtime/agent-loader.js';
 import type { Runtime, RunView } from '../../runtime/types.js';
+import { isRunEnded } from '../../store/records.js';
 import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, leaseTtlOption, writeJsonLine } from '../options.js';
@@ -118,7 +119,7 @@ async function executeAndPrint(
   } finally {
     stop.dispose();
   }
-  if (!['succeeded', 'failed', 'cancelled'].includes(run.status)) streamStop.abort();
+  if (!isRunEnded(run.status)) streamStop.abort();
   await printing;
   printer.close();
   const signal = stop.received();
