@@ -20,7 +20,8 @@ export interface TaskExecutionContext {
   store: Store;
   agents: ReadonlyMap<string, Agent>;
   turnOptions?: Pick<RunTurnOptions, 'retry' | 'clock'>;
-  withAgentTools?: WithAgentTools;
+  /** Connects agents' MCP servers around every turn the profile runs. */
+  withAgentTools: WithAgentTools;
 }
 
 /** Options of {@link createTaskExecutor}. */
@@ -63,7 +64,7 @@ export function createTaskExecutor(options: TaskExecutorOptions = {}) {
         agents: context.agents,
         progress,
         turnOptions: context.turnOptions ?? {},
-        withAgentTools: context.withAgentTools ?? ((_agent, _signal, work) => work([])),
+        withAgentTools: context.withAgentTools,
       });
       const costUsd = outcome.usage.costUsd ?? 0;
       if (!(await finish(store, task, { status: 'completed', result: outcome.result, costUsd }, retention))) {

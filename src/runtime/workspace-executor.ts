@@ -19,7 +19,7 @@ import type { RunExecutor } from './run-executor.js';
  * attempt edited; a deferred or interrupted turn keeps it.
  */
 export function createWorkspaceExecutor(): RunExecutor {
-  return async ({ run, journal, signal, store, agents, turnOptions }) => {
+  return async ({ run, journal, signal, store, agents, turnOptions, withAgentTools }) => {
     const input = workspaceRunInputSchema.parse(run.input);
     const agent =
       agents.get(run.agent) ?? (input.agentModule ? await loadAgentFile(input.agentModule) : undefined);
@@ -31,16 +31,20 @@ export function createWorkspaceExecutor(): RunExecutor {
       await rm(checkout, { recursive: true, force: true });
       await restoreWorkspace(manifest, checkout, store, { signal });
     }
-    const outcome = await runTurn({
-      agent,
-      journal,
-      signal,
-      extraTools: workspaceTools(checkout, {
-        sandbox: { sandbox: input.sandbox, hidePaths: input.hidePaths, allowHosts: input.allowHosts },
-      }),
-      ...(input.model !== undefined && { model: input.model }),
-      ...turnOptions,
+    const tools = workspaceTools(checkout, {
+      sandbox: { sandbox: input.sandbox, hidePaths: input.hidePaths, allowHosts: input.allowHosts },
     });
+    // The agent's MCP servers connect as for any run: a server that does not start fails the run.
+    const outcome = await withAgentTools(agent, signal, (mcpTools) =>
+      runTurn({
+        agent,
+        journal,
+        signal,
+        extraTools: [...tools, ...mcpTools],
+        ...(input.model !== undefined && { model: input.model }),
+        ...turnOptions,
+      }),
+    );
     if (outcome.status === 'succeeded' || outcome.status === 'failed') {
       const patch = await capturePatch(checkout, manifest.baseRef, store, {
         secretPatterns: input.secretPatterns,

@@ -78,6 +78,7 @@ export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
               sandbox: options.sandbox ?? 'bwrap',
               commandTimeoutMs: args.config?.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
               turnOptions: context.turnOptions,
+              withAgentTools: context.withAgentTools,
             },
             signal,
           );
