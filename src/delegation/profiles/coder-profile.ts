@@ -6,6 +6,7 @@ import { fanOut } from '../fan-out.js';
 import { parseOrThrow } from '../parse-args.js';
 import type { CoderArgs } from '../profile-args.js';
 import { coderArgsSchema } from '../profile-args.js';
+import { findRepository } from '../repository-roots.js';
 import { assertSelectable, selectWinner } from '../winner.js';
 import type { CoderCandidate } from './coder-candidate.js';
 import { runCandidate } from './coder-candidate.js';
@@ -60,6 +61,8 @@ export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
       const selection = args.selection ?? args.config?.selection ?? 'highest-score';
       const variants = args.variants ?? 1;
       await context.progress({ iteration: 0, phase: 'capturing' });
+      // A missing path or non-repository says so (`repo_not_found`), rather than failing in git.
+      await findRepository(args.repoRoot, context.signal);
       const manifest = await captureWorkspace(args.repoRoot, { signal: context.signal }, context.store);
       let finished = 0;
       const order = new Map<number, number>();
