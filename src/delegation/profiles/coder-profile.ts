@@ -1,3 +1,4 @@
+import type { Agent } from '../../core/agent.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { addUsage, emptyUsage } from '../../loop/usage.js';
 import { captureWorkspace } from '../../workspace/capture.js';
@@ -12,7 +13,7 @@ import type { CoderCandidate } from './coder-candidate.js';
 import { runCandidate } from './coder-candidate.js';
 import { coderPrompt } from './coder-prompt.js';
 import { PatchRejectedError } from './patch-rejected-error.js';
-import type { ProfileRunContext, TaskProfile } from './task-profile.js';
+import type { TaskProfile } from './task-profile.js';
 
 /** Options of {@link coderProfile}. */
 export interface CoderProfileOptions {
@@ -24,11 +25,11 @@ export interface CoderProfileOptions {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
 
-function reviewerAgent(context: ProfileRunContext, name: string | undefined) {
+function reviewerAgent(agents: ReadonlyMap<string, Agent>, name: string | undefined): Agent | undefined {
   if (name === undefined) return undefined;
-  const loaded = context.agents.get(name);
+  const loaded = agents.get(name);
   if (loaded) return loaded;
-  if (name === 'reviewer') return profileAgent('reviewer', context.agents);
+  if (name === 'reviewer') return profileAgent('reviewer', agents);
   throw new NotFoundError('agent', name);
 }
 
@@ -54,10 +55,14 @@ export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
       return parsed;
     },
     prompt: (args) => coderPrompt(args as CoderArgs),
+    agents(args, loaded) {
+      const reviewer = reviewerAgent(loaded, (args as CoderArgs).config?.reviewer);
+      return [profileAgent('coder', loaded), ...(reviewer ? [reviewer] : [])];
+    },
     async run(context) {
       const args = context.task.args as CoderArgs;
       const agent = profileAgent('coder', context.agents);
-      const reviewer = reviewerAgent(context, args.config?.reviewer);
+      const reviewer = reviewerAgent(context.agents, args.config?.reviewer);
       const selection = args.selection ?? args.config?.selection ?? 'highest-score';
       const variants = args.variants ?? 1;
       await context.progress({ iteration: 0, phase: 'capturing' });

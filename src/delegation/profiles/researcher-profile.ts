@@ -78,6 +78,7 @@ export function researcherProfile(options: ResearcherProfileOptions = {}): TaskP
     agentName: 'researcher',
     parseArgs: (args) => parseOrThrow(researcherArgsSchema, args),
     prompt: (args) => researchPrompt(args as ResearcherArgs),
+    agents: (_args, loaded) => [profileAgent('researcher', loaded)],
     async run(context) {
       const args = context.task.args as ResearcherArgs;
       const agent = profileAgent('researcher', context.agents);
