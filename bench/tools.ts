@@ -8,21 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { RE2JS } from 're2js';
-import type { AnyTool, ToolContext } from '../src/core/tool.js';
+import type { AnyTool } from '../src/core/tool.js';
 import { workspaceTools } from '../src/workspace/tools/workspace-tools.js';
 import { measureStall } from '../test/helpers/event-loop-stall.js';
+import { toolContext } from '../test/helpers/tool-context.js';
 
 const REPEATS = Number(process.env.BENCH_TOOL_REPEATS ?? 10);
 const FILES = 2000;
 const scratch = mkdtempSync(join(tmpdir(), 'baton-bench-tools-'));
 const root = join(scratch, 'ws');
-const context: ToolContext = {
-  signal: new AbortController().signal,
-  runId: 'run_bench',
-  sessionId: 'ses_bench',
-  toolCallId: 'call_bench',
-  context: {},
-};
 
 /** A line with no newline that a heavy (large-program) pattern scans slowly even in linear time. */
 function randomLine(bytes: number): string {
@@ -91,7 +85,7 @@ try {
   const call = (name: string, input: unknown) => async () => {
     const target = tools.get(name);
     if (!target) throw new Error(`no tool ${name}`);
-    return target.execute(target.inputSchema.parse(input), context);
+    return target.execute(target.inputSchema.parse(input), toolContext());
   };
   const rows: Row[] = [];
   rows.push(await measure(['read_file', '200 KiB file'], call('read_file', { path: 'big.txt' })));

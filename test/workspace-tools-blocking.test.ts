@@ -13,18 +13,15 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AnyTool, ToolContext } from '../src/core/tool.js';
+import type { AnyTool } from '../src/core/tool.js';
 import { workspaceTools } from '../src/workspace/tools/workspace-tools.js';
 import { measureStall } from './helpers/event-loop-stall.js';
+import { toolContext } from './helpers/tool-context.js';
 
 /** The longest the event loop may stall during one tool call (issue 10: a worker's lease renews every ttl/3). */
 const MAX_STALL_MS = 250;
 /** A tool that used to block forever must now answer well within this. */
 const ANSWER_WITHIN_MS = 5_000;
-
-function contextWith(signal: AbortSignal): ToolContext {
-  return { signal, runId: 'run_test', sessionId: 'ses_test', toolCallId: 'call_1', context: {} };
-}
 
 /** Rejects when `promise` has not settled within `ms`: a blocked tool fails the test instead of hanging it. */
 function within<T>(promise: Promise<T>, ms = ANSWER_WITHIN_MS): Promise<T> {
@@ -73,7 +70,7 @@ describe('workspace tools that cannot wedge a worker', () => {
   const call = async (name: string, input: unknown, signal = new AbortController().signal) => {
     const target = tools.get(name);
     if (!target) throw new Error(`no tool ${name}`);
-    return target.execute(target.inputSchema.parse(input), contextWith(signal));
+    return target.execute(target.inputSchema.parse(input), toolContext(signal));
   };
 
   const makeFifo = (path: string): string => {
