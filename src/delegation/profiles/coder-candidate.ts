@@ -80,14 +80,12 @@ export async function runCandidate(
       // Only a turn that ran and failed is this variant's failure; servers that did not connect
       // (or any other set-up error) fail the task: every variant would meet them.
       if (signal.aborted || !(error instanceof AgentTurnError)) throw error;
-      const emptyValidation = checkPatch('', {});
-      const turnUsage = error instanceof AgentTurnError ? error.usage : usage;
       return {
         variant,
         passed: false,
-        validation: emptyValidation,
+        validation: checkPatch('', {}),
         error: toErrorBody(error),
-        usage: turnUsage,
+        usage: error.usage,
       };
     }
     const patch = await checkout.patch(signal);
