@@ -9,6 +9,7 @@ export {
   CancelledError,
   ConflictError,
   EnvironmentError,
+  ForbiddenError,
   InvalidTokenError,
   LeaseLostError,
   LimitExceededError,
@@ -98,7 +99,7 @@ export { scriptedModel } from './model/scripted-model.js';
 export { ensureBatonHome, resolveBatonHome } from './proof/baton-home.js';
 export { findReceipt, issueContract, issueReceipt, receiptForRun, serializeEnvelope } from './proof/issue.js';
 export type { SigningKeys } from './proof/keys.js';
-export { loadOrCreateKeys, parsePublicKey, rawPublicKeyHex } from './proof/keys.js';
+export { KeyPermissionsError, loadOrCreateKeys, parsePublicKey, rawPublicKeyHex } from './proof/keys.js';
 export type { Signature } from './proof/signature.js';
 export { signStatement, verifyStatement } from './proof/signature.js';
 export type { Artifact, Contract, ProofEnvelope, Receipt } from './proof/statements.js';
@@ -174,6 +175,7 @@ export {
   GitCommandError,
   MissingBlobError,
   NotAGitRepositoryError,
+  NotARegularFileError,
   NotSupportedError,
   PatchConflictError,
   PathEscapeError,

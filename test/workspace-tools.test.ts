@@ -10,16 +10,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AnyTool, ToolContext } from '../src/core/tool.js';
+import type { AnyTool } from '../src/core/tool.js';
 import { workspaceTools } from '../src/workspace/tools/workspace-tools.js';
-
-const context: ToolContext = {
-  signal: new AbortController().signal,
-  runId: 'run_test',
-  sessionId: 'ses_test',
-  toolCallId: 'call_1',
-  context: {},
-};
+import { toolContext } from './helpers/tool-context.js';
 
 describe('workspaceTools', () => {
   let base = '';
@@ -39,7 +32,7 @@ describe('workspaceTools', () => {
   const call = async (name: string, input: unknown): Promise<unknown> => {
     const target = tools.get(name);
     if (!target) throw new Error(`no tool ${name}`);
-    return target.execute(target.inputSchema.parse(input), context);
+    return target.execute(target.inputSchema.parse(input), toolContext());
   };
 
   it('offers the six workspace tools', () => {

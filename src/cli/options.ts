@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 
@@ -27,6 +29,23 @@ export function leaseTtlOption(): Option {
   return new Option('--lease-ttl <ms>', 'lease TTL in ms (default: $BATON_LEASE_TTL_MS or 30000)').argParser(
     integerAtLeast(100),
   );
+}
+
+/**
+ * `--repo-root <dir>` (repeatable): where the repositories that remote callers may name as a
+ * delegated task's `repoRoot` must lie. Each must be an existing directory; unset means the
+ * working directory (the caller applies that default).
+ */
+export function repoRootOption(): Option {
+  return new Option(
+    '--repo-root <dir>',
+    'delegated coding tasks may only name repositories under this directory (repeatable; default: the working directory)',
+  ).argParser((value: string, previous: string[] | undefined) => {
+    if (!statSync(value, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new InvalidArgumentError(`${value} is not a directory`);
+    }
+    return [...(previous ?? []), resolve(value)];
+  });
 }
 
 /** Writes one JSON value per line; stdout carries nothing else in `--json` modes. */

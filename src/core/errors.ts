@@ -27,12 +27,18 @@ export function isBatonError(error: unknown): error is BatonError {
 /** The caller configured or called something wrongly (bad agent file, bad flag, missing key). */
 export class UserError extends BatonError {}
 
-/** A request named something that does not exist (session, run, task, agent). */
+/**
+ * A request named something that does not exist (session, run, task, agent). `code` and
+ * `reason` refine it, e.g. `repo_not_found` for a path that "is not a git repository".
+ */
 export class NotFoundError extends BatonError {
-  constructor(kind: string, id: string) {
-    super('not_found', `${kind} ${JSON.stringify(id)} was not found`);
+  constructor(kind: string, id: string, detail: { code?: string; reason?: string } = {}) {
+    super(detail.code ?? 'not_found', `${kind} ${JSON.stringify(id)} ${detail.reason ?? 'was not found'}`);
   }
 }
+
+/** The caller may not name or do this (e.g. a repository outside the allowed roots); HTTP 403. */
+export class ForbiddenError extends BatonError {}
 
 /** The request conflicts with the current state (retrying a succeeded run, a second active run...). */
 export class ConflictError extends BatonError {

@@ -6,7 +6,11 @@ import type { Journal } from '../loop/journal.js';
 import { runTurn } from '../loop/run-turn.js';
 import type { RunTurnOptions } from '../loop/types.js';
 
-/** Runs work with an agent's MCP tools connected (the runtime's implementation connects its `mcpServers`). */
+/**
+ * Runs work with an agent's MCP tools connected (the runtime's implementation connects its
+ * `mcpServers`, or throws `mcp_server_failed` before `work` starts). Every agent turn of every
+ * executor goes through one, so no path can drop an agent's tools.
+ */
 export type WithAgentTools = <T>(
   agent: Agent,
   signal: AbortSignal,
@@ -20,8 +24,8 @@ export interface AgentTurnOptions {
   signal: AbortSignal;
   extraTools?: AnyTool[];
   turnOptions?: Pick<RunTurnOptions, 'retry' | 'clock'>;
-  /** Connects the agent's MCP servers for the turn; without it the agent gets only its own tools. */
-  withAgentTools?: WithAgentTools;
+  /** Connects the agent's MCP servers for the turn. */
+  withAgentTools: WithAgentTools;
 }
 
 /** A finished agent turn: its final text and usage. */
@@ -40,10 +44,13 @@ export class AgentTurnError extends BatonError {
   }
 }
 
-/** Runs one agent turn for a task; anything but success throws (a cancel as `CancelledError`). */
+/**
+ * Runs one agent turn for a task; anything but success throws: a turn that ran and did not
+ * succeed as {@link AgentTurnError}, a cancel as `CancelledError`, servers that did not connect
+ * as their own error (`mcp_server_failed`).
+ */
 export async function runAgentTurn(options: AgentTurnOptions): Promise<AgentTurnResult> {
-  const withTools: WithAgentTools = options.withAgentTools ?? ((_agent, _signal, work) => work([]));
-  const outcome = await withTools(options.agent, options.signal, (mcpTools) => {
+  const outcome = await options.withAgentTools(options.agent, options.signal, (mcpTools) => {
     const extraTools = [...(options.extraTools ?? []), ...mcpTools];
     return runTurn({
       agent: options.agent,

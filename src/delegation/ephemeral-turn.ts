@@ -2,7 +2,7 @@ import type { Agent } from '../core/agent.js';
 import type { AnyTool } from '../core/tool.js';
 import { MemoryJournal } from '../loop/memory-journal.js';
 import type { RunTurnOptions } from '../loop/types.js';
-import type { AgentTurnResult } from './agent-turn.js';
+import type { AgentTurnResult, WithAgentTools } from './agent-turn.js';
 import { runAgentTurn } from './agent-turn.js';
 
 /** Options of {@link runEphemeralTurn}. */
@@ -12,6 +12,8 @@ export interface EphemeralTurnOptions {
   signal: AbortSignal;
   extraTools?: AnyTool[];
   turnOptions?: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  /** Connects the agent's MCP servers for the turn, as for any turn. */
+  withAgentTools: WithAgentTools;
 }
 
 /**
@@ -25,6 +27,7 @@ export async function runEphemeralTurn(options: EphemeralTurnOptions): Promise<A
     agent: options.agent,
     journal,
     signal: options.signal,
+    withAgentTools: options.withAgentTools,
     ...(options.extraTools && { extraTools: options.extraTools }),
     ...(options.turnOptions && { turnOptions: options.turnOptions }),
   });

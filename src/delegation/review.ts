@@ -1,6 +1,7 @@
 import type { Agent } from '../core/agent.js';
 import type { Usage } from '../core/events.js';
 import type { RunTurnOptions } from '../loop/types.js';
+import type { WithAgentTools } from './agent-turn.js';
 import { runEphemeralTurn } from './ephemeral-turn.js';
 import { parseJsonAnswer } from './json-answer.js';
 import type { Review } from './winner.js';
@@ -34,6 +35,7 @@ export async function reviewPatch(options: {
   patch: string;
   signal: AbortSignal;
   turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  withAgentTools: WithAgentTools;
 }): Promise<{ review: Review; usage: Usage }> {
   const patch =
     options.patch.length > MAX_PATCH_CHARS
@@ -50,6 +52,7 @@ export async function reviewPatch(options: {
     prompt,
     signal: options.signal,
     turnOptions: options.turnOptions,
+    withAgentTools: options.withAgentTools,
   });
   return { review: readReview(turn.text), usage: turn.usage };
 }

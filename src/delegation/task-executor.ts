@@ -1,5 +1,7 @@
 import type { Agent } from '../core/agent.js';
+import { agentDefinitionHash } from '../core/agent.js';
 import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
+import { hashCanonical } from '../core/hash.js';
 import type { Journal } from '../loop/journal.js';
 import type { RunTurnOptions, TurnOutcome } from '../loop/types.js';
 import { emptyUsage } from '../loop/usage.js';
@@ -20,7 +22,8 @@ export interface TaskExecutionContext {
   store: Store;
   agents: ReadonlyMap<string, Agent>;
   turnOptions?: Pick<RunTurnOptions, 'retry' | 'clock'>;
-  withAgentTools?: WithAgentTools;
+  /** Connects agents' MCP servers around every turn the profile runs. */
+  withAgentTools: WithAgentTools;
 }
 
 /** Options of {@link createTaskExecutor}. */
@@ -33,10 +36,23 @@ export interface TaskExecutorOptions extends ProfileOptions {
  * The executor of `task` runs: runs the task's profile, then records the outcome on the task
  * before the runtime records it on the run, so a finished run always has a finished task.
  * A stop for shutdown or a lost lease leaves the task `running`: the run resumes elsewhere.
+ * The run's definition hash covers the agents the profile runs: a resumed task whose agent
+ * changed fails with `definition_changed`.
  */
 export function createTaskExecutor(options: TaskExecutorOptions = {}) {
   const retention = options.retention ?? DEFAULT_TASK_RETENTION;
-  return async function executeTask(context: TaskExecutionContext): Promise<TurnOutcome> {
+  const definitionHash = async (
+    context: Pick<TaskExecutionContext, 'run' | 'store' | 'agents'>,
+  ): Promise<string | undefined> => {
+    const task = await context.store.findTaskByRunId(context.run.id);
+    // A task that is missing or over is reported by the executor itself; the runtime's default hash will do.
+    if (!task || isTerminalTask(task)) return undefined;
+    const agents = resolveProfile(task.profile, options).agents(task.args, context.agents);
+    return hashCanonical({ profile: task.profile, agents: agents.map(agentDefinitionHash) });
+  };
+  return Object.assign(executeTask, { definitionHash });
+
+  async function executeTask(context: TaskExecutionContext): Promise<TurnOutcome> {
     const { store, run } = context;
     const task = await store.findTaskByRunId(run.id);
     if (!task) return failed({ code: 'task_missing', message: `run ${run.id} carries no task` });
@@ -63,7 +79,7 @@ export function createTaskExecutor(options: TaskExecutorOptions = {}) {
         agents: context.agents,
         progress,
         turnOptions: context.turnOptions ?? {},
-        withAgentTools: context.withAgentTools ?? ((_agent, _signal, work) => work([])),
+        withAgentTools: context.withAgentTools,
       });
       const costUsd = outcome.usage.costUsd ?? 0;
       if (!(await finish(store, task, { status: 'completed', result: outcome.result, costUsd }, retention))) {
@@ -88,7 +104,7 @@ export function createTaskExecutor(options: TaskExecutorOptions = {}) {
       );
       return { status: 'failed', error: body, usage, steps: 0 };
     }
-  };
+  }
 }
 
 function failed(error: { code: string; message: string }): TurnOutcome {

@@ -5,6 +5,7 @@ import type { FeedbackRecord, Store, TaskRecord } from '../store/store.js';
 import { parseOrThrow } from './parse-args.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
 import { resolveProfile } from './profiles/profile-registry.js';
+import { allowedRepository } from './repository-roots.js';
 import { feedbackSchema, historySchema, submitSchema } from './service-schemas.js';
 import { taskIdempotencyKey } from './task-key.js';
 import { reconcileTask } from './task-reconcile.js';
@@ -27,6 +28,11 @@ export interface TaskServiceOptions {
   /** Terminal tasks kept; older ones are evicted (default 1000). */
   retention?: number;
   profiles?: ProfileOptions;
+  /**
+   * Directories a task's `args.repoRoot` must lie under (by real path), for services that
+   * remote callers reach (HTTP, MCP); anything else is `repo_not_allowed`. Absent: any path.
+   */
+  repoRoots?: readonly string[];
 }
 
 function view(task: TaskRecord): TaskView {
@@ -59,7 +65,10 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
         idempotencyKey,
       } = parseOrThrow(submitSchema, input, 'task');
       const profile = resolveProfile(profileName, options.profiles);
-      const args = profile.parseArgs(rawArgs);
+      let args = profile.parseArgs(rawArgs);
+      if (options.repoRoots && typeof args.repoRoot === 'string') {
+        args = { ...args, repoRoot: await allowedRepository(args.repoRoot, options.repoRoots) };
+      }
       if (profileName.startsWith('agent:') && !agents.has(profile.agentName)) {
         throw new NotFoundError('agent', profile.agentName);
       }

@@ -9,7 +9,7 @@ import type { Runtime } from '../runtime/types.js';
  */
 export function runtimeTaskService(
   runtime: Runtime,
-  options: { retention?: number; profiles?: ProfileOptions } = {},
+  options: { retention?: number; profiles?: ProfileOptions; repoRoots?: readonly string[] } = {},
 ): TaskService {
   return createTaskService({
     store: runtime.store,
@@ -17,5 +17,6 @@ export function runtimeTaskService(
     cancelRun: (runId) => runtime.cancel(runId),
     ...(options.retention !== undefined && { retention: options.retention }),
     ...(options.profiles && { profiles: options.profiles }),
+    ...(options.repoRoots && { repoRoots: options.repoRoots }),
   });
 }

@@ -1,6 +1,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { ensureBatonHome } from './baton-home.js';
 
@@ -18,6 +19,31 @@ export interface SigningKeys {
 
 const PRIVATE_FILE = 'ed25519.key.pem';
 const PUBLIC_FILE = 'ed25519.pub.pem';
+
+/** A Baton home's `keys/` or private key is open to other users; the message says how to fix it. */
+export class KeyPermissionsError extends UserError {
+  constructor(path: string, mode: number, wanted: number) {
+    const octal = (value: number) => value.toString(8).padStart(4, '0');
+    super(
+      'insecure_key_permissions',
+      `${path} has mode ${octal(mode)}, so other users can reach the signing key; it must be ${octal(wanted)}: chmod ${wanted.toString(8)} ${path}`,
+    );
+  }
+}
+
+/** Throws {@link KeyPermissionsError} when group or others have any access to `path`. */
+async function requirePrivate(path: string, wanted: number): Promise<void> {
+  const mode = (await stat(path)).mode & 0o777;
+  if ((mode & 0o077) !== 0) throw new KeyPermissionsError(path, mode, wanted);
+}
+
+/** Reads the private key after checking that only its owner can reach it; ENOENT when there is none. */
+async function readPrivateKey(dir: string, privatePath: string): Promise<KeyObject> {
+  const pem = await readFile(privatePath, 'utf8');
+  await requirePrivate(dir, 0o700);
+  await requirePrivate(privatePath, 0o600);
+  return createPrivateKey(pem);
+}
 
 /** The raw 32 bytes of an Ed25519 public key as hex. */
 export function rawPublicKeyHex(publicKey: KeyObject): string {
@@ -47,25 +73,28 @@ function describe(privateKey: KeyObject, home: string): SigningKeys {
 
 /**
  * Loads the key pair of a Baton home, creating it on first use: `keys/` is mode 0700 and the
- * private key 0600. Two processes creating it at once agree on the first one written.
+ * private key 0600, set on creation and checked on every load (wider modes are a
+ * {@link KeyPermissionsError}). Two processes creating it at once agree on the first one written.
  */
 export async function loadOrCreateKeys(home: string): Promise<SigningKeys> {
   const dir = join(home, 'keys');
   const privatePath = join(dir, PRIVATE_FILE);
   try {
-    return describe(createPrivateKey(await readFile(privatePath, 'utf8')), home);
+    return describe(await readPrivateKey(dir, privatePath), home);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await ensureBatonHome(home);
   await mkdir(dir, { recursive: true, mode: 0o700 });
+  // The mode given to mkdir is filtered by the umask and ignored for a directory that existed.
+  await chmod(dir, 0o700);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   try {
     await writeFile(privatePath, pem, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return describe(createPrivateKey(await readFile(privatePath, 'utf8')), home);
+    return describe(await readPrivateKey(dir, privatePath), home);
   }
   // The mode given to writeFile is filtered by the umask; make it exact.
   await chmod(privatePath, 0o600);

@@ -1,15 +1,14 @@
 import type { Agent } from '../core/agent.js';
-import { agentDefinitionHash } from '../core/agent.js';
 import type { ErrorBody } from '../core/errors.js';
 import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { newSecret } from '../core/ids.js';
 import { runTurn } from '../loop/run-turn.js';
 import type { TurnOutcome } from '../loop/types.js';
 import type { Claim, Fence, RunRecord } from '../store/store.js';
+import { executorDefinitionHash, runAgentDefinitionHash } from './definition-hash.js';
 import { followUpUnreadMessages, OPENING_MESSAGE } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
 import type { RunExecutor } from './run-executor.js';
-import { executorDefinitionHash } from './run-executor.js';
 import type { RuntimeContext, StopReason } from './runtime-context.js';
 import { StoreJournal } from './store-journal.js';
 import type { ExecutionSettled } from './types.js';
@@ -118,7 +117,19 @@ async function startAndRun(
     return undefined;
   }
   const executor = context.executors.get(run.kind);
-  if (executor) return startExecutor(context, run, journal, owner, signal, executor);
+  if (executor) {
+    // What the executor works with must be what the run started with, as for agent runs.
+    let definitionHash: string;
+    try {
+      const definitionContext = { run, store: context.store, agents: context.agents };
+      definitionHash = (await executor.definitionHash?.(definitionContext)) ?? executorDefinitionHash(run);
+    } catch (error) {
+      return fail(toErrorBody(error));
+    }
+    if (run.definitionHash !== null && run.definitionHash !== definitionHash)
+      return fail(definitionChanged(run));
+    return startExecutor(context, run, journal, { owner, signal, executor, definitionHash });
+  }
   let agent: Agent | undefined;
   try {
     agent = context.agents.get(run.agent) ?? (await context.resolveAgent?.(run.agent, run));
@@ -131,13 +142,9 @@ async function startAndRun(
       message: `no agent named ${JSON.stringify(run.agent)} is registered`,
     });
   const model = typeof run.input.model === 'string' ? run.input.model : undefined;
-  const definitionHash = agentDefinitionHash(model === undefined ? agent : { ...agent, model });
-  if (run.definitionHash !== null && run.definitionHash !== definitionHash) {
-    return fail({
-      code: 'definition_changed',
-      message: `agent ${agent.name} changed since run ${run.id} started; its transcript is not replayed into a different agent`,
-    });
-  }
+  const definitionHash = runAgentDefinitionHash(agent, model);
+  if (run.definitionHash !== null && run.definitionHash !== definitionHash)
+    return fail(definitionChanged(run));
   const session = await context.store.getSession(run.sessionId);
   const attempt = await attemptOf(context, run);
   await journal.append({
@@ -159,17 +166,23 @@ async function startAndRun(
   );
 }
 
+/** Why a resumed run does not go on: what it runs is not what it started with. */
+function definitionChanged(run: RunRecord): ErrorBody {
+  return {
+    code: 'definition_changed',
+    message: `agent ${run.agent} changed since run ${run.id} started; its transcript is not replayed into a different agent`,
+  };
+}
+
 /** Starts a run whose kind has an executor: `run.started`, then the executor instead of the loop. */
 async function startExecutor(
   context: RuntimeContext,
   run: RunRecord,
   journal: StoreJournal,
-  owner: string,
-  signal: AbortSignal,
-  executor: RunExecutor,
+  start: { owner: string; signal: AbortSignal; executor: RunExecutor; definitionHash: string },
 ): Promise<TurnOutcome> {
+  const { owner, signal, executor, definitionHash } = start;
   const attempt = await attemptOf(context, run);
-  const definitionHash = executorDefinitionHash(run);
   await journal.append({
     type: 'run.started',
     data: { agent: run.agent, attempt, definitionHash, kind: run.kind, worker: owner },

@@ -1,5 +1,4 @@
 import type { Agent } from '../core/agent.js';
-import { hashCanonical } from '../core/hash.js';
 import type { WithAgentTools } from '../delegation/agent-turn.js';
 import { createTaskExecutor } from '../delegation/task-executor.js';
 import type { Journal } from '../loop/journal.js';
@@ -22,12 +21,24 @@ export interface RunExecutorContext {
   withAgentTools: WithAgentTools;
 }
 
+/** What an executor's `definitionHash` may read: the run and where its agents come from. */
+export type DefinitionContext = Pick<RunExecutorContext, 'run' | 'store' | 'agents'>;
+
 /**
  * Executes runs of one kind instead of the agent loop (delegated tasks, governed `exec`). It
  * returns a turn outcome, which the runtime commits as `run.completed` / `run.failed` /
  * `run.cancelled` exactly as for agent runs, so leases, fencing and resume work the same.
  */
-export type RunExecutor = (context: RunExecutorContext) => Promise<TurnOutcome>;
+export interface RunExecutor {
+  (context: RunExecutorContext): Promise<TurnOutcome>;
+  /**
+   * The hash of what a resumed attempt must find unchanged, e.g. the definition of the agent
+   * the run works with: a different hash fails the run with `definition_changed` before the
+   * executor runs. Without it (or when it answers undefined), `executorDefinitionHash`
+   * (kind and agent name).
+   */
+  definitionHash?: (context: DefinitionContext) => Promise<string | undefined>;
+}
 
 /**
  * The executors every runtime has: `task` runs carry delegated work (src/delegation); `exec`
@@ -36,9 +47,4 @@ export type RunExecutor = (context: RunExecutorContext) => Promise<TurnOutcome>;
  */
 export function defaultExecutors(): Record<string, RunExecutor> {
   return { task: createTaskExecutor(), exec: createExecExecutor(), workspace: createWorkspaceExecutor() };
-}
-
-/** The `definitionHash` recorded for an executor run: its kind and agent name, nothing replayable. */
-export function executorDefinitionHash(run: RunRecord): string {
-  return hashCanonical({ kind: run.kind, agent: run.agent });
 }

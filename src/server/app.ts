@@ -33,6 +33,11 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** Told about every 500 (a server fault, never bad input), e.g. to log it. */
   onInternalError?: (error: unknown) => void;
+  /**
+   * Directories a delegated task's `repoRoot` (POST /v1/tasks, `delegate_code` at /mcp) must lie
+   * under, by real path (default: the working directory); others are `403 repo_not_allowed`.
+   */
+  repoRoots?: readonly string[];
 }
 
 /**
@@ -71,7 +76,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   app.route('/v1', runRoutes(runtime));
 
   // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
-  const tasks = runtimeTaskService(runtime);
+  const tasks = runtimeTaskService(runtime, { repoRoots: options.repoRoots ?? [process.cwd()] });
   app.route('/v1', taskRoutes(tasks));
   const mcp = mcpHttpHandler({ tasks, version });
   app.use('/mcp', requireCaller, boundedBody);

@@ -1,6 +1,7 @@
 import type { ErrorBody } from '../core/errors.js';
 import {
   ConflictError,
+  ForbiddenError,
   InvalidTokenError,
   isBatonError,
   NotFoundError,
@@ -15,7 +16,7 @@ import {
 } from './http-errors.js';
 
 /** HTTP statuses the API answers with when something goes wrong. */
-export type ErrorStatus = 400 | 401 | 404 | 405 | 409 | 413 | 500;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 500;
 
 /**
  * The one place where errors become HTTP statuses. Anything a caller can cause with bad input is
@@ -26,6 +27,7 @@ export type ErrorStatus = 400 | 401 | 404 | 405 | 409 | 413 | 500;
 export function statusForError(error: unknown): ErrorStatus {
   if (error instanceof ValidationError || error instanceof UserError) return 400;
   if (error instanceof UnauthorizedError) return 401;
+  if (error instanceof ForbiddenError) return 403;
   if (error instanceof NotFoundError || error instanceof InvalidTokenError) return 404;
   if (error instanceof RouteNotFoundError) return 404;
   if (error instanceof MethodNotAllowedError) return 405;

@@ -34,6 +34,13 @@ export class PathEscapeError extends UserError {
   }
 }
 
+/** A workspace tool was pointed at a FIFO, socket or device: opening one could block the worker. */
+export class NotARegularFileError extends UserError {
+  constructor(path: string, kind: string) {
+    super('not_a_regular_file', `${JSON.stringify(path)} is a ${kind}, not a regular file`);
+  }
+}
+
 /** A git command failed; `stderr` is its (trimmed) error output. */
 export class GitCommandError extends BatonError {
   readonly stderr: string;

@@ -2,7 +2,8 @@ import { lstat, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { PathEscapeError } from './errors.js';
 
-function isInside(root: string, candidate: string): boolean {
+/** Whether `candidate` is `root` or lies under it, lexically (both absolute and already resolved). */
+export function isInside(root: string, candidate: string): boolean {
   const rel = relative(root, candidate);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
 }
@@ -24,8 +25,16 @@ export function resolveLexically(root: string, path: string): string {
  */
 export async function resolveInside(root: string, path: string): Promise<string> {
   const target = resolveLexically(root, path);
-  const realRoot = await realpath(root);
-  let existing = target;
+  if (!isInside(await realpath(root), await nearestRealPath(target))) throw new PathEscapeError(path);
+  return target;
+}
+
+/**
+ * The real path (symlinks resolved) of an absolute path, or of its nearest existing ancestor
+ * when it does not exist: where it is, or would be once created.
+ */
+export async function nearestRealPath(path: string): Promise<string> {
+  let existing = path;
   for (;;) {
     try {
       await lstat(existing);
@@ -36,6 +45,5 @@ export async function resolveInside(root: string, path: string): Promise<string>
       existing = parent;
     }
   }
-  if (!isInside(realRoot, await realpath(existing))) throw new PathEscapeError(path);
-  return target;
+  return realpath(existing);
 }

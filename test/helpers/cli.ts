@@ -11,12 +11,14 @@ export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..
 // (a temp git repository), where a bare `--import tsx` would not be found.
 const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
+/** Arguments that run a TypeScript file with Node and tsx (no build needed). */
+export function tsxCommand(file: string, args: string[] = []): { command: string; args: string[] } {
+  return { command: process.execPath, args: ['--import', TSX_LOADER, file, ...args] };
+}
+
 /** Arguments that run the CLI from the TypeScript sources (no build needed). */
 export function cliCommand(args: string[]): { command: string; args: string[] } {
-  return {
-    command: process.execPath,
-    args: ['--import', TSX_LOADER, join(REPO_ROOT, 'src', 'cli', 'main.ts'), ...args],
-  };
+  return tsxCommand(join(REPO_ROOT, 'src', 'cli', 'main.ts'), args);
 }
 
 export interface CliResult {

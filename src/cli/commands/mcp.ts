@@ -8,7 +8,7 @@ import { agentModuleResolver, loadAgentsDir } from '../../runtime/agent-loader.j
 import { packageVersion } from '../../server/package-version.js';
 import { openStore } from '../../store/open-store.js';
 import { asUsage } from '../as-usage.js';
-import { addDbOption, integerAtLeast, leaseTtlOption } from '../options.js';
+import { addDbOption, integerAtLeast, leaseTtlOption, repoRootOption } from '../options.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 interface McpFlags {
@@ -16,6 +16,7 @@ interface McpFlags {
   db?: string;
   workers: number;
   leaseTtl?: number;
+  repoRoot?: string[];
 }
 
 const DEFAULT_AGENTS_DIR = 'agents';
@@ -33,7 +34,8 @@ export function registerMcp(program: Command): void {
       `load every agent module in this directory (default: ./${DEFAULT_AGENTS_DIR} if present)`,
     )
     .option('--workers <n>', 'tasks executed at once in this process; 0 = queue only', integerAtLeast(0), 2)
-    .addOption(leaseTtlOption());
+    .addOption(leaseTtlOption())
+    .addOption(repoRootOption());
   addDbOption(command).action(async (flags: McpFlags) => {
     routeConsoleToStderr();
     const agentsDir = flags.agents ?? (existsSync(DEFAULT_AGENTS_DIR) ? DEFAULT_AGENTS_DIR : undefined);
@@ -53,7 +55,7 @@ export function registerMcp(program: Command): void {
     );
     try {
       await serveMcpStdio({
-        tasks: runtimeTaskService(runtime),
+        tasks: runtimeTaskService(runtime, { repoRoots: flags.repoRoot ?? [process.cwd()] }),
         version: packageVersion(),
         signal: stop.signal,
       });

@@ -5,7 +5,7 @@ import type { AuthMode } from '../../server/auth.js';
 import { AUTH_MODES, authFromEnv } from '../../server/auth.js';
 import { startBatonServer } from '../../server/start-server.js';
 import { asUsage } from '../as-usage.js';
-import { addDbOption, integerAtLeast, leaseTtlOption } from '../options.js';
+import { addDbOption, integerAtLeast, leaseTtlOption, repoRootOption } from '../options.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 interface ServeFlags {
@@ -17,6 +17,7 @@ interface ServeFlags {
   auth: AuthMode;
   leaseTtl?: number;
   bodyLimit?: number;
+  repoRoot?: string[];
 }
 
 const DEFAULT_AGENTS_DIR = 'agents';
@@ -37,7 +38,8 @@ export function registerServe(program: Command): void {
     .option('--workers <n>', 'runs executed at once in this process; 0 = serve only', integerAtLeast(0), 2)
     .addOption(new Option('--auth <mode>', 'how callers authenticate').choices(AUTH_MODES).default('none'))
     .option('--body-limit <bytes>', 'largest accepted request body (default: 1 MiB)', integerAtLeast(1))
-    .addOption(leaseTtlOption());
+    .addOption(leaseTtlOption())
+    .addOption(repoRootOption());
   addDbOption(command).action(async (flags: ServeFlags) => {
     const auth = await asUsage(() => authFromEnv(flags.auth));
     if (flags.auth === 'none' && flags.host !== undefined && !LOOPBACK.has(flags.host)) {
@@ -60,6 +62,7 @@ export function registerServe(program: Command): void {
         ...(flags.db !== undefined && { db: flags.db }),
         ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
         ...(flags.bodyLimit !== undefined && { bodyLimit: flags.bodyLimit }),
+        repoRoots: flags.repoRoot ?? [process.cwd()],
         onInternalError: (error) => console.error('baton serve: internal error:', error),
       }),
     ).catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import type { Agent } from '../../core/agent.js';
 import { NotFoundError } from '../../core/errors.js';
 import { runAgentTurn } from '../agent-turn.js';
 import { parseOrThrow } from '../parse-args.js';
@@ -10,14 +11,19 @@ import type { TaskProfile } from './task-profile.js';
  * journal, so a restarted process resumes it from its last committed step.
  */
 export function agentProfile(agentName: string): TaskProfile {
+  const loadedAgent = (loaded: ReadonlyMap<string, Agent>): Agent => {
+    const agent = loaded.get(agentName);
+    if (!agent) throw new NotFoundError('agent', agentName);
+    return agent;
+  };
   return {
     name: `agent:${agentName}`,
     agentName,
     parseArgs: (args) => parseOrThrow(agentArgsSchema, args),
     prompt: (args) => (args as AgentArgs).message,
+    agents: (_args, loaded) => [loadedAgent(loaded)],
     async run(context) {
-      const agent = context.agents.get(agentName);
-      if (!agent) throw new NotFoundError('agent', agentName);
+      const agent = loadedAgent(context.agents);
       await context.progress({ iteration: 1, phase: 'agent' });
       const { text, usage } = await runAgentTurn({
         agent,

@@ -8,7 +8,7 @@ import type { Store } from '../../store/store.js';
 import type { WorkspaceManifest } from '../../workspace/manifest.js';
 import { sandboxExec } from '../../workspace/sandbox/sandbox-exec.js';
 import { workspaceTools } from '../../workspace/tools/workspace-tools.js';
-import { AgentTurnError } from '../agent-turn.js';
+import { AgentTurnError, type WithAgentTools } from '../agent-turn.js';
 import { runEphemeralTurn } from '../ephemeral-turn.js';
 import type { CheckResult, PatchValidation } from '../patch-validators.js';
 import { checkPatch, commandCheck, withChecks } from '../patch-validators.js';
@@ -45,6 +45,8 @@ export interface CandidateSettings {
   sandbox: 'bwrap' | 'none';
   commandTimeoutMs: number;
   turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  /** Connects the coder's and the reviewer's MCP servers around their turns. */
+  withAgentTools: WithAgentTools;
 }
 
 const MAX_COMMAND_OUTPUT_BYTES = 64 * 1024;
@@ -70,19 +72,20 @@ export async function runCandidate(
         signal,
         extraTools: workspaceTools(checkout.dir, { sandbox: { sandbox: settings.sandbox } }),
         turnOptions: settings.turnOptions,
+        withAgentTools: settings.withAgentTools,
       });
       summary = turn.text;
       usage = turn.usage;
     } catch (error) {
-      if (signal.aborted) throw error;
-      const emptyValidation = checkPatch('', {});
-      const turnUsage = error instanceof AgentTurnError ? error.usage : usage;
+      // Only a turn that ran and failed is this variant's failure; servers that did not connect
+      // (or any other set-up error) fail the task: every variant would meet them.
+      if (signal.aborted || !(error instanceof AgentTurnError)) throw error;
       return {
         variant,
         passed: false,
-        validation: emptyValidation,
+        validation: checkPatch('', {}),
         error: toErrorBody(error),
-        usage: turnUsage,
+        usage: error.usage,
       };
     }
     const patch = await checkout.patch(signal);
@@ -125,6 +128,7 @@ export async function runCandidate(
         patch,
         signal,
         turnOptions: settings.turnOptions,
+        withAgentTools: settings.withAgentTools,
       });
       candidate.review = review;
       candidate.usage = addUsage(usage, reviewUsage);

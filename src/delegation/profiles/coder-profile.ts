@@ -1,3 +1,4 @@
+import type { Agent } from '../../core/agent.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { addUsage, emptyUsage } from '../../loop/usage.js';
 import { captureWorkspace } from '../../workspace/capture.js';
@@ -6,12 +7,13 @@ import { fanOut } from '../fan-out.js';
 import { parseOrThrow } from '../parse-args.js';
 import type { CoderArgs } from '../profile-args.js';
 import { coderArgsSchema } from '../profile-args.js';
+import { findRepository } from '../repository-roots.js';
 import { assertSelectable, selectWinner } from '../winner.js';
 import type { CoderCandidate } from './coder-candidate.js';
 import { runCandidate } from './coder-candidate.js';
 import { coderPrompt } from './coder-prompt.js';
 import { PatchRejectedError } from './patch-rejected-error.js';
-import type { ProfileRunContext, TaskProfile } from './task-profile.js';
+import type { TaskProfile } from './task-profile.js';
 
 /** Options of {@link coderProfile}. */
 export interface CoderProfileOptions {
@@ -23,11 +25,11 @@ export interface CoderProfileOptions {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
 
-function reviewerAgent(context: ProfileRunContext, name: string | undefined) {
+function reviewerAgent(agents: ReadonlyMap<string, Agent>, name: string | undefined): Agent | undefined {
   if (name === undefined) return undefined;
-  const loaded = context.agents.get(name);
+  const loaded = agents.get(name);
   if (loaded) return loaded;
-  if (name === 'reviewer') return profileAgent('reviewer', context.agents);
+  if (name === 'reviewer') return profileAgent('reviewer', agents);
   throw new NotFoundError('agent', name);
 }
 
@@ -53,13 +55,19 @@ export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
       return parsed;
     },
     prompt: (args) => coderPrompt(args as CoderArgs),
+    agents(args, loaded) {
+      const reviewer = reviewerAgent(loaded, (args as CoderArgs).config?.reviewer);
+      return [profileAgent('coder', loaded), ...(reviewer ? [reviewer] : [])];
+    },
     async run(context) {
       const args = context.task.args as CoderArgs;
       const agent = profileAgent('coder', context.agents);
-      const reviewer = reviewerAgent(context, args.config?.reviewer);
+      const reviewer = reviewerAgent(context.agents, args.config?.reviewer);
       const selection = args.selection ?? args.config?.selection ?? 'highest-score';
       const variants = args.variants ?? 1;
       await context.progress({ iteration: 0, phase: 'capturing' });
+      // A missing path or non-repository says so (`repo_not_found`), rather than failing in git.
+      await findRepository(args.repoRoot, context.signal);
       const manifest = await captureWorkspace(args.repoRoot, { signal: context.signal }, context.store);
       let finished = 0;
       const order = new Map<number, number>();
@@ -78,6 +86,7 @@ export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
               sandbox: options.sandbox ?? 'bwrap',
               commandTimeoutMs: args.config?.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
               turnOptions: context.turnOptions,
+              withAgentTools: context.withAgentTools,
             },
             signal,
           );

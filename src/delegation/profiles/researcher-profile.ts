@@ -1,7 +1,7 @@
 import { ModelBehaviorError } from '../../core/errors.js';
 import { canonicalJson } from '../../core/hash.js';
 import { addUsage, emptyUsage } from '../../loop/usage.js';
-import { runAgentTurn } from '../agent-turn.js';
+import { AgentTurnError, runAgentTurn } from '../agent-turn.js';
 import { profileAgent } from '../built-in-agents.js';
 import { runEphemeralTurn } from '../ephemeral-turn.js';
 import type { FactJudge } from '../fact-gate.js';
@@ -46,6 +46,11 @@ function readAnswer(text: string): ResearchAnswer {
   };
 }
 
+/** A failure of one variant's own work (its turn, its answer), which the other variants make up for. */
+function isVariantFailure(error: unknown): boolean {
+  return error instanceof AgentTurnError || error instanceof ModelBehaviorError;
+}
+
 /** Unions the answers of several variants; equal entries (canonical JSON) appear once. */
 function mergeAnswers(answers: readonly ResearchAnswer[]): ResearchAnswer {
   const unique = (lists: (unknown[] | undefined)[]): unknown[] => {
@@ -73,6 +78,7 @@ export function researcherProfile(options: ResearcherProfileOptions = {}): TaskP
     agentName: 'researcher',
     parseArgs: (args) => parseOrThrow(researcherArgsSchema, args),
     prompt: (args) => researchPrompt(args as ResearcherArgs),
+    agents: (_args, loaded) => [profileAgent('researcher', loaded)],
     async run(context) {
       const args = context.task.args as ResearcherArgs;
       const agent = profileAgent('researcher', context.agents);
@@ -95,15 +101,25 @@ export function researcherProfile(options: ResearcherProfileOptions = {}): TaskP
           Array.from({ length: variants }, (_, index) => index),
           async (index, _position, signal) => {
             const prompt = `${researchPrompt(args)}\n\n(Variant ${index + 1} of ${variants}: research independently.)`;
-            const turn = await runEphemeralTurn({ agent, prompt, signal, turnOptions: context.turnOptions });
+            const turn = await runEphemeralTurn({
+              agent,
+              prompt,
+              signal,
+              turnOptions: context.turnOptions,
+              withAgentTools: context.withAgentTools,
+            });
             usage = addUsage(usage, turn.usage);
             return readAnswer(turn.text);
           },
           { concurrency: options.concurrency ?? 2, signal: context.signal },
         );
         for (const outcome of outcomes) if (outcome.ok) answers.push(outcome.value);
-        const failure = outcomes.find((outcome) => !outcome.ok);
-        if (answers.length === 0 && failure && !failure.ok) throw failure.error;
+        // A variant whose turn failed or answered badly is left out; a set-up failure (servers
+        // that did not connect) fails the task, as it would fail every variant.
+        const failure = outcomes.find(
+          (outcome) => !outcome.ok && (answers.length === 0 || !isVariantFailure(outcome.error)),
+        );
+        if (failure && !failure.ok) throw failure.error;
       }
       await context.progress({ iteration: 1, phase: 'gating' });
       const answer = mergeAnswers(answers);

@@ -42,5 +42,10 @@ export interface TaskProfile {
   readonly agentName: string;
   /** The first message of the task's session: what was asked, in words. */
   prompt(args: Record<string, unknown>): string;
+  /**
+   * The agents the work runs, from the loaded ones (or built-in): their definitions make up
+   * the task run's definition hash. Throws, as `run` would, when one is missing.
+   */
+  agents(args: Record<string, unknown>, loaded: ReadonlyMap<string, Agent>): Agent[];
   run(context: ProfileRunContext): Promise<ProfileOutcome>;
 }

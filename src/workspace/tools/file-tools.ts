@@ -1,14 +1,18 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { type AnyTool, tool } from '../../core/tool.js';
 import { resolveInside } from '../safe-path.js';
+import { readRegularFile, writeRegularFile } from './regular-file.js';
 
 /** Largest file `read_file` returns whole; longer files are cut and flagged `truncated`. */
 const MAX_READ_BYTES = 256 * 1024;
 
-/** `read_file`, `write_file` and `edit_file`, bound to one workspace root. */
+/**
+ * `read_file`, `write_file` and `edit_file`, bound to one workspace root. They open regular
+ * files only: a FIFO, socket or device is `not_a_regular_file`, refused without blocking.
+ */
 export function fileTools(root: string): AnyTool[] {
   return [
     tool({
@@ -17,9 +21,8 @@ export function fileTools(root: string): AnyTool[] {
       inputSchema: z.object({ path: z.string().min(1) }),
       idempotent: true,
       async execute({ path }) {
-        const bytes = await readFile(await resolveInside(root, path));
-        const truncated = bytes.length > MAX_READ_BYTES;
-        return { path, content: bytes.subarray(0, MAX_READ_BYTES).toString('utf8'), truncated };
+        const { bytes, size } = await readRegularFile(await resolveInside(root, path), path, MAX_READ_BYTES);
+        return { path, content: bytes.toString('utf8'), truncated: size > MAX_READ_BYTES };
       },
     }),
     tool({
@@ -32,7 +35,7 @@ export function fileTools(root: string): AnyTool[] {
         const target = await resolveInside(root, path);
         await mkdir(dirname(target), { recursive: true });
         // Re-check after creating parents: a parent may have been a symlink planted out of the root.
-        await writeFile(await resolveInside(root, path), content);
+        await writeRegularFile(await resolveInside(root, path), path, content);
         return { path, bytes: Buffer.byteLength(content) };
       },
     }),
@@ -47,7 +50,7 @@ export function fileTools(root: string): AnyTool[] {
       }),
       async execute({ path, old_string: oldString, new_string: newString }) {
         const target = await resolveInside(root, path);
-        const content = await readFile(target, 'utf8');
+        const content = (await readRegularFile(target, path)).bytes.toString('utf8');
         const occurrences = content.split(oldString).length - 1;
         if (occurrences !== 1) {
           throw new UserError(
@@ -56,8 +59,9 @@ export function fileTools(root: string): AnyTool[] {
           );
         }
         const index = content.indexOf(oldString);
-        await writeFile(
+        await writeRegularFile(
           target,
+          path,
           content.slice(0, index) + newString + content.slice(index + oldString.length),
         );
         return { path, replaced: 1 };

@@ -10,6 +10,8 @@ export type WorkspaceSandboxOptions = Partial<Omit<SandboxExecOptions, 'cwd' | '
 /** Options of {@link workspaceTools}. */
 export interface WorkspaceToolsOptions {
   sandbox?: WorkspaceSandboxOptions;
+  /** Longest one `grep` may search (default 30 s). */
+  searchTimeoutMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 120_000;
@@ -43,5 +45,8 @@ export function workspaceTools(root: string, options: WorkspaceToolsOptions = {}
       });
     },
   });
-  return [...fileTools(root), ...searchTools(root), runCommand];
+  const search = searchTools(root, {
+    ...(options.searchTimeoutMs !== undefined && { timeoutMs: options.searchTimeoutMs }),
+  });
+  return [...fileTools(root), ...search, runCommand];
 }
