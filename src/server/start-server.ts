@@ -15,8 +15,6 @@ export interface BatonServerOptions extends Omit<AppOptions, 'runtime'> {
   agentsDir?: string;
   /** Default 7070; `0` picks a free port. */
   port?: number;
-  /** Default `127.0.0.1`. */
-  host?: string;
   /** Store spec for `openStore` (`--db`): a SQLite path or a `postgres://` URL. */
   db?: string;
   /** Claim loops executing runs in this process (default 2; `0` = serve only). */
@@ -53,7 +51,7 @@ export async function startBatonServer(options: BatonServerOptions = {}): Promis
       resolveAgent: agentModuleResolver(),
       ...(leaseTtlMs !== undefined && { leaseTtlMs }),
     });
-    server = await serve({ app: createApp({ ...appOptions, runtime }), port, host });
+    server = await serve({ app: createApp({ ...appOptions, host, runtime }), port, host });
   } catch (error) {
     await runtime?.close();
     await store.close();
