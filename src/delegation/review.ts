@@ -1,6 +1,6 @@
 import type { Agent } from '../core/agent.js';
 import type { Usage } from '../core/events.js';
-import type { RunTurnOptions } from '../loop/types.js';
+import type { TurnSettings } from '../loop/types.js';
 import { runEphemeralTurn } from './ephemeral-turn.js';
 import { parseJsonAnswer } from './json-answer.js';
 import type { Review } from './winner.js';
@@ -33,7 +33,7 @@ export async function reviewPatch(options: {
   goal: string;
   patch: string;
   signal: AbortSignal;
-  turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  turnOptions: TurnSettings;
 }): Promise<{ review: Review; usage: Usage }> {
   const patch =
     options.patch.length > MAX_PATCH_CHARS

@@ -1,5 +1,6 @@
 import { createRuntime } from '../baton-runtime.js';
 import type { Agent } from '../core/agent.js';
+import type { PriceTable } from '../model/pricing.js';
 import { agentModuleResolver, loadAgentsDir } from '../runtime/agent-loader.js';
 import type { Runtime, Worker } from '../runtime/types.js';
 import { openStore } from '../store/open-store.js';
@@ -21,6 +22,8 @@ export interface BatonServerOptions extends Omit<AppOptions, 'runtime'> {
   workers?: number;
   /** Lease TTL for this process's workers, in ms. */
   leaseTtlMs?: number;
+  /** Prices added to the built-in table (`BATON_PRICES`). */
+  prices?: PriceTable;
 }
 
 /** A running `baton serve`: the HTTP server, its runtime and its workers. */
@@ -38,7 +41,16 @@ export interface BatonServer {
 
 /** Loads the agents, opens the store, starts the workers and listens. */
 export async function startBatonServer(options: BatonServerOptions = {}): Promise<BatonServer> {
-  const { agentsDir, port = 7070, host = '127.0.0.1', db, workers = 2, leaseTtlMs, ...appOptions } = options;
+  const {
+    agentsDir,
+    port = 7070,
+    host = '127.0.0.1',
+    db,
+    workers = 2,
+    leaseTtlMs,
+    prices,
+    ...appOptions
+  } = options;
   const agents = agentsDir === undefined ? new Map<string, Agent>() : await loadAgentsDir(agentsDir);
   const store = await openStore(db);
   let runtime: Runtime | undefined;
@@ -50,6 +62,7 @@ export async function startBatonServer(options: BatonServerOptions = {}): Promis
       agents,
       resolveAgent: agentModuleResolver(),
       ...(leaseTtlMs !== undefined && { leaseTtlMs }),
+      ...(prices && { prices }),
     });
     server = await serve({ app: createApp({ ...appOptions, host, runtime }), port, host });
   } catch (error) {

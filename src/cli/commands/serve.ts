@@ -10,6 +10,7 @@ import type { LogLevel } from '../../telemetry/logger.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { asUsage } from '../as-usage.js';
 import { addDbOption, integerAtLeast, leaseTtlOption, logLevelOption } from '../options.js';
+import { pricesFromEnv } from '../prices.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 interface ServeFlags {
@@ -60,6 +61,7 @@ export function registerServe(program: Command): void {
   addDbOption(command).action(async (flags: ServeFlags) => {
     const logger = createLogger({ level: flags.logLevel });
     const auth = await asUsage(() => authFromEnv(flags.auth));
+    const prices = await asUsage(() => pricesFromEnv());
     if (flags.auth === 'none' && flags.host !== undefined && !isLoopbackHost(flags.host)) {
       logger.warn('--auth none on a non-loopback host lets anyone on the network in', { host: flags.host });
     }
@@ -76,6 +78,7 @@ export function registerServe(program: Command): void {
         logger,
         allowedHosts: flags.allowedHost,
         corsOrigins: flags.corsOrigin,
+        ...(prices && { prices }),
         ...(flags.host !== undefined && { host: flags.host }),
         ...(agentsDir !== undefined && { agentsDir }),
         ...(flags.db !== undefined && { db: flags.db }),

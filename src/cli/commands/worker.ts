@@ -8,6 +8,7 @@ import { createLogger } from '../../telemetry/logger.js';
 import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, leaseTtlOption, logLevelOption } from '../options.js';
+import { pricesFromEnv } from '../prices.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 interface WorkerFlags {
@@ -45,8 +46,14 @@ export function registerWorker(program: Command): void {
   addDbOption(command).action(async (flags: WorkerFlags) => {
     const logger = createLogger({ level: flags.logLevel });
     const agents = await loadAgents(flags);
+    const prices = await asUsage(() => pricesFromEnv());
     await withStore(flags.db, async (store) => {
-      const runtime = createRuntime({ store, agents, resolveAgent: agentModuleResolver() });
+      const runtime = createRuntime({
+        store,
+        agents,
+        resolveAgent: agentModuleResolver(),
+        ...(prices && { prices }),
+      });
       const stop = stopOnSignals();
       const worker = runtime.startWorker({
         concurrency: flags.concurrency,
