@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { UserError } from '../core/errors.js';
 import type { AuthMode } from './auth.js';
 import { HostRefusedError } from './http-errors.js';
 import type { ServerEnv } from './server-env.js';
@@ -50,7 +51,12 @@ export function parseAllowedHost(entry: string): AllowedHost | undefined {
 export function refuseForeignHosts(options: HostRuleOptions): MiddlewareHandler<ServerEnv> {
   const allowed = options.allowedHosts.map((entry) => {
     const parsed = parseAllowedHost(entry);
-    if (parsed === undefined) throw new TypeError(`not a host name: ${JSON.stringify(entry)}`);
+    if (parsed === undefined) {
+      throw new UserError(
+        'invalid_allowed_host',
+        `allowed host ${JSON.stringify(entry)} is not a host name, or name:port`,
+      );
+    }
     return parsed;
   });
   const applies = isLoopbackHost(options.host) || options.authMode === 'none' || allowed.length > 0;

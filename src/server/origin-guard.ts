@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
+import { UserError } from '../core/errors.js';
 import { OriginRefusedError } from './http-errors.js';
 import type { ServerEnv } from './server-env.js';
 
@@ -36,7 +37,12 @@ export function parseOrigin(value: string): string | undefined {
 export function refuseForeignOrigins(corsOrigins: readonly string[]): MiddlewareHandler<ServerEnv> {
   const listed = corsOrigins.map((entry) => {
     const origin = parseOrigin(entry);
-    if (origin === undefined) throw new TypeError(`not an origin: ${JSON.stringify(entry)}`);
+    if (origin === undefined) {
+      throw new UserError(
+        'invalid_cors_origin',
+        `CORS origin ${JSON.stringify(entry)} is not an origin such as https://app.example`,
+      );
+    }
     return origin;
   });
   const answerCors = cors({
