@@ -1,7 +1,14 @@
 // Public API of `baton`. Every export here is public API: add names on purpose, never `export *`.
 
 export { createRuntime } from './baton-runtime.js';
-export type { Agent, AgentLimits, AgentOptions, McpServerSpec, ModelSpec } from './core/agent.js';
+export type {
+  Agent,
+  AgentLimits,
+  AgentOptions,
+  McpServerSpec,
+  ModelPricing,
+  ModelSpec,
+} from './core/agent.js';
 export { agentDefinitionHash, defineAgent } from './core/agent.js';
 export type { ErrorBody } from './core/errors.js';
 export {
@@ -84,6 +91,7 @@ export type { ClassifiedError, ErrorClass } from './model/classify-error.js';
 export type { Clock } from './model/clock.js';
 export { systemClock } from './model/clock.js';
 export { normaliseFinishReason } from './model/finish-reason.js';
+export type { PriceTable } from './model/pricing.js';
 export { costOf } from './model/pricing.js';
 export { resolveModel } from './model/resolve-model.js';
 export type { RetryOptions, RetryPolicy, RetryResult } from './model/retry.js';
@@ -167,6 +175,8 @@ export type {
   TaskPatch,
   TaskRecord,
 } from './store/store.js';
+export type { Logger, LoggerOptions, LogLevel } from './telemetry/logger.js';
+export { createLogger, LOG_LEVELS } from './telemetry/logger.js';
 export type { CaptureOptions } from './workspace/capture.js';
 export { captureWorkspace } from './workspace/capture.js';
 export {

@@ -96,7 +96,12 @@ describe('client SDK live delivery and reconnects', () => {
 
   beforeAll(async () => {
     // No workers: the test decides when a run executes, so the stream is attached first.
-    server = await startTestServer({ agents: [echoAgent, tickerAgent(40, 5)], workers: 0 });
+    // The proxy listens on a port of its own, which the Host of proxied requests names.
+    server = await startTestServer({
+      agents: [echoAgent, tickerAgent(40, 5)],
+      workers: 0,
+      allowedHosts: ['127.0.0.1'],
+    });
     proxy = await startTcpProxy(server.url);
   });
 

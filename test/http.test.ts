@@ -244,7 +244,11 @@ describe('HTTP API', () => {
       'context',
     );
     await expectError(
-      await fetch(`${server.url}/v1/sessions`, { method: 'POST', body: '{"agent":' }),
+      await fetch(`${server.url}/v1/sessions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"agent":',
+      }),
       400,
       'invalid_request',
       'JSON',

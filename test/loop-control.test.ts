@@ -67,6 +67,8 @@ describe('runTurn limits', () => {
       model: scriptedModel(loopForever),
       tools: [weatherTool().tool],
       limits: { maxCostUsd: 0.025 },
+      // A cost limit needs a known price; the script reports each step's cost itself anyway.
+      pricing: { inputPerMillionUsd: 1000, outputPerMillionUsd: 0 },
     });
     const outcome = await runTurn({ agent, journal: startedJournal() });
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'max_cost' }, steps: 3 });

@@ -1,4 +1,3 @@
-import { randomInt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,12 +102,69 @@ describe('receipts', () => {
     });
   });
 
-  it('rejects a one-byte mutation at every position of the receipt file', async () => {
+  it('rejects a fixed set of one-byte mutations at every position of the receipt file, never throwing', async () => {
+    // Every single-bit flip, plus the replacements that change what JSON means rather than
+    // only what it says: a digit becoming an exponent (614242 -> 6e4242 parses as Infinity),
+    // a sign, a quote, an escape, a structural character, NUL and a byte that breaks UTF-8.
+    const flips = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80];
+    const replacements = [...'e-."\\{}[],: 0']
+      .map((character) => character.charCodeAt(0))
+      .concat([0x00, 0xff]);
+    const accepted: string[] = [];
     for (let position = 0; position < original.length; position += 1) {
-      const mutated = Buffer.from(original);
-      mutated[position] = (mutated[position] ?? 0) ^ (1 + randomInt(255));
-      const verdict = await verifyReceiptFile(mutated);
-      if (verdict.valid) throw new Error(`mutation at byte ${position} was accepted`);
+      const byte = original[position] ?? 0;
+      const variants = new Set([...flips.map((flip) => byte ^ flip), ...replacements]);
+      variants.delete(byte);
+      for (const value of variants) {
+        const mutated = Buffer.from(original);
+        mutated[position] = value;
+        const verdict = await verifyReceiptFile(mutated);
+        if (verdict.valid) accepted.push(`byte ${position} -> 0x${value.toString(16)}`);
+      }
+    }
+    expect(accepted).toEqual([]);
+  });
+
+  it('says why a receipt whose number became an exponent is invalid, instead of throwing', async () => {
+    const text = original.toString('utf8');
+    // As in the report: `"bytes":614242` with one digit turned into `e`, which JSON reads as Infinity.
+    const mutated = text.replace(/"bytes":\d+/, '"bytes":6e4242');
+    expect(mutated).not.toBe(text);
+    const verdict = await verifyReceiptFile(Buffer.from(mutated));
+    expect(verdict).toEqual({ valid: false, reason: expect.any(String) });
+    expect(verdict.valid || verdict.reason).not.toMatch(/Infinity is not allowed/);
+
+    const mutatedFile = join(home.home, 'exponent.json');
+    writeFileSync(mutatedFile, mutated);
+    const rejected = await runCli(['verify', mutatedFile]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toMatch(/^invalid: /);
+    expect(rejected.stderr).not.toContain('Infinity is not allowed');
+  });
+
+  it.each([
+    ['an empty file', ''],
+    ['JSON that is not an object', '[1,2]'],
+    ['a huge exponent', '1e999999'],
+    ['deeply nested JSON', `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
+    ['a receipt without signatures', '{"version":1}'],
+  ])('answers %s with invalid and exit 1', async (_label, content) => {
+    const file = join(home.home, 'malformed.json');
+    writeFileSync(file, content);
+    const verdict = await verifyReceiptFile(Buffer.from(content));
+    expect(verdict).toEqual({ valid: false, reason: expect.any(String) });
+    const rejected = await runCli(['verify', file]);
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toMatch(/^invalid: /);
+  });
+
+  it('answers an unusable trusted key with invalid and exit 1', async () => {
+    const keyFile = join(home.home, 'not-a-key.pem');
+    writeFileSync(keyFile, '-----BEGIN PUBLIC KEY-----\ngarbage\n-----END PUBLIC KEY-----\n');
+    for (const key of [keyFile, home.home, join(home.home, 'missing.pem')]) {
+      const rejected = await runCli(['verify', file, '--public-key', key]);
+      expect(rejected.code).toBe(1);
+      expect(rejected.stderr).toMatch(/^invalid: /);
     }
   });
 

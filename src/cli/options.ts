@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
+import { LOG_LEVELS } from '../telemetry/logger.js';
 
 /** `--db <path>`: the store (a SQLite file, `postgres://...`, or `:memory:`); else `BATON_DB` or `.baton/baton.db`. */
 export function addDbOption(command: Command): Command {
@@ -51,4 +52,11 @@ export function repoRootOption(): Option {
 /** Writes one JSON value per line; stdout carries nothing else in `--json` modes. */
 export function writeJsonLine(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** `--log-level <level>`: what the JSON-lines log on stderr keeps (default `info`). */
+export function logLevelOption(): Option {
+  return new Option('--log-level <level>', 'log lines kept on stderr (JSON lines)')
+    .choices(LOG_LEVELS)
+    .default('info');
 }

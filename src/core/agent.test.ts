@@ -23,7 +23,15 @@ function untyped(options: Record<string, unknown>): AgentOptions {
 describe('defineAgent', () => {
   it('returns a frozen agent with defaults for the optional fields', () => {
     const agent = defineAgent({ name: 'plain', instructions: 'Hi.', model: 'openai:gpt-4.1-mini' });
-    expect(agent).toMatchObject({ name: 'plain', tools: [], handoffs: [], limits: {}, mcpServers: [] });
+    expect(agent).toMatchObject({
+      name: 'plain',
+      tools: [],
+      handoffs: [],
+      limits: {},
+      mcpServers: [],
+      retry: {},
+      pricing: undefined,
+    });
     expect(Object.isFrozen(agent)).toBe(true);
   });
 
@@ -41,6 +49,23 @@ describe('defineAgent', () => {
       /limits.maxCostUsd must be a positive number/,
     ],
     ['a zero timeoutMs', { limits: { timeoutMs: 0 } }, /limits.timeoutMs/],
+    [
+      'a zero first-byte timeout',
+      { retry: { firstByteTimeoutMs: 0 } },
+      /retry.firstByteTimeoutMs must be a positive/,
+    ],
+    [
+      'a fractional maxAttempts',
+      { retry: { maxAttempts: 1.5 } },
+      /retry.maxAttempts must be a positive integer/,
+    ],
+    ['an unknown longRetry', { retry: { longRetry: 'later' } }, /retry.longRetry/],
+    [
+      'a negative price',
+      { pricing: { inputPerMillionUsd: -1, outputPerMillionUsd: 1 } },
+      /pricing.inputPerMillionUsd/,
+    ],
+    ['a price missing its output', { pricing: { inputPerMillionUsd: 1 } }, /pricing.outputPerMillionUsd/],
   ])('rejects %s with a UserError naming the problem', (_case, options, message) => {
     expect(() => defineAgent(untyped(options))).toThrow(UserError);
     expect(() => defineAgent(untyped(options))).toThrow(message);

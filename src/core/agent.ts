@@ -1,6 +1,7 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { UserError } from './errors.js';
 import { hashCanonical } from './hash.js';
+import type { RetryPolicy } from './retry-policy.js';
 import type { AnyTool } from './tool.js';
 import { toolInputJsonSchema } from './tool.js';
 
@@ -10,6 +11,12 @@ export interface AgentLimits {
   maxTokens?: number;
   maxCostUsd?: number;
   timeoutMs?: number;
+}
+
+/** A model's list price in USD per million tokens, for models the price table does not know. */
+export interface ModelPricing {
+  inputPerMillionUsd: number;
+  outputPerMillionUsd: number;
 }
 
 /** A model is named `provider:model-id` or passed as an AI SDK language model. */
@@ -30,6 +37,13 @@ export interface AgentOptions {
   handoffs?: Agent[];
   limits?: AgentLimits;
   mcpServers?: McpServerSpec[];
+  /** Retries and per-attempt timeouts of this agent's model calls; each field overrides the runtime's. */
+  retry?: Partial<RetryPolicy>;
+  /**
+   * The model's price, for a model the price table does not know. Required with
+   * `limits.maxCostUsd` then: a cost limit on a model without a price is refused (`pricing_unknown`).
+   */
+  pricing?: ModelPricing;
 }
 
 /** A validated, frozen agent definition. */
@@ -42,6 +56,8 @@ export interface Agent {
   readonly handoffs: readonly Agent[];
   readonly limits: Readonly<AgentLimits>;
   readonly mcpServers: readonly McpServerSpec[];
+  readonly retry: Readonly<Partial<RetryPolicy>>;
+  readonly pricing: Readonly<ModelPricing> | undefined;
 }
 
 const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
@@ -81,6 +97,8 @@ export function defineAgent(options: AgentOptions): Agent {
     }
   }
   checkLimits(options.name, options.limits ?? {});
+  checkRetry(options.name, options.retry ?? {});
+  checkPricing(options.name, options.pricing);
   return Object.freeze({
     name: options.name,
     description: options.description,
@@ -90,6 +108,8 @@ export function defineAgent(options: AgentOptions): Agent {
     handoffs: Object.freeze([...(options.handoffs ?? [])]),
     limits: Object.freeze({ ...options.limits }),
     mcpServers: Object.freeze([...(options.mcpServers ?? [])]),
+    retry: Object.freeze({ ...options.retry }),
+    pricing: options.pricing === undefined ? undefined : Object.freeze({ ...options.pricing }),
   });
 }
 
@@ -106,6 +126,44 @@ function checkLimits(agent: string, limits: AgentLimits): void {
       throw new UserError(
         'invalid_agent',
         `agent ${agent}: limits.${key} must be a positive ${key === 'maxSteps' ? 'integer' : 'number'}, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+}
+
+/** Retry settings are non-negative numbers (`maxAttempts` a positive integer, timeouts positive). */
+function checkRetry(agent: string, retry: Partial<RetryPolicy>): void {
+  for (const [key, value] of Object.entries(retry) as [string, unknown][]) {
+    if (value === undefined) continue;
+    if (key === 'longRetry') {
+      if (value !== 'error' && value !== 'defer')
+        throw new UserError('invalid_agent', `agent ${agent}: retry.longRetry must be 'error' or 'defer'`);
+      continue;
+    }
+    const positive = key === 'maxAttempts' || key.endsWith('TimeoutMs');
+    const valid =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (positive ? value > 0 : value >= 0) &&
+      (key !== 'maxAttempts' || Number.isInteger(value));
+    if (!valid) {
+      throw new UserError(
+        'invalid_agent',
+        `agent ${agent}: retry.${key} must be a ${positive ? 'positive' : 'non-negative'} ${key === 'maxAttempts' ? 'integer' : 'number'}, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+}
+
+/** Prices are non-negative USD amounts per million tokens. */
+function checkPricing(agent: string, pricing: ModelPricing | undefined): void {
+  if (pricing === undefined) return;
+  for (const key of ['inputPerMillionUsd', 'outputPerMillionUsd'] as const) {
+    const value: unknown = pricing?.[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new UserError(
+        'invalid_agent',
+        `agent ${agent}: pricing.${key} must be a non-negative number of USD per million tokens, got ${JSON.stringify(value)}`,
       );
     }
   }

@@ -4,7 +4,7 @@ import type { Usage } from '../core/events.js';
 import type { AnyTool } from '../core/tool.js';
 import type { Journal } from '../loop/journal.js';
 import { runTurn } from '../loop/run-turn.js';
-import type { RunTurnOptions } from '../loop/types.js';
+import type { TurnSettings } from '../loop/types.js';
 
 /**
  * Runs work with an agent's MCP tools connected (the runtime's implementation connects its
@@ -23,7 +23,7 @@ export interface AgentTurnOptions {
   journal: Journal;
   signal: AbortSignal;
   extraTools?: AnyTool[];
-  turnOptions?: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  turnOptions?: TurnSettings;
   /** Connects the agent's MCP servers for the turn. */
   withAgentTools: WithAgentTools;
 }

@@ -1,7 +1,7 @@
 import type { Agent } from '../core/agent.js';
 import type { AnyTool } from '../core/tool.js';
 import { MemoryJournal } from '../loop/memory-journal.js';
-import type { RunTurnOptions } from '../loop/types.js';
+import type { TurnSettings } from '../loop/types.js';
 import type { AgentTurnResult, WithAgentTools } from './agent-turn.js';
 import { runAgentTurn } from './agent-turn.js';
 
@@ -11,7 +11,7 @@ export interface EphemeralTurnOptions {
   prompt: string;
   signal: AbortSignal;
   extraTools?: AnyTool[];
-  turnOptions?: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  turnOptions?: TurnSettings;
   /** Connects the agent's MCP servers for the turn, as for any turn. */
   withAgentTools: WithAgentTools;
 }

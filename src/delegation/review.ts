@@ -1,6 +1,6 @@
 import type { Agent } from '../core/agent.js';
 import type { Usage } from '../core/events.js';
-import type { RunTurnOptions } from '../loop/types.js';
+import type { TurnSettings } from '../loop/types.js';
 import type { WithAgentTools } from './agent-turn.js';
 import { runEphemeralTurn } from './ephemeral-turn.js';
 import { parseJsonAnswer } from './json-answer.js';
@@ -34,7 +34,7 @@ export async function reviewPatch(options: {
   goal: string;
   patch: string;
   signal: AbortSignal;
-  turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  turnOptions: TurnSettings;
   withAgentTools: WithAgentTools;
 }): Promise<{ review: Review; usage: Usage }> {
   const patch =

@@ -3,7 +3,7 @@ import { agentDefinitionHash } from '../core/agent.js';
 import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { hashCanonical } from '../core/hash.js';
 import type { Journal } from '../loop/journal.js';
-import type { RunTurnOptions, TurnOutcome } from '../loop/types.js';
+import type { TurnOutcome, TurnSettings } from '../loop/types.js';
 import { emptyUsage } from '../loop/usage.js';
 import type { RunRecord, Store, TaskRecord } from '../store/store.js';
 import type { WithAgentTools } from './agent-turn.js';
@@ -21,7 +21,7 @@ export interface TaskExecutionContext {
   signal: AbortSignal;
   store: Store;
   agents: ReadonlyMap<string, Agent>;
-  turnOptions?: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  turnOptions?: TurnSettings;
   /** Connects agents' MCP servers around every turn the profile runs. */
   withAgentTools: WithAgentTools;
 }

@@ -1,8 +1,11 @@
 import type { LanguageModelV3, LanguageModelV3FunctionTool } from '@ai-sdk/provider';
-import type { Agent, ModelSpec } from '../core/agent.js';
+import type { Agent, ModelPricing, ModelSpec } from '../core/agent.js';
+import { modelId } from '../core/agent.js';
 import { UserError } from '../core/errors.js';
 import type { AnyTool } from '../core/tool.js';
 import { toolInputJsonSchema } from '../core/tool.js';
+import type { PriceTable } from '../model/pricing.js';
+import { priceOf } from '../model/pricing.js';
 import { resolveModel } from '../model/resolve-model.js';
 import { collectAgents, handoffTool } from './handoffs.js';
 
@@ -12,6 +15,8 @@ export interface ActiveAgent {
   model: LanguageModelV3;
   tools: ReadonlyMap<string, AnyTool>;
   definitions: LanguageModelV3FunctionTool[];
+  /** The model's price: the agent's `pricing` for its own model, else the price table's. */
+  pricing: ModelPricing | undefined;
 }
 
 function definitionOf(candidate: AnyTool): LanguageModelV3FunctionTool {
@@ -33,12 +38,20 @@ export class AgentRoster {
 
   constructor(
     readonly root: Agent,
-    private readonly options: { model?: ModelSpec | undefined; extraTools?: readonly AnyTool[] | undefined },
+    private readonly options: {
+      model?: ModelSpec | undefined;
+      extraTools?: readonly AnyTool[] | undefined;
+      prices?: PriceTable | undefined;
+    },
   ) {
     this.agents = collectAgents(root);
   }
 
-  /** The prepared agent named `name`; throws `UserError` for a bad model spec or clashing tool names. */
+  /**
+   * The prepared agent named `name`; throws `UserError` for a bad model spec, clashing tool names,
+   * or (`pricing_unknown`) a model without a price in a turn with a cost limit, which would
+   * otherwise never stop it.
+   */
   get(name: string): ActiveAgent {
     const cached = this.prepared.get(name);
     if (cached !== undefined) return cached;
@@ -57,12 +70,21 @@ export class AgentRoster {
       }
       tools.set(candidate.name, candidate);
     }
-    const active: ActiveAgent = {
-      agent,
-      model: resolveModel(this.options.model ?? agent.model),
-      tools,
-      definitions: list.map(definitionOf),
-    };
+    const spec = this.options.model ?? agent.model;
+    const model = resolveModel(spec);
+    // An agent's own price is for its own model, not for a `--model` put in its place.
+    const pricing =
+      (this.options.model === undefined ? agent.pricing : undefined) ??
+      priceOf(model.modelId, this.options.prices);
+    const maxCostUsd = this.root.limits.maxCostUsd;
+    if (maxCostUsd !== undefined && pricing === undefined) {
+      throw new UserError(
+        'pricing_unknown',
+        `agent ${this.root.name} has limits.maxCostUsd ($${maxCostUsd}) but model ${modelId(spec)} has no known price: ` +
+          'give the agent pricing: { inputPerMillionUsd, outputPerMillionUsd }, or list the model in the BATON_PRICES file',
+      );
+    }
+    const active: ActiveAgent = { agent, model, tools, definitions: list.map(definitionOf), pricing };
     this.prepared.set(name, active);
     return active;
   }

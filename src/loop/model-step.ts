@@ -1,9 +1,10 @@
 import { toErrorBody } from '../core/errors.js';
 import type { EventDataByType } from '../core/events.js';
+import type { RetryPolicy } from '../core/retry-policy.js';
 import type { ModelResponse } from '../model/call-model.js';
 import { callModel } from '../model/call-model.js';
 import type { Clock } from '../model/clock.js';
-import type { RetryPolicy, RetryResult } from '../model/retry.js';
+import type { RetryResult } from '../model/retry.js';
 import { withRetry } from '../model/retry.js';
 import type { ActiveAgent } from './agent-roster.js';
 import type { Journal } from './journal.js';
@@ -36,6 +37,8 @@ export type ModelStepResult = { message: AssistantData } | { end: TurnEnd };
 export async function runModelStep(options: ModelStepOptions): Promise<ModelStepResult> {
   const { journal, transcript, active, step, turnSignal } = options;
   const signal = turnSignal.signal;
+  // The agent's own settings win over the runtime's, field by field.
+  const policy = { ...options.retry, ...active.agent.retry };
   let response: RetryResult<ModelResponse>;
   try {
     response = await withRetry(
@@ -45,6 +48,8 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
           prompt: transcript.prompt,
           tools: active.definitions,
           signal,
+          timeouts: policy,
+          pricing: active.pricing,
           onTextDelta: (delta) =>
             journal.emitLive({
               type: 'model.delta',
@@ -54,7 +59,7 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
               delta,
             }),
         }),
-      { policy: options.retry ?? {}, clock: options.clock, signal },
+      { policy, clock: options.clock, signal },
     );
   } catch (error) {
     return { end: turnSignal.interruption() ?? { reason: 'error', error: toErrorBody(error) } };

@@ -1,9 +1,10 @@
 import type { Agent, ModelSpec } from '../core/agent.js';
 import type { ErrorBody } from '../core/errors.js';
 import type { Usage } from '../core/events.js';
+import type { RetryPolicy } from '../core/retry-policy.js';
 import type { AnyTool, ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
-import type { RetryPolicy } from '../model/retry.js';
+import type { PriceTable } from '../model/pricing.js';
 import type { Journal } from './journal.js';
 
 /** Options of `runTurn`: one agent turn against a journal. */
@@ -18,9 +19,15 @@ export interface RunTurnOptions {
   toolContext?: { context?: Record<string, unknown>; auth?: ToolContext['auth'] };
   /** Added to the root agent's tools (e.g. MCP tools). */
   extraTools?: AnyTool[];
+  /** Retries and attempt timeouts of every model call; an agent's own `retry` wins field by field. */
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
+  /** Prices added to the built-in table (the CLI reads them from the `BATON_PRICES` file). */
+  prices?: PriceTable;
 }
+
+/** The turn options a runtime passes to every turn it runs, whatever the run kind. */
+export type TurnSettings = Pick<RunTurnOptions, 'retry' | 'clock' | 'prices'>;
 
 /** How a turn ended; the runtime maps it to `run.completed` / `run.failed` / `run.cancelled`. */
 export type TurnOutcome =

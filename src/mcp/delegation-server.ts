@@ -34,7 +34,8 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
         '(tests, typecheck, forbidden paths, size, secrets). Returns { taskId, reused } at once; poll delegation_status.',
       inputSchema: delegateCodeInput,
     },
-    ({ namespace, ...args }) => toolCall(() => tasks.submitTask({ profile: 'coder', args, namespace })),
+    ({ namespace, ...args }) =>
+      toolCall({ namespace, ...args }, () => tasks.submitTask({ profile: 'coder', args, namespace })),
   );
 
   server.registerTool(
@@ -45,7 +46,8 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
         'Returns { taskId, reused } at once; poll delegation_status.',
       inputSchema: delegateResearchInput,
     },
-    ({ namespace, ...args }) => toolCall(() => tasks.submitTask({ profile: 'researcher', args, namespace })),
+    ({ namespace, ...args }) =>
+      toolCall({ namespace, ...args }, () => tasks.submitTask({ profile: 'researcher', args, namespace })),
   );
 
   server.registerTool(
@@ -55,7 +57,9 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
       inputSchema: delegateInput,
     },
     ({ agent, message, namespace }) =>
-      toolCall(() => tasks.submitTask({ profile: `agent:${agent}`, args: { message }, namespace })),
+      toolCall({ agent, message, namespace }, () =>
+        tasks.submitTask({ profile: `agent:${agent}`, args: { message }, namespace }),
+      ),
   );
 
   server.registerTool(
@@ -64,13 +68,13 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
       description: 'The task: status, progress, result, error, costUsd, timestamps.',
       inputSchema: delegationStatusInput,
     },
-    ({ taskId }) => toolCall(() => tasks.getTask(taskId)),
+    ({ taskId }) => toolCall({ taskId }, () => tasks.getTask(taskId)),
   );
 
   server.registerTool(
     'delegation_history',
     { description: 'Recent tasks, newest first, as { tasks }.', inputSchema: delegationHistoryInput },
-    (filters) => toolCall(async () => ({ tasks: await tasks.history(filters) })),
+    (filters) => toolCall(filters, async () => ({ tasks: await tasks.history(filters) })),
   );
 
   server.registerTool(
@@ -80,7 +84,7 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
       inputSchema: delegateFeedbackInput,
     },
     ({ refersTo, rating, by }) =>
-      toolCall(async () => {
+      toolCall({ refersTo, rating, by }, async () => {
         const record = await tasks.attachFeedback(refersTo.ref, { ...rating, by });
         return { recorded: true, id: record.id };
       }),
@@ -92,7 +96,7 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
       description: 'Cancel a task; returns the task, now cancelled unless it had already finished.',
       inputSchema: delegationCancelInput,
     },
-    ({ taskId }) => toolCall(() => tasks.cancelTask(taskId)),
+    ({ taskId }) => toolCall({ taskId }, () => tasks.cancelTask(taskId)),
   );
 
   return server;

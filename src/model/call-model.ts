@@ -6,10 +6,14 @@ import type {
   LanguageModelV3Usage,
   SharedV3ProviderMetadata,
 } from '@ai-sdk/provider';
-import { CancelledError } from '../core/errors.js';
+import type { ModelPricing } from '../core/agent.js';
+import { CancelledError, ModelCallError } from '../core/errors.js';
 import type { FinishReason, ToolCallRecord, Usage } from '../core/events.js';
 import { normaliseFinishReason } from './finish-reason.js';
-import { costOf } from './pricing.js';
+import { addCosts, costAt } from './pricing.js';
+import { DEFAULT_RETRY_POLICY } from './retry.js';
+import type { StreamTimeouts } from './stream-watchdog.js';
+import { StreamWatchdog } from './stream-watchdog.js';
 
 /** Options of {@link callModel}. */
 export interface CallModelOptions {
@@ -20,6 +24,10 @@ export interface CallModelOptions {
   signal?: AbortSignal;
   /** Called for every streamed text delta, in order. */
   onTextDelta?: (delta: string) => void;
+  /** This attempt's first-byte and idle timeouts (default: those of `DEFAULT_RETRY_POLICY`, 60 s each). */
+  timeouts?: Partial<StreamTimeouts>;
+  /** The model's price; without one (and without a cost the provider reports), `costUsd` is left out. */
+  pricing?: ModelPricing | undefined;
 }
 
 /** One model step's response, as `message.completed` records it. */
@@ -28,6 +36,16 @@ export interface ModelResponse {
   toolCalls: ToolCallRecord[];
   finishReason: FinishReason;
   usage: Usage;
+}
+
+function truncated(): ModelCallError {
+  return new ModelCallError(
+    'model_network_error',
+    'the model stream ended before its finish (connection lost?)',
+    {
+      retryable: true,
+    },
+  );
 }
 
 /**
@@ -44,7 +62,7 @@ function parseInput(text: string): { ok: true; value: unknown } | { ok: false } 
 }
 
 function usageOf(
-  model: LanguageModelV3,
+  pricing: ModelPricing | undefined,
   usage: LanguageModelV3Usage | undefined,
   metadata?: SharedV3ProviderMetadata,
 ): Usage {
@@ -53,33 +71,52 @@ function usageOf(
     outputTokens: usage?.outputTokens.total ?? 0,
   };
   const reported = metadata?.baton?.costUsd;
-  const costUsd = typeof reported === 'number' ? reported : costOf(model.modelId, counted);
+  const costUsd = typeof reported === 'number' ? addCosts(reported) : pricing && costAt(pricing, counted);
   return costUsd === undefined ? counted : { ...counted, costUsd };
 }
 
 /**
  * Streams one model step (`doStream`): forwards text deltas through `onTextDelta` and returns the
  * full text, the tool calls with parsed input, the normalised finish reason and the usage
- * (with `costUsd` from provider metadata or the price table). A stream `error` part is thrown.
+ * (with `costUsd` from provider metadata or the price). A stream `error` part is thrown; a
+ * stream that ends without its `finish` part (the connection dropped) is a retryable
+ * `model_network_error`, and one that stalls past `timeouts` a retryable `model_timeout`.
  */
 export async function callModel(options: CallModelOptions): Promise<ModelResponse> {
-  const { model, signal } = options;
-  const { stream } = await model.doStream({
-    prompt: options.prompt,
-    ...(options.tools === undefined || options.tools.length === 0 ? {} : { tools: options.tools }),
-    ...(signal === undefined ? {} : { abortSignal: signal }),
+  const watchdog = new StreamWatchdog({
+    firstByteTimeoutMs: options.timeouts?.firstByteTimeoutMs ?? DEFAULT_RETRY_POLICY.firstByteTimeoutMs,
+    idleTimeoutMs: options.timeouts?.idleTimeoutMs ?? DEFAULT_RETRY_POLICY.idleTimeoutMs,
   });
+  try {
+    return await streamResponse(options, watchdog);
+  } finally {
+    watchdog.dispose();
+  }
+}
+
+async function streamResponse(options: CallModelOptions, watchdog: StreamWatchdog): Promise<ModelResponse> {
+  const { model, signal } = options;
+  const { stream } = await watchdog.guard(
+    model.doStream({
+      prompt: options.prompt,
+      ...(options.tools === undefined || options.tools.length === 0 ? {} : { tools: options.tools }),
+      abortSignal: signal === undefined ? watchdog.signal : AbortSignal.any([signal, watchdog.signal]),
+    }),
+  );
   let text = '';
   let malformed = false;
   const toolCalls: ToolCallRecord[] = [];
   let finishReason: LanguageModelV3FinishReason | undefined;
+  let finished = false;
   let usage: Usage = { inputTokens: 0, outputTokens: 0 };
   const reader = stream.getReader();
   try {
     for (;;) {
-      const { done, value: part } = await reader.read();
+      const { done, value: part } = await watchdog.guard(reader.read());
       if (done) break;
       if (signal?.aborted) throw new CancelledError();
+      // Providers emit `stream-start` as soon as the response headers arrive, before any content.
+      if (part.type !== 'stream-start') watchdog.received();
       if (part.type === 'text-delta') {
         text += part.delta;
         options.onTextDelta?.(part.delta);
@@ -92,12 +129,14 @@ export async function callModel(options: CallModelOptions): Promise<ModelRespons
           input: parsed.ok ? parsed.value : part.input,
         });
       } else if (part.type === 'finish') {
+        finished = true;
         finishReason = part.finishReason;
-        usage = usageOf(model, part.usage, part.providerMetadata);
+        usage = usageOf(options.pricing, part.usage, part.providerMetadata);
       } else if (part.type === 'error') {
         throw part.error;
       }
     }
+    if (!finished && !signal?.aborted) throw truncated();
   } catch (error) {
     // Stop the provider's stream (and its HTTP request) instead of leaving it to drain.
     await reader.cancel(error).catch(() => undefined);

@@ -1,4 +1,4 @@
-import { APICallError } from '@ai-sdk/provider';
+import { APICallError, InvalidResponseDataError } from '@ai-sdk/provider';
 import { errorMessage, isBatonError, ModelCallError } from '../core/errors.js';
 
 /** Why a model call failed, as far as retrying is concerned. */
@@ -72,16 +72,36 @@ function errorCode(error: unknown): string | undefined {
   return errorCode((error as { cause?: unknown }).cause);
 }
 
+/** Errors fetch and the providers raise when the connection broke, whatever the status said. */
+const NETWORK_MESSAGES = new Set(['fetch failed', 'terminated']);
+
 function classOf(error: unknown): ErrorClass {
-  if (APICallError.isInstance(error)) {
-    if (error.statusCode !== undefined) return classOfStatus(error.statusCode);
-    return error.isRetryable ? 'network' : 'unknown';
-  }
+  // A 2xx "failed to process successful response" is the connection dropping mid-stream: its
+  // cause says what happened, not its status.
+  const status = APICallError.isInstance(error) ? error.statusCode : undefined;
+  if (status !== undefined && (status < 200 || status > 299)) return classOfStatus(status);
   if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
   const code = errorCode(error);
   if (code !== undefined && NETWORK_CODES.has(code)) return 'network';
-  if (error instanceof TypeError && error.message === 'fetch failed') return 'network';
+  if (causes(error).some((cause) => cause instanceof TypeError && NETWORK_MESSAGES.has(cause.message))) {
+    return 'network';
+  }
+  // The provider noticed the stream stop before its finish chunk: a truncated response.
+  if (InvalidResponseDataError.isInstance(error) && /ended without a finish/i.test(error.message))
+    return 'network';
+  if (APICallError.isInstance(error)) return error.isRetryable ? 'network' : 'unknown';
   return 'unknown';
+}
+
+/** The error and its chain of causes. */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = error; current !== undefined && chain.length < 10; ) {
+    chain.push(current);
+    current =
+      typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
+  }
+  return chain;
 }
 
 /** Classifies a model-call failure: which class, whether a retry may help, and what to report. */

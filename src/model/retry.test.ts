@@ -2,7 +2,7 @@ import { APICallError } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
 import { ModelBehaviorError, ModelCallError } from '../core/errors.js';
 import { fakeClock } from './fake-clock.js';
-import { withRetry } from './retry.js';
+import { DEFAULT_RETRY_POLICY, withRetry } from './retry.js';
 
 function apiError(statusCode: number | undefined, headers?: Record<string, string>): APICallError {
   return new APICallError({
@@ -29,6 +29,17 @@ function failing(...errors: unknown[]): { call: () => Promise<string>; attempts:
 }
 
 const noJitter = { random: () => 0 };
+
+describe('DEFAULT_RETRY_POLICY', () => {
+  it('bounds each attempt to 60 s before the first chunk and 60 s between chunks, within a 5 min budget', () => {
+    expect(DEFAULT_RETRY_POLICY).toMatchObject({
+      firstByteTimeoutMs: 60_000,
+      idleTimeoutMs: 60_000,
+      maxAttempts: 3,
+      maxActiveElapsedMs: 300_000,
+    });
+  });
+});
 
 describe('withRetry', () => {
   it('retries 5xx, network and timeout errors with exponential backoff', async () => {

@@ -1,35 +1,27 @@
 import type { ErrorBody } from '../core/errors.js';
 import { CancelledError, isBatonError, ModelCallError } from '../core/errors.js';
+import type { RetryPolicy } from '../core/retry-policy.js';
 import { classifyModelError } from './classify-error.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
 
-/** How model calls are retried (DESIGN.md section 5). */
-export interface RetryPolicy {
-  /** Total attempts, the first included. */
-  maxAttempts: number;
-  /** Give up once this much time has passed since the first attempt (waiting included). */
-  maxActiveElapsedMs: number;
-  /** The longest single wait this process sits through; a longer `Retry-After` is a long retry. */
-  maxActiveDelayMs: number;
-  /** Backoff before the second attempt; doubled (times `backoffFactor`) for each further one. */
-  initialDelayMs: number;
-  backoffFactor: number;
-  /** Fraction of each backoff delay randomised away (0 = none, 1 = full jitter). */
-  jitter: number;
-  /** What a `Retry-After` beyond `maxActiveDelayMs` does: fail now, or defer the run until then. */
-  longRetry: 'error' | 'defer';
-}
+export type { RetryPolicy };
 
-/** The default policy: three attempts within a minute, waits of at most 30 s, long retries fail. */
+/**
+ * The default policy: three attempts within five minutes, waits of at most 30 s, long retries
+ * fail; an attempt fails after 60 s without a first chunk or 60 s of silence between chunks.
+ * Five minutes, so that the budget still covers a retry after a hung attempt (docs/decisions.md).
+ */
 export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({
   maxAttempts: 3,
-  maxActiveElapsedMs: 60_000,
+  maxActiveElapsedMs: 300_000,
   maxActiveDelayMs: 30_000,
   initialDelayMs: 1_000,
   backoffFactor: 2,
   jitter: 0.2,
   longRetry: 'error',
+  firstByteTimeoutMs: 60_000,
+  idleTimeoutMs: 60_000,
 });
 
 /** The result of a retried call: its value, or a deferral until `retryAt` (epoch ms). */

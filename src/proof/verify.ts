@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors.js';
 import type { BatonEvent } from '../core/events.js';
 import { verifyChain } from '../core/events.js';
 import { canonicalJson, hashCanonical, sha256Hex } from '../core/hash.js';
@@ -35,11 +36,21 @@ const TERMINAL_STATUS: Record<string, string> = {
  * Verifies a receipt file offline: its bytes must be the canonical JSON of a well-formed
  * envelope, both signatures must hold (under the trusted key when given) and the receipt must
  * pin the contract's hash. With a store it also checks the event chain and the artifacts.
+ * Never throws: whatever the bytes, the answer is a verdict, and an invalid one says why.
  */
 export async function verifyReceiptFile(
   bytes: Uint8Array,
   options: VerifyOptions = {},
 ): Promise<VerifyVerdict> {
+  try {
+    return await verifyEnvelope(bytes, options);
+  } catch (error) {
+    // A check that failed on input it did not foresee still proves nothing about the receipt.
+    return { valid: false, reason: `the receipt could not be checked: ${errorMessage(error)}` };
+  }
+}
+
+async function verifyEnvelope(bytes: Uint8Array, options: VerifyOptions): Promise<VerifyVerdict> {
   const parsed = parseCanonical(bytes);
   if (typeof parsed === 'string') return { valid: false, reason: parsed };
   const shape = envelopeSchema.safeParse(parsed);
@@ -81,7 +92,15 @@ function parseCanonical(bytes: Uint8Array): unknown {
   } catch {
     return 'the file is not valid JSON';
   }
-  const canonical = canonicalJson(value);
+  let canonical: string;
+  try {
+    canonical = canonicalJson(value);
+  } catch (error) {
+    // RFC 8785 has no form for a number out of range (`6e4242` parses as Infinity), and the
+    // serializer recurses, so nesting deep enough overflows its stack.
+    const what = error instanceof RangeError ? 'its nesting is too deep' : 'it holds a number out of range';
+    return `the file is not canonical JSON (RFC 8785): ${what}`;
+  }
   // Exactly the canonical bytes (RFC 8785), optionally newline-terminated: no byte is unchecked.
   if (text !== canonical && text !== `${canonical}\n`)
     return 'the file is not in canonical JSON form (RFC 8785)';

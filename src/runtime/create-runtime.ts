@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   /** Passed to every turn. */
   retry?: RunTurnOptions['retry'];
   clock?: RunTurnOptions['clock'];
+  /** Prices added to the built-in table, for cost limits and `costUsd` (`BATON_PRICES` in the CLI). */
+  prices?: RunTurnOptions['prices'];
   /** Executors by run kind, added to (or replacing) the defaults (`task`). */
   executors?: Readonly<Record<string, RunExecutor>>;
   /**
@@ -64,6 +66,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     turnOptions: {
       ...(options.retry && { retry: options.retry }),
       ...(options.clock && { clock: options.clock }),
+      ...(options.prices && { prices: options.prices }),
     },
     withAgentTools: agentToolsRunner(options.connectAgentTools),
   };

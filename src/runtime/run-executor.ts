@@ -2,7 +2,7 @@ import type { Agent } from '../core/agent.js';
 import type { WithAgentTools } from '../delegation/agent-turn.js';
 import { createTaskExecutor } from '../delegation/task-executor.js';
 import type { Journal } from '../loop/journal.js';
-import type { RunTurnOptions, TurnOutcome } from '../loop/types.js';
+import type { TurnOutcome, TurnSettings } from '../loop/types.js';
 import type { RunRecord, Store } from '../store/store.js';
 import { createExecExecutor } from '../workspace/governed/exec-executor.js';
 import { createWorkspaceExecutor } from './workspace-executor.js';
@@ -16,7 +16,7 @@ export interface RunExecutorContext {
   signal: AbortSignal;
   store: Store;
   agents: ReadonlyMap<string, Agent>;
-  turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  turnOptions: TurnSettings;
   /** Runs work with an agent's MCP tools connected, as agent runs get them. */
   withAgentTools: WithAgentTools;
 }

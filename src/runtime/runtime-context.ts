@@ -1,6 +1,6 @@
 import type { Agent } from '../core/agent.js';
 import type { WithAgentTools } from '../delegation/agent-turn.js';
-import type { RunTurnOptions } from '../loop/types.js';
+import type { TurnSettings } from '../loop/types.js';
 import type { RunRecord, Store } from '../store/store.js';
 import type { LiveBus } from './live-bus.js';
 import type { RunExecutor } from './run-executor.js';
@@ -28,7 +28,7 @@ export interface RuntimeContext {
   /** Executors by run kind; a run of another kind runs its agent through the loop. */
   readonly executors: ReadonlyMap<string, RunExecutor>;
   /** Passed through to every `runTurn` (retry policy, clock). */
-  readonly turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  readonly turnOptions: TurnSettings;
   /** Connects an agent's MCP servers around its turn (agent runs and executors alike). */
   readonly withAgentTools: WithAgentTools;
 }

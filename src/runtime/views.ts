@@ -1,4 +1,5 @@
 import type { Usage } from '../core/events.js';
+import { addUsage, emptyUsage } from '../loop/usage.js';
 import type { RunRecord, SessionRecord, Store } from '../store/store.js';
 import type { RunView, SessionView } from './types.js';
 
@@ -30,11 +31,5 @@ export async function sessionView(store: Store, session: SessionRecord): Promise
 
 /** Adds usages; `costUsd` is present when any part knew its cost. */
 export function sumUsage(usages: readonly Usage[]): Usage {
-  const total: Usage = { inputTokens: 0, outputTokens: 0 };
-  for (const usage of usages) {
-    total.inputTokens += usage.inputTokens;
-    total.outputTokens += usage.outputTokens;
-    if (usage.costUsd !== undefined) total.costUsd = (total.costUsd ?? 0) + usage.costUsd;
-  }
-  return total;
+  return usages.reduce(addUsage, emptyUsage());
 }

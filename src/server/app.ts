@@ -3,11 +3,16 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import { runtimeTaskService } from '../mcp/runtime-tasks.js';
 import type { Runtime } from '../runtime/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { silentLogger } from '../telemetry/logger.js';
 import type { AuthOptions } from './auth.js';
 import { authenticate } from './auth.js';
 import { limitBody } from './body-limit.js';
 import { errorResponse, statusForError } from './error-response.js';
-import { MethodNotAllowedError, RouteNotFoundError } from './http-errors.js';
+import { refuseForeignHosts } from './host-guard.js';
+import { MethodNotAllowedError, RequestAbortedError, RouteNotFoundError } from './http-errors.js';
+import { requireJsonBody } from './json-body.js';
+import { refuseForeignOrigins } from './origin-guard.js';
 import { packageVersion } from './package-version.js';
 import { agentRoutes } from './routes/agents.js';
 import { messageRoutes } from './routes/messages.js';
@@ -16,6 +21,7 @@ import { sessionRoutes } from './routes/sessions.js';
 import { streamRoutes } from './routes/stream.js';
 import { taskRoutes } from './routes/tasks.js';
 import type { ServerEnv } from './server-env.js';
+import { refuseUnstorableUrl } from './url-guard.js';
 
 /** The default request body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -31,14 +37,32 @@ export interface AppOptions {
   version?: string;
   /** SSE heartbeat comment interval in ms (default 15 000). */
   heartbeatMs?: number;
-  /** Told about every 500 (a server fault, never bad input), e.g. to log it. */
+  /** Told about every 500 (a server fault, never bad input), besides the log line. */
   onInternalError?: (error: unknown) => void;
   /**
    * Directories a delegated task's `repoRoot` (POST /v1/tasks, `delegate_code` at /mcp) must lie
    * under, by real path (default: the working directory); others are `403 repo_not_allowed`.
    */
   repoRoots?: readonly string[];
+  /**
+   * The interface the app is served on (default `127.0.0.1`, as {@link serve}): on a loopback
+   * address the Host rule of "Browser safety" in docs/http.md always applies.
+   */
+  host?: string;
+  /** More `Host` names to answer for (`--allowed-host`): `name` (any port) or `name:port`. */
+  allowedHosts?: readonly string[];
+  /** Origins whose web pages may call the API, answered with CORS headers (`--cors-origin`). */
+  corsOrigins?: readonly string[];
+  /** Where server faults (error) and aborted requests (debug) are logged; silent by default. */
+  logger?: Logger;
 }
+
+/**
+ * The route families web pages could reach, so the Origin and JSON-only rules cover them. A
+ * family called by other servers (webhooks at `/hooks/*`, authenticated by their signature) is
+ * mounted outside this list and keeps only the Host rule, which covers every route.
+ */
+const BROWSER_FACING_ROUTES = ['/v1/*', '/mcp'] as const;
 
 /**
  * The HTTP API as a Hono app (DESIGN.md section 7). Serve it with {@link serve}, or call
@@ -48,13 +72,32 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   const { runtime } = options;
   const limit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const version = options.version ?? packageVersion();
+  const logger = options.logger ?? silentLogger;
+  const auth = options.auth ?? { mode: 'none' };
   const app = new Hono<ServerEnv>();
 
-  app.onError((error) => {
-    if (statusForError(error) === 500) options.onInternalError?.(error);
+  app.onError((error, c) => {
+    // A client that hung up mid-upload is routine and nobody reads the answer: no stack, no alarm.
+    if (error instanceof RequestAbortedError) logger.debug('request aborted', requestFields(c.req));
+    else if (statusForError(error) === 500) {
+      logger.error('internal error', { ...requestFields(c.req), error });
+      options.onInternalError?.(error);
+    }
     return errorResponse(error);
   });
   app.notFound((c) => errorResponse(new RouteNotFoundError(c.req.method, c.req.path)));
+  app.use(
+    '*',
+    refuseForeignHosts({
+      host: options.host ?? '127.0.0.1',
+      authMode: auth.mode,
+      allowedHosts: options.allowedHosts ?? [],
+    }),
+    refuseUnstorableUrl(),
+  );
+  // Before method routing, so that listed origins get their CORS preflights (OPTIONS) answered.
+  const originGuard = refuseForeignOrigins(options.corsOrigins ?? []);
+  for (const family of BROWSER_FACING_ROUTES) app.use(family, originGuard);
   app.use(
     methodNotAllowed({
       app,
@@ -65,9 +108,9 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
 
   // Health stays open whatever the auth mode, so load balancers can probe it.
   app.get('/v1/health', (c) => c.json({ ok: true, version }));
-  const requireCaller = authenticate(options.auth ?? { mode: 'none' });
-  const boundedBody = limitBody(limit);
-  app.use('/v1/*', requireCaller, boundedBody);
+  const requireCaller = authenticate(auth);
+  for (const family of BROWSER_FACING_ROUTES)
+    app.use(family, requireCaller, limitBody(limit), requireJsonBody());
 
   app.route('/v1', agentRoutes(runtime));
   app.route('/v1', sessionRoutes(runtime));
@@ -79,7 +122,10 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   const tasks = runtimeTaskService(runtime, { repoRoots: options.repoRoots ?? [process.cwd()] });
   app.route('/v1', taskRoutes(tasks));
   const mcp = mcpHttpHandler({ tasks, version });
-  app.use('/mcp', requireCaller, boundedBody);
   app.all('/mcp', (c) => mcp(c.req.raw));
   return app;
+}
+
+function requestFields(request: { method: string; path: string }): { method: string; path: string } {
+  return { method: request.method, path: request.path };
 }

@@ -1,14 +1,16 @@
 import type { MiddlewareHandler } from 'hono';
-import { PayloadTooLargeError } from './http-errors.js';
+import { PayloadTooLargeError, RequestAbortedError } from './http-errors.js';
 import type { ServerEnv } from './server-env.js';
 
 /** Past this many bytes an oversized body is no longer read to its end; the connection is dropped instead. */
 const DRAIN_LIMIT = 16 * 1024 * 1024;
 
 /**
- * Rejects bodies over `maxBytes` with 413. Unlike answering as soon as the limit is crossed, it
- * first reads (and discards) the rest of a moderately oversized body: a client still uploading
- * when the answer comes would otherwise see its connection reset instead of the 413.
+ * Reads the request body (kept as `c.var.requestBody`) and rejects bodies over `maxBytes` with 413.
+ * Unlike answering as soon as the limit is crossed, it first reads (and discards) the rest of a
+ * moderately oversized body: a client still uploading when the answer comes would otherwise see
+ * its connection reset instead of the 413. A client that disconnects mid-upload is a
+ * `RequestAbortedError`, not a server fault.
  */
 export function limitBody(maxBytes: number): MiddlewareHandler<ServerEnv> {
   return async function limitRequestBody(c, next) {
@@ -20,16 +22,22 @@ export function limitBody(maxBytes: number): MiddlewareHandler<ServerEnv> {
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (;;) {
-      const { done, value } = await reader.read();
+      const { done, value } = await reader.read().catch((error: unknown) => {
+        throw new RequestAbortedError(error);
+      });
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {
-        await discardRest(reader, size);
+        await discardRest(reader, size).catch((error: unknown) => {
+          throw new RequestAbortedError(error);
+        });
         throw new PayloadTooLargeError(maxBytes);
       }
       chunks.push(value);
     }
-    c.req.raw = new Request(c.req.raw, { body: concat(chunks, size) });
+    const bytes = concat(chunks, size);
+    c.set('requestBody', bytes);
+    c.req.raw = new Request(c.req.raw, { body: bytes });
     await next();
   };
 }

@@ -1,12 +1,14 @@
 import type { z } from 'zod';
 import { NotFoundError, ValidationError } from '../core/errors.js';
+import { findUnstorableText, replaceUnstorable } from './input-limits.js';
 
 /** Where a value came from; named in validation messages. */
 type InputSource = 'field' | 'query parameter' | 'header';
 
 /**
- * Reads a request body as JSON and validates it. Malformed JSON and schema violations are both
- * `ValidationError`s (400 `invalid_request`); a violation names the offending field.
+ * Reads a request body as JSON and validates it. Malformed JSON, text no store can hold (NUL,
+ * unpaired surrogates) and schema violations are all `ValidationError`s (400 `invalid_request`)
+ * naming the offending field. The body's depth was bounded by `requireJsonBody` before this.
  */
 export async function parseJsonBody<T>(
   request: { text(): Promise<string> },
@@ -18,6 +20,14 @@ export async function parseJsonBody<T>(
     value = JSON.parse(text);
   } catch {
     throw new ValidationError('the request body is not valid JSON');
+  }
+  const unstorable = findUnstorableText(value);
+  if (unstorable !== undefined) {
+    const field = replaceUnstorable(unstorable);
+    throw new ValidationError(
+      `invalid ${field === '' ? 'request body' : `field ${field}`}: must not contain NUL or unpaired surrogates`,
+      field,
+    );
   }
   return validate(schema, value, 'field');
 }

@@ -1,8 +1,11 @@
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Http2Bindings, HttpBindings } from '@hono/node-server';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener, RequestError } from '@hono/node-server';
 import { UserError } from '../core/errors.js';
+import { errorBodyFor, errorResponse, statusForError } from './error-response.js';
+import { MalformedRequestError } from './http-errors.js';
 
 /** The Node request and response `@hono/node-server` hands to the app with each request. */
 export type NodeBindings = HttpBindings | Http2Bindings;
@@ -53,7 +56,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }
     return response;
   };
-  const server = createAdaptorServer({ fetch, hostname: host }) as Server;
+  const server = createServer(
+    getRequestListener(fetch, {
+      hostname: host,
+      // The adapter refuses a request it cannot turn into a URL (a malformed Host, a backslash in
+      // the path) with an empty 400; the API answers JSON errors, these included.
+      errorHandler: (error) =>
+        errorResponse(error instanceof RequestError ? new MalformedRequestError(400, error.message) : error),
+    }),
+  );
+  server.on('clientError', answerClientError);
   await listen(server, options.port ?? 7070, host);
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -68,6 +80,38 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     },
   };
 }
+
+/**
+ * Answers what Node's HTTP parser refuses before any route sees it (oversized headers, a NUL in
+ * the request line, a read timeout) with the API's JSON error shape instead of a bare status.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  // The connection is gone (reset, or already answered); there is nobody to tell.
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const refusal = new MalformedRequestError(
+    status,
+    `the HTTP request could not be parsed (${error.code ?? 'bad request'})`,
+  );
+  const body = JSON.stringify({ error: errorBodyFor(refusal) });
+  socket.end(
+    `HTTP/1.1 ${statusForError(refusal)} ${STATUS_TEXT[status]}\r\n` +
+      'content-type: application/json; charset=utf-8\r\n' +
+      `content-length: ${Buffer.byteLength(body)}\r\n` +
+      'connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+const STATUS_TEXT = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+} as const;
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { createRuntime } from '../baton-runtime.js';
 import type { Agent } from '../core/agent.js';
+import type { PriceTable } from '../model/pricing.js';
 import { agentModuleResolver, loadAgentsDir } from '../runtime/agent-loader.js';
 import type { Runtime, Worker } from '../runtime/types.js';
 import { openStore } from '../store/open-store.js';
@@ -15,14 +16,14 @@ export interface BatonServerOptions extends Omit<AppOptions, 'runtime'> {
   agentsDir?: string;
   /** Default 7070; `0` picks a free port. */
   port?: number;
-  /** Default `127.0.0.1`. */
-  host?: string;
   /** Store spec for `openStore` (`--db`): a SQLite path or a `postgres://` URL. */
   db?: string;
   /** Claim loops executing runs in this process (default 2; `0` = serve only). */
   workers?: number;
   /** Lease TTL for this process's workers, in ms. */
   leaseTtlMs?: number;
+  /** Prices added to the built-in table (`BATON_PRICES`). */
+  prices?: PriceTable;
 }
 
 /** A running `baton serve`: the HTTP server, its runtime and its workers. */
@@ -40,7 +41,16 @@ export interface BatonServer {
 
 /** Loads the agents, opens the store, starts the workers and listens. */
 export async function startBatonServer(options: BatonServerOptions = {}): Promise<BatonServer> {
-  const { agentsDir, port = 7070, host = '127.0.0.1', db, workers = 2, leaseTtlMs, ...appOptions } = options;
+  const {
+    agentsDir,
+    port = 7070,
+    host = '127.0.0.1',
+    db,
+    workers = 2,
+    leaseTtlMs,
+    prices,
+    ...appOptions
+  } = options;
   const agents = agentsDir === undefined ? new Map<string, Agent>() : await loadAgentsDir(agentsDir);
   const store = await openStore(db);
   let runtime: Runtime | undefined;
@@ -52,8 +62,9 @@ export async function startBatonServer(options: BatonServerOptions = {}): Promis
       agents,
       resolveAgent: agentModuleResolver(),
       ...(leaseTtlMs !== undefined && { leaseTtlMs }),
+      ...(prices && { prices }),
     });
-    server = await serve({ app: createApp({ ...appOptions, runtime }), port, host });
+    server = await serve({ app: createApp({ ...appOptions, host, runtime }), port, host });
   } catch (error) {
     await runtime?.close();
     await store.close();

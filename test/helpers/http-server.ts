@@ -15,6 +15,7 @@ import { createApp } from '../../src/server/app.js';
 import type { RunningServer } from '../../src/server/serve.js';
 import { serve } from '../../src/server/serve.js';
 import { SqliteStore } from '../../src/store/sqlite/index.js';
+import type { Store } from '../../src/store/store.js';
 
 /** Answers every message with `echo: <message>`; follow-ups work indefinitely. */
 export const echoAgent: Agent = defineAgent({
@@ -68,27 +69,36 @@ export function tickerAgent(steps: number, stepDelayMs = 10): Agent {
   });
 }
 
-/** A real server over a real SQLite file, with in-process workers. */
+/** A real server over a real SQLite file (or the store it was given), with in-process workers. */
 export interface TestServer {
   readonly url: string;
+  readonly port: number;
   readonly runtime: Runtime;
-  readonly store: SqliteStore;
+  readonly store: Store;
   readonly client: BatonClient;
   readonly dir: string;
   close(): Promise<void>;
 }
 
-/** Starts a test server on a free 127.0.0.1 port; `close` stops everything and removes the temp dir. */
+/**
+ * Starts a test server on a free port of `host` (default 127.0.0.1) over a SQLite file in a temp
+ * dir, or over `store` when given (closed with the server); `close` stops everything and removes
+ * the temp dir.
+ */
 export async function startTestServer(
-  options: { agents?: Agent[]; workers?: number; token?: string } & Omit<AppOptions, 'runtime'> = {},
+  options: { agents?: Agent[]; workers?: number; token?: string; store?: Store } & Omit<
+    AppOptions,
+    'runtime'
+  > = {},
 ): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'baton-http-'));
-  const store = new SqliteStore(join(dir, 'baton.db'));
+  const store = options.store ?? new SqliteStore(join(dir, 'baton.db'));
   const runtime = createRuntime({ store, agents: options.agents ?? [echoAgent, whoamiAgent] });
-  const app = createApp({ ...options, runtime });
+  const host = options.host ?? '127.0.0.1';
+  const app = createApp({ ...options, host, runtime });
   let server: RunningServer;
   try {
-    server = await serve({ app, port: 0, host: '127.0.0.1' });
+    server = await serve({ app, port: 0, host });
   } catch (error) {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -99,6 +109,7 @@ export async function startTestServer(
     workers.push(runtime.startWorker({ concurrency: options.workers ?? 1, pollIntervalMs: 10 }));
   return {
     url: server.url,
+    port: server.port,
     runtime,
     store,
     dir,

@@ -9,6 +9,7 @@ import { packageVersion } from '../../server/package-version.js';
 import { openStore } from '../../store/open-store.js';
 import { asUsage } from '../as-usage.js';
 import { addDbOption, integerAtLeast, leaseTtlOption, repoRootOption } from '../options.js';
+import { pricesFromEnv } from '../prices.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 interface McpFlags {
@@ -41,11 +42,13 @@ export function registerMcp(program: Command): void {
     const agentsDir = flags.agents ?? (existsSync(DEFAULT_AGENTS_DIR) ? DEFAULT_AGENTS_DIR : undefined);
     const agents =
       agentsDir === undefined ? new Map<string, Agent>() : await asUsage(() => loadAgentsDir(agentsDir));
+    const prices = await asUsage(() => pricesFromEnv());
     const store = await openStore(flags.db);
     const runtime = createRuntime({
       store,
       agents,
       resolveAgent: agentModuleResolver(),
+      ...(prices && { prices }),
       ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
     });
     const worker = flags.workers > 0 ? runtime.startWorker({ concurrency: flags.workers }) : undefined;

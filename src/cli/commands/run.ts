@@ -10,6 +10,7 @@ import { isRunEnded } from '../../store/records.js';
 import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, leaseTtlOption, writeJsonLine } from '../options.js';
+import { pricesFromEnv } from '../prices.js';
 import { RunPrinter } from '../run-printer.js';
 import { signalExitCode, stopOnSignals } from '../stop-signals.js';
 import {
@@ -53,10 +54,12 @@ export function registerRun(program: Command): void {
     const agent = await asUsage(() => loadAgentFile(file));
     const model = flags.model;
     if (model !== undefined) await asUsage(() => resolveModel(model));
+    const prices = await asUsage(() => pricesFromEnv());
     process.exitCode = await withStore(flags.db, async (store) => {
       const runtime = createRuntime({
         store,
         agents: [agent],
+        ...(prices && { prices }),
         ...(flags.leaseTtl && { leaseTtlMs: flags.leaseTtl }),
       });
       const workspace = flags.workspace;

@@ -3,9 +3,14 @@ import type { Command } from 'commander';
 import { InvalidArgumentError, Option } from 'commander';
 import type { AuthMode } from '../../server/auth.js';
 import { AUTH_MODES, authFromEnv } from '../../server/auth.js';
+import { isLoopbackHost, parseAllowedHost } from '../../server/host-guard.js';
+import { parseOrigin } from '../../server/origin-guard.js';
 import { startBatonServer } from '../../server/start-server.js';
+import type { LogLevel } from '../../telemetry/logger.js';
+import { createLogger } from '../../telemetry/logger.js';
 import { asUsage } from '../as-usage.js';
-import { addDbOption, integerAtLeast, leaseTtlOption, repoRootOption } from '../options.js';
+import { addDbOption, integerAtLeast, leaseTtlOption, logLevelOption, repoRootOption } from '../options.js';
+import { pricesFromEnv } from '../prices.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 interface ServeFlags {
@@ -18,15 +23,17 @@ interface ServeFlags {
   leaseTtl?: number;
   bodyLimit?: number;
   repoRoot?: string[];
+  allowedHost: string[];
+  corsOrigin: string[];
+  logLevel: LogLevel;
 }
 
 const DEFAULT_AGENTS_DIR = 'agents';
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /**
  * `baton serve`: the HTTP API over the store, with in-process workers. Prints the URL once
- * listening; SIGINT/SIGTERM drain (stop accepting, let running steps commit, release leases,
- * close the store) and exit 0.
+ * listening and logs JSON lines on stderr; SIGINT/SIGTERM drain (stop accepting, let running
+ * steps commit, release leases, close the store) and exit 0.
  */
 export function registerServe(program: Command): void {
   const command = program
@@ -38,18 +45,31 @@ export function registerServe(program: Command): void {
     .option('--workers <n>', 'runs executed at once in this process; 0 = serve only', integerAtLeast(0), 2)
     .addOption(new Option('--auth <mode>', 'how callers authenticate').choices(AUTH_MODES).default('none'))
     .option('--body-limit <bytes>', 'largest accepted request body (default: 1 MiB)', integerAtLeast(1))
+    .option(
+      '--allowed-host <host>',
+      'also answer requests whose Host is this name, or name:port (repeatable)',
+      repeatable(allowedHost),
+      [],
+    )
+    .option(
+      '--cors-origin <origin>',
+      'let web pages of this origin call the API, e.g. https://app.example (repeatable)',
+      repeatable(origin),
+      [],
+    )
+    .addOption(logLevelOption())
     .addOption(leaseTtlOption())
     .addOption(repoRootOption());
   addDbOption(command).action(async (flags: ServeFlags) => {
+    const logger = createLogger({ level: flags.logLevel });
     const auth = await asUsage(() => authFromEnv(flags.auth));
-    if (flags.auth === 'none' && flags.host !== undefined && !LOOPBACK.has(flags.host)) {
-      process.stderr.write(
-        `baton serve: warning: --auth none on ${flags.host} lets anyone on the network in\n`,
-      );
+    const prices = await asUsage(() => pricesFromEnv());
+    if (flags.auth === 'none' && flags.host !== undefined && !isLoopbackHost(flags.host)) {
+      logger.warn('--auth none on a non-loopback host lets anyone on the network in', { host: flags.host });
     }
     const agentsDir = flags.agents ?? (existsSync(DEFAULT_AGENTS_DIR) ? DEFAULT_AGENTS_DIR : undefined);
     if (agentsDir === undefined) {
-      process.stderr.write(`baton serve: no ./${DEFAULT_AGENTS_DIR} directory; serving without agents\n`);
+      logger.info(`no ./${DEFAULT_AGENTS_DIR} directory; serving without agents`);
     }
     const stop = stopOnSignals();
     const server = await asUsage(() =>
@@ -57,33 +77,33 @@ export function registerServe(program: Command): void {
         auth,
         workers: flags.workers,
         port: flags.port,
+        logger,
+        allowedHosts: flags.allowedHost,
+        corsOrigins: flags.corsOrigin,
+        ...(prices && { prices }),
         ...(flags.host !== undefined && { host: flags.host }),
         ...(agentsDir !== undefined && { agentsDir }),
         ...(flags.db !== undefined && { db: flags.db }),
         ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
         ...(flags.bodyLimit !== undefined && { bodyLimit: flags.bodyLimit }),
         repoRoots: flags.repoRoot ?? [process.cwd()],
-        onInternalError: (error) => console.error('baton serve: internal error:', error),
       }),
     ).catch((error: unknown) => {
       stop.dispose();
       throw error;
     });
-    const names = [...server.agents.keys()];
-    process.stderr.write(
-      `baton serve: agents: ${names.length > 0 ? names.join(', ') : '(none)'}; workers: ${flags.workers}\n`,
-    );
+    logger.info('listening', { url: server.url, agents: [...server.agents.keys()], workers: flags.workers });
     process.stdout.write(`Baton listening on ${server.url}\n`);
     await new Promise<void>((resolve) =>
       stop.signal.addEventListener('abort', () => resolve(), { once: true }),
     );
-    process.stderr.write(`baton serve: ${stop.received() ?? 'signal'} received, draining\n`);
+    logger.info('draining', { signal: stop.received() ?? 'signal' });
     try {
       await server.stop();
     } finally {
       stop.dispose();
     }
-    process.stderr.write('baton serve: stopped\n');
+    logger.info('stopped');
   });
 }
 
@@ -91,4 +111,21 @@ function port(value: string): number {
   const parsed = integerAtLeast(0)(value);
   if (parsed > 65_535) throw new InvalidArgumentError('expected a port between 0 and 65535');
   return parsed;
+}
+
+function allowedHost(value: string): string {
+  if (parseAllowedHost(value) === undefined)
+    throw new InvalidArgumentError('expected a host name, or name:port');
+  return value;
+}
+
+function origin(value: string): string {
+  const parsed = parseOrigin(value);
+  if (parsed === undefined) throw new InvalidArgumentError('expected an origin such as https://app.example');
+  return parsed;
+}
+
+/** A commander parser that checks each value and collects the repeated flag into a list. */
+function repeatable(check: (value: string) => string): (value: string, previous: string[]) => string[] {
+  return (value, previous) => [...previous, check(value)];
 }

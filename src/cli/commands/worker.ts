@@ -3,9 +3,12 @@ import { createRuntime } from '../../baton-runtime.js';
 import type { Agent } from '../../core/agent.js';
 import { errorMessage } from '../../core/errors.js';
 import { agentModuleResolver, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
+import type { LogLevel } from '../../telemetry/logger.js';
+import { createLogger } from '../../telemetry/logger.js';
 import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';
-import { addDbOption, integerAtLeast, leaseTtlOption } from '../options.js';
+import { addDbOption, integerAtLeast, leaseTtlOption, logLevelOption } from '../options.js';
+import { pricesFromEnv } from '../prices.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 interface WorkerFlags {
@@ -16,11 +19,13 @@ interface WorkerFlags {
   untilIdle?: boolean;
   leaseTtl?: number;
   pollInterval?: number;
+  logLevel: LogLevel;
 }
 
 /**
  * `baton worker`: executes queued runs and runs whose lease expired. Agents come from
  * `--agents <dir>`, `--agent <file>`, and the module path each run recorded when it started.
+ * Logs JSON lines on stderr.
  */
 export function registerWorker(program: Command): void {
   const command = program
@@ -36,29 +41,36 @@ export function registerWorker(program: Command): void {
     .option('--concurrency <n>', 'runs executed at once', integerAtLeast(1), 1)
     .option('--until-idle', 'exit 0 once no run is queued or running')
     .option('--poll-interval <ms>', 'how often an idle worker looks for work', integerAtLeast(1))
+    .addOption(logLevelOption())
     .addOption(leaseTtlOption());
   addDbOption(command).action(async (flags: WorkerFlags) => {
+    const logger = createLogger({ level: flags.logLevel });
     const agents = await loadAgents(flags);
+    const prices = await asUsage(() => pricesFromEnv());
     await withStore(flags.db, async (store) => {
-      const runtime = createRuntime({ store, agents, resolveAgent: agentModuleResolver() });
+      const runtime = createRuntime({
+        store,
+        agents,
+        resolveAgent: agentModuleResolver(),
+        ...(prices && { prices }),
+      });
       const stop = stopOnSignals();
       const worker = runtime.startWorker({
         concurrency: flags.concurrency,
         ...(flags.untilIdle && { untilIdle: true }),
         ...(flags.leaseTtl && { leaseTtlMs: flags.leaseTtl }),
         ...(flags.pollInterval && { pollIntervalMs: flags.pollInterval }),
-        onRunSettled: (runId, settled) => process.stderr.write(`baton worker: run ${runId} ${settled}\n`),
-        onStoreError: (error) =>
-          process.stderr.write(`baton worker: store unavailable, retrying: ${errorMessage(error)}\n`),
+        onRunSettled: (runId, settled) => logger.info(`run ${settled}`, { runId, settled }),
+        onStoreError: (error) => logger.warn('store unavailable, retrying', { reason: errorMessage(error) }),
       });
-      process.stderr.write(`baton worker: ${worker.owner} started (concurrency ${flags.concurrency})\n`);
+      logger.info('worker started', { owner: worker.owner, concurrency: flags.concurrency });
       stop.signal.addEventListener('abort', () => void worker.stop(), { once: true });
       try {
         await worker.done;
       } finally {
         stop.dispose();
       }
-      process.stderr.write(`baton worker: ${worker.owner} stopped\n`);
+      logger.info('worker stopped', { owner: worker.owner });
     });
   });
 }

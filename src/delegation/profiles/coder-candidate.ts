@@ -2,7 +2,7 @@ import type { Agent } from '../../core/agent.js';
 import type { ErrorBody } from '../../core/errors.js';
 import { toErrorBody } from '../../core/errors.js';
 import type { Usage } from '../../core/events.js';
-import type { RunTurnOptions } from '../../loop/types.js';
+import type { TurnSettings } from '../../loop/types.js';
 import { addUsage, emptyUsage } from '../../loop/usage.js';
 import type { Store } from '../../store/store.js';
 import type { WorkspaceManifest } from '../../workspace/manifest.js';
@@ -44,7 +44,7 @@ export interface CandidateSettings {
   reviewer: Agent | undefined;
   sandbox: 'bwrap' | 'none';
   commandTimeoutMs: number;
-  turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  turnOptions: TurnSettings;
   /** Connects the coder's and the reviewer's MCP servers around their turns. */
   withAgentTools: WithAgentTools;
 }

@@ -1,7 +1,7 @@
 import type { Agent } from '../../core/agent.js';
 import type { Usage } from '../../core/events.js';
 import type { Journal } from '../../loop/journal.js';
-import type { RunTurnOptions } from '../../loop/types.js';
+import type { TurnSettings } from '../../loop/types.js';
 import type { Store, TaskRecord } from '../../store/store.js';
 import type { WithAgentTools } from '../agent-turn.js';
 
@@ -22,7 +22,7 @@ export interface ProfileRunContext {
   /** Records progress on the task and as a `task.progress` event. */
   progress(progress: TaskProgress): Promise<void>;
   /** Passed through to every agent turn (retry policy, clock). */
-  turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  turnOptions: TurnSettings;
   /** Connects an agent's MCP servers for a turn. */
   withAgentTools: WithAgentTools;
 }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { feedbackSchema, submitSchema } from '../../delegation/service-schemas.js';
 import type { TaskService } from '../../delegation/task-types.js';
-import { parseJsonBody, parseQuery } from '../request-input.js';
+import { parseJsonBody, parseQuery, pathId } from '../request-input.js';
 import type { ServerEnv } from '../server-env.js';
 
 const historyQuery = z.object({
@@ -43,13 +43,15 @@ export function taskRoutes(tasks: TaskService): Hono<ServerEnv> {
     c.json({ tasks: await tasks.history(parseQuery(c.req.query(), historyQuery)) }),
   );
 
-  routes.get('/tasks/:id', async (c) => c.json(await tasks.getTask(c.req.param('id'))));
+  routes.get('/tasks/:id', async (c) => c.json(await tasks.getTask(pathId('task', c.req.param('id')))));
 
-  routes.post('/tasks/:id/cancel', async (c) => c.json(await tasks.cancelTask(c.req.param('id'))));
+  routes.post('/tasks/:id/cancel', async (c) =>
+    c.json(await tasks.cancelTask(pathId('task', c.req.param('id')))),
+  );
 
   routes.post('/tasks/:id/feedback', async (c) => {
     const body = await parseJsonBody(c.req.raw, feedbackBody);
-    const record = await tasks.attachFeedback(c.req.param('id'), body);
+    const record = await tasks.attachFeedback(pathId('task', c.req.param('id')), body);
     // `recorded` as delegate_feedback answers over MCP, plus the record itself.
     return c.json({ recorded: true, ...record }, 201);
   });
