@@ -193,7 +193,16 @@ export { pullRun } from './workspace/pull.js';
 export { restoreWorkspace } from './workspace/restore.js';
 export type { SandboxExecOptions } from './workspace/sandbox/sandbox-exec.js';
 export { createBwrapSandbox, createUnsandboxed, sandboxExec } from './workspace/sandbox/sandbox-exec.js';
-export type { Sandbox, SandboxCommand, SandboxLimits, SandboxResult } from './workspace/sandbox/types.js';
+export type { SandboxLimits } from './workspace/sandbox/limits.js';
+export { DEFAULT_SANDBOX_LIMITS } from './workspace/sandbox/limits.js';
+export type { SandboxPolicy, SandboxPolicyOptions } from './workspace/sandbox/policy.js';
+export { buildSandboxPolicy } from './workspace/sandbox/policy.js';
+export type {
+  Sandbox,
+  SandboxCommand,
+  SandboxCommandLimits,
+  SandboxResult,
+} from './workspace/sandbox/types.js';
 export { DEFAULT_SECRET_PATTERNS } from './workspace/secret-patterns.js';
 export type { WorkspaceSandboxOptions, WorkspaceToolsOptions } from './workspace/tools/workspace-tools.js';
 export { workspaceTools } from './workspace/tools/workspace-tools.js';
