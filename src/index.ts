@@ -191,12 +191,12 @@ export { capturePatch } from './workspace/patch.js';
 export type { PullOptions, PullResult } from './workspace/pull.js';
 export { pullRun } from './workspace/pull.js';
 export { restoreWorkspace } from './workspace/restore.js';
-export type { SandboxExecOptions } from './workspace/sandbox/sandbox-exec.js';
-export { createBwrapSandbox, createUnsandboxed, sandboxExec } from './workspace/sandbox/sandbox-exec.js';
 export type { SandboxLimits } from './workspace/sandbox/limits.js';
 export { DEFAULT_SANDBOX_LIMITS } from './workspace/sandbox/limits.js';
 export type { SandboxPolicy, SandboxPolicyOptions } from './workspace/sandbox/policy.js';
 export { buildSandboxPolicy } from './workspace/sandbox/policy.js';
+export type { SandboxExecOptions } from './workspace/sandbox/sandbox-exec.js';
+export { createBwrapSandbox, createUnsandboxed, sandboxExec } from './workspace/sandbox/sandbox-exec.js';
 export type {
   Sandbox,
   SandboxCommand,

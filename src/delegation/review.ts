@@ -1,5 +1,6 @@
 import type { Agent } from '../core/agent.js';
 import type { Usage } from '../core/events.js';
+import type { AnyTool } from '../core/tool.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import { runEphemeralTurn } from './ephemeral-turn.js';
 import { parseJsonAnswer } from './json-answer.js';
@@ -34,6 +35,8 @@ export async function reviewPatch(options: {
   patch: string;
   signal: AbortSignal;
   turnOptions: Pick<RunTurnOptions, 'retry' | 'clock'>;
+  /** Tools the reviewer gets (the candidate's workspace tools, bound to the task's sandbox policy). */
+  tools?: AnyTool[];
 }): Promise<{ review: Review; usage: Usage }> {
   const patch =
     options.patch.length > MAX_PATCH_CHARS
@@ -50,6 +53,7 @@ export async function reviewPatch(options: {
     prompt,
     signal: options.signal,
     turnOptions: options.turnOptions,
+    ...(options.tools && { extraTools: options.tools }),
   });
   return { review: readReview(turn.text), usage: turn.usage };
 }

@@ -1,22 +1,25 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { runTurn } from '../loop/run-turn.js';
+import { PatchTooLargeError } from '../workspace/errors.js';
 import { workspaceRunInputSchema } from '../workspace/governed/workspace-run.js';
-import { capturePatch } from '../workspace/patch.js';
-import { loadManifest, restoreWorkspace } from '../workspace/restore.js';
+import { loadManifest } from '../workspace/restore.js';
+import {
+  openScratchWorkspace,
+  privateScratchParent,
+  reopenScratchWorkspace,
+} from '../workspace/scratch-workspace.js';
 import { workspaceTools } from '../workspace/tools/workspace-tools.js';
 import { loadAgentFile } from './agent-loader.js';
 import type { RunExecutor } from './run-executor.js';
 
 /**
  * The executor of `workspace` runs (`baton run --workspace`): the agent's turn runs with the
- * workspace tools bound to a scratch restore of the captured workspace; when the turn ends the
- * result patch is stored and `workspace.patch` recorded. The scratch directory is named after
- * the run, so an attempt that resumes on the same machine continues on the files the earlier
- * attempt edited; a deferred or interrupted turn keeps it.
+ * workspace tools bound to a scratch restore of the captured workspace, and every
+ * `run_command` under the run's sandbox policy; when the turn ends the run's own change is
+ * stored as the patch and `workspace.patch` recorded. The scratch directory comes from
+ * `mkdtemp` inside a private per-user directory, so an attempt that resumes on the same
+ * machine finds and continues on the files the earlier attempt edited; a deferred or
+ * interrupted turn keeps it.
  */
 export function createWorkspaceExecutor(): RunExecutor {
   return async ({ run, journal, signal, store, agents, turnOptions }) => {
@@ -25,29 +28,43 @@ export function createWorkspaceExecutor(): RunExecutor {
       agents.get(run.agent) ?? (input.agentModule ? await loadAgentFile(input.agentModule) : undefined);
     if (!agent)
       throw new UserError('unknown_agent', `no agent named ${JSON.stringify(run.agent)} is registered`);
-    const manifest = await loadManifest(store, input.manifestHash);
-    const checkout = join(tmpdir(), `baton-workspace-${run.id}`);
-    if (!existsSync(join(checkout, '.git'))) {
-      await rm(checkout, { recursive: true, force: true });
-      await restoreWorkspace(manifest, checkout, store, { signal });
-    }
+    const parent = await privateScratchParent();
+    const prefix = `workspace-${run.id}-`;
+    const scratch =
+      (await reopenScratchWorkspace(parent, prefix)) ??
+      (await openScratchWorkspace(await loadManifest(store, input.manifestHash), store, {
+        parent,
+        prefix,
+        signal,
+      }));
     const outcome = await runTurn({
       agent,
       journal,
       signal,
-      extraTools: workspaceTools(checkout, {
-        sandbox: { sandbox: input.sandbox, hidePaths: input.hidePaths, allowHosts: input.allowHosts },
+      extraTools: workspaceTools(scratch.checkout, {
+        sandbox: { policy: input.policy, gitDir: scratch.gitDir },
       }),
       ...(input.model !== undefined && { model: input.model }),
       ...turnOptions,
     });
-    if (outcome.status === 'succeeded' || outcome.status === 'failed') {
-      const patch = await capturePatch(checkout, manifest.baseRef, store, {
+    if (outcome.status !== 'succeeded' && outcome.status !== 'failed') return outcome;
+    try {
+      const { patch: _bytes, ...patch } = await scratch.capturePatch(store, {
         secretPatterns: input.secretPatterns,
+        maxPatchBytes: input.policy.limits.patchBytes,
       });
       await journal.append({ type: 'workspace.patch', data: patch });
-      await rm(checkout, { recursive: true, force: true });
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof PatchTooLargeError)) throw error;
+      return {
+        status: 'failed',
+        error: { code: error.code, message: error.message },
+        usage: outcome.usage,
+        steps: outcome.steps,
+      };
+    } finally {
+      await scratch.remove();
     }
-    return outcome;
   };
 }
