@@ -37,20 +37,48 @@ describe('pullRun', () => {
     expect(existsSync(join(repo.dir, 'b.txt'))).toBe(false);
   });
 
-  it('creates baton/<runId> without touching the working tree or index when the tree is dirty', async () => {
+  it('applies only the change of the run in place when the dirty tree still equals the starting state', async () => {
     repo.write('a.txt', 'dirty\n');
     repo.git('add', 'a.txt');
     repo.write('b.txt', 'unstaged\n');
     const runId = await exec('echo new > new.txt');
-    repo.write('later.txt', 'created after the run\n');
+    repo.write('later.txt', 'created after the run, never captured\n');
+    const result = await pullRun(store, runId, { dir: repo.dir });
+    expect(result).toMatchObject({ mode: 'applied', overview: { files: 1, insertions: 1, deletions: 0 } });
+    expect(readFileSync(join(repo.dir, 'new.txt'), 'utf8')).toBe('new\n');
+    expect(readFileSync(join(repo.dir, 'a.txt'), 'utf8')).toBe('dirty\n');
+    expect(readFileSync(join(repo.dir, 'b.txt'), 'utf8')).toBe('unstaged\n');
+  });
+
+  it('creates baton/<runId> (starting state, then the run) without touching the tree when it changed since the run', async () => {
+    repo.write('a.txt', 'dirty\n');
+    repo.git('add', 'a.txt');
+    repo.write('b.txt', 'unstaged\n');
+    const runId = await exec('echo new > new.txt && echo changed > b.txt');
+    repo.write('b.txt', 'edited after the run\n');
     const before = snapshot();
     const result = await pullRun(store, runId, { dir: repo.dir });
-    expect(result).toMatchObject({ mode: 'branch', branch: `baton/${runId}` });
+    expect(result).toMatchObject({
+      mode: 'branch',
+      branch: `baton/${runId}`,
+      startCommit: expect.any(String),
+    });
     expect(snapshot()).toEqual(before);
-    expect(repo.git('show', `baton/${runId}:new.txt`)).toBe('new');
-    expect(repo.git('show', `baton/${runId}:a.txt`)).toBe('dirty');
-    expect(repo.git('rev-parse', `baton/${runId}^`)).toBe(before.head);
-    expect(repo.git('log', '-1', '--format=%B', `baton/${runId}`)).toContain(`Baton-Run: ${runId}`);
+    const branch = `baton/${runId}`;
+    expect(repo.git('show', `${branch}:new.txt`)).toBe('new');
+    expect(repo.git('show', `${branch}:b.txt`)).toBe('changed');
+    expect(repo.git('show', `${branch}^:a.txt`)).toBe('dirty');
+    expect(repo.git('show', `${branch}^:b.txt`)).toBe('unstaged');
+    expect(repo.git('diff', '--name-only', `${branch}^`, branch)).toBe('b.txt\nnew.txt');
+    expect(repo.git('rev-parse', `${branch}~2`)).toBe(before.head);
+    expect(repo.git('log', '-1', '--format=%B', branch)).toContain(`Baton-Run: ${runId}`);
+  });
+
+  it('gives the branch only the commit of the run when the run started from a clean tree', async () => {
+    const runId = await exec('echo new > new.txt');
+    const result = await pullRun(store, runId, { dir: repo.dir, branch: true });
+    expect(result).toMatchObject({ mode: 'branch', startCommit: null });
+    expect(repo.git('rev-parse', `baton/${runId}^`)).toBe(repo.git('rev-parse', 'HEAD'));
   });
 
   it('creates the branch from the base ref with --branch even when the tree is clean', async () => {

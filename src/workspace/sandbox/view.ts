@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, type Stats } from 'node:fs';
+import { lstatSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { isInside } from './hidden-paths.js';
 import type { SandboxPolicy } from './policy.js';
@@ -72,8 +72,9 @@ class ViewPlan {
     const stats = lstatOrUndefined(operation.kind === 'read' ? operation.source : operation.path);
     if (operation.kind === 'hide') {
       // Only what the view shows needs covering: everything else is absent already.
-      // A symlink's target is hidden through its own (real path) entry.
-      if (!stats || stats.isSymbolicLink() || this.#deepestCovering(operation.path)?.kind !== 'read') return;
+      // A path reached through a symlink is hidden through its real path's own entry.
+      if (!stats || !isRealPath(operation.path) || this.#deepestCovering(operation.path)?.kind !== 'read')
+        return;
       this.#record(operation);
       if (stats.isDirectory()) {
         this.#args.push('--perms', '0555', '--size', '4096', '--tmpfs', operation.path);
@@ -139,6 +140,14 @@ class ViewPlan {
       this.#args.push('--perms', '0755', '--dir', parent);
       this.#made.add(parent);
     }
+  }
+}
+
+function isRealPath(path: string): boolean {
+  try {
+    return realpathSync(path) === path;
+  } catch {
+    return false;
   }
 }
 
