@@ -12,6 +12,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SANDBOX_LIMITS } from '../workspace/sandbox/limits.js';
 import { buildSandboxPolicy, type SandboxPolicyOptions } from '../workspace/sandbox/policy.js';
 import type { Sandbox, SandboxCommand, SandboxResult } from '../workspace/sandbox/types.js';
 import { listenOnLoopback } from './listen-on-loopback.js';
@@ -232,6 +233,12 @@ export function sandboxContract(name: string, factory: () => Sandbox): void {
         expect(result.stdout).toContain('NoNewPrivs:\t1');
         for (const word of ['MOUNTED', 'UNMOUNTED', 'UNSHARED', 'CHROOTED'])
           expect(result.stdout).not.toContain(word);
+      });
+
+      it('gives the private /tmp a size by default', async () => {
+        const result = await run('df -k /tmp | tail -n 1');
+        const sizeKib = Number(result.stdout.trim().split(/\s+/)[1]);
+        expect(sizeKib * 1024).toBe(DEFAULT_SANDBOX_LIMITS.tmpBytes);
       });
 
       it('limits the size of the private /tmp', async () => {
