@@ -176,7 +176,10 @@ export {
   NotAGitRepositoryError,
   NotSupportedError,
   PatchConflictError,
+  PatchTooLargeError,
   PathEscapeError,
+  UnsafeSymlinkError,
+  UntrustedPatchError,
 } from './workspace/errors.js';
 export type { ExecExecutorContext, ExecOutcome } from './workspace/governed/exec-executor.js';
 export { createExecExecutor } from './workspace/governed/exec-executor.js';
@@ -186,8 +189,9 @@ export type { StartWorkspaceRunOptions, WorkspaceRunInput } from './workspace/go
 export { startWorkspaceRun } from './workspace/governed/workspace-run.js';
 export type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './workspace/manifest.js';
 export { manifestHash } from './workspace/manifest.js';
-export type { PatchSummary } from './workspace/patch.js';
+export type { CapturedPatch, CapturePatchOptions, PatchSource, PatchSummary } from './workspace/patch.js';
 export { capturePatch } from './workspace/patch.js';
+export type { PatchOverview } from './workspace/patch-inspection.js';
 export type { PullOptions, PullResult } from './workspace/pull.js';
 export { pullRun } from './workspace/pull.js';
 export { restoreWorkspace } from './workspace/restore.js';
@@ -203,6 +207,8 @@ export type {
   SandboxCommandLimits,
   SandboxResult,
 } from './workspace/sandbox/types.js';
+export type { OpenScratchOptions, ScratchWorkspace } from './workspace/scratch-workspace.js';
+export { openScratchWorkspace } from './workspace/scratch-workspace.js';
 export { DEFAULT_SECRET_PATTERNS } from './workspace/secret-patterns.js';
 export type { WorkspaceSandboxOptions, WorkspaceToolsOptions } from './workspace/tools/workspace-tools.js';
 export { workspaceTools } from './workspace/tools/workspace-tools.js';

@@ -89,9 +89,9 @@ export async function reopenScratchWorkspace(
  * (`<tmp>/baton-<uid>`): created 0700, and refused unless it is a real directory owned by this
  * user that nobody else can enter, so another local user cannot plant or read checkouts there.
  */
-export async function privateScratchParent(): Promise<string> {
+export async function privateScratchParent(base: string = tmpdir()): Promise<string> {
   const uid = process.getuid?.() ?? 0;
-  const dir = join(tmpdir(), `baton-${uid}`);
+  const dir = join(base, `baton-${uid}`);
   await mkdir(dir, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'EEXIST') throw error;
   });
