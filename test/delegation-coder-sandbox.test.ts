@@ -87,11 +87,14 @@ describe('coder tasks in the sandbox (finding 4)', () => {
     rmSync(outside, { recursive: true, force: true });
   });
 
-  async function code(config: Record<string, unknown>): Promise<TaskView> {
+  async function code(
+    config: Record<string, unknown>,
+    extra: Record<string, unknown> = {},
+  ): Promise<TaskView> {
     const tasks = runtimeTaskService(runtime);
     const { taskId } = await tasks.submitTask({
       profile: 'coder',
-      args: { goal: 'fix greeting', repoRoot: repo.dir, config },
+      args: { goal: 'fix greeting', repoRoot: repo.dir, config, ...extra },
     });
     for (;;) {
       const task = await tasks.getTask(taskId);
@@ -120,5 +123,15 @@ describe('coder tasks in the sandbox (finding 4)', () => {
     expect(patch).not.toContain('.env.local');
     expect(patch).not.toContain(SECRET);
     expect(JSON.stringify(task)).not.toContain(SECRET);
+  }, 120_000);
+
+  it('cannot be asked to run without the sandbox by a caller', async () => {
+    const task = await code(
+      { typecheckCmd: `! ls -A ${repo.dir} | grep -q .`, sandbox: 'none' },
+      { sandbox: 'none', noSandbox: true },
+    );
+    const result = task.result as CoderResult;
+    expect(result.candidates[0]?.validation.checks.filter((check) => !check.ok)).toEqual([]);
+    expect(task.status).toBe('completed');
   }, 120_000);
 });
