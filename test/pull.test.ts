@@ -1,7 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalJson, hashCanonical, sha256Hex } from '../src/core/hash.js';
+import { newId } from '../src/core/ids.js';
+import { issueContract } from '../src/proof/issue.js';
+import type { Contract } from '../src/proof/statements.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
+import { captureWorkspace } from '../src/workspace/capture.js';
 import { pullRun } from '../src/workspace/pull.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 import { execInProcess, tempKeys } from './helpers/governed.js';
@@ -132,6 +137,77 @@ describe('pullRun', () => {
       });
     } finally {
       foreign.remove();
+    }
+  });
+});
+
+describe('pullRun on a run recorded before patches were taken against the starting state', () => {
+  it('applies its patch, which is against the base commit, dirty changes included', async () => {
+    const repo = createTempRepo({ 'a.txt': 'one\n' });
+    const store = new MemoryStore();
+    const keys = await tempKeys();
+    try {
+      repo.write('a.txt', 'one\ndirty\n');
+      const manifest = await captureWorkspace(repo.dir, {}, store);
+      const manifestHash = await store.putBlob(Buffer.from(canonicalJson(manifest), 'utf8'));
+      // A patch as the old capture made it: the dirty a.txt edit, the run's edit and new file together.
+      repo.write('a.txt', 'one\ndirty\nrun\n');
+      repo.write('new.txt', 'new\n');
+      repo.git('add', '-A');
+      const patch = Buffer.from(`${repo.git('diff', '--cached', '--binary', 'HEAD')}\n`);
+      repo.git('reset', '--quiet');
+      repo.write('a.txt', 'one\ndirty\n');
+      rmSync(join(repo.dir, 'new.txt'));
+      const patchHash = await store.putBlob(patch);
+      const runId = newId('run');
+      const contract: Contract = {
+        version: 1,
+        runId,
+        issuedAt: new Date().toISOString(),
+        requestedBy: { kind: 'cli', subject: 'test' },
+        agent: 'exec',
+        taskHash: hashCanonical({}),
+        workspaceManifestHash: manifestHash,
+        envelopeHash: hashCanonical({}),
+        network: { mode: 'none', hosts: [] },
+        secrets: { env: [], deniedPaths: [] },
+        budget: { timeoutMs: null, maxOutputBytes: null, maxSteps: null, maxCostUsd: null },
+        pool: 'local',
+      };
+      const session = await store.createSession({
+        id: newId('ses'),
+        agent: 'exec',
+        context: {},
+        auth: { initiator: { kind: 'cli', subject: 'test' }, current: { kind: 'cli', subject: 'test' } },
+        tokenHash: sha256Hex('x'),
+      });
+      await store.append(
+        session.id,
+        [
+          { type: 'session.started', data: { agent: 'exec' } },
+          { type: 'contract.issued', data: await issueContract(store, keys.keys, contract) },
+          { type: 'workspace.captured', data: { manifestHash, baseRef: manifest.baseRef, denied: [] } },
+          { type: 'workspace.patch', data: { patchHash, files: 2, insertions: 2, deletions: 0 } },
+        ],
+        { runId },
+      );
+      await store.createRun({
+        id: runId,
+        sessionId: session.id,
+        agent: 'exec',
+        kind: 'exec',
+        input: {},
+        idempotencyKey: null,
+      });
+      const result = await pullRun(store, runId, { dir: repo.dir });
+      expect(result).toMatchObject({ mode: 'branch', startCommit: null });
+      const branch = `baton/${runId}`;
+      expect(repo.git('show', `${branch}:a.txt`)).toBe('one\ndirty\nrun');
+      expect(repo.git('show', `${branch}:new.txt`)).toBe('new');
+      expect(repo.git('rev-parse', `${branch}^`)).toBe(manifest.baseRef);
+    } finally {
+      repo.remove();
+      keys.remove();
     }
   });
 });

@@ -34,6 +34,16 @@ export class PathEscapeError extends UserError {
   }
 }
 
+/** The git subcommand of an argument list, past `-c key=value` pins. */
+function subcommand(args: readonly string[]): string {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (arg === '-c') index += 1;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return '';
+}
+
 /** A git command failed; `stderr` is its (trimmed) error output. */
 export class GitCommandError extends BatonError {
   readonly stderr: string;
@@ -41,7 +51,7 @@ export class GitCommandError extends BatonError {
   constructor(args: readonly string[], exitCode: number | null, stderr: string) {
     super(
       'git_failed',
-      `git ${args[0] ?? ''} failed (exit ${exitCode}): ${stderr.trim().split('\n')[0] ?? ''}`,
+      `git ${subcommand(args)} failed (exit ${exitCode}): ${stderr.trim().split('\n')[0] ?? ''}`,
     );
     this.stderr = stderr.trim();
   }

@@ -14,6 +14,11 @@ export interface TrustedRunPatch {
   patchHash: string;
   secretPatterns: string[];
   contractHash?: string;
+  /**
+   * True for a run recorded before patches were taken against the starting state (its contract
+   * carries no sandbox policy): its patch is against the base commit, dirty changes included.
+   */
+  againstBase: boolean;
 }
 
 /**
@@ -56,6 +61,7 @@ export async function trustedRunPatch(store: Store, runId: string): Promise<Trus
     );
   });
   const manifest = await loadManifest(store, manifestHash);
+  const againstBase = contractHash !== undefined && !(await contractHasPolicy(store, contractHash));
   const input = run.input as { secretPatterns?: unknown };
   const secretPatterns = Array.isArray(input.secretPatterns) ? input.secretPatterns.map(String) : [];
   return {
@@ -64,8 +70,18 @@ export async function trustedRunPatch(store: Store, runId: string): Promise<Trus
     patch,
     patchHash,
     secretPatterns,
+    againstBase,
     ...(contractHash !== undefined && { contractHash }),
   };
+}
+
+async function contractHasPolicy(store: Store, contractHash: string): Promise<boolean> {
+  const contract = JSON.parse(
+    Buffer.from(await loadBlob(store, contractHash, 'contract')).toString('utf8'),
+  ) as {
+    sandbox?: unknown;
+  };
+  return contract.sandbox !== undefined;
 }
 
 async function checkReceipt(store: Store, envelopeHash: string, patchHash: string): Promise<void> {

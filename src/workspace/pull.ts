@@ -72,14 +72,17 @@ export async function pullRun(store: Store, runId: string, options: PullOptions)
     await writeFile(patchFile, run.patch);
     // A private index: the user's index and working tree are never read or written here.
     const env = { GIT_INDEX_FILE: join(scratch, 'index'), ...(await fallbackIdentity(root, signal)) };
-    const startTree = await buildStartTree(store, run.manifest, root, env, signal);
+    // Older runs recorded their patch against the base commit, their starting state's dirty changes included.
+    const start = run.againstBase ? { ...run.manifest, untracked: [] } : run.manifest;
+    if (run.againstBase) delete start.diffHash;
+    const startTree = await buildStartTree(store, start, root, env, signal);
     await applyChecked(['apply', '--cached', '--binary', patchFile], root, signal, env);
     const resultTree = await gitText(['write-tree'], { cwd: root, signal, env });
     const overview = await inspectTreeChange(startTree, resultTree, { cwd: root, signal });
     const unsafe = overview.symlinks.filter((link) => isUnsafeSymlink(link.path, link.target));
     if (unsafe.length > 0 && !options.allowOutsideSymlinks) throw new UnsafeSymlinkError(unsafe);
     options.onOverview?.(overview);
-    if (!options.branch && (await equalsStartingState(root, run, signal))) {
+    if (!options.branch && (await equalsStartingState(root, { ...run, manifest: start }, signal))) {
       await applyChecked(['apply', '--binary', patchFile], root, signal);
       return { mode: 'applied', runId, baseRef: run.baseRef, overview };
     }
