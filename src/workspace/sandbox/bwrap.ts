@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { EnvironmentError } from '../../core/errors.js';
+import { sandboxUser } from './sandbox-user.js';
 
 /** Shown whenever bubblewrap is missing or cannot create namespaces. */
 export const BWRAP_INSTALL_HINT =
-  'install bubblewrap (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`; ' +
+  'install bubblewrap 0.8 or later (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`; ' +
   'Arch: `pacman -S bubblewrap`) and allow unprivileged user namespaces, or pass `sandbox: "none"` ' +
   '(`--no-sandbox`) to run without isolation';
 
@@ -24,12 +25,15 @@ export function ensureBwrap(bwrapPath: string): Promise<void> {
 
 function probeBwrap(bwrapPath: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    // The same namespaces and user-namespace lock a real sandbox uses, as the user Baton runs as.
+    // The same namespaces and user-namespace lock a real sandbox uses, as the user that creates
+    // the user namespace (under root, the unprivileged sandbox user).
+    const user = sandboxUser();
     const child = spawn(
       bwrapPath,
       ['--unshare-user', '--disable-userns', ...NAMESPACES, '--ro-bind', '/', '/', 'true'],
       {
         stdio: ['ignore', 'ignore', 'pipe'],
+        ...(user && { uid: user.uid, gid: user.gid }),
       },
     );
     let stderr = '';
