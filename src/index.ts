@@ -188,7 +188,10 @@ export {
   NotARegularFileError,
   NotSupportedError,
   PatchConflictError,
+  PatchTooLargeError,
   PathEscapeError,
+  UnsafeSymlinkError,
+  UntrustedPatchError,
 } from './workspace/errors.js';
 export type { ExecExecutorContext, ExecOutcome } from './workspace/governed/exec-executor.js';
 export { createExecExecutor } from './workspace/governed/exec-executor.js';
@@ -198,14 +201,26 @@ export type { StartWorkspaceRunOptions, WorkspaceRunInput } from './workspace/go
 export { startWorkspaceRun } from './workspace/governed/workspace-run.js';
 export type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './workspace/manifest.js';
 export { manifestHash } from './workspace/manifest.js';
-export type { PatchSummary } from './workspace/patch.js';
+export type { CapturedPatch, CapturePatchOptions, PatchSource, PatchSummary } from './workspace/patch.js';
 export { capturePatch } from './workspace/patch.js';
+export type { PatchOverview } from './workspace/patch-inspection.js';
 export type { PullOptions, PullResult } from './workspace/pull.js';
 export { pullRun } from './workspace/pull.js';
 export { restoreWorkspace } from './workspace/restore.js';
+export type { SandboxLimits } from './workspace/sandbox/limits.js';
+export { DEFAULT_SANDBOX_LIMITS } from './workspace/sandbox/limits.js';
+export type { SandboxPolicy, SandboxPolicyOptions } from './workspace/sandbox/policy.js';
+export { buildSandboxPolicy } from './workspace/sandbox/policy.js';
 export type { SandboxExecOptions } from './workspace/sandbox/sandbox-exec.js';
 export { createBwrapSandbox, createUnsandboxed, sandboxExec } from './workspace/sandbox/sandbox-exec.js';
-export type { Sandbox, SandboxCommand, SandboxLimits, SandboxResult } from './workspace/sandbox/types.js';
+export type {
+  Sandbox,
+  SandboxCommand,
+  SandboxCommandLimits,
+  SandboxResult,
+} from './workspace/sandbox/types.js';
+export type { OpenScratchOptions, ScratchWorkspace } from './workspace/scratch-workspace.js';
+export { openScratchWorkspace } from './workspace/scratch-workspace.js';
 export { DEFAULT_SECRET_PATTERNS } from './workspace/secret-patterns.js';
 export type { WorkspaceSandboxOptions, WorkspaceToolsOptions } from './workspace/tools/workspace-tools.js';
 export { workspaceTools } from './workspace/tools/workspace-tools.js';

@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatonEvent } from '../src/core/events.js';
 import { issueReceipt, serializeEnvelope } from '../src/proof/issue.js';
 import { verifyReceiptFile } from '../src/proof/verify.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
+import { outsideTmpDir } from '../src/testing/outside-tmp.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 import { execInProcess, tempKeys } from './helpers/governed.js';
 
@@ -14,21 +15,33 @@ describe('governed exec runs', () => {
   let repo: TempRepo;
   let store: MemoryStore;
   let home: Awaited<ReturnType<typeof tempKeys>>;
+  // Repository and Baton home live outside /tmp (the sandbox's private /tmp would hide them
+  // anyway), and the commands may read their parent: only hiding keeps them out of view.
+  let outside = '';
   beforeEach(async () => {
-    repo = createTempRepo({ 'a.txt': 'one\n', 'src/lib.ts': 'export const x = 1;\n' });
+    outside = outsideTmpDir('baton-governed-');
+    repo = createTempRepo({ 'a.txt': 'one\n', 'src/lib.ts': 'export const x = 1;\n' }, { parent: outside });
     store = new MemoryStore();
-    home = await tempKeys();
+    home = await tempKeys(outside);
+    // Readable by everyone, as many homes are: file permissions must not be what hides them.
+    chmodSync(repo.dir, 0o755);
+    chmodSync(home.home, 0o755);
   });
   afterEach(() => {
-    repo.remove();
-    home.remove();
+    rmSync(outside, { recursive: true, force: true });
   });
   const runEvents = async (runId: string): Promise<BatonEvent[]> => {
     const run = await store.getRun(runId);
     return (await store.readEvents(run?.sessionId ?? '')).filter((event) => event.runId === runId);
   };
   const exec = (command: string[]) =>
-    execInProcess(store, { dir: repo.dir, command, keys: home.keys, hidePaths: [home.home] });
+    execInProcess(store, {
+      dir: repo.dir,
+      command,
+      keys: home.keys,
+      batonHome: home.home,
+      readPaths: [outside],
+    });
 
   it('records the contract, the capture, the command and the patch as events of a durable run', async () => {
     const runId = await exec(['sh', '-c', 'echo out; echo hi > new.txt']);
@@ -68,12 +81,20 @@ describe('governed exec runs', () => {
     expect(readFileSync(join(repo.dir, 'a.txt'), 'utf8')).toBe('dirty\n');
   });
 
-  it('hides the source repository and the Baton home from the command', async () => {
+  it('hides the source repository and the Baton home from the command, inside a readable parent', async () => {
     repo.write('.env', `API_KEY=${SECRET}\n`);
-    const runId = await exec(['sh', '-c', `cat ${join(repo.dir, '.env')} .env; ls -A ${home.home}; true`]);
+    const runId = await exec([
+      'sh',
+      '-c',
+      `ls ${outside}; cat ${join(repo.dir, '.env')} .env; ls -A ${home.home} ${repo.dir}; true`,
+    ]);
     const command = (await runEvents(runId)).find((event) => event.type === 'sandbox.command');
+    // The parent is readable (the listing shows both), their contents are not.
+    expect(command?.data.outputTail).toContain('baton-home-');
+    expect(command?.data.outputTail).toContain('baton-repo-');
     expect(JSON.stringify(command?.data)).not.toContain(SECRET);
     expect(JSON.stringify(command?.data)).not.toContain('keys');
+    expect(JSON.stringify(command?.data)).not.toContain('a.txt');
   });
 
   it('fails the run when the command times out', async () => {

@@ -55,10 +55,11 @@ describe('baton exec (governed runs)', () => {
       patch: { files: number; insertions: number; deletions: number };
       receipt: { contract: { secrets: { deniedPaths: string[] } } };
     };
+    // The run's own change only: the dirty a.txt and the allowlisted notes.md were there before it.
     expect(output).toMatchObject({
       status: 'succeeded',
       exitCode: 0,
-      patch: { files: 3, insertions: 3, deletions: 0 },
+      patch: { files: 1, insertions: 1, deletions: 0 },
     });
     expect(output.receipt.contract.secrets.deniedPaths).toEqual(['.env']);
     expect(status()).toBe(before);
@@ -96,10 +97,16 @@ describe('baton exec (governed runs)', () => {
 
     const pulled = await baton('pull', output.runId, '--branch');
     expect(pulled.code).toBe(0);
+    expect(pulled.stderr).toContain('patch: 1 file(s), +1 -0');
     const branch = `baton/${output.runId}`;
     expect(repo.git('show', `${branch}:new.txt`)).toBe('hi');
     expect(repo.git('show', `${branch}:a.txt`)).toBe('one\ntwo');
     expect(() => repo.git('show', `${branch}:.env`)).toThrow();
+    // Two commits: the starting state (the uncommitted edits), then the run's change alone.
+    expect(repo.git('diff', '--name-only', 'main', `${branch}^`)).toBe('a.txt\nnotes.md');
+    expect(repo.git('log', '-1', '--format=%s', `${branch}^`)).toContain('your uncommitted changes');
+    expect(repo.git('diff', '--name-only', `${branch}^`, branch)).toBe('new.txt');
+    expect(repo.git('rev-parse', `${branch}~2`)).toBe(repo.git('rev-parse', 'main'));
     expect(status()).toBe(before);
   }, 180_000);
 

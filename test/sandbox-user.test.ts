@@ -1,30 +1,24 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenOnLoopback } from '../src/testing/listen-on-loopback.js';
-import { collectProcess, REPO_ROOT } from './helpers/cli.js';
+import { NOBODY, RUNNING_AS_ROOT, runAsOrdinaryUser } from './helpers/as-nobody.js';
+import { REPO_ROOT } from './helpers/cli.js';
 
 // Runs as `nobody` when the suite runs as root, otherwise as the current (ordinary) user.
-const NOBODY = 65534;
-const asRoot = process.getuid?.() === 0;
+const asRoot = RUNNING_AS_ROOT;
 const SECRET = 'user-probe-secret-value-that-must-not-leak';
-
-/** Runs a module snippet in a fresh Node process as an ordinary user and parses its JSON output. */
-async function runAsOrdinaryUser(source: string): Promise<unknown> {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], {
-    cwd: REPO_ROOT,
-    // The secret sits in the ordinary user's own environment: the sandbox must not pass it on.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), BATON_USER_PROBE_SECRET: SECRET },
-    ...(asRoot ? { uid: NOBODY, gid: NOBODY } : {}),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const result = await collectProcess(child, 120_000);
-  if (result.code !== 0) throw new Error(`probe exited ${result.code}: ${result.stderr}`);
-  return JSON.parse(result.stdout);
-}
+const PRIVILEGE_PROBE = [
+  'grep -E "^(CapEff|NoNewPrivs):" /proc/self/status',
+  'mount -o remount,rw /usr 2>/dev/null && echo MOUNTED',
+  'umount -l /tmp 2>/dev/null && echo UNMOUNTED',
+  'unshare -U -m true 2>/dev/null && echo UNSHARED',
+  'chroot / true 2>/dev/null && echo CHROOTED',
+  'true',
+].join('; ');
 
 /** Polls (generously, for loaded machines) until `pgrep` finds no process whose command line carries `marker`. */
 async function waitUntilGone(marker: string): Promise<boolean> {
@@ -54,7 +48,7 @@ describe('the bwrap sandbox as an ordinary user', () => {
     return dir;
   }
 
-  it('confines writes, network, timeouts (setsid children included) and secrets for a non-root user', async () => {
+  it('confines writes, network, timeouts (setsid children included), secrets, privilege and limits for a non-root user', async () => {
     const workspace = sharedDir('baton-user-ws-');
     const outside = sharedDir('baton-user-outside-');
     let accepted = 0;
@@ -75,9 +69,15 @@ describe('the bwrap sandbox as an ordinary user', () => {
       const network = await sandboxExec({ ...base, command: [process.execPath, '-e', ${JSON.stringify(connect)}] });
       const env = await sandboxExec({ ...base, command: ['env'] });
       const slow = await sandboxExec({ ...base, command: 'setsid sleep ${marker} > /dev/null 2>&1 & sleep ${marker}1', timeoutMs: 300 });
-      console.log(JSON.stringify({ who, inside, outside, network, env, slow }));
+      const privilege = await sandboxExec({ ...base, command: ${JSON.stringify(PRIVILEGE_PROBE)} });
+      const memory = await sandboxExec({ ...base, command: [process.execPath, '-e', 'Buffer.alloc(2 * 1024 ** 3, 1); console.log("allocated")'] });
+      const { buildSandboxPolicy } = await import(${JSON.stringify(join(REPO_ROOT, 'src/workspace/sandbox/policy.ts'))});
+      const tmp = await sandboxExec({ ...base, policy: await buildSandboxPolicy({ limits: { tmpBytes: 1048576 } }), command: 'head -c 3000000 /dev/zero > /tmp/fill; wc -c < /tmp/fill' });
+      const processes = await sandboxExec({ ...base, timeoutMs: 2000, policy: await buildSandboxPolicy({ limits: { processes: 40 } }), command: 'i=0; while [ $i -lt 80 ]; do sleep 3 & i=$((i+1)); done' });
+      console.log(JSON.stringify({ who, inside, outside, network, env, slow, privilege, memory, tmp, processes }));
     `;
-    const results = (await runAsOrdinaryUser(source)) as Record<
+    // The secret sits in the ordinary user's own environment: the sandbox must not pass it on.
+    const results = (await runAsOrdinaryUser(source, { BATON_USER_PROBE_SECRET: SECRET })) as Record<
       string,
       { exitCode: number | null; stdout: string; timedOut: boolean }
     >;
@@ -93,5 +93,14 @@ describe('the bwrap sandbox as an ordinary user', () => {
     expect(results.env?.stdout).not.toContain(SECRET);
     expect(results.slow?.timedOut).toBe(true);
     expect(await waitUntilGone(marker)).toBe(true);
+    expect(results.privilege?.stdout).toContain('CapEff:\t0000000000000000');
+    expect(results.privilege?.stdout).toContain('NoNewPrivs:\t1');
+    for (const word of ['MOUNTED', 'UNMOUNTED', 'UNSHARED', 'CHROOTED'])
+      expect(results.privilege?.stdout).not.toContain(word);
+    expect(results.memory?.stdout).not.toContain('allocated');
+    expect(Number(results.tmp?.stdout.trim())).toBeLessThanOrEqual(1048576);
+    expect((results.processes as unknown as { stderr: string }).stderr).toMatch(
+      /fork|Resource temporarily unavailable/i,
+    );
   });
 });

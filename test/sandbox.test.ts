@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EnvironmentError } from '../src/core/errors.js';
+import { createTreeCgroup } from '../src/workspace/sandbox/cgroup.js';
+import { buildSandboxPolicy } from '../src/workspace/sandbox/policy.js';
 import { sandboxExec } from '../src/workspace/sandbox/sandbox-exec.js';
 
 describe('sandboxExec', () => {
@@ -79,5 +81,19 @@ describe('sandboxExec', () => {
     const pending = sandboxExec({ ...base(), command: ['sleep', '30'], signal: controller.signal });
     setTimeout(() => controller.abort(), 100);
     await expect(pending).rejects.toMatchObject({ code: 'cancelled' });
+  });
+
+  describe.runIf(process.getuid?.() === 0)('as root', () => {
+    it('kills a command tree whose processes together exceed the memory limit (memory cgroup)', async (context) => {
+      const probe = await createTreeCgroup({ memoryBytes: 1 << 30, processes: 100 });
+      if (!probe) context.skip();
+      await probe?.remove();
+      // Each process stays far below RLIMIT_AS; only a limit on the whole tree stops the three together.
+      const grow = "import time; b = b'x' * (150 * 2**20); time.sleep(2)";
+      const script = `pids=""; for i in 1 2 3; do /usr/bin/python3 -c "${grow}" & pids="$pids $!"; done; f=0; for p in $pids; do wait $p || f=$((f+1)); done; echo failed=$f`;
+      const policy = await buildSandboxPolicy({ limits: { memoryBytes: 300 * 1024 * 1024 } });
+      const result = await sandboxExec({ ...base(), timeoutMs: 30_000, command: script, policy });
+      expect(result.stdout).toMatch(/failed=[1-3]/);
+    });
   });
 });

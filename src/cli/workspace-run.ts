@@ -8,14 +8,14 @@ import { isRunEnded } from '../store/records.js';
 import type { Store } from '../store/store.js';
 import { startWorkspaceRun } from '../workspace/governed/workspace-run.js';
 import { ensureBwrap } from '../workspace/sandbox/bwrap.js';
+import { type SandboxFlags, sandboxRunOptions } from './sandbox-options.js';
 
 /** The flags `baton run` takes for a run on a workspace. */
-export interface WorkspaceRunFlags {
+export interface WorkspaceRunFlags extends SandboxFlags {
   workspace?: string;
   allowUntracked: string[];
   sandbox: boolean;
   model?: string;
-  db?: string;
 }
 
 /** `--allow-untracked` accumulates. */
@@ -39,7 +39,7 @@ export async function startCliWorkspaceRun(
     agentModule: resolve(agentFile),
     allowUntracked: flags.allowUntracked,
     sandbox: flags.sandbox ? 'bwrap' : 'none',
-    hidePaths: [home],
+    ...sandboxRunOptions(flags, home),
     requestedBy: { kind: 'cli', subject: userInfo().username },
     keys: await loadOrCreateKeys(home),
     ...(flags.model !== undefined && { model: flags.model }),

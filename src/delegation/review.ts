@@ -1,5 +1,6 @@
 import type { Agent } from '../core/agent.js';
 import type { Usage } from '../core/events.js';
+import type { AnyTool } from '../core/tool.js';
 import type { TurnSettings } from '../loop/types.js';
 import type { WithAgentTools } from './agent-turn.js';
 import { runEphemeralTurn } from './ephemeral-turn.js';
@@ -36,6 +37,8 @@ export async function reviewPatch(options: {
   signal: AbortSignal;
   turnOptions: TurnSettings;
   withAgentTools: WithAgentTools;
+  /** Tools the reviewer gets (the candidate's workspace tools, bound to the task's sandbox policy). */
+  tools?: AnyTool[];
 }): Promise<{ review: Review; usage: Usage }> {
   const patch =
     options.patch.length > MAX_PATCH_CHARS
@@ -53,6 +56,7 @@ export async function reviewPatch(options: {
     signal: options.signal,
     turnOptions: options.turnOptions,
     withAgentTools: options.withAgentTools,
+    ...(options.tools && { extraTools: options.tools }),
   });
   return { review: readReview(turn.text), usage: turn.usage };
 }

@@ -75,6 +75,7 @@ export async function issueReceipt(store: Store, runId: string, keys: SigningKey
     artifacts: await collectArtifacts(store, events),
     usage: run.usage,
     runner: { kind: 'local', host: hostname() },
+    ...(contract.sandbox && { sandbox: contract.sandbox.sandbox }),
   };
   const envelope: ProofEnvelope = {
     version: 1,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { sandboxPolicySchema } from '../workspace/sandbox/policy.js';
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 const timestamp = z.string().min(1);
@@ -32,6 +33,12 @@ export const contractSchema = z
       })
       .strict(),
     pool: z.string().min(1),
+    /**
+     * The run's sandbox policy: isolation (`bwrap` or an explicit local `none`), readable and
+     * hidden paths, hosts, environment, limits, the uid under root. Absent in contracts issued
+     * before policies were recorded.
+     */
+    sandbox: sandboxPolicySchema.optional(),
   })
   .strict();
 
@@ -57,6 +64,8 @@ export const receiptSchema = z
       .object({ inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number().optional() })
       .strict(),
     runner: z.object({ kind: z.string(), host: z.string() }).strict(),
+    /** The isolation the run's commands ran under (its contract's policy); absent in older receipts. */
+    sandbox: z.enum(['bwrap', 'none']).optional(),
   })
   .strict();
 

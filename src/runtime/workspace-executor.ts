@@ -1,14 +1,15 @@
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Agent } from '../core/agent.js';
 import { UserError } from '../core/errors.js';
 import { runTurn } from '../loop/run-turn.js';
 import type { RunRecord } from '../store/store.js';
+import { PatchTooLargeError } from '../workspace/errors.js';
 import { workspaceRunInputSchema } from '../workspace/governed/workspace-run.js';
-import { capturePatch } from '../workspace/patch.js';
-import { loadManifest, restoreWorkspace } from '../workspace/restore.js';
+import { loadManifest } from '../workspace/restore.js';
+import {
+  openScratchWorkspace,
+  privateScratchParent,
+  reopenScratchWorkspace,
+} from '../workspace/scratch-workspace.js';
 import { workspaceTools } from '../workspace/tools/workspace-tools.js';
 import { loadAgentFile } from './agent-loader.js';
 import { runAgentDefinitionHash } from './definition-hash.js';
@@ -26,11 +27,13 @@ async function workspaceAgent(run: RunRecord, agents: ReadonlyMap<string, Agent>
 
 /**
  * The executor of `workspace` runs (`baton run --workspace`): the agent's turn runs with the
- * workspace tools bound to a scratch restore of the captured workspace; when the turn ends the
- * result patch is stored and `workspace.patch` recorded. The scratch directory is named after
- * the run, so an attempt that resumes on the same machine continues on the files the earlier
- * attempt edited; a deferred or interrupted turn keeps it. The run's definition hash is its
- * agent's, so a changed agent file fails a resumed run with `definition_changed`.
+ * workspace tools bound to a scratch restore of the captured workspace, and every
+ * `run_command` under the run's sandbox policy; when the turn ends the run's own change is
+ * stored as the patch and `workspace.patch` recorded. The scratch directory comes from
+ * `mkdtemp` inside a private per-user directory, so an attempt that resumes on the same
+ * machine finds and continues on the files the earlier attempt edited; a deferred or
+ * interrupted turn keeps it. The run's definition hash is its agent's, so a changed agent file
+ * fails a resumed run with `definition_changed`.
  */
 export function createWorkspaceExecutor(): RunExecutor {
   const execute: RunExecutor = async ({
@@ -44,14 +47,17 @@ export function createWorkspaceExecutor(): RunExecutor {
   }) => {
     const input = workspaceRunInputSchema.parse(run.input);
     const agent = await workspaceAgent(run, agents);
-    const manifest = await loadManifest(store, input.manifestHash);
-    const checkout = join(tmpdir(), `baton-workspace-${run.id}`);
-    if (!existsSync(join(checkout, '.git'))) {
-      await rm(checkout, { recursive: true, force: true });
-      await restoreWorkspace(manifest, checkout, store, { signal });
-    }
-    const tools = workspaceTools(checkout, {
-      sandbox: { sandbox: input.sandbox, hidePaths: input.hidePaths, allowHosts: input.allowHosts },
+    const parent = await privateScratchParent();
+    const prefix = `workspace-${run.id}-`;
+    const scratch =
+      (await reopenScratchWorkspace(parent, prefix)) ??
+      (await openScratchWorkspace(await loadManifest(store, input.manifestHash), store, {
+        parent,
+        prefix,
+        signal,
+      }));
+    const tools = workspaceTools(scratch.checkout, {
+      sandbox: { policy: input.policy, gitDir: scratch.gitDir },
     });
     // The agent's MCP servers connect as for any run: a server that does not start fails the run.
     const outcome = await withAgentTools(agent, signal, (mcpTools) =>
@@ -64,14 +70,25 @@ export function createWorkspaceExecutor(): RunExecutor {
         ...turnOptions,
       }),
     );
-    if (outcome.status === 'succeeded' || outcome.status === 'failed') {
-      const patch = await capturePatch(checkout, manifest.baseRef, store, {
+    if (outcome.status !== 'succeeded' && outcome.status !== 'failed') return outcome;
+    try {
+      const { patch: _bytes, ...patch } = await scratch.capturePatch(store, {
         secretPatterns: input.secretPatterns,
+        maxPatchBytes: input.policy.limits.patchBytes,
       });
       await journal.append({ type: 'workspace.patch', data: patch });
-      await rm(checkout, { recursive: true, force: true });
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof PatchTooLargeError)) throw error;
+      return {
+        status: 'failed',
+        error: { code: error.code, message: error.message },
+        usage: outcome.usage,
+        steps: outcome.steps,
+      };
+    } finally {
+      await scratch.remove();
     }
-    return outcome;
   };
   execute.definitionHash = async ({ run, agents }) =>
     runAgentDefinitionHash(await workspaceAgent(run, agents), workspaceRunInputSchema.parse(run.input).model);

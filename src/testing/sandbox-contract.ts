@@ -1,10 +1,24 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_SANDBOX_LIMITS } from '../workspace/sandbox/limits.js';
+import { buildSandboxPolicy, type SandboxPolicyOptions } from '../workspace/sandbox/policy.js';
 import type { Sandbox, SandboxCommand, SandboxResult } from '../workspace/sandbox/types.js';
 import { listenOnLoopback } from './listen-on-loopback.js';
+import { outsideTmpDir } from './outside-tmp.js';
+
+const SECRET_TEXT = 'contract-secret-value-that-must-stay-hidden\n';
 
 /** True while some process's command line contains `marker` (host view of every PID namespace). */
 function processWithMarkerExists(marker: string): boolean {
@@ -68,12 +82,27 @@ export function sandboxContract(name: string, factory: () => Sandbox): void {
       expect(result.durationMs).toBeGreaterThanOrEqual(0);
     });
 
-    it('runs in the workspace, which is writable and is HOME', async () => {
-      const result = await run('echo made > made.txt && pwd && echo "$HOME"');
+    it('runs in the workspace, which is writable, with HOME a private empty directory outside it', async () => {
+      const result = await run(
+        'echo made > made.txt && pwd && echo "$HOME" && ls -A "$HOME" && touch "$HOME/cache"',
+      );
       expect(result.exitCode).toBe(0);
       expect(readFileSync(join(workspace, 'made.txt'), 'utf8')).toBe('made\n');
-      const [cwd, home] = result.stdout.trim().split('\n');
-      expect(cwd).toBe(home);
+      const [cwd, home, ...listing] = result.stdout.trim().split('\n');
+      expect(cwd).not.toBe(home);
+      expect(home?.startsWith(`${cwd}/`)).toBe(false);
+      expect(listing).toEqual([]);
+      expect(readdirSync(workspace)).toEqual(['made.txt']);
+    });
+
+    it('refuses a 2 GiB allocation under the default memory limit', async () => {
+      const result = await run([
+        process.execPath,
+        '-e',
+        'Buffer.alloc(2 * 1024 ** 3, 1); console.log("allocated")',
+      ]);
+      expect(result.exitCode).not.toBe(0);
+      expect(result.stdout).not.toContain('allocated');
     });
 
     it('keeps only the tail of output beyond maxOutputBytes', async () => {
@@ -154,16 +183,77 @@ export function sandboxContract(name: string, factory: () => Sandbox): void {
         expect(await waitUntilGone(marker)).toBe(true);
       });
 
-      it('hides the paths it is asked to hide', async () => {
-        const hidden = mkdtempSync(join(tmpdir(), 'baton-sandbox-hidden-'));
-        try {
-          writeFileSync(join(hidden, 'private.txt'), 'private');
-          const result = await run(['sh', '-c', `ls -A ${hidden}`], { hidePaths: [hidden] });
-          expect(result.exitCode).toBe(0);
-          expect(result.stdout).toBe('');
-        } finally {
-          rmSync(hidden, { recursive: true, force: true });
-        }
+      describe('outside /tmp', () => {
+        // Real paths outside the sandbox's private /tmp: hiding must be what keeps them unreadable.
+        let secretRoot = '';
+        beforeEach(() => {
+          secretRoot = outsideTmpDir('baton-contract-');
+          mkdirSync(join(secretRoot, 'secret'));
+          writeFileSync(join(secretRoot, 'secret', 'key.txt'), SECRET_TEXT);
+          writeFileSync(join(secretRoot, 'public.txt'), 'public\n');
+        });
+        afterEach(() => rmSync(secretRoot, { recursive: true, force: true }));
+        const withPolicy = async (options: SandboxPolicyOptions, command: string) =>
+          run(command, { policy: await buildSandboxPolicy({ sandbox: 'bwrap', ...options }) });
+
+        it('cannot read a secret at a real path outside /tmp that its view does not include', async () => {
+          const result = await run(`cat ${join(secretRoot, 'secret', 'key.txt')}; ls ${secretRoot}; true`);
+          expect(result.stdout).not.toContain(SECRET_TEXT.trim());
+          expect(result.stdout).not.toContain('public.txt');
+        });
+
+        it('hides a path inside a readable one, by its real path, also when named through a symlink', async () => {
+          const link = join(secretRoot, 'link-to-secret');
+          symlinkSync(join(secretRoot, 'secret'), link);
+          const result = await withPolicy(
+            { read: [secretRoot], hide: [link] },
+            `cat ${join(secretRoot, 'public.txt')}; cat ${join(secretRoot, 'secret', 'key.txt')}; cat ${join(link, 'key.txt')}; ls -A ${join(secretRoot, 'secret')}; true`,
+          );
+          expect(result.stdout).toContain('public');
+          expect(result.stdout).not.toContain(SECRET_TEXT.trim());
+          expect(result.stdout).not.toContain('key.txt');
+        });
+      });
+
+      it('gives the command no privilege: no capabilities, no_new_privs, and mount, umount, unshare, chroot fail', async () => {
+        const result = await run(
+          [
+            'grep -E "^(CapEff|CapPrm|CapBnd|NoNewPrivs):" /proc/self/status',
+            'mount -o remount,rw /usr 2>/dev/null && echo MOUNTED',
+            'mount -t tmpfs none /mnt 2>/dev/null && echo MOUNTED',
+            'umount -l /tmp 2>/dev/null && echo UNMOUNTED',
+            'unshare -U -m true 2>/dev/null && echo UNSHARED',
+            'unshare -m true 2>/dev/null && echo UNSHARED',
+            'chroot / true 2>/dev/null && echo CHROOTED',
+            'true',
+          ].join('; '),
+        );
+        expect(result.stdout).toContain('CapEff:\t0000000000000000');
+        expect(result.stdout).toContain('CapPrm:\t0000000000000000');
+        expect(result.stdout).toContain('NoNewPrivs:\t1');
+        for (const word of ['MOUNTED', 'UNMOUNTED', 'UNSHARED', 'CHROOTED'])
+          expect(result.stdout).not.toContain(word);
+      });
+
+      it('gives the private /tmp a size by default', async () => {
+        const result = await run('df -k /tmp | tail -n 1');
+        const sizeKib = Number(result.stdout.trim().split(/\s+/)[1]);
+        expect(sizeKib * 1024).toBe(DEFAULT_SANDBOX_LIMITS.tmpBytes);
+      });
+
+      it('limits the size of the private /tmp', async () => {
+        const policy = await buildSandboxPolicy({ limits: { tmpBytes: 1024 * 1024 } });
+        const result = await run('head -c 3000000 /dev/zero > /tmp/fill; wc -c < /tmp/fill', { policy });
+        expect(Number(result.stdout.trim())).toBeLessThanOrEqual(1024 * 1024);
+      });
+
+      it('limits the number of processes', async () => {
+        const policy = await buildSandboxPolicy({ limits: { processes: 40 } });
+        const result = await run('i=0; while [ $i -lt 80 ]; do sleep 3 & i=$((i+1)); done; echo spawned', {
+          policy,
+          timeoutMs: 2000,
+        });
+        expect(result.stderr).toMatch(/fork|Resource temporarily unavailable|Cannot allocate/i);
       });
     });
   });

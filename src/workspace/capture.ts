@@ -69,7 +69,12 @@ async function bundleHead(
   }
 }
 
-async function trackedDiff(
+/**
+ * The binary diff of staged and unstaged changes of tracked files against `HEAD`, with files
+ * matching secret patterns cut out (and pushed onto `denied`). Pull-back recomputes it to tell
+ * whether a working tree still equals a run's starting state.
+ */
+export async function trackedDiff(
   root: string,
   isSecret: SecretMatcher,
   denied: WorkspaceManifest['denied'],

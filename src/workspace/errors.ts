@@ -1,4 +1,4 @@
-import { BatonError, UserError } from '../core/errors.js';
+import { BatonError, LimitExceededError, UserError } from '../core/errors.js';
 
 /** The directory given as a workspace is not inside a git work tree. */
 export class NotAGitRepositoryError extends UserError {
@@ -41,6 +41,16 @@ export class NotARegularFileError extends UserError {
   }
 }
 
+/** The git subcommand of an argument list, past `-c key=value` pins. */
+function subcommand(args: readonly string[]): string {
+  for (let index = 0; index < args.length; index += 1) {
+    const arg = args[index] ?? '';
+    if (arg === '-c') index += 1;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return '';
+}
+
 /** A git command failed; `stderr` is its (trimmed) error output. */
 export class GitCommandError extends BatonError {
   readonly stderr: string;
@@ -48,9 +58,54 @@ export class GitCommandError extends BatonError {
   constructor(args: readonly string[], exitCode: number | null, stderr: string) {
     super(
       'git_failed',
-      `git ${args[0] ?? ''} failed (exit ${exitCode}): ${stderr.trim().split('\n')[0] ?? ''}`,
+      `git ${subcommand(args)} failed (exit ${exitCode}): ${stderr.trim().split('\n')[0] ?? ''}`,
     );
     this.stderr = stderr.trim();
+  }
+}
+
+/** A git command printed more than the caller allowed; it was killed. */
+export class GitOutputTooLargeError extends BatonError {
+  constructor(args: readonly string[], maxBytes: number) {
+    super(
+      'git_output_too_large',
+      `git ${args.find((arg) => !arg.startsWith('-')) ?? ''} printed more than ${maxBytes} bytes`,
+    );
+  }
+}
+
+/** A run's patch is larger than its policy allows (`limits.patchBytes`); the run fails. */
+export class PatchTooLargeError extends LimitExceededError {
+  readonly largestFiles: readonly { path: string; bytes: number }[];
+
+  constructor(maxBytes: number, largestFiles: readonly { path: string; bytes: number }[]) {
+    const names = largestFiles.map((file) => `${file.path} (${file.bytes} bytes)`).join(', ');
+    super(
+      'patch_too_large',
+      `the patch is larger than the limit of ${maxBytes} bytes; largest files: ${names || '(none)'}`,
+    );
+    this.largestFiles = largestFiles;
+  }
+}
+
+/** A patch adds a symlink that points outside the repository or into `.git`; nothing was applied. */
+export class UnsafeSymlinkError extends UserError {
+  readonly symlinks: readonly { path: string; target: string }[];
+
+  constructor(symlinks: readonly { path: string; target: string }[]) {
+    const list = symlinks.map((link) => `${link.path} -> ${link.target}`).join(', ');
+    super(
+      'unsafe_symlink',
+      `the patch adds symlinks that point outside the repository or into .git (${list}); nothing was applied (pass --allow-outside-symlinks to apply it anyway)`,
+    );
+    this.symlinks = symlinks;
+  }
+}
+
+/** A run's recorded patch cannot be trusted: its log chain is broken or its blob is not the one the receipt pins. */
+export class UntrustedPatchError extends BatonError {
+  constructor(message: string) {
+    super('patch_untrusted', `${message}; nothing was applied`);
   }
 }
 

@@ -1,67 +1,61 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConflictError, NotFoundError, UserError } from '../core/errors.js';
+import { ConflictError, UserError } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
 import type { Store } from '../store/store.js';
-import { GitCommandError, NotAGitRepositoryError, PatchConflictError } from './errors.js';
+import { trackedDiff } from './capture.js';
+import { GitCommandError, NotAGitRepositoryError, PatchConflictError, UnsafeSymlinkError } from './errors.js';
 import { git, gitText } from './git.js';
+import type { WorkspaceManifest } from './manifest.js';
+import { inspectTreeChange, isUnsafeSymlink, type PatchOverview } from './patch-inspection.js';
+import { type TrustedRunPatch, trustedRunPatch } from './pull-trust.js';
 import { loadBlob } from './restore.js';
+import { secretMatcher } from './secret-patterns.js';
 
 /** Options of {@link pullRun}. */
 export interface PullOptions {
   /** A directory inside the repository to pull into. */
   dir: string;
-  /** Always create branch `baton/<runId>`, even when the tree is clean at the base ref. */
+  /** Always create branch `baton/<runId>`, even when the tree equals the run's starting state. */
   branch?: boolean;
+  /** Apply a patch that adds symlinks pointing outside the repository or into `.git`. */
+  allowOutsideSymlinks?: boolean;
+  /** Called with what the patch changes once every check passed and before anything is written. */
+  onOverview?: (overview: PatchOverview) => void;
   signal?: AbortSignal;
 }
 
-/** What a pull did: applied the patch to the working tree, or committed it on a new branch. */
+/** What a pull did: applied the run's change to the working tree, or committed it on a new branch. */
 export type PullResult =
-  | { mode: 'applied'; runId: string; baseRef: string }
-  | { mode: 'branch'; runId: string; baseRef: string; branch: string; commit: string };
-
-/** The base ref and patch blob a workspace run recorded. */
-async function runPatch(
-  store: Store,
-  runId: string,
-): Promise<{ baseRef: string; patchHash: string; contractHash?: string }> {
-  const run = await store.getRun(runId);
-  if (!run) throw new NotFoundError('run', runId);
-  const events = (await store.readEvents(run.sessionId)).filter((event) => event.runId === runId);
-  let baseRef: string | undefined;
-  let patchHash: string | null | undefined;
-  let contractHash: string | undefined;
-  for (const event of events) {
-    if (event.type === 'workspace.captured') baseRef = event.data.baseRef;
-    if (event.type === 'workspace.patch') patchHash = event.data.patchHash;
-    if (event.type === 'contract.issued') contractHash = event.data.contractHash;
-  }
-  if (baseRef === undefined || patchHash === undefined) {
-    throw new ConflictError(
-      `run ${runId} has no workspace patch (not a workspace run, or not finished)`,
-      'no_patch',
-    );
-  }
-  if (patchHash === null)
-    throw new UserError('empty_patch', `run ${runId} changed nothing: there is nothing to pull`);
-  return { baseRef, patchHash, ...(contractHash !== undefined && { contractHash }) };
-}
+  | { mode: 'applied'; runId: string; baseRef: string; overview: PatchOverview }
+  | {
+      mode: 'branch';
+      runId: string;
+      baseRef: string;
+      branch: string;
+      commit: string;
+      /** The commit of the starting state (the uncommitted changes the run started from), when there were any. */
+      startCommit: string | null;
+      overview: PatchOverview;
+    };
 
 /**
- * Pulls a run's patch back into a repository. When the tree is clean (tracked files) and HEAD
- * is the run's base ref, the patch is applied in place; otherwise, or with `branch`, branch
- * `baton/<runId>` is created from the base ref with the patch committed, through a temporary
- * index so that the working tree and the real index are never touched. A patch that does not
- * apply is a {@link PatchConflictError} and nothing changes.
+ * Pulls a run's patch back into a repository. Before anything is written: the run's event log
+ * and receipt are verified, the patch must apply to the run's starting state, and a patch that
+ * adds a symlink leading out of the repository or into `.git` is refused (unless allowed). When
+ * HEAD is the run's base and the working tree equals the starting state, the run's change is
+ * applied in place; otherwise (or with `branch`) branch `baton/<runId>` is created with the
+ * starting state's uncommitted changes as one commit and the run's change as the next, built
+ * in a private index so that the working tree and the real index are never touched.
  */
 export async function pullRun(store: Store, runId: string, options: PullOptions): Promise<PullResult> {
   const { signal } = options;
-  const { baseRef, patchHash, contractHash } = await runPatch(store, runId);
+  const run = await trustedRunPatch(store, runId);
   const root = await gitText(['rev-parse', '--show-toplevel'], { cwd: options.dir, signal }).catch(() => {
     throw new NotAGitRepositoryError(options.dir);
   });
-  const hasBase = await git(['cat-file', '-e', `${baseRef}^{commit}`], {
+  const hasBase = await git(['cat-file', '-e', `${run.baseRef}^{commit}`], {
     cwd: root,
     signal,
     okExitCodes: [1, 128],
@@ -69,43 +63,118 @@ export async function pullRun(store: Store, runId: string, options: PullOptions)
   if (hasBase.exitCode !== 0) {
     throw new UserError(
       'base_not_found',
-      `the run's base commit ${baseRef} is not in the repository at ${root}`,
+      `the run's base commit ${run.baseRef} is not in the repository at ${root}`,
     );
   }
   const scratch = await mkdtemp(join(tmpdir(), 'baton-pull-'));
   try {
     const patchFile = join(scratch, 'run.patch');
-    await writeFile(patchFile, await loadBlob(store, patchHash, 'patch'));
-    if (!options.branch && (await isCleanAt(root, baseRef, signal))) {
+    await writeFile(patchFile, run.patch);
+    // A private index: the user's index and working tree are never read or written here.
+    const env = { GIT_INDEX_FILE: join(scratch, 'index'), ...(await fallbackIdentity(root, signal)) };
+    // Older runs recorded their patch against the base commit, their starting state's dirty changes included.
+    const start = run.againstBase ? { ...run.manifest, untracked: [] } : run.manifest;
+    if (run.againstBase) delete start.diffHash;
+    const startTree = await buildStartTree(store, start, root, env, signal);
+    await applyChecked(['apply', '--cached', '--binary', patchFile], root, signal, env);
+    const resultTree = await gitText(['write-tree'], { cwd: root, signal, env });
+    const overview = await inspectTreeChange(startTree, resultTree, { cwd: root, signal });
+    const unsafe = overview.symlinks.filter((link) => isUnsafeSymlink(link.path, link.target));
+    if (unsafe.length > 0 && !options.allowOutsideSymlinks) throw new UnsafeSymlinkError(unsafe);
+    options.onOverview?.(overview);
+    if (!options.branch && (await equalsStartingState(root, { ...run, manifest: start }, signal))) {
       await applyChecked(['apply', '--binary', patchFile], root, signal);
-      return { mode: 'applied', runId, baseRef };
+      return { mode: 'applied', runId, baseRef: run.baseRef, overview };
     }
     const branch = `baton/${runId}`;
-    const commit = await commitOnBranch({
-      root,
-      scratch,
-      patchFile,
-      baseRef,
-      branch,
-      runId,
-      contractHash,
+    const existing = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], {
+      cwd: root,
       signal,
+      okExitCodes: [1],
     });
-    return { mode: 'branch', runId, baseRef, branch, commit };
+    if (existing.exitCode === 0) throw new ConflictError(`branch ${branch} already exists`, 'branch_exists');
+    const baseTree = await gitText(['rev-parse', `${run.baseRef}^{tree}`], { cwd: root, signal });
+    const trailers = [
+      '',
+      `Baton-Run: ${runId}`,
+      ...(run.contractHash ? [`Baton-Contract: ${run.contractHash}`] : []),
+    ];
+    const commit = (tree: string, parent: string, subject: string) =>
+      gitText(['commit-tree', tree, '-p', parent, '-m', [subject, ...trailers].join('\n')], {
+        cwd: root,
+        signal,
+        env,
+      });
+    const startCommit =
+      startTree === baseTree
+        ? null
+        : await commit(
+            startTree,
+            run.baseRef,
+            `baton: starting state of run ${runId} (your uncommitted changes)`,
+          );
+    const head = await commit(resultTree, startCommit ?? run.baseRef, `baton: patch of run ${runId}`);
+    // The empty old value makes the update fail if the branch appeared meanwhile.
+    await git(['update-ref', `refs/heads/${branch}`, head, ''], { cwd: root, signal });
+    return { mode: 'branch', runId, baseRef: run.baseRef, branch, commit: head, startCommit, overview };
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-async function isCleanAt(root: string, baseRef: string, signal: AbortSignal | undefined): Promise<boolean> {
+/** The tree of the run's starting state: its base commit, the captured dirty diff and the captured untracked files. */
+async function buildStartTree(
+  store: Store,
+  manifest: WorkspaceManifest,
+  root: string,
+  env: Record<string, string>,
+  signal: AbortSignal | undefined,
+): Promise<string> {
+  await git(['read-tree', manifest.baseRef], { cwd: root, signal, env });
+  if (manifest.diffHash !== undefined) {
+    const diff = await loadBlob(store, manifest.diffHash, 'diff');
+    await applyChecked(['apply', '--cached', '--binary', '-'], root, signal, env, diff);
+  }
+  for (const entry of manifest.untracked) {
+    const bytes = await loadBlob(store, entry.hash, `untracked file ${entry.path}`);
+    const object = await gitText(['hash-object', '-w', '--stdin'], { cwd: root, signal, input: bytes });
+    await git(['update-index', '--add', '--cacheinfo', `100644,${object},${entry.path}`], {
+      cwd: root,
+      signal,
+      env,
+    });
+  }
+  return gitText(['write-tree'], { cwd: root, signal, env });
+}
+
+/**
+ * True when HEAD is the run's base and the working tree still holds exactly the starting
+ * state: the same tracked changes (secret files aside, as the capture saw them) and the same
+ * captured untracked files.
+ */
+async function equalsStartingState(
+  root: string,
+  run: TrustedRunPatch,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
   const head = await git(['rev-parse', '--verify', '--quiet', 'HEAD'], {
     cwd: root,
     signal,
     okExitCodes: [1],
   });
-  if (head.stdout.toString('utf8').trim() !== baseRef) return false;
-  const status = await git(['status', '--porcelain', '--untracked-files=no'], { cwd: root, signal });
-  return status.stdout.length === 0;
+  if (head.stdout.toString('utf8').trim() !== run.baseRef) return false;
+  const diff = await trackedDiff(root, secretMatcher(run.secretPatterns), [], signal);
+  const diffHash = diff.length === 0 ? undefined : sha256Hex(diff);
+  if (diffHash !== run.manifest.diffHash) return false;
+  for (const entry of run.manifest.untracked) {
+    const bytes = await readFileOrUndefined(join(root, entry.path));
+    if (bytes === undefined || sha256Hex(bytes) !== entry.hash) return false;
+  }
+  return true;
+}
+
+function readFileOrUndefined(path: string): Promise<Buffer | undefined> {
+  return readFile(path).catch(() => undefined);
 }
 
 /** Runs `git apply --check` first, so that a patch that does not apply changes nothing. */
@@ -114,54 +183,17 @@ async function applyChecked(
   cwd: string,
   signal: AbortSignal | undefined,
   env?: Record<string, string>,
+  input?: Uint8Array,
 ) {
+  const options = { cwd, signal, ...(env && { env }), ...(input && { input }) };
   try {
-    await git([args[0] ?? 'apply', '--check', ...args.slice(1)], { cwd, signal, ...(env && { env }) });
+    await git([args[0] ?? 'apply', '--check', ...args.slice(1)], options);
   } catch (error) {
     if (error instanceof GitCommandError)
       throw new PatchConflictError(error.stderr.split('\n')[0] ?? error.message);
     throw error;
   }
-  await git(args, { cwd, signal, ...(env && { env }) });
-}
-
-async function commitOnBranch(options: {
-  root: string;
-  scratch: string;
-  patchFile: string;
-  baseRef: string;
-  branch: string;
-  runId: string;
-  contractHash: string | undefined;
-  signal: AbortSignal | undefined;
-}): Promise<string> {
-  const { root, signal } = options;
-  const existing = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${options.branch}`], {
-    cwd: root,
-    signal,
-    okExitCodes: [1],
-  });
-  if (existing.exitCode === 0)
-    throw new ConflictError(`branch ${options.branch} already exists`, 'branch_exists');
-  // A private index: the user's index and working tree are never read or written.
-  const env = { GIT_INDEX_FILE: join(options.scratch, 'index'), ...(await fallbackIdentity(root, signal)) };
-  await git(['read-tree', options.baseRef], { cwd: root, signal, env });
-  await applyChecked(['apply', '--cached', '--binary', options.patchFile], root, signal, env);
-  const tree = await gitText(['write-tree'], { cwd: root, signal, env });
-  const message = [
-    `baton: patch of run ${options.runId}`,
-    '',
-    `Baton-Run: ${options.runId}`,
-    ...(options.contractHash ? [`Baton-Contract: ${options.contractHash}`] : []),
-  ].join('\n');
-  const commit = await gitText(['commit-tree', tree, '-p', options.baseRef, '-m', message], {
-    cwd: root,
-    signal,
-    env,
-  });
-  // The empty old value makes the update fail if the branch appeared meanwhile.
-  await git(['update-ref', `refs/heads/${options.branch}`, commit, ''], { cwd: root, signal });
-  return commit;
+  await git(args, options);
 }
 
 /** Commits need an identity; when the repository has none configured, Baton signs as itself. */

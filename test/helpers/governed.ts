@@ -6,9 +6,11 @@ import { createRuntime } from '../../src/runtime/create-runtime.js';
 import type { Store } from '../../src/store/store.js';
 import { type StartExecOptions, startExec } from '../../src/workspace/governed/start-exec.js';
 
-/** A throwaway Baton home with its key pair. */
-export async function tempKeys(): Promise<{ home: string; keys: SigningKeys; remove(): void }> {
-  const home = mkdtempSync(join(tmpdir(), 'baton-home-'));
+/** A throwaway Baton home with its key pair (under the system temp dir unless `parent` says otherwise). */
+export async function tempKeys(
+  parent: string = tmpdir(),
+): Promise<{ home: string; keys: SigningKeys; remove(): void }> {
+  const home = mkdtempSync(join(parent, 'baton-home-'));
   return {
     home,
     keys: await loadOrCreateKeys(home),

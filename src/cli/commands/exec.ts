@@ -11,16 +11,16 @@ import { startExec } from '../../workspace/governed/start-exec.js';
 import { ensureBwrap } from '../../workspace/sandbox/bwrap.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
+import { addSandboxOptions, type SandboxFlags, sandboxRunOptions } from '../sandbox-options.js';
 import { stopOnSignals } from '../stop-signals.js';
 
-interface ExecFlags {
+interface ExecFlags extends SandboxFlags {
   allowUntracked: string[];
   allowHost: string[];
   timeout?: number;
   maxOutput?: number;
   sandbox: boolean;
   json?: boolean;
-  db?: string;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -49,9 +49,9 @@ export function registerExec(program: Command): void {
     )
     .option('--timeout <ms>', 'kill the command after this many ms (default 600000)', integerAtLeast(1))
     .option('--max-output <bytes>', 'keep at most this many bytes of stdout and of stderr', integerAtLeast(0))
-    .option('--no-sandbox', 'run without bubblewrap isolation (explicit opt-out)')
+    .option('--no-sandbox', 'run without bubblewrap isolation (explicit opt-out, recorded in the contract)')
     .option('--json', 'print { runId, status, exitCode, patch, receipt } as JSON');
-  addDbOption(command).action(async (argv: string[], flags: ExecFlags) => {
+  addDbOption(addSandboxOptions(command)).action(async (argv: string[], flags: ExecFlags) => {
     // Refuse before anything is captured or recorded when the sandbox cannot run here.
     if (flags.sandbox) await ensureBwrap('bwrap');
     const home = resolveBatonHome({ db: flags.db });
@@ -66,7 +66,7 @@ export function registerExec(program: Command): void {
           allowUntracked: flags.allowUntracked,
           allowHosts: flags.allowHost,
           sandbox: flags.sandbox ? 'bwrap' : 'none',
-          hidePaths: [home],
+          ...sandboxRunOptions(flags, home),
           keys,
           requestedBy: { kind: 'cli', subject: userInfo().username },
           signal: stop.signal,

@@ -12,6 +12,7 @@ import { withStore } from '../open-cli-store.js';
 import { addDbOption, leaseTtlOption, writeJsonLine } from '../options.js';
 import { pricesFromEnv } from '../prices.js';
 import { RunPrinter } from '../run-printer.js';
+import { addSandboxOptions } from '../sandbox-options.js';
 import { signalExitCode, stopOnSignals } from '../stop-signals.js';
 import {
   collectGlobs,
@@ -50,7 +51,7 @@ export function registerRun(program: Command): void {
     )
     .option('--no-sandbox', 'with --workspace: run commands without bubblewrap isolation (explicit opt-out)')
     .addOption(leaseTtlOption());
-  addDbOption(command).action(async (file: string, words: string[], flags: RunFlags) => {
+  addDbOption(addSandboxOptions(command)).action(async (file: string, words: string[], flags: RunFlags) => {
     const agent = await asUsage(() => loadAgentFile(file));
     const model = flags.model;
     if (model !== undefined) await asUsage(() => resolveModel(model));

@@ -6,7 +6,9 @@ import type { TurnSettings } from '../../loop/types.js';
 import { addUsage, emptyUsage } from '../../loop/usage.js';
 import type { Store } from '../../store/store.js';
 import type { WorkspaceManifest } from '../../workspace/manifest.js';
+import type { SandboxPolicy } from '../../workspace/sandbox/policy.js';
 import { sandboxExec } from '../../workspace/sandbox/sandbox-exec.js';
+import { openScratchWorkspace } from '../../workspace/scratch-workspace.js';
 import { workspaceTools } from '../../workspace/tools/workspace-tools.js';
 import { AgentTurnError, type WithAgentTools } from '../agent-turn.js';
 import { runEphemeralTurn } from '../ephemeral-turn.js';
@@ -14,7 +16,6 @@ import type { CheckResult, PatchValidation } from '../patch-validators.js';
 import { checkPatch, commandCheck, withChecks } from '../patch-validators.js';
 import type { CoderArgs } from '../profile-args.js';
 import { reviewPatch } from '../review.js';
-import { openScratchCheckout } from '../scratch-checkout.js';
 import type { Review } from '../winner.js';
 import { coderPrompt } from './coder-prompt.js';
 
@@ -23,7 +24,7 @@ export interface CoderCandidate {
   variant: number;
   passed: boolean;
   validation: PatchValidation;
-  /** Blob hash of the patch (`git diff --binary`), absent for an empty patch. */
+  /** Blob hash of the patch (the variant's own change, secret files left out), absent for an empty patch. */
   patchHash?: string;
   /** The agent's final message. */
   summary?: string;
@@ -42,7 +43,8 @@ export interface CandidateSettings {
   store: Store;
   agent: Agent;
   reviewer: Agent | undefined;
-  sandbox: 'bwrap' | 'none';
+  /** The task's sandbox policy: taken by the agent's commands, the checks and the reviewer. */
+  policy: SandboxPolicy;
   commandTimeoutMs: number;
   turnOptions: TurnSettings;
   /** Connects the coder's and the reviewer's MCP servers around their turns. */
@@ -62,7 +64,11 @@ export async function runCandidate(
 ): Promise<CoderCandidate> {
   const { args, variant } = settings;
   let usage = emptyUsage();
-  const checkout = await openScratchCheckout(settings.manifest, settings.store, signal);
+  const checkout = await openScratchWorkspace(settings.manifest, settings.store, {
+    prefix: 'baton-coder-',
+    signal,
+  });
+  const sandbox = { policy: settings.policy, gitDir: checkout.gitDir };
   try {
     let summary: string;
     try {
@@ -70,7 +76,7 @@ export async function runCandidate(
         agent: settings.agent,
         prompt: coderPrompt(args, { index: variant, count: settings.variants }),
         signal,
-        extraTools: workspaceTools(checkout.dir, { sandbox: { sandbox: settings.sandbox } }),
+        extraTools: workspaceTools(checkout.checkout, { sandbox }),
         turnOptions: settings.turnOptions,
         withAgentTools: settings.withAgentTools,
       });
@@ -88,7 +94,24 @@ export async function runCandidate(
         usage: error.usage,
       };
     }
-    const patch = await checkout.patch(signal);
+    let captured: Awaited<ReturnType<typeof checkout.capturePatch>>;
+    try {
+      captured = await checkout.capturePatch(settings.store, {
+        maxPatchBytes: settings.policy.limits.patchBytes,
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      return {
+        variant,
+        passed: false,
+        validation: checkPatch('', {}),
+        summary,
+        error: toErrorBody(error),
+        usage,
+      };
+    }
+    const patch = captured.patch.toString('utf8');
     const config = args.config ?? {};
     let validation = checkPatch(patch, {
       ...(config.forbiddenPaths && { forbiddenPaths: config.forbiddenPaths }),
@@ -102,11 +125,11 @@ export async function runCandidate(
       ] as const) {
         if (command === undefined) continue;
         const outcome = await sandboxExec({
-          cwd: checkout.dir,
+          ...sandbox,
+          cwd: checkout.checkout,
           command,
           timeoutMs: settings.commandTimeoutMs,
           maxOutputBytes: MAX_COMMAND_OUTPUT_BYTES,
-          sandbox: settings.sandbox,
           signal,
         });
         commandChecks.push(commandCheck(name, command, outcome));
@@ -119,7 +142,7 @@ export async function runCandidate(
       validation,
       summary,
       usage,
-      ...(patch.length > 0 && { patchHash: await settings.store.putBlob(new TextEncoder().encode(patch)) }),
+      ...(captured.patchHash !== null && { patchHash: captured.patchHash }),
     };
     if (validation.passed && settings.reviewer) {
       const { review, usage: reviewUsage } = await reviewPatch({
@@ -129,6 +152,8 @@ export async function runCandidate(
         signal,
         turnOptions: settings.turnOptions,
         withAgentTools: settings.withAgentTools,
+        // The reviewer may read the candidate's checkout and run commands in it, under the same policy.
+        tools: workspaceTools(checkout.checkout, { sandbox }),
       });
       candidate.review = review;
       candidate.usage = addUsage(usage, reviewUsage);

@@ -2,6 +2,7 @@ import type { Agent } from '../../core/agent.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { addUsage, emptyUsage } from '../../loop/usage.js';
 import { captureWorkspace } from '../../workspace/capture.js';
+import { buildSandboxPolicy } from '../../workspace/sandbox/policy.js';
 import { profileAgent } from '../built-in-agents.js';
 import { fanOut } from '../fan-out.js';
 import { parseOrThrow } from '../parse-args.js';
@@ -15,12 +16,12 @@ import { coderPrompt } from './coder-prompt.js';
 import { PatchRejectedError } from './patch-rejected-error.js';
 import type { TaskProfile } from './task-profile.js';
 
-/** Options of {@link coderProfile}. */
+/** Options of {@link coderProfile}. A delegated task always runs in the bwrap sandbox. */
 export interface CoderProfileOptions {
-  /** `bwrap` (default) or `none`, chosen explicitly, for agent commands and the checks. */
-  sandbox?: 'bwrap' | 'none';
   /** Variants running at once (default 2). */
   concurrency?: number;
+  /** Paths hidden from every command of a coder task besides the ones every policy hides (the server's Baton home...). */
+  hidePaths?: readonly string[];
 }
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
@@ -69,6 +70,13 @@ export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
       // A missing path or non-repository says so (`repo_not_found`), rather than failing in git.
       await findRepository(args.repoRoot, context.signal);
       const manifest = await captureWorkspace(args.repoRoot, { signal: context.signal }, context.store);
+      // One policy for the task; never `none`: a caller of MCP or HTTP cannot opt out of isolation.
+      const policy = await buildSandboxPolicy({
+        sandbox: 'bwrap',
+        sourceRepository: args.repoRoot,
+        hide: options.hidePaths ?? [],
+        signal: context.signal,
+      });
       let finished = 0;
       const order = new Map<number, number>();
       const outcomes = await fanOut(
@@ -83,7 +91,7 @@ export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
               store: context.store,
               agent,
               reviewer,
-              sandbox: options.sandbox ?? 'bwrap',
+              policy,
               commandTimeoutMs: args.config?.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
               turnOptions: context.turnOptions,
               withAgentTools: context.withAgentTools,

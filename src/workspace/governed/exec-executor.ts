@@ -1,13 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CancelledError, type ErrorBody } from '../../core/errors.js';
 import type { EventDraft, Usage } from '../../core/events.js';
 import type { RunRecord, Store } from '../../store/store.js';
-import { capturePatch } from '../patch.js';
-import { loadManifest, restoreWorkspace } from '../restore.js';
+import { PatchTooLargeError } from '../errors.js';
+import { loadManifest } from '../restore.js';
 import { sandboxExec } from '../sandbox/sandbox-exec.js';
 import type { SandboxResult } from '../sandbox/types.js';
+import { openScratchWorkspace } from '../scratch-workspace.js';
 import { execInputSchema } from './exec-input.js';
 
 /**
@@ -36,29 +34,24 @@ function tail(text: string): string {
 }
 
 /**
- * The executor of `exec` runs: restores the captured workspace into a scratch directory under
- * the system temp dir, runs the command in the sandbox, records `sandbox.command`, captures the
- * result patch as a blob and records `workspace.patch`. The user's working tree is never
- * touched. A rerun after a crash starts again from a fresh restore.
+ * The executor of `exec` runs: restores the captured workspace into a fresh scratch directory,
+ * runs the command under the run's sandbox policy, records `sandbox.command`, captures the
+ * run's own change as the result patch and records `workspace.patch`. The user's working tree
+ * is never touched. A rerun after a crash starts again from a fresh restore.
  */
 export function createExecExecutor(): (context: ExecExecutorContext) => Promise<ExecOutcome> {
   return async ({ run, journal, signal, store }) => {
     const input = execInputSchema.parse(run.input);
     const manifest = await loadManifest(store, input.manifestHash);
-    const scratch = await mkdtemp(join(tmpdir(), 'baton-exec-'));
+    const scratch = await openScratchWorkspace(manifest, store, { prefix: 'baton-exec-', signal });
     try {
-      const checkout = join(scratch, 'workspace');
-      await restoreWorkspace(manifest, checkout, store, { signal });
       let result: SandboxResult;
       try {
         result = await sandboxExec({
-          cwd: checkout,
+          cwd: scratch.checkout,
+          gitDir: scratch.gitDir,
           command: input.command,
-          timeoutMs: input.timeoutMs,
-          maxOutputBytes: input.maxOutputBytes,
-          sandbox: input.sandbox,
-          hidePaths: input.hidePaths,
-          allowHosts: input.allowHosts,
+          policy: input.policy,
           signal,
         });
       } catch (error) {
@@ -77,30 +70,44 @@ export function createExecExecutor(): (context: ExecExecutorContext) => Promise<
           errorTail: tail(result.stderr),
         },
       });
-      const patch = await capturePatch(checkout, manifest.baseRef, store, {
-        secretPatterns: input.secretPatterns,
-        signal,
-      });
-      await journal.append({ type: 'workspace.patch', data: patch });
+      try {
+        const { patch: _bytes, ...patch } = await scratch.capturePatch(store, {
+          secretPatterns: input.secretPatterns,
+          maxPatchBytes: input.policy.limits.patchBytes,
+          signal,
+        });
+        await journal.append({ type: 'workspace.patch', data: patch });
+      } catch (error) {
+        if (error instanceof PatchTooLargeError) return failed({ code: error.code, message: error.message });
+        throw error;
+      }
       return outcomeOf(result);
     } finally {
-      await rm(scratch, { recursive: true, force: true });
+      await scratch.remove();
     }
   };
+}
+
+function failed(error: ErrorBody): ExecOutcome {
+  return { status: 'failed', error, usage: NO_USAGE, steps: 0 };
 }
 
 function outcomeOf(result: SandboxResult): ExecOutcome {
   if (result.exitCode === 0) {
     return { status: 'succeeded', text: 'the command exited with code 0', usage: NO_USAGE, steps: 0 };
   }
-  const error: ErrorBody = result.timedOut
-    ? { code: 'command_timed_out', message: `the command was killed after ${result.durationMs} ms (timeout)` }
-    : {
-        code: 'command_failed',
-        message:
-          result.exitCode === null
-            ? `the command was killed by ${result.signal ?? 'a signal'}`
-            : `the command exited with code ${result.exitCode}`,
-      };
-  return { status: 'failed', error, usage: NO_USAGE, steps: 0 };
+  return failed(
+    result.timedOut
+      ? {
+          code: 'command_timed_out',
+          message: `the command was killed after ${result.durationMs} ms (timeout)`,
+        }
+      : {
+          code: 'command_failed',
+          message:
+            result.exitCode === null
+              ? `the command was killed by ${result.signal ?? 'a signal'}`
+              : `the command exited with code ${result.exitCode}`,
+        },
+  );
 }

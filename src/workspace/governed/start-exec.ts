@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Store } from '../../store/store.js';
+import { DEFAULT_SANDBOX_LIMITS } from '../sandbox/limits.js';
 import type { ExecInput } from './exec-input.js';
 import { type GovernedRunOptions, type StartedGovernedRun, startGovernedRun } from './start-governed.js';
 
@@ -14,31 +15,32 @@ export interface StartExecOptions extends Omit<GovernedRunOptions, 'requestedBy'
 /** A queued `exec` run with its signed contract. */
 export type StartedExec = StartedGovernedRun;
 
-const DEFAULT_TIMEOUT_MS = 10 * 60_000;
-const DEFAULT_MAX_OUTPUT_BYTES = 1024 * 1024;
-
 /** Captures the workspace, issues the contract and queues an `exec` run of `command`. */
 export function startExec(store: Store, options: StartExecOptions): Promise<StartedExec> {
   const command = [...options.command];
-  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  const limits = {
+    ...options.limits,
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+    ...(options.maxOutputBytes !== undefined && { outputBytes: options.maxOutputBytes }),
+  };
   return startGovernedRun(
     store,
-    { ...options, requestedBy: options.requestedBy ?? { kind: 'cli', subject: userInfo().username } },
+    { ...options, limits, requestedBy: options.requestedBy ?? { kind: 'cli', subject: userInfo().username } },
     {
       kind: 'exec',
       agent: 'exec',
       task: { kind: 'exec', command },
-      budget: { timeoutMs, maxOutputBytes, maxSteps: null, maxCostUsd: null },
-      input: ({ manifestHash, hidePaths, secretPatterns, allowHosts }): ExecInput => ({
+      budget: {
+        timeoutMs: limits.timeoutMs ?? DEFAULT_SANDBOX_LIMITS.timeoutMs,
+        maxOutputBytes: limits.outputBytes ?? DEFAULT_SANDBOX_LIMITS.outputBytes,
+        maxSteps: null,
+        maxCostUsd: null,
+      },
+      input: ({ manifestHash, policy, secretPatterns }): ExecInput => ({
         command,
         manifestHash,
-        timeoutMs,
-        maxOutputBytes,
-        sandbox: options.sandbox ?? 'bwrap',
-        hidePaths,
+        policy,
         secretPatterns,
-        allowHosts,
       }),
     },
   );

@@ -11,6 +11,8 @@ import { NotSupportedError } from '../errors.js';
 import type { WorkspaceManifest } from '../manifest.js';
 import { inspectRepository } from '../repository.js';
 import { parseAllowHosts } from '../sandbox/egress-proxy.js';
+import type { SandboxLimits } from '../sandbox/limits.js';
+import { buildSandboxPolicy, type SandboxPolicy } from '../sandbox/policy.js';
 
 /** What every governed run (an `exec` command or an agent on a workspace) starts from. */
 export interface GovernedRunOptions {
@@ -22,8 +24,16 @@ export interface GovernedRunOptions {
   /** `bwrap` (default) or an explicit opt-out of isolation, which cannot honour `allowHosts`. */
   sandbox?: 'bwrap' | 'none';
   secretPatterns?: readonly string[];
-  /** Directories hidden from sandboxed commands besides the source repository (e.g. the Baton home). */
+  /** Paths hidden from sandboxed commands besides the ones every policy hides (`--hide`). */
   hidePaths?: readonly string[];
+  /** Extra paths sandboxed commands may read (`--read`). */
+  readPaths?: readonly string[];
+  /** The Baton home (signing keys): hidden by real path. */
+  batonHome?: string;
+  /** The SQLite store file: hidden by real path, with its directory. */
+  storePath?: string;
+  /** Overrides of the default sandbox limits (recorded in the contract). */
+  limits?: Partial<SandboxLimits>;
   requestedBy: CallerIdentity;
   /** The plane key that signs the contract. */
   keys: SigningKeys;
@@ -39,12 +49,11 @@ export interface GovernedRunSpec {
   budget: Contract['budget'];
   /** Events committed after `session.started` and before the capture (e.g. the user message). */
   leadingEvents?: EventDraft[];
-  /** The run input, given the manifest hash and the paths sandboxes must hide. */
+  /** The run input, given the manifest hash and the run's sandbox policy. */
   input(context: {
     manifestHash: string;
-    hidePaths: string[];
+    policy: SandboxPolicy;
     secretPatterns: string[];
-    allowHosts: string[];
   }): Record<string, unknown>;
 }
 
@@ -84,12 +93,19 @@ export async function startGovernedRun(
     store,
   );
   const manifestHash = await store.putBlob(Buffer.from(canonicalJson(manifest), 'utf8'));
-  const input = spec.input({
-    manifestHash,
-    hidePaths: [repository.root, ...(options.hidePaths ?? [])],
-    secretPatterns,
+  // One policy for the whole run, built before the run exists and signed into its contract.
+  const policy = await buildSandboxPolicy({
+    sandbox: options.sandbox ?? 'bwrap',
+    sourceRepository: repository.root,
+    ...(options.batonHome !== undefined && { batonHome: options.batonHome }),
+    ...(options.storePath !== undefined && { storePath: options.storePath }),
+    read: options.readPaths ?? [],
+    hide: options.hidePaths ?? [],
     allowHosts,
+    limits: options.limits ?? {},
+    ...(options.signal && { signal: options.signal }),
   });
+  const input = spec.input({ manifestHash, policy, secretPatterns });
   const sessionId = newId('ses');
   const runId = newId('run');
   const contract: Contract = {
@@ -108,6 +124,7 @@ export async function startGovernedRun(
     },
     budget: spec.budget,
     pool: 'local',
+    sandbox: policy,
   };
   const issued = await issueContract(store, options.keys, contract);
   await store.createSession({

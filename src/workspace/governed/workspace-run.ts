@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Store } from '../../store/store.js';
+import { sandboxPolicySchema } from '../sandbox/policy.js';
 import { type GovernedRunOptions, type StartedGovernedRun, startGovernedRun } from './start-governed.js';
 
 /** The run input of a `workspace` run: an agent working on a restored copy of a captured workspace. */
@@ -9,10 +10,9 @@ export const workspaceRunInputSchema = z.object({
   /** Module that defines the agent, so that another process can load it. */
   agentModule: z.string().optional(),
   model: z.string().optional(),
-  sandbox: z.enum(['bwrap', 'none']),
-  hidePaths: z.array(z.string()),
+  /** The run's sandbox policy (also in the contract), taken by every `run_command`. */
+  policy: sandboxPolicySchema,
   secretPatterns: z.array(z.string()),
-  allowHosts: z.array(z.string()).default([]),
 });
 
 /** A parsed `workspace` run input. */
@@ -47,15 +47,13 @@ export function startWorkspaceRun(
       maxCostUsd: options.maxCostUsd ?? null,
     },
     leadingEvents: [{ type: 'message.received', data: { role: 'user', text: options.message } }],
-    input: ({ manifestHash, hidePaths, secretPatterns, allowHosts }): WorkspaceRunInput => ({
+    input: ({ manifestHash, policy, secretPatterns }): WorkspaceRunInput => ({
       message: options.message,
       manifestHash,
       ...(options.agentModule !== undefined && { agentModule: options.agentModule }),
       ...(options.model !== undefined && { model: options.model }),
-      sandbox: options.sandbox ?? 'bwrap',
-      hidePaths,
+      policy,
       secretPatterns,
-      allowHosts,
     }),
   });
 }

@@ -4,18 +4,24 @@ export const PASSED_VARIABLES: readonly string[] = ['PATH', 'LANG', 'LC_ALL', 'T
 const FALLBACK_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /**
- * The environment of a sandboxed command: the allowlisted variables, `HOME` set to the
- * workspace, `TMPDIR=/tmp`, then the caller's explicit `env`. Secrets in Baton's own
- * environment (API keys, tokens) never pass unless the caller names them.
+ * The allowlisted variables of Baton's own environment (PATH with a fallback). Secrets in it
+ * (API keys, tokens) never pass unless the caller names them in the policy's `env`.
  */
-export function scrubbedEnvironment(
-  workspace: string,
-  explicit: Record<string, string> = {},
-): Record<string, string> {
+export function passedEnvironment(): Record<string, string> {
   const env: Record<string, string> = { PATH: FALLBACK_PATH };
   for (const name of PASSED_VARIABLES) {
     const value = process.env[name];
     if (value !== undefined) env[name] = value;
   }
-  return { ...env, HOME: workspace, TMPDIR: '/tmp', ...explicit };
+  return env;
+}
+
+/** The environment of one sandboxed command: the policy's, its private HOME and TMPDIR, then the command's own. */
+export function commandEnvironment(
+  policyEnv: Record<string, string>,
+  home: string,
+  tmpDir: string,
+  explicit: Record<string, string> = {},
+): Record<string, string> {
+  return { ...policyEnv, HOME: home, TMPDIR: tmpDir, ...explicit };
 }

@@ -1,35 +1,38 @@
-/** Resource limits applied through `prlimit` to the sandboxed command and its descendants. */
-export interface SandboxLimits {
-  /** CPU seconds (RLIMIT_CPU). */
+import type { SandboxPolicy } from './policy.js';
+
+/** Legacy per-command limits, accepted by {@link SandboxCommand} when no policy is given. */
+export interface SandboxCommandLimits {
   cpuSeconds?: number;
-  /** Address-space bytes (RLIMIT_AS). Node and JVMs reserve a lot of virtual memory: set generously. */
   memoryBytes?: number;
-  /** Largest file the command may write (RLIMIT_FSIZE); default 1 GiB. */
   fileSizeBytes?: number;
-  /** Processes of the user (RLIMIT_NPROC); default 4096. Root is exempt from this limit. */
   processes?: number;
-  /** Open file descriptors (RLIMIT_NOFILE); default 1024. */
   openFiles?: number;
 }
 
-/** What to run and under which caps. */
+/** What to run, under which policy. */
 export interface SandboxCommand {
   /** The workspace: the working directory and the only writable path. */
   cwd: string;
   /** An argv array, or a string run by `sh -c`. */
   command: readonly string[] | string;
-  /** Variables passed on top of the scrubbed base environment (PATH, LANG, TERM, HOME, TMPDIR). */
-  env?: Record<string, string>;
-  timeoutMs: number;
   /**
-   * Hosts (`host`, `host:port`, `*.domain`) reachable through an allowlisting HTTP(S) proxy that
-   * `HTTP_PROXY`/`HTTPS_PROXY` point at; nothing else is. Needs the bwrap sandbox.
+   * The run's sandbox policy ({@link buildSandboxPolicy}). Without one, a default policy is
+   * built from `hidePaths`, `allowHosts` and `limits`; a run always passes its own.
    */
+  policy?: SandboxPolicy;
+  /** A git directory shown read-only as the workspace's `.git` (the host-private one). */
+  gitDir?: string;
+  /** Variables set for this command on top of the policy's environment. */
+  env?: Record<string, string>;
+  /** Wall time; at most the policy's `limits.timeoutMs` (its value when absent). */
+  timeoutMs?: number;
+  /** Cap on each of stdout and stderr (the tail is kept); at most the policy's `limits.outputBytes`. */
+  maxOutputBytes?: number;
+  /** Without a policy: reachable hosts through the allowlisting proxy. */
   allowHosts?: readonly string[];
-  /** Cap on each of stdout and stderr; the tail is kept. */
-  maxOutputBytes: number;
-  limits?: SandboxLimits;
-  /** Directories hidden behind an empty tmpfs (the source repository, Baton's keys...). */
+  /** Without a policy: limits over the defaults. */
+  limits?: SandboxCommandLimits;
+  /** Without a policy: extra paths to hide. */
   hidePaths?: readonly string[];
   signal?: AbortSignal;
 }
@@ -51,7 +54,7 @@ export interface SandboxResult {
 export interface Sandbox {
   /** `bwrap` or `none`. */
   readonly kind: string;
-  /** True when the implementation confines writes, network and processes (the contract checks it). */
+  /** True when the implementation confines reads, writes, network and processes (the contract checks it). */
   readonly isolated: boolean;
   exec(command: SandboxCommand): Promise<SandboxResult>;
 }

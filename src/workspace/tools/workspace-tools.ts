@@ -4,7 +4,7 @@ import { type SandboxExecOptions, sandboxExec } from '../sandbox/sandbox-exec.js
 import { fileTools } from './file-tools.js';
 import { searchTools } from './search-tools.js';
 
-/** Sandbox settings for `run_command`; `cwd` is always the workspace root. */
+/** Sandbox settings for `run_command` (a run passes its `policy`); `cwd` is always the workspace root. */
 export type WorkspaceSandboxOptions = Partial<Omit<SandboxExecOptions, 'cwd' | 'command' | 'signal'>>;
 
 /** Options of {@link workspaceTools}. */
@@ -25,10 +25,9 @@ const DEFAULT_MAX_OUTPUT_BYTES = 64 * 1024;
 export function workspaceTools(root: string, options: WorkspaceToolsOptions = {}): AnyTool[] {
   const sandbox = options.sandbox ?? {};
   // The model should know which hosts it may reach, or it will not try (or try the wrong ones).
+  const hosts = sandbox.policy?.allowHosts ?? sandbox.allowHosts ?? [];
   const network =
-    (sandbox.allowHosts ?? []).length > 0
-      ? `network only to ${(sandbox.allowHosts ?? []).join(', ')} through HTTP_PROXY/HTTPS_PROXY`
-      : 'no network';
+    hosts.length > 0 ? `network only to ${hosts.join(', ')} through HTTP_PROXY/HTTPS_PROXY` : 'no network';
   const runCommand = tool({
     name: 'run_command',
     description: `Run a shell command (sh -c) in the workspace root inside the sandbox: ${network}, only the workspace is writable.`,

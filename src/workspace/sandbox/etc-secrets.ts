@@ -1,0 +1,20 @@
+/** Secrets under `/etc` that are hidden although `/etc` is visible (documented in docs/security.md). */
+export const ETC_SECRETS: readonly string[] = [
+  '/etc/shadow',
+  '/etc/shadow-',
+  '/etc/gshadow',
+  '/etc/gshadow-',
+  '/etc/ssl/private',
+  '/etc/pki/tls/private',
+  '/etc/sudoers',
+  '/etc/sudoers.d',
+  '/etc/security/opasswd',
+  '/etc/krb5.keytab',
+  '/etc/letsencrypt',
+  '/etc/wireguard',
+  '/etc/ipsec.secrets',
+  '/etc/ppp/chap-secrets',
+  '/etc/ppp/pap-secrets',
+  '/etc/NetworkManager/system-connections',
+  '/etc/docker/key.json',
+];

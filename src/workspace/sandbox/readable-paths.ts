@@ -1,0 +1,121 @@
+import type { Dirent } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readdir, realpath } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { ValidationError } from '../../core/errors.js';
+import { type HiddenPaths, isInside, isInsideAny } from './hidden-paths.js';
+
+/**
+ * The system directories every sandbox sees read-only (those that exist; `/bin` and friends
+ * may be symlinks into `/usr`, which the view recreates as symlinks).
+ */
+export const SYSTEM_READ_PATHS: readonly string[] = [
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/etc',
+];
+
+const MAX_ENTRIES_PER_PATH_DIR = 5000;
+
+/** What a sandbox may read besides the workspace, and variables that help the tools find themselves. */
+export interface ReadablePaths {
+  paths: string[];
+  env: Record<string, string>;
+}
+
+/**
+ * The readable view: the system directories, the directories on PATH and the installations
+ * they point into (by real path), `--read` paths, and (for the egress relay) Node itself.
+ * Nothing inside a hard-hidden path is readable; an installation prefix never widens to a
+ * hidden directory itself (PATH's `~/bin` shows `~/bin`, not HOME).
+ */
+export async function readablePaths(
+  read: readonly string[],
+  hidden: HiddenPaths,
+  needsNode: boolean,
+): Promise<ReadablePaths> {
+  const env: Record<string, string> = {};
+  const found = new Set(SYSTEM_READ_PATHS.filter((path) => existsSync(path)));
+  const allHidden = [...hidden.soft, ...hidden.hard];
+  const addInstallation = async (dir: string): Promise<void> => {
+    const real = await realpath(dir).catch(() => undefined);
+    if (real === undefined || real === '/') return;
+    found.add(real);
+    const prefix = installationPrefix(real);
+    if (prefix !== undefined && !allHidden.some((path) => isInside(path, prefix))) found.add(prefix);
+    // rustup keeps its toolchains beside `~/.cargo`, outside PATH.
+    if (real.endsWith('/.cargo/bin')) {
+      const rustup = join(dirname(dirname(real)), '.rustup');
+      if (existsSync(rustup)) {
+        found.add(rustup);
+        env.CARGO_HOME = dirname(real);
+        env.RUSTUP_HOME = rustup;
+      }
+    }
+  };
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    if (!isAbsolute(dir)) continue;
+    await addInstallation(dir);
+    for (const target of await symlinkTargets(dir)) await addInstallation(dirname(target));
+  }
+  if (needsNode) await addInstallation(dirname(process.execPath));
+  for (const path of read) {
+    const real = await realpath(resolve(path)).catch(() => {
+      throw new ValidationError(`--read path ${path} does not exist`, 'read');
+    });
+    const inside = hidden.hard.find((hiddenPath) => isInside(real, hiddenPath));
+    if (inside !== undefined) {
+      throw new ValidationError(`--read path ${path} lies inside the hidden path ${inside}`, 'read');
+    }
+    found.add(real);
+  }
+  const kept = [...found].filter(
+    (path) => !isInsideAny(path, hidden.hard) || SYSTEM_READ_PATHS.includes(path),
+  );
+  return { paths: withoutCovered(kept, allHidden).sort(), env };
+}
+
+/**
+ * Drops paths another readable path already shows: those inside it with no hidden path in
+ * between (a toolchain under a hidden HOME inside a readable `/` must stay, to be shown again).
+ */
+function withoutCovered(paths: readonly string[], hidden: readonly string[]): string[] {
+  return paths.filter(
+    (path) =>
+      !paths.some(
+        (other) =>
+          other !== path &&
+          isInside(path, other) &&
+          !hidden.some((hiddenPath) => isInside(hiddenPath, other) && isInside(path, hiddenPath)),
+      ),
+  );
+}
+
+/** `/opt/tool` for `/opt/tool/bin` (also `sbin` and pyenv's `shims`); undefined when there is none. */
+function installationPrefix(dir: string): string | undefined {
+  if (!['bin', 'sbin', 'shims'].includes(basename(dir))) return undefined;
+  const prefix = dirname(dir);
+  return prefix === '/' ? undefined : prefix;
+}
+
+/** Real paths of what the symlinks in a PATH directory point at (nvm's `npm` -> `../lib/node_modules/...`). */
+async function symlinkTargets(dir: string): Promise<string[]> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const targets: string[] = [];
+  for (const entry of entries.slice(0, MAX_ENTRIES_PER_PATH_DIR)) {
+    if (!entry.isSymbolicLink()) continue;
+    const target = await realpath(join(dir, entry.name)).catch(() => undefined);
+    if (target !== undefined) targets.push(target);
+  }
+  return targets;
+}
