@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyTool, ToolContext } from '../src/core/tool.js';
+import { validateToolInput } from '../src/core/tool.js';
 import { workspaceTools } from '../src/workspace/tools/workspace-tools.js';
 
 const context: ToolContext = {
@@ -39,7 +40,9 @@ describe('workspaceTools', () => {
   const call = async (name: string, input: unknown): Promise<unknown> => {
     const target = tools.get(name);
     if (!target) throw new Error(`no tool ${name}`);
-    return target.execute(target.inputSchema.parse(input), context);
+    const checked = await validateToolInput(target, input);
+    if (!checked.ok) throw new Error(checked.problems.join('; '));
+    return target.execute(checked.value, context);
   };
 
   it('offers the six workspace tools', () => {

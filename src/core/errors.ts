@@ -78,9 +78,6 @@ export class LeaseLostError extends BatonError {
   }
 }
 
-/** A run limit (`maxSteps`, `maxTokens`, `maxCostUsd`, `timeoutMs`) was exceeded. */
-export class LimitExceededError extends BatonError {}
-
 /** The run was cancelled through its signal or `cancel(runId)`. */
 export class CancelledError extends BatonError {
   constructor(message = 'the run was cancelled') {
