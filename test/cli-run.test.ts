@@ -79,7 +79,8 @@ describe('baton run', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('lookup {"city":"Oslo"}');
     expect(result.stdout).toContain('Paris, Oslo and Lima looked up.');
-    expect(result.stdout).toMatch(/succeeded · 4 steps, 3 tool calls/);
+    expect(result.stdout).toMatch(/succeeded · 4 steps · 3 tool calls · \d+ in \/ \d+ out tokens · /);
+    expect(result.stdout).toMatch(/session ses_\w+ · run run_\w+/);
     expect(result.stdout).not.toContain('\x1b[');
   });
 

@@ -4,7 +4,6 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { AuthMode } from '../../server/auth.js';
 import { AUTH_MODES, authFromEnv } from '../../server/auth.js';
 import { startBatonServer } from '../../server/start-server.js';
-import { asUsage } from '../as-usage.js';
 import { addDbOption, integerAtLeast, leaseTtlOption } from '../options.js';
 import { stopOnSignals } from '../stop-signals.js';
 
@@ -39,7 +38,7 @@ export function registerServe(program: Command): void {
     .option('--body-limit <bytes>', 'largest accepted request body (default: 1 MiB)', integerAtLeast(1))
     .addOption(leaseTtlOption());
   addDbOption(command).action(async (flags: ServeFlags) => {
-    const auth = await asUsage(() => authFromEnv(flags.auth));
+    const auth = authFromEnv(flags.auth);
     if (flags.auth === 'none' && flags.host !== undefined && !LOOPBACK.has(flags.host)) {
       process.stderr.write(
         `baton serve: warning: --auth none on ${flags.host} lets anyone on the network in\n`,
@@ -50,19 +49,17 @@ export function registerServe(program: Command): void {
       process.stderr.write(`baton serve: no ./${DEFAULT_AGENTS_DIR} directory; serving without agents\n`);
     }
     const stop = stopOnSignals();
-    const server = await asUsage(() =>
-      startBatonServer({
-        auth,
-        workers: flags.workers,
-        port: flags.port,
-        ...(flags.host !== undefined && { host: flags.host }),
-        ...(agentsDir !== undefined && { agentsDir }),
-        ...(flags.db !== undefined && { db: flags.db }),
-        ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
-        ...(flags.bodyLimit !== undefined && { bodyLimit: flags.bodyLimit }),
-        onInternalError: (error) => console.error('baton serve: internal error:', error),
-      }),
-    ).catch((error: unknown) => {
+    const server = await startBatonServer({
+      auth,
+      workers: flags.workers,
+      port: flags.port,
+      ...(flags.host !== undefined && { host: flags.host }),
+      ...(agentsDir !== undefined && { agentsDir }),
+      ...(flags.db !== undefined && { db: flags.db }),
+      ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
+      ...(flags.bodyLimit !== undefined && { bodyLimit: flags.bodyLimit }),
+      onInternalError: (error) => console.error('baton serve: internal error:', error),
+    }).catch((error: unknown) => {
       stop.dispose();
       throw error;
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { NotFoundError } from '../../core/errors.js';
 import { verifyChain } from '../../core/events.js';
+import { EXIT } from '../exit-codes.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption } from '../options.js';
 
@@ -19,7 +20,7 @@ export function registerVerifyLog(program: Command): void {
         process.stdout.write(`valid: ${verdict.count} events, head ${verdict.head}\n`);
       } else {
         process.stdout.write(`broken at seq ${verdict.seq}: ${verdict.reason}\n`);
-        process.exitCode = 1;
+        process.exitCode = EXIT.workFailed;
       }
     });
   });

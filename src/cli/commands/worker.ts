@@ -3,7 +3,6 @@ import { createRuntime } from '../../baton-runtime.js';
 import type { Agent } from '../../core/agent.js';
 import { errorMessage } from '../../core/errors.js';
 import { agentModuleResolver, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
-import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, leaseTtlOption } from '../options.js';
 import { stopOnSignals } from '../stop-signals.js';
@@ -64,9 +63,7 @@ export function registerWorker(program: Command): void {
 }
 
 async function loadAgents(flags: WorkerFlags): Promise<Agent[]> {
-  return asUsage(async () => {
-    const agents = flags.agents === undefined ? [] : [...(await loadAgentsDir(flags.agents)).values()];
-    for (const file of flags.agent) agents.push(await loadAgentFile(file));
-    return agents;
-  });
+  const agents = flags.agents === undefined ? [] : [...(await loadAgentsDir(flags.agents)).values()];
+  for (const file of flags.agent) agents.push(await loadAgentFile(file));
+  return agents;
 }
