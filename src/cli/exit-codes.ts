@@ -29,6 +29,10 @@ const CLASS_EXIT_CODES: readonly [string, number][] = [
   ['EnvironmentError', EXIT.environment],
 ];
 
+// A store that cannot be opened, is corrupt or was written by a newer Baton is the environment,
+// whichever class reports it.
+const STORE_ENVIRONMENT_CODES = new Set(['store_open_failed', 'store_corrupt', 'schema_too_new']);
+
 // Postgres startup failures the URL can fix are configuration; the rest are the environment.
 const POSTGRES_CONFIGURATION_CODES = new Set(['db_url_invalid', 'db_auth_failed']);
 
@@ -39,6 +43,7 @@ export function exitCodeForError(error: unknown): number {
     return error.exitCode === 0 ? EXIT.success : EXIT.usage;
   }
   if (isBatonError(error)) {
+    if (STORE_ENVIRONMENT_CODES.has(error.code)) return EXIT.environment;
     const classes = classNames(error);
     for (const [name, code] of CLASS_EXIT_CODES) if (classes.includes(name)) return code;
     if (classes.includes('PostgresStoreError')) {
