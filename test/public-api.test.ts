@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { collectProcess, REPO_ROOT } from './helpers/cli.js';
@@ -253,6 +254,16 @@ describe('public API', () => {
       });
     });
   }
+
+  it('maps every entry point to its source in tsconfig paths, for the examples', () => {
+    const config = JSON.parse(readFileSync(join(REPO_ROOT, 'tsconfig.json'), 'utf8')) as {
+      compilerOptions: { paths: Record<string, string[]> };
+    };
+    const expected = Object.fromEntries(
+      [...entries].map(([key, file]) => [`baton-runtime${key.slice(1)}`, [`./${relative(REPO_ROOT, file)}`]]),
+    );
+    expect(config.compilerOptions.paths).toEqual(expected);
+  });
 
   it('offers the same scriptedModel at the root and in /testing', async () => {
     const root = await import('../src/index.js');
