@@ -13,6 +13,7 @@ import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliResult } from './helpers/cli.js';
 import { collectProcess, REPO_ROOT } from './helpers/cli.js';
+import { readmeBlock } from './helpers/readme.js';
 
 // Baton as a user installs it: the tarball `npm pack` makes, installed with zod and the latest
 // TypeScript into an empty CommonJS project (`npm init -y`) outside the repository, then the
@@ -36,13 +37,9 @@ function run(command: string, args: string[], cwd: string, timeoutMs = 120_000):
   return collectProcess(child, timeoutMs);
 }
 
-/** The README's blocks after the package-walkthrough marker: the agent file of the walkthrough. */
+/** The agent file of the README's "Use it in your project" walkthrough. */
 function readmeAgent(): string {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('<!-- package-walkthrough');
-  const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(start));
-  if (start < 0 || block?.[1] === undefined) throw new Error('README has no package walkthrough');
-  return block[1];
+  return readmeBlock('package-walkthrough', 'ts');
 }
 
 /** A copy of the repository's files (as a fresh clone has them) to pack, so the build is its own. */
