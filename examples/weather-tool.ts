@@ -1,5 +1,5 @@
-import { z } from 'zod';
 import { tool } from 'baton-runtime';
+import { z } from 'zod';
 
 // Deterministic "forecasts" so the examples run offline and their output is reproducible.
 const SKIES = ['sunny', 'cloudy', 'rainy', 'windy', 'snowy'] as const;
