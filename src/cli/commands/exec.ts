@@ -69,7 +69,8 @@ export function registerExec(program: Command): void {
 /**
  * Runs the governed exec and prints its outcome; resolves with the exit code. Once the command
  * ran (phase `command`), that is the command's own: its exit status, 128 + the signal number when
- * a signal ended it, 124 when it timed out (as `timeout(1)` does).
+ * a signal ended it, 124 when it timed out (as `timeout(1)` does). A run that failed after its
+ * command succeeded exits as a failed run (phase `baton`).
  */
 async function governedExec(argv: string[], flags: ExecFlags): Promise<number> {
   // Refuse before anything is captured or recorded when the sandbox cannot run here.
@@ -105,9 +106,12 @@ async function governedExec(argv: string[], flags: ExecFlags): Promise<number> {
       }
       const receipt = await issueReceipt(store, run.id, keys);
       const summary = await summarize(store, run.sessionId, run.id);
-      const phase = summary.command === undefined ? 'baton' : 'command';
-      const exitCode =
-        summary.command === undefined ? exitCodeForRun(run.status) : commandExitCode(summary.command);
+      // A command that succeeded in a run Baton then failed (a patch over its limits, say) must
+      // not pass for a success: that exit code is Baton's.
+      const commandCode = summary.command && commandExitCode(summary.command);
+      const phase =
+        commandCode === undefined || (commandCode === 0 && run.status !== 'succeeded') ? 'baton' : 'command';
+      const exitCode = phase === 'command' ? (commandCode ?? EXIT.workFailed) : exitCodeForRun(run.status);
       if (flags.json) {
         // Re-parsed from its canonical JSON, the receipt prints with sorted keys: saved with
         // JSON.stringify it is byte-for-byte the file `baton verify` accepts.
