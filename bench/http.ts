@@ -9,7 +9,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { BatonClient } from '../src/client/index.js';
 import { createClient } from '../src/client/index.js';
 import type { Runtime } from '../src/index.js';
-import { createApp, createRuntime, defineAgent, SqliteStore, scriptedModel, serve } from '../src/index.js';
+import { createRuntime, defineAgent, scriptedModel } from '../src/index.js';
+import { createApp, serve } from '../src/server/index.js';
+import { SqliteStore } from '../src/store/sqlite/index.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 500);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100);

@@ -8,7 +8,9 @@ import type { LanguageModelV3CallOptions, LanguageModelV3GenerateResult } from '
 import { tool as aiTool, generateText, stepCountIs } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { z } from 'zod';
-import { defineAgent, MemoryJournal, runTurn, scriptedModel, tool } from '../src/index.js';
+import { defineAgent, scriptedModel, tool } from '../src/index.js';
+import { MemoryJournal } from '../src/loop/memory-journal.js';
+import { runTurn } from '../src/loop/run-turn.js';
 
 const STEPS = 200;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);

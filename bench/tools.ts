@@ -11,7 +11,7 @@ import { RE2JS } from 're2js';
 import type { AnyTool } from '../src/core/tool.js';
 import { workspaceTools } from '../src/workspace/tools/workspace-tools.js';
 import { measureStall } from '../test/helpers/event-loop-stall.js';
-import { toolContext } from '../test/helpers/tool-context.js';
+import { callTool } from '../test/helpers/tool-context.js';
 
 const REPEATS = Number(process.env.BENCH_TOOL_REPEATS ?? 10);
 const FILES = 2000;
@@ -85,7 +85,7 @@ try {
   const call = (name: string, input: unknown) => async () => {
     const target = tools.get(name);
     if (!target) throw new Error(`no tool ${name}`);
-    return target.execute(target.inputSchema.parse(input), toolContext());
+    return callTool(target, input);
   };
   const rows: Row[] = [];
   rows.push(await measure(['read_file', '200 KiB file'], call('read_file', { path: 'big.txt' })));

@@ -1,7 +1,7 @@
 // Uses a real model: `OPENAI_API_KEY=... npx baton run examples/assistant.ts "Weather in Rome?"`,
 // or any provider through BATON_MODEL, e.g. BATON_MODEL=anthropic:claude-sonnet-4-5 or
 // BATON_MODEL=openai-compatible:llama3.2@http://127.0.0.1:11434/v1 (Ollama).
-import { defineAgent } from '../src/index.js';
+import { defineAgent } from 'baton-runtime';
 import { getWeather } from './weather-tool.js';
 
 /** A weather assistant on the model named by `BATON_MODEL` (default `openai:gpt-4.1-mini`). */

@@ -1,5 +1,5 @@
 // Runs with no API key: `npx baton run examples/hello.ts "What's the weather?"`.
-import { defineAgent, scriptedModel } from '../src/index.js';
+import { defineAgent, scriptedModel } from 'baton-runtime';
 import { getWeather } from './weather-tool.js';
 
 /** A scripted agent that looks up the weather in three cities, then answers. */

@@ -1,5 +1,5 @@
+import { tool } from 'baton-runtime';
 import { z } from 'zod';
-import { tool } from '../src/index.js';
 
 // Deterministic "forecasts" so the examples run offline and their output is reproducible.
 const SKIES = ['sunny', 'cloudy', 'rainy', 'windy', 'snowy'] as const;

@@ -5,7 +5,7 @@ import type { Runtime } from './runtime/types.js';
 /**
  * The durable runtime over a store, with agents' `mcpServers` connected through the MCP client
  * unless `connectAgentTools` says otherwise. This is the composition root's `createRuntime`
- * (the CLI, `baton serve`, the `baton` package): the runtime layer itself stays MCP-agnostic.
+ * (the CLI, `baton serve`, the `baton-runtime` package): the runtime layer itself stays MCP-agnostic.
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   return createBareRuntime({ ...options, connectAgentTools: options.connectAgentTools ?? connectMcpTools });

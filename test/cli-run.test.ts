@@ -1,9 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { BatonEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/events.js';
+import { listenOnLoopback } from '../src/testing/listen-on-loopback.js';
 import { runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-cli-run-'));
@@ -79,7 +81,8 @@ describe('baton run', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('lookup {"city":"Oslo"}');
     expect(result.stdout).toContain('Paris, Oslo and Lima looked up.');
-    expect(result.stdout).toMatch(/succeeded · 4 steps, 3 tool calls/);
+    expect(result.stdout).toMatch(/succeeded · 4 steps · 3 tool calls · \d+ in \/ \d+ out tokens · /);
+    expect(result.stdout).toMatch(/session ses_\w+ · run run_\w+/);
     expect(result.stdout).not.toContain('\x1b[');
   });
 
@@ -96,5 +99,51 @@ describe('baton run', () => {
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('shows a model retry live, then the summary with session and run ids, tokens, cost and plurals', async () => {
+    // A chat-completions server that is rate limited once (Retry-After: 1), then answers.
+    let calls = 0;
+    const server = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        calls += 1;
+        if (calls === 1) {
+          response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+          response.end(JSON.stringify({ error: { message: 'slow down' } }));
+          return;
+        }
+        const chunk = (delta: object, finish: string | null, usage?: object) =>
+          `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4.1-mini', choices: [{ index: 0, delta, finish_reason: finish }], ...(usage && { usage }) })}\n\n`;
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(chunk({ role: 'assistant', content: 'All done.' }, null));
+        response.write(
+          chunk({}, 'stop', { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500 }),
+        );
+        response.end('data: [DONE]\n\n');
+      });
+    });
+    const port = await listenOnLoopback(server);
+    try {
+      const model = `openai-compatible:gpt-4.1-mini@http://127.0.0.1:${port}/v1`;
+      const result = await runCli(['run', agent('three-lookups'), 'go', '--model', model, '--db', db]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain('↻ retrying in 1 s (attempt 2 of 3): rate limited');
+      expect(result.stdout).toMatch(
+        /✔ succeeded · 1 step · 0 tool calls · 1,000 in \/ 500 out tokens · \$0\.0012\n/,
+      );
+      expect(result.stdout).toMatch(/ {2}session ses_\w+ · run run_\w+\n$/);
+      const runId = /run (run_\w+)\n$/.exec(result.stdout)?.[1] ?? '';
+      const shown = await runCli(['runs', 'show', runId, '--json', '--db', db]);
+      const { sessionId } = JSON.parse(shown.stdout) as { sessionId: string };
+      const events = await runCli(['events', sessionId, '--json', '--db', db]);
+      expect(parseNdjson(events.stdout).find((event) => event.type === 'model.retried')?.data).toEqual({
+        attempt: 2,
+        delayMs: 1000,
+        reason: 'rate limited',
+      });
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

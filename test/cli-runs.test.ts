@@ -75,9 +75,9 @@ describe('baton run --detach, worker, runs, events, verify-log', () => {
     expect(broken.stdout).toContain('broken at seq 1');
   });
 
-  it('reports an unknown session with exit 1', async () => {
+  it('reports an unknown session as a usage error (exit 2)', async () => {
     const result = await runCli(['verify-log', 'ses_missing', '--db', db]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('ses_missing');
   });
 });

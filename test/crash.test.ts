@@ -70,7 +70,7 @@ describe('crash safety', () => {
       expect(new Set(rerun.map((line) => line.pid)).size, 'the interrupted idempotent tool ran again').toBe(
         2,
       );
-      // The scenario through the CLI: killed during a non-idempotent tool, resumed by
+      // The crash scenario through the CLI: killed during a non-idempotent tool, resumed by
       // the worker, the run reads succeeded on its second attempt and both logs verify.
       const [verifiedIdempotent, verified, shown] = await Promise.all([
         runCli(['verify-log', idempotentSession, '--db', db]),

@@ -145,7 +145,7 @@ describe('baton exec (governed runs)', () => {
 
   it('refuses --allow-host without the sandbox as not supported instead of opening the network', async () => {
     const exec = await baton('exec', '--allow-host', 'example.com', '--no-sandbox', '--', 'true');
-    expect(exec.code).toBe(1);
+    expect(exec.code).toBe(2);
     expect(exec.stderr).toContain('need the bwrap sandbox');
   });
 
@@ -158,7 +158,7 @@ describe('baton exec (governed runs)', () => {
         join(bin, tool),
       );
     const exec = await runCli(['exec', '--db', db, '--', 'true'], { cwd: repo.dir, env: { PATH: bin } });
-    expect(exec.code).toBe(1);
+    expect(exec.code).toBe(3);
     expect(exec.stderr).toContain('apt-get install bubblewrap');
     expect(existsSync(db)).toBe(false);
   });

@@ -63,44 +63,85 @@ describe('baton mcp over stdio', () => {
     expect(again).toEqual({ taskId: first.taskId, reused: true });
   });
 
-  it('records feedback and shows tasks in history, newest first', async () => {
+  it('records feedback on a delegation, an artifact or an outcome and shows it in the history, newest first', async () => {
     const { taskId } = await callJson<{ taskId: string }>(session.client, 'delegate', {
       agent: 'echo',
       message: 'rate me',
     });
     await pollTask(session.client, taskId);
     const feedback = await callJson(session.client, 'delegate_feedback', {
-      refersTo: { kind: 'task', ref: taskId },
+      refersTo: { kind: 'delegation', ref: taskId },
       rating: { score: 0.8, label: 'good', notes: 'fine answer' },
       by: 'user',
     });
     expect(feedback).toEqual({ recorded: true, id: expect.stringMatching(/^fb_/) });
+    for (const [kind, ref] of [
+      ['artifact', `${taskId}#src/app.ts`],
+      ['outcome', taskId],
+    ]) {
+      const rated = await callJson(session.client, 'delegate_feedback', {
+        refersTo: { kind, ref },
+        rating: { score: 0.5, notes: kind },
+        by: 'downstream-judge',
+      });
+      expect(rated).toMatchObject({ recorded: true });
+    }
     const status = await callJson<{ feedback: unknown[] }>(session.client, 'delegation_status', { taskId });
     expect(status.feedback).toEqual([
       expect.objectContaining({ score: 0.8, label: 'good', notes: 'fine answer', by: 'user' }),
+      expect.objectContaining({ notes: 'artifact' }),
+      expect.objectContaining({ notes: 'outcome' }),
     ]);
-    const { tasks } = await callJson<{ tasks: TaskPayload[] }>(session.client, 'delegation_history', {
-      limit: 10,
+    const { delegations } = await callJson<{ delegations: Record<string, unknown>[] }>(
+      session.client,
+      'delegation_history',
+      { limit: 10 },
+    );
+    // The entry shape clients of other delegation servers read.
+    expect(delegations[0]).toEqual({
+      taskId,
+      profile: 'agent:echo',
+      namespace: 'default',
+      args: { message: 'rate me' },
+      status: 'completed',
+      feedback: [
+        {
+          id: expect.stringMatching(/^fb_/),
+          score: 0.8,
+          label: 'good',
+          by: 'user',
+          notes: 'fine answer',
+          capturedAt: expect.any(String),
+        },
+        expect.objectContaining({ notes: 'artifact', by: 'downstream-judge' }),
+        expect.objectContaining({ notes: 'outcome' }),
+      ],
+      costUsd: expect.any(Number),
+      startedAt: expect.any(String),
+      completedAt: expect.any(String),
     });
-    expect(tasks[0]?.taskId).toBe(taskId);
     // A limit above the cap is lowered to 500, not refused.
-    const capped = await callJson<{ tasks: TaskPayload[] }>(session.client, 'delegation_history', {
+    const capped = await callJson<{ delegations: TaskPayload[] }>(session.client, 'delegation_history', {
       limit: 1000,
     });
-    expect(capped.tasks.length).toBeGreaterThan(0);
-    const filtered = await callJson<{ tasks: TaskPayload[] }>(session.client, 'delegation_history', {
-      namespace: 'stdio',
-    });
-    expect(
-      filtered.tasks.every((task) => (task as unknown as { namespace: string }).namespace === 'stdio'),
-    ).toBe(true);
+    expect(capped.delegations.length).toBeGreaterThan(0);
+    const filtered = await callJson<{ delegations: { namespace?: string }[] }>(
+      session.client,
+      'delegation_history',
+      { namespace: 'stdio' },
+    );
+    expect(filtered.delegations.length).toBeGreaterThan(0);
+    expect(filtered.delegations.every((entry) => entry.namespace === 'stdio')).toBe(true);
   });
 
   it('runs research through the fact gate and names the judge of each veto', async () => {
-    const { taskId } = await callJson<{ taskId: string }>(session.client, 'delegate_research', {
+    const submitted = await callJson<{ taskId: string }>(session.client, 'delegate_research', {
       question: 'When did the Golden Gate Bridge open?',
       namespace: 'research',
     });
+    // A hint for pollers, as other delegation servers give one.
+    expect(submitted).toEqual({ taskId: expect.any(String), reused: false, estimatedDurationMs: 120_000 });
+    const { taskId } = submitted;
     const task = await pollTask(session.client, taskId);
     expect(task.status).toBe('completed');
     const result = task.result as {
@@ -143,11 +184,18 @@ describe('baton mcp over stdio', () => {
     expect(unknownAgent.isError).toBe(true);
     expect(JSON.stringify(unknownAgent.content)).toContain('ghost');
     const badFeedback = await callTool(session.client, 'delegate_feedback', {
-      refersTo: { kind: 'task', ref: 'task_nope' },
+      refersTo: { kind: 'delegation', ref: 'task_nope' },
       rating: { score: 2, notes: '' },
       by: 'user',
     });
     expect(badFeedback.isError).toBe(true);
+    const noTask = await callTool(session.client, 'delegate_feedback', {
+      refersTo: { kind: 'artifact', ref: 'https://example.org/report.pdf' },
+      rating: { score: 1, notes: '' },
+      by: 'user',
+    });
+    expect(noTask.isError).toBe(true);
+    expect(JSON.stringify(noTask.content)).toContain('names the task that produced it');
     const { tools } = await session.client.listTools();
     expect(tools.length).toBe(7);
   });
@@ -175,9 +223,13 @@ describe('baton mcp after a crash', () => {
       try {
         const task = await pollTask(second.client, taskId);
         expect(task).toMatchObject({ status: 'completed', result: { text: 'done waiting' } });
-        const { tasks } = await callJson<{ tasks: TaskPayload[] }>(second.client, 'delegation_history', {});
-        expect(tasks.map((entry) => entry.taskId)).toEqual([taskId, before.taskId]);
-        expect(tasks[1]?.status).toBe('completed');
+        const { delegations } = await callJson<{ delegations: TaskPayload[] }>(
+          second.client,
+          'delegation_history',
+          {},
+        );
+        expect(delegations.map((entry) => entry.taskId)).toEqual([taskId, before.taskId]);
+        expect(delegations[1]?.status).toBe('completed');
       } finally {
         await second.close();
       }

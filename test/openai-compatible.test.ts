@@ -7,6 +7,7 @@ import { verifyChain } from '../src/core/events.js';
 import { tool } from '../src/core/tool.js';
 import { runTurn } from '../src/loop/run-turn.js';
 import { fakeClock } from '../src/model/fake-clock.js';
+import { resolveModel } from '../src/model/resolve-model.js';
 import { listenOnLoopback } from '../src/testing/listen-on-loopback.js';
 import { startedJournal } from './loop-fixtures.js';
 
@@ -77,6 +78,12 @@ describe('openai-compatible provider end to end', () => {
       body += data.toString();
     });
     request.on('end', () => {
+      if (request.url?.startsWith('/html/')) {
+        // A web page where the API should be: a reverse proxy's login page, a wrong port.
+        response.writeHead(200, { 'content-type': 'text/html' });
+        response.end('<!doctype html><html><body>Welcome to nginx!</body></html>');
+        return;
+      }
       if (request.method !== 'POST' || request.url !== '/v1/chat/completions') {
         response.writeHead(404).end();
         return;
@@ -169,9 +176,22 @@ describe('openai-compatible provider end to end', () => {
       instructions: 'x',
       model: `openai-compatible:busy-7@${baseURL}`,
     });
-    const outcome = await runTurn({ agent, journal: startedJournal(), clock });
+    const journal = startedJournal();
+    const outcome = await runTurn({ agent, journal, clock });
     expect(outcome).toMatchObject({ status: 'succeeded', text: 'Paris is sunny and Oslo is rainy.' });
     expect(clock.sleeps).toEqual([7000]);
+    // The retry is persisted in the step, before the response it led to.
+    const types = journal.events.map((event) => event.type);
+    expect(types.slice(types.indexOf('step.started'), types.indexOf('message.completed') + 1)).toEqual([
+      'step.started',
+      'model.retried',
+      'message.completed',
+    ]);
+    expect(journal.events.find((event) => event.type === 'model.retried')?.data).toEqual({
+      attempt: 2,
+      delayMs: 7000,
+      reason: 'rate limited',
+    });
   });
 
   it("defers the turn until the provider's Retry-After when it is long and longRetry is 'defer'", async () => {
@@ -188,6 +208,39 @@ describe('openai-compatible provider end to end', () => {
       error: { code: 'rate_limited' },
     });
     expect(clock.sleeps).toEqual([]);
+  });
+
+  it('says the base URL is not a model API when the server answers 200 with a web page', async () => {
+    const url = baseURL.replace(/\/v1$/, '/html');
+    const agent = defineAgent({
+      name: 'weather',
+      instructions: 'x',
+      model: `openai-compatible:local-llama@${url}`,
+    });
+    const outcome = await runTurn({ agent, journal: startedJournal(), retry: { maxAttempts: 1 } });
+    expect(outcome).toMatchObject({ status: 'failed', error: { code: 'model_not_an_api' } });
+    const message = outcome.status === 'failed' ? outcome.error.message : '';
+    expect(message).toContain(`not a model API at ${url}?`);
+    expect(message).toContain('text/html');
+  });
+
+  it('says the same for openai: at OPENAI_BASE_URL and anthropic: at ANTHROPIC_BASE_URL', async () => {
+    const url = baseURL.replace(/\/v1$/, '/html');
+    const env = {
+      OPENAI_API_KEY: 'k',
+      OPENAI_BASE_URL: url,
+      ANTHROPIC_API_KEY: 'k',
+      ANTHROPIC_BASE_URL: url,
+    };
+    for (const spec of ['openai:gpt-4.1-mini', 'anthropic:claude-sonnet-4-5']) {
+      const model = resolveModel(spec, env);
+      await expect(
+        model.doStream({ prompt: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] }),
+      ).rejects.toMatchObject({
+        code: 'model_not_an_api',
+        message: expect.stringContaining(`not a model API at ${url}?`),
+      });
+    }
   });
 
   it('fails the turn with the provider error code when the server rejects the request', async () => {

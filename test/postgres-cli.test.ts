@@ -61,7 +61,7 @@ describe('the CLI on a Postgres database', () => {
     bad.username = 'baton_no_such_role';
     bad.password = 'hunter2';
     const result = await runCli(['runs', 'list', '--db', bad.href]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^baton: authentication to postgres:\/\/baton_no_such_role:\*\*\*@/);
     expect(result.stderr).not.toContain('hunter2');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);

@@ -1,19 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from './helpers/cli.js';
+import { readmeBlock } from './helpers/readme.js';
 import type { ServeProcess } from './helpers/serve-process.js';
 import { startServeProcess } from './helpers/serve-process.js';
 
 /** The shell block of the README's HTTP walkthrough (the one after its marker comment). */
 function walkthrough(): string {
-  const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('<!-- http-walkthrough');
-  const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(start));
-  if (start < 0 || block?.[1] === undefined) throw new Error('README has no HTTP walkthrough block');
-  return block[1];
+  return readmeBlock('http-walkthrough', 'sh');
 }
 
 describe('the README curl walkthrough', () => {

@@ -1,5 +1,5 @@
-import { MemoryStore } from '../src/index.js';
-import { storeContract } from '../src/testing/index.js';
+import { MemoryStore } from '../src/store/memory/memory-store.js';
+import { storeContract } from '../src/testing/contracts.js';
 
 storeContract('memory', async () => {
   const store = new MemoryStore();

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../src/index.js';
-import { MemoryStore, openStore, SqliteStore, UserError } from '../src/index.js';
+import { openStore, UserError } from '../src/index.js';
+import { MemoryStore } from '../src/store/memory/memory-store.js';
+import { SqliteStore } from '../src/store/sqlite/index.js';
 
 describe('openStore', () => {
   let directory: string;

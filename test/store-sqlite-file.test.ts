@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStore, sqliteCommitFloor, UserError, verifyChain } from '../src/index.js';
+import { verifyChain } from '../src/core/events.js';
+import { UserError } from '../src/index.js';
+import { SqliteStore, sqliteCommitFloor } from '../src/store/sqlite/index.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
 
 describe('SqliteStore on disk', () => {

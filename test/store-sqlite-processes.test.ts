@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { verifyChain } from '../src/core/events.js';
 import type { BatonEvent, Store } from '../src/index.js';
-import { SqliteStore, verifyChain } from '../src/index.js';
+import { SqliteStore } from '../src/store/sqlite/index.js';
 import { collectProcess, REPO_ROOT } from './helpers/cli.js';
 
 const STORE_MODULE = pathToFileURL(join(REPO_ROOT, 'src', 'store', 'sqlite', 'sqlite-store.ts')).href;

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore } from '../src/index.js';
-import { storeContract } from '../src/testing/index.js';
+import { SqliteStore } from '../src/store/sqlite/index.js';
+import { storeContract } from '../src/testing/contracts.js';
 
 storeContract('sqlite', async () => {
   const directory = mkdtempSync(join(tmpdir(), 'baton-store-'));

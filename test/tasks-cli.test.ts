@@ -47,7 +47,7 @@ describe('baton tasks', () => {
 
   it('fails clearly for an unknown task', async () => {
     const result = await runCli(['tasks', 'show', 'task_nope', '--db', db]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toContain('task "task_nope" was not found');
   });
 });

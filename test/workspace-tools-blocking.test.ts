@@ -16,7 +16,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyTool } from '../src/core/tool.js';
 import { workspaceTools } from '../src/workspace/tools/workspace-tools.js';
 import { measureStall } from './helpers/event-loop-stall.js';
-import { toolContext } from './helpers/tool-context.js';
+import { callTool } from './helpers/tool-context.js';
 
 /** The longest the event loop may stall during one tool call (issue 10: a worker's lease renews every ttl/3). */
 const MAX_STALL_MS = 250;
@@ -70,7 +70,7 @@ describe('workspace tools that cannot wedge a worker', () => {
   const call = async (name: string, input: unknown, signal = new AbortController().signal) => {
     const target = tools.get(name);
     if (!target) throw new Error(`no tool ${name}`);
-    return target.execute(target.inputSchema.parse(input), toolContext(signal));
+    return callTool(target, input, signal);
   };
 
   const makeFifo = (path: string): string => {

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AnyTool } from '../src/core/tool.js';
 import { workspaceTools } from '../src/workspace/tools/workspace-tools.js';
-import { toolContext } from './helpers/tool-context.js';
+import { callTool } from './helpers/tool-context.js';
 
 describe('workspaceTools', () => {
   let base = '';
@@ -32,7 +32,7 @@ describe('workspaceTools', () => {
   const call = async (name: string, input: unknown): Promise<unknown> => {
     const target = tools.get(name);
     if (!target) throw new Error(`no tool ${name}`);
-    return target.execute(target.inputSchema.parse(input), toolContext());
+    return callTool(target, input);
   };
 
   it('offers the six workspace tools', () => {

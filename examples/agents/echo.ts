@@ -1,4 +1,4 @@
-import { defineAgent, scriptedModel } from '../../src/index.js';
+import { defineAgent, scriptedModel } from 'baton-runtime';
 
 /** Answers every message by echoing it, for as many follow-ups as you send (scripted, no API key). */
 export default defineAgent({

@@ -1,4 +1,4 @@
-import { defineAgent, scriptedModel } from '../../src/index.js';
+import { defineAgent, scriptedModel } from 'baton-runtime';
 import { getWeather } from '../weather-tool.js';
 
 /** The city named in a message: the word after "in", else the last word. */

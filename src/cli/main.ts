@@ -1,32 +1,26 @@
 import { Command, CommanderError } from 'commander';
-import { errorMessage, isBatonError } from '../core/errors.js';
+import { errorMessage } from '../core/errors.js';
+import { packageVersion } from '../server/package-version.js';
 import { registerCommands } from './commands.js';
-import { EXIT_USAGE, UsageError } from './usage-error.js';
+import { exitCodeForError } from './exit-codes.js';
 
-/** `baton` entry point: parses arguments, dispatches, maps errors to exit codes. */
+/** `baton` entry point: parses arguments, dispatches, maps errors to exit codes (cli/exit-codes.ts). */
 async function main(argv: string[]): Promise<void> {
   const program = new Command('baton')
     .description('Durable, governed AI-agent runs')
+    .version(packageVersion(), '-V, --version', 'print the version of baton-runtime')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   registerCommands(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    process.exitCode = exitCodeFor(error);
+    // Commander has already printed its own parse errors; everything else is one line here.
+    if (!(error instanceof CommanderError)) {
+      process.stderr.write(`baton: ${errorMessage(error).split('\n')[0]}\n`);
+    }
+    process.exitCode = exitCodeForError(error);
   }
-}
-
-function exitCodeFor(error: unknown): number {
-  if (error instanceof CommanderError) {
-    // Help and version exit 0; every other parse failure is a usage error already printed.
-    return error.exitCode === 0 ? 0 : EXIT_USAGE;
-  }
-  const message = errorMessage(error);
-  process.stderr.write(`baton: ${message.split('\n')[0]}\n`);
-  if (error instanceof UsageError) return EXIT_USAGE;
-  if (isBatonError(error) && error.code === 'usage') return EXIT_USAGE;
-  return 1;
 }
 
 await main(process.argv);

@@ -1,11 +1,15 @@
 import type { StreamEvent } from '../core/events.js';
+import { DEFAULT_RETRY_POLICY } from '../model/retry.js';
 import type { RunView } from '../runtime/types.js';
+import { plural } from './format.js';
 
 /** Where and how `baton run` prints its human-readable view. */
 export interface PrinterOptions {
   write: (text: string) => void;
   /** A terminal: stream text as it is generated and show progress lines with colour. */
   tty: boolean;
+  /** Attempts per model call, to show `attempt 2 of 3` on a retry (default: the default retry policy's). */
+  maxAttempts?: number;
 }
 
 const MAX_PREVIEW = 120;
@@ -20,6 +24,7 @@ const SPINNER_INTERVAL_MS = 80;
 export class RunPrinter {
   readonly #options: PrinterOptions;
   #streamedStep: number | undefined;
+  #currentStep = 0;
   #toolCalls = 0;
   #steps = 0;
   #spinner: NodeJS.Timeout | undefined;
@@ -37,9 +42,17 @@ export class RunPrinter {
         break;
       case 'step.started':
         this.#steps += 1;
+        this.#currentStep = event.data.step;
         if (this.#options.tty) this.#startSpinner(`step ${event.data.step} · thinking`);
         else this.#line(`… step ${event.data.step}`);
         break;
+      case 'model.retried': {
+        const maxAttempts = this.#options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts;
+        const wait = `retrying in ${seconds(event.data.delayMs)} (attempt ${event.data.attempt} of ${maxAttempts})`;
+        this.#line(this.#yellow(`  ↻ ${wait}: ${event.data.reason}`));
+        if (this.#options.tty) this.#startSpinner(`step ${this.#currentStep} · waiting to retry`);
+        break;
+      }
       case 'model.delta':
         if (!this.#options.tty) break;
         this.#streamedStep = event.step;
@@ -69,15 +82,26 @@ export class RunPrinter {
     }
   }
 
-  /** The closing summary line for the run as it ended. */
+  /**
+   * The closing summary: how the run ended, its steps, tool calls, tokens and cost, then the
+   * session and run ids that `baton events`, `verify-log` and `runs show` take. A failure is
+   * said here once, with its code and message.
+   */
   summary(run: RunView): void {
     this.#stopSpinner();
-    const tokens = `${run.usage.inputTokens} in / ${run.usage.outputTokens} out tokens`;
-    const counts = `${this.#steps} steps, ${this.#toolCalls} tool calls, ${tokens}`;
+    const { inputTokens, outputTokens, costUsd } = run.usage;
+    const counts = [
+      plural(this.#steps, 'step'),
+      plural(this.#toolCalls, 'tool call'),
+      `${inputTokens.toLocaleString('en-US')} in / ${outputTokens.toLocaleString('en-US')} out tokens`,
+      costUsd === undefined ? 'cost unknown' : formatCost(costUsd),
+    ].join(' · ');
     if (run.status === 'succeeded') this.#line(`${this.#green('✔ succeeded')} · ${counts}`);
     else if (run.status === 'failed')
-      this.#line(`${this.#red('✖ failed')} · ${run.error?.code}: ${run.error?.message} · ${counts}`);
-    else this.#line(`${run.status} · run ${run.id} · ${counts}`);
+      this.#line(`${this.#red(`✖ failed: ${run.error?.code}: ${run.error?.message}`)} · ${counts}`);
+    else if (run.status === 'waiting') this.#line(`${this.#yellow('⏸ waiting for a person')} · ${counts}`);
+    else this.#line(`${run.status} · ${counts}`);
+    this.#line(this.#dim(`  session ${run.sessionId} · run ${run.id}`));
   }
 
   /** Stops the spinner and erases its line; safe to call at any time. */
@@ -121,6 +145,20 @@ export class RunPrinter {
   #red(text: string): string {
     return this.#options.tty ? `\x1b[31m${text}\x1b[39m` : text;
   }
+
+  #yellow(text: string): string {
+    return this.#options.tty ? `\x1b[33m${text}\x1b[39m` : text;
+  }
+}
+
+/** `$0.0042` below a cent, `$1.25` above. */
+function formatCost(costUsd: number): string {
+  return `$${costUsd > 0 && costUsd < 0.01 ? costUsd.toFixed(4) : costUsd.toFixed(2)}`;
+}
+
+/** `2 s`, `0.5 s`. */
+function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(1))} s`;
 }
 
 function preview(value: unknown): string {

@@ -1,6 +1,13 @@
+/** How often a command under npm looks whether its parent process is still there. */
+const PARENT_POLL_MS = 500;
+
 /**
  * An AbortSignal that fires on the first SIGINT or SIGTERM, so a command can stop taking work
  * and hand its runs back. A second signal exits at once. Returns a dispose function too.
+ *
+ * Under `npx` or an npm script the command runs below `npm` and a shell that does not pass
+ * signals on: a SIGTERM to npm ends npm and the shell and would leave this process serving,
+ * orphaned. There, the parent going away counts as a SIGTERM.
  */
 export function stopOnSignals(): {
   signal: AbortSignal;
@@ -16,12 +23,14 @@ export function stopOnSignals(): {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  const parentWatch = underNpm() ? watchParent(() => handler('SIGTERM')) : undefined;
   return {
     signal: controller.signal,
     received: () => received,
     dispose() {
       process.off('SIGINT', handler);
       process.off('SIGTERM', handler);
+      if (parentWatch) clearInterval(parentWatch);
     },
   };
 }
@@ -29,4 +38,21 @@ export function stopOnSignals(): {
 /** The conventional exit code of a process stopped by `signal`. */
 export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (signal === 'SIGINT' ? 2 : 15);
+}
+
+function underNpm(): boolean {
+  return process.env.npm_command !== undefined || process.env.npm_lifecycle_event !== undefined;
+}
+
+// `process.ppid` is read from the system each time: an orphan is re-parented (to init or a
+// subreaper), so a changed value means the parent is gone.
+function watchParent(onGone: () => void): NodeJS.Timeout {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onGone();
+  }, PARENT_POLL_MS);
+  timer.unref();
+  return timer;
 }

@@ -22,7 +22,7 @@ function runtimeImports(entry: string): Set<string> {
   return seen;
 }
 
-describe('baton/client', () => {
+describe('baton-runtime/client', () => {
   it('loads only fetch-based client code and core errors, nothing from the server or Node', () => {
     const loaded = [...runtimeImports(join(SRC, 'client', 'index.ts'))].map((file) =>
       file.startsWith('/') ? relative(SRC, file) : file,

@@ -1,5 +1,5 @@
-// Public API of `baton/client`: a fetch-based HTTP client. Nothing here may import server or
-// Node-only code; every export is public API, so add names on purpose.
+// Public API of `baton-runtime/client`: a fetch-based HTTP client. Nothing here may import server
+// or Node-only code; every export is public API, pinned by test/public-api.test.ts.
 export type { ErrorBody } from '../core/errors.js';
 export { BatonError } from '../core/errors.js';
 export type { BatonEvent, EventDataByType, ModelDeltaEvent, StreamEvent, Usage } from '../core/events.js';

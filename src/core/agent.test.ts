@@ -4,7 +4,7 @@ import { scriptedModel } from '../model/scripted-model.js';
 import type { AgentOptions } from './agent.js';
 import { agentDefinitionHash, defineAgent } from './agent.js';
 import { UserError } from './errors.js';
-import { tool } from './tool.js';
+import { tool, toolInputJsonSchema, validateToolInput } from './tool.js';
 
 const echo = tool({
   name: 'echo',
@@ -84,12 +84,55 @@ describe('tool', () => {
   it('rejects a bad name, a schema that is not zod and a missing execute', () => {
     const options = { description: 'd', inputSchema: z.object({}), execute: () => null };
     expect(() => tool({ ...options, name: 'has space' })).toThrow(/must match/);
-    expect(() => tool({ ...options, name: 'ok', inputSchema: {} as z.ZodType })).toThrow(/zod schema/);
+    expect(() => tool({ ...options, name: 'ok', inputSchema: {} as z.ZodType })).toThrow(/zod 4 schema/);
     const noExecute = { ...options, name: 'ok', execute: undefined } as unknown as Parameters<typeof tool>[0];
     expect(() => tool(noExecute)).toThrow(/execute must be a function/);
   });
 
-  it('defaults idempotent and needsApproval to false', () => {
-    expect(echo).toMatchObject({ idempotent: false, needsApproval: false });
+  it('defaults idempotent to false', () => {
+    expect(echo).toMatchObject({ idempotent: false });
+  });
+
+  it('refuses needsApproval instead of running the tool unguarded', () => {
+    const options = { name: 'ok', description: 'd', inputSchema: z.object({}), execute: () => null };
+    expect(() => tool({ ...options, needsApproval: true } as Parameters<typeof tool>[0])).toThrow(
+      /needsApproval is not supported yet/,
+    );
+  });
+
+  it('accepts a schema from another copy of zod, recognised by its Standard Schema shape', async () => {
+    // A schema object that is no instance of this zod's classes: only its `~standard` shape counts.
+    const foreign = {
+      '~standard': {
+        version: 1 as const,
+        vendor: 'other',
+        validate: (value: unknown) =>
+          typeof (value as { a?: unknown }).a === 'number'
+            ? { value: value as { a: number } }
+            : { issues: [{ message: 'expected a number', path: ['a'] }] },
+        jsonSchema: { input: () => ({ type: 'object', properties: { a: { type: 'number' } } }) },
+      },
+    };
+    const doubled = tool({
+      name: 'double',
+      description: 'd',
+      inputSchema: foreign,
+      execute: ({ a }) => a * 2,
+    });
+    expect(toolInputJsonSchema(doubled)).toEqual({ type: 'object', properties: { a: { type: 'number' } } });
+    expect(await validateToolInput(doubled, { a: 2 })).toEqual({ ok: true, value: { a: 2 } });
+    expect(await validateToolInput(doubled, { a: 'x' })).toEqual({
+      ok: false,
+      problems: ['a: expected a number'],
+    });
+  });
+
+  it('rejects a Standard Schema that cannot give the model a JSON Schema', () => {
+    const opaque = {
+      '~standard': { version: 1 as const, vendor: 'opaque', validate: (value: unknown) => ({ value }) },
+    };
+    expect(() => tool({ name: 'ok', description: 'd', inputSchema: opaque, execute: () => null })).toThrow(
+      /cannot be converted to JSON Schema/,
+    );
   });
 });

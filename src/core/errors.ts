@@ -77,15 +77,15 @@ export class ModelCallError extends BatonError {
   }
 }
 
+/** A limit was reached: a patch over its size limit, a search over its time limit. */
+export class LimitExceededError extends BatonError {}
+
 /** The worker's lease on a run was taken over; the worker must stop committing at once. */
 export class LeaseLostError extends BatonError {
   constructor(runId: string) {
     super('lease_lost', `the lease on run ${runId} was lost to another worker`);
   }
 }
-
-/** A run limit (`maxSteps`, `maxTokens`, `maxCostUsd`, `timeoutMs`) was exceeded. */
-export class LimitExceededError extends BatonError {}
 
 /** The run was cancelled through its signal or `cancel(runId)`. */
 export class CancelledError extends BatonError {

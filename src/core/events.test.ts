@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { BatonEvent, EventDraft } from './events.js';
 import { GENESIS_HASH, isTerminalRunEvent, sealEvent, verifyChain } from './events.js';
 
-// Computed here from the issue's formula with the `canonicalize` package directly, so the
-// test does not trust the module under test for the definition of the hash.
+// Computed here from the documented formula (docs/events.md) with the `canonicalize` package
+// directly, so the test does not trust the module under test for the definition of the hash.
 const canonicalize = canonicalizeModule as unknown as (input: unknown) => string;
 
 function expectedHash(prevHash: string, event: BatonEvent): string {

@@ -15,7 +15,7 @@ export interface ToolCallRecord {
   input: unknown;
 }
 
-/** Normalised finish reasons (DESIGN.md section 5). */
+/** Why a model step ended, normalised across providers. */
 export type FinishReason =
   | 'stop'
   | 'length'
@@ -35,6 +35,8 @@ export interface EventDataByType {
   'run.started': { agent: string; attempt: number; definitionHash: string; kind?: string; worker?: string };
   'message.received': { role: 'user'; text: string };
   'step.started': { step: number };
+  /** A model call failed in a way worth retrying; attempt `attempt` follows after `delayMs`. */
+  'model.retried': { attempt: number; delayMs: number; reason: string };
   'message.completed': {
     role: 'assistant';
     text: string;
@@ -68,7 +70,7 @@ export interface EventDataByType {
   };
   'workspace.captured': { manifestHash: string; baseRef: string; denied: { path: string; reason: string }[] };
   'workspace.patch': { patchHash: string | null; files: number; insertions: number; deletions: number };
-  /** A signed contract (DESIGN.md section 6) was issued for the run; its canonical JSON is blob `contractHash`. */
+  /** A signed contract (docs/proof.md) was issued for the run; its canonical JSON is blob `contractHash`. */
   'contract.issued': {
     contractHash: string;
     signature: { alg: 'ed25519'; publicKey: string; signature: string };

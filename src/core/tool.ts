@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ErrorBody } from './errors.js';
 import { UserError } from './errors.js';
+import type { StandardIssue, StandardSchemaV1 } from './standard-schema.js';
+import { describeIssue, isStandardSchema } from './standard-schema.js';
 
 /** The caller identity recorded on a session (`auth.initiator` / `auth.current`). */
 export interface CallerIdentity {
@@ -21,31 +23,41 @@ export interface ToolContext {
   auth?: { initiator?: CallerIdentity; current?: CallerIdentity };
 }
 
-/** A tool the model can call. `inputSchema` is a zod schema, as in the AI SDK. */
+/**
+ * A tool's input schema: any Standard Schema (a zod 4 schema such as `z.object({...})`, from
+ * whichever copy of zod the caller has) that can describe itself as JSON Schema for the model.
+ * `Input` is what `execute` receives: the schema's parsed output.
+ */
+export type ToolInputSchema<Input = unknown> = StandardSchemaV1<unknown, Input>;
+
+/** A tool the model can call. `inputSchema` is a zod schema (or another Standard Schema), as in the AI SDK. */
 export interface Tool<Input = unknown, Output = unknown> {
   readonly name: string;
   readonly description: string;
-  readonly inputSchema: z.ZodType<Input>;
+  readonly inputSchema: ToolInputSchema<Input>;
   readonly execute: (input: Input, context: ToolContext) => Output | Promise<Output>;
   /** Safe to run again after a crash between `tool.started` and `tool.result`. */
   readonly idempotent: boolean;
-  /** Reserved for human approval; recorded in the definition, enforced by a later issue. */
-  readonly needsApproval: boolean;
 }
 
 /** Options for {@link tool}. */
 export interface ToolOptions<Input, Output> {
+  /** `[a-zA-Z0-9_-]{1,64}`, unique within an agent. */
   name: string;
   description: string;
-  inputSchema: z.ZodType<Input>;
+  /** Validates the model's input before `execute` runs; its JSON Schema is what the model sees. */
+  inputSchema: ToolInputSchema<Input>;
   execute: (input: Input, context: ToolContext) => Output | Promise<Output>;
+  /** Safe to run again after a crash between `tool.started` and `tool.result` (default false). */
   idempotent?: boolean;
-  needsApproval?: boolean;
 }
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
-/** Defines a tool. Names follow the providers' rule (`[a-zA-Z0-9_-]{1,64}`). */
+/**
+ * Defines a tool. Names follow the providers' rule (`[a-zA-Z0-9_-]{1,64}`); the input schema must
+ * be a Standard Schema that converts to JSON Schema (zod 4 does).
+ */
 export function tool<Input, Output>(options: ToolOptions<Input, Output>): Tool<Input, Output> {
   if (!TOOL_NAME.test(options.name)) {
     throw new UserError('invalid_tool', `tool name ${JSON.stringify(options.name)} must match ${TOOL_NAME}`);
@@ -53,27 +65,67 @@ export function tool<Input, Output>(options: ToolOptions<Input, Output>): Tool<I
   if (typeof options.execute !== 'function') {
     throw new UserError('invalid_tool', `tool ${options.name}: execute must be a function`);
   }
-  if (!(options.inputSchema instanceof z.ZodType)) {
-    throw new UserError('invalid_tool', `tool ${options.name}: inputSchema must be a zod schema`);
+  if (!isStandardSchema(options.inputSchema)) {
+    throw new UserError(
+      'invalid_tool',
+      `tool ${options.name}: inputSchema must be a zod 4 schema (or another Standard Schema), e.g. z.object({ ... })`,
+    );
   }
-  return Object.freeze({
+  // Approval gating is not built yet: a tool that asks for it must not silently run unguarded.
+  if ((options as { needsApproval?: unknown }).needsApproval) {
+    throw new UserError('invalid_tool', `tool ${options.name}: needsApproval is not supported yet`);
+  }
+  const defined: Tool<Input, Output> = Object.freeze({
     name: options.name,
     description: options.description,
     inputSchema: options.inputSchema,
     execute: options.execute,
     idempotent: options.idempotent ?? false,
-    needsApproval: options.needsApproval ?? false,
   });
+  toolInputJsonSchema(defined);
+  return defined;
 }
 
 /** A tool with its types erased, as agents hold them. */
 // biome-ignore lint/suspicious/noExplicitAny: tools of any input/output type live in one list.
 export type AnyTool = Tool<any, any>;
 
-/** The JSON Schema of a tool's input, as sent to the model and hashed into the agent definition. */
+/**
+ * The JSON Schema of a tool's input, as sent to the model and hashed into the agent definition.
+ * A zod schema converts through zod itself (any zod 4 copy: the conversion reads the schema's
+ * definition, not its class), which keeps definition hashes stable; another Standard Schema
+ * converts through its own Standard JSON Schema support.
+ */
 export function toolInputJsonSchema(candidate: AnyTool): Record<string, unknown> {
-  return z.toJSONSchema(candidate.inputSchema, { unrepresentable: 'any' }) as Record<string, unknown>;
+  const schema = candidate.inputSchema;
+  const props = schema['~standard'];
+  if (props.vendor === 'zod' && '_zod' in schema) {
+    return z.toJSONSchema(schema as unknown as z.ZodType, { unrepresentable: 'any' }) as Record<
+      string,
+      unknown
+    >;
+  }
+  if (props.jsonSchema !== undefined) return props.jsonSchema.input({ target: 'draft-2020-12' });
+  throw new UserError(
+    'invalid_tool',
+    `tool ${candidate.name}: the ${props.vendor} inputSchema cannot be converted to JSON Schema for the model`,
+  );
 }
 
-/** The outcome of one tool call: data either way, never an exception (STYLE.md point 3). */
+/** The validated input of a tool call, or the problems with it, each as `path: message`. */
+export type ToolInputCheck<Input> = { ok: true; value: Input } | { ok: false; problems: string[] };
+
+/** Validates `input` with the tool's schema (Standard Schema `validate`, sync or async). */
+export async function validateToolInput<Input>(
+  candidate: Tool<Input, unknown>,
+  input: unknown,
+): Promise<ToolInputCheck<Input>> {
+  const result = await candidate.inputSchema['~standard'].validate(input);
+  if (result.issues !== undefined) {
+    return { ok: false, problems: result.issues.map((issue: StandardIssue) => describeIssue(issue)) };
+  }
+  return { ok: true, value: result.value };
+}
+
+/** The outcome of one tool call: data either way, never an exception (a failing tool is a result the model sees). */
 export type ToolOutcome = { ok: true; output: unknown } | { ok: false; output: null; error: ErrorBody };

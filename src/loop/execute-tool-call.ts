@@ -1,6 +1,7 @@
 import { CancelledError, errorMessage } from '../core/errors.js';
 import type { ToolCallRecord } from '../core/events.js';
 import type { AnyTool, ToolContext, ToolOutcome } from '../core/tool.js';
+import { validateToolInput } from '../core/tool.js';
 
 function failure(code: string, message: string): ToolOutcome {
   return { ok: false, output: null, error: { code, message } };
@@ -27,8 +28,8 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /**
- * Validates a call's input with the tool's zod schema and executes it. Every failure is data the
- * model sees (STYLE.md point 3): `unknown_tool`, `invalid_input` (naming the problem) or
+ * Validates a call's input with the tool's schema and executes it. Every failure is data the
+ * model sees, never an exception: `unknown_tool`, `invalid_input` (naming the problem) or
  * `tool_error` (the message only, never a stack).
  */
 export async function executeToolCall(
@@ -44,17 +45,13 @@ export async function executeToolCall(
       `the input for tool ${call.name} is not valid JSON: ${String(call.input).slice(0, 200)}`,
     );
   }
-  const parsed = candidate.inputSchema.safeParse(call.input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const path = issue.path.length === 0 ? 'input' : issue.path.join('.');
-      return `${path}: ${issue.message}`;
-    });
-    return failure('invalid_input', `invalid input for tool ${call.name}: ${problems.join('; ')}`);
+  const parsed = await validateToolInput(candidate, call.input);
+  if (!parsed.ok) {
+    return failure('invalid_input', `invalid input for tool ${call.name}: ${parsed.problems.join('; ')}`);
   }
   let output: unknown;
   try {
-    output = await untilAborted(Promise.resolve(candidate.execute(parsed.data, context)), context.signal);
+    output = await untilAborted(Promise.resolve(candidate.execute(parsed.value, context)), context.signal);
   } catch (error) {
     return failure('tool_error', errorMessage(error));
   }

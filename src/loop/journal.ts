@@ -1,7 +1,7 @@
 import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js';
 
 /**
- * Where the loop records what it does (DESIGN.md section 3). The loop never touches SQL:
+ * Where the loop records what it does (docs/architecture.md). The loop never touches SQL:
  * `MemoryJournal` keeps events in an array, the runtime's `StoreJournal` commits them to a
  * store under the run's lease.
  */

@@ -4,7 +4,7 @@ import type { RetryPolicy } from '../core/retry-policy.js';
 import type { ModelResponse } from '../model/call-model.js';
 import { callModel } from '../model/call-model.js';
 import type { Clock } from '../model/clock.js';
-import type { RetryResult } from '../model/retry.js';
+import type { RetryNotice, RetryResult } from '../model/retry.js';
 import { withRetry } from '../model/retry.js';
 import type { ActiveAgent } from './agent-roster.js';
 import type { Journal } from './journal.js';
@@ -29,9 +29,9 @@ export interface ModelStepOptions {
 export type ModelStepResult = { message: AssistantData } | { end: TurnEnd };
 
 /**
- * Calls the model for one step (with retries), streaming text deltas live as `model.delta`, and
- * commits the response as `message.completed` before any tool runs — a crash after this point
- * never pays for the same model call twice. A model failure (after retries), a deferral or an
+ * Calls the model for one step (with retries, each recorded as `model.retried` before its wait),
+ * streaming text deltas live as `model.delta`, and commits the response as `message.completed`
+ * before any tool runs — a crash after this point never pays for the same model call twice. A model failure (after retries), a deferral or an
  * interruption ends the turn; a journal failure (`LeaseLostError`) is thrown.
  */
 export async function runModelStep(options: ModelStepOptions): Promise<ModelStepResult> {
@@ -40,6 +40,16 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
   // The agent's own settings win over the runtime's, field by field.
   const policy = { ...options.retry, ...active.agent.retry };
   let response: RetryResult<ModelResponse>;
+  // A failed commit of `model.retried` (a lost lease) must stop the turn, not pass as a model error.
+  let journalFailure: unknown;
+  const recordRetry = async (retried: RetryNotice): Promise<void> => {
+    try {
+      await journal.append({ type: 'model.retried', data: retried });
+    } catch (error) {
+      journalFailure = error;
+      throw error;
+    }
+  };
   try {
     response = await withRetry(
       () =>
@@ -59,9 +69,10 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
               delta,
             }),
         }),
-      { policy, clock: options.clock, signal },
+      { policy, clock: options.clock, signal, onRetry: recordRetry },
     );
   } catch (error) {
+    if (journalFailure !== undefined) throw journalFailure;
     return { end: turnSignal.interruption() ?? { reason: 'error', error: toErrorBody(error) } };
   }
   if (!response.ok) return { end: { reason: 'deferred', retryAt: response.retryAt, error: response.error } };

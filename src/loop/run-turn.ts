@@ -36,7 +36,7 @@ async function drive(turn: Turn, plan: ResumePlan): Promise<TurnEnd> {
 }
 
 /**
- * Runs one agent turn against a journal (DESIGN.md section 3). Loads the session log once,
+ * Runs one agent turn against a journal (docs/architecture.md, durability). Loads the session log once,
  * rebuilds the conversation from every run of the session, continues the current run from its
  * first incomplete step, and then steps — model call, `message.completed`, tools, `step.completed`
  * — until the model answers without tool calls, a limit ends the turn, or it is cancelled.

@@ -1,5 +1,6 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { TaskService } from '../delegation/task-types.js';
+import { codeEstimateMs, delegationEntry, feedbackTaskId, researchEstimateMs } from './delegation-wire.js';
 import { toolCall } from './tool-result.js';
 import {
   delegateCodeInput,
@@ -31,11 +32,15 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
     {
       description:
         'Hand a coding goal to Baton: a coding agent works on a sandboxed checkout of repoRoot, the patch is validated ' +
-        '(tests, typecheck, forbidden paths, size, secrets). Returns { taskId, reused } at once; poll delegation_status.',
+        '(tests, typecheck, forbidden paths, size, secrets). Returns { taskId, reused, estimatedDurationMs } at once; ' +
+        'poll delegation_status.',
       inputSchema: delegateCodeInput,
     },
     ({ namespace, ...args }) =>
-      toolCall({ namespace, ...args }, () => tasks.submitTask({ profile: 'coder', args, namespace })),
+      toolCall({ namespace, ...args }, async () => ({
+        ...(await tasks.submitTask({ profile: 'coder', args, namespace })),
+        estimatedDurationMs: codeEstimateMs(args.variants),
+      })),
   );
 
   server.registerTool(
@@ -43,11 +48,14 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
     {
       description:
         'Hand a research question to Baton. Facts pass a fail-closed gate (verbatim passage found in its source). ' +
-        'Returns { taskId, reused } at once; poll delegation_status.',
+        'Returns { taskId, reused, estimatedDurationMs } at once; poll delegation_status.',
       inputSchema: delegateResearchInput,
     },
     ({ namespace, ...args }) =>
-      toolCall({ namespace, ...args }, () => tasks.submitTask({ profile: 'researcher', args, namespace })),
+      toolCall({ namespace, ...args }, async () => ({
+        ...(await tasks.submitTask({ profile: 'researcher', args, namespace })),
+        estimatedDurationMs: researchEstimateMs(args.variants),
+      })),
   );
 
   server.registerTool(
@@ -73,19 +81,27 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
 
   server.registerTool(
     'delegation_history',
-    { description: 'Recent tasks, newest first, as { tasks }.', inputSchema: delegationHistoryInput },
-    (filters) => toolCall(filters, async () => ({ tasks: await tasks.history(filters) })),
+    {
+      description:
+        'Past delegations, newest first, as { delegations: [{ taskId, profile, namespace, args, status, feedback, ' +
+        'costUsd?, startedAt, completedAt? }] }.',
+      inputSchema: delegationHistoryInput,
+    },
+    (filters) =>
+      toolCall(filters, async () => ({ delegations: (await tasks.history(filters)).map(delegationEntry) })),
   );
 
   server.registerTool(
     'delegate_feedback',
     {
-      description: 'Rate a task result (score 0..1). Returns { recorded: true, id }.',
+      description:
+        'Rate a delegation, or an artifact or outcome of one (score 0..1); it shows in delegation_history. ' +
+        'Returns { recorded: true, id }.',
       inputSchema: delegateFeedbackInput,
     },
     ({ refersTo, rating, by }) =>
       toolCall({ refersTo, rating, by }, async () => {
-        const record = await tasks.attachFeedback(refersTo.ref, { ...rating, by });
+        const record = await tasks.attachFeedback(feedbackTaskId(refersTo), { ...rating, by });
         return { recorded: true, id: record.id };
       }),
   );

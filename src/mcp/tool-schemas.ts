@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { coderArgsSchema, researcherArgsSchema } from '../delegation/profile-args.js';
 import { feedbackSchema } from '../delegation/service-schemas.js';
+import { FEEDBACK_KINDS } from './delegation-wire.js';
 
 /**
  * Input schemas of the MCP delegation tools, as raw zod shapes (what `registerTool` takes).
@@ -12,7 +13,7 @@ const taskId = z.string().min(1).max(200);
 /** `delegate_code`: the coder profile's arguments plus an optional namespace. */
 export const delegateCodeInput = { ...coderArgsSchema.shape, namespace: namespace.optional() };
 
-/** `delegate_research`: the researcher profile's arguments; the namespace is required by the issue's tool shape. */
+/** `delegate_research`: the researcher profile's arguments; research is always filed under a namespace. */
 export const delegateResearchInput = { ...researcherArgsSchema.shape, namespace };
 
 /** `delegate`: a message for any loaded agent. */
@@ -38,10 +39,13 @@ export const delegationHistoryInput = {
 
 /** `delegate_feedback`: the service's rating, nested as `rating` with `by` beside it. */
 export const delegateFeedbackInput = {
-  // Only tasks can be rated today, so `ref` must be a task id; `kind` names what it is (e.g. `task`).
   refersTo: z.object({
-    kind: z.string().min(1).max(100).describe('what is rated, e.g. "task"'),
-    ref: taskId,
+    kind: z
+      .enum(FEEDBACK_KINDS)
+      .describe(
+        '"delegation": ref is a taskId; "artifact" / "outcome": ref is "<taskId>" or "<taskId>#<what>"',
+      ),
+    ref: z.string().min(1).max(2000),
   }),
   rating: feedbackSchema.omit({ by: true }),
   by: feedbackSchema.shape.by,

@@ -4,8 +4,17 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ModelSpec } from '../core/agent.js';
 import { UserError } from '../core/errors.js';
+import { modelApiFetch } from './model-api-fetch.js';
 
 type Environment = Readonly<Record<string, string | undefined>>;
+
+// The providers' own defaults, named here so errors can say where a request went.
+const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
 
 function requireKey(variable: string, spec: string, env: Environment): string {
   const key = env[variable];
@@ -30,6 +39,7 @@ function resolveCompatible(rest: string, spec: string, env: Environment): Langua
     name: 'openai-compatible',
     baseURL,
     ...(apiKey === undefined || apiKey === '' ? {} : { apiKey }),
+    fetch: modelApiFetch(baseURL),
     // Usage in streamed responses is what the loop's token limits and costs are computed from.
     includeUsage: true,
   });
@@ -37,9 +47,11 @@ function resolveCompatible(rest: string, spec: string, env: Environment): Langua
 }
 
 /**
- * Turns a model spec into an AI SDK language model: `openai:<id>`, `anthropic:<id>` or
- * `openai-compatible:<model>@<baseURL>`; a model object passes through. A missing API key or an
- * unknown provider is a `UserError` naming what to fix.
+ * Turns a model spec into an AI SDK language model: `openai:<id>` (Responses API, at
+ * `OPENAI_BASE_URL` when set), `anthropic:<id>` (Messages API, at `ANTHROPIC_BASE_URL` when set)
+ * or `openai-compatible:<model>@<baseURL>` (chat completions, key from
+ * `OPENAI_COMPATIBLE_API_KEY`); a model object passes through. A missing API key or an unknown
+ * provider is a `UserError` naming what to fix.
  */
 export function resolveModel(spec: ModelSpec, env: Environment = process.env): LanguageModelV3 {
   if (typeof spec !== 'string') return spec;
@@ -50,10 +62,18 @@ export function resolveModel(spec: ModelSpec, env: Environment = process.env): L
     throw new UserError('invalid_model', `model ${spec} names no model id after "${provider}:"`);
   }
   switch (provider) {
-    case 'openai':
-      return createOpenAI({ apiKey: requireKey('OPENAI_API_KEY', spec, env) })(rest);
-    case 'anthropic':
-      return createAnthropic({ apiKey: requireKey('ANTHROPIC_API_KEY', spec, env) })(rest);
+    case 'openai': {
+      // `openai:` speaks the Responses API, at OPENAI_BASE_URL when set (chat-completions servers
+      // are `openai-compatible:`).
+      const baseURL = nonEmpty(env.OPENAI_BASE_URL) ?? OPENAI_BASE_URL;
+      const apiKey = requireKey('OPENAI_API_KEY', spec, env);
+      return createOpenAI({ apiKey, baseURL, fetch: modelApiFetch(baseURL) })(rest);
+    }
+    case 'anthropic': {
+      const baseURL = nonEmpty(env.ANTHROPIC_BASE_URL) ?? ANTHROPIC_BASE_URL;
+      const apiKey = requireKey('ANTHROPIC_API_KEY', spec, env);
+      return createAnthropic({ apiKey, baseURL, fetch: modelApiFetch(baseURL) })(rest);
+    }
     case 'openai-compatible':
       return resolveCompatible(rest, spec, env);
     default:

@@ -1,6 +1,7 @@
 import type { ErrorBody } from '../core/errors.js';
 import { CancelledError, isBatonError, ModelCallError } from '../core/errors.js';
 import type { RetryPolicy } from '../core/retry-policy.js';
+import type { ClassifiedError, ErrorClass } from './classify-error.js';
 import { classifyModelError } from './classify-error.js';
 import type { Clock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -34,6 +35,34 @@ export interface RetryOptions {
   /** Uniform in [0, 1); injectable for deterministic tests. */
   random?: () => number;
   signal?: AbortSignal;
+  /** Told before each wait for another attempt (the loop records it as `model.retried`). */
+  onRetry?: (retry: RetryNotice) => void | Promise<void>;
+}
+
+/** One retry about to happen: the attempt it will be, how long until then, and why. */
+export interface RetryNotice {
+  /** The number of the attempt made after the wait (2 for the first retry). */
+  attempt: number;
+  delayMs: number;
+  /** Why the last attempt failed, in words: `rate limited`, `server error (...)`, ... */
+  reason: string;
+}
+
+const REASONS: Readonly<Record<ErrorClass, string>> = {
+  network: 'network error',
+  timeout: 'timed out',
+  rate_limit: 'rate limited',
+  server: 'server error',
+  client: 'request rejected',
+  unknown: 'error',
+};
+
+/** A retryable failure in words, with the provider's first line for all but rate limits. */
+function retryReason(failure: ClassifiedError): string {
+  const detail = failure.message.split('\n')[0]?.slice(0, 200);
+  return failure.errorClass === 'rate_limit' || !detail
+    ? REASONS[failure.errorClass]
+    : `${REASONS[failure.errorClass]} (${detail})`;
 }
 
 function backoffDelay(policy: RetryPolicy, failures: number, random: () => number): number {
@@ -84,6 +113,11 @@ export async function withRetry<T>(
       if (clock.now() + delay - startedAt > policy.maxActiveElapsedMs) {
         return giveUp(` (gave up after ${attempt} attempts in ${clock.now() - startedAt} ms)`);
       }
+      await options.onRetry?.({
+        attempt: attempt + 1,
+        delayMs: Math.round(delay),
+        reason: retryReason(failure),
+      });
       await clock.sleep(delay, options.signal);
     }
   }

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { ConflictError, NotFoundError } from '../core/errors.js';
+import { ConflictError, NotFoundError, UserError } from '../core/errors.js';
 import type { BatonEvent } from '../core/events.js';
 import { canonicalJson, hashCanonical } from '../core/hash.js';
 import type { Store } from '../store/store.js';
@@ -54,7 +54,12 @@ export async function issueReceipt(store: Store, runId: string, keys: SigningKey
   if (!run) throw new NotFoundError('run', runId);
   const events = await runEvents(store, runId);
   const issued = events.find((event) => event.type === 'contract.issued');
-  if (issued?.type !== 'contract.issued') throw new NotFoundError('contract of run', runId);
+  if (issued?.type !== 'contract.issued') {
+    throw new UserError(
+      'not_governed',
+      `run ${runId} was not a governed run: it has no contract, so no receipt (\`baton exec\` and \`baton run --workspace\` runs have them)`,
+    );
+  }
   const terminal = events.filter((event) => event.type in TERMINAL_STATUS).at(-1);
   if (!terminal)
     throw new ConflictError(

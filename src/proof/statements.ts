@@ -5,7 +5,7 @@ const hash = z.string().regex(/^[0-9a-f]{64}$/);
 const timestamp = z.string().min(1);
 
 /**
- * What a run was allowed to do, signed by the plane key before it starts (DESIGN.md section 6).
+ * What a run was allowed to do, signed by the plane key before it starts (docs/proof.md).
  * Schemas are strict: an unknown field makes a statement invalid rather than silently unsigned.
  */
 export const contractSchema = z
@@ -47,7 +47,7 @@ export const artifactSchema = z
   .object({ kind: z.string().min(1), hash, bytes: z.number().int().nonnegative() })
   .strict();
 
-/** What happened, signed by the runner key after the run ended (DESIGN.md section 6). */
+/** What happened, signed by the runner key after the run ended (docs/proof.md). */
 export const receiptSchema = z
   .object({
     version: z.literal(1),
@@ -92,9 +92,9 @@ export const envelopeSchema = z
   })
   .strict();
 
-/** What a run was allowed to do, signed before it starts (DESIGN.md section 6). */
+/** What a run was allowed to do, signed before it starts. */
 export type Contract = z.infer<typeof contractSchema>;
-/** What a run did, pinning its contract, event log head and artifacts (DESIGN.md section 6). */
+/** What a run did, pinning its contract, event log head and artifacts. */
 export type Receipt = z.infer<typeof receiptSchema>;
 /** One content-addressed output of a run: `{ kind, hash, bytes }`. */
 export type Artifact = z.infer<typeof artifactSchema>;

@@ -33,4 +33,39 @@ describe('agent loader', () => {
     const agents = await loadAgentsDir(dir);
     expect([...agents.keys()]).toEqual(['alpha', 'beta']);
   });
+
+  it('skips a helper module without a default export in an agents directory', async () => {
+    const helpers = mkdtempSync(join(dir, 'helpers-'));
+    writeFileSync(join(helpers, 'gamma.ts'), agentSource('gamma'));
+    writeFileSync(
+      join(helpers, 'weather-tool.ts'),
+      "export const forecast = (city: string) => city + ': sunny';\n",
+    );
+    writeFileSync(join(helpers, 'util.mjs'), 'export const two = 2;\n');
+    expect([...(await loadAgentsDir(helpers)).keys()]).toEqual(['gamma']);
+  });
+
+  it('still refuses a directory module whose default export is not an agent', async () => {
+    const wrong = mkdtempSync(join(dir, 'wrong-'));
+    writeFileSync(join(wrong, 'delta.ts'), agentSource('delta'));
+    writeFileSync(join(wrong, 'config.ts'), 'export default { name: "config" };\n');
+    await expect(loadAgentsDir(wrong)).rejects.toThrow(/the default export of .*config\.ts is not an agent/);
+  });
+
+  it('names file:line:column and the reason of a syntax error in a TypeScript or JavaScript file', async () => {
+    const broken = join(dir, 'broken.ts');
+    writeFileSync(broken, "const a: number = 1;\nexport default {\n  name: 'x',,\n};\n");
+    await expect(loadAgentFile(broken)).rejects.toThrow(
+      `cannot load ${broken}:3:13: Expected identifier but found ","`,
+    );
+    const brokenJs = join(dir, 'broken.mjs');
+    writeFileSync(brokenJs, 'export const x = 1;\nconst y = ;\n');
+    await expect(loadAgentFile(brokenJs)).rejects.toThrow(`cannot load ${brokenJs}:2:11: Unexpected ";"`);
+  });
+
+  it('keeps the reason of a module that throws while loading', async () => {
+    const throwing = join(dir, 'throwing.mjs');
+    writeFileSync(throwing, "throw new Error('no API key configured');\n");
+    await expect(loadAgentFile(throwing)).rejects.toThrow(`cannot load ${throwing}: no API key configured`);
+  });
 });

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Agent } from '../core/agent.js';
@@ -19,15 +20,21 @@ let commonJsHooks: Promise<void> | undefined;
  * process's copy of Baton's modules and its errors stay recognisable.
  */
 export async function loadAgentFile(path: string): Promise<Agent> {
+  const agent = await loadAgentModule(path);
+  if (agent === undefined) {
+    throw new UserError('invalid_agent', `${path} has no default export; export default defineAgent({...})`);
+  }
+  return agent;
+}
+
+/** The agent a module exports by default, or `undefined` for a module without a default export. */
+async function loadAgentModule(path: string): Promise<Agent | undefined> {
   const absolute = resolve(path);
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
     throw new UserError('agent_not_found', `agent file ${path} does not exist`);
   }
-  const module = await importModule(absolute);
-  const candidate = defaultExport(module);
-  if (candidate === undefined) {
-    throw new UserError('invalid_agent', `${path} has no default export; export default defineAgent({...})`);
-  }
+  const candidate = defaultExport(await importModule(absolute));
+  if (candidate === undefined) return undefined;
   if (!isAgent(candidate)) {
     throw new UserError('invalid_agent', `the default export of ${path} is not an agent made by defineAgent`);
   }
@@ -36,7 +43,9 @@ export async function loadAgentFile(path: string): Promise<Agent> {
 
 /**
  * Loads every agent of a directory: `<dir>/<name>.ts|.mts|.js|.mjs` and `<dir>/<name>/agent.ts`
- * (or `agent.js`). Keyed by the agent's own name; two files defining one name are an error.
+ * (or `agent.js`). Keyed by the agent's own name; two files defining one name are an error. A
+ * module without a default export is a helper (a shared tool, say) and is skipped; a default
+ * export that is not an agent is still an error.
  */
 export async function loadAgentsDir(dir: string): Promise<Map<string, Agent>> {
   const absolute = resolve(dir);
@@ -57,7 +66,8 @@ export async function loadAgentsDir(dir: string): Promise<Map<string, Agent>> {
         ? join(absolute, entry.name)
         : undefined;
     if (file === undefined) continue;
-    const agent = await loadAgentFile(file);
+    const agent = await loadAgentModule(file);
+    if (agent === undefined) continue;
     if (agents.has(agent.name)) {
       throw new UserError(
         'duplicate_agent',
@@ -105,7 +115,7 @@ async function importModule(absolute: string): Promise<unknown> {
     return await import(url);
   } catch (error) {
     if (!typescript || (error as NodeJS.ErrnoException).code !== 'ERR_UNKNOWN_FILE_EXTENSION') {
-      throw loadError(absolute, error);
+      throw await loadError(absolute, error);
     }
   }
   typescriptHooks ??= import('tsx/esm/api').then(({ register }) => {
@@ -116,7 +126,7 @@ async function importModule(absolute: string): Promise<unknown> {
     // Node caches the failed import of `url`, so the retry uses a distinct URL for the module.
     return await import(`${url}?typescript`);
   } catch (error) {
-    throw loadError(absolute, error);
+    throw await loadError(absolute, error);
   }
 }
 
@@ -132,9 +142,42 @@ function defaultExport(module: unknown): unknown {
     : value;
 }
 
-function loadError(path: string, error: unknown): UserError {
-  const reason = errorMessage(error).split('\n')[0];
-  return new UserError('invalid_agent', `cannot load ${path}: ${reason}`, { cause: error });
+/**
+ * The error for a module that failed to load. A syntax error names `file:line:column` and the
+ * compiler's reason: Node's own SyntaxError carries no location and tsx's has it only inside a
+ * multi-line message, so a file that failed is compiled again with esbuild (what tsx compiles
+ * with) to find one. Any other failure keeps its first line.
+ */
+async function loadError(path: string, error: unknown): Promise<UserError> {
+  const reason = (await locateSyntaxError(path)) ?? `${path}: ${messageOf(error).split('\n')[0]}`;
+  return new UserError('invalid_agent', `cannot load ${reason}`, { cause: error });
+}
+
+// A test runner's module loader may hand over a plain object with a `message` instead of an Error.
+function messageOf(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : errorMessage(error);
+}
+
+/** `file:line:column: reason` of the first syntax error esbuild finds in the file, if it finds one. */
+async function locateSyntaxError(path: string): Promise<string | undefined> {
+  const { transform } = await import('esbuild');
+  const extension = extname(path);
+  try {
+    await transform(await readFile(path, 'utf8'), {
+      loader: TYPESCRIPT.has(extension) ? 'ts' : 'js',
+      format: 'esm',
+      sourcefile: path,
+    });
+    return undefined;
+  } catch (error) {
+    const first = (
+      error as { errors?: { text: string; location?: { line: number; column: number } | null }[] }
+    ).errors?.[0];
+    if (first?.location == null) return undefined;
+    // esbuild counts columns from 0; editors and compilers show them from 1.
+    return `${path}:${first.location.line}:${first.location.column + 1}: ${first.text}`;
+  }
 }
 
 function isAgent(value: unknown): value is Agent {

@@ -98,7 +98,7 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-/** The durable runtime (DESIGN.md sections 2-4). */
+/** The durable runtime: sessions, runs, workers and streams over a store (docs/architecture.md). */
 export interface Runtime {
   readonly store: Store;
   readonly agents: ReadonlyMap<string, Agent>;

@@ -65,7 +65,7 @@ export interface AppOptions {
 const BROWSER_FACING_ROUTES = ['/v1/*', '/mcp'] as const;
 
 /**
- * The HTTP API as a Hono app (DESIGN.md section 7). Serve it with {@link serve}, or call
+ * The HTTP API as a Hono app (docs/http.md). Serve it with {@link serve}, or call
  * `app.request('/v1/health')` in tests without opening a port.
  */
 export function createApp(options: AppOptions): Hono<ServerEnv> {

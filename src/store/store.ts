@@ -1,12 +1,13 @@
 import type { BatonEvent, EventDraft, Usage } from '../core/events.js';
 import type { CallerIdentity } from '../core/tool.js';
 
-/** Session status (DESIGN.md section 2). */
+/** Session status: `waiting` means a person must act before it goes on (docs/architecture.md). */
 export type SessionStatus = 'idle' | 'running' | 'waiting' | 'completed' | 'failed';
 
-/** Run status (DESIGN.md section 2). */
+/** Run status; a `failed` run may be retried under the same id, `succeeded` and `cancelled` may not. */
 export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
 
+/** A session as stored: a durable conversation with one root agent. */
 export interface SessionRecord {
   id: string;
   agent: string;
@@ -26,6 +27,7 @@ export interface Lease {
   expiresAt: number;
 }
 
+/** A run as stored: one execution inside a session (a message, a task, a governed command). */
 export interface RunRecord {
   id: string;
   sessionId: string;
@@ -150,6 +152,7 @@ export interface NewTask {
   runId: string | null;
 }
 
+/** One page of a listing, newest first; pass `nextCursor` back as `cursor` for the next. */
 export interface Page<T> {
   items: T[];
   /** Opaque cursor for the next (older) page, absent on the last page. */

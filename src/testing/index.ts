@@ -1,7 +1,6 @@
-// Public API of `baton/testing`: test helpers and contract suites. Every export here is public API.
-
-export type { MemoryJournalOptions } from '../loop/memory-journal.js';
-export { MemoryJournal } from '../loop/memory-journal.js';
+// Public API of `baton-runtime/testing`: deterministic pieces for tests, demos and benchmarks.
+// It loads without vitest; the contract suites, which need it, are `baton-runtime/testing/contracts`.
+// Every export here is public API, pinned by test/public-api.test.ts.
 export type { FakeClock } from '../model/fake-clock.js';
 export { fakeClock } from '../model/fake-clock.js';
 export type {
@@ -12,6 +11,4 @@ export type {
   ScriptedToolCall,
 } from '../model/scripted-model.js';
 export { scriptedModel } from '../model/scripted-model.js';
-export { sandboxContract } from './sandbox-contract.js';
-export type { StoreUnderTest } from './store-contract.js';
-export { storeContract } from './store-contract.js';
+export { listenOnLoopback } from './listen-on-loopback.js';

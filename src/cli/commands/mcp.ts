@@ -6,8 +6,7 @@ import { runtimeTaskService } from '../../mcp/runtime-tasks.js';
 import { serveMcpStdio } from '../../mcp/stdio-server.js';
 import { agentModuleResolver, loadAgentsDir } from '../../runtime/agent-loader.js';
 import { packageVersion } from '../../server/package-version.js';
-import { openStore } from '../../store/open-store.js';
-import { asUsage } from '../as-usage.js';
+import { openCliStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, leaseTtlOption, repoRootOption } from '../options.js';
 import { pricesFromEnv } from '../prices.js';
 import { stopOnSignals } from '../stop-signals.js';
@@ -40,10 +39,9 @@ export function registerMcp(program: Command): void {
   addDbOption(command).action(async (flags: McpFlags) => {
     routeConsoleToStderr();
     const agentsDir = flags.agents ?? (existsSync(DEFAULT_AGENTS_DIR) ? DEFAULT_AGENTS_DIR : undefined);
-    const agents =
-      agentsDir === undefined ? new Map<string, Agent>() : await asUsage(() => loadAgentsDir(agentsDir));
-    const prices = await asUsage(() => pricesFromEnv());
-    const store = await openStore(flags.db);
+    const agents = agentsDir === undefined ? new Map<string, Agent>() : await loadAgentsDir(agentsDir);
+    const prices = await pricesFromEnv();
+    const store = await openCliStore(flags.db);
     const runtime = createRuntime({
       store,
       agents,

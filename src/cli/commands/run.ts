@@ -7,7 +7,7 @@ import { resolveModel } from '../../model/resolve-model.js';
 import { loadAgentFile } from '../../runtime/agent-loader.js';
 import type { Runtime, RunView } from '../../runtime/types.js';
 import { isRunEnded } from '../../store/records.js';
-import { asUsage } from '../as-usage.js';
+import { exitCodeForRun } from '../exit-codes.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, leaseTtlOption, writeJsonLine } from '../options.js';
 import { pricesFromEnv } from '../prices.js';
@@ -52,10 +52,10 @@ export function registerRun(program: Command): void {
     .option('--no-sandbox', 'with --workspace: run commands without bubblewrap isolation (explicit opt-out)')
     .addOption(leaseTtlOption());
   addDbOption(addSandboxOptions(command)).action(async (file: string, words: string[], flags: RunFlags) => {
-    const agent = await asUsage(() => loadAgentFile(file));
+    const agent = await loadAgentFile(file);
     const model = flags.model;
-    if (model !== undefined) await asUsage(() => resolveModel(model));
-    const prices = await asUsage(() => pricesFromEnv());
+    if (model !== undefined) resolveModel(model);
+    const prices = await pricesFromEnv();
     process.exitCode = await withStore(flags.db, async (store) => {
       const runtime = createRuntime({
         store,
@@ -132,7 +132,12 @@ async function executeAndPrint(
     return signalExitCode(signal);
   }
   if (!flags.json) printer.summary(run);
-  if (run.status === 'failed')
+  else if (run.status === 'failed') {
+    // The NDJSON on stdout carries `run.failed`; stderr says it once for a person.
     process.stderr.write(`baton: run failed: ${run.error?.code}: ${run.error?.message}\n`);
-  return run.status === 'succeeded' ? 0 : 1;
+  }
+  if (!isRunEnded(run.status) && run.status !== 'waiting') {
+    process.stderr.write(`baton: run ${runId} is ${run.status}; \`baton worker\` resumes it\n`);
+  }
+  return exitCodeForRun(run.status);
 }

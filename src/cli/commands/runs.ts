@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
 import type { RunView } from '../../runtime/types.js';
+import { formatTable } from '../format.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
 
@@ -17,7 +18,8 @@ export function registerRuns(program: Command): void {
     await withStore(flags.db, async (store) => {
       const { items } = await createRuntime({ store }).listRuns({ limit: flags.limit });
       if (flags.json) return writeJsonLine(items);
-      for (const run of items) process.stdout.write(`${runLine(run)}\n`);
+      if (items.length === 0) return void process.stderr.write('no runs\n');
+      process.stdout.write(`${formatTable(RUN_COLUMNS, items.map(runRow))}\n`);
     });
   });
   addDbOption(
@@ -35,15 +37,10 @@ export function registerRuns(program: Command): void {
   });
 }
 
-function runLine(run: RunView): string {
-  return [
-    run.id,
-    run.status.padEnd(9),
-    run.agent,
-    `attempt ${run.attempt}`,
-    run.createdAt,
-    run.sessionId,
-  ].join('  ');
+const RUN_COLUMNS = ['RUN', 'STATUS', 'AGENT', 'ATTEMPT', 'CREATED', 'SESSION'];
+
+function runRow(run: RunView): string[] {
+  return [run.id, run.status, run.agent, String(run.attempt), run.createdAt, run.sessionId];
 }
 
 function describeRun(run: RunView): string {
@@ -58,6 +55,7 @@ function describeRun(run: RunView): string {
     ['started', run.startedAt],
     ['finished', run.finishedAt],
     ['usage', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out tokens`],
+    ['cost', run.usage.costUsd === undefined ? undefined : `$${run.usage.costUsd}`],
     ['lease', run.lease && `${run.lease.owner} until ${new Date(run.lease.expiresAt).toISOString()}`],
     ['result', run.result && JSON.stringify(run.result)],
     ['error', run.error && `${run.error.code}: ${run.error.message}`],

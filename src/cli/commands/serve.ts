@@ -8,7 +8,6 @@ import { parseOrigin } from '../../server/origin-guard.js';
 import { startBatonServer } from '../../server/start-server.js';
 import type { LogLevel } from '../../telemetry/logger.js';
 import { createLogger } from '../../telemetry/logger.js';
-import { asUsage } from '../as-usage.js';
 import { addDbOption, integerAtLeast, leaseTtlOption, logLevelOption, repoRootOption } from '../options.js';
 import { pricesFromEnv } from '../prices.js';
 import { stopOnSignals } from '../stop-signals.js';
@@ -62,8 +61,8 @@ export function registerServe(program: Command): void {
     .addOption(repoRootOption());
   addDbOption(command).action(async (flags: ServeFlags) => {
     const logger = createLogger({ level: flags.logLevel });
-    const auth = await asUsage(() => authFromEnv(flags.auth));
-    const prices = await asUsage(() => pricesFromEnv());
+    const auth = authFromEnv(flags.auth);
+    const prices = await pricesFromEnv();
     if (flags.auth === 'none' && flags.host !== undefined && !isLoopbackHost(flags.host)) {
       logger.warn('--auth none on a non-loopback host lets anyone on the network in', { host: flags.host });
     }
@@ -72,23 +71,21 @@ export function registerServe(program: Command): void {
       logger.info(`no ./${DEFAULT_AGENTS_DIR} directory; serving without agents`);
     }
     const stop = stopOnSignals();
-    const server = await asUsage(() =>
-      startBatonServer({
-        auth,
-        workers: flags.workers,
-        port: flags.port,
-        logger,
-        allowedHosts: flags.allowedHost,
-        corsOrigins: flags.corsOrigin,
-        ...(prices && { prices }),
-        ...(flags.host !== undefined && { host: flags.host }),
-        ...(agentsDir !== undefined && { agentsDir }),
-        ...(flags.db !== undefined && { db: flags.db }),
-        ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
-        ...(flags.bodyLimit !== undefined && { bodyLimit: flags.bodyLimit }),
-        repoRoots: flags.repoRoot ?? [process.cwd()],
-      }),
-    ).catch((error: unknown) => {
+    const server = await startBatonServer({
+      auth,
+      workers: flags.workers,
+      port: flags.port,
+      logger,
+      allowedHosts: flags.allowedHost,
+      corsOrigins: flags.corsOrigin,
+      ...(prices && { prices }),
+      ...(flags.host !== undefined && { host: flags.host }),
+      ...(agentsDir !== undefined && { agentsDir }),
+      ...(flags.db !== undefined && { db: flags.db }),
+      ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
+      ...(flags.bodyLimit !== undefined && { bodyLimit: flags.bodyLimit }),
+      repoRoots: flags.repoRoot ?? [process.cwd()],
+    }).catch((error: unknown) => {
       stop.dispose();
       throw error;
     });

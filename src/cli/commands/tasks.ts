@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createTaskService } from '../../delegation/task-service.js';
 import type { TaskService, TaskView } from '../../delegation/task-types.js';
+import { formatTable } from '../format.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
 
@@ -18,9 +19,15 @@ function withTasks<T>(db: string | undefined, work: (tasks: TaskService) => Prom
   return withStore(db, (store) => work(createTaskService({ store, agents: new Map() })));
 }
 
-function summary(task: TaskView): string {
-  const progress = task.progress ? ` ${task.progress.phase}#${task.progress.iteration}` : '';
-  return `${task.id}  ${task.status.padEnd(9)} ${task.profile.padEnd(16)} ${task.namespace}  ${task.createdAt}${progress}`;
+const TASK_COLUMNS = ['TASK', 'STATUS', 'PROFILE', 'NAMESPACE', 'CREATED', 'PROGRESS'];
+
+function taskRow(task: TaskView): string[] {
+  const progress = task.progress ? `${task.progress.phase} #${task.progress.iteration}` : '';
+  return [task.id, task.status, task.profile, task.namespace, task.createdAt, progress];
+}
+
+function taskTable(tasks: readonly TaskView[]): string {
+  return formatTable(TASK_COLUMNS, tasks.map(taskRow));
 }
 
 /** `baton tasks list|show|cancel`: delegated tasks in the store. */
@@ -47,7 +54,8 @@ export function registerTasks(program: Command): void {
     );
     // A list is one value, as for `baton runs list --json`.
     if (flags.json) return writeJsonLine(found);
-    for (const task of found) console.log(summary(task));
+    if (found.length === 0) return void process.stderr.write('no tasks\n');
+    console.log(taskTable(found));
   });
 
   addDbOption(
@@ -68,6 +76,6 @@ export function registerTasks(program: Command): void {
   ).action(async (taskId: string, flags: { db?: string; json?: boolean }) => {
     const task = await withTasks(flags.db, (service) => service.cancelTask(taskId));
     if (flags.json) writeJsonLine(task);
-    else console.log(summary(task));
+    else console.log(taskTable([task]));
   });
 }

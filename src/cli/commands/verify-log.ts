@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { NotFoundError } from '../../core/errors.js';
 import { verifyChain } from '../../core/events.js';
+import { EXIT } from '../exit-codes.js';
+import { plural } from '../format.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption } from '../options.js';
 
@@ -16,10 +18,10 @@ export function registerVerifyLog(program: Command): void {
       if (!(await store.getSession(sessionId))) throw new NotFoundError('session', sessionId);
       const verdict = verifyChain(await store.readEvents(sessionId));
       if (verdict.ok) {
-        process.stdout.write(`valid: ${verdict.count} events, head ${verdict.head}\n`);
+        process.stdout.write(`valid: ${plural(verdict.count, 'event')}, head ${verdict.head}\n`);
       } else {
         process.stdout.write(`broken at seq ${verdict.seq}: ${verdict.reason}\n`);
-        process.exitCode = 1;
+        process.exitCode = EXIT.workFailed;
       }
     });
   });

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { errorMessage, UserError } from '../../core/errors.js';
 import { parsePublicKey, rawPublicKeyHex } from '../../proof/keys.js';
 import { type VerifyVerdict, verifyReceiptFile } from '../../proof/verify.js';
+import { EXIT } from '../exit-codes.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption } from '../options.js';
 
@@ -13,7 +15,7 @@ interface VerifyFlags {
 
 /**
  * `baton verify <receipt.json>`: checks a receipt offline. Exit 0 valid, 1 invalid with the
- * reason. `--public-key` pins the signer; `--db` also checks the event log and artifacts.
+ * reason, 2 when the file or key cannot be read. `--public-key` pins the signer; `--db` also checks the event log and artifacts.
  */
 export function registerVerify(program: Command): void {
   const command = program
@@ -32,26 +34,28 @@ export function registerVerify(program: Command): void {
         `valid: run ${verdict.runId} ${verdict.status}, signed by ${trust}; checked ${verdict.checks.join(', ')}\n`,
       );
     } else process.stderr.write(`invalid: ${verdict.reason}\n`);
-    process.exitCode = verdict.valid ? 0 : 1;
+    process.exitCode = verdict.valid ? EXIT.success : EXIT.workFailed;
   });
 }
 
+// A file that cannot be read, or a key that cannot be used, is a usage error (exit 2): only a
+// receipt that was checked and failed is invalid (exit 1).
 async function verify(file: string, flags: VerifyFlags): Promise<VerifyVerdict> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
   } catch (error) {
-    return { valid: false, reason: `cannot read ${file}: ${(error as Error).message}` };
+    throw new UserError('unreadable_receipt', `cannot read ${file}: ${errorMessage(error)}`);
   }
   let trustedPublicKey: string | undefined;
   if (flags.publicKey !== undefined) {
     try {
       trustedPublicKey = rawPublicKeyHex(parsePublicKey(await readFile(flags.publicKey, 'utf8')));
     } catch (error) {
-      return {
-        valid: false,
-        reason: `cannot use public key ${flags.publicKey}: ${(error as Error).message}`,
-      };
+      throw new UserError(
+        'invalid_public_key',
+        `cannot use public key ${flags.publicKey}: ${errorMessage(error)}`,
+      );
     }
   }
   const options = trustedPublicKey === undefined ? {} : { trustedPublicKey };

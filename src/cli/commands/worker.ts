@@ -5,7 +5,6 @@ import { errorMessage } from '../../core/errors.js';
 import { agentModuleResolver, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
 import type { LogLevel } from '../../telemetry/logger.js';
 import { createLogger } from '../../telemetry/logger.js';
-import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, leaseTtlOption, logLevelOption } from '../options.js';
 import { pricesFromEnv } from '../prices.js';
@@ -46,7 +45,7 @@ export function registerWorker(program: Command): void {
   addDbOption(command).action(async (flags: WorkerFlags) => {
     const logger = createLogger({ level: flags.logLevel });
     const agents = await loadAgents(flags);
-    const prices = await asUsage(() => pricesFromEnv());
+    const prices = await pricesFromEnv();
     await withStore(flags.db, async (store) => {
       const runtime = createRuntime({
         store,
@@ -76,9 +75,7 @@ export function registerWorker(program: Command): void {
 }
 
 async function loadAgents(flags: WorkerFlags): Promise<Agent[]> {
-  return asUsage(async () => {
-    const agents = flags.agents === undefined ? [] : [...(await loadAgentsDir(flags.agents)).values()];
-    for (const file of flags.agent) agents.push(await loadAgentFile(file));
-    return agents;
-  });
+  const agents = flags.agents === undefined ? [] : [...(await loadAgentsDir(flags.agents)).values()];
+  for (const file of flags.agent) agents.push(await loadAgentFile(file));
+  return agents;
 }

@@ -35,7 +35,7 @@ import * as tasks from './task-queries.js';
 
 /**
  * The Store port on PostgreSQL, for many processes on many machines sharing one database
- * (DESIGN.md section 4). Every method is one statement or one transaction on a pooled
+ * (docs/postgres.md). Every method is one statement or one transaction on a pooled
  * connection; live events cross processes through LISTEN/NOTIFY on a dedicated connection.
  */
 export class PostgresStore implements Store {

@@ -1,0 +1,12 @@
+// Public API of `baton-runtime/server`: the HTTP API as an app and a Node server for it. Every
+// export here is public API, pinned by test/public-api.test.ts.
+
+export type { Logger, LoggerOptions, LogLevel } from '../telemetry/logger.js';
+export { createLogger, LOG_LEVELS } from '../telemetry/logger.js';
+export type { AppOptions } from './app.js';
+export { createApp } from './app.js';
+export type { AuthMode, AuthOptions } from './auth.js';
+export type { AgentSummary } from './routes/agents.js';
+export type { SessionList } from './routes/sessions.js';
+export type { NodeBindings, RunningServer, ServeOptions } from './serve.js';
+export { serve } from './serve.js';
