@@ -1,5 +1,5 @@
 /**
- * How model calls are retried and how long one attempt may take (DESIGN.md section 5); the
+ * How model calls are retried and how long one attempt may take; the
  * defaults are `DEFAULT_RETRY_POLICY` in `model/retry.ts`. An agent's `retry` and the runtime's
  * `retry` option override them field by field, the agent's winning.
  */
