@@ -30,14 +30,22 @@ const DOLLAR_PER_MILLION = { inputPerMillionUsd: 1, outputPerMillionUsd: 1 };
 
 describe('cost limits on models without a known price', () => {
   it('refuses the run at its start with pricing_unknown, naming the model, before any model call', async () => {
-    const { model, counter } = countingModel([{ text: 'free?' }]);
+    const { model, counter } = countingModel([{ text: 'free?' }], { modelId: 'llama3.2' });
     const outcome = await runTurn({
       agent: weatherAgent({ model, limits: { maxCostUsd: 0.01 } }),
       journal: startedJournal(),
     });
     expect(outcome).toMatchObject({ status: 'failed', error: { code: 'pricing_unknown' }, steps: 0 });
-    expect(outcome.status === 'failed' && outcome.error.message).toContain('scripted:scripted');
+    expect(outcome.status === 'failed' && outcome.error.message).toContain('scripted:llama3.2');
     expect(counter.calls).toBe(0);
+  });
+
+  it('runs a plain scripted model under a cost limit: it costs what its script reports', async () => {
+    const outcome = await runTurn({
+      agent: weatherAgent({ model: scriptedModel([{ text: 'free' }]), limits: { maxCostUsd: 0.01 } }),
+      journal: startedJournal(),
+    });
+    expect(outcome).toMatchObject({ status: 'succeeded', text: 'free' });
   });
 
   it('names an OpenAI-compatible model spec it cannot price', async () => {

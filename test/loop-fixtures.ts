@@ -86,8 +86,8 @@ export const THREE_CALLS_THEN_ANSWER: ScriptEntry[] = [
 ];
 
 /** A model whose calls are counted. */
-export function countingModel(script: Script) {
-  const model = scriptedModel(script);
+export function countingModel(script: Script, options: { modelId?: string } = {}) {
+  const model = scriptedModel(script, options);
   const counter = { calls: 0 };
   const doStream: typeof model.doStream = (options) => {
     counter.calls += 1;

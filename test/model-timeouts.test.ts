@@ -191,7 +191,8 @@ export default defineAgent({
         timeoutMs: 30_000,
       });
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain('model_timeout');
+      // The human view prints its one failure line with the run summary.
+      expect(result.stdout).toContain('model_timeout');
       expect(provider.seen).toEqual(['hang', 'hang']);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -79,6 +79,6 @@ describe('baton serve under npx', () => {
     const gone = await until(() => processesWith(db).length === 0, 20_000);
     expect({ gone, stderr }).toMatchObject({ gone: true });
     await expect(fetch(`${url}/v1/health`)).rejects.toThrow();
-    expect(stderr).toContain('baton serve: stopped');
+    expect(stderr).toContain('"msg":"stopped"');
   }, 90_000);
 });

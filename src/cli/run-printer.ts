@@ -8,8 +8,6 @@ export interface PrinterOptions {
   write: (text: string) => void;
   /** A terminal: stream text as it is generated and show progress lines with colour. */
   tty: boolean;
-  /** Attempts per model call, to show `attempt 2 of 3` on a retry (default: the default retry policy's). */
-  maxAttempts?: number;
 }
 
 const MAX_PREVIEW = 120;
@@ -47,7 +45,7 @@ export class RunPrinter {
         else this.#line(`… step ${event.data.step}`);
         break;
       case 'model.retried': {
-        const maxAttempts = this.#options.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts;
+        const maxAttempts = event.data.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts;
         const wait = `retrying in ${seconds(event.data.delayMs)} (attempt ${event.data.attempt} of ${maxAttempts})`;
         this.#line(this.#yellow(`  ↻ ${wait}: ${event.data.reason}`));
         if (this.#options.tty) this.#startSpinner(`step ${this.#currentStep} · waiting to retry`);

@@ -36,7 +36,7 @@ export interface EventDataByType {
   'message.received': { role: 'user'; text: string };
   'step.started': { step: number };
   /** A model call failed in a way worth retrying; attempt `attempt` follows after `delayMs`. */
-  'model.retried': { attempt: number; delayMs: number; reason: string };
+  'model.retried': { attempt: number; maxAttempts?: number; delayMs: number; reason: string };
   'message.completed': {
     role: 'assistant';
     text: string;

@@ -9,6 +9,16 @@ import { priceOf } from '../model/pricing.js';
 import { resolveModel } from '../model/resolve-model.js';
 import { collectAgents, handoffTool } from './handoffs.js';
 
+const SCRIPTED_PRICING = Object.freeze({ inputPerMillionUsd: 0, outputPerMillionUsd: 0 });
+
+/**
+ * A scripted model under its own name (not standing in for a real model id): it costs only what
+ * its script reports, so a cost limit needs no price for it.
+ */
+function isPlainScript(model: { provider: string; modelId: string }): boolean {
+  return model.provider === 'scripted' && model.modelId === 'scripted';
+}
+
 /** An agent ready to take a step: its model, its tools by name and their definitions for the model. */
 export interface ActiveAgent {
   agent: Agent;
@@ -75,7 +85,9 @@ export class AgentRoster {
     // An agent's own price is for its own model, not for a `--model` put in its place.
     const pricing =
       (this.options.model === undefined ? agent.pricing : undefined) ??
-      priceOf(model.modelId, this.options.prices);
+      priceOf(model.modelId, this.options.prices) ??
+      // A scripted model costs nothing but what its script reports (`usage.costUsd`).
+      (isPlainScript(model) ? SCRIPTED_PRICING : undefined);
     const maxCostUsd = this.root.limits.maxCostUsd;
     if (maxCostUsd !== undefined && pricing === undefined) {
       throw new UserError(

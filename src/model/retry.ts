@@ -43,6 +43,8 @@ export interface RetryOptions {
 export interface RetryNotice {
   /** The number of the attempt made after the wait (2 for the first retry). */
   attempt: number;
+  /** The policy's attempts in all, so a reader can say `attempt 2 of 3`. */
+  maxAttempts: number;
   delayMs: number;
   /** Why the last attempt failed, in words: `rate limited`, `server error (...)`, ... */
   reason: string;
@@ -115,6 +117,7 @@ export async function withRetry<T>(
       }
       await options.onRetry?.({
         attempt: attempt + 1,
+        maxAttempts: policy.maxAttempts,
         delayMs: Math.round(delay),
         reason: retryReason(failure),
       });

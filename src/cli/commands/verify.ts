@@ -15,7 +15,7 @@ interface VerifyFlags {
 
 /**
  * `baton verify <receipt.json>`: checks a receipt offline. Exit 0 valid, 1 invalid with the
- * reason, 2 when the file or key cannot be read. `--public-key` pins the signer; `--db` also checks the event log and artifacts.
+ * reason (an unusable trusted key included), 2 when the receipt file cannot be read. `--public-key` pins the signer; `--db` also checks the event log and artifacts.
  */
 export function registerVerify(program: Command): void {
   const command = program
@@ -38,8 +38,8 @@ export function registerVerify(program: Command): void {
   });
 }
 
-// A file that cannot be read, or a key that cannot be used, is a usage error (exit 2): only a
-// receipt that was checked and failed is invalid (exit 1).
+// A receipt file that cannot be read is a usage error (exit 2). Anything read and found wanting,
+// the trusted key included (unreadable, not a key), is invalid (exit 1) with the reason.
 async function verify(file: string, flags: VerifyFlags): Promise<VerifyVerdict> {
   let bytes: Uint8Array;
   try {
@@ -52,10 +52,7 @@ async function verify(file: string, flags: VerifyFlags): Promise<VerifyVerdict> 
     try {
       trustedPublicKey = rawPublicKeyHex(parsePublicKey(await readFile(flags.publicKey, 'utf8')));
     } catch (error) {
-      throw new UserError(
-        'invalid_public_key',
-        `cannot use public key ${flags.publicKey}: ${errorMessage(error)}`,
-      );
+      return { valid: false, reason: `cannot use public key ${flags.publicKey}: ${errorMessage(error)}` };
     }
   }
   const options = trustedPublicKey === undefined ? {} : { trustedPublicKey };
