@@ -105,11 +105,11 @@ export type { Artifact, Contract, ProofEnvelope, Receipt } from './proof/stateme
 export { contractSchema, envelopeSchema, receiptSchema } from './proof/statements.js';
 export type { VerifyOptions, VerifyVerdict } from './proof/verify.js';
 export { verifyReceiptFile } from './proof/verify.js';
-export { agentModuleResolver, loadAgentFile, loadAgentsDir } from './runtime/agent-loader.js';
+export type { AgentModuleLoader } from './runtime/agent-loader.js';
+export { agentModuleLoader, agentModulePath, loadAgentFile, loadAgentsDir } from './runtime/agent-loader.js';
 export type { AgentToolConnection, AgentToolConnector } from './runtime/agent-tools.js';
 export type { RuntimeOptions } from './runtime/create-runtime.js';
 export { DEFAULT_LEASE_TTL_MS, defaultLeaseTtlMs } from './runtime/lease-settings.js';
-export type { AgentResolver } from './runtime/runtime-context.js';
 export type { StoreJournalOptions } from './runtime/store-journal.js';
 export { StoreJournal } from './runtime/store-journal.js';
 export type {

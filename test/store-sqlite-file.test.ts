@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore, sqliteCommitFloor, UserError, verifyChain } from '../src/index.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
+import { StoreCorruptError } from '../src/store/store-corrupt.js';
 
 describe('SqliteStore on disk', () => {
   let directory: string;
@@ -69,10 +70,10 @@ describe('SqliteStore on disk', () => {
     expect(() => new SqliteStore(path, { synchronous: 'OFF' as 'FULL' })).toThrow(UserError);
   });
 
-  it('refuses a file that is not a database with a UserError', () => {
+  it('refuses a file that is not a database with a store_corrupt error', () => {
     const bogus = join(directory, 'not-a-db.db');
     writeFileSync(bogus, 'this is plainly not an SQLite database, just some text padding it out'.repeat(20));
-    expect(() => new SqliteStore(bogus)).toThrow(UserError);
+    expect(() => new SqliteStore(bogus)).toThrow(StoreCorruptError);
   });
 
   it('refuses a database whose schema is newer than this code', async () => {

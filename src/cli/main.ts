@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage, isBatonError } from '../core/errors.js';
 import { registerCommands } from './commands.js';
-import { EXIT_USAGE, UsageError } from './usage-error.js';
+import { EXIT_ENVIRONMENT, EXIT_USAGE, UsageError } from './usage-error.js';
 
 /** `baton` entry point: parses arguments, dispatches, maps errors to exit codes. */
 async function main(argv: string[]): Promise<void> {
@@ -26,6 +26,8 @@ function exitCodeFor(error: unknown): number {
   process.stderr.write(`baton: ${message.split('\n')[0]}\n`);
   if (error instanceof UsageError) return EXIT_USAGE;
   if (isBatonError(error) && error.code === 'usage') return EXIT_USAGE;
+  // The machine, not the call, is at fault: the database is damaged.
+  if (isBatonError(error) && error.code === 'store_corrupt') return EXIT_ENVIRONMENT;
   return 1;
 }
 

@@ -20,6 +20,11 @@ export interface RunTurnOptions {
   extraTools?: AnyTool[];
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
+  /**
+   * Active time the run already spent in earlier attempts, in ms: it counts against the
+   * agent's `limits.timeoutMs`, so a run that keeps crashing still times out.
+   */
+  activeMsBefore?: number;
 }
 
 /** How a turn ended; the runtime maps it to `run.completed` / `run.failed` / `run.cancelled`. */

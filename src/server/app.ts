@@ -15,6 +15,7 @@ import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { streamRoutes } from './routes/stream.js';
 import { taskRoutes } from './routes/tasks.js';
+import { workerRoutes } from './routes/workers.js';
 import type { ServerEnv } from './server-env.js';
 
 /** The default request body limit: 1 MiB. */
@@ -69,6 +70,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   app.route('/v1', streamRoutes(runtime, { heartbeatMs: options.heartbeatMs ?? 15_000 }));
   app.route('/v1', messageRoutes(runtime));
   app.route('/v1', runRoutes(runtime));
+  app.route('/v1', workerRoutes(runtime));
 
   // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
   const tasks = runtimeTaskService(runtime);

@@ -3,6 +3,7 @@ import {
   ConflictError,
   InvalidTokenError,
   isBatonError,
+  MessageTooLargeError,
   NotFoundError,
   UserError,
   ValidationError,
@@ -30,7 +31,7 @@ export function statusForError(error: unknown): ErrorStatus {
   if (error instanceof RouteNotFoundError) return 404;
   if (error instanceof MethodNotAllowedError) return 405;
   if (error instanceof ConflictError) return 409;
-  if (error instanceof PayloadTooLargeError) return 413;
+  if (error instanceof PayloadTooLargeError || error instanceof MessageTooLargeError) return 413;
   return 500;
 }
 

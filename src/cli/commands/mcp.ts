@@ -4,7 +4,7 @@ import { createRuntime } from '../../baton-runtime.js';
 import type { Agent } from '../../core/agent.js';
 import { runtimeTaskService } from '../../mcp/runtime-tasks.js';
 import { serveMcpStdio } from '../../mcp/stdio-server.js';
-import { agentModuleResolver, loadAgentsDir } from '../../runtime/agent-loader.js';
+import { agentModuleLoader, loadAgentsDir } from '../../runtime/agent-loader.js';
 import { packageVersion } from '../../server/package-version.js';
 import { openStore } from '../../store/open-store.js';
 import { asUsage } from '../as-usage.js';
@@ -43,7 +43,7 @@ export function registerMcp(program: Command): void {
     const runtime = createRuntime({
       store,
       agents,
-      resolveAgent: agentModuleResolver(),
+      loadAgentModule: agentModuleLoader(),
       ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
     });
     const worker = flags.workers > 0 ? runtime.startWorker({ concurrency: flags.workers }) : undefined;

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
+import { NotFoundError } from '../../core/errors.js';
+import { queuedReason } from '../../runtime/queued-reason.js';
 import type { RunView } from '../../runtime/types.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
@@ -29,8 +31,12 @@ export function registerRuns(program: Command): void {
   ).action(async (runId: string, flags: { json?: boolean; db?: string }) => {
     await withStore(flags.db, async (store) => {
       const run = await createRuntime({ store }).getRun(runId);
-      if (flags.json) return writeJsonLine(run);
-      process.stdout.write(`${describeRun(run)}\n`);
+      const record = await store.getRun(runId);
+      if (!record) throw new NotFoundError('run', runId);
+      // A queued run nobody serves says so: which agent and module, and what workers reported.
+      const why = queuedReason(record, await store.listWorkers());
+      if (flags.json) return writeJsonLine({ ...run, ...(why !== undefined && { queuedReason: why }) });
+      process.stdout.write(`${describeRun(run, why)}\n`);
     });
   });
 }
@@ -46,18 +52,21 @@ function runLine(run: RunView): string {
   ].join('  ');
 }
 
-function describeRun(run: RunView): string {
+function describeRun(run: RunView, why: string | undefined): string {
   const lines: [string, unknown][] = [
     ['run', run.id],
     ['session', run.sessionId],
     ['agent', run.agent],
+    ['module', run.agentModule],
     ['status', run.status],
+    ['waiting', why],
     ['attempt', run.attempt],
     ['kind', run.kind],
     ['created', run.createdAt],
     ['started', run.startedAt],
     ['finished', run.finishedAt],
     ['usage', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out tokens`],
+    ['active', `${run.activeMs} ms`],
     ['lease', run.lease && `${run.lease.owner} until ${new Date(run.lease.expiresAt).toISOString()}`],
     ['result', run.result && JSON.stringify(run.result)],
     ['error', run.error && `${run.error.code}: ${run.error.message}`],

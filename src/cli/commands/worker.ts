@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
 import type { Agent } from '../../core/agent.js';
 import { errorMessage } from '../../core/errors.js';
-import { agentModuleResolver, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
+import { agentModuleLoader, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
 import { asUsage } from '../as-usage.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, leaseTtlOption } from '../options.js';
@@ -19,8 +19,10 @@ interface WorkerFlags {
 }
 
 /**
- * `baton worker`: executes queued runs and runs whose lease expired. Agents come from
- * `--agents <dir>`, `--agent <file>`, and the module path each run recorded when it started.
+ * `baton worker`: executes queued runs and runs whose lease expired — only those it serves.
+ * Given `--agents <dir>` / `--agent <file>` it serves exactly those agents and the agents
+ * reachable from them; given neither, any run whose recorded agent module it can load. It
+ * announces itself in the store (`baton workers list`) while it runs.
  */
 export function registerWorker(program: Command): void {
   const command = program
@@ -34,13 +36,18 @@ export function registerWorker(program: Command): void {
       [],
     )
     .option('--concurrency <n>', 'runs executed at once', integerAtLeast(1), 1)
-    .option('--until-idle', 'exit 0 once no run is queued or running')
+    .option('--until-idle', 'exit 0 once nothing this worker serves is runnable')
     .option('--poll-interval <ms>', 'how often an idle worker looks for work', integerAtLeast(1))
     .addOption(leaseTtlOption());
   addDbOption(command).action(async (flags: WorkerFlags) => {
     const agents = await loadAgents(flags);
+    const told = flags.agents !== undefined || flags.agent.length > 0;
     await withStore(flags.db, async (store) => {
-      const runtime = createRuntime({ store, agents, resolveAgent: agentModuleResolver() });
+      const runtime = createRuntime({
+        store,
+        agents,
+        ...(!told && { loadAgentModule: agentModuleLoader() }),
+      });
       const stop = stopOnSignals();
       const worker = runtime.startWorker({
         concurrency: flags.concurrency,
@@ -51,7 +58,12 @@ export function registerWorker(program: Command): void {
         onStoreError: (error) =>
           process.stderr.write(`baton worker: store unavailable, retrying: ${errorMessage(error)}\n`),
       });
-      process.stderr.write(`baton worker: ${worker.owner} started (concurrency ${flags.concurrency})\n`);
+      const serving = told
+        ? `agents ${agents.map((agent) => agent.name).join(', ')}`
+        : 'recorded agent modules';
+      process.stderr.write(
+        `baton worker: ${worker.owner} started (concurrency ${flags.concurrency}; serves ${serving})\n`,
+      );
       stop.signal.addEventListener('abort', () => void worker.stop(), { once: true });
       try {
         await worker.done;
