@@ -95,7 +95,7 @@ export class ServedAgents {
   /** What a worker announces it serves. */
   serves(): WorkerServes {
     return {
-      agents: [...this.#byName.keys()],
+      agents: [...this.#byName.keys()].sort(),
       agentModules: this.#moduleEntries(),
       loadsModules: this.#loader !== undefined,
       unloadableModules: [...this.#unloadable].map(([module, { reason }]) => ({ module, reason })),
