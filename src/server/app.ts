@@ -32,6 +32,11 @@ export interface AppOptions {
   version?: string;
   /** SSE heartbeat comment interval in ms (default 15 000). */
   heartbeatMs?: number;
+  /**
+   * Live events a stream buffers for a reader that is not keeping up (default 1 000); past
+   * that it ends with a `stream.disconnected` frame naming the `from` to reconnect with.
+   */
+  maxStreamLagEvents?: number;
   /** Told about every 500 (a server fault, never bad input), e.g. to log it. */
   onInternalError?: (error: unknown) => void;
 }
@@ -67,7 +72,13 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
 
   app.route('/v1', agentRoutes(runtime));
   app.route('/v1', sessionRoutes(runtime));
-  app.route('/v1', streamRoutes(runtime, { heartbeatMs: options.heartbeatMs ?? 15_000 }));
+  app.route(
+    '/v1',
+    streamRoutes(runtime, {
+      heartbeatMs: options.heartbeatMs ?? 15_000,
+      ...(options.maxStreamLagEvents !== undefined && { maxLagEvents: options.maxStreamLagEvents }),
+    }),
+  );
   app.route('/v1', messageRoutes(runtime));
   app.route('/v1', runRoutes(runtime));
   app.route('/v1', workerRoutes(runtime));
