@@ -12,6 +12,7 @@ export {
   InvalidTokenError,
   LeaseLostError,
   LimitExceededError,
+  MessageTooLargeError,
   ModelBehaviorError,
   ModelCallError,
   NotFoundError,
@@ -112,8 +113,10 @@ export type { RuntimeOptions } from './runtime/create-runtime.js';
 export { DEFAULT_LEASE_TTL_MS, defaultLeaseTtlMs } from './runtime/lease-settings.js';
 export type { StoreJournalOptions } from './runtime/store-journal.js';
 export { StoreJournal } from './runtime/store-journal.js';
+export { StreamLaggedError } from './runtime/stream-lagged-error.js';
 export type {
   DeliverOptions,
+  DeliverResult,
   ExecutionSettled,
   Runtime,
   RunView,
@@ -124,6 +127,8 @@ export type {
   Worker,
   WorkerOptions,
 } from './runtime/types.js';
+export type { SessionLogVerdict } from './runtime/verify-session.js';
+export { verifySessionLog } from './runtime/verify-session.js';
 export type { AppOptions } from './server/app.js';
 export { createApp, DEFAULT_BODY_LIMIT } from './server/app.js';
 export type { AuthMode, AuthOptions } from './server/auth.js';
@@ -136,10 +141,14 @@ export {
 } from './server/http-errors.js';
 export type { AgentSummary } from './server/routes/agents.js';
 export type { SessionList } from './server/routes/sessions.js';
+export type { WorkerList } from './server/routes/workers.js';
 export type { NodeBindings, RunningServer, ServeOptions } from './server/serve.js';
 export { serve } from './server/serve.js';
 export type { BatonServer, BatonServerOptions } from './server/start-server.js';
 export { startBatonServer } from './server/start-server.js';
+export type { AppendConflictReason } from './store/append-conflict.js';
+export { AppendConflictError } from './store/append-conflict.js';
+export type { AgentModuleEntry, ClaimFilter } from './store/claim-filter.js';
 export { MemoryStore } from './store/memory/memory-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';
 export { DEFAULT_DB_PATH, openStore } from './store/open-store.js';
@@ -148,14 +157,17 @@ export { SqliteStore, sqliteCommitFloor } from './store/sqlite/index.js';
 export type {
   AppendOptions,
   Claim,
+  ClaimOptions,
   EventListener,
   FeedbackRecord,
   Fence,
   Lease,
   NewRun,
   NewSession,
+  NewSessionStart,
   NewTask,
   Page,
+  ReadEventsOptions,
   RunPatch,
   RunRecord,
   RunStatus,
@@ -166,6 +178,13 @@ export type {
   TaskPatch,
   TaskRecord,
 } from './store/store.js';
+export { StoreCorruptError } from './store/store-corrupt.js';
+export type {
+  WorkerAnnouncement,
+  WorkerRecord,
+  WorkerRegistry,
+  WorkerServes,
+} from './store/worker-registry.js';
 export type { CaptureOptions } from './workspace/capture.js';
 export { captureWorkspace } from './workspace/capture.js';
 export {

@@ -55,6 +55,9 @@ export interface SessionView {
   status: SessionRecord['status'];
   context: Record<string, unknown>;
   auth: SessionRecord['auth'];
+  /** Seq and hash of the log's newest event (null: empty). */
+  headSeq: number | null;
+  headHash: string | null;
   runs: RunView[];
   usage: Usage;
   createdAt: string;

@@ -27,7 +27,6 @@ function named(columns: string): string {
 export class SqliteStatements {
   readonly insertSession: Database.Statement;
   readonly getSession: Database.Statement;
-  readonly sessionExists: Database.Statement;
   readonly sessionByTokenHash: Database.Statement;
   readonly sessionHead: Database.Statement;
   readonly moveHead: Database.Statement;
@@ -65,7 +64,6 @@ export class SqliteStatements {
       `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${named(SESSION_COLUMNS)})`,
     );
     this.getSession = db.prepare('SELECT * FROM sessions WHERE id = ?');
-    this.sessionExists = db.prepare('SELECT 1 FROM sessions WHERE id = ?').pluck();
     this.sessionByTokenHash = db.prepare('SELECT * FROM sessions WHERE token_hash = ? LIMIT 1');
     this.sessionHead = db.prepare('SELECT head_seq, head_hash FROM sessions WHERE id = ?');
     this.moveHead = db.prepare(
