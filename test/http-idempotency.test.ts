@@ -17,8 +17,8 @@ describe('idempotency keys over HTTP', () => {
   let store: SqliteStore;
   let runtime: Runtime;
   const anonymous = () => createApp({ runtime });
-  const basicApp = (user: string) =>
-    createApp({ runtime, auth: { mode: 'basic', username: user, password: 'pw' } });
+  const basicApp = (user: string, on: Runtime = runtime) =>
+    createApp({ runtime: on, auth: { mode: 'basic', username: user, password: 'pw' } });
   const basicHeader = (user: string) => `Basic ${Buffer.from(`${user}:pw`).toString('base64')}`;
 
   beforeAll(() => {
@@ -108,19 +108,14 @@ describe('idempotency keys over HTTP', () => {
       { authorization: basicHeader('alice') },
     );
     const restarted = createRuntime({ store, agents: [echoAgent], tokenSecret: 'secret-two' });
-    const replay = await createApp({
-      runtime: restarted,
-      auth: { mode: 'basic', username: 'alice', password: 'pw' },
-    }).request('/v1/sessions', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: basicHeader('alice') },
-      body: JSON.stringify({ agent: 'echo', message: 'hi', idempotencyKey: 'restart-key' }),
-    });
-    expect(replay.status).toBe(200);
-    expect(await replay.json()).toEqual({
-      sessionId: first.body.sessionId,
-      runId: first.body.runId,
-      replayed: true,
+    const replay = await start(
+      basicApp('alice', restarted),
+      { idempotencyKey: 'restart-key' },
+      { authorization: basicHeader('alice') },
+    );
+    expect(replay).toEqual({
+      status: 200,
+      body: { sessionId: first.body.sessionId, runId: first.body.runId, replayed: true },
     });
     // The holder's token still works.
     const followUp = await runtime.deliver({

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/store/sqlite/index.js';
-import { runCli } from './helpers/cli.js';
+import { detachRun, runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-hygiene-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,16 +16,7 @@ async function databaseWithQueuedRun(
   name: string,
 ): Promise<{ db: string; sessionId: string; runId: string }> {
   const db = join(mkdtempSync(join(dir, `${name}-`)), 'baton.db');
-  const started = await runCli([
-    'run',
-    'test/fixtures/agents/three-lookups.ts',
-    'later',
-    '--detach',
-    '--db',
-    db,
-  ]);
-  expect(started.code, started.stderr).toBe(0);
-  return { db, ...(JSON.parse(started.stdout) as { sessionId: string; runId: string }) };
+  return { db, ...(await detachRun('test/fixtures/agents/three-lookups.ts', db)) };
 }
 
 /** Every command that opens the store, against `db`. */

@@ -8,7 +8,7 @@ import { createClient } from '../src/client/index.js';
 import type { RunView } from '../src/runtime/types.js';
 import type { WorkerRecord } from '../src/store/worker-registry.js';
 import { spawnCli } from './fixtures/effects.js';
-import { REPO_ROOT, runCli } from './helpers/cli.js';
+import { detachRun, REPO_ROOT, runCli } from './helpers/cli.js';
 import { startServeProcess } from './helpers/serve-process.js';
 
 const INDEX = join(REPO_ROOT, 'src', 'index.js');
@@ -49,11 +49,7 @@ describe('workers claim only what they serve', () => {
 
   const fresh = (name: string) => join(mkdtempSync(join(dir, `${name}-`)), 'baton.db');
 
-  async function detach(db: string, file: string): Promise<string> {
-    const result = await runCli(['run', file, 'hello', '--detach', '--db', db]);
-    expect(result.code, result.stderr).toBe(0);
-    return (JSON.parse(result.stdout) as { runId: string }).runId;
-  }
+  const detach = async (db: string, file: string) => (await detachRun(file, db)).runId;
 
   async function show(db: string, runId: string): Promise<RunView & { queuedReason?: string }> {
     const result = await runCli(['runs', 'show', runId, '--json', '--db', db]);

@@ -1,8 +1,10 @@
 import { escapeLiteral } from 'pg';
 import { LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
-import { headMoved, runExists, runStatusChanged } from '../append-conflict.js';
+import { runExists, runStatusChanged } from '../append-conflict.js';
 import { sealDrafts } from '../seal-drafts.js';
+import type { HeadColumns } from '../session-head.js';
+import { headForAppend } from '../session-head.js';
 import type { AppendOptions, ReadEventsOptions } from '../store.js';
 import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
@@ -72,18 +74,13 @@ export async function appendEvents(
   }
   if (options.runPatch) await patchFencedRun(db, options.runId, options.runPatch, now, options.fence);
   else if (options.fence) await lockFencedRun(db, options.fence);
-  const session = await db.query<{ head_seq: number | null; head_hash: string | null }>(
+  const session = await db.query<HeadColumns>(
     'SELECT head_seq, head_hash FROM sessions WHERE id = $1 FOR UPDATE',
     [sessionId],
   );
   const headRow = session.rows[0];
   if (!headRow) throw new NotFoundError('session', sessionId);
-  if (options.expectedHeadSeq !== undefined && options.expectedHeadSeq !== headRow.head_seq)
-    throw headMoved(sessionId, options.expectedHeadSeq, headRow.head_seq);
-  const head =
-    headRow.head_seq === null || headRow.head_hash === null
-      ? undefined
-      : { seq: headRow.head_seq, hash: headRow.head_hash };
+  const head = headForAppend(sessionId, headRow, options.expectedHeadSeq);
   const events = sealDrafts(head, drafts, { sessionId, runId: options.runId, ts: now });
   await commitEvents(db, sessionId, events, options.sessionPatch, now);
   const { createRun } = options;

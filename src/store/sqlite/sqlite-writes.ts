@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
 import { ConflictError, LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
-import { headMoved, runExists, runStatusChanged } from '../append-conflict.js';
+import { runExists, runStatusChanged } from '../append-conflict.js';
 import { buildRunRecord, buildSessionRecord } from '../records.js';
 import { sealDrafts } from '../seal-drafts.js';
+import type { HeadColumns } from '../session-head.js';
+import { headForAppend } from '../session-head.js';
 import type { AppendOptions, Fence, NewRun, NewSessionStart, RunRecord, SessionPatch } from '../store.js';
 import type { ColumnValues } from './patch-columns.js';
 import { runPatchColumns, sessionPatchColumns, updateSql } from './patch-columns.js';
@@ -65,16 +67,9 @@ export class SqliteWrites {
       if (!row || !options.requireRunStatus.includes(row.status as RunRecord['status']))
         throw runStatusChanged(options.runId, row?.status);
     }
-    const headRow = this.#statements.sessionHead.get(sessionId) as
-      | { head_seq: number | null; head_hash: string | null }
-      | undefined;
+    const headRow = this.#statements.sessionHead.get(sessionId) as HeadColumns | undefined;
     if (!headRow) throw new NotFoundError('session', sessionId);
-    if (options.expectedHeadSeq !== undefined && options.expectedHeadSeq !== headRow.head_seq)
-      throw headMoved(sessionId, options.expectedHeadSeq, headRow.head_seq);
-    const head =
-      headRow.head_seq === null || headRow.head_hash === null
-        ? undefined
-        : { seq: headRow.head_seq, hash: headRow.head_hash };
+    const head = headForAppend(sessionId, headRow, options.expectedHeadSeq);
     const appended = this.#insertEvents(sessionId, head, drafts, options.runId, now);
     if (options.runPatch) {
       const columns = { ...runPatchColumns(options.runPatch), updated_at: now };
