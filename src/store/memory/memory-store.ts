@@ -164,9 +164,12 @@ export class MemoryStore implements Store {
     // Every check happens before anything changes, so a failed append writes nothing.
     if (options.fence) this.#checkFence(options.fence);
     const session = this.#requireSession(sessionId);
-    const run = options.runPatch || options.requireRunStatus ? this.#requireRun(options.runId) : undefined;
-    if (options.requireRunStatus && run && !options.requireRunStatus.includes(run.record.status))
-      throw runStatusChanged(options.runId, run.record.status);
+    if (options.requireRunStatus) {
+      const status = this.#runs.get(options.runId)?.record.status;
+      if (status === undefined || !options.requireRunStatus.includes(status))
+        throw runStatusChanged(options.runId, status);
+    }
+    const run = options.runPatch ? this.#requireRun(options.runId) : undefined;
     const headSeq = session.record.headSeq;
     if (options.expectedHeadSeq !== undefined && options.expectedHeadSeq !== headSeq)
       throw headMoved(sessionId, options.expectedHeadSeq, headSeq);
