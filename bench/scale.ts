@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { agentModuleResolver } from '../src/runtime/agent-loader.js';
+import { agentModuleLoader } from '../src/runtime/agent-loader.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
@@ -129,7 +129,7 @@ function percentile(values: number[], fraction: number): number {
 }
 
 async function enqueue(store: Store): Promise<void> {
-  const runtime = createRuntime({ store, agents: [], resolveAgent: agentModuleResolver() });
+  const runtime = createRuntime({ store, agents: [], loadAgentModule: agentModuleLoader() });
   const agentModule = fixture.agentFile('record');
   for (let index = 0; index < RUNS; index += 10) {
     const batch = Array.from({ length: Math.min(10, RUNS - index) }, (_, offset) =>

@@ -23,6 +23,7 @@ export {
   isBatonError,
   LeaseLostError,
   LimitExceededError,
+  MessageTooLargeError,
   ModelBehaviorError,
   ModelCallError,
   NotFoundError,
@@ -59,11 +60,12 @@ export type {
   ScriptedToolCall,
 } from './model/scripted-model.js';
 export { scriptedModel } from './model/scripted-model.js';
+export type { AgentModuleLoader } from './runtime/agent-loader.js';
 export type { AgentToolConnection, AgentToolConnector } from './runtime/agent-tools.js';
 export type { RuntimeOptions } from './runtime/create-runtime.js';
-export type { AgentResolver } from './runtime/runtime-context.js';
 export type {
   DeliverOptions,
+  DeliverResult,
   ExecutionSettled,
   Runtime,
   RunView,
@@ -78,3 +80,4 @@ export type { OpenStoreOptions } from './store/open-store.js';
 export { openStore } from './store/open-store.js';
 export type { SqliteSynchronous } from './store/sqlite/index.js';
 export type { Page, RunRecord, RunStatus, SessionRecord, SessionStatus, Store } from './store/store.js';
+export { StoreCorruptError } from './store/store-corrupt.js';

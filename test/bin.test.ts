@@ -108,8 +108,8 @@ describe('bin/baton.js', () => {
     expect(verifyChain(events).ok).toBe(true);
     expect(events.map((event) => event.type)).toEqual([
       'session.started',
-      'run.started',
       'message.received',
+      'run.started',
       ...STEP,
       ...STEP,
       ...STEP,

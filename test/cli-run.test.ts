@@ -31,8 +31,8 @@ describe('baton run', () => {
     const step = ['step.started', 'message.completed', 'tool.started', 'tool.result', 'step.completed'];
     expect(events.map((event) => event.type)).toEqual([
       'session.started',
-      'run.started',
       'message.received',
+      'run.started',
       ...step,
       ...step,
       ...step,
@@ -41,7 +41,7 @@ describe('baton run', () => {
       'step.completed',
       'run.completed',
     ]);
-    expect(events[2]?.data).toEqual({ role: 'user', text: 'look these up' });
+    expect(events[1]?.data).toEqual({ role: 'user', text: 'look these up' });
     const outputs = events.flatMap((event) => (event.type === 'tool.result' ? [event.data.output] : []));
     expect(outputs).toEqual([
       { city: 'Paris', population: 5000 },

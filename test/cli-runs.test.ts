@@ -5,23 +5,14 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatonEvent } from '../src/core/events.js';
 import type { RunView } from '../src/runtime/types.js';
-import { runCli } from './helpers/cli.js';
+import { detachRun, runCli } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-cli-runs-'));
 const db = join(dir, 'baton.db');
 let detached: { sessionId: string; runId: string };
 
 beforeAll(async () => {
-  const result = await runCli([
-    'run',
-    'test/fixtures/agents/three-lookups.ts',
-    'later',
-    '--detach',
-    '--db',
-    db,
-  ]);
-  expect(result.code).toBe(0);
-  detached = JSON.parse(result.stdout) as { sessionId: string; runId: string };
+  detached = await detachRun('test/fixtures/agents/three-lookups.ts', db);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

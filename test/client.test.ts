@@ -34,7 +34,10 @@ describe('client SDK against a real server', () => {
     const first = persisted(await collect(client.stream(started.sessionId)));
     expect(first.at(-1)).toMatchObject({ type: 'run.completed', data: { text: 'echo: hi' } });
 
-    const next = await client.send({ continuationToken: started.continuationToken, message: 'more' });
+    const next = await client.send({
+      continuationToken: started.continuationToken as string,
+      message: 'more',
+    });
     expect(next.sessionId).toBe(started.sessionId);
     const second = persisted(
       await collect(client.stream(started.sessionId, { from: (first.at(-1)?.seq ?? 0) + 1 })),

@@ -99,7 +99,10 @@ describe('cost limits on models without a known price', () => {
     try {
       const first = await runtime.start({ agent: 'weather', message: 'one' });
       await runtime.execute(first.runId);
-      const second = await runtime.deliver({ continuationToken: first.continuationToken, message: 'two' });
+      const second = await runtime.deliver({
+        continuationToken: first.continuationToken as string,
+        message: 'two',
+      });
       await runtime.execute(second.runId);
       const session = await runtime.getSession(first.sessionId);
       expect(session.runs.map((run) => run.usage.costUsd)).toEqual([0.0105, 0.0105]);

@@ -95,7 +95,7 @@ describe('auth', () => {
     for await (const _event of client.stream(started.sessionId)) {
       // Drain to the end of the first run.
     }
-    await client.send({ continuationToken: started.continuationToken, message: 'second' });
+    await client.send({ continuationToken: started.continuationToken as string, message: 'second' });
     const session = await client.getSession(started.sessionId);
     expect(session.auth).toEqual({
       initiator: { kind: 'basic', subject: 'ada' },
@@ -125,7 +125,7 @@ describe('auth', () => {
       for await (const _event of ada.stream(started.sessionId)) {
         // Drain to the end of the first run.
       }
-      await grace.send({ continuationToken: started.continuationToken, message: 'second' });
+      await grace.send({ continuationToken: started.continuationToken as string, message: 'second' });
       for await (const _event of grace.stream(started.sessionId)) {
         // Drain to the end of the follow-up run.
       }

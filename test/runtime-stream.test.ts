@@ -63,7 +63,10 @@ describe('runtime stream', () => {
         if (event.type === 'run.completed' && event.runId !== started.runId) abort.abort();
       }
     })();
-    const next = await runtime.deliver({ continuationToken: started.continuationToken, message: 'two' });
+    const next = await runtime.deliver({
+      continuationToken: started.continuationToken as string,
+      message: 'two',
+    });
     await runtime.execute(next.runId);
     await reading;
     expect(received.filter((event) => event.type === 'run.completed')).toHaveLength(2);

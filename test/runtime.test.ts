@@ -54,8 +54,8 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       expect(run.lease).toBeNull();
       expect(executions).toHaveLength(3);
       const types = checkLog(await runtime.store.readEvents(started.sessionId));
-      expect(types[0]).toBe('session.started');
-      expect(types.slice(1, 3)).toEqual(['run.started', 'message.received']);
+      // The message is committed with the start, before any worker can claim the run.
+      expect(types.slice(0, 3)).toEqual(['session.started', 'message.received', 'run.started']);
       expect(types.at(-1)).toBe('run.completed');
       expect(types.filter((type) => type === 'tool.result')).toHaveLength(3);
       const session = await runtime.getSession(started.sessionId);
@@ -64,17 +64,41 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       expect(JSON.stringify(session)).not.toContain('tokenHash');
     });
 
-    it('returns the same session, run and token for a repeated idempotency key', async () => {
+    it('replays a repeated idempotency key: the token only to the same authenticated caller', async () => {
       const runtime = runtimeWith([chatAgent()]);
-      const first = await runtime.start({ agent: 'chat', message: 'hi', idempotencyKey: 'key-1' });
-      const second = await runtime.start({ agent: 'chat', message: 'hi', idempotencyKey: 'key-1' });
-      expect(second).toEqual(first);
+      const alice = { kind: 'basic' as const, subject: 'alice' };
+      const first = await runtime.start({
+        agent: 'chat',
+        message: 'hi',
+        idempotencyKey: 'key-1',
+        caller: alice,
+      });
+      const second = await runtime.start({
+        agent: 'chat',
+        message: 'hi',
+        idempotencyKey: 'key-1',
+        caller: alice,
+      });
+      expect(second).toEqual({ ...first, replayed: true });
       expect((await runtime.listRuns()).items).toHaveLength(1);
       const followUp = await runtime.deliver({
-        continuationToken: first.continuationToken,
+        continuationToken: second.continuationToken as string,
         message: 'again',
       });
       expect(followUp.sessionId).toBe(first.sessionId);
+      // The anonymous principal gets the ids back, never the token.
+      const anonymous = await runtime.start({ agent: 'chat', message: 'hi', idempotencyKey: 'key-2' });
+      const replay = await runtime.start({ agent: 'chat', message: 'hi', idempotencyKey: 'key-2' });
+      expect(replay).toEqual({ sessionId: anonymous.sessionId, runId: anonymous.runId, replayed: true });
+      // Another principal naming the key is a conflict, not a way into the session.
+      await expect(
+        runtime.start({
+          agent: 'chat',
+          message: 'hi',
+          idempotencyKey: 'key-1',
+          caller: { kind: 'basic', subject: 'mallory' },
+        }),
+      ).rejects.toMatchObject({ code: 'idempotency_conflict' });
     });
 
     it('rejects an unknown agent at start and an unknown run or session on lookup', async () => {
@@ -84,13 +108,17 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       await expect(runtime.getSession('ses_missing')).rejects.toBeInstanceOf(NotFoundError);
     });
 
-    it('fails a run whose agent the executing runtime does not know', async () => {
+    it('hands back, queued and untouched, a run whose agent the executing runtime does not have', async () => {
       const starter = runtimeWith([chatAgent()]);
       const executor = createRuntime({ store: starter.store, agents: [] });
-      const { runId } = await starter.start({ agent: 'chat', message: 'hi' });
+      const { runId, sessionId } = await starter.start({ agent: 'chat', message: 'hi' });
       const run = await executor.execute(runId);
-      expect(run.status).toBe('failed');
-      expect(run.error?.code).toBe('unknown_agent');
+      expect(run).toMatchObject({ status: 'queued', error: null, lease: null });
+      expect((await starter.store.readEvents(sessionId)).map((event) => event.type)).toEqual([
+        'session.started',
+        'message.received',
+      ]);
+      expect((await starter.execute(runId)).status).toBe('succeeded');
     });
   });
 
@@ -106,7 +134,10 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       const runtime = runtimeWith([chatAgent()]);
       const first = await runtime.start({ agent: 'chat', message: 'one' });
       await runtime.execute(first.runId);
-      const second = await runtime.deliver({ continuationToken: first.continuationToken, message: 'two' });
+      const second = await runtime.deliver({
+        continuationToken: first.continuationToken as string,
+        message: 'two',
+      });
       expect(second.runId).not.toBe(first.runId);
       expect((await runtime.getRun(second.runId)).status).toBe('queued');
       const run = await runtime.execute(second.runId);
@@ -121,7 +152,7 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       const execution = runtime.execute(started.runId);
       await gated.started;
       const delivered = await runtime.deliver({
-        continuationToken: started.continuationToken,
+        continuationToken: started.continuationToken as string,
         message: 'second',
       });
       expect(delivered.runId).toBe(started.runId);

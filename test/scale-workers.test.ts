@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/core/events.js';
-import { agentModuleResolver } from '../src/runtime/agent-loader.js';
+import { agentModuleLoader } from '../src/runtime/agent-loader.js';
 import { createRuntime } from '../src/runtime/create-runtime.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
@@ -30,7 +30,7 @@ beforeEach(async () => {
   url = schemaUrl(schema);
   store = await openPostgresStore(url, { poolSize: 4 });
   // This process only enqueues and inspects; workers load agents from the module each run records.
-  runtime = createRuntime({ store, agents: [], resolveAgent: agentModuleResolver() });
+  runtime = createRuntime({ store, agents: [], loadAgentModule: agentModuleLoader() });
   fixture = createScaleFixture();
 });
 

@@ -7,6 +7,7 @@ import { verifyChain } from '../src/core/events.js';
 import { UserError } from '../src/index.js';
 import { SqliteStore, sqliteCommitFloor } from '../src/store/sqlite/index.js';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
+import { StoreCorruptError } from '../src/store/store-corrupt.js';
 
 describe('SqliteStore on disk', () => {
   let directory: string;
@@ -71,10 +72,10 @@ describe('SqliteStore on disk', () => {
     expect(() => new SqliteStore(path, { synchronous: 'OFF' as 'FULL' })).toThrow(UserError);
   });
 
-  it('refuses a file that is not a database with a UserError', () => {
+  it('refuses a file that is not a database with a store_corrupt error', () => {
     const bogus = join(directory, 'not-a-db.db');
     writeFileSync(bogus, 'this is plainly not an SQLite database, just some text padding it out'.repeat(20));
-    expect(() => new SqliteStore(bogus)).toThrow(UserError);
+    expect(() => new SqliteStore(bogus)).toThrow(StoreCorruptError);
   });
 
   it('refuses a database whose schema is newer than this code', async () => {

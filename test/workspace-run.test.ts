@@ -100,6 +100,9 @@ describe('agent runs on a workspace', () => {
       const runId = /baton receipt (run_\w+)/.exec(result.stderr)?.[1] ?? '';
       expect(runId).not.toBe('');
       expect(repo.git('status', '--porcelain', '--untracked-files=all')).toBe(before);
+      // The run records its agent module, so a worker told nothing could resume it.
+      const shown = await runCli(['runs', 'show', runId, '--json', '--db', db]);
+      expect(JSON.parse(shown.stdout)).toMatchObject({ kind: 'workspace', agentModule: agentFile });
       const pulled = await runCli(['pull', runId, '--branch', '--db', db], { cwd: repo.dir });
       expect(pulled.code).toBe(0);
       expect(repo.git('show', `baton/${runId}:ran.txt`)).toBe('ran');

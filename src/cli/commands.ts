@@ -12,6 +12,7 @@ import { registerTasks } from './commands/tasks.js';
 import { registerVerify } from './commands/verify.js';
 import { registerVerifyLog } from './commands/verify-log.js';
 import { registerWorker } from './commands/worker.js';
+import { registerWorkers } from './commands/workers.js';
 
 /**
  * Every CLI command, one module each under `commands/`. Each module exports
@@ -20,6 +21,7 @@ import { registerWorker } from './commands/worker.js';
 export function registerCommands(program: Command): void {
   registerRun(program);
   registerWorker(program);
+  registerWorkers(program);
   registerRuns(program);
   registerEvents(program);
   registerVerifyLog(program);

@@ -7,7 +7,7 @@ import { parsePriceTable } from '../model/pricing.js';
  * The price table named by `BATON_PRICES` (a JSON file of model-id prefixes to
  * `{ inputPerMillionUsd, outputPerMillionUsd }`), read here at the CLI edge and passed down to
  * the runtime; `undefined` when the variable is unset. A missing or malformed file is a
- * `UserError` naming it (a usage error under `asUsage`), so no run starts with a cost limit it
+ * `UserError` naming it (a usage error, exit 2), so no run starts with a cost limit it
  * cannot price.
  */
 export async function pricesFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<PriceTable | undefined> {

@@ -1,5 +1,5 @@
 import type { StreamEvent } from '../core/events.js';
-import type { RunView, SessionView, StartResult } from '../runtime/types.js';
+import type { DeliverResult, RunView, SessionView, StartResult } from '../runtime/types.js';
 import type { AgentSummary } from '../server/routes/agents.js';
 import type { SessionList } from '../server/routes/sessions.js';
 import { apiErrorFrom } from './client-error.js';
@@ -55,7 +55,7 @@ export interface BatonClient {
   health(options?: CallOptions): Promise<{ ok: boolean; version: string }>;
   listAgents(options?: CallOptions): Promise<AgentSummary[]>;
   startSession(input: StartSessionInput, options?: CallOptions): Promise<StartResult>;
-  send(input: SendInput, options?: CallOptions): Promise<StartResult>;
+  send(input: SendInput, options?: CallOptions): Promise<DeliverResult>;
   getSession(sessionId: string, options?: CallOptions): Promise<SessionView>;
   /** One page of sessions, newest first; pass `nextCursor` back as `cursor` for the next. */
   listSessions(query?: { limit?: number; cursor?: string }, options?: CallOptions): Promise<SessionList>;

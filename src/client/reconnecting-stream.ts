@@ -14,9 +14,11 @@ export interface ReconnectOptions {
 
 /**
  * Reads a session stream, reconnecting with `from = last seq + 1` when the connection drops,
- * so nothing persisted is lost or repeated. A clean end of the response is the end of the
- * stream (the session went idle); an aborted signal ends it quietly; HTTP 4xx and malformed
- * lines are thrown at once, since retrying cannot fix them.
+ * so nothing persisted is lost or repeated. A `stream.disconnected` frame (the server stopped
+ * buffering for a reader that fell behind) reconnects at once from the `from` it names. A
+ * clean end of the response is the end of the stream (the session went idle); an aborted
+ * signal ends it quietly; HTTP 4xx and malformed lines are thrown at once, since retrying
+ * cannot fix them.
  */
 export async function* reconnectingStream(
   open: (from: number, signal: AbortSignal | undefined) => Promise<Response>,
@@ -33,13 +35,21 @@ export async function* reconnectingStream(
         throw new RetryableError(error);
       }
       if (response.body === null) return;
-      const reader = response.body.pipeThrough(ndjsonDecoder<StreamEvent>(maxLine(options))).getReader();
+      const reader = response.body
+        .pipeThrough(ndjsonDecoder<StreamEvent | DisconnectedLine>(maxLine(options)))
+        .getReader();
+      let disconnected = false;
       try {
-        for (;;) {
+        while (!disconnected) {
           const next = await reader.read();
           if (next.done) return;
           failures = 0;
           const event = next.value;
+          if (event.type === 'stream.disconnected') {
+            from = Math.max(from, event.from);
+            disconnected = true;
+            continue;
+          }
           if ('seq' in event) {
             // The server never sends a seq below `from`; checking here keeps "no repeats" true regardless.
             if (event.seq < from) continue;
@@ -58,6 +68,12 @@ export async function* reconnectingStream(
       await sleep(Math.min(100 * 2 ** failures, 2_000), options.signal);
     }
   }
+}
+
+/** The server's last line to a reader that fell behind: reconnect from `from`. */
+interface DisconnectedLine {
+  type: 'stream.disconnected';
+  from: number;
 }
 
 function maxLine(options: ReconnectOptions): { maxLineLength?: number } {

@@ -97,6 +97,16 @@ export class CancelledError extends BatonError {
 /** A required system facility (bwrap, git) is missing or unusable. */
 export class EnvironmentError extends BatonError {}
 
+/** A message is larger than the runtime accepts (HTTP 413); it was not committed. */
+export class MessageTooLargeError extends BatonError {
+  readonly limitBytes: number;
+
+  constructor(limitBytes: number) {
+    super('message_too_large', `the message exceeds the limit of ${limitBytes} bytes`);
+    this.limitBytes = limitBytes;
+  }
+}
+
 /** The wire shape of an error: what HTTP bodies, MCP tool errors and `run.failed` events carry. */
 export interface ErrorBody {
   code: string;

@@ -57,6 +57,8 @@ export interface EventDataByType {
   'run.completed': { status: 'succeeded'; text: string; usage: Usage };
   'run.failed': { error: ErrorBody };
   'run.cancelled': { reason?: string };
+  /** A failed run was queued again under the same id for attempt `attempt`. */
+  'run.retried': { attempt: number };
   'sandbox.command': {
     command: string[];
     exitCode: number | null;
@@ -142,10 +144,16 @@ export type ChainVerdict =
   | { ok: true; head: string; count: number }
   | { ok: false; seq: number; reason: string };
 
-/** Recomputes a session's hash chain from its first event. */
-export function verifyChain(events: Iterable<BatonEvent>): ChainVerdict {
-  let prevHash = GENESIS_HASH;
-  let expectedSeq = 0;
+/**
+ * Recomputes a session's hash chain from its first event, or from just after `after` (the last
+ * event an earlier call verified), so a long log can be checked page by page.
+ */
+export function verifyChain(
+  events: Iterable<BatonEvent>,
+  after?: { seq: number; hash: string },
+): ChainVerdict {
+  let prevHash = after?.hash ?? GENESIS_HASH;
+  let expectedSeq = after === undefined ? 0 : after.seq + 1;
   for (const event of events) {
     if (event.seq !== expectedSeq) {
       return { ok: false, seq: expectedSeq, reason: `expected seq ${expectedSeq}, found ${event.seq}` };

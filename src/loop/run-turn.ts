@@ -50,7 +50,11 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
   const events = await journal.load();
   const plan = planResume(events, journal.runId);
   const transcript = Transcript.fromEvents(events, journal.runId);
-  const turnSignal = new TurnSignal(options.signal, options.agent.limits.timeoutMs);
+  const turnSignal = new TurnSignal(
+    options.signal,
+    options.agent.limits.timeoutMs,
+    options.activeMsBefore ?? 0,
+  );
   let turn: Turn | undefined;
   try {
     turn = new Turn({

@@ -10,7 +10,7 @@ export interface TurnProgress {
   steps: number;
   /** This run's usage so far. */
   usage: Usage;
-  /** Milliseconds since `runTurn` started. */
+  /** Active milliseconds of the run: earlier attempts' (`activeMsBefore`) plus this turn's. */
   elapsedMs: number;
 }
 
@@ -42,7 +42,7 @@ export const costExceeds = (maxCostUsd: number): StopCondition => ({
   message: `the run cost more than its limit of $${maxCostUsd}`,
 });
 
-/** Stops once `timeoutMs` have passed since the turn started. */
+/** Stops once the run has been active for `timeoutMs`, over all its attempts. */
 export const elapsedExceeds = (timeoutMs: number): StopCondition => ({
   reason: 'timeout',
   isMet: ({ elapsedMs }) => elapsedMs >= timeoutMs,

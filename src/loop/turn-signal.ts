@@ -2,7 +2,8 @@ import type { TurnEnd } from './turn-end.js';
 
 /**
  * The abort signal a turn hands to its model calls and tools: the caller's cancellation combined
- * with the agent's `timeoutMs`, remembering which of the two fired.
+ * with what is left of the agent's `timeoutMs` (after `spentMs` of earlier attempts),
+ * remembering which of the two fired.
  */
 export class TurnSignal {
   readonly signal: AbortSignal;
@@ -12,10 +13,11 @@ export class TurnSignal {
   constructor(
     private readonly cancel: AbortSignal | undefined,
     private readonly timeoutMs: number | undefined,
+    spentMs = 0,
   ) {
     this.signal = cancel === undefined ? this.timeout.signal : AbortSignal.any([cancel, this.timeout.signal]);
     if (timeoutMs !== undefined) {
-      this.timer = setTimeout(() => this.timeout.abort(), timeoutMs);
+      this.timer = setTimeout(() => this.timeout.abort(), Math.max(0, timeoutMs - spentMs));
     }
   }
 

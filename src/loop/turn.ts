@@ -121,7 +121,7 @@ export class Turn {
     const progress = {
       steps: this.step,
       usage: this.usage,
-      elapsedMs: this.parts.clock.now() - this.startedAt,
+      elapsedMs: (this.parts.options.activeMsBefore ?? 0) + this.parts.clock.now() - this.startedAt,
     };
     const limit = firstMet(this.conditions, progress);
     return limit === undefined ? undefined : { reason: limit.reason, message: limit.message };

@@ -24,6 +24,11 @@ export interface RunTurnOptions {
   clock?: Clock;
   /** Prices added to the built-in table (the CLI reads them from the `BATON_PRICES` file). */
   prices?: PriceTable;
+  /**
+   * Active time the run already spent in earlier attempts, in ms: it counts against the
+   * agent's `limits.timeoutMs`, so a run that keeps crashing still times out.
+   */
+  activeMsBefore?: number;
 }
 
 /** The turn options a runtime passes to every turn it runs, whatever the run kind. */

@@ -4,14 +4,21 @@ import { basename, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Agent } from '../core/agent.js';
 import { errorMessage, UserError } from '../core/errors.js';
-import type { RunRecord } from '../store/store.js';
-import type { AgentResolver } from './runtime-context.js';
 
 const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
 
 let typescriptHooks: Promise<void> | undefined;
 let commonJsHooks: Promise<void> | undefined;
+
+/** The absolute module path each agent loaded by {@link loadAgentFile} came from. */
+const loadedFrom = new WeakMap<Agent, string>();
+
+/**
+ * Loads the agent a module path names (the default export), e.g. the path a run recorded.
+ * Throws a `UserError` when the module is missing or is not an agent.
+ */
+export type AgentModuleLoader = (path: string) => Promise<Agent>;
 
 /**
  * Loads a module whose default export is an agent made by `defineAgent`. TypeScript files load
@@ -38,7 +45,16 @@ async function loadAgentModule(path: string): Promise<Agent | undefined> {
   if (!isAgent(candidate)) {
     throw new UserError('invalid_agent', `the default export of ${path} is not an agent made by defineAgent`);
   }
+  loadedFrom.set(candidate, absolute);
   return candidate;
+}
+
+/**
+ * The absolute path of the module an agent was loaded from by {@link loadAgentFile} (or an
+ * agents directory), so the runs it starts can record it; undefined for agents defined in code.
+ */
+export function agentModulePath(agent: Agent): string | undefined {
+  return loadedFrom.get(agent);
 }
 
 /**
@@ -80,22 +96,20 @@ export async function loadAgentsDir(dir: string): Promise<Map<string, Agent>> {
 }
 
 /**
- * Resolves agents from the module path a run recorded (`input.agentModule`), so a worker
- * process can execute runs started by `baton run <file>` without being told about the file.
- * Modules are loaded once per process.
+ * Loads agents from the module paths runs recorded, so a worker process can execute runs
+ * started elsewhere (`baton run <file>`, `baton serve --agents`) without being told about the
+ * file. A module that loaded is loaded once per process; one that failed is tried again later.
  */
-export function agentModuleResolver(): AgentResolver {
+export function agentModuleLoader(): AgentModuleLoader {
   const cache = new Map<string, Promise<Agent>>();
-  return async (name: string, run: RunRecord) => {
-    const path = run.input.agentModule;
-    if (typeof path !== 'string') return undefined;
+  return (path: string) => {
     let loading = cache.get(path);
     if (!loading) {
       loading = loadAgentFile(path);
       cache.set(path, loading);
+      loading.catch(() => cache.delete(path));
     }
-    const agent = await loading;
-    return agent.name === name ? agent : undefined;
+    return loading;
   };
 }
 

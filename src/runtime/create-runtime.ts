@@ -2,6 +2,7 @@ import type { Agent } from '../core/agent.js';
 import { ConflictError, UserError } from '../core/errors.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { Store } from '../store/store.js';
+import type { AgentModuleLoader } from './agent-loader.js';
 import type { AgentToolConnector } from './agent-tools.js';
 import { agentToolsRunner } from './agent-tools.js';
 import { tokenSecret } from './continuation-token.js';
@@ -12,9 +13,10 @@ import { reapDeadLeases } from './reap-leases.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
 import type { RunExecutor } from './run-executor.js';
 import { defaultExecutors } from './run-executor.js';
-import type { AgentResolver, RuntimeContext } from './runtime-context.js';
+import type { RuntimeContext } from './runtime-context.js';
+import { ServedAgents } from './served-agents.js';
 import { requireSession } from './session-lookup.js';
-import { deliverMessage, startSession } from './sessions.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, deliverMessage, startSession } from './sessions.js';
 import { streamSession } from './stream.js';
 import type { Runtime, Worker } from './types.js';
 import { runView, sessionView } from './views.js';
@@ -26,8 +28,14 @@ export interface RuntimeOptions {
   store: Store;
   /** The agents runs may name, by `agent.name`. */
   agents?: readonly Agent[] | ReadonlyMap<string, Agent>;
-  /** Finds agents not in `agents` when a run names one (e.g. from the module path the run recorded). */
-  resolveAgent?: AgentResolver;
+  /**
+   * Loads agents from the module path a run recorded (`agentModuleLoader()`). With it, workers
+   * also serve any run whose recorded module loads; without it, only `agents` (and the agents
+   * reachable from them by handoff) are served.
+   */
+  loadAgentModule?: AgentModuleLoader;
+  /** Largest message `start` and `deliver` accept, in UTF-8 bytes (default 1 MiB); larger is `message_too_large`. */
+  maxMessageBytes?: number;
   /** Default lease TTL in ms (else `BATON_LEASE_TTL_MS`, else 30 000). */
   leaseTtlMs?: number;
   /** Secret continuation tokens are derived from (else `BATON_TOKEN_SECRET`, else random per runtime). */
@@ -51,10 +59,18 @@ export interface RuntimeOptions {
  * workers and executions (handing their runs back) but does not close the store.
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
+  const agents = agentMap(options.agents);
+  const executors = new Map(Object.entries({ ...defaultExecutors(), ...options.executors }));
   const context: RuntimeContext = {
     store: options.store,
-    agents: agentMap(options.agents),
-    resolveAgent: options.resolveAgent,
+    agents,
+    loadAgentModule: options.loadAgentModule,
+    served: new ServedAgents({
+      agents,
+      loadAgentModule: options.loadAgentModule,
+      executorKinds: executors.keys(),
+    }),
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     bus: new LiveBus(),
     leaseTtlMs:
       options.leaseTtlMs === undefined
@@ -62,7 +78,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         : checkLeaseTtl(options.leaseTtlMs, 'leaseTtlMs'),
     tokenSecret: tokenSecret(options.tokenSecret),
     executions: new Map(),
-    executors: new Map(Object.entries({ ...defaultExecutors(), ...options.executors })),
+    executors,
     turnOptions: {
       ...(options.retry && { retry: options.retry }),
       ...(options.clock && { clock: options.clock }),
@@ -88,6 +104,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       return { items, ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) };
     },
     getRun: async (runId) => runView(await requireRun(context, runId)),
+    listWorkers: () => context.store.listWorkers(),
     async listRuns(listOptions = {}) {
       const page = await context.store.listRuns({ ...listOptions, limit: listOptions.limit ?? 50 });
       return {

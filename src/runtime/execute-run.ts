@@ -1,17 +1,19 @@
-import type { Agent } from '../core/agent.js';
 import type { ErrorBody } from '../core/errors.js';
 import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { newSecret } from '../core/ids.js';
 import { runTurn } from '../loop/run-turn.js';
 import type { TurnOutcome } from '../loop/types.js';
 import type { Claim, Fence, RunRecord } from '../store/store.js';
+import { StoreCorruptError } from '../store/store-corrupt.js';
+import { ActiveTime } from './active-time.js';
 import { executorDefinitionHash, runAgentDefinitionHash } from './definition-hash.js';
-import { followUpUnreadMessages, OPENING_MESSAGE } from './follow-up.js';
+import { commitRunEnd } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
 import type { RunExecutor } from './run-executor.js';
 import type { RuntimeContext, StopReason } from './runtime-context.js';
 import { StoreJournal } from './store-journal.js';
 import type { ExecutionSettled } from './types.js';
+import { DEFERRED_OWNER } from './worker-identity.js';
 
 /** Options of {@link executeClaim}. */
 export interface ExecuteClaimOptions {
@@ -30,10 +32,14 @@ export interface ExecuteClaimOptions {
 /** Default time a step in flight gets to commit once a worker starts shutting down. */
 export const DEFAULT_DRAIN_GRACE_MS = 10_000;
 
+/** Returned by the start when this runtime does not serve the run's agent after all. */
+const UNSERVED = Symbol('unserved');
+
 /**
  * Runs one claimed run to its end (or until it is stopped) under its lease: checks the agent
  * and its definition hash, commits `run.started`, runs the turn, commits the outcome.
- * After a lost lease nothing more is written: the new holder owns the log.
+ * After a lost lease nothing more is written: the new holder owns the log. A run whose agent
+ * this runtime cannot find is handed back `queued`, untouched, for a worker that serves it.
  */
 export async function executeClaim(
   context: RuntimeContext,
@@ -58,10 +64,12 @@ export async function executeClaim(
   if (options.signal?.aborted) stop('shutdown');
   options.signal?.addEventListener('abort', onShutdown, { once: true });
   context.executions.set(run.id, { stop });
+  const active = new ActiveTime(run.activeMs);
   const keeper = keepLease({
     store: context.store,
     fence,
     ttlMs: options.ttlMs,
+    activeMs: () => active.total(),
     onLost: () => stop('lease_lost'),
     onCancelRequested: () => stop('cancel'),
   });
@@ -76,14 +84,24 @@ export async function executeClaim(
       else if ((await context.store.getRun(run.id))?.cancelRequested) stop('cancel');
     },
   });
+  let unserved = false;
   try {
-    const outcome = await startAndRun(context, run, journal, options.owner, controller.signal);
-    if (outcome) await commitOutcome(context, run, journal, fence, outcome, stopReason);
+    const outcome = await startAndRun(context, run, journal, options.owner, controller.signal, active);
+    if (outcome === UNSERVED) {
+      unserved = true;
+      await context.store.updateRun(run.id, { status: 'queued', lease: null }, fence);
+    } else if (outcome) {
+      await commitOutcome(context, run, journal, fence, outcome, stopReason, active);
+    }
   } catch (error) {
+    // A damaged database is the operator's to fix: nothing is recorded, the worker stops.
+    if (error instanceof StoreCorruptError) throw error;
     // A lost lease means another worker owns the log now: write nothing, not even a failure.
     if (!(error instanceof LeaseLostError) && stopReason !== 'lease_lost') {
       await journal
-        .appendMany([{ type: 'run.failed', data: { error: toErrorBody(error) } }])
+        .appendMany([{ type: 'run.failed', data: { error: toErrorBody(error) } }], {
+          activeMs: active.total(),
+        })
         .catch(() => undefined);
     }
   } finally {
@@ -91,25 +109,32 @@ export async function executeClaim(
     keeper.stop();
     options.signal?.removeEventListener('abort', onShutdown);
     context.executions.delete(run.id);
-    // A no-op after a terminal event (which cleared the lease) or a takeover (other token).
+    // A run handed back keeps its active time for whoever resumes it; after a terminal event
+    // (which cleared the lease) or a takeover (other token) both writes are no-ops.
+    await context.store.updateRun(run.id, { activeMs: active.total() }, fence).catch(() => undefined);
     await context.store.releaseLease(fence).catch(() => undefined);
   }
+  if (unserved) return 'unserved';
   if (stopReason === 'lease_lost') return 'lease_lost';
   return stopReason === 'shutdown' && (await context.store.getRun(run.id))?.status === 'running'
     ? 'released'
     : 'ended';
 }
 
-/** Checks that the run may start, commits `run.started`, and runs the turn; undefined when it ended early. */
+/**
+ * Checks that the run may start, commits `run.started`, and runs the turn; undefined when it
+ * ended early, {@link UNSERVED} when this runtime does not have the run's agent.
+ */
 async function startAndRun(
   context: RuntimeContext,
   run: RunRecord,
   journal: StoreJournal,
   owner: string,
   signal: AbortSignal,
-): Promise<TurnOutcome | undefined> {
+  active: ActiveTime,
+): Promise<TurnOutcome | typeof UNSERVED | undefined> {
   const fail = async (error: ErrorBody): Promise<undefined> => {
-    await journal.appendMany([{ type: 'run.failed', data: { error } }]);
+    await journal.appendMany([{ type: 'run.failed', data: { error } }], { activeMs: active.total() });
     return undefined;
   };
   if (run.cancelRequested) {
@@ -130,17 +155,12 @@ async function startAndRun(
       return fail(definitionChanged(run));
     return startExecutor(context, run, journal, { owner, signal, executor, definitionHash });
   }
-  let agent: Agent | undefined;
-  try {
-    agent = context.agents.get(run.agent) ?? (await context.resolveAgent?.(run.agent, run));
-  } catch (error) {
-    return fail(toErrorBody(error));
+  const agent = await context.served.agentFor(run);
+  if (!agent) {
+    // Claimed on a module that turned out not to define the agent: never fail the run for it.
+    context.served.refuse(run, `it does not define an agent named ${JSON.stringify(run.agent)}`);
+    return UNSERVED;
   }
-  if (!agent)
-    return fail({
-      code: 'unknown_agent',
-      message: `no agent named ${JSON.stringify(run.agent)} is registered`,
-    });
   const model = typeof run.input.model === 'string' ? run.input.model : undefined;
   const definitionHash = runAgentDefinitionHash(agent, model);
   if (run.definitionHash !== null && run.definitionHash !== definitionHash)
@@ -151,7 +171,6 @@ async function startAndRun(
     type: 'run.started',
     data: { agent: agent.name, attempt, definitionHash, kind: run.kind, worker: owner },
   });
-  await commitOpeningMessage(context, run, journal);
   // An MCP server that does not start throws before the turn: the run fails saying which server.
   return context.withAgentTools(agent, signal, (extraTools) =>
     runTurn({
@@ -162,6 +181,7 @@ async function startAndRun(
       ...(session && { toolContext: { context: session.context, auth: session.auth } }),
       ...(extraTools.length > 0 && { extraTools }),
       ...context.turnOptions,
+      activeMsBefore: active.total(),
     }),
   );
 }
@@ -199,21 +219,6 @@ async function startExecutor(
 }
 
 /**
- * Commits the run's own message right after its first `run.started`, so that a run's log
- * reads `run.started`, `message.received`, then its steps. A later attempt finds it logged.
- */
-async function commitOpeningMessage(
-  context: RuntimeContext,
-  run: RunRecord,
-  journal: StoreJournal,
-): Promise<void> {
-  if (run.input[OPENING_MESSAGE] !== true || typeof run.input.message !== 'string') return;
-  const received = await context.store.readEvents(run.sessionId, { types: ['message.received'] });
-  if (received.some((event) => event.runId === run.id)) return;
-  await journal.append({ type: 'message.received', data: { role: 'user', text: run.input.message } });
-}
-
-/**
  * The attempt number of this start: the run's attempt when that attempt has not started yet
  * (first start, or after `retry`), else one more than the last started attempt (a takeover
  * after a crash or a lost lease counts as a new attempt).
@@ -227,7 +232,10 @@ async function attemptOf(context: RuntimeContext, run: RunRecord): Promise<numbe
   return last >= run.attempt ? last + 1 : run.attempt;
 }
 
-/** Commits the turn's outcome; a stop for shutdown or lease loss commits nothing. */
+/**
+ * Commits the turn's outcome; a stop for shutdown or lease loss commits nothing. A finished
+ * turn's end also queues the next run for messages it never read (in the same commit).
+ */
 async function commitOutcome(
   context: RuntimeContext,
   run: RunRecord,
@@ -235,24 +243,39 @@ async function commitOutcome(
   fence: Fence,
   outcome: TurnOutcome,
   stopReason: StopReason | undefined,
+  active: ActiveTime,
 ): Promise<void> {
-  let terminal: { seq: number } | undefined;
+  const activeMs = active.total();
   switch (outcome.status) {
     case 'succeeded':
-      [terminal] = await journal.appendMany([
+      await commitRunEnd(
+        context,
+        run,
+        journal,
         { type: 'run.completed', data: { status: 'succeeded', text: outcome.text, usage: outcome.usage } },
-      ]);
-      break;
+        { followUp: true, runPatch: { activeMs } },
+      );
+      return;
     case 'failed':
-      [terminal] = await journal.appendMany([{ type: 'run.failed', data: { error: outcome.error } }], {
-        usage: outcome.usage,
-      });
-      break;
+      await commitRunEnd(
+        context,
+        run,
+        journal,
+        { type: 'run.failed', data: { error: outcome.error } },
+        { followUp: true, runPatch: { usage: outcome.usage, activeMs } },
+      );
+      return;
     case 'cancelled':
       // Shutdown hands the run back for another worker to resume; only a cancel ends it.
       if (stopReason === 'shutdown' || stopReason === 'lease_lost') return;
-      [terminal] = await journal.appendMany([{ type: 'run.cancelled', data: {} }], { usage: outcome.usage });
-      break;
+      await commitRunEnd(
+        context,
+        run,
+        journal,
+        { type: 'run.cancelled', data: {} },
+        { followUp: false, runPatch: { usage: outcome.usage, activeMs } },
+      );
+      return;
     case 'deferred':
       // The run waits out a long Retry-After: a lease owned by nobody that expires at `retryAt`
       // makes it claimable again exactly then, by any worker.
@@ -260,11 +283,11 @@ async function commitOutcome(
         run.id,
         {
           usage: outcome.usage,
-          lease: { owner: 'deferred', token: newSecret(), expiresAt: outcome.retryAt },
+          activeMs,
+          lease: { owner: DEFERRED_OWNER, token: newSecret(), expiresAt: outcome.retryAt },
         },
         fence,
       );
       return;
   }
-  if (terminal) await followUpUnreadMessages(context, run, journal.seen, terminal.seq);
 }

@@ -1,74 +1,136 @@
-import type { BatonEvent } from '../core/events.js';
+import { ConflictError } from '../core/errors.js';
+import type { BatonEvent, EventDraft } from '../core/events.js';
 import { newId } from '../core/ids.js';
-import type { RunRecord } from '../store/store.js';
+import type { CallerIdentity } from '../core/tool.js';
+import { AppendConflictError } from '../store/append-conflict.js';
+import type { NewRun, RunPatch, RunRecord, RunStatus, SessionRecord } from '../store/store.js';
 import type { RuntimeContext } from './runtime-context.js';
+import type { StoreJournal } from './store-journal.js';
+
+/** Run statuses during which a session's run is still going to read new messages. */
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'running', 'waiting'];
+
+/**
+ * How often a delivery or a run's end re-reads and tries again after another commit changed
+ * what it decided on. Each retry means someone else committed, so this only bounds a storm.
+ */
+const MAX_ATTEMPTS = 1_000;
 
 /**
  * The idempotency key of the run that follows `previousRunId` in a session. Everyone who wants
- * to start the next run (two concurrent `deliver`s, a worker finishing with unread messages)
- * uses this key, so the store's idempotency makes exactly one of them create it: a session
- * never gets two active runs.
+ * to queue the next run (two concurrent deliveries, a run ending with unread messages) uses this
+ * key, so the store's idempotency lets exactly one of them create it: a session never gets two
+ * active runs. Clients' keys live in another namespace (see `idempotency.ts`).
  */
 export function nextRunKey(sessionId: string, previousRunId: string | undefined): string {
   return `baton:${sessionId}:after:${previousRunId ?? 'start'}`;
 }
 
-/**
- * Creates (or joins) the queued run that answers messages already committed to the session.
- * The messages stay where they are in the log; the loop rebuilds the transcript from the whole
- * session, so the new run sees them without a second copy.
- */
-export async function enqueueNextRun(
-  context: RuntimeContext,
-  session: { id: string; agent: string },
-  previousRunId: string | undefined,
-  input: Record<string, unknown>,
-  runId: string = newId('run'),
-): Promise<RunRecord> {
-  const { run } = await context.store.createRun({
+/** The run that answers messages committed after `previous` ended (or in its last moments); its input names the first. */
+function nextRun(
+  sessionId: string,
+  agent: string,
+  previous: RunRecord | undefined,
+  runId: string,
+  message: string,
+): NewRun {
+  const model = previous?.input.model;
+  return {
     id: runId,
-    sessionId: session.id,
-    agent: session.agent,
+    sessionId,
+    agent,
     kind: 'message',
-    input,
-    idempotencyKey: nextRunKey(session.id, previousRunId),
-  });
-  return run;
+    input: { message, ...(typeof model === 'string' && { model }) },
+    idempotencyKey: nextRunKey(sessionId, previous?.id),
+    agentModule: previous?.agentModule ?? null,
+  };
 }
 
 /**
- * Run input flag: the run's `message` is not in the log yet; the run commits it as
- * `message.received` right after its `run.started`.
+ * Commits a message to a session and, in the same transaction, makes sure a run will read it:
+ * while the newest run is active the message joins its inbox (the commit requires the run to
+ * be still active), otherwise the message and the session's next run commit together (the
+ * commit requires that run not to exist yet). When another commit got in first, it re-reads
+ * and decides again. Returns the id of the run that will read the message.
  */
-export const OPENING_MESSAGE = 'openingMessage';
-
-/** Run input whose message the run itself commits when it starts. */
-export function withOpeningMessage(input: Record<string, unknown>, message: string): Record<string, unknown> {
-  return { ...input, message, [OPENING_MESSAGE]: true };
-}
-
-/** The run input for messages that arrived too late for the run they were delivered to. */
-export function followUpInput(previous: RunRecord, messages: readonly BatonEvent[]): Record<string, unknown> {
-  const texts = messages.flatMap((event) => (event.type === 'message.received' ? [event.data.text] : []));
-  // These messages are already in the log: the follow-up run must not commit them again.
-  const { [OPENING_MESSAGE]: _alreadyLogged, ...rest } = previous.input;
-  return { ...rest, message: texts.join('\n\n') };
+export async function deliverToSession(
+  context: RuntimeContext,
+  session: SessionRecord,
+  message: EventDraft<'message.received'>,
+  caller: CallerIdentity | undefined,
+): Promise<string> {
+  const sessionPatch = caller ? { auth: { ...session.auth, current: caller } } : undefined;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const latest = (await context.store.listRuns({ sessionId: session.id, limit: 1 })).items[0];
+    const active = latest !== undefined && ACTIVE_RUN_STATUSES.includes(latest.status);
+    const runId = active ? latest.id : newId('run');
+    try {
+      await context.store.append(session.id, [message], {
+        runId,
+        ...(sessionPatch && { sessionPatch }),
+        ...(active
+          ? { requireRunStatus: ACTIVE_RUN_STATUSES }
+          : { createRun: nextRun(session.id, session.agent, latest, runId, message.data.text) }),
+      });
+      return runId;
+    } catch (error) {
+      if (!(error instanceof AppendConflictError)) throw error;
+    }
+  }
+  throw new ConflictError(
+    `session ${session.id} kept changing while the message was delivered; send it again`,
+  );
 }
 
 /**
- * After a run ended at `terminalSeq`, starts a follow-up run for messages committed to it that
- * its turn never read (delivered between its last step boundary and its end). Messages that
- * arrived after the terminal event are the delivering side's to handle, so nothing is doubled.
+ * Commits a run's terminal event. With `followUp`, messages committed to the session that the
+ * run never read (delivered between its last step boundary and its end) get the session's next
+ * run in the same commit; the commit is conditional on the log's head, so a message that lands
+ * while this decides makes it decide again. Nothing is ever left unread, even across crashes.
  */
-export async function followUpUnreadMessages(
+export async function commitRunEnd(
   context: RuntimeContext,
   run: RunRecord,
-  lastSeenSeq: number,
-  terminalSeq: number,
-): Promise<void> {
-  const unread = (
-    await context.store.readEvents(run.sessionId, { from: lastSeenSeq + 1, types: ['message.received'] })
-  ).filter((event) => event.seq < terminalSeq);
-  if (unread.length === 0) return;
-  await enqueueNextRun(context, { id: run.sessionId, agent: run.agent }, run.id, followUpInput(run, unread));
+  journal: StoreJournal,
+  draft: EventDraft,
+  options: { followUp: boolean; runPatch?: RunPatch },
+): Promise<BatonEvent> {
+  let followUp = options.followUp && run.kind === 'message';
+  if (!followUp) return (await journal.appendMany([draft], options.runPatch))[0] as BatonEvent;
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+    const head = await context.store.head(run.sessionId);
+    const unread = followUp
+      ? await firstUnreadMessage(context, run, journal.seen, head?.seq ?? -1)
+      : undefined;
+    try {
+      const [event] = await journal.appendMany([draft], options.runPatch, {
+        expectedHeadSeq: head?.seq ?? null,
+        ...(unread && { createRun: nextRun(run.sessionId, run.agent, run, newId('run'), unread.data.text) }),
+      });
+      return event as BatonEvent;
+    } catch (error) {
+      if (!(error instanceof AppendConflictError)) throw error;
+      // The next run already exists: it reads everything this one did not.
+      if (error.reason === 'run_exists') followUp = false;
+    }
+  }
+  throw new ConflictError(`run ${run.id} could not commit its end while its session kept changing`);
+}
+
+/**
+ * The first message with `seq` in (`seen`, `upTo`]: committed to the session, never handed to
+ * the run's turn. The next run reads them all from the log; its input names the first.
+ */
+async function firstUnreadMessage(
+  context: RuntimeContext,
+  run: RunRecord,
+  seen: number,
+  upTo: number,
+): Promise<BatonEvent<'message.received'> | undefined> {
+  const [first] = await context.store.readEvents(run.sessionId, {
+    from: seen + 1,
+    types: ['message.received'],
+    limit: 1,
+  });
+  return first?.type === 'message.received' && first.seq <= upTo ? first : undefined;
 }

@@ -5,6 +5,8 @@ export interface LeaseKeeperOptions {
   store: Store;
   fence: Fence;
   ttlMs: number;
+  /** The run's active time so far, recorded with every renewal. */
+  activeMs?: () => number;
   /** The lease is gone (taken over, or not renewed before it expired). */
   onLost: () => void;
   /** Someone asked to cancel the run (seen on the run record at renewal time). */
@@ -12,7 +14,8 @@ export interface LeaseKeeperOptions {
 }
 
 /**
- * Renews a run's lease every ttl/3 until stopped. A renewal the store refuses means another
+ * Renews a run's lease every ttl/3 until stopped, recording the run's active time with it (so a
+ * crash loses at most ttl/3 of it). A renewal the store refuses means another
  * worker holds the run; renewals that keep failing (database errors) until the TTL has passed
  * mean the lease may have been taken, so the work stops either way. Fencing in every commit
  * remains the guarantee; this only makes the stale worker stop sooner.
@@ -36,7 +39,8 @@ export function keepLease(options: LeaseKeeperOptions): { stop(): void } {
   async function renew(): Promise<void> {
     try {
       const attemptedAt = Date.now();
-      if (!(await store.renewLease(fence, ttlMs))) return lose();
+      const activeMs = options.activeMs?.();
+      if (!(await store.renewLease(fence, ttlMs, activeMs === undefined ? {} : { activeMs }))) return lose();
       renewedAt = attemptedAt;
       const run = await store.getRun(fence.runId);
       if (run?.cancelRequested && !stopped) options.onCancelRequested();

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { EventDraft } from '../core/events.js';
+import { AppendConflictError } from '../store/append-conflict.js';
 import { isRunEnded } from '../store/records.js';
 import type { RunRecord } from '../store/store.js';
 import { lifecyclePatches } from './run-patches.js';
@@ -40,7 +41,10 @@ export async function cancelRun(context: RuntimeContext, runId: string): Promise
   return requireRun(context, runId);
 }
 
-/** Queues a `failed` run again under the same id with attempt + 1; any other status is a conflict. */
+/**
+ * Queues a `failed` run again under the same id with attempt + 1, recorded as `run.retried`
+ * (so the log still says what the run's status is); any other status is a conflict.
+ */
 export async function retryRun(context: RuntimeContext, runId: string): Promise<RunRecord> {
   const run = await requireRun(context, runId);
   if (run.status !== 'failed') {
@@ -49,12 +53,17 @@ export async function retryRun(context: RuntimeContext, runId: string): Promise<
       'not_retryable',
     );
   }
-  return context.store.updateRun(runId, {
-    status: 'queued',
-    attempt: run.attempt + 1,
-    error: null,
-    finishedAt: null,
-    lease: null,
-    cancelRequested: false,
-  });
+  const draft: EventDraft = { type: 'run.retried', data: { attempt: run.attempt + 1 } };
+  try {
+    await context.store.append(run.sessionId, [draft], {
+      runId,
+      requireRunStatus: ['failed'],
+      ...lifecyclePatches(draft, new Date().toISOString()),
+    });
+  } catch (error) {
+    if (error instanceof AppendConflictError)
+      throw new ConflictError(`run ${runId} was retried already`, 'not_retryable');
+    throw error;
+  }
+  return requireRun(context, runId);
 }

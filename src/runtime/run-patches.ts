@@ -10,7 +10,8 @@ export interface LifecyclePatches {
 /**
  * Maps a run lifecycle event to its run/session updates, so that status, usage and result can
  * never disagree with the log. Terminal events also drop the lease. Session status: `running`
- * while a run executes, `idle` after success or cancellation, `failed` after a failure.
+ * while a run is queued or executes, `idle` after success or cancellation, `failed` after a
+ * failure; `run.retried` queues a failed run again.
  */
 export function lifecyclePatches(draft: EventDraft, now: string): LifecyclePatches {
   switch (draft.type) {
@@ -44,6 +45,18 @@ export function lifecyclePatches(draft: EventDraft, now: string): LifecyclePatch
       return {
         runPatch: { status: 'cancelled', finishedAt: now, lease: null },
         sessionPatch: { status: 'idle' },
+      };
+    case 'run.retried':
+      return {
+        runPatch: {
+          status: 'queued',
+          attempt: draft.data.attempt,
+          error: null,
+          finishedAt: null,
+          lease: null,
+          cancelRequested: false,
+        },
+        sessionPatch: { status: 'running' },
       };
     default:
       return {};

@@ -1,15 +1,14 @@
 import type { Agent } from '../core/agent.js';
 import type { WithAgentTools } from '../delegation/agent-turn.js';
 import type { TurnSettings } from '../loop/types.js';
-import type { RunRecord, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { AgentModuleLoader } from './agent-loader.js';
 import type { LiveBus } from './live-bus.js';
 import type { RunExecutor } from './run-executor.js';
+import type { ServedAgents } from './served-agents.js';
 
 /** Why an execution stops before its turn ends on its own. */
 export type StopReason = 'cancel' | 'shutdown' | 'lease_lost';
-
-/** Finds an agent the runtime was not given up front (e.g. from the module a run recorded). */
-export type AgentResolver = (name: string, run: RunRecord) => Promise<Agent | undefined>;
 
 /** A run executing in this process, so that `cancel` can reach it without waiting for a poll. */
 export interface Execution {
@@ -20,7 +19,12 @@ export interface Execution {
 export interface RuntimeContext {
   readonly store: Store;
   readonly agents: Map<string, Agent>;
-  readonly resolveAgent: AgentResolver | undefined;
+  /** Loads agents from the module paths runs recorded, when the runtime may. */
+  readonly loadAgentModule: AgentModuleLoader | undefined;
+  /** What this runtime's workers execute (its claim filter) and the agent of each such run. */
+  readonly served: ServedAgents;
+  /** Largest message `start` and `deliver` accept, in UTF-8 bytes. */
+  readonly maxMessageBytes: number;
   readonly bus: LiveBus;
   readonly leaseTtlMs: number;
   readonly tokenSecret: Uint8Array;

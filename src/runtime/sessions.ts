@@ -1,154 +1,109 @@
-import { InvalidTokenError, NotFoundError, ValidationError } from '../core/errors.js';
-import type { BatonEvent } from '../core/events.js';
-import { isTerminalRunEvent } from '../core/events.js';
+import { InvalidTokenError, MessageTooLargeError, NotFoundError, ValidationError } from '../core/errors.js';
+import type { EventDraft } from '../core/events.js';
 import { newId } from '../core/ids.js';
-import type { RunRecord, SessionRecord } from '../store/store.js';
+import type { RunRecord } from '../store/store.js';
+import { agentModulePath } from './agent-loader.js';
 import { deriveToken, hashToken } from './continuation-token.js';
-import { enqueueNextRun, followUpInput, withOpeningMessage } from './follow-up.js';
+import { deliverToSession } from './follow-up.js';
+import { checkReplayer, clientIdempotencyKey, isAuthenticated } from './idempotency.js';
 import type { RuntimeContext } from './runtime-context.js';
-import type { DeliverOptions, StartOptions, StartResult } from './types.js';
+import type { DeliverOptions, DeliverResult, StartOptions, StartResult } from './types.js';
 
-/** Run statuses during which a session's run is still going to read new messages. */
-export const ACTIVE_RUN_STATUSES: RunRecord['status'][] = ['queued', 'running', 'waiting'];
+/** The default largest message, in UTF-8 bytes: 1 MiB. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 
 /**
- * Starts a session: the session row, `session.started`, then the queued run carrying the
- * message. The run commits that message as `message.received` right after its `run.started`
- * (see `openingMessage`), so every run's log reads `run.started`, `message.received`, steps.
- * Same `idempotencyKey` → the same session and run.
+ * Starts a session: the session row, `session.started` and the message as `message.received`,
+ * and the queued run that answers it, in one transaction (a session never exists without its
+ * run, and the message is in the log before any worker can claim the run). The same
+ * `idempotencyKey` from the same caller replays the start; from another caller it is a conflict.
  */
 export async function startSession(context: RuntimeContext, options: StartOptions): Promise<StartResult> {
-  checkMessage(options.message);
-  if (!context.agents.has(options.agent) && !context.resolveAgent) {
-    throw new NotFoundError('agent', options.agent);
-  }
-  if (options.idempotencyKey !== undefined) {
-    const existing = await context.store.findRunByIdempotencyKey(options.idempotencyKey);
-    if (existing) return replayStart(context, existing);
+  checkMessage(context, options.message);
+  const agent = context.agents.get(options.agent);
+  if (!agent && !context.loadAgentModule) throw new NotFoundError('agent', options.agent);
+  const key = options.idempotencyKey === undefined ? null : clientIdempotencyKey(options.idempotencyKey);
+  if (key !== null) {
+    const existing = await context.store.findRunByIdempotencyKey(key);
+    if (existing) return replayStart(context, existing, options);
   }
   const sessionId = newId('ses');
   const runId = newId('run');
   const continuationToken = deriveToken(context.tokenSecret, sessionId);
-  const auth = options.caller ? { initiator: options.caller, current: options.caller } : {};
-  await context.store.createSession({
-    id: sessionId,
-    agent: options.agent,
-    context: options.context ?? {},
-    auth,
-    tokenHash: hashToken(continuationToken),
-  });
-  await context.store.append(
-    sessionId,
-    [
+  const agentModule = options.agentModule ?? (agent && agentModulePath(agent));
+  const { run, created } = await context.store.startSession({
+    session: {
+      id: sessionId,
+      agent: options.agent,
+      context: options.context ?? {},
+      auth: options.caller ? { initiator: options.caller, current: options.caller } : {},
+      tokenHash: hashToken(continuationToken),
+    },
+    events: [
       {
         type: 'session.started',
         data: { agent: options.agent, ...(options.context && { context: options.context }) },
       },
+      messageDraft(options.message),
     ],
-    { runId },
-  );
-  const { run } = await context.store.createRun({
-    id: runId,
-    sessionId,
-    agent: options.agent,
-    kind: 'message',
-    input: runInput(options),
-    idempotencyKey: options.idempotencyKey ?? null,
+    run: {
+      id: runId,
+      sessionId,
+      agent: options.agent,
+      kind: 'message',
+      input: { message: options.message, ...(options.model !== undefined && { model: options.model }) },
+      idempotencyKey: key,
+      agentModule: agentModule ?? null,
+    },
   });
-  // A concurrent start with the same key won the race: its session is the one to use.
-  if (run.id !== runId) return replayStart(context, run);
+  // A concurrent start with the same key won the race: this one wrote nothing.
+  if (!created) return replayStart(context, run, options);
   return { sessionId, runId, continuationToken };
 }
 
 /**
- * Delivers a follow-up message. While a run is active the message joins its inbox (drained at
- * the next step boundary); otherwise it starts the session's next run.
+ * Delivers a follow-up message: committed once, in the same transaction that makes sure a
+ * run will read it (the session's active run, or the next run it queues).
  */
-export async function deliverMessage(context: RuntimeContext, options: DeliverOptions): Promise<StartResult> {
-  checkMessage(options.message);
+export async function deliverMessage(
+  context: RuntimeContext,
+  options: DeliverOptions,
+): Promise<DeliverResult> {
+  checkMessage(context, options.message);
   const session = await context.store.findSessionByTokenHash(hashToken(options.continuationToken));
   if (!session) throw new InvalidTokenError();
-  if (options.caller) {
-    await context.store.updateSession(session.id, { auth: { ...session.auth, current: options.caller } });
-  }
-  const latest = (await context.store.listRuns({ sessionId: session.id, limit: 1 })).items[0];
-  const message = {
-    type: 'message.received' as const,
-    data: { role: 'user' as const, text: options.message },
-  };
-  const result = (runId: string): StartResult => ({
-    sessionId: session.id,
-    runId,
-    continuationToken: options.continuationToken,
-  });
-  if (latest && ACTIVE_RUN_STATUSES.includes(latest.status)) {
-    const [event] = await context.store.append(session.id, [message], { runId: latest.id });
-    const followUp = event && (await missedByRun(context, latest, event));
-    return result(followUp?.id ?? latest.id);
-  }
-  const runId = newId('run');
-  const run = await enqueueNextRun(
-    context,
-    session,
-    latest?.id,
-    withOpeningMessage({ ...latest?.input }, options.message),
-    runId,
-  );
-  if (run.id !== runId) {
-    // A concurrent delivery created the next run first: this message joins that run's inbox.
-    const [event] = await context.store.append(session.id, [message], { runId: run.id });
-    const followUp = event && (await missedByRun(context, run, event));
-    return result(followUp?.id ?? run.id);
-  }
-  return result(run.id);
+  const run = await deliverToSession(context, session, messageDraft(options.message), options.caller);
+  return { sessionId: session.id, runId: run, continuationToken: options.continuationToken };
 }
 
 /**
- * A message committed to a run that ended just before the commit would never be read: the run
- * finished first. Then the session's next run answers it.
+ * The answer to a start whose idempotency key was used before: the caller must be the one who
+ * used it; only an authenticated caller gets the token back, and only when it can be derived
+ * (the token secret is unchanged). A replay never rotates the token.
  */
-async function missedByRun(
+async function replayStart(
   context: RuntimeContext,
   run: RunRecord,
-  message: BatonEvent,
-): Promise<RunRecord | undefined> {
-  const current = await context.store.getRun(run.id);
-  if (!current || ACTIVE_RUN_STATUSES.includes(current.status)) return undefined;
-  const ends = await context.store.readEvents(run.sessionId, {
-    types: ['run.completed', 'run.failed', 'run.cancelled'],
-  });
-  const end = ends.filter((event) => event.runId === run.id && isTerminalRunEvent(event)).at(-1);
-  if (end && end.seq > message.seq) return undefined;
-  return enqueueNextRun(
-    context,
-    { id: run.sessionId, agent: run.agent },
-    run.id,
-    followUpInput(current, [message]),
-  );
-}
-
-async function replayStart(context: RuntimeContext, run: RunRecord): Promise<StartResult> {
-  const session = (await context.store.getSession(run.sessionId)) as SessionRecord;
+  options: StartOptions,
+): Promise<StartResult> {
+  const session = await context.store.getSession(run.sessionId);
+  if (!session) throw new NotFoundError('session', run.sessionId);
+  checkReplayer(session, options.caller);
+  const replay: StartResult = { sessionId: session.id, runId: run.id, replayed: true };
+  if (!isAuthenticated(options.caller)) return replay;
   const continuationToken = deriveToken(context.tokenSecret, session.id);
-  // Under another token secret the original token cannot be re-derived; the replay rotates it.
-  if (hashToken(continuationToken) !== session.tokenHash) {
-    await context.store.updateSession(session.id, { tokenHash: hashToken(continuationToken) });
-  }
-  return { sessionId: session.id, runId: run.id, continuationToken };
+  return hashToken(continuationToken) === session.tokenHash ? { ...replay, continuationToken } : replay;
 }
 
-function runInput(options: StartOptions): Record<string, unknown> {
-  return withOpeningMessage(
-    {
-      ...(options.model !== undefined && { model: options.model }),
-      ...(options.agentModule !== undefined && { agentModule: options.agentModule }),
-    },
-    options.message,
-  );
+function messageDraft(text: string): EventDraft<'message.received'> {
+  return { type: 'message.received', data: { role: 'user', text } };
 }
 
-function checkMessage(message: unknown): void {
+function checkMessage(context: RuntimeContext, message: unknown): void {
   if (typeof message !== 'string' || message.length === 0) {
     throw new ValidationError('message must be a non-empty string', 'message');
+  }
+  if (Buffer.byteLength(message, 'utf8') > context.maxMessageBytes) {
+    throw new MessageTooLargeError(context.maxMessageBytes);
   }
 }

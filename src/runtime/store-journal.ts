@@ -1,6 +1,6 @@
 import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js';
 import type { Journal } from '../loop/journal.js';
-import type { Fence, RunPatch, Store } from '../store/store.js';
+import type { AppendOptions, Fence, RunPatch, Store } from '../store/store.js';
 import type { LiveBus } from './live-bus.js';
 import { lifecyclePatches } from './run-patches.js';
 
@@ -56,9 +56,14 @@ export class StoreJournal implements Journal {
 
   /**
    * Appends several events in one transaction (one fence check, one commit); `extraRunPatch`
-   * adds run fields the events do not carry (the usage of a failed run).
+   * adds run fields the events do not carry (the usage of a failed run, its active time);
+   * `conditions` make the commit conditional or queue the next run with it (see `AppendOptions`).
    */
-  async appendMany(drafts: EventDraft[], extraRunPatch?: RunPatch): Promise<BatonEvent[]> {
+  async appendMany(
+    drafts: EventDraft[],
+    extraRunPatch?: RunPatch,
+    conditions: Pick<AppendOptions, 'expectedHeadSeq' | 'createRun'> = {},
+  ): Promise<BatonEvent[]> {
     const now = new Date().toISOString();
     let runPatch: RunPatch | undefined = extraRunPatch;
     let sessionPatch: ReturnType<typeof lifecyclePatches>['sessionPatch'];
@@ -68,6 +73,7 @@ export class StoreJournal implements Journal {
       if (patches.sessionPatch) sessionPatch = { ...sessionPatch, ...patches.sessionPatch };
     }
     const events = await this.#options.store.append(this.sessionId, drafts, {
+      ...conditions,
       runId: this.runId,
       fence: this.#options.fence,
       ...(runPatch && { runPatch }),

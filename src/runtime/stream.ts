@@ -1,16 +1,26 @@
-import type { StreamEvent } from '../core/events.js';
+import type { BatonEvent, StreamEvent } from '../core/events.js';
 import { isTerminalRunEvent } from '../core/events.js';
-import { AsyncQueue } from './async-queue.js';
+import { BoundedQueue } from './bounded-queue.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { requireSession } from './session-lookup.js';
+import { StreamLaggedError } from './stream-lagged-error.js';
 import type { StreamOptions } from './types.js';
 
+/** Most persisted events one replay read returns. */
+const REPLAY_PAGE_EVENTS = 256;
+/** Most bytes of event data one replay read returns (at least one event, however large). */
+const REPLAY_PAGE_BYTES = 4 * 1024 * 1024;
+/** How many live events a stream buffers for a reader that is not keeping up. */
+export const DEFAULT_MAX_LAG_EVENTS = 1_000;
+
 /**
- * A session's persisted events from `from`, then live ones (with `model.delta`). Listeners are
- * attached before the replay read, and live events are deduplicated by `seq` against it, so
- * nothing falls between replay and live and nothing comes twice. A gap in what arrives live
- * (a notification lost between processes) is filled from the store. Without `follow` the
- * stream ends once the session has no queued or running run.
+ * A session's persisted events from `from`, then live ones (with `model.delta`). The replay
+ * reads the store in pages bounded by count and bytes, so a long session is never held in
+ * memory at once. Listeners are attached before the replay, and live events are deduplicated
+ * by `seq` against it, so nothing falls between replay and live and nothing comes twice. A gap
+ * in what arrives live (a notification lost between processes) is filled from the store. A
+ * reader that falls `maxLagEvents` behind gets a {@link StreamLaggedError} carrying the `seq` to
+ * read from next. Without `follow` the stream ends once the session has no queued or running run.
  */
 export async function* streamSession(
   context: RuntimeContext,
@@ -18,22 +28,28 @@ export async function* streamSession(
   options: StreamOptions = {},
 ): AsyncGenerator<StreamEvent> {
   await requireSession(context, sessionId);
-  const queue = new AsyncQueue<StreamEvent>();
+  const maxLag = options.maxLagEvents ?? DEFAULT_MAX_LAG_EVENTS;
+  const queue = new BoundedQueue<StreamEvent>(maxLag);
   const unsubscribeStore = context.store.subscribe(sessionId, (event) => queue.push(event));
   const unsubscribeLive = context.bus.subscribe(sessionId, (event) => queue.push(event));
   const { signal, follow = false } = options;
+  let next = Math.max(0, options.from ?? 0);
+  const lagged = () => new StreamLaggedError(next, maxLag);
   try {
-    let next = Math.max(0, options.from ?? 0);
-    for (const event of await context.store.readEvents(sessionId, { from: next })) {
+    for await (const event of replay(context, sessionId, next, () => queue.overflowed)) {
       yield event;
       next = event.seq + 1;
+      // Live events the replay already delivered need no buffering.
+      queue.dropWhile((queued) => 'seq' in queued && queued.seq < next);
     }
+    if (queue.overflowed) throw lagged();
     if (!follow && !(await hasActiveRun(context, sessionId))) {
-      // The last run may have ended between the replay read and the check: read its tail too.
-      yield* await context.store.readEvents(sessionId, { from: next });
+      // The last run may have ended between the replay and the check: read its tail too.
+      for await (const event of replay(context, sessionId, next, () => false)) yield event;
       return;
     }
     while (!signal?.aborted) {
+      if (queue.overflowed) throw lagged();
       const event = await queue.next(signal);
       if (event === undefined) return;
       if (event.type === 'model.delta') {
@@ -41,19 +57,43 @@ export async function* streamSession(
         continue;
       }
       if (event.seq < next) continue;
-      const missing =
-        event.seq > next
-          ? await context.store.readEvents(sessionId, { from: next, limit: event.seq - next })
-          : [];
-      for (const persisted of [...missing, event]) {
-        yield persisted;
-        next = persisted.seq + 1;
+      if (event.seq > next) {
+        for await (const missing of replay(context, sessionId, next, () => false, event.seq)) {
+          yield missing;
+          next = missing.seq + 1;
+        }
       }
+      yield event;
+      next = event.seq + 1;
       if (!follow && isTerminalRunEvent(event) && !(await hasActiveRun(context, sessionId))) return;
     }
   } finally {
     unsubscribeStore();
     unsubscribeLive();
+  }
+}
+
+/** Persisted events from `from` (up to, not including, `before`), page by page; stops early when `stop()` says so. */
+async function* replay(
+  context: RuntimeContext,
+  sessionId: string,
+  from: number,
+  stop: () => boolean,
+  before = Number.POSITIVE_INFINITY,
+): AsyncGenerator<BatonEvent> {
+  let next = from;
+  while (next < before && !stop()) {
+    const limit = Math.min(REPLAY_PAGE_EVENTS, before - next);
+    const page = await context.store.readEvents(sessionId, {
+      from: next,
+      limit: Number.isFinite(limit) ? limit : REPLAY_PAGE_EVENTS,
+      maxBytes: REPLAY_PAGE_BYTES,
+    });
+    for (const event of page) {
+      yield event;
+      next = event.seq + 1;
+    }
+    if (page.length === 0) return;
   }
 }
 

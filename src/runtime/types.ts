@@ -2,6 +2,7 @@ import type { Agent } from '../core/agent.js';
 import type { StreamEvent, Usage } from '../core/events.js';
 import type { CallerIdentity } from '../core/tool.js';
 import type { Page, RunRecord, RunStatus, SessionRecord, Store } from '../store/store.js';
+import type { WorkerRecord } from '../store/worker-registry.js';
 
 /** Options of {@link Runtime.start}. */
 export interface StartOptions {
@@ -15,13 +16,26 @@ export interface StartOptions {
   model?: string;
   /**
    * Absolute path of the module that defines the agent, recorded on the run so that a worker
-   * in another process can load the agent (`baton run` sets it; `baton worker` reads it).
+   * in another process can load the agent. Defaults to the module the runtime loaded the agent
+   * from (`baton serve --agents`, `loadAgentsDir`), if any.
    */
   agentModule?: string;
 }
 
-/** What `start` and `deliver` return. The token is the session's follow-up secret. */
+/**
+ * What `start` returns. The token is the session's follow-up secret: a first start always
+ * returns it; a replay of an idempotency key (`replayed: true`) returns it only to the same
+ * authenticated caller, never to the anonymous principal of `--auth none`.
+ */
 export interface StartResult {
+  sessionId: string;
+  runId: string;
+  continuationToken?: string;
+  replayed?: true;
+}
+
+/** What `deliver` returns: the run that will read the message. */
+export interface DeliverResult {
   sessionId: string;
   runId: string;
   continuationToken: string;
@@ -41,6 +55,9 @@ export interface SessionView {
   status: SessionRecord['status'];
   context: Record<string, unknown>;
   auth: SessionRecord['auth'];
+  /** Seq and hash of the log's newest event (null: empty). */
+  headSeq: number | null;
+  headHash: string | null;
   runs: RunView[];
   usage: Usage;
   createdAt: string;
@@ -57,6 +74,11 @@ export interface StreamOptions {
   /** Keep the stream open after the session goes idle/waiting/terminal. */
   follow?: boolean;
   signal?: AbortSignal;
+  /**
+   * Live events buffered for a reader that is not keeping up (default 1 000); one more ends
+   * the stream with `StreamLaggedError`, whose `from` continues where it stopped.
+   */
+  maxLagEvents?: number;
 }
 
 /** Options of {@link Runtime.startWorker}. */
@@ -84,10 +106,11 @@ export interface WorkerOptions {
 
 /**
  * How one execution ended for the worker: the run reached a terminal status or was deferred
- * (`ended`), was handed back on shutdown (`released`), or was taken over by another worker
- * after this one's lease lapsed (`lease_lost`: nothing more was written).
+ * (`ended`), was handed back on shutdown (`released`), was taken over by another worker after
+ * this one's lease lapsed (`lease_lost`: nothing more was written), or was handed back queued
+ * and untouched because this worker does not have its agent after all (`unserved`).
  */
-export type ExecutionSettled = 'ended' | 'released' | 'lease_lost';
+export type ExecutionSettled = 'ended' | 'released' | 'lease_lost' | 'unserved';
 
 /** A running worker loop. */
 export interface Worker {
@@ -103,7 +126,7 @@ export interface Runtime {
   readonly store: Store;
   readonly agents: ReadonlyMap<string, Agent>;
   start(options: StartOptions): Promise<StartResult>;
-  deliver(options: DeliverOptions): Promise<StartResult>;
+  deliver(options: DeliverOptions): Promise<DeliverResult>;
   cancel(runId: string): Promise<RunView>;
   /** Retries a `failed` run under the same id (attempt + 1); other statuses are a conflict. */
   retry(runId: string): Promise<RunView>;
@@ -112,6 +135,8 @@ export interface Runtime {
   getSession(sessionId: string): Promise<SessionView>;
   listSessions(options: { limit?: number; cursor?: string }): Promise<Page<SessionView>>;
   getRun(runId: string): Promise<RunView>;
+  /** The live workers announced in the store (any process), oldest first. */
+  listWorkers(): Promise<WorkerRecord[]>;
   listRuns(options?: {
     sessionId?: string;
     status?: RunStatus[];

@@ -22,6 +22,8 @@ export async function sessionView(store: Store, session: SessionRecord): Promise
     status: session.status,
     context: session.context,
     auth: session.auth,
+    headSeq: session.headSeq,
+    headHash: session.headHash,
     runs,
     usage: sumUsage(runs.map((run) => run.usage)),
     createdAt: session.createdAt,

@@ -3,6 +3,12 @@ import { hostname } from 'node:os';
 import { newId } from '../core/ids.js';
 
 /**
+ * The lease owner of a run waiting out a long `Retry-After`: nobody holds it, and the lease
+ * expires when the run may be claimed again.
+ */
+export const DEFERRED_OWNER = 'deferred';
+
+/**
  * Lease owners are `<worker id>@<host>/<pid namespace>/<pid>`. The location lets a worker on the
  * same machine recognise a lease whose holder died (SIGKILL, OOM) and take it over at once
  * instead of waiting out the TTL; leases of other machines always wait for expiry.

@@ -1,12 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../core/errors.js';
+import { StoreCorruptError } from '../store/store-corrupt.js';
 import { executeClaim } from './execute-run.js';
 import { checkLeaseTtl } from './lease-settings.js';
+import { hasPendingWork } from './pending-work.js';
 import { reapDeadLeases } from './reap-leases.js';
 import type { RuntimeContext } from './runtime-context.js';
-import { hasActiveRun } from './stream.js';
 import type { Worker, WorkerOptions } from './types.js';
 import { newWorkerIdentity } from './worker-identity.js';
+import { announcePresence } from './worker-presence.js';
 
 /** How often an idle worker looks for work when not told otherwise. */
 export const DEFAULT_POLL_INTERVAL_MS = 200;
@@ -18,10 +20,12 @@ const OUTAGE_BACKOFF_FIRST_MS = 100;
 const OUTAGE_BACKOFF_MAX_MS = 5_000;
 
 /**
- * Starts `concurrency` claim-execute loops under one owner identity. Each loop claims a
- * runnable run (queued, or its lease expired or its holder died on this machine), executes
- * it, and polls when there is nothing to claim. With `untilIdle` the worker finishes once no
- * run is queued or running anywhere in the store; `stop` hands in-flight runs back.
+ * Starts `concurrency` claim-execute loops under one owner identity, announced in the store's
+ * worker registry while it runs. Each loop claims a run this runtime serves (queued, or its
+ * lease expired or its holder died on this machine) — never one whose agent it does not have —
+ * executes it, and polls when there is nothing to claim. With `untilIdle` the worker finishes
+ * once nothing it serves is runnable; `stop` hands in-flight runs back. A damaged database
+ * stops it at once with `store_corrupt`.
  */
 export function startWorker(context: RuntimeContext, options: WorkerOptions = {}): Worker {
   const owner = options.owner ?? newWorkerIdentity();
@@ -34,22 +38,39 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
   const maxOutageMs = options.maxStoreOutageMs ?? DEFAULT_MAX_STORE_OUTAGE_MS;
   const stopper = new AbortController();
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopper.signal }).catch(() => undefined);
+  let inFlight = 0;
+  const presence = announcePresence(context, {
+    owner,
+    concurrency,
+    ttlMs,
+    runsInFlight: () => inFlight,
+    ...(options.onStoreError && { onError: options.onStoreError }),
+  });
 
   /** One look for work: true when the loop should look again at once, false to poll later, 'idle' to finish. */
   async function lookForWork(): Promise<boolean | 'idle'> {
-    const claim = await context.store.claimRun(owner, ttlMs);
+    const claim = await context.store.claimRun(owner, ttlMs, { filter: context.served.filter() });
     if (claim) {
+      inFlight += 1;
       const settled = await executeClaim(context, claim, {
         owner,
         ttlMs,
         signal: stopper.signal,
         ...(options.drainGraceMs !== undefined && { drainGraceMs: options.drainGraceMs }),
+      }).finally(() => {
+        inFlight -= 1;
       });
       options.onRunSettled?.(claim.run.id, settled);
+      if (settled === 'unserved') await presence.beat();
+      return true;
+    }
+    // Modules that queued runs recorded and that were never loaded may be servable now.
+    if (await context.served.discover(context.store)) {
+      await presence.beat();
       return true;
     }
     if (await reapDeadLeases(context)) return true;
-    if (options.untilIdle && !(await hasActiveRun(context))) return 'idle';
+    if (options.untilIdle && !(await hasPendingWork(context))) return 'idle';
     return false;
   }
 
@@ -65,6 +86,8 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
         outageSince = undefined;
         backoffMs = OUTAGE_BACKOFF_FIRST_MS;
       } catch (error) {
+        // A damaged database does not heal by waiting.
+        if (error instanceof StoreCorruptError) throw error;
         if (stopper.signal.aborted) return;
         outageSince ??= Date.now();
         if (Date.now() - outageSince >= maxOutageMs) throw error;
@@ -85,7 +108,13 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
       throw error;
     }),
   );
-  const done = Promise.all(loops).then(() => undefined);
+  const done = Promise.all(loops).then(
+    () => presence.stop(),
+    async (error: unknown) => {
+      await presence.stop();
+      throw error;
+    },
+  );
   return {
     owner,
     done,

@@ -20,6 +20,7 @@ import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { streamRoutes } from './routes/stream.js';
 import { taskRoutes } from './routes/tasks.js';
+import { workerRoutes } from './routes/workers.js';
 import type { ServerEnv } from './server-env.js';
 import { refuseUnstorableUrl } from './url-guard.js';
 
@@ -37,6 +38,11 @@ export interface AppOptions {
   version?: string;
   /** SSE heartbeat comment interval in ms (default 15 000). */
   heartbeatMs?: number;
+  /**
+   * Live events a stream buffers for a reader that is not keeping up (default 1 000); past
+   * that it ends with a `stream.disconnected` frame naming the `from` to reconnect with.
+   */
+  maxStreamLagEvents?: number;
   /** Told about every 500 (a server fault, never bad input), besides the log line. */
   onInternalError?: (error: unknown) => void;
   /**
@@ -114,9 +120,16 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
 
   app.route('/v1', agentRoutes(runtime));
   app.route('/v1', sessionRoutes(runtime));
-  app.route('/v1', streamRoutes(runtime, { heartbeatMs: options.heartbeatMs ?? 15_000 }));
+  app.route(
+    '/v1',
+    streamRoutes(runtime, {
+      heartbeatMs: options.heartbeatMs ?? 15_000,
+      ...(options.maxStreamLagEvents !== undefined && { maxLagEvents: options.maxStreamLagEvents }),
+    }),
+  );
   app.route('/v1', messageRoutes(runtime));
   app.route('/v1', runRoutes(runtime));
+  app.route('/v1', workerRoutes(runtime));
 
   // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
   const tasks = runtimeTaskService(runtime, { repoRoots: options.repoRoots ?? [process.cwd()] });

@@ -4,6 +4,7 @@ import {
   ForbiddenError,
   InvalidTokenError,
   isBatonError,
+  MessageTooLargeError,
   NotFoundError,
   UserError,
   ValidationError,
@@ -41,7 +42,7 @@ export function statusForError(error: unknown): ErrorStatus {
   if (error instanceof RouteNotFoundError) return 404;
   if (error instanceof MethodNotAllowedError) return 405;
   if (error instanceof ConflictError) return 409;
-  if (error instanceof PayloadTooLargeError) return 413;
+  if (error instanceof PayloadTooLargeError || error instanceof MessageTooLargeError) return 413;
   if (error instanceof UnsupportedMediaTypeError) return 415;
   return 500;
 }

@@ -1,7 +1,7 @@
 import { createRuntime } from '../baton-runtime.js';
 import type { Agent } from '../core/agent.js';
 import type { PriceTable } from '../model/pricing.js';
-import { agentModuleResolver, loadAgentsDir } from '../runtime/agent-loader.js';
+import { agentModuleLoader, loadAgentsDir } from '../runtime/agent-loader.js';
 import type { Runtime, Worker } from '../runtime/types.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -60,7 +60,7 @@ export async function startBatonServer(options: BatonServerOptions = {}): Promis
     runtime = createRuntime({
       store,
       agents,
-      resolveAgent: agentModuleResolver(),
+      loadAgentModule: agentModuleLoader(),
       ...(leaseTtlMs !== undefined && { leaseTtlMs }),
       ...(prices && { prices }),
     });

@@ -37,15 +37,21 @@ export function copyJson<T>(value: T): T {
   return value === undefined ? (null as T) : (JSON.parse(JSON.stringify(value)) as T);
 }
 
-/** A fresh `idle` session. */
-export function buildSessionRecord(input: NewSession, now: string): SessionRecord {
+/** A fresh session with an empty log: `idle`, or `running` when it starts with a queued run. */
+export function buildSessionRecord(
+  input: NewSession,
+  now: string,
+  status: SessionRecord['status'] = 'idle',
+): SessionRecord {
   return {
     id: input.id,
     agent: input.agent,
-    status: 'idle',
+    status,
     context: copyJson(input.context),
     auth: copyJson(input.auth),
     tokenHash: input.tokenHash,
+    headSeq: null,
+    headHash: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -61,6 +67,8 @@ export function buildRunRecord(input: NewRun, now: string): RunRecord {
     attempt: 1,
     kind: input.kind,
     input: copyJson(input.input),
+    agentModule: input.agentModule ?? null,
+    activeMs: 0,
     definitionHash: null,
     idempotencyKey: input.idempotencyKey,
     lease: null,

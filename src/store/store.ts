@@ -1,8 +1,14 @@
 import type { BatonEvent, EventDraft, Usage } from '../core/events.js';
 import type { CallerIdentity } from '../core/tool.js';
+import type { ClaimFilter } from './claim-filter.js';
+import type { WorkerRegistry } from './worker-registry.js';
 
-/** Session status: `waiting` means a person must act before it goes on (docs/architecture.md). */
-export type SessionStatus = 'idle' | 'running' | 'waiting' | 'completed' | 'failed';
+/**
+ * Session status: `running` from the moment a run is queued until it settles, `idle` after it
+ * succeeded or was cancelled, `failed` after it failed; `waiting` is reserved for runs waiting
+ * for a person (docs/decisions.md, "Truthful state").
+ */
+export type SessionStatus = 'idle' | 'running' | 'waiting' | 'failed';
 
 /** Run status; a `failed` run may be retried under the same id, `succeeded` and `cancelled` may not. */
 export type RunStatus = 'queued' | 'running' | 'waiting' | 'succeeded' | 'failed' | 'cancelled';
@@ -16,6 +22,10 @@ export interface SessionRecord {
   auth: { initiator?: CallerIdentity; current?: CallerIdentity };
   /** sha256 hex of the continuation token; the token itself is never stored. */
   tokenHash: string;
+  /** Seq of the newest event, kept in the same transaction as every append (null: empty log). */
+  headSeq: number | null;
+  /** Hash of the newest event (null: empty log); `verify-log` checks the log ends there. */
+  headHash: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -38,6 +48,13 @@ export interface RunRecord {
   kind: string;
   /** Run input (the user message, task args...), JSON. */
   input: Record<string, unknown>;
+  /** Absolute path of the module defining the agent, so that a worker told nothing can load it. */
+  agentModule: string | null;
+  /**
+   * Milliseconds the run has spent executing (status `running` under a worker's lease), summed
+   * over attempts and workers; what `timeoutMs` bounds. Waiting time never counts.
+   */
+  activeMs: number;
   /** Hash of the agent definition the run was first started under (null until first started). */
   definitionHash: string | null;
   idempotencyKey: string | null;
@@ -94,6 +111,7 @@ export type RunPatch = Partial<
     | 'startedAt'
     | 'finishedAt'
     | 'lease'
+    | 'activeMs'
   >
 >;
 export type TaskPatch = Partial<
@@ -124,6 +142,23 @@ export interface AppendOptions {
   fence?: Fence;
   runPatch?: RunPatch;
   sessionPatch?: SessionPatch;
+  /**
+   * Compare-and-append: commits only while the session's newest event is still this seq
+   * (`null`: the log is empty); otherwise nothing is written and `AppendConflictError`
+   * (`head_moved`) says someone else appended first.
+   */
+  expectedHeadSeq?: number | null;
+  /**
+   * Commits only while run `runId` has one of these statuses; otherwise nothing is written and
+   * `AppendConflictError` (`run_status`) is thrown.
+   */
+  requireRunStatus?: readonly RunStatus[];
+  /**
+   * Queues this run in the same transaction, after the events and patches (its session becomes
+   * `running`). When its idempotency key is taken, nothing is written and `AppendConflictError`
+   * (`run_exists`) is thrown.
+   */
+  createRun?: NewRun;
 }
 
 export interface NewSession {
@@ -141,6 +176,16 @@ export interface NewRun {
   kind: string;
   input: Record<string, unknown>;
   idempotencyKey: string | null;
+  /** The module defining the agent (absolute path), when the starter knows it. */
+  agentModule?: string | null;
+}
+
+/** What {@link Store.startSession} writes in one transaction. */
+export interface NewSessionStart {
+  session: NewSession;
+  /** The session's first events, committed under `run.id`. */
+  events: EventDraft[];
+  run: NewRun;
 }
 
 export interface NewTask {
@@ -159,6 +204,14 @@ export interface Page<T> {
   nextCursor?: string;
 }
 
+/** Options of {@link Store.readEvents}. */
+export interface ReadEventsOptions {
+  from?: number;
+  limit?: number;
+  types?: string[];
+  maxBytes?: number;
+}
+
 /** A claimed run: the run as it is after the claim, holding the new lease. */
 export interface Claim {
   run: RunRecord;
@@ -168,17 +221,32 @@ export interface Claim {
 /** A listener for events committed to a session (or all sessions). */
 export type EventListener = (event: BatonEvent) => void;
 
+/** Options of {@link Store.claimRun}. */
+export interface ClaimOptions {
+  /** Claims this run only. */
+  runId?: string;
+  /** Claims only runs this filter matches (what the claiming worker can execute). */
+  filter?: ClaimFilter;
+}
+
 /**
  * The store port. Asynchronous so that SQLite and Postgres fit the same shape; every
  * implementation passes the contract suite in `src/testing/store-contract.ts`.
  * The store knows SQL, not agents: it never interprets event data.
  */
-export interface Store {
+export interface Store extends WorkerRegistry {
   /** `sqlite`, `postgres` or `memory`. */
   readonly kind: string;
 
   // Sessions
+  /** Creates an `idle` session with an empty log. */
   createSession(session: NewSession): Promise<SessionRecord>;
+  /**
+   * Creates a session, its first events and its first queued run in one transaction, so a
+   * session never exists without its run. When the run's idempotency key is taken, nothing is
+   * written and the run that holds the key is returned (`created: false`).
+   */
+  startSession(start: NewSessionStart): Promise<{ run: RunRecord; created: boolean }>;
   getSession(id: string): Promise<SessionRecord | undefined>;
   findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined>;
   /** Newest first. */
@@ -186,7 +254,10 @@ export interface Store {
   updateSession(id: string, patch: SessionPatch): Promise<void>;
 
   // Runs
-  /** Creates a `queued` run (attempt 1). With an idempotency key already used, returns that run instead. */
+  /**
+   * Creates a `queued` run (attempt 1) and marks its session `running`, in one transaction.
+   * With an idempotency key already used, returns that run instead.
+   */
   createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }>;
   getRun(id: string): Promise<RunRecord | undefined>;
   findRunByIdempotencyKey(key: string): Promise<RunRecord | undefined>;
@@ -194,9 +265,13 @@ export interface Store {
   listRuns(options: {
     sessionId?: string;
     status?: RunStatus[];
+    /** Only runs this claim filter matches. */
+    filter?: ClaimFilter;
     limit: number;
     cursor?: string;
   }): Promise<Page<RunRecord>>;
+  /** Distinct agent modules recorded by `queued` or `running` runs: what a worker may have to load. */
+  listActiveAgentModules(): Promise<string[]>;
   /** With a fence, fails with `LeaseLostError` unless the lease token still matches. */
   updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord>;
 
@@ -207,11 +282,12 @@ export interface Store {
    * notifies subscribers after commit.
    */
   append(sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]>;
-  /** Events with `seq >= from`, ascending, at most `limit` (default: all). */
-  readEvents(
-    sessionId: string,
-    options?: { from?: number; limit?: number; types?: string[] },
-  ): Promise<BatonEvent[]>;
+  /**
+   * Events with `seq >= from`, ascending, at most `limit` (default: all). With `maxBytes`, the
+   * page stops before the event whose data would take it past that many bytes of JSON (it
+   * always holds at least one event), so pages stay bounded however large events are.
+   */
+  readEvents(sessionId: string, options?: ReadEventsOptions): Promise<BatonEvent[]>;
   /** The last event's seq and hash, or undefined for an empty log. */
   head(sessionId: string): Promise<{ seq: number; hash: string } | undefined>;
   /** Live notification of committed events; `sessionId` `*` means every session. Returns unsubscribe. */
@@ -226,9 +302,12 @@ export interface Store {
    * Claims one runnable run — `queued`, or `running` with an expired lease — for `owner`,
    * with a fresh token expiring `ttlMs` from now. Never hands the same run to two callers.
    */
-  claimRun(owner: string, ttlMs: number, options?: { runId?: string }): Promise<Claim | undefined>;
-  /** Extends the lease when the token still matches; false when it was lost. */
-  renewLease(fence: Fence, ttlMs: number): Promise<boolean>;
+  claimRun(owner: string, ttlMs: number, options?: ClaimOptions): Promise<Claim | undefined>;
+  /**
+   * Extends the lease when the token still matches; false when it was lost. `activeMs`, when
+   * given, is recorded on the run in the same statement (the executing worker's running total).
+   */
+  renewLease(fence: Fence, ttlMs: number, options?: { activeMs?: number }): Promise<boolean>;
   /** Clears the lease when the token still matches (the run stays in its status). */
   releaseLease(fence: Fence): Promise<void>;
 

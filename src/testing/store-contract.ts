@@ -3,6 +3,8 @@ import type { Store } from '../store/store.js';
 import { eventContract } from './store-contract/events.js';
 import { leaseContract } from './store-contract/leases.js';
 import { recordContract } from './store-contract/records.js';
+import { servingContract } from './store-contract/serving.js';
+import { startContract } from './store-contract/starts.js';
 import { taskContract } from './store-contract/tasks.js';
 
 /** What a store factory hands the contract suite: a fresh, empty store and how to dispose of it. */
@@ -34,5 +36,7 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
     eventContract(store);
     leaseContract(store);
     taskContract(store);
+    startContract(store);
+    servingContract(store);
   });
 }

@@ -62,3 +62,14 @@ export function runCli(
   child.stdin.end(options.input ?? '');
   return collectProcess(child, options.timeoutMs);
 }
+
+/** `baton run <agentFile> <message> --detach --db <db>`: queues a run; returns its ids. */
+export async function detachRun(
+  agentFile: string,
+  db: string,
+  message = 'later',
+): Promise<{ sessionId: string; runId: string }> {
+  const result = await runCli(['run', agentFile, message, '--detach', '--db', db]);
+  if (result.code !== 0) throw new Error(`baton run --detach exited ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as { sessionId: string; runId: string };
+}

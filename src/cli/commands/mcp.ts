@@ -4,7 +4,7 @@ import { createRuntime } from '../../baton-runtime.js';
 import type { Agent } from '../../core/agent.js';
 import { runtimeTaskService } from '../../mcp/runtime-tasks.js';
 import { serveMcpStdio } from '../../mcp/stdio-server.js';
-import { agentModuleResolver, loadAgentsDir } from '../../runtime/agent-loader.js';
+import { agentModuleLoader, loadAgentsDir } from '../../runtime/agent-loader.js';
 import { packageVersion } from '../../server/package-version.js';
 import { openCliStore } from '../open-cli-store.js';
 import { addDbOption, integerAtLeast, leaseTtlOption, repoRootOption } from '../options.js';
@@ -45,7 +45,7 @@ export function registerMcp(program: Command): void {
     const runtime = createRuntime({
       store,
       agents,
-      resolveAgent: agentModuleResolver(),
+      loadAgentModule: agentModuleLoader(),
       ...(prices && { prices }),
       ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
     });

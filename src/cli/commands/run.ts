@@ -100,7 +100,13 @@ async function executeAndPrint(
   const streamStop = new AbortController();
   const printing = (async () => {
     // `follow` keeps the stream open past idle moments; it ends at this run's terminal event.
-    for await (const event of runtime.stream(sessionId, { follow: true, signal: streamStop.signal })) {
+    // This process's own reader of its own run: it is never cut off for lagging behind.
+    const stream = runtime.stream(sessionId, {
+      follow: true,
+      signal: streamStop.signal,
+      maxLagEvents: Number.POSITIVE_INFINITY,
+    });
+    for await (const event of stream) {
       if (flags.json) {
         if (event.type !== 'model.delta') writeJsonLine(event);
       } else {

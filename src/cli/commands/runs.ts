@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
+import { NotFoundError } from '../../core/errors.js';
+import { queuedReason } from '../../runtime/queued-reason.js';
 import type { RunView } from '../../runtime/types.js';
 import { formatTable } from '../format.js';
 import { withStore } from '../open-cli-store.js';
@@ -31,8 +33,12 @@ export function registerRuns(program: Command): void {
   ).action(async (runId: string, flags: { json?: boolean; db?: string }) => {
     await withStore(flags.db, async (store) => {
       const run = await createRuntime({ store }).getRun(runId);
-      if (flags.json) return writeJsonLine(run);
-      process.stdout.write(`${describeRun(run)}\n`);
+      const record = await store.getRun(runId);
+      if (!record) throw new NotFoundError('run', runId);
+      // A queued run nobody serves says so: which agent and module, and what workers reported.
+      const why = queuedReason(record, await store.listWorkers());
+      if (flags.json) return writeJsonLine({ ...run, ...(why !== undefined && { queuedReason: why }) });
+      process.stdout.write(`${describeRun(run, why)}\n`);
     });
   });
 }
@@ -43,12 +49,14 @@ function runRow(run: RunView): string[] {
   return [run.id, run.status, run.agent, String(run.attempt), run.createdAt, run.sessionId];
 }
 
-function describeRun(run: RunView): string {
+function describeRun(run: RunView, why: string | undefined): string {
   const lines: [string, unknown][] = [
     ['run', run.id],
     ['session', run.sessionId],
     ['agent', run.agent],
+    ['module', run.agentModule],
     ['status', run.status],
+    ['waiting', why],
     ['attempt', run.attempt],
     ['kind', run.kind],
     ['created', run.createdAt],
@@ -56,6 +64,7 @@ function describeRun(run: RunView): string {
     ['finished', run.finishedAt],
     ['usage', `${run.usage.inputTokens} in / ${run.usage.outputTokens} out tokens`],
     ['cost', run.usage.costUsd === undefined ? undefined : `$${run.usage.costUsd}`],
+    ['active', `${run.activeMs} ms`],
     ['lease', run.lease && `${run.lease.owner} until ${new Date(run.lease.expiresAt).toISOString()}`],
     ['result', run.result && JSON.stringify(run.result)],
     ['error', run.error && `${run.error.code}: ${run.error.message}`],

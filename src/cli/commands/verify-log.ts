@@ -1,28 +1,31 @@
 import type { Command } from 'commander';
-import { NotFoundError } from '../../core/errors.js';
-import { verifyChain } from '../../core/events.js';
+import { verifySessionLog } from '../../runtime/verify-session.js';
 import { EXIT } from '../exit-codes.js';
 import { plural } from '../format.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption } from '../options.js';
 
-/** `baton verify-log <sessionId>`: recomputes the hash chain; exit 0 valid, 1 broken (naming the first bad seq). */
+/**
+ * `baton verify-log <sessionId>`: recomputes the hash chain, checks the log ends at the head
+ * the session row keeps and that every run's status agrees with its log; exit 0 valid, 1
+ * broken (naming the first bad seq or run), 3 when the database itself is damaged.
+ */
 export function registerVerifyLog(program: Command): void {
   addDbOption(
     program
       .command('verify-log')
-      .description("recompute a session's event hash chain")
+      .description("check a session's event log: hash chain, head, run statuses")
       .argument('<sessionId>'),
   ).action(async (sessionId: string, flags: { db?: string }) => {
     await withStore(flags.db, async (store) => {
-      if (!(await store.getSession(sessionId))) throw new NotFoundError('session', sessionId);
-      const verdict = verifyChain(await store.readEvents(sessionId));
+      const verdict = await verifySessionLog(store, sessionId);
       if (verdict.ok) {
         process.stdout.write(`valid: ${plural(verdict.count, 'event')}, head ${verdict.head}\n`);
-      } else {
-        process.stdout.write(`broken at seq ${verdict.seq}: ${verdict.reason}\n`);
-        process.exitCode = EXIT.workFailed;
+        return;
       }
+      const where = verdict.seq === undefined ? 'broken' : `broken at seq ${verdict.seq}`;
+      process.stdout.write(`${where}: ${verdict.reason}\n`);
+      process.exitCode = EXIT.workFailed;
     });
   });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
 import type { Agent } from '../../core/agent.js';
 import { errorMessage } from '../../core/errors.js';
-import { agentModuleResolver, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
+import { agentModuleLoader, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
 import type { LogLevel } from '../../telemetry/logger.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { withStore } from '../open-cli-store.js';
@@ -22,9 +22,10 @@ interface WorkerFlags {
 }
 
 /**
- * `baton worker`: executes queued runs and runs whose lease expired. Agents come from
- * `--agents <dir>`, `--agent <file>`, and the module path each run recorded when it started.
- * Logs JSON lines on stderr.
+ * `baton worker`: executes queued runs and runs whose lease expired — only those it serves.
+ * Given `--agents <dir>` / `--agent <file>` it serves exactly those agents and the agents
+ * reachable from them; given neither, any run whose recorded agent module it can load. It
+ * announces itself in the store (`baton workers list`) while it runs. Logs JSON lines on stderr.
  */
 export function registerWorker(program: Command): void {
   const command = program
@@ -38,7 +39,7 @@ export function registerWorker(program: Command): void {
       [],
     )
     .option('--concurrency <n>', 'runs executed at once', integerAtLeast(1), 1)
-    .option('--until-idle', 'exit 0 once no run is queued or running')
+    .option('--until-idle', 'exit 0 once nothing this worker serves is runnable')
     .option('--poll-interval <ms>', 'how often an idle worker looks for work', integerAtLeast(1))
     .addOption(logLevelOption())
     .addOption(leaseTtlOption());
@@ -46,11 +47,12 @@ export function registerWorker(program: Command): void {
     const logger = createLogger({ level: flags.logLevel });
     const agents = await loadAgents(flags);
     const prices = await pricesFromEnv();
+    const told = flags.agents !== undefined || flags.agent.length > 0;
     await withStore(flags.db, async (store) => {
       const runtime = createRuntime({
         store,
         agents,
-        resolveAgent: agentModuleResolver(),
+        ...(!told && { loadAgentModule: agentModuleLoader() }),
         ...(prices && { prices }),
       });
       const stop = stopOnSignals();
@@ -62,7 +64,11 @@ export function registerWorker(program: Command): void {
         onRunSettled: (runId, settled) => logger.info(`run ${settled}`, { runId, settled }),
         onStoreError: (error) => logger.warn('store unavailable, retrying', { reason: errorMessage(error) }),
       });
-      logger.info('worker started', { owner: worker.owner, concurrency: flags.concurrency });
+      logger.info('worker started', {
+        owner: worker.owner,
+        concurrency: flags.concurrency,
+        serves: told ? agents.map((agent) => agent.name) : 'recorded agent modules',
+      });
       stop.signal.addEventListener('abort', () => void worker.stop(), { once: true });
       try {
         await worker.done;

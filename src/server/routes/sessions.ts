@@ -30,9 +30,16 @@ export function sessionRoutes(runtime: Runtime): Hono<ServerEnv> {
       ...(body.idempotencyKey !== undefined && { idempotencyKey: body.idempotencyKey }),
     });
     const { sessionId, runId, continuationToken } = started;
-    return c.json({ sessionId, runId, continuationToken }, 202, {
-      location: `/v1/sessions/${encodeURIComponent(sessionId)}/stream`,
-    });
+    const location = { location: `/v1/sessions/${encodeURIComponent(sessionId)}/stream` };
+    // A replay answers 200 and carries the token only for the same authenticated caller.
+    if (started.replayed) {
+      return c.json(
+        { sessionId, runId, replayed: true, ...(continuationToken !== undefined && { continuationToken }) },
+        200,
+        location,
+      );
+    }
+    return c.json({ sessionId, runId, continuationToken }, 202, location);
   });
 
   routes.get('/sessions', async (c) => {

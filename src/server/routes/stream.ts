@@ -11,13 +11,16 @@ import { sseEncoder } from '../stream/sse-encoder.js';
 export interface StreamRouteOptions {
   /** SSE heartbeat comment interval in ms. */
   heartbeatMs: number;
+  /** Live events buffered for a slow reader before it is disconnected (default: the runtime's). */
+  maxLagEvents?: number;
 }
 
 /**
  * `GET /v1/sessions/:id/stream?from=N&follow=1`: NDJSON by default, SSE when the client
  * accepts `text/event-stream`. A `Last-Event-ID` header wins over `from`, because a browser's
  * EventSource reconnects with the original URL and only the header says where it stopped
- * (NDJSON readers may send it too).
+ * (NDJSON readers may send it too). A reader that falls too far behind gets a last
+ * `stream.disconnected` frame with the `from` to reconnect with.
  */
 export function streamRoutes(runtime: Runtime, options: StreamRouteOptions): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
@@ -32,10 +35,20 @@ export function streamRoutes(runtime: Runtime, options: StreamRouteOptions): Hon
     // Resolves the session before the 200 goes out, so an unknown id is a 404, not an empty stream.
     await runtime.getSession(sessionId);
     const follow = query.follow ?? false;
-    const frames = eventFrames((signal) => runtime.stream(sessionId, { from, follow, signal }), {
-      signal: c.req.raw.signal,
-      ...(sse && { heartbeatMs: options.heartbeatMs }),
-    });
+    const maxLagEvents = options.maxLagEvents;
+    const frames = eventFrames(
+      (signal) =>
+        runtime.stream(sessionId, {
+          from,
+          follow,
+          signal,
+          ...(maxLagEvents !== undefined && { maxLagEvents }),
+        }),
+      {
+        signal: c.req.raw.signal,
+        ...(sse && { heartbeatMs: options.heartbeatMs }),
+      },
+    );
     return new Response(frames.pipeThrough(sse ? sseEncoder() : ndjsonEncoder()), {
       headers: {
         'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',

@@ -1,13 +1,16 @@
 import type { StreamEvent } from '../../core/events.js';
+import type { DisconnectedFrame } from './event-frames.js';
 
-const cache = new WeakMap<StreamEvent, string>();
+type EncodedFrame = StreamEvent | DisconnectedFrame;
+
+const cache = new WeakMap<EncodedFrame, string>();
 
 /**
  * The JSON text of an event, computed once per event object. Every reader of a session
  * receives the same object from the store's notification, so with many readers the event is
  * serialised once rather than once per reader.
  */
-export function eventJson(event: StreamEvent): string {
+export function eventJson(event: EncodedFrame): string {
   let json = cache.get(event);
   if (json === undefined) {
     json = JSON.stringify(event);

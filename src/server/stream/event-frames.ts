@@ -1,12 +1,25 @@
 import type { StreamEvent } from '../../core/events.js';
+import { StreamLaggedError } from '../../runtime/stream-lagged-error.js';
 
 /** A keep-alive tick; encoders that support comments (SSE) turn it into one, others drop it. */
 export interface HeartbeatFrame {
   type: 'heartbeat';
 }
 
+/**
+ * The last frame of a stream whose reader fell too far behind: the server stops buffering for
+ * it and closes; the reader reconnects with `from` and loses nothing persisted.
+ */
+export interface DisconnectedFrame {
+  type: 'stream.disconnected';
+  reason: 'lagging';
+  /** The `seq` to reconnect from. */
+  from: number;
+  message: string;
+}
+
 /** What flows from the runtime's event iterator to a wire encoder. */
-export type StreamFrame = StreamEvent | HeartbeatFrame;
+export type StreamFrame = StreamEvent | HeartbeatFrame | DisconnectedFrame;
 
 /** Options of {@link eventFrames}. */
 export interface EventFramesOptions {
@@ -53,8 +66,17 @@ export function eventFrames(
       } catch (error) {
         const aborted = signal.aborted;
         stop();
-        // An abort is the reader leaving or the server shutting down: an ordinary end, not a failure.
-        if (aborted) controller.close();
+        if (error instanceof StreamLaggedError) {
+          controller.enqueue({
+            type: 'stream.disconnected',
+            reason: 'lagging',
+            from: error.from,
+            message: error.message,
+          });
+        }
+        // An abort is the reader leaving or the server shutting down: an ordinary end, not a
+        // failure; so is a lagging reader's disconnect.
+        if (aborted || error instanceof StreamLaggedError) controller.close();
         else controller.error(error);
       }
     },

@@ -2,6 +2,9 @@ import { ConflictError, LeaseLostError, NotFoundError } from '../../core/errors.
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newSecret } from '../../core/ids.js';
+import { headMoved, runExists, runStatusChanged } from '../append-conflict.js';
+import type { ClaimFilter } from '../claim-filter.js';
+import { matchesClaimFilter } from '../claim-filter.js';
 import { EventHub } from '../event-hub.js';
 import { decodeCursor, encodeCursor } from '../page-cursor.js';
 import {
@@ -19,12 +22,15 @@ import { sealDrafts } from '../seal-drafts.js';
 import type {
   AppendOptions,
   Claim,
+  ClaimOptions,
   EventListener,
   Fence,
   NewRun,
   NewSession,
+  NewSessionStart,
   NewTask,
   Page,
+  ReadEventsOptions,
   RunPatch,
   RunRecord,
   RunStatus,
@@ -35,6 +41,7 @@ import type {
   TaskRecord,
 } from '../store.js';
 import { checkLimit, checkTtl } from '../validate.js';
+import type { WorkerAnnouncement, WorkerRecord } from '../worker-registry.js';
 
 /** A record with the insertion position that orders lists and backs cursors. */
 interface Positioned<T> {
@@ -54,6 +61,7 @@ export class MemoryStore implements Store {
   readonly #tasks = new Map<string, Positioned<TaskRecord>>();
   readonly #events = new Map<string, BatonEvent[]>();
   readonly #blobs = new Map<string, Uint8Array>();
+  readonly #workers = new Map<string, WorkerRecord>();
   readonly #hub = new EventHub();
   #nextPosition = 1;
   #closed = false;
@@ -63,6 +71,21 @@ export class MemoryStore implements Store {
     const record = buildSessionRecord(session, new Date().toISOString());
     this.#sessions.set(session.id, { position: this.#nextPosition++, record });
     return copyJson(record);
+  }
+
+  async startSession(start: NewSessionStart): Promise<{ run: RunRecord; created: boolean }> {
+    const existing = this.#existingRun(start.run);
+    if (existing) return { run: copyJson(existing), created: false };
+    if (this.#sessions.has(start.session.id))
+      throw new ConflictError(`session ${start.session.id} already exists`);
+    if (this.#runs.has(start.run.id)) throw new ConflictError(`run ${start.run.id} already exists`);
+    const now = new Date().toISOString();
+    const session = { position: this.#nextPosition++, record: buildSessionRecord(start.session, now) };
+    this.#sessions.set(start.session.id, session);
+    const events = this.#commit(session, start.events, start.run.id, now);
+    const run = this.#insertRun(start.run, now);
+    this.#hub.publish(events);
+    return { run: copyJson(run), created: true };
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
@@ -87,13 +110,11 @@ export class MemoryStore implements Store {
   }
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
-    const existing = run.idempotencyKey === null ? undefined : this.#runByKey(run.idempotencyKey);
+    const existing = this.#existingRun(run);
     if (existing) return { run: copyJson(existing), created: false };
     this.#requireSession(run.sessionId);
     if (this.#runs.has(run.id)) throw new ConflictError(`run ${run.id} already exists`);
-    const record = buildRunRecord(run, new Date().toISOString());
-    this.#runs.set(run.id, { position: this.#nextPosition++, record });
-    return { run: copyJson(record), created: true };
+    return { run: copyJson(this.#insertRun(run, new Date().toISOString())), created: true };
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
@@ -109,16 +130,27 @@ export class MemoryStore implements Store {
   async listRuns(options: {
     sessionId?: string;
     status?: RunStatus[];
+    filter?: ClaimFilter;
     limit: number;
     cursor?: string;
   }): Promise<Page<RunRecord>> {
-    const { sessionId, status } = options;
+    const { sessionId, status, filter } = options;
     const entries = [...this.#runs.values()].filter(
       ({ record }) =>
         (sessionId === undefined || record.sessionId === sessionId) &&
-        (status === undefined || status.includes(record.status)),
+        (status === undefined || status.includes(record.status)) &&
+        matchesClaimFilter(record, filter),
     );
     return page(entries, options);
+  }
+
+  async listActiveAgentModules(): Promise<string[]> {
+    const modules = new Set<string>();
+    for (const { record } of this.#runs.values()) {
+      if ((record.status === 'queued' || record.status === 'running') && record.agentModule !== null)
+        modules.add(record.agentModule);
+    }
+    return [...modules];
   }
 
   async updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {
@@ -132,34 +164,51 @@ export class MemoryStore implements Store {
     // Every check happens before anything changes, so a failed append writes nothing.
     if (options.fence) this.#checkFence(options.fence);
     const session = this.#requireSession(sessionId);
+    if (options.requireRunStatus) {
+      const status = this.#runs.get(options.runId)?.record.status;
+      if (status === undefined || !options.requireRunStatus.includes(status))
+        throw runStatusChanged(options.runId, status);
+    }
     const run = options.runPatch ? this.#requireRun(options.runId) : undefined;
-    const log = this.#events.get(sessionId) ?? [];
+    const headSeq = session.record.headSeq;
+    if (options.expectedHeadSeq !== undefined && options.expectedHeadSeq !== headSeq)
+      throw headMoved(sessionId, options.expectedHeadSeq, headSeq);
+    const { createRun } = options;
+    if (createRun && this.#existingRun(createRun)) throw runExists(createRun.idempotencyKey, createRun.id);
+    if (createRun && this.#runs.has(createRun.id))
+      throw new ConflictError(`run ${createRun.id} already exists`);
     const now = new Date().toISOString();
-    const events = sealDrafts(log.at(-1), drafts, { sessionId, runId: options.runId, ts: now });
-    log.push(...events);
-    this.#events.set(sessionId, log);
+    const events = this.#commit(session, drafts, options.runId, now);
     if (run && options.runPatch) run.record = applyRunPatch(run.record, options.runPatch, now);
     if (options.sessionPatch) session.record = applySessionPatch(session.record, options.sessionPatch, now);
+    if (createRun) this.#insertRun(createRun, now);
     this.#hub.publish(events);
     return events.map((event) => copyJson(event));
   }
 
-  async readEvents(
-    sessionId: string,
-    options: { from?: number; limit?: number; types?: string[] } = {},
-  ): Promise<BatonEvent[]> {
+  async readEvents(sessionId: string, options: ReadEventsOptions = {}): Promise<BatonEvent[]> {
     const from = options.from ?? 0;
     const types = options.types;
     const matching = (this.#events.get(sessionId) ?? []).filter(
       (event) => event.seq >= from && (types === undefined || types.includes(event.type)),
     );
     const limited = options.limit === undefined ? matching : matching.slice(0, checkLimit(options.limit));
-    return limited.map((event) => copyJson(event));
+    const page: BatonEvent[] = [];
+    let bytes = 0;
+    for (const event of limited) {
+      // Measured as the SQL stores measure it: the bytes of the data's JSON text.
+      const size = Buffer.byteLength(JSON.stringify(event.data));
+      if (options.maxBytes !== undefined && page.length > 0 && bytes + size > options.maxBytes) break;
+      bytes += size;
+      page.push(copyJson(event));
+    }
+    return page;
   }
 
   async head(sessionId: string): Promise<{ seq: number; hash: string } | undefined> {
-    const last = this.#events.get(sessionId)?.at(-1);
-    return last && { seq: last.seq, hash: last.hash };
+    const session = this.#sessions.get(sessionId)?.record;
+    if (!session || session.headSeq === null || session.headHash === null) return undefined;
+    return { seq: session.headSeq, hash: session.headHash };
   }
 
   subscribe(sessionId: string, listener: EventListener): () => void {
@@ -177,14 +226,17 @@ export class MemoryStore implements Store {
     return bytes && Uint8Array.from(bytes);
   }
 
-  async claimRun(owner: string, ttlMs: number, options: { runId?: string } = {}): Promise<Claim | undefined> {
+  async claimRun(owner: string, ttlMs: number, options: ClaimOptions = {}): Promise<Claim | undefined> {
     checkTtl(ttlMs);
     const now = Date.now();
     const candidates =
       options.runId === undefined ? [...this.#runs.values()] : [this.#runs.get(options.runId)];
     // Map iteration follows insertion order, so the first runnable entry is the oldest.
     const entry = candidates.find(
-      (candidate) => candidate !== undefined && isClaimable(candidate.record, now),
+      (candidate) =>
+        candidate !== undefined &&
+        isClaimable(candidate.record, now) &&
+        matchesClaimFilter(candidate.record, options.filter),
     );
     if (!entry) return undefined;
     const lease = { owner, token: newSecret(), expiresAt: now + ttlMs };
@@ -199,12 +251,16 @@ export class MemoryStore implements Store {
     return { run: copyJson(entry.record), lease: { ...lease } };
   }
 
-  async renewLease(fence: Fence, ttlMs: number): Promise<boolean> {
+  async renewLease(fence: Fence, ttlMs: number, options: { activeMs?: number } = {}): Promise<boolean> {
     checkTtl(ttlMs);
     const entry = this.#runs.get(fence.runId);
     const lease = entry?.record.lease;
     if (!entry || !lease || lease.token !== fence.token) return false;
-    entry.record = { ...entry.record, lease: { ...lease, expiresAt: Date.now() + ttlMs } };
+    entry.record = {
+      ...entry.record,
+      lease: { ...lease, expiresAt: Date.now() + ttlMs },
+      activeMs: options.activeMs ?? entry.record.activeMs,
+    };
     return true;
   }
 
@@ -277,10 +333,73 @@ export class MemoryStore implements Store {
     return doomed.length;
   }
 
+  async announceWorker(worker: WorkerAnnouncement, ttlMs: number): Promise<void> {
+    checkTtl(ttlMs);
+    const now = Date.now();
+    this.#dropStaleWorkers(now);
+    const previous = this.#workers.get(worker.id);
+    // Re-inserted on every heartbeat would reorder; the map keeps the first announcement's place.
+    const record: WorkerRecord = {
+      ...copyJson(worker),
+      lastHeartbeatAt: new Date(now).toISOString(),
+      expiresAt: now + ttlMs,
+    };
+    if (previous) Object.assign(previous, record);
+    else this.#workers.set(worker.id, record);
+  }
+
+  async listWorkers(): Promise<WorkerRecord[]> {
+    this.#dropStaleWorkers(Date.now());
+    return [...this.#workers.values()].map((worker) => copyJson(worker));
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    this.#workers.delete(id);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#hub.clear();
+  }
+
+  #dropStaleWorkers(now: number): void {
+    for (const [id, worker] of this.#workers) if (worker.expiresAt <= now) this.#workers.delete(id);
+  }
+
+  /** Seals and appends drafts to a session's log and moves its head; returns the stored events. */
+  #commit(
+    session: Positioned<SessionRecord>,
+    drafts: readonly EventDraft[],
+    runId: string,
+    now: string,
+  ): BatonEvent[] {
+    const { record } = session;
+    const head =
+      record.headSeq === null || record.headHash === null
+        ? undefined
+        : { seq: record.headSeq, hash: record.headHash };
+    const events = sealDrafts(head, drafts, { sessionId: record.id, runId, ts: now });
+    const last = events.at(-1);
+    if (!last) return events;
+    const log = this.#events.get(record.id) ?? [];
+    log.push(...events);
+    this.#events.set(record.id, log);
+    session.record = { ...record, headSeq: last.seq, headHash: last.hash };
+    return events;
+  }
+
+  /** Inserts a queued run and marks its session `running`. */
+  #insertRun(run: NewRun, now: string): RunRecord {
+    const record = buildRunRecord(run, now);
+    this.#runs.set(run.id, { position: this.#nextPosition++, record });
+    const session = this.#requireSession(run.sessionId);
+    session.record = applySessionPatch(session.record, { status: 'running' }, now);
+    return record;
+  }
+
+  #existingRun(run: NewRun): RunRecord | undefined {
+    return run.idempotencyKey === null ? undefined : this.#runByKey(run.idempotencyKey);
   }
 
   #requireSession(id: string): Positioned<SessionRecord> {

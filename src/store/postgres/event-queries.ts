@@ -1,14 +1,17 @@
 import { escapeLiteral } from 'pg';
 import { LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
+import { runExists, runStatusChanged } from '../append-conflict.js';
 import { sealDrafts } from '../seal-drafts.js';
-import type { AppendOptions } from '../store.js';
+import type { HeadColumns } from '../session-head.js';
+import { headForAppend } from '../session-head.js';
+import type { AppendOptions, ReadEventsOptions } from '../store.js';
 import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { runAssignments, sessionAssignments } from './patch-sql.js';
 import { prepared } from './query-helpers.js';
 import { type EventRow, toEvent } from './rows.js';
-import { lockFencedRun } from './run-queries.js';
+import { insertRun, lockFencedRun } from './run-queries.js';
 
 /** What a committed append tells listeners: small enough for any NOTIFY payload. */
 export interface AppendNotice {
@@ -45,12 +48,14 @@ export function notifySql(channel: string, notice: AppendNotice): string {
 }
 
 /**
- * Appends inside the caller's transaction, in three statements. Locks are always taken run
- * first, then session, so two appenders can never deadlock: (1) the run row is locked by the
- * fence check or the run patch, which also checks the fence; (2) the session row is locked
- * and its head read, which serialises every appender of the session, so `seq` stays gapless
- * and the chain linear; (3) the events are inserted, the head moved and the session patched
- * in one statement. The NOTIFY is sent after commit, by {@link notifySql}.
+ * Appends inside the caller's transaction. Locks are always taken run first, then session, so
+ * two appenders can never deadlock: (1) the run row is locked by the status check, the fence
+ * check or the run patch, which also checks the fence; (2) the session row is locked and its
+ * head read (and compared with `expectedHeadSeq`), which serialises every appender of the
+ * session, so `seq` stays gapless and the chain linear; (3) the events are inserted, the head
+ * moved and the session patched in one statement; (4) `createRun` inserts the next run. A
+ * failed condition throws, and the caller's transaction rolls everything back. The NOTIFY is
+ * sent after commit, by {@link notifySql}.
  */
 export async function appendEvents(
   db: Queryable,
@@ -59,20 +64,27 @@ export async function appendEvents(
   options: AppendOptions,
 ): Promise<BatonEvent[]> {
   const now = new Date().toISOString();
+  if (options.requireRunStatus) {
+    const run = await db.query<{ status: string }>('SELECT status FROM runs WHERE id = $1 FOR UPDATE', [
+      options.runId,
+    ]);
+    const status = run.rows[0]?.status;
+    if (status === undefined || !options.requireRunStatus.some((allowed) => allowed === status))
+      throw runStatusChanged(options.runId, status);
+  }
   if (options.runPatch) await patchFencedRun(db, options.runId, options.runPatch, now, options.fence);
   else if (options.fence) await lockFencedRun(db, options.fence);
-  const session = await db.query<{ head_seq: number | null; head_hash: string | null }>(
+  const session = await db.query<HeadColumns>(
     'SELECT head_seq, head_hash FROM sessions WHERE id = $1 FOR UPDATE',
     [sessionId],
   );
   const headRow = session.rows[0];
   if (!headRow) throw new NotFoundError('session', sessionId);
-  const head =
-    headRow.head_seq === null || headRow.head_hash === null
-      ? undefined
-      : { seq: headRow.head_seq, hash: headRow.head_hash };
+  const head = headForAppend(sessionId, headRow, options.expectedHeadSeq);
   const events = sealDrafts(head, drafts, { sessionId, runId: options.runId, ts: now });
   await commitEvents(db, sessionId, events, options.sessionPatch, now);
+  const { createRun } = options;
+  if (createRun && !(await insertRun(db, createRun))) throw runExists(createRun.idempotencyKey, createRun.id);
   return events;
 }
 
@@ -98,7 +110,7 @@ async function patchFencedRun(
 }
 
 /** Inserts the sealed events, moves the head and patches the session. */
-async function commitEvents(
+export async function commitEvents(
   db: Queryable,
   sessionId: string,
   events: readonly BatonEvent[],
@@ -144,19 +156,35 @@ async function commitEvents(
   );
 }
 
-/** Events with `seq >= from`, ascending, at most `limit`, optionally of some types. */
+const EVENT_PAGE = `SELECT session_id, seq, run_id, type, ts, data, hash FROM events
+  WHERE session_id = $1 AND seq >= $2 AND ($3::text[] IS NULL OR type = ANY($3))
+  ORDER BY seq LIMIT $4`;
+
+/**
+ * Events with `seq >= from`, ascending, at most `limit`, optionally of some types; with
+ * `maxBytes`, cut before the event that would take the page's data past it (see the port).
+ */
 export async function readEvents(
   db: Queryable,
   sessionId: string,
-  options: { from?: number; limit?: number; types?: string[] } = {},
+  options: ReadEventsOptions = {},
 ): Promise<BatonEvent[]> {
   const limit = options.limit === undefined ? null : checkLimit(options.limit);
+  const values = [sessionId, options.from ?? 0, options.types ?? null, limit];
+  if (options.maxBytes === undefined) {
+    const result = await db.query<EventRow>(prepared(EVENT_PAGE, values));
+    return result.rows.map(toEvent);
+  }
+  // The running size is summed inside the database over the page the inner query chose, so
+  // events past the budget are never sent; the first event always passes.
   const result = await db.query<EventRow>(
     prepared(
-      `SELECT session_id, seq, run_id, type, ts, data, hash FROM events
-       WHERE session_id = $1 AND seq >= $2 AND ($3::text[] IS NULL OR type = ANY($3))
-       ORDER BY seq LIMIT $4`,
-      [sessionId, options.from ?? 0, options.types ?? null, limit],
+      `SELECT session_id, seq, run_id, type, ts, data, hash FROM (
+         SELECT page.*, sum(octet_length(page.data::text)) OVER (ORDER BY page.seq) AS upto,
+           row_number() OVER (ORDER BY page.seq) AS position
+         FROM (${EVENT_PAGE}) AS page
+       ) AS sized WHERE position = 1 OR upto <= $5 ORDER BY seq`,
+      [...values, checkLimit(options.maxBytes)],
     ),
   );
   return result.rows.map(toEvent);

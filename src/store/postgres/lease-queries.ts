@@ -1,14 +1,16 @@
 import { newSecret } from '../../core/ids.js';
-import type { Claim, Fence } from '../store.js';
+import type { Claim, ClaimOptions, Fence } from '../store.js';
 import { checkTtl } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { prepared } from './query-helpers.js';
 import { type RunRow, toRun } from './rows.js';
-import { RUN_COLUMN_NAMES } from './run-queries.js';
+import { claimFilterSql, RUN_COLUMN_NAMES } from './run-queries.js';
 
-// Lease times come from the database clock, so workers on machines with skewed clocks agree
-// on when a lease expires.
-const DB_NOW_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`;
+/**
+ * Now, in epoch ms on the database clock. Lease times come from it, so workers on machines
+ * with skewed clocks agree on when a lease expires.
+ */
+export const DB_NOW_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint`;
 
 // The claim joins other relations, so the returned columns are qualified with the table.
 const RETURNED_COLUMNS = RUN_COLUMN_NAMES.map((column) => `runs.${column}`).join(', ');
@@ -22,13 +24,21 @@ export async function claimRun(
   db: Queryable,
   owner: string,
   ttlMs: number,
-  options: { runId?: string } = {},
+  options: ClaimOptions = {},
 ): Promise<Claim | undefined> {
+  const values: unknown[] = [
+    options.runId ?? null,
+    owner,
+    newSecret(),
+    Math.ceil(checkTtl(ttlMs)),
+    new Date().toISOString(),
+  ];
   const result = await db.query<RunRow>(
     `WITH candidate AS (
        SELECT id FROM runs
        WHERE status IN ('queued', 'running') AND ($1::text IS NULL OR id = $1)
          AND (status = 'queued' OR lease_expires_at IS NULL OR lease_expires_at <= ${DB_NOW_MS})
+         AND ${claimFilterSql(options.filter, values)}
        ORDER BY pos
        LIMIT 1
        FOR UPDATE SKIP LOCKED
@@ -45,7 +55,7 @@ export async function claimRun(
      FROM candidate, claimed
      WHERE runs.id = candidate.id
      RETURNING ${RETURNED_COLUMNS}`,
-    [options.runId ?? null, owner, newSecret(), Math.ceil(checkTtl(ttlMs)), new Date().toISOString()],
+    values,
   );
   const row = result.rows[0];
   if (!row) return undefined;
@@ -54,14 +64,24 @@ export async function claimRun(
   return { run, lease: { ...run.lease } };
 }
 
-/** Extends the lease when the token still matches; false when it was lost. */
-export async function renewLease(db: Queryable, fence: Fence, ttlMs: number): Promise<boolean> {
+/** Extends the lease when the token still matches (recording `activeMs` when given); false when it was lost. */
+export async function renewLease(
+  db: Queryable,
+  fence: Fence,
+  ttlMs: number,
+  activeMs: number | undefined,
+): Promise<boolean> {
   const result = await db.query(
-    prepared(`UPDATE runs SET lease_expires_at = ${DB_NOW_MS} + $3 WHERE id = $1 AND lease_token = $2`, [
-      fence.runId,
-      fence.token,
-      Math.ceil(checkTtl(ttlMs)),
-    ]),
+    prepared(
+      `UPDATE runs SET lease_expires_at = ${DB_NOW_MS} + $3, active_ms = COALESCE($4::bigint, active_ms)
+       WHERE id = $1 AND lease_token = $2`,
+      [
+        fence.runId,
+        fence.token,
+        Math.ceil(checkTtl(ttlMs)),
+        activeMs === undefined ? null : Math.round(activeMs),
+      ],
+    ),
   );
   return result.rowCount === 1;
 }

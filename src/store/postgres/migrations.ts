@@ -104,6 +104,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_namespace ON tasks (namespace, pos);
     `,
   },
+  {
+    version: 2,
+    name: 'agent module and active time on runs, worker registry',
+    sql: `
+      -- A session is running while its newest run is queued.
+      UPDATE sessions SET status = 'running'
+        WHERE id IN (SELECT session_id FROM runs WHERE status = 'queued');
+      UPDATE sessions SET status = 'idle' WHERE status = 'completed';
+
+      -- Claims filter on the agent module, so it is a column rather than a field of the input.
+      ALTER TABLE runs ADD COLUMN agent_module text;
+      UPDATE runs SET agent_module = input ->> 'agentModule' WHERE json_typeof(input -> 'agentModule') = 'string';
+      ALTER TABLE runs ADD COLUMN active_ms bigint NOT NULL DEFAULT 0;
+
+      CREATE TABLE workers (
+        pos bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+        id text PRIMARY KEY,
+        host text NOT NULL,
+        pid integer NOT NULL,
+        serves json NOT NULL,
+        concurrency integer NOT NULL,
+        runs_in_flight integer NOT NULL,
+        started_at text NOT NULL,
+        last_heartbeat_at text NOT NULL,
+        expires_at bigint NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -26,6 +26,7 @@ const RUN_COLUMNS: ColumnMap = {
   cancelRequested: { column: 'cancel_requested' },
   startedAt: { column: 'started_at' },
   finishedAt: { column: 'finished_at' },
+  activeMs: { column: 'active_ms' },
 };
 
 const TASK_COLUMNS: ColumnMap = {

@@ -1,14 +1,19 @@
 import pg from 'pg';
+import { ConflictError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
+import type { ClaimFilter } from '../claim-filter.js';
 import type {
   AppendOptions,
   Claim,
+  ClaimOptions,
   EventListener,
   Fence,
   NewRun,
   NewSession,
+  NewSessionStart,
   NewTask,
   Page,
+  ReadEventsOptions,
   RunPatch,
   RunRecord,
   RunStatus,
@@ -18,6 +23,7 @@ import type {
   TaskPatch,
   TaskRecord,
 } from '../store.js';
+import type { WorkerAnnouncement, WorkerRecord } from '../worker-registry.js';
 import * as blobs from './blob-queries.js';
 import type { PostgresStoreOptions } from './config.js';
 import { resolvePostgresConfig } from './config.js';
@@ -32,6 +38,7 @@ import * as runs from './run-queries.js';
 import { SessionAppender } from './session-appender.js';
 import * as sessions from './session-queries.js';
 import * as tasks from './task-queries.js';
+import * as workers from './worker-queries.js';
 
 /**
  * The Store port on PostgreSQL, for many processes on many machines sharing one database
@@ -110,6 +117,24 @@ export class PostgresStore implements Store {
     return this.gate.use((client) => sessions.createSession(client, session));
   }
 
+  async startSession(start: NewSessionStart): Promise<{ run: RunRecord; created: boolean }> {
+    const started = await this.gate
+      .transaction(async (client) => {
+        const result = await sessions.startSession(client, start);
+        // A taken key found only at the insert: roll the session back, then read the winner.
+        if (!result) throw KEY_TAKEN;
+        return result;
+      })
+      .catch(async (error: unknown) => {
+        if (error !== KEY_TAKEN) throw error;
+        const winner = await this.findRunByIdempotencyKey(start.run.idempotencyKey as string);
+        if (!winner) throw error;
+        return { created: false as const, run: winner };
+      });
+    if (started.created) await this.published(start.session.id, started.events);
+    return { run: started.run, created: started.created };
+  }
+
   getSession(id: string): Promise<SessionRecord | undefined> {
     return this.gate.use((client) => sessions.getSession(client, id));
   }
@@ -141,10 +166,15 @@ export class PostgresStore implements Store {
   listRuns(options: {
     sessionId?: string;
     status?: RunStatus[];
+    filter?: ClaimFilter;
     limit: number;
     cursor?: string;
   }): Promise<Page<RunRecord>> {
     return this.gate.use((client) => runs.listRuns(client, options));
+  }
+
+  listActiveAgentModules(): Promise<string[]> {
+    return this.gate.use((client) => runs.listActiveAgentModules(client));
   }
 
   updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {
@@ -157,21 +187,11 @@ export class PostgresStore implements Store {
 
   async append(sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
     const committed = await this.appender.append(sessionId, drafts, options);
-    const first = committed[0];
-    const last = committed.at(-1);
-    if (first && last) {
-      // The events are committed whatever happens now: a failed NOTIFY is reported, not thrown.
-      const notice = events.notifySql(this.channel, { sessionId, fromSeq: first.seq, toSeq: last.seq });
-      await this.gate.use((client) => client.query(notice)).catch(this.onError);
-    }
-    await this.feed.committed(committed);
+    await this.published(sessionId, committed);
     return committed;
   }
 
-  readEvents(
-    sessionId: string,
-    options?: { from?: number; limit?: number; types?: string[] },
-  ): Promise<BatonEvent[]> {
+  readEvents(sessionId: string, options?: ReadEventsOptions): Promise<BatonEvent[]> {
     return this.gate.use((client) => events.readEvents(client, sessionId, options));
   }
 
@@ -193,12 +213,12 @@ export class PostgresStore implements Store {
     return this.gate.use((client) => blobs.getBlob(client, hash));
   }
 
-  claimRun(owner: string, ttlMs: number, options?: { runId?: string }): Promise<Claim | undefined> {
+  claimRun(owner: string, ttlMs: number, options?: ClaimOptions): Promise<Claim | undefined> {
     return this.gate.use((client) => leases.claimRun(client, owner, ttlMs, options));
   }
 
-  renewLease(fence: Fence, ttlMs: number): Promise<boolean> {
-    return this.gate.use((client) => leases.renewLease(client, fence, ttlMs));
+  renewLease(fence: Fence, ttlMs: number, options: { activeMs?: number } = {}): Promise<boolean> {
+    return this.gate.use((client) => leases.renewLease(client, fence, ttlMs, options.activeMs));
   }
 
   releaseLease(fence: Fence): Promise<void> {
@@ -239,6 +259,18 @@ export class PostgresStore implements Store {
     return this.gate.use((client) => tasks.pruneTasks(client, keep));
   }
 
+  announceWorker(worker: WorkerAnnouncement, ttlMs: number): Promise<void> {
+    return this.gate.use((client) => workers.announceWorker(client, worker, ttlMs));
+  }
+
+  listWorkers(): Promise<WorkerRecord[]> {
+    return this.gate.use((client) => workers.listWorkers(client));
+  }
+
+  removeWorker(id: string): Promise<void> {
+    return this.gate.use((client) => workers.removeWorker(client, id));
+  }
+
   /** Stops listening, drops subscribers and closes every connection; later calls are no-ops. */
   close(): Promise<void> {
     this.closing ??= (async () => {
@@ -249,4 +281,22 @@ export class PostgresStore implements Store {
     })();
     return this.closing;
   }
+
+  /** Tells other processes (NOTIFY) and this one's subscribers about committed events. */
+  private async published(sessionId: string, committed: readonly BatonEvent[]): Promise<void> {
+    const first = committed[0];
+    const last = committed.at(-1);
+    if (first && last) {
+      // The events are committed whatever happens now: a failed NOTIFY is reported, not thrown.
+      const notice = events.notifySql(this.channel, { sessionId, fromSeq: first.seq, toSeq: last.seq });
+      await this.gate.use((client) => client.query(notice)).catch(this.onError);
+    }
+    await this.feed.committed(committed);
+  }
 }
+
+/**
+ * Thrown inside a start's transaction to roll it back when its idempotency key is taken; a
+ * BatonError, so the connection gate passes it through unchanged.
+ */
+const KEY_TAKEN = new ConflictError('the idempotency key is taken', 'idempotency_key_taken');

@@ -1,5 +1,6 @@
 import type { BatonEvent } from '../../core/events.js';
 import type { RunRecord, SessionRecord, TaskRecord } from '../store.js';
+import type { WorkerRecord, WorkerServes } from '../worker-registry.js';
 
 /**
  * Row shapes as node-postgres returns them (json columns already parsed, bigint as string)
@@ -13,6 +14,8 @@ export interface SessionRow {
   context: SessionRecord['context'];
   auth: SessionRecord['auth'];
   token_hash: string;
+  head_seq: number | null;
+  head_hash: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -26,6 +29,9 @@ export interface RunRow {
   attempt: number;
   kind: string;
   input: RunRecord['input'];
+  agent_module: string | null;
+  /** A bigint, returned as a string. */
+  active_ms: string;
   definition_hash: string | null;
   idempotency_key: string | null;
   lease_owner: string | null;
@@ -85,6 +91,8 @@ export function toSession(row: SessionRow): SessionRecord {
     context: row.context,
     auth: row.auth,
     tokenHash: row.token_hash,
+    headSeq: row.head_seq,
+    headHash: row.head_hash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -104,6 +112,8 @@ export function toRun(row: RunRow): RunRecord {
     attempt: row.attempt,
     kind: row.kind,
     input: row.input,
+    agentModule: row.agent_module,
+    activeMs: Number(row.active_ms),
     definitionHash: row.definition_hash,
     idempotencyKey: row.idempotency_key,
     lease,
@@ -136,6 +146,34 @@ export function toTask(row: TaskRow): TaskRecord {
     createdAt: row.created_at,
     startedAt: row.started_at,
     completedAt: row.completed_at,
+  };
+}
+
+/** A `workers` row; `expires_at` is a bigint, returned as a string. */
+export interface WorkerRow {
+  id: string;
+  host: string;
+  pid: number;
+  serves: WorkerServes;
+  concurrency: number;
+  runs_in_flight: number;
+  started_at: string;
+  last_heartbeat_at: string;
+  expires_at: string;
+}
+
+/** The registry's worker entry of a row. */
+export function toWorker(row: WorkerRow): WorkerRecord {
+  return {
+    id: row.id,
+    host: row.host,
+    pid: row.pid,
+    ...row.serves,
+    concurrency: row.concurrency,
+    runsInFlight: row.runs_in_flight,
+    startedAt: row.started_at,
+    lastHeartbeatAt: row.last_heartbeat_at,
+    expiresAt: Number(row.expires_at),
   };
 }
 

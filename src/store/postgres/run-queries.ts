@@ -1,4 +1,6 @@
 import { ConflictError, LeaseLostError, NotFoundError } from '../../core/errors.js';
+import type { ClaimFilter } from '../claim-filter.js';
+import { claimPairs } from '../claim-filter.js';
 import { decodeCursor } from '../page-cursor.js';
 import { buildRunRecord } from '../records.js';
 import type { Fence, NewRun, Page, RunPatch, RunRecord, RunStatus } from '../store.js';
@@ -17,6 +19,8 @@ export const RUN_COLUMN_NAMES = [
   'attempt',
   'kind',
   'input',
+  'agent_module',
+  'active_ms',
   'definition_hash',
   'idempotency_key',
   'lease_owner',
@@ -34,22 +38,42 @@ export const RUN_COLUMN_NAMES = [
 
 const RUN_COLUMNS = RUN_COLUMN_NAMES.join(', ');
 
-/** Inserts a queued run; with a used idempotency key, returns that run instead. */
+/** Inserts a queued run and marks its session `running`; with a used idempotency key, returns that run instead. */
 export async function createRun(db: Queryable, run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
   if (run.idempotencyKey !== null) {
     const existing = await findRunByIdempotencyKey(db, run.idempotencyKey);
     if (existing) return { run: existing, created: false };
   }
+  const record = await insertRun(db, run);
+  if (record) return { run: record, created: true };
+  const winner =
+    run.idempotencyKey === null ? undefined : await findRunByIdempotencyKey(db, run.idempotencyKey);
+  if (winner) return { run: winner, created: false };
+  throw new NotFoundError('session', run.sessionId);
+}
+
+/**
+ * Inserts a queued run and marks its session `running`, in one statement; undefined when the
+ * session does not exist or the idempotency key is taken (a concurrent create with the same
+ * key waits for the other to commit, then inserts nothing). A duplicate id is an error.
+ */
+export async function insertRun(db: Queryable, run: NewRun): Promise<RunRecord | undefined> {
   const record = buildRunRecord(run, new Date().toISOString());
   try {
-    // Only the idempotency key may collide quietly (a concurrent create with the same key);
-    // a duplicate id is still an error.
+    // The session row is locked before the insert, as every append locks it before creating a
+    // run: two creators of one key then queue on the session instead of deadlocking.
     const inserted = await db.query(
-      `INSERT INTO runs (id, session_id, agent, status, attempt, kind, input, definition_hash, idempotency_key,
-         usage, result, error, cancel_requested, created_at, updated_at)
-       SELECT $1, $2, $3, $4, $5, $6, $7, NULL, $8, $9, 'null', 'null', false, $10, $10
-       WHERE EXISTS (SELECT 1 FROM sessions WHERE id = $2)
-       ON CONFLICT (idempotency_key) DO NOTHING`,
+      `WITH session AS (
+         SELECT id FROM sessions WHERE id = $2 FOR UPDATE
+       ), inserted AS (
+         INSERT INTO runs (id, session_id, agent, status, attempt, kind, input, agent_module, definition_hash,
+           idempotency_key, usage, result, error, cancel_requested, created_at, updated_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, 'null', 'null', false, $11, $11
+         WHERE EXISTS (SELECT 1 FROM session)
+         ON CONFLICT (idempotency_key) DO NOTHING
+         RETURNING session_id
+       )
+       UPDATE sessions SET status = 'running', updated_at = $11 WHERE id IN (SELECT session_id FROM inserted)`,
       [
         record.id,
         record.sessionId,
@@ -58,20 +82,17 @@ export async function createRun(db: Queryable, run: NewRun): Promise<{ run: RunR
         record.attempt,
         record.kind,
         jsonParam(record.input),
+        record.agentModule,
         record.idempotencyKey,
         jsonParam(record.usage),
         record.createdAt,
       ],
     );
-    if (inserted.rowCount === 1) return { run: record, created: true };
+    return inserted.rowCount === 1 ? record : undefined;
   } catch (error) {
     if (isUniqueViolation(error)) throw new ConflictError(`run ${run.id} already exists`);
     throw error;
   }
-  const winner =
-    run.idempotencyKey === null ? undefined : await findRunByIdempotencyKey(db, run.idempotencyKey);
-  if (winner) return { run: winner, created: false };
-  throw new NotFoundError('session', run.sessionId);
 }
 
 /** The run with this id, if any. */
@@ -88,21 +109,47 @@ export async function findRunByIdempotencyKey(db: Queryable, key: string): Promi
   return row && toRun(row);
 }
 
-/** Newest first, optionally for one session and some statuses. */
+/** Newest first, optionally for one session, some statuses and what a claim filter matches. */
 export async function listRuns(
   db: Queryable,
-  options: { sessionId?: string; status?: RunStatus[]; limit: number; cursor?: string },
+  options: { sessionId?: string; status?: RunStatus[]; filter?: ClaimFilter; limit: number; cursor?: string },
 ): Promise<Page<RunRecord>> {
   const limit = checkLimit(options.limit);
   const before = options.cursor === undefined ? null : decodeCursor(options.cursor);
+  const values: unknown[] = [before, options.sessionId ?? null, options.status ?? null, limit + 1];
   const result = await db.query<RunRow & { pos: string }>(
     `SELECT pos, ${RUN_COLUMNS} FROM runs
      WHERE ($1::bigint IS NULL OR pos < $1) AND ($2::text IS NULL OR session_id = $2)
-       AND ($3::text[] IS NULL OR status = ANY($3))
+       AND ($3::text[] IS NULL OR status = ANY($3)) AND ${claimFilterSql(options.filter, values)}
      ORDER BY pos DESC LIMIT $4`,
-    [before, options.sessionId ?? null, options.status ?? null, limit + 1],
+    values,
   );
   return pageOf(result.rows, limit, toRun);
+}
+
+/** Distinct agent modules recorded by queued or running runs. */
+export async function listActiveAgentModules(db: Queryable): Promise<string[]> {
+  const result = await db.query<{ agent_module: string }>(
+    `SELECT DISTINCT agent_module FROM runs WHERE status IN ('queued', 'running') AND agent_module IS NOT NULL`,
+  );
+  return result.rows.map((row) => row.agent_module);
+}
+
+/**
+ * The SQL condition of a claim filter on `runs` (see `matchesClaimFilter`), its parameters
+ * appended to `values`; `true` without a filter.
+ */
+export function claimFilterSql(filter: ClaimFilter | undefined, values: unknown[]): string {
+  if (filter === undefined) return 'true';
+  const { kinds, pairs } = claimPairs(filter);
+  const param = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  return `(runs.kind = ANY(${param(kinds)}::text[]) OR EXISTS (
+    SELECT 1 FROM unnest(${param(pairs.map(([agent]) => agent))}::text[], ${param(pairs.map(([, module]) => module))}::text[])
+      AS served(agent, module)
+    WHERE served.agent = runs.agent AND (served.module IS NULL OR served.module = runs.agent_module)))`;
 }
 
 /**

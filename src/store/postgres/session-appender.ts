@@ -40,7 +40,12 @@ export class SessionAppender {
     drafts: readonly EventDraft[],
     options: AppendOptions,
   ): Promise<BatonEvent[]> {
-    if (drafts.length > 0) {
+    // A conditional append checks its conditions under the row locks of the locked path.
+    const conditional =
+      options.expectedHeadSeq !== undefined ||
+      options.requireRunStatus !== undefined ||
+      options.createRun !== undefined;
+    if (drafts.length > 0 && !conditional) {
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
         const head = this.heads.has(sessionId)
           ? this.heads.get(sessionId)

@@ -1,14 +1,19 @@
 import { ConflictError, NotFoundError } from '../../core/errors.js';
+import type { BatonEvent } from '../../core/events.js';
 import { decodeCursor } from '../page-cursor.js';
 import { buildSessionRecord } from '../records.js';
-import type { NewSession, Page, SessionPatch, SessionRecord } from '../store.js';
+import { sealDrafts } from '../seal-drafts.js';
+import type { NewSession, NewSessionStart, Page, RunRecord, SessionPatch, SessionRecord } from '../store.js';
 import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
+import { commitEvents } from './event-queries.js';
 import { sessionAssignments } from './patch-sql.js';
 import { isUniqueViolation, pageOf, prepared } from './query-helpers.js';
 import { jsonParam, type SessionRow, toSession } from './rows.js';
+import { findRunByIdempotencyKey, insertRun } from './run-queries.js';
 
-const SESSION_COLUMNS = 'id, agent, status, context, auth, token_hash, created_at, updated_at';
+const SESSION_COLUMNS =
+  'id, agent, status, context, auth, token_hash, head_seq, head_hash, created_at, updated_at';
 
 /** Inserts an idle session; `ConflictError` when the id is taken. */
 export async function createSession(db: Queryable, session: NewSession): Promise<SessionRecord> {
@@ -33,6 +38,38 @@ export async function createSession(db: Queryable, session: NewSession): Promise
     throw error;
   }
   return record;
+}
+
+/** What {@link startSession} did: created the session (with its events) or found the key's run. */
+export type SessionStartResult =
+  | { created: true; run: RunRecord; events: BatonEvent[] }
+  | { created: false; run: RunRecord };
+
+/**
+ * Inside the caller's transaction: the session, its run, then its events. `undefined` when
+ * the run's idempotency key turned out to be taken: the caller rolls back (so no session is
+ * left behind) and reads the key's run once the other start has committed.
+ */
+export async function startSession(
+  db: Queryable,
+  start: NewSessionStart,
+): Promise<SessionStartResult | undefined> {
+  const existing =
+    start.run.idempotencyKey === null
+      ? undefined
+      : await findRunByIdempotencyKey(db, start.run.idempotencyKey);
+  if (existing) return { created: false, run: existing };
+  await createSession(db, start.session);
+  const run = await insertRun(db, start.run);
+  if (!run) return undefined;
+  const now = new Date().toISOString();
+  const events = sealDrafts(undefined, start.events, {
+    sessionId: start.session.id,
+    runId: start.run.id,
+    ts: now,
+  });
+  await commitEvents(db, start.session.id, events, undefined, now);
+  return { created: true, run, events };
 }
 
 /** The session with this id, if any. */

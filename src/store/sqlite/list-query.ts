@@ -1,3 +1,5 @@
+import type { ClaimFilter } from '../claim-filter.js';
+import { claimPairs } from '../claim-filter.js';
 import { decodeCursor } from '../page-cursor.js';
 
 /** A SELECT's WHERE clause and parameters, built from optional filters. */
@@ -32,6 +34,25 @@ export class ListQuery {
     return this;
   }
 
+  /** Adds a condition as written, with its parameters. */
+  where(condition: string, ...parameters: unknown[]): this {
+    this.#conditions.push(condition);
+    this.#parameters.push(...parameters);
+    return this;
+  }
+
+  /** Restricts runs to those a claim filter matches (see `matchesClaimFilter`), when one is given. */
+  matching(filter: ClaimFilter | undefined): this {
+    if (filter === undefined) return this;
+    const { kinds, pairs } = claimPairs(filter);
+    return this.where(
+      `(kind IN (SELECT value FROM json_each(?)) OR EXISTS (SELECT 1 FROM json_each(?) AS served
+        WHERE served.value ->> 0 = runs.agent AND (served.value ->> 1 IS NULL OR served.value ->> 1 = runs.agent_module)))`,
+      JSON.stringify(kinds),
+      JSON.stringify(pairs),
+    );
+  }
+
   /** Restricts to rows older than an opaque page cursor. */
   before(cursor: string | undefined): this {
     if (cursor !== undefined) {
@@ -43,9 +64,18 @@ export class ListQuery {
 
   /** `SELECT * FROM table WHERE ... ORDER BY pos DESC LIMIT ?` and its parameters; `fetch` is already validated. */
   newestFirst(table: string, fetch: number): { sql: string; parameters: unknown[] } {
+    return this.#select(table, 'DESC', fetch);
+  }
+
+  /** The same, oldest first. */
+  oldestFirst(table: string, fetch: number): { sql: string; parameters: unknown[] } {
+    return this.#select(table, 'ASC', fetch);
+  }
+
+  #select(table: string, order: 'ASC' | 'DESC', fetch: number): { sql: string; parameters: unknown[] } {
     const where = this.#conditions.length === 0 ? '' : ` WHERE ${this.#conditions.join(' AND ')}`;
     return {
-      sql: `SELECT * FROM ${table}${where} ORDER BY pos DESC LIMIT ?`,
+      sql: `SELECT * FROM ${table}${where} ORDER BY pos ${order} LIMIT ?`,
       parameters: [...this.#parameters, fetch],
     };
   }

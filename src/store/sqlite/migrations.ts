@@ -94,6 +94,41 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_namespace ON tasks (namespace, pos);
     `,
   },
+  {
+    version: 2,
+    name: 'chain head on sessions, agent module and active time on runs, worker registry',
+    sql: `
+      -- The head moves in the same transaction as every append; verify-log compares the log with it.
+      ALTER TABLE sessions ADD COLUMN head_seq INTEGER;
+      ALTER TABLE sessions ADD COLUMN head_hash TEXT;
+      UPDATE sessions SET
+        head_seq = (SELECT seq FROM events WHERE events.session_id = sessions.id ORDER BY seq DESC LIMIT 1),
+        head_hash = (SELECT hash FROM events WHERE events.session_id = sessions.id ORDER BY seq DESC LIMIT 1);
+      -- A session is running while its newest run is queued.
+      UPDATE sessions SET status = 'running'
+        WHERE id IN (SELECT session_id FROM runs WHERE status = 'queued');
+      UPDATE sessions SET status = 'idle' WHERE status = 'completed';
+
+      -- Claims filter on the agent module, so it is a column rather than a field of the input.
+      ALTER TABLE runs ADD COLUMN agent_module TEXT;
+      UPDATE runs SET agent_module = json_extract(input, '$.agentModule')
+        WHERE json_valid(input) AND json_type(input, '$.agentModule') = 'text';
+      ALTER TABLE runs ADD COLUMN active_ms INTEGER NOT NULL DEFAULT 0;
+
+      CREATE TABLE workers (
+        pos INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        serves TEXT NOT NULL,
+        concurrency INTEGER NOT NULL,
+        runs_in_flight INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        last_heartbeat_at TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
 
 /**

@@ -24,6 +24,7 @@ const RUN_COLUMNS: ColumnMapping<RunPatch> = {
   cancelRequested: (cancelRequested) => ({ cancel_requested: cancelRequested ? 1 : 0 }),
   startedAt: (startedAt) => ({ started_at: startedAt }),
   finishedAt: (finishedAt) => ({ finished_at: finishedAt }),
+  activeMs: (activeMs) => ({ active_ms: Math.round(activeMs) }),
   lease: (lease) => ({
     lease_owner: lease?.owner ?? null,
     lease_token: lease?.token ?? null,

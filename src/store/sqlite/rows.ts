@@ -1,5 +1,7 @@
 import type { BatonEvent } from '../../core/events.js';
 import type { RunRecord, SessionRecord, TaskRecord } from '../store.js';
+import { corruptJson } from '../store-corrupt.js';
+import type { WorkerRecord, WorkerServes } from '../worker-registry.js';
 
 /**
  * Row shapes of the SQLite tables and their mapping to and from records. JSON columns hold
@@ -16,6 +18,8 @@ export interface SessionRow {
   context: string;
   auth: string;
   token_hash: string;
+  head_seq: number | null;
+  head_hash: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -30,6 +34,8 @@ export interface RunRow {
   attempt: number;
   kind: string;
   input: string;
+  agent_module: string | null;
+  active_ms: number;
   definition_hash: string | null;
   idempotency_key: string | null;
   lease_owner: string | null;
@@ -65,6 +71,20 @@ export interface TaskRow {
   completed_at: string | null;
 }
 
+/** A `workers` row; `serves` is the JSON of what the worker serves. */
+export interface WorkerRow {
+  pos: number;
+  id: string;
+  host: string;
+  pid: number;
+  serves: string;
+  concurrency: number;
+  runs_in_flight: number;
+  started_at: string;
+  last_heartbeat_at: string;
+  expires_at: number;
+}
+
 /** An `events` row as better-sqlite3 returns it (`data` as JSON text). */
 export interface EventRow {
   pos: number;
@@ -82,8 +102,17 @@ export function toJson(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
-function fromJson<T>(text: string | null): T {
-  return (text === null ? null : JSON.parse(text)) as T;
+/**
+ * The value of a JSON column. Baton only ever writes valid JSON, so text that does not parse
+ * means the file was damaged or edited: a typed `store_corrupt` error, never a raw SyntaxError.
+ */
+function fromJson<T>(text: string | null, what: string): T {
+  if (text === null) return null as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (error) {
+    throw corruptJson(what, error);
+  }
 }
 
 /** The session record a row holds. */
@@ -92,9 +121,11 @@ export function sessionFromRow(row: SessionRow): SessionRecord {
     id: row.id,
     agent: row.agent,
     status: row.status as SessionRecord['status'],
-    context: fromJson(row.context),
-    auth: fromJson(row.auth),
+    context: fromJson(row.context, `the context of session ${row.id}`),
+    auth: fromJson(row.auth, `the auth of session ${row.id}`),
     tokenHash: row.token_hash,
+    headSeq: row.head_seq,
+    headHash: row.head_hash,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -109,6 +140,8 @@ export function sessionParams(record: SessionRecord): Omit<SessionRow, 'pos'> {
     context: JSON.stringify(record.context),
     auth: JSON.stringify(record.auth),
     token_hash: record.tokenHash,
+    head_seq: record.headSeq,
+    head_hash: record.headHash,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };
@@ -120,6 +153,7 @@ export function runFromRow(row: RunRow): RunRecord {
     row.lease_token === null || row.lease_owner === null || row.lease_expires_at === null
       ? null
       : { owner: row.lease_owner, token: row.lease_token, expiresAt: row.lease_expires_at };
+  const what = (field: string) => `the ${field} of run ${row.id}`;
   return {
     id: row.id,
     sessionId: row.session_id,
@@ -127,13 +161,15 @@ export function runFromRow(row: RunRow): RunRecord {
     status: row.status as RunRecord['status'],
     attempt: row.attempt,
     kind: row.kind,
-    input: fromJson(row.input),
+    input: fromJson(row.input, what('input')),
+    agentModule: row.agent_module,
+    activeMs: row.active_ms,
     definitionHash: row.definition_hash,
     idempotencyKey: row.idempotency_key,
     lease,
-    usage: fromJson(row.usage),
-    result: fromJson(row.result),
-    error: fromJson(row.error),
+    usage: fromJson(row.usage, what('usage')),
+    result: fromJson(row.result, what('result')),
+    error: fromJson(row.error, what('error')),
     cancelRequested: row.cancel_requested === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -152,6 +188,8 @@ export function runParams(record: RunRecord): Omit<RunRow, 'pos'> {
     attempt: record.attempt,
     kind: record.kind,
     input: JSON.stringify(record.input),
+    agent_module: record.agentModule,
+    active_ms: record.activeMs,
     definition_hash: record.definitionHash,
     idempotency_key: record.idempotencyKey,
     lease_owner: record.lease?.owner ?? null,
@@ -170,19 +208,20 @@ export function runParams(record: RunRecord): Omit<RunRow, 'pos'> {
 
 /** The task record a row holds. */
 export function taskFromRow(row: TaskRow): TaskRecord {
+  const what = (field: string) => `the ${field} of task ${row.id}`;
   return {
     id: row.id,
     profile: row.profile,
-    args: fromJson(row.args),
+    args: fromJson(row.args, what('args')),
     namespace: row.namespace,
     idempotencyKey: row.idempotency_key,
     status: row.status as TaskRecord['status'],
-    progress: fromJson(row.progress),
-    result: fromJson(row.result),
-    error: fromJson(row.error),
+    progress: fromJson(row.progress, what('progress')),
+    result: fromJson(row.result, what('result')),
+    error: fromJson(row.error, what('error')),
     costUsd: row.cost_usd,
     runId: row.run_id,
-    feedback: fromJson(row.feedback),
+    feedback: fromJson(row.feedback, what('feedback')),
     createdAt: row.created_at,
     startedAt: row.started_at,
     completedAt: row.completed_at,
@@ -218,7 +257,22 @@ export function eventFromRow(row: EventRow): BatonEvent {
     runId: row.run_id,
     type: row.type,
     ts: row.ts,
-    data: JSON.parse(row.data),
+    data: fromJson(row.data, `event ${row.seq} of session ${row.session_id}`),
     hash: row.hash,
   } as BatonEvent;
+}
+
+/** The worker entry a row holds. */
+export function workerFromRow(row: WorkerRow): WorkerRecord {
+  return {
+    id: row.id,
+    host: row.host,
+    pid: row.pid,
+    ...fromJson<WorkerServes>(row.serves, `the entry of worker ${row.id}`),
+    concurrency: row.concurrency,
+    runsInFlight: row.runs_in_flight,
+    startedAt: row.started_at,
+    lastHeartbeatAt: row.last_heartbeat_at,
+    expiresAt: row.expires_at,
+  };
 }

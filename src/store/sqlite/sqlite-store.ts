@@ -1,23 +1,24 @@
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { ConflictError, errorMessage, LeaseLostError, NotFoundError, UserError } from '../../core/errors.js';
+import { errorMessage, NotFoundError, UserError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newSecret } from '../../core/ids.js';
+import type { ClaimFilter } from '../claim-filter.js';
+import { matchesClaimFilter } from '../claim-filter.js';
 import { EventHub } from '../event-hub.js';
 import { encodeCursor } from '../page-cursor.js';
-import { buildRunRecord, buildSessionRecord, buildTaskRecord, isClaimable } from '../records.js';
-import { sealDrafts } from '../seal-drafts.js';
+import { buildSessionRecord, buildTaskRecord, isClaimable } from '../records.js';
 import type {
   AppendOptions,
   Claim,
+  ClaimOptions,
   EventListener,
   Fence,
   NewRun,
   NewSession,
+  NewSessionStart,
   NewTask,
   Page,
+  ReadEventsOptions,
   RunPatch,
   RunRecord,
   RunStatus,
@@ -28,21 +29,24 @@ import type {
   TaskRecord,
 } from '../store.js';
 import { checkLimit, checkTtl } from '../validate.js';
+import type { WorkerAnnouncement, WorkerRecord } from '../worker-registry.js';
+import { servesOf } from '../worker-registry.js';
 import { EventWatcher } from './event-watcher.js';
 import { ListQuery } from './list-query.js';
 import { migrate } from './migrations.js';
-import type { ColumnValues } from './patch-columns.js';
-import { runPatchColumns, sessionPatchColumns, taskPatchColumns, updateSql } from './patch-columns.js';
-import type { EventRow, RunRow, SessionRow, TaskRow } from './rows.js';
+import { runPatchColumns, taskPatchColumns } from './patch-columns.js';
+import type { EventRow, RunRow, SessionRow, TaskRow, WorkerRow } from './rows.js';
 import {
   eventFromRow,
   runFromRow,
-  runParams,
   sessionFromRow,
   sessionParams,
   taskFromRow,
   taskParams,
+  workerFromRow,
 } from './rows.js';
+import { isCorruptionError, openDatabaseFile, translateSqliteError } from './sqlite-file.js';
+import { insertUnique, SqliteWrites } from './sqlite-writes.js';
 import { SqliteStatements } from './statements.js';
 
 /**
@@ -65,18 +69,20 @@ export interface SqliteStoreOptions {
 /**
  * The embedded store: one SQLite file in WAL mode through `better-sqlite3`, usable by several
  * processes at once. Every write is one `BEGIN IMMEDIATE` transaction, so checks and writes
- * see the same state even across processes.
+ * see the same state even across processes. A damaged file makes every call reject with one
+ * typed `store_corrupt` error.
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   readonly path: string;
   /** The durability level this connection commits with. */
   readonly synchronous: SqliteSynchronous;
-  readonly #db: Database.Database;
+  readonly #db: ReturnType<typeof openDatabaseFile>;
   readonly #statements: SqliteStatements;
+  readonly #writes: SqliteWrites;
   readonly #hub: EventHub;
   readonly #watcher: EventWatcher;
-  readonly #immediate: Database.Transaction<(work: () => unknown) => unknown>;
+  readonly #immediate: (work: () => unknown) => unknown;
   #closed = false;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -89,16 +95,18 @@ export class SqliteStore implements Store {
       );
     }
     this.synchronous = synchronous;
-    this.#db = openDatabase(path, options.busyTimeoutMs ?? 5_000);
+    this.#db = openDatabaseFile(path, options.busyTimeoutMs ?? 5_000);
     try {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma(`synchronous = ${synchronous}`);
       migrate(this.#db);
       this.#statements = new SqliteStatements(this.#db);
-      this.#immediate = this.#db.transaction((work: () => unknown) => work());
+      const transaction = this.#db.transaction((work: () => unknown) => work());
+      this.#immediate = (work) => transaction.immediate(work);
     } catch (error) {
       this.#db.close();
       if (error instanceof UserError) throw error;
+      if (isCorruptionError(error)) throw translateSqliteError(error, path);
       throw new UserError(
         'store_open_failed',
         `cannot use ${path} as a Baton database: ${errorMessage(error)}`,
@@ -107,6 +115,7 @@ export class SqliteStore implements Store {
         },
       );
     }
+    this.#writes = new SqliteWrites(this.#statements);
     this.#hub = new EventHub({
       onActiveChange: (active) => (active ? this.#watcher.start() : this.#watcher.stop()),
     });
@@ -114,69 +123,91 @@ export class SqliteStore implements Store {
   }
 
   async createSession(session: NewSession): Promise<SessionRecord> {
-    const record = buildSessionRecord(session, new Date().toISOString());
-    insertUnique(() => this.#statements.insertSession.run(sessionParams(record)), `session ${session.id}`);
-    return record;
+    return this.#transaction(() => {
+      const record = buildSessionRecord(session, new Date().toISOString());
+      insertUnique(() => this.#statements.insertSession.run(sessionParams(record)), `session ${session.id}`);
+      return record;
+    });
+  }
+
+  async startSession(start: NewSessionStart): Promise<{ run: RunRecord; created: boolean }> {
+    const result = this.#transaction(() => {
+      const existing = this.#writes.runByKey(start.run.idempotencyKey);
+      if (existing) return { run: existing, created: false as const };
+      return { ...this.#writes.startSession(start, new Date().toISOString()), created: true as const };
+    });
+    if (!result.created) return result;
+    this.#watcher.committed(result.appended.events, result.appended.firstPos);
+    return { run: result.run, created: true };
   }
 
   async getSession(id: string): Promise<SessionRecord | undefined> {
-    const row = this.#statements.getSession.get(id) as SessionRow | undefined;
-    return row && sessionFromRow(row);
+    return this.#read(() => {
+      const row = this.#statements.getSession.get(id) as SessionRow | undefined;
+      return row && sessionFromRow(row);
+    });
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionRecord | undefined> {
-    const row = this.#statements.sessionByTokenHash.get(tokenHash) as SessionRow | undefined;
-    return row && sessionFromRow(row);
+    return this.#read(() => {
+      const row = this.#statements.sessionByTokenHash.get(tokenHash) as SessionRow | undefined;
+      return row && sessionFromRow(row);
+    });
   }
 
   async listSessions(options: { limit: number; cursor?: string }): Promise<Page<SessionRecord>> {
-    return this.#page('sessions', new ListQuery().before(options.cursor), options.limit, sessionFromRow);
+    return this.#read(() =>
+      this.#page('sessions', new ListQuery().before(options.cursor), options.limit, sessionFromRow),
+    );
   }
 
   async updateSession(id: string, patch: SessionPatch): Promise<void> {
-    this.#patchSession(id, patch, new Date().toISOString());
+    this.#transaction(() => this.#writes.patchSession(id, patch, new Date().toISOString()));
   }
 
   async createRun(run: NewRun): Promise<{ run: RunRecord; created: boolean }> {
     return this.#transaction(() => {
-      const existing =
-        run.idempotencyKey === null ? undefined : this.#statements.runByKey.get(run.idempotencyKey);
-      if (existing) return { run: runFromRow(existing as RunRow), created: false };
-      this.#requireSession(run.sessionId);
-      const record = buildRunRecord(run, new Date().toISOString());
-      insertUnique(() => this.#statements.insertRun.run(runParams(record)), `run ${run.id}`);
-      return { run: record, created: true };
+      const existing = this.#writes.runByKey(run.idempotencyKey);
+      if (existing) return { run: existing, created: false };
+      return { run: this.#writes.insertRun(run, new Date().toISOString()), created: true };
     });
   }
 
   async getRun(id: string): Promise<RunRecord | undefined> {
-    const row = this.#statements.getRun.get(id) as RunRow | undefined;
-    return row && runFromRow(row);
+    return this.#read(() => {
+      const row = this.#statements.getRun.get(id) as RunRow | undefined;
+      return row && runFromRow(row);
+    });
   }
 
   async findRunByIdempotencyKey(key: string): Promise<RunRecord | undefined> {
-    const row = this.#statements.runByKey.get(key) as RunRow | undefined;
-    return row && runFromRow(row);
+    return this.#read(() => this.#writes.runByKey(key));
   }
 
   async listRuns(options: {
     sessionId?: string;
     status?: RunStatus[];
+    filter?: ClaimFilter;
     limit: number;
     cursor?: string;
   }): Promise<Page<RunRecord>> {
     const query = new ListQuery()
       .equals('session_id', options.sessionId)
       .oneOf('status', options.status)
+      .matching(options.filter)
       .before(options.cursor);
-    return this.#page('runs', query, options.limit, runFromRow);
+    return this.#read(() => this.#page('runs', query, options.limit, runFromRow));
+  }
+
+  async listActiveAgentModules(): Promise<string[]> {
+    return this.#read(() => this.#statements.activeAgentModules.all() as string[]);
   }
 
   async updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {
     return this.#transaction(() => {
-      if (fence) this.#checkFence(fence);
+      if (fence) this.#writes.checkFence(fence);
       const columns = { ...runPatchColumns(patch), updated_at: new Date().toISOString() };
-      const row = this.#update('runs', id, columns, true) as RunRow | undefined;
+      const row = this.#writes.update('runs', id, columns, true) as RunRow | undefined;
       if (!row) throw new NotFoundError('run', id);
       return runFromRow(row);
     });
@@ -184,16 +215,13 @@ export class SqliteStore implements Store {
 
   async append(sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
     const { events, firstPos } = this.#transaction(() =>
-      this.#appendInTransaction(sessionId, drafts, options),
+      this.#writes.append(sessionId, drafts, options, new Date().toISOString()),
     );
     this.#watcher.committed(events, firstPos);
     return events;
   }
 
-  async readEvents(
-    sessionId: string,
-    options: { from?: number; limit?: number; types?: string[] } = {},
-  ): Promise<BatonEvent[]> {
+  async readEvents(sessionId: string, options: ReadEventsOptions = {}): Promise<BatonEvent[]> {
     const parameters: unknown[] = [sessionId, options.from ?? 0];
     let sql = 'SELECT * FROM events WHERE session_id = ? AND seq >= ?';
     if (options.types !== undefined) {
@@ -206,12 +234,22 @@ export class SqliteStore implements Store {
       sql += ' LIMIT ?';
       parameters.push(checkLimit(options.limit));
     }
-    const rows = this.#statements.dynamic(sql).all(...parameters) as EventRow[];
-    return rows.map(eventFromRow);
+    if (options.maxBytes !== undefined) {
+      // The running size is summed over the page the inner query chose, so a large event is
+      // never read just to be dropped; the first event always passes (`before` is 0).
+      sql = `SELECT * FROM (SELECT page.*, SUM(length(CAST(data AS BLOB))) OVER (ORDER BY seq)
+        - length(CAST(data AS BLOB)) AS before FROM (${sql}) AS page) WHERE before = 0 OR before + length(CAST(data AS BLOB)) <= ? ORDER BY seq`;
+      parameters.push(checkLimit(options.maxBytes));
+    }
+    return this.#read(() =>
+      (this.#statements.dynamic(sql).all(...parameters) as EventRow[]).map(eventFromRow),
+    );
   }
 
   async head(sessionId: string): Promise<{ seq: number; hash: string } | undefined> {
-    return this.#statements.head.get(sessionId) as { seq: number; hash: string } | undefined;
+    return this.#read(
+      () => this.#statements.head.get(sessionId) as { seq: number; hash: string } | undefined,
+    );
   }
 
   subscribe(sessionId: string, listener: EventListener): () => void {
@@ -220,21 +258,22 @@ export class SqliteStore implements Store {
 
   async putBlob(bytes: Uint8Array): Promise<string> {
     const hash = sha256Hex(bytes);
-    this.#statements.putBlob.run(hash, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.#transaction(() =>
+      this.#statements.putBlob.run(hash, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+    );
     return hash;
   }
 
   async getBlob(hash: string): Promise<Uint8Array | undefined> {
-    const bytes = this.#statements.getBlob.get(hash) as Buffer | undefined;
+    const bytes = this.#read(() => this.#statements.getBlob.get(hash) as Buffer | undefined);
     return bytes && new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  async claimRun(owner: string, ttlMs: number, options: { runId?: string } = {}): Promise<Claim | undefined> {
+  async claimRun(owner: string, ttlMs: number, options: ClaimOptions = {}): Promise<Claim | undefined> {
     checkTtl(ttlMs);
     return this.#transaction(() => {
       const now = Date.now();
-      const run =
-        options.runId === undefined ? this.#oldestClaimable(now) : this.#claimableById(options.runId, now);
+      const run = this.#claimable(now, options);
       if (!run) return undefined;
       const lease = { owner, token: newSecret(), expiresAt: now + ttlMs };
       const at = new Date(now).toISOString();
@@ -256,13 +295,19 @@ export class SqliteStore implements Store {
     });
   }
 
-  async renewLease(fence: Fence, ttlMs: number): Promise<boolean> {
+  async renewLease(fence: Fence, ttlMs: number, options: { activeMs?: number } = {}): Promise<boolean> {
     checkTtl(ttlMs);
-    return this.#statements.renewLease.run(Date.now() + ttlMs, fence.runId, fence.token).changes === 1;
+    const activeMs = options.activeMs === undefined ? null : Math.round(options.activeMs);
+    return this.#transaction(
+      () =>
+        this.#statements.renewLease.run(Date.now() + ttlMs, activeMs, fence.runId, fence.token).changes === 1,
+    );
   }
 
   async releaseLease(fence: Fence): Promise<void> {
-    this.#statements.releaseLease.run(new Date().toISOString(), fence.runId, fence.token);
+    this.#transaction(() =>
+      this.#statements.releaseLease.run(new Date().toISOString(), fence.runId, fence.token),
+    );
   }
 
   async createTask(task: NewTask): Promise<{ task: TaskRecord; created: boolean }> {
@@ -276,18 +321,24 @@ export class SqliteStore implements Store {
   }
 
   async getTask(id: string): Promise<TaskRecord | undefined> {
-    const row = this.#statements.getTask.get(id) as TaskRow | undefined;
-    return row && taskFromRow(row);
+    return this.#read(() => {
+      const row = this.#statements.getTask.get(id) as TaskRow | undefined;
+      return row && taskFromRow(row);
+    });
   }
 
   async findTaskByIdempotencyKey(key: string): Promise<TaskRecord | undefined> {
-    const row = this.#statements.taskByKey.get(key) as TaskRow | undefined;
-    return row && taskFromRow(row);
+    return this.#read(() => {
+      const row = this.#statements.taskByKey.get(key) as TaskRow | undefined;
+      return row && taskFromRow(row);
+    });
   }
 
   async findTaskByRunId(runId: string): Promise<TaskRecord | undefined> {
-    const row = this.#statements.taskByRun.get(runId) as TaskRow | undefined;
-    return row && taskFromRow(row);
+    return this.#read(() => {
+      const row = this.#statements.taskByRun.get(runId) as TaskRow | undefined;
+      return row && taskFromRow(row);
+    });
   }
 
   async listTasks(options: {
@@ -303,22 +354,50 @@ export class SqliteStore implements Store {
       .atLeast('created_at', options.since)
       .oneOf('status', options.status);
     const { sql, parameters } = query.newestFirst('tasks', checkLimit(options.limit));
-    return (this.#statements.dynamic(sql).all(...parameters) as TaskRow[]).map(taskFromRow);
+    return this.#read(() => (this.#statements.dynamic(sql).all(...parameters) as TaskRow[]).map(taskFromRow));
   }
 
   async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord> {
     const columns = taskPatchColumns(patch);
-    const row = (
-      Object.keys(columns).length === 0
-        ? this.#statements.getTask.get(id)
-        : this.#update('tasks', id, columns, true)
-    ) as TaskRow | undefined;
+    const row = this.#transaction(
+      () =>
+        (Object.keys(columns).length === 0
+          ? this.#statements.getTask.get(id)
+          : this.#writes.update('tasks', id, columns, true)) as TaskRow | undefined,
+    );
     if (!row) throw new NotFoundError('task', id);
     return taskFromRow(row);
   }
 
   async pruneTasks(keep: number): Promise<number> {
-    return this.#statements.pruneTasks.run(Math.max(0, Math.floor(keep))).changes;
+    return this.#transaction(() => this.#statements.pruneTasks.run(Math.max(0, Math.floor(keep))).changes);
+  }
+
+  async announceWorker(worker: WorkerAnnouncement, ttlMs: number): Promise<void> {
+    checkTtl(ttlMs);
+    this.#transaction(() => {
+      const now = Date.now();
+      this.#statements.dropStaleWorkers.run(now);
+      this.#statements.upsertWorker.run({
+        id: worker.id,
+        host: worker.host,
+        pid: worker.pid,
+        serves: JSON.stringify(servesOf(worker)),
+        concurrency: worker.concurrency,
+        runs_in_flight: worker.runsInFlight,
+        started_at: worker.startedAt,
+        last_heartbeat_at: new Date(now).toISOString(),
+        expires_at: now + Math.ceil(ttlMs),
+      });
+    });
+  }
+
+  async listWorkers(): Promise<WorkerRecord[]> {
+    return this.#read(() => (this.#statements.listWorkers.all(Date.now()) as WorkerRow[]).map(workerFromRow));
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    this.#transaction(() => this.#statements.removeWorker.run(id));
   }
 
   async close(): Promise<void> {
@@ -331,78 +410,37 @@ export class SqliteStore implements Store {
 
   /** Runs `work` in one `BEGIN IMMEDIATE` transaction: the write lock is taken before the first read. */
   #transaction<T>(work: () => T): T {
-    return this.#immediate.immediate(work) as T;
+    return this.#read(() => this.#immediate(work) as T);
   }
 
-  #appendInTransaction(
-    sessionId: string,
-    drafts: readonly EventDraft[],
-    options: AppendOptions,
-  ): { events: BatonEvent[]; firstPos: number } {
-    // Any throw below rolls the whole transaction back, so a rejected append leaves no trace.
-    if (options.fence) this.#checkFence(options.fence);
-    const head = this.#statements.head.get(sessionId) as { seq: number; hash: string } | undefined;
-    // A session with events exists; only an empty log needs the extra lookup.
-    if (!head && !options.sessionPatch) this.#requireSession(sessionId);
-    const now = new Date().toISOString();
-    const events = sealDrafts(head, drafts, { sessionId, runId: options.runId, ts: now });
-    let firstPos = 0;
-    for (const event of events) {
-      const { lastInsertRowid } = this.#statements.insertEvent.run(
-        sessionId,
-        event.seq,
-        event.runId,
-        event.type,
-        event.ts,
-        JSON.stringify(event.data),
-        event.hash,
-      );
-      if (firstPos === 0) firstPos = Number(lastInsertRowid);
+  /** Runs `work`, turning the driver's corruption errors into `store_corrupt`. */
+  #read<T>(work: () => T): T {
+    try {
+      return work();
+    } catch (error) {
+      throw translateSqliteError(error, this.path);
     }
-    if (options.runPatch) {
-      const columns = { ...runPatchColumns(options.runPatch), updated_at: now };
-      if (this.#update('runs', options.runId, columns, false) === 0)
-        throw new NotFoundError('run', options.runId);
+  }
+
+  #claimable(now: number, options: ClaimOptions): RunRow | undefined {
+    if (options.runId !== undefined) {
+      const row = this.#statements.getRun.get(options.runId) as RunRow | undefined;
+      const run = row && runFromRow(row);
+      return run && isClaimable(run, now) && matchesClaimFilter(run, options.filter) ? row : undefined;
     }
-    if (options.sessionPatch) this.#patchSession(sessionId, options.sessionPatch, now);
-    return { events, firstPos };
-  }
-
-  #checkFence(fence: Fence): void {
-    if (this.#statements.leaseToken.get(fence.runId) !== fence.token) throw new LeaseLostError(fence.runId);
-  }
-
-  #patchSession(id: string, patch: SessionPatch, now: string): void {
-    const columns = { ...sessionPatchColumns(patch), updated_at: now };
-    if (this.#update('sessions', id, columns, false) === 0) throw new NotFoundError('session', id);
-  }
-
-  /**
-   * Sets `columns` on one row by id. With `returning`, gives the updated row (undefined when
-   * there is none); without, the number of rows changed.
-   */
-  #update(table: string, id: string, columns: ColumnValues, returning: true): unknown;
-  #update(table: string, id: string, columns: ColumnValues, returning: false): number;
-  #update(table: string, id: string, columns: ColumnValues, returning: boolean): unknown {
-    const statement = this.#statements.dynamic(updateSql(table, columns, returning));
-    const parameters = { ...columns, id };
-    return returning ? statement.get(parameters) : statement.run(parameters).changes;
-  }
-
-  #requireSession(id: string): void {
-    if (this.#statements.sessionExists.get(id) === undefined) throw new NotFoundError('session', id);
-  }
-
-  #oldestClaimable(now: number): RunRow | undefined {
-    const queued = this.#statements.oldestQueued.get() as RunRow | undefined;
-    const expired = this.#statements.oldestExpired.get(now) as RunRow | undefined;
+    const select = (query: ListQuery) => {
+      const { sql, parameters } = query.matching(options.filter).oldestFirst('runs', 1);
+      return this.#statements.dynamic(sql).get(...parameters) as RunRow | undefined;
+    };
+    const queued = select(new ListQuery().where("status = 'queued'"));
+    const expired = select(
+      new ListQuery().where(
+        "status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)",
+        now,
+      ),
+    );
     if (!queued || !expired) return queued ?? expired;
     return queued.pos < expired.pos ? queued : expired;
-  }
-
-  #claimableById(id: string, now: number): RunRow | undefined {
-    const row = this.#statements.getRun.get(id) as RunRow | undefined;
-    return row && isClaimable(runFromRow(row), now) ? row : undefined;
   }
 
   #page<Row extends { pos: number }, T>(
@@ -420,28 +458,5 @@ export class SqliteStore implements Store {
     const last = items.at(-1);
     if (rows.length > pageSize && last) page.nextCursor = encodeCursor(last.pos);
     return page;
-  }
-}
-
-function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    return new Database(path, { timeout: busyTimeoutMs });
-  } catch (error) {
-    throw new UserError('store_open_failed', `cannot open the database ${path}: ${errorMessage(error)}`, {
-      cause: error,
-    });
-  }
-}
-
-/** Runs an INSERT, turning a duplicate primary key into a `ConflictError`. */
-function insertUnique(insert: () => unknown, what: string): void {
-  try {
-    insert();
-  } catch (error) {
-    if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT')) {
-      throw new ConflictError(`${what} already exists`);
-    }
-    throw error;
   }
 }

@@ -1,13 +1,16 @@
 import type Database from 'better-sqlite3';
 
 const RUN_COLUMNS =
-  'id, session_id, agent, status, attempt, kind, input, definition_hash, idempotency_key, lease_owner, ' +
-  'lease_token, lease_expires_at, usage, result, error, cancel_requested, created_at, updated_at, ' +
-  'started_at, finished_at';
+  'id, session_id, agent, status, attempt, kind, input, agent_module, active_ms, definition_hash, ' +
+  'idempotency_key, lease_owner, lease_token, lease_expires_at, usage, result, error, cancel_requested, ' +
+  'created_at, updated_at, started_at, finished_at';
 const TASK_COLUMNS =
   'id, profile, args, namespace, idempotency_key, status, progress, result, error, cost_usd, run_id, ' +
   'feedback, created_at, started_at, completed_at';
-const SESSION_COLUMNS = 'id, agent, status, context, auth, token_hash, created_at, updated_at';
+const SESSION_COLUMNS =
+  'id, agent, status, context, auth, token_hash, head_seq, head_hash, created_at, updated_at';
+const WORKER_COLUMNS =
+  'id, host, pid, serves, concurrency, runs_in_flight, started_at, last_heartbeat_at, expires_at';
 
 /** `a, b` → `@a, @b`: named parameters for a column list. */
 function named(columns: string): string {
@@ -24,16 +27,17 @@ function named(columns: string): string {
 export class SqliteStatements {
   readonly insertSession: Database.Statement;
   readonly getSession: Database.Statement;
-  readonly sessionExists: Database.Statement;
   readonly sessionByTokenHash: Database.Statement;
+  readonly sessionHead: Database.Statement;
+  readonly moveHead: Database.Statement;
+  readonly markSessionRunning: Database.Statement;
   readonly insertRun: Database.Statement;
   readonly getRun: Database.Statement;
   readonly runByKey: Database.Statement;
   readonly leaseToken: Database.Statement;
-  readonly oldestQueued: Database.Statement;
-  readonly oldestExpired: Database.Statement;
   readonly claim: Database.Statement;
   readonly renewLease: Database.Statement;
+  readonly activeAgentModules: Database.Statement;
   readonly releaseLease: Database.Statement;
   readonly head: Database.Statement;
   readonly insertEvent: Database.Statement;
@@ -47,6 +51,10 @@ export class SqliteStatements {
   readonly taskByKey: Database.Statement;
   readonly taskByRun: Database.Statement;
   readonly pruneTasks: Database.Statement;
+  readonly upsertWorker: Database.Statement;
+  readonly listWorkers: Database.Statement;
+  readonly removeWorker: Database.Statement;
+  readonly dropStaleWorkers: Database.Statement;
   readonly #db: Database.Database;
   readonly #dynamic = new Map<string, Database.Statement>();
 
@@ -56,25 +64,36 @@ export class SqliteStatements {
       `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${named(SESSION_COLUMNS)})`,
     );
     this.getSession = db.prepare('SELECT * FROM sessions WHERE id = ?');
-    this.sessionExists = db.prepare('SELECT 1 FROM sessions WHERE id = ?').pluck();
     this.sessionByTokenHash = db.prepare('SELECT * FROM sessions WHERE token_hash = ? LIMIT 1');
+    this.sessionHead = db.prepare('SELECT head_seq, head_hash FROM sessions WHERE id = ?');
+    this.moveHead = db.prepare(
+      'UPDATE sessions SET head_seq = @seq, head_hash = @hash, updated_at = @now WHERE id = @id',
+    );
+    this.markSessionRunning = db.prepare(
+      "UPDATE sessions SET status = 'running', updated_at = @now WHERE id = @id",
+    );
     this.insertRun = db.prepare(`INSERT INTO runs (${RUN_COLUMNS}) VALUES (${named(RUN_COLUMNS)})`);
     this.getRun = db.prepare('SELECT * FROM runs WHERE id = ?');
     this.runByKey = db.prepare('SELECT * FROM runs WHERE idempotency_key = ?');
     this.leaseToken = db.prepare('SELECT lease_token FROM runs WHERE id = ?').pluck();
-    this.oldestQueued = db.prepare("SELECT * FROM runs WHERE status = 'queued' ORDER BY pos LIMIT 1");
-    this.oldestExpired = db.prepare(
-      "SELECT * FROM runs WHERE status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= ?) ORDER BY pos LIMIT 1",
-    );
     this.claim = db.prepare(
       `UPDATE runs SET status = 'running', lease_owner = @owner, lease_token = @token, lease_expires_at = @expiresAt,
        started_at = COALESCE(started_at, @now), updated_at = @now WHERE pos = @pos`,
     );
-    this.renewLease = db.prepare('UPDATE runs SET lease_expires_at = ? WHERE id = ? AND lease_token = ?');
+    this.renewLease = db.prepare(
+      'UPDATE runs SET lease_expires_at = ?, active_ms = COALESCE(?, active_ms) WHERE id = ? AND lease_token = ?',
+    );
+    this.activeAgentModules = db
+      .prepare(
+        "SELECT DISTINCT agent_module FROM runs WHERE status IN ('queued', 'running') AND agent_module IS NOT NULL",
+      )
+      .pluck();
     this.releaseLease = db.prepare(
       'UPDATE runs SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_token = ?',
     );
-    this.head = db.prepare('SELECT seq, hash FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1');
+    this.head = db.prepare(
+      'SELECT head_seq AS seq, head_hash AS hash FROM sessions WHERE id = ? AND head_seq IS NOT NULL',
+    );
     this.insertEvent = db.prepare(
       'INSERT INTO events (session_id, seq, run_id, type, ts, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
@@ -91,6 +110,14 @@ export class SqliteStatements {
       `DELETE FROM tasks WHERE status IN ('completed', 'failed', 'cancelled') AND pos NOT IN (
          SELECT pos FROM tasks WHERE status IN ('completed', 'failed', 'cancelled') ORDER BY pos DESC LIMIT ?)`,
     );
+    this.upsertWorker = db.prepare(
+      `INSERT INTO workers (${WORKER_COLUMNS}) VALUES (${named(WORKER_COLUMNS)})
+       ON CONFLICT (id) DO UPDATE SET serves = excluded.serves, runs_in_flight = excluded.runs_in_flight,
+         last_heartbeat_at = excluded.last_heartbeat_at, expires_at = excluded.expires_at`,
+    );
+    this.listWorkers = db.prepare('SELECT * FROM workers WHERE expires_at > ? ORDER BY pos');
+    this.removeWorker = db.prepare('DELETE FROM workers WHERE id = ?');
+    this.dropStaleWorkers = db.prepare('DELETE FROM workers WHERE expires_at <= ?');
   }
 
   /** A statement built from filters, prepared on first use and reused afterwards. */

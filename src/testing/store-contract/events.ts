@@ -87,7 +87,7 @@ export function eventContract(store: () => Store): void {
     ).rejects.toBeInstanceOf(LeaseLostError);
     expect((await store().readEvents(session.id)).map((event) => event.seq)).toEqual([0]);
     expect((await store().getRun(run.id))?.status).toBe('running');
-    expect((await store().getSession(session.id))?.status).toBe('idle');
+    expect((await store().getSession(session.id))?.status).toBe('running');
   });
 
   it('refuses to append to a session that does not exist', async () => {

@@ -44,6 +44,8 @@ export interface GovernedRunOptions {
 export interface GovernedRunSpec {
   kind: string;
   agent: string;
+  /** The module defining the agent, recorded on the run so that a worker can load it. */
+  agentModule?: string;
   /** Hashed into the contract's `taskHash`. */
   task: unknown;
   budget: Contract['budget'];
@@ -155,6 +157,7 @@ export async function startGovernedRun(
     kind: spec.kind,
     input,
     idempotencyKey: null,
+    agentModule: spec.agentModule ?? null,
   });
   return { sessionId, runId, contractHash: issued.contractHash, manifest };
 }

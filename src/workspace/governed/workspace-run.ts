@@ -39,6 +39,7 @@ export function startWorkspaceRun(
   return startGovernedRun(store, options, {
     kind: 'workspace',
     agent: options.agent,
+    ...(options.agentModule !== undefined && { agentModule: options.agentModule }),
     task: { kind: 'workspace', agent: options.agent, message: options.message },
     budget: {
       timeoutMs: null,

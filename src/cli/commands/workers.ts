@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import type { WorkerRecord } from '../../store/worker-registry.js';
+import { withStore } from '../open-cli-store.js';
+import { addDbOption, writeJsonLine } from '../options.js';
+
+/** `baton workers list [--json]`: the live workers announced in the store. */
+export function registerWorkers(program: Command): void {
+  const workers = program.command('workers').description('list the workers serving this database');
+  addDbOption(
+    workers
+      .command('list')
+      .description('list live workers: what they serve, how busy they are, their last heartbeat')
+      .option('--json', 'print the workers as one JSON array'),
+  ).action(async (flags: { json?: boolean; db?: string }) => {
+    await withStore(flags.db, async (store) => {
+      const live = await store.listWorkers();
+      if (flags.json) return writeJsonLine(live);
+      if (live.length === 0) process.stderr.write('no live workers\n');
+      for (const worker of live) process.stdout.write(`${workerLine(worker)}\n`);
+    });
+  });
+}
+
+function workerLine(worker: WorkerRecord): string {
+  const served = [
+    ...worker.agents,
+    ...worker.agentModules.flatMap((entry) => entry.agents.map((agent) => `${agent} (${entry.module})`)),
+  ];
+  return [
+    worker.id,
+    `${worker.runsInFlight}/${worker.concurrency} runs`,
+    `heartbeat ${worker.lastHeartbeatAt}`,
+    `serves ${served.length > 0 ? served.join(', ') : '(no agents)'}${worker.loadsModules ? ' + recorded modules' : ''}`,
+  ].join('  ');
+}

@@ -1,0 +1,58 @@
+/**
+ * A push/pull queue that holds at most `capacity` items: producers `push` from callbacks, one
+ * consumer awaits `next`. A push beyond the capacity is dropped and marks the queue
+ * `overflowed` for good (the consumer fell behind and must catch up another way); `next`
+ * resolves `undefined` once the signal aborts, so a waiting reader can always leave.
+ */
+export class BoundedQueue<T> {
+  readonly #items: T[] = [];
+  readonly #capacity: number;
+  #waiter: ((item: T | undefined) => void) | undefined;
+  #overflowed = false;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+  }
+
+  /** True once an item was dropped for lack of room. */
+  get overflowed(): boolean {
+    return this.#overflowed;
+  }
+
+  push(item: T): void {
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      waiter(item);
+    } else if (this.#items.length >= this.#capacity || this.#overflowed) {
+      this.#overflowed = true;
+      this.#items.length = 0;
+    } else {
+      this.#items.push(item);
+    }
+  }
+
+  /** Drops items from the front while `predicate` holds for them. */
+  dropWhile(predicate: (item: T) => boolean): void {
+    let count = 0;
+    while (count < this.#items.length && predicate(this.#items[count] as T)) count += 1;
+    if (count > 0) this.#items.splice(0, count);
+  }
+
+  /** The next item, or undefined when `signal` aborted first. */
+  next(signal?: AbortSignal): Promise<T | undefined> {
+    if (this.#items.length > 0) return Promise.resolve(this.#items.shift());
+    if (signal?.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      const onAbort = (): void => {
+        this.#waiter = undefined;
+        resolve(undefined);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#waiter = (item) => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve(item);
+      };
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import { Hono } from 'hono';
+import type { Runtime } from '../../runtime/types.js';
+import type { WorkerRecord } from '../../store/worker-registry.js';
+import type { ServerEnv } from '../server-env.js';
+
+/** `GET /v1/workers`: the live workers announced in the store, oldest first. */
+export interface WorkerList {
+  workers: WorkerRecord[];
+}
+
+/** `GET /v1/workers`. */
+export function workerRoutes(runtime: Runtime): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+  routes.get('/workers', async (c) => {
+    const list: WorkerList = { workers: await runtime.listWorkers() };
+    return c.json(list);
+  });
+  return routes;
+}

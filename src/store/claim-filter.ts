@@ -1,0 +1,43 @@
+import type { RunRecord } from './store.js';
+
+/**
+ * Which runs a worker can execute, so that it claims only those (a run nobody serves stays
+ * `queued` instead of failing). A run matches when any criterion matches; an absent filter
+ * matches every run. A later pool criterion will narrow the match rather than widen it.
+ */
+export interface ClaimFilter {
+  /** Runs of these kinds, whatever their agent (kinds whose executor brings its own agent). */
+  kinds?: readonly string[];
+  /** Runs of these agents, whatever module they recorded. */
+  agents?: readonly string[];
+  /** Runs that recorded this module together with one of the agents it defines or reaches. */
+  agentModules?: readonly AgentModuleEntry[];
+}
+
+/** An agent module a worker loaded, and the agent names it serves through it. */
+export interface AgentModuleEntry {
+  module: string;
+  agents: readonly string[];
+}
+
+/** True when `filter` lets a worker claim `run`: the one definition the SQL stores mirror. */
+export function matchesClaimFilter(
+  run: Pick<RunRecord, 'kind' | 'agent' | 'agentModule'>,
+  filter: ClaimFilter | undefined,
+): boolean {
+  if (filter === undefined) return true;
+  if (filter.kinds?.includes(run.kind)) return true;
+  if (filter.agents?.includes(run.agent)) return true;
+  return (filter.agentModules ?? []).some(
+    (entry) => entry.module === run.agentModule && entry.agents.includes(run.agent),
+  );
+}
+
+/** The filter as `[agent, module]` pairs (module null = any), the shape the SQL stores match against. */
+export function claimPairs(filter: ClaimFilter): { kinds: string[]; pairs: [string, string | null][] } {
+  const pairs: [string, string | null][] = (filter.agents ?? []).map((agent) => [agent, null]);
+  for (const entry of filter.agentModules ?? []) {
+    for (const agent of entry.agents) pairs.push([agent, entry.module]);
+  }
+  return { kinds: [...(filter.kinds ?? [])], pairs };
+}

@@ -1,0 +1,147 @@
+import Database from 'better-sqlite3';
+import { ConflictError, LeaseLostError, NotFoundError } from '../../core/errors.js';
+import type { BatonEvent, EventDraft } from '../../core/events.js';
+import { runExists, runStatusChanged } from '../append-conflict.js';
+import { buildRunRecord, buildSessionRecord } from '../records.js';
+import { sealDrafts } from '../seal-drafts.js';
+import type { HeadColumns } from '../session-head.js';
+import { headForAppend } from '../session-head.js';
+import type { AppendOptions, Fence, NewRun, NewSessionStart, RunRecord, SessionPatch } from '../store.js';
+import type { ColumnValues } from './patch-columns.js';
+import { runPatchColumns, sessionPatchColumns, updateSql } from './patch-columns.js';
+import type { RunRow } from './rows.js';
+import { runFromRow, runParams, sessionParams } from './rows.js';
+import type { SqliteStatements } from './statements.js';
+
+/** Events an append wrote and the `pos` of the first, for the cross-process watcher. */
+export interface AppendedEvents {
+  events: BatonEvent[];
+  firstPos: number;
+}
+
+/**
+ * The writes of the SQLite store, each meant to run inside the caller's `BEGIN IMMEDIATE`
+ * transaction: any throw rolls the whole transaction back, so a refused write leaves no trace.
+ */
+export class SqliteWrites {
+  readonly #statements: SqliteStatements;
+
+  constructor(statements: SqliteStatements) {
+    this.#statements = statements;
+  }
+
+  /** The session row, its first events and its run (the caller checked the run's key is free). */
+  startSession(start: NewSessionStart, now: string): { run: RunRecord; appended: AppendedEvents } {
+    const session = buildSessionRecord(start.session, now);
+    insertUnique(() => this.#statements.insertSession.run(sessionParams(session)), `session ${session.id}`);
+    const appended = this.#insertEvents(start.session.id, undefined, start.events, start.run.id, now);
+    return { run: this.insertRun(start.run, now), appended };
+  }
+
+  /** The run with this idempotency key, if any. */
+  runByKey(key: string | null): RunRecord | undefined {
+    if (key === null) return undefined;
+    const row = this.#statements.runByKey.get(key) as RunRow | undefined;
+    return row && runFromRow(row);
+  }
+
+  /** Inserts a queued run and marks its session `running`. */
+  insertRun(run: NewRun, now: string): RunRecord {
+    const record = buildRunRecord(run, now);
+    insertUnique(() => this.#statements.insertRun.run(runParams(record)), `run ${run.id}`);
+    if (this.#statements.markSessionRunning.run({ id: run.sessionId, now }).changes === 0)
+      throw new NotFoundError('session', run.sessionId);
+    return record;
+  }
+
+  /** Checks every condition of `options`, then writes the events, the patches and the new run. */
+  append(
+    sessionId: string,
+    drafts: readonly EventDraft[],
+    options: AppendOptions,
+    now: string,
+  ): AppendedEvents {
+    if (options.fence) this.checkFence(options.fence);
+    if (options.requireRunStatus) {
+      const row = this.#statements.getRun.get(options.runId) as RunRow | undefined;
+      if (!row || !options.requireRunStatus.includes(row.status as RunRecord['status']))
+        throw runStatusChanged(options.runId, row?.status);
+    }
+    const headRow = this.#statements.sessionHead.get(sessionId) as HeadColumns | undefined;
+    if (!headRow) throw new NotFoundError('session', sessionId);
+    const head = headForAppend(sessionId, headRow, options.expectedHeadSeq);
+    const appended = this.#insertEvents(sessionId, head, drafts, options.runId, now);
+    if (options.runPatch) {
+      const columns = { ...runPatchColumns(options.runPatch), updated_at: now };
+      if (this.update('runs', options.runId, columns, false) === 0)
+        throw new NotFoundError('run', options.runId);
+    }
+    if (options.sessionPatch) this.patchSession(sessionId, options.sessionPatch, now);
+    const { createRun } = options;
+    if (createRun) {
+      if (this.runByKey(createRun.idempotencyKey)) throw runExists(createRun.idempotencyKey, createRun.id);
+      this.insertRun(createRun, now);
+    }
+    return appended;
+  }
+
+  checkFence(fence: Fence): void {
+    if (this.#statements.leaseToken.get(fence.runId) !== fence.token) throw new LeaseLostError(fence.runId);
+  }
+
+  patchSession(id: string, patch: SessionPatch, now: string): void {
+    const columns = { ...sessionPatchColumns(patch), updated_at: now };
+    if (this.update('sessions', id, columns, false) === 0) throw new NotFoundError('session', id);
+  }
+
+  /**
+   * Sets `columns` on one row by id. With `returning`, gives the updated row (undefined when
+   * there is none); without, the number of rows changed.
+   */
+  update(table: string, id: string, columns: ColumnValues, returning: true): unknown;
+  update(table: string, id: string, columns: ColumnValues, returning: false): number;
+  update(table: string, id: string, columns: ColumnValues, returning: boolean): unknown {
+    const statement = this.#statements.dynamic(updateSql(table, columns, returning));
+    const parameters = { ...columns, id };
+    return returning ? statement.get(parameters) : statement.run(parameters).changes;
+  }
+
+  /** Seals the drafts onto `head`, inserts them and moves the session's head. */
+  #insertEvents(
+    sessionId: string,
+    head: { seq: number; hash: string } | undefined,
+    drafts: readonly EventDraft[],
+    runId: string,
+    now: string,
+  ): AppendedEvents {
+    const events = sealDrafts(head, drafts, { sessionId, runId, ts: now });
+    let firstPos = 0;
+    for (const event of events) {
+      const { lastInsertRowid } = this.#statements.insertEvent.run(
+        sessionId,
+        event.seq,
+        event.runId,
+        event.type,
+        event.ts,
+        JSON.stringify(event.data),
+        event.hash,
+      );
+      if (firstPos === 0) firstPos = Number(lastInsertRowid);
+    }
+    const last = events.at(-1);
+    if (last) this.#statements.moveHead.run({ id: sessionId, seq: last.seq, hash: last.hash, now });
+    return { events, firstPos };
+  }
+}
+
+/** Runs an INSERT, turning a duplicate primary key into a `ConflictError`. */
+export function insertUnique(insert: () => unknown, what: string): void {
+  try {
+    insert();
+  } catch (error) {
+    if (error instanceof Database.SqliteError && error.code.startsWith('SQLITE_CONSTRAINT')) {
+      throw new ConflictError(`${what} already exists`);
+    }
+    throw error;
+  }
+}
