@@ -139,6 +139,7 @@ describe('baton run', () => {
       const events = await runCli(['events', sessionId, '--json', '--db', db]);
       expect(parseNdjson(events.stdout).find((event) => event.type === 'model.retried')?.data).toEqual({
         attempt: 2,
+        maxAttempts: 3,
         delayMs: 1000,
         reason: 'rate limited',
       });

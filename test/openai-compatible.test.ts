@@ -189,6 +189,7 @@ describe('openai-compatible provider end to end', () => {
     ]);
     expect(journal.events.find((event) => event.type === 'model.retried')?.data).toEqual({
       attempt: 2,
+      maxAttempts: 3,
       delayMs: 7000,
       reason: 'rate limited',
     });

@@ -36,8 +36,8 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
     types: [
       'Agent',
       'AgentLimits',
-      'AgentOptions',
       'AgentModuleLoader',
+      'AgentOptions',
       'AgentToolConnection',
       'AgentToolConnector',
       'AnyTool',
@@ -97,6 +97,7 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
       'CallOptions',
       'ClientOptions',
       'ClientStreamOptions',
+      'DeliverResult',
       'ErrorBody',
       'EventDataByType',
       'ModelDeltaEvent',

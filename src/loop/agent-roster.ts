@@ -9,8 +9,6 @@ import { priceOf } from '../model/pricing.js';
 import { resolveModel } from '../model/resolve-model.js';
 import { collectAgents, handoffTool } from './handoffs.js';
 
-const SCRIPTED_PRICING = Object.freeze({ inputPerMillionUsd: 0, outputPerMillionUsd: 0 });
-
 /**
  * A scripted model under its own name (not standing in for a real model id): it costs only what
  * its script reports, so a cost limit needs no price for it.
@@ -85,11 +83,10 @@ export class AgentRoster {
     // An agent's own price is for its own model, not for a `--model` put in its place.
     const pricing =
       (this.options.model === undefined ? agent.pricing : undefined) ??
-      priceOf(model.modelId, this.options.prices) ??
-      // A scripted model costs nothing but what its script reports (`usage.costUsd`).
-      (isPlainScript(model) ? SCRIPTED_PRICING : undefined);
+      priceOf(model.modelId, this.options.prices);
     const maxCostUsd = this.root.limits.maxCostUsd;
-    if (maxCostUsd !== undefined && pricing === undefined) {
+    // A plain scripted model costs nothing but what its script reports (`usage.costUsd`).
+    if (maxCostUsd !== undefined && pricing === undefined && !isPlainScript(model)) {
       throw new UserError(
         'pricing_unknown',
         `agent ${this.root.name} has limits.maxCostUsd ($${maxCostUsd}) but model ${modelId(spec)} has no known price: ` +
