@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/baton-runtime.js';
 import { defineAgent } from '../src/core/agent.js';
 import type { TaskView } from '../src/delegation/task-types.js';
-import { runtimeTaskService } from '../src/mcp/runtime-tasks.js';
+import { runtimeTaskService } from '../src/delegation/runtime-task-service.js';
 import { type ScriptedRequest, scriptedModel } from '../src/model/scripted-model.js';
 import type { Runtime, Worker } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/baton-runtime.js';
 import type { TaskView } from '../src/delegation/task-types.js';
-import { runtimeTaskService } from '../src/mcp/runtime-tasks.js';
+import { runtimeTaskService } from '../src/delegation/runtime-task-service.js';
 import { loadAgentsDir } from '../src/runtime/agent-loader.js';
 import type { Runtime, Worker } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';

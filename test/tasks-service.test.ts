@@ -8,7 +8,7 @@ import { defineAgent } from '../src/core/agent.js';
 import { tool } from '../src/core/tool.js';
 import { createTaskService } from '../src/delegation/task-service.js';
 import type { TaskService, TaskView } from '../src/delegation/task-types.js';
-import { runtimeTaskService } from '../src/mcp/runtime-tasks.js';
+import { runtimeTaskService } from '../src/delegation/runtime-task-service.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { resolveBatonHome } from '../proof/baton-home.js';
 import { DEFAULT_DB_PATH } from '../store/open-store.js';
-import type { GovernedRunOptions } from '../workspace/governed/start-governed.js';
+import type { GovernedRunOptions } from '../governed/start-governed.js';
 import type { SandboxLimits } from '../workspace/sandbox/limits.js';
 import { integerAtLeast } from './options.js';
 

@@ -6,4 +6,4 @@ export type { DelegationMcpServerOptions } from './delegation-server.js';
 export { createDelegationMcpServer } from './delegation-server.js';
 export type { McpHttpOptions } from './http-handler.js';
 export { mcpHttpHandler } from './http-handler.js';
-export { runtimeTaskService } from './runtime-tasks.js';
+export { runtimeTaskService } from '../delegation/runtime-task-service.js';

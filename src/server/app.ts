@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
-import { runtimeTaskService } from '../mcp/runtime-tasks.js';
+import { runtimeTaskService } from '../delegation/runtime-task-service.js';
 import type { Runtime } from '../runtime/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { silentLogger } from '../telemetry/logger.js';

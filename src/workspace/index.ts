@@ -17,13 +17,13 @@ export {
   UnsafeSymlinkError,
   UntrustedPatchError,
 } from './errors.js';
-export type { StartExecOptions, StartedExec } from './governed/start-exec.js';
-export { startExec } from './governed/start-exec.js';
-export type { StartWorkspaceRunOptions } from './governed/workspace-run.js';
-export { startWorkspaceRun } from './governed/workspace-run.js';
+export type { StartExecOptions, StartedExec } from '../governed/start-exec.js';
+export { startExec } from '../governed/start-exec.js';
+export type { StartWorkspaceRunOptions } from '../governed/workspace-run.js';
+export { startWorkspaceRun } from '../governed/workspace-run.js';
 export type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './manifest.js';
-export type { PullOptions, PullResult } from './pull.js';
-export { pullRun } from './pull.js';
+export type { PullOptions, PullResult } from '../governed/pull.js';
+export { pullRun } from '../governed/pull.js';
 export { restoreWorkspace } from './restore.js';
 export type { SandboxLimits } from './sandbox/limits.js';
 export { DEFAULT_SANDBOX_LIMITS } from './sandbox/limits.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadOrCreateKeys, type SigningKeys } from '../../src/proof/keys.js';
 import { createRuntime } from '../../src/runtime/create-runtime.js';
 import type { Store } from '../../src/store/store.js';
-import { type StartExecOptions, startExec } from '../../src/workspace/governed/start-exec.js';
+import { type StartExecOptions, startExec } from '../../src/governed/start-exec.js';
 
 /** A throwaway Baton home with its key pair (under the system temp dir unless `parent` says otherwise). */
 export async function tempKeys(

@@ -3,7 +3,7 @@ import { UserError } from '../core/errors.js';
 import { runTurn } from '../loop/run-turn.js';
 import type { RunRecord } from '../store/store.js';
 import { PatchTooLargeError } from '../workspace/errors.js';
-import { workspaceRunInputSchema } from '../workspace/governed/workspace-run.js';
+import { workspaceRunInputSchema } from './workspace-run.js';
 import { loadManifest } from '../workspace/restore.js';
 import {
   openScratchWorkspace,
@@ -11,9 +11,9 @@ import {
   reopenScratchWorkspace,
 } from '../workspace/scratch-workspace.js';
 import { workspaceTools } from '../workspace/tools/workspace-tools.js';
-import { loadAgentFile } from './agent-loader.js';
-import { runAgentDefinitionHash } from './definition-hash.js';
-import type { RunExecutor } from './run-executor.js';
+import { loadAgentFile } from '../runtime/agent-loader.js';
+import { runAgentDefinitionHash } from '../runtime/definition-hash.js';
+import type { RunExecutor } from '../runtime/run-executor.js';
 
 /** The agent of a workspace run: one this process has by name, else the module the run recorded. */
 async function workspaceAgent(run: RunRecord, agents: ReadonlyMap<string, Agent>): Promise<Agent> {

@@ -1,11 +1,11 @@
-import { CancelledError, type ErrorBody } from '../../core/errors.js';
-import type { EventDraft, Usage } from '../../core/events.js';
-import type { RunRecord, Store } from '../../store/store.js';
-import { PatchTooLargeError } from '../errors.js';
-import { loadManifest } from '../restore.js';
-import { sandboxExec } from '../sandbox/sandbox-exec.js';
-import type { SandboxResult } from '../sandbox/types.js';
-import { openScratchWorkspace } from '../scratch-workspace.js';
+import { CancelledError, type ErrorBody } from '../core/errors.js';
+import type { EventDraft, Usage } from '../core/events.js';
+import type { RunRecord, Store } from '../store/store.js';
+import { PatchTooLargeError } from '../workspace/errors.js';
+import { loadManifest } from '../workspace/restore.js';
+import { sandboxExec } from '../workspace/sandbox/sandbox-exec.js';
+import type { SandboxResult } from '../workspace/sandbox/types.js';
+import { openScratchWorkspace } from '../workspace/scratch-workspace.js';
 import { execInputSchema } from './exec-input.js';
 
 /**

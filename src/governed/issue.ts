@@ -5,9 +5,9 @@ import { canonicalJson, hashCanonical } from '../core/hash.js';
 import type { Store } from '../store/store.js';
 import { loadBlob } from '../workspace/restore.js';
 import { collectArtifacts } from './artifacts.js';
-import type { SigningKeys } from './keys.js';
-import { signStatement } from './signature.js';
-import { type Contract, contractSchema, type ProofEnvelope, type Receipt } from './statements.js';
+import type { SigningKeys } from '../proof/keys.js';
+import { signStatement } from '../proof/signature.js';
+import { type Contract, contractSchema, type ProofEnvelope, type Receipt } from '../proof/statements.js';
 
 /** Signs a contract and stores its canonical JSON as a blob; the caller records `contract.issued`. */
 export async function issueContract(
