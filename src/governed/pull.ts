@@ -5,13 +5,18 @@ import { ConflictError, UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { Store } from '../store/store.js';
 import { trackedDiff } from '../workspace/capture.js';
-import { GitCommandError, NotAGitRepositoryError, PatchConflictError, UnsafeSymlinkError } from '../workspace/errors.js';
+import {
+  GitCommandError,
+  NotAGitRepositoryError,
+  PatchConflictError,
+  UnsafeSymlinkError,
+} from '../workspace/errors.js';
 import { git, gitText } from '../workspace/git.js';
 import type { WorkspaceManifest } from '../workspace/manifest.js';
 import { inspectTreeChange, isUnsafeSymlink, type PatchOverview } from '../workspace/patch-inspection.js';
-import { type TrustedRunPatch, trustedRunPatch } from './pull-trust.js';
 import { loadBlob } from '../workspace/restore.js';
 import { secretMatcher } from '../workspace/secret-patterns.js';
+import { type TrustedRunPatch, trustedRunPatch } from './pull-trust.js';
 
 /** Options of {@link pullRun}. */
 export interface PullOptions {

@@ -1,8 +1,8 @@
 import type { EventDraft } from '../core/events.js';
 import { canonicalJson, hashCanonical, sha256Hex } from '../core/hash.js';
 import { newId, newSecret } from '../core/ids.js';
+import type { SandboxLimits, SandboxPolicy } from '../core/sandbox-policy.js';
 import type { CallerIdentity } from '../core/tool.js';
-import { issueContract } from './issue.js';
 import type { SigningKeys } from '../proof/keys.js';
 import type { Contract } from '../proof/statements.js';
 import type { Store } from '../store/store.js';
@@ -11,8 +11,8 @@ import { NotSupportedError } from '../workspace/errors.js';
 import type { WorkspaceManifest } from '../workspace/manifest.js';
 import { inspectRepository } from '../workspace/repository.js';
 import { parseAllowHosts } from '../workspace/sandbox/egress-proxy.js';
-import type { SandboxLimits } from '../workspace/sandbox/limits.js';
-import { buildSandboxPolicy, type SandboxPolicy } from '../workspace/sandbox/policy.js';
+import { buildSandboxPolicy } from '../workspace/sandbox/policy.js';
+import { issueContract } from './issue.js';
 
 /** What every governed run (an `exec` command or an agent on a workspace) starts from. */
 export interface GovernedRunOptions {

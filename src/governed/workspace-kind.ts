@@ -1,9 +1,11 @@
 import type { Agent } from '../core/agent.js';
 import { UserError } from '../core/errors.js';
 import { runTurn } from '../loop/run-turn.js';
+import { loadAgentFile } from '../runtime/agent-loader.js';
+import { runAgentDefinitionHash } from '../runtime/definition-hash.js';
+import type { RunExecutor } from '../runtime/run-executor.js';
 import type { RunRecord } from '../store/store.js';
 import { PatchTooLargeError } from '../workspace/errors.js';
-import { workspaceRunInputSchema } from './workspace-run.js';
 import { loadManifest } from '../workspace/restore.js';
 import {
   openScratchWorkspace,
@@ -11,9 +13,7 @@ import {
   reopenScratchWorkspace,
 } from '../workspace/scratch-workspace.js';
 import { workspaceTools } from '../workspace/tools/workspace-tools.js';
-import { loadAgentFile } from '../runtime/agent-loader.js';
-import { runAgentDefinitionHash } from '../runtime/definition-hash.js';
-import type { RunExecutor } from '../runtime/run-executor.js';
+import { workspaceRunInputSchema } from './workspace-run.js';
 
 /** The agent of a workspace run: one this process has by name, else the module the run recorded. */
 async function workspaceAgent(run: RunRecord, agents: ReadonlyMap<string, Agent>): Promise<Agent> {

@@ -1,11 +1,11 @@
 import type { Agent } from '../core/agent.js';
 import type { WithAgentTools } from '../delegation/agent-turn.js';
 import { createTaskExecutor } from '../delegation/task-kind.js';
+import { createExecExecutor } from '../governed/exec-kind.js';
+import { createWorkspaceExecutor } from '../governed/workspace-kind.js';
 import type { Journal } from '../loop/journal.js';
 import type { TurnOutcome, TurnSettings } from '../loop/types.js';
 import type { RunRecord, Store } from '../store/store.js';
-import { createExecExecutor } from '../governed/exec-kind.js';
-import { createWorkspaceExecutor } from '../governed/workspace-kind.js';
 
 /** What an executor receives: the claimed run, its fenced journal and the runtime's parts. */
 export interface RunExecutorContext {
