@@ -1,96 +1,98 @@
-import type { Agent } from '../core/agent.js';
-import { UserError } from '../core/errors.js';
 import { runTurn } from '../loop/run-turn.js';
-import { loadAgentFile } from '../runtime/agent-loader.js';
 import { runAgentDefinitionHash } from '../runtime/definition-hash.js';
-import type { RunExecutor } from '../runtime/run-executor.js';
-import type { RunRecord } from '../store/store.js';
+import { type RunKind, type RunKindContext, requireRunAgent } from '../runtime/run-kind.js';
 import { PatchTooLargeError } from '../workspace/errors.js';
 import { loadManifest } from '../workspace/restore.js';
 import {
   openScratchWorkspace,
   privateScratchParent,
   reopenScratchWorkspace,
+  type ScratchWorkspace,
 } from '../workspace/scratch-workspace.js';
 import { workspaceTools } from '../workspace/tools/workspace-tools.js';
-import { workspaceRunInputSchema } from './workspace-run.js';
+import { type WorkspaceRunInput, workspaceRunInputSchema } from './workspace-run.js';
 
-/** The agent of a workspace run: one this process has by name, else the module the run recorded. */
-async function workspaceAgent(run: RunRecord, agents: ReadonlyMap<string, Agent>): Promise<Agent> {
-  const input = workspaceRunInputSchema.parse(run.input);
-  const agent =
-    agents.get(run.agent) ?? (input.agentModule ? await loadAgentFile(input.agentModule) : undefined);
-  if (!agent)
-    throw new UserError('unknown_agent', `no agent named ${JSON.stringify(run.agent)} is registered`);
-  return agent;
+/** A fresh scratch restore of the run's captured workspace, in the private per-user directory. */
+async function restoreScratch(context: RunKindContext<WorkspaceRunInput>): Promise<ScratchWorkspace> {
+  const { run, input, store, signal } = context;
+  return openScratchWorkspace(await loadManifest(store, input.manifestHash), store, {
+    parent: await privateScratchParent(),
+    prefix: scratchPrefix(run.id),
+    signal,
+  });
+}
+
+function scratchPrefix(runId: string): string {
+  return `workspace-${runId}-`;
 }
 
 /**
- * The executor of `workspace` runs (`baton run --workspace`): the agent's turn runs with the
- * workspace tools bound to a scratch restore of the captured workspace, and every
- * `run_command` under the run's sandbox policy; when the turn ends the run's own change is
- * stored as the patch and `workspace.patch` recorded. The scratch directory comes from
- * `mkdtemp` inside a private per-user directory, so an attempt that resumes on the same
- * machine finds and continues on the files the earlier attempt edited; a deferred or
- * interrupted turn keeps it. The run's definition hash is its agent's, so a changed agent file
- * fails a resumed run with `definition_changed`.
+ * The agent's turn on a scratch workspace: the workspace tools are bound to it, and every
+ * `run_command` runs under the run's sandbox policy; when the turn ends the run's own change
+ * is stored as the patch and `workspace.patch` recorded. A deferred or interrupted turn keeps
+ * the scratch directory for the attempt that resumes.
  */
-export function createWorkspaceExecutor(): RunExecutor {
-  const execute: RunExecutor = async ({
-    run,
-    journal,
-    signal,
-    store,
-    agents,
-    turnOptions,
-    withAgentTools,
-  }) => {
-    const input = workspaceRunInputSchema.parse(run.input);
-    const agent = await workspaceAgent(run, agents);
-    const parent = await privateScratchParent();
-    const prefix = `workspace-${run.id}-`;
-    const scratch =
-      (await reopenScratchWorkspace(parent, prefix)) ??
-      (await openScratchWorkspace(await loadManifest(store, input.manifestHash), store, {
-        parent,
-        prefix,
-        signal,
-      }));
-    const tools = workspaceTools(scratch.checkout, {
-      sandbox: { policy: input.policy, gitDir: scratch.gitDir },
+async function runOnScratch(
+  context: RunKindContext<WorkspaceRunInput>,
+  scratch: ScratchWorkspace,
+): ReturnType<RunKind['execute']> {
+  const { input, journal, signal, store } = context;
+  const agent = requireRunAgent(context);
+  const tools = workspaceTools(scratch.checkout, {
+    sandbox: { policy: input.policy, gitDir: scratch.gitDir },
+  });
+  // The agent's MCP servers connect as for any run: a server that does not start fails the run.
+  const outcome = await context.withAgentTools(agent, signal, (mcpTools) =>
+    runTurn({
+      agent,
+      journal,
+      signal,
+      extraTools: [...tools, ...mcpTools],
+      ...(input.model !== undefined && { model: input.model }),
+      ...context.turnOptions,
+    }),
+  );
+  if (outcome.status !== 'succeeded' && outcome.status !== 'failed') return outcome;
+  try {
+    const { patch: _bytes, ...patch } = await scratch.capturePatch(store, {
+      secretPatterns: input.secretPatterns,
+      maxPatchBytes: input.policy.limits.patchBytes,
     });
-    // The agent's MCP servers connect as for any run: a server that does not start fails the run.
-    const outcome = await withAgentTools(agent, signal, (mcpTools) =>
-      runTurn({
-        agent,
-        journal,
-        signal,
-        extraTools: [...tools, ...mcpTools],
-        ...(input.model !== undefined && { model: input.model }),
-        ...turnOptions,
-      }),
-    );
-    if (outcome.status !== 'succeeded' && outcome.status !== 'failed') return outcome;
-    try {
-      const { patch: _bytes, ...patch } = await scratch.capturePatch(store, {
-        secretPatterns: input.secretPatterns,
-        maxPatchBytes: input.policy.limits.patchBytes,
-      });
-      await journal.append({ type: 'workspace.patch', data: patch });
-      return outcome;
-    } catch (error) {
-      if (!(error instanceof PatchTooLargeError)) throw error;
-      return {
-        status: 'failed',
-        error: { code: error.code, message: error.message },
-        usage: outcome.usage,
-        steps: outcome.steps,
-      };
-    } finally {
-      await scratch.remove();
-    }
+    await journal.append({ type: 'workspace.patch', data: patch });
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof PatchTooLargeError)) throw error;
+    return {
+      status: 'failed',
+      error: { code: error.code, message: error.message },
+      usage: outcome.usage,
+      steps: outcome.steps,
+    };
+  } finally {
+    await scratch.remove();
+  }
+}
+
+/**
+ * The `workspace` kind (`baton run --workspace`): the run's agent works on a scratch restore
+ * of the captured workspace (see {@link runOnScratch}). The scratch directory comes from
+ * `mkdtemp` inside a private per-user directory, so an attempt that resumes on the same machine
+ * finds and continues on the files the earlier attempt edited. The run's definition hash is its
+ * agent's, so a changed agent file fails a resumed run with `definition_changed`.
+ */
+export function workspaceKind(): RunKind<WorkspaceRunInput> {
+  return {
+    name: 'workspace',
+    inputSchema: workspaceRunInputSchema,
+    claim: 'agent',
+    definitionHash: async (context) => runAgentDefinitionHash(requireRunAgent(context), context.input.model),
+    execute: async (context) => runOnScratch(context, await restoreScratch(context)),
+    async resume(context) {
+      const parent = await privateScratchParent();
+      const scratch =
+        (await reopenScratchWorkspace(parent, scratchPrefix(context.run.id))) ??
+        (await restoreScratch(context));
+      return runOnScratch(context, scratch);
+    },
   };
-  execute.definitionHash = async ({ run, agents }) =>
-    runAgentDefinitionHash(await workspaceAgent(run, agents), workspaceRunInputSchema.parse(run.input).model);
-  return execute;
 }

@@ -3,8 +3,8 @@ import { agentDefinitionHash } from '../core/agent.js';
 import { hashCanonical } from '../core/hash.js';
 import type { RunRecord } from '../store/store.js';
 
-/** The `definitionHash` recorded for an executor run without its own: its kind and agent name. */
-export function executorDefinitionHash(run: RunRecord): string {
+/** The definition hash of a run whose kind pins nothing more: its kind and agent name. */
+export function kindDefinitionHash(run: Pick<RunRecord, 'kind' | 'agent'>): string {
   return hashCanonical({ kind: run.kind, agent: run.agent });
 }
 

@@ -141,15 +141,17 @@ export async function listActiveAgentModules(db: Queryable): Promise<string[]> {
  */
 export function claimFilterSql(filter: ClaimFilter | undefined, values: unknown[]): string {
   if (filter === undefined) return 'true';
-  const { kinds, pairs } = claimPairs(filter);
+  const { kinds, pairs, agentKinds } = claimPairs(filter);
   const param = (value: unknown): string => {
     values.push(value);
     return `$${values.length}`;
   };
-  return `(runs.kind = ANY(${param(kinds)}::text[]) OR EXISTS (
+  const agentKindsParam = param(agentKinds);
+  return `(runs.kind = ANY(${param(kinds)}::text[]) OR (
+    (${agentKindsParam}::text[] IS NULL OR runs.kind = ANY(${agentKindsParam}::text[])) AND EXISTS (
     SELECT 1 FROM unnest(${param(pairs.map(([agent]) => agent))}::text[], ${param(pairs.map(([, module]) => module))}::text[])
       AS served(agent, module)
-    WHERE served.agent = runs.agent AND (served.module IS NULL OR served.module = runs.agent_module)))`;
+    WHERE served.agent = runs.agent AND (served.module IS NULL OR served.module = runs.agent_module))))`;
 }
 
 /**
