@@ -1,5 +1,3 @@
-import type { RunRecord } from './store.js';
-
 /**
  * Which runs a worker can execute, so that it claims only those (a run nobody serves stays
  * `queued` instead of failing). A run matches when any criterion matches; an absent filter
@@ -27,7 +25,7 @@ export interface AgentModuleEntry {
 
 /** True when `filter` lets a worker claim `run`: the one definition the SQL stores mirror. */
 export function matchesClaimFilter(
-  run: Pick<RunRecord, 'kind' | 'agent' | 'agentModule'>,
+  run: { kind: string; agent: string; agentModule: string | null },
   filter: ClaimFilter | undefined,
 ): boolean {
   if (filter === undefined) return true;
