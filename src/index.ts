@@ -63,6 +63,7 @@ export { scriptedModel } from './model/scripted-model.js';
 export type { AgentModuleLoader } from './runtime/agent-loader.js';
 export type { AgentToolConnection, AgentToolConnector } from './runtime/agent-tools.js';
 export type { RuntimeOptions } from './runtime/create-runtime.js';
+export type { RunKind, RunKindClaim, RunKindContext, RunKindDefinitionContext } from './runtime/run-kind.js';
 export type {
   DeliverOptions,
   DeliverResult,
@@ -79,5 +80,16 @@ export type {
 export type { OpenStoreOptions } from './store/open-store.js';
 export { openStore } from './store/open-store.js';
 export type { SqliteSynchronous } from './store/sqlite/index.js';
-export type { Page, RunRecord, RunStatus, SessionRecord, SessionStatus, Store } from './store/store.js';
+export type {
+  BlobStore,
+  Page,
+  RunRecord,
+  RunStatus,
+  RunStore,
+  SessionRecord,
+  SessionStatus,
+  Store,
+  TaskStore,
+} from './store/store.js';
 export { StoreCorruptError } from './store/store-corrupt.js';
+export type { WorkerRegistry } from './store/worker-registry.js';

@@ -127,13 +127,15 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
 
     async history(filters = {}) {
       const parsed = parseOrThrow(historySchema, filters, 'history');
-      const tasks = await store.listTasks({
+      const page = await store.listTasks({
         ...(parsed.namespace !== undefined && { namespace: parsed.namespace }),
         ...(parsed.profile !== undefined && { profile: parsed.profile }),
         ...(parsed.since !== undefined && { since: new Date(parsed.since).toISOString() }),
         limit: parsed.limit ?? HISTORY_DEFAULT_LIMIT,
       });
-      return Promise.all(tasks.map(async (task) => view(await reconcileTask(store, task, options.profiles))));
+      return Promise.all(
+        page.items.map(async (task) => view(await reconcileTask(store, task, options.profiles))),
+      );
     },
   };
 }

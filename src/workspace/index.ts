@@ -7,7 +7,7 @@ export type { StartExecOptions, StartedExec } from '../governed/start-exec.js';
 export { startExec } from '../governed/start-exec.js';
 export type { StartWorkspaceRunOptions } from '../governed/workspace-run.js';
 export { startWorkspaceRun } from '../governed/workspace-run.js';
-export type { BlobStore } from './blob-store.js';
+export type { BlobStore } from '../store/blob-store.js';
 export type { CaptureOptions } from './capture.js';
 export { captureWorkspace } from './capture.js';
 export {
