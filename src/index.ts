@@ -49,6 +49,7 @@ export type {
   ToolOptions,
 } from './core/tool.js';
 export { tool } from './core/tool.js';
+export type { TurnOutcome } from './loop/types.js';
 export type { Clock } from './model/clock.js';
 export type { PriceTable } from './model/pricing.js';
 export type { RetryPolicy } from './model/retry.js';

@@ -90,6 +90,7 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
       'ToolContext',
       'ToolInputSchema',
       'ToolOptions',
+      'TurnOutcome',
       'Usage',
       'Worker',
       'WorkerOptions',
