@@ -81,6 +81,14 @@ module.exports = {
     ...upward,
     ...sideways,
     {
+      // Signed statements must be checkable without the machinery that produced them.
+      name: 'proof-above-store-and-core-only',
+      comment: 'proof/ imports nothing but store/ and core/ (and node and its libraries)',
+      severity: 'error',
+      from: { path: '^src/proof/', pathNot: ENTRIES },
+      to: { path: '^src/', pathNot: '^src/(proof|store|core)/' },
+    },
+    {
       name: 'no-circular',
       comment: 'modules import each other in no circle, however long',
       severity: 'error',

@@ -7,8 +7,9 @@ import pg from 'pg';
 import { createRuntime } from '../src/baton-runtime.js';
 import { agentModuleLoader } from '../src/runtime/agent-loader.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
+import type { RunRecord } from '../src/store/run-store.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
-import type { RunRecord, Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
 import { dropSchema, PG_URL, schemaUrl, uniqueSchema } from '../test/helpers/postgres.js';
 import { type BackgroundCli, createScaleFixture, spawnCli } from '../test/helpers/scale-fixture.js';
 

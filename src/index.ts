@@ -78,19 +78,13 @@ export type {
   Worker,
   WorkerOptions,
 } from './runtime/types.js';
+export type { BlobStore } from './store/blob-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';
 export { openStore } from './store/open-store.js';
+export type { Page } from './store/page.js';
+export type { RunRecord, RunStatus, RunStore, SessionRecord, SessionStatus } from './store/run-store.js';
 export type { SqliteSynchronous } from './store/sqlite/index.js';
-export type {
-  BlobStore,
-  Page,
-  RunRecord,
-  RunStatus,
-  RunStore,
-  SessionRecord,
-  SessionStatus,
-  Store,
-  TaskStore,
-} from './store/store.js';
+export type { Store } from './store/store.js';
 export { StoreCorruptError } from './store/store-corrupt.js';
+export type { TaskStore } from './store/task-store.js';
 export type { WorkerRegistry } from './store/worker-registry.js';

@@ -1,7 +1,8 @@
 import type { Agent } from '../core/agent.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { FeedbackRecord, Store, TaskRecord } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { FeedbackRecord, TaskRecord } from '../store/task-store.js';
 import { parseOrThrow } from './parse-args.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
 import { resolveProfile } from './profiles/profile-registry.js';

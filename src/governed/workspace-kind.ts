@@ -1,5 +1,5 @@
-import { runTurn } from '../loop/run-turn.js';
-import { runAgentDefinitionHash } from '../runtime/definition-hash.js';
+import { agentRunDefinitionHash } from '../runtime/definition-hash.js';
+import { runKindTurn } from '../runtime/kind-turn.js';
 import { type RunKind, type RunKindContext, requireRunAgent } from '../runtime/run-kind.js';
 import { PatchTooLargeError } from '../workspace/errors.js';
 import { loadManifest } from '../workspace/restore.js';
@@ -36,22 +36,14 @@ async function runOnScratch(
   context: RunKindContext<WorkspaceRunInput>,
   scratch: ScratchWorkspace,
 ): ReturnType<RunKind['execute']> {
-  const { input, journal, signal, store } = context;
-  const agent = requireRunAgent(context);
+  const { input, journal, store } = context;
   const tools = workspaceTools(scratch.checkout, {
     sandbox: { policy: input.policy, gitDir: scratch.gitDir },
   });
-  // The agent's MCP servers connect as for any run: a server that does not start fails the run.
-  const outcome = await context.withAgentTools(agent, signal, (mcpTools) =>
-    runTurn({
-      agent,
-      journal,
-      signal,
-      extraTools: [...tools, ...mcpTools],
-      ...(input.model !== undefined && { model: input.model }),
-      ...context.turnOptions,
-    }),
-  );
+  const outcome = await runKindTurn(context, requireRunAgent(context), {
+    extraTools: tools,
+    ...(input.model !== undefined && { model: input.model }),
+  });
   if (outcome.status !== 'succeeded' && outcome.status !== 'failed') return outcome;
   try {
     const { patch: _bytes, ...patch } = await scratch.capturePatch(store, {
@@ -85,7 +77,7 @@ export function workspaceKind(): RunKind<WorkspaceRunInput> {
     name: 'workspace',
     inputSchema: workspaceRunInputSchema,
     claim: 'agent',
-    definitionHash: async (context) => runAgentDefinitionHash(requireRunAgent(context), context.input.model),
+    definitionHash: agentRunDefinitionHash,
     execute: async (context) => runOnScratch(context, await restoreScratch(context)),
     async resume(context) {
       const parent = await privateScratchParent();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { runTurn } from '../loop/run-turn.js';
-import { runAgentDefinitionHash } from '../runtime/definition-hash.js';
+import { agentRunDefinitionHash } from '../runtime/definition-hash.js';
+import { runKindTurn } from '../runtime/kind-turn.js';
 import { type RunKind, requireRunAgent } from '../runtime/run-kind.js';
 
 /** The input of a `message` run: the message that started it (the log holds it too) and a model override. */
@@ -24,24 +24,15 @@ export function messageKind(): RunKind<MessageRunInput> {
     name: 'message',
     inputSchema: messageRunInputSchema,
     claim: 'agent',
-    definitionHash: async (context) => runAgentDefinitionHash(requireRunAgent(context), context.input.model),
+    definitionHash: agentRunDefinitionHash,
     async execute(context) {
-      const agent = requireRunAgent(context);
-      const { journal, signal, input } = context;
+      const { input } = context;
       const session = await context.store.getSession(context.run.sessionId);
-      // An MCP server that does not start throws before the turn: the run fails saying which server.
-      return context.withAgentTools(agent, signal, (extraTools) =>
-        runTurn({
-          agent,
-          journal,
-          signal,
-          ...(input.model !== undefined && { model: input.model }),
-          ...(session && { toolContext: { context: session.context, auth: session.auth } }),
-          ...(extraTools.length > 0 && { extraTools }),
-          ...context.turnOptions,
-          activeMsBefore: context.activeMsBefore,
-        }),
-      );
+      return runKindTurn(context, requireRunAgent(context), {
+        ...(input.model !== undefined && { model: input.model }),
+        ...(session && { toolContext: { context: session.context, auth: session.auth } }),
+        activeMsBefore: context.activeMsBefore,
+      });
     },
   };
 }

@@ -4,7 +4,7 @@ import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { newSecret } from '../core/ids.js';
 import { describeIssue } from '../core/standard-schema.js';
 import type { TurnOutcome } from '../loop/types.js';
-import type { Claim, Fence, RunRecord } from '../store/store.js';
+import type { Claim, Fence, RunRecord } from '../store/run-store.js';
 import { StoreCorruptError } from '../store/store-corrupt.js';
 import { ActiveTime } from './active-time.js';
 import { commitRunEnd } from './follow-up.js';

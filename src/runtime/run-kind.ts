@@ -3,7 +3,8 @@ import { UserError } from '../core/errors.js';
 import type { StandardSchemaV1 } from '../core/standard-schema.js';
 import type { Journal } from '../loop/journal.js';
 import type { TurnOutcome, TurnSettings } from '../loop/types.js';
-import type { RunRecord, Store } from '../store/store.js';
+import type { RunRecord } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
 import type { WithAgentTools } from './agent-tools.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { Agent } from '../core/agent.js';
 import { errorMessage } from '../core/errors.js';
 import type { AgentModuleEntry, ClaimFilter } from '../store/claim-filter.js';
-import type { RunRecord, Store } from '../store/store.js';
+import type { RunRecord } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
 import type { WorkerServes } from '../store/worker-registry.js';
 import type { AgentModuleLoader } from './agent-loader.js';
 import type { RunKind } from './run-kind.js';

@@ -3,38 +3,6 @@ import type { RunStore } from './run-store.js';
 import type { TaskStore } from './task-store.js';
 import type { WorkerRegistry } from './worker-registry.js';
 
-// The records the ports speak, importable from here as the vocabulary of a whole backend.
-export type { BlobStore } from './blob-store.js';
-export type { ListOptions, Page } from './page.js';
-export type {
-  AppendOptions,
-  Claim,
-  ClaimOptions,
-  EventListener,
-  Fence,
-  Lease,
-  ListRunsOptions,
-  NewRun,
-  NewSession,
-  NewSessionStart,
-  ReadEventsOptions,
-  RunPatch,
-  RunRecord,
-  RunStatus,
-  RunStore,
-  SessionPatch,
-  SessionRecord,
-  SessionStatus,
-} from './run-store.js';
-export type {
-  FeedbackRecord,
-  ListTasksOptions,
-  NewTask,
-  TaskPatch,
-  TaskRecord,
-  TaskStore,
-} from './task-store.js';
-
 /**
  * A whole store backend: every port Baton's parts need, split by concern — durable runs
  * ({@link RunStore}), blobs ({@link BlobStore}), delegated tasks ({@link TaskStore}) and the

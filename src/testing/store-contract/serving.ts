@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
 import type { RunStore } from '../../store/run-store.js';
-import { createSession, sleep } from './fixtures.js';
+import { createSession } from './fixtures.js';
 
 /** What workers serve: claims and lists filtered by agent, module and kind; active time. */
 export function servingContract(store: () => RunStore): void {
