@@ -9,10 +9,10 @@ import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langcha
 import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import { z } from 'zod';
+import { createRuntime } from '../src/baton-runtime.js';
 import { defineAgent } from '../src/core/agent.js';
 import { tool } from '../src/core/tool.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
 import type { SqliteSynchronous } from '../src/store/sqlite/index.js';
 import { SqliteStore, sqliteCommitFloor } from '../src/store/sqlite/index.js';

@@ -4,11 +4,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { createRuntime } from '../src/baton-runtime.js';
 import { agentModuleLoader } from '../src/runtime/agent-loader.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
+import type { RunRecord } from '../src/store/run-store.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
-import type { RunRecord, Store } from '../src/store/store.js';
+import type { Store } from '../src/store/store.js';
 import { dropSchema, PG_URL, schemaUrl, uniqueSchema } from '../test/helpers/postgres.js';
 import { type BackgroundCli, createScaleFixture, spawnCli } from '../test/helpers/scale-fixture.js';
 

@@ -49,6 +49,7 @@ export type {
   ToolOptions,
 } from './core/tool.js';
 export { tool } from './core/tool.js';
+export type { TurnOutcome } from './loop/types.js';
 export type { Clock } from './model/clock.js';
 export type { PriceTable } from './model/pricing.js';
 export type { RetryPolicy } from './model/retry.js';
@@ -63,6 +64,7 @@ export { scriptedModel } from './model/scripted-model.js';
 export type { AgentModuleLoader } from './runtime/agent-loader.js';
 export type { AgentToolConnection, AgentToolConnector } from './runtime/agent-tools.js';
 export type { RuntimeOptions } from './runtime/create-runtime.js';
+export type { RunKind, RunKindClaim, RunKindContext, RunKindDefinitionContext } from './runtime/run-kind.js';
 export type {
   DeliverOptions,
   DeliverResult,
@@ -76,8 +78,13 @@ export type {
   Worker,
   WorkerOptions,
 } from './runtime/types.js';
+export type { BlobStore } from './store/blob-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';
 export { openStore } from './store/open-store.js';
+export type { Page } from './store/page.js';
+export type { RunRecord, RunStatus, RunStore, SessionRecord, SessionStatus } from './store/run-store.js';
 export type { SqliteSynchronous } from './store/sqlite/index.js';
-export type { Page, RunRecord, RunStatus, SessionRecord, SessionStatus, Store } from './store/store.js';
+export type { Store } from './store/store.js';
 export { StoreCorruptError } from './store/store-corrupt.js';
+export type { TaskStore } from './store/task-store.js';
+export type { WorkerRegistry } from './store/worker-registry.js';

@@ -2,7 +2,7 @@ import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatonEvent } from '../src/core/events.js';
-import { issueReceipt, serializeEnvelope } from '../src/proof/issue.js';
+import { issueReceipt, serializeEnvelope } from '../src/governed/issue.js';
 import { verifyReceiptFile } from '../src/proof/verify.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';

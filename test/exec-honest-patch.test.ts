@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatonEvent } from '../src/core/events.js';
-import { issueReceipt } from '../src/proof/issue.js';
+import { issueReceipt } from '../src/governed/issue.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
 import { DEFAULT_SANDBOX_LIMITS } from '../src/workspace/sandbox/limits.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../src/runtime/create-runtime.js';
+import { createRuntime } from '../src/baton-runtime.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { createApp } from '../src/server/app.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../src/runtime/create-runtime.js';
+import { createRuntime } from '../src/baton-runtime.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { createApp } from '../src/server/app.js';
 import type { RunningServer } from '../src/server/serve.js';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { createRuntime } from '../src/baton-runtime.js';
 import { defineAgent } from '../src/core/agent.js';
 import { tool } from '../src/core/tool.js';
+import { messageKind } from '../src/message/message-kind.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
 import { createRuntime as createBareRuntime } from '../src/runtime/create-runtime.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
@@ -84,6 +85,7 @@ describe('agents with MCP servers', () => {
     const runtime = createBareRuntime({
       store,
       agents: [agent],
+      kinds: [messageKind()],
       connectAgentTools: async (specs) => {
         servers.push(...specs.map((spec) => spec.name));
         const ping = tool({
@@ -111,7 +113,7 @@ describe('agents with MCP servers', () => {
       mcpServers: [{ name: 'fake', command: 'unused' }],
       model: scriptedModel([{ text: 'never' }]),
     });
-    const runtime = createBareRuntime({ store: new MemoryStore(), agents: [agent] });
+    const runtime = createBareRuntime({ store: new MemoryStore(), agents: [agent], kinds: [messageKind()] });
     const { runId } = await runtime.start({ agent: 'unwired', message: 'go' });
     const run = await runtime.execute(runId);
     expect(run.status).toBe('failed');

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueReceipt, receiptForRun, serializeEnvelope } from '../src/proof/issue.js';
+import { issueReceipt, receiptForRun, serializeEnvelope } from '../src/governed/issue.js';
 import { loadOrCreateKeys } from '../src/proof/keys.js';
 import { verifyReceiptFile } from '../src/proof/verify.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';

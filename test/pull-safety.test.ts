@@ -2,10 +2,10 @@ import { existsSync, lstatSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { issueReceipt } from '../src/proof/issue.js';
+import { issueReceipt } from '../src/governed/issue.js';
+import { pullRun } from '../src/governed/pull.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
-import { pullRun } from '../src/workspace/pull.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 import { execInProcess, tempKeys } from './helpers/governed.js';
 

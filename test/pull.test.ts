@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, hashCanonical, sha256Hex } from '../src/core/hash.js';
 import { newId } from '../src/core/ids.js';
-import { issueContract } from '../src/proof/issue.js';
+import { issueContract } from '../src/governed/issue.js';
+import { pullRun } from '../src/governed/pull.js';
 import type { Contract } from '../src/proof/statements.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
 import { captureWorkspace } from '../src/workspace/capture.js';
-import { pullRun } from '../src/workspace/pull.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 import { execInProcess, tempKeys } from './helpers/governed.js';
 

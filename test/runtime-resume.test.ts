@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createRuntime } from '../src/baton-runtime.js';
 import type { BatonEvent } from '../src/core/events.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
 import type { MemoryStore } from '../src/store/memory/memory-store.js';
 import { checkLog, eventually, gatedAgent, memoryStores } from './fixtures/runtime-agents.js';
 

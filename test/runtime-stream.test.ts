@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createRuntime } from '../src/baton-runtime.js';
 import type { StreamEvent } from '../src/core/events.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
 import { chatAgent, gatedAgent, memoryStores, threeCallAgent } from './fixtures/runtime-agents.js';
 
 const newStore = memoryStores();

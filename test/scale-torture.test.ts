@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRuntime } from '../src/baton-runtime.js';
 import { verifyChain } from '../src/core/events.js';
 import { agentModuleLoader } from '../src/runtime/agent-loader.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/store.js';

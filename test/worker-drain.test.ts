@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createRuntime } from '../src/baton-runtime.js';
 import type { BatonEvent } from '../src/core/events.js';
-import { createRuntime } from '../src/runtime/create-runtime.js';
 import { checkLog, gatedAgent, memoryStores } from './fixtures/runtime-agents.js';
 
 const newStore = memoryStores();

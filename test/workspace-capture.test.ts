@@ -156,14 +156,6 @@ describe('captureWorkspace and restoreWorkspace', () => {
     expect(readFileSync(join(into, 'top.txt'), 'utf8')).toBe('top\n');
   });
 
-  it('pairs a capture and a restore without an explicit store through the process-wide blob store', async () => {
-    const source = repo({ 'a.txt': 'a\n' });
-    source.write('a.txt', 'changed\n');
-    const into = scratchDir();
-    await restoreWorkspace(await captureWorkspace(source.dir), into);
-    expect(readFileSync(join(into, 'a.txt'), 'utf8')).toBe('changed\n');
-  });
-
   it('refuses a directory that is not a git repository', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-plain-'));
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { isBatonError } from '../core/errors.js';
-import type { RunStatus } from '../store/store.js';
+import type { RunStatus } from '../store/run-store.js';
 
 /**
  * The exit codes of every `baton` command, in one table (documented in the README):

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import type { SandboxLimits } from '../core/sandbox-policy.js';
+import type { GovernedRunOptions } from '../governed/start-governed.js';
 import { resolveBatonHome } from '../proof/baton-home.js';
 import { DEFAULT_DB_PATH } from '../store/open-store.js';
-import type { GovernedRunOptions } from '../workspace/governed/start-governed.js';
-import type { SandboxLimits } from '../workspace/sandbox/limits.js';
 import { integerAtLeast } from './options.js';
 
 /** The sandbox flags `baton exec` and `baton run --workspace` share. */

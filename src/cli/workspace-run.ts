@@ -1,12 +1,12 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Agent } from '../core/agent.js';
+import { issueReceipt } from '../governed/issue.js';
+import { startWorkspaceRun } from '../governed/workspace-run.js';
 import { ensureBatonHome, resolveBatonHome } from '../proof/baton-home.js';
-import { issueReceipt } from '../proof/issue.js';
 import { loadOrCreateKeys } from '../proof/keys.js';
 import { isRunEnded } from '../store/records.js';
 import type { Store } from '../store/store.js';
-import { startWorkspaceRun } from '../workspace/governed/workspace-run.js';
 import { ensureBwrap } from '../workspace/sandbox/bwrap.js';
 import { type SandboxFlags, sandboxRunOptions } from './sandbox-options.js';
 

@@ -1,7 +1,13 @@
 import type { StreamEvent } from '../core/events.js';
-import type { DeliverResult, RunView, SessionView, StartResult } from '../runtime/types.js';
-import type { AgentSummary } from '../server/routes/agents.js';
-import type { SessionList } from '../server/routes/sessions.js';
+import type {
+  AgentSummary,
+  DeliverResult,
+  HealthResponse,
+  RunView,
+  SessionList,
+  SessionView,
+  StartResult,
+} from '../wire/api-types.js';
 import { apiErrorFrom } from './client-error.js';
 import { reconnectingStream } from './reconnecting-stream.js';
 
@@ -52,7 +58,7 @@ export interface CallOptions {
 
 /** A typed client of the Baton HTTP API; errors are `BatonApiError`s carrying the server's code. */
 export interface BatonClient {
-  health(options?: CallOptions): Promise<{ ok: boolean; version: string }>;
+  health(options?: CallOptions): Promise<HealthResponse>;
   listAgents(options?: CallOptions): Promise<AgentSummary[]>;
   startSession(input: StartSessionInput, options?: CallOptions): Promise<StartResult>;
   send(input: SendInput, options?: CallOptions): Promise<DeliverResult>;

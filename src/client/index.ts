@@ -3,9 +3,14 @@
 export type { ErrorBody } from '../core/errors.js';
 export { BatonError } from '../core/errors.js';
 export type { BatonEvent, EventDataByType, ModelDeltaEvent, StreamEvent, Usage } from '../core/events.js';
-export type { DeliverResult, RunView, SessionView, StartResult } from '../runtime/types.js';
-export type { AgentSummary } from '../server/routes/agents.js';
-export type { SessionList } from '../server/routes/sessions.js';
+export type {
+  AgentSummary,
+  DeliverResult,
+  RunView,
+  SessionList,
+  SessionView,
+  StartResult,
+} from '../wire/api-types.js';
 export type {
   BatonClient,
   CallOptions,

@@ -5,17 +5,7 @@ import type { AnyTool } from '../core/tool.js';
 import type { Journal } from '../loop/journal.js';
 import { runTurn } from '../loop/run-turn.js';
 import type { TurnSettings } from '../loop/types.js';
-
-/**
- * Runs work with an agent's MCP tools connected (the runtime's implementation connects its
- * `mcpServers`, or throws `mcp_server_failed` before `work` starts). Every agent turn of every
- * executor goes through one, so no path can drop an agent's tools.
- */
-export type WithAgentTools = <T>(
-  agent: Agent,
-  signal: AbortSignal,
-  work: (extraTools: AnyTool[]) => Promise<T>,
-) => Promise<T>;
+import type { WithAgentTools } from '../runtime/agent-tools.js';
 
 /** Options of {@link runAgentTurn}. */
 export interface AgentTurnOptions {

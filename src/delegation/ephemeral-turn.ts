@@ -2,7 +2,8 @@ import type { Agent } from '../core/agent.js';
 import type { AnyTool } from '../core/tool.js';
 import { MemoryJournal } from '../loop/memory-journal.js';
 import type { TurnSettings } from '../loop/types.js';
-import type { AgentTurnResult, WithAgentTools } from './agent-turn.js';
+import type { WithAgentTools } from '../runtime/agent-tools.js';
+import type { AgentTurnResult } from './agent-turn.js';
 import { runAgentTurn } from './agent-turn.js';
 
 /** Options of {@link runEphemeralTurn}. */

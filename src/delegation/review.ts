@@ -2,7 +2,7 @@ import type { Agent } from '../core/agent.js';
 import type { Usage } from '../core/events.js';
 import type { AnyTool } from '../core/tool.js';
 import type { TurnSettings } from '../loop/types.js';
-import type { WithAgentTools } from './agent-turn.js';
+import type { WithAgentTools } from '../runtime/agent-tools.js';
 import { runEphemeralTurn } from './ephemeral-turn.js';
 import { parseJsonAnswer } from './json-answer.js';
 import type { Review } from './winner.js';

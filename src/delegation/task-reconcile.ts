@@ -1,4 +1,6 @@
-import type { RunRecord, Store, TaskRecord } from '../store/store.js';
+import type { RunRecord } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
+import type { TaskRecord } from '../store/task-store.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
 import { resolveProfile } from './profiles/profile-registry.js';
 import { ensureTaskRun } from './task-run.js';

@@ -1,6 +1,8 @@
 import { sha256Hex } from '../core/hash.js';
 import { newSecret } from '../core/ids.js';
-import type { RunRecord, Store, TaskRecord } from '../store/store.js';
+import type { RunRecord } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
+import type { TaskRecord } from '../store/task-store.js';
 import type { TaskProfile } from './profiles/task-profile.js';
 
 /** The kind of the durable run that carries a task's work. */

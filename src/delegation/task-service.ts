@@ -1,7 +1,8 @@
 import type { Agent } from '../core/agent.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
-import type { FeedbackRecord, Store, TaskRecord } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import type { FeedbackRecord, TaskRecord } from '../store/task-store.js';
 import { parseOrThrow } from './parse-args.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
 import { resolveProfile } from './profiles/profile-registry.js';
@@ -127,13 +128,15 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
 
     async history(filters = {}) {
       const parsed = parseOrThrow(historySchema, filters, 'history');
-      const tasks = await store.listTasks({
+      const page = await store.listTasks({
         ...(parsed.namespace !== undefined && { namespace: parsed.namespace }),
         ...(parsed.profile !== undefined && { profile: parsed.profile }),
         ...(parsed.since !== undefined && { since: new Date(parsed.since).toISOString() }),
         limit: parsed.limit ?? HISTORY_DEFAULT_LIMIT,
       });
-      return Promise.all(tasks.map(async (task) => view(await reconcileTask(store, task, options.profiles))));
+      return Promise.all(
+        page.items.map(async (task) => view(await reconcileTask(store, task, options.profiles))),
+      );
     },
   };
 }

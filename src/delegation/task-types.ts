@@ -1,5 +1,5 @@
 import { TERMINAL_TASK_STATUSES } from '../store/records.js';
-import type { FeedbackRecord, TaskRecord } from '../store/store.js';
+import type { FeedbackRecord, TaskRecord } from '../store/task-store.js';
 
 /** What {@link TaskService.submitTask} accepts. */
 export interface SubmitTaskInput {

@@ -2,9 +2,9 @@
 // Every export here is public API, pinned by test/public-api.test.ts.
 export type { ChainVerdict } from '../core/events.js';
 export { verifyChain } from '../core/events.js';
+export { receiptForRun, serializeEnvelope } from '../governed/issue.js';
 export type { SessionLogVerdict } from '../runtime/verify-session.js';
 export { verifySessionLog } from '../runtime/verify-session.js';
-export { receiptForRun, serializeEnvelope } from './issue.js';
 export type { SigningKeys } from './keys.js';
 export { KeyPermissionsError, loadOrCreateKeys, parsePublicKey } from './keys.js';
 export type { Signature } from './signature.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sandboxPolicySchema } from '../workspace/sandbox/policy.js';
+import { sandboxPolicySchema } from '../core/sandbox-policy.js';
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
 const timestamp = z.string().min(1);

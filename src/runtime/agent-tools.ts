@@ -1,7 +1,17 @@
-import type { McpServerSpec } from '../core/agent.js';
+import type { Agent, McpServerSpec } from '../core/agent.js';
 import { UserError } from '../core/errors.js';
 import type { AnyTool } from '../core/tool.js';
-import type { WithAgentTools } from '../delegation/agent-turn.js';
+
+/**
+ * Runs work with an agent's MCP tools connected (the runtime's implementation connects its
+ * `mcpServers`, or throws `mcp_server_failed` before `work` starts). Every agent turn of every
+ * run kind goes through one, so no path can drop an agent's tools.
+ */
+export type WithAgentTools = <T>(
+  agent: Agent,
+  signal: AbortSignal,
+  work: (extraTools: AnyTool[]) => Promise<T>,
+) => Promise<T>;
 
 /** Tools connected for one execution, and how to let go of them. */
 export interface AgentToolConnection {

@@ -11,8 +11,7 @@ import { checkLeaseTtl, defaultLeaseTtlMs } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
 import { reapDeadLeases } from './reap-leases.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
-import type { RunExecutor } from './run-executor.js';
-import { defaultExecutors } from './run-executor.js';
+import type { AnyRunKind } from './run-kind.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { ServedAgents } from './served-agents.js';
 import { requireSession } from './session-lookup.js';
@@ -45,8 +44,12 @@ export interface RuntimeOptions {
   clock?: RunTurnOptions['clock'];
   /** Prices added to the built-in table, for cost limits and `costUsd` (`BATON_PRICES` in the CLI). */
   prices?: RunTurnOptions['prices'];
-  /** Executors by run kind, added to (or replacing) the defaults (`task`). */
-  executors?: Readonly<Record<string, RunExecutor>>;
+  /**
+   * The run kinds this runtime executes; a later kind of the same name replaces an earlier one.
+   * The `createRuntime` exported from `baton-runtime` puts the built-in kinds (`message`, `task`,
+   * `exec`, `workspace`) first; this one has only those it is given.
+   */
+  kinds?: readonly AnyRunKind[];
   /**
    * Connects agents' `mcpServers` at run start. The `createRuntime` exported from `baton`
    * defaults it to the MCP client; without one, an agent with servers fails its run.
@@ -60,7 +63,7 @@ export interface RuntimeOptions {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const agents = agentMap(options.agents);
-  const executors = new Map(Object.entries({ ...defaultExecutors(), ...options.executors }));
+  const kinds = new Map((options.kinds ?? []).map((kind) => [kind.name, kind]));
   const context: RuntimeContext = {
     store: options.store,
     agents,
@@ -68,7 +71,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     served: new ServedAgents({
       agents,
       loadAgentModule: options.loadAgentModule,
-      executorKinds: executors.keys(),
+      kinds: kinds.values(),
     }),
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     bus: new LiveBus(),
@@ -78,7 +81,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         : checkLeaseTtl(options.leaseTtlMs, 'leaseTtlMs'),
     tokenSecret: tokenSecret(options.tokenSecret),
     executions: new Map(),
-    executors,
+    kinds,
     turnOptions: {
       ...(options.retry && { retry: options.retry }),
       ...(options.clock && { clock: options.clock }),

@@ -1,15 +1,14 @@
+import type { Agent } from '../core/agent.js';
 import type { ErrorBody } from '../core/errors.js';
 import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { newSecret } from '../core/ids.js';
-import { runTurn } from '../loop/run-turn.js';
+import { describeIssue } from '../core/standard-schema.js';
 import type { TurnOutcome } from '../loop/types.js';
-import type { Claim, Fence, RunRecord } from '../store/store.js';
+import type { Claim, Fence, RunRecord } from '../store/run-store.js';
 import { StoreCorruptError } from '../store/store-corrupt.js';
 import { ActiveTime } from './active-time.js';
-import { executorDefinitionHash, runAgentDefinitionHash } from './definition-hash.js';
 import { commitRunEnd } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
-import type { RunExecutor } from './run-executor.js';
 import type { RuntimeContext, StopReason } from './runtime-context.js';
 import { StoreJournal } from './store-journal.js';
 import type { ExecutionSettled } from './types.js';
@@ -122,8 +121,8 @@ export async function executeClaim(
 }
 
 /**
- * Checks that the run may start, commits `run.started`, and runs the turn; undefined when it
- * ended early, {@link UNSERVED} when this runtime does not have the run's agent.
+ * Checks that the run may start, commits `run.started`, and runs its kind; undefined when it
+ * ended early, {@link UNSERVED} when this runtime does not have the run's kind or agent.
  */
 async function startAndRun(
   context: RuntimeContext,
@@ -141,49 +140,57 @@ async function startAndRun(
     await journal.appendMany([{ type: 'run.cancelled', data: { reason: 'cancel requested before start' } }]);
     return undefined;
   }
-  const executor = context.executors.get(run.kind);
-  if (executor) {
-    // What the executor works with must be what the run started with, as for agent runs.
-    let definitionHash: string;
-    try {
-      const definitionContext = { run, store: context.store, agents: context.agents };
-      definitionHash = (await executor.definitionHash?.(definitionContext)) ?? executorDefinitionHash(run);
-    } catch (error) {
-      return fail(toErrorBody(error));
+  const kind = context.kinds.get(run.kind);
+  // Claimed without a filter (`execute(runId)`) by a runtime that lacks the kind: never fail it for that.
+  if (!kind) return UNSERVED;
+  let agent: Agent | undefined;
+  if (kind.claim === 'agent') {
+    agent = await context.served.agentFor(run);
+    if (!agent) {
+      // Claimed on a module that turned out not to define the agent: never fail the run for it.
+      context.served.refuse(run, `it does not define an agent named ${JSON.stringify(run.agent)}`);
+      return UNSERVED;
     }
-    if (run.definitionHash !== null && run.definitionHash !== definitionHash)
-      return fail(definitionChanged(run));
-    return startExecutor(context, run, journal, { owner, signal, executor, definitionHash });
   }
-  const agent = await context.served.agentFor(run);
-  if (!agent) {
-    // Claimed on a module that turned out not to define the agent: never fail the run for it.
-    context.served.refuse(run, `it does not define an agent named ${JSON.stringify(run.agent)}`);
-    return UNSERVED;
+  const parsed = await kind.inputSchema['~standard'].validate(run.input);
+  if (parsed.issues) {
+    const issue = parsed.issues[0];
+    const detail = issue ? describeIssue(issue) : 'invalid';
+    return fail({
+      code: 'invalid_request',
+      message: `run ${run.id} has an invalid ${run.kind} input: ${detail}`,
+    });
   }
-  const model = typeof run.input.model === 'string' ? run.input.model : undefined;
-  const definitionHash = runAgentDefinitionHash(agent, model);
+  const definitionContext = {
+    run,
+    input: parsed.value,
+    agent,
+    store: context.store,
+    agents: context.agents,
+  };
+  // What the kind works with must be what the run started with.
+  let definitionHash: string;
+  try {
+    definitionHash = await kind.definitionHash(definitionContext);
+  } catch (error) {
+    return fail(toErrorBody(error));
+  }
   if (run.definitionHash !== null && run.definitionHash !== definitionHash)
     return fail(definitionChanged(run));
-  const session = await context.store.getSession(run.sessionId);
-  const attempt = await attemptOf(context, run);
+  const { attempt, resumed } = await attemptOf(context, run);
   await journal.append({
     type: 'run.started',
-    data: { agent: agent.name, attempt, definitionHash, kind: run.kind, worker: owner },
+    data: { agent: agent?.name ?? run.agent, attempt, definitionHash, kind: run.kind, worker: owner },
   });
-  // An MCP server that does not start throws before the turn: the run fails saying which server.
-  return context.withAgentTools(agent, signal, (extraTools) =>
-    runTurn({
-      agent,
-      journal,
-      signal,
-      ...(model !== undefined && { model }),
-      ...(session && { toolContext: { context: session.context, auth: session.auth } }),
-      ...(extraTools.length > 0 && { extraTools }),
-      ...context.turnOptions,
-      activeMsBefore: active.total(),
-    }),
-  );
+  const kindContext = {
+    ...definitionContext,
+    journal,
+    signal,
+    turnOptions: context.turnOptions,
+    activeMsBefore: active.total(),
+    withAgentTools: context.withAgentTools,
+  };
+  return resumed && kind.resume ? kind.resume(kindContext) : kind.execute(kindContext);
 }
 
 /** Why a resumed run does not go on: what it runs is not what it started with. */
@@ -194,42 +201,21 @@ function definitionChanged(run: RunRecord): ErrorBody {
   };
 }
 
-/** Starts a run whose kind has an executor: `run.started`, then the executor instead of the loop. */
-async function startExecutor(
-  context: RuntimeContext,
-  run: RunRecord,
-  journal: StoreJournal,
-  start: { owner: string; signal: AbortSignal; executor: RunExecutor; definitionHash: string },
-): Promise<TurnOutcome> {
-  const { owner, signal, executor, definitionHash } = start;
-  const attempt = await attemptOf(context, run);
-  await journal.append({
-    type: 'run.started',
-    data: { agent: run.agent, attempt, definitionHash, kind: run.kind, worker: owner },
-  });
-  return executor({
-    run,
-    journal,
-    signal,
-    store: context.store,
-    agents: context.agents,
-    turnOptions: context.turnOptions,
-    withAgentTools: context.withAgentTools,
-  });
-}
-
 /**
  * The attempt number of this start: the run's attempt when that attempt has not started yet
  * (first start, or after `retry`), else one more than the last started attempt (a takeover
- * after a crash or a lost lease counts as a new attempt).
+ * after a crash or a lost lease counts as a new attempt). `resumed` when an earlier attempt started.
  */
-async function attemptOf(context: RuntimeContext, run: RunRecord): Promise<number> {
+async function attemptOf(
+  context: RuntimeContext,
+  run: RunRecord,
+): Promise<{ attempt: number; resumed: boolean }> {
   const starts = await context.store.readEvents(run.sessionId, { types: ['run.started'] });
   let last = 0;
   for (const event of starts) {
     if (event.runId === run.id && event.type === 'run.started') last = Math.max(last, event.data.attempt);
   }
-  return last >= run.attempt ? last + 1 : run.attempt;
+  return { attempt: last >= run.attempt ? last + 1 : run.attempt, resumed: last > 0 };
 }
 
 /**

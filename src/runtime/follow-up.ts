@@ -3,7 +3,7 @@ import type { BatonEvent, EventDraft } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { CallerIdentity } from '../core/tool.js';
 import { AppendConflictError } from '../store/append-conflict.js';
-import type { NewRun, RunPatch, RunRecord, RunStatus, SessionRecord } from '../store/store.js';
+import type { NewRun, RunPatch, RunRecord, RunStatus, SessionRecord } from '../store/run-store.js';
 import type { RuntimeContext } from './runtime-context.js';
 import type { StoreJournal } from './store-journal.js';
 

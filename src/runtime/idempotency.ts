@@ -1,6 +1,6 @@
 import { ConflictError } from '../core/errors.js';
 import type { CallerIdentity } from '../core/tool.js';
-import type { SessionRecord } from '../store/store.js';
+import type { SessionRecord } from '../store/run-store.js';
 
 /**
  * Clients' idempotency keys live under this prefix and the runtime's own keys (the next run of

@@ -1,4 +1,5 @@
-import type { Fence, Store } from '../store/store.js';
+import type { Fence } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
 
 /** Options of {@link keepLease}. */
 export interface LeaseKeeperOptions {

@@ -1,5 +1,5 @@
 import { matchesClaimFilter } from '../store/claim-filter.js';
-import type { RunRecord } from '../store/store.js';
+import type { RunRecord } from '../store/run-store.js';
 import type { WorkerRecord } from '../store/worker-registry.js';
 
 /** True when `worker` would claim `run`: it serves it now, or would load the module it recorded. */

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '../core/errors.js';
 import type { EventDraft } from '../core/events.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import { isRunEnded } from '../store/records.js';
-import type { RunRecord } from '../store/store.js';
+import type { RunRecord } from '../store/run-store.js';
 import { lifecyclePatches } from './run-patches.js';
 import type { RuntimeContext } from './runtime-context.js';
 

@@ -1,5 +1,5 @@
 import type { EventDraft } from '../core/events.js';
-import type { RunPatch, SessionPatch } from '../store/store.js';
+import type { RunPatch, SessionPatch } from '../store/run-store.js';
 
 /** The side-table updates that must commit in the same transaction as a run lifecycle event. */
 export interface LifecyclePatches {

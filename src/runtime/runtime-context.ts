@@ -1,10 +1,10 @@
 import type { Agent } from '../core/agent.js';
-import type { WithAgentTools } from '../delegation/agent-turn.js';
 import type { TurnSettings } from '../loop/types.js';
 import type { Store } from '../store/store.js';
 import type { AgentModuleLoader } from './agent-loader.js';
+import type { WithAgentTools } from './agent-tools.js';
 import type { LiveBus } from './live-bus.js';
-import type { RunExecutor } from './run-executor.js';
+import type { AnyRunKind } from './run-kind.js';
 import type { ServedAgents } from './served-agents.js';
 
 /** Why an execution stops before its turn ends on its own. */
@@ -29,10 +29,10 @@ export interface RuntimeContext {
   readonly leaseTtlMs: number;
   readonly tokenSecret: Uint8Array;
   readonly executions: Map<string, Execution>;
-  /** Executors by run kind; a run of another kind runs its agent through the loop. */
-  readonly executors: ReadonlyMap<string, RunExecutor>;
+  /** The run kinds this runtime executes, by name; a run of another kind is not its to execute. */
+  readonly kinds: ReadonlyMap<string, AnyRunKind>;
   /** Passed through to every `runTurn` (retry policy, clock). */
   readonly turnOptions: TurnSettings;
-  /** Connects an agent's MCP servers around its turn (agent runs and executors alike). */
+  /** Connects an agent's MCP servers around its turn, for every run kind. */
   readonly withAgentTools: WithAgentTools;
 }

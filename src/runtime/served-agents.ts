@@ -1,15 +1,11 @@
 import type { Agent } from '../core/agent.js';
 import { errorMessage } from '../core/errors.js';
 import type { AgentModuleEntry, ClaimFilter } from '../store/claim-filter.js';
-import type { RunRecord, Store } from '../store/store.js';
+import type { RunRecord } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
 import type { WorkerServes } from '../store/worker-registry.js';
 import type { AgentModuleLoader } from './agent-loader.js';
-
-/**
- * Run kinds whose executor runs the agent the run names (so a worker must serve that agent);
- * every other kind with an executor (delegated tasks, governed `exec`) brings its own.
- */
-const AGENT_BOUND_EXECUTOR_KINDS: ReadonlySet<string> = new Set(['workspace']);
+import type { RunKind } from './run-kind.js';
 
 /** How long a module that failed to load is left alone before it is tried again. */
 const RETRY_UNLOADABLE_MS = 60_000;
@@ -32,20 +28,23 @@ export interface ServedAgentsOptions {
   agents: ReadonlyMap<string, Agent>;
   /** Loads agents from recorded module paths; without it, no run is served by its module. */
   loadAgentModule?: AgentModuleLoader | undefined;
-  /** Run kinds that have an executor. */
-  executorKinds: Iterable<string>;
+  /** The run kinds the runtime has. */
+  kinds: Iterable<Pick<RunKind, 'name' | 'claim'>>;
 }
 
 /**
  * What this runtime's workers can execute, as a claim filter: the agents it was given and
  * those reachable from them (by name), the agent modules runs recorded that it loaded (by
- * module and name), and executor kinds that bring their own agent. A worker claims only what
- * this says it serves, so it never fails a run for an agent it does not know.
+ * module and name) — for runs of the kinds that execute the agent they name — and the kinds that
+ * bring their own agent. A worker claims only what this says it serves, so it never fails a
+ * run for an agent or a kind it does not have.
  */
 export class ServedAgents {
   readonly #byName: Map<string, Agent>;
   readonly #loader: AgentModuleLoader | undefined;
+  /** Kinds claimed whatever their agent, and kinds claimed by the agent they name. */
   readonly #kinds: string[];
+  readonly #agentKinds: string[];
   /** Loaded modules: path → agents served through it, by name. */
   readonly #modules = new Map<string, Map<string, Agent>>();
   /** Modules that failed to load, with why and when to try again. */
@@ -54,12 +53,20 @@ export class ServedAgents {
   constructor(options: ServedAgentsOptions) {
     this.#byName = reachableAgents(options.agents.values());
     this.#loader = options.loadAgentModule;
-    this.#kinds = [...options.executorKinds].filter((kind) => !AGENT_BOUND_EXECUTOR_KINDS.has(kind));
+    this.#kinds = [];
+    this.#agentKinds = [];
+    for (const kind of options.kinds)
+      (kind.claim === 'agent' ? this.#agentKinds : this.#kinds).push(kind.name);
   }
 
   /** The claim filter of everything served now. */
   filter(): ClaimFilter {
-    return { kinds: this.#kinds, agents: [...this.#byName.keys()], agentModules: this.#moduleEntries() };
+    return {
+      kinds: this.#kinds,
+      agents: [...this.#byName.keys()],
+      agentModules: this.#moduleEntries(),
+      agentKinds: this.#agentKinds,
+    };
   }
 
   /** The agent that executes `run`, loading its recorded module when that was never tried. */

@@ -1,5 +1,5 @@
 import { NotFoundError } from '../core/errors.js';
-import type { SessionRecord } from '../store/store.js';
+import type { SessionRecord } from '../store/run-store.js';
 import type { RuntimeContext } from './runtime-context.js';
 
 /** The session, or `NotFoundError`. */

@@ -1,7 +1,7 @@
 import { InvalidTokenError, MessageTooLargeError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { EventDraft } from '../core/events.js';
 import { newId } from '../core/ids.js';
-import type { RunRecord } from '../store/store.js';
+import type { RunRecord } from '../store/run-store.js';
 import { agentModulePath } from './agent-loader.js';
 import { deriveToken, hashToken } from './continuation-token.js';
 import { deliverToSession } from './follow-up.js';

@@ -1,6 +1,7 @@
 import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js';
 import type { Journal } from '../loop/journal.js';
-import type { AppendOptions, Fence, RunPatch, Store } from '../store/store.js';
+import type { AppendOptions, Fence, RunPatch } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
 import type { LiveBus } from './live-bus.js';
 import { lifecyclePatches } from './run-patches.js';
 

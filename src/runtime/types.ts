@@ -1,7 +1,9 @@
 import type { Agent } from '../core/agent.js';
 import type { StreamEvent, Usage } from '../core/events.js';
 import type { CallerIdentity } from '../core/tool.js';
-import type { Page, RunRecord, RunStatus, SessionRecord, Store } from '../store/store.js';
+import type { Page } from '../store/page.js';
+import type { RunRecord, RunStatus, SessionRecord } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
 import type { WorkerRecord } from '../store/worker-registry.js';
 
 /** Options of {@link Runtime.start}. */

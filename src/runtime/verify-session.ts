@@ -2,7 +2,8 @@ import { NotFoundError } from '../core/errors.js';
 import type { BatonEvent } from '../core/events.js';
 import { verifyChain } from '../core/events.js';
 import { isRunEnded } from '../store/records.js';
-import type { RunRecord, RunStatus, Store } from '../store/store.js';
+import type { RunRecord, RunStatus } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
 
 /** Events one verification read returns at most (pages are also bounded by bytes). */
 const PAGE_EVENTS = 500;

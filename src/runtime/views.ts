@@ -1,6 +1,7 @@
 import type { Usage } from '../core/events.js';
 import { addUsage, emptyUsage } from '../loop/usage.js';
-import type { RunRecord, SessionRecord, Store } from '../store/store.js';
+import type { RunRecord, SessionRecord } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
 import type { RunView, SessionView } from './types.js';
 
 /** Most runs a session view lists (newest first). */

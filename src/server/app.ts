@@ -1,10 +1,11 @@
 import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
+import { runtimeTaskService } from '../delegation/runtime-task-service.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
-import { runtimeTaskService } from '../mcp/runtime-tasks.js';
 import type { Runtime } from '../runtime/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { silentLogger } from '../telemetry/logger.js';
+import type { HealthResponse } from '../wire/api-types.js';
 import type { AuthOptions } from './auth.js';
 import { authenticate } from './auth.js';
 import { limitBody } from './body-limit.js';
@@ -113,7 +114,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   );
 
   // Health stays open whatever the auth mode, so load balancers can probe it.
-  app.get('/v1/health', (c) => c.json({ ok: true, version }));
+  app.get('/v1/health', (c) => c.json({ ok: true, version } satisfies HealthResponse));
   const requireCaller = authenticate(auth);
   for (const family of BROWSER_FACING_ROUTES)
     app.use(family, requireCaller, limitBody(limit), requireJsonBody());

@@ -3,10 +3,9 @@
 
 export type { Logger, LoggerOptions, LogLevel } from '../telemetry/logger.js';
 export { createLogger, LOG_LEVELS } from '../telemetry/logger.js';
+export type { AgentSummary, SessionList } from '../wire/api-types.js';
 export type { AppOptions } from './app.js';
 export { createApp } from './app.js';
 export type { AuthMode, AuthOptions } from './auth.js';
-export type { AgentSummary } from './routes/agents.js';
-export type { SessionList } from './routes/sessions.js';
 export type { NodeBindings, RunningServer, ServeOptions } from './serve.js';
 export { serve } from './serve.js';

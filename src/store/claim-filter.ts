@@ -1,5 +1,3 @@
-import type { RunRecord } from './store.js';
-
 /**
  * Which runs a worker can execute, so that it claims only those (a run nobody serves stays
  * `queued` instead of failing). A run matches when any criterion matches; an absent filter
@@ -12,6 +10,11 @@ export interface ClaimFilter {
   agents?: readonly string[];
   /** Runs that recorded this module together with one of the agents it defines or reaches. */
   agentModules?: readonly AgentModuleEntry[];
+  /**
+   * When given, `agents` and `agentModules` match only runs of these kinds (the kinds whose runs
+   * execute the agent they name), so a worker never claims a kind it does not have.
+   */
+  agentKinds?: readonly string[];
 }
 
 /** An agent module a worker loaded, and the agent names it serves through it. */
@@ -22,22 +25,34 @@ export interface AgentModuleEntry {
 
 /** True when `filter` lets a worker claim `run`: the one definition the SQL stores mirror. */
 export function matchesClaimFilter(
-  run: Pick<RunRecord, 'kind' | 'agent' | 'agentModule'>,
+  run: { kind: string; agent: string; agentModule: string | null },
   filter: ClaimFilter | undefined,
 ): boolean {
   if (filter === undefined) return true;
   if (filter.kinds?.includes(run.kind)) return true;
+  if (filter.agentKinds !== undefined && !filter.agentKinds.includes(run.kind)) return false;
   if (filter.agents?.includes(run.agent)) return true;
   return (filter.agentModules ?? []).some(
     (entry) => entry.module === run.agentModule && entry.agents.includes(run.agent),
   );
 }
 
-/** The filter as `[agent, module]` pairs (module null = any), the shape the SQL stores match against. */
-export function claimPairs(filter: ClaimFilter): { kinds: string[]; pairs: [string, string | null][] } {
+/**
+ * The filter as `[agent, module]` pairs (module null = any) and the kinds they are limited to
+ * (null = any), the shape the SQL stores match against.
+ */
+export function claimPairs(filter: ClaimFilter): {
+  kinds: string[];
+  pairs: [string, string | null][];
+  agentKinds: string[] | null;
+} {
   const pairs: [string, string | null][] = (filter.agents ?? []).map((agent) => [agent, null]);
   for (const entry of filter.agentModules ?? []) {
     for (const agent of entry.agents) pairs.push([agent, entry.module]);
   }
-  return { kinds: [...(filter.kinds ?? [])], pairs };
+  return {
+    kinds: [...(filter.kinds ?? [])],
+    pairs,
+    agentKinds: filter.agentKinds === undefined ? null : [...filter.agentKinds],
+  };
 }

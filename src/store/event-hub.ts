@@ -1,5 +1,5 @@
 import type { BatonEvent } from '../core/events.js';
-import type { EventListener } from './store.js';
+import type { EventListener } from './run-store.js';
 
 /** The `subscribe` key that receives the events of every session. */
 export const ALL_SESSIONS = '*';

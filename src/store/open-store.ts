@@ -1,7 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { MemoryStore } from './memory/memory-store.js';
-import type { PostgresStoreOptions } from './postgres/index.js';
+import type { PostgresStoreOptions } from './postgres/config.js';
 import type { SqliteStoreOptions, SqliteSynchronous } from './sqlite/sqlite-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
@@ -36,7 +36,7 @@ export async function openStore(spec?: string, options: OpenStoreOptions = {}): 
   if (chosen === ':memory:' || chosen === 'memory:') return new MemoryStore();
   const scheme = URL_SCHEME.exec(chosen)?.[1]?.toLowerCase();
   if (scheme === 'postgres' || scheme === 'postgresql') {
-    const { openPostgresStore } = await import('./postgres/index.js');
+    const { openPostgresStore } = await import('./postgres/open-postgres-store.js');
     return openPostgresStore(chosen, postgres);
   }
   if (scheme !== undefined) {

@@ -1,14 +1,5 @@
-import type {
-  NewRun,
-  NewSession,
-  NewTask,
-  RunPatch,
-  RunRecord,
-  SessionPatch,
-  SessionRecord,
-  TaskPatch,
-  TaskRecord,
-} from './store.js';
+import type { NewRun, NewSession, RunPatch, RunRecord, SessionPatch, SessionRecord } from './run-store.js';
+import type { NewTask, TaskPatch, TaskRecord } from './task-store.js';
 
 /**
  * Record construction and patch application shared by every store, so that the in-memory,

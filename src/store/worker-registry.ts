@@ -32,10 +32,7 @@ export interface WorkerRecord extends WorkerAnnouncement {
   expiresAt: number;
 }
 
-/**
- * The store port for the registry of live workers (one concern of the store; the Store port
- * extends it until it is split by concern).
- */
+/** The port of the registry of live workers; every implementation passes `workerRegistryContract`. */
 export interface WorkerRegistry {
   /**
    * Creates or refreshes a worker's entry, live for `ttlMs` from now; stale entries of other

@@ -1,6 +1,13 @@
-// Public API of `baton-runtime/testing/contracts`: the contract suites every store and sandbox
-// implementation runs. They register vitest `describe`/`it` blocks, so vitest (an optional peer
-// dependency) must be installed. Every export here is public API, pinned by test/public-api.test.ts.
+// Public API of `baton-runtime/testing/contracts`: the contract suites every store port and
+// sandbox implementation runs. They register vitest `describe`/`it` blocks, so vitest (an
+// optional peer dependency) must be installed. Every export here is public API, pinned by
+// test/public-api.test.ts.
 export { sandboxContract } from './sandbox-contract.js';
-export type { StoreUnderTest } from './store-contract.js';
-export { storeContract } from './store-contract.js';
+export type { PortFactory, PortUnderTest, StoreUnderTest } from './store-contract.js';
+export {
+  blobStoreContract,
+  runStoreContract,
+  storeContract,
+  taskStoreContract,
+  workerRegistryContract,
+} from './store-contract.js';

@@ -1,14 +1,11 @@
 import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BlobStore, defaultBlobStore } from './blob-store.js';
+import type { BlobStore } from '../store/blob-store.js';
 import { DIFF_FORMAT, excludingPathspec, git, splitNul } from './git.js';
 import type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './manifest.js';
 import { inspectRepository } from './repository.js';
 import { globMatcher, type SecretMatcher, secretMatcher } from './secret-patterns.js';
-
-/** The blob part of a store (defined in blob-store.ts; kept importable from here for existing callers). */
-export type { BlobStore } from './blob-store.js';
 
 /** Options of {@link captureWorkspace}. */
 export interface CaptureOptions {
@@ -27,11 +24,12 @@ const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
  * Captures the git work tree holding `dir` into blobs: a bundle of `HEAD`, the binary diff of
  * staged and unstaged changes against `HEAD`, and allowlisted untracked files. Secret files are
  * never captured, even when allowlisted or tracked and dirty; they are listed in `denied`.
+ * Everything goes to `store` (a durable run passes its run store), never to a process-wide one.
  */
 export async function captureWorkspace(
   dir: string,
   options: CaptureOptions = {},
-  store: BlobStore = defaultBlobStore(),
+  store: BlobStore,
 ): Promise<WorkspaceManifest> {
   const { signal } = options;
   const repository = await inspectRepository(dir, signal);

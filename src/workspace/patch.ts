@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { BlobStore } from './blob-store.js';
+import type { BlobStore } from '../store/blob-store.js';
 import { GitOutputTooLargeError, PatchTooLargeError } from './errors.js';
 import { DIFF_FORMAT, excludingPathspec, type HostGitLocation, hostGit, splitNul } from './git.js';
 import { resolveLexically } from './safe-path.js';

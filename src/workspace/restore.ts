@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import { type BlobStore, defaultBlobStore } from './blob-store.js';
+import type { BlobStore } from '../store/blob-store.js';
 import { MissingBlobError } from './errors.js';
 import { git } from './git.js';
 import type { WorkspaceManifest } from './manifest.js';
@@ -16,7 +16,7 @@ import { resolveLexically } from './safe-path.js';
 export async function restoreWorkspace(
   manifest: WorkspaceManifest,
   intoDir: string,
-  store: BlobStore = defaultBlobStore(),
+  store: BlobStore,
   options: { signal?: AbortSignal } = {},
 ): Promise<void> {
   const { signal } = options;

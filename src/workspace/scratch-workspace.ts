@@ -2,7 +2,7 @@ import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvironmentError } from '../core/errors.js';
-import type { BlobStore } from './blob-store.js';
+import type { BlobStore } from '../store/blob-store.js';
 import { hostGit } from './git.js';
 import type { WorkspaceManifest } from './manifest.js';
 import { type CapturedPatch, type CapturePatchOptions, capturePatch, type PatchSource } from './patch.js';

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRuntime } from '../../src/baton-runtime.js';
+import { type StartExecOptions, startExec } from '../../src/governed/start-exec.js';
 import { loadOrCreateKeys, type SigningKeys } from '../../src/proof/keys.js';
-import { createRuntime } from '../../src/runtime/create-runtime.js';
 import type { Store } from '../../src/store/store.js';
-import { type StartExecOptions, startExec } from '../../src/workspace/governed/start-exec.js';
 
 /** A throwaway Baton home with its key pair (under the system temp dir unless `parent` says otherwise). */
 export async function tempKeys(

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
 import type { Agent } from '../../core/agent.js';
-import { runtimeTaskService } from '../../mcp/runtime-tasks.js';
+import { runtimeTaskService } from '../../delegation/runtime-task-service.js';
 import { serveMcpStdio } from '../../mcp/stdio-server.js';
 import { agentModuleLoader, loadAgentsDir } from '../../runtime/agent-loader.js';
 import { packageVersion } from '../../server/package-version.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { pullRun } from '../../governed/pull.js';
 import type { PatchOverview } from '../../workspace/patch-inspection.js';
-import { pullRun } from '../../workspace/pull.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption } from '../options.js';
 

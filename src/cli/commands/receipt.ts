@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
+import { receiptForRun, serializeEnvelope } from '../../governed/issue.js';
 import { resolveBatonHome } from '../../proof/baton-home.js';
-import { receiptForRun, serializeEnvelope } from '../../proof/issue.js';
 import { loadOrCreateKeys } from '../../proof/keys.js';
 import { withStore } from '../open-cli-store.js';
 import { addDbOption } from '../options.js';

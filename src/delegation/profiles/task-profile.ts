@@ -2,8 +2,9 @@ import type { Agent } from '../../core/agent.js';
 import type { Usage } from '../../core/events.js';
 import type { Journal } from '../../loop/journal.js';
 import type { TurnSettings } from '../../loop/types.js';
-import type { Store, TaskRecord } from '../../store/store.js';
-import type { WithAgentTools } from '../agent-turn.js';
+import type { WithAgentTools } from '../../runtime/agent-tools.js';
+import type { Store } from '../../store/store.js';
+import type { TaskRecord } from '../../store/task-store.js';
 
 /** A task's progress as `delegation_status` shows it. */
 export interface TaskProgress {

@@ -1,13 +1,7 @@
 import { Hono } from 'hono';
 import type { Runtime } from '../../runtime/types.js';
+import type { AgentSummary } from '../../wire/api-types.js';
 import type { ServerEnv } from '../server-env.js';
-
-/** One loaded agent as `GET /v1/agents` lists it. */
-export interface AgentSummary {
-  name: string;
-  description?: string;
-  tools: string[];
-}
 
 /** `GET /v1/agents`: the loaded agents, by name. */
 export function agentRoutes(runtime: Runtime): Hono<ServerEnv> {

@@ -1,18 +1,10 @@
 import { Hono } from 'hono';
 import { NotFoundError } from '../../core/errors.js';
-import type { Runtime, SessionView } from '../../runtime/types.js';
+import type { Runtime } from '../../runtime/types.js';
+import type { SessionList } from '../../wire/api-types.js';
 import { parseJsonBody, parseQuery, pathId } from '../request-input.js';
 import { listSessionsQuery, startSessionBody } from '../schemas.js';
 import type { ServerEnv } from '../server-env.js';
-
-/**
- * A page of `GET /v1/sessions`, newest first. The list is named after what it holds (as
- * `GET /v1/tasks` answers `{ tasks }`); `nextCursor` is present while more pages follow.
- */
-export interface SessionList {
-  sessions: SessionView[];
-  nextCursor?: string;
-}
 
 /** `POST /v1/sessions`, `GET /v1/sessions`, `GET /v1/sessions/:id`. */
 export function sessionRoutes(runtime: Runtime): Hono<ServerEnv> {

@@ -1,12 +1,7 @@
 import { Hono } from 'hono';
 import type { Runtime } from '../../runtime/types.js';
-import type { WorkerRecord } from '../../store/worker-registry.js';
+import type { WorkerList } from '../../wire/api-types.js';
 import type { ServerEnv } from '../server-env.js';
-
-/** `GET /v1/workers`: the live workers announced in the store, oldest first. */
-export interface WorkerList {
-  workers: WorkerRecord[];
-}
 
 /** `GET /v1/workers`. */
 export function workerRoutes(runtime: Runtime): Hono<ServerEnv> {

@@ -3,10 +3,11 @@ import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newSecret } from '../../core/ids.js';
 import { headMoved, runExists, runStatusChanged } from '../append-conflict.js';
-import type { ClaimFilter } from '../claim-filter.js';
 import { matchesClaimFilter } from '../claim-filter.js';
 import { EventHub } from '../event-hub.js';
-import { decodeCursor, encodeCursor } from '../page-cursor.js';
+import type { ListOptions, Page } from '../page.js';
+import { pageOf } from '../page.js';
+import { decodeCursor } from '../page-cursor.js';
 import {
   applyRunPatch,
   applySessionPatch,
@@ -18,28 +19,25 @@ import {
   isClaimable,
   TERMINAL_TASK_STATUSES,
 } from '../records.js';
-import { sealDrafts } from '../seal-drafts.js';
 import type {
   AppendOptions,
   Claim,
   ClaimOptions,
   EventListener,
   Fence,
+  ListRunsOptions,
   NewRun,
   NewSession,
   NewSessionStart,
-  NewTask,
-  Page,
   ReadEventsOptions,
   RunPatch,
   RunRecord,
-  RunStatus,
   SessionPatch,
   SessionRecord,
-  Store,
-  TaskPatch,
-  TaskRecord,
-} from '../store.js';
+} from '../run-store.js';
+import { sealDrafts } from '../seal-drafts.js';
+import type { Store } from '../store.js';
+import type { ListTasksOptions, NewTask, TaskPatch, TaskRecord } from '../task-store.js';
 import { checkLimit, checkTtl } from '../validate.js';
 import type { WorkerAnnouncement, WorkerRecord } from '../worker-registry.js';
 
@@ -100,7 +98,7 @@ export class MemoryStore implements Store {
     return undefined;
   }
 
-  async listSessions(options: { limit: number; cursor?: string }): Promise<Page<SessionRecord>> {
+  async listSessions(options: ListOptions): Promise<Page<SessionRecord>> {
     return page([...this.#sessions.values()], options);
   }
 
@@ -127,13 +125,7 @@ export class MemoryStore implements Store {
     return record && copyJson(record);
   }
 
-  async listRuns(options: {
-    sessionId?: string;
-    status?: RunStatus[];
-    filter?: ClaimFilter;
-    limit: number;
-    cursor?: string;
-  }): Promise<Page<RunRecord>> {
+  async listRuns(options: ListRunsOptions): Promise<Page<RunRecord>> {
     const { sessionId, status, filter } = options;
     const entries = [...this.#runs.values()].filter(
       ({ record }) =>
@@ -294,27 +286,16 @@ export class MemoryStore implements Store {
     return record && copyJson(record);
   }
 
-  async listTasks(options: {
-    namespace?: string;
-    profile?: string;
-    since?: string;
-    status?: TaskRecord['status'][];
-    limit: number;
-  }): Promise<TaskRecord[]> {
-    const limit = checkLimit(options.limit);
+  async listTasks(options: ListTasksOptions): Promise<Page<TaskRecord>> {
     const { namespace, profile, since, status } = options;
-    return [...this.#tasks.values()]
-      .reverse()
-      .map(({ record }) => record)
-      .filter(
-        (record) =>
-          (namespace === undefined || record.namespace === namespace) &&
-          (profile === undefined || record.profile === profile) &&
-          (since === undefined || record.createdAt >= since) &&
-          (status === undefined || status.includes(record.status)),
-      )
-      .slice(0, limit)
-      .map((record) => copyJson(record));
+    const entries = [...this.#tasks.values()].filter(
+      ({ record }) =>
+        (namespace === undefined || record.namespace === namespace) &&
+        (profile === undefined || record.profile === profile) &&
+        (since === undefined || record.createdAt >= since) &&
+        (status === undefined || status.includes(record.status)),
+    );
+    return page(entries, options);
   }
 
   async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord> {
@@ -435,13 +416,14 @@ export class MemoryStore implements Store {
 }
 
 /** One page, newest first, of entries held in insertion order. */
-function page<T>(entries: Positioned<T>[], options: { limit: number; cursor?: string }): Page<T> {
+function page<T>(entries: Positioned<T>[], options: ListOptions): Page<T> {
   const limit = checkLimit(options.limit);
   const before = options.cursor === undefined ? Number.POSITIVE_INFINITY : decodeCursor(options.cursor);
   const older = entries.filter((entry) => entry.position < before).reverse();
-  const items = older.slice(0, limit);
-  const last = items.at(-1);
-  const result: Page<T> = { items: items.map((entry) => copyJson(entry.record)) };
-  if (older.length > limit && last) result.nextCursor = encodeCursor(last.position);
-  return result;
+  return pageOf(
+    older.slice(0, limit + 1),
+    limit,
+    (entry) => entry.position,
+    (entry) => copyJson(entry.record),
+  );
 }

@@ -1,5 +1,5 @@
 import type { BatonEvent } from '../../core/events.js';
-import type { AppendOptions } from '../store.js';
+import type { AppendOptions } from '../run-store.js';
 import type { Queryable } from './connection.js';
 import { runAssignments, sessionAssignments } from './patch-sql.js';
 import { prepared } from './query-helpers.js';

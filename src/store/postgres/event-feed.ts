@@ -1,6 +1,6 @@
 import type { BatonEvent } from '../../core/events.js';
 import { ALL_SESSIONS, EventHub } from '../event-hub.js';
-import type { EventListener } from '../store.js';
+import type { EventListener } from '../run-store.js';
 import type { AppendNotice } from './event-queries.js';
 
 /** How the feed reads what it must deliver. */

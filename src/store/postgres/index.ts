@@ -1,20 +1,7 @@
-import type { PostgresStoreOptions } from './config.js';
-import { PostgresStore } from './postgres-store.js';
-
 // Public API of `baton-runtime/postgres`: the store, its options and its typed errors. Every
 // export here is public API, pinned by test/public-api.test.ts.
 export type { PostgresStoreOptions } from './config.js';
 export type { PostgresErrorCode } from './errors.js';
 export { PostgresStoreError } from './errors.js';
+export { openPostgresStore } from './open-postgres-store.js';
 export { PostgresStore } from './postgres-store.js';
-
-/**
- * Opens the PostgreSQL store (`baton-runtime/postgres`): connects a pool (`poolSize`, else
- * `BATON_PG_POOL_SIZE`, else 10), runs pending migrations in the chosen schema (`?schema=` in
- * the URL or `options.schema`), and starts listening for other processes' commits. Startup
- * failures reject with a {@link PostgresStoreError} whose `code` names the cause: `db_url_invalid`,
- * `db_auth_failed`, `db_not_found`, `db_permission_denied` or `db_unavailable`.
- */
-export function openPostgresStore(url: string, options?: PostgresStoreOptions): Promise<PostgresStore> {
-  return PostgresStore.open(url, options);
-}

@@ -1,5 +1,5 @@
 import { newSecret } from '../../core/ids.js';
-import type { Claim, ClaimOptions, Fence } from '../store.js';
+import type { Claim, ClaimOptions, Fence } from '../run-store.js';
 import { checkTtl } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { prepared } from './query-helpers.js';

@@ -1,4 +1,5 @@
-import type { RunPatch, SessionPatch, TaskPatch } from '../store.js';
+import type { RunPatch, SessionPatch } from '../run-store.js';
+import type { TaskPatch } from '../task-store.js';
 import { jsonParam } from './rows.js';
 
 /** `SET` assignments for an `UPDATE`, with their parameters numbered after the caller's. */

@@ -1,28 +1,25 @@
 import pg from 'pg';
 import { ConflictError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
-import type { ClaimFilter } from '../claim-filter.js';
+import type { ListOptions, Page } from '../page.js';
 import type {
   AppendOptions,
   Claim,
   ClaimOptions,
   EventListener,
   Fence,
+  ListRunsOptions,
   NewRun,
   NewSession,
   NewSessionStart,
-  NewTask,
-  Page,
   ReadEventsOptions,
   RunPatch,
   RunRecord,
-  RunStatus,
   SessionPatch,
   SessionRecord,
-  Store,
-  TaskPatch,
-  TaskRecord,
-} from '../store.js';
+} from '../run-store.js';
+import type { Store } from '../store.js';
+import type { ListTasksOptions, NewTask, TaskPatch, TaskRecord } from '../task-store.js';
 import type { WorkerAnnouncement, WorkerRecord } from '../worker-registry.js';
 import * as blobs from './blob-queries.js';
 import type { PostgresStoreOptions } from './config.js';
@@ -143,7 +140,7 @@ export class PostgresStore implements Store {
     return this.gate.use((client) => sessions.findSessionByTokenHash(client, tokenHash));
   }
 
-  listSessions(options: { limit: number; cursor?: string }): Promise<Page<SessionRecord>> {
+  listSessions(options: ListOptions): Promise<Page<SessionRecord>> {
     return this.gate.use((client) => sessions.listSessions(client, options));
   }
 
@@ -163,13 +160,7 @@ export class PostgresStore implements Store {
     return this.gate.use((client) => runs.findRunByIdempotencyKey(client, key));
   }
 
-  listRuns(options: {
-    sessionId?: string;
-    status?: RunStatus[];
-    filter?: ClaimFilter;
-    limit: number;
-    cursor?: string;
-  }): Promise<Page<RunRecord>> {
+  listRuns(options: ListRunsOptions): Promise<Page<RunRecord>> {
     return this.gate.use((client) => runs.listRuns(client, options));
   }
 
@@ -241,13 +232,7 @@ export class PostgresStore implements Store {
     return this.gate.use((client) => tasks.findTaskByRunId(client, runId));
   }
 
-  listTasks(options: {
-    namespace?: string;
-    profile?: string;
-    since?: string;
-    status?: TaskRecord['status'][];
-    limit: number;
-  }): Promise<TaskRecord[]> {
+  listTasks(options: ListTasksOptions): Promise<Page<TaskRecord>> {
     return this.gate.use((client) => tasks.listTasks(client, options));
   }
 

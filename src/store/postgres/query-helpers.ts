@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { QueryConfig } from 'pg';
-import { encodeCursor } from '../page-cursor.js';
+import { pageOf } from '../page.js';
 
 /**
  * The statement as a named prepared statement. Each pooled connection then parses and plans it
@@ -14,22 +14,18 @@ export function prepared(text: string, values: unknown[]): QueryConfig {
   return { name: `baton_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`, text, values };
 }
 
-import type { Page } from '../store.js';
+import type { Page } from '../page.js';
 
 /** True when a driver error is a unique-constraint violation (SQLSTATE 23505). */
 export function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }
 
-/** Turns `limit + 1` rows, newest first, into a page with a cursor when there is more. */
-export function pageOf<Row extends { pos: string }, T>(
+/** Turns `limit + 1` rows, newest first (`pos` as bigint text), into a page with a cursor when there is more. */
+export function pageOfRows<Row extends { pos: string }, T>(
   rows: Row[],
   limit: number,
   map: (row: Row) => T,
 ): Page<T> {
-  const items = rows.slice(0, limit);
-  const page: Page<T> = { items: items.map(map) };
-  const last = items.at(-1);
-  if (rows.length > limit && last) page.nextCursor = encodeCursor(Number(last.pos));
-  return page;
+  return pageOf(rows, limit, (row) => Number(row.pos), map);
 }

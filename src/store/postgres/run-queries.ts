@@ -1,13 +1,14 @@
 import { ConflictError, LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { ClaimFilter } from '../claim-filter.js';
 import { claimPairs } from '../claim-filter.js';
+import type { Page } from '../page.js';
 import { decodeCursor } from '../page-cursor.js';
 import { buildRunRecord } from '../records.js';
-import type { Fence, NewRun, Page, RunPatch, RunRecord, RunStatus } from '../store.js';
+import type { Fence, ListRunsOptions, NewRun, RunPatch, RunRecord } from '../run-store.js';
 import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { runAssignments } from './patch-sql.js';
-import { isUniqueViolation, pageOf, prepared } from './query-helpers.js';
+import { isUniqueViolation, pageOfRows, prepared } from './query-helpers.js';
 import { jsonParam, type RunRow, toRun } from './rows.js';
 
 /** Every column of a run row, for `SELECT` and `RETURNING`. */
@@ -110,10 +111,7 @@ export async function findRunByIdempotencyKey(db: Queryable, key: string): Promi
 }
 
 /** Newest first, optionally for one session, some statuses and what a claim filter matches. */
-export async function listRuns(
-  db: Queryable,
-  options: { sessionId?: string; status?: RunStatus[]; filter?: ClaimFilter; limit: number; cursor?: string },
-): Promise<Page<RunRecord>> {
+export async function listRuns(db: Queryable, options: ListRunsOptions): Promise<Page<RunRecord>> {
   const limit = checkLimit(options.limit);
   const before = options.cursor === undefined ? null : decodeCursor(options.cursor);
   const values: unknown[] = [before, options.sessionId ?? null, options.status ?? null, limit + 1];
@@ -124,7 +122,7 @@ export async function listRuns(
      ORDER BY pos DESC LIMIT $4`,
     values,
   );
-  return pageOf(result.rows, limit, toRun);
+  return pageOfRows(result.rows, limit, toRun);
 }
 
 /** Distinct agent modules recorded by queued or running runs. */
@@ -141,15 +139,17 @@ export async function listActiveAgentModules(db: Queryable): Promise<string[]> {
  */
 export function claimFilterSql(filter: ClaimFilter | undefined, values: unknown[]): string {
   if (filter === undefined) return 'true';
-  const { kinds, pairs } = claimPairs(filter);
+  const { kinds, pairs, agentKinds } = claimPairs(filter);
   const param = (value: unknown): string => {
     values.push(value);
     return `$${values.length}`;
   };
-  return `(runs.kind = ANY(${param(kinds)}::text[]) OR EXISTS (
+  const agentKindsParam = param(agentKinds);
+  return `(runs.kind = ANY(${param(kinds)}::text[]) OR (
+    (${agentKindsParam}::text[] IS NULL OR runs.kind = ANY(${agentKindsParam}::text[])) AND EXISTS (
     SELECT 1 FROM unnest(${param(pairs.map(([agent]) => agent))}::text[], ${param(pairs.map(([, module]) => module))}::text[])
       AS served(agent, module)
-    WHERE served.agent = runs.agent AND (served.module IS NULL OR served.module = runs.agent_module)))`;
+    WHERE served.agent = runs.agent AND (served.module IS NULL OR served.module = runs.agent_module))))`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
+import type { AppendOptions } from '../run-store.js';
 import { sealDrafts } from '../seal-drafts.js';
-import type { AppendOptions } from '../store.js';
 import { tryAppend } from './append-statement.js';
 import type { ConnectionGate } from './connection.js';
 import { appendEvents, readHead } from './event-queries.js';

@@ -1,14 +1,15 @@
 import { ConflictError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent } from '../../core/events.js';
+import type { Page } from '../page.js';
 import { decodeCursor } from '../page-cursor.js';
 import { buildSessionRecord } from '../records.js';
+import type { NewSession, NewSessionStart, RunRecord, SessionPatch, SessionRecord } from '../run-store.js';
 import { sealDrafts } from '../seal-drafts.js';
-import type { NewSession, NewSessionStart, Page, RunRecord, SessionPatch, SessionRecord } from '../store.js';
 import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { commitEvents } from './event-queries.js';
 import { sessionAssignments } from './patch-sql.js';
-import { isUniqueViolation, pageOf, prepared } from './query-helpers.js';
+import { isUniqueViolation, pageOfRows, prepared } from './query-helpers.js';
 import { jsonParam, type SessionRow, toSession } from './rows.js';
 import { findRunByIdempotencyKey, insertRun } from './run-queries.js';
 
@@ -106,7 +107,7 @@ export async function listSessions(
      ORDER BY pos DESC LIMIT $2`,
     [before, limit + 1],
   );
-  return pageOf(result.rows, limit, toSession);
+  return pageOfRows(result.rows, limit, toSession);
 }
 
 /** Applies a session patch; `NotFoundError` when there is no such session. */

@@ -1,10 +1,12 @@
 import { ConflictError, NotFoundError } from '../../core/errors.js';
+import type { Page } from '../page.js';
+import { decodeCursor } from '../page-cursor.js';
 import { buildTaskRecord, TERMINAL_TASK_STATUSES } from '../records.js';
-import type { NewTask, TaskPatch, TaskRecord } from '../store.js';
+import type { ListTasksOptions, NewTask, TaskPatch, TaskRecord } from '../task-store.js';
 import { checkLimit } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { taskAssignments } from './patch-sql.js';
-import { isUniqueViolation } from './query-helpers.js';
+import { isUniqueViolation, pageOfRows } from './query-helpers.js';
 import { jsonParam, type TaskRow, toTask } from './rows.js';
 
 const TASK_COLUMNS = `id, profile, args, namespace, idempotency_key, status, progress, result, error, cost_usd,
@@ -72,31 +74,25 @@ export async function createTask(
 }
 
 /** Newest first, filtered; `since` keeps tasks created at or after that ISO time. */
-export async function listTasks(
-  db: Queryable,
-  options: {
-    namespace?: string;
-    profile?: string;
-    since?: string;
-    status?: TaskRecord['status'][];
-    limit: number;
-  },
-): Promise<TaskRecord[]> {
+export async function listTasks(db: Queryable, options: ListTasksOptions): Promise<Page<TaskRecord>> {
   const limit = checkLimit(options.limit);
-  const result = await db.query<TaskRow>(
-    `SELECT ${TASK_COLUMNS} FROM tasks
-     WHERE ($1::text IS NULL OR namespace = $1) AND ($2::text IS NULL OR profile = $2)
-       AND ($3::text IS NULL OR created_at >= $3) AND ($4::text[] IS NULL OR status = ANY($4))
-     ORDER BY pos DESC LIMIT $5`,
+  const before = options.cursor === undefined ? null : decodeCursor(options.cursor);
+  const result = await db.query<TaskRow & { pos: string }>(
+    `SELECT pos, ${TASK_COLUMNS} FROM tasks
+     WHERE ($1::bigint IS NULL OR pos < $1) AND ($2::text IS NULL OR namespace = $2)
+       AND ($3::text IS NULL OR profile = $3) AND ($4::text IS NULL OR created_at >= $4)
+       AND ($5::text[] IS NULL OR status = ANY($5))
+     ORDER BY pos DESC LIMIT $6`,
     [
+      before,
       options.namespace ?? null,
       options.profile ?? null,
       options.since ?? null,
       options.status ?? null,
-      limit,
+      limit + 1,
     ],
   );
-  return result.rows.map(toTask);
+  return pageOfRows(result.rows, limit, toTask);
 }
 
 /** Applies a task patch; `NotFoundError` when there is no such task. */

@@ -1,4 +1,5 @@
-import type { RunPatch, SessionPatch, TaskPatch } from '../store.js';
+import type { RunPatch, SessionPatch } from '../run-store.js';
+import type { TaskPatch } from '../task-store.js';
 import { toJson } from './rows.js';
 
 /** Column name → SQL value, for the fields a patch sets. */

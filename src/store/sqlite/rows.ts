@@ -1,6 +1,7 @@
 import type { BatonEvent } from '../../core/events.js';
-import type { RunRecord, SessionRecord, TaskRecord } from '../store.js';
+import type { RunRecord, SessionRecord } from '../run-store.js';
 import { corruptJson } from '../store-corrupt.js';
+import type { TaskRecord } from '../task-store.js';
 import type { WorkerRecord, WorkerServes } from '../worker-registry.js';
 
 /**

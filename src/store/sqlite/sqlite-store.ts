@@ -2,10 +2,10 @@ import { errorMessage, NotFoundError, UserError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newSecret } from '../../core/ids.js';
-import type { ClaimFilter } from '../claim-filter.js';
 import { matchesClaimFilter } from '../claim-filter.js';
 import { EventHub } from '../event-hub.js';
-import { encodeCursor } from '../page-cursor.js';
+import type { ListOptions, Page } from '../page.js';
+import { pageOf } from '../page.js';
 import { buildSessionRecord, buildTaskRecord, isClaimable } from '../records.js';
 import type {
   AppendOptions,
@@ -13,21 +13,18 @@ import type {
   ClaimOptions,
   EventListener,
   Fence,
+  ListRunsOptions,
   NewRun,
   NewSession,
   NewSessionStart,
-  NewTask,
-  Page,
   ReadEventsOptions,
   RunPatch,
   RunRecord,
-  RunStatus,
   SessionPatch,
   SessionRecord,
-  Store,
-  TaskPatch,
-  TaskRecord,
-} from '../store.js';
+} from '../run-store.js';
+import type { Store } from '../store.js';
+import type { ListTasksOptions, NewTask, TaskPatch, TaskRecord } from '../task-store.js';
 import { checkLimit, checkTtl } from '../validate.js';
 import type { WorkerAnnouncement, WorkerRecord } from '../worker-registry.js';
 import { servesOf } from '../worker-registry.js';
@@ -155,7 +152,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  async listSessions(options: { limit: number; cursor?: string }): Promise<Page<SessionRecord>> {
+  async listSessions(options: ListOptions): Promise<Page<SessionRecord>> {
     return this.#read(() =>
       this.#page('sessions', new ListQuery().before(options.cursor), options.limit, sessionFromRow),
     );
@@ -184,13 +181,7 @@ export class SqliteStore implements Store {
     return this.#read(() => this.#writes.runByKey(key));
   }
 
-  async listRuns(options: {
-    sessionId?: string;
-    status?: RunStatus[];
-    filter?: ClaimFilter;
-    limit: number;
-    cursor?: string;
-  }): Promise<Page<RunRecord>> {
+  async listRuns(options: ListRunsOptions): Promise<Page<RunRecord>> {
     const query = new ListQuery()
       .equals('session_id', options.sessionId)
       .oneOf('status', options.status)
@@ -341,20 +332,14 @@ export class SqliteStore implements Store {
     });
   }
 
-  async listTasks(options: {
-    namespace?: string;
-    profile?: string;
-    since?: string;
-    status?: TaskRecord['status'][];
-    limit: number;
-  }): Promise<TaskRecord[]> {
+  async listTasks(options: ListTasksOptions): Promise<Page<TaskRecord>> {
     const query = new ListQuery()
       .equals('namespace', options.namespace)
       .equals('profile', options.profile)
       .atLeast('created_at', options.since)
-      .oneOf('status', options.status);
-    const { sql, parameters } = query.newestFirst('tasks', checkLimit(options.limit));
-    return this.#read(() => (this.#statements.dynamic(sql).all(...parameters) as TaskRow[]).map(taskFromRow));
+      .oneOf('status', options.status)
+      .before(options.cursor);
+    return this.#read(() => this.#page('tasks', query, options.limit, taskFromRow));
   }
 
   async updateTask(id: string, patch: TaskPatch): Promise<TaskRecord> {
@@ -453,10 +438,6 @@ export class SqliteStore implements Store {
     // One row more than asked tells whether an older page exists.
     const { sql, parameters } = query.newestFirst(table, pageSize + 1);
     const rows = this.#statements.dynamic(sql).all(...parameters) as Row[];
-    const items = rows.slice(0, pageSize);
-    const page: Page<T> = { items: items.map(fromRow) };
-    const last = items.at(-1);
-    if (rows.length > pageSize && last) page.nextCursor = encodeCursor(last.pos);
-    return page;
+    return pageOf(rows, pageSize, (row) => row.pos, fromRow);
   }
 }

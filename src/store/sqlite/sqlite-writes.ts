@@ -3,10 +3,10 @@ import { ConflictError, LeaseLostError, NotFoundError } from '../../core/errors.
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { runExists, runStatusChanged } from '../append-conflict.js';
 import { buildRunRecord, buildSessionRecord } from '../records.js';
+import type { AppendOptions, Fence, NewRun, NewSessionStart, RunRecord, SessionPatch } from '../run-store.js';
 import { sealDrafts } from '../seal-drafts.js';
 import type { HeadColumns } from '../session-head.js';
 import { headForAppend } from '../session-head.js';
-import type { AppendOptions, Fence, NewRun, NewSessionStart, RunRecord, SessionPatch } from '../store.js';
 import type { ColumnValues } from './patch-columns.js';
 import { runPatchColumns, sessionPatchColumns, updateSql } from './patch-columns.js';
 import type { RunRow } from './rows.js';

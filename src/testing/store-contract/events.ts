@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { verifyChain } from '../../core/events.js';
-import type { Store } from '../../store/store.js';
+import type { RunStore } from '../../store/run-store.js';
 import { createRun, createSession, waitFor } from './fixtures.js';
 
 function steps(from: number, count: number): EventDraft[] {
@@ -13,7 +13,7 @@ function steps(from: number, count: number): EventDraft[] {
 }
 
 /** The event log: gapless seq, the hash chain, fenced and atomic appends, reads and subscriptions. */
-export function eventContract(store: () => Store): void {
+export function eventContract(store: () => RunStore): void {
   it('assigns gapless seq from 0 per session and a valid hash chain', async () => {
     const one = await createSession(store());
     const two = await createSession(store());

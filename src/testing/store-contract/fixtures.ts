@@ -1,15 +1,15 @@
 import { newId } from '../../core/ids.js';
-import type { RunRecord, SessionRecord, Store } from '../../store/store.js';
+import type { RunRecord, RunStore, SessionRecord } from '../../store/run-store.js';
 
 /** A fresh session with a unique id and token hash. */
-export function createSession(store: Store, agent = 'agent'): Promise<SessionRecord> {
+export function createSession(store: RunStore, agent = 'agent'): Promise<SessionRecord> {
   const id = newId('ses');
   return store.createSession({ id, agent, context: { topic: 'x' }, auth: {}, tokenHash: `hash-${id}` });
 }
 
 /** A fresh queued run in `sessionId`. */
 export async function createRun(
-  store: Store,
+  store: RunStore,
   sessionId: string,
   idempotencyKey: string | null = null,
 ): Promise<RunRecord> {

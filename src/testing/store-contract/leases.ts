@@ -1,10 +1,10 @@
 import { expect, it } from 'vitest';
 import { LeaseLostError, ValidationError } from '../../core/errors.js';
-import type { Store } from '../../store/store.js';
+import type { RunStore } from '../../store/run-store.js';
 import { createRun, createSession, sleep } from './fixtures.js';
 
 /** Leases: claiming runnable runs exclusively, reclaiming expired ones, renewing and releasing. */
-export function leaseContract(store: () => Store): void {
+export function leaseContract(store: () => RunStore): void {
   it('claims the oldest queued run with a fresh lease and marks it running', async () => {
     const session = await createSession(store());
     const oldest = await createRun(store(), session.id);

@@ -1,12 +1,12 @@
 import { expect, it } from 'vitest';
 import { ConflictError, LeaseLostError, NotFoundError, ValidationError } from '../../core/errors.js';
-import type { Store } from '../../store/store.js';
+import type { RunStore } from '../../store/run-store.js';
 import { createRun, createSession, sleep } from './fixtures.js';
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 /** Sessions and runs: create, read, look up, page and patch. */
-export function recordContract(store: () => Store): void {
+export function recordContract(store: () => RunStore): void {
   it('creates an idle session and reads it back by id and by token hash', async () => {
     const auth = { initiator: { kind: 'cli' as const, subject: 'me' } };
     const created = await store().createSession({

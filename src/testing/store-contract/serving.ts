@@ -1,27 +1,10 @@
 import { expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
-import type { Store } from '../../store/store.js';
-import type { WorkerAnnouncement } from '../../store/worker-registry.js';
-import { createSession, sleep } from './fixtures.js';
+import type { RunStore } from '../../store/run-store.js';
+import { createSession } from './fixtures.js';
 
-function announcement(id: string): WorkerAnnouncement {
-  return {
-    id,
-    host: 'host-a',
-    pid: 42,
-    agents: ['alpha'],
-    agentModules: [],
-    loadsModules: false,
-    unloadableModules: [],
-    kinds: ['task'],
-    concurrency: 2,
-    runsInFlight: 0,
-    startedAt: new Date().toISOString(),
-  };
-}
-
-/** What workers serve: claims and lists filtered by agent, module and kind; active time; the worker registry. */
-export function servingContract(store: () => Store): void {
+/** What workers serve: claims and lists filtered by agent, module and kind; active time. */
+export function servingContract(store: () => RunStore): void {
   async function queue(
     sessionId: string,
     agent: string,
@@ -47,7 +30,7 @@ export function servingContract(store: () => Store): void {
     const task = await queue(session.id, 'coder', 'task');
     const elsewhere = await queue(session.id, 'beta', 'message', '/other/beta.ts');
     const byModule = { agentModules: [{ module: '/mods/beta.ts', agents: ['beta'] }] };
-    const listed = async (filter: Parameters<Store['claimRun']>[2]) =>
+    const listed = async (filter: Parameters<RunStore['claimRun']>[2]) =>
       (await store().listRuns({ limit: 10, ...(filter?.filter && { filter: filter.filter }) })).items.map(
         (run) => run.id,
       );
@@ -64,6 +47,29 @@ export function servingContract(store: () => Store): void {
     expect(await store().claimRun('w', 60_000, { runId: alpha.id, filter: byModule })).toBeUndefined();
     expect((await store().claimRun('w', 60_000, { filter: { agents: ['alpha'] } }))?.run.id).toBe(alpha.id);
     expect((await store().getRun(elsewhere.id))?.status).toBe('queued');
+  });
+
+  it('matches runs by agent or module only of the agent kinds a filter names', async () => {
+    const session = await createSession(store());
+    const message = await queue(session.id, 'alpha', 'message');
+    const unknown = await queue(session.id, 'alpha', 'approval');
+    const fromModule = await queue(session.id, 'beta', 'approval', '/mods/beta.ts');
+    const exec = await queue(session.id, 'exec', 'exec');
+    const filter = {
+      kinds: ['exec'],
+      agents: ['alpha'],
+      agentModules: [{ module: '/mods/beta.ts', agents: ['beta'] }],
+      agentKinds: ['message', 'workspace'],
+    };
+    const listed = (await store().listRuns({ limit: 10, filter })).items.map((run) => run.id);
+    expect(listed).toEqual([exec.id, message.id]);
+    expect((await store().claimRun('w', 60_000, { filter }))?.run.id).toBe(message.id);
+    expect((await store().claimRun('w', 60_000, { filter }))?.run.id).toBe(exec.id);
+    expect(await store().claimRun('w', 60_000, { filter })).toBeUndefined();
+    expect((await store().getRun(unknown.id))?.status).toBe('queued');
+    expect((await store().getRun(fromModule.id))?.status).toBe('queued');
+    const { agentKinds: _limited, ...anyKind } = filter;
+    expect((await store().claimRun('w', 60_000, { filter: anyKind }))?.run.id).toBe(unknown.id);
   });
 
   it('lists the agent modules of queued and running runs', async () => {
@@ -87,27 +93,5 @@ export function servingContract(store: () => Store): void {
     expect((await store().getRun(run.id))?.activeMs).toBe(1_234);
     expect(await store().renewLease({ ...fence, token: 'stale' }, 60_000, { activeMs: 9_999 })).toBe(false);
     expect((await store().updateRun(run.id, { activeMs: 2_000 }, fence)).activeMs).toBe(2_000);
-  });
-
-  it('lists announced workers until they are removed or stop announcing', async () => {
-    await store().announceWorker(announcement('wrk_a'), 60_000);
-    await store().announceWorker(announcement('wrk_b'), 60_000);
-    await store().announceWorker({ ...announcement('wrk_a'), runsInFlight: 2 }, 60_000);
-    const workers = await store().listWorkers();
-    expect(workers.map((worker) => [worker.id, worker.runsInFlight])).toEqual([
-      ['wrk_a', 2],
-      ['wrk_b', 0],
-    ]);
-    expect(workers[0]).toMatchObject({
-      ...announcement('wrk_a'),
-      runsInFlight: 2,
-      startedAt: workers[0]?.startedAt,
-    });
-    expect(Date.parse(workers[0]?.lastHeartbeatAt ?? '')).toBeGreaterThan(0);
-    expect(workers[0]?.expiresAt).toBeGreaterThan(Date.now());
-    await store().removeWorker('wrk_b');
-    await store().announceWorker(announcement('wrk_brief'), 50);
-    await sleep(120);
-    expect((await store().listWorkers()).map((worker) => worker.id)).toEqual(['wrk_a']);
   });
 }

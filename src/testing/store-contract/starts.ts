@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { newId } from '../../core/ids.js';
 import { AppendConflictError } from '../../store/append-conflict.js';
-import type { NewSessionStart, Store } from '../../store/store.js';
+import type { NewSessionStart, RunStore } from '../../store/run-store.js';
 import { createRun, createSession } from './fixtures.js';
 
 function start(key: string | null): NewSessionStart {
@@ -26,7 +26,7 @@ function start(key: string | null): NewSessionStart {
 }
 
 /** Atomic starts, the chain head on the session, and conditional appends (compare-and-append). */
-export function startContract(store: () => Store): void {
+export function startContract(store: () => RunStore): void {
   it('starts a session with its first events and queued run in one step', async () => {
     const input = start(null);
     const { run, created } = await store().startSession(input);

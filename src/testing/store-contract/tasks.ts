@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
-import { NotFoundError } from '../../core/errors.js';
-import { sha256Hex } from '../../core/hash.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { newId } from '../../core/ids.js';
-import type { NewTask, Store, TaskRecord } from '../../store/store.js';
+import type { Page } from '../../store/page.js';
+import type { NewTask, TaskRecord, TaskStore } from '../../store/task-store.js';
 import { sleep } from './fixtures.js';
 
 function newTask(overrides: Partial<NewTask> = {}): NewTask {
@@ -18,27 +18,14 @@ function newTask(overrides: Partial<NewTask> = {}): NewTask {
   };
 }
 
-async function createTasks(store: Store, drafts: Partial<NewTask>[]): Promise<TaskRecord[]> {
+async function createTasks(store: TaskStore, drafts: Partial<NewTask>[]): Promise<TaskRecord[]> {
   const tasks: TaskRecord[] = [];
   for (const draft of drafts) tasks.push((await store.createTask(newTask(draft))).task);
   return tasks;
 }
 
-/** Blobs and tasks. */
-export function taskContract(store: () => Store): void {
-  it('stores blobs by sha256, deduplicated, and returns the exact bytes', async () => {
-    const bytes = Uint8Array.from({ length: 512 }, (_, index) => index % 256);
-    const hash = await store().putBlob(bytes);
-    expect(hash).toBe(sha256Hex(bytes));
-    expect(await store().putBlob(Uint8Array.from(bytes))).toBe(hash);
-    const read = await store().getBlob(hash);
-    expect(read).toBeInstanceOf(Uint8Array);
-    expect(Buffer.from(read ?? new Uint8Array()).equals(Buffer.from(bytes))).toBe(true);
-    const empty = await store().putBlob(new Uint8Array());
-    expect((await store().getBlob(empty))?.byteLength).toBe(0);
-    expect(await store().getBlob('f'.repeat(64))).toBeUndefined();
-  });
-
+/** Delegated tasks: idempotent creation, lookups, pages, patches and retention. */
+export function taskContract(store: () => TaskStore): void {
   it('creates a pending task and returns it again for the same idempotency key', async () => {
     const first = await store().createTask(newTask({ idempotencyKey: 'same', runId: 'run_1' }));
     expect(first.created).toBe(true);
@@ -71,7 +58,7 @@ export function taskContract(store: () => Store): void {
     await sleep(2);
     const [d] = await createTasks(store(), [{ namespace: 'one', profile: 'coder' }]);
     await store().updateTask(b?.id ?? '', { status: 'completed' });
-    const ids = (tasks: TaskRecord[]) => tasks.map((task) => task.id);
+    const ids = (page: Page<TaskRecord>) => page.items.map((task) => task.id);
     expect(ids(await store().listTasks({ limit: 10 }))).toEqual([d?.id, c?.id, b?.id, a?.id]);
     expect(ids(await store().listTasks({ limit: 2 }))).toEqual([d?.id, c?.id]);
     expect(ids(await store().listTasks({ namespace: 'one', limit: 10 }))).toEqual([d?.id, c?.id, a?.id]);
@@ -81,6 +68,32 @@ export function taskContract(store: () => Store): void {
     ]);
     expect(ids(await store().listTasks({ status: ['completed'], limit: 10 }))).toEqual([b?.id]);
     expect(ids(await store().listTasks({ since: d?.createdAt ?? '', limit: 10 }))).toEqual([d?.id]);
+  });
+
+  it('lists tasks in pages that cover every matching task once, and refuses a malformed cursor', async () => {
+    const created = await createTasks(
+      store(),
+      Array.from({ length: 5 }, (_, index) => ({ namespace: index === 2 ? 'other' : 'one' })),
+    );
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store().listTasks({
+        namespace: 'one',
+        limit: 2,
+        ...(cursor !== undefined && { cursor }),
+      });
+      seen.push(...page.items.map((task) => task.id));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor !== undefined && pages < 10);
+    const expected = created.filter((task) => task.namespace === 'one').map((task) => task.id);
+    expect(seen).toEqual(expected.reverse());
+    expect(pages).toBe(2);
+    await expect(store().listTasks({ limit: 2, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 
   it('patches a task, feedback included, and refuses unknown tasks', async () => {
@@ -122,11 +135,11 @@ export function taskContract(store: () => Store): void {
     await store().updateTask(newCancelled?.id ?? '', { status: 'cancelled' });
     await store().updateTask(newDone?.id ?? '', { status: 'completed' });
     expect(await store().pruneTasks(2)).toBe(2);
-    const left = (await store().listTasks({ limit: 10 })).map((task) => task.id);
+    const left = (await store().listTasks({ limit: 10 })).items.map((task) => task.id);
     expect(left).toEqual([newDone?.id, newCancelled?.id, running?.id, pending?.id]);
     expect(await store().pruneTasks(2)).toBe(0);
     expect(await store().pruneTasks(0)).toBe(2);
-    expect((await store().listTasks({ limit: 10 })).map((task) => task.id)).toEqual([
+    expect((await store().listTasks({ limit: 10 })).items.map((task) => task.id)).toEqual([
       running?.id,
       pending?.id,
     ]);

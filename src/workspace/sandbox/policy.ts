@@ -1,38 +1,11 @@
-import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
+import { type SandboxLimits, type SandboxPolicy, sandboxLimitsSchema } from '../../core/sandbox-policy.js';
 import { parseAllowHosts } from './egress-proxy.js';
 import { passedEnvironment } from './environment.js';
 import { hiddenPaths, isInsideAny } from './hidden-paths.js';
-import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits, sandboxLimitsSchema } from './limits.js';
+import { DEFAULT_SANDBOX_LIMITS } from './limits.js';
 import { readablePaths } from './readable-paths.js';
 import { sandboxUser } from './sandbox-user.js';
-
-/**
- * The one security boundary of a run (docs/security.md): what a sandboxed command sees and may
- * do. Built once per run by {@link buildSandboxPolicy}, recorded in the contract, and taken by
- * every sandboxed execution of the run. Paths are real paths (symlinks and `..` resolved).
- */
-export const sandboxPolicySchema = z
-  .object({
-    version: z.literal(1),
-    /** `none` only for a local `baton exec` / `baton run --workspace` that asked for it. */
-    sandbox: z.enum(['bwrap', 'none']),
-    /** Visible read-only: the system directories, PATH and its toolchains, `--read` paths. */
-    readPaths: z.array(z.string()),
-    /** Never visible, even inside a readable path (toolchains under a hidden HOME excepted). */
-    hidePaths: z.array(z.string()),
-    /** Reachable through the allowlisting proxy; nothing else is. */
-    allowHosts: z.array(z.string()),
-    /** The environment inside, besides HOME and TMPDIR (which the sandbox sets). */
-    env: z.record(z.string(), z.string()),
-    limits: sandboxLimitsSchema,
-    /** The unprivileged uid/gid the command runs as when Baton runs as root; null otherwise. */
-    runAs: z.object({ uid: z.number().int(), gid: z.number().int() }).strict().nullable(),
-  })
-  .strict();
-
-/** A run's sandbox policy (see {@link sandboxPolicySchema}). */
-export type SandboxPolicy = z.infer<typeof sandboxPolicySchema>;
 
 /** What {@link buildSandboxPolicy} builds a policy from. */
 export interface SandboxPolicyOptions {

@@ -2,6 +2,7 @@ import { chmod, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '../../core/errors.js';
+import type { SandboxPolicy } from '../../core/sandbox-policy.js';
 import { NotSupportedError } from '../errors.js';
 import { bwrapPrefix, ensureBwrap } from './bwrap.js';
 import { createTreeCgroup, joinCgroupPrefix } from './cgroup.js';
@@ -9,7 +10,7 @@ import { type EgressProxy, parseAllowHosts, startEgressProxy } from './egress-pr
 import { relayPrefix } from './egress-relay.js';
 import { commandEnvironment } from './environment.js';
 import { prlimitPrefix } from './limits.js';
-import { buildSandboxPolicy, type SandboxPolicy } from './policy.js';
+import { buildSandboxPolicy } from './policy.js';
 import { type ProcessSpec, runProcess } from './run-process.js';
 import { handOverTree } from './sandbox-user.js';
 import type { Sandbox, SandboxCommand, SandboxResult } from './types.js';

@@ -1,4 +1,4 @@
-import type { SandboxPolicy } from './policy.js';
+import type { SandboxPolicy } from '../../core/sandbox-policy.js';
 
 /** Legacy per-command limits, accepted by {@link SandboxCommand} when no policy is given. */
 export interface SandboxCommandLimits {

@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SandboxPolicy } from '../../core/sandbox-policy.js';
 import { DEFAULT_SANDBOX_LIMITS } from './limits.js';
-import type { SandboxPolicy } from './policy.js';
 import { viewArguments } from './view.js';
 
 function policy(readPaths: string[], hidePaths: string[]): SandboxPolicy {

@@ -1,7 +1,7 @@
 import { lstatSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
+import type { SandboxPolicy } from '../../core/sandbox-policy.js';
 import { isInside } from './hidden-paths.js';
-import type { SandboxPolicy } from './policy.js';
 
 /** Where the sandbox's private HOME lives: inside its size-limited private `/tmp`, never in the checkout. */
 export const SANDBOX_HOME = '/tmp/home';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Store } from '../../store/store.js';
-import { sandboxPolicySchema } from '../sandbox/policy.js';
+import { sandboxPolicySchema } from '../core/sandbox-policy.js';
+import type { Store } from '../store/store.js';
 import { type GovernedRunOptions, type StartedGovernedRun, startGovernedRun } from './start-governed.js';
 
 /** The run input of a `workspace` run: an agent working on a restored copy of a captured workspace. */

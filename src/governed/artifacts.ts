@@ -1,7 +1,7 @@
 import type { BatonEvent } from '../core/events.js';
+import type { Artifact } from '../proof/statements.js';
 import type { Store } from '../store/store.js';
 import { loadBlob, loadManifest } from '../workspace/restore.js';
-import type { Artifact } from './statements.js';
 
 type BlobReader = Pick<Store, 'getBlob'>;
 

@@ -4,14 +4,19 @@ import { join } from 'node:path';
 import { ConflictError, UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { Store } from '../store/store.js';
-import { trackedDiff } from './capture.js';
-import { GitCommandError, NotAGitRepositoryError, PatchConflictError, UnsafeSymlinkError } from './errors.js';
-import { git, gitText } from './git.js';
-import type { WorkspaceManifest } from './manifest.js';
-import { inspectTreeChange, isUnsafeSymlink, type PatchOverview } from './patch-inspection.js';
+import { trackedDiff } from '../workspace/capture.js';
+import {
+  GitCommandError,
+  NotAGitRepositoryError,
+  PatchConflictError,
+  UnsafeSymlinkError,
+} from '../workspace/errors.js';
+import { git, gitText } from '../workspace/git.js';
+import type { WorkspaceManifest } from '../workspace/manifest.js';
+import { inspectTreeChange, isUnsafeSymlink, type PatchOverview } from '../workspace/patch-inspection.js';
+import { loadBlob } from '../workspace/restore.js';
+import { secretMatcher } from '../workspace/secret-patterns.js';
 import { type TrustedRunPatch, trustedRunPatch } from './pull-trust.js';
-import { loadBlob } from './restore.js';
-import { secretMatcher } from './secret-patterns.js';
 
 /** Options of {@link pullRun}. */
 export interface PullOptions {

@@ -1,7 +1,7 @@
-import type { ProfileOptions } from '../delegation/profiles/profile-registry.js';
-import { createTaskService } from '../delegation/task-service.js';
-import type { TaskService } from '../delegation/task-types.js';
 import type { Runtime } from '../runtime/types.js';
+import type { ProfileOptions } from './profiles/profile-registry.js';
+import { createTaskService } from './task-service.js';
+import type { TaskService } from './task-types.js';
 
 /**
  * The task service of a runtime: its store and loaded agents, with cancels going through the

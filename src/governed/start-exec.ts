@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
-import type { Store } from '../../store/store.js';
-import { DEFAULT_SANDBOX_LIMITS } from '../sandbox/limits.js';
+import type { Store } from '../store/store.js';
+import { DEFAULT_SANDBOX_LIMITS } from '../workspace/sandbox/limits.js';
 import type { ExecInput } from './exec-input.js';
 import { type GovernedRunOptions, type StartedGovernedRun, startGovernedRun } from './start-governed.js';
 

@@ -1,58 +1,56 @@
-import type { Agent } from '../core/agent.js';
+import { z } from 'zod';
 import { agentDefinitionHash } from '../core/agent.js';
 import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { hashCanonical } from '../core/hash.js';
-import type { Journal } from '../loop/journal.js';
-import type { TurnOutcome, TurnSettings } from '../loop/types.js';
+import type { TurnOutcome } from '../loop/types.js';
 import { emptyUsage } from '../loop/usage.js';
-import type { RunRecord, Store, TaskRecord } from '../store/store.js';
-import type { WithAgentTools } from './agent-turn.js';
+import { kindDefinitionHash } from '../runtime/definition-hash.js';
+import type { RunKind, RunKindContext } from '../runtime/run-kind.js';
+import type { Store } from '../store/store.js';
+import type { TaskRecord } from '../store/task-store.js';
 import { AgentTurnError } from './agent-turn.js';
 import { PatchRejectedError } from './profiles/patch-rejected-error.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
 import { resolveProfile } from './profiles/profile-registry.js';
 import type { TaskProgress } from './profiles/task-profile.js';
+import { TASK_RUN_KIND } from './task-run.js';
 import { DEFAULT_TASK_RETENTION, isTerminalTask } from './task-types.js';
 
-/** What the runtime hands an executor of `task` runs. */
-export interface TaskExecutionContext {
-  run: RunRecord;
-  journal: Journal;
-  signal: AbortSignal;
-  store: Store;
-  agents: ReadonlyMap<string, Agent>;
-  turnOptions?: TurnSettings;
-  /** Connects agents' MCP servers around every turn the profile runs. */
-  withAgentTools: WithAgentTools;
-}
+/** The input of a `task` run: the task it carries (the task record holds the rest). */
+const taskRunInputSchema = z.looseObject({ taskId: z.string(), profile: z.string() });
 
-/** Options of {@link createTaskExecutor}. */
-export interface TaskExecutorOptions extends ProfileOptions {
+type TaskRunInput = z.infer<typeof taskRunInputSchema>;
+
+/** Options of {@link taskKind}. */
+export interface TaskKindOptions extends ProfileOptions {
   /** Terminal tasks kept; older ones are evicted (default {@link DEFAULT_TASK_RETENTION}). */
   retention?: number;
 }
 
 /**
- * The executor of `task` runs: runs the task's profile, then records the outcome on the task
- * before the runtime records it on the run, so a finished run always has a finished task.
- * A stop for shutdown or a lost lease leaves the task `running`: the run resumes elsewhere.
- * The run's definition hash covers the agents the profile runs: a resumed task whose agent
- * changed fails with `definition_changed`.
+ * The `task` kind: runs the task's profile, then records the outcome on the task before the
+ * runtime records it on the run, so a finished run always has a finished task. A stop for
+ * shutdown or a lost lease leaves the task `running`: the resumed run finds it so and says
+ * `resumed`. The run's definition hash covers the agents the profile runs: a resumed task
+ * whose agent changed fails with `definition_changed`.
  */
-export function createTaskExecutor(options: TaskExecutorOptions = {}) {
+export function taskKind(options: TaskKindOptions = {}): RunKind<TaskRunInput> {
   const retention = options.retention ?? DEFAULT_TASK_RETENTION;
-  const definitionHash = async (
-    context: Pick<TaskExecutionContext, 'run' | 'store' | 'agents'>,
-  ): Promise<string | undefined> => {
-    const task = await context.store.findTaskByRunId(context.run.id);
-    // A task that is missing or over is reported by the executor itself; the runtime's default hash will do.
-    if (!task || isTerminalTask(task)) return undefined;
-    const agents = resolveProfile(task.profile, options).agents(task.args, context.agents);
-    return hashCanonical({ profile: task.profile, agents: agents.map(agentDefinitionHash) });
+  return {
+    name: TASK_RUN_KIND,
+    inputSchema: taskRunInputSchema,
+    claim: 'kind',
+    async definitionHash(context) {
+      const task = await context.store.findTaskByRunId(context.run.id);
+      // A task that is missing or over is reported by `execute` itself; the kind's own hash will do.
+      if (!task || isTerminalTask(task)) return kindDefinitionHash(context.run);
+      const agents = resolveProfile(task.profile, options).agents(task.args, context.agents);
+      return hashCanonical({ profile: task.profile, agents: agents.map(agentDefinitionHash) });
+    },
+    execute: executeTask,
   };
-  return Object.assign(executeTask, { definitionHash });
 
-  async function executeTask(context: TaskExecutionContext): Promise<TurnOutcome> {
+  async function executeTask(context: RunKindContext<TaskRunInput>): Promise<TurnOutcome> {
     const { store, run } = context;
     const task = await store.findTaskByRunId(run.id);
     if (!task) return failed({ code: 'task_missing', message: `run ${run.id} carries no task` });
@@ -78,7 +76,7 @@ export function createTaskExecutor(options: TaskExecutorOptions = {}) {
         store,
         agents: context.agents,
         progress,
-        turnOptions: context.turnOptions ?? {},
+        turnOptions: context.turnOptions,
         withAgentTools: context.withAgentTools,
       });
       const costUsd = outcome.usage.costUsd ?? 0;

@@ -2,9 +2,9 @@ import { ConflictError, NotFoundError, UserError } from '../core/errors.js';
 import { verifyChain } from '../core/events.js';
 import { verifyReceiptFile } from '../proof/verify.js';
 import type { Store } from '../store/store.js';
-import { UntrustedPatchError } from './errors.js';
-import type { WorkspaceManifest } from './manifest.js';
-import { loadBlob, loadManifest } from './restore.js';
+import { UntrustedPatchError } from '../workspace/errors.js';
+import type { WorkspaceManifest } from '../workspace/manifest.js';
+import { loadBlob, loadManifest } from '../workspace/restore.js';
 
 /** What a finished workspace run recorded for pull-back, checked before anything is applied. */
 export interface TrustedRunPatch {

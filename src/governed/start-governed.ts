@@ -1,18 +1,18 @@
-import type { EventDraft } from '../../core/events.js';
-import { canonicalJson, hashCanonical, sha256Hex } from '../../core/hash.js';
-import { newId, newSecret } from '../../core/ids.js';
-import type { CallerIdentity } from '../../core/tool.js';
-import { issueContract } from '../../proof/issue.js';
-import type { SigningKeys } from '../../proof/keys.js';
-import type { Contract } from '../../proof/statements.js';
-import type { Store } from '../../store/store.js';
-import { captureWorkspace } from '../capture.js';
-import { NotSupportedError } from '../errors.js';
-import type { WorkspaceManifest } from '../manifest.js';
-import { inspectRepository } from '../repository.js';
-import { parseAllowHosts } from '../sandbox/egress-proxy.js';
-import type { SandboxLimits } from '../sandbox/limits.js';
-import { buildSandboxPolicy, type SandboxPolicy } from '../sandbox/policy.js';
+import type { EventDraft } from '../core/events.js';
+import { canonicalJson, hashCanonical, sha256Hex } from '../core/hash.js';
+import { newId, newSecret } from '../core/ids.js';
+import type { SandboxLimits, SandboxPolicy } from '../core/sandbox-policy.js';
+import type { CallerIdentity } from '../core/tool.js';
+import type { SigningKeys } from '../proof/keys.js';
+import type { Contract } from '../proof/statements.js';
+import type { Store } from '../store/store.js';
+import { captureWorkspace } from '../workspace/capture.js';
+import { NotSupportedError } from '../workspace/errors.js';
+import type { WorkspaceManifest } from '../workspace/manifest.js';
+import { inspectRepository } from '../workspace/repository.js';
+import { parseAllowHosts } from '../workspace/sandbox/egress-proxy.js';
+import { buildSandboxPolicy } from '../workspace/sandbox/policy.js';
+import { issueContract } from './issue.js';
 
 /** What every governed run (an `exec` command or an agent on a workspace) starts from. */
 export interface GovernedRunOptions {

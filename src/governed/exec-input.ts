@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { sandboxPolicySchema } from '../sandbox/policy.js';
+import { sandboxPolicySchema } from '../core/sandbox-policy.js';
 
 /** The run input of an `exec` run: everything the executor needs, fixed when the contract is issued. */
 export const execInputSchema = z.object({

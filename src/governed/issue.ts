@@ -2,12 +2,12 @@ import { hostname } from 'node:os';
 import { ConflictError, NotFoundError, UserError } from '../core/errors.js';
 import type { BatonEvent } from '../core/events.js';
 import { canonicalJson, hashCanonical } from '../core/hash.js';
+import type { SigningKeys } from '../proof/keys.js';
+import { signStatement } from '../proof/signature.js';
+import { type Contract, contractSchema, type ProofEnvelope, type Receipt } from '../proof/statements.js';
 import type { Store } from '../store/store.js';
 import { loadBlob } from '../workspace/restore.js';
 import { collectArtifacts } from './artifacts.js';
-import type { SigningKeys } from './keys.js';
-import { signStatement } from './signature.js';
-import { type Contract, contractSchema, type ProofEnvelope, type Receipt } from './statements.js';
 
 /** Signs a contract and stores its canonical JSON as a blob; the caller records `contract.issued`. */
 export async function issueContract(

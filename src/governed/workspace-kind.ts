@@ -1,0 +1,90 @@
+import { agentRunDefinitionHash } from '../runtime/definition-hash.js';
+import { runKindTurn } from '../runtime/kind-turn.js';
+import { type RunKind, type RunKindContext, requireRunAgent } from '../runtime/run-kind.js';
+import { PatchTooLargeError } from '../workspace/errors.js';
+import { loadManifest } from '../workspace/restore.js';
+import {
+  openScratchWorkspace,
+  privateScratchParent,
+  reopenScratchWorkspace,
+  type ScratchWorkspace,
+} from '../workspace/scratch-workspace.js';
+import { workspaceTools } from '../workspace/tools/workspace-tools.js';
+import { type WorkspaceRunInput, workspaceRunInputSchema } from './workspace-run.js';
+
+/** A fresh scratch restore of the run's captured workspace, in the private per-user directory. */
+async function restoreScratch(context: RunKindContext<WorkspaceRunInput>): Promise<ScratchWorkspace> {
+  const { run, input, store, signal } = context;
+  return openScratchWorkspace(await loadManifest(store, input.manifestHash), store, {
+    parent: await privateScratchParent(),
+    prefix: scratchPrefix(run.id),
+    signal,
+  });
+}
+
+function scratchPrefix(runId: string): string {
+  return `workspace-${runId}-`;
+}
+
+/**
+ * The agent's turn on a scratch workspace: the workspace tools are bound to it, and every
+ * `run_command` runs under the run's sandbox policy; when the turn ends the run's own change
+ * is stored as the patch and `workspace.patch` recorded. A deferred or interrupted turn keeps
+ * the scratch directory for the attempt that resumes.
+ */
+async function runOnScratch(
+  context: RunKindContext<WorkspaceRunInput>,
+  scratch: ScratchWorkspace,
+): ReturnType<RunKind['execute']> {
+  const { input, journal, store } = context;
+  const tools = workspaceTools(scratch.checkout, {
+    sandbox: { policy: input.policy, gitDir: scratch.gitDir },
+  });
+  const outcome = await runKindTurn(context, requireRunAgent(context), {
+    extraTools: tools,
+    ...(input.model !== undefined && { model: input.model }),
+  });
+  if (outcome.status !== 'succeeded' && outcome.status !== 'failed') return outcome;
+  try {
+    const { patch: _bytes, ...patch } = await scratch.capturePatch(store, {
+      secretPatterns: input.secretPatterns,
+      maxPatchBytes: input.policy.limits.patchBytes,
+    });
+    await journal.append({ type: 'workspace.patch', data: patch });
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof PatchTooLargeError)) throw error;
+    return {
+      status: 'failed',
+      error: { code: error.code, message: error.message },
+      usage: outcome.usage,
+      steps: outcome.steps,
+    };
+  } finally {
+    await scratch.remove();
+  }
+}
+
+/**
+ * The `workspace` kind (`baton run --workspace`): the run's agent works on a scratch restore
+ * of the captured workspace (see {@link runOnScratch}). The scratch directory comes from
+ * `mkdtemp` inside a private per-user directory, so an attempt that resumes on the same machine
+ * finds and continues on the files the earlier attempt edited. The run's definition hash is its
+ * agent's, so a changed agent file fails a resumed run with `definition_changed`.
+ */
+export function workspaceKind(): RunKind<WorkspaceRunInput> {
+  return {
+    name: 'workspace',
+    inputSchema: workspaceRunInputSchema,
+    claim: 'agent',
+    definitionHash: agentRunDefinitionHash,
+    execute: async (context) => runOnScratch(context, await restoreScratch(context)),
+    async resume(context) {
+      const parent = await privateScratchParent();
+      const scratch =
+        (await reopenScratchWorkspace(parent, scratchPrefix(context.run.id))) ??
+        (await restoreScratch(context));
+      return runOnScratch(context, scratch);
+    },
+  };
+}
