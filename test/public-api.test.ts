@@ -237,8 +237,16 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
     types: ['DelegationMcpServerOptions', 'McpHttpOptions', 'McpToolConnection'],
   },
   './testing': {
-    values: ['fakeClock', 'listenOnLoopback', 'scriptedModel'],
-    types: ['FakeClock', 'Script', 'ScriptEntry', 'ScriptedRequest', 'ScriptedStep', 'ScriptedToolCall'],
+    values: ['fakeClock', 'listenOnLoopback', 'scriptedModel', 'waitFor'],
+    types: [
+      'FakeClock',
+      'Script',
+      'ScriptEntry',
+      'ScriptedRequest',
+      'ScriptedStep',
+      'ScriptedToolCall',
+      'WaitForOptions',
+    ],
   },
   './testing/contracts': {
     values: ['sandboxContract', 'storeContract'],

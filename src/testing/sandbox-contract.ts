@@ -17,6 +17,7 @@ import { buildSandboxPolicy, type SandboxPolicyOptions } from '../workspace/sand
 import type { Sandbox, SandboxCommand, SandboxResult } from '../workspace/sandbox/types.js';
 import { listenOnLoopback } from './listen-on-loopback.js';
 import { outsideTmpDir } from './outside-tmp.js';
+import { waitFor } from './wait-for.js';
 
 const SECRET_TEXT = 'contract-secret-value-that-must-stay-hidden\n';
 
@@ -33,13 +34,13 @@ function processWithMarkerExists(marker: string): boolean {
   return false;
 }
 
-/** Polls until no process carries `marker`; killed processes may take a moment to be reaped. */
-async function waitUntilGone(marker: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (!processWithMarkerExists(marker)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
+/** Waits until no process carries `marker`; killed processes may take a moment to be reaped. */
+function waitUntilGone(marker: string): Promise<boolean> {
+  return waitFor(() => !processWithMarkerExists(marker), {
+    timeoutMs: 5_000,
+    intervalMs: 50,
+    message: `no process running ${marker}`,
+  });
 }
 
 /**
