@@ -3,10 +3,9 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { ModelSpec } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import { UserError } from '../core/errors.js';
 import { modelApiFetch } from './model-api-fetch.js';
-
-type Environment = Readonly<Record<string, string | undefined>>;
 
 // The providers' own defaults, named here so errors can say where a request went.
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -50,10 +49,11 @@ function resolveCompatible(rest: string, spec: string, env: Environment): Langua
  * Turns a model spec into an AI SDK language model: `openai:<id>` (Responses API, at
  * `OPENAI_BASE_URL` when set), `anthropic:<id>` (Messages API, at `ANTHROPIC_BASE_URL` when set)
  * or `openai-compatible:<model>@<baseURL>` (chat completions, key from
- * `OPENAI_COMPATIBLE_API_KEY`); a model object passes through. A missing API key or an unknown
- * provider is a `UserError` naming what to fix.
+ * `OPENAI_COMPATIBLE_API_KEY`); a model object passes through. Keys and base URLs are looked up
+ * in `env`, the environment the caller passes down (the runtime's `env`). A missing API key or an
+ * unknown provider is a `UserError` naming what to fix.
  */
-export function resolveModel(spec: ModelSpec, env: Environment = process.env): LanguageModelV3 {
+export function resolveModel(spec: ModelSpec, env: Environment): LanguageModelV3 {
   if (typeof spec !== 'string') return spec;
   const colon = spec.indexOf(':');
   const provider = colon < 0 ? '' : spec.slice(0, colon);

@@ -1,4 +1,5 @@
 import type { Agent } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import { ConflictError, UserError } from '../core/errors.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { Store } from '../store/store.js';
@@ -52,6 +53,13 @@ export interface RuntimeOptions {
    * defaults it to the MCP client; without one, an agent with servers fails its run.
    */
   connectAgentTools?: AgentToolConnector;
+  /**
+   * The environment that variables named by users' own definitions are looked up in: model API
+   * keys and base URLs (`OPENAI_API_KEY`...), what sandboxes and git see of the host. The
+   * `createRuntime` exported from `baton-runtime` defaults it to the process environment; this
+   * one to none.
+   */
+  env?: Environment;
 }
 
 /**
@@ -60,6 +68,7 @@ export interface RuntimeOptions {
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const agents = agentMap(options.agents);
+  const env = options.env ?? {};
   const executors = new Map(Object.entries({ ...defaultExecutors(), ...options.executors }));
   const context: RuntimeContext = {
     store: options.store,
@@ -79,7 +88,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     tokenSecret: tokenSecret(options.tokenSecret),
     executions: new Map(),
     executors,
+    env,
     turnOptions: {
+      env,
       ...(options.retry && { retry: options.retry }),
       ...(options.clock && { clock: options.clock }),
       ...(options.prices && { prices: options.prices }),

@@ -1,4 +1,5 @@
 import type { Agent } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import type { WithAgentTools } from '../delegation/agent-turn.js';
 import type { TurnSettings } from '../loop/types.js';
 import type { Store } from '../store/store.js';
@@ -31,6 +32,8 @@ export interface RuntimeContext {
   readonly executions: Map<string, Execution>;
   /** Executors by run kind; a run of another kind runs its agent through the loop. */
   readonly executors: ReadonlyMap<string, RunExecutor>;
+  /** Where variables users' definitions name are looked up (model keys, the host's PATH and HOME). */
+  readonly env: Environment;
   /** Passed through to every `runTurn` (retry policy, clock). */
   readonly turnOptions: TurnSettings;
   /** Connects an agent's MCP servers around its turn (agent runs and executors alike). */

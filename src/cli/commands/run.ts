@@ -54,7 +54,7 @@ export function registerRun(program: Command): void {
   addDbOption(addSandboxOptions(command)).action(async (file: string, words: string[], flags: RunFlags) => {
     const agent = await loadAgentFile(file);
     const model = flags.model;
-    if (model !== undefined) resolveModel(model);
+    if (model !== undefined) resolveModel(model, process.env);
     const prices = await pricesFromEnv();
     process.exitCode = await withStore(flags.db, async (store) => {
       const runtime = createRuntime({
