@@ -1,6 +1,7 @@
 import type { Agent } from '../core/agent.js';
 import type { Environment } from '../core/environment.js';
 import { ConflictError, UserError } from '../core/errors.js';
+import type { ProfileOptions } from '../delegation/profiles/profile-registry.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { Store } from '../store/store.js';
 import type { AgentModuleLoader } from './agent-loader.js';
@@ -49,6 +50,11 @@ export interface RuntimeOptions {
   /** Executors by run kind, added to (or replacing) the defaults (`task`). */
   executors?: Readonly<Record<string, RunExecutor>>;
   /**
+   * Options of the delegation profiles the default `task` executor runs, e.g. `model`: the model
+   * of the built-in researcher, coder and reviewer agents (`BATON_MODEL` in the CLI).
+   */
+  profiles?: ProfileOptions;
+  /**
    * Connects agents' `mcpServers` at run start. The `createRuntime` exported from `baton`
    * defaults it to the MCP client; without one, an agent with servers fails its run.
    */
@@ -69,7 +75,7 @@ export interface RuntimeOptions {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const agents = agentMap(options.agents);
   const env = options.env ?? {};
-  const executors = new Map(Object.entries({ ...defaultExecutors(), ...options.executors }));
+  const executors = new Map(Object.entries({ ...defaultExecutors(options.profiles), ...options.executors }));
   const context: RuntimeContext = {
     store: options.store,
     agents,

@@ -1,5 +1,6 @@
 import type { Agent } from '../core/agent.js';
 import type { WithAgentTools } from '../delegation/agent-turn.js';
+import type { ProfileOptions } from '../delegation/profiles/profile-registry.js';
 import { createTaskExecutor } from '../delegation/task-executor.js';
 import type { Journal } from '../loop/journal.js';
 import type { TurnOutcome, TurnSettings } from '../loop/types.js';
@@ -45,6 +46,10 @@ export interface RunExecutor {
  * runs are governed sandboxed commands (src/workspace/governed) and `workspace` runs agents on a
  * sandboxed workspace copy (`baton run --workspace`), so any worker can resume them.
  */
-export function defaultExecutors(): Record<string, RunExecutor> {
-  return { task: createTaskExecutor(), exec: createExecExecutor(), workspace: createWorkspaceExecutor() };
+export function defaultExecutors(profiles: ProfileOptions = {}): Record<string, RunExecutor> {
+  return {
+    task: createTaskExecutor(profiles),
+    exec: createExecExecutor(),
+    workspace: createWorkspaceExecutor(),
+  };
 }
