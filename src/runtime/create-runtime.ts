@@ -9,7 +9,7 @@ import type { AgentToolConnector } from './agent-tools.js';
 import { agentToolsRunner } from './agent-tools.js';
 import { tokenSecret } from './continuation-token.js';
 import { executeClaim } from './execute-run.js';
-import { checkLeaseTtl, defaultLeaseTtlMs } from './lease-settings.js';
+import { checkLeaseTtl, DEFAULT_LEASE_TTL_MS } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
 import { reapDeadLeases } from './reap-leases.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
@@ -38,9 +38,12 @@ export interface RuntimeOptions {
   loadAgentModule?: AgentModuleLoader;
   /** Largest message `start` and `deliver` accept, in UTF-8 bytes (default 1 MiB); larger is `message_too_large`. */
   maxMessageBytes?: number;
-  /** Default lease TTL in ms (else `BATON_LEASE_TTL_MS`, else 30 000). */
+  /** Default lease TTL in ms (default 30 000; the CLI's `--lease-ttl` or `BATON_LEASE_TTL_MS`). */
   leaseTtlMs?: number;
-  /** Secret continuation tokens are derived from (else `BATON_TOKEN_SECRET`, else random per runtime). */
+  /**
+   * Secret continuation tokens are derived from (default: random per runtime; the CLI's
+   * `BATON_TOKEN_SECRET`). Processes serving one store should share it.
+   */
   tokenSecret?: string | Uint8Array;
   /** Passed to every turn. */
   retry?: RunTurnOptions['retry'];
@@ -89,7 +92,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     bus: new LiveBus(),
     leaseTtlMs:
       options.leaseTtlMs === undefined
-        ? defaultLeaseTtlMs()
+        ? DEFAULT_LEASE_TTL_MS
         : checkLeaseTtl(options.leaseTtlMs, 'leaseTtlMs'),
     tokenSecret: tokenSecret(options.tokenSecret),
     executions: new Map(),
