@@ -119,15 +119,16 @@ export function sandboxContract(name: string, factory: () => Sandbox): void {
     });
 
     it('does not pass environment secrets, only allowlisted and explicit variables', async () => {
-      process.env.BATON_CONTRACT_SECRET = 'secret-value-that-must-not-leak';
-      try {
-        const result = await run(['env'], { env: { GIVEN: 'explicit-value' } });
-        expect(result.stdout).not.toContain('secret-value-that-must-not-leak');
-        expect(result.stdout).toContain('GIVEN=explicit-value');
-        expect(result.stdout).toContain('PATH=');
-      } finally {
-        delete process.env.BATON_CONTRACT_SECRET;
-      }
+      const hostEnv = {
+        PATH: '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        CONTRACT_API_KEY: 'secret-value-that-must-not-leak',
+      };
+      const result = await run(['env'], { env: { GIVEN: 'explicit-value' }, hostEnv });
+      expect(result.stdout).not.toContain('secret-value-that-must-not-leak');
+      expect(result.stdout).toContain('GIVEN=explicit-value');
+      expect(result.stdout).toContain('PATH=/usr/bin:/bin');
+      expect(result.stdout).toContain('LANG=C.UTF-8');
     });
 
     it('kills a sleeping command and its children at the timeout', async () => {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { processEnvironment } from '../../config/process-environment.js';
+import type { Environment } from '../../core/environment.js';
 import { ValidationError } from '../../core/errors.js';
 import { parseAllowHosts } from './egress-proxy.js';
 import { passedEnvironment } from './environment.js';
@@ -51,6 +53,12 @@ export interface SandboxPolicyOptions {
   allowHosts?: readonly string[];
   /** Variables set inside on top of the passed ones. */
   env?: Record<string, string>;
+  /**
+   * The environment Baton runs in (default: the process environment): PATH, LANG, LC_ALL, TERM,
+   * TZ and the toolchain variables pass from it, its PATH shapes the readable view and its HOME
+   * is hidden. Nothing else of it passes.
+   */
+  hostEnv?: Environment;
   /** Overrides of {@link DEFAULT_SANDBOX_LIMITS}. */
   limits?: Partial<SandboxLimits>;
   signal?: AbortSignal;
@@ -64,8 +72,9 @@ export interface SandboxPolicyOptions {
 export async function buildSandboxPolicy(options: SandboxPolicyOptions = {}): Promise<SandboxPolicy> {
   const limits = checkLimits({ ...DEFAULT_SANDBOX_LIMITS, ...definedOnly(options.limits ?? {}) });
   const allowHosts = parseAllowHosts(options.allowHosts ?? []);
-  const hidden = await hiddenPaths(options);
-  const readable = await readablePaths(options.read ?? [], hidden, allowHosts.length > 0);
+  const hostEnv = options.hostEnv ?? processEnvironment();
+  const hidden = await hiddenPaths({ ...options, hostEnv });
+  const readable = await readablePaths(options.read ?? [], hidden, allowHosts.length > 0, hostEnv);
   const hidePaths = [...new Set([...hidden.soft, ...hidden.hard])].sort();
   return {
     version: 1,
@@ -74,8 +83,8 @@ export async function buildSandboxPolicy(options: SandboxPolicyOptions = {}): Pr
     hidePaths,
     allowHosts,
     env: {
-      ...passedEnvironment(),
-      ...toolchainEnvironment(readable.paths, hidden.hard),
+      ...passedEnvironment(hostEnv),
+      ...toolchainEnvironment(hostEnv, readable.paths, hidden.hard),
       ...readable.env,
       ...options.env,
     },
@@ -97,12 +106,13 @@ const TOOLCHAIN_VARIABLES = [
 ];
 
 function toolchainEnvironment(
+  hostEnv: Environment,
   readPaths: readonly string[],
   hardHidden: readonly string[],
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of TOOLCHAIN_VARIABLES) {
-    const value = process.env[name];
+    const value = hostEnv[name];
     if (value?.startsWith('/') && isInsideAny(value, readPaths) && !isInsideAny(value, hardHidden))
       env[name] = value;
   }

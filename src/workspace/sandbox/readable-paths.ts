@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Environment } from '../../core/environment.js';
 import { ValidationError } from '../../core/errors.js';
 import { type HiddenPaths, isInside, isInsideAny } from './hidden-paths.js';
 
@@ -29,8 +30,8 @@ export interface ReadablePaths {
 }
 
 /**
- * The readable view: the system directories, the directories on PATH and the installations
- * they point into (by real path), `--read` paths, and (for the egress relay) Node itself.
+ * The readable view: the system directories, the directories on the host's PATH and the
+ * installations they point into (by real path), `--read` paths, and (for the egress relay) Node itself.
  * Nothing inside a hard-hidden path is readable; an installation prefix never widens to a
  * hidden directory itself (PATH's `~/bin` shows `~/bin`, not HOME).
  */
@@ -38,6 +39,7 @@ export async function readablePaths(
   read: readonly string[],
   hidden: HiddenPaths,
   needsNode: boolean,
+  hostEnv: Environment,
 ): Promise<ReadablePaths> {
   const env: Record<string, string> = {};
   const found = new Set(SYSTEM_READ_PATHS.filter((path) => existsSync(path)));
@@ -58,7 +60,7 @@ export async function readablePaths(
       }
     }
   };
-  for (const dir of (process.env.PATH ?? '').split(':')) {
+  for (const dir of (hostEnv.PATH ?? '').split(':')) {
     if (!isAbsolute(dir)) continue;
     await addInstallation(dir);
     for (const target of await symlinkTargets(dir)) await addInstallation(dirname(target));
