@@ -1,5 +1,6 @@
 import type { Agent } from '../core/agent.js';
 import { agentDefinitionHash } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { hashCanonical } from '../core/hash.js';
 import type { Journal } from '../loop/journal.js';
@@ -24,6 +25,8 @@ export interface TaskExecutionContext {
   turnOptions?: TurnSettings;
   /** Connects agents' MCP servers around every turn the profile runs. */
   withAgentTools: WithAgentTools;
+  /** The environment Baton runs in (the runtime's `env`). */
+  env: Environment;
 }
 
 /** Options of {@link createTaskExecutor}. */
@@ -80,6 +83,7 @@ export function createTaskExecutor(options: TaskExecutorOptions = {}) {
         progress,
         turnOptions: context.turnOptions ?? {},
         withAgentTools: context.withAgentTools,
+        env: context.env,
       });
       const costUsd = outcome.usage.costUsd ?? 0;
       if (!(await finish(store, task, { status: 'completed', result: outcome.result, costUsd }, retention))) {

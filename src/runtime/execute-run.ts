@@ -215,6 +215,7 @@ async function startExecutor(
     agents: context.agents,
     turnOptions: context.turnOptions,
     withAgentTools: context.withAgentTools,
+    env: context.env,
   });
 }
 

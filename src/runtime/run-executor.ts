@@ -1,4 +1,5 @@
 import type { Agent } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import type { WithAgentTools } from '../delegation/agent-turn.js';
 import type { ProfileOptions } from '../delegation/profiles/profile-registry.js';
 import { createTaskExecutor } from '../delegation/task-executor.js';
@@ -20,6 +21,8 @@ export interface RunExecutorContext {
   turnOptions: TurnSettings;
   /** Runs work with an agent's MCP tools connected, as agent runs get them. */
   withAgentTools: WithAgentTools;
+  /** The runtime's `env`: what git, sandboxes and models see of the host. */
+  env: Environment;
 }
 
 /** What an executor's `definitionHash` may read: the run and where its agents come from. */

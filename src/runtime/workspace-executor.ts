@@ -44,17 +44,19 @@ export function createWorkspaceExecutor(): RunExecutor {
     agents,
     turnOptions,
     withAgentTools,
+    env,
   }) => {
     const input = workspaceRunInputSchema.parse(run.input);
     const agent = await workspaceAgent(run, agents);
     const parent = await privateScratchParent();
     const prefix = `workspace-${run.id}-`;
     const scratch =
-      (await reopenScratchWorkspace(parent, prefix)) ??
+      (await reopenScratchWorkspace(parent, prefix, env)) ??
       (await openScratchWorkspace(await loadManifest(store, input.manifestHash), store, {
         parent,
         prefix,
         signal,
+        hostEnv: env,
       }));
     const tools = workspaceTools(scratch.checkout, {
       sandbox: { policy: input.policy, gitDir: scratch.gitDir },

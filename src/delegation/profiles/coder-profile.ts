@@ -72,14 +72,19 @@ export function coderProfile(options: CoderProfileOptions = {}, builtInModel?: M
       const variants = args.variants ?? 1;
       await context.progress({ iteration: 0, phase: 'capturing' });
       // A missing path or non-repository says so (`repo_not_found`), rather than failing in git.
-      await findRepository(args.repoRoot, context.signal);
-      const manifest = await captureWorkspace(args.repoRoot, { signal: context.signal }, context.store);
+      await findRepository(args.repoRoot, context.env, context.signal);
+      const manifest = await captureWorkspace(
+        args.repoRoot,
+        { signal: context.signal, hostEnv: context.env },
+        context.store,
+      );
       // One policy for the task; never `none`: a caller of MCP or HTTP cannot opt out of isolation.
       const policy = await buildSandboxPolicy({
         sandbox: 'bwrap',
         sourceRepository: args.repoRoot,
         hide: options.hidePaths ?? [],
         signal: context.signal,
+        hostEnv: context.env,
       });
       let finished = 0;
       const order = new Map<number, number>();
@@ -93,6 +98,7 @@ export function coderProfile(options: CoderProfileOptions = {}, builtInModel?: M
               args,
               manifest,
               store: context.store,
+              hostEnv: context.env,
               agent,
               reviewer,
               policy,

@@ -1,3 +1,4 @@
+import type { Environment } from '../../core/environment.js';
 import { CancelledError, type ErrorBody } from '../../core/errors.js';
 import type { EventDraft, Usage } from '../../core/events.js';
 import type { RunRecord, Store } from '../../store/store.js';
@@ -17,6 +18,8 @@ export interface ExecExecutorContext {
   journal: { append(draft: EventDraft): Promise<unknown> };
   signal: AbortSignal;
   store: Store;
+  /** The environment Baton runs in, which git starts from. */
+  env: Environment;
 }
 
 /** How an exec run ended, in the shape of the loop's turn outcome. */
@@ -40,10 +43,14 @@ function tail(text: string): string {
  * is never touched. A rerun after a crash starts again from a fresh restore.
  */
 export function createExecExecutor(): (context: ExecExecutorContext) => Promise<ExecOutcome> {
-  return async ({ run, journal, signal, store }) => {
+  return async ({ run, journal, signal, store, env }) => {
     const input = execInputSchema.parse(run.input);
     const manifest = await loadManifest(store, input.manifestHash);
-    const scratch = await openScratchWorkspace(manifest, store, { prefix: 'baton-exec-', signal });
+    const scratch = await openScratchWorkspace(manifest, store, {
+      prefix: 'baton-exec-',
+      signal,
+      hostEnv: env,
+    });
     try {
       let result: SandboxResult;
       try {
