@@ -2,7 +2,7 @@
  * Brands every BatonError, so that errors stay recognisable across two copies of Baton's
  * modules in one process (the built CLI running an agent file that imports the sources).
  */
-const BATON_ERROR = Symbol.for('baton.error');
+const ERROR_BRAND = Symbol.for('baton.error');
 
 /**
  * One error base with a string `code`, and subclasses grouped by who must act.
@@ -15,13 +15,13 @@ export class BatonError extends Error {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
-    Object.defineProperty(this, BATON_ERROR, { value: true });
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
   }
 }
 
 /** True for a BatonError from any copy of Baton's modules. */
 export function isBatonError(error: unknown): error is BatonError {
-  return error instanceof BatonError || (error instanceof Error && BATON_ERROR in error);
+  return error instanceof BatonError || (error instanceof Error && ERROR_BRAND in error);
 }
 
 /** The caller configured or called something wrongly (bad agent file, bad flag, missing key). */
