@@ -85,10 +85,10 @@ export function flagDescription(spec: Setting<unknown>, command: CommandName): s
   return (flag.commands as Partial<Record<CommandName, string>>)[command];
 }
 
-/** The default as help and documentation show it; undefined for a switch, an empty list or a secret. */
+/** The default as help and documentation show it; undefined for a switch, an empty list or a secret value. */
 export function shownDefault(spec: Setting<unknown>): string | undefined {
-  if (spec.secret) return undefined;
   if (spec.defaultText !== undefined) return spec.defaultText;
+  if (spec.secret) return undefined;
   const value = spec.default;
   if (value === undefined || typeof value === 'boolean') return undefined;
   if (Array.isArray(value)) return value.length > 0 ? value.join(', ') : undefined;

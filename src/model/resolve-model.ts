@@ -11,16 +11,32 @@ import { modelApiFetch } from './model-api-fetch.js';
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
 const ANTHROPIC_BASE_URL = 'https://api.anthropic.com/v1';
 
+/** The variables a model named by string looks up in its `env` (listed in docs/configuration.md). */
+export const MODEL_VARIABLES = {
+  OPENAI_API_KEY: 'the API key of openai:<id> models (required)',
+  OPENAI_BASE_URL: `where openai:<id> models are served (default ${OPENAI_BASE_URL})`,
+  ANTHROPIC_API_KEY: 'the API key of anthropic:<id> models (required)',
+  ANTHROPIC_BASE_URL: `where anthropic:<id> models are served (default ${ANTHROPIC_BASE_URL})`,
+  OPENAI_COMPATIBLE_API_KEY:
+    'the API key of openai-compatible:<model>@<baseURL> models, when the server wants one',
+} as const;
+
+type ModelVariable = keyof typeof MODEL_VARIABLES;
+
+function variable(env: Environment, name: ModelVariable): string | undefined {
+  return env[name];
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-function requireKey(variable: string, spec: string, env: Environment): string {
-  const key = env[variable];
+function requireKey(name: ModelVariable, spec: string, env: Environment): string {
+  const key = variable(env, name);
   if (key === undefined || key === '') {
     throw new UserError(
       'missing_api_key',
-      `model ${spec} needs an API key: set the ${variable} environment variable`,
+      `model ${spec} needs an API key: set the ${name} environment variable`,
     );
   }
   return key;
@@ -33,7 +49,7 @@ function resolveCompatible(rest: string, spec: string, env: Environment): Langua
   if (modelName === '' || !URL.canParse(baseURL)) {
     throw new UserError('invalid_model', `model ${spec} must look like openai-compatible:<model>@<baseURL>`);
   }
-  const apiKey = env.OPENAI_COMPATIBLE_API_KEY;
+  const apiKey = variable(env, 'OPENAI_COMPATIBLE_API_KEY');
   const provider = createOpenAICompatible({
     name: 'openai-compatible',
     baseURL,
@@ -65,12 +81,12 @@ export function resolveModel(spec: ModelSpec, env: Environment): LanguageModelV3
     case 'openai': {
       // `openai:` speaks the Responses API, at OPENAI_BASE_URL when set (chat-completions servers
       // are `openai-compatible:`).
-      const baseURL = nonEmpty(env.OPENAI_BASE_URL) ?? OPENAI_BASE_URL;
+      const baseURL = nonEmpty(variable(env, 'OPENAI_BASE_URL')) ?? OPENAI_BASE_URL;
       const apiKey = requireKey('OPENAI_API_KEY', spec, env);
       return createOpenAI({ apiKey, baseURL, fetch: modelApiFetch(baseURL) })(rest);
     }
     case 'anthropic': {
-      const baseURL = nonEmpty(env.ANTHROPIC_BASE_URL) ?? ANTHROPIC_BASE_URL;
+      const baseURL = nonEmpty(variable(env, 'ANTHROPIC_BASE_URL')) ?? ANTHROPIC_BASE_URL;
       const apiKey = requireKey('ANTHROPIC_API_KEY', spec, env);
       return createAnthropic({ apiKey, baseURL, fetch: modelApiFetch(baseURL) })(rest);
     }

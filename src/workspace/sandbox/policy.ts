@@ -93,9 +93,11 @@ export async function buildSandboxPolicy(options: SandboxPolicyOptions = {}): Pr
   };
 }
 
-// Variables that point tools at installations outside PATH (pyenv, rustup, nvm...); passed on
-// only when what they name is visible inside.
-const TOOLCHAIN_VARIABLES = [
+/**
+ * Variables that point tools at installations outside PATH (pyenv, rustup, nvm...); passed on
+ * only when what they name is visible inside.
+ */
+export const TOOLCHAIN_VARIABLES: readonly string[] = [
   'PYENV_ROOT',
   'CARGO_HOME',
   'RUSTUP_HOME',
