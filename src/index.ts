@@ -12,6 +12,20 @@ export type {
   ModelSpec,
 } from './core/agent.js';
 export { defineAgent } from './core/agent.js';
+export type {
+  ClientErrorCode,
+  ConfigErrorCode,
+  DelegationErrorCode,
+  ErrorCode,
+  HttpErrorCode,
+  ModelErrorCode,
+  ProofErrorCode,
+  RunErrorCode,
+  SandboxErrorCode,
+  StoreErrorCode,
+  ToolErrorCode,
+  WorkspaceErrorCode,
+} from './core/error-codes.js';
 export type { ErrorBody } from './core/errors.js';
 export {
   BatonError,

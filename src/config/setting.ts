@@ -1,3 +1,4 @@
+import type { ErrorCode } from '../core/error-codes.js';
 import type { SettingParser } from './parsers.js';
 
 /** Every `baton` command that takes flags, as the user types it. */
@@ -55,7 +56,7 @@ export interface Setting<T> {
   /** The value is a secret: never echoed in an error, nor shown as a default. */
   readonly secret?: boolean;
   /** The error code of an unusable variable value (default `invalid_config`), kept from before it was configured here. */
-  readonly errorCode?: string;
+  readonly errorCode?: ErrorCode;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Agent } from '../core/agent.js';
 import { agentDefinitionHash } from '../core/agent.js';
 import type { Environment } from '../core/environment.js';
-import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
+import { CancelledError, type ErrorBody, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { hashCanonical } from '../core/hash.js';
 import type { Journal } from '../loop/journal.js';
 import type { TurnOutcome, TurnSettings } from '../loop/types.js';
@@ -111,7 +111,7 @@ export function createTaskExecutor(options: TaskExecutorOptions = {}) {
   }
 }
 
-function failed(error: { code: string; message: string }): TurnOutcome {
+function failed(error: ErrorBody): TurnOutcome {
   return { status: 'failed', error, usage: emptyUsage(), steps: 0 };
 }
 
