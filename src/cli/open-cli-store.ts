@@ -2,6 +2,7 @@ import type { BatonConfig } from '../config/load-config.js';
 import { EnvironmentError, errorMessage, isBatonError } from '../core/errors.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import type { Logger } from '../telemetry/logger.js';
 
 /** The settings the store is opened with. */
 export type StoreConfig = Pick<BatonConfig, 'db' | 'sqliteSynchronous' | 'pgPoolSize' | 'env'>;
@@ -11,12 +12,17 @@ export type StoreConfig = Pick<BatonConfig, 'db' | 'sqliteSynchronous' | 'pgPool
  * driver or system failure (an unwritable directory, a file that is not a database) becomes an
  * {@link EnvironmentError} naming the store, so every command reports it alike (exit 3).
  */
-export async function openCliStore(config: StoreConfig): Promise<Store> {
+export async function openCliStore(config: StoreConfig, logger?: Logger): Promise<Store> {
   try {
     return await openStore(config.db, {
       synchronous: config.sqliteSynchronous,
       // The driver takes PGHOST and the other PG* variables from the environment the CLI runs in.
-      postgres: { poolSize: config.pgPoolSize, env: config.env },
+      postgres: {
+        poolSize: config.pgPoolSize,
+        env: config.env,
+        // A dropped LISTEN connection or a throwing subscriber: the store goes on, the log says so.
+        ...(logger && { onError: (error: unknown) => logger.warn('store connection problem', { error }) }),
+      },
     });
   } catch (error) {
     if (isBatonError(error)) throw error;
@@ -29,8 +35,12 @@ export async function openCliStore(config: StoreConfig): Promise<Store> {
 }
 
 /** Opens the configured store, runs `work`, and closes the store however `work` ends. */
-export async function withStore<T>(config: StoreConfig, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openCliStore(config);
+export async function withStore<T>(
+  config: StoreConfig,
+  work: (store: Store) => Promise<T>,
+  logger?: Logger,
+): Promise<T> {
+  const store = await openCliStore(config, logger);
   try {
     return await work(store);
   } finally {

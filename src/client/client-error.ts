@@ -17,6 +17,7 @@ export class BatonApiError extends BatonError {
 
 /** Builds the typed error for a non-2xx response, whatever its body holds. */
 export async function apiErrorFrom(response: Response): Promise<BatonApiError> {
+  // A body that cannot be read still leaves the status to report.
   const text = await response.text().catch(() => '');
   try {
     const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };

@@ -79,9 +79,11 @@ export async function allowedRepository(
   hostEnv: Environment,
   signal?: AbortSignal,
 ): Promise<string> {
-  const realRoots = (
-    await Promise.all(roots.map((root) => realpath(resolve(root)).catch(() => undefined)))
-  ).filter((root): root is string => root !== undefined);
+  const realRoots =
+    // A configured root that does not exist allows nothing.
+    (await Promise.all(roots.map((root) => realpath(resolve(root)).catch(() => undefined)))).filter(
+      (root): root is string => root !== undefined,
+    );
   const isAllowed = (candidate: string): boolean => realRoots.some((root) => isInside(root, candidate));
   if (!isAllowed(await nearestRealPath(resolve(path)))) throw notAllowed(path);
   const repository = await findRepository(path, hostEnv, signal);

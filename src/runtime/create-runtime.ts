@@ -4,6 +4,7 @@ import { ConflictError, UserError } from '../core/errors.js';
 import type { ProfileOptions } from '../delegation/profiles/profile-registry.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { Store } from '../store/store.js';
+import { type Logger, silentLogger } from '../telemetry/logger.js';
 import type { AgentModuleLoader } from './agent-loader.js';
 import type { AgentToolConnector } from './agent-tools.js';
 import { agentToolsRunner } from './agent-tools.js';
@@ -69,6 +70,12 @@ export interface RuntimeOptions {
    * one to none.
    */
   env?: Environment;
+  /**
+   * Where the runtime reports what it could not record or recover from: a `run.failed` it could
+   * not write, a lease renewal that failed, a run it could not hand back, a live-event reader
+   * that threw. Silent by default; the CLI passes its JSON-lines logger.
+   */
+  logger?: Logger;
 }
 
 /**
@@ -78,6 +85,7 @@ export interface RuntimeOptions {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const agents = agentMap(options.agents);
   const env = options.env ?? {};
+  const logger = options.logger ?? silentLogger;
   const executors = new Map(Object.entries({ ...defaultExecutors(options.profiles), ...options.executors }));
   const context: RuntimeContext = {
     store: options.store,
@@ -89,7 +97,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       executorKinds: executors.keys(),
     }),
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-    bus: new LiveBus(),
+    bus: new LiveBus(logger),
     leaseTtlMs:
       options.leaseTtlMs === undefined
         ? DEFAULT_LEASE_TTL_MS
@@ -98,6 +106,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     executions: new Map(),
     executors,
     env,
+    logger,
     turnOptions: {
       env,
       ...(options.retry && { retry: options.retry }),
@@ -159,6 +168,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     startWorker(workerOptions) {
       const worker = startWorker(context, workerOptions);
       workers.add(worker);
+      // Bookkeeping only: a worker's failure is reported to whoever awaits its `done`.
       void worker.done.finally(() => workers.delete(worker)).catch(() => undefined);
       return worker;
     },

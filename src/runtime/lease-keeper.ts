@@ -1,4 +1,5 @@
 import type { Fence, Store } from '../store/store.js';
+import type { Logger } from '../telemetry/logger.js';
 
 /** Options of {@link keepLease}. */
 export interface LeaseKeeperOptions {
@@ -11,6 +12,8 @@ export interface LeaseKeeperOptions {
   onLost: () => void;
   /** Someone asked to cancel the run (seen on the run record at renewal time). */
   onCancelRequested: () => void;
+  /** Hears of every renewal that failed (the store down, say). */
+  logger: Logger;
 }
 
 /**
@@ -44,7 +47,9 @@ export function keepLease(options: LeaseKeeperOptions): { stop(): void } {
       renewedAt = attemptedAt;
       const run = await store.getRun(fence.runId);
       if (run?.cancelRequested && !stopped) options.onCancelRequested();
-    } catch {
+    } catch (error) {
+      // Tolerated until the TTL has passed: the store may come back before anyone else can claim.
+      options.logger.warn('lease renewal failed', { runId: fence.runId, error });
       if (Date.now() - renewedAt >= ttlMs) lose();
     }
   }

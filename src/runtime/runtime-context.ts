@@ -3,6 +3,7 @@ import type { Environment } from '../core/environment.js';
 import type { WithAgentTools } from '../delegation/agent-turn.js';
 import type { TurnSettings } from '../loop/types.js';
 import type { Store } from '../store/store.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { AgentModuleLoader } from './agent-loader.js';
 import type { LiveBus } from './live-bus.js';
 import type { RunExecutor } from './run-executor.js';
@@ -34,6 +35,8 @@ export interface RuntimeContext {
   readonly executors: ReadonlyMap<string, RunExecutor>;
   /** Where variables users' definitions name are looked up (model keys, the host's PATH and HOME). */
   readonly env: Environment;
+  /** Where failures nothing else would hear of are reported (silent unless the caller gave one). */
+  readonly logger: Logger;
   /** Passed through to every `runTurn` (retry policy, clock). */
   readonly turnOptions: TurnSettings;
   /** Connects an agent's MCP servers around its turn (agent runs and executors alike). */

@@ -173,6 +173,7 @@ async function equalsStartingState(root: string, run: TrustedRunPatch, scope: Gi
   return true;
 }
 
+// A file the working tree no longer has (or cannot show) is one that differs from the starting state.
 function readFileOrUndefined(path: string): Promise<Buffer | undefined> {
   return readFile(path).catch(() => undefined);
 }

@@ -83,6 +83,8 @@ export async function reopenScratchWorkspace(
   prefix: string,
   hostEnv: Environment,
 ): Promise<ScratchWorkspace | undefined> {
+  // No parent yet: no earlier attempt left anything. A directory without its start tree was
+  // left half-made, and is removed.
   const names = (await readdir(parent).catch(() => [] as string[])).filter((name) => name.startsWith(prefix));
   for (const name of names) {
     const startTree = await readFile(join(parent, name, START_TREE_FILE), 'utf8').catch(() => undefined);

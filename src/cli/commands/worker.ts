@@ -28,35 +28,39 @@ export function registerWorker(program: Command, env: Environment): void {
       const agents = await loadAgents(config);
       const prices = await loadPrices(config);
       const told = config.agents !== undefined || config.agent.length > 0;
-      await withStore(config, async (store) => {
-        const runtime = createRuntime({
-          store,
-          agents,
-          ...(!told && { loadAgentModule: agentModuleLoader() }),
-          ...runtimeOptions(config, prices),
-        });
-        const stop = stopOnSignals(config.env);
-        const worker = runtime.startWorker({
-          concurrency: config.concurrency,
-          ...(config.untilIdle && { untilIdle: true }),
-          pollIntervalMs: config.pollInterval,
-          onRunSettled: (runId, settled) => logger.info(`run ${settled}`, { runId, settled }),
-          onStoreError: (error) =>
-            logger.warn('store unavailable, retrying', { reason: errorMessage(error) }),
-        });
-        logger.info('worker started', {
-          owner: worker.owner,
-          concurrency: config.concurrency,
-          serves: told ? agents.map((agent) => agent.name) : 'recorded agent modules',
-        });
-        stop.signal.addEventListener('abort', () => void worker.stop(), { once: true });
-        try {
-          await worker.done;
-        } finally {
-          stop.dispose();
-        }
-        logger.info('worker stopped', { owner: worker.owner });
-      });
+      await withStore(
+        config,
+        async (store) => {
+          const runtime = createRuntime({
+            store,
+            agents,
+            ...(!told && { loadAgentModule: agentModuleLoader() }),
+            ...runtimeOptions(config, prices, logger),
+          });
+          const stop = stopOnSignals(config.env);
+          const worker = runtime.startWorker({
+            concurrency: config.concurrency,
+            ...(config.untilIdle && { untilIdle: true }),
+            pollIntervalMs: config.pollInterval,
+            onRunSettled: (runId, settled) => logger.info(`run ${settled}`, { runId, settled }),
+            onStoreError: (error) =>
+              logger.warn('store unavailable, retrying', { reason: errorMessage(error) }),
+          });
+          logger.info('worker started', {
+            owner: worker.owner,
+            concurrency: config.concurrency,
+            serves: told ? agents.map((agent) => agent.name) : 'recorded agent modules',
+          });
+          stop.signal.addEventListener('abort', () => void worker.stop(), { once: true });
+          try {
+            await worker.done;
+          } finally {
+            stop.dispose();
+          }
+          logger.info('worker stopped', { owner: worker.owner });
+        },
+        logger,
+      );
     }),
   );
 }

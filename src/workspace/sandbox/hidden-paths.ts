@@ -71,6 +71,7 @@ async function repositoryPaths(
   signal: AbortSignal | undefined,
 ): Promise<string[]> {
   const paths = [resolve(root)];
+  // A git that cannot answer (too old for --path-format) leaves the work tree itself hidden.
   const ask = (flag: string) =>
     gitText(['rev-parse', '--path-format=absolute', flag], { cwd: root, hostEnv, signal }).catch(() => '');
   const [gitDir, commonDir] = await Promise.all([ask('--git-dir'), ask('--git-common-dir')]);
@@ -85,6 +86,7 @@ async function withRealPaths(paths: readonly string[]): Promise<string[]> {
   for (const path of paths) {
     const absolute = resolve(path);
     all.add(absolute);
+    // A path that does not exist (yet) is hidden by the name given.
     const real = await realpath(absolute).catch(() => undefined);
     if (real !== undefined) all.add(real);
   }
@@ -96,12 +98,14 @@ function passwdHome(): string | undefined {
   try {
     return userInfo().homedir;
   } catch {
+    // A uid without a passwd entry has no passwd home to hide.
     return undefined;
   }
 }
 
 /** The SSH daemon's private host keys (`/etc/ssh/ssh_host_*_key`); the rest of `/etc/ssh` stays visible. */
 async function sshHostKeys(): Promise<string[]> {
+  // No /etc/ssh: no host keys to hide.
   const names = await readdir('/etc/ssh').catch(() => [] as string[]);
   return names.filter((name) => /^ssh_host_.*_key$/.test(name)).map((name) => `/etc/ssh/${name}`);
 }

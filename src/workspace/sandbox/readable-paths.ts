@@ -45,6 +45,7 @@ export async function readablePaths(
   const found = new Set(SYSTEM_READ_PATHS.filter((path) => existsSync(path)));
   const allHidden = [...hidden.soft, ...hidden.hard];
   const addInstallation = async (dir: string): Promise<void> => {
+    // A PATH entry that does not resolve (gone, unreadable) adds nothing to the view.
     const real = await realpath(dir).catch(() => undefined);
     if (real === undefined || real === '/') return;
     found.add(real);
@@ -111,11 +112,13 @@ async function symlinkTargets(dir: string): Promise<string[]> {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch {
+    // An unreadable PATH directory has no links to follow.
     return [];
   }
   const targets: string[] = [];
   for (const entry of entries.slice(0, MAX_ENTRIES_PER_PATH_DIR)) {
     if (!entry.isSymbolicLink()) continue;
+    // A dangling link points at nothing the view needs.
     const target = await realpath(join(dir, entry.name)).catch(() => undefined);
     if (target !== undefined) targets.push(target);
   }
