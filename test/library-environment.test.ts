@@ -8,20 +8,10 @@ import { runtimeTaskService } from '../src/mcp/runtime-tasks.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
+import { RESEARCH_ANSWER } from './fixtures/delegation/research-answer.js';
 
 // The library reads no BATON_* variable and looks the variables users' definitions name up in
 // the `env` its caller passes: the CLI passes its own, library users theirs.
-
-const RESEARCH_ANSWER = JSON.stringify({
-  items: [
-    {
-      claim: 'the sky',
-      verbatimPassage: 'the sky is blue today',
-      sourceText: 'Notes: the sky is blue today.',
-    },
-  ],
-  citations: [],
-});
 
 describe('the library takes its configuration explicitly', () => {
   let dir: string;

@@ -5,28 +5,8 @@ import { DEFAULT_DB_PATH } from '../store/open-store.js';
 import type { SqliteSynchronous } from '../store/sqlite/sqlite-store.js';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
 import { allowedHost, byteSize, directory, integerAtLeast, oneOf, origin, port, text } from './parsers.js';
-import { type CommandName, setting } from './setting.js';
+import { COMMANDS, type CommandName, setting } from './setting.js';
 
-// The commands that open the store (every one but `verify` without `--db`, which takes it too).
-const STORE_COMMANDS: readonly CommandName[] = [
-  'run',
-  'worker',
-  'workers list',
-  'runs list',
-  'runs show',
-  'events',
-  'verify-log',
-  'serve',
-  'exec',
-  'receipt',
-  'verify',
-  'keys show',
-  'pull',
-  'mcp',
-  'tasks list',
-  'tasks show',
-  'tasks cancel',
-];
 const SANDBOXED: readonly CommandName[] = ['run', 'exec'];
 const RUNTIME_COMMANDS: readonly CommandName[] = ['run', 'worker', 'serve', 'mcp'];
 
@@ -39,7 +19,8 @@ export const SETTINGS = {
   // The store and the Baton home.
   db: setting({
     env: 'BATON_DB',
-    flag: { syntax: '--db <path>', commands: STORE_COMMANDS },
+    // Every command opens the store (`verify` only when given --db).
+    flag: { syntax: '--db <path>', commands: COMMANDS },
     description: 'the store: a SQLite file, a postgres:// URL, or :memory:',
     default: DEFAULT_DB_PATH,
     parse: text,
