@@ -17,6 +17,12 @@ const LAYERS = [
   },
   { layer: 'cli', groups: { cli: '^src/cli/' } },
   {
+    // loadConfig and its table of every BATON_* variable and flag: read by the CLI only, and
+    // made of what the layers below parse and default (auth modes, lease TTLs, log levels).
+    layer: 'configuration',
+    groups: { config: '^src/config/(?!process-environment[.]ts$)' },
+  },
+  {
     // The HTTP plane mounts the MCP delegation server at /mcp: one edge, two folders.
     layer: 'edges',
     groups: { server: '^src/(server/|mcp/(?!client/))', client: '^src/client/', testing: '^src/testing/' },
@@ -35,6 +41,12 @@ const LAYERS = [
     groups: { model: '^src/model/', store: '^src/store/', 'mcp client': '^src/mcp/client/' },
   },
   { layer: 'telemetry', groups: { telemetry: '^src/telemetry/' } },
+  {
+    // The one default of `env` to the process environment, for the public entry points of any
+    // layer above (createRuntime, createApp, the workspace functions); it imports only core.
+    layer: 'process environment',
+    groups: { environment: '^src/config/process-environment[.]ts$' },
+  },
   { layer: 'core', groups: { core: '^src/core/' } },
 ];
 

@@ -1,32 +1,50 @@
+import { processEnvironment } from './config/process-environment.js';
+import type { ProfileOptions } from './delegation/profiles/profile-registry.js';
 import { taskKind } from './delegation/task-kind.js';
 import { execKind } from './governed/exec-kind.js';
 import { workspaceKind } from './governed/workspace-kind.js';
 import { connectMcpTools } from './mcp/client/connect-mcp-tools.js';
 import { messageKind } from './message/message-kind.js';
-import { createRuntime as createBareRuntime, type RuntimeOptions } from './runtime/create-runtime.js';
+import {
+  type RuntimeOptions as BareRuntimeOptions,
+  createRuntime as createBareRuntime,
+} from './runtime/create-runtime.js';
 import type { AnyRunKind } from './runtime/run-kind.js';
 import type { Runtime } from './runtime/types.js';
+
+/** Options of the package's {@link createRuntime}: the runtime's, plus those of the built-in kinds. */
+export interface RuntimeOptions extends BareRuntimeOptions {
+  /**
+   * Options of the delegation profiles the built-in `task` kind runs, e.g. `model`: the model of
+   * the built-in researcher, coder and reviewer agents (`BATON_MODEL` in the CLI).
+   */
+  profiles?: ProfileOptions;
+}
 
 /**
  * The run kinds every Baton runtime has: `message` runs answer a session's messages through
  * the agent loop (src/message), `task` runs carry delegated work (src/delegation), `exec` runs
  * are governed sandboxed commands and `workspace` runs agents on a sandboxed workspace copy
- * (src/governed), so any worker can resume any of them.
+ * (src/governed), so any worker can resume any of them. `profiles` configures the `task` kind.
  */
-export function defaultRunKinds(): AnyRunKind[] {
-  return [messageKind(), taskKind(), execKind(), workspaceKind()];
+export function defaultRunKinds(profiles: ProfileOptions = {}): AnyRunKind[] {
+  return [messageKind(), taskKind(profiles), execKind(), workspaceKind()];
 }
 
 /**
  * The durable runtime over a store, with the built-in run kinds (`kinds` adds to them or
- * replaces one by name) and agents' `mcpServers` connected through the MCP client unless
- * `connectAgentTools` says otherwise. This is the composition root's `createRuntime` (the CLI,
- * `baton serve`, the `baton-runtime` package): the runtime layer itself knows no kind and no MCP.
+ * replaces one by name), agents' `mcpServers` connected through the MCP client unless
+ * `connectAgentTools` says otherwise, and variables looked up in the process environment unless
+ * `env` says otherwise. This is the composition root's `createRuntime` (the CLI, `baton serve`,
+ * the `baton-runtime` package): the runtime layer itself knows no kind and no MCP, and reads no
+ * environment.
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
+  const { profiles, ...runtimeOptions } = options;
   return createBareRuntime({
-    ...options,
-    kinds: [...defaultRunKinds(), ...(options.kinds ?? [])],
+    ...runtimeOptions,
+    kinds: [...defaultRunKinds(profiles), ...(options.kinds ?? [])],
     connectAgentTools: options.connectAgentTools ?? connectMcpTools,
+    env: options.env ?? processEnvironment(),
   });
 }

@@ -2,7 +2,7 @@
 // pinned by test/public-api.test.ts: add names on purpose, never `export *`. The rest of the
 // surface lives behind subpaths (`baton-runtime/client`, `/server`, `/postgres`, ...).
 
-export { createRuntime } from './baton-runtime.js';
+export { createRuntime, type RuntimeOptions } from './baton-runtime.js';
 export type {
   Agent,
   AgentLimits,
@@ -12,6 +12,20 @@ export type {
   ModelSpec,
 } from './core/agent.js';
 export { defineAgent } from './core/agent.js';
+export type {
+  ClientErrorCode,
+  ConfigErrorCode,
+  DelegationErrorCode,
+  ErrorCode,
+  HttpErrorCode,
+  ModelErrorCode,
+  ProofErrorCode,
+  RunErrorCode,
+  SandboxErrorCode,
+  StoreErrorCode,
+  ToolErrorCode,
+  WorkspaceErrorCode,
+} from './core/error-codes.js';
 export type { ErrorBody } from './core/errors.js';
 export {
   BatonError,
@@ -63,7 +77,6 @@ export type {
 export { scriptedModel } from './model/scripted-model.js';
 export type { AgentModuleLoader } from './runtime/agent-loader.js';
 export type { AgentToolConnection, AgentToolConnector } from './runtime/agent-tools.js';
-export type { RuntimeOptions } from './runtime/create-runtime.js';
 export type { RunKind, RunKindClaim, RunKindContext, RunKindDefinitionContext } from './runtime/run-kind.js';
 export type {
   DeliverOptions,

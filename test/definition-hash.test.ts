@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTaskService } from '../src/delegation/task-service.js';
 import type { RunRecord } from '../src/store/run-store.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { exited, spawnCli } from './fixtures/effects.js';
 import { REPO_ROOT, runCli } from './helpers/cli.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
@@ -32,13 +32,15 @@ function agentSource(marker: string, instructions: string): string {
   ].join('\n');
 }
 
-async function waitForFile(path: string, isAlive: () => boolean): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (!existsSync(path)) {
-    if (!isAlive()) throw new Error(`the process ended before ${path} appeared`);
-    if (Date.now() > deadline) throw new Error(`${path} did not appear in time`);
-    await sleep(20);
-  }
+function waitForFile(path: string, isAlive: () => boolean): Promise<boolean> {
+  return waitFor(
+    () => {
+      if (existsSync(path)) return true;
+      if (!isAlive()) throw new Error(`the process ended before ${path} appeared`);
+      return false;
+    },
+    { timeoutMs: 60_000, message: `${path} to appear` },
+  );
 }
 
 async function onlyRun(db: string, kind: string): Promise<RunRecord> {

@@ -9,6 +9,7 @@ import { type ScriptedRequest, scriptedModel } from '../src/model/scripted-model
 import type { Runtime, Worker } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 
 const SECRET = 'sk-coder-dotenv-secret-that-must-stay-in-the-repo-9182';
@@ -96,11 +97,13 @@ describe('coder tasks in the sandbox (finding 4)', () => {
       profile: 'coder',
       args: { goal: 'fix greeting', repoRoot: repo.dir, config, ...extra },
     });
-    for (;;) {
-      const task = await tasks.getTask(taskId);
-      if (['completed', 'failed', 'cancelled'].includes(task.status)) return task;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return waitFor(
+      async () => {
+        const task = await tasks.getTask(taskId);
+        return ['completed', 'failed', 'cancelled'].includes(task.status) && task;
+      },
+      { timeoutMs: 120_000, intervalMs: 50, message: `task ${taskId} to settle` },
+    );
   }
 
   it("keeps the repository's .env from run_command, testCmd, typecheckCmd and the reviewer, and secret files out of the patch", async () => {

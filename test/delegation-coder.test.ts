@@ -8,6 +8,7 @@ import type { TaskView } from '../src/delegation/task-types.js';
 import { loadAgentsDir } from '../src/runtime/agent-loader.js';
 import type { Runtime, Worker } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { AGENTS_DIR } from './fixtures/delegation/mcp-client.js';
 import type { TempRepo } from './helpers/git-repo.js';
 import { createTempRepo } from './helpers/git-repo.js';
@@ -56,11 +57,13 @@ describe('the coder profile on a real git repository', () => {
       profile: 'coder',
       args: { goal, repoRoot: repo.dir, config, ...extra },
     });
-    for (;;) {
-      const task = await tasks.getTask(taskId);
-      if (['completed', 'failed', 'cancelled'].includes(task.status)) return task;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    return waitFor(
+      async () => {
+        const task = await tasks.getTask(taskId);
+        return ['completed', 'failed', 'cancelled'].includes(task.status) && task;
+      },
+      { timeoutMs: 60_000, intervalMs: 50, message: `task ${taskId} to settle` },
+    );
   }
 
   function failedChecks(task: TaskView): string[] {

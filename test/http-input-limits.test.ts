@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/store.js';
 import { createLogger } from '../src/telemetry/logger.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import type { TestServer } from './helpers/http-server.js';
 import { startTestServer } from './helpers/http-server.js';
 import { adminQuery, dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
@@ -218,10 +219,7 @@ describe.each(AVAILABLE)('input limits on $name', (storeCase) => {
         abortAfterMs: 30,
       });
     }
-    const deadline = Date.now() + 10_000;
-    while (log.at('debug').length < before + 5 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitFor(() => log.at('debug').length >= before + 5, { message: 'five aborted-request lines' });
     const aborted = log.at('debug').slice(before);
     expect(aborted).toHaveLength(5);
     for (const line of aborted) {

@@ -12,6 +12,7 @@ import { startWorkspaceRun } from '../src/governed/workspace-run.js';
 import { type ScriptedStep, scriptedModel } from '../src/model/scripted-model.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
+import { RESEARCH_ANSWER } from './fixtures/delegation/research-answer.js';
 import { tsxCommand } from './helpers/cli.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 import { tempKeys } from './helpers/governed.js';
@@ -19,16 +20,6 @@ import { tempKeys } from './helpers/governed.js';
 const MARKER_SERVER = fileURLToPath(new URL('./fixtures/mcp/marker-server.ts', import.meta.url));
 const BROKEN_SERVER: McpServerSpec = { name: 'broken', command: '/nonexistent/mcp-server' };
 const APPROVAL = '{"approved": true, "recommendation": "ship", "readiness": 0.9, "notes": "ok"}';
-const RESEARCH_ANSWER = JSON.stringify({
-  items: [
-    {
-      claim: 'the sky',
-      verbatimPassage: 'the sky is blue today',
-      sourceText: 'Notes: the sky is blue today.',
-    },
-  ],
-  citations: [],
-});
 
 /** Calls `marker__mark` with `label` first, then follows `steps`. */
 function markingModel(label: string, steps: ScriptedStep[]) {

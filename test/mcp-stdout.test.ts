@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../src/testing/wait-for.js';
 import { cliCommand, collectProcess, REPO_ROOT } from './helpers/cli.js';
 
 const NOISY_AGENTS = new URL('./fixtures/delegation/noisy-agents', import.meta.url).pathname;
@@ -63,13 +63,13 @@ describe('baton mcp stdout', () => {
     const taskId = submitted.result?.structuredContent?.taskId;
     expect(taskId).toMatch(/^task_/);
     // Poll until the noisy agent has answered (and logged) inside the server process.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const status = await send('tools/call', { name: 'delegation_status', arguments: { taskId } });
-      if (status.result?.structuredContent?.status === 'completed') break;
-      if (Date.now() > deadline) throw new Error(`task ${taskId} did not complete`);
-      await sleep(50);
-    }
+    await waitFor(
+      async () => {
+        const status = await send('tools/call', { name: 'delegation_status', arguments: { taskId } });
+        return status.result?.structuredContent?.status === 'completed';
+      },
+      { timeoutMs: 30_000, intervalMs: 50, message: `task ${taskId} to complete` },
+    );
     child.stdin.end();
     const result = await done;
     for (const line of result.stdout.split('\n').filter(Boolean)) {

@@ -6,7 +6,7 @@ import { PostgresStoreError } from '../src/store/postgres/errors.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { MIGRATIONS } from '../src/store/postgres/migrations.js';
 import type { Store } from '../src/store/store.js';
-import { waitFor } from '../src/testing/store-contract/fixtures.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { CuttableProxy } from './helpers/cuttable-proxy.js';
 import { adminQuery, dropSchema, PG_URL, schemaUrl, startupError, uniqueSchema } from './helpers/postgres.js';
 
@@ -118,14 +118,14 @@ describe('postgres store notifications', () => {
       const seen: BatonEvent[] = [];
       const unsubscribe = reader.subscribe(sessionId, (event) => seen.push(event));
       await writer.append(sessionId, [...step(0), ...step(1)], { runId });
-      await waitFor(() => seen.length === 2, 'the first events');
+      await waitFor(() => seen.length === 2, { timeoutMs: 5_000, message: 'the first events' });
       for (const payload of [`0 1 ${sessionId}`, `0 0 ${sessionId}`, `5 9 ${sessionId}`, 'garbage', `1 1`]) {
         await adminQuery('SELECT pg_notify($1, $2)', [channel, payload]);
       }
       await writer.append(sessionId, step(2), { runId });
-      await waitFor(() => seen.length >= 3, 'the third event');
+      await waitFor(() => seen.length >= 3, { timeoutMs: 5_000, message: 'the third event' });
       await writer.append(sessionId, step(3), { runId });
-      await waitFor(() => seen.length >= 4, 'the fourth event');
+      await waitFor(() => seen.length >= 4, { timeoutMs: 5_000, message: 'the fourth event' });
       expect(seen.map((event) => event.seq)).toEqual([0, 1, 2, 3]);
       unsubscribe();
     } finally {
@@ -212,12 +212,12 @@ describe('postgres store connections', () => {
       );
       for (const failure of failures) expect((failure as PostgresStoreError).code).toBe('db_unavailable');
       await proxy.restore();
-      let session: unknown;
-      const deadline = Date.now() + 15_000;
-      while (session === undefined && Date.now() < deadline) {
-        session = await store.getSession(sessionId).catch(() => undefined);
-        if (session === undefined) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      // Until the pool reconnects, reads keep failing with db_unavailable.
+      const session = await waitFor(() => store.getSession(sessionId).catch(() => undefined), {
+        timeoutMs: 15_000,
+        intervalMs: 50,
+        message: 'the store to answer again',
+      });
       expect(session).toMatchObject({ id: sessionId });
     } finally {
       await store.close();
@@ -236,15 +236,18 @@ describe('postgres store connections', () => {
       const seen: BatonEvent[] = [];
       const unsubscribe = reader.subscribe(sessionId, (event) => seen.push(event));
       await writer.append(sessionId, step(0), { runId });
-      await waitFor(() => seen.length === 1, 'the first event');
+      await waitFor(() => seen.length === 1, { timeoutMs: 5_000, message: 'the first event' });
       await adminQuery('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [
         `${applicationName}:listen`,
       ]);
       await writer.append(sessionId, step(1), { runId });
       await writer.append(sessionId, step(2), { runId });
-      await waitFor(() => seen.length === 3, 'the events committed while LISTEN was down', 10_000);
+      await waitFor(() => seen.length === 3, {
+        timeoutMs: 10_000,
+        message: 'the events committed while LISTEN was down',
+      });
       await writer.append(sessionId, step(3), { runId });
-      await waitFor(() => seen.length === 4, 'the event after the reconnect', 10_000);
+      await waitFor(() => seen.length === 4, { timeoutMs: 10_000, message: 'the event after the reconnect' });
       expect(seen.map((event) => event.seq)).toEqual([0, 1, 2, 3]);
       unsubscribe();
     } finally {

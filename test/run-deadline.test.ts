@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../src/store/sqlite/index.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { spawnCli } from './fixtures/effects.js';
 import { REPO_ROOT, runCli } from './helpers/cli.js';
 
@@ -49,10 +50,13 @@ describe('run deadlines', () => {
       // time summed over attempts can end the run.
       for (let attempt = 1; run?.status !== 'failed' && attempt <= MAX_ATTEMPTS; attempt += 1) {
         const worker = spawnCli(['worker', '--db', db, '--lease-ttl', '600', '--poll-interval', '20'], {});
-        await until(async () => {
-          run = await store.getRun(runId);
-          return run?.status === 'failed' || (run?.status === 'running' && (run?.attempt ?? 0) >= attempt);
-        });
+        await waitFor(
+          async () => {
+            run = await store.getRun(runId);
+            return run?.status === 'failed' || (run?.status === 'running' && (run?.attempt ?? 0) >= attempt);
+          },
+          { timeoutMs: 30_000, message: 'the worker to start the run' },
+        );
         await sleep(ATTEMPT_MS);
         worker.kill('SIGKILL');
         await new Promise((resolve) => worker.once('close', resolve));
@@ -68,11 +72,3 @@ describe('run deadlines', () => {
     }
   });
 });
-
-async function until(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for the worker to start the run');
-    await sleep(20);
-  }
-}

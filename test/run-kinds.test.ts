@@ -48,7 +48,7 @@ function echoKind(calls: string[], first: 'defer' | 'answer' = 'answer'): RunKin
         return {
           status: 'deferred',
           retryAt: Date.now(),
-          error: { code: 'later', message: 'later' },
+          error: { code: 'rate_limited', message: 'later' },
           usage: emptyUsage(),
           steps: 0,
         };

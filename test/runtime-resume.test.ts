@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/baton-runtime.js';
 import type { BatonEvent } from '../src/core/events.js';
 import type { MemoryStore } from '../src/store/memory/memory-store.js';
-import { checkLog, eventually, gatedAgent, memoryStores } from './fixtures/runtime-agents.js';
+import { waitFor } from '../src/testing/wait-for.js';
+import { checkLog, gatedAgent, memoryStores } from './fixtures/runtime-agents.js';
 
 const newStore = memoryStores();
 
@@ -58,7 +59,9 @@ describe('runtime resume', () => {
     const { runId, sessionId } = await runtime.start({ agent: 'gated', message: 'hi' });
     const execution = runtime.execute(runId, { leaseTtlMs: 300 });
     await gated.started;
-    const held = await eventually(async () => (await store.getRun(runId))?.lease ?? undefined);
+    const held = await waitFor(async () => (await store.getRun(runId))?.lease, {
+      message: 'the run to be leased',
+    });
     // Another worker takes the run over as if the first one had stalled past its TTL.
     await store.updateRun(runId, { lease: { ...held, expiresAt: 0 } }, { runId, token: held.token });
     const thief = await store.claimRun('thief', 60_000, { runId });

@@ -11,7 +11,8 @@ import type { Runtime } from '../src/runtime/types.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import type { Store } from '../src/store/store.js';
-import { chatAgent, checkLog, eventually, gatedAgent, threeCallAgent } from './fixtures/runtime-agents.js';
+import { waitFor } from '../src/testing/wait-for.js';
+import { chatAgent, checkLog, gatedAgent, threeCallAgent } from './fixtures/runtime-agents.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-runtime-'));
 const STORES: Record<string, () => Store> = {
@@ -253,10 +254,13 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       const { runId } = await runtime.start({ agent: 'gated', message: 'hi' });
       const execution = runtime.execute(runId);
       await gated.started;
-      const view = await eventually(async () => {
-        const run = await runtime.getRun(runId);
-        return run.lease ? run : undefined;
-      });
+      const view = await waitFor(
+        async () => {
+          const run = await runtime.getRun(runId);
+          return run.lease ? run : undefined;
+        },
+        { message: 'the run to be leased' },
+      );
       expect(Object.keys(view.lease ?? {}).sort()).toEqual(['expiresAt', 'owner']);
       gated.release();
       await execution;

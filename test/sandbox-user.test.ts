@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { listenOnLoopback } from '../src/testing/listen-on-loopback.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { NOBODY, RUNNING_AS_ROOT, runAsOrdinaryUser } from './helpers/as-nobody.js';
 import { REPO_ROOT } from './helpers/cli.js';
 
@@ -20,13 +21,13 @@ const PRIVILEGE_PROBE = [
   'true',
 ].join('; ');
 
-/** Polls (generously, for loaded machines) until `pgrep` finds no process whose command line carries `marker`. */
-async function waitUntilGone(marker: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    if (spawnSync('pgrep', ['-f', marker]).status === 1) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
+/** Waits (generously, for loaded machines) until `pgrep` finds no process whose command line carries `marker`. */
+function waitUntilGone(marker: string): Promise<boolean> {
+  return waitFor(() => spawnSync('pgrep', ['-f', marker]).status === 1, {
+    timeoutMs: 10_000,
+    intervalMs: 50,
+    message: `no process running ${marker}`,
+  });
 }
 
 describe('the bwrap sandbox as an ordinary user', () => {

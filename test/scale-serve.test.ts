@@ -1,13 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { BatonEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/events.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
 import {
   type BackgroundCli,
   createScaleFixture,
+  SCALE_WAIT_MS,
   type ScaleFixture,
   spawnCli,
-  until,
 } from './helpers/scale-fixture.js';
 
 let schema: string;
@@ -45,11 +46,14 @@ async function serve(workers: number): Promise<{ process: BackgroundCli; url: st
   );
   servers.push(server);
   let url = '';
-  await until(() => {
-    url = /Baton listening on (\S+)/.exec(server.stdout())?.[1] ?? '';
-    if (server.child.exitCode !== null) throw new Error(`baton serve exited: ${server.stderr()}`);
-    return url !== '';
-  }, 'baton serve to listen');
+  await waitFor(
+    () => {
+      url = /Baton listening on (\S+)/.exec(server.stdout())?.[1] ?? '';
+      if (server.child.exitCode !== null) throw new Error(`baton serve exited: ${server.stderr()}`);
+      return url !== '';
+    },
+    { timeoutMs: SCALE_WAIT_MS, message: 'baton serve to listen' },
+  );
   return { process: server, url: url.replace(/\/$/, '') };
 }
 
@@ -90,7 +94,10 @@ describe('two baton serve processes on one Postgres database', () => {
       if (event.type === 'tool.started' && releasedAfter === undefined) {
         // The run is now blocked inside the back server's tool; everything after this point
         // can only reach the front server live, across processes.
-        await until(() => fixture.executions().length > 0, 'the tool execution record');
+        await waitFor(() => fixture.executions().length > 0, {
+          timeoutMs: SCALE_WAIT_MS,
+          message: 'the tool execution record',
+        });
         releasedAfter = persisted.length;
         fixture.release();
       }

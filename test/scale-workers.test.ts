@@ -6,14 +6,15 @@ import type { Runtime } from '../src/runtime/types.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { RunRecord } from '../src/store/run-store.js';
 import type { Store } from '../src/store/store.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { CuttableProxy } from './helpers/cuttable-proxy.js';
 import { dropSchema, PG_URL, schemaUrl, uniqueSchema } from './helpers/postgres.js';
 import {
   type BackgroundCli,
   createScaleFixture,
+  SCALE_WAIT_MS,
   type ScaleFixture,
   spawnCli,
-  until,
 } from './helpers/scale-fixture.js';
 
 // Children get small pools: several workers and this process share the server's connection cap.
@@ -124,10 +125,10 @@ describe('baton worker processes on one Postgres database', () => {
     async () => {
       const [runId] = await enqueue('gated', 1);
       const first = worker(['--lease-ttl', '1500']);
-      await until(
-        () => fixture.executions().some((execution) => execution.what === 'start'),
-        'the tool to start',
-      );
+      await waitFor(() => fixture.executions().some((execution) => execution.what === 'start'), {
+        timeoutMs: SCALE_WAIT_MS,
+        message: 'the tool to start',
+      });
       const held = await store.getRun(runId ?? '');
       expect(held?.lease).not.toBeNull();
       expect(fixture.executions().map((execution) => execution.pid)).toEqual([first.child.pid]);
@@ -160,7 +161,10 @@ describe('baton worker processes on one Postgres database', () => {
         proxied.host = `127.0.0.1:${proxy.port}`;
         const cutOff = spawnCli(['worker', '--db', proxied.href, '--lease-ttl', '1500'], { env: CHILD_ENV });
         children.push(cutOff);
-        await until(() => fixture.executions().length > 0, 'the tool to start');
+        await waitFor(() => fixture.executions().length > 0, {
+          timeoutMs: SCALE_WAIT_MS,
+          message: 'the tool to start',
+        });
         const held = await store.getRun(runId ?? '');
         await proxy.cut();
         // The cut-off worker's tool may now finish, but it can neither commit the result nor

@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../src/testing/wait-for.js';
 import { REPO_ROOT } from './helpers/cli.js';
 
 const directories: string[] = [];
@@ -37,15 +38,6 @@ afterEach(() => {
   }
 });
 
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  return false;
-}
-
 describe('baton serve under npx', () => {
   it('shuts down when npx is sent SIGTERM, though the shell between them passes no signal on', async () => {
     // A project with Baton installed, as npx finds it: node_modules/.bin/baton.
@@ -68,7 +60,11 @@ describe('baton serve under npx', () => {
     npx.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    expect(await until(() => /Baton listening on (\S+)/.test(stdout), 60_000)).toBe(true);
+    await waitFor(() => /Baton listening on (\S+)/.test(stdout), {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+      message: () => `baton serve to listen under npx (stderr: ${stderr})`,
+    });
     const url = /Baton listening on (\S+)/.exec(stdout)?.[1] ?? '';
     expect((await fetch(`${url}/v1/health`)).status).toBe(200);
     // npx (npm) runs `sh -c baton ...`, which runs the server: three processes.
@@ -76,8 +72,11 @@ describe('baton serve under npx', () => {
 
     npx.kill('SIGTERM');
 
-    const gone = await until(() => processesWith(db).length === 0, 20_000);
-    expect({ gone, stderr }).toMatchObject({ gone: true });
+    await waitFor(() => processesWith(db).length === 0, {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      message: () => `every process of the server to exit (stderr: ${stderr})`,
+    });
     await expect(fetch(`${url}/v1/health`)).rejects.toThrow();
     expect(stderr).toContain('"msg":"stopped"');
   }, 90_000);

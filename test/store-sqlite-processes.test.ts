@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../src/core/events.js';
 import type { BatonEvent, Store } from '../src/index.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { collectProcess, REPO_ROOT } from './helpers/cli.js';
 
 const STORE_MODULE = pathToFileURL(join(REPO_ROOT, 'src', 'store', 'sqlite', 'sqlite-store.ts')).href;
@@ -24,12 +25,9 @@ async function runChild(directory: string, body: string, args: string[]): Promis
   return result.stdout;
 }
 
-async function waitFor(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+/** Waits for events written by other processes (generous deadline: the suite shares two cores). */
+function waitForEvents(condition: () => boolean, what: string): Promise<boolean> {
+  return waitFor(condition, { timeoutMs: 20_000, intervalMs: 10, message: what });
 }
 
 async function seedSession(store: Store, id: string): Promise<void> {
@@ -79,7 +77,7 @@ describe('SqliteStore shared by several connections and processes', () => {
       // The reader's own commits interleave with the writer's; each event still arrives once.
       await reader.append('ses_1', [{ type: 'step.completed', data: { step } }], { runId: 'run-ses_1' });
     }
-    await waitFor(() => ofAll.length === 15, 'all 15 events');
+    await waitForEvents(() => ofAll.length === 15, 'all 15 events');
     expect(ofOne).toEqual(await reader.readEvents('ses_1'));
     expect(ofOne.map((event) => event.seq)).toEqual(Array.from({ length: 10 }, (_, index) => index));
     expect(ofAll.filter((event) => event.sessionId === 'ses_2').map((event) => event.seq)).toEqual([
@@ -91,7 +89,7 @@ describe('SqliteStore shared by several connections and processes', () => {
     const probe: BatonEvent[] = [];
     const unsubscribeProbe = reader.subscribe('ses_1', (event) => probe.push(event));
     await writer.append('ses_1', [{ type: 'step.completed', data: { step: 9 } }], { runId: 'run-ses_1' });
-    await waitFor(() => probe.length === 1, 'the probe event');
+    await waitForEvents(() => probe.length === 1, 'the probe event');
     unsubscribeProbe();
     expect(ofAll).toHaveLength(15);
   });
@@ -122,7 +120,7 @@ describe('SqliteStore shared by several connections and processes', () => {
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
     await child;
-    await waitFor(() => seen.length === 90, 'all 90 events');
+    await waitForEvents(() => seen.length === 90, 'all 90 events');
     unsubscribe();
     const log = await store.readEvents('ses_shared');
     expect(verifyChain(log)).toMatchObject({ ok: true, count: 90 });

@@ -12,6 +12,7 @@ import type { TaskService, TaskView } from '../src/delegation/task-types.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
+import { waitFor } from '../src/testing/wait-for.js';
 
 const echo = defineAgent({
   name: 'echo',
@@ -46,19 +47,17 @@ function stubbornAgent(started: () => void, release: Promise<void>) {
   });
 }
 
-/** Reads until `done` holds (generous deadline: the suite runs files in parallel on 2 cores). */
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within 30 s`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Generous deadline: the suite runs files in parallel on 2 cores. */
+const SETTLE_MS = 30_000;
 
 function waitForTask(tasks: TaskService, taskId: string, done: (task: TaskView) => boolean) {
-  return waitFor(() => tasks.getTask(taskId), done, `task ${taskId} to settle`);
+  return waitFor(
+    async () => {
+      const task = await tasks.getTask(taskId);
+      return done(task) && task;
+    },
+    { timeoutMs: SETTLE_MS, message: `task ${taskId} to settle` },
+  );
 }
 
 const terminal = (task: TaskView) => ['completed', 'failed', 'cancelled'].includes(task.status);
@@ -145,9 +144,11 @@ describe('the task service', () => {
     release();
     const runId = cancelled.runId as string;
     const run = await waitFor(
-      () => store.getRun(runId),
-      (value) => ['succeeded', 'failed', 'cancelled'].includes(value?.status ?? ''),
-      `run ${runId} to end`,
+      async () => {
+        const value = await store.getRun(runId);
+        return ['succeeded', 'failed', 'cancelled'].includes(value?.status ?? '') && value;
+      },
+      { timeoutMs: SETTLE_MS, message: `run ${runId} to end` },
     );
     expect(run?.status).toBe('cancelled');
     expect((await tasks.getTask(taskId)).status).toBe('cancelled');

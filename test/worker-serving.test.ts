@@ -2,11 +2,11 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../src/client/index.js';
 import type { RunView } from '../src/runtime/types.js';
 import type { WorkerRecord } from '../src/store/worker-registry.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { spawnCli } from './fixtures/effects.js';
 import { detachRun, REPO_ROOT, runCli } from './helpers/cli.js';
 import { startServeProcess } from './helpers/serve-process.js';
@@ -64,16 +64,20 @@ describe('workers claim only what they serve', () => {
       {},
     );
     children.push(child);
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const listed = await runCli(['workers', 'list', '--json', '--db', db]);
-      const workers = JSON.parse(listed.stdout || '[]') as WorkerRecord[];
-      const mine = workers.find((worker) => worker.pid === child.pid);
-      if (mine) return mine;
-      if (Date.now() > deadline || child.exitCode !== null)
-        throw new Error(`no worker announced: ${child.output()}`);
-      await sleep(100);
-    }
+    return waitFor(
+      async () => {
+        const listed = await runCli(['workers', 'list', '--json', '--db', db]);
+        const workers = JSON.parse(listed.stdout || '[]') as WorkerRecord[];
+        const mine = workers.find((worker) => worker.pid === child.pid);
+        if (!mine && child.exitCode !== null) throw new Error(`the worker exited: ${child.output()}`);
+        return mine;
+      },
+      {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        message: () => `the worker to announce itself: ${child.output()}`,
+      },
+    );
   }
 
   it('serves exactly the agents it was given and those reachable by handoff; leaves the rest queued, saying why', async () => {
@@ -119,12 +123,13 @@ describe('workers claim only what they serve', () => {
 
     const announced = await liveWorker(db, []);
     expect(announced.loadsModules).toBe(true);
-    const deadline = Date.now() + 10_000;
-    let reason = (await show(db, doomedRun)).queuedReason;
-    while (!reason?.includes('could not load') && Date.now() < deadline) {
-      await sleep(100);
-      reason = (await show(db, doomedRun)).queuedReason;
-    }
+    const reason = await waitFor(
+      async () => {
+        const why = (await show(db, doomedRun)).queuedReason;
+        return why?.includes('could not load') && why;
+      },
+      { intervalMs: 100, message: 'the worker to report the module it could not load' },
+    );
     expect(reason).toContain('no live worker serves agent "doomed"');
     expect(reason).toContain('does not exist');
   });
@@ -163,14 +168,15 @@ describe('workers claim only what they serve', () => {
       // A killed worker stops heartbeating; its entry expires with its TTL.
       const child = children.find((candidate) => candidate.pid === announced.pid);
       child?.kill('SIGKILL');
-      const expiry = Date.now() + 10_000;
-      let listed = announced.id;
-      while (listed && Date.now() < expiry) {
-        await sleep(100);
-        const body = (await (await fetch(`${server.url}/v1/workers`)).json()) as { workers: WorkerRecord[] };
-        listed = body.workers.find((worker) => worker.id === announced.id)?.id ?? '';
-      }
-      expect(listed).toBe('');
+      await waitFor(
+        async () => {
+          const body = (await (await fetch(`${server.url}/v1/workers`)).json()) as {
+            workers: WorkerRecord[];
+          };
+          return !body.workers.some((worker) => worker.id === announced.id);
+        },
+        { intervalMs: 100, message: `the entry of the killed worker ${announced.id} to expire` },
+      );
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

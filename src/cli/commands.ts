@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Environment } from '../core/environment.js';
 import { registerEvents } from './commands/events.js';
 import { registerExec } from './commands/exec.js';
 import { registerKeys } from './commands/keys.js';
@@ -16,21 +17,22 @@ import { registerWorkers } from './commands/workers.js';
 
 /**
  * Every CLI command, one module each under `commands/`. Each module exports
- * `register(program)`; add new commands to this list.
+ * `register(program, env)`, `env` being the environment the CLI was started with, which the
+ * command's configuration is loaded from; add new commands to this list.
  */
-export function registerCommands(program: Command): void {
-  registerRun(program);
-  registerWorker(program);
-  registerWorkers(program);
-  registerRuns(program);
-  registerEvents(program);
-  registerVerifyLog(program);
-  registerServe(program);
-  registerExec(program);
-  registerReceipt(program);
-  registerVerify(program);
-  registerKeys(program);
-  registerPull(program);
-  registerMcp(program);
-  registerTasks(program);
+export function registerCommands(program: Command, env: Environment): void {
+  registerRun(program, env);
+  registerWorker(program, env);
+  registerWorkers(program, env);
+  registerRuns(program, env);
+  registerEvents(program, env);
+  registerVerifyLog(program, env);
+  registerServe(program, env);
+  registerExec(program, env);
+  registerReceipt(program, env);
+  registerVerify(program, env);
+  registerKeys(program, env);
+  registerPull(program, env);
+  registerMcp(program, env);
+  registerTasks(program, env);
 }

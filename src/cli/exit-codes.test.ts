@@ -12,7 +12,7 @@ describe('exit codes', () => {
     expect(exitCodeForError(new NotFoundError('run', 'run_x'))).toBe(EXIT.usage);
     expect(exitCodeForError(new CommanderError(1, 'commander.unknownOption', 'x'))).toBe(EXIT.usage);
     expect(exitCodeForError(new CommanderError(0, 'commander.version', 'x'))).toBe(EXIT.success);
-    expect(exitCodeForError(new MissingToolchainError('no_git', 'x'))).toBe(EXIT.environment);
+    expect(exitCodeForError(new MissingToolchainError('git_missing', 'x'))).toBe(EXIT.environment);
     expect(exitCodeForError(new BatonError('lease_lost', 'x'))).toBe(EXIT.workFailed);
     expect(exitCodeForError(new Error('boom'))).toBe(EXIT.workFailed);
   });

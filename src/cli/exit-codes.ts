@@ -1,4 +1,5 @@
 import { CommanderError } from 'commander';
+import type { ErrorCode } from '../core/error-codes.js';
 import { isBatonError } from '../core/errors.js';
 import type { RunStatus } from '../store/run-store.js';
 
@@ -32,10 +33,17 @@ const CLASS_EXIT_CODES: readonly [string, number][] = [
 
 // A store that cannot be opened, is corrupt or was written by a newer Baton is the environment,
 // whichever class reports it.
-const STORE_ENVIRONMENT_CODES = new Set(['store_open_failed', 'store_corrupt', 'schema_too_new']);
+const STORE_ENVIRONMENT_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'store_open_failed',
+  'store_corrupt',
+  'schema_too_new',
+]);
 
 // Postgres startup failures the URL can fix are configuration; the rest are the environment.
-const POSTGRES_CONFIGURATION_CODES = new Set(['db_url_invalid', 'db_auth_failed']);
+const POSTGRES_CONFIGURATION_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'db_url_invalid',
+  'db_auth_failed',
+]);
 
 /** The exit code for an error that ended a command. */
 export function exitCodeForError(error: unknown): number {

@@ -4,14 +4,18 @@ import { packageVersion } from '../server/package-version.js';
 import { registerCommands } from './commands.js';
 import { exitCodeForError } from './exit-codes.js';
 
-/** `baton` entry point: parses arguments, dispatches, maps errors to exit codes (cli/exit-codes.ts). */
-async function main(argv: string[]): Promise<void> {
+/**
+ * `baton` entry point: parses arguments, dispatches, maps errors to exit codes (cli/exit-codes.ts).
+ * The process environment is read here, at the edge, and nowhere below: every command loads its
+ * configuration from `env` and passes down what the library needs.
+ */
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<void> {
   const program = new Command('baton')
     .description('Durable, governed AI-agent runs')
     .version(packageVersion(), '-V, --version', 'print the version of baton-runtime')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
-  registerCommands(program);
+  registerCommands(program, env);
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -23,4 +27,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+await main(process.argv, process.env);

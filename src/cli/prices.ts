@@ -1,18 +1,19 @@
 import { readFile } from 'node:fs/promises';
+import type { BatonConfig } from '../config/load-config.js';
 import { errorMessage, UserError } from '../core/errors.js';
 import type { PriceTable } from '../model/pricing.js';
 import { parsePriceTable } from '../model/pricing.js';
 
 /**
- * The price table named by `BATON_PRICES` (a JSON file of model-id prefixes to
+ * The price table of the `BATON_PRICES` file (a JSON file of model-id prefixes to
  * `{ inputPerMillionUsd, outputPerMillionUsd }`), read here at the CLI edge and passed down to
  * the runtime; `undefined` when the variable is unset. A missing or malformed file is a
  * `UserError` naming it (a usage error, exit 2), so no run starts with a cost limit it
  * cannot price.
  */
-export async function pricesFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<PriceTable | undefined> {
-  const file = env.BATON_PRICES;
-  if (file === undefined || file === '') return undefined;
+export async function loadPrices(config: Pick<BatonConfig, 'prices'>): Promise<PriceTable | undefined> {
+  const file = config.prices;
+  if (file === undefined) return undefined;
   const source = `BATON_PRICES file ${file}`;
   let value: unknown;
   try {

@@ -1,3 +1,5 @@
+import type { Environment } from '../core/environment.js';
+
 /** How often a command under npm looks whether its parent process is still there. */
 const PARENT_POLL_MS = 500;
 
@@ -7,9 +9,9 @@ const PARENT_POLL_MS = 500;
  *
  * Under `npx` or an npm script the command runs below `npm` and a shell that does not pass
  * signals on: a SIGTERM to npm ends npm and the shell and would leave this process serving,
- * orphaned. There, the parent going away counts as a SIGTERM.
+ * orphaned. There (npm says so in `env`), the parent going away counts as a SIGTERM.
  */
-export function stopOnSignals(): {
+export function stopOnSignals(env: Environment): {
   signal: AbortSignal;
   received: () => NodeJS.Signals | undefined;
   dispose(): void;
@@ -23,7 +25,7 @@ export function stopOnSignals(): {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
-  const parentWatch = underNpm() ? watchParent(() => handler('SIGTERM')) : undefined;
+  const parentWatch = underNpm(env) ? watchParent(() => handler('SIGTERM')) : undefined;
   return {
     signal: controller.signal,
     received: () => received,
@@ -40,8 +42,8 @@ export function signalExitCode(signal: NodeJS.Signals): number {
   return 128 + (signal === 'SIGINT' ? 2 : 15);
 }
 
-function underNpm(): boolean {
-  return process.env.npm_command !== undefined || process.env.npm_lifecycle_event !== undefined;
+function underNpm(env: Environment): boolean {
+  return env.npm_command !== undefined || env.npm_lifecycle_event !== undefined;
 }
 
 // `process.ppid` is read from the system each time: an orphan is re-parented (to init or a

@@ -58,6 +58,7 @@ export async function* reconnectingStream(
           yield event;
         }
       } finally {
+        // The reader is done with the stream; a cancel that fails leaves nothing to report.
         reader.cancel().catch(() => undefined);
       }
     } catch (error) {

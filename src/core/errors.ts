@@ -1,27 +1,30 @@
+import type { ErrorCode } from './error-codes.js';
+
 /**
  * Brands every BatonError, so that errors stay recognisable across two copies of Baton's
  * modules in one process (the built CLI running an agent file that imports the sources).
  */
-const BATON_ERROR = Symbol.for('baton.error');
+const ERROR_BRAND = Symbol.for('baton.error');
 
 /**
- * One error base with a string `code`, and subclasses grouped by who must act.
- * Errors that cross a wire (HTTP, MCP, CLI) are mapped to `{ code, message }` by `toErrorBody`.
+ * One error base with a typed `code` (one of src/core/error-codes.ts, listed in
+ * docs/errors.md), and subclasses grouped by who must act. Errors that cross a wire (HTTP,
+ * MCP, CLI) are mapped to `{ code, message }` by `toErrorBody`.
  */
 export class BatonError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
 
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
-    Object.defineProperty(this, BATON_ERROR, { value: true });
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
   }
 }
 
 /** True for a BatonError from any copy of Baton's modules. */
 export function isBatonError(error: unknown): error is BatonError {
-  return error instanceof BatonError || (error instanceof Error && BATON_ERROR in error);
+  return error instanceof BatonError || (error instanceof Error && ERROR_BRAND in error);
 }
 
 /** The caller configured or called something wrongly (bad agent file, bad flag, missing key). */
@@ -32,7 +35,7 @@ export class UserError extends BatonError {}
  * `reason` refine it, e.g. `repo_not_found` for a path that "is not a git repository".
  */
 export class NotFoundError extends BatonError {
-  constructor(kind: string, id: string, detail: { code?: string; reason?: string } = {}) {
+  constructor(kind: string, id: string, detail: { code?: ErrorCode; reason?: string } = {}) {
     super(detail.code ?? 'not_found', `${kind} ${JSON.stringify(id)} ${detail.reason ?? 'was not found'}`);
   }
 }
@@ -42,7 +45,7 @@ export class ForbiddenError extends BatonError {}
 
 /** The request conflicts with the current state (retrying a succeeded run, a second active run...). */
 export class ConflictError extends BatonError {
-  constructor(message: string, code = 'conflict') {
+  constructor(message: string, code: ErrorCode = 'conflict') {
     super(code, message);
   }
 }
@@ -71,7 +74,7 @@ export class ModelBehaviorError extends BatonError {}
 export class ModelCallError extends BatonError {
   readonly retryable: boolean;
 
-  constructor(code: string, message: string, options: { retryable: boolean; cause?: unknown }) {
+  constructor(code: ErrorCode, message: string, options: { retryable: boolean; cause?: unknown }) {
     super(code, message, { cause: options.cause });
     this.retryable = options.retryable;
   }
@@ -109,7 +112,8 @@ export class MessageTooLargeError extends BatonError {
 
 /** The wire shape of an error: what HTTP bodies, MCP tool errors and `run.failed` events carry. */
 export interface ErrorBody {
-  code: string;
+  /** One of docs/errors.md (a newer Baton may send one this one does not list). */
+  code: ErrorCode;
   message: string;
 }
 

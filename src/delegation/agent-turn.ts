@@ -1,4 +1,5 @@
 import type { Agent } from '../core/agent.js';
+import type { ErrorCode } from '../core/error-codes.js';
 import { BatonError, CancelledError } from '../core/errors.js';
 import type { Usage } from '../core/events.js';
 import type { AnyTool } from '../core/tool.js';
@@ -28,7 +29,7 @@ export interface AgentTurnResult {
 export class AgentTurnError extends BatonError {
   readonly usage: Usage;
 
-  constructor(code: string, message: string, usage: Usage) {
+  constructor(code: ErrorCode, message: string, usage: Usage) {
     super(code, message);
     this.usage = usage;
   }

@@ -1,4 +1,4 @@
-import type { Agent } from '../core/agent.js';
+import type { Agent, ModelSpec } from '../core/agent.js';
 import { defineAgent } from '../core/agent.js';
 import { UserError } from '../core/errors.js';
 
@@ -21,19 +21,20 @@ const INSTRUCTIONS: Record<'researcher' | 'coder' | 'reviewer', string> = {
 
 /**
  * The agent a profile runs: the loaded agent of that name when there is one, else a built-in
- * agent on `BATON_MODEL`. Without either, a `UserError` says how to provide one.
+ * agent on `model` (the profiles' `model` option; `BATON_MODEL` in the CLI). Without either, a
+ * `UserError` says how to provide one.
  */
 export function profileAgent(
   role: 'researcher' | 'coder' | 'reviewer',
   agents: ReadonlyMap<string, Agent>,
+  model: ModelSpec | undefined,
 ): Agent {
   const loaded = agents.get(role);
   if (loaded) return loaded;
-  const model = process.env.BATON_MODEL;
-  if (!model) {
+  if (model === undefined || model === '') {
     throw new UserError(
       'no_agent',
-      `no agent named ${role} is loaded and BATON_MODEL is not set; load a ${role} agent or set BATON_MODEL`,
+      `no agent named ${role} is loaded and no model is set for the built-in one (BATON_MODEL); load a ${role} agent or set BATON_MODEL`,
     );
   }
   return defineAgent({ name: role, instructions: INSTRUCTIONS[role], model });

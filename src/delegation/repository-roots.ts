@@ -1,5 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import type { Environment } from '../core/environment.js';
 import { ForbiddenError, NotFoundError } from '../core/errors.js';
 import { NotAGitRepositoryError } from '../workspace/errors.js';
 import { gitText } from '../workspace/git.js';
@@ -29,9 +30,13 @@ function notAllowed(path: string): ForbiddenError {
 
 /**
  * Finds the git repository at `path`: a path that does not exist, is not a directory or is not
- * inside a git work tree is `repo_not_found`.
+ * inside a git work tree is `repo_not_found`. git runs in `hostEnv`, the environment Baton runs in.
  */
-export async function findRepository(path: string, signal?: AbortSignal): Promise<FoundRepository> {
+export async function findRepository(
+  path: string,
+  hostEnv: Environment,
+  signal?: AbortSignal,
+): Promise<FoundRepository> {
   let dir: string;
   try {
     dir = await realpath(resolve(path));
@@ -41,7 +46,7 @@ export async function findRepository(path: string, signal?: AbortSignal): Promis
   if (!(await stat(dir)).isDirectory()) throw notFound(path, 'is not a directory');
   let root: string;
   try {
-    root = (await inspectRepository(dir, signal)).root;
+    root = (await inspectRepository(dir, { hostEnv, signal })).root;
   } catch (error) {
     if (error instanceof NotAGitRepositoryError) throw notFound(path, 'is not a git repository');
     throw error;
@@ -49,6 +54,7 @@ export async function findRepository(path: string, signal?: AbortSignal): Promis
   const gitDirs = (
     await gitText(['rev-parse', '--path-format=absolute', '--git-dir', '--git-common-dir'], {
       cwd: root,
+      hostEnv,
       signal,
     })
   ).split('\n');
@@ -70,14 +76,17 @@ export async function findRepository(path: string, signal?: AbortSignal): Promis
 export async function allowedRepository(
   path: string,
   roots: readonly string[],
+  hostEnv: Environment,
   signal?: AbortSignal,
 ): Promise<string> {
-  const realRoots = (
-    await Promise.all(roots.map((root) => realpath(resolve(root)).catch(() => undefined)))
-  ).filter((root): root is string => root !== undefined);
+  const realRoots =
+    // A configured root that does not exist allows nothing.
+    (await Promise.all(roots.map((root) => realpath(resolve(root)).catch(() => undefined)))).filter(
+      (root): root is string => root !== undefined,
+    );
   const isAllowed = (candidate: string): boolean => realRoots.some((root) => isInside(root, candidate));
   if (!isAllowed(await nearestRealPath(resolve(path)))) throw notAllowed(path);
-  const repository = await findRepository(path, signal);
+  const repository = await findRepository(path, hostEnv, signal);
   if (![repository.dir, repository.root, ...repository.gitDirs].every(isAllowed)) throw notAllowed(path);
   return repository.dir;
 }

@@ -1,3 +1,4 @@
+import type { Environment } from '../core/environment.js';
 import type { Runtime } from '../runtime/types.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
 import { createTaskService } from './task-service.js';
@@ -9,7 +10,13 @@ import type { TaskService } from './task-types.js';
  */
 export function runtimeTaskService(
   runtime: Runtime,
-  options: { retention?: number; profiles?: ProfileOptions; repoRoots?: readonly string[] } = {},
+  options: {
+    retention?: number;
+    profiles?: ProfileOptions;
+    repoRoots?: readonly string[];
+    /** The environment a task's repository is inspected in (default: the process environment). */
+    env?: Environment;
+  } = {},
 ): TaskService {
   return createTaskService({
     store: runtime.store,
@@ -18,5 +25,6 @@ export function runtimeTaskService(
     ...(options.retention !== undefined && { retention: options.retention }),
     ...(options.profiles && { profiles: options.profiles }),
     ...(options.repoRoots && { repoRoots: options.repoRoots }),
+    ...(options.env && { env: options.env }),
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { agentDefinitionHash } from '../core/agent.js';
-import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
+import { CancelledError, type ErrorBody, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { hashCanonical } from '../core/hash.js';
 import type { TurnOutcome } from '../loop/types.js';
 import { emptyUsage } from '../loop/usage.js';
@@ -78,6 +78,7 @@ export function taskKind(options: TaskKindOptions = {}): RunKind<TaskRunInput> {
         progress,
         turnOptions: context.turnOptions,
         withAgentTools: context.withAgentTools,
+        env: context.env,
       });
       const costUsd = outcome.usage.costUsd ?? 0;
       if (!(await finish(store, task, { status: 'completed', result: outcome.result, costUsd }, retention))) {
@@ -105,7 +106,7 @@ export function taskKind(options: TaskKindOptions = {}): RunKind<TaskRunInput> {
   }
 }
 
-function failed(error: { code: string; message: string }): TurnOutcome {
+function failed(error: ErrorBody): TurnOutcome {
   return { status: 'failed', error, usage: emptyUsage(), steps: 0 };
 }
 

@@ -1,4 +1,6 @@
+import { processEnvironment } from '../config/process-environment.js';
 import type { Agent } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Store } from '../store/store.js';
@@ -34,6 +36,8 @@ export interface TaskServiceOptions {
    * remote callers reach (HTTP, MCP); anything else is `repo_not_allowed`. Absent: any path.
    */
   repoRoots?: readonly string[];
+  /** The environment git inspects a task's repository in (default: the process environment). */
+  env?: Environment;
 }
 
 function view(task: TaskRecord): TaskView {
@@ -46,6 +50,7 @@ function view(task: TaskRecord): TaskView {
  */
 export function createTaskService(options: TaskServiceOptions): TaskService {
   const { store, agents } = options;
+  const env = options.env ?? processEnvironment();
   const retention = options.retention ?? DEFAULT_TASK_RETENTION;
   const cancelRun =
     options.cancelRun ??
@@ -68,7 +73,10 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
       const profile = resolveProfile(profileName, options.profiles);
       let args = profile.parseArgs(rawArgs);
       if (options.repoRoots && typeof args.repoRoot === 'string') {
-        args = { ...args, repoRoot: await allowedRepository(args.repoRoot, options.repoRoots) };
+        args = {
+          ...args,
+          repoRoot: await allowedRepository(args.repoRoot, options.repoRoots, env),
+        };
       }
       if (profileName.startsWith('agent:') && !agents.has(profile.agentName)) {
         throw new NotFoundError('agent', profile.agentName);

@@ -35,9 +35,13 @@ export function execKind(): RunKind<ExecInput> {
   };
 }
 
-const executeCommand: RunKind<ExecInput>['execute'] = async ({ input, journal, signal, store }) => {
+const executeCommand: RunKind<ExecInput>['execute'] = async ({ input, journal, signal, store, env }) => {
   const manifest = await loadManifest(store, input.manifestHash);
-  const scratch = await openScratchWorkspace(manifest, store, { prefix: 'baton-exec-', signal });
+  const scratch = await openScratchWorkspace(manifest, store, {
+    prefix: 'baton-exec-',
+    signal,
+    hostEnv: env,
+  });
   try {
     let result: SandboxResult;
     try {

@@ -1,6 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processEnvironment } from '../config/process-environment.js';
+import type { Environment } from '../core/environment.js';
 import { ConflictError, UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { Store } from '../store/store.js';
@@ -11,7 +13,7 @@ import {
   PatchConflictError,
   UnsafeSymlinkError,
 } from '../workspace/errors.js';
-import { git, gitText } from '../workspace/git.js';
+import { type GitScope, git, gitText } from '../workspace/git.js';
 import type { WorkspaceManifest } from '../workspace/manifest.js';
 import { inspectTreeChange, isUnsafeSymlink, type PatchOverview } from '../workspace/patch-inspection.js';
 import { loadBlob } from '../workspace/restore.js';
@@ -29,6 +31,8 @@ export interface PullOptions {
   /** Called with what the patch changes once every check passed and before anything is written. */
   onOverview?: (overview: PatchOverview) => void;
   signal?: AbortSignal;
+  /** The environment git runs in: PATH, HOME, the user's identity and git configuration (default: the process environment). */
+  hostEnv?: Environment;
 }
 
 /** What a pull did: applied the run's change to the working tree, or committed it on a new branch. */
@@ -55,14 +59,14 @@ export type PullResult =
  * in a private index so that the working tree and the real index are never touched.
  */
 export async function pullRun(store: Store, runId: string, options: PullOptions): Promise<PullResult> {
-  const { signal } = options;
+  const scope: GitScope = { hostEnv: options.hostEnv ?? processEnvironment(), signal: options.signal };
   const run = await trustedRunPatch(store, runId);
-  const root = await gitText(['rev-parse', '--show-toplevel'], { cwd: options.dir, signal }).catch(() => {
+  const root = await gitText(['rev-parse', '--show-toplevel'], { cwd: options.dir, ...scope }).catch(() => {
     throw new NotAGitRepositoryError(options.dir);
   });
   const hasBase = await git(['cat-file', '-e', `${run.baseRef}^{commit}`], {
     cwd: root,
-    signal,
+    ...scope,
     okExitCodes: [1, 128],
   });
   if (hasBase.exitCode !== 0) {
@@ -76,29 +80,29 @@ export async function pullRun(store: Store, runId: string, options: PullOptions)
     const patchFile = join(scratch, 'run.patch');
     await writeFile(patchFile, run.patch);
     // A private index: the user's index and working tree are never read or written here.
-    const env = { GIT_INDEX_FILE: join(scratch, 'index'), ...(await fallbackIdentity(root, signal)) };
+    const env = { GIT_INDEX_FILE: join(scratch, 'index'), ...(await fallbackIdentity(root, scope)) };
     // Older runs recorded their patch against the base commit, their starting state's dirty changes included.
     const start = run.againstBase ? { ...run.manifest, untracked: [] } : run.manifest;
     if (run.againstBase) delete start.diffHash;
-    const startTree = await buildStartTree(store, start, root, env, signal);
-    await applyChecked(['apply', '--cached', '--binary', patchFile], root, signal, env);
-    const resultTree = await gitText(['write-tree'], { cwd: root, signal, env });
-    const overview = await inspectTreeChange(startTree, resultTree, { cwd: root, signal });
+    const startTree = await buildStartTree(store, start, root, env, scope);
+    await applyChecked(['apply', '--cached', '--binary', patchFile], root, scope, env);
+    const resultTree = await gitText(['write-tree'], { cwd: root, ...scope, env });
+    const overview = await inspectTreeChange(startTree, resultTree, { cwd: root, ...scope });
     const unsafe = overview.symlinks.filter((link) => isUnsafeSymlink(link.path, link.target));
     if (unsafe.length > 0 && !options.allowOutsideSymlinks) throw new UnsafeSymlinkError(unsafe);
     options.onOverview?.(overview);
-    if (!options.branch && (await equalsStartingState(root, { ...run, manifest: start }, signal))) {
-      await applyChecked(['apply', '--binary', patchFile], root, signal);
+    if (!options.branch && (await equalsStartingState(root, { ...run, manifest: start }, scope))) {
+      await applyChecked(['apply', '--binary', patchFile], root, scope);
       return { mode: 'applied', runId, baseRef: run.baseRef, overview };
     }
     const branch = `baton/${runId}`;
     const existing = await git(['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`], {
       cwd: root,
-      signal,
+      ...scope,
       okExitCodes: [1],
     });
     if (existing.exitCode === 0) throw new ConflictError(`branch ${branch} already exists`, 'branch_exists');
-    const baseTree = await gitText(['rev-parse', `${run.baseRef}^{tree}`], { cwd: root, signal });
+    const baseTree = await gitText(['rev-parse', `${run.baseRef}^{tree}`], { cwd: root, ...scope });
     const trailers = [
       '',
       `Baton-Run: ${runId}`,
@@ -107,7 +111,7 @@ export async function pullRun(store: Store, runId: string, options: PullOptions)
     const commit = (tree: string, parent: string, subject: string) =>
       gitText(['commit-tree', tree, '-p', parent, '-m', [subject, ...trailers].join('\n')], {
         cwd: root,
-        signal,
+        ...scope,
         env,
       });
     const startCommit =
@@ -120,7 +124,7 @@ export async function pullRun(store: Store, runId: string, options: PullOptions)
           );
     const head = await commit(resultTree, startCommit ?? run.baseRef, `baton: patch of run ${runId}`);
     // The empty old value makes the update fail if the branch appeared meanwhile.
-    await git(['update-ref', `refs/heads/${branch}`, head, ''], { cwd: root, signal });
+    await git(['update-ref', `refs/heads/${branch}`, head, ''], { cwd: root, ...scope });
     return { mode: 'branch', runId, baseRef: run.baseRef, branch, commit: head, startCommit, overview };
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -133,23 +137,23 @@ async function buildStartTree(
   manifest: WorkspaceManifest,
   root: string,
   env: Record<string, string>,
-  signal: AbortSignal | undefined,
+  scope: GitScope,
 ): Promise<string> {
-  await git(['read-tree', manifest.baseRef], { cwd: root, signal, env });
+  await git(['read-tree', manifest.baseRef], { cwd: root, ...scope, env });
   if (manifest.diffHash !== undefined) {
     const diff = await loadBlob(store, manifest.diffHash, 'diff');
-    await applyChecked(['apply', '--cached', '--binary', '-'], root, signal, env, diff);
+    await applyChecked(['apply', '--cached', '--binary', '-'], root, scope, env, diff);
   }
   for (const entry of manifest.untracked) {
     const bytes = await loadBlob(store, entry.hash, `untracked file ${entry.path}`);
-    const object = await gitText(['hash-object', '-w', '--stdin'], { cwd: root, signal, input: bytes });
+    const object = await gitText(['hash-object', '-w', '--stdin'], { cwd: root, ...scope, input: bytes });
     await git(['update-index', '--add', '--cacheinfo', `100644,${object},${entry.path}`], {
       cwd: root,
-      signal,
+      ...scope,
       env,
     });
   }
-  return gitText(['write-tree'], { cwd: root, signal, env });
+  return gitText(['write-tree'], { cwd: root, ...scope, env });
 }
 
 /**
@@ -157,18 +161,14 @@ async function buildStartTree(
  * state: the same tracked changes (secret files aside, as the capture saw them) and the same
  * captured untracked files.
  */
-async function equalsStartingState(
-  root: string,
-  run: TrustedRunPatch,
-  signal: AbortSignal | undefined,
-): Promise<boolean> {
+async function equalsStartingState(root: string, run: TrustedRunPatch, scope: GitScope): Promise<boolean> {
   const head = await git(['rev-parse', '--verify', '--quiet', 'HEAD'], {
     cwd: root,
-    signal,
+    ...scope,
     okExitCodes: [1],
   });
   if (head.stdout.toString('utf8').trim() !== run.baseRef) return false;
-  const diff = await trackedDiff(root, secretMatcher(run.secretPatterns), [], signal);
+  const diff = await trackedDiff(root, secretMatcher(run.secretPatterns), [], scope);
   const diffHash = diff.length === 0 ? undefined : sha256Hex(diff);
   if (diffHash !== run.manifest.diffHash) return false;
   for (const entry of run.manifest.untracked) {
@@ -178,6 +178,7 @@ async function equalsStartingState(
   return true;
 }
 
+// A file the working tree no longer has (or cannot show) is one that differs from the starting state.
 function readFileOrUndefined(path: string): Promise<Buffer | undefined> {
   return readFile(path).catch(() => undefined);
 }
@@ -186,11 +187,11 @@ function readFileOrUndefined(path: string): Promise<Buffer | undefined> {
 async function applyChecked(
   args: string[],
   cwd: string,
-  signal: AbortSignal | undefined,
+  scope: GitScope,
   env?: Record<string, string>,
   input?: Uint8Array,
 ) {
-  const options = { cwd, signal, ...(env && { env }), ...(input && { input }) };
+  const options = { cwd, ...scope, ...(env && { env }), ...(input && { input }) };
   try {
     await git([args[0] ?? 'apply', '--check', ...args.slice(1)], options);
   } catch (error) {
@@ -202,12 +203,9 @@ async function applyChecked(
 }
 
 /** Commits need an identity; when the repository has none configured, Baton signs as itself. */
-async function fallbackIdentity(
-  root: string,
-  signal: AbortSignal | undefined,
-): Promise<Record<string, string>> {
-  if (process.env.GIT_COMMITTER_EMAIL || process.env.EMAIL) return {};
-  const email = await git(['config', 'user.email'], { cwd: root, signal, okExitCodes: [1] });
+async function fallbackIdentity(root: string, scope: GitScope): Promise<Record<string, string>> {
+  if (scope.hostEnv.GIT_COMMITTER_EMAIL || scope.hostEnv.EMAIL) return {};
+  const email = await git(['config', 'user.email'], { cwd: root, ...scope, okExitCodes: [1] });
   if (email.stdout.toString('utf8').trim() !== '') return {};
   return {
     GIT_AUTHOR_NAME: 'Baton',

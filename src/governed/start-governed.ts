@@ -1,3 +1,5 @@
+import { processEnvironment } from '../config/process-environment.js';
+import type { Environment } from '../core/environment.js';
 import type { EventDraft } from '../core/events.js';
 import { canonicalJson, hashCanonical, sha256Hex } from '../core/hash.js';
 import { newId, newSecret } from '../core/ids.js';
@@ -38,6 +40,8 @@ export interface GovernedRunOptions {
   /** The plane key that signs the contract. */
   keys: SigningKeys;
   signal?: AbortSignal;
+  /** The environment Baton runs in, which git and the sandbox policy start from (default: the process environment). */
+  hostEnv?: Environment;
 }
 
 /** The run-specific part: its kind, agent, task, budget, first events and input. */
@@ -83,13 +87,15 @@ export async function startGovernedRun(
       'allowed hosts (--allow-host) need the bwrap sandbox: without isolation the command could reach every host',
     );
   }
-  const repository = await inspectRepository(options.dir, options.signal);
+  const hostEnv = options.hostEnv ?? processEnvironment();
+  const repository = await inspectRepository(options.dir, { hostEnv, signal: options.signal });
   const secretPatterns = [...(options.secretPatterns ?? [])];
   const manifest = await captureWorkspace(
     repository.root,
     {
       allowUntracked: options.allowUntracked ?? [],
       secretPatterns,
+      hostEnv,
       ...(options.signal && { signal: options.signal }),
     },
     store,
@@ -105,6 +111,7 @@ export async function startGovernedRun(
     hide: options.hidePaths ?? [],
     allowHosts,
     limits: options.limits ?? {},
+    hostEnv,
     ...(options.signal && { signal: options.signal }),
   });
   const input = spec.input({ manifestHash, policy, secretPatterns });

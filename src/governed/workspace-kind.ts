@@ -14,11 +14,12 @@ import { type WorkspaceRunInput, workspaceRunInputSchema } from './workspace-run
 
 /** A fresh scratch restore of the run's captured workspace, in the private per-user directory. */
 async function restoreScratch(context: RunKindContext<WorkspaceRunInput>): Promise<ScratchWorkspace> {
-  const { run, input, store, signal } = context;
+  const { run, input, store, signal, env } = context;
   return openScratchWorkspace(await loadManifest(store, input.manifestHash), store, {
     parent: await privateScratchParent(),
     prefix: scratchPrefix(run.id),
     signal,
+    hostEnv: env,
   });
 }
 
@@ -82,7 +83,7 @@ export function workspaceKind(): RunKind<WorkspaceRunInput> {
     async resume(context) {
       const parent = await privateScratchParent();
       const scratch =
-        (await reopenScratchWorkspace(parent, scratchPrefix(context.run.id))) ??
+        (await reopenScratchWorkspace(parent, scratchPrefix(context.run.id), context.env)) ??
         (await restoreScratch(context));
       return runOnScratch(context, scratch);
     },

@@ -1,6 +1,7 @@
 import type { LanguageModelV3, LanguageModelV3FunctionTool } from '@ai-sdk/provider';
 import type { Agent, ModelPricing, ModelSpec } from '../core/agent.js';
 import { modelId } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import { UserError } from '../core/errors.js';
 import type { AnyTool } from '../core/tool.js';
 import { toolInputJsonSchema } from '../core/tool.js';
@@ -50,6 +51,7 @@ export class AgentRoster {
       model?: ModelSpec | undefined;
       extraTools?: readonly AnyTool[] | undefined;
       prices?: PriceTable | undefined;
+      env?: Environment | undefined;
     },
   ) {
     this.agents = collectAgents(root);
@@ -79,7 +81,7 @@ export class AgentRoster {
       tools.set(candidate.name, candidate);
     }
     const spec = this.options.model ?? agent.model;
-    const model = resolveModel(spec);
+    const model = resolveModel(spec, this.options.env ?? {});
     // An agent's own price is for its own model, not for a `--model` put in its place.
     const pricing =
       (this.options.model === undefined ? agent.pricing : undefined) ??

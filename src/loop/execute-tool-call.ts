@@ -1,9 +1,10 @@
+import type { ToolErrorCode } from '../core/error-codes.js';
 import { CancelledError, errorMessage } from '../core/errors.js';
 import type { ToolCallRecord } from '../core/events.js';
 import type { AnyTool, ToolContext, ToolOutcome } from '../core/tool.js';
 import { validateToolInput } from '../core/tool.js';
 
-function failure(code: string, message: string): ToolOutcome {
+function failure(code: ToolErrorCode, message: string): ToolOutcome {
   return { ok: false, output: null, error: { code, message } };
 }
 

@@ -73,7 +73,7 @@ describe('Transcript', () => {
     const events = log(
       user('hi', 'run_0'),
       assistant('', ['a'], 'run_0'),
-      { type: 'run.failed', data: { error: { code: 'x', message: 'y' } }, runId: 'run_0' },
+      { type: 'run.failed', data: { error: { code: 'model_error', message: 'y' } }, runId: 'run_0' },
       user('again', 'run_1'),
     );
     const transcript = Transcript.fromEvents(events, 'run_1');
@@ -86,7 +86,7 @@ describe('Transcript', () => {
   it('does not close the calls of a failed attempt of the current run, which a retry resumes', () => {
     const events = log(user('hi'), assistant('', ['a']), {
       type: 'run.failed',
-      data: { error: { code: 'x', message: 'y' } },
+      data: { error: { code: 'model_error', message: 'y' } },
     });
     expect(Transcript.fromEvents(events, 'run_1').pendingCalls).toBe(1);
   });

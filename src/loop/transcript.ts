@@ -4,6 +4,7 @@ import type {
   LanguageModelV3Prompt,
   LanguageModelV3ToolResultPart,
 } from '@ai-sdk/provider';
+import type { ErrorBody } from '../core/errors.js';
 import type { BatonEvent, EventDataByType } from '../core/events.js';
 
 type AssistantData = EventDataByType['message.completed'];
@@ -15,7 +16,10 @@ interface PendingCall {
 }
 
 /** The result the model sees for a call whose run ended (or moved on) before it finished. */
-const INTERRUPTED = { code: 'interrupted', message: 'the run ended before this tool call finished' };
+const INTERRUPTED: ErrorBody = {
+  code: 'interrupted',
+  message: 'the run ended before this tool call finished',
+};
 
 function resultPart(
   data: Pick<ToolResultData, 'toolCallId' | 'name' | 'ok' | 'output' | 'error'>,

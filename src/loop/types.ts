@@ -1,4 +1,5 @@
 import type { Agent, ModelSpec } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import type { ErrorBody } from '../core/errors.js';
 import type { Usage } from '../core/events.js';
 import type { RetryPolicy } from '../core/retry-policy.js';
@@ -24,6 +25,8 @@ export interface RunTurnOptions {
   clock?: Clock;
   /** Prices added to the built-in table (the CLI reads them from the `BATON_PRICES` file). */
   prices?: PriceTable;
+  /** Where models named by string find their API keys and base URLs (`OPENAI_API_KEY`...); default none. */
+  env?: Environment;
   /**
    * Active time the run already spent in earlier attempts, in ms: it counts against the
    * agent's `limits.timeoutMs`, so a run that keeps crashing still times out.
@@ -32,7 +35,7 @@ export interface RunTurnOptions {
 }
 
 /** The turn options a runtime passes to every turn it runs, whatever the run kind. */
-export type TurnSettings = Pick<RunTurnOptions, 'retry' | 'clock' | 'prices'>;
+export type TurnSettings = Pick<RunTurnOptions, 'retry' | 'clock' | 'prices' | 'env'>;
 
 /** How a turn ended; the runtime maps it to `run.completed` / `run.failed` / `run.cancelled`. */
 export type TurnOutcome =

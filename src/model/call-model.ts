@@ -57,6 +57,7 @@ function parseInput(text: string): { ok: true; value: unknown } | { ok: false } 
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
+    // Malformed arguments are the model's: the loop answers them with `invalid_input`.
     return { ok: false };
   }
 }
@@ -138,7 +139,8 @@ async function streamResponse(options: CallModelOptions, watchdog: StreamWatchdo
     }
     if (!finished && !signal?.aborted) throw truncated();
   } catch (error) {
-    // Stop the provider's stream (and its HTTP request) instead of leaving it to drain.
+    // Stop the provider's stream (and its HTTP request) instead of leaving it to drain; the
+    // error rethrown below is what the caller must hear, not a cancel that failed too.
     await reader.cancel(error).catch(() => undefined);
     throw error;
   } finally {

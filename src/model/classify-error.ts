@@ -1,4 +1,5 @@
 import { APICallError, InvalidResponseDataError } from '@ai-sdk/provider';
+import type { ErrorCode, ModelErrorCode } from '../core/error-codes.js';
 import { errorMessage, isBatonError, ModelCallError } from '../core/errors.js';
 
 /** Why a model call failed, as far as retrying is concerned. */
@@ -9,7 +10,7 @@ export interface ClassifiedError {
   errorClass: ErrorClass;
   retryable: boolean;
   /** The error code a failed turn reports. */
-  code: string;
+  code: ErrorCode;
   message: string;
   /** Delay the server asked for (`Retry-After` / `retry-after-ms`), in ms, when it sent one. */
   retryAfterMs: number | undefined;
@@ -27,7 +28,7 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-const CODES: Readonly<Record<ErrorClass, string>> = {
+const CODES: Readonly<Record<ErrorClass, ModelErrorCode>> = {
   network: 'model_network_error',
   timeout: 'model_timeout',
   rate_limit: 'rate_limited',

@@ -13,6 +13,7 @@ export function modelApiFetch(baseURL: string): typeof fetch {
     const response = await fetch(input, init);
     const type = response.headers.get('content-type')?.split(';')[0]?.trim() ?? '';
     if (response.ok && type !== '' && !MODEL_API_TYPES.test(type)) {
+      // Best effort: the error thrown next says what went wrong; a cancel that fails changes nothing.
       await response.body?.cancel().catch(() => undefined);
       throw new ModelCallError(
         'model_not_an_api',

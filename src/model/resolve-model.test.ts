@@ -35,6 +35,6 @@ describe('resolveModel', () => {
 
   it('passes a model object through', () => {
     const model = scriptedModel([]);
-    expect(resolveModel(model)).toBe(model);
+    expect(resolveModel(model, {})).toBe(model);
   });
 });

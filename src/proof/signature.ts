@@ -33,6 +33,7 @@ export function verifyStatement(statement: unknown, signature: Signature): boole
       Buffer.from(signature.signature, 'hex'),
     );
   } catch {
+    // A key or signature that does not even parse does not verify.
     return false;
   }
 }

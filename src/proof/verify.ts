@@ -84,12 +84,14 @@ function parseCanonical(bytes: Uint8Array): unknown {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
+    // The verdict carries the reason.
     return 'the file is not valid UTF-8';
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
+    // The verdict carries the reason.
     return 'the file is not valid JSON';
   }
   let canonical: string;

@@ -4,14 +4,10 @@ import { sha256Hex } from '../core/hash.js';
 /**
  * Continuation tokens are `HMAC-SHA256(secret, sessionId)`: unguessable without the secret, yet
  * re-derivable, so an idempotent `start` replay can hand back the same token. Only the sha256
- * of a token is stored. The secret comes from the runtime options or `BATON_TOKEN_SECRET`;
- * without either, a random per-runtime secret is used.
+ * of a token is stored. The secret is the runtime's `tokenSecret` option (the CLI passes
+ * `BATON_TOKEN_SECRET`); without one, a random per-runtime secret is used.
  */
-export function tokenSecret(
-  option: string | Uint8Array | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-): Uint8Array {
-  const value = option ?? env.BATON_TOKEN_SECRET;
+export function tokenSecret(value: string | Uint8Array | undefined): Uint8Array {
   if (value === undefined || value === '') return randomBytes(32);
   return typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
 }

@@ -1,13 +1,15 @@
 import type { Agent } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import { ConflictError, UserError } from '../core/errors.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { Store } from '../store/store.js';
+import { type Logger, silentLogger } from '../telemetry/logger.js';
 import type { AgentModuleLoader } from './agent-loader.js';
 import type { AgentToolConnector } from './agent-tools.js';
 import { agentToolsRunner } from './agent-tools.js';
 import { tokenSecret } from './continuation-token.js';
 import { executeClaim } from './execute-run.js';
-import { checkLeaseTtl, defaultLeaseTtlMs } from './lease-settings.js';
+import { checkLeaseTtl, DEFAULT_LEASE_TTL_MS } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
 import { reapDeadLeases } from './reap-leases.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
@@ -35,9 +37,12 @@ export interface RuntimeOptions {
   loadAgentModule?: AgentModuleLoader;
   /** Largest message `start` and `deliver` accept, in UTF-8 bytes (default 1 MiB); larger is `message_too_large`. */
   maxMessageBytes?: number;
-  /** Default lease TTL in ms (else `BATON_LEASE_TTL_MS`, else 30 000). */
+  /** Default lease TTL in ms (default 30 000; the CLI's `--lease-ttl` or `BATON_LEASE_TTL_MS`). */
   leaseTtlMs?: number;
-  /** Secret continuation tokens are derived from (else `BATON_TOKEN_SECRET`, else random per runtime). */
+  /**
+   * Secret continuation tokens are derived from (default: random per runtime; the CLI's
+   * `BATON_TOKEN_SECRET`). Processes serving one store should share it.
+   */
   tokenSecret?: string | Uint8Array;
   /** Passed to every turn. */
   retry?: RunTurnOptions['retry'];
@@ -55,6 +60,19 @@ export interface RuntimeOptions {
    * defaults it to the MCP client; without one, an agent with servers fails its run.
    */
   connectAgentTools?: AgentToolConnector;
+  /**
+   * The environment that variables named by users' own definitions are looked up in: model API
+   * keys and base URLs (`OPENAI_API_KEY`...), what sandboxes and git see of the host. The
+   * `createRuntime` exported from `baton-runtime` defaults it to the process environment; this
+   * one to none.
+   */
+  env?: Environment;
+  /**
+   * Where the runtime reports what it could not record or recover from: a `run.failed` it could
+   * not write, a lease renewal that failed, a run it could not hand back, a live-event reader
+   * that threw. Silent by default; the CLI passes its JSON-lines logger.
+   */
+  logger?: Logger;
 }
 
 /**
@@ -64,6 +82,8 @@ export interface RuntimeOptions {
 export function createRuntime(options: RuntimeOptions): Runtime {
   const agents = agentMap(options.agents);
   const kinds = new Map((options.kinds ?? []).map((kind) => [kind.name, kind]));
+  const env = options.env ?? {};
+  const logger = options.logger ?? silentLogger;
   const context: RuntimeContext = {
     store: options.store,
     agents,
@@ -74,15 +94,18 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       kinds: kinds.values(),
     }),
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
-    bus: new LiveBus(),
+    bus: new LiveBus(logger),
     leaseTtlMs:
       options.leaseTtlMs === undefined
-        ? defaultLeaseTtlMs()
+        ? DEFAULT_LEASE_TTL_MS
         : checkLeaseTtl(options.leaseTtlMs, 'leaseTtlMs'),
     tokenSecret: tokenSecret(options.tokenSecret),
     executions: new Map(),
     kinds,
+    env,
+    logger,
     turnOptions: {
+      env,
       ...(options.retry && { retry: options.retry }),
       ...(options.clock && { clock: options.clock }),
       ...(options.prices && { prices: options.prices }),
@@ -142,6 +165,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     startWorker(workerOptions) {
       const worker = startWorker(context, workerOptions);
       workers.add(worker);
+      // Bookkeeping only: a worker's failure is reported to whoever awaits its `done`.
       void worker.done.finally(() => workers.delete(worker)).catch(() => undefined);
       return worker;
     },

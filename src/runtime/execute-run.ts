@@ -71,6 +71,7 @@ export async function executeClaim(
     activeMs: () => active.total(),
     onLost: () => stop('lease_lost'),
     onCancelRequested: () => stop('cancel'),
+    logger: context.logger,
   });
   const journal = new StoreJournal({
     store: context.store,
@@ -97,11 +98,19 @@ export async function executeClaim(
     if (error instanceof StoreCorruptError) throw error;
     // A lost lease means another worker owns the log now: write nothing, not even a failure.
     if (!(error instanceof LeaseLostError) && stopReason !== 'lease_lost') {
+      const failure = toErrorBody(error);
       await journal
-        .appendMany([{ type: 'run.failed', data: { error: toErrorBody(error) } }], {
-          activeMs: active.total(),
-        })
-        .catch(() => undefined);
+        .appendMany([{ type: 'run.failed', data: { error: failure } }], { activeMs: active.total() })
+        .catch((recordError: unknown) =>
+          // The run stays running until its lease expires and a worker resumes it; without this
+          // line nobody would learn why it failed, nor that the failure was not recorded.
+          context.logger.error('could not record run.failed', {
+            runId: run.id,
+            sessionId: run.sessionId,
+            failure,
+            error: recordError,
+          }),
+        );
     }
   } finally {
     clearTimeout(draining);
@@ -109,9 +118,16 @@ export async function executeClaim(
     options.signal?.removeEventListener('abort', onShutdown);
     context.executions.delete(run.id);
     // A run handed back keeps its active time for whoever resumes it; after a terminal event
-    // (which cleared the lease) or a takeover (other token) both writes are no-ops.
-    await context.store.updateRun(run.id, { activeMs: active.total() }, fence).catch(() => undefined);
-    await context.store.releaseLease(fence).catch(() => undefined);
+    // (which cleared the lease) or a takeover (other token) both writes are fenced out.
+    const handBackFailed = (error: unknown): void => {
+      if (!(error instanceof LeaseLostError))
+        context.logger.warn('could not hand the run back; it resumes once its lease expires', {
+          runId: run.id,
+          error,
+        });
+    };
+    await context.store.updateRun(run.id, { activeMs: active.total() }, fence).catch(handBackFailed);
+    await context.store.releaseLease(fence).catch(handBackFailed);
   }
   if (unserved) return 'unserved';
   if (stopReason === 'lease_lost') return 'lease_lost';
@@ -189,6 +205,7 @@ async function startAndRun(
     turnOptions: context.turnOptions,
     activeMsBefore: active.total(),
     withAgentTools: context.withAgentTools,
+    env: context.env,
   };
   return resumed && kind.resume ? kind.resume(kindContext) : kind.execute(kindContext);
 }

@@ -1,5 +1,6 @@
 import type { Fence } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
+import type { Logger } from '../telemetry/logger.js';
 
 /** Options of {@link keepLease}. */
 export interface LeaseKeeperOptions {
@@ -12,6 +13,8 @@ export interface LeaseKeeperOptions {
   onLost: () => void;
   /** Someone asked to cancel the run (seen on the run record at renewal time). */
   onCancelRequested: () => void;
+  /** Hears of every renewal that failed (the store down, say). */
+  logger: Logger;
 }
 
 /**
@@ -45,7 +48,9 @@ export function keepLease(options: LeaseKeeperOptions): { stop(): void } {
       renewedAt = attemptedAt;
       const run = await store.getRun(fence.runId);
       if (run?.cancelRequested && !stopped) options.onCancelRequested();
-    } catch {
+    } catch (error) {
+      // Tolerated until the TTL has passed: the store may come back before anyone else can claim.
+      options.logger.warn('lease renewal failed', { runId: fence.runId, error });
       if (Date.now() - renewedAt >= ttlMs) lose();
     }
   }

@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 
-/** Lease TTL when neither the caller nor `BATON_LEASE_TTL_MS` sets one. */
+/** Lease TTL when the caller sets none (the CLI's `--lease-ttl` or `BATON_LEASE_TTL_MS`). */
 export const DEFAULT_LEASE_TTL_MS = 30_000;
 
 /** The shortest TTL accepted: renewals run every ttl/3, and a store commit must fit in that. */
@@ -15,11 +15,4 @@ export function checkLeaseTtl(value: number, source: string): number {
     );
   }
   return value;
-}
-
-/** The default lease TTL: `BATON_LEASE_TTL_MS` when set, else {@link DEFAULT_LEASE_TTL_MS}. */
-export function defaultLeaseTtlMs(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.BATON_LEASE_TTL_MS;
-  if (raw === undefined || raw === '') return DEFAULT_LEASE_TTL_MS;
-  return checkLeaseTtl(Number(raw), 'BATON_LEASE_TTL_MS');
 }

@@ -1,4 +1,5 @@
 import type { ModelDeltaEvent } from '../core/events.js';
+import { type Logger, silentLogger } from '../telemetry/logger.js';
 
 type LiveListener = (event: ModelDeltaEvent) => void;
 
@@ -8,6 +9,12 @@ type LiveListener = (event: ModelDeltaEvent) => void;
  */
 export class LiveBus {
   readonly #listeners = new Map<string, Set<LiveListener>>();
+  readonly #logger: Logger;
+
+  /** `logger` hears of a reader that throws (default: silent). */
+  constructor(logger: Logger = silentLogger) {
+    this.#logger = logger;
+  }
 
   /** Listens to one session's live events; returns unsubscribe. */
   subscribe(sessionId: string, listener: LiveListener): () => void {
@@ -27,8 +34,9 @@ export class LiveBus {
     for (const listener of this.#listeners.get(event.sessionId) ?? []) {
       try {
         listener(event);
-      } catch {
+      } catch (error) {
         // A failing reader must not break the run that produced the delta.
+        this.#logger.error('a live-event reader threw', { sessionId: event.sessionId, error });
       }
     }
   }

@@ -1,4 +1,5 @@
 import type { Agent } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import { UserError } from '../core/errors.js';
 import type { StandardSchemaV1 } from '../core/standard-schema.js';
 import type { Journal } from '../loop/journal.js';
@@ -44,6 +45,8 @@ export interface RunKindContext<Input = Record<string, unknown>> extends RunKind
    * turns get them, so no kind can drop an agent's tools.
    */
   withAgentTools: WithAgentTools;
+  /** The runtime's `env`: what git, sandboxes and models see of the host. */
+  env: Environment;
 }
 
 /**

@@ -31,7 +31,7 @@ describe('lifecyclePatches', () => {
   });
 
   it('fails the session with the run and leaves it idle after a cancel', () => {
-    const error = { code: 'x', message: 'y' };
+    const error = { code: 'model_error' as const, message: 'y' };
     expect(lifecyclePatches({ type: 'run.failed', data: { error } }, NOW).sessionPatch).toEqual({
       status: 'failed',
     });

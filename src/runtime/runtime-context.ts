@@ -1,6 +1,8 @@
 import type { Agent } from '../core/agent.js';
+import type { Environment } from '../core/environment.js';
 import type { TurnSettings } from '../loop/types.js';
 import type { Store } from '../store/store.js';
+import type { Logger } from '../telemetry/logger.js';
 import type { AgentModuleLoader } from './agent-loader.js';
 import type { WithAgentTools } from './agent-tools.js';
 import type { LiveBus } from './live-bus.js';
@@ -31,6 +33,10 @@ export interface RuntimeContext {
   readonly executions: Map<string, Execution>;
   /** The run kinds this runtime executes, by name; a run of another kind is not its to execute. */
   readonly kinds: ReadonlyMap<string, AnyRunKind>;
+  /** Where variables users' definitions name are looked up (model keys, the host's PATH and HOME). */
+  readonly env: Environment;
+  /** Where failures nothing else would hear of are reported (silent unless the caller gave one). */
+  readonly logger: Logger;
   /** Passed through to every `runTurn` (retry policy, clock). */
   readonly turnOptions: TurnSettings;
   /** Connects an agent's MCP servers around its turn, for every run kind. */

@@ -86,7 +86,7 @@ export interface StreamOptions {
 /** Options of {@link Runtime.startWorker}. */
 export interface WorkerOptions {
   concurrency?: number;
-  /** Lease TTL in ms (default `BATON_LEASE_TTL_MS` or 30 000). */
+  /** Lease TTL in ms (default: the runtime's `leaseTtlMs`). */
   leaseTtlMs?: number;
   /** Resolve `done` once nothing is runnable. */
   untilIdle?: boolean;

@@ -44,6 +44,7 @@ function pidNamespace(): string | undefined {
     try {
       cachedNamespace = /\[(\d+)\]/.exec(readlinkSync('/proc/self/ns/pid'))?.[1] ?? null;
     } catch {
+      // Not Linux, or no /proc: pids are compared without a namespace.
       cachedNamespace = null;
     }
   }

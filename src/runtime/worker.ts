@@ -37,6 +37,7 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   const maxOutageMs = options.maxStoreOutageMs ?? DEFAULT_MAX_STORE_OUTAGE_MS;
   const stopper = new AbortController();
+  // A stop ends a pause early; that abort is the point of the signal, not a failure.
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopper.signal }).catch(() => undefined);
   let inFlight = 0;
   const presence = announcePresence(context, {
@@ -120,6 +121,7 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
     done,
     async stop() {
       stopper.abort();
+      // Stopping only waits for the loops; why they ended, if they failed, is `done`'s to report.
       await done.catch(() => undefined);
     },
   };

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
+import type { Environment } from '../core/environment.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import type { Runtime } from '../runtime/types.js';
@@ -62,6 +63,11 @@ export interface AppOptions {
   corsOrigins?: readonly string[];
   /** Where server faults (error) and aborted requests (debug) are logged; silent by default. */
   logger?: Logger;
+  /**
+   * The environment the app looks variables up in: the repositories delegated tasks name are
+   * inspected with git in it (default: the process environment).
+   */
+  env?: Environment;
 }
 
 /**
@@ -133,7 +139,10 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   app.route('/v1', workerRoutes(runtime));
 
   // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
-  const tasks = runtimeTaskService(runtime, { repoRoots: options.repoRoots ?? [process.cwd()] });
+  const tasks = runtimeTaskService(runtime, {
+    repoRoots: options.repoRoots ?? [process.cwd()],
+    ...(options.env && { env: options.env }),
+  });
   app.route('/v1', taskRoutes(tasks));
   const mcp = mcpHttpHandler({ tasks, version });
   app.all('/mcp', (c) => mcp(c.req.raw));

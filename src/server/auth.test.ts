@@ -1,8 +1,7 @@
 import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../core/errors.js';
 import type { AuthOptions } from './auth.js';
-import { authenticate, authFromEnv } from './auth.js';
+import { authenticate } from './auth.js';
 import { errorResponse } from './error-response.js';
 import type { ServerEnv } from './server-env.js';
 
@@ -65,23 +64,5 @@ describe('authenticate', () => {
     const response = await app.request('/me', { headers: { authorization: header } });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toContain('Basic');
-  });
-});
-
-describe('authFromEnv', () => {
-  it('reads the bearer token and the basic credentials from the environment', () => {
-    expect(authFromEnv('bearer', { BATON_API_TOKEN: 't' })).toEqual({ mode: 'bearer', token: 't' });
-    expect(authFromEnv('basic', { BATON_BASIC_USER: 'u', BATON_BASIC_PASSWORD: 'p' })).toEqual({
-      mode: 'basic',
-      username: 'u',
-      password: 'p',
-    });
-    expect(authFromEnv('none', {})).toEqual({ mode: 'none' });
-  });
-
-  it('refuses to start without the variable the mode needs, naming it', () => {
-    expect(() => authFromEnv('bearer', {})).toThrow(UserError);
-    expect(() => authFromEnv('bearer', {})).toThrow(/BATON_API_TOKEN/);
-    expect(() => authFromEnv('basic', { BATON_BASIC_USER: 'u' })).toThrow(/BATON_BASIC_PASSWORD/);
   });
 });

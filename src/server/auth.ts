@@ -1,11 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
-import { UserError } from '../core/errors.js';
 import type { CallerIdentity } from '../core/tool.js';
 import { UnauthorizedError } from './http-errors.js';
 import type { ServerEnv } from './server-env.js';
 
-/** How the API authenticates callers (`baton serve --auth`). */
+/** How the API authenticates callers (`baton serve --auth`, with the secrets of docs/configuration.md). */
 export type AuthOptions =
   | { mode: 'none' }
   | { mode: 'bearer'; token: string }
@@ -15,29 +14,6 @@ export type AuthOptions =
 export const AUTH_MODES = ['none', 'bearer', 'basic'] as const;
 /** One of {@link AUTH_MODES}. */
 export type AuthMode = (typeof AUTH_MODES)[number];
-
-/**
- * Reads the secrets of an auth mode from the environment: `BATON_API_TOKEN` for bearer,
- * `BATON_BASIC_USER` / `BATON_BASIC_PASSWORD` for basic. A missing variable is a `UserError`
- * naming it, so the server refuses to start rather than run unprotected.
- */
-export function authFromEnv(mode: AuthMode, env: NodeJS.ProcessEnv = process.env): AuthOptions {
-  if (mode === 'none') return { mode };
-  if (mode === 'bearer') return { mode, token: requireEnv(env, 'BATON_API_TOKEN') };
-  return {
-    mode,
-    username: requireEnv(env, 'BATON_BASIC_USER'),
-    password: requireEnv(env, 'BATON_BASIC_PASSWORD'),
-  };
-}
-
-function requireEnv(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (value === undefined || value === '') {
-    throw new UserError('missing_secret', `${name} must be set for this --auth mode`);
-  }
-  return value;
-}
 
 const ANONYMOUS: CallerIdentity = { kind: 'anonymous', subject: 'anonymous' };
 /** The bearer caller's subject: a fixed label, never the token itself. */

@@ -1,9 +1,7 @@
-import { createRuntime } from '../baton-runtime.js';
+import { createRuntime, type RuntimeOptions } from '../baton-runtime.js';
 import type { Agent } from '../core/agent.js';
-import type { PriceTable } from '../model/pricing.js';
 import { agentModuleLoader, loadAgentsDir } from '../runtime/agent-loader.js';
 import type { Runtime, Worker } from '../runtime/types.js';
-import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import type { AppOptions } from './app.js';
 import { createApp } from './app.js';
@@ -16,14 +14,12 @@ export interface BatonServerOptions extends Omit<AppOptions, 'runtime'> {
   agentsDir?: string;
   /** Default 7070; `0` picks a free port. */
   port?: number;
-  /** Store spec for `openStore` (`--db`): a SQLite path or a `postgres://` URL. */
-  db?: string;
+  /** Opens the store to serve (the CLI's `--db`); the server closes it when it stops. */
+  openStore: () => Promise<Store>;
   /** Claim loops executing runs in this process (default 2; `0` = serve only). */
   workers?: number;
-  /** Lease TTL for this process's workers, in ms. */
-  leaseTtlMs?: number;
-  /** Prices added to the built-in table (`BATON_PRICES`). */
-  prices?: PriceTable;
+  /** Options of the server's runtime besides its store and agents: env, lease TTL, prices... */
+  runtime?: Omit<RuntimeOptions, 'store' | 'agents' | 'loadAgentModule'>;
 }
 
 /** A running `baton serve`: the HTTP server, its runtime and its workers. */
@@ -40,30 +36,23 @@ export interface BatonServer {
 }
 
 /** Loads the agents, opens the store, starts the workers and listens. */
-export async function startBatonServer(options: BatonServerOptions = {}): Promise<BatonServer> {
+export async function startBatonServer(options: BatonServerOptions): Promise<BatonServer> {
   const {
     agentsDir,
     port = 7070,
     host = '127.0.0.1',
-    db,
+    openStore,
     workers = 2,
-    leaseTtlMs,
-    prices,
+    runtime: settings,
     ...appOptions
   } = options;
   const agents = agentsDir === undefined ? new Map<string, Agent>() : await loadAgentsDir(agentsDir);
-  const store = await openStore(db);
+  const store = await openStore();
   let runtime: Runtime | undefined;
   let server: RunningServer | undefined;
   try {
     // Runs started by `baton run <file>` on the same database name their module; load it on demand.
-    runtime = createRuntime({
-      store,
-      agents,
-      loadAgentModule: agentModuleLoader(),
-      ...(leaseTtlMs !== undefined && { leaseTtlMs }),
-      ...(prices && { prices }),
-    });
+    runtime = createRuntime({ ...settings, store, agents, loadAgentModule: agentModuleLoader() });
     server = await serve({ app: createApp({ ...appOptions, host, runtime }), port, host });
   } catch (error) {
     await runtime?.close();

@@ -31,6 +31,7 @@ function decodeSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {
+    // As the router does: a segment that does not decode is matched as written.
     return segment;
   }
 }

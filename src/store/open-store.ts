@@ -1,7 +1,8 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import type { Environment } from '../core/environment.js';
 import { UserError } from '../core/errors.js';
 import { MemoryStore } from './memory/memory-store.js';
-import type { PostgresStoreOptions } from './postgres/config.js';
+import { type PostgresStoreOptions, parsePoolSize } from './postgres/config.js';
 import type { SqliteStoreOptions, SqliteSynchronous } from './sqlite/sqlite-store.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
@@ -10,8 +11,12 @@ import type { Store } from './store.js';
 export interface OpenStoreOptions extends SqliteStoreOptions {
   /** Base for relative paths and the default `.baton/baton.db`; default `process.cwd()`. */
   cwd?: string;
-  /** Environment read for `BATON_DB` and `BATON_SQLITE_SYNCHRONOUS`; default `process.env`. */
-  env?: Record<string, string | undefined>;
+  /**
+   * An environment to take `BATON_DB`, `BATON_SQLITE_SYNCHRONOUS` and `BATON_PG_POOL_SIZE` from
+   * when neither the spec nor the options set them (and `PGHOST` for a URL naming no host);
+   * default none. The CLI passes each of them explicitly instead.
+   */
+  env?: Environment;
   /** Passed to the Postgres store for `postgres://` specs. */
   postgres?: PostgresStoreOptions;
 }
@@ -22,22 +27,22 @@ export const DEFAULT_DB_PATH = join('.baton', 'baton.db');
 const URL_SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
 /**
- * Opens the store a spec names. The spec is `--db`'s value; without one, `BATON_DB`; without
- * that, `.baton/baton.db` under the working directory (created on demand).
+ * Opens the store a spec names. The spec is `--db`'s value; without one, `env.BATON_DB`;
+ * without that, `.baton/baton.db` under the working directory (created on demand).
  * `postgres://` / `postgresql://` URLs open the Postgres store (loaded only then, so SQLite
  * users never load `pg`); `:memory:` or `memory:` give a fresh in-memory store; anything else
  * is a SQLite file path. A SQLite file commits with `options.synchronous`, else
- * `BATON_SQLITE_SYNCHRONOUS` (`NORMAL` or `FULL`), else `NORMAL`, so the CLI can choose
- * power-loss safety without a flag on every command.
+ * `env.BATON_SQLITE_SYNCHRONOUS` (`NORMAL` or `FULL`), else `NORMAL`.
  */
 export async function openStore(spec?: string, options: OpenStoreOptions = {}): Promise<Store> {
-  const { cwd = process.cwd(), env = process.env, postgres, ...sqlite } = options;
+  const { cwd = process.cwd(), env = {}, postgres, ...sqlite } = options;
   const chosen = nonEmpty(spec) ?? nonEmpty(env.BATON_DB) ?? DEFAULT_DB_PATH;
   if (chosen === ':memory:' || chosen === 'memory:') return new MemoryStore();
   const scheme = URL_SCHEME.exec(chosen)?.[1]?.toLowerCase();
   if (scheme === 'postgres' || scheme === 'postgresql') {
     const { openPostgresStore } = await import('./postgres/open-postgres-store.js');
-    return openPostgresStore(chosen, postgres);
+    const poolSize = postgres?.poolSize ?? parsePoolSize(env.BATON_PG_POOL_SIZE, 'BATON_PG_POOL_SIZE');
+    return openPostgresStore(chosen, { env, ...postgres, poolSize });
   }
   if (scheme !== undefined) {
     throw new UserError(
@@ -45,14 +50,15 @@ export async function openStore(spec?: string, options: OpenStoreOptions = {}): 
       `unsupported database ${JSON.stringify(`${scheme}://...`)}: use a SQLite file path, postgres://... or :memory:`,
     );
   }
-  const synchronous = sqlite.synchronous ?? synchronousFromEnv(env.BATON_SQLITE_SYNCHRONOUS);
+  const synchronous = sqlite.synchronous ?? parseSqliteSynchronous(env.BATON_SQLITE_SYNCHRONOUS);
   return new SqliteStore(isAbsolute(chosen) ? chosen : resolve(cwd, chosen), {
     ...sqlite,
     ...(synchronous && { synchronous }),
   });
 }
 
-function synchronousFromEnv(raw: string | undefined): SqliteSynchronous | undefined {
+/** `NORMAL` or `FULL` in any case (`BATON_SQLITE_SYNCHRONOUS`); unset or empty is undefined. */
+export function parseSqliteSynchronous(raw: string | undefined): SqliteSynchronous | undefined {
   const value = nonEmpty(raw)?.trim().toUpperCase();
   if (value === undefined || value === 'NORMAL' || value === 'FULL') return value;
   throw new UserError('invalid_option', 'BATON_SQLITE_SYNCHRONOUS must be NORMAL or FULL');

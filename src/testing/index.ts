@@ -12,3 +12,5 @@ export type {
 } from '../model/scripted-model.js';
 export { scriptedModel } from '../model/scripted-model.js';
 export { listenOnLoopback } from './listen-on-loopback.js';
+export type { WaitForOptions } from './wait-for.js';
+export { waitFor } from './wait-for.js';

@@ -17,6 +17,7 @@ import { buildSandboxPolicy, type SandboxPolicyOptions } from '../workspace/sand
 import type { Sandbox, SandboxCommand, SandboxResult } from '../workspace/sandbox/types.js';
 import { listenOnLoopback } from './listen-on-loopback.js';
 import { outsideTmpDir } from './outside-tmp.js';
+import { waitFor } from './wait-for.js';
 
 const SECRET_TEXT = 'contract-secret-value-that-must-stay-hidden\n';
 
@@ -33,13 +34,13 @@ function processWithMarkerExists(marker: string): boolean {
   return false;
 }
 
-/** Polls until no process carries `marker`; killed processes may take a moment to be reaped. */
-async function waitUntilGone(marker: string): Promise<boolean> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    if (!processWithMarkerExists(marker)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
+/** Waits until no process carries `marker`; killed processes may take a moment to be reaped. */
+function waitUntilGone(marker: string): Promise<boolean> {
+  return waitFor(() => !processWithMarkerExists(marker), {
+    timeoutMs: 5_000,
+    intervalMs: 50,
+    message: `no process running ${marker}`,
+  });
 }
 
 /**
@@ -118,15 +119,16 @@ export function sandboxContract(name: string, factory: () => Sandbox): void {
     });
 
     it('does not pass environment secrets, only allowlisted and explicit variables', async () => {
-      process.env.BATON_CONTRACT_SECRET = 'secret-value-that-must-not-leak';
-      try {
-        const result = await run(['env'], { env: { GIVEN: 'explicit-value' } });
-        expect(result.stdout).not.toContain('secret-value-that-must-not-leak');
-        expect(result.stdout).toContain('GIVEN=explicit-value');
-        expect(result.stdout).toContain('PATH=');
-      } finally {
-        delete process.env.BATON_CONTRACT_SECRET;
-      }
+      const hostEnv = {
+        PATH: '/usr/bin:/bin',
+        LANG: 'C.UTF-8',
+        CONTRACT_API_KEY: 'secret-value-that-must-not-leak',
+      };
+      const result = await run(['env'], { env: { GIVEN: 'explicit-value' }, hostEnv });
+      expect(result.stdout).not.toContain('secret-value-that-must-not-leak');
+      expect(result.stdout).toContain('GIVEN=explicit-value');
+      expect(result.stdout).toContain('PATH=/usr/bin:/bin');
+      expect(result.stdout).toContain('LANG=C.UTF-8');
     });
 
     it('kills a sleeping command and its children at the timeout', async () => {

@@ -1,8 +1,10 @@
 import { lstat, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { processEnvironment } from '../config/process-environment.js';
+import type { Environment } from '../core/environment.js';
 import type { BlobStore } from '../store/blob-store.js';
-import { DIFF_FORMAT, excludingPathspec, git, splitNul } from './git.js';
+import { DIFF_FORMAT, excludingPathspec, type GitScope, git, splitNul } from './git.js';
 import type { DeniedReason, UntrackedEntry, WorkspaceManifest } from './manifest.js';
 import { inspectRepository } from './repository.js';
 import { globMatcher, type SecretMatcher, secretMatcher } from './secret-patterns.js';
@@ -16,6 +18,8 @@ export interface CaptureOptions {
   /** Extra secret patterns, added to {@link DEFAULT_SECRET_PATTERNS}. */
   secretPatterns?: readonly string[];
   signal?: AbortSignal;
+  /** The environment git runs in: PATH, HOME and the user's git configuration (default: the process environment). */
+  hostEnv?: Environment;
 }
 
 const DEFAULT_MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -31,14 +35,14 @@ export async function captureWorkspace(
   options: CaptureOptions = {},
   store: BlobStore,
 ): Promise<WorkspaceManifest> {
-  const { signal } = options;
-  const repository = await inspectRepository(dir, signal);
+  const scope: GitScope = { hostEnv: options.hostEnv ?? processEnvironment(), signal: options.signal };
+  const repository = await inspectRepository(dir, scope);
   const isSecret = secretMatcher(options.secretPatterns);
   const denied: WorkspaceManifest['denied'] = [];
 
-  const bundleHash = await store.putBlob(await bundleHead(repository.root, repository.branch, signal));
-  const diff = await trackedDiff(repository.root, isSecret, denied, signal);
-  const untracked = await captureUntracked(repository.root, options, isSecret, denied, store);
+  const bundleHash = await store.putBlob(await bundleHead(repository.root, repository.branch, scope));
+  const diff = await trackedDiff(repository.root, isSecret, denied, scope);
+  const untracked = await captureUntracked(repository.root, options, scope, isSecret, denied, store);
 
   const manifest: WorkspaceManifest = {
     version: 1,
@@ -52,15 +56,11 @@ export async function captureWorkspace(
   return manifest;
 }
 
-async function bundleHead(
-  root: string,
-  branch: string,
-  signal: AbortSignal | undefined,
-): Promise<Uint8Array> {
+async function bundleHead(root: string, branch: string, scope: GitScope): Promise<Uint8Array> {
   const scratch = await mkdtemp(join(tmpdir(), 'baton-bundle-'));
   try {
     const file = join(scratch, 'head.bundle');
-    await git(['bundle', 'create', '--quiet', file, `refs/heads/${branch}`], { cwd: root, signal });
+    await git(['bundle', 'create', '--quiet', file, `refs/heads/${branch}`], { cwd: root, ...scope });
     return await readFile(file);
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -76,31 +76,29 @@ export async function trackedDiff(
   root: string,
   isSecret: SecretMatcher,
   denied: WorkspaceManifest['denied'],
-  signal: AbortSignal | undefined,
+  scope: GitScope,
 ): Promise<Buffer> {
   const changed = splitNul(
-    (await git(['diff', '--name-only', '--no-renames', '-z', 'HEAD'], { cwd: root, signal })).stdout,
+    (await git(['diff', '--name-only', '--no-renames', '-z', 'HEAD'], { cwd: root, ...scope })).stdout,
   );
   if (changed.length === 0) return Buffer.alloc(0);
   const secrets = changed.filter(isSecret);
   for (const path of secrets) denied.push({ path, reason: 'secret' });
   if (secrets.length === changed.length) return Buffer.alloc(0);
   return (
-    await git(['diff', ...DIFF_FORMAT, 'HEAD', '--', ...excludingPathspec(secrets)], { cwd: root, signal })
+    await git(['diff', ...DIFF_FORMAT, 'HEAD', '--', ...excludingPathspec(secrets)], { cwd: root, ...scope })
   ).stdout;
 }
 
 async function captureUntracked(
   root: string,
   options: CaptureOptions,
+  scope: GitScope,
   isSecret: SecretMatcher,
   denied: WorkspaceManifest['denied'],
   store: BlobStore,
 ): Promise<UntrackedEntry[]> {
-  const listing = await git(['ls-files', '--others', '--exclude-standard', '-z'], {
-    cwd: root,
-    signal: options.signal,
-  });
+  const listing = await git(['ls-files', '--others', '--exclude-standard', '-z'], { cwd: root, ...scope });
   const isAllowed = globMatcher(options.allowUntracked ?? []);
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const entries: UntrackedEntry[] = [];

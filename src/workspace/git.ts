@@ -1,11 +1,17 @@
 import { spawn } from 'node:child_process';
+import type { Environment } from '../core/environment.js';
 import { EnvironmentError } from '../core/errors.js';
 import { GitCommandError, GitOutputTooLargeError } from './errors.js';
 
 /** Options of {@link git}. */
 export interface GitOptions {
   cwd: string;
-  /** Extra environment (e.g. `GIT_INDEX_FILE`), on top of the cleaned process environment. */
+  /**
+   * The environment Baton runs in, passed down by its caller: git starts from it (PATH, HOME and
+   * the user's git configuration), minus the variables that would redirect it to another repository.
+   */
+  hostEnv: Environment;
+  /** Extra environment (e.g. `GIT_INDEX_FILE`), on top of the cleaned host environment. */
   env?: Record<string, string>;
   input?: Uint8Array | string;
   signal?: AbortSignal | undefined;
@@ -13,9 +19,12 @@ export interface GitOptions {
   okExitCodes?: readonly number[];
   /** Kills git and rejects with {@link GitOutputTooLargeError} once stdout exceeds this many bytes. */
   maxStdoutBytes?: number;
-  /** The whole environment instead of the cleaned process environment (see {@link hostGit}). */
+  /** The whole environment instead of the cleaned host environment (see {@link hostGit}). */
   exactEnv?: Record<string, string>;
 }
+
+/** What the git commands of one operation share: the host environment and the abort signal. */
+export type GitScope = Pick<GitOptions, 'hostEnv' | 'signal'>;
 
 /** The outcome of a git command that did not fail. */
 export interface GitResult {
@@ -33,8 +42,8 @@ const REDIRECTING_VARIABLES = [
   'GIT_PREFIX',
 ];
 
-function gitEnvironment(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' };
+function gitEnvironment(hostEnv: Environment, extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...hostEnv, LC_ALL: 'C', GIT_TERMINAL_PROMPT: '0' };
   for (const name of REDIRECTING_VARIABLES) delete env[name];
   return { ...env, ...extra };
 }
@@ -44,7 +53,7 @@ export function git(args: readonly string[], options: GitOptions): Promise<GitRe
   return new Promise((resolve, reject) => {
     const child = spawn('git', args, {
       cwd: options.cwd,
-      env: options.exactEnv ?? gitEnvironment(options.env),
+      env: options.exactEnv ?? gitEnvironment(options.hostEnv, options.env),
       stdio: ['pipe', 'pipe', 'pipe'],
       signal: options.signal,
     });
@@ -124,6 +133,8 @@ export interface HostGitLocation {
   workTree: string;
   /** A private index file (default: the git directory's own). */
   indexFile?: string;
+  /** The environment Baton runs in; only its PATH passes, to find git. */
+  hostEnv: Environment;
 }
 
 // Every configuration key through which git can start a program, or change what a command
@@ -165,10 +176,10 @@ const PINNED_CONFIG: readonly string[] = [
 export function hostGit(
   args: readonly string[],
   location: HostGitLocation,
-  options: Omit<GitOptions, 'cwd' | 'env' | 'exactEnv'> & { env?: Record<string, string> } = {},
+  options: Omit<GitOptions, 'cwd' | 'env' | 'exactEnv' | 'hostEnv'> & { env?: Record<string, string> } = {},
 ): Promise<GitResult> {
   const exactEnv: Record<string, string> = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    PATH: location.hostEnv.PATH || '/usr/bin:/bin',
     LC_ALL: 'C',
     HOME: '/nonexistent',
     XDG_CONFIG_HOME: '/nonexistent',
@@ -185,5 +196,5 @@ export function hostGit(
     ...options.env,
   };
   const pinned = PINNED_CONFIG.flatMap((entry) => ['-c', entry]);
-  return git([...pinned, ...args], { ...options, cwd: location.workTree, exactEnv });
+  return git([...pinned, ...args], { ...options, cwd: location.workTree, hostEnv: {}, exactEnv });
 }

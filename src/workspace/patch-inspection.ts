@@ -19,7 +19,7 @@ const SYMLINK_MODE = '120000';
 export async function inspectTreeChange(
   from: string,
   to: string,
-  options: Pick<GitOptions, 'cwd' | 'signal' | 'env'>,
+  options: Pick<GitOptions, 'cwd' | 'signal' | 'env' | 'hostEnv'>,
 ): Promise<PatchOverview> {
   const raw = splitNul(
     (await git(['diff-tree', '-r', '-z', '--no-renames', '--no-abbrev', from, to], options)).stdout,
@@ -68,7 +68,10 @@ export function isUnsafeSymlink(path: string, target: string): boolean {
   return resolved.split('/').some((part) => part.toLowerCase() === '.git');
 }
 
-async function objectSizes(objects: readonly string[], options: Pick<GitOptions, 'cwd' | 'signal' | 'env'>) {
+async function objectSizes(
+  objects: readonly string[],
+  options: Pick<GitOptions, 'cwd' | 'signal' | 'env' | 'hostEnv'>,
+) {
   if (objects.length === 0) return [];
   const output = await git(['cat-file', '--batch-check=%(objectsize)'], {
     ...options,

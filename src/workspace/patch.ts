@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Environment } from '../core/environment.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { GitOutputTooLargeError, PatchTooLargeError } from './errors.js';
 import { DIFF_FORMAT, excludingPathspec, type HostGitLocation, hostGit, splitNul } from './git.js';
@@ -31,6 +32,8 @@ export interface PatchSource {
   startTree: string;
   /** A private directory where the starting state's `.gitignore` files are laid out. */
   ignoreRulesDir: string;
+  /** The environment Baton runs in (git is found on its PATH). */
+  hostEnv: Environment;
 }
 
 /** Options of {@link capturePatch}. */
@@ -61,6 +64,7 @@ export async function capturePatch(
     gitDir: source.gitDir,
     workTree: source.checkout,
     indexFile: source.indexFile,
+    hostEnv: source.hostEnv,
   };
   const isSecret = secretMatcher(options.secretPatterns);
   await hostGit(['add', '--update'], location, { signal });
@@ -131,7 +135,7 @@ async function ignoredByStartingState(
   await layOutIgnoreRules(source, signal);
   const result = await hostGit(
     ['check-ignore', '--stdin', '-z', '--no-index'],
-    { gitDir: source.gitDir, workTree: source.ignoreRulesDir },
+    { gitDir: source.gitDir, workTree: source.ignoreRulesDir, hostEnv: source.hostEnv },
     { signal, input: paths.join('\0'), okExitCodes: [1] },
   );
   return new Set(splitNul(result.stdout));
@@ -139,7 +143,7 @@ async function ignoredByStartingState(
 
 async function layOutIgnoreRules(source: PatchSource, signal: AbortSignal | undefined): Promise<void> {
   await mkdir(source.ignoreRulesDir, { recursive: true });
-  const location = { gitDir: source.gitDir, workTree: source.ignoreRulesDir };
+  const location = { gitDir: source.gitDir, workTree: source.ignoreRulesDir, hostEnv: source.hostEnv };
   const listing = splitNul(
     (await hostGit(['ls-tree', '-r', '-z', source.startTree], location, { signal })).stdout,
   );

@@ -4,7 +4,7 @@ import {
   GitCommandError,
   NotAGitRepositoryError,
 } from './errors.js';
-import { git, gitText } from './git.js';
+import { type GitScope, git, gitText } from './git.js';
 
 /** A git work tree checked to be capturable: it has a commit and is on a branch. */
 export interface RepositoryState {
@@ -17,10 +17,10 @@ export interface RepositoryState {
 }
 
 /** Resolves the repository holding `dir`; not a repository, no commit or a detached HEAD are typed errors. */
-export async function inspectRepository(dir: string, signal?: AbortSignal): Promise<RepositoryState> {
+export async function inspectRepository(dir: string, scope: GitScope): Promise<RepositoryState> {
   let root: string;
   try {
-    root = await gitText(['rev-parse', '--show-toplevel'], { cwd: dir, signal });
+    root = await gitText(['rev-parse', '--show-toplevel'], { cwd: dir, ...scope });
   } catch (error) {
     if (error instanceof GitCommandError) throw new NotAGitRepositoryError(dir);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotAGitRepositoryError(dir);
@@ -29,11 +29,11 @@ export async function inspectRepository(dir: string, signal?: AbortSignal): Prom
   if (root === '') throw new NotAGitRepositoryError(dir);
   const head = await git(['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
     cwd: root,
-    signal,
+    ...scope,
     okExitCodes: [1],
   });
   if (head.exitCode !== 0) throw new EmptyRepositoryError(root);
-  const symbolic = await git(['symbolic-ref', '--quiet', 'HEAD'], { cwd: root, signal, okExitCodes: [1] });
+  const symbolic = await git(['symbolic-ref', '--quiet', 'HEAD'], { cwd: root, ...scope, okExitCodes: [1] });
   if (symbolic.exitCode !== 0) throw new DetachedHeadError(root);
   return {
     root,

@@ -1,6 +1,8 @@
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { processEnvironment } from '../config/process-environment.js';
+import type { Environment } from '../core/environment.js';
 import { UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { BlobStore } from '../store/blob-store.js';
@@ -11,27 +13,32 @@ import { resolveLexically } from './safe-path.js';
 
 /**
  * Recreates a captured workspace in `intoDir` (absent or empty): clones the bundle, checks out
- * the base ref on the captured branch, applies the diff and writes the untracked files.
+ * the base ref on the captured branch, applies the diff and writes the untracked files. git
+ * runs in `hostEnv` (default: the process environment).
  */
 export async function restoreWorkspace(
   manifest: WorkspaceManifest,
   intoDir: string,
   store: BlobStore,
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; hostEnv?: Environment } = {},
 ): Promise<void> {
-  const { signal } = options;
+  const { signal, hostEnv = processEnvironment() } = options;
   await ensureEmptyDirectory(intoDir);
   const scratch = await mkdtemp(join(tmpdir(), 'baton-restore-'));
   try {
     const bundleFile = join(scratch, 'head.bundle');
     await writeFile(bundleFile, await loadBlob(store, manifest.bundleHash, 'bundle'));
-    await git(['clone', '--quiet', '--no-checkout', bundleFile, intoDir], { cwd: scratch, signal });
-    await git(['remote', 'remove', 'origin'], { cwd: intoDir, signal });
-    await git(['checkout', '--quiet', '-B', manifest.branch, manifest.baseRef], { cwd: intoDir, signal });
+    await git(['clone', '--quiet', '--no-checkout', bundleFile, intoDir], { cwd: scratch, signal, hostEnv });
+    await git(['remote', 'remove', 'origin'], { cwd: intoDir, signal, hostEnv });
+    await git(['checkout', '--quiet', '-B', manifest.branch, manifest.baseRef], {
+      cwd: intoDir,
+      signal,
+      hostEnv,
+    });
     if (manifest.diffHash !== undefined) {
       const diffFile = join(scratch, 'tracked.diff');
       await writeFile(diffFile, await loadBlob(store, manifest.diffHash, 'diff'));
-      await git(['apply', '--binary', '--whitespace=nowarn', diffFile], { cwd: intoDir, signal });
+      await git(['apply', '--binary', '--whitespace=nowarn', diffFile], { cwd: intoDir, signal, hostEnv });
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -40,6 +40,7 @@ export async function nearestRealPath(path: string): Promise<string> {
       await lstat(existing);
       break;
     } catch {
+      // Not there (yet): the nearest existing ancestor decides where the path leads.
       const parent = dirname(existing);
       if (parent === existing) break;
       existing = parent;

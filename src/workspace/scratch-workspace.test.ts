@@ -15,8 +15,14 @@ describe('scratch workspaces', () => {
   it('come from mkdtemp (mode 0700, unpredictable name) with the git directory outside the checkout', async () => {
     const store = new MemoryStore();
     const manifest = await captureWorkspace(process.cwd(), {}, store);
-    const first = await openScratchWorkspace(manifest, store, { prefix: 'baton-test-' });
-    const second = await openScratchWorkspace(manifest, store, { prefix: 'baton-test-' });
+    const first = await openScratchWorkspace(manifest, store, {
+      prefix: 'baton-test-',
+      hostEnv: process.env,
+    });
+    const second = await openScratchWorkspace(manifest, store, {
+      prefix: 'baton-test-',
+      hostEnv: process.env,
+    });
     made.push(first.dir, second.dir);
     expect(statSync(first.dir).mode & 0o777).toBe(0o700);
     expect(basename(first.dir)).toMatch(/^baton-test-.{6}$/);

@@ -1,6 +1,7 @@
 import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Environment } from '../core/environment.js';
 import { EnvironmentError } from '../core/errors.js';
 import type { BlobStore } from '../store/blob-store.js';
 import { hostGit } from './git.js';
@@ -28,6 +29,8 @@ export interface OpenScratchOptions {
   /** Name prefix of the scratch directory (a random suffix follows). */
   prefix?: string;
   signal?: AbortSignal;
+  /** The environment Baton runs in, which git starts from (the caller's, passed down). */
+  hostEnv: Environment;
 }
 
 const START_TREE_FILE = 'start-tree';
@@ -39,28 +42,32 @@ const START_TREE_FILE = 'start-tree';
 export async function openScratchWorkspace(
   manifest: WorkspaceManifest,
   store: BlobStore,
-  options: OpenScratchOptions = {},
+  options: OpenScratchOptions,
 ): Promise<ScratchWorkspace> {
+  const { hostEnv } = options;
   const dir = await mkdtemp(join(options.parent ?? tmpdir(), options.prefix ?? 'baton-scratch-'));
-  const scratch = scratchAt(dir, '');
+  const scratch = scratchAt(dir, '', hostEnv);
   try {
-    await restoreWorkspace(
-      manifest,
-      scratch.checkout,
-      store,
-      options.signal ? { signal: options.signal } : {},
-    );
+    await restoreWorkspace(manifest, scratch.checkout, store, {
+      hostEnv,
+      ...(options.signal && { signal: options.signal }),
+    });
     await rename(join(scratch.checkout, '.git'), scratch.gitDir);
     // The mount point of the read-only `.git` inside the sandbox; the host never reads it.
     await mkdir(join(scratch.checkout, '.git'));
     await copyFile(join(scratch.gitDir, 'index'), scratch.indexFile);
-    const location = { gitDir: scratch.gitDir, workTree: scratch.checkout, indexFile: scratch.indexFile };
+    const location = {
+      gitDir: scratch.gitDir,
+      workTree: scratch.checkout,
+      indexFile: scratch.indexFile,
+      hostEnv,
+    };
     const signal = options.signal;
     await hostGit(['add', '--all'], location, { signal });
     const startTree = (await hostGit(['write-tree'], location, { signal })).stdout.toString('utf8').trim();
     // Written last: a directory with this file is complete and may be reopened by a resumed run.
     await writeFile(join(dir, START_TREE_FILE), startTree);
-    return scratchAt(dir, startTree);
+    return scratchAt(dir, startTree, hostEnv);
   } catch (error) {
     await scratch.remove();
     throw error;
@@ -74,11 +81,14 @@ export async function openScratchWorkspace(
 export async function reopenScratchWorkspace(
   parent: string,
   prefix: string,
+  hostEnv: Environment,
 ): Promise<ScratchWorkspace | undefined> {
+  // No parent yet: no earlier attempt left anything. A directory without its start tree was
+  // left half-made, and is removed.
   const names = (await readdir(parent).catch(() => [] as string[])).filter((name) => name.startsWith(prefix));
   for (const name of names) {
     const startTree = await readFile(join(parent, name, START_TREE_FILE), 'utf8').catch(() => undefined);
-    if (startTree !== undefined) return scratchAt(join(parent, name), startTree.trim());
+    if (startTree !== undefined) return scratchAt(join(parent, name), startTree.trim(), hostEnv);
     await rm(join(parent, name), { recursive: true, force: true });
   }
   return undefined;
@@ -105,8 +115,9 @@ export async function privateScratchParent(base: string = tmpdir()): Promise<str
   return dir;
 }
 
-function scratchAt(dir: string, startTree: string): ScratchWorkspace {
+function scratchAt(dir: string, startTree: string, hostEnv: Environment): ScratchWorkspace {
   const source: PatchSource = {
+    hostEnv,
     checkout: join(dir, 'checkout'),
     gitDir: join(dir, 'git'),
     indexFile: join(dir, 'index'),

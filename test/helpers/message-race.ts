@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BatonClient } from '../../src/client/index.js';
 import { createClient } from '../../src/client/index.js';
 import type { BatonEvent } from '../../src/core/events.js';
+import { waitFor } from '../../src/testing/wait-for.js';
 import { REPO_ROOT, runCli } from './cli.js';
 import type { ServeProcess } from './serve-process.js';
 import { startServeProcess } from './serve-process.js';
@@ -56,14 +57,16 @@ export async function sessionLog(client: BatonClient, sessionId: string): Promis
 
 /** Waits until the session has no queued or running run. */
 export async function settle(client: BatonClient, sessionId: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const session = await client.getSession(sessionId);
-    const active = session.runs.some((run) => ['queued', 'running', 'waiting'].includes(run.status));
-    if (!active && session.status !== 'running') return;
-    if (Date.now() > deadline) throw new Error(`session ${sessionId} did not settle: ${session.status}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  let status = '';
+  await waitFor(
+    async () => {
+      const session = await client.getSession(sessionId);
+      status = session.status;
+      const active = session.runs.some((run) => ['queued', 'running', 'waiting'].includes(run.status));
+      return !active && session.status !== 'running';
+    },
+    { timeoutMs, intervalMs: 25, message: () => `session ${sessionId} to settle (still ${status})` },
+  );
 }
 
 /**

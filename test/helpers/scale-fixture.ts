@@ -132,11 +132,5 @@ export function spawnCli(
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
-/** Polls until `condition` holds, or fails naming `what` after `timeoutMs`. */
-export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+/** How long the scale tests wait for a process to reach a point (generous: two loaded cores). */
+export const SCALE_WAIT_MS = 90_000;

@@ -1,69 +1,48 @@
 import { constants, userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
+import type { BatonConfig } from '../../config/load-config.js';
+import type { Environment } from '../../core/environment.js';
 import { toErrorBody } from '../../core/errors.js';
 import type { BatonEvent } from '../../core/events.js';
 import { canonicalJson } from '../../core/hash.js';
 import { issueReceipt } from '../../governed/issue.js';
 import { startExec } from '../../governed/start-exec.js';
-import { ensureBatonHome, resolveBatonHome } from '../../proof/baton-home.js';
+import { ensureBatonHome } from '../../proof/baton-home.js';
 import { loadOrCreateKeys } from '../../proof/keys.js';
 import type { Store } from '../../store/store.js';
 import { ensureBwrap } from '../../workspace/sandbox/bwrap.js';
+import { addConfigOptions, configured } from '../config-options.js';
 import { EXIT, exitCodeForError, exitCodeForRun } from '../exit-codes.js';
 import { plural } from '../format.js';
 import { withStore } from '../open-cli-store.js';
-import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
-import { addSandboxOptions, type SandboxFlags, sandboxRunOptions } from '../sandbox-options.js';
+import { writeJsonLine } from '../options.js';
+import { runtimeOptions } from '../runtime-options.js';
+import { sandboxRunOptions } from '../sandbox-options.js';
 import { signalExitCode, stopOnSignals } from '../stop-signals.js';
-
-interface ExecFlags extends SandboxFlags {
-  allowUntracked: string[];
-  allowHost: string[];
-  timeout?: number;
-  maxOutput?: number;
-  sandbox: boolean;
-  json?: boolean;
-}
-
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /**
  * `baton exec [flags] -- <command...>`: a governed run. Captures the current git workspace,
  * issues a contract, runs the command in the sandbox on a scratch restore, stores the patch and
  * issues a receipt. The working tree is never modified.
  */
-export function registerExec(program: Command): void {
+export function registerExec(program: Command, env: Environment): void {
   const command = program
     .command('exec')
     .description('run a command on a sandboxed copy of this git workspace, as a governed durable run')
-    .argument('<command...>', 'the command and its arguments (put them after --)')
-    .option(
-      '--allow-untracked <glob>',
-      'capture untracked files matching this glob (repeatable)',
-      collect,
-      [],
-    )
-    .option(
-      '--allow-host <host>',
-      'let the command reach this host (host, host:port or *.domain) through an allowlisting HTTP(S) proxy (repeatable)',
-      collect,
-      [],
-    )
-    .option('--timeout <ms>', 'kill the command after this many ms (default 600000)', integerAtLeast(1))
-    .option('--max-output <bytes>', 'keep at most this many bytes of stdout and of stderr', integerAtLeast(0))
-    .option('--no-sandbox', 'run without bubblewrap isolation (explicit opt-out, recorded in the contract)')
-    .option('--json', 'print { runId, status, phase, exitCode, patch, receipt } as JSON');
-  addDbOption(addSandboxOptions(command)).action(async (argv: string[], flags: ExecFlags) => {
-    try {
-      process.exitCode = await governedExec(argv, flags);
-    } catch (error) {
-      // Baton failed before the command could run: the exit code is Baton's own (cli/exit-codes.ts).
-      if (flags.json)
-        writeJsonLine({ phase: 'baton', exitCode: exitCodeForError(error), error: toErrorBody(error) });
-      throw error;
-    }
-  });
+    .argument('<command...>', 'the command and its arguments (put them after --)');
+  addConfigOptions(command, 'exec').action(
+    configured(env, async (config, argv: string[]) => {
+      try {
+        process.exitCode = await governedExec(argv, config);
+      } catch (error) {
+        // Baton failed before the command could run: the exit code is Baton's own (cli/exit-codes.ts).
+        if (config.json)
+          writeJsonLine({ phase: 'baton', exitCode: exitCodeForError(error), error: toErrorBody(error) });
+        throw error;
+      }
+    }),
+  );
 }
 
 /**
@@ -72,36 +51,35 @@ export function registerExec(program: Command): void {
  * a signal ended it, 124 when it timed out (as `timeout(1)` does). A run that failed after its
  * command succeeded exits as a failed run (phase `baton`).
  */
-async function governedExec(argv: string[], flags: ExecFlags): Promise<number> {
+async function governedExec(argv: string[], config: BatonConfig): Promise<number> {
   // Refuse before anything is captured or recorded when the sandbox cannot run here.
-  if (flags.sandbox) await ensureBwrap('bwrap');
-  const home = resolveBatonHome({ db: flags.db });
-  await ensureBatonHome(home);
-  const keys = await loadOrCreateKeys(home);
-  const stop = stopOnSignals();
+  if (config.sandbox) await ensureBwrap('bwrap');
+  await ensureBatonHome(config.home);
+  const keys = await loadOrCreateKeys(config.home);
+  const stop = stopOnSignals(config.env);
   try {
-    return await withStore(flags.db, async (store) => {
+    return await withStore(config, async (store) => {
       const started = await startExec(store, {
         dir: process.cwd(),
         command: argv,
-        allowUntracked: flags.allowUntracked,
-        allowHosts: flags.allowHost,
-        sandbox: flags.sandbox ? 'bwrap' : 'none',
-        ...sandboxRunOptions(flags, home),
+        allowUntracked: config.allowUntracked,
+        allowHosts: config.allowHost,
+        sandbox: config.sandbox ? 'bwrap' : 'none',
+        ...sandboxRunOptions(config),
         keys,
         requestedBy: { kind: 'cli', subject: userInfo().username },
         signal: stop.signal,
-        ...(flags.timeout === undefined ? {} : { timeoutMs: flags.timeout }),
-        ...(flags.maxOutput === undefined ? {} : { maxOutputBytes: flags.maxOutput }),
+        ...(config.timeout === undefined ? {} : { timeoutMs: config.timeout }),
+        ...(config.maxOutput === undefined ? {} : { maxOutputBytes: config.maxOutput }),
       });
-      const runtime = createRuntime({ store });
+      const runtime = createRuntime({ store, ...runtimeOptions(config) });
       const run = await runtime.execute(started.runId, { signal: stop.signal, drainGraceMs: 0 });
       await runtime.close();
       if (run.status === 'running' || run.status === 'queued') {
         const signal = stop.received();
         const exitCode = signal ? signalExitCode(signal) : EXIT.workFailed;
         process.stderr.write(`baton: run ${run.id} was interrupted; resume it with \`baton worker\`\n`);
-        if (flags.json) writeJsonLine({ runId: run.id, status: run.status, phase: 'baton', exitCode });
+        if (config.json) writeJsonLine({ runId: run.id, status: run.status, phase: 'baton', exitCode });
         return exitCode;
       }
       const receipt = await issueReceipt(store, run.id, keys);
@@ -112,7 +90,7 @@ async function governedExec(argv: string[], flags: ExecFlags): Promise<number> {
       const phase =
         commandCode === undefined || (commandCode === 0 && run.status !== 'succeeded') ? 'baton' : 'command';
       const exitCode = phase === 'command' ? (commandCode ?? EXIT.workFailed) : exitCodeForRun(run.status);
-      if (flags.json) {
+      if (config.json) {
         // Re-parsed from its canonical JSON, the receipt prints with sorted keys: saved with
         // JSON.stringify it is byte-for-byte the file `baton verify` accepts.
         const canonicalReceipt: unknown = JSON.parse(canonicalJson(receipt));

@@ -2,22 +2,16 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
 import type { Agent } from '../../core/agent.js';
+import type { Environment } from '../../core/environment.js';
 import { runtimeTaskService } from '../../delegation/runtime-task-service.js';
 import { serveMcpStdio } from '../../mcp/stdio-server.js';
 import { agentModuleLoader, loadAgentsDir } from '../../runtime/agent-loader.js';
 import { packageVersion } from '../../server/package-version.js';
+import { addConfigOptions, configured } from '../config-options.js';
 import { openCliStore } from '../open-cli-store.js';
-import { addDbOption, integerAtLeast, leaseTtlOption, repoRootOption } from '../options.js';
-import { pricesFromEnv } from '../prices.js';
+import { loadPrices } from '../prices.js';
+import { runtimeOptions } from '../runtime-options.js';
 import { stopOnSignals } from '../stop-signals.js';
-
-interface McpFlags {
-  agents?: string;
-  db?: string;
-  workers: number;
-  leaseTtl?: number;
-  repoRoot?: string[];
-}
 
 const DEFAULT_AGENTS_DIR = 'agents';
 
@@ -25,48 +19,45 @@ const DEFAULT_AGENTS_DIR = 'agents';
  * `baton mcp`: the delegation tools as an MCP server over stdio, with in-process workers that
  * execute the tasks. stdout carries protocol messages only; diagnostics go to stderr.
  */
-export function registerMcp(program: Command): void {
-  const command = program
-    .command('mcp')
-    .description('serve the delegation tools over MCP (stdio)')
-    .option(
-      '--agents <dir>',
-      `load every agent module in this directory (default: ./${DEFAULT_AGENTS_DIR} if present)`,
-    )
-    .option('--workers <n>', 'tasks executed at once in this process; 0 = queue only', integerAtLeast(0), 2)
-    .addOption(leaseTtlOption())
-    .addOption(repoRootOption());
-  addDbOption(command).action(async (flags: McpFlags) => {
-    routeConsoleToStderr();
-    const agentsDir = flags.agents ?? (existsSync(DEFAULT_AGENTS_DIR) ? DEFAULT_AGENTS_DIR : undefined);
-    const agents = agentsDir === undefined ? new Map<string, Agent>() : await loadAgentsDir(agentsDir);
-    const prices = await pricesFromEnv();
-    const store = await openCliStore(flags.db);
-    const runtime = createRuntime({
-      store,
-      agents,
-      loadAgentModule: agentModuleLoader(),
-      ...(prices && { prices }),
-      ...(flags.leaseTtl !== undefined && { leaseTtlMs: flags.leaseTtl }),
-    });
-    const worker = flags.workers > 0 ? runtime.startWorker({ concurrency: flags.workers }) : undefined;
-    const stop = stopOnSignals();
-    process.stderr.write(
-      `baton mcp: agents: ${[...agents.keys()].join(', ') || '(none)'}; workers: ${flags.workers}\n`,
-    );
-    try {
-      await serveMcpStdio({
-        tasks: runtimeTaskService(runtime, { repoRoots: flags.repoRoot ?? [process.cwd()] }),
-        version: packageVersion(),
-        signal: stop.signal,
+export function registerMcp(program: Command, env: Environment): void {
+  addConfigOptions(
+    program.command('mcp').description('serve the delegation tools over MCP (stdio)'),
+    'mcp',
+  ).action(
+    configured(env, async (config) => {
+      routeConsoleToStderr();
+      const agentsDir = config.agents ?? (existsSync(DEFAULT_AGENTS_DIR) ? DEFAULT_AGENTS_DIR : undefined);
+      const agents = agentsDir === undefined ? new Map<string, Agent>() : await loadAgentsDir(agentsDir);
+      const prices = await loadPrices(config);
+      const store = await openCliStore(config);
+      const runtime = createRuntime({
+        store,
+        agents,
+        loadAgentModule: agentModuleLoader(),
+        ...runtimeOptions(config, prices),
       });
-    } finally {
-      stop.dispose();
-      await worker?.stop();
-      await runtime.close();
-      await store.close();
-    }
-  });
+      const worker = config.workers > 0 ? runtime.startWorker({ concurrency: config.workers }) : undefined;
+      const stop = stopOnSignals(config.env);
+      process.stderr.write(
+        `baton mcp: agents: ${[...agents.keys()].join(', ') || '(none)'}; workers: ${config.workers}\n`,
+      );
+      try {
+        await serveMcpStdio({
+          tasks: runtimeTaskService(runtime, {
+            repoRoots: config.repoRoot.length > 0 ? config.repoRoot : [process.cwd()],
+            env: config.env,
+          }),
+          version: packageVersion(),
+          signal: stop.signal,
+        });
+      } finally {
+        stop.dispose();
+        await worker?.stop();
+        await runtime.close();
+        await store.close();
+      }
+    }),
+  );
 }
 
 /**

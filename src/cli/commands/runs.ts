@@ -1,46 +1,43 @@
 import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
+import type { Environment } from '../../core/environment.js';
 import { NotFoundError } from '../../core/errors.js';
 import { queuedReason } from '../../runtime/queued-reason.js';
 import type { RunView } from '../../runtime/types.js';
+import { addConfigOptions, configured } from '../config-options.js';
 import { formatTable } from '../format.js';
 import { withStore } from '../open-cli-store.js';
-import { addDbOption, integerAtLeast, writeJsonLine } from '../options.js';
+import { writeJsonLine } from '../options.js';
+import { runtimeOptions } from '../runtime-options.js';
 
 /** `baton runs list|show`: what the store knows about runs. */
-export function registerRuns(program: Command): void {
+export function registerRuns(program: Command, env: Environment): void {
   const runs = program.command('runs').description('list and inspect runs');
-  addDbOption(
-    runs
-      .command('list')
-      .description('list runs, newest first')
-      .option('--json', 'print the runs as one JSON array')
-      .option('--limit <n>', 'how many runs', integerAtLeast(1), 50),
-  ).action(async (flags: { json?: boolean; db?: string; limit: number }) => {
-    await withStore(flags.db, async (store) => {
-      const { items } = await createRuntime({ store }).listRuns({ limit: flags.limit });
-      if (flags.json) return writeJsonLine(items);
-      if (items.length === 0) return void process.stderr.write('no runs\n');
-      process.stdout.write(`${formatTable(RUN_COLUMNS, items.map(runRow))}\n`);
-    });
-  });
-  addDbOption(
-    runs
-      .command('show')
-      .description('show one run')
-      .argument('<runId>')
-      .option('--json', 'print the run as JSON'),
-  ).action(async (runId: string, flags: { json?: boolean; db?: string }) => {
-    await withStore(flags.db, async (store) => {
-      const run = await createRuntime({ store }).getRun(runId);
-      const record = await store.getRun(runId);
-      if (!record) throw new NotFoundError('run', runId);
-      // A queued run nobody serves says so: which agent and module, and what workers reported.
-      const why = queuedReason(record, await store.listWorkers());
-      if (flags.json) return writeJsonLine({ ...run, ...(why !== undefined && { queuedReason: why }) });
-      process.stdout.write(`${describeRun(run, why)}\n`);
-    });
-  });
+  addConfigOptions(runs.command('list').description('list runs, newest first'), 'runs list').action(
+    configured(env, async (config) => {
+      await withStore(config, async (store) => {
+        const { items } = await createRuntime({ store, ...runtimeOptions(config) }).listRuns({
+          limit: config.limit,
+        });
+        if (config.json) return writeJsonLine(items);
+        if (items.length === 0) return void process.stderr.write('no runs\n');
+        process.stdout.write(`${formatTable(RUN_COLUMNS, items.map(runRow))}\n`);
+      });
+    }),
+  );
+  addConfigOptions(runs.command('show').description('show one run').argument('<runId>'), 'runs show').action(
+    configured(env, async (config, runId: string) => {
+      await withStore(config, async (store) => {
+        const run = await createRuntime({ store, ...runtimeOptions(config) }).getRun(runId);
+        const record = await store.getRun(runId);
+        if (!record) throw new NotFoundError('run', runId);
+        // A queued run nobody serves says so: which agent and module, and what workers reported.
+        const why = queuedReason(record, await store.listWorkers());
+        if (config.json) return writeJsonLine({ ...run, ...(why !== undefined && { queuedReason: why }) });
+        process.stdout.write(`${describeRun(run, why)}\n`);
+      });
+    }),
+  );
 }
 
 const RUN_COLUMNS = ['RUN', 'STATUS', 'AGENT', 'ATTEMPT', 'CREATED', 'SESSION'];

@@ -1,46 +1,44 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import type { BatonConfig } from '../../config/load-config.js';
+import type { Environment } from '../../core/environment.js';
 import { errorMessage, UserError } from '../../core/errors.js';
 import { parsePublicKey, rawPublicKeyHex } from '../../proof/keys.js';
 import { type VerifyVerdict, verifyReceiptFile } from '../../proof/verify.js';
+import { addConfigOptions, configured } from '../config-options.js';
 import { EXIT } from '../exit-codes.js';
 import { withStore } from '../open-cli-store.js';
-import { addDbOption } from '../options.js';
-
-interface VerifyFlags {
-  publicKey?: string;
-  db?: string;
-  json?: boolean;
-}
 
 /**
  * `baton verify <receipt.json>`: checks a receipt offline. Exit 0 valid, 1 invalid with the
  * reason (an unusable trusted key included), 2 when the receipt file cannot be read. `--public-key` pins the signer; `--db` also checks the event log and artifacts.
  */
-export function registerVerify(program: Command): void {
+export function registerVerify(program: Command, env: Environment): void {
   const command = program
     .command('verify')
     .description('verify a receipt file: signatures, contract pin, and with --db the event log and artifacts')
-    .argument('<receipt>', 'receipt file as printed by `baton receipt`')
-    .option('--public-key <file>', 'trusted signer public key (PEM, or 64 hex digits)')
-    .option('--json', 'print the verdict as JSON');
-  addDbOption(command).action(async (file: string, flags: VerifyFlags) => {
-    const verdict = await verify(file, flags);
-    if (flags.json) process.stdout.write(`${JSON.stringify(verdict)}\n`);
-    else if (verdict.valid) {
-      const trust =
-        verdict.keyTrust === 'pinned' ? 'the trusted key' : `embedded key ${verdict.publicKey} (not pinned)`;
-      process.stdout.write(
-        `valid: run ${verdict.runId} ${verdict.status}, signed by ${trust}; checked ${verdict.checks.join(', ')}\n`,
-      );
-    } else process.stderr.write(`invalid: ${verdict.reason}\n`);
-    process.exitCode = verdict.valid ? EXIT.success : EXIT.workFailed;
-  });
+    .argument('<receipt>', 'receipt file as printed by `baton receipt`');
+  addConfigOptions(command, 'verify').action(
+    configured(env, async (config, file: string) => {
+      const verdict = await verify(file, config);
+      if (config.json) process.stdout.write(`${JSON.stringify(verdict)}\n`);
+      else if (verdict.valid) {
+        const trust =
+          verdict.keyTrust === 'pinned'
+            ? 'the trusted key'
+            : `embedded key ${verdict.publicKey} (not pinned)`;
+        process.stdout.write(
+          `valid: run ${verdict.runId} ${verdict.status}, signed by ${trust}; checked ${verdict.checks.join(', ')}\n`,
+        );
+      } else process.stderr.write(`invalid: ${verdict.reason}\n`);
+      process.exitCode = verdict.valid ? EXIT.success : EXIT.workFailed;
+    }),
+  );
 }
 
 // A receipt file that cannot be read is a usage error (exit 2). Anything read and found wanting,
 // the trusted key included (unreadable, not a key), is invalid (exit 1) with the reason.
-async function verify(file: string, flags: VerifyFlags): Promise<VerifyVerdict> {
+async function verify(file: string, config: BatonConfig): Promise<VerifyVerdict> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(file);
@@ -48,14 +46,15 @@ async function verify(file: string, flags: VerifyFlags): Promise<VerifyVerdict> 
     throw new UserError('unreadable_receipt', `cannot read ${file}: ${errorMessage(error)}`);
   }
   let trustedPublicKey: string | undefined;
-  if (flags.publicKey !== undefined) {
+  if (config.publicKey !== undefined) {
     try {
-      trustedPublicKey = rawPublicKeyHex(parsePublicKey(await readFile(flags.publicKey, 'utf8')));
+      trustedPublicKey = rawPublicKeyHex(parsePublicKey(await readFile(config.publicKey, 'utf8')));
     } catch (error) {
-      return { valid: false, reason: `cannot use public key ${flags.publicKey}: ${errorMessage(error)}` };
+      return { valid: false, reason: `cannot use public key ${config.publicKey}: ${errorMessage(error)}` };
     }
   }
   const options = trustedPublicKey === undefined ? {} : { trustedPublicKey };
-  if (flags.db === undefined) return verifyReceiptFile(bytes, options);
-  return withStore(flags.db, (store) => verifyReceiptFile(bytes, { ...options, store }));
+  // Offline unless asked: only an explicit --db checks the log and artifacts, never BATON_DB.
+  if (config.sources.db !== 'flag') return verifyReceiptFile(bytes, options);
+  return withStore(config, (store) => verifyReceiptFile(bytes, { ...options, store }));
 }

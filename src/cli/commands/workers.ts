@@ -1,24 +1,28 @@
 import type { Command } from 'commander';
+import type { Environment } from '../../core/environment.js';
 import type { WorkerRecord } from '../../store/worker-registry.js';
+import { addConfigOptions, configured } from '../config-options.js';
 import { withStore } from '../open-cli-store.js';
-import { addDbOption, writeJsonLine } from '../options.js';
+import { writeJsonLine } from '../options.js';
 
 /** `baton workers list [--json]`: the live workers announced in the store. */
-export function registerWorkers(program: Command): void {
+export function registerWorkers(program: Command, env: Environment): void {
   const workers = program.command('workers').description('list the workers serving this database');
-  addDbOption(
+  addConfigOptions(
     workers
       .command('list')
-      .description('list live workers: what they serve, how busy they are, their last heartbeat')
-      .option('--json', 'print the workers as one JSON array'),
-  ).action(async (flags: { json?: boolean; db?: string }) => {
-    await withStore(flags.db, async (store) => {
-      const live = await store.listWorkers();
-      if (flags.json) return writeJsonLine(live);
-      if (live.length === 0) process.stderr.write('no live workers\n');
-      for (const worker of live) process.stdout.write(`${workerLine(worker)}\n`);
-    });
-  });
+      .description('list live workers: what they serve, how busy they are, their last heartbeat'),
+    'workers list',
+  ).action(
+    configured(env, async (config) => {
+      await withStore(config, async (store) => {
+        const live = await store.listWorkers();
+        if (config.json) return writeJsonLine(live);
+        if (live.length === 0) process.stderr.write('no live workers\n');
+        for (const worker of live) process.stdout.write(`${workerLine(worker)}\n`);
+      });
+    }),
+  );
 }
 
 function workerLine(worker: WorkerRecord): string {

@@ -1,4 +1,5 @@
 import type { Agent } from '../../core/agent.js';
+import type { Environment } from '../../core/environment.js';
 import type { ErrorBody } from '../../core/errors.js';
 import { toErrorBody } from '../../core/errors.js';
 import type { Usage } from '../../core/events.js';
@@ -42,6 +43,8 @@ export interface CandidateSettings {
   args: CoderArgs;
   manifest: WorkspaceManifest;
   store: Store;
+  /** The environment Baton runs in, which git starts from. */
+  hostEnv: Environment;
   agent: Agent;
   reviewer: Agent | undefined;
   /** The task's sandbox policy: taken by the agent's commands, the checks and the reviewer. */
@@ -68,6 +71,7 @@ export async function runCandidate(
   const checkout = await openScratchWorkspace(settings.manifest, settings.store, {
     prefix: 'baton-coder-',
     signal,
+    hostEnv: settings.hostEnv,
   });
   const sandbox = { policy: settings.policy, gitDir: checkout.gitDir };
   try {

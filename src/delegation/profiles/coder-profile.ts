@@ -1,4 +1,4 @@
-import type { Agent } from '../../core/agent.js';
+import type { Agent, ModelSpec } from '../../core/agent.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { addUsage, emptyUsage } from '../../loop/usage.js';
 import { captureWorkspace } from '../../workspace/capture.js';
@@ -26,11 +26,15 @@ export interface CoderProfileOptions {
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 120_000;
 
-function reviewerAgent(agents: ReadonlyMap<string, Agent>, name: string | undefined): Agent | undefined {
+function reviewerAgent(
+  agents: ReadonlyMap<string, Agent>,
+  name: string | undefined,
+  builtInModel: ModelSpec | undefined,
+): Agent | undefined {
   if (name === undefined) return undefined;
   const loaded = agents.get(name);
   if (loaded) return loaded;
-  if (name === 'reviewer') return profileAgent('reviewer', agents);
+  if (name === 'reviewer') return profileAgent('reviewer', agents, builtInModel);
   throw new NotFoundError('agent', name);
 }
 
@@ -39,7 +43,7 @@ function reviewerAgent(agents: ReadonlyMap<string, Agent>, name: string | undefi
  * patch, and picks a winner among those that pass. The result holds every candidate's
  * validation; when none passes the task fails with `patch_rejected` and the same result.
  */
-export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
+export function coderProfile(options: CoderProfileOptions = {}, builtInModel?: ModelSpec): TaskProfile {
   return {
     name: 'coder',
     agentName: 'coder',
@@ -57,25 +61,30 @@ export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
     },
     prompt: (args) => coderPrompt(args as CoderArgs),
     agents(args, loaded) {
-      const reviewer = reviewerAgent(loaded, (args as CoderArgs).config?.reviewer);
-      return [profileAgent('coder', loaded), ...(reviewer ? [reviewer] : [])];
+      const reviewer = reviewerAgent(loaded, (args as CoderArgs).config?.reviewer, builtInModel);
+      return [profileAgent('coder', loaded, builtInModel), ...(reviewer ? [reviewer] : [])];
     },
     async run(context) {
       const args = context.task.args as CoderArgs;
-      const agent = profileAgent('coder', context.agents);
-      const reviewer = reviewerAgent(context.agents, args.config?.reviewer);
+      const agent = profileAgent('coder', context.agents, builtInModel);
+      const reviewer = reviewerAgent(context.agents, args.config?.reviewer, builtInModel);
       const selection = args.selection ?? args.config?.selection ?? 'highest-score';
       const variants = args.variants ?? 1;
       await context.progress({ iteration: 0, phase: 'capturing' });
       // A missing path or non-repository says so (`repo_not_found`), rather than failing in git.
-      await findRepository(args.repoRoot, context.signal);
-      const manifest = await captureWorkspace(args.repoRoot, { signal: context.signal }, context.store);
+      await findRepository(args.repoRoot, context.env, context.signal);
+      const manifest = await captureWorkspace(
+        args.repoRoot,
+        { signal: context.signal, hostEnv: context.env },
+        context.store,
+      );
       // One policy for the task; never `none`: a caller of MCP or HTTP cannot opt out of isolation.
       const policy = await buildSandboxPolicy({
         sandbox: 'bwrap',
         sourceRepository: args.repoRoot,
         hide: options.hidePaths ?? [],
         signal: context.signal,
+        hostEnv: context.env,
       });
       let finished = 0;
       const order = new Map<number, number>();
@@ -89,6 +98,7 @@ export function coderProfile(options: CoderProfileOptions = {}): TaskProfile {
               args,
               manifest,
               store: context.store,
+              hostEnv: context.env,
               agent,
               reviewer,
               policy,

@@ -1,3 +1,4 @@
+import type { ModelSpec } from '../../core/agent.js';
 import { ModelBehaviorError } from '../../core/errors.js';
 import { canonicalJson } from '../../core/hash.js';
 import { addUsage, emptyUsage } from '../../loop/usage.js';
@@ -72,16 +73,19 @@ function mergeAnswers(answers: readonly ResearchAnswer[]): ResearchAnswer {
  * `researcher`: an agent answers the question as JSON; its facts pass the fail-closed fact gate.
  * One variant runs on the task's durable journal; several run side by side and are merged.
  */
-export function researcherProfile(options: ResearcherProfileOptions = {}): TaskProfile {
+export function researcherProfile(
+  options: ResearcherProfileOptions = {},
+  builtInModel?: ModelSpec,
+): TaskProfile {
   return {
     name: 'researcher',
     agentName: 'researcher',
     parseArgs: (args) => parseOrThrow(researcherArgsSchema, args),
     prompt: (args) => researchPrompt(args as ResearcherArgs),
-    agents: (_args, loaded) => [profileAgent('researcher', loaded)],
+    agents: (_args, loaded) => [profileAgent('researcher', loaded, builtInModel)],
     async run(context) {
       const args = context.task.args as ResearcherArgs;
-      const agent = profileAgent('researcher', context.agents);
+      const agent = profileAgent('researcher', context.agents, builtInModel);
       const variants = args.variants ?? 1;
       await context.progress({ iteration: 1, phase: 'researching' });
       let usage = emptyUsage();

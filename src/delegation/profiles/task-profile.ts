@@ -1,4 +1,5 @@
 import type { Agent } from '../../core/agent.js';
+import type { Environment } from '../../core/environment.js';
 import type { Usage } from '../../core/events.js';
 import type { Journal } from '../../loop/journal.js';
 import type { TurnSettings } from '../../loop/types.js';
@@ -26,6 +27,8 @@ export interface ProfileRunContext {
   turnOptions: TurnSettings;
   /** Connects an agent's MCP servers for a turn. */
   withAgentTools: WithAgentTools;
+  /** The environment Baton runs in: git and the sandbox policy start from it. */
+  env: Environment;
 }
 
 /** What a profile's work produces: the task result and what it cost. */

@@ -52,6 +52,7 @@ async function connectOne(
     const listed = await client.listTools(undefined, options);
     return { client, tools: listed.tools.map((remote) => mcpTool(spec.name, client, remote)) };
   } catch (error) {
+    // The failure to report is the connection's; closing a client that never connected may fail too.
     await client.close().catch(() => undefined);
     throw new McpServerError(spec.name, errorMessage(error), error);
   }
@@ -68,6 +69,7 @@ export async function connectMcpTools(
 ): Promise<McpToolConnection> {
   const connected: Client[] = [];
   const close = async (): Promise<void> => {
+    // Closing is best effort: a server that already exited has nothing left to close.
     await Promise.all(connected.map((client) => client.close().catch(() => undefined)));
   };
   const tools: AnyTool[] = [];

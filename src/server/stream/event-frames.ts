@@ -83,7 +83,7 @@ export function eventFrames(
     cancel() {
       stop();
       // Not awaited: the signal above ends a pending `next()`; waiting here would tie the
-      // socket's teardown to the runtime honouring it.
+      // socket's teardown to the runtime honouring it. The reader left: no one hears a failure.
       iterator?.return?.().catch(() => undefined);
     },
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { resolvePostgresConfig } from './config.js';
+import { parsePoolSize, resolvePostgresConfig } from './config.js';
 import { PostgresStoreError } from './errors.js';
 
 function errorOf(action: () => unknown): PostgresStoreError {
@@ -44,11 +44,20 @@ describe('resolvePostgresConfig', () => {
     expect(config).toMatchObject({ schema: 'b', poolSize: 3, pool: { max: 3 } });
   });
 
-  it('reads the pool size from BATON_PG_POOL_SIZE', () => {
+  it('takes the pool size from its options only, never from BATON_PG_POOL_SIZE in the process', () => {
     vi.stubEnv('BATON_PG_POOL_SIZE', '4');
-    expect(resolvePostgresConfig('postgres://db/app').pool.max).toBe(4);
-    vi.stubEnv('BATON_PG_POOL_SIZE', 'many');
-    expect(errorOf(() => resolvePostgresConfig('postgres://db/app')).code).toBe('db_url_invalid');
+    expect(resolvePostgresConfig('postgres://db/app').pool.max).toBe(10);
+    expect(resolvePostgresConfig('postgres://db/app', { poolSize: 4 }).pool.max).toBe(4);
+    expect(parsePoolSize('4', 'BATON_PG_POOL_SIZE')).toBe(4);
+    const error = errorOf(() => parsePoolSize('many', 'BATON_PG_POOL_SIZE'));
+    expect(error.code).toBe('db_url_invalid');
+    expect(error.message).toContain('BATON_PG_POOL_SIZE');
+  });
+
+  it('accepts a URL naming no host only when the env it is given has PGHOST', () => {
+    vi.stubEnv('PGHOST', '127.0.0.1');
+    expect(errorOf(() => resolvePostgresConfig('postgres:///app')).code).toBe('db_url_invalid');
+    expect(resolvePostgresConfig('postgres:///app', { env: { PGHOST: '127.0.0.1' } }).schema).toBe('public');
   });
 
   it('rejects malformed URLs, other protocols and unsafe schema names with db_url_invalid', () => {

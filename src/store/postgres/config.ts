@@ -1,9 +1,10 @@
 import type { PoolConfig } from 'pg';
+import type { Environment } from '../../core/environment.js';
 import { PostgresStoreError } from './errors.js';
 
 /** Options of {@link openPostgresStore}; each one wins over the matching URL parameter. */
 export interface PostgresStoreOptions {
-  /** Connections in the pool (default `BATON_PG_POOL_SIZE`, else 10). The LISTEN connection is extra. */
+  /** Connections in the pool (default 10; the CLI's `BATON_PG_POOL_SIZE`). The LISTEN connection is extra. */
   poolSize?: number;
   /** Schema holding Baton's tables (default: the URL's `?schema=`, else `public`); created on open. */
   schema?: string;
@@ -13,6 +14,11 @@ export interface PostgresStoreOptions {
   applicationName?: string;
   /** Called when a subscriber throws or the LISTEN connection drops; the store keeps going either way. */
   onError?: (error: unknown) => void;
+  /**
+   * The environment whose `PGHOST` lets a URL name no host (the driver takes the host from it);
+   * default none, so such a URL is refused.
+   */
+  env?: Environment;
 }
 
 /** Everything the store needs to connect, resolved from a URL and options. */
@@ -36,7 +42,8 @@ function invalid(message: string): PostgresStoreError {
   return new PostgresStoreError('db_url_invalid', message);
 }
 
-function parsePoolSize(value: number | string | undefined, source: string): number {
+/** A pool size between 1 and 1000; unset or empty is the default 10; else `db_url_invalid` naming `source`. */
+export function parsePoolSize(value: number | string | undefined, source: string): number {
   if (value === undefined || value === '') return DEFAULT_POOL_SIZE;
   const size = typeof value === 'number' ? value : Number(value);
   if (!Number.isInteger(size) || size < 1 || size > 1000) {
@@ -71,7 +78,7 @@ export function resolvePostgresConfig(
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw invalid(`the database URL must start with postgres:// or postgresql://, got ${parsed.protocol}//`);
   }
-  if (!parsed.hostname && !parsed.searchParams.get('host') && !process.env.PGHOST) {
+  if (!parsed.hostname && !parsed.searchParams.get('host') && !options.env?.PGHOST) {
     throw invalid('the database URL names no host');
   }
   const target = redactUrl(parsed);
@@ -89,10 +96,7 @@ export function resolvePostgresConfig(
     );
   }
   const schema = named.toLowerCase();
-  const poolSize =
-    options.poolSize !== undefined
-      ? parsePoolSize(options.poolSize, 'poolSize')
-      : parsePoolSize(process.env.BATON_PG_POOL_SIZE, 'BATON_PG_POOL_SIZE');
+  const poolSize = parsePoolSize(options.poolSize, 'poolSize');
   const otherOptions = urlOptions.replace(searchPathSetting?.[0] ?? '', '').trim();
   const connection: PoolConfig = {
     connectionString: parsed.href,

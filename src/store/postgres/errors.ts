@@ -1,3 +1,4 @@
+import type { StoreErrorCode } from '../../core/error-codes.js';
 import { BatonError, errorMessage, isBatonError } from '../../core/errors.js';
 
 /**
@@ -6,14 +7,7 @@ import { BatonError, errorMessage, isBatonError } from '../../core/errors.js';
  * (create the database), `db_permission_denied` (grant the role rights), `db_unavailable`
  * (the server is down or the connection was lost; operations reject until it is back).
  */
-export type PostgresErrorCode =
-  | 'db_url_invalid'
-  | 'db_auth_failed'
-  | 'db_not_found'
-  | 'db_permission_denied'
-  | 'db_unavailable'
-  | 'db_schema_too_new'
-  | 'db_error';
+export type PostgresErrorCode = Extract<StoreErrorCode, `db_${string}`>;
 
 /** An error of the Postgres store; `code` says which of {@link PostgresErrorCode} it is. */
 export class PostgresStoreError extends BatonError {

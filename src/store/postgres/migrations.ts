@@ -186,6 +186,7 @@ export async function migrate(client: PoolClient, schema: string): Promise<void>
     }
     await client.query('COMMIT');
   } catch (error) {
+    // A failed rollback means the connection is gone; the original error says more.
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }

@@ -48,6 +48,7 @@ export class NotificationListener {
     clearTimeout(this.timer);
     const client = this.client;
     this.client = undefined;
+    // Closing: a connection that already dropped has nothing left to end.
     await client?.end().catch(() => undefined);
   }
 
@@ -64,6 +65,7 @@ export class NotificationListener {
       await client.query(`LISTEN ${pg.escapeIdentifier(this.options.channel)}`);
     } catch (error) {
       client.removeAllListeners('end');
+      // The connect error is the one to report; ending a half-open client may fail too.
       await client.end().catch(() => undefined);
       throw toStoreError(error, this.options.target);
     }
@@ -76,6 +78,7 @@ export class NotificationListener {
     this.lostAt ??= Date.now();
     if (error !== undefined) this.options.onError(toStoreError(error, this.options.target));
     client.removeAllListeners('end');
+    // The loss was reported above; ending the dead connection may fail too.
     client.end().catch(() => undefined);
     this.scheduleReconnect();
   }
@@ -98,6 +101,7 @@ export class NotificationListener {
       return;
     }
     if (this.closed) {
+      // Closed while connecting: the new connection is not wanted, and nobody is listening.
       await client.end().catch(() => undefined);
       return;
     }

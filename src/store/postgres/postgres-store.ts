@@ -81,6 +81,7 @@ export class PostgresStore implements Store {
     try {
       await gate.use((client) => migrate(client, config.schema));
     } catch (error) {
+      // The migration's error is the one to report; closing a pool that failed may fail too.
       await pool.end().catch(() => undefined);
       throw toStoreError(error, config.target);
     }

@@ -26,6 +26,7 @@ export class SessionAppender {
   /** Appends in this session's local queue; resolves with the committed events. */
   append(sessionId: string, drafts: readonly EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
     const previous = this.queues.get(sessionId) ?? Promise.resolve();
+    // The previous append's failure is its own caller's; this one runs after it either way.
     const next = previous.catch(() => undefined).then(() => this.appendNow(sessionId, drafts, options));
     this.queues.set(sessionId, next);
     const forget = () => {

@@ -3,7 +3,8 @@ import { LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { verifyChain } from '../../core/events.js';
 import type { RunStore } from '../../store/run-store.js';
-import { createRun, createSession, waitFor } from './fixtures.js';
+import { waitFor } from '../wait-for.js';
+import { createRun, createSession } from './fixtures.js';
 
 function steps(from: number, count: number): EventDraft[] {
   return Array.from({ length: count }, (_, index) => ({
@@ -153,7 +154,10 @@ export function eventContract(store: () => RunStore): void {
       await store().append(one.id, steps(0, 2), { runId: runOne.id });
       await store().append(two.id, steps(0, 1), { runId: runTwo.id });
       await store().append(one.id, steps(2, 1), { runId: runOne.id });
-      await waitFor(() => ofOne.length >= 3 && ofAll.length >= 4, 'subscribed events');
+      await waitFor(() => ofOne.length >= 3 && ofAll.length >= 4, {
+        timeoutMs: 5_000,
+        message: 'subscribed events',
+      });
       expect(ofOne).toEqual(await store().readEvents(one.id));
       expect(ofAll.map((event) => [event.sessionId, event.seq])).toEqual([
         [one.id, 0],
@@ -176,11 +180,14 @@ export function eventContract(store: () => RunStore): void {
     const unsubscribeStill = store().subscribe(session.id, (event) => still.push(event));
     try {
       await store().append(session.id, steps(0, 1), { runId: run.id });
-      await waitFor(() => stopped.length === 1 && still.length === 1, 'the first event');
+      await waitFor(() => stopped.length === 1 && still.length === 1, {
+        timeoutMs: 5_000,
+        message: 'the first event',
+      });
       unsubscribe();
       unsubscribe();
       await store().append(session.id, steps(1, 1), { runId: run.id });
-      await waitFor(() => still.length === 2, 'the second event');
+      await waitFor(() => still.length === 2, { timeoutMs: 5_000, message: 'the second event' });
       expect(stopped.map((event) => event.seq)).toEqual([0]);
     } finally {
       unsubscribeStill();

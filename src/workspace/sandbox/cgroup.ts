@@ -35,6 +35,7 @@ export async function createTreeCgroup(limits: {
       await mkdir(dir);
       created.push(dir);
       await writeFile(join(dir, 'memory.max'), String(limits.memoryBytes));
+      // Absent without swap accounting, where swap cannot extend the limit anyway.
       await writeFile(join(dir, 'memory.swap.max'), '0').catch(() => undefined);
       await writeFile(join(dir, 'pids.max'), String(limits.processes));
       return { procsFiles: [join(dir, 'cgroup.procs')], remove };
@@ -53,6 +54,7 @@ export async function createTreeCgroup(limits: {
     await writeFile(join(pids, 'pids.max'), String(limits.processes));
     return { procsFiles: [join(memory, 'cgroup.procs'), join(pids, 'cgroup.procs')], remove };
   } catch {
+    // No delegated cgroup here (a container, no write access): per-process limits still apply.
     await remove();
     return undefined;
   }

@@ -98,6 +98,7 @@ function forwardPlainHttp(hosts: readonly string[], req: IncomingMessage, res: S
   try {
     url = new URL(req.url ?? '');
   } catch {
+    // Not an absolute URL, as a proxy request must be: the client gets its 400.
     res.writeHead(400).end();
     return;
   }

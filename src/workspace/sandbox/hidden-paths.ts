@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Environment } from '../../core/environment.js';
 import { gitText } from '../git.js';
 import { ETC_SECRETS } from './etc-secrets.js';
 
@@ -27,6 +28,8 @@ export interface HiddenPaths {
 
 /** The inputs of {@link hiddenPaths}: the run's repository, Baton home, store and `--hide` paths. */
 export interface HiddenPathOptions {
+  /** The environment Baton runs in: its HOME is hidden, and git inspects the repository in it. */
+  hostEnv: Environment;
   sourceRepository?: string | undefined;
   batonHome?: string | undefined;
   storePath?: string | undefined;
@@ -36,7 +39,7 @@ export interface HiddenPathOptions {
 
 /** Resolves every hidden path, by the name given and by its real path (symlinks and `..` resolved). */
 export async function hiddenPaths(options: HiddenPathOptions): Promise<HiddenPaths> {
-  const soft = ['/root', '/home', passwdHome(), process.env.HOME].filter(
+  const soft = ['/root', '/home', passwdHome(), options.hostEnv.HOME].filter(
     (path): path is string => path !== undefined && path !== '',
   );
   const hard: string[] = [
@@ -47,7 +50,7 @@ export async function hiddenPaths(options: HiddenPathOptions): Promise<HiddenPat
   if (options.batonHome !== undefined) hard.push(options.batonHome);
   if (options.storePath !== undefined) hard.push(...(await storePaths(options.storePath)));
   if (options.sourceRepository !== undefined)
-    hard.push(...(await repositoryPaths(options.sourceRepository, options.signal)));
+    hard.push(...(await repositoryPaths(options.sourceRepository, options.hostEnv, options.signal)));
   return { soft: await withRealPaths(soft), hard: await withRealPaths(hard) };
 }
 
@@ -62,10 +65,15 @@ async function storePaths(storePath: string): Promise<string[]> {
  * A repository's work tree plus, for a linked worktree, the main worktree and the common git
  * directory (which hold the other checkout's files and every worktree's refs and config).
  */
-async function repositoryPaths(root: string, signal: AbortSignal | undefined): Promise<string[]> {
+async function repositoryPaths(
+  root: string,
+  hostEnv: Environment,
+  signal: AbortSignal | undefined,
+): Promise<string[]> {
   const paths = [resolve(root)];
+  // A git that cannot answer (too old for --path-format) leaves the work tree itself hidden.
   const ask = (flag: string) =>
-    gitText(['rev-parse', '--path-format=absolute', flag], { cwd: root, signal }).catch(() => '');
+    gitText(['rev-parse', '--path-format=absolute', flag], { cwd: root, hostEnv, signal }).catch(() => '');
   const [gitDir, commonDir] = await Promise.all([ask('--git-dir'), ask('--git-common-dir')]);
   for (const dir of [gitDir, commonDir]) if (dir !== '') paths.push(dir);
   // The main worktree holds the common git directory as its `.git`.
@@ -78,6 +86,7 @@ async function withRealPaths(paths: readonly string[]): Promise<string[]> {
   for (const path of paths) {
     const absolute = resolve(path);
     all.add(absolute);
+    // A path that does not exist (yet) is hidden by the name given.
     const real = await realpath(absolute).catch(() => undefined);
     if (real !== undefined) all.add(real);
   }
@@ -89,12 +98,14 @@ function passwdHome(): string | undefined {
   try {
     return userInfo().homedir;
   } catch {
+    // A uid without a passwd entry has no passwd home to hide.
     return undefined;
   }
 }
 
 /** The SSH daemon's private host keys (`/etc/ssh/ssh_host_*_key`); the rest of `/etc/ssh` stays visible. */
 async function sshHostKeys(): Promise<string[]> {
+  // No /etc/ssh: no host keys to hide.
   const names = await readdir('/etc/ssh').catch(() => [] as string[]);
   return names.filter((name) => /^ssh_host_.*_key$/.test(name)).map((name) => `/etc/ssh/${name}`);
 }

@@ -1,3 +1,5 @@
+import { processEnvironment } from '../../config/process-environment.js';
+import type { Environment } from '../../core/environment.js';
 import { ValidationError } from '../../core/errors.js';
 import { type SandboxLimits, type SandboxPolicy, sandboxLimitsSchema } from '../../core/sandbox-policy.js';
 import { parseAllowHosts } from './egress-proxy.js';
@@ -24,6 +26,12 @@ export interface SandboxPolicyOptions {
   allowHosts?: readonly string[];
   /** Variables set inside on top of the passed ones. */
   env?: Record<string, string>;
+  /**
+   * The environment Baton runs in (default: the process environment): PATH, LANG, LC_ALL, TERM,
+   * TZ and the toolchain variables pass from it, its PATH shapes the readable view and its HOME
+   * is hidden. Nothing else of it passes.
+   */
+  hostEnv?: Environment;
   /** Overrides of {@link DEFAULT_SANDBOX_LIMITS}. */
   limits?: Partial<SandboxLimits>;
   signal?: AbortSignal;
@@ -37,8 +45,9 @@ export interface SandboxPolicyOptions {
 export async function buildSandboxPolicy(options: SandboxPolicyOptions = {}): Promise<SandboxPolicy> {
   const limits = checkLimits({ ...DEFAULT_SANDBOX_LIMITS, ...definedOnly(options.limits ?? {}) });
   const allowHosts = parseAllowHosts(options.allowHosts ?? []);
-  const hidden = await hiddenPaths(options);
-  const readable = await readablePaths(options.read ?? [], hidden, allowHosts.length > 0);
+  const hostEnv = options.hostEnv ?? processEnvironment();
+  const hidden = await hiddenPaths({ ...options, hostEnv });
+  const readable = await readablePaths(options.read ?? [], hidden, allowHosts.length > 0, hostEnv);
   const hidePaths = [...new Set([...hidden.soft, ...hidden.hard])].sort();
   return {
     version: 1,
@@ -47,8 +56,8 @@ export async function buildSandboxPolicy(options: SandboxPolicyOptions = {}): Pr
     hidePaths,
     allowHosts,
     env: {
-      ...passedEnvironment(),
-      ...toolchainEnvironment(readable.paths, hidden.hard),
+      ...passedEnvironment(hostEnv),
+      ...toolchainEnvironment(hostEnv, readable.paths, hidden.hard),
       ...readable.env,
       ...options.env,
     },
@@ -57,9 +66,11 @@ export async function buildSandboxPolicy(options: SandboxPolicyOptions = {}): Pr
   };
 }
 
-// Variables that point tools at installations outside PATH (pyenv, rustup, nvm...); passed on
-// only when what they name is visible inside.
-const TOOLCHAIN_VARIABLES = [
+/**
+ * Variables that point tools at installations outside PATH (pyenv, rustup, nvm...); passed on
+ * only when what they name is visible inside.
+ */
+export const TOOLCHAIN_VARIABLES: readonly string[] = [
   'PYENV_ROOT',
   'CARGO_HOME',
   'RUSTUP_HOME',
@@ -70,12 +81,13 @@ const TOOLCHAIN_VARIABLES = [
 ];
 
 function toolchainEnvironment(
+  hostEnv: Environment,
   readPaths: readonly string[],
   hardHidden: readonly string[],
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of TOOLCHAIN_VARIABLES) {
-    const value = process.env[name];
+    const value = hostEnv[name];
     if (value?.startsWith('/') && isInsideAny(value, readPaths) && !isInsideAny(value, hardHidden))
       env[name] = value;
   }

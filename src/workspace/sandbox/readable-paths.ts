@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import type { Environment } from '../../core/environment.js';
 import { ValidationError } from '../../core/errors.js';
 import { type HiddenPaths, isInside, isInsideAny } from './hidden-paths.js';
 
@@ -29,8 +30,8 @@ export interface ReadablePaths {
 }
 
 /**
- * The readable view: the system directories, the directories on PATH and the installations
- * they point into (by real path), `--read` paths, and (for the egress relay) Node itself.
+ * The readable view: the system directories, the directories on the host's PATH and the
+ * installations they point into (by real path), `--read` paths, and (for the egress relay) Node itself.
  * Nothing inside a hard-hidden path is readable; an installation prefix never widens to a
  * hidden directory itself (PATH's `~/bin` shows `~/bin`, not HOME).
  */
@@ -38,11 +39,13 @@ export async function readablePaths(
   read: readonly string[],
   hidden: HiddenPaths,
   needsNode: boolean,
+  hostEnv: Environment,
 ): Promise<ReadablePaths> {
   const env: Record<string, string> = {};
   const found = new Set(SYSTEM_READ_PATHS.filter((path) => existsSync(path)));
   const allHidden = [...hidden.soft, ...hidden.hard];
   const addInstallation = async (dir: string): Promise<void> => {
+    // A PATH entry that does not resolve (gone, unreadable) adds nothing to the view.
     const real = await realpath(dir).catch(() => undefined);
     if (real === undefined || real === '/') return;
     found.add(real);
@@ -58,7 +61,7 @@ export async function readablePaths(
       }
     }
   };
-  for (const dir of (process.env.PATH ?? '').split(':')) {
+  for (const dir of (hostEnv.PATH ?? '').split(':')) {
     if (!isAbsolute(dir)) continue;
     await addInstallation(dir);
     for (const target of await symlinkTargets(dir)) await addInstallation(dirname(target));
@@ -109,11 +112,13 @@ async function symlinkTargets(dir: string): Promise<string[]> {
   try {
     entries = await readdir(dir, { withFileTypes: true });
   } catch {
+    // An unreadable PATH directory has no links to follow.
     return [];
   }
   const targets: string[] = [];
   for (const entry of entries.slice(0, MAX_ENTRIES_PER_PATH_DIR)) {
     if (!entry.isSymbolicLink()) continue;
+    // A dangling link points at nothing the view needs.
     const target = await realpath(join(dir, entry.name)).catch(() => undefined);
     if (target !== undefined) targets.push(target);
   }

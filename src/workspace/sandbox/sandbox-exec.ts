@@ -7,7 +7,7 @@ import { NotSupportedError } from '../errors.js';
 import { bwrapPrefix, ensureBwrap } from './bwrap.js';
 import { createTreeCgroup, joinCgroupPrefix } from './cgroup.js';
 import { type EgressProxy, parseAllowHosts, startEgressProxy } from './egress-proxy.js';
-import { relayPrefix } from './egress-relay.js';
+import { relayEnvironment, relayPrefix } from './egress-relay.js';
 import { commandEnvironment } from './environment.js';
 import { prlimitPrefix } from './limits.js';
 import { buildSandboxPolicy } from './policy.js';
@@ -71,7 +71,10 @@ export function createBwrapSandbox(options: { bwrapPath?: string } = {}): Sandbo
             policy,
             workspace,
             argv,
-            commandEnvironment(policy.env, SANDBOX_HOME, '/tmp', command.env),
+            commandEnvironment(policy.env, SANDBOX_HOME, '/tmp', {
+              ...command.env,
+              ...(proxy && relayEnvironment()),
+            }),
           ),
         );
       } finally {
@@ -160,6 +163,7 @@ async function prepare(
       sandbox: mode,
       allowHosts: parseAllowHosts(command.allowHosts ?? []),
       hide: command.hidePaths ?? [],
+      ...(command.hostEnv && { hostEnv: command.hostEnv }),
       limits: {
         ...command.limits,
         // An explicit per-command cap raises the default ceiling when no policy sets one.

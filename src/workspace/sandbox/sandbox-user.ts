@@ -29,10 +29,12 @@ export async function handOverTree(root: string, user: { uid: number; gid: numbe
     try {
       entries = await readdir(dir, { withFileTypes: true });
     } catch {
+      // Removed meanwhile: nothing left to hand over.
       continue;
     }
     for (const entry of entries) {
       const path = join(dir, entry.name);
+      // Removed meanwhile: nothing left to hand over.
       const stats = await lstat(path).catch(() => undefined);
       if (!stats) continue;
       if (stats.uid !== user.uid || stats.gid !== user.gid) await lchown(path, user.uid, user.gid);

@@ -1,3 +1,4 @@
+import type { Environment } from '../../core/environment.js';
 import type { SandboxPolicy } from '../../core/sandbox-policy.js';
 
 /** Legacy per-command limits, accepted by {@link SandboxCommand} when no policy is given. */
@@ -34,6 +35,8 @@ export interface SandboxCommand {
   limits?: SandboxCommandLimits;
   /** Without a policy: extra paths to hide. */
   hidePaths?: readonly string[];
+  /** Without a policy: the environment Baton runs in, which the default policy is built from (see {@link SandboxPolicyOptions.hostEnv}). */
+  hostEnv?: Environment;
   signal?: AbortSignal;
 }
 

@@ -147,6 +147,7 @@ function isRealPath(path: string): boolean {
   try {
     return realpathSync(path) === path;
   } catch {
+    // A path that does not resolve is not a real path.
     return false;
   }
 }
@@ -155,6 +156,7 @@ function lstatOrUndefined(path: string): Stats | undefined {
   try {
     return lstatSync(path);
   } catch {
+    // Not there: the caller asks whether it is.
     return undefined;
   }
 }

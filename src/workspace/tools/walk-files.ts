@@ -19,6 +19,7 @@ export async function walkFiles(
     try {
       entries = await readdir(current, { withFileTypes: true });
     } catch {
+      // A directory removed or made unreadable mid-walk has nothing to list.
       continue;
     }
     for (const entry of entries) {

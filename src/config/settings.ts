@@ -1,0 +1,379 @@
+import { DEFAULT_LEASE_TTL_MS, MIN_LEASE_TTL_MS } from '../runtime/lease-settings.js';
+import { DEFAULT_POLL_INTERVAL_MS } from '../runtime/worker.js';
+import { AUTH_MODES, type AuthMode } from '../server/auth.js';
+import { DEFAULT_DB_PATH } from '../store/open-store.js';
+import type { SqliteSynchronous } from '../store/sqlite/sqlite-store.js';
+import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
+import { allowedHost, byteSize, directory, integerAtLeast, oneOf, origin, port, text } from './parsers.js';
+import { COMMANDS, type CommandName, setting } from './setting.js';
+
+const SANDBOXED: readonly CommandName[] = ['run', 'exec'];
+const RUNTIME_COMMANDS: readonly CommandName[] = ['run', 'worker', 'serve', 'mcp'];
+
+/**
+ * Every `BATON_*` variable and every flag of the `baton` CLI, with its default and what it
+ * decides: the one table the CLI's options, {@link loadConfig} and docs/configuration.md
+ * (`npm run docs:config`) are made from. Keys are the flags' names in camel case.
+ */
+export const SETTINGS = {
+  // The store and the Baton home.
+  db: setting({
+    env: 'BATON_DB',
+    // Every command opens the store (`verify` only when given --db).
+    flag: { syntax: '--db <path>', commands: COMMANDS },
+    description: 'the store: a SQLite file, a postgres:// URL, or :memory:',
+    default: DEFAULT_DB_PATH,
+    parse: text,
+  }),
+  home: setting<string>({
+    env: 'BATON_HOME',
+    description: 'the Baton home, which holds the signing keys (keys/) and is hidden from sandboxes',
+    defaultText: 'the directory of a SQLite --db, else .baton',
+    parse: text,
+  }),
+  sqliteSynchronous: setting<SqliteSynchronous>({
+    env: 'BATON_SQLITE_SYNCHRONOUS',
+    description: 'how a SQLite store commits: FULL survives power loss, NORMAL (WAL) only process crashes',
+    default: 'NORMAL',
+    choices: ['NORMAL', 'FULL'],
+    parse: oneOf(['NORMAL', 'FULL'] as const),
+    errorCode: 'invalid_option',
+  }),
+  pgPoolSize: setting({
+    env: 'BATON_PG_POOL_SIZE',
+    description: "connections in each process's Postgres pool (the LISTEN connection is extra)",
+    default: 10,
+    parse: integerAtLeast(1, 1000),
+    errorCode: 'db_url_invalid',
+  }),
+
+  // Runs and models.
+  leaseTtl: setting({
+    env: 'BATON_LEASE_TTL_MS',
+    flag: { syntax: '--lease-ttl <ms>', commands: RUNTIME_COMMANDS },
+    description: 'how long a worker holds a run without renewing its lease, in ms (renewed every ttl/3)',
+    default: DEFAULT_LEASE_TTL_MS,
+    parse: integerAtLeast(MIN_LEASE_TTL_MS),
+    errorCode: 'invalid_lease_ttl',
+  }),
+  builtInModel: setting<string>({
+    env: 'BATON_MODEL',
+    description:
+      'the model (provider:model-id) of the built-in researcher, coder and reviewer agents of delegated tasks, when no agent of that name is loaded',
+    defaultText: 'none: such a task fails with no_agent',
+    parse: text,
+  }),
+  prices: setting<string>({
+    env: 'BATON_PRICES',
+    description:
+      'a JSON file of model-id prefixes to { inputPerMillionUsd, outputPerMillionUsd }, extending the built-in price table',
+    defaultText: 'the built-in table only',
+    parse: text,
+    errorCode: 'invalid_prices',
+  }),
+  tokenSecret: setting<string>({
+    env: 'BATON_TOKEN_SECRET',
+    description:
+      'the secret continuation tokens are derived from; processes serving one store should share it',
+    defaultText: 'random per process',
+    parse: text,
+    secret: true,
+  }),
+  model: setting<string>({
+    flag: { syntax: '--model <name>', commands: ['run'] },
+    description: "override the agent's model (provider:model-id)",
+    parse: text,
+  }),
+
+  // Output.
+  json: setting({
+    flag: {
+      syntax: '--json',
+      commands: {
+        run: 'print every persisted event as one JSON line (NDJSON), nothing else',
+        'workers list': 'print the workers as one JSON array',
+        'runs list': 'print the runs as one JSON array',
+        'runs show': 'print the run as JSON',
+        events: 'one JSON event per line (NDJSON)',
+        exec: 'print { runId, status, phase, exitCode, patch, receipt } as JSON',
+        verify: 'print the verdict as JSON',
+        'keys show': 'print { keyId, publicKey, publicKeyPem, path } as JSON',
+        pull: 'print the result as JSON',
+        'tasks list': 'print the tasks as one JSON array',
+        'tasks show': 'print the task as JSON (the default)',
+        'tasks cancel': 'print the cancelled task as JSON',
+      },
+    },
+    description: 'print JSON',
+    default: false,
+  }),
+  logLevel: setting<LogLevel>({
+    flag: { syntax: '--log-level <level>', commands: ['worker', 'serve'] },
+    description: 'log lines kept on stderr (JSON lines)',
+    default: 'info',
+    choices: LOG_LEVELS,
+    parse: oneOf(LOG_LEVELS),
+  }),
+
+  // Agents and workers.
+  agents: setting<string>({
+    flag: {
+      syntax: '--agents <dir>',
+      commands: {
+        worker: 'load every agent module in this directory',
+        serve: 'load every agent module in this directory (default: ./agents)',
+        mcp: 'load every agent module in this directory (default: ./agents if present)',
+      },
+    },
+    description: 'load every agent module in this directory',
+    parse: text,
+  }),
+  agent: setting({
+    flag: { syntax: '--agent <file>', commands: ['worker'], repeatable: true },
+    description: 'load this agent module (repeatable)',
+    default: [] as string[],
+    parse: text,
+  }),
+  concurrency: setting({
+    flag: { syntax: '--concurrency <n>', commands: ['worker'] },
+    description: 'runs executed at once',
+    default: 1,
+    parse: integerAtLeast(1),
+  }),
+  untilIdle: setting({
+    flag: { syntax: '--until-idle', commands: ['worker'] },
+    description: 'exit 0 once nothing this worker serves is runnable',
+    default: false,
+  }),
+  pollInterval: setting({
+    flag: { syntax: '--poll-interval <ms>', commands: ['worker'] },
+    description: 'how often an idle worker looks for work, in ms',
+    default: DEFAULT_POLL_INTERVAL_MS,
+    parse: integerAtLeast(1),
+  }),
+  workers: setting({
+    flag: {
+      syntax: '--workers <n>',
+      commands: {
+        serve: 'runs executed at once in this process; 0 = serve only',
+        mcp: 'tasks executed at once in this process; 0 = queue only',
+      },
+    },
+    description: 'runs executed at once in this process; 0 = serve only',
+    default: 2,
+    parse: integerAtLeast(0),
+  }),
+
+  // The HTTP server.
+  port: setting({
+    flag: { syntax: '--port <port>', commands: ['serve'] },
+    description: 'port to listen on; 0 picks a free one',
+    default: 7070,
+    parse: port,
+  }),
+  host: setting<string>({
+    flag: { syntax: '--host <host>', commands: ['serve'] },
+    description: 'interface to bind',
+    defaultText: '127.0.0.1',
+    parse: text,
+  }),
+  auth: setting<AuthMode>({
+    flag: { syntax: '--auth <mode>', commands: ['serve'] },
+    description:
+      'how callers authenticate: bearer takes BATON_API_TOKEN, basic BATON_BASIC_USER and BATON_BASIC_PASSWORD',
+    default: 'none',
+    choices: AUTH_MODES,
+    parse: oneOf(AUTH_MODES),
+  }),
+  apiToken: setting<string>({
+    env: 'BATON_API_TOKEN',
+    description: 'the token callers send as Authorization: Bearer <token> under --auth bearer',
+    defaultText: 'none (required by --auth bearer)',
+    parse: text,
+    secret: true,
+  }),
+  basicUser: setting<string>({
+    env: 'BATON_BASIC_USER',
+    description: 'the user name of --auth basic',
+    defaultText: 'none (required by --auth basic)',
+    parse: text,
+  }),
+  basicPassword: setting<string>({
+    env: 'BATON_BASIC_PASSWORD',
+    description: 'the password of --auth basic',
+    defaultText: 'none (required by --auth basic)',
+    parse: text,
+    secret: true,
+  }),
+  bodyLimit: setting<number>({
+    flag: { syntax: '--body-limit <bytes>', commands: ['serve'] },
+    description: 'largest accepted request body',
+    defaultText: '1 MiB',
+    parse: integerAtLeast(1),
+  }),
+  allowedHost: setting({
+    flag: { syntax: '--allowed-host <host>', commands: ['serve'], repeatable: true },
+    description: 'also answer requests whose Host is this name, or name:port (repeatable)',
+    default: [] as string[],
+    parse: allowedHost,
+  }),
+  corsOrigin: setting({
+    flag: { syntax: '--cors-origin <origin>', commands: ['serve'], repeatable: true },
+    description: 'let web pages of this origin call the API, e.g. https://app.example (repeatable)',
+    default: [] as string[],
+    parse: origin,
+  }),
+  repoRoot: setting({
+    flag: { syntax: '--repo-root <dir>', commands: ['serve', 'mcp'], repeatable: true },
+    description: 'delegated coding tasks may only name repositories under this directory (repeatable)',
+    defaultText: 'the working directory',
+    default: [] as string[],
+    parse: directory,
+  }),
+
+  // `baton run`.
+  detach: setting({
+    flag: { syntax: '--detach', commands: ['run'] },
+    description: 'only enqueue the run; print {"sessionId","runId"} and exit',
+    default: false,
+  }),
+  workspace: setting<string>({
+    flag: { syntax: '--workspace <dir>', commands: ['run'] },
+    description:
+      'work on a sandboxed copy of this git workspace with the workspace tools; stores the patch, issues a receipt',
+    parse: text,
+  }),
+
+  // Governed runs: `baton exec` and `baton run --workspace`.
+  allowUntracked: setting({
+    flag: {
+      syntax: '--allow-untracked <glob>',
+      commands: {
+        run: 'with --workspace: capture untracked files matching this glob (repeatable)',
+        exec: 'capture untracked files matching this glob (repeatable)',
+      },
+      repeatable: true,
+    },
+    description: 'capture untracked files matching this glob (repeatable)',
+    default: [] as string[],
+    parse: text,
+  }),
+  sandbox: setting({
+    flag: {
+      syntax: '--no-sandbox',
+      commands: {
+        run: 'with --workspace: run commands without bubblewrap isolation (explicit opt-out)',
+        exec: 'run without bubblewrap isolation (explicit opt-out, recorded in the contract)',
+      },
+    },
+    description: 'run without bubblewrap isolation (explicit opt-out, recorded in the contract)',
+    default: true,
+  }),
+  allowHost: setting({
+    flag: { syntax: '--allow-host <host>', commands: ['exec'], repeatable: true },
+    description:
+      'let the command reach this host (host, host:port or *.domain) through an allowlisting HTTP(S) proxy (repeatable)',
+    default: [] as string[],
+    parse: text,
+  }),
+  timeout: setting<number>({
+    flag: { syntax: '--timeout <ms>', commands: ['exec'] },
+    description: 'kill the command after this many ms',
+    defaultText: '600000',
+    parse: integerAtLeast(1),
+  }),
+  maxOutput: setting<number>({
+    flag: { syntax: '--max-output <bytes>', commands: ['exec'] },
+    description: 'keep at most this many bytes of stdout and of stderr',
+    defaultText: 'the sandbox limit',
+    parse: integerAtLeast(0),
+  }),
+  read: setting({
+    flag: { syntax: '--read <path>', commands: SANDBOXED, repeatable: true },
+    description: 'let sandboxed commands read this path (read-only; repeatable)',
+    default: [] as string[],
+    parse: text,
+  }),
+  hide: setting({
+    flag: { syntax: '--hide <path>', commands: SANDBOXED, repeatable: true },
+    description: 'hide this path from sandboxed commands, by its real path (repeatable)',
+    default: [] as string[],
+    parse: text,
+  }),
+  memory: setting<number>({
+    flag: { syntax: '--memory <bytes>', commands: SANDBOXED },
+    description: 'address space per process, and per command tree under root',
+    defaultText: '2G',
+    parse: byteSize,
+  }),
+  processes: setting<number>({
+    flag: { syntax: '--processes <n>', commands: SANDBOXED },
+    description: 'processes the command may run',
+    defaultText: '4096',
+    parse: integerAtLeast(1),
+  }),
+  tmpSize: setting<number>({
+    flag: { syntax: '--tmp-size <bytes>', commands: SANDBOXED },
+    description: "size of the sandbox's private /tmp, which holds its HOME",
+    defaultText: '512M',
+    parse: byteSize,
+  }),
+  maxPatch: setting<number>({
+    flag: { syntax: '--max-patch <bytes>', commands: SANDBOXED },
+    description: 'largest result patch; a larger one fails the run',
+    defaultText: '50M',
+    parse: byteSize,
+  }),
+
+  // Reading what the store holds.
+  limit: setting({
+    flag: {
+      syntax: '--limit <n>',
+      commands: { 'runs list': 'how many runs', 'tasks list': 'at most this many (max 500)' },
+    },
+    description: 'how many to list',
+    default: 50,
+    parse: integerAtLeast(1),
+  }),
+  from: setting({
+    flag: { syntax: '--from <seq>', commands: ['events'] },
+    description: 'first seq to print',
+    default: 0,
+    parse: integerAtLeast(0),
+  }),
+  namespace: setting<string>({
+    flag: { syntax: '--namespace <name>', commands: ['tasks list'] },
+    description: 'only this namespace',
+    parse: text,
+  }),
+  profile: setting<string>({
+    flag: { syntax: '--profile <profile>', commands: ['tasks list'] },
+    description: 'only this profile (coder, researcher, agent:<name>)',
+    parse: text,
+  }),
+  since: setting<string>({
+    flag: { syntax: '--since <iso>', commands: ['tasks list'] },
+    description: 'only tasks created at or after this ISO timestamp',
+    parse: text,
+  }),
+
+  // Proof and pull-back.
+  publicKey: setting<string>({
+    flag: { syntax: '--public-key <file>', commands: ['verify'] },
+    description: 'trusted signer public key (PEM, or 64 hex digits)',
+    parse: text,
+  }),
+  branch: setting({
+    flag: { syntax: '--branch', commands: ['pull'] },
+    description: 'always create branch baton/<runId> instead of applying in place',
+    default: false,
+  }),
+  allowOutsideSymlinks: setting({
+    flag: { syntax: '--allow-outside-symlinks', commands: ['pull'] },
+    description: 'apply a patch that adds symlinks pointing outside the repository or into .git',
+    default: false,
+  }),
+} as const;
+
+/** The name of one of {@link SETTINGS}. */
+export type SettingName = keyof typeof SETTINGS;
