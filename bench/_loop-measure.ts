@@ -6,16 +6,35 @@ import { report } from './_report.js';
 import { ascending, mean, median, percentile } from './_stats.js';
 import { ms, printTable, versus } from './_table.js';
 import { SYSTEMS, type SystemId } from './systems/index.js';
-import type { Counters } from './systems/system.js';
 
 /** First and last steps compared, to show whether the cost per step grows with the transcript. */
 export const WINDOW = 20;
+const LONG_STEPS = Number(process.env.BENCH_LONG_STEPS ?? 1_000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
+/** 200 steps: at least 5 runs, more while under SECONDS (up to 50), so fast systems' medians settle. */
+const SHORT_PLAN: RunPlan = { minimum: 5, seconds: SECONDS, maximum: 50 };
+/** The long loop: one run, more while under half of SECONDS (up to 10). */
+const LONG_PLAN: RunPlan = { minimum: 1, seconds: SECONDS / 2, maximum: 10 };
 const CHILD = fileURLToPath(new URL('./_loop-child.ts', import.meta.url));
 
-/** What a loop child sends back: each measured run's step durations, and the counters' growth. */
+/** How many runs to measure: at least `minimum`, more while under `seconds`, at most `maximum`. */
+export interface RunPlan {
+  minimum: number;
+  seconds: number;
+  maximum: number;
+}
+
+/** One measured run: each step's duration, and the steps a WAL checkpoint landed in (SQLite systems). */
+export interface MeasuredRun {
+  stepMs: number[];
+  totalMs: number;
+  checkpointSteps?: number[];
+}
+
+/** What a loop child sends back: the measured runs, and the statements they sent to Postgres. */
 export interface LoopSample {
-  runs: { stepMs: number[]; totalMs: number }[];
-  counters: Counters;
+  runs: MeasuredRun[];
+  statements?: number;
 }
 
 /** One system's row. */
@@ -34,15 +53,22 @@ export interface LoopResult {
   last: number;
   peakRssMb: number;
   statementsPerStep?: number;
-  walCheckpointsPerRun?: number;
+  /** Steps per run that a WAL checkpoint landed in, and their median duration. */
+  checkpointsPerRun?: number;
+  checkpointStepMs?: number;
 }
 
-/** Runs `id`'s loop of `steps` model calls `runs` times (after a warm-up) in a child process. */
-export async function measureLoop(id: SystemId, steps: number, runs: number): Promise<LoopResult> {
-  const { result, peakRssMb } = await inChild<LoopSample>(CHILD, [id, String(steps), String(runs)]);
+/** Runs `id`'s loop of `steps` model calls as `plan` says (after a warm-up) in a child process. */
+export async function measureLoop(id: SystemId, steps: number, plan: RunPlan): Promise<LoopResult> {
+  const { result, peakRssMb } = await inChild<LoopSample>(CHILD, [id, String(steps), JSON.stringify(plan)]);
   const allSteps = ascending(result.runs.flatMap((run) => run.stepMs));
-  const measuredSteps = steps * runs;
-  const { statements, walCheckpoints } = result.counters;
+  const runs = result.runs.length;
+  const { statements } = result;
+  const checkpointed = result.runs.some((run) => run.checkpointSteps !== undefined)
+    ? result.runs.flatMap((run) =>
+        (run.checkpointSteps ?? []).map((index) => run.stepMs[index] ?? Number.NaN),
+      )
+    : undefined;
   return {
     id,
     label: SYSTEMS[id].label,
@@ -54,8 +80,11 @@ export async function measureLoop(id: SystemId, steps: number, runs: number): Pr
     first: median(result.runs.map((run) => mean(run.stepMs.slice(0, WINDOW)))),
     last: median(result.runs.map((run) => mean(run.stepMs.slice(-WINDOW)))),
     peakRssMb,
-    ...(statements !== undefined && { statementsPerStep: statements / measuredSteps }),
-    ...(walCheckpoints !== undefined && { walCheckpointsPerRun: walCheckpoints / runs }),
+    ...(statements !== undefined && { statementsPerStep: statements / (steps * runs) }),
+    ...(checkpointed && {
+      checkpointsPerRun: checkpointed.length / runs,
+      checkpointStepMs: median(checkpointed),
+    }),
   };
 }
 
@@ -63,12 +92,12 @@ export async function measureLoop(id: SystemId, steps: number, runs: number): Pr
 export async function measureLoops(
   ids: readonly SystemId[],
   steps: number,
-  runs: number,
+  plan: RunPlan,
 ): Promise<LoopResult[]> {
   const results: LoopResult[] = [];
   for (const id of ids) {
     try {
-      results.push(await measureLoop(id, steps, runs));
+      results.push(await measureLoop(id, steps, plan));
     } catch (error) {
       console.log(`! ${SYSTEMS[id].label}: not measured (${firstLine(error)})`);
     }
@@ -76,9 +105,10 @@ export async function measureLoops(
   return results;
 }
 
+/** The child's first error line, e.g. "Error: Cannot find package ..." (the output follows the exit line). */
 function firstLine(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split('\n').find((line) => line.trim() !== '' && !line.includes('exited')) ?? text;
+  const lines = (error instanceof Error ? error.message : String(error)).split('\n');
+  return lines.find((line) => /error/i.test(line) && !line.includes(' exited ')) ?? lines[0] ?? '';
 }
 
 /** Prints `results` as one table, each row compared with `reference` (a row's id). */
@@ -96,8 +126,10 @@ export function printLoopTable(results: readonly LoopResult[], reference: System
       `last ${WINDOW}`,
       'last/first',
       'peak RSS MB',
+      'runs',
       'stmts/step',
-      'WAL ckpt/run',
+      'ckpt/run',
+      'ckpt step',
       `vs ${base?.label ?? reference}`,
     ],
     results.map((result) => [
@@ -109,8 +141,10 @@ export function printLoopTable(results: readonly LoopResult[], reference: System
       ms(result.last),
       `${(result.last / result.first).toFixed(1)}×`,
       result.peakRssMb.toFixed(0),
+      String(result.runs),
       optional(result.statementsPerStep, 1),
-      optional(result.walCheckpointsPerRun, 1),
+      optional(result.checkpointsPerRun, 1),
+      result.checkpointStepMs === undefined ? '' : ms(result.checkpointStepMs),
       result.id === reference || base === undefined ? '' : versus(result.msPerStep, base.msPerStep),
     ]),
   );
@@ -125,6 +159,33 @@ export function reportLoops(prefix: string, results: readonly LoopResult[]): voi
     report(`${key}.p99`, result.p99);
     report(`${key}.peakRssMb`, result.peakRssMb);
     report(`${key}.statementsPerStep`, result.statementsPerStep);
-    report(`${key}.walCheckpointsPerRun`, result.walCheckpointsPerRun);
+    report(`${key}.checkpointsPerRun`, result.checkpointsPerRun);
+    report(`${key}.checkpointStepMs`, result.checkpointStepMs);
   }
+}
+
+/**
+ * The loop at 200 steps and at BENCH_LONG_STEPS (default 1,000) for each of `ids`: two tables
+ * compared with `reference`, figures reported under `<prefix>` and `<prefix>-long`.
+ */
+export async function compareLoops(
+  prefix: string,
+  ids: readonly SystemId[],
+  reference: SystemId,
+): Promise<{ short: LoopResult[]; long: LoopResult[] }> {
+  console.log(
+    'ms/step: a run start to finish / steps (median of runs); p50/p99: over every step of every run;',
+  );
+  console.log('ckpt/run: steps per run a WAL checkpoint landed in; ckpt step: their median ms.\n');
+  const describe = (steps: number, plan: RunPlan) =>
+    `${steps.toLocaleString('en')} steps: ${plan.minimum} run(s) or more (for ${plan.seconds} s, up to ${plan.maximum}) after a warm-up run`;
+  console.log(describe(200, SHORT_PLAN));
+  const short = await measureLoops(ids, 200, SHORT_PLAN);
+  printLoopTable(short, reference);
+  reportLoops(prefix, short);
+  console.log(`\n${describe(LONG_STEPS, LONG_PLAN)}`);
+  const long = await measureLoops(ids, LONG_STEPS, LONG_PLAN);
+  printLoopTable(long, reference);
+  reportLoops(`${prefix}-long`, long);
+  return { short, long };
 }

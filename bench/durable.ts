@@ -2,16 +2,14 @@
 // Baton on SQLite (synchronous NORMAL and FULL) and on Postgres, LangGraph with SqliteSaver
 // (durability 'sync') and DBOS Transact on Postgres (one checkpointed step per agent step) run
 // the same tool loop as bench/loop.ts, each in a child process of its own; Baton in memory is
-// the reference. BENCH_RUNS (default 5) and BENCH_LONG_STEPS (default 1,000) tune it.
+// the reference. BENCH_SECONDS (default 2) and BENCH_LONG_STEPS (default 1,000) tune it.
 import { sqliteCommitFloor } from '../src/store/sqlite/index.js';
-import { type LoopResult, measureLoops, printLoopTable, reportLoops } from './_loop-measure.js';
+import { compareLoops, type LoopResult } from './_loop-measure.js';
 import { postgresCommitFloor } from './_postgres.js';
 import { report } from './_report.js';
 import { loadAverage, ms, times, versus } from './_table.js';
 import type { SystemId } from './systems/index.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const LONG_STEPS = Number(process.env.BENCH_LONG_STEPS ?? 1_000);
 const DURABLE: SystemId[] = [
   'baton-memory',
   'baton-sqlite-normal',
@@ -34,18 +32,11 @@ console.log(
   `\none-commit floors: SQLite NORMAL ${ms(floors.sqliteNormal)} ms (empty WAL transaction), ` +
     `FULL ${ms(floors.sqliteFull)} ms (fsync'd), Postgres ${ms(floors.postgres)} ms (one autocommitted INSERT)\n`,
 );
-console.log(`200 steps, ${RUNS} runs each after a warm-up run`);
-const short = await measureLoops(DURABLE, 200, RUNS);
-printLoopTable(short, 'baton-memory');
-reportLoops('durable', short);
+const { short } = await compareLoops('durable', DURABLE, 'baton-memory');
 printVerdicts(short);
-console.log(`\n${LONG_STEPS.toLocaleString('en')} steps, one run each after a warm-up run`);
-const long = await measureLoops(DURABLE, LONG_STEPS, 1);
-printLoopTable(long, 'baton-memory');
-reportLoops('durable-long', long);
 console.log(`\n${loadAverage()}`);
 
-/** The comparisons issue 18 asks of the durable step, in words. */
+/** The comparisons issue 18 asks of the durable step (200 steps), in words. */
 function printVerdicts(results: readonly LoopResult[]): void {
   const row = (id: SystemId) => results.find((result) => result.id === id);
   const normal = row('baton-sqlite-normal');
@@ -67,5 +58,5 @@ function printVerdicts(results: readonly LoopResult[]): void {
         `DBOS per checkpointed step ${versus(row('dbos-postgres')?.msPerStep ?? Number.NaN, postgres.msPerStep)}`,
     );
   }
-  if (lines.length > 0) console.log(`\n${lines.join('\n')}`);
+  if (lines.length > 0) console.log(`\n200 steps: ${lines.join('\n')}`);
 }

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { createRuntime, defineAgent, openStore, type Store, scriptedModel, tool } from '../../src/index.js';
 import { dropSchema, schemaUrl, uniqueSchema } from '../../test/helpers/postgres.js';
 import { countStatements } from '../_postgres.js';
-import { walCheckpoints } from '../_sqlite.js';
-import { BenchRunError, type Counters, decide, type LoopSystem, type StepMark, stepTool } from './system.js';
+import { SqliteFileProbe } from '../_sqlite.js';
+import { BenchRunError, decide, type LoopSystem, type StepMark, stepTool } from './system.js';
 
 /** The stores the bench runs Baton on. */
 export type BatonStoreKind = 'memory' | 'sqlite-normal' | 'sqlite-full' | 'postgres';
@@ -54,25 +54,28 @@ export async function runLoop(store: Store, steps: number, mark: StepMark): Prom
 /** Baton on `kind`: a fresh store per run (memory, SQLite file), one schema for all runs (Postgres). */
 export async function openBaton(kind: BatonStoreKind): Promise<LoopSystem> {
   if (kind === 'postgres') return openBatonPostgres();
+  if (kind === 'memory') {
+    return {
+      async run(steps, mark) {
+        const store = await openStore(':memory:');
+        await runLoop(store, steps, mark).finally(() => store.close());
+      },
+      close: async () => {},
+    };
+  }
   const scratch = mkdtempSync(join(tmpdir(), 'baton-bench-loop-'));
-  let runs = 0;
-  let checkpoints = 0;
+  const file = new SqliteFileProbe(scratch);
   return {
     async run(steps, mark) {
-      runs += 1;
-      const file = join(scratch, `run-${runs}.db`);
-      const store =
-        kind === 'memory'
-          ? await openStore(':memory:')
-          : await openStore(file, { synchronous: kind === 'sqlite-full' ? 'FULL' : 'NORMAL' });
+      const store = await openStore(file.next(), { synchronous: kind === 'sqlite-full' ? 'FULL' : 'NORMAL' });
       try {
         await runLoop(store, steps, mark);
       } finally {
-        if (kind !== 'memory') checkpoints += walCheckpoints(file);
+        file.freeze();
         await store.close();
       }
     },
-    counters: (): Counters => (kind === 'memory' ? {} : { walCheckpoints: checkpoints }),
+    checkpointProbe: () => file.probe(),
     async close() {
       rmSync(scratch, { recursive: true, force: true });
     },

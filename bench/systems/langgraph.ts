@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AIMessage, type BaseMessage, HumanMessage, ToolMessage } from '@langchain/core/messages';
 import { Annotation, END, MemorySaver, START, StateGraph } from '@langchain/langgraph';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
-import { walCheckpoints } from '../_sqlite.js';
+import { SqliteFileProbe } from '../_sqlite.js';
 import { BenchRunError, decide, type LoopSystem, type StepMark, stepTool } from './system.js';
 
 const State = Annotation.Root({
@@ -50,13 +50,12 @@ function loopGraph(steps: number, mark: StepMark) {
 /** LangGraph with MemorySaver (`'memory'`) or SqliteSaver at synchronous=NORMAL (`'sqlite'`), a fresh thread per run. */
 export async function openLangGraph(kind: 'memory' | 'sqlite'): Promise<LoopSystem> {
   const scratch = mkdtempSync(join(tmpdir(), 'baton-bench-langgraph-'));
+  const file = new SqliteFileProbe(scratch);
   let runs = 0;
-  let checkpoints = 0;
   return {
     async run(steps, mark) {
       runs += 1;
-      const file = join(scratch, `run-${runs}.db`);
-      const saver = kind === 'memory' ? new MemorySaver() : SqliteSaver.fromConnString(file);
+      const saver = kind === 'memory' ? new MemorySaver() : SqliteSaver.fromConnString(file.next());
       if (saver instanceof SqliteSaver) saver.db.pragma('synchronous = NORMAL');
       try {
         const app = loopGraph(steps, mark).compile({ checkpointer: saver });
@@ -67,12 +66,12 @@ export async function openLangGraph(kind: 'memory' | 'sqlite'): Promise<LoopSyst
         if (result.calls !== steps) throw new BenchRunError(`LangGraph made ${result.calls} model calls`);
       } finally {
         if (saver instanceof SqliteSaver) {
-          checkpoints += walCheckpoints(file);
+          file.freeze();
           saver.db.close();
         }
       }
     },
-    counters: () => (kind === 'sqlite' ? { walCheckpoints: checkpoints } : {}),
+    ...(kind === 'sqlite' && { checkpointProbe: () => file.probe() }),
     async close() {
       rmSync(scratch, { recursive: true, force: true });
     },

@@ -8,8 +8,6 @@ export type StepMark = () => void;
 export interface Counters {
   /** Statements sent to Postgres (each one a round trip on node-postgres). */
   statements?: number;
-  /** SQLite WAL resets, one after each checkpoint that emptied the WAL. */
-  walCheckpoints?: number;
 }
 
 /** One framework (or Baton on one store) ready to run the bench's tool loop. */
@@ -21,6 +19,12 @@ export interface LoopSystem {
    */
   run(steps: number, mark: StepMark): Promise<void>;
   counters?(): Counters;
+  /**
+   * For a system on a SQLite file: a value that changes when the main database file is
+   * written, which in WAL mode only a checkpoint does (see `databaseWrittenAt`). Read at each
+   * step mark, so the bench can tell which steps a checkpoint landed in.
+   */
+  checkpointProbe?(): number;
   close(): Promise<void>;
 }
 
