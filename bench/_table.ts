@@ -45,3 +45,11 @@ export function loadAverage(): string {
   const averages = loadavg().map((value) => value.toFixed(2));
   return `load average ${averages.join(' ')} (${cpus().length} cores)`;
 }
+
+/** A warning when the machine is busier than its cores: the figures are then upper bounds. */
+export function busyWarning(): string | undefined {
+  const [oneMinute = 0] = loadavg();
+  return oneMinute > cpus().length
+    ? `warning: the 1-minute load (${oneMinute.toFixed(1)}) exceeds the ${cpus().length} cores; other work shares this machine, read the figures as upper bounds`
+    : undefined;
+}

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { readReport } from './_report.js';
 import { printSummary } from './_summary.js';
-import { loadAverage } from './_table.js';
+import { busyWarning, loadAverage } from './_table.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const filter = process.argv[2];
@@ -47,6 +47,8 @@ function runBench(file: string): Promise<number> {
 
 const started = performance.now();
 console.log(`npm run bench: ${benches.join(', ')} (Node ${process.version}; start: ${loadAverage()})`);
+const busyAtStart = busyWarning();
+if (busyAtStart) console.log(busyAtStart);
 const failed: string[] = [];
 try {
   for (const file of benches) {
@@ -62,6 +64,8 @@ try {
 }
 const minutes = (performance.now() - started) / 60_000;
 console.log(`\n${minutes.toFixed(1)} min in all; end: ${loadAverage()}`);
+const busyAtEnd = busyWarning();
+if (busyAtEnd) console.log(busyAtEnd);
 if (failed.length > 0) {
   console.error(`\nfailed: ${failed.join(', ')}`);
   process.exit(1);
