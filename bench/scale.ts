@@ -12,6 +12,10 @@ import { SqliteStore } from '../src/store/sqlite/index.js';
 import type { Store } from '../src/store/store.js';
 import { dropSchema, PG_URL, schemaUrl, uniqueSchema } from '../test/helpers/postgres.js';
 import { type BackgroundCli, createScaleFixture, spawnCli } from '../test/helpers/scale-fixture.js';
+import { postgresCommitFloor } from './_postgres.js';
+import { report } from './_report.js';
+import { ascending, percentile } from './_stats.js';
+import { loadAverage, printTable } from './_table.js';
 
 const RUNS = Number(process.env.BENCH_SCALE_RUNS ?? 300);
 const CONCURRENCY = Number(process.env.BENCH_SCALE_CONCURRENCY ?? 4);
@@ -124,11 +128,6 @@ function machineTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? Number.NaN;
-}
-
 async function enqueue(store: Store): Promise<void> {
   const runtime = createRuntime({ store, agents: [], loadAgentModule: agentModuleLoader() });
   const agentModule = fixture.agentFile('record');
@@ -200,8 +199,8 @@ async function drain(
     machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
     runsPerSecond: RUNS / busySeconds,
     wallRunsPerSecond: RUNS / wallSeconds,
-    medianLatencyMs: percentile(latencies, 0.5),
-    p95LatencyMs: percentile(latencies, 0.95),
+    medianLatencyMs: percentile(ascending(latencies), 50),
+    p95LatencyMs: percentile(ascending(latencies), 95),
   };
 }
 
@@ -230,46 +229,18 @@ async function sqlite(): Promise<Measured> {
   return drain('SQLite, 1 worker process', file, 'baton-bench-sqlite', async () => new SqliteStore(file), 1);
 }
 
-/** Milliseconds per one-row INSERT commit on one connection: the durable-commit floor. */
-async function postgresCommitFloor(): Promise<number> {
-  const client = new pg.Client({ connectionString: PG_URL });
-  await client.connect();
-  try {
-    // Temp tables skip the WAL; a real table is needed to pay for the fsync.
-    await client.query('CREATE TABLE IF NOT EXISTS baton_bench_floor (n integer)');
-    const rounds = 200;
-    const started = performance.now();
-    for (let index = 0; index < rounds; index += 1) {
-      await client.query('BEGIN');
-      await client.query('INSERT INTO baton_bench_floor VALUES ($1)', [index]);
-      await client.query('COMMIT');
-    }
-    return (performance.now() - started) / rounds;
-  } finally {
-    await client.query('DROP TABLE IF EXISTS baton_bench_floor');
-    await client.end();
-  }
-}
-
-function row(cells: string[]): string {
-  const widths = [30, 8, 14, 15, 12, 12, 14, 10];
-  return cells
-    .map((cell, index) => (index === 0 ? cell.padEnd(widths[0] ?? 0) : cell.padStart(widths[index] ?? 0)))
-    .join(' ');
-}
-
 try {
   await admin.connect();
+  console.log(
+    `scale: ${RUNS} runs of one tool call + one answer (2 model steps) per drain; ` +
+      `--concurrency ${CONCURRENCY} per worker process (${loadAverage()})\n`,
+  );
   const results: Measured[] = [];
   for (const workers of [1, 2, 4]) results.push(await postgres(workers));
   results.push(await sqlite());
   const floor = await postgresCommitFloor();
-  console.log(
-    `${RUNS} runs of one tool call + one answer (2 model steps, ~11 commits each); ` +
-      `--concurrency ${CONCURRENCY} per worker process\n`,
-  );
-  console.log(
-    row([
+  printTable(
+    [
       '',
       'runs/s',
       'runs/s (wall)',
@@ -278,27 +249,24 @@ try {
       'worker CPU',
       'postgres CPU',
       'CPU busy',
+    ],
+    results.map((result) => [
+      result.label,
+      result.runsPerSecond.toFixed(1),
+      result.wallRunsPerSecond.toFixed(1),
+      `${result.medianLatencyMs.toFixed(0)} ms`,
+      `${result.p95LatencyMs.toFixed(0)} ms`,
+      `${result.workerCpuMs.toFixed(1)} ms/run`,
+      `${result.postgresCpuMs.toFixed(1)} ms/run`,
+      `${(result.machineBusy * 100).toFixed(0)} %`,
     ]),
   );
-  for (const result of results) {
-    console.log(
-      row([
-        result.label,
-        result.runsPerSecond.toFixed(1),
-        result.wallRunsPerSecond.toFixed(1),
-        `${result.medianLatencyMs.toFixed(0)} ms`,
-        `${result.p95LatencyMs.toFixed(0)} ms`,
-        `${result.workerCpuMs.toFixed(1)} ms/run`,
-        `${result.postgresCpuMs.toFixed(1)} ms/run`,
-        `${(result.machineBusy * 100).toFixed(0)} %`,
-      ]),
-    );
-  }
-  console.log(`\nPostgres commit floor (one connection, one INSERT per commit): ${floor.toFixed(2)} ms`);
+  for (const result of results) report(`scale.${result.label}.runsPerSecond`, result.runsPerSecond);
+  console.log(`\nPostgres commit floor (one connection, one autocommitted INSERT): ${floor.toFixed(2)} ms`);
   console.log(
     'runs/s counts the busy window (first run started to last run finished); "wall" includes process start-up.\n' +
       `CPU: per run, of the worker processes and of the postgres backends serving them; "CPU busy" is the share\n` +
-      `of all ${cpus().length} cores in use during the drain, by any process.`,
+      `of all ${cpus().length} cores in use during the drain, by any process.\n\n${loadAverage()}`,
   );
 } finally {
   await admin.end();

@@ -1,0 +1,61 @@
+// Child process of the loop bench: `_loop-child.ts <system> <steps> <plan>` opens one system,
+// warms it up, runs the loop as often as the plan says, and sends the per-step timings to the parent.
+import { performance } from 'node:perf_hooks';
+import { answerParent } from './_child.js';
+import type { LoopSample, MeasuredRun, RunPlan } from './_loop-measure.js';
+import { isSystemId, SYSTEMS } from './systems/index.js';
+import type { LoopSystem } from './systems/system.js';
+
+/** The longest warm-up: JIT and module initialisation are not what is measured. */
+const WARM_UP_STEPS = 200;
+
+async function timedRun(system: LoopSystem, steps: number): Promise<MeasuredRun> {
+  const marks: number[] = [];
+  const probes: number[] = [];
+  const probe = system.checkpointProbe?.bind(system);
+  const started = performance.now();
+  await system.run(steps, () => {
+    marks.push(performance.now());
+    if (probe) probes.push(probe());
+  });
+  const ended = performance.now();
+  if (probe) probes.push(probe());
+  if (marks.length !== steps) throw new Error(`${marks.length} model calls instead of ${steps}`);
+  // Step k runs from model call k to model call k + 1; the last one to the end of the run.
+  const stepMs = marks.map((mark, index) => (marks[index + 1] ?? ended) - mark);
+  const checkpointSteps = probe
+    ? stepMs.flatMap((_, index) => (probes[index + 1] !== probes[index] ? [index] : []))
+    : undefined;
+  return { stepMs, totalMs: ended - started, ...(checkpointSteps && { checkpointSteps }) };
+}
+
+/** Runs until `minimum` runs and `seconds` of measuring are done, or `maximum` runs. */
+async function measuredRuns(system: LoopSystem, steps: number, plan: RunPlan): Promise<MeasuredRun[]> {
+  const runs: MeasuredRun[] = [];
+  const started = performance.now();
+  while (
+    runs.length < plan.minimum ||
+    (runs.length < plan.maximum && performance.now() - started < plan.seconds * 1000)
+  ) {
+    runs.push(await timedRun(system, steps));
+  }
+  return runs;
+}
+
+const [id, stepsArgument, planArgument] = process.argv.slice(2);
+if (!isSystemId(id)) throw new Error(`unknown system ${id}`);
+const steps = Number(stepsArgument);
+const plan = JSON.parse(planArgument ?? '{}') as RunPlan;
+
+await answerParent(async (): Promise<LoopSample> => {
+  const system = await SYSTEMS[id].open();
+  try {
+    await timedRun(system, Math.min(steps, WARM_UP_STEPS));
+    const before = system.counters?.().statements;
+    const runs = await measuredRuns(system, steps, plan);
+    const after = system.counters?.().statements;
+    return { runs, ...(before !== undefined && after !== undefined && { statements: after - before }) };
+  } finally {
+    await system.close();
+  }
+});

@@ -1,0 +1,173 @@
+// The closing summary of `npm run bench`: issue 18's targets beside what this run measured,
+// from the figures the pieces reported (bench/_report.ts). A target whose figures a piece did
+// not report (it failed, or was filtered out) reads "not measured".
+import { ms, printTable, times } from './_table.js';
+
+type Figures = ReadonlyMap<string, number>;
+
+interface Target {
+  name: string;
+  /** The measured value as text, or undefined when a figure is missing. */
+  measured(figures: Figures): string | undefined;
+  met(figures: Figures): boolean | undefined;
+}
+
+const figure = (figures: Figures, key: string) => figures.get(key);
+
+/** `a / b` when both figures are there. */
+function ratio(figures: Figures, numerator: string, denominator: string): number | undefined {
+  const top = figure(figures, numerator);
+  const bottom = figure(figures, denominator);
+  return top === undefined || bottom === undefined || bottom === 0 ? undefined : top / bottom;
+}
+
+function atMost(name: string, key: string, limit: number, unit: string): Target {
+  return {
+    name,
+    measured: (figures) => {
+      const value = figure(figures, key);
+      return value === undefined ? undefined : `${ms(value)}${unit}`;
+    },
+    met: (figures) => {
+      const value = figure(figures, key);
+      return value === undefined ? undefined : value <= limit;
+    },
+  };
+}
+
+function atLeast(name: string, key: string, limit: number, unit: string): Target {
+  return {
+    name,
+    measured: (figures) => {
+      const value = figure(figures, key);
+      return value === undefined ? undefined : `${value.toFixed(0)}${unit}`;
+    },
+    met: (figures) => {
+      const value = figure(figures, key);
+      return value === undefined ? undefined : value >= limit;
+    },
+  };
+}
+
+/** `numerator / denominator` must be at least (`direction` 'min') or at most ('max') `limit`. */
+function ratioTarget(
+  name: string,
+  numerator: string,
+  denominator: string,
+  direction: 'min' | 'max',
+  limit: number,
+): Target {
+  return {
+    name,
+    measured: (figures) => {
+      const value = ratio(figures, numerator, denominator);
+      return value === undefined ? undefined : times(value);
+    },
+    met: (figures) => {
+      const value = ratio(figures, numerator, denominator);
+      if (value === undefined) return undefined;
+      return direction === 'min' ? value >= limit : value <= limit;
+    },
+  };
+}
+
+const NORMAL = 'durable.baton-sqlite-normal';
+const POSTGRES = 'durable.baton-postgres';
+
+const TARGETS: Target[] = [
+  atMost('SQLite NORMAL durable step ≤ 0.15 ms', `${NORMAL}.msPerStep`, 0.15, ' ms'),
+  ratioTarget(
+    '… ≥ 5× faster than the AI SDK in memory (AI SDK ÷ Baton)',
+    'loop.ai-sdk.msPerStep',
+    `${NORMAL}.msPerStep`,
+    'min',
+    5,
+  ),
+  ratioTarget(
+    '… ≥ 40× faster than LangGraph SqliteSaver (LangGraph ÷ Baton)',
+    'durable.langgraph-sqlite.msPerStep',
+    `${NORMAL}.msPerStep`,
+    'min',
+    40,
+  ),
+  {
+    name: 'SQLite FULL step ≤ 1.2× two fsync’d commits',
+    measured: (figures) => {
+      const value = ratio(figures, 'durable.baton-sqlite-full.msPerStep', 'floor.sqliteFull');
+      return value === undefined ? undefined : `${times(value / 2)} two commits`;
+    },
+    met: (figures) => {
+      const value = ratio(figures, 'durable.baton-sqlite-full.msPerStep', 'floor.sqliteFull');
+      return value === undefined ? undefined : value / 2 <= 1.2;
+    },
+  },
+  {
+    // A checkpoint that lands in a step but does not slow it (another thread's) is off the path.
+    name: 'no WAL checkpoint on the step path (NORMAL, 200 steps)',
+    measured: (figures) => {
+      const count = figure(figures, `${NORMAL}.checkpointsPerRun`);
+      const stepMs = figure(figures, `${NORMAL}.checkpointStepMs`);
+      if (count === undefined) return undefined;
+      return count === 0 ? 'none' : `${count.toFixed(1)}/run, ${ms(stepMs ?? Number.NaN)} ms each`;
+    },
+    met: (figures) => {
+      const count = figure(figures, `${NORMAL}.checkpointsPerRun`);
+      const stepMs = figure(figures, `${NORMAL}.checkpointStepMs`);
+      const p50 = figure(figures, `${NORMAL}.p50`);
+      if (count === undefined) return undefined;
+      return count === 0 || (stepMs !== undefined && p50 !== undefined && stepMs <= 1.5 * p50);
+    },
+  },
+  ratioTarget(
+    'SQLite NORMAL p99 step ≤ 1.5× in-memory p99',
+    `${NORMAL}.p99`,
+    'durable.baton-memory.p99',
+    'max',
+    1.5,
+  ),
+  atMost('Postgres step ≤ 1.2 ms', `${POSTGRES}.msPerStep`, 1.2, ' ms'),
+  atMost('Postgres ≤ 3 round trips per step', `${POSTGRES}.statementsPerStep`, 3, ''),
+  ratioTarget(
+    'Postgres ≥ 2× faster than DBOS per step (DBOS ÷ Baton)',
+    'durable.dbos-postgres.msPerStep',
+    `${POSTGRES}.msPerStep`,
+    'min',
+    2,
+  ),
+  atLeast(
+    'short runs ≥ 400/s on Postgres (worker, 8 in flight)',
+    'runs.baton-postgres-worker.runsPerSecond',
+    400,
+    '/s',
+  ),
+  atLeast(
+    'stretch: short runs ≥ 1,500/s on SQLite (worker)',
+    'runs.baton-sqlite-worker.runsPerSecond',
+    1_500,
+    '/s',
+  ),
+  atMost('500 readers: delivery p99 ≤ 20 ms', 'http.readers500.p99', 20, ' ms'),
+  atMost('500 readers: server CPU ≤ 8 µs per event copy', 'http.readers500.cpuMicrosPerCopy', 8, ' µs'),
+  ratioTarget(
+    'follow-up on 15,000 events ≤ 2× a new session (follow-up ÷ new)',
+    'followup.steps3000',
+    'followup.newSession',
+    'max',
+    2,
+  ),
+];
+
+/** Prints issue 18's targets with this run's figures. */
+export function printSummary(figures: Figures): void {
+  printTable(
+    ['issue 18 target', 'this run', 'met'],
+    TARGETS.map((target) => {
+      const met = target.met(figures);
+      return [
+        target.name,
+        target.measured(figures) ?? 'not measured',
+        met === undefined ? '' : met ? 'yes' : 'no',
+      ];
+    }),
+  );
+}
