@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { contextKey } from '../src/core/context-key.js';
 import type { BatonEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/events.js';
 import { tool } from '../src/core/tool.js';
@@ -203,7 +204,8 @@ describe('runTurn', () => {
       description: 'records its context',
       inputSchema: z.object({}),
       execute: (_input, context) => {
-        seen.push({ ...context, signal: context.signal instanceof AbortSignal });
+        const tenant = context.context.get(contextKey('tenant', z.string()));
+        seen.push({ ...context, signal: context.signal instanceof AbortSignal, context: { tenant } });
         return 'ok';
       },
     });
