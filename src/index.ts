@@ -7,11 +7,20 @@ export type {
   Agent,
   AgentLimits,
   AgentOptions,
+  Instructions,
+  InstructionsContext,
   McpServerSpec,
   ModelPricing,
   ModelSpec,
 } from './core/agent.js';
 export { defineAgent } from './core/agent.js';
+export type { ContextKey, ContextReader, SessionContext } from './core/context-key.js';
+export {
+  ContextTooLargeError,
+  ContextValueError,
+  contextKey,
+  MAX_CONTEXT_BYTES,
+} from './core/context-key.js';
 export type {
   ClientErrorCode,
   ConfigErrorCode,

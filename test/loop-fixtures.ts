@@ -28,7 +28,10 @@ export function followUpJournal(events: readonly BatonEvent[], message: string):
   return journal;
 }
 
-/** A journal that loses its lease (throws `LeaseLostError`) on the n-th append, like a crash mid-turn. */
+/**
+ * A journal that loses its lease (throws `LeaseLostError`) on the n-th append, like a crash
+ * mid-turn; an `appendMany` is one append (one transaction: all of it or none).
+ */
 export class CrashingJournal extends MemoryJournal {
   private appends = 0;
 
@@ -43,6 +46,12 @@ export class CrashingJournal extends MemoryJournal {
     this.appends += 1;
     if (this.appends === this.crashAt) throw new LeaseLostError(this.runId);
     return super.append(draft);
+  }
+
+  override async appendMany(drafts: EventDraft[]): Promise<BatonEvent[]> {
+    this.appends += 1;
+    if (this.appends === this.crashAt) throw new LeaseLostError(this.runId);
+    return super.appendMany(drafts);
   }
 }
 

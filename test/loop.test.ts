@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { contextKey } from '../src/core/context-key.js';
 import type { BatonEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/events.js';
 import { tool } from '../src/core/tool.js';
@@ -196,6 +197,37 @@ describe('runTurn', () => {
     expect(outputs).toEqual({ nothing: null, when: '1970-01-01T00:00:00.000Z' });
   });
 
+  it('resolves dynamic instructions from the context, and fails the run saying which agent when they throw', async () => {
+    const tenant = contextKey('tenant', z.string(), { default: 'nobody' });
+    const seen: string[] = [];
+    const answered = await runTurn({
+      agent: weatherAgent({
+        model: scriptedModel(({ prompt }) => {
+          seen.push(prompt[0]?.role === 'system' ? prompt[0].content : '');
+          return { text: 'ok' };
+        }),
+        instructions: ({ context }) => `Serve ${context.get(tenant)}.`,
+      }),
+      journal: startedJournal(),
+      toolContext: { context: { tenant: 'acme' } },
+    });
+    expect(answered.status).toBe('succeeded');
+    expect(seen).toEqual(['Serve acme.']);
+    const failed = await runTurn({
+      agent: weatherAgent({
+        model: scriptedModel([{ text: 'never' }]),
+        instructions: () => {
+          throw new Error('no prompt today');
+        },
+      }),
+      journal: startedJournal(),
+    });
+    expect(failed).toMatchObject({
+      status: 'failed',
+      error: { code: 'invalid_agent', message: expect.stringContaining('agent weather') },
+    });
+  });
+
   it('gives tools a context with signal, ids, the session context and auth', async () => {
     const seen: unknown[] = [];
     const inspect = tool({
@@ -203,7 +235,8 @@ describe('runTurn', () => {
       description: 'records its context',
       inputSchema: z.object({}),
       execute: (_input, context) => {
-        seen.push({ ...context, signal: context.signal instanceof AbortSignal });
+        const tenant = context.context.get(contextKey('tenant', z.string()));
+        seen.push({ ...context, signal: context.signal instanceof AbortSignal, context: { tenant } });
         return 'ok';
       },
     });

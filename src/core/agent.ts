@@ -1,4 +1,5 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { ContextReader } from './context-key.js';
 import { UserError } from './errors.js';
 import { hashCanonical } from './hash.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -27,11 +28,24 @@ export type McpServerSpec =
   | { name: string; command: string; args?: string[]; env?: Record<string, string> }
   | { name: string; url: string; headers?: Record<string, string> };
 
+/** What dynamic instructions receive: the session's context (read-only) and where they run. */
+export interface InstructionsContext {
+  context: ContextReader;
+  sessionId: string;
+  runId: string;
+}
+
+/**
+ * An agent's system prompt: fixed text, or a function of the session's context resolved before
+ * every model call (so a tool's context write shows in the next step's instructions).
+ */
+export type Instructions = string | ((context: InstructionsContext) => string | Promise<string>);
+
 /** What `defineAgent` accepts. */
 export interface AgentOptions {
   name: string;
   description?: string;
-  instructions: string;
+  instructions: Instructions;
   model: ModelSpec;
   tools?: AnyTool[];
   handoffs?: Agent[];
@@ -50,7 +64,7 @@ export interface AgentOptions {
 export interface Agent {
   readonly name: string;
   readonly description: string | undefined;
-  readonly instructions: string;
+  readonly instructions: Instructions;
   readonly model: ModelSpec;
   readonly tools: readonly AnyTool[];
   readonly handoffs: readonly Agent[];
@@ -70,8 +84,11 @@ export function defineAgent(options: AgentOptions): Agent {
       `agent name ${JSON.stringify(options.name)} must match ${AGENT_NAME}`,
     );
   }
-  if (typeof options.instructions !== 'string') {
-    throw new UserError('invalid_agent', `agent ${options.name}: instructions must be a string`);
+  if (!isInstructions(options.instructions)) {
+    throw new UserError(
+      'invalid_agent',
+      `agent ${options.name}: instructions must be a string or a function of the context`,
+    );
   }
   if (options.model === undefined || options.model === null || options.model === '') {
     throw new UserError('invalid_agent', `agent ${options.name}: a model is required`);
@@ -89,7 +106,7 @@ export function defineAgent(options: AgentOptions): Agent {
     seen.add(candidate.name);
   }
   for (const target of options.handoffs ?? []) {
-    if (typeof target?.name !== 'string' || typeof target.instructions !== 'string') {
+    if (typeof target?.name !== 'string' || !isInstructions(target.instructions)) {
       throw new UserError(
         'invalid_agent',
         `agent ${options.name}: every handoff must be made by defineAgent()`,
@@ -111,6 +128,11 @@ export function defineAgent(options: AgentOptions): Agent {
     retry: Object.freeze({ ...options.retry }),
     pricing: options.pricing === undefined ? undefined : Object.freeze({ ...options.pricing }),
   });
+}
+
+/** Text, or a function that makes it. */
+export function isInstructions(value: unknown): value is Instructions {
+  return typeof value === 'string' || typeof value === 'function';
 }
 
 /** Limits are positive numbers (`maxSteps` a whole number); anything else would never trigger. */
@@ -181,7 +203,11 @@ export function modelId(model: ModelSpec): string {
 export function agentDefinitionHash(agent: Agent): string {
   return hashCanonical({
     name: agent.name,
-    instructions: agent.instructions,
+    // A function is hashed by its source: changing it changes the agent, as changing text does.
+    instructions:
+      typeof agent.instructions === 'string'
+        ? agent.instructions
+        : `function:${agent.instructions.toString()}`,
     model: modelId(agent.model),
     tools: agent.tools.map((candidate) => ({
       name: candidate.name,

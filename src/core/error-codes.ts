@@ -104,6 +104,12 @@ export const ERROR_CODES = {
     description:
       'a message exceeds what the runtime accepts (maxMessageBytes, default 1 MiB); it was not committed',
   },
+  context_too_large: {
+    domain: 'http',
+    status: 413,
+    description:
+      "a session context (initial, or after a tool's writes) exceeds 64 KiB of JSON; nothing of it was committed",
+  },
   unsupported_media_type: {
     domain: 'http',
     status: 415,
@@ -249,6 +255,12 @@ export const ERROR_CODES = {
     domain: 'tool',
     status: null,
     description: 'the tool threw, or returned something that is not JSON',
+  },
+  invalid_context: {
+    domain: 'tool',
+    status: 400,
+    description:
+      "a context value does not match its key's schema (or the key is malformed); the tool's context writes were not committed",
   },
   interrupted: {
     domain: 'tool',

@@ -53,6 +53,8 @@ export interface EventDataByType {
     error?: ErrorBody;
     durationMs: number;
   };
+  /** A tool's write to the session's context, committed with (right after) its `tool.result`. */
+  'context.updated': { key: string; value: unknown };
   'step.completed': { step: number };
   'run.completed': { status: 'succeeded'; text: string; usage: Usage };
   'run.failed': { error: ErrorBody };

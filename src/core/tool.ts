@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SessionContext } from './context-key.js';
 import type { ErrorBody } from './errors.js';
 import { UserError } from './errors.js';
 import type { StandardIssue, StandardSchemaV1 } from './standard-schema.js';
@@ -17,8 +18,11 @@ export interface ToolContext {
   runId: string;
   sessionId: string;
   toolCallId: string;
-  /** The session's durable JSON bag, as of the start of this run. */
-  context: Readonly<Record<string, unknown>>;
+  /**
+   * The session's durable context, read and written through typed keys (`contextKey`); writes
+   * commit with this call's `tool.result`, or not at all (docs/context.md).
+   */
+  context: SessionContext;
   /** Who started the session and who sent the latest message, when known. */
   auth?: { initiator?: CallerIdentity; current?: CallerIdentity };
 }

@@ -12,6 +12,8 @@ export interface Journal {
   load(): Promise<readonly BatonEvent[]>;
   /** Commits one event; resolves once it is durable. Throws `LeaseLostError` when fenced out. */
   append(draft: EventDraft): Promise<BatonEvent>;
+  /** Commits several events in one transaction: all of them or none. */
+  appendMany(drafts: EventDraft[]): Promise<BatonEvent[]>;
   /**
    * `message.received` events committed by others (follow-ups delivered while this run is
    * active) since the last call or since `load()`; the loop drains them at step boundaries.

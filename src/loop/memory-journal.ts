@@ -47,6 +47,10 @@ export class MemoryJournal implements Journal {
     return this.commit(this.runId, draft);
   }
 
+  async appendMany(drafts: EventDraft[]): Promise<BatonEvent[]> {
+    return drafts.map((draft) => this.commit(this.runId, draft));
+  }
+
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {
     const drained = this.inbox;
     this.inbox = [];

@@ -1,7 +1,8 @@
-import type { EventDataByType, ToolCallRecord } from '../core/events.js';
+import type { EventDataByType, EventDraft, ToolCallRecord } from '../core/events.js';
 import type { ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import type { ActiveAgent } from './agent-roster.js';
+import type { ContextState } from './context-state.js';
 import { executeToolCall } from './execute-tool-call.js';
 import type { Journal } from './journal.js';
 import type { Transcript } from './transcript.js';
@@ -15,7 +16,7 @@ export interface ToolPhase {
   active: ActiveAgent;
   clock: Clock;
   signal: AbortSignal;
-  toolContext: Pick<ToolContext, 'context' | 'auth'>;
+  toolContext: Pick<ToolContext, 'auth'> & { context: ContextState };
   /** The step's response said its tool input was not JSON (`finishReason: 'malformed'`). */
   malformed: boolean;
   /** Calls with `tool.started` committed by an earlier attempt (resume). */
@@ -31,6 +32,7 @@ async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResul
   const { journal, active, clock } = phase;
   const candidate = active.tools.get(call.name);
   let result: ToolResultData;
+  let writes: EventDraft<'context.updated'>[] = [];
   if (phase.started?.has(call.toolCallId) && candidate?.idempotent !== true) {
     // A non-idempotent tool may already have had its effect: never run it a second time.
     result = {
@@ -47,19 +49,23 @@ async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResul
       data: { toolCallId: call.toolCallId, name: call.name, input: call.input },
     });
     const startedAt = clock.now();
+    const callContext = phase.toolContext.context.forCall();
     const context: ToolContext = {
       signal: phase.signal,
       runId: journal.runId,
       sessionId: journal.sessionId,
       toolCallId: call.toolCallId,
-      context: phase.toolContext.context,
+      context: callContext,
       ...(phase.toolContext.auth === undefined ? {} : { auth: phase.toolContext.auth }),
     };
     const inputIsMalformed = phase.malformed && typeof call.input === 'string';
-    const outcome = await executeToolCall(candidate, call, context, inputIsMalformed);
+    const executed = await executeToolCall(candidate, call, context, inputIsMalformed);
     // A tool that failed because the turn was aborted (cancel, timeout, shutdown) has no real
     // result: leaving `tool.started` unanswered lets a resumed run apply the idempotency rule.
-    if (!outcome.ok && phase.signal.aborted) return undefined;
+    if (!executed.ok && phase.signal.aborted) return undefined;
+    const settled = callContext.settle(executed);
+    const outcome = settled.outcome;
+    writes = settled.writes;
     result = {
       toolCallId: call.toolCallId,
       name: call.name,
@@ -67,7 +73,9 @@ async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResul
       durationMs: Math.max(0, clock.now() - startedAt),
     };
   }
-  await journal.append({ type: 'tool.result', data: result });
+  // The context writes commit in the same transaction as the result, or not at all.
+  await journal.appendMany([{ type: 'tool.result', data: result }, ...writes]);
+  phase.toolContext.context.apply(writes);
   phase.transcript.addToolResult(result);
   return result;
 }

@@ -1,6 +1,7 @@
 import { toErrorBody, UserError } from '../core/errors.js';
 import { systemClock } from '../model/clock.js';
 import { AgentRoster } from './agent-roster.js';
+import { ContextState } from './context-state.js';
 import type { ResumePlan } from './resume-plan.js';
 import { planResume } from './resume-plan.js';
 import { Transcript } from './transcript.js';
@@ -64,6 +65,7 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       transcript,
       turnSignal,
       plan,
+      context: ContextState.fromEvents(events, options.toolContext?.context),
     });
     const end = await drive(turn, plan);
     return toOutcome(end, turn.usage, turn.step);

@@ -2,7 +2,9 @@ import type { EventDataByType, Usage } from '../core/events.js';
 import type { ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import type { ActiveAgent, AgentRoster } from './agent-roster.js';
+import type { ContextState } from './context-state.js';
 import { isHandoffResult } from './handoffs.js';
+import { resolveInstructions } from './instructions.js';
 import { runModelStep } from './model-step.js';
 import type { IncompleteStep, ResumePlan } from './resume-plan.js';
 import { runToolCalls } from './run-tool-calls.js';
@@ -24,6 +26,8 @@ export interface TurnParts {
   transcript: Transcript;
   turnSignal: TurnSignal;
   plan: ResumePlan;
+  /** The session's context, as the log has it. */
+  context: ContextState;
 }
 
 /**
@@ -38,7 +42,7 @@ export class Turn {
   private answer: string | undefined;
   private readonly startedAt: number;
   private readonly conditions: StopCondition[];
-  private readonly toolContext: Pick<ToolContext, 'context' | 'auth'>;
+  private readonly toolContext: Pick<ToolContext, 'auth'> & { context: ContextState };
 
   constructor(private readonly parts: TurnParts) {
     const { options, plan, clock } = parts;
@@ -46,7 +50,7 @@ export class Turn {
     this.conditions = limitConditions(options.agent.limits);
     const auth = options.toolContext?.auth;
     this.toolContext = {
-      context: options.toolContext?.context ?? {},
+      context: parts.context,
       ...(auth === undefined ? {} : { auth }),
     };
     this.usage = plan.usage;
@@ -64,6 +68,14 @@ export class Turn {
   ): Promise<{ message: AssistantData } | { end: TurnEnd }> {
     const { journal } = this.parts.options;
     if (!alreadyStarted) await journal.append({ type: 'step.started', data: { step } });
+    // Dynamic instructions are resolved before every call, so they see the latest context.
+    const { agent } = this.active;
+    const readerContext = {
+      context: this.parts.context.reader(),
+      sessionId: journal.sessionId,
+      runId: journal.runId,
+    };
+    this.parts.transcript.setInstructions(await resolveInstructions(agent, readerContext));
     const result = await runModelStep({
       journal,
       transcript: this.parts.transcript,
@@ -128,8 +140,6 @@ export class Turn {
   }
 
   private activate(name: string): ActiveAgent {
-    const active = this.parts.roster.get(name);
-    this.parts.transcript.setInstructions(active.agent.instructions);
-    return active;
+    return this.parts.roster.get(name);
   }
 }

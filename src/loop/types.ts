@@ -16,7 +16,10 @@ export interface RunTurnOptions {
   model?: ModelSpec;
   /** Cancels the turn; tools and the model call see it. */
   signal?: AbortSignal;
-  /** Passed to every tool's context: the session's durable bag and the caller identities. */
+  /**
+   * Passed to every tool's context: the caller identities, and the initial context of a log
+   * without `session.started` (the log's own context wins; `context.updated` events apply on top).
+   */
   toolContext?: { context?: Record<string, unknown>; auth?: ToolContext['auth'] };
   /** Added to the root agent's tools (e.g. MCP tools). */
   extraTools?: AnyTool[];

@@ -30,7 +30,8 @@ export function messageKind(): RunKind<MessageRunInput> {
       const session = await context.store.getSession(context.run.sessionId);
       return runKindTurn(context, requireRunAgent(context), {
         ...(input.model !== undefined && { model: input.model }),
-        ...(session && { toolContext: { context: session.context, auth: session.auth } }),
+        // The context is rebuilt from the log by the turn itself; the row holds only the initial one.
+        ...(session && { toolContext: { auth: session.auth } }),
         activeMsBefore: context.activeMsBefore,
       });
     },

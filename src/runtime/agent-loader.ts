@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Agent } from '../core/agent.js';
+import { isInstructions } from '../core/agent.js';
 import { errorMessage, UserError } from '../core/errors.js';
 
 const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -199,7 +200,7 @@ function isAgent(value: unknown): value is Agent {
   const candidate = value as Partial<Record<keyof Agent, unknown>>;
   return (
     typeof candidate.name === 'string' &&
-    typeof candidate.instructions === 'string' &&
+    isInstructions(candidate.instructions) &&
     candidate.model !== undefined &&
     Array.isArray(candidate.tools) &&
     Array.isArray(candidate.handoffs) &&

@@ -1,3 +1,4 @@
+import { checkContextSize } from '../core/context-key.js';
 import { InvalidTokenError, MessageTooLargeError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { EventDraft } from '../core/events.js';
 import { newId } from '../core/ids.js';
@@ -20,6 +21,7 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
  */
 export async function startSession(context: RuntimeContext, options: StartOptions): Promise<StartResult> {
   checkMessage(context, options.message);
+  if (options.context !== undefined) checkContextSize(options.context);
   const agent = context.agents.get(options.agent);
   if (!agent && !context.loadAgentModule) throw new NotFoundError('agent', options.agent);
   const key = options.idempotencyKey === undefined ? null : clientIdempotencyKey(options.idempotencyKey);

@@ -1,3 +1,4 @@
+import { foldContext } from '../core/context-key.js';
 import type { Usage } from '../core/events.js';
 import { addUsage, emptyUsage } from '../loop/usage.js';
 import type { RunRecord, SessionRecord } from '../store/run-store.js';
@@ -13,15 +14,19 @@ export function runView(run: RunRecord): RunView {
   return { ...rest, lease: lease && { owner: lease.owner, expiresAt: lease.expiresAt } };
 }
 
-/** A session without its token hash, with its runs (oldest first) and their summed usage. */
+/** A session without its token hash, with its current context, its runs (oldest first) and their summed usage. */
 export async function sessionView(store: Store, session: SessionRecord): Promise<SessionView> {
-  const { items } = await store.listRuns({ sessionId: session.id, limit: SESSION_VIEW_RUNS });
+  const [{ items }, contextEvents] = await Promise.all([
+    store.listRuns({ sessionId: session.id, limit: SESSION_VIEW_RUNS }),
+    store.readEvents(session.id, { types: ['session.started', 'context.updated'] }),
+  ]);
   const runs = items.reverse().map(runView);
   return {
     id: session.id,
     agent: session.agent,
     status: session.status,
-    context: session.context,
+    // The current context: the initial one with every committed write (the log is the truth).
+    context: foldContext(contextEvents, session.context),
     auth: session.auth,
     headSeq: session.headSeq,
     headHash: session.headHash,
