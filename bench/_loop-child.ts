@@ -26,7 +26,13 @@ async function timedRun(system: LoopSystem, steps: number): Promise<MeasuredRun>
   const checkpointSteps = probe
     ? stepMs.flatMap((_, index) => (probes[index + 1] !== probes[index] ? [index] : []))
     : undefined;
-  return { stepMs, totalMs: ended - started, ...(checkpointSteps && { checkpointSteps }) };
+  const background = system.backgroundCheckpoints?.();
+  return {
+    stepMs,
+    totalMs: ended - started,
+    ...(checkpointSteps && { checkpointSteps }),
+    ...(background !== undefined && { backgroundCheckpoints: background }),
+  };
 }
 
 /** Runs until `minimum` runs and `seconds` of measuring are done, or `maximum` runs. */

@@ -29,6 +29,8 @@ export interface MeasuredRun {
   stepMs: number[];
   totalMs: number;
   checkpointSteps?: number[];
+  /** Checkpoints a background thread ran during the run (off every step's path). */
+  backgroundCheckpoints?: number;
 }
 
 /** What a loop child sends back: the measured runs, and the statements they sent to Postgres. */
@@ -56,6 +58,8 @@ export interface LoopResult {
   /** Steps per run that a WAL checkpoint landed in, and their median duration. */
   checkpointsPerRun?: number;
   checkpointStepMs?: number;
+  /** Checkpoints per run that a background thread ran instead. */
+  backgroundCheckpointsPerRun?: number;
 }
 
 /** Runs `id`'s loop of `steps` model calls as `plan` says (after a warm-up) in a child process. */
@@ -81,6 +85,9 @@ export async function measureLoop(id: SystemId, steps: number, plan: RunPlan): P
     last: median(result.runs.map((run) => mean(run.stepMs.slice(-WINDOW)))),
     peakRssMb,
     ...(statements !== undefined && { statementsPerStep: statements / (steps * runs) }),
+    ...(result.runs.some((run) => run.backgroundCheckpoints !== undefined) && {
+      backgroundCheckpointsPerRun: mean(result.runs.map((run) => run.backgroundCheckpoints ?? 0)),
+    }),
     ...(checkpointed && {
       checkpointsPerRun: checkpointed.length / runs,
       checkpointStepMs: median(checkpointed),
@@ -130,6 +137,7 @@ export function printLoopTable(results: readonly LoopResult[], reference: System
       'stmts/step',
       'ckpt/run',
       'ckpt step',
+      'bg ckpt/run',
       `vs ${base?.label ?? reference}`,
     ],
     results.map((result) => [
@@ -145,6 +153,7 @@ export function printLoopTable(results: readonly LoopResult[], reference: System
       optional(result.statementsPerStep, 1),
       optional(result.checkpointsPerRun, 1),
       result.checkpointStepMs === undefined ? '' : ms(result.checkpointStepMs),
+      optional(result.backgroundCheckpointsPerRun, 1),
       result.id === reference || base === undefined ? '' : versus(result.msPerStep, base.msPerStep),
     ]),
   );
@@ -161,6 +170,7 @@ export function reportLoops(prefix: string, results: readonly LoopResult[]): voi
     report(`${key}.statementsPerStep`, result.statementsPerStep);
     report(`${key}.checkpointsPerRun`, result.checkpointsPerRun);
     report(`${key}.checkpointStepMs`, result.checkpointStepMs);
+    report(`${key}.backgroundCheckpointsPerRun`, result.backgroundCheckpointsPerRun);
   }
 }
 
@@ -176,7 +186,10 @@ export async function compareLoops(
   console.log(
     'ms/step: a run start to finish / steps (median of runs); p50/p99: over every step of every run;',
   );
-  console.log('ckpt/run: steps per run a WAL checkpoint landed in; ckpt step: their median ms.\n');
+  console.log(
+    'ckpt/run: steps per run a WAL checkpoint in a commit landed in; ckpt step: their median ms; ' +
+      'bg ckpt/run: checkpoints per run a background thread ran.\n',
+  );
   const describe = (steps: number, plan: RunPlan) =>
     `${steps.toLocaleString('en')} steps: ${plan.minimum} run(s) or more (for ${plan.seconds} s, up to ${plan.maximum}) after a warm-up run`;
   console.log(describe(200, SHORT_PLAN));

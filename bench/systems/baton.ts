@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createRuntime, defineAgent, openStore, type Store, scriptedModel, tool } from '../../src/index.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { dropSchema, schemaUrl, uniqueSchema } from '../../test/helpers/postgres.js';
 import { countStatements } from '../_postgres.js';
 import { SqliteFileProbe } from '../_sqlite.js';
@@ -68,6 +69,7 @@ export async function openBaton(kind: BatonStoreKind): Promise<LoopSystem> {
   return {
     async run(steps, mark) {
       const store = await openStore(file.next(), { synchronous: kind === 'sqlite-full' ? 'FULL' : 'NORMAL' });
+      if (store instanceof SqliteStore) file.watch(() => store.backgroundCheckpoints());
       try {
         await runLoop(store, steps, mark);
       } finally {
@@ -76,6 +78,7 @@ export async function openBaton(kind: BatonStoreKind): Promise<LoopSystem> {
       }
     },
     checkpointProbe: () => file.probe(),
+    backgroundCheckpoints: () => file.backgroundCheckpoints(),
     async close() {
       rmSync(scratch, { recursive: true, force: true });
     },

@@ -21,10 +21,13 @@ export interface LoopSystem {
   counters?(): Counters;
   /**
    * For a system on a SQLite file: a value that changes when the main database file is
-   * written, which in WAL mode only a checkpoint does (see `databaseWrittenAt`). Read at each
+   * written by a checkpoint in a commit (in WAL mode only a checkpoint writes it, see
+   * `databaseWrittenAt`; a background thread's checkpoints do not count). Read at each
    * step mark, so the bench can tell which steps a checkpoint landed in.
    */
   checkpointProbe?(): number;
+  /** For a system that checkpoints in a thread of its own: that thread's checkpoints in the current run. */
+  backgroundCheckpoints?(): number;
   close(): Promise<void>;
 }
 

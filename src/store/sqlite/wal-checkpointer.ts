@@ -19,11 +19,14 @@ try {
   process.exit(0);
 }
 const checkpoint = () => {
+  Atomics.add(counters, 1, 1);
   try {
     const [result] = db.pragma('wal_checkpoint(PASSIVE)');
     if (result && result.checkpointed > 0) Atomics.add(counters, 0, 1);
   } catch {
     // A busy or locked file (another process checkpointing) is tried again at the next tick.
+  } finally {
+    Atomics.add(counters, 1, 1);
   }
 };
 const timer = setInterval(checkpoint, workerData.intervalMs);
@@ -34,6 +37,14 @@ parentPort.on('message', () => {
 });
 `;
 
+/** The background checkpoints of a store: read by the bench to tell them from checkpoints in commits. */
+export interface BackgroundCheckpoints {
+  /** Checkpoints that copied pages back into the database. */
+  completed: number;
+  /** Grows by one as each attempt begins and as it ends: odd while one is running. */
+  ticks: number;
+}
+
 /**
  * WAL checkpoints off the step path. SQLite's automatic checkpoint runs inside the commit that
  * crosses `wal_autocheckpoint` pages, so one step in a thousand paid for copying the WAL back
@@ -43,7 +54,8 @@ parentPort.on('message', () => {
  */
 export class WalCheckpointer {
   readonly #worker: Worker;
-  readonly #counters = new Int32Array(new SharedArrayBuffer(4));
+  /** [checkpoints that copied pages, attempts begun + attempts ended (odd while one runs)]. */
+  readonly #counters = new Int32Array(new SharedArrayBuffer(8));
   readonly #exited: Promise<void>;
 
   constructor(path: string, intervalMs: number) {
@@ -59,13 +71,15 @@ export class WalCheckpointer {
     this.#worker.unref();
   }
 
-  /** Checkpoints that copied pages back into the database so far. */
-  get checkpoints(): number {
-    return Atomics.load(this.#counters, 0);
+  /** What the thread has done so far; see {@link BackgroundCheckpoints}. */
+  state(): BackgroundCheckpoints {
+    return { completed: Atomics.load(this.#counters, 0), ticks: Atomics.load(this.#counters, 1) };
   }
 
   /** Stops the timer and closes the thread's connection; resolves once the thread is gone. */
   async close(): Promise<void> {
+    // Held again so that a process with nothing else to do waits for the thread to go.
+    this.#worker.ref();
     this.#worker.postMessage('close');
     await this.#exited;
   }
