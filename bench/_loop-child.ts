@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { answerParent } from './_child.js';
 import type { LoopSample, MeasuredRun, RunPlan } from './_loop-measure.js';
 import { isSystemId, SYSTEMS } from './systems/index.js';
-import type { LoopSystem } from './systems/system.js';
+import type { Counters, LoopSystem } from './systems/system.js';
 
 /** The longest warm-up: JIT and module initialisation are not what is measured. */
 const WARM_UP_STEPS = 200;
@@ -57,10 +57,20 @@ await answerParent(async (): Promise<LoopSample> => {
   const system = await SYSTEMS[id].open();
   try {
     await timedRun(system, Math.min(steps, WARM_UP_STEPS));
-    const before = system.counters?.().statements;
+    const before = system.counters?.();
     const runs = await measuredRuns(system, steps, plan);
-    const after = system.counters?.().statements;
-    return { runs, ...(before !== undefined && after !== undefined && { statements: after - before }) };
+    const after = system.counters?.();
+    const delta = (key: keyof Counters) => {
+      const [from, to] = [before?.[key], after?.[key]];
+      return from === undefined || to === undefined ? undefined : to - from;
+    };
+    const statements = delta('statements');
+    const transactions = delta('transactions');
+    return {
+      runs,
+      ...(statements !== undefined && { statements }),
+      ...(transactions !== undefined && { transactions }),
+    };
   } finally {
     await system.close();
   }

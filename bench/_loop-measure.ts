@@ -37,6 +37,8 @@ export interface MeasuredRun {
 export interface LoopSample {
   runs: MeasuredRun[];
   statements?: number;
+  /** Transactions the store's appends committed (SQLite). */
+  transactions?: number;
 }
 
 /** One system's row. */
@@ -55,6 +57,8 @@ export interface LoopResult {
   last: number;
   peakRssMb: number;
   statementsPerStep?: number;
+  /** Store transactions per step (the run's `run.started` and end included). */
+  transactionsPerStep?: number;
   /** Steps per run that a WAL checkpoint landed in, and their median duration. */
   checkpointsPerRun?: number;
   checkpointStepMs?: number;
@@ -67,7 +71,7 @@ export async function measureLoop(id: SystemId, steps: number, plan: RunPlan): P
   const { result, peakRssMb } = await inChild<LoopSample>(CHILD, [id, String(steps), JSON.stringify(plan)]);
   const allSteps = ascending(result.runs.flatMap((run) => run.stepMs));
   const runs = result.runs.length;
-  const { statements } = result;
+  const { statements, transactions } = result;
   const checkpointed = result.runs.some((run) => run.checkpointSteps !== undefined)
     ? result.runs.flatMap((run) =>
         (run.checkpointSteps ?? []).map((index) => run.stepMs[index] ?? Number.NaN),
@@ -85,6 +89,7 @@ export async function measureLoop(id: SystemId, steps: number, plan: RunPlan): P
     last: median(result.runs.map((run) => mean(run.stepMs.slice(-WINDOW)))),
     peakRssMb,
     ...(statements !== undefined && { statementsPerStep: statements / (steps * runs) }),
+    ...(transactions !== undefined && { transactionsPerStep: transactions / (steps * runs) }),
     ...(result.runs.some((run) => run.backgroundCheckpoints !== undefined) && {
       backgroundCheckpointsPerRun: mean(result.runs.map((run) => run.backgroundCheckpoints ?? 0)),
     }),
@@ -135,6 +140,7 @@ export function printLoopTable(results: readonly LoopResult[], reference: System
       'peak RSS MB',
       'runs',
       'stmts/step',
+      'tx/step',
       'ckpt/run',
       'ckpt step',
       'bg ckpt/run',
@@ -151,6 +157,7 @@ export function printLoopTable(results: readonly LoopResult[], reference: System
       result.peakRssMb.toFixed(0),
       String(result.runs),
       optional(result.statementsPerStep, 1),
+      optional(result.transactionsPerStep, 2),
       optional(result.checkpointsPerRun, 1),
       result.checkpointStepMs === undefined ? '' : ms(result.checkpointStepMs),
       optional(result.backgroundCheckpointsPerRun, 1),
@@ -168,6 +175,7 @@ export function reportLoops(prefix: string, results: readonly LoopResult[]): voi
     report(`${key}.p99`, result.p99);
     report(`${key}.peakRssMb`, result.peakRssMb);
     report(`${key}.statementsPerStep`, result.statementsPerStep);
+    report(`${key}.transactionsPerStep`, result.transactionsPerStep);
     report(`${key}.checkpointsPerRun`, result.checkpointsPerRun);
     report(`${key}.checkpointStepMs`, result.checkpointStepMs);
     report(`${key}.backgroundCheckpointsPerRun`, result.backgroundCheckpointsPerRun);

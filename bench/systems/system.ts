@@ -8,6 +8,8 @@ export type StepMark = () => void;
 export interface Counters {
   /** Statements sent to Postgres (each one a round trip on node-postgres). */
   statements?: number;
+  /** Transactions committed by the store's appends (SQLite: each one `BEGIN IMMEDIATE` … `COMMIT`). */
+  transactions?: number;
 }
 
 /** One framework (or Baton on one store) ready to run the bench's tool loop. */
