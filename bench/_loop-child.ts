@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import { answerParent } from './_child.js';
 import type { LoopSample, MeasuredRun, RunPlan } from './_loop-measure.js';
 import { isSystemId, SYSTEMS } from './systems/index.js';
-import type { LoopSystem } from './systems/system.js';
+import type { Counters, LoopSystem } from './systems/system.js';
 
 /** The longest warm-up: JIT and module initialisation are not what is measured. */
 const WARM_UP_STEPS = 200;
@@ -26,7 +26,13 @@ async function timedRun(system: LoopSystem, steps: number): Promise<MeasuredRun>
   const checkpointSteps = probe
     ? stepMs.flatMap((_, index) => (probes[index + 1] !== probes[index] ? [index] : []))
     : undefined;
-  return { stepMs, totalMs: ended - started, ...(checkpointSteps && { checkpointSteps }) };
+  const background = system.backgroundCheckpoints?.();
+  return {
+    stepMs,
+    totalMs: ended - started,
+    ...(checkpointSteps && { checkpointSteps }),
+    ...(background !== undefined && { backgroundCheckpoints: background }),
+  };
 }
 
 /** Runs until `minimum` runs and `seconds` of measuring are done, or `maximum` runs. */
@@ -51,10 +57,20 @@ await answerParent(async (): Promise<LoopSample> => {
   const system = await SYSTEMS[id].open();
   try {
     await timedRun(system, Math.min(steps, WARM_UP_STEPS));
-    const before = system.counters?.().statements;
+    const before = system.counters?.();
     const runs = await measuredRuns(system, steps, plan);
-    const after = system.counters?.().statements;
-    return { runs, ...(before !== undefined && after !== undefined && { statements: after - before }) };
+    const after = system.counters?.();
+    const delta = (key: keyof Counters) => {
+      const [from, to] = [before?.[key], after?.[key]];
+      return from === undefined || to === undefined ? undefined : to - from;
+    };
+    const statements = delta('statements');
+    const transactions = delta('transactions');
+    return {
+      runs,
+      ...(statements !== undefined && { statements }),
+      ...(transactions !== undefined && { transactions }),
+    };
   } finally {
     await system.close();
   }

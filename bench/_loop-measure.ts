@@ -29,12 +29,16 @@ export interface MeasuredRun {
   stepMs: number[];
   totalMs: number;
   checkpointSteps?: number[];
+  /** Checkpoints a background thread ran during the run (off every step's path). */
+  backgroundCheckpoints?: number;
 }
 
 /** What a loop child sends back: the measured runs, and the statements they sent to Postgres. */
 export interface LoopSample {
   runs: MeasuredRun[];
   statements?: number;
+  /** Transactions the store's appends committed (SQLite). */
+  transactions?: number;
 }
 
 /** One system's row. */
@@ -53,9 +57,13 @@ export interface LoopResult {
   last: number;
   peakRssMb: number;
   statementsPerStep?: number;
+  /** Store transactions per step (the run's `run.started` and end included). */
+  transactionsPerStep?: number;
   /** Steps per run that a WAL checkpoint landed in, and their median duration. */
   checkpointsPerRun?: number;
   checkpointStepMs?: number;
+  /** Checkpoints per run that a background thread ran instead. */
+  backgroundCheckpointsPerRun?: number;
 }
 
 /** Runs `id`'s loop of `steps` model calls as `plan` says (after a warm-up) in a child process. */
@@ -63,7 +71,7 @@ export async function measureLoop(id: SystemId, steps: number, plan: RunPlan): P
   const { result, peakRssMb } = await inChild<LoopSample>(CHILD, [id, String(steps), JSON.stringify(plan)]);
   const allSteps = ascending(result.runs.flatMap((run) => run.stepMs));
   const runs = result.runs.length;
-  const { statements } = result;
+  const { statements, transactions } = result;
   const checkpointed = result.runs.some((run) => run.checkpointSteps !== undefined)
     ? result.runs.flatMap((run) =>
         (run.checkpointSteps ?? []).map((index) => run.stepMs[index] ?? Number.NaN),
@@ -81,6 +89,10 @@ export async function measureLoop(id: SystemId, steps: number, plan: RunPlan): P
     last: median(result.runs.map((run) => mean(run.stepMs.slice(-WINDOW)))),
     peakRssMb,
     ...(statements !== undefined && { statementsPerStep: statements / (steps * runs) }),
+    ...(transactions !== undefined && { transactionsPerStep: transactions / (steps * runs) }),
+    ...(result.runs.some((run) => run.backgroundCheckpoints !== undefined) && {
+      backgroundCheckpointsPerRun: mean(result.runs.map((run) => run.backgroundCheckpoints ?? 0)),
+    }),
     ...(checkpointed && {
       checkpointsPerRun: checkpointed.length / runs,
       checkpointStepMs: median(checkpointed),
@@ -128,8 +140,10 @@ export function printLoopTable(results: readonly LoopResult[], reference: System
       'peak RSS MB',
       'runs',
       'stmts/step',
+      'tx/step',
       'ckpt/run',
       'ckpt step',
+      'bg ckpt/run',
       `vs ${base?.label ?? reference}`,
     ],
     results.map((result) => [
@@ -143,8 +157,10 @@ export function printLoopTable(results: readonly LoopResult[], reference: System
       result.peakRssMb.toFixed(0),
       String(result.runs),
       optional(result.statementsPerStep, 1),
+      optional(result.transactionsPerStep, 2),
       optional(result.checkpointsPerRun, 1),
       result.checkpointStepMs === undefined ? '' : ms(result.checkpointStepMs),
+      optional(result.backgroundCheckpointsPerRun, 1),
       result.id === reference || base === undefined ? '' : versus(result.msPerStep, base.msPerStep),
     ]),
   );
@@ -159,8 +175,10 @@ export function reportLoops(prefix: string, results: readonly LoopResult[]): voi
     report(`${key}.p99`, result.p99);
     report(`${key}.peakRssMb`, result.peakRssMb);
     report(`${key}.statementsPerStep`, result.statementsPerStep);
+    report(`${key}.transactionsPerStep`, result.transactionsPerStep);
     report(`${key}.checkpointsPerRun`, result.checkpointsPerRun);
     report(`${key}.checkpointStepMs`, result.checkpointStepMs);
+    report(`${key}.backgroundCheckpointsPerRun`, result.backgroundCheckpointsPerRun);
   }
 }
 
@@ -176,7 +194,10 @@ export async function compareLoops(
   console.log(
     'ms/step: a run start to finish / steps (median of runs); p50/p99: over every step of every run;',
   );
-  console.log('ckpt/run: steps per run a WAL checkpoint landed in; ckpt step: their median ms.\n');
+  console.log(
+    'ckpt/run: steps per run a WAL checkpoint in a commit landed in; ckpt step: their median ms; ' +
+      'bg ckpt/run: checkpoints per run a background thread ran.\n',
+  );
   const describe = (steps: number, plan: RunPlan) =>
     `${steps.toLocaleString('en')} steps: ${plan.minimum} run(s) or more (for ${plan.seconds} s, up to ${plan.maximum}) after a warm-up run`;
   console.log(describe(200, SHORT_PLAN));

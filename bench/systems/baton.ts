@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { createRuntime, defineAgent, openStore, type Store, scriptedModel, tool } from '../../src/index.js';
+import { SqliteStore } from '../../src/store/sqlite/index.js';
 import { dropSchema, schemaUrl, uniqueSchema } from '../../test/helpers/postgres.js';
 import { countStatements } from '../_postgres.js';
 import { SqliteFileProbe } from '../_sqlite.js';
@@ -65,9 +66,14 @@ export async function openBaton(kind: BatonStoreKind): Promise<LoopSystem> {
   }
   const scratch = mkdtempSync(join(tmpdir(), 'baton-bench-loop-'));
   const file = new SqliteFileProbe(scratch);
+  let transactions = 0;
   return {
     async run(steps, mark) {
       const store = await openStore(file.next(), { synchronous: kind === 'sqlite-full' ? 'FULL' : 'NORMAL' });
+      if (store instanceof SqliteStore) file.watch(() => store.backgroundCheckpoints());
+      countAppends(store, () => {
+        transactions += 1;
+      });
       try {
         await runLoop(store, steps, mark);
       } finally {
@@ -76,9 +82,20 @@ export async function openBaton(kind: BatonStoreKind): Promise<LoopSystem> {
       }
     },
     checkpointProbe: () => file.probe(),
+    backgroundCheckpoints: () => file.backgroundCheckpoints(),
+    counters: () => ({ transactions }),
     async close() {
       rmSync(scratch, { recursive: true, force: true });
     },
+  };
+}
+
+/** Calls `counted` on each of `store`'s appends: one transaction each (an own property, so the class stays as is). */
+function countAppends(store: Store, counted: () => void): void {
+  const append = store.append.bind(store);
+  store.append = (...args) => {
+    counted();
+    return append(...args);
   };
 }
 

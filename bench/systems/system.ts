@@ -8,6 +8,8 @@ export type StepMark = () => void;
 export interface Counters {
   /** Statements sent to Postgres (each one a round trip on node-postgres). */
   statements?: number;
+  /** Transactions committed by the store's appends (SQLite: each one `BEGIN IMMEDIATE` … `COMMIT`). */
+  transactions?: number;
 }
 
 /** One framework (or Baton on one store) ready to run the bench's tool loop. */
@@ -21,10 +23,13 @@ export interface LoopSystem {
   counters?(): Counters;
   /**
    * For a system on a SQLite file: a value that changes when the main database file is
-   * written, which in WAL mode only a checkpoint does (see `databaseWrittenAt`). Read at each
+   * written by a checkpoint in a commit (in WAL mode only a checkpoint writes it, see
+   * `databaseWrittenAt`; a background thread's checkpoints do not count). Read at each
    * step mark, so the bench can tell which steps a checkpoint landed in.
    */
   checkpointProbe?(): number;
+  /** For a system that checkpoints in a thread of its own: that thread's checkpoints in the current run. */
+  backgroundCheckpoints?(): number;
   close(): Promise<void>;
 }
 

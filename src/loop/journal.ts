@@ -15,6 +15,15 @@ export interface Journal {
   /** Commits several events in one transaction: all of them or none. */
   appendMany(drafts: EventDraft[]): Promise<BatonEvent[]>;
   /**
+   * Records an event that may commit with the next `append` (or `flush`), in that transaction
+   * and ahead of its events, in call order: for events whose loss in a crash changes nothing on
+   * resume (docs/events.md, "Transactions of a step"), so a step commits twice, not five times.
+   * A journal with no commits to save (`MemoryJournal`) appends it at once.
+   */
+  stage(draft: EventDraft): Promise<void>;
+  /** Commits the staged events, if any; the loop calls it when a turn ends. */
+  flush(): Promise<void>;
+  /**
    * `message.received` events committed by others (follow-ups delivered while this run is
    * active) since the last call or since `load()`; the loop drains them at step boundaries.
    */

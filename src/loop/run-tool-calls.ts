@@ -28,7 +28,29 @@ export interface ToolPhase {
 const INTERRUPTED_MESSAGE =
   'the run was interrupted while this tool was running; it is not idempotent, so it was not run again';
 
-async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResultData | undefined> {
+/**
+ * Commits a call's `tool.result`; the step's last one is staged instead, to commit with
+ * `step.completed` (a crash in between re-runs no tool: a committed `tool.started` without a
+ * result is settled by the idempotency rule, an uncommitted one is a call never started).
+ */
+async function recordResult(
+  phase: ToolPhase,
+  result: ToolResultData,
+  writes: readonly EventDraft<'context.updated'>[],
+  last: boolean,
+): Promise<void> {
+  const draft = { type: 'tool.result', data: result } as const;
+  // The context writes commit in the same transaction as the result, or not at all.
+  if (writes.length > 0) await phase.journal.appendMany([draft, ...writes]);
+  else if (last) await phase.journal.stage(draft);
+  else await phase.journal.append(draft);
+}
+
+async function runOne(
+  phase: ToolPhase,
+  call: ToolCallRecord,
+  finishOne: () => boolean,
+): Promise<ToolResultData | undefined> {
   const { journal, active, clock } = phase;
   const candidate = active.tools.get(call.name);
   let result: ToolResultData;
@@ -44,10 +66,14 @@ async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResul
       durationMs: 0,
     };
   } else {
-    await journal.append({
+    const started = {
       type: 'tool.started',
       data: { toolCallId: call.toolCallId, name: call.name, input: call.input },
-    });
+    } as const;
+    // At-most-once needs a non-idempotent call's start durable before it runs; an idempotent
+    // one may simply run again, so its start rides with the next commit (its result's, at latest).
+    if (candidate?.idempotent === true) await journal.stage(started);
+    else await journal.append(started);
     const startedAt = clock.now();
     const callContext = phase.toolContext.context.forCall();
     const context: ToolContext = {
@@ -62,7 +88,10 @@ async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResul
     const executed = await executeToolCall(candidate, call, context, inputIsMalformed);
     // A tool that failed because the turn was aborted (cancel, timeout, shutdown) has no real
     // result: leaving `tool.started` unanswered lets a resumed run apply the idempotency rule.
-    if (!executed.ok && phase.signal.aborted) return undefined;
+    if (!executed.ok && phase.signal.aborted) {
+      finishOne();
+      return undefined;
+    }
     const settled = callContext.settle(executed);
     const outcome = settled.outcome;
     writes = settled.writes;
@@ -73,8 +102,7 @@ async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResul
       durationMs: Math.max(0, clock.now() - startedAt),
     };
   }
-  // The context writes commit in the same transaction as the result, or not at all.
-  await journal.appendMany([{ type: 'tool.result', data: result }, ...writes]);
+  await recordResult(phase, result, writes, finishOne());
   phase.toolContext.context.apply(writes);
   phase.transcript.addToolResult(result);
   return result;
@@ -94,7 +122,13 @@ export async function runToolCalls(
   calls: readonly ToolCallRecord[],
 ): Promise<ToolResultData[]> {
   const todo = calls.filter((call) => !phase.finished?.has(call.toolCallId));
-  const settled = await Promise.allSettled(todo.map((call) => runOne(phase, call)));
+  // Says, as each call settles, whether it was the last of the step still running.
+  let running = todo.length;
+  const finishOne = (): boolean => {
+    running -= 1;
+    return running === 0;
+  };
+  const settled = await Promise.allSettled(todo.map((call) => runOne(phase, call, finishOne)));
   const results: ToolResultData[] = [];
   for (const entry of settled) {
     if (entry.status === 'rejected') throw entry.reason;

@@ -68,12 +68,14 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       context: ContextState.fromEvents(events, options.toolContext?.context),
     });
     const end = await drive(turn, plan);
+    await journal.flush();
     return toOutcome(end, turn.usage, turn.step);
   } catch (error) {
     // A bad model spec, a missing API key or clashing tool names (found when an agent first
     // becomes active) fail the run with a message saying what to fix; anything else propagates.
     if (!(error instanceof UserError)) throw error;
     const body = toErrorBody(error);
+    await journal.flush();
     return toOutcome(
       { reason: 'error', error: body },
       turn?.usage ?? plan.usage,

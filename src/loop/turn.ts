@@ -61,13 +61,15 @@ export class Turn {
     this.active = this.activate(agentAtStart ?? options.agent.name);
   }
 
-  /** Calls the model for `step`; `step.started` is committed unless an earlier attempt did. */
+  /** Calls the model for `step`; `step.started` is staged unless an earlier attempt committed it. */
   async callModel(
     step: number,
     alreadyStarted: boolean,
   ): Promise<{ message: AssistantData } | { end: TurnEnd }> {
     const { journal } = this.parts.options;
-    if (!alreadyStarted) await journal.append({ type: 'step.started', data: { step } });
+    // A crash during the model call re-calls the model whether or not `step.started` was
+    // committed, so it rides with `message.completed` (or with a `model.retried` before it).
+    if (!alreadyStarted) await journal.stage({ type: 'step.started', data: { step } });
     // Dynamic instructions are resolved before every call, so they see the latest context.
     const { agent } = this.active;
     const readerContext = {

@@ -31,6 +31,8 @@ export class StoreJournal implements Journal {
   #knownHead = -1;
   /** Someone else committed between two of this journal's commits since the last drain. */
   #interleaved = false;
+  /** Events staged for the next commit (see `Journal.stage`). */
+  #staged: EventDraft[] = [];
 
   constructor(options: StoreJournalOptions) {
     this.#options = options;
@@ -55,8 +57,17 @@ export class StoreJournal implements Journal {
     return event as BatonEvent;
   }
 
+  async stage(draft: EventDraft): Promise<void> {
+    this.#staged.push(draft);
+  }
+
+  async flush(): Promise<void> {
+    if (this.#staged.length > 0) await this.appendMany([]);
+  }
+
   /**
-   * Appends several events in one transaction (one fence check, one commit); `extraRunPatch`
+   * Appends several events in one transaction (one fence check, one commit), after the staged
+   * ones (which it commits too; only `drafts`' events are returned); `extraRunPatch`
    * adds run fields the events do not carry (the usage of a failed run, its active time);
    * `conditions` make the commit conditional or queue the next run with it (see `AppendOptions`).
    */
@@ -65,25 +76,36 @@ export class StoreJournal implements Journal {
     extraRunPatch?: RunPatch,
     conditions: Pick<AppendOptions, 'expectedHeadSeq' | 'createRun'> = {},
   ): Promise<BatonEvent[]> {
+    const staged = this.#staged;
+    this.#staged = [];
+    const all = staged.length === 0 ? drafts : [...staged, ...drafts];
     const now = new Date().toISOString();
     let runPatch: RunPatch | undefined = extraRunPatch;
     let sessionPatch: ReturnType<typeof lifecyclePatches>['sessionPatch'];
-    for (const draft of drafts) {
+    for (const draft of all) {
       const patches = lifecyclePatches(draft, now);
       if (patches.runPatch) runPatch = { ...runPatch, ...patches.runPatch };
       if (patches.sessionPatch) sessionPatch = { ...sessionPatch, ...patches.sessionPatch };
     }
-    const events = await this.#options.store.append(this.sessionId, drafts, {
-      ...conditions,
-      runId: this.runId,
-      fence: this.#options.fence,
-      ...(runPatch && { runPatch }),
-      ...(sessionPatch && { sessionPatch }),
-    });
+    let events: BatonEvent[];
+    try {
+      events = await this.#options.store.append(this.sessionId, all, {
+        ...conditions,
+        runId: this.runId,
+        fence: this.#options.fence,
+        ...(runPatch && { runPatch }),
+        ...(sessionPatch && { sessionPatch }),
+      });
+    } catch (error) {
+      // A conditional commit that lost a race is tried again by its caller: the staged events
+      // go with that retry, still ahead of anything staged since.
+      this.#staged = [...staged, ...this.#staged];
+      throw error;
+    }
     const first = events[0];
     if (first && first.seq !== this.#knownHead + 1) this.#interleaved = true;
     this.#knownHead = events.at(-1)?.seq ?? this.#knownHead;
-    return events;
+    return staged.length === 0 ? events : events.slice(staged.length);
   }
 
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {

@@ -2,3 +2,4 @@
 export { sqliteCommitFloor } from './commit-floor.js';
 export type { SqliteStoreOptions, SqliteSynchronous } from './sqlite-store.js';
 export { SqliteStore } from './sqlite-store.js';
+export type { BackgroundCheckpoints } from './wal-checkpointer.js';
