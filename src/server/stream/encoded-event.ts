@@ -1,4 +1,4 @@
-import type { StreamFrame } from './event-frames.js';
+import type { StreamFrame } from './stream-frame.js';
 
 /** The two wire formats of an event stream. */
 export type WireFormat = 'ndjson' | 'sse';

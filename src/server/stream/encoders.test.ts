@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../core/events.js';
 import { encodeFrame, type WireFormat } from './encoded-event.js';
-import type { StreamFrame } from './event-frames.js';
+import type { StreamFrame } from './stream-frame.js';
 
 const persisted: StreamEvent = {
   seq: 3,
