@@ -12,24 +12,25 @@ describe('BoundedQueue', () => {
   });
 
   it('resolves undefined for a waiting reader once the signal aborts', async () => {
-    const queue = new BoundedQueue<number>(10);
     const controller = new AbortController();
-    const waiting = queue.next(controller.signal);
+    const queue = new BoundedQueue<number>(10, controller.signal);
+    const waiting = queue.next();
     controller.abort();
     expect(await waiting).toBeUndefined();
     queue.push(3);
     expect(await queue.next()).toBe(3);
+    expect(await queue.next()).toBeUndefined();
   });
 
   it('holds at most its capacity: a push beyond it empties the queue and marks it overflowed for good', async () => {
-    const queue = new BoundedQueue<number>(2);
+    const controller = new AbortController();
+    const queue = new BoundedQueue<number>(2, controller.signal);
     queue.push(1);
     queue.push(2);
     queue.push(3);
     expect(queue.overflowed).toBe(true);
     queue.push(4);
-    const controller = new AbortController();
-    const waiting = queue.next(controller.signal);
+    const waiting = queue.next();
     controller.abort();
     expect(await waiting).toBeUndefined();
   });

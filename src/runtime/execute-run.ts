@@ -79,9 +79,9 @@ export async function executeClaim(
     sessionId: run.sessionId,
     runId: run.id,
     fence,
-    onStepBoundary: async () => {
+    onStepBoundary: ({ cancelRequested }) => {
       if (draining) stop('shutdown');
-      else if ((await context.store.getRun(run.id))?.cancelRequested) stop('cancel');
+      else if (cancelRequested) stop('cancel');
     },
   });
   let unserved = false;

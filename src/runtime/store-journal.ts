@@ -1,9 +1,10 @@
 import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js';
 import type { Journal } from '../loop/journal.js';
-import type { AppendOptions, Fence, RunPatch } from '../store/run-store.js';
+import type { AppendOptions, Fence, RunPatch, StepBoundary } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { LiveBus } from './live-bus.js';
 import { lifecyclePatches } from './run-patches.js';
+import { readStepBoundary } from './step-boundary.js';
 
 /** Options of {@link StoreJournal}. */
 export interface StoreJournalOptions {
@@ -13,8 +14,8 @@ export interface StoreJournalOptions {
   runId: string;
   /** The run's lease: every append is fenced with it. */
   fence: Fence;
-  /** Called at every step boundary (each `drainInbox`), e.g. to notice a cancel request. */
-  onStepBoundary?: () => Promise<void>;
+  /** Called at every step boundary (each `drainInbox`) with what it read, e.g. to notice a cancel request. */
+  onStepBoundary?: (boundary: StepBoundary) => void;
 }
 
 /**
@@ -109,14 +110,12 @@ export class StoreJournal implements Journal {
   }
 
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {
-    // The boundary hook (a cancel check, a run read) and the head lookup are independent, so
-    // they go out together: on a pooled networked store a step boundary costs one round trip
-    // of latency, not two. The common case — the log holds only this journal's commits since
-    // the last look — then needs no events read at all.
-    const [head] = await Promise.all([
-      this.#options.store.head(this.sessionId),
-      this.#options.onStepBoundary?.(),
-    ]);
+    // The head and the cancel flag come together (on Postgres from the latest append, no round
+    // trip). The common case — the log holds only this journal's commits since the last look —
+    // then needs no events read at all.
+    const boundary = await readStepBoundary(this.#options.store, this.sessionId, this.runId);
+    this.#options.onStepBoundary?.(boundary);
+    const { head } = boundary;
     if (!this.#interleaved && (head?.seq ?? -1) <= this.#knownHead) return [];
     this.#interleaved = false;
     this.#knownHead = Math.max(this.#knownHead, head?.seq ?? -1);

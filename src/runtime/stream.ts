@@ -29,7 +29,7 @@ export async function* streamSession(
 ): AsyncGenerator<StreamEvent> {
   await requireSession(context, sessionId);
   const maxLag = options.maxLagEvents ?? DEFAULT_MAX_LAG_EVENTS;
-  const queue = new BoundedQueue<StreamEvent>(maxLag);
+  const queue = new BoundedQueue<StreamEvent>(maxLag, options.signal);
   const unsubscribeStore = context.store.subscribe(sessionId, (event) => queue.push(event));
   const unsubscribeLive = context.bus.subscribe(sessionId, (event) => queue.push(event));
   const { signal, follow = false } = options;
@@ -50,7 +50,7 @@ export async function* streamSession(
     }
     while (!signal?.aborted) {
       if (queue.overflowed) throw lagged();
-      const event = await queue.next(signal);
+      const event = await queue.next();
       if (event === undefined) return;
       if (event.type === 'model.delta') {
         yield event;

@@ -93,6 +93,12 @@ export interface Fence {
   token: string;
 }
 
+/** What a run's step boundary needs to know (see `RunStore.stepBoundary`). */
+export interface StepBoundary {
+  head: { seq: number; hash: string } | undefined;
+  cancelRequested: boolean;
+}
+
 /** Options of {@link RunStore.append}. Side-table updates are applied in the same transaction. */
 export interface AppendOptions {
   runId: string;
@@ -231,6 +237,13 @@ export interface RunStore {
   readEvents(sessionId: string, options?: ReadEventsOptions): Promise<BatonEvent[]>;
   /** The last event's seq and hash, or undefined for an empty log. */
   head(sessionId: string): Promise<{ seq: number; hash: string } | undefined>;
+  /**
+   * Optional: what a run's step boundary needs, answered without a round trip where the store
+   * can (Postgres: from what the run's latest append returned). The answer may then be as old
+   * as that append: a commit or cancel request from another process shows at the boundary
+   * after the run's next append, which sees it. Without it the runtime reads `head` and the run.
+   */
+  stepBoundary?(sessionId: string, runId: string): Promise<StepBoundary>;
   /** Live notification of committed events; `sessionId` `*` means every session. Returns unsubscribe. */
   subscribe(sessionId: string, listener: EventListener): () => void;
 

@@ -3,9 +3,7 @@ import type { Runtime } from '../../runtime/types.js';
 import { parseHeader, parseQuery, pathId } from '../request-input.js';
 import { lastEventId, streamQuery } from '../schemas.js';
 import type { ServerEnv } from '../server-env.js';
-import { eventFrames } from '../stream/event-frames.js';
-import { ndjsonEncoder } from '../stream/ndjson-encoder.js';
-import { sseEncoder } from '../stream/sse-encoder.js';
+import { eventStream } from '../stream/event-frames.js';
 
 /** Options of {@link streamRoutes}. */
 export interface StreamRouteOptions {
@@ -36,7 +34,7 @@ export function streamRoutes(runtime: Runtime, options: StreamRouteOptions): Hon
     await runtime.getSession(sessionId);
     const follow = query.follow ?? false;
     const maxLagEvents = options.maxLagEvents;
-    const frames = eventFrames(
+    const body = eventStream(
       (signal) =>
         runtime.stream(sessionId, {
           from,
@@ -44,12 +42,13 @@ export function streamRoutes(runtime: Runtime, options: StreamRouteOptions): Hon
           signal,
           ...(maxLagEvents !== undefined && { maxLagEvents }),
         }),
+      sse ? 'sse' : 'ndjson',
       {
         signal: c.req.raw.signal,
         ...(sse && { heartbeatMs: options.heartbeatMs }),
       },
     );
-    return new Response(frames.pipeThrough(sse ? sseEncoder() : ndjsonEncoder()), {
+    return new Response(body, {
       headers: {
         'content-type': sse ? 'text/event-stream; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
         'cache-control': 'no-cache',

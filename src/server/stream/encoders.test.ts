@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamEvent } from '../../core/events.js';
-import type { StreamFrame } from './event-frames.js';
-import { ndjsonEncoder } from './ndjson-encoder.js';
-import { sseEncoder } from './sse-encoder.js';
+import { encodeFrame, type WireFormat } from './encoded-event.js';
+import type { StreamFrame } from './stream-frame.js';
 
 const persisted: StreamEvent = {
   seq: 3,
@@ -21,30 +20,26 @@ const delta: StreamEvent = {
   delta: 'Hel\nlo',
 };
 
-async function encode(
-  encoder: TransformStream<StreamFrame, Uint8Array>,
-  frames: StreamFrame[],
-): Promise<string> {
-  const source = new ReadableStream<StreamFrame>({
-    start(controller) {
-      for (const frame of frames) controller.enqueue(frame);
-      controller.close();
-    },
-  });
-  return new Response(source.pipeThrough(encoder)).text();
-}
+const text = (frames: StreamFrame[], format: WireFormat): string =>
+  frames.map((frame) => new TextDecoder().decode(encodeFrame(frame, format) ?? new Uint8Array())).join('');
 
-describe('ndjsonEncoder', () => {
-  it('writes one JSON event per line and drops heartbeats', async () => {
-    const text = await encode(ndjsonEncoder(), [persisted, { type: 'heartbeat' }, delta]);
-    expect(text.split('\n')).toEqual([JSON.stringify(persisted), JSON.stringify(delta), '']);
+describe('encodeFrame as NDJSON', () => {
+  it('writes one JSON event per line and drops heartbeats', () => {
+    expect(text([persisted, { type: 'heartbeat' }, delta], 'ndjson').split('\n')).toEqual([
+      JSON.stringify(persisted),
+      JSON.stringify(delta),
+      '',
+    ]);
+  });
+
+  it('encodes an event object once: every reader gets the same bytes', () => {
+    expect(encodeFrame(persisted, 'ndjson')).toBe(encodeFrame(persisted, 'ndjson'));
   });
 });
 
-describe('sseEncoder', () => {
-  it('gives persisted events their seq as id, live deltas no id, and heartbeats as comments', async () => {
-    const text = await encode(sseEncoder(), [persisted, { type: 'heartbeat' }, delta]);
-    expect(text).toBe(
+describe('encodeFrame as SSE', () => {
+  it('gives persisted events their seq as id, live deltas no id, and heartbeats as comments', () => {
+    expect(text([persisted, { type: 'heartbeat' }, delta], 'sse')).toBe(
       `id: 3\nevent: step.started\ndata: ${JSON.stringify(persisted)}\n\n` +
         ': heartbeat\n\n' +
         `event: model.delta\ndata: ${JSON.stringify(delta)}\n\n`,

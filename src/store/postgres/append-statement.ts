@@ -7,13 +7,20 @@ import { prepared } from './query-helpers.js';
 /** Why an optimistic append wrote nothing. */
 export type AppendMiss = 'lease_lost' | 'run_missing' | 'session_missing_or_moved';
 
+/** What an optimistic append that wrote its events saw of the fenced run, under its row lock. */
+export interface AppendHit {
+  /** The fenced run's `cancelRequested`; undefined without a fence. */
+  cancelRequested: boolean | undefined;
+}
+
 /**
  * The whole append as ONE statement (one round trip, its own transaction), given the head the
  * caller expects: lock the run row(s), check the fence, then move the session head only if it
  * is still the expected one, and insert the events, the run patch and the session patch only
  * if the head moved. Row locks are taken run first, then session, like the locked path.
  * A concurrent appender that got there first changes the head, so this one writes nothing and
- * the caller retries from the new head: the chain stays linear and `seq` gapless.
+ * the caller retries from the new head: the chain stays linear and `seq` gapless. The fenced
+ * run's cancel flag comes back with the result, so a step boundary need not read the run.
  */
 export async function tryAppend(
   db: Queryable,
@@ -22,7 +29,7 @@ export async function tryAppend(
   expected: { seq: number; hash: string } | undefined,
   options: AppendOptions,
   now: string,
-): Promise<AppendMiss | undefined> {
+): Promise<AppendHit | AppendMiss> {
   const first = events[0];
   const last = events.at(-1);
   if (!first || !last) throw new TypeError('tryAppend needs at least one event');
@@ -39,6 +46,9 @@ export async function tryAppend(
   const fenced = options.fence
     ? `EXISTS (SELECT 1 FROM run_lock WHERE id = ${param(options.fence.runId)} AND lease_token = ${param(options.fence.token)})`
     : 'true';
+  const cancelRequested = options.fence
+    ? `(SELECT cancel_requested FROM run_lock WHERE id = ${param(options.fence.runId)})`
+    : 'NULL::boolean';
   const runFound = options.runPatch ? `EXISTS (SELECT 1 FROM run_lock WHERE id = ${runId})` : 'true';
   const sessionPatch = options.sessionPatch ? sessionAssignments(options.sessionPatch, now, 1) : undefined;
   const sessionClauses = [
@@ -56,7 +66,7 @@ export async function tryAppend(
     : '';
   const sql = `
     WITH run_lock AS (
-      SELECT id, lease_token FROM runs WHERE id = ANY(${param(lockIds)}::text[]) ORDER BY id FOR UPDATE
+      SELECT id, lease_token, cancel_requested FROM runs WHERE id = ANY(${param(lockIds)}::text[]) ORDER BY id FOR UPDATE
     ), checks AS (
       SELECT ${fenced} AS fenced, ${runFound} AS run_found
     ), moved AS (
@@ -73,12 +83,15 @@ export async function tryAppend(
       WHERE EXISTS (SELECT 1 FROM moved)
     )${runPatchCte}
     SELECT (SELECT fenced FROM checks) AS fenced, (SELECT run_found FROM checks) AS run_found,
-      EXISTS (SELECT 1 FROM moved) AS appended`;
-  const result = await db.query<{ fenced: boolean; run_found: boolean; appended: boolean }>(
-    prepared(sql, values),
-  );
+      EXISTS (SELECT 1 FROM moved) AS appended, ${cancelRequested} AS cancel_requested`;
+  const result = await db.query<{
+    fenced: boolean;
+    run_found: boolean;
+    appended: boolean;
+    cancel_requested: boolean | null;
+  }>(prepared(sql, values));
   const row = result.rows[0];
-  if (row?.appended) return undefined;
+  if (row?.appended) return { cancelRequested: row.cancel_requested ?? undefined };
   if (row && !row.fenced) return 'lease_lost';
   if (row && !row.run_found) return 'run_missing';
   return 'session_missing_or_moved';

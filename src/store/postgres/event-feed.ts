@@ -1,7 +1,7 @@
 import type { BatonEvent } from '../../core/events.js';
 import { ALL_SESSIONS, EventHub } from '../event-hub.js';
 import type { EventListener } from '../run-store.js';
-import type { AppendNotice } from './event-queries.js';
+import type { AppendNotice } from './append-notifier.js';
 
 /** How the feed reads what it must deliver. */
 export interface FeedSource {

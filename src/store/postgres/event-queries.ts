@@ -1,8 +1,7 @@
-import { escapeLiteral } from 'pg';
 import { LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { runExists, runStatusChanged } from '../append-conflict.js';
-import type { AppendOptions, ReadEventsOptions } from '../run-store.js';
+import type { AppendOptions, ReadEventsOptions, StepBoundary } from '../run-store.js';
 import { sealDrafts } from '../seal-drafts.js';
 import type { HeadColumns } from '../session-head.js';
 import { headForAppend } from '../session-head.js';
@@ -13,40 +12,6 @@ import { prepared } from './query-helpers.js';
 import { type EventRow, toEvent } from './rows.js';
 import { insertRun, lockFencedRun } from './run-queries.js';
 
-/** What a committed append tells listeners: small enough for any NOTIFY payload. */
-export interface AppendNotice {
-  sessionId: string;
-  fromSeq: number;
-  toSeq: number;
-}
-
-/** `<fromSeq> <toSeq> <sessionId>`: the id goes last, so it may contain anything. */
-export function encodeNotice(notice: AppendNotice): string {
-  return `${notice.fromSeq} ${notice.toSeq} ${notice.sessionId}`;
-}
-
-const NOTICE = /^(\d{1,9}) (\d{1,9}) (.+)$/s;
-
-/** The notice in a NOTIFY payload, or undefined for a payload that is not one. */
-export function decodeNotice(payload: string | undefined): AppendNotice | undefined {
-  const match = NOTICE.exec(payload ?? '');
-  if (!match?.[3]) return undefined;
-  return { fromSeq: Number(match[1]), toSeq: Number(match[2]), sessionId: match[3] };
-}
-
-/**
- * The NOTIFY for committed events, as its own transaction. Inside the append's transaction it
- * would serialise every appender in the database: Postgres holds a global lock from queuing a
- * notification until the commit is flushed. Sent afterwards with `synchronous_commit` off, it
- * costs one round trip and no flush; a notification lost to a crash only delays listeners,
- * which catch up on the next one.
- */
-export function notifySql(channel: string, notice: AppendNotice): string {
-  return `BEGIN; SET LOCAL synchronous_commit TO off; SELECT pg_notify(${escapeLiteral(channel)}, ${escapeLiteral(
-    encodeNotice(notice),
-  )}); COMMIT`;
-}
-
 /**
  * Appends inside the caller's transaction. Locks are always taken run first, then session, so
  * two appenders can never deadlock: (1) the run row is locked by the status check, the fence
@@ -55,7 +20,7 @@ export function notifySql(channel: string, notice: AppendNotice): string {
  * session, so `seq` stays gapless and the chain linear; (3) the events are inserted, the head
  * moved and the session patched in one statement; (4) `createRun` inserts the next run. A
  * failed condition throws, and the caller's transaction rolls everything back. The NOTIFY is
- * sent after commit, by {@link notifySql}.
+ * sent after commit, by the store's `AppendNotifier`.
  */
 export async function appendEvents(
   db: Queryable,
@@ -202,6 +167,33 @@ export async function readHead(
   return row && row.head_seq !== null && row.head_hash !== null
     ? { seq: row.head_seq, hash: row.head_hash }
     : undefined;
+}
+
+/** The session's head and the run's cancel flag, in one statement (see `RunStore.stepBoundary`). */
+export async function readStepBoundary(
+  db: Queryable,
+  sessionId: string,
+  runId: string,
+): Promise<StepBoundary> {
+  const result = await db.query<{
+    head_seq: number | null;
+    head_hash: string | null;
+    cancel_requested: boolean | null;
+  }>(
+    prepared(
+      `SELECT s.head_seq, s.head_hash, (SELECT cancel_requested FROM runs WHERE id = $2) AS cancel_requested
+       FROM (SELECT 1) AS one LEFT JOIN sessions s ON s.id = $1`,
+      [sessionId, runId],
+    ),
+  );
+  const row = result.rows[0];
+  return {
+    head:
+      row && row.head_seq !== null && row.head_hash !== null
+        ? { seq: row.head_seq, hash: row.head_hash }
+        : undefined,
+    cancelRequested: row?.cancel_requested === true,
+  };
 }
 
 /**

@@ -17,10 +17,12 @@ import type {
   RunRecord,
   SessionPatch,
   SessionRecord,
+  StepBoundary,
 } from '../run-store.js';
 import type { Store } from '../store.js';
 import type { ListTasksOptions, NewTask, TaskPatch, TaskRecord } from '../task-store.js';
 import type { WorkerAnnouncement, WorkerRecord } from '../worker-registry.js';
+import { AppendNotifier, decodeNotice } from './append-notifier.js';
 import * as blobs from './blob-queries.js';
 import type { PostgresStoreOptions } from './config.js';
 import { resolvePostgresConfig } from './config.js';
@@ -48,7 +50,7 @@ export class PostgresStore implements Store {
   readonly schema: string;
   private readonly gate: ConnectionGate;
   private readonly feed: EventFeed;
-  private readonly channel: string;
+  private readonly notifier: AppendNotifier;
   private readonly appender: SessionAppender;
   private closing: Promise<void> | undefined;
 
@@ -59,12 +61,12 @@ export class PostgresStore implements Store {
     gate: ConnectionGate,
     schema: string,
     channel: string,
-    private readonly onError: (error: unknown) => void,
+    onError: (error: unknown) => void,
   ) {
     this.feed = feed;
     this.gate = gate;
     this.schema = schema;
-    this.channel = channel;
+    this.notifier = new AppendNotifier(channel, (sql) => gate.use((client) => client.query(sql)), onError);
     this.appender = new SessionAppender(gate);
   }
 
@@ -100,7 +102,7 @@ export class PostgresStore implements Store {
       channel,
       target: config.target,
       onNotification: (payload) => {
-        const notice = events.decodeNotice(payload);
+        const notice = decodeNotice(payload);
         if (notice) feed.notified(notice);
       },
       onReconnected: (lostAt) => {
@@ -172,9 +174,16 @@ export class PostgresStore implements Store {
   updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {
     const now = new Date().toISOString();
     // A fence on the same run is checked by the UPDATE itself; one on another run needs a lock.
-    if (!fence || fence.runId === id)
-      return this.gate.use((client) => runs.updateRun(client, id, patch, now, fence));
-    return this.gate.transaction((client) => runs.updateRun(client, id, patch, now, fence));
+    const updated =
+      !fence || fence.runId === id
+        ? this.gate.use((client) => runs.updateRun(client, id, patch, now, fence))
+        : this.gate.transaction((client) => runs.updateRun(client, id, patch, now, fence));
+    // A cancel request made here must show at the run's next step boundary, even if an append
+    // that read the flag before this update returns after it.
+    this.appender.forgetRun(id);
+    const forget = () => this.appender.forgetRun(id);
+    updated.then(forget, forget);
+    return updated;
   }
 
   async append(sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
@@ -189,6 +198,13 @@ export class PostgresStore implements Store {
 
   head(sessionId: string): Promise<{ seq: number; hash: string } | undefined> {
     return this.gate.use((client) => events.readHead(client, sessionId));
+  }
+
+  /** From what the run's latest append returned when this process knows it; else one statement. */
+  stepBoundary(sessionId: string, runId: string): Promise<StepBoundary> {
+    const known = this.appender.knownBoundary(sessionId, runId);
+    if (known) return Promise.resolve(known);
+    return this.gate.use((client) => events.readStepBoundary(client, sessionId, runId));
   }
 
   subscribe(sessionId: string, listener: EventListener): () => void {
@@ -260,6 +276,8 @@ export class PostgresStore implements Store {
   /** Stops listening, drops subscribers and closes every connection; later calls are no-ops. */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      // Notices of committed appends still go out: other processes' readers are waiting for them.
+      await this.notifier.flushed();
       this.gate.close();
       this.feed.clear();
       await this.listener.close();
@@ -268,15 +286,14 @@ export class PostgresStore implements Store {
     return this.closing;
   }
 
-  /** Tells other processes (NOTIFY) and this one's subscribers about committed events. */
+  /**
+   * Tells other processes (NOTIFY, in the background: the caller does not wait for it) and this
+   * one's subscribers about committed events.
+   */
   private async published(sessionId: string, committed: readonly BatonEvent[]): Promise<void> {
     const first = committed[0];
     const last = committed.at(-1);
-    if (first && last) {
-      // The events are committed whatever happens now: a failed NOTIFY is reported, not thrown.
-      const notice = events.notifySql(this.channel, { sessionId, fromSeq: first.seq, toSeq: last.seq });
-      await this.gate.use((client) => client.query(notice)).catch(this.onError);
-    }
+    if (first && last) this.notifier.notify({ sessionId, fromSeq: first.seq, toSeq: last.seq });
     await this.feed.committed(committed);
   }
 }
