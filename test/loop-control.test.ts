@@ -317,7 +317,7 @@ describe('runTurn handoffs', () => {
   it('keeps the handed-off agent active when the run resumes', async () => {
     const { triage } = agents([{ text: 'unused' }, { text: 'Billing speaking.' }]);
     // Crash at step 2's step.started: the handoff step is complete in the log.
-    const crashed = new CrashingJournal(startedJournal(), 6);
+    const crashed = new CrashingJournal(startedJournal(), 9);
     await expect(runTurn({ agent: triage, journal: crashed })).rejects.toThrow();
     const outcome = await runTurn({ agent: triage, journal: resumedJournal(crashed) });
     expect(outcome).toMatchObject({ status: 'succeeded', text: 'Billing speaking.' });
@@ -326,7 +326,7 @@ describe('runTurn handoffs', () => {
   it('applies a handoff committed in a step that was interrupted before it completed', async () => {
     const { triage } = agents([{ text: 'unused' }, { text: 'Billing after the crash.' }]);
     // Crash at step 1's step.completed: the transfer result is committed, the step is not.
-    const crashed = new CrashingJournal(startedJournal(), 5);
+    const crashed = new CrashingJournal(startedJournal(), 8);
     await expect(runTurn({ agent: triage, journal: crashed })).rejects.toThrow();
     const outcome = await runTurn({ agent: triage, journal: resumedJournal(crashed) });
     expect(outcome).toMatchObject({ status: 'succeeded', text: 'Billing after the crash.', steps: 2 });

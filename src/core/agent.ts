@@ -1,9 +1,12 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { UserError } from './errors.js';
+import type { AnyGuardrail } from './guardrail.js';
 import { hashCanonical } from './hash.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { AnyTool } from './tool.js';
 import { toolInputJsonSchema } from './tool.js';
+import type { Transfer } from './transfer.js';
+import { isTransfer, transfer } from './transfer.js';
 
 /** Per-run limits; exceeding one ends the run with a typed reason. */
 export interface AgentLimits {
@@ -11,6 +14,8 @@ export interface AgentLimits {
   maxTokens?: number;
   maxCostUsd?: number;
   timeoutMs?: number;
+  /** Handoffs one run may make; one more fails the run with `max_handoffs`. */
+  maxHandoffs?: number;
 }
 
 /** A model's list price in USD per million tokens, for models the price table does not know. */
@@ -34,7 +39,10 @@ export interface AgentOptions {
   instructions: string;
   model: ModelSpec;
   tools?: AnyTool[];
-  handoffs?: Agent[];
+  /** Agents this one may hand the conversation to: an agent, or `transfer(agent, options)`. */
+  handoffs?: (Agent | Transfer)[];
+  /** Checks on user messages, the final answer and tool calls (a run uses its starting agent's). */
+  guardrails?: AnyGuardrail[];
   limits?: AgentLimits;
   mcpServers?: McpServerSpec[];
   /** Retries and per-attempt timeouts of this agent's model calls; each field overrides the runtime's. */
@@ -53,7 +61,11 @@ export interface Agent {
   readonly instructions: string;
   readonly model: ModelSpec;
   readonly tools: readonly AnyTool[];
+  /** The handoff targets, in order. */
   readonly handoffs: readonly Agent[];
+  /** The handoffs with their options, in the order of `handoffs`. */
+  readonly transfers: readonly Transfer[];
+  readonly guardrails: readonly AnyGuardrail[];
   readonly limits: Readonly<AgentLimits>;
   readonly mcpServers: readonly McpServerSpec[];
   readonly retry: Readonly<Partial<RetryPolicy>>;
@@ -88,11 +100,22 @@ export function defineAgent(options: AgentOptions): Agent {
     }
     seen.add(candidate.name);
   }
-  for (const target of options.handoffs ?? []) {
+  const transfers = (options.handoffs ?? []).map((entry) =>
+    entry !== null && typeof entry === 'object' && isTransfer(entry) ? entry : transfer(entry),
+  );
+  for (const { agent: target } of transfers) {
     if (typeof target?.name !== 'string' || typeof target.instructions !== 'string') {
       throw new UserError(
         'invalid_agent',
         `agent ${options.name}: every handoff must be made by defineAgent()`,
+      );
+    }
+  }
+  for (const entry of options.guardrails ?? []) {
+    if (typeof entry?.name !== 'string' || typeof entry.check !== 'function') {
+      throw new UserError(
+        'invalid_agent',
+        `agent ${options.name}: every guardrail must be made by guardrail()`,
       );
     }
   }
@@ -105,7 +128,9 @@ export function defineAgent(options: AgentOptions): Agent {
     instructions: options.instructions,
     model: options.model,
     tools: Object.freeze([...tools]),
-    handoffs: Object.freeze([...(options.handoffs ?? [])]),
+    handoffs: Object.freeze(transfers.map((entry) => entry.agent)),
+    transfers: Object.freeze(transfers),
+    guardrails: Object.freeze([...(options.guardrails ?? [])]),
     limits: Object.freeze({ ...options.limits }),
     mcpServers: Object.freeze([...(options.mcpServers ?? [])]),
     retry: Object.freeze({ ...options.retry }),
@@ -113,7 +138,10 @@ export function defineAgent(options: AgentOptions): Agent {
   });
 }
 
-/** Limits are positive numbers (`maxSteps` a whole number); anything else would never trigger. */
+/** Limits that count things, so must be whole numbers. */
+const WHOLE_LIMITS: ReadonlySet<string> = new Set(['maxSteps', 'maxHandoffs']);
+
+/** Limits are positive numbers (counts whole numbers); anything else would never trigger. */
 function checkLimits(agent: string, limits: AgentLimits): void {
   for (const [key, value] of Object.entries(limits) as [string, unknown][]) {
     if (value === undefined) continue;
@@ -121,11 +149,11 @@ function checkLimits(agent: string, limits: AgentLimits): void {
       typeof value === 'number' &&
       value > 0 &&
       Number.isFinite(value) &&
-      (key !== 'maxSteps' || Number.isInteger(value));
+      (!WHOLE_LIMITS.has(key) || Number.isInteger(value));
     if (!valid) {
       throw new UserError(
         'invalid_agent',
-        `agent ${agent}: limits.${key} must be a positive ${key === 'maxSteps' ? 'integer' : 'number'}, got ${JSON.stringify(value)}`,
+        `agent ${agent}: limits.${key} must be a positive ${WHOLE_LIMITS.has(key) ? 'integer' : 'number'}, got ${JSON.stringify(value)}`,
       );
     }
   }
