@@ -21,8 +21,9 @@ export function rejection(verdict: Verdict): ErrorBody | undefined {
 /**
  * Checks the graph reachable from `active` (built-in invariants, then the runtime's), commits
  * `admission.checked` and applies its clamps to `state`. Returns the error a reject fails the run with.
- * A lone agent (no handoffs) that passes unchanged commits nothing: most runs are that, and the
- * check is repeated identically on resume, so the event would only say "nothing to admit".
+ * At a run's start, a lone agent (no handoffs) that passes unchanged commits nothing: most runs
+ * are that, and the check is repeated identically on resume, so the event would only say
+ * "nothing to admit". A handoff's verdict is always committed.
  */
 export async function admit(
   journal: Journal,
@@ -33,7 +34,11 @@ export async function admit(
 ): Promise<ErrorBody | undefined> {
   const invariants = [...DEFAULT_INVARIANTS, ...(settings?.invariants ?? [])];
   const verdict = checkAdmission(invariants, active, state, context, settings?.counters);
-  const trivial = verdict.ok && verdict.clamps.length === 0 && collectAgents(active).size === 1;
+  const trivial =
+    context.point === 'run.start' &&
+    verdict.ok &&
+    verdict.clamps.length === 0 &&
+    collectAgents(active).size === 1;
   if (!trivial) await journal.append({ type: 'admission.checked', data: verdict });
   state.apply(verdict.clamps);
   return rejection(verdict);
