@@ -7,11 +7,14 @@ export type {
   Agent,
   AgentLimits,
   AgentOptions,
+  HistoryFilter,
   McpServerSpec,
   ModelPricing,
   ModelSpec,
+  Transfer,
+  TransferOptions,
 } from './core/agent.js';
-export { defineAgent } from './core/agent.js';
+export { defineAgent, transfer } from './core/agent.js';
 export type {
   ClientErrorCode,
   ConfigErrorCode,
@@ -77,8 +80,6 @@ export type {
   ToolOptions,
 } from './core/tool.js';
 export { tool } from './core/tool.js';
-export type { HistoryFilter, Transfer, TransferOptions } from './core/transfer.js';
-export { transfer } from './core/transfer.js';
 export {
   acyclicHandoffs,
   budgetCeiling,

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { Agent } from '../core/agent.js';
+import type { Agent, Transfer } from '../core/agent.js';
 import type { EventDataByType } from '../core/events.js';
 import type { AnyTool } from '../core/tool.js';
 import { tool } from '../core/tool.js';
-import type { Transfer } from '../core/transfer.js';
 
 const PREFIX = 'transfer_to_';
 

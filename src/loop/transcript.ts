@@ -4,9 +4,9 @@ import type {
   LanguageModelV3Prompt,
   LanguageModelV3ToolResultPart,
 } from '@ai-sdk/provider';
+import type { HistoryFilter } from '../core/agent.js';
 import type { ErrorBody } from '../core/errors.js';
 import type { BatonEvent, EventDataByType } from '../core/events.js';
-import type { HistoryFilter } from '../core/transfer.js';
 
 type AssistantData = EventDataByType['message.completed'];
 type ToolResultData = EventDataByType['tool.result'];
