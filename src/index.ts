@@ -7,13 +7,16 @@ export type {
   Agent,
   AgentLimits,
   AgentOptions,
+  HistoryFilter,
   Instructions,
   InstructionsContext,
   McpServerSpec,
   ModelPricing,
   ModelSpec,
+  Transfer,
+  TransferOptions,
 } from './core/agent.js';
-export { defineAgent } from './core/agent.js';
+export { defineAgent, transfer } from './core/agent.js';
 export type { ContextKey, ContextReader, SessionContext } from './core/context-key.js';
 export {
   ContextTooLargeError,
@@ -54,15 +57,29 @@ export {
   ValidationError,
 } from './core/errors.js';
 export type {
+  AdmissionClamp,
+  AdmissionViolation,
   BatonEvent,
   EventDataByType,
   FinishReason,
+  MessagePriority,
   ModelDeltaEvent,
   PersistedEventType,
   StreamEvent,
   ToolCallRecord,
   Usage,
 } from './core/events.js';
+export type {
+  AnyGuardrail,
+  Guardrail,
+  GuardrailAction,
+  GuardrailContext,
+  GuardrailKind,
+  GuardrailOptions,
+  GuardrailValueByKind,
+  GuardrailVerdict,
+} from './core/guardrail.js';
+export { guardrail } from './core/guardrail.js';
 export type {
   AnyTool,
   CallerIdentity,
@@ -72,6 +89,23 @@ export type {
   ToolOptions,
 } from './core/tool.js';
 export { tool } from './core/tool.js';
+export {
+  acyclicHandoffs,
+  budgetCeiling,
+  finalOwner,
+  toolPermission,
+} from './loop/admission/built-in-invariants.js';
+export type { AdmissionCounters, AdmissionSettings } from './loop/admission/check-admission.js';
+export { admissionCounters } from './loop/admission/check-admission.js';
+export type {
+  AdmissionContext,
+  AdmissionNode,
+  AgentGraph,
+  ClampPatch,
+  Invariant,
+  InvariantVerdict,
+} from './loop/admission/invariant.js';
+export { defineInvariant } from './loop/admission/invariant.js';
 export type { TurnOutcome } from './loop/types.js';
 export type { Clock } from './model/clock.js';
 export type { PriceTable } from './model/pricing.js';

@@ -317,16 +317,35 @@ describe('runTurn handoffs', () => {
   it('keeps the handed-off agent active when the run resumes', async () => {
     const { triage } = agents([{ text: 'unused' }, { text: 'Billing speaking.' }]);
     // Crash at step 2's step.started: the handoff step is complete in the log.
-    const crashed = new CrashingJournal(startedJournal(), 6);
+    const crashed = new CrashingJournal(startedJournal(), 9);
     await expect(runTurn({ agent: triage, journal: crashed })).rejects.toThrow();
     const outcome = await runTurn({ agent: triage, journal: resumedJournal(crashed) });
     expect(outcome).toMatchObject({ status: 'succeeded', text: 'Billing speaking.' });
   });
 
+  it.each([
+    ['admission.checked', 6],
+    ['handoff.occurred', 7],
+    ['step.completed', 8],
+  ])('commits the handoff once when the run crashes at its %s', async (_event, crashAt) => {
+    const { triage } = agents([{ text: 'unused' }, { text: 'Billing.' }]);
+    const crashed = new CrashingJournal(startedJournal(), crashAt);
+    await expect(runTurn({ agent: triage, journal: crashed })).rejects.toThrow();
+    const resumed = resumedJournal(crashed);
+    expect(await runTurn({ agent: triage, journal: resumed })).toMatchObject({
+      status: 'succeeded',
+      text: 'Billing.',
+    });
+    const types = resumed.events.map((event) => event.type);
+    // One verdict at the start, one for the handoff, one handoff.
+    expect(types.filter((type) => type === 'admission.checked')).toHaveLength(2);
+    expect(types.filter((type) => type === 'handoff.occurred')).toHaveLength(1);
+  });
+
   it('applies a handoff committed in a step that was interrupted before it completed', async () => {
     const { triage } = agents([{ text: 'unused' }, { text: 'Billing after the crash.' }]);
     // Crash at step 1's step.completed: the transfer result is committed, the step is not.
-    const crashed = new CrashingJournal(startedJournal(), 5);
+    const crashed = new CrashingJournal(startedJournal(), 8);
     await expect(runTurn({ agent: triage, journal: crashed })).rejects.toThrow();
     const outcome = await runTurn({ agent: triage, journal: resumedJournal(crashed) });
     expect(outcome).toMatchObject({ status: 'succeeded', text: 'Billing after the crash.', steps: 2 });

@@ -15,6 +15,22 @@ describe('examples', () => {
     expect(journal.events.filter((event) => event.type === 'tool.result')).toHaveLength(3);
   });
 
+  it('the coordinator hands a billing question to billing, and its input guardrail stops card numbers', async () => {
+    const coordinator = await load('../examples/coordinator.js');
+    const journal = startedJournal('I was charged twice');
+    const outcome = await runTurn({ agent: coordinator, journal });
+    expect(outcome).toMatchObject({ status: 'succeeded', text: expect.stringContaining('refunded') });
+    const handoffs = journal.events.filter((event) => event.type === 'handoff.occurred');
+    expect(handoffs.map((event) => event.data)).toEqual([
+      { from: 'coordinator', to: 'billing', reason: 'the request is about billing' },
+    ]);
+    const blocked = await runTurn({
+      agent: coordinator,
+      journal: startedJournal('card 4111111111111111 charged twice'),
+    });
+    expect(blocked).toMatchObject({ status: 'failed', error: { code: 'guardrail_tripped' } });
+  });
+
   it('assistant uses BATON_MODEL or openai:gpt-4.1-mini', async () => {
     const agent = await load('../examples/assistant.js');
     expect(agent.model).toBe(process.env.BATON_MODEL ?? 'openai:gpt-4.1-mini');

@@ -75,6 +75,18 @@ export class RunPrinter {
             : `  ${this.#red('✖')} ${event.data.name} → ${event.data.error?.code ?? 'error'}: ${event.data.error?.message ?? ''}`,
         );
         break;
+      case 'handoff.occurred':
+        this.#line(
+          `  ↪ ${event.data.from} hands off to ${event.data.to}${event.data.reason ? `: ${event.data.reason}` : ''}`,
+        );
+        break;
+      case 'guardrail.tripped':
+        this.#line(
+          this.#yellow(
+            `  ⛔ ${event.data.on} guardrail ${event.data.name} (${event.data.action}): ${event.data.reason}`,
+          ),
+        );
+        break;
       default:
         break;
     }

@@ -35,6 +35,8 @@ export interface StartSessionInput {
 export interface SendInput {
   continuationToken: string;
   message: string;
+  /** `user` (default) or `background`: read at the end of the run's turn. */
+  priority?: 'user' | 'background';
 }
 
 /** Options of {@link BatonClient.stream}. */

@@ -1,6 +1,7 @@
-import type { LanguageModelV3 } from '@ai-sdk/provider';
+import type { LanguageModelV3, LanguageModelV3Message } from '@ai-sdk/provider';
 import type { ContextReader } from './context-key.js';
 import { UserError } from './errors.js';
+import type { AnyGuardrail } from './guardrail.js';
 import { hashCanonical } from './hash.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { AnyTool } from './tool.js';
@@ -12,6 +13,8 @@ export interface AgentLimits {
   maxTokens?: number;
   maxCostUsd?: number;
   timeoutMs?: number;
+  /** Handoffs one run may make; one more fails the run with `max_handoffs`. */
+  maxHandoffs?: number;
 }
 
 /** A model's list price in USD per million tokens, for models the price table does not know. */
@@ -41,6 +44,46 @@ export interface InstructionsContext {
  */
 export type Instructions = string | ((context: InstructionsContext) => string | Promise<string>);
 
+/**
+ * Chooses which history the agent handed to sees: it gets the messages before the handoff (the
+ * system message excluded) and returns those the new agent's model is shown instead. Everything
+ * after the handoff is shown as it is. It must be pure: a resumed run applies it again.
+ */
+export type HistoryFilter = (history: readonly LanguageModelV3Message[]) => LanguageModelV3Message[];
+
+/** What `transfer` accepts. */
+export interface TransferOptions {
+  /** What the hand-off tool says to the model; default names the agent and its description. */
+  description?: string;
+  inputFilter?: HistoryFilter;
+}
+
+/** A handoff target with options, as an agent's `handoffs` entry (see {@link transfer}). */
+export interface Transfer {
+  readonly kind: 'transfer';
+  readonly agent: Agent;
+  readonly description: string | undefined;
+  readonly inputFilter: HistoryFilter | undefined;
+}
+
+/**
+ * A handoff to `agent` with options: `defineAgent({ handoffs: [transfer(billing, { inputFilter })] })`.
+ * A plain agent in `handoffs` is `transfer(agent)`.
+ */
+export function transfer(agent: Agent, options: TransferOptions = {}): Transfer {
+  return Object.freeze({
+    kind: 'transfer',
+    agent,
+    description: options.description,
+    inputFilter: options.inputFilter,
+  });
+}
+
+/** Whether a `handoffs` entry is a {@link transfer} rather than a plain agent. */
+function isTransfer(entry: Agent | Transfer): entry is Transfer {
+  return (entry as Partial<Transfer>).kind === 'transfer';
+}
+
 /** What `defineAgent` accepts. */
 export interface AgentOptions {
   name: string;
@@ -48,7 +91,10 @@ export interface AgentOptions {
   instructions: Instructions;
   model: ModelSpec;
   tools?: AnyTool[];
-  handoffs?: Agent[];
+  /** Agents this one may hand the conversation to: an agent, or `transfer(agent, options)`. */
+  handoffs?: (Agent | Transfer)[];
+  /** Checks on user messages, the final answer and tool calls (a run uses its starting agent's). */
+  guardrails?: AnyGuardrail[];
   limits?: AgentLimits;
   mcpServers?: McpServerSpec[];
   /** Retries and per-attempt timeouts of this agent's model calls; each field overrides the runtime's. */
@@ -67,7 +113,11 @@ export interface Agent {
   readonly instructions: Instructions;
   readonly model: ModelSpec;
   readonly tools: readonly AnyTool[];
+  /** The handoff targets, in order. */
   readonly handoffs: readonly Agent[];
+  /** The handoffs with their options, in the order of `handoffs`. */
+  readonly transfers: readonly Transfer[];
+  readonly guardrails: readonly AnyGuardrail[];
   readonly limits: Readonly<AgentLimits>;
   readonly mcpServers: readonly McpServerSpec[];
   readonly retry: Readonly<Partial<RetryPolicy>>;
@@ -105,11 +155,22 @@ export function defineAgent(options: AgentOptions): Agent {
     }
     seen.add(candidate.name);
   }
-  for (const target of options.handoffs ?? []) {
+  const transfers = (options.handoffs ?? []).map((entry) =>
+    entry !== null && typeof entry === 'object' && isTransfer(entry) ? entry : transfer(entry),
+  );
+  for (const { agent: target } of transfers) {
     if (typeof target?.name !== 'string' || !isInstructions(target.instructions)) {
       throw new UserError(
         'invalid_agent',
         `agent ${options.name}: every handoff must be made by defineAgent()`,
+      );
+    }
+  }
+  for (const entry of options.guardrails ?? []) {
+    if (typeof entry?.name !== 'string' || typeof entry.check !== 'function') {
+      throw new UserError(
+        'invalid_agent',
+        `agent ${options.name}: every guardrail must be made by guardrail()`,
       );
     }
   }
@@ -122,7 +183,9 @@ export function defineAgent(options: AgentOptions): Agent {
     instructions: options.instructions,
     model: options.model,
     tools: Object.freeze([...tools]),
-    handoffs: Object.freeze([...(options.handoffs ?? [])]),
+    handoffs: Object.freeze(transfers.map((entry) => entry.agent)),
+    transfers: Object.freeze(transfers),
+    guardrails: Object.freeze([...(options.guardrails ?? [])]),
     limits: Object.freeze({ ...options.limits }),
     mcpServers: Object.freeze([...(options.mcpServers ?? [])]),
     retry: Object.freeze({ ...options.retry }),
@@ -135,7 +198,10 @@ export function isInstructions(value: unknown): value is Instructions {
   return typeof value === 'string' || typeof value === 'function';
 }
 
-/** Limits are positive numbers (`maxSteps` a whole number); anything else would never trigger. */
+/** Limits that count things, so must be whole numbers. */
+const WHOLE_LIMITS: ReadonlySet<string> = new Set(['maxSteps', 'maxHandoffs']);
+
+/** Limits are positive numbers (counts whole numbers); anything else would never trigger. */
 function checkLimits(agent: string, limits: AgentLimits): void {
   for (const [key, value] of Object.entries(limits) as [string, unknown][]) {
     if (value === undefined) continue;
@@ -143,11 +209,11 @@ function checkLimits(agent: string, limits: AgentLimits): void {
       typeof value === 'number' &&
       value > 0 &&
       Number.isFinite(value) &&
-      (key !== 'maxSteps' || Number.isInteger(value));
+      (!WHOLE_LIMITS.has(key) || Number.isInteger(value));
     if (!valid) {
       throw new UserError(
         'invalid_agent',
-        `agent ${agent}: limits.${key} must be a positive ${key === 'maxSteps' ? 'integer' : 'number'}, got ${JSON.stringify(value)}`,
+        `agent ${agent}: limits.${key} must be a positive ${WHOLE_LIMITS.has(key) ? 'integer' : 'number'}, got ${JSON.stringify(value)}`,
       );
     }
   }

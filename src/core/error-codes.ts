@@ -131,6 +131,21 @@ export const ERROR_CODES = {
     status: null,
     description: "the run's active time over all its attempts reached its agent's limits.timeoutMs",
   },
+  max_handoffs: {
+    domain: 'run',
+    status: null,
+    description: "the run tried to hand off more often than its agent's limits.maxHandoffs",
+  },
+  guardrail_tripped: {
+    domain: 'run',
+    status: null,
+    description: 'an input or output guardrail blocked the run; guardrail.tripped names it and says why',
+  },
+  admission_rejected: {
+    domain: 'run',
+    status: null,
+    description: 'an admission invariant rejected the agent graph; the message names the invariant',
+  },
   definition_changed: {
     domain: 'run',
     status: null,
@@ -266,6 +281,11 @@ export const ERROR_CODES = {
     domain: 'tool',
     status: null,
     description: 'the run ended while this non-idempotent tool ran; it is not run again on resume',
+  },
+  blocked: {
+    domain: 'tool',
+    status: null,
+    description: 'a tool guardrail refused the call before it ran; guardrail.tripped names it',
   },
   edit_no_match: {
     domain: 'tool',

@@ -1,4 +1,6 @@
+import type { AgentLimits } from './agent.js';
 import type { ErrorBody } from './errors.js';
+import type { GuardrailAction, GuardrailKind } from './guardrail.js';
 import { canonicalJson, sha256Hex } from './hash.js';
 
 /** Token usage, summed over model calls. `costUsd` is present when the model's price is known. */
@@ -28,12 +30,31 @@ export type FinishReason =
   | 'cancelled'
   | 'error';
 
+/** Who a message is from: a person (`user`, the default) or the system (`background`, read at a turn's end). */
+export type MessagePriority = 'user' | 'background';
+
+/** A monotone patch admission applied to one agent: tools removed, limits lowered. */
+export interface AdmissionClamp {
+  /** The invariant that asked for it. */
+  invariant: string;
+  agent: string;
+  removeTools?: string[];
+  limits?: AgentLimits;
+}
+
+/** An invariant that rejected the agent graph. */
+export interface AdmissionViolation {
+  invariant: string;
+  message: string;
+}
+
 /** The `data` of every persisted event type, keyed by type. Documented in docs/events.md. */
 export interface EventDataByType {
   'session.started': { agent: string; context?: Record<string, unknown> };
   /** `worker` is the lease owner that started this attempt, so commits are attributable. */
   'run.started': { agent: string; attempt: number; definitionHash: string; kind?: string; worker?: string };
-  'message.received': { role: 'user'; text: string };
+  /** `priority` is absent for a user message. */
+  'message.received': { role: 'user'; text: string; priority?: MessagePriority };
   'step.started': { step: number };
   /** A model call failed in a way worth retrying; attempt `attempt` follows after `delayMs`. */
   'model.retried': { attempt: number; maxAttempts?: number; delayMs: number; reason: string };
@@ -56,6 +77,12 @@ export interface EventDataByType {
   /** A tool's write to the session's context, committed with (right after) its `tool.result`. */
   'context.updated': { key: string; value: unknown };
   'step.completed': { step: number };
+  /** The run's active agent changed from `from` to `to` (the model called `transfer_to_<to>`). */
+  'handoff.occurred': { from: string; to: string; reason?: string };
+  /** A guardrail stopped a user message (`input`), the final answer (`output`) or a tool call (`tool`). */
+  'guardrail.tripped': { name: string; on: GuardrailKind; reason: string; action: GuardrailAction };
+  /** The agent graph was checked at the run's start or before a handoff; `ok` is false when rejected. */
+  'admission.checked': { ok: boolean; clamps: AdmissionClamp[]; violations: AdmissionViolation[] };
   'run.completed': { status: 'succeeded'; text: string; usage: Usage };
   'run.failed': { error: ErrorBody };
   'run.cancelled': { reason?: string };

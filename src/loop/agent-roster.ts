@@ -71,7 +71,7 @@ export class AgentRoster {
     const list = [
       ...agent.tools,
       ...(agent === this.root ? (this.options.extraTools ?? []) : []),
-      ...agent.handoffs.map(handoffTool),
+      ...agent.transfers.map(handoffTool),
     ];
     const tools = new Map<string, AnyTool>();
     for (const candidate of list) {

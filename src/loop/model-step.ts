@@ -55,7 +55,7 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
       () =>
         callModel({
           model: active.model,
-          prompt: transcript.prompt,
+          prompt: transcript.modelPrompt,
           tools: active.definitions,
           signal,
           timeouts: policy,

@@ -15,6 +15,12 @@ export interface IncompleteStep {
   agentAtStart: string | undefined;
   /** The agent a handoff committed within this step switches to. */
   handoffTo: string | undefined;
+  /** The `reason` the model gave for that handoff. */
+  handoffReason: string | undefined;
+  /** The admission verdict committed for this step's handoff, if any. */
+  admission: EventDataByType['admission.checked'] | undefined;
+  /** This step's `handoff.occurred` is committed. */
+  handoffRecorded: boolean;
 }
 
 /** Where the current run stopped, derived from the session log in one pass. */
@@ -28,6 +34,14 @@ export interface ResumePlan {
   usage: Usage;
   /** The agent the run handed off to last in a completed step, if any. */
   activeAgent: string | undefined;
+  /** The run's last handoff in a completed step (its transfer's filter applies on resume). */
+  lastHandoff: { from: string | undefined; to: string } | undefined;
+  /** Handoffs this run made (`handoff.occurred`). */
+  handoffs: number;
+  /** This run's admission verdicts, oldest first (the first is the run start's, when committed). */
+  admissions: EventDataByType['admission.checked'][];
+  /** User messages (not background) that no model call has seen yet: input guardrails check them. */
+  unanswered: string[];
 }
 
 interface MutableStep extends IncompleteStep {
@@ -42,8 +56,27 @@ export function planResume(events: readonly BatonEvent[], runId: string): Resume
   let answer: string | undefined;
   let usage = emptyUsage();
   let activeAgent: string | undefined;
+  let lastHandoff: ResumePlan['lastHandoff'];
+  let handoffs = 0;
+  const admissions: EventDataByType['admission.checked'][] = [];
+  let unanswered: string[] = [];
+  // Background messages the model has not been shown: they are shown at a turn's end (see Transcript).
+  let heldBackground = 0;
   for (const event of events) {
-    if (event.type === 'message.received') answer = undefined;
+    let releasing = false;
+    if (event.type === 'message.received') {
+      if (event.data.priority === 'background') heldBackground += 1;
+      else {
+        answer = undefined;
+        unanswered.push(event.data.text);
+      }
+    } else if (event.type === 'run.started') heldBackground = 0;
+    else if (event.type === 'message.completed') {
+      unanswered = [];
+      // An answer with background messages waiting does not end the turn: they are shown next.
+      releasing = event.data.toolCalls.length === 0 && heldBackground > 0;
+      if (event.data.toolCalls.length === 0) heldBackground = 0;
+    }
     if (event.runId !== runId) continue;
     switch (event.type) {
       case 'step.started':
@@ -57,24 +90,41 @@ export function planResume(events: readonly BatonEvent[], runId: string): Resume
             completed: false,
             agentAtStart: activeAgent,
             handoffTo: undefined,
+            handoffReason: undefined,
+            admission: undefined,
+            handoffRecorded: false,
           };
         }
         break;
       case 'message.completed':
         if (current !== undefined) current.message = event.data;
         usage = addUsage(usage, event.data.usage);
-        answer = event.data.toolCalls.length === 0 ? event.data.text : undefined;
+        answer = event.data.toolCalls.length === 0 && !releasing ? event.data.text : undefined;
         break;
       case 'tool.started':
         current?.started.add(event.data.toolCallId);
         break;
       case 'tool.result':
         current?.finished.add(event.data.toolCallId);
-        if (current !== undefined && isHandoffResult(event.data)) current.handoffTo = event.data.output.agent;
+        if (current !== undefined && isHandoffResult(event.data)) {
+          current.handoffTo = event.data.output.agent;
+          current.handoffReason = event.data.output.reason;
+        }
+        break;
+      case 'admission.checked':
+        admissions.push(event.data);
+        if (current?.handoffTo !== undefined) current.admission = event.data;
+        break;
+      case 'handoff.occurred':
+        handoffs += 1;
+        if (current !== undefined) current.handoffRecorded = true;
         break;
       case 'step.completed':
         if (current !== undefined) {
           current.completed = true;
+          // `from` undefined: the run's starting agent handed off.
+          if (current.handoffTo !== undefined)
+            lastHandoff = { from: current.agentAtStart, to: current.handoffTo };
           activeAgent = current.handoffTo ?? activeAgent;
         }
         break;
@@ -89,5 +139,9 @@ export function planResume(events: readonly BatonEvent[], runId: string): Resume
     answer: incomplete === undefined ? answer : undefined,
     usage,
     activeAgent,
+    lastHandoff,
+    handoffs,
+    admissions,
+    unanswered,
   };
 }

@@ -1,5 +1,5 @@
 import type { EventDataByType, EventDraft, ToolCallRecord } from '../core/events.js';
-import type { ToolContext } from '../core/tool.js';
+import type { ToolContext, ToolOutcome } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import type { ActiveAgent } from './agent-roster.js';
 import type { ContextState } from './context-state.js';
@@ -19,6 +19,8 @@ export interface ToolPhase {
   toolContext: Pick<ToolContext, 'auth'> & { context: ContextState };
   /** The step's response said its tool input was not JSON (`finishReason: 'malformed'`). */
   malformed: boolean;
+  /** Tool guardrails: an outcome refuses the call before it starts (it gets that result, never runs). */
+  screen?: (call: ToolCallRecord) => Promise<ToolOutcome | undefined>;
   /** Calls with `tool.started` committed by an earlier attempt (resume). */
   started?: ReadonlySet<string>;
   /** Calls with `tool.result` committed already (resume): reused, never run again. */
@@ -55,7 +57,10 @@ async function runOne(
   const candidate = active.tools.get(call.name);
   let result: ToolResultData;
   let writes: EventDraft<'context.updated'>[] = [];
-  if (phase.started?.has(call.toolCallId) && candidate?.idempotent !== true) {
+  const refused = phase.started?.has(call.toolCallId) ? undefined : await phase.screen?.(call);
+  if (refused !== undefined) {
+    result = { toolCallId: call.toolCallId, name: call.name, ...refused, durationMs: 0 };
+  } else if (phase.started?.has(call.toolCallId) && candidate?.idempotent !== true) {
     // A non-idempotent tool may already have had its effect: never run it a second time.
     result = {
       toolCallId: call.toolCallId,

@@ -13,6 +13,8 @@ import type { RunTurnOptions, TurnOutcome } from './types.js';
 
 /** Finishes the interrupted step, if any, then steps until the turn ends. */
 async function drive(turn: Turn, plan: ResumePlan): Promise<TurnEnd> {
+  const refused = await turn.admitStart();
+  if (refused !== undefined) return refused;
   const incomplete = plan.incomplete;
   if (incomplete !== undefined) {
     // Continue the interrupted step: a committed response is never requested again.

@@ -2,7 +2,7 @@ import type { AgentLimits } from '../core/agent.js';
 import type { Usage } from '../core/events.js';
 
 /** The limits that end a turn as `failed`; each is also the error code. */
-export type LimitReason = 'max_steps' | 'max_tokens' | 'max_cost' | 'timeout';
+export type LimitReason = 'max_steps' | 'max_tokens' | 'max_cost' | 'timeout' | 'max_handoffs';
 
 /** What the stop conditions look at, checked at every step boundary. */
 export interface TurnProgress {

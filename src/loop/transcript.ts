@@ -4,6 +4,7 @@ import type {
   LanguageModelV3Prompt,
   LanguageModelV3ToolResultPart,
 } from '@ai-sdk/provider';
+import type { HistoryFilter } from '../core/agent.js';
 import type { ErrorBody } from '../core/errors.js';
 import type { BatonEvent, EventDataByType } from '../core/events.js';
 
@@ -50,6 +51,12 @@ export class Transcript {
   private deferredUsers: LanguageModelV3Message[] = [];
   private readonly seenUserSeqs = new Set<number>();
   private openToolMessage: Extract<LanguageModelV3Message, { role: 'tool' }> | undefined;
+  /** Background messages not yet shown to the model: they wait for the turn's end. */
+  private heldBackground: LanguageModelV3Message[] = [];
+  /** The history before the last handoff as its transfer's filter left it, and where that history ends. */
+  private handoffView: { upTo: number; history: LanguageModelV3Message[] } | undefined;
+  /** `prompt.length` when this run's last `handoff.occurred` was committed. */
+  private handoffMarkAt = 0;
 
   /** Calls of this run stay pending when its log ends mid-step: the loop resumes them. */
   constructor(private readonly currentRunId: string) {}
@@ -67,6 +74,36 @@ export class Transcript {
     this.prompt[0] = { role: 'system', content: instructions };
   }
 
+  /** Where the current run's last handoff happened in `prompt` (0 when it had none). */
+  get handoffMark(): number {
+    return this.handoffMarkAt;
+  }
+
+  /**
+   * From now on the model sees `filter(history before upTo)` in place of that history (a
+   * transfer's `inputFilter`); `undefined` shows the whole history again.
+   */
+  filterHistory(filter: HistoryFilter | undefined, upTo: number = this.prompt.length): void {
+    this.handoffView =
+      filter === undefined ? undefined : { upTo, history: filter(this.prompt.slice(1, upTo)) };
+  }
+
+  /** The prompt as the active agent's model sees it: the full one, or the handoff-filtered view. */
+  get modelPrompt(): LanguageModelV3Prompt {
+    const view = this.handoffView;
+    if (view === undefined) return this.prompt;
+    return [this.prompt[0] as LanguageModelV3Message, ...view.history, ...this.prompt.slice(view.upTo)];
+  }
+
+  /** Shows the held background messages to the model; returns whether there were any. */
+  releaseBackground(): boolean {
+    const held = this.heldBackground;
+    if (held.length === 0) return false;
+    this.heldBackground = [];
+    for (const message of held) this.addUser(message);
+    return true;
+  }
+
   /** Number of tool calls still waiting for results. */
   get pendingCalls(): number {
     return this.pending.size;
@@ -80,12 +117,19 @@ export class Transcript {
         break;
       case 'message.completed':
         this.addAssistantMessage(event.data, event.runId);
+        // Live, the turn shows held background messages once the model answered (Turn.boundary).
+        if (event.data.toolCalls.length === 0) this.releaseBackground();
+        break;
+      case 'handoff.occurred':
+        if (event.runId === this.currentRunId) this.handoffMarkAt = this.prompt.length;
         break;
       case 'tool.result':
         this.addToolResult(event.data);
         break;
       case 'run.started':
         this.closeCalls((call) => call.runId !== event.runId);
+        // A new turn reads every message committed before it, whatever its priority.
+        this.releaseBackground();
         break;
       case 'run.completed':
       case 'run.failed':
@@ -98,7 +142,10 @@ export class Transcript {
     }
   }
 
-  /** Adds a user message once (by `seq`); returns whether it was new. */
+  /**
+   * Adds a user message once (by `seq`); returns whether it is new and shown now. A background
+   * message is held until `releaseBackground` (the turn's end) and returns false.
+   */
   addUserMessage(event: BatonEvent<'message.received'>): boolean {
     if (this.seenUserSeqs.has(event.seq)) return false;
     this.seenUserSeqs.add(event.seq);
@@ -106,9 +153,17 @@ export class Transcript {
       role: 'user',
       content: [{ type: 'text', text: event.data.text }],
     };
+    if (event.data.priority === 'background') {
+      this.heldBackground.push(message);
+      return false;
+    }
+    this.addUser(message);
+    return true;
+  }
+
+  private addUser(message: LanguageModelV3Message): void {
     if (this.pending.size > 0) this.deferredUsers.push(message);
     else this.push(message);
-    return true;
   }
 
   /** Adds the assistant's response; its tool calls become pending. */

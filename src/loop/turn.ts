@@ -1,14 +1,16 @@
 import type { EventDataByType, Usage } from '../core/events.js';
 import type { ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
+import { AdmissionState } from './admission/admission-state.js';
+import { admit, rejection } from './admission/admit.js';
 import type { ActiveAgent, AgentRoster } from './agent-roster.js';
 import type { ContextState } from './context-state.js';
-import { isHandoffResult } from './handoffs.js';
+import { Guardrails } from './guardrails.js';
+import { isHandoffResult, transferTo } from './handoffs.js';
 import { resolveInstructions } from './instructions.js';
 import { runModelStep } from './model-step.js';
 import type { IncompleteStep, ResumePlan } from './resume-plan.js';
 import { runToolCalls } from './run-tool-calls.js';
-import type { StopCondition } from './stop-conditions.js';
 import { firstMet, limitConditions } from './stop-conditions.js';
 import type { Transcript } from './transcript.js';
 import type { TurnEnd } from './turn-end.js';
@@ -41,13 +43,22 @@ export class Turn {
   private active: ActiveAgent;
   private answer: string | undefined;
   private readonly startedAt: number;
-  private readonly conditions: StopCondition[];
   private readonly toolContext: Pick<ToolContext, 'auth'> & { context: ContextState };
+  private readonly guardrails: Guardrails;
+  /** Clamps of this run's admissions (replayed from the log on resume). */
+  private readonly admission = new AdmissionState();
+  /** Handoffs this run made so far. */
+  private handoffs: number;
+  /** User messages the model has not seen yet: input guardrails check them before the next model call. */
+  private unanswered: string[];
 
   constructor(private readonly parts: TurnParts) {
     const { options, plan, clock } = parts;
     this.startedAt = clock.now();
-    this.conditions = limitConditions(options.agent.limits);
+    this.guardrails = new Guardrails(options.journal, options.agent);
+    for (const verdict of plan.admissions) this.admission.apply(verdict.clamps);
+    this.handoffs = plan.handoffs;
+    this.unanswered = [...plan.unanswered];
     const auth = options.toolContext?.auth;
     this.toolContext = {
       context: parts.context,
@@ -59,6 +70,30 @@ export class Turn {
     // An interrupted step is finished by the agent that asked for its tool calls.
     const agentAtStart = plan.incomplete === undefined ? plan.activeAgent : plan.incomplete.agentAtStart;
     this.active = this.activate(agentAtStart ?? options.agent.name);
+    const last = plan.lastHandoff;
+    if (last !== undefined) {
+      const from = last.from === undefined ? options.agent : parts.roster.get(last.from).agent;
+      parts.transcript.filterHistory(transferTo(from, last.to)?.inputFilter, parts.transcript.handoffMark);
+    }
+  }
+
+  /** Admission at the run's start (once per run: a resumed run reuses its committed verdict). */
+  async admitStart(): Promise<TurnEnd | undefined> {
+    const { options, plan } = this.parts;
+    const root = options.agent;
+    const committed = plan.admissions[0];
+    const error =
+      committed !== undefined
+        ? rejection(committed)
+        : await admit(options.journal, options.admission, root, this.admission, {
+            point: 'run.start',
+            starting: root.name,
+            ceiling: root.limits,
+          });
+    if (error !== undefined) return { reason: 'error', error };
+    // Clamps may have removed tools of the active agent.
+    this.active = this.activate(this.active.agent.name);
+    return undefined;
   }
 
   /** Calls the model for `step`; `step.started` is staged unless an earlier attempt committed it. */
@@ -67,6 +102,11 @@ export class Turn {
     alreadyStarted: boolean,
   ): Promise<{ message: AssistantData } | { end: TurnEnd }> {
     const { journal } = this.parts.options;
+    if (this.unanswered.length > 0) {
+      const refused = await this.guardrails.screenInput(this.unanswered, this.active.agent);
+      this.unanswered = [];
+      if (refused !== undefined) return { end: { reason: 'error', error: refused } };
+    }
     // A crash during the model call re-calls the model whether or not `step.started` was
     // committed, so it rides with `message.completed` (or with a `model.retried` before it).
     if (!alreadyStarted) await journal.stage({ type: 'step.started', data: { step } });
@@ -107,14 +147,23 @@ export class Turn {
         signal: this.parts.turnSignal.signal,
         toolContext: this.toolContext,
         malformed: message.finishReason === 'malformed',
+        screen: (call) => this.guardrails.screenTool(call, this.active.agent),
         ...(resumed === undefined ? {} : { started: resumed.started, finished: resumed.finished }),
       },
       message.toolCalls,
     );
     const interrupted = this.parts.turnSignal.interruption();
     if (interrupted !== undefined) return interrupted;
-    const handoff = results.filter(isHandoffResult).at(-1)?.output.agent ?? resumed?.handoffTo;
-    if (handoff !== undefined) this.active = this.activate(handoff);
+    const committed = results.filter(isHandoffResult).at(-1)?.output;
+    const handoff =
+      committed ??
+      (resumed?.handoffTo === undefined
+        ? undefined
+        : { agent: resumed.handoffTo, reason: resumed.handoffReason });
+    if (handoff !== undefined) {
+      const end = await this.handOff(handoff.agent, handoff.reason, resumed);
+      if (end !== undefined) return end;
+    }
     await journal.append({ type: 'step.completed', data: { step } });
     this.answer = message.toolCalls.length === 0 ? message.text : undefined;
     return undefined;
@@ -127,9 +176,19 @@ export class Turn {
   async boundary(): Promise<TurnEnd | undefined> {
     const inbox = await this.parts.options.journal.drainInbox();
     for (const event of inbox) {
-      if (this.parts.transcript.addUserMessage(event)) this.answer = undefined;
+      if (this.parts.transcript.addUserMessage(event)) {
+        this.answer = undefined;
+        this.unanswered.push(event.data.text);
+      }
     }
-    if (this.answer !== undefined) return { reason: 'answered', text: this.answer };
+    // Background messages wait for the turn's end; then the model is shown them and goes on.
+    if (this.answer !== undefined && this.parts.transcript.releaseBackground()) this.answer = undefined;
+    if (this.answer !== undefined) {
+      const refused = await this.guardrails.screenOutput(this.answer, this.active.agent);
+      return refused === undefined
+        ? { reason: 'answered', text: this.answer }
+        : { reason: 'error', error: refused };
+    }
     const interrupted = this.parts.turnSignal.interruption();
     if (interrupted !== undefined) return interrupted;
     const progress = {
@@ -137,11 +196,63 @@ export class Turn {
       usage: this.usage,
       elapsedMs: (this.parts.options.activeMsBefore ?? 0) + this.parts.clock.now() - this.startedAt,
     };
-    const limit = firstMet(this.conditions, progress);
+    const limit = firstMet(this.limitConditions(), progress);
     return limit === undefined ? undefined : { reason: limit.reason, message: limit.message };
   }
 
+  /**
+   * The run's limits (its starting agent's) and, after a handoff, the active agent's own, both
+   * with admission's clamps: an agent's limits count the run's totals while it is active.
+   */
+  private limitConditions() {
+    const root = this.parts.options.agent;
+    const conditions = limitConditions(this.admission.limitsOf(root));
+    if (this.active.agent !== root)
+      conditions.push(...limitConditions(this.admission.limitsOf(this.active.agent)));
+    return conditions;
+  }
+
+  /**
+   * Hands the turn to `to`: checks the run's `maxHandoffs`, admits the graph reachable from the
+   * target, commits `handoff.occurred` and shows the target the history its transfer's filter
+   * chooses. A resumed step reuses what it had committed of this, in that order.
+   */
+  private async handOff(
+    to: string,
+    reason: string | undefined,
+    resumed: IncompleteStep | undefined,
+  ): Promise<TurnEnd | undefined> {
+    const { journal, agent: root, admission } = this.parts.options;
+    const from = this.active.agent;
+    if (resumed?.handoffRecorded !== true) {
+      const max = this.admission.limitsOf(root).maxHandoffs;
+      if (max !== undefined && this.handoffs >= max) {
+        return { reason: 'max_handoffs', message: `the run reached its limit of ${max} handoffs` };
+      }
+      const target = this.parts.roster.get(to).agent;
+      const error =
+        resumed?.admission !== undefined
+          ? rejection(resumed.admission)
+          : await admit(journal, admission, target, this.admission, {
+              point: 'handoff',
+              starting: root.name,
+              from: from.name,
+              ceiling: this.admission.limitsOf(root),
+            });
+      if (error !== undefined) return { reason: 'error', error };
+      await journal.append({
+        type: 'handoff.occurred',
+        data: { from: from.name, to, ...(reason !== undefined && { reason }) },
+      });
+      this.handoffs += 1;
+    }
+    this.active = this.activate(to);
+    this.parts.transcript.filterHistory(transferTo(from, to)?.inputFilter);
+    return undefined;
+  }
+
+  /** The prepared agent named `name`, without the tools admission removed, with its instructions shown. */
   private activate(name: string): ActiveAgent {
-    return this.parts.roster.get(name);
+    return this.admission.restrict(this.parts.roster.get(name));
   }
 }

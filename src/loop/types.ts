@@ -6,6 +6,7 @@ import type { RetryPolicy } from '../core/retry-policy.js';
 import type { AnyTool, ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import type { PriceTable } from '../model/pricing.js';
+import type { AdmissionSettings } from './admission/check-admission.js';
 import type { Journal } from './journal.js';
 
 /** Options of `runTurn`: one agent turn against a journal. */
@@ -35,10 +36,12 @@ export interface RunTurnOptions {
    * agent's `limits.timeoutMs`, so a run that keeps crashing still times out.
    */
   activeMsBefore?: number;
+  /** Invariants checked (after the built-in ones) at the run's start and before every handoff, and counters. */
+  admission?: AdmissionSettings;
 }
 
 /** The turn options a runtime passes to every turn it runs, whatever the run kind. */
-export type TurnSettings = Pick<RunTurnOptions, 'retry' | 'clock' | 'prices' | 'env'>;
+export type TurnSettings = Pick<RunTurnOptions, 'retry' | 'clock' | 'prices' | 'env' | 'admission'>;
 
 /** How a turn ended; the runtime maps it to `run.completed` / `run.failed` / `run.cancelled`. */
 export type TurnOutcome =

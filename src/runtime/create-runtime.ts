@@ -49,6 +49,8 @@ export interface RuntimeOptions {
   clock?: RunTurnOptions['clock'];
   /** Prices added to the built-in table, for cost limits and `costUsd` (`BATON_PRICES` in the CLI). */
   prices?: RunTurnOptions['prices'];
+  /** Admission invariants added to the built-in ones (e.g. `acyclicHandoffs`) and counters for metrics. */
+  admission?: RunTurnOptions['admission'];
   /**
    * The run kinds this runtime executes; a later kind of the same name replaces an earlier one.
    * The `createRuntime` exported from `baton-runtime` puts the built-in kinds (`message`, `task`,
@@ -109,6 +111,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ...(options.retry && { retry: options.retry }),
       ...(options.clock && { clock: options.clock }),
       ...(options.prices && { prices: options.prices }),
+      ...(options.admission && { admission: options.admission }),
     },
     withAgentTools: agentToolsRunner(options.connectAgentTools),
   };

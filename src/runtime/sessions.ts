@@ -1,6 +1,6 @@
 import { checkContextSize } from '../core/context-key.js';
 import { InvalidTokenError, MessageTooLargeError, NotFoundError, ValidationError } from '../core/errors.js';
-import type { EventDraft } from '../core/events.js';
+import type { EventDraft, MessagePriority } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { RunRecord } from '../store/run-store.js';
 import { agentModulePath } from './agent-loader.js';
@@ -74,7 +74,8 @@ export async function deliverMessage(
   checkMessage(context, options.message);
   const session = await context.store.findSessionByTokenHash(hashToken(options.continuationToken));
   if (!session) throw new InvalidTokenError();
-  const run = await deliverToSession(context, session, messageDraft(options.message), options.caller);
+  const draft = messageDraft(options.message, options.priority);
+  const run = await deliverToSession(context, session, draft, options.caller);
   return { sessionId: session.id, runId: run, continuationToken: options.continuationToken };
 }
 
@@ -97,8 +98,12 @@ async function replayStart(
   return hashToken(continuationToken) === session.tokenHash ? { ...replay, continuationToken } : replay;
 }
 
-function messageDraft(text: string): EventDraft<'message.received'> {
-  return { type: 'message.received', data: { role: 'user', text } };
+/** A message's event; `priority` is recorded only when it is `background`, so user messages read as before. */
+function messageDraft(text: string, priority: MessagePriority = 'user'): EventDraft<'message.received'> {
+  return {
+    type: 'message.received',
+    data: { role: 'user', text, ...(priority === 'background' && { priority }) },
+  };
 }
 
 function checkMessage(context: RuntimeContext, message: unknown): void {

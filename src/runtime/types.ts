@@ -1,5 +1,5 @@
 import type { Agent } from '../core/agent.js';
-import type { StreamEvent, Usage } from '../core/events.js';
+import type { MessagePriority, StreamEvent, Usage } from '../core/events.js';
 import type { CallerIdentity } from '../core/tool.js';
 import type { Page } from '../store/page.js';
 import type { RunRecord, RunStatus, SessionRecord } from '../store/run-store.js';
@@ -47,6 +47,11 @@ export interface DeliverResult {
 export interface DeliverOptions {
   continuationToken: string;
   message: string;
+  /**
+   * `user` (default): the active run reads it at its next step boundary. `background` (a
+   * notice from the system, such as a finished task): it waits for the end of the turn.
+   */
+  priority?: MessagePriority;
   caller?: CallerIdentity;
 }
 

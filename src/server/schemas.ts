@@ -27,6 +27,7 @@ export const startSessionBody = z.object({
 export const sendMessageBody = z.object({
   continuationToken: z.string().min(1, 'must be a non-empty string'),
   message,
+  priority: z.enum(['user', 'background']).optional(),
 });
 
 /** `GET /v1/sessions?limit&cursor`. */

@@ -13,6 +13,7 @@ export function messageRoutes(runtime: Runtime): Hono<ServerEnv> {
     const delivered = await runtime.deliver({
       continuationToken: body.continuationToken,
       message: body.message,
+      ...(body.priority !== undefined && { priority: body.priority }),
       caller: c.var.caller,
     });
     const { sessionId, runId, continuationToken } = delivered;
