@@ -92,6 +92,7 @@ export type {
   WorkerOptions,
 } from './runtime/types.js';
 export type { BlobStore } from './store/blob-store.js';
+export type { MarkStore } from './store/mark-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';
 export { openStore } from './store/open-store.js';
 export type { Page } from './store/page.js';

@@ -56,6 +56,7 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
       'ExecutionSettled',
       'FinishReason',
       'HttpErrorCode',
+      'MarkStore',
       'McpServerSpec',
       'ModelDeltaEvent',
       'ModelErrorCode',
@@ -272,6 +273,7 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
   './testing/contracts': {
     values: [
       'blobStoreContract',
+      'markStoreContract',
       'runStoreContract',
       'sandboxContract',
       'storeContract',
