@@ -128,6 +128,17 @@ export const SETTINGS = {
     description: 'load every agent module in this directory',
     parse: text,
   }),
+  channels: setting<string>({
+    flag: {
+      syntax: '--channels <dir>',
+      commands: {
+        serve:
+          'mount every webhook channel module in this directory at POST /hooks/<name> (default: channels/ beside the agents directory, if present)',
+      },
+    },
+    description: 'mount every webhook channel module in this directory at POST /hooks/<name>',
+    parse: text,
+  }),
   agent: setting({
     flag: { syntax: '--agent <file>', commands: ['worker'], repeatable: true },
     description: 'load this agent module (repeatable)',

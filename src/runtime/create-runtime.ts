@@ -8,6 +8,7 @@ import type { AgentModuleLoader } from './agent-loader.js';
 import type { AgentToolConnector } from './agent-tools.js';
 import { agentToolsRunner } from './agent-tools.js';
 import { tokenSecret } from './continuation-token.js';
+import { converse } from './conversations.js';
 import { executeClaim } from './execute-run.js';
 import { checkLeaseTtl, DEFAULT_LEASE_TTL_MS } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
@@ -120,6 +121,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     agents: context.agents,
     start: (startOptions) => startSession(context, startOptions),
     deliver: (deliverOptions) => deliverMessage(context, deliverOptions),
+    converse: (converseOptions) => converse(context, converseOptions),
     cancel: async (runId) => runView(await cancelRun(context, runId)),
     retry: async (runId) => runView(await retryRun(context, runId)),
     stream: (sessionId, streamOptions) => streamSession(context, sessionId, streamOptions),

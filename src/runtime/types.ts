@@ -50,6 +50,26 @@ export interface DeliverOptions {
   caller?: CallerIdentity;
 }
 
+/** Options of {@link Runtime.converse}. */
+export interface ConverseOptions {
+  agent: string;
+  message: string;
+  /**
+   * Names the outside conversation (e.g. `slack:C123:1700000000.000100`): every message with
+   * one key goes to one session, started by the first. Scope it by its source.
+   */
+  conversationKey: string;
+  caller?: CallerIdentity;
+}
+
+/** What {@link Runtime.converse} returns: the session and the run that will read the message. */
+export interface ConverseResult {
+  sessionId: string;
+  runId: string;
+  /** True when this message started the conversation's session. */
+  started: boolean;
+}
+
 /** A session as the API shows it: the record without the token hash, plus its runs and usage. */
 export interface SessionView {
   id: string;
@@ -129,6 +149,8 @@ export interface Runtime {
   readonly agents: ReadonlyMap<string, Agent>;
   start(options: StartOptions): Promise<StartResult>;
   deliver(options: DeliverOptions): Promise<DeliverResult>;
+  /** Starts or continues the session of an outside conversation (webhook channels). */
+  converse(options: ConverseOptions): Promise<ConverseResult>;
   cancel(runId: string): Promise<RunView>;
   /** Retries a `failed` run under the same id (attempt + 1); other statuses are a conflict. */
   retry(runId: string): Promise<RunView>;

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
+import type { WebhookReceiver } from '../channels/webhook-receiver.js';
 import type { Environment } from '../core/environment.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
@@ -17,6 +18,7 @@ import { requireJsonBody } from './json-body.js';
 import { refuseForeignOrigins } from './origin-guard.js';
 import { packageVersion } from './package-version.js';
 import { agentRoutes } from './routes/agents.js';
+import { hookRoutes } from './routes/hooks.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -68,6 +70,8 @@ export interface AppOptions {
    * inspected with git in it (default: the process environment).
    */
   env?: Environment;
+  /** The webhook channels mounted at `POST /hooks/<name>` (`baton serve` loads `channels/`). */
+  webhooks?: WebhookReceiver;
 }
 
 /**
@@ -125,6 +129,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   for (const family of BROWSER_FACING_ROUTES)
     app.use(family, requireCaller, limitBody(limit), requireJsonBody());
 
+  if (options.webhooks) app.route('/', hookRoutes(options.webhooks, limit));
   app.route('/v1', agentRoutes(runtime));
   app.route('/v1', sessionRoutes(runtime));
   app.route(

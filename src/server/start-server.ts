@@ -1,4 +1,6 @@
 import { createRuntime, type RuntimeOptions } from '../baton-runtime.js';
+import { loadChannelsDir } from '../channels/load-channels.js';
+import { WebhookReceiver } from '../channels/webhook-receiver.js';
 import type { Agent } from '../core/agent.js';
 import { agentModuleLoader, loadAgentsDir } from '../runtime/agent-loader.js';
 import type { Runtime, Worker } from '../runtime/types.js';
@@ -12,6 +14,8 @@ import { serve } from './serve.js';
 export interface BatonServerOptions extends Omit<AppOptions, 'runtime'> {
   /** Directory of agent modules to load; none when absent. */
   agentsDir?: string;
+  /** Directory of webhook channel modules, mounted at `POST /hooks/<name>`; none when absent. */
+  channelsDir?: string;
   /** Default 7070; `0` picks a free port. */
   port?: number;
   /** Opens the store to serve (the CLI's `--db`); the server closes it when it stops. */
@@ -28,6 +32,8 @@ export interface BatonServer {
   readonly port: number;
   readonly runtime: Runtime;
   readonly agents: ReadonlyMap<string, Agent>;
+  /** The names of the webhook channels mounted at `POST /hooks/<name>`. */
+  readonly channels: readonly string[];
   /**
    * Drains: stops accepting requests, stops the workers (running steps commit, leases are
    * released so another process resumes at once), then closes the store.
@@ -39,6 +45,7 @@ export interface BatonServer {
 export async function startBatonServer(options: BatonServerOptions): Promise<BatonServer> {
   const {
     agentsDir,
+    channelsDir,
     port = 7070,
     host = '127.0.0.1',
     openStore,
@@ -47,13 +54,22 @@ export async function startBatonServer(options: BatonServerOptions): Promise<Bat
     ...appOptions
   } = options;
   const agents = agentsDir === undefined ? new Map<string, Agent>() : await loadAgentsDir(agentsDir);
+  const channels =
+    channelsDir === undefined ? new Map() : await loadChannelsDir(channelsDir, appOptions.env ?? {});
   const store = await openStore();
   let runtime: Runtime | undefined;
+  let webhooks: WebhookReceiver | undefined;
   let server: RunningServer | undefined;
   try {
     // Runs started by `baton run <file>` on the same database name their module; load it on demand.
     runtime = createRuntime({ ...settings, store, agents, loadAgentModule: agentModuleLoader() });
-    server = await serve({ app: createApp({ ...appOptions, host, runtime }), port, host });
+    webhooks = new WebhookReceiver({
+      runtime,
+      channels,
+      env: appOptions.env ?? {},
+      ...(appOptions.logger && { logger: appOptions.logger }),
+    });
+    server = await serve({ app: createApp({ ...appOptions, host, runtime, webhooks }), port, host });
   } catch (error) {
     await runtime?.close();
     await store.close();
@@ -65,7 +81,8 @@ export async function startBatonServer(options: BatonServerOptions): Promise<Bat
     port: server.port,
     runtime,
     agents,
-    stop: drain(server, runtime, running, store),
+    channels: webhooks.names,
+    stop: drain(server, runtime, running, store, webhooks),
   };
 }
 
@@ -74,6 +91,7 @@ function drain(
   runtime: Runtime,
   workers: Worker[],
   store: Store,
+  webhooks: WebhookReceiver,
 ): () => Promise<void> {
   let stopping: Promise<void> | undefined;
   return () => {
@@ -81,6 +99,7 @@ function drain(
       // Both at once: the workers stop taking work now rather than after the HTTP grace period,
       // so a run in flight stops at its next step boundary instead of running on meanwhile.
       await Promise.all([server.close(), ...workers.map((worker) => worker.stop())]);
+      await webhooks.close();
       await runtime.close();
       await store.close();
     })();
