@@ -104,10 +104,14 @@ export type {
   SessionView,
   StartOptions,
   StartResult,
+  StartTickOptions,
+  StartTickResult,
   StreamOptions,
   Worker,
   WorkerOptions,
 } from './runtime/types.js';
+export type { Schedule, ScheduleOptions, ScheduleTick } from './schedules/schedule.js';
+export { defineSchedule } from './schedules/schedule.js';
 export type { BlobStore } from './store/blob-store.js';
 export type { MarkStore } from './store/mark-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';

@@ -128,6 +128,17 @@ export const SETTINGS = {
     description: 'load every agent module in this directory',
     parse: text,
   }),
+  clockFile: setting<string>({
+    flag: {
+      syntax: '--clock-file <path>',
+      commands: {
+        serve:
+          "test only: read the scheduler's clock (epoch ms or an ISO time) from this file instead of the system clock",
+      },
+    },
+    description: "test only: the scheduler's clock is the time written in this file",
+    parse: text,
+  }),
   channels: setting<string>({
     flag: {
       syntax: '--channels <dir>',

@@ -34,6 +34,8 @@ export interface EventDataByType {
   /** `worker` is the lease owner that started this attempt, so commits are attributable. */
   'run.started': { agent: string; attempt: number; definitionHash: string; kind?: string; worker?: string };
   'message.received': { role: 'user'; text: string };
+  /** A schedule's tick (`<agent>/<id>`, its ISO time) fired; the tick's message follows. */
+  'schedule.fired': { scheduleId: string; tick: string };
   'step.started': { step: number };
   /** A model call failed in a way worth retrying; attempt `attempt` follows after `delayMs`. */
   'model.retried': { attempt: number; maxAttempts?: number; delayMs: number; reason: string };

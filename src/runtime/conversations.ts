@@ -26,6 +26,7 @@ export async function converse(context: RuntimeContext, options: ConverseOptions
       context,
       { agent: options.agent, message: options.message, ...(options.caller && { caller: options.caller }) },
       key,
+      options.before,
     );
     if (started.created) return { sessionId: started.run.sessionId, runId: started.run.id, started: true };
     return followUp(context, started.run.sessionId, options);
@@ -40,6 +41,12 @@ async function followUp(
 ): Promise<ConverseResult> {
   const session = await context.store.getSession(sessionId);
   if (!session) throw new NotFoundError('session', sessionId);
-  const runId = await deliverToSession(context, session, messageDraft(options.message), options.caller);
+  const runId = await deliverToSession(
+    context,
+    session,
+    messageDraft(options.message),
+    options.caller,
+    options.before,
+  );
   return { sessionId, runId, started: false };
 }

@@ -16,6 +16,7 @@ import { reapDeadLeases } from './reap-leases.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
 import type { AnyRunKind } from './run-kind.js';
 import type { RuntimeContext } from './runtime-context.js';
+import { startTick } from './schedule-ticks.js';
 import { ServedAgents } from './served-agents.js';
 import { requireSession } from './session-lookup.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, deliverMessage, startSession } from './sessions.js';
@@ -122,6 +123,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     start: (startOptions) => startSession(context, startOptions),
     deliver: (deliverOptions) => deliverMessage(context, deliverOptions),
     converse: (converseOptions) => converse(context, converseOptions),
+    startTick: (tickOptions) => startTick(context, tickOptions),
     cancel: async (runId) => runView(await cancelRun(context, runId)),
     retry: async (runId) => runView(await retryRun(context, runId)),
     stream: (sessionId, streamOptions) => streamSession(context, sessionId, streamOptions),

@@ -44,6 +44,8 @@ export async function commitStart(
   context: RuntimeContext,
   options: Omit<StartOptions, 'idempotencyKey'>,
   key: string | null,
+  /** Events committed between `session.started` and the message (a `schedule.fired`). */
+  before: readonly EventDraft[] = [],
 ): Promise<{ run: RunRecord; created: boolean; continuationToken: string }> {
   checkMessage(context, options.message);
   const agent = context.agents.get(options.agent);
@@ -65,6 +67,7 @@ export async function commitStart(
         type: 'session.started',
         data: { agent: options.agent, ...(options.context && { context: options.context }) },
       },
+      ...before,
       messageDraft(options.message),
     ],
     run: {

@@ -1,5 +1,5 @@
 import type { Agent } from '../core/agent.js';
-import type { StreamEvent, Usage } from '../core/events.js';
+import type { EventDraft, StreamEvent, Usage } from '../core/events.js';
 import type { CallerIdentity } from '../core/tool.js';
 import type { Page } from '../store/page.js';
 import type { RunRecord, RunStatus, SessionRecord } from '../store/run-store.js';
@@ -60,6 +60,8 @@ export interface ConverseOptions {
    */
   conversationKey: string;
   caller?: CallerIdentity;
+  /** Events committed just before the message, in its transaction (a schedule's `schedule.fired`). */
+  before?: readonly EventDraft[];
 }
 
 /** What {@link Runtime.converse} returns: the session and the run that will read the message. */
@@ -68,6 +70,23 @@ export interface ConverseResult {
   runId: string;
   /** True when this message started the conversation's session. */
   started: boolean;
+}
+
+/** Options of {@link Runtime.startTick}. */
+export interface StartTickOptions {
+  agent: string;
+  message: string;
+  /** `<agent>/<id>`. */
+  scheduleId: string;
+  /** The tick's ISO time. */
+  tick: string;
+}
+
+/** What {@link Runtime.startTick} returns; `fired: false` when another process started this tick. */
+export interface StartTickResult {
+  sessionId: string;
+  runId: string;
+  fired: boolean;
 }
 
 /** A session as the API shows it: the record without the token hash, plus its runs and usage. */
@@ -151,6 +170,8 @@ export interface Runtime {
   deliver(options: DeliverOptions): Promise<DeliverResult>;
   /** Starts or continues the session of an outside conversation (webhook channels). */
   converse(options: ConverseOptions): Promise<ConverseResult>;
+  /** Starts a schedule tick's session, its run keyed `schedule:<agent>/<id>:<tick>` (once per tick). */
+  startTick(options: StartTickOptions): Promise<StartTickResult>;
   cancel(runId: string): Promise<RunView>;
   /** Retries a `failed` run under the same id (attempt + 1); other statuses are a conflict. */
   retry(runId: string): Promise<RunView>;

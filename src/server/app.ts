@@ -5,6 +5,7 @@ import type { Environment } from '../core/environment.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import type { Runtime } from '../runtime/types.js';
+import type { Scheduler } from '../schedules/scheduler.js';
 import type { Logger } from '../telemetry/logger.js';
 import { silentLogger } from '../telemetry/logger.js';
 import type { HealthResponse } from '../wire/api-types.js';
@@ -21,6 +22,7 @@ import { agentRoutes } from './routes/agents.js';
 import { hookRoutes } from './routes/hooks.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { streamRoutes } from './routes/stream.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -72,6 +74,8 @@ export interface AppOptions {
   env?: Environment;
   /** The webhook channels mounted at `POST /hooks/<name>` (`baton serve` loads `channels/`). */
   webhooks?: WebhookReceiver;
+  /** The agents' schedules, listed and triggered at `/v1/schedules` (none: an empty list). */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -142,6 +146,8 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   app.route('/v1', messageRoutes(runtime));
   app.route('/v1', runRoutes(runtime));
   app.route('/v1', workerRoutes(runtime));
+  if (options.scheduler) app.route('/v1', scheduleRoutes(options.scheduler));
+  else app.get('/v1/schedules', (c) => c.json({ schedules: [] }));
 
   // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
   const tasks = runtimeTaskService(runtime, {

@@ -5,6 +5,7 @@ import type { Environment } from '../../core/environment.js';
 import { isLoopbackHost } from '../../server/host-guard.js';
 import { startBatonServer } from '../../server/start-server.js';
 import { createLogger } from '../../telemetry/logger.js';
+import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
 import { openCliStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
@@ -52,6 +53,8 @@ export function registerServe(program: Command, env: Environment): void {
         ...(config.host !== undefined && { host: config.host }),
         ...(agentsDir !== undefined && { agentsDir }),
         ...(channelsDir !== undefined && { channelsDir }),
+        // A clock file is polled briskly: the test moving it waits on what the ticks did.
+        ...(config.clockFile !== undefined && { now: clockFromFile(config.clockFile), schedulePollMs: 50 }),
         ...(config.bodyLimit !== undefined && { bodyLimit: config.bodyLimit }),
         repoRoots: config.repoRoot.length > 0 ? config.repoRoot : [process.cwd()],
       }).catch((error: unknown) => {
