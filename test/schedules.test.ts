@@ -7,7 +7,7 @@ import { startBatonServer } from '../src/server/start-server.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
 import { waitFor } from '../src/testing/wait-for.js';
-import { REPO_ROOT } from './helpers/cli.js';
+import { REPO_ROOT, runCli } from './helpers/cli.js';
 import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
 import type { ServeProcess } from './helpers/serve-process.js';
 import { startServeProcess } from './helpers/serve-process.js';
@@ -218,4 +218,46 @@ describe('schedules across two baton serve processes on one Postgres', () => {
     );
     expect(sharedFired).toHaveLength(20);
   });
+});
+
+describe('baton schedules', () => {
+  let dir: string;
+  let agents: string;
+  let db: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-schedules-cli-'));
+    agents = writeAgents(dir);
+    db = join(dir, 'baton.db');
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const cli = async (...args: string[]) => {
+    const result = await runCli(['schedules', ...args, '--agents', agents, '--db', db, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    return JSON.parse(result.stdout) as unknown;
+  };
+
+  it('lists, pauses, resumes and triggers', async () => {
+    const listed = (await cli('list')) as { id: string; paused: boolean }[];
+    expect(listed.map((view) => [view.id, view.paused])).toContainEqual(['echo/skip', false]);
+    expect(await cli('pause', 'echo/skip')).toEqual({ id: 'echo/skip', paused: true });
+    expect(
+      ((await cli('list')) as { id: string; paused: boolean }[]).find((view) => view.id === 'echo/skip')
+        ?.paused,
+    ).toBe(true);
+    expect(await cli('resume', 'echo/skip')).toEqual({ id: 'echo/skip', paused: false });
+    const fired = (await cli('trigger', 'echo/skip')) as { scheduleId: string; runId: string };
+    expect(fired.scheduleId).toBe('echo/skip');
+    const store = await openStore(db);
+    try {
+      expect((await store.getRun(fired.runId))?.idempotencyKey).toMatch(/^schedule:echo\/skip:/);
+    } finally {
+      await store.close();
+    }
+    const unknown = await runCli(['schedules', 'trigger', 'echo/nope', '--agents', agents, '--db', db]);
+    expect(unknown.code).not.toBe(0);
+    // Six CLI processes, each loading TypeScript agent files, on a shared machine.
+  }, 240_000);
 });
