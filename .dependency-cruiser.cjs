@@ -31,7 +31,13 @@ const LAYERS = [
   { layer: 'composition root', groups: { root: '^src/baton-runtime[.]ts$' } },
   {
     layer: 'kinds',
-    groups: { governed: '^src/governed/', delegation: '^src/delegation/', message: '^src/message/' },
+    groups: {
+      governed: '^src/governed/',
+      delegation: '^src/delegation/',
+      message: '^src/message/',
+      channels: '^src/channels/',
+      schedules: '^src/schedules/',
+    },
   },
   { layer: 'runtime', groups: { runtime: '^src/runtime/' } },
   { layer: 'loop', groups: { loop: '^src/loop/' } },

@@ -4,6 +4,21 @@
 
 export { createRuntime, type RuntimeOptions } from './baton-runtime.js';
 export type {
+  Channel,
+  ChannelMessage,
+  ChannelOptions,
+  ChannelReplyContext,
+  ChannelReplyEvent,
+  Verifier,
+  VerifyContext,
+} from './channels/channel.js';
+export { defineChannel } from './channels/channel.js';
+export type { GithubChannelOptions } from './channels/github-channel.js';
+export { githubChannel } from './channels/github-channel.js';
+export type { SlackChannelOptions } from './channels/slack-channel.js';
+export { slackChannel } from './channels/slack-channel.js';
+export { verifiers } from './channels/verifiers.js';
+export type {
   Agent,
   AgentLimits,
   AgentOptions,
@@ -122,6 +137,8 @@ export type { AgentModuleLoader } from './runtime/agent-loader.js';
 export type { AgentToolConnection, AgentToolConnector } from './runtime/agent-tools.js';
 export type { RunKind, RunKindClaim, RunKindContext, RunKindDefinitionContext } from './runtime/run-kind.js';
 export type {
+  ConverseOptions,
+  ConverseResult,
   DeliverOptions,
   DeliverResult,
   ExecutionSettled,
@@ -130,11 +147,16 @@ export type {
   SessionView,
   StartOptions,
   StartResult,
+  StartTickOptions,
+  StartTickResult,
   StreamOptions,
   Worker,
   WorkerOptions,
 } from './runtime/types.js';
+export type { Schedule, ScheduleOptions, ScheduleTick } from './schedules/schedule.js';
+export { defineSchedule } from './schedules/schedule.js';
 export type { BlobStore } from './store/blob-store.js';
+export type { MarkStore } from './store/mark-store.js';
 export type { OpenStoreOptions } from './store/open-store.js';
 export { openStore } from './store/open-store.js';
 export type { Page } from './store/page.js';

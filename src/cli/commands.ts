@@ -8,6 +8,7 @@ import { registerPull } from './commands/pull.js';
 import { registerReceipt } from './commands/receipt.js';
 import { registerRun } from './commands/run.js';
 import { registerRuns } from './commands/runs.js';
+import { registerSchedules } from './commands/schedules.js';
 import { registerServe } from './commands/serve.js';
 import { registerTasks } from './commands/tasks.js';
 import { registerVerify } from './commands/verify.js';
@@ -35,4 +36,5 @@ export function registerCommands(program: Command, env: Environment): void {
   registerPull(program, env);
   registerMcp(program, env);
   registerTasks(program, env);
+  registerSchedules(program, env);
 }

@@ -20,6 +20,10 @@ export const COMMANDS = [
   'tasks list',
   'tasks show',
   'tasks cancel',
+  'schedules list',
+  'schedules trigger',
+  'schedules pause',
+  'schedules resume',
 ] as const;
 
 /** One of {@link COMMANDS}. */

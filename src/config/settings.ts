@@ -92,6 +92,10 @@ export const SETTINGS = {
       commands: {
         run: 'print every persisted event as one JSON line (NDJSON), nothing else',
         'workers list': 'print the workers as one JSON array',
+        'schedules list': 'print the schedules as one JSON array',
+        'schedules trigger': 'print the fired tick { scheduleId, tick, sessionId, runId } as JSON',
+        'schedules pause': 'print { id, paused } as JSON',
+        'schedules resume': 'print { id, paused } as JSON',
         'runs list': 'print the runs as one JSON array',
         'runs show': 'print the run as JSON',
         events: 'one JSON event per line (NDJSON)',
@@ -123,9 +127,35 @@ export const SETTINGS = {
         worker: 'load every agent module in this directory',
         serve: 'load every agent module in this directory (default: ./agents)',
         mcp: 'load every agent module in this directory (default: ./agents if present)',
+        'schedules list': 'the agents directory whose schedules to use (default: ./agents)',
+        'schedules trigger': 'the agents directory whose schedules to use (default: ./agents)',
+        'schedules pause': 'the agents directory whose schedules to use (default: ./agents)',
+        'schedules resume': 'the agents directory whose schedules to use (default: ./agents)',
       },
     },
     description: 'load every agent module in this directory',
+    parse: text,
+  }),
+  clockFile: setting<string>({
+    flag: {
+      syntax: '--clock-file <path>',
+      commands: {
+        serve:
+          "test only: read the scheduler's clock (epoch ms or an ISO time) from this file instead of the system clock",
+      },
+    },
+    description: "test only: the scheduler's clock is the time written in this file",
+    parse: text,
+  }),
+  channels: setting<string>({
+    flag: {
+      syntax: '--channels <dir>',
+      commands: {
+        serve:
+          'mount every webhook channel module in this directory at POST /hooks/<name> (default: channels/ beside the agents directory, if present)',
+      },
+    },
+    description: 'mount every webhook channel module in this directory at POST /hooks/<name>',
     parse: text,
   }),
   agent: setting({
@@ -139,6 +169,11 @@ export const SETTINGS = {
     description: 'runs executed at once',
     default: 1,
     parse: integerAtLeast(1),
+  }),
+  schedules: setting({
+    flag: { syntax: '--schedules', commands: ['worker'] },
+    description: "also run the scheduler of the --agents directory's schedules (as baton serve does)",
+    default: false,
   }),
   untilIdle: setting({
     flag: { syntax: '--until-idle', commands: ['worker'] },

@@ -66,6 +66,12 @@ export const ERROR_CODES = {
     status: 401,
     description: 'missing or wrong credentials; the answer carries a WWW-Authenticate challenge',
   },
+  signature_invalid: {
+    domain: 'http',
+    status: 401,
+    description:
+      "a webhook (POST /hooks/<name>) whose signature or token is missing or does not match the channel's secret",
+  },
   host_refused: {
     domain: 'http',
     status: 403,
@@ -183,6 +189,24 @@ export const ERROR_CODES = {
     description: 'an agent definition or agent module is unusable',
   },
   invalid_tool: { domain: 'run', status: 400, description: 'a tool definition is unusable' },
+  invalid_channel: {
+    domain: 'run',
+    status: 400,
+    description:
+      'a channel file (channels/<name>.ts) or defineChannel options are unusable, or its secret is not set',
+  },
+  invalid_schedule: {
+    domain: 'run',
+    status: 400,
+    description: 'a schedule file (agents/<name>/schedules/<id>.ts) or defineSchedule options are unusable',
+  },
+  invalid_skill: {
+    domain: 'run',
+    status: 400,
+    description:
+      'a SKILL.md whose front matter is missing or malformed; the message names the file and field',
+  },
+
   invalid_concurrency: {
     domain: 'run',
     status: 400,

@@ -55,6 +55,8 @@ export interface EventDataByType {
   'run.started': { agent: string; attempt: number; definitionHash: string; kind?: string; worker?: string };
   /** `priority` is absent for a user message. */
   'message.received': { role: 'user'; text: string; priority?: MessagePriority };
+  /** A schedule's tick (`<agent>/<id>`, its ISO time) fired; the tick's message follows. */
+  'schedule.fired': { scheduleId: string; tick: string };
   'step.started': { step: number };
   /** A model call failed in a way worth retrying; attempt `attempt` follows after `delayMs`. */
   'model.retried': { attempt: number; maxAttempts?: number; delayMs: number; reason: string };

@@ -7,7 +7,7 @@ import { describeIssue, isStandardSchema } from './standard-schema.js';
 
 /** The caller identity recorded on a session (`auth.initiator` / `auth.current`). */
 export interface CallerIdentity {
-  kind: 'anonymous' | 'bearer' | 'basic' | 'mcp' | 'cli' | 'task';
+  kind: 'anonymous' | 'bearer' | 'basic' | 'mcp' | 'cli' | 'task' | 'channel' | 'schedule';
   subject: string;
 }
 

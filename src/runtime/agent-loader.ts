@@ -97,6 +97,15 @@ export async function loadAgentsDir(dir: string): Promise<Map<string, Agent>> {
 }
 
 /**
+ * The default export of a module file, loaded as agent files are (TypeScript without a build
+ * step): for the other files of a project folder, channels and schedules. Undefined when the
+ * module has none.
+ */
+export async function importDefaultExport(path: string): Promise<unknown> {
+  return defaultExport(await importModule(resolve(path)));
+}
+
+/**
  * Loads agents from the module paths runs recorded, so a worker process can execute runs
  * started elsewhere (`baton run <file>`, `baton serve --agents`) without being told about the
  * file. A module that loaded is loaded once per process; one that failed is tried again later.

@@ -8,6 +8,7 @@ import type { AgentModuleLoader } from './agent-loader.js';
 import type { AgentToolConnector } from './agent-tools.js';
 import { agentToolsRunner } from './agent-tools.js';
 import { tokenSecret } from './continuation-token.js';
+import { converse } from './conversations.js';
 import { executeClaim } from './execute-run.js';
 import { checkLeaseTtl, DEFAULT_LEASE_TTL_MS } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
@@ -15,6 +16,7 @@ import { reapDeadLeases } from './reap-leases.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
 import type { AnyRunKind } from './run-kind.js';
 import type { RuntimeContext } from './runtime-context.js';
+import { startTick } from './schedule-ticks.js';
 import { ServedAgents } from './served-agents.js';
 import { requireSession } from './session-lookup.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, deliverMessage, startSession } from './sessions.js';
@@ -123,6 +125,8 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     agents: context.agents,
     start: (startOptions) => startSession(context, startOptions),
     deliver: (deliverOptions) => deliverMessage(context, deliverOptions),
+    converse: (converseOptions) => converse(context, converseOptions),
+    startTick: (tickOptions) => startTick(context, tickOptions),
     cancel: async (runId) => runView(await cancelRun(context, runId)),
     retry: async (runId) => runView(await retryRun(context, runId)),
     stream: (sessionId, streamOptions) => streamSession(context, sessionId, streamOptions),

@@ -58,6 +58,8 @@ export async function deliverToSession(
   session: SessionRecord,
   message: EventDraft<'message.received'>,
   caller: CallerIdentity | undefined,
+  /** Events committed just before the message, in the same transaction (a `schedule.fired`). */
+  before: readonly EventDraft[] = [],
 ): Promise<string> {
   const sessionPatch = caller ? { auth: { ...session.auth, current: caller } } : undefined;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
@@ -65,7 +67,7 @@ export async function deliverToSession(
     const active = latest !== undefined && ACTIVE_RUN_STATUSES.includes(latest.status);
     const runId = active ? latest.id : newId('run');
     try {
-      await context.store.append(session.id, [message], {
+      await context.store.append(session.id, [...before, message], {
         runId,
         ...(sessionPatch && { sessionPatch }),
         ...(active

@@ -22,13 +22,36 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 export async function startSession(context: RuntimeContext, options: StartOptions): Promise<StartResult> {
   checkMessage(context, options.message);
   if (options.context !== undefined) checkContextSize(options.context);
-  const agent = context.agents.get(options.agent);
-  if (!agent && !context.loadAgentModule) throw new NotFoundError('agent', options.agent);
   const key = options.idempotencyKey === undefined ? null : clientIdempotencyKey(options.idempotencyKey);
   if (key !== null) {
     const existing = await context.store.findRunByIdempotencyKey(key);
     if (existing) return replayStart(context, existing, options);
   }
+  const started = await commitStart(context, options, key);
+  // A concurrent start with the same key won the race: this one wrote nothing.
+  if (!started.created) return replayStart(context, started.run, options);
+  return {
+    sessionId: started.run.sessionId,
+    runId: started.run.id,
+    continuationToken: started.continuationToken,
+  };
+}
+
+/**
+ * Commits a new session with its first message and run under the store key `key` (a client's
+ * key, or one of the runtime's own: a conversation, a schedule tick). `created: false` means the
+ * key was taken: nothing was written and `run` is the run that holds it.
+ */
+export async function commitStart(
+  context: RuntimeContext,
+  options: Omit<StartOptions, 'idempotencyKey'>,
+  key: string | null,
+  /** Events committed between `session.started` and the message (a `schedule.fired`). */
+  before: readonly EventDraft[] = [],
+): Promise<{ run: RunRecord; created: boolean; continuationToken: string }> {
+  checkMessage(context, options.message);
+  const agent = context.agents.get(options.agent);
+  if (!agent && !context.loadAgentModule) throw new NotFoundError('agent', options.agent);
   const sessionId = newId('ses');
   const runId = newId('run');
   const continuationToken = deriveToken(context.tokenSecret, sessionId);
@@ -46,6 +69,7 @@ export async function startSession(context: RuntimeContext, options: StartOption
         type: 'session.started',
         data: { agent: options.agent, ...(options.context && { context: options.context }) },
       },
+      ...before,
       messageDraft(options.message),
     ],
     run: {
@@ -58,9 +82,7 @@ export async function startSession(context: RuntimeContext, options: StartOption
       agentModule: agentModule ?? null,
     },
   });
-  // A concurrent start with the same key won the race: this one wrote nothing.
-  if (!created) return replayStart(context, run, options);
-  return { sessionId, runId, continuationToken };
+  return { run, created, continuationToken };
 }
 
 /**
@@ -99,7 +121,10 @@ async function replayStart(
 }
 
 /** A message's event; `priority` is recorded only when it is `background`, so user messages read as before. */
-function messageDraft(text: string, priority: MessagePriority = 'user'): EventDraft<'message.received'> {
+export function messageDraft(
+  text: string,
+  priority: MessagePriority = 'user',
+): EventDraft<'message.received'> {
   return {
     type: 'message.received',
     data: { role: 'user', text, ...(priority === 'background' && { priority }) },

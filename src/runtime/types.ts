@@ -1,5 +1,5 @@
 import type { Agent } from '../core/agent.js';
-import type { MessagePriority, StreamEvent, Usage } from '../core/events.js';
+import type { EventDraft, MessagePriority, StreamEvent, Usage } from '../core/events.js';
 import type { CallerIdentity } from '../core/tool.js';
 import type { Page } from '../store/page.js';
 import type { RunRecord, RunStatus, SessionRecord } from '../store/run-store.js';
@@ -53,6 +53,45 @@ export interface DeliverOptions {
    */
   priority?: MessagePriority;
   caller?: CallerIdentity;
+}
+
+/** Options of {@link Runtime.converse}. */
+export interface ConverseOptions {
+  agent: string;
+  message: string;
+  /**
+   * Names the outside conversation (e.g. `slack:C123:1700000000.000100`): every message with
+   * one key goes to one session, started by the first. Scope it by its source.
+   */
+  conversationKey: string;
+  caller?: CallerIdentity;
+  /** Events committed just before the message, in its transaction (a schedule's `schedule.fired`). */
+  before?: readonly EventDraft[];
+}
+
+/** What {@link Runtime.converse} returns: the session and the run that will read the message. */
+export interface ConverseResult {
+  sessionId: string;
+  runId: string;
+  /** True when this message started the conversation's session. */
+  started: boolean;
+}
+
+/** Options of {@link Runtime.startTick}. */
+export interface StartTickOptions {
+  agent: string;
+  message: string;
+  /** `<agent>/<id>`. */
+  scheduleId: string;
+  /** The tick's ISO time. */
+  tick: string;
+}
+
+/** What {@link Runtime.startTick} returns; `fired: false` when another process started this tick. */
+export interface StartTickResult {
+  sessionId: string;
+  runId: string;
+  fired: boolean;
 }
 
 /** A session as the API shows it: the record without the token hash, plus its runs and usage. */
@@ -134,6 +173,10 @@ export interface Runtime {
   readonly agents: ReadonlyMap<string, Agent>;
   start(options: StartOptions): Promise<StartResult>;
   deliver(options: DeliverOptions): Promise<DeliverResult>;
+  /** Starts or continues the session of an outside conversation (webhook channels). */
+  converse(options: ConverseOptions): Promise<ConverseResult>;
+  /** Starts a schedule tick's session, its run keyed `schedule:<agent>/<id>:<tick>` (once per tick). */
+  startTick(options: StartTickOptions): Promise<StartTickResult>;
   cancel(runId: string): Promise<RunView>;
   /** Retries a `failed` run under the same id (attempt + 1); other statuses are a conflict. */
   retry(runId: string): Promise<RunView>;

@@ -1,9 +1,11 @@
 import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
+import type { WebhookReceiver } from '../channels/webhook-receiver.js';
 import type { Environment } from '../core/environment.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import type { Runtime } from '../runtime/types.js';
+import type { Scheduler } from '../schedules/scheduler.js';
 import type { Logger } from '../telemetry/logger.js';
 import { silentLogger } from '../telemetry/logger.js';
 import type { HealthResponse } from '../wire/api-types.js';
@@ -17,8 +19,10 @@ import { requireJsonBody } from './json-body.js';
 import { refuseForeignOrigins } from './origin-guard.js';
 import { packageVersion } from './package-version.js';
 import { agentRoutes } from './routes/agents.js';
+import { hookRoutes } from './routes/hooks.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
+import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { streamRoutes } from './routes/stream.js';
 import { taskRoutes } from './routes/tasks.js';
@@ -68,6 +72,10 @@ export interface AppOptions {
    * inspected with git in it (default: the process environment).
    */
   env?: Environment;
+  /** The webhook channels mounted at `POST /hooks/<name>` (`baton serve` loads `channels/`). */
+  webhooks?: WebhookReceiver;
+  /** The agents' schedules, listed and triggered at `/v1/schedules` (none: an empty list). */
+  scheduler?: Scheduler;
 }
 
 /**
@@ -125,6 +133,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   for (const family of BROWSER_FACING_ROUTES)
     app.use(family, requireCaller, limitBody(limit), requireJsonBody());
 
+  if (options.webhooks) app.route('/', hookRoutes(options.webhooks, limit));
   app.route('/v1', agentRoutes(runtime));
   app.route('/v1', sessionRoutes(runtime));
   app.route(
@@ -137,6 +146,8 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   app.route('/v1', messageRoutes(runtime));
   app.route('/v1', runRoutes(runtime));
   app.route('/v1', workerRoutes(runtime));
+  if (options.scheduler) app.route('/v1', scheduleRoutes(options.scheduler));
+  else app.get('/v1/schedules', (c) => c.json({ schedules: [] }));
 
   // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
   const tasks = runtimeTaskService(runtime, {

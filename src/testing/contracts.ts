@@ -6,6 +6,7 @@ export { sandboxContract } from './sandbox-contract.js';
 export type { PortFactory, PortUnderTest, StoreUnderTest } from './store-contract.js';
 export {
   blobStoreContract,
+  markStoreContract,
   runStoreContract,
   storeContract,
   taskStoreContract,

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe } from 'vitest';
 import type { BlobStore } from '../store/blob-store.js';
+import type { MarkStore } from '../store/mark-store.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { TaskStore } from '../store/task-store.js';
@@ -7,6 +8,7 @@ import type { WorkerRegistry } from '../store/worker-registry.js';
 import { blobContract } from './store-contract/blobs.js';
 import { eventContract } from './store-contract/events.js';
 import { leaseContract } from './store-contract/leases.js';
+import { markContract } from './store-contract/marks.js';
 import { recordContract } from './store-contract/records.js';
 import { servingContract } from './store-contract/serving.js';
 import { startContract } from './store-contract/starts.js';
@@ -74,9 +76,15 @@ export function workerRegistryContract(name: string, factory: PortFactory<Worker
   portSuite(`${name} WorkerRegistry contract`, factory, [workerContract]);
 }
 
+/** Registers the `MarkStore` contract suite: marks set once, scoped, listed and removed. */
+export function markStoreContract(name: string, factory: PortFactory<MarkStore>): void {
+  portSuite(`${name} MarkStore contract`, factory, [markContract]);
+}
+
 /**
  * Registers the contract suite of a whole backend: every port's suite (`runStoreContract`,
- * `blobStoreContract`, `taskStoreContract`, `workerRegistryContract`) against one factory.
+ * `blobStoreContract`, `taskStoreContract`, `workerRegistryContract`, `markStoreContract`) against
+ * one factory.
  * Every store — memory, SQLite, Postgres — runs it; `factory` is called before each test and
  * must return an empty store.
  */
@@ -86,5 +94,6 @@ export function storeContract(name: string, factory: () => Promise<StoreUnderTes
     blobContract,
     taskContract,
     workerContract,
+    markContract,
   ]);
 }

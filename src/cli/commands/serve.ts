@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { Environment } from '../../core/environment.js';
 import { isLoopbackHost } from '../../server/host-guard.js';
 import { startBatonServer } from '../../server/start-server.js';
 import { createLogger } from '../../telemetry/logger.js';
+import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
 import { openCliStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
@@ -34,6 +36,9 @@ export function registerServe(program: Command, env: Environment): void {
       if (agentsDir === undefined) {
         logger.info(`no ./${DEFAULT_AGENTS_DIR} directory; serving without agents`);
       }
+      // `<project>/channels/` beside `<project>/agents/`, as `baton init` lays a project out.
+      const besideAgents = join(dirname(agentsDir ?? DEFAULT_AGENTS_DIR), 'channels');
+      const channelsDir = config.channels ?? (existsSync(besideAgents) ? besideAgents : undefined);
       const stop = stopOnSignals(config.env);
       const server = await startBatonServer({
         auth: config.authOptions,
@@ -47,6 +52,9 @@ export function registerServe(program: Command, env: Environment): void {
         runtime: runtimeOptions(config, prices, logger),
         ...(config.host !== undefined && { host: config.host }),
         ...(agentsDir !== undefined && { agentsDir }),
+        ...(channelsDir !== undefined && { channelsDir }),
+        // A clock file is polled briskly: the test moving it waits on what the ticks did.
+        ...(config.clockFile !== undefined && { now: clockFromFile(config.clockFile), schedulePollMs: 50 }),
         ...(config.bodyLimit !== undefined && { bodyLimit: config.bodyLimit }),
         repoRoots: config.repoRoot.length > 0 ? config.repoRoot : [process.cwd()],
       }).catch((error: unknown) => {
@@ -56,6 +64,7 @@ export function registerServe(program: Command, env: Environment): void {
       logger.info('listening', {
         url: server.url,
         agents: [...server.agents.keys()],
+        channels: server.channels,
         workers: config.workers,
       });
       process.stdout.write(`Baton listening on ${server.url}\n`);

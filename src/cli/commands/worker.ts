@@ -5,7 +5,10 @@ import type { Agent } from '../../core/agent.js';
 import type { Environment } from '../../core/environment.js';
 import { errorMessage } from '../../core/errors.js';
 import { agentModuleLoader, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
+import { loadSchedules } from '../../schedules/load-schedules.js';
+import { Scheduler } from '../../schedules/scheduler.js';
 import { createLogger } from '../../telemetry/logger.js';
+import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
 import { withStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
@@ -51,10 +54,20 @@ export function registerWorker(program: Command, env: Environment): void {
             concurrency: config.concurrency,
             serves: told ? agents.map((agent) => agent.name) : 'recorded agent modules',
           });
+          const scheduler = config.schedules
+            ? new Scheduler({
+                runtime,
+                schedules: await loadSchedules(config.agents ?? 'agents'),
+                logger,
+                ...(config.clockFile !== undefined && { now: clockFromFile(config.clockFile), pollMs: 50 }),
+              })
+            : undefined;
+          scheduler?.start();
           stop.signal.addEventListener('abort', () => void worker.stop(), { once: true });
           try {
             await worker.done;
           } finally {
+            await scheduler?.stop();
             stop.dispose();
           }
           logger.info('worker stopped', { owner: worker.owner });

@@ -60,6 +60,8 @@ export class MemoryStore implements Store {
   readonly #events = new Map<string, BatonEvent[]>();
   readonly #blobs = new Map<string, Uint8Array>();
   readonly #workers = new Map<string, WorkerRecord>();
+  /** Mark keys by scope. */
+  readonly #marks = new Map<string, Set<string>>();
   readonly #hub = new EventHub();
   #nextPosition = 1;
   #closed = false;
@@ -336,6 +338,22 @@ export class MemoryStore implements Store {
 
   async removeWorker(id: string): Promise<void> {
     this.#workers.delete(id);
+  }
+
+  async putMark(scope: string, key: string): Promise<boolean> {
+    const keys = this.#marks.get(scope) ?? new Set<string>();
+    this.#marks.set(scope, keys);
+    if (keys.has(key)) return false;
+    keys.add(key);
+    return true;
+  }
+
+  async deleteMark(scope: string, key: string): Promise<void> {
+    this.#marks.get(scope)?.delete(key);
+  }
+
+  async listMarks(scope: string): Promise<string[]> {
+    return [...(this.#marks.get(scope) ?? [])].sort();
   }
 
   async close(): Promise<void> {

@@ -132,6 +132,18 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'marks: webhook deliveries seen, schedules paused',
+    sql: `
+      CREATE TABLE marks (
+        scope text NOT NULL,
+        key text NOT NULL,
+        created_at timestamptz NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -31,6 +31,7 @@ import { toStoreError } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import * as events from './event-queries.js';
 import * as leases from './lease-queries.js';
+import * as marks from './mark-queries.js';
 import { migrate } from './migrations.js';
 import { NotificationListener } from './notification-listener.js';
 import * as runs from './run-queries.js';
@@ -271,6 +272,18 @@ export class PostgresStore implements Store {
 
   removeWorker(id: string): Promise<void> {
     return this.gate.use((client) => workers.removeWorker(client, id));
+  }
+
+  putMark(scope: string, key: string): Promise<boolean> {
+    return this.gate.use((client) => marks.putMark(client, scope, key));
+  }
+
+  deleteMark(scope: string, key: string): Promise<void> {
+    return this.gate.use((client) => marks.deleteMark(client, scope, key));
+  }
+
+  listMarks(scope: string): Promise<string[]> {
+    return this.gate.use((client) => marks.listMarks(client, scope));
   }
 
   /** Stops listening, drops subscribers and closes every connection; later calls are no-ops. */

@@ -129,6 +129,18 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'marks: webhook deliveries seen, schedules paused',
+    sql: `
+      CREATE TABLE marks (
+        scope TEXT NOT NULL,
+        key TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+    `,
+  },
 ];
 
 /**

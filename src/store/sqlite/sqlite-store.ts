@@ -402,6 +402,20 @@ export class SqliteStore implements Store {
     this.#transaction(() => this.#statements.removeWorker.run(id));
   }
 
+  async putMark(scope: string, key: string): Promise<boolean> {
+    return this.#transaction(
+      () => this.#statements.putMark.run(scope, key, new Date().toISOString()).changes === 1,
+    );
+  }
+
+  async deleteMark(scope: string, key: string): Promise<void> {
+    this.#transaction(() => this.#statements.deleteMark.run(scope, key));
+  }
+
+  async listMarks(scope: string): Promise<string[]> {
+    return this.#read(() => this.#statements.listMarks.all(scope) as string[]);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -55,6 +55,9 @@ export class SqliteStatements {
   readonly listWorkers: Database.Statement;
   readonly removeWorker: Database.Statement;
   readonly dropStaleWorkers: Database.Statement;
+  readonly putMark: Database.Statement;
+  readonly deleteMark: Database.Statement;
+  readonly listMarks: Database.Statement;
   readonly #db: Database.Database;
   readonly #dynamic = new Map<string, Database.Statement>();
 
@@ -118,6 +121,9 @@ export class SqliteStatements {
     this.listWorkers = db.prepare('SELECT * FROM workers WHERE expires_at > ? ORDER BY pos');
     this.removeWorker = db.prepare('DELETE FROM workers WHERE id = ?');
     this.dropStaleWorkers = db.prepare('DELETE FROM workers WHERE expires_at <= ?');
+    this.putMark = db.prepare('INSERT OR IGNORE INTO marks (scope, key, created_at) VALUES (?, ?, ?)');
+    this.deleteMark = db.prepare('DELETE FROM marks WHERE scope = ? AND key = ?');
+    this.listMarks = db.prepare('SELECT key FROM marks WHERE scope = ? ORDER BY key').pluck();
   }
 
   /** A statement built from filters, prepared on first use and reused afterwards. */
