@@ -207,6 +207,8 @@ describe('workers claim only what they serve', () => {
         concurrency: 2,
         runsInFlight: 0,
         lastHeartbeatAt: expect.any(String),
+        // Times on the wire are ISO 8601 strings, expiry included.
+        expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });
       // A killed worker stops heartbeating; its entry expires with its TTL.
       const child = children.find((candidate) => candidate.pid === announced.pid);
