@@ -48,6 +48,13 @@ describe('exit codes', () => {
     expect(failed.stdout.match(/script_exhausted/g)).toHaveLength(1);
     expect(failed.stderr).toBe('');
     expectExit(await runCli(['run', agent('missing'), 'go', '--db', db]), 2, /does not exist/);
+    // A missing model API key is configuration, not failed work.
+    const noKey = { env: { OPENAI_API_KEY: '' } };
+    const missingKey = await runCli(['run', agent('needs-key'), 'go', '--db', db], noKey);
+    expectExit(missingKey, 2);
+    expect(missingKey.stdout).toContain('set the OPENAI_API_KEY environment variable');
+    const missingKeyJson = await runCli(['run', agent('needs-key'), 'go', '--json', '--db', db], noKey);
+    expectExit(missingKeyJson, 2, /missing_api_key: .*OPENAI_API_KEY/);
     expectExit(await runCli(['run', agent('three-lookups'), 'go', '--db', corrupt]), 3, /^baton: /);
     expectExit(
       await runCli(['run', agent('three-lookups'), 'go', '--db', unreachable]),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { contextKey } from '../src/core/context-key.js';
+import { UserError } from '../src/core/errors.js';
 import type { BatonEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/events.js';
 import { tool } from '../src/core/tool.js';
@@ -97,6 +98,25 @@ describe('runTurn', () => {
       error: { code: 'tool_error', message: 'weather service down for Paris' },
     });
     expect(JSON.stringify(result?.data)).not.toContain('at ');
+  });
+
+  it("keeps a failing tool's typed error code in its result", async () => {
+    const guarded = tool({
+      name: 'guarded',
+      description: 'refuses a FIFO',
+      inputSchema: z.object({}),
+      execute: () => {
+        throw new UserError('not_a_regular_file', 'pipe is not a regular file');
+      },
+    });
+    const journal = startedJournal();
+    const model = scriptedModel([{ toolCalls: [{ name: 'guarded', input: {} }] }, { text: 'ok' }]);
+    await runTurn({ agent: weatherAgent({ model, tools: [guarded] }), journal });
+    const result = journal.events.find((event) => event.type === 'tool.result');
+    expect(result?.data).toMatchObject({
+      ok: false,
+      error: { code: 'not_a_regular_file', message: 'pipe is not a regular file' },
+    });
   });
 
   it('turns invalid input into an invalid_input result that names the problem', async () => {

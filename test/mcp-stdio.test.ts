@@ -125,6 +125,9 @@ describe('baton mcp over stdio', () => {
       limit: 1000,
     });
     expect(capped.delegations.length).toBeGreaterThan(0);
+    // Every entry carries its cost, 0 for a task that has spent nothing (yet).
+    for (const entry of capped.delegations as unknown as { costUsd?: unknown }[])
+      expect(entry.costUsd).toEqual(expect.any(Number));
     const filtered = await callJson<{ delegations: { namespace?: string }[] }>(
       session.client,
       'delegation_history',

@@ -8,6 +8,8 @@ import {
   plantGitThroughExec,
   plantGitThroughWriteFile,
   SCENARIO_SECRET,
+  type ToolchainOutcome,
+  toolchainThroughPathSymlink,
 } from './fixtures/sandbox-scenarios.js';
 import { RUNNING_AS_ROOT, runScenarioAsOrdinaryUser } from './helpers/as-nobody.js';
 
@@ -65,5 +67,19 @@ describe.each(users)('sandbox escapes $name', ({ run }) => {
     expect(outcome.output).toContain('HOME=/tmp/home');
     for (const secret of outcome.secrets) expect(outcome.output).not.toContain(secret);
     expect(outcome.output).not.toContain(SCENARIO_SECRET);
+  }, 120_000);
+
+  it('runs toolchains reached through PATH (and its symlinks) without showing the files beside their bin/', async () => {
+    const outcome = (await run(
+      toolchainThroughPathSymlink,
+      'toolchainThroughPathSymlink',
+      freshRoot(),
+    )) as ToolchainOutcome;
+    expect(outcome.status).toBe('succeeded');
+    expect(outcome.output).toContain('project-tool-ran');
+    expect(outcome.output).toContain('cargo-tool-ran');
+    for (const secret of outcome.secrets) expect(outcome.output).not.toContain(secret);
+    // `ls` of the project and of ~/.cargo lists their toolchain directories only.
+    expect(outcome.output).not.toMatch(/^(\.env|credentials|credentials\.toml|\.npmrc)$/m);
   }, 120_000);
 });

@@ -1,4 +1,13 @@
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -30,6 +39,28 @@ function commands(db: string, ids: { sessionId: string; runId: string }): string
     ['worker', '--until-idle', '--poll-interval', '20', '--db', db],
   ];
 }
+
+describe('the Baton home', () => {
+  // Whichever command creates `.baton/` first: the key path (`keys show`) or the store's (`runs list`).
+  it.each([
+    ['keys', 'show'],
+    ['runs', 'list'],
+  ])('is created 0700 with a .gitignore of * by `baton %s %s`, key files 0600', async (...args) => {
+    const project = mkdtempSync(join(dir, 'project-'));
+    const first = await runCli(args, { cwd: project });
+    expect(first.code, first.stderr).toBe(0);
+    const home = join(project, '.baton');
+    expect(mode(home)).toBe(0o700);
+    expect(readFileSync(join(home, '.gitignore'), 'utf8')).toBe('*\n');
+    const keys = await runCli(['keys', 'show'], { cwd: project });
+    expect(keys.code, keys.stderr).toBe(0);
+    expect(mode(home)).toBe(0o700);
+    expect(mode(join(home, 'keys'))).toBe(0o700);
+    expect(mode(join(home, 'keys', 'ed25519.key.pem'))).toBe(0o600);
+    expect(existsSync(join(home, 'keys', 'ed25519.pub.pem'))).toBe(true);
+    expect(mode(join(home, 'keys', 'ed25519.pub.pem')) & 0o022).toBe(0);
+  });
+});
 
 describe('the SQLite store file', () => {
   it('is created 0600 in a folder created 0700, and so are its WAL files', async () => {

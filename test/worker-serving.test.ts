@@ -134,6 +134,49 @@ describe('workers claim only what they serve', () => {
     expect(reason).toContain('does not exist');
   });
 
+  it('claims a delegated task only when it has the agent its profile needs, leaving it queued otherwise', async () => {
+    const db = fresh('tasks');
+    const server = await startServeProcess(
+      ['--port', '0', '--workers', '0', '--agents', agentsDir, '--db', db],
+      { cwd: dir, env: { BATON_MODEL: '' } },
+    );
+    const submit = async (profile: string, args: Record<string, unknown>) => {
+      const response = await fetch(`${server.url}/v1/tasks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ profile, args }),
+      });
+      expect(response.status).toBe(202);
+      return ((await response.json()) as { taskId: string }).taskId;
+    };
+    const task = async (taskId: string) =>
+      (await (await fetch(`${server.url}/v1/tasks/${taskId}`)).json()) as { status: string; runId?: string };
+    try {
+      const forGamma = await submit('agent:gamma', { message: 'hi gamma' });
+      // No researcher agent is loaded and no model is set for the built-in one.
+      const research = await submit('researcher', { question: 'why?' });
+      const withoutModel = { env: { BATON_MODEL: '' } };
+      const alphaOnly = await runCli(
+        ['worker', '--until-idle', '--agent', alpha, '--poll-interval', '20', '--db', db],
+        withoutModel,
+      );
+      expect(alphaOnly.code, alphaOnly.stderr).toBe(0);
+      expect((await task(forGamma)).status).toBe('pending');
+      expect((await task(research)).status).toBe('pending');
+
+      const gammaOnly = await runCli(
+        ['worker', '--until-idle', '--agent', gamma, '--poll-interval', '20', '--db', db],
+        withoutModel,
+      );
+      expect(gammaOnly.code, gammaOnly.stderr).toBe(0);
+      expect((await task(forGamma)).status).toBe('completed');
+      expect((await task(research)).status).toBe('pending');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
   it('records the agent module of runs baton serve starts, so a worker told nothing runs them', async () => {
     const db = fresh('serve');
     const server = await startServeProcess(
@@ -164,6 +207,8 @@ describe('workers claim only what they serve', () => {
         concurrency: 2,
         runsInFlight: 0,
         lastHeartbeatAt: expect.any(String),
+        // Times on the wire are ISO 8601 strings, expiry included.
+        expiresAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
       });
       // A killed worker stops heartbeating; its entry expires with its TTL.
       const child = children.find((candidate) => candidate.pid === announced.pid);

@@ -68,10 +68,24 @@ export function exitCodeForError(error: unknown): number {
   return EXIT.workFailed;
 }
 
-/** The exit code for a run as it was left: succeeded, failed or cancelled, or waiting for a person. */
-export function exitCodeForRun(status: RunStatus): number {
+// A run that failed for one of these never did its work: the configuration must change (a
+// model API key, a model spec, a price for a cost limit, an agent for a built-in profile).
+const CONFIGURATION_RUN_FAILURES: ReadonlySet<string> = new Set<ErrorCode>([
+  'missing_api_key',
+  'invalid_model',
+  'unknown_provider',
+  'pricing_unknown',
+  'no_agent',
+]);
+
+/**
+ * The exit code for a run as it was left: succeeded, failed or cancelled, or waiting for a
+ * person; a run that failed on configuration (`missing_api_key`...) is a configuration error.
+ */
+export function exitCodeForRun(status: RunStatus, error?: { code: string } | null): number {
   if (status === 'succeeded') return EXIT.success;
   if (status === 'waiting') return EXIT.waiting;
+  if (status === 'failed' && error && CONFIGURATION_RUN_FAILURES.has(error.code)) return EXIT.usage;
   return EXIT.workFailed;
 }
 

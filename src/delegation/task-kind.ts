@@ -21,6 +21,9 @@ const taskRunInputSchema = z.looseObject({ taskId: z.string(), profile: z.string
 
 type TaskRunInput = z.infer<typeof taskRunInputSchema>;
 
+/** The run agents of the profiles that fall back to a built-in agent when a model is set. */
+const BUILT_IN_PROFILE_AGENTS = ['researcher', 'coder'];
+
 /** Options of {@link taskKind}. */
 export interface TaskKindOptions extends ProfileOptions {
   /** Terminal tasks kept; older ones are evicted (default {@link DEFAULT_TASK_RETENTION}). */
@@ -40,6 +43,10 @@ export function taskKind(options: TaskKindOptions = {}): RunKind<TaskRunInput> {
     name: TASK_RUN_KIND,
     inputSchema: taskRunInputSchema,
     claim: 'kind',
+    // A task runs the agent its profile names (`run.agent`): `agent:<name>` needs that agent
+    // loaded; the researcher and coder profiles need their agent loaded or a model for the
+    // built-in one. A worker without them leaves the task queued instead of failing it.
+    claimAgents: (agents) => [...agents.keys(), ...(options.model ? BUILT_IN_PROFILE_AGENTS : [])],
     async definitionHash(context) {
       const task = await context.store.findTaskByRunId(context.run.id);
       // A task that is missing or over is reported by `execute` itself; the kind's own hash will do.

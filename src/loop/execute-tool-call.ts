@@ -1,12 +1,24 @@
-import type { ToolErrorCode } from '../core/error-codes.js';
-import { CancelledError, errorMessage } from '../core/errors.js';
+import { ERROR_CODES, type ErrorCode, type ToolErrorCode } from '../core/error-codes.js';
+import { CancelledError, errorMessage, isBatonError } from '../core/errors.js';
 import type { ToolCallRecord } from '../core/events.js';
 import type { AnyTool, ToolContext, ToolOutcome } from '../core/tool.js';
 import { validateToolInput } from '../core/tool.js';
 
-function failure(code: ToolErrorCode, message: string): ToolOutcome {
+function failure(code: ErrorCode, message: string): ToolOutcome {
   return { ok: false, output: null, error: { code, message } };
 }
+
+/**
+ * The code a tool's own failure keeps in `tool.result`: a Baton error's code (`timeout`,
+ * `not_a_regular_file`...) or a documented code the thrown value carries; else `tool_error`.
+ */
+function toolFailureCode(error: unknown): ErrorCode {
+  if (isBatonError(error)) return error.code;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && Object.hasOwn(ERROR_CODES, code) ? (code as ErrorCode) : TOOL_ERROR;
+}
+
+const TOOL_ERROR: ToolErrorCode = 'tool_error';
 
 /** Tool output as stored: JSON only (`undefined` → `null`, dates → strings). */
 function toJsonValue(output: unknown): unknown {
@@ -31,7 +43,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 /**
  * Validates a call's input with the tool's schema and executes it. Every failure is data the
  * model sees, never an exception: `unknown_tool`, `invalid_input` (naming the problem) or
- * `tool_error` (the message only, never a stack).
+ * the tool's own typed code (`tool_error` when it has none; the message only, never a stack).
  */
 export async function executeToolCall(
   candidate: AnyTool | undefined,
@@ -54,7 +66,7 @@ export async function executeToolCall(
   try {
     output = await untilAborted(Promise.resolve(candidate.execute(parsed.value, context)), context.signal);
   } catch (error) {
-    return failure('tool_error', errorMessage(error));
+    return failure(toolFailureCode(error), errorMessage(error));
   }
   try {
     return { ok: true, output: toJsonValue(output) };

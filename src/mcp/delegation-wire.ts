@@ -25,7 +25,7 @@ export interface DelegationEntry {
   args: Record<string, unknown>;
   status: TaskView['status'];
   feedback: DelegationFeedback[];
-  costUsd?: number;
+  costUsd: number;
   startedAt: string;
   completedAt?: string;
 }
@@ -46,7 +46,8 @@ export function delegationEntry(task: TaskView): DelegationEntry {
       notes: record.notes,
       capturedAt: record.at,
     })),
-    ...(task.costUsd > 0 && { costUsd: task.costUsd }),
+    // Always present (0 before anything was spent), as clients of the seed's server expect.
+    costUsd: task.costUsd,
     startedAt: task.startedAt ?? task.createdAt,
     ...(task.completedAt !== null && { completedAt: task.completedAt }),
   };

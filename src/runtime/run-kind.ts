@@ -67,6 +67,13 @@ export interface RunKind<Input = Record<string, unknown>> {
   readonly inputSchema: StandardSchemaV1<unknown, Input>;
   readonly claim: RunKindClaim;
   /**
+   * For a kind claimed by `kind` whose executor needs particular agents (a task of profile
+   * `agent:<name>` needs that agent): the run agents (`run.agent`) it can execute with the
+   * runtime's agents. When given, a worker claims only the kind's runs naming one of them and
+   * leaves the rest queued for a worker that has their agent.
+   */
+  claimAgents?(agents: ReadonlyMap<string, Agent>): readonly string[];
+  /**
    * The hash of what a resumed attempt must find unchanged, e.g. the definition of the agent the
    * run works with. It is recorded with the first `run.started`; a later attempt whose hash
    * differs fails with `definition_changed` before the kind runs.

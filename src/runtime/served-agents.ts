@@ -1,6 +1,6 @@
 import type { Agent } from '../core/agent.js';
 import { errorMessage } from '../core/errors.js';
-import type { AgentModuleEntry, ClaimFilter } from '../store/claim-filter.js';
+import type { AgentModuleEntry, ClaimFilter, KindAgentsEntry } from '../store/claim-filter.js';
 import type { RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { WorkerServes } from '../store/worker-registry.js';
@@ -29,7 +29,7 @@ export interface ServedAgentsOptions {
   /** Loads agents from recorded module paths; without it, no run is served by its module. */
   loadAgentModule?: AgentModuleLoader | undefined;
   /** The run kinds the runtime has. */
-  kinds: Iterable<Pick<RunKind, 'name' | 'claim'>>;
+  kinds: Iterable<Pick<RunKind, 'name' | 'claim' | 'claimAgents'>>;
 }
 
 /**
@@ -45,6 +45,8 @@ export class ServedAgents {
   /** Kinds claimed whatever their agent, and kinds claimed by the agent they name. */
   readonly #kinds: string[];
   readonly #agentKinds: string[];
+  /** Kinds claimed by the kind itself for some agents only, with those agents. */
+  readonly #kindAgents: KindAgentsEntry[];
   /** Loaded modules: path → agents served through it, by name. */
   readonly #modules = new Map<string, Map<string, Agent>>();
   /** Modules that failed to load, with why and when to try again. */
@@ -55,8 +57,14 @@ export class ServedAgents {
     this.#loader = options.loadAgentModule;
     this.#kinds = [];
     this.#agentKinds = [];
-    for (const kind of options.kinds)
-      (kind.claim === 'agent' ? this.#agentKinds : this.#kinds).push(kind.name);
+    this.#kindAgents = [];
+    for (const kind of options.kinds) {
+      if (kind.claim === 'agent') this.#agentKinds.push(kind.name);
+      else if (kind.claimAgents) {
+        const agents = [...new Set(kind.claimAgents(options.agents))].sort();
+        this.#kindAgents.push({ kind: kind.name, agents });
+      } else this.#kinds.push(kind.name);
+    }
   }
 
   /** The claim filter of everything served now. */
@@ -66,6 +74,7 @@ export class ServedAgents {
       agents: [...this.#byName.keys()],
       agentModules: this.#moduleEntries(),
       agentKinds: this.#agentKinds,
+      kindAgents: this.#kindAgents,
     };
   }
 
@@ -107,6 +116,7 @@ export class ServedAgents {
       loadsModules: this.#loader !== undefined,
       unloadableModules: [...this.#unloadable].map(([module, { reason }]) => ({ module, reason })),
       kinds: [...this.#kinds],
+      kindAgents: this.#kindAgents.map((entry) => ({ kind: entry.kind, agents: [...entry.agents] })),
     };
   }
 

@@ -113,6 +113,9 @@ export interface SessionView {
 /** A run as the API shows it: the record without its lease token. */
 export type RunView = Omit<RunRecord, 'lease'> & { lease: { owner: string; expiresAt: number } | null };
 
+/** A live worker's entry on the wire (`GET /v1/workers`, `baton workers list --json`): times as ISO 8601. */
+export type WorkerView = Omit<WorkerRecord, 'expiresAt'> & { expiresAt: string };
+
 /** Options of {@link Runtime.stream}. */
 export interface StreamOptions {
   /** First `seq` to replay (default 0). */

@@ -3,7 +3,8 @@ import type { Usage } from '../core/events.js';
 import { addUsage, emptyUsage } from '../loop/usage.js';
 import type { RunRecord, SessionRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
-import type { RunView, SessionView } from './types.js';
+import type { WorkerRecord } from '../store/worker-registry.js';
+import type { RunView, SessionView, WorkerView } from './types.js';
 
 /** Most runs a session view lists (newest first). */
 const SESSION_VIEW_RUNS = 1000;
@@ -12,6 +13,11 @@ const SESSION_VIEW_RUNS = 1000;
 export function runView(run: RunRecord): RunView {
   const { lease, ...rest } = run;
   return { ...rest, lease: lease && { owner: lease.owner, expiresAt: lease.expiresAt } };
+}
+
+/** A worker entry as the wire shows it: `expiresAt` an ISO 8601 string like every other time. */
+export function workerView(worker: WorkerRecord): WorkerView {
+  return { ...worker, expiresAt: new Date(worker.expiresAt).toISOString() };
 }
 
 /** A session without its token hash, with its current context, its runs (oldest first) and their summed usage. */

@@ -15,6 +15,18 @@ export interface ClaimFilter {
    * execute the agent they name), so a worker never claims a kind it does not have.
    */
   agentKinds?: readonly string[];
+  /**
+   * Runs of a kind whose executor brings its own agents, limited to the agents it can run here
+   * (a task of profile `agent:<name>` needs that agent loaded): runs naming another agent are
+   * left for a worker that has it.
+   */
+  kindAgents?: readonly KindAgentsEntry[];
+}
+
+/** A kind claimed by the kind itself, and the run agents (`run.agent`) this worker can execute it for. */
+export interface KindAgentsEntry {
+  kind: string;
+  agents: readonly string[];
 }
 
 /** An agent module a worker loaded, and the agent names it serves through it. */
@@ -30,6 +42,8 @@ export function matchesClaimFilter(
 ): boolean {
   if (filter === undefined) return true;
   if (filter.kinds?.includes(run.kind)) return true;
+  if (filter.kindAgents?.some((entry) => entry.kind === run.kind && entry.agents.includes(run.agent)))
+    return true;
   if (filter.agentKinds !== undefined && !filter.agentKinds.includes(run.kind)) return false;
   if (filter.agents?.includes(run.agent)) return true;
   return (filter.agentModules ?? []).some(
@@ -38,13 +52,14 @@ export function matchesClaimFilter(
 }
 
 /**
- * The filter as `[agent, module]` pairs (module null = any) and the kinds they are limited to
- * (null = any), the shape the SQL stores match against.
+ * The filter as `[agent, module]` pairs (module null = any), the kinds they are limited to
+ * (null = any) and `[kind, agent]` pairs, the shape the SQL stores match against.
  */
 export function claimPairs(filter: ClaimFilter): {
   kinds: string[];
   pairs: [string, string | null][];
   agentKinds: string[] | null;
+  kindAgentPairs: [string, string][];
 } {
   const pairs: [string, string | null][] = (filter.agents ?? []).map((agent) => [agent, null]);
   for (const entry of filter.agentModules ?? []) {
@@ -54,5 +69,8 @@ export function claimPairs(filter: ClaimFilter): {
     kinds: [...(filter.kinds ?? [])],
     pairs,
     agentKinds: filter.agentKinds === undefined ? null : [...filter.agentKinds],
+    kindAgentPairs: (filter.kindAgents ?? []).flatMap((entry) =>
+      entry.agents.map((agent): [string, string] => [entry.kind, agent]),
+    ),
   };
 }

@@ -1,4 +1,4 @@
-import type { AgentModuleEntry } from './claim-filter.js';
+import type { AgentModuleEntry, KindAgentsEntry } from './claim-filter.js';
 
 /**
  * What a worker announces about itself: who it is, what it serves and how busy it is. Entries
@@ -19,6 +19,8 @@ export interface WorkerAnnouncement {
   unloadableModules: { module: string; reason: string }[];
   /** Run kinds it serves whatever their agent. */
   kinds: string[];
+  /** Run kinds it serves for some agents only (tasks: the agents their profiles need), with those agents. */
+  kindAgents: KindAgentsEntry[];
   concurrency: number;
   runsInFlight: number;
   startedAt: string;
@@ -48,11 +50,11 @@ export interface WorkerRegistry {
 /** The part of an announcement that says what the worker serves; SQL stores keep it as one JSON column. */
 export type WorkerServes = Pick<
   WorkerAnnouncement,
-  'agents' | 'agentModules' | 'loadsModules' | 'unloadableModules' | 'kinds'
+  'agents' | 'agentModules' | 'loadsModules' | 'unloadableModules' | 'kinds' | 'kindAgents'
 >;
 
 /** The serving part of an announcement. */
 export function servesOf(worker: WorkerAnnouncement): WorkerServes {
-  const { agents, agentModules, loadsModules, unloadableModules, kinds } = worker;
-  return { agents, agentModules, loadsModules, unloadableModules, kinds };
+  const { agents, agentModules, loadsModules, unloadableModules, kinds, kindAgents } = worker;
+  return { agents, agentModules, loadsModules, unloadableModules, kinds, kindAgents };
 }

@@ -1,8 +1,7 @@
 // The JSON shapes of the HTTP API (`/v1`): the one module both the server that sends them and
 // the client that reads them import, so the two can never disagree on a field. Type-only: the
 // client loads nothing from here at run time.
-import type { SessionView } from '../runtime/types.js';
-import type { WorkerRecord } from '../store/worker-registry.js';
+import type { SessionView, WorkerView } from '../runtime/types.js';
 
 export type { DeliverResult, RunView, SessionView, StartResult } from '../runtime/types.js';
 
@@ -30,5 +29,5 @@ export interface SessionList {
 
 /** `GET /v1/workers`: the live workers announced in the store, oldest first. */
 export interface WorkerList {
-  workers: WorkerRecord[];
+  workers: WorkerView[];
 }

@@ -117,5 +117,5 @@ async function executeAndPrint(
   if (!isRunEnded(run.status) && run.status !== 'waiting') {
     process.stderr.write(`baton: run ${runId} is ${run.status}; \`baton worker\` resumes it\n`);
   }
-  return exitCodeForRun(run.status);
+  return exitCodeForRun(run.status, run.error);
 }

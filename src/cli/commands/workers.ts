@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Environment } from '../../core/environment.js';
+import { workerView } from '../../runtime/views.js';
 import type { WorkerRecord } from '../../store/worker-registry.js';
 import { addConfigOptions, configured } from '../config-options.js';
 import { withStore } from '../open-cli-store.js';
@@ -17,7 +18,7 @@ export function registerWorkers(program: Command, env: Environment): void {
     configured(env, async (config) => {
       await withStore(config, async (store) => {
         const live = await store.listWorkers();
-        if (config.json) return writeJsonLine(live);
+        if (config.json) return writeJsonLine(live.map(workerView));
         if (live.length === 0) process.stderr.write('no live workers\n');
         for (const worker of live) process.stdout.write(`${workerLine(worker)}\n`);
       });

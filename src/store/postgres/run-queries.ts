@@ -139,13 +139,16 @@ export async function listActiveAgentModules(db: Queryable): Promise<string[]> {
  */
 export function claimFilterSql(filter: ClaimFilter | undefined, values: unknown[]): string {
   if (filter === undefined) return 'true';
-  const { kinds, pairs, agentKinds } = claimPairs(filter);
+  const { kinds, pairs, agentKinds, kindAgentPairs } = claimPairs(filter);
   const param = (value: unknown): string => {
     values.push(value);
     return `$${values.length}`;
   };
   const agentKindsParam = param(agentKinds);
-  return `(runs.kind = ANY(${param(kinds)}::text[]) OR (
+  return `(runs.kind = ANY(${param(kinds)}::text[]) OR EXISTS (
+    SELECT 1 FROM unnest(${param(kindAgentPairs.map(([kind]) => kind))}::text[], ${param(kindAgentPairs.map(([, agent]) => agent))}::text[])
+      AS served_kind(kind, agent)
+    WHERE served_kind.kind = runs.kind AND served_kind.agent = runs.agent) OR (
     (${agentKindsParam}::text[] IS NULL OR runs.kind = ANY(${agentKindsParam}::text[])) AND EXISTS (
     SELECT 1 FROM unnest(${param(pairs.map(([agent]) => agent))}::text[], ${param(pairs.map(([, module]) => module))}::text[])
       AS served(agent, module)

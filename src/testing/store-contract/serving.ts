@@ -72,6 +72,19 @@ export function servingContract(store: () => RunStore): void {
     expect((await store().claimRun('w', 60_000, { filter: anyKind }))?.run.id).toBe(unknown.id);
   });
 
+  it('matches runs of a kind claimed for some agents only by those agents', async () => {
+    const session = await createSession(store());
+    const coder = await queue(session.id, 'coder', 'task');
+    const gamma = await queue(session.id, 'gamma', 'task');
+    const message = await queue(session.id, 'coder', 'message');
+    const filter = { kindAgents: [{ kind: 'task', agents: ['coder', 'alpha'] }], agentKinds: ['message'] };
+    expect((await store().listRuns({ limit: 10, filter })).items.map((run) => run.id)).toEqual([coder.id]);
+    expect((await store().claimRun('w', 60_000, { filter }))?.run.id).toBe(coder.id);
+    expect(await store().claimRun('w', 60_000, { filter })).toBeUndefined();
+    expect((await store().getRun(gamma.id))?.status).toBe('queued');
+    expect((await store().getRun(message.id))?.status).toBe('queued');
+  });
+
   it('lists the agent modules of queued and running runs', async () => {
     const session = await createSession(store());
     await queue(session.id, 'a', 'message', '/mods/a.ts');

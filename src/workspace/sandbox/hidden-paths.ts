@@ -1,10 +1,27 @@
 import { existsSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Environment } from '../../core/environment.js';
 import { gitText } from '../git.js';
 import { ETC_SECRETS } from './etc-secrets.js';
+
+/**
+ * Credentials in a HOME, hidden hard wherever a readable toolchain path would otherwise show
+ * them (a toolchain under `~/.cargo` is shown, `~/.cargo/credentials.toml` never is).
+ */
+const HOME_SECRETS = [
+  '.cargo/credentials',
+  '.cargo/credentials.toml',
+  '.npmrc',
+  '.ssh',
+  '.netrc',
+  '.git-credentials',
+  '.pypirc',
+  '.docker',
+  '.aws',
+  '.gnupg',
+];
 
 /** True when `path` is `parent` or lies below it (both absolute and normalised). */
 export function isInside(path: string, parent: string): boolean {
@@ -44,6 +61,9 @@ export async function hiddenPaths(options: HiddenPathOptions): Promise<HiddenPat
   );
   const hard: string[] = [
     ...ETC_SECRETS.filter((path) => existsSync(path)),
+    ...soft
+      .flatMap((home) => HOME_SECRETS.map((name) => join(home, name)))
+      .filter((path) => existsSync(path)),
     ...(await sshHostKeys()),
     ...(options.hide ?? []),
   ];

@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { existsSync } from 'node:fs';
-import { readdir, realpath } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Environment } from '../../core/environment.js';
 import { ValidationError } from '../../core/errors.js';
@@ -23,6 +23,24 @@ export const SYSTEM_READ_PATHS: readonly string[] = [
 
 const MAX_ENTRIES_PER_PATH_DIR = 5000;
 
+/**
+ * The directories of an installation prefix that a toolchain runs from (nvm's `lib/node_modules`,
+ * pyenv's `versions` and `libexec`...). Only these are shown, never the prefix itself: beside a
+ * `bin/` there may be a project's `.env` or `~/.cargo/credentials.toml`.
+ */
+const TOOLCHAIN_DIRS = [
+  'bin',
+  'sbin',
+  'lib',
+  'lib64',
+  'libexec',
+  'share',
+  'include',
+  'shims',
+  'versions',
+  'plugins',
+];
+
 /** What a sandbox may read besides the workspace, and variables that help the tools find themselves. */
 export interface ReadablePaths {
   paths: string[];
@@ -32,8 +50,8 @@ export interface ReadablePaths {
 /**
  * The readable view: the system directories, the directories on the host's PATH and the
  * installations they point into (by real path), `--read` paths, and (for the egress relay) Node itself.
- * Nothing inside a hard-hidden path is readable; an installation prefix never widens to a
- * hidden directory itself (PATH's `~/bin` shows `~/bin`, not HOME).
+ * Nothing inside a hard-hidden path is readable; of an installation prefix only its toolchain
+ * directories are shown (PATH's `~/.cargo/bin` shows `~/.cargo/bin`, not `~/.cargo`, and never HOME).
  */
 export async function readablePaths(
   read: readonly string[],
@@ -50,7 +68,11 @@ export async function readablePaths(
     if (real === undefined || real === '/') return;
     found.add(real);
     const prefix = installationPrefix(real);
-    if (prefix !== undefined && !allHidden.some((path) => isInside(path, prefix))) found.add(prefix);
+    if (prefix !== undefined) {
+      for (const dir of await toolchainDirs(prefix)) {
+        if (!allHidden.some((path) => isInside(path, dir))) found.add(dir);
+      }
+    }
     // rustup keeps its toolchains beside `~/.cargo`, outside PATH.
     if (real.endsWith('/.cargo/bin')) {
       const rustup = join(dirname(dirname(real)), '.rustup');
@@ -104,6 +126,17 @@ function installationPrefix(dir: string): string | undefined {
   if (!['bin', 'sbin', 'shims'].includes(basename(dir))) return undefined;
   const prefix = dirname(dir);
   return prefix === '/' ? undefined : prefix;
+}
+
+/** Real paths of the {@link TOOLCHAIN_DIRS} an installation prefix has. */
+async function toolchainDirs(prefix: string): Promise<string[]> {
+  const dirs: string[] = [];
+  for (const name of TOOLCHAIN_DIRS) {
+    // A missing or unreadable directory is nothing the toolchain has.
+    const real = await realpath(join(prefix, name)).catch(() => undefined);
+    if (real !== undefined && (await stat(real).catch(() => undefined))?.isDirectory()) dirs.push(real);
+  }
+  return dirs;
 }
 
 /** Real paths of what the symlinks in a PATH directory point at (nvm's `npm` -> `../lib/node_modules/...`). */
