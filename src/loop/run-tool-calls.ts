@@ -1,6 +1,7 @@
 import type { EventDataByType, ToolCallRecord } from '../core/events.js';
 import type { ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
+import { observeToolCall } from '../telemetry/instrumentation.js';
 import type { ActiveAgent } from './agent-roster.js';
 import { executeToolCall } from './execute-tool-call.js';
 import type { Journal } from './journal.js';
@@ -56,7 +57,9 @@ async function runOne(phase: ToolPhase, call: ToolCallRecord): Promise<ToolResul
       ...(phase.toolContext.auth === undefined ? {} : { auth: phase.toolContext.auth }),
     };
     const inputIsMalformed = phase.malformed && typeof call.input === 'string';
-    const outcome = await executeToolCall(candidate, call, context, inputIsMalformed);
+    const outcome = await observeToolCall(call, () =>
+      executeToolCall(candidate, call, context, inputIsMalformed),
+    );
     // A tool that failed because the turn was aborted (cancel, timeout, shutdown) has no real
     // result: leaving `tool.started` unanswered lets a resumed run apply the idempotency rule.
     if (!outcome.ok && phase.signal.aborted) return undefined;

@@ -3,6 +3,7 @@ import type { Environment } from '../core/environment.js';
 import { ConflictError, UserError } from '../core/errors.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { Store } from '../store/store.js';
+import { Instrumentation, type TelemetryOptions } from '../telemetry/instrumentation.js';
 import { type Logger, silentLogger } from '../telemetry/logger.js';
 import type { AgentModuleLoader } from './agent-loader.js';
 import type { AgentToolConnector } from './agent-tools.js';
@@ -18,6 +19,7 @@ import type { RuntimeContext } from './runtime-context.js';
 import { ServedAgents } from './served-agents.js';
 import { requireSession } from './session-lookup.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, deliverMessage, startSession } from './sessions.js';
+import { sampleStoreGauges } from './store-gauges.js';
 import { streamSession } from './stream.js';
 import type { Runtime, Worker } from './types.js';
 import { runView, sessionView } from './views.js';
@@ -25,7 +27,7 @@ import { startWorker } from './worker.js';
 import { newWorkerIdentity } from './worker-identity.js';
 
 /** Options of {@link createRuntime}. */
-export interface RuntimeOptions {
+export interface RuntimeOptions extends TelemetryOptions {
   store: Store;
   /** The agents runs may name, by `agent.name`. */
   agents?: readonly Agent[] | ReadonlyMap<string, Agent>;
@@ -104,6 +106,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     kinds,
     env,
     logger,
+    instrumentation: new Instrumentation(options),
     turnOptions: {
       env,
       ...(options.retry && { retry: options.retry }),
@@ -112,6 +115,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     withAgentTools: agentToolsRunner(options.connectAgentTools),
   };
+  if (options.metrics) sampleStoreGauges(options.metrics, context.store);
   const workers = new Set<Worker>();
   const shutdown = new AbortController();
 

@@ -2,6 +2,7 @@ import { InvalidTokenError, MessageTooLargeError, NotFoundError, ValidationError
 import type { EventDraft } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { RunRecord } from '../store/run-store.js';
+import { currentTraceparent } from '../telemetry/trace-context.js';
 import { agentModulePath } from './agent-loader.js';
 import { deriveToken, hashToken } from './continuation-token.js';
 import { deliverToSession } from './follow-up.js';
@@ -54,6 +55,7 @@ export async function startSession(context: RuntimeContext, options: StartOption
       input: { message: options.message, ...(options.model !== undefined && { model: options.model }) },
       idempotencyKey: key,
       agentModule: agentModule ?? null,
+      traceparent: currentTraceparent(),
     },
   });
   // A concurrent start with the same key won the race: this one wrote nothing.

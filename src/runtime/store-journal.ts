@@ -2,6 +2,7 @@ import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js'
 import type { Journal } from '../loop/journal.js';
 import type { AppendOptions, Fence, RunPatch } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
+import type { RunObserver } from '../telemetry/instrumentation.js';
 import type { LiveBus } from './live-bus.js';
 import { lifecyclePatches } from './run-patches.js';
 
@@ -15,6 +16,8 @@ export interface StoreJournalOptions {
   fence: Fence;
   /** Called at every step boundary (each `drainInbox`), e.g. to notice a cancel request. */
   onStepBoundary?: () => Promise<void>;
+  /** Told about every commit (metrics, the attempt's span). */
+  observer?: RunObserver | undefined;
 }
 
 /**
@@ -73,6 +76,7 @@ export class StoreJournal implements Journal {
       if (patches.runPatch) runPatch = { ...runPatch, ...patches.runPatch };
       if (patches.sessionPatch) sessionPatch = { ...sessionPatch, ...patches.sessionPatch };
     }
+    const startedAt = performance.now();
     const events = await this.#options.store.append(this.sessionId, drafts, {
       ...conditions,
       runId: this.runId,
@@ -80,6 +84,7 @@ export class StoreJournal implements Journal {
       ...(runPatch && { runPatch }),
       ...(sessionPatch && { sessionPatch }),
     });
+    this.#options.observer?.committed(drafts, (performance.now() - startedAt) / 1000);
     const first = events[0];
     if (first && first.seq !== this.#knownHead + 1) this.#interleaved = true;
     this.#knownHead = events.at(-1)?.seq ?? this.#knownHead;
