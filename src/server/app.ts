@@ -106,7 +106,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
     return errorResponse(error);
   });
   app.notFound((c) => errorResponse(new RouteNotFoundError(c.req.method, c.req.path)));
-  app.use('*', observeRequests(options.metrics));
+  app.use('*', observeRequests(options.metrics, logger));
   app.use(
     '*',
     refuseForeignHosts({

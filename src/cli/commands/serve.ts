@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import type { Environment } from '../../core/environment.js';
 import { isLoopbackHost } from '../../server/host-guard.js';
 import { startBatonServer } from '../../server/start-server.js';
-import { createLogger } from '../../telemetry/logger.js';
 import { addConfigOptions, configured } from '../config-options.js';
+import { cliLogger, cliTelemetry } from '../observability.js';
 import { openCliStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
 import { runtimeOptions } from '../runtime-options.js';
@@ -23,7 +23,8 @@ export function registerServe(program: Command, env: Environment): void {
     'serve',
   ).action(
     configured(env, async (config) => {
-      const logger = createLogger({ level: config.logLevel });
+      const logger = cliLogger(config);
+      const telemetry = await cliTelemetry(config, logger);
       const prices = await loadPrices(config);
       if (config.auth === 'none' && config.host !== undefined && !isLoopbackHost(config.host)) {
         logger.warn('--auth none on a non-loopback host lets anyone on the network in', {
@@ -44,7 +45,9 @@ export function registerServe(program: Command, env: Environment): void {
         allowedHosts: config.allowedHost,
         corsOrigins: config.corsOrigin,
         openStore: () => openCliStore(config, logger),
-        runtime: runtimeOptions(config, prices, logger),
+        runtime: { ...runtimeOptions(config, prices, logger), ...telemetry.options },
+        metrics: telemetry.options.metrics,
+        metricsPublic: config.metricsPublic,
         ...(config.host !== undefined && { host: config.host }),
         ...(agentsDir !== undefined && { agentsDir }),
         ...(config.bodyLimit !== undefined && { bodyLimit: config.bodyLimit }),
@@ -65,6 +68,7 @@ export function registerServe(program: Command, env: Environment): void {
       logger.info('draining', { signal: stop.received() ?? 'signal' });
       try {
         await server.stop();
+        await telemetry.shutdown();
       } finally {
         stop.dispose();
       }
