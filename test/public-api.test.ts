@@ -12,6 +12,7 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
   '.': {
     values: [
       'BatonError',
+      'BatonMetrics',
       'CancelledError',
       'ConflictError',
       'EnvironmentError',
@@ -26,6 +27,8 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
       'StoreCorruptError',
       'UserError',
       'ValidationError',
+      'createMetrics',
+      'createOtlpTracerProvider',
       'createRuntime',
       'defineAgent',
       'isBatonError',
@@ -62,6 +65,8 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
       'ModelPricing',
       'ModelSpec',
       'OpenStoreOptions',
+      'OtlpOptions',
+      'OtlpTracing',
       'Page',
       'PersistedEventType',
       'PriceTable',
@@ -95,6 +100,7 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
       'StreamEvent',
       'StreamOptions',
       'TaskStore',
+      'TelemetryOptions',
       'Tool',
       'ToolCallRecord',
       'ToolContext',
@@ -134,12 +140,13 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
     ],
   },
   './server': {
-    values: ['LOG_LEVELS', 'createApp', 'createLogger', 'serve'],
+    values: ['LOG_FORMATS', 'LOG_LEVELS', 'createApp', 'createLogger', 'serve'],
     types: [
       'AgentSummary',
       'AppOptions',
       'AuthMode',
       'AuthOptions',
+      'LogFormat',
       'LogLevel',
       'Logger',
       'LoggerOptions',
