@@ -12,6 +12,7 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
   '.': {
     values: [
       'BatonError',
+      'BatonMetrics',
       'CancelledError',
       'ConflictError',
       'ContextTooLargeError',
@@ -33,6 +34,8 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
       'admissionCounters',
       'budgetCeiling',
       'contextKey',
+      'createMetrics',
+      'createOtlpTracerProvider',
       'createRuntime',
       'defineAgent',
       'defineChannel',
@@ -112,6 +115,8 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
       'ModelPricing',
       'ModelSpec',
       'OpenStoreOptions',
+      'OtlpOptions',
+      'OtlpTracing',
       'Page',
       'PersistedEventType',
       'PriceTable',
@@ -152,6 +157,7 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
       'StreamEvent',
       'StreamOptions',
       'TaskStore',
+      'TelemetryOptions',
       'Tool',
       'ToolCallRecord',
       'ToolContext',
@@ -195,12 +201,13 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
     ],
   },
   './server': {
-    values: ['LOG_LEVELS', 'createApp', 'createLogger', 'serve'],
+    values: ['LOG_FORMATS', 'LOG_LEVELS', 'createApp', 'createLogger', 'serve'],
     types: [
       'AgentSummary',
       'AppOptions',
       'AuthMode',
       'AuthOptions',
+      'LogFormat',
       'LogLevel',
       'Logger',
       'LoggerOptions',

@@ -56,6 +56,38 @@ export const text: SettingParser<string> = (raw) => {
   return raw;
 };
 
+/** `true`/`false` (also `1`/`0`, `yes`/`no`), without regard to case. */
+export const boolean: SettingParser<boolean> = (raw) => {
+  const value = raw.trim().toLowerCase();
+  if (['true', '1', 'yes'].includes(value)) return true;
+  if (['false', '0', 'no'].includes(value)) return false;
+  throw new InvalidSettingError('true or false');
+};
+
+/** `key=value` pairs separated by commas (the `OTEL_EXPORTER_OTLP_HEADERS` syntax), values URL-decoded. */
+export const keyValueList: SettingParser<Record<string, string>> = (raw) => {
+  const pairs: Record<string, string> = {};
+  for (const item of raw.split(',')) {
+    if (item.trim() === '') continue;
+    const at = item.indexOf('=');
+    if (at <= 0) throw new InvalidSettingError('key=value pairs separated by commas');
+    try {
+      pairs[item.slice(0, at).trim()] = decodeURIComponent(item.slice(at + 1).trim());
+    } catch {
+      throw new InvalidSettingError('URL-encoded values');
+    }
+  }
+  return pairs;
+};
+
+/** An absolute `http:` or `https:` URL. */
+export const httpUrl: SettingParser<string> = (raw) => {
+  const url = URL.canParse(raw.trim()) ? new URL(raw.trim()) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+    throw new InvalidSettingError('an http(s) URL');
+  return raw.trim();
+};
+
 /** One of `choices`, matched without regard to case; the canonical spelling is returned. */
 export function oneOf<const T extends string>(choices: readonly T[]): SettingParser<T> {
   return (raw) => {

@@ -45,7 +45,8 @@ export interface FlagSpec {
  * a setting is defined: the CLI's flags, `loadConfig` and docs/configuration.md all come from it.
  */
 export interface Setting<T> {
-  readonly env?: `BATON_${string}`;
+  /** A `BATON_*` variable, or one of the standard `OTEL_*` variables of OpenTelemetry exporters. */
+  readonly env?: `BATON_${string}` | `OTEL_${string}`;
   readonly flag?: FlagSpec;
   /** One line: what the setting decides. */
   readonly description: string;

@@ -3,8 +3,20 @@ import { DEFAULT_POLL_INTERVAL_MS } from '../runtime/worker.js';
 import { AUTH_MODES, type AuthMode } from '../server/auth.js';
 import { DEFAULT_DB_PATH } from '../store/open-store.js';
 import type { SqliteSynchronous } from '../store/sqlite/sqlite-store.js';
-import { LOG_LEVELS, type LogLevel } from '../telemetry/logger.js';
-import { allowedHost, byteSize, directory, integerAtLeast, oneOf, origin, port, text } from './parsers.js';
+import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../telemetry/logger.js';
+import {
+  allowedHost,
+  boolean,
+  byteSize,
+  directory,
+  httpUrl,
+  integerAtLeast,
+  keyValueList,
+  oneOf,
+  origin,
+  port,
+  text,
+} from './parsers.js';
 import { COMMANDS, type CommandName, setting } from './setting.js';
 
 const SANDBOXED: readonly CommandName[] = ['run', 'exec'];
@@ -117,6 +129,66 @@ export const SETTINGS = {
     default: 'info',
     choices: LOG_LEVELS,
     parse: oneOf(LOG_LEVELS),
+  }),
+  logFormat: setting<LogFormat>({
+    flag: { syntax: '--log-format <format>', commands: ['worker', 'serve'] },
+    description: 'how log lines are written: json (one object per line) or pretty',
+    defaultText: 'pretty on a terminal, else json',
+    choices: LOG_FORMATS,
+    parse: oneOf(LOG_FORMATS),
+  }),
+  timeline: setting({
+    flag: { syntax: '--timeline', commands: ['runs show'] },
+    description:
+      "draw the run's steps, model calls and tools as bars (durations, tokens, cost), from its log",
+    default: false,
+  }),
+
+  // Observability.
+  otlpEndpoint: setting<string>({
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    description:
+      'export spans over OTLP/HTTP to this collector (traces go to <url>/v1/traces); no tracing without it',
+    defaultText: 'none',
+    parse: httpUrl,
+  }),
+  otlpCompression: setting<'none' | 'gzip'>({
+    env: 'OTEL_EXPORTER_OTLP_COMPRESSION',
+    description: 'compression of exported spans',
+    default: 'none',
+    choices: ['none', 'gzip'],
+    parse: oneOf(['none', 'gzip'] as const),
+  }),
+  otlpHeaders: setting<Record<string, string>>({
+    env: 'OTEL_EXPORTER_OTLP_HEADERS',
+    description:
+      'headers sent with exported spans, as key=value,key2=value2 (e.g. an API key of the collector)',
+    defaultText: 'none',
+    parse: keyValueList,
+    secret: true,
+  }),
+  otelServiceName: setting({
+    env: 'OTEL_SERVICE_NAME',
+    description: 'the service.name of exported spans',
+    default: 'baton',
+    parse: text,
+  }),
+  otelCaptureContent: setting({
+    env: 'BATON_OTEL_CAPTURE_CONTENT',
+    description: 'record prompts, answers, tool arguments and results on spans (secrets redacted)',
+    default: false,
+    parse: boolean,
+  }),
+  metricsPublic: setting({
+    flag: { syntax: '--metrics-public', commands: ['serve'] },
+    description: 'serve GET /metrics without authentication (for a Prometheus scraper on a trusted network)',
+    default: false,
+  }),
+  metricsPort: setting<number>({
+    flag: { syntax: '--metrics-port <port>', commands: ['worker'] },
+    description: 'serve Prometheus metrics at http://127.0.0.1:<port>/metrics while the worker runs',
+    defaultText: 'none',
+    parse: port,
   }),
 
   // Agents and workers.

@@ -8,6 +8,7 @@ import type { CallerIdentity } from '../core/tool.js';
 import type { SigningKeys } from '../proof/keys.js';
 import type { Contract } from '../proof/statements.js';
 import type { Store } from '../store/store.js';
+import { currentTraceparent } from '../telemetry/trace-context.js';
 import { captureWorkspace } from '../workspace/capture.js';
 import { NotSupportedError } from '../workspace/errors.js';
 import type { WorkspaceManifest } from '../workspace/manifest.js';
@@ -165,6 +166,7 @@ export async function startGovernedRun(
     input,
     idempotencyKey: null,
     agentModule: spec.agentModule ?? null,
+    traceparent: currentTraceparent(),
   });
   return { sessionId, runId, contractHash: issued.contractHash, manifest };
 }

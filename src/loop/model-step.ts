@@ -6,6 +6,7 @@ import { callModel } from '../model/call-model.js';
 import type { Clock } from '../model/clock.js';
 import type { RetryNotice, RetryResult } from '../model/retry.js';
 import { withRetry } from '../model/retry.js';
+import { observedModelCall } from '../telemetry/instrumentation.js';
 import type { ActiveAgent } from './agent-roster.js';
 import type { Journal } from './journal.js';
 import type { Transcript } from './transcript.js';
@@ -52,7 +53,7 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
   };
   try {
     response = await withRetry(
-      () =>
+      observedModelCall(active.model, transcript.prompt, () =>
         callModel({
           model: active.model,
           prompt: transcript.modelPrompt,
@@ -69,6 +70,7 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
               delta,
             }),
         }),
+      ),
       { policy, clock: options.clock, signal, onRetry: recordRetry },
     );
   } catch (error) {

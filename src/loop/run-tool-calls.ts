@@ -1,6 +1,7 @@
 import type { EventDataByType, EventDraft, ToolCallRecord } from '../core/events.js';
 import type { ToolContext, ToolOutcome } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
+import { observeToolCall } from '../telemetry/instrumentation.js';
 import type { ActiveAgent } from './agent-roster.js';
 import type { ContextState } from './context-state.js';
 import { executeToolCall } from './execute-tool-call.js';
@@ -90,7 +91,9 @@ async function runOne(
       ...(phase.toolContext.auth === undefined ? {} : { auth: phase.toolContext.auth }),
     };
     const inputIsMalformed = phase.malformed && typeof call.input === 'string';
-    const executed = await executeToolCall(candidate, call, context, inputIsMalformed);
+    const executed = await observeToolCall(call, () =>
+      executeToolCall(candidate, call, context, inputIsMalformed),
+    );
     // A tool that failed because the turn was aborted (cancel, timeout, shutdown) has no real
     // result: leaving `tool.started` unanswered lets a resumed run apply the idempotency rule.
     if (!executed.ok && phase.signal.aborted) {

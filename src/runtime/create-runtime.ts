@@ -3,6 +3,7 @@ import type { Environment } from '../core/environment.js';
 import { ConflictError, UserError } from '../core/errors.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { Store } from '../store/store.js';
+import { Instrumentation, type TelemetryOptions } from '../telemetry/instrumentation.js';
 import { type Logger, silentLogger } from '../telemetry/logger.js';
 import type { AgentModuleLoader } from './agent-loader.js';
 import type { AgentToolConnector } from './agent-tools.js';
@@ -20,6 +21,7 @@ import { startTick } from './schedule-ticks.js';
 import { ServedAgents } from './served-agents.js';
 import { requireSession } from './session-lookup.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, deliverMessage, startSession } from './sessions.js';
+import { sampleStoreGauges } from './store-gauges.js';
 import { streamSession } from './stream.js';
 import type { Runtime, Worker } from './types.js';
 import { runView, sessionView } from './views.js';
@@ -27,7 +29,7 @@ import { startWorker } from './worker.js';
 import { newWorkerIdentity } from './worker-identity.js';
 
 /** Options of {@link createRuntime}. */
-export interface RuntimeOptions {
+export interface RuntimeOptions extends TelemetryOptions {
   store: Store;
   /** The agents runs may name, by `agent.name`. */
   agents?: readonly Agent[] | ReadonlyMap<string, Agent>;
@@ -108,6 +110,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     kinds,
     env,
     logger,
+    instrumentation: new Instrumentation(options),
     turnOptions: {
       env,
       ...(options.retry && { retry: options.retry }),
@@ -117,6 +120,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     },
     withAgentTools: agentToolsRunner(options.connectAgentTools),
   };
+  if (options.metrics) sampleStoreGauges(options.metrics, context.store);
   const workers = new Set<Worker>();
   const shutdown = new AbortController();
 

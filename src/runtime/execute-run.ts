@@ -73,7 +73,9 @@ export async function executeClaim(
     onCancelRequested: () => stop('cancel'),
     logger: context.logger,
   });
+  const observer = context.instrumentation.observeRun(run, options.owner);
   const journal = new StoreJournal({
+    observer,
     store: context.store,
     bus: context.bus,
     sessionId: run.sessionId,
@@ -86,7 +88,8 @@ export async function executeClaim(
   });
   let unserved = false;
   try {
-    const outcome = await startAndRun(context, run, journal, options.owner, controller.signal, active);
+    const execute = () => startAndRun(context, run, journal, options.owner, controller.signal, active);
+    const outcome = await observer.attempt(execute);
     if (outcome === UNSERVED) {
       unserved = true;
       await context.store.updateRun(run.id, { status: 'queued', lease: null }, fence);
@@ -117,6 +120,7 @@ export async function executeClaim(
     keeper.stop();
     options.signal?.removeEventListener('abort', onShutdown);
     context.executions.delete(run.id);
+    observer.end();
     // A run handed back keeps its active time for whoever resumes it; after a terminal event
     // (which cleared the lease) or a takeover (other token) both writes are fenced out.
     const handBackFailed = (error: unknown): void => {

@@ -2,6 +2,7 @@ import type { Agent } from '../core/agent.js';
 import type { Environment } from '../core/environment.js';
 import type { TurnSettings } from '../loop/types.js';
 import type { Store } from '../store/store.js';
+import type { Instrumentation } from '../telemetry/instrumentation.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { AgentModuleLoader } from './agent-loader.js';
 import type { WithAgentTools } from './agent-tools.js';
@@ -37,6 +38,8 @@ export interface RuntimeContext {
   readonly env: Environment;
   /** Where failures nothing else would hear of are reported (silent unless the caller gave one). */
   readonly logger: Logger;
+  /** Spans and metrics of run attempts, model and tool calls (inert unless asked for). */
+  readonly instrumentation: Instrumentation;
   /** Passed through to every `runTurn` (retry policy, clock). */
   readonly turnOptions: TurnSettings;
   /** Connects an agent's MCP servers around its turn, for every run kind. */

@@ -2,6 +2,7 @@ import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js'
 import type { Journal } from '../loop/journal.js';
 import type { AppendOptions, Fence, RunPatch, StepBoundary } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
+import type { RunObserver } from '../telemetry/instrumentation.js';
 import type { LiveBus } from './live-bus.js';
 import { lifecyclePatches } from './run-patches.js';
 import { readStepBoundary } from './step-boundary.js';
@@ -16,6 +17,8 @@ export interface StoreJournalOptions {
   fence: Fence;
   /** Called at every step boundary (each `drainInbox`) with what it read, e.g. to notice a cancel request. */
   onStepBoundary?: (boundary: StepBoundary) => void;
+  /** Told about every commit (metrics, the attempt's span). */
+  observer?: RunObserver | undefined;
 }
 
 /**
@@ -89,6 +92,7 @@ export class StoreJournal implements Journal {
       if (patches.sessionPatch) sessionPatch = { ...sessionPatch, ...patches.sessionPatch };
     }
     let events: BatonEvent[];
+    const startedAt = performance.now();
     try {
       events = await this.#options.store.append(this.sessionId, all, {
         ...conditions,
@@ -103,6 +107,7 @@ export class StoreJournal implements Journal {
       this.#staged = [...staged, ...this.#staged];
       throw error;
     }
+    this.#options.observer?.committed(all, (performance.now() - startedAt) / 1000);
     const first = events[0];
     if (first && first.seq !== this.#knownHead + 1) this.#interleaved = true;
     this.#knownHead = events.at(-1)?.seq ?? this.#knownHead;

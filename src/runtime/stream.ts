@@ -35,6 +35,8 @@ export async function* streamSession(
   const { signal, follow = false } = options;
   let next = Math.max(0, options.from ?? 0);
   const lagged = () => new StreamLaggedError(next, maxLag);
+  const readers = context.instrumentation.metrics?.streamReaders;
+  readers?.inc();
   try {
     for await (const event of replay(context, sessionId, next, () => queue.overflowed)) {
       yield event;
@@ -70,6 +72,7 @@ export async function* streamSession(
   } finally {
     unsubscribeStore();
     unsubscribeLive();
+    readers?.dec();
   }
 }
 

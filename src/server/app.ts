@@ -8,6 +8,7 @@ import type { Runtime } from '../runtime/types.js';
 import type { Scheduler } from '../schedules/scheduler.js';
 import type { Logger } from '../telemetry/logger.js';
 import { silentLogger } from '../telemetry/logger.js';
+import type { BatonMetrics } from '../telemetry/metrics.js';
 import type { HealthResponse } from '../wire/api-types.js';
 import type { AuthOptions } from './auth.js';
 import { authenticate } from './auth.js';
@@ -16,6 +17,8 @@ import { errorResponse, statusForError } from './error-response.js';
 import { refuseForeignHosts } from './host-guard.js';
 import { MethodNotAllowedError, RequestAbortedError, RouteNotFoundError } from './http-errors.js';
 import { requireJsonBody } from './json-body.js';
+import { metricsRoute } from './metrics-route.js';
+import { observeRequests } from './observe-requests.js';
 import { refuseForeignOrigins } from './origin-guard.js';
 import { packageVersion } from './package-version.js';
 import { agentRoutes } from './routes/agents.js';
@@ -76,6 +79,10 @@ export interface AppOptions {
   webhooks?: WebhookReceiver;
   /** The agents' schedules, listed and triggered at `/v1/schedules` (none: an empty list). */
   scheduler?: Scheduler;
+  /** Served at `GET /metrics` (Prometheus text), with HTTP request durations added; no route without it. */
+  metrics?: BatonMetrics;
+  /** `GET /metrics` answers without authentication (`--metrics-public`); default: behind the API's auth. */
+  metricsPublic?: boolean;
 }
 
 /**
@@ -107,6 +114,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
     return errorResponse(error);
   });
   app.notFound((c) => errorResponse(new RouteNotFoundError(c.req.method, c.req.path)));
+  app.use('*', observeRequests(options.metrics, logger));
   app.use(
     '*',
     refuseForeignHosts({
@@ -130,6 +138,8 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   // Health stays open whatever the auth mode, so load balancers can probe it.
   app.get('/v1/health', (c) => c.json({ ok: true, version } satisfies HealthResponse));
   const requireCaller = authenticate(auth);
+  if (options.metrics)
+    app.route('/', metricsRoute(options.metrics, options.metricsPublic ? undefined : requireCaller));
   for (const family of BROWSER_FACING_ROUTES)
     app.use(family, requireCaller, limitBody(limit), requireJsonBody());
 

@@ -1,3 +1,4 @@
+import { currentTraceparent } from '../telemetry/trace-context.js';
 import type { NewRun, NewSession, RunPatch, RunRecord, SessionPatch, SessionRecord } from './run-store.js';
 import type { NewTask, TaskPatch, TaskRecord } from './task-store.js';
 
@@ -59,6 +60,7 @@ export function buildRunRecord(input: NewRun, now: string): RunRecord {
     kind: input.kind,
     input: copyJson(input.input),
     agentModule: input.agentModule ?? null,
+    traceparent: input.traceparent ?? currentTraceparent(),
     activeMs: 0,
     definitionHash: null,
     idempotencyKey: input.idempotencyKey,

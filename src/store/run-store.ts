@@ -51,6 +51,11 @@ export interface RunRecord {
   /** Absolute path of the module defining the agent, so that a worker told nothing can load it. */
   agentModule: string | null;
   /**
+   * The W3C trace context the run was created under (an incoming `traceparent`, the run that
+   * created it, or a new trace): every attempt of the run is a span of this trace.
+   */
+  traceparent: string | null;
+  /**
    * Milliseconds the run has spent executing (status `running` under a worker's lease), summed
    * over attempts and workers; what `timeoutMs` bounds. Waiting time never counts.
    */
@@ -142,6 +147,8 @@ export interface NewRun {
   idempotencyKey: string | null;
   /** The module defining the agent (absolute path), when the starter knows it. */
   agentModule?: string | null;
+  /** The trace the run joins (`RunRecord.traceparent`); default a new trace. */
+  traceparent?: string | null;
 }
 
 /** What {@link RunStore.startSession} writes in one transaction. */

@@ -9,6 +9,7 @@ import { formatTable } from '../format.js';
 import { withStore } from '../open-cli-store.js';
 import { writeJsonLine } from '../options.js';
 import { runtimeOptions } from '../runtime-options.js';
+import { drawTimeline } from '../timeline.js';
 
 /** `baton runs list|show`: what the store knows about runs. */
 export function registerRuns(program: Command, env: Environment): void {
@@ -33,6 +34,8 @@ export function registerRuns(program: Command, env: Environment): void {
         if (!record) throw new NotFoundError('run', runId);
         // A queued run nobody serves says so: which agent and module, and what workers reported.
         const why = queuedReason(record, await store.listWorkers());
+        if (config.timeline)
+          return void process.stdout.write(drawTimeline(await store.readEvents(run.sessionId), run.id));
         if (config.json) return writeJsonLine({ ...run, ...(why !== undefined && { queuedReason: why }) });
         process.stdout.write(`${describeRun(run, why)}\n`);
       });

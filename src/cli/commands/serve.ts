@@ -7,6 +7,7 @@ import { startBatonServer } from '../../server/start-server.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
+import { cliLogger, cliTelemetry } from '../observability.js';
 import { openCliStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
 import { runtimeOptions } from '../runtime-options.js';
@@ -25,7 +26,8 @@ export function registerServe(program: Command, env: Environment): void {
     'serve',
   ).action(
     configured(env, async (config) => {
-      const logger = createLogger({ level: config.logLevel });
+      const logger = cliLogger(config);
+      const telemetry = await cliTelemetry(config, logger);
       const prices = await loadPrices(config);
       if (config.auth === 'none' && config.host !== undefined && !isLoopbackHost(config.host)) {
         logger.warn('--auth none on a non-loopback host lets anyone on the network in', {
@@ -49,7 +51,9 @@ export function registerServe(program: Command, env: Environment): void {
         allowedHosts: config.allowedHost,
         corsOrigins: config.corsOrigin,
         openStore: () => openCliStore(config, logger),
-        runtime: runtimeOptions(config, prices, logger),
+        runtime: { ...runtimeOptions(config, prices, logger), ...telemetry.options },
+        metrics: telemetry.options.metrics,
+        metricsPublic: config.metricsPublic,
         ...(config.host !== undefined && { host: config.host }),
         ...(agentsDir !== undefined && { agentsDir }),
         ...(channelsDir !== undefined && { channelsDir }),
@@ -74,6 +78,7 @@ export function registerServe(program: Command, env: Environment): void {
       logger.info('draining', { signal: stop.received() ?? 'signal' });
       try {
         await server.stop();
+        await telemetry.shutdown();
       } finally {
         stop.dispose();
       }

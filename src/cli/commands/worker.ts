@@ -10,6 +10,8 @@ import { Scheduler } from '../../schedules/scheduler.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
+import { serveMetrics } from '../metrics-server.js';
+import { cliLogger, cliTelemetry } from '../observability.js';
 import { withStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
 import { runtimeOptions } from '../runtime-options.js';
@@ -27,7 +29,8 @@ export function registerWorker(program: Command, env: Environment): void {
     'worker',
   ).action(
     configured(env, async (config) => {
-      const logger = createLogger({ level: config.logLevel });
+      const logger = cliLogger(config);
+      const telemetry = await cliTelemetry(config, logger);
       const agents = await loadAgents(config);
       const prices = await loadPrices(config);
       const told = config.agents !== undefined || config.agent.length > 0;
@@ -39,7 +42,12 @@ export function registerWorker(program: Command, env: Environment): void {
             agents,
             ...(!told && { loadAgentModule: agentModuleLoader() }),
             ...runtimeOptions(config, prices, logger),
+            ...telemetry.options,
           });
+          const metricsServer =
+            config.metricsPort === undefined
+              ? undefined
+              : await serveMetrics(telemetry.options.metrics, config.metricsPort, logger);
           const stop = stopOnSignals(config.env);
           const worker = runtime.startWorker({
             concurrency: config.concurrency,
@@ -69,6 +77,8 @@ export function registerWorker(program: Command, env: Environment): void {
           } finally {
             await scheduler?.stop();
             stop.dispose();
+            await metricsServer?.close();
+            await telemetry.shutdown();
           }
           logger.info('worker stopped', { owner: worker.owner });
         },

@@ -144,6 +144,14 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'trace context on runs',
+    sql: `
+      -- Every attempt, child run and delegated task of a run joins the trace stored here.
+      ALTER TABLE runs ADD COLUMN traceparent text;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

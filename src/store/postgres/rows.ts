@@ -31,6 +31,7 @@ export interface RunRow {
   kind: string;
   input: RunRecord['input'];
   agent_module: string | null;
+  traceparent: string | null;
   /** A bigint, returned as a string. */
   active_ms: string;
   definition_hash: string | null;
@@ -114,6 +115,7 @@ export function toRun(row: RunRow): RunRecord {
     kind: row.kind,
     input: row.input,
     agentModule: row.agent_module,
+    traceparent: row.traceparent,
     activeMs: Number(row.active_ms),
     definitionHash: row.definition_hash,
     idempotencyKey: row.idempotency_key,

@@ -21,6 +21,7 @@ export const RUN_COLUMN_NAMES = [
   'kind',
   'input',
   'agent_module',
+  'traceparent',
   'active_ms',
   'definition_hash',
   'idempotency_key',
@@ -67,9 +68,9 @@ export async function insertRun(db: Queryable, run: NewRun): Promise<RunRecord |
       `WITH session AS (
          SELECT id FROM sessions WHERE id = $2 FOR UPDATE
        ), inserted AS (
-         INSERT INTO runs (id, session_id, agent, status, attempt, kind, input, agent_module, definition_hash,
-           idempotency_key, usage, result, error, cancel_requested, created_at, updated_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, NULL, $9, $10, 'null', 'null', false, $11, $11
+         INSERT INTO runs (id, session_id, agent, status, attempt, kind, input, agent_module, traceparent,
+           definition_hash, idempotency_key, usage, result, error, cancel_requested, created_at, updated_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $12, NULL, $9, $10, 'null', 'null', false, $11, $11
          WHERE EXISTS (SELECT 1 FROM session)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING session_id
@@ -87,6 +88,7 @@ export async function insertRun(db: Queryable, run: NewRun): Promise<RunRecord |
         record.idempotencyKey,
         jsonParam(record.usage),
         record.createdAt,
+        record.traceparent,
       ],
     );
     return inserted.rowCount === 1 ? record : undefined;

@@ -36,6 +36,7 @@ export interface RunRow {
   kind: string;
   input: string;
   agent_module: string | null;
+  traceparent: string | null;
   active_ms: number;
   definition_hash: string | null;
   idempotency_key: string | null;
@@ -164,6 +165,7 @@ export function runFromRow(row: RunRow): RunRecord {
     kind: row.kind,
     input: fromJson(row.input, what('input')),
     agentModule: row.agent_module,
+    traceparent: row.traceparent,
     activeMs: row.active_ms,
     definitionHash: row.definition_hash,
     idempotencyKey: row.idempotency_key,
@@ -190,6 +192,7 @@ export function runParams(record: RunRecord): Omit<RunRow, 'pos'> {
     kind: record.kind,
     input: JSON.stringify(record.input),
     agent_module: record.agentModule,
+    traceparent: record.traceparent,
     active_ms: record.activeMs,
     definition_hash: record.definitionHash,
     idempotency_key: record.idempotencyKey,

@@ -31,6 +31,17 @@ export function recordContract(store: () => RunStore): void {
     expect(await store().getSession('ses_missing')).toBeUndefined();
   });
 
+  it('keeps the trace context a run was created under, and gives a run without one a new trace', async () => {
+    const session = await createSession(store());
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const base = { sessionId: session.id, agent: 'helper', kind: 'message', input: {}, idempotencyKey: null };
+    const { run } = await store().createRun({ ...base, id: 'run_traced', traceparent });
+    expect(run.traceparent).toBe(traceparent);
+    expect((await store().getRun('run_traced'))?.traceparent).toBe(traceparent);
+    const { run: fresh } = await store().createRun({ ...base, id: 'run_untraced' });
+    expect((await store().getRun(fresh.id))?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+
   it('rejects a second session with the same id', async () => {
     const session = await createSession(store());
     await expect(

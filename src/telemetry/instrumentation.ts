@@ -1,0 +1,367 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
+import { withLogFields } from './logger.js';
+import type { BatonMetrics } from './metrics.js';
+import { redact } from './redact.js';
+import { formatTraceparent, parseTraceparent, withTraceparent } from './trace-context.js';
+
+/** What the runtime is told to observe with (`createRuntime({ tracerProvider, metrics })`). */
+export interface TelemetryOptions {
+  /** Spans go to this provider; without one no span is made (and no SDK is loaded). */
+  tracerProvider?: TracerProvider;
+  /** Counters and histograms are fed into these. */
+  metrics?: BatonMetrics;
+  /** Record prompts, answers, tool arguments and results on spans (`BATON_OTEL_CAPTURE_CONTENT`), redacted. */
+  captureContent?: boolean;
+}
+
+/** The run an execution works on, as the instrumentation needs it. */
+export interface ObservedRun {
+  id: string;
+  sessionId: string;
+  agent: string;
+  kind: string;
+  attempt: number;
+  traceparent: string | null;
+  startedAt: string | null;
+}
+
+/** A committed event as the instrumentation reads it (type and data only). */
+export interface ObservedDraft {
+  type: string;
+  data?: unknown;
+}
+
+/** The model a call goes to (a `LanguageModelV3`: `provider` like `openai.responses`). */
+export interface ObservedModel {
+  provider: string;
+  modelId: string;
+}
+
+/** What a model call returned, as far as telemetry cares. */
+export interface ObservedModelResponse {
+  text: string;
+  toolCalls: readonly unknown[];
+  finishReason: string;
+  usage: { inputTokens: number; outputTokens: number; costUsd?: number };
+}
+
+/** What a tool call returned. */
+export interface ObservedToolOutcome {
+  ok: boolean;
+  output: unknown;
+  error?: { code: string; message: string };
+}
+
+const GEN_AI_PROVIDERS: Record<string, string> = {
+  openai: 'openai',
+  anthropic: 'anthropic',
+  google: 'gcp.gemini',
+  'amazon-bedrock': 'aws.bedrock',
+  azure: 'azure.ai.openai',
+  mistral: 'mistral_ai',
+  groq: 'groq',
+  deepseek: 'deepseek',
+  xai: 'x_ai',
+};
+
+/** The `gen_ai.provider.name` of an AI SDK provider id (`openai.responses` → `openai`). */
+export function genAiProvider(provider: string): string {
+  const family = provider.split('.')[0] ?? provider;
+  return GEN_AI_PROVIDERS[family] ?? family;
+}
+
+/**
+ * Observes the executions of one runtime: an `invoke_agent <agent>` span per run attempt with
+ * `chat <model>` and `execute_tool <tool>` children (OpenTelemetry GenAI conventions), and the
+ * run, step, model, tool and commit metrics. Spans only when a tracer provider was given,
+ * metrics only when a metrics set was: with neither, every hook is a plain call.
+ */
+export class Instrumentation {
+  readonly #tracer: Tracer | undefined;
+  readonly metrics: BatonMetrics | undefined;
+  readonly captureContent: boolean;
+
+  constructor(options: TelemetryOptions = {}) {
+    this.#tracer = options.tracerProvider?.getTracer('baton-runtime');
+    this.metrics = options.metrics;
+    this.captureContent = options.captureContent === true;
+  }
+
+  /** An observer of one execution (one claim) of `run` by worker `workerId`. */
+  observeRun(run: ObservedRun, workerId: string): RunObserver {
+    return new RunObserver(this, this.#tracer, run, workerId);
+  }
+}
+
+const currentAttempt = new AsyncLocalStorage<RunObserver>();
+
+/**
+ * One execution of a run: its span opens when `run.started` commits, model and tool calls made
+ * inside {@link RunObserver.attempt} become its children, and it closes at {@link RunObserver.end}.
+ */
+export class RunObserver {
+  #span: Span | undefined;
+  #spanContext: Context | undefined;
+  #attempt: number;
+  #agent: string;
+  #stepStartedAt: number | undefined;
+  #ended = false;
+
+  constructor(
+    private readonly instrumentation: Instrumentation,
+    private readonly tracer: Tracer | undefined,
+    private readonly run: ObservedRun,
+    private readonly workerId: string,
+  ) {
+    this.#attempt = run.attempt;
+    this.#agent = run.agent;
+  }
+
+  /**
+   * Runs `work` as this attempt: model and tool calls inside it are observed, runs it creates
+   * join its trace, and every log line written inside it names the session, run and worker.
+   */
+  attempt<T>(work: () => Promise<T>): Promise<T> {
+    const logFields = { sessionId: this.run.sessionId, runId: this.run.id, workerId: this.workerId };
+    return currentAttempt.run(this, () =>
+      withTraceparent(
+        () => this.traceparent(),
+        () => withLogFields(logFields, work),
+      ),
+    );
+  }
+
+  /** The trace context children of this attempt are created under. */
+  traceparent(): string | null {
+    const context = this.#span?.spanContext();
+    if (!context) return this.run.traceparent;
+    const sampled = (context.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+    return formatTraceparent({ traceId: context.traceId, spanId: context.spanId, sampled });
+  }
+
+  /** Told about every journal commit of the execution and how long it took. */
+  committed(drafts: readonly ObservedDraft[], seconds: number): void {
+    const metrics = this.instrumentation.metrics;
+    metrics?.commitDuration.observe(seconds);
+    for (const draft of drafts) this.#observeEvent(draft, metrics);
+  }
+
+  /** Closes the attempt's span (idempotent); called once the execution settled. */
+  end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#span?.end();
+  }
+
+  /** Observes one model request as a `chat <model>` span. */
+  async modelCall<R extends ObservedModelResponse>(
+    model: ObservedModel,
+    prompt: unknown,
+    call: () => Promise<R>,
+  ): Promise<R> {
+    const provider = genAiProvider(model.provider);
+    const span = this.#child(`chat ${model.modelId}`, SpanKind.CLIENT, {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': provider,
+      'gen_ai.request.model': model.modelId,
+      ...(this.instrumentation.captureContent && { 'gen_ai.input.messages': contentOf(prompt) }),
+    });
+    const startedAt = performance.now();
+    const labels = { provider, model: model.modelId };
+    try {
+      const response = await call();
+      const { usage } = response;
+      span?.setAttributes({
+        'gen_ai.response.finish_reasons': [response.finishReason],
+        'gen_ai.usage.input_tokens': usage.inputTokens,
+        'gen_ai.usage.output_tokens': usage.outputTokens,
+        ...(usage.costUsd !== undefined && { 'baton.usage.cost_usd': usage.costUsd }),
+        ...(this.instrumentation.captureContent && {
+          'gen_ai.output.messages': contentOf({ text: response.text, toolCalls: response.toolCalls }),
+        }),
+      });
+      const metrics = this.instrumentation.metrics;
+      if (metrics) {
+        metrics.modelCallDuration.observe({ ...labels, outcome: 'ok' }, elapsed(startedAt));
+        metrics.modelTokens.inc({ ...labels, type: 'input' }, usage.inputTokens);
+        metrics.modelTokens.inc({ ...labels, type: 'output' }, usage.outputTokens);
+        if (usage.costUsd !== undefined) metrics.modelCost.inc(labels, usage.costUsd);
+      }
+      return response;
+    } catch (error) {
+      // A failed request used no tokens we know of; the conventions still want both counts.
+      span?.setAttributes({ 'gen_ai.usage.input_tokens': 0, 'gen_ai.usage.output_tokens': 0 });
+      const code = errorCode(error);
+      failSpan(span, code, error);
+      this.instrumentation.metrics?.modelCallDuration.observe(
+        { ...labels, outcome: code },
+        elapsed(startedAt),
+      );
+      throw error;
+    } finally {
+      span?.end();
+    }
+  }
+
+  /** Observes one tool execution as an `execute_tool <tool>` span. */
+  async toolCall<R extends ObservedToolOutcome>(
+    call: { name: string; toolCallId: string; input: unknown },
+    execute: () => Promise<R>,
+  ): Promise<R> {
+    const span = this.#child(`execute_tool ${call.name}`, SpanKind.INTERNAL, {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': call.name,
+      'gen_ai.tool.call.id': call.toolCallId,
+      ...(this.instrumentation.captureContent && { 'gen_ai.tool.call.arguments': contentOf(call.input) }),
+    });
+    const startedAt = performance.now();
+    let outcome = 'tool_error';
+    try {
+      const result = await execute();
+      outcome = result.ok ? 'ok' : (result.error?.code ?? 'tool_error');
+      if (!result.ok) failSpan(span, outcome, result.error?.message);
+      else if (this.instrumentation.captureContent)
+        span?.setAttribute('gen_ai.tool.call.result', contentOf(result.output));
+      return result;
+    } catch (error) {
+      failSpan(span, outcome, error);
+      throw error;
+    } finally {
+      span?.end();
+      this.instrumentation.metrics?.toolDuration.observe({ tool: call.name, outcome }, elapsed(startedAt));
+    }
+  }
+
+  #observeEvent(draft: ObservedDraft, metrics: BatonMetrics | undefined): void {
+    const data = (draft.data ?? {}) as Record<string, unknown>;
+    switch (draft.type) {
+      case 'run.started':
+        this.#attempt = typeof data.attempt === 'number' ? data.attempt : this.#attempt;
+        this.#agent = typeof data.agent === 'string' ? data.agent : this.#agent;
+        this.#startSpan();
+        if (this.#attempt === 1) metrics?.runsStarted.inc({ agent: this.#agent });
+        // A start past the run's attempt resumes work an earlier claim began.
+        else if (this.#attempt > this.run.attempt) metrics?.leaseTakeovers.inc();
+        return;
+      case 'step.started':
+        this.#stepStartedAt = performance.now();
+        return;
+      case 'step.completed':
+        if (this.#stepStartedAt !== undefined)
+          metrics?.stepDuration.observe({ agent: this.#agent }, elapsed(this.#stepStartedAt));
+        this.#stepStartedAt = undefined;
+        return;
+      case 'run.completed':
+      case 'run.failed':
+      case 'run.cancelled':
+        this.#runEnded(draft.type, data, metrics);
+        return;
+    }
+  }
+
+  #runEnded(type: string, data: Record<string, unknown>, metrics: BatonMetrics | undefined): void {
+    const status = type === 'run.completed' ? 'succeeded' : type === 'run.failed' ? 'failed' : 'cancelled';
+    const error = data.error as { code?: string; message?: string } | undefined;
+    const code = error?.code ?? '';
+    if (status === 'failed') failSpan(this.#span, code, error?.message);
+    this.#span?.setAttribute('baton.run.status', status);
+    if (!metrics) return;
+    metrics.runsEnded.inc({ agent: this.#agent, status, code });
+    const startedAt = this.run.startedAt === null ? Number.NaN : Date.parse(this.run.startedAt);
+    if (Number.isFinite(startedAt))
+      metrics.runDuration.observe(
+        { agent: this.#agent, status },
+        Math.max(0, (Date.now() - startedAt) / 1000),
+      );
+  }
+
+  #startSpan(): void {
+    if (!this.tracer || this.#span) return;
+    const parent = parseTraceparent(this.run.traceparent);
+    const parentContext = parent
+      ? trace.setSpanContext(ROOT_CONTEXT, {
+          traceId: parent.traceId,
+          spanId: parent.spanId,
+          traceFlags: parent.sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+          isRemote: true,
+        })
+      : ROOT_CONTEXT;
+    this.#span = this.tracer.startSpan(
+      `invoke_agent ${this.#agent}`,
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          'gen_ai.operation.name': 'invoke_agent',
+          'gen_ai.agent.name': this.#agent,
+          'baton.run.kind': this.run.kind,
+          ...this.#ids(),
+        },
+      },
+      parentContext,
+    );
+    this.#spanContext = trace.setSpan(parentContext, this.#span);
+  }
+
+  #child(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
+    if (!this.tracer || !this.#spanContext) return undefined;
+    return this.tracer.startSpan(
+      name,
+      { kind, attributes: { ...attributes, ...this.#ids() } },
+      this.#spanContext,
+    );
+  }
+
+  #ids(): Attributes {
+    return {
+      'baton.session.id': this.run.sessionId,
+      'baton.run.id': this.run.id,
+      'baton.run.attempt': this.#attempt,
+      'baton.worker.id': this.workerId,
+    };
+  }
+}
+
+/** `call`, observed (each time it is made) when it is made inside a run attempt. */
+export function observedModelCall<R extends ObservedModelResponse>(
+  model: ObservedModel,
+  prompt: unknown,
+  call: () => Promise<R>,
+): () => Promise<R> {
+  return () => {
+    const observer = currentAttempt.getStore();
+    return observer ? observer.modelCall(model, prompt, call) : call();
+  };
+}
+
+/** Observes a tool call when it is made inside a run attempt; otherwise just executes it. */
+export function observeToolCall<R extends ObservedToolOutcome>(
+  call: { name: string; toolCallId: string; input: unknown },
+  execute: () => Promise<R>,
+): Promise<R> {
+  const observer = currentAttempt.getStore();
+  return observer ? observer.toolCall(call, execute) : execute();
+}
+
+function elapsed(startedAt: number): number {
+  return (performance.now() - startedAt) / 1000;
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'error';
+}
+
+function failSpan(span: Span | undefined, code: string, cause: unknown): void {
+  if (!span) return;
+  const message = cause instanceof Error ? cause.message : typeof cause === 'string' ? cause : code;
+  span.setAttribute('error.type', code || 'error');
+  span.setStatus({ code: SpanStatusCode.ERROR, message: String(redact(message)) });
+}
+
+/** Message contents as a span attribute: JSON, secrets redacted, bounded. */
+function contentOf(value: unknown): string {
+  const text = JSON.stringify(redact(value)) ?? 'null';
+  return text.length > 32_768 ? `${text.slice(0, 32_768)}…` : text;
+}
