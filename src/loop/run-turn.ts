@@ -1,4 +1,5 @@
 import { toErrorBody, UserError } from '../core/errors.js';
+import { readGates } from '../core/gates.js';
 import { systemClock } from '../model/clock.js';
 import { AgentRoster } from './agent-roster.js';
 import type { ResumePlan } from './resume-plan.js';
@@ -64,6 +65,7 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       transcript,
       turnSignal,
       plan,
+      gates: readGates(events),
     });
     const end = await drive(turn, plan);
     return toOutcome(end, turn.usage, turn.step);

@@ -1,4 +1,5 @@
 import type { EventDataByType, Usage } from '../core/events.js';
+import type { GateLedger } from '../core/gates.js';
 import type { ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import type { ActiveAgent, AgentRoster } from './agent-roster.js';
@@ -24,6 +25,8 @@ export interface TurnParts {
   transcript: Transcript;
   turnSignal: TurnSignal;
   plan: ResumePlan;
+  /** The approvals and questions of the session's log as loaded. */
+  gates: GateLedger;
 }
 
 /**
@@ -84,7 +87,7 @@ export class Turn {
     resumed?: IncompleteStep,
   ): Promise<TurnEnd | undefined> {
     const { journal } = this.parts.options;
-    const results = await runToolCalls(
+    const { results, waiting } = await runToolCalls(
       {
         journal,
         transcript: this.parts.transcript,
@@ -93,12 +96,17 @@ export class Turn {
         signal: this.parts.turnSignal.signal,
         toolContext: this.toolContext,
         malformed: message.finishReason === 'malformed',
+        gates: this.parts.gates,
+        runPath: this.parts.options.runPath ?? [journal.runId],
+        ...(this.parts.options.approvals && { approvals: this.parts.options.approvals }),
         ...(resumed === undefined ? {} : { started: resumed.started, finished: resumed.finished }),
       },
       message.toolCalls,
     );
     const interrupted = this.parts.turnSignal.interruption();
     if (interrupted !== undefined) return interrupted;
+    // The step stays open: it is finished by the attempt that resumes once the gates are settled.
+    if (waiting !== undefined) return { reason: 'waiting', waiting };
     const handoff = results.filter(isHandoffResult).at(-1)?.output.agent ?? resumed?.handoffTo;
     if (handoff !== undefined) this.active = this.activate(handoff);
     await journal.append({ type: 'step.completed', data: { step } });

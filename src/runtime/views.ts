@@ -2,6 +2,7 @@ import type { Usage } from '../core/events.js';
 import { addUsage, emptyUsage } from '../loop/usage.js';
 import type { RunRecord, SessionRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
+import { sessionGates } from './pending-gates.js';
 import type { RunView, SessionView } from './types.js';
 
 /** Most runs a session view lists (newest first). */
@@ -17,6 +18,11 @@ export function runView(run: RunRecord): RunView {
 export async function sessionView(store: Store, session: SessionRecord): Promise<SessionView> {
   const { items } = await store.listRuns({ sessionId: session.id, limit: SESSION_VIEW_RUNS });
   const runs = items.reverse().map(runView);
+  // Only a session with an active run can have open gates: the others cost no extra read.
+  const gates =
+    session.status === 'waiting' || session.status === 'running'
+      ? await sessionGates(store, session.id)
+      : { pendingApprovals: [], pendingInputs: [] };
   return {
     id: session.id,
     agent: session.agent,
@@ -27,6 +33,8 @@ export async function sessionView(store: Store, session: SessionRecord): Promise
     headHash: session.headHash,
     runs,
     usage: sumUsage(runs.map((run) => run.usage)),
+    pendingApprovals: gates.pendingApprovals,
+    pendingInputs: gates.pendingInputs,
     createdAt: session.createdAt,
     updatedAt: session.updatedAt,
   };

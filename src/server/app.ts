@@ -17,6 +17,7 @@ import { requireJsonBody } from './json-body.js';
 import { refuseForeignOrigins } from './origin-guard.js';
 import { packageVersion } from './package-version.js';
 import { agentRoutes } from './routes/agents.js';
+import { approvalRoutes } from './routes/approvals.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -137,6 +138,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   app.route('/v1', messageRoutes(runtime));
   app.route('/v1', runRoutes(runtime));
   app.route('/v1', workerRoutes(runtime));
+  app.route('/v1', approvalRoutes(runtime));
 
   // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
   const tasks = runtimeTaskService(runtime, {
