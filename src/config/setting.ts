@@ -20,6 +20,10 @@ export const COMMANDS = [
   'tasks list',
   'tasks show',
   'tasks cancel',
+  'approvals list',
+  'approve',
+  'deny',
+  'answer',
 ] as const;
 
 /** One of {@link COMMANDS}. */
