@@ -301,3 +301,46 @@ describe('the client', () => {
     );
   });
 });
+
+describe('MCP', () => {
+  it('lists and decides through approvals_list and approval_decide, recorded as mcp:<client>', async () => {
+    const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
+    const { StreamableHTTPClientTransport } = await import(
+      '@modelcontextprotocol/sdk/client/streamableHttp.js'
+    );
+    const sent: string[] = [];
+    const human = mailerAgent({ name: 'careful', needsApproval: 'human' });
+    server = await startTestServer({ agents: [mailerAgent({ sent }), human] });
+    const { client: http } = server;
+    const { sessionId } = await http.startSession({ agent: 'mailer', message: 'mail' });
+    const careful = await http.startSession({ agent: 'careful', message: 'mail' });
+    await waitForGate(http, sessionId);
+    const [humanOnly] = (await waitForGate(http, careful.sessionId)).pendingApprovals;
+    const mcp = new Client({ name: 'orchestrator', version: '1.0.0' });
+    await mcp.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+    try {
+      const listed = await mcp.callTool({ name: 'approvals_list', arguments: { sessionId } });
+      const approvals = (listed.structuredContent as { approvals: { approvalId: string }[] }).approvals;
+      expect(approvals).toHaveLength(1);
+      const decided = await mcp.callTool({
+        name: 'approval_decide',
+        arguments: { approvalId: approvals[0]?.approvalId, decision: 'approve' },
+      });
+      expect(decided.structuredContent).toMatchObject({
+        decision: 'approve',
+        by: expect.stringMatching(/^mcp:/),
+      });
+      const refused = await mcp.callTool({
+        name: 'approval_decide',
+        arguments: { approvalId: humanOnly?.approvalId, decision: 'approve' },
+      });
+      expect(refused.isError).toBe(true);
+      expect(JSON.stringify(refused.content)).toContain('human_required');
+    } finally {
+      await mcp.close();
+    }
+    await waitForIdle(http, sessionId);
+    expect(sent).toEqual(['paris@example.com']);
+    expect((await http.getSession(careful.sessionId)).status).toBe('waiting');
+  });
+});

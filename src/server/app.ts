@@ -146,7 +146,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
     ...(options.env && { env: options.env }),
   });
   app.route('/v1', taskRoutes(tasks));
-  const mcp = mcpHttpHandler({ tasks, version });
+  const mcp = mcpHttpHandler({ tasks, version, approvals: runtime });
   app.all('/mcp', (c) => mcp(c.req.raw));
   return app;
 }
