@@ -12,6 +12,7 @@ export type {
   ModelSpec,
 } from './core/agent.js';
 export { defineAgent } from './core/agent.js';
+export { askQuestion } from './core/ask-question.js';
 export type {
   ClientErrorCode,
   ConfigErrorCode,
@@ -54,9 +55,11 @@ export type {
   ToolCallRecord,
   Usage,
 } from './core/events.js';
+export type { ApprovalPolicy, ApprovalRequest, PolicyVerdict } from './core/gates.js';
 export type {
   AnyTool,
   CallerIdentity,
+  NeedsApproval,
   Tool,
   ToolContext,
   ToolInputSchema,
@@ -77,8 +80,11 @@ export type {
 export { scriptedModel } from './model/scripted-model.js';
 export type { AgentModuleLoader } from './runtime/agent-loader.js';
 export type { AgentToolConnection, AgentToolConnector } from './runtime/agent-tools.js';
+export type { AnswerResult, DecisionResult } from './runtime/gate-decisions.js';
+export type { PendingApproval, PendingInput } from './runtime/pending-gates.js';
 export type { RunKind, RunKindClaim, RunKindContext, RunKindDefinitionContext } from './runtime/run-kind.js';
 export type {
+  DecideOptions,
   DeliverOptions,
   DeliverResult,
   ExecutionSettled,
