@@ -32,6 +32,7 @@ export type {
   TransferOptions,
 } from './core/agent.js';
 export { defineAgent, transfer } from './core/agent.js';
+export { askQuestion } from './core/ask-question.js';
 export type { ContextKey, ContextReader, SessionContext } from './core/context-key.js';
 export {
   ContextTooLargeError,
@@ -84,6 +85,7 @@ export type {
   ToolCallRecord,
   Usage,
 } from './core/events.js';
+export type { ApprovalPolicy, ApprovalRequest, PolicyVerdict } from './core/gates.js';
 export type {
   AnyGuardrail,
   Guardrail,
@@ -98,6 +100,7 @@ export { guardrail } from './core/guardrail.js';
 export type {
   AnyTool,
   CallerIdentity,
+  NeedsApproval,
   Tool,
   ToolContext,
   ToolInputSchema,
@@ -135,10 +138,13 @@ export type {
 export { scriptedModel } from './model/scripted-model.js';
 export type { AgentModuleLoader } from './runtime/agent-loader.js';
 export type { AgentToolConnection, AgentToolConnector } from './runtime/agent-tools.js';
+export type { AnswerResult, DecisionResult } from './runtime/gate-decisions.js';
+export type { PendingApproval, PendingInput } from './runtime/pending-gates.js';
 export type { RunKind, RunKindClaim, RunKindContext, RunKindDefinitionContext } from './runtime/run-kind.js';
 export type {
   ConverseOptions,
   ConverseResult,
+  DecideOptions,
   DeliverOptions,
   DeliverResult,
   ExecutionSettled,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { Environment } from '../core/environment.js';
+import { registerApprovals } from './commands/approvals.js';
 import { registerEvents } from './commands/events.js';
 import { registerExec } from './commands/exec.js';
 import { registerKeys } from './commands/keys.js';
@@ -37,4 +38,5 @@ export function registerCommands(program: Command, env: Environment): void {
   registerMcp(program, env);
   registerTasks(program, env);
   registerSchedules(program, env);
+  registerApprovals(program, env);
 }

@@ -1,6 +1,10 @@
 import type { StreamEvent } from '../core/events.js';
 import type {
   AgentSummary,
+  AnswerResult,
+  ApprovalList,
+  DecisionRequest,
+  DecisionResult,
   DeliverResult,
   HealthResponse,
   RunView,
@@ -71,6 +75,15 @@ export interface BatonClient {
   cancelRun(runId: string, options?: CallOptions): Promise<RunView>;
   /** The session's events from `from`, reconnecting from the last `seq` + 1 when the connection drops. */
   stream(sessionId: string, options?: ClientStreamOptions): AsyncIterable<StreamEvent>;
+  /** One page of open approvals (all sessions, or one), newest run first. */
+  listApprovals(
+    query?: { sessionId?: string; limit?: number; cursor?: string },
+    options?: CallOptions,
+  ): Promise<ApprovalList>;
+  /** Approves or denies; `inputHash` binds the decision to the input shown (`409 stale_approval` otherwise). */
+  decide(approvalId: string, decision: DecisionRequest, options?: CallOptions): Promise<DecisionResult>;
+  /** Answers a question; an answer that does not fit its choices or schema is `answer_rejected`. */
+  answer(requestId: string, answer: unknown, options?: CallOptions): Promise<AnswerResult>;
 }
 
 /** Creates a client over `fetch`; it imports nothing server- or Node-specific, so it runs in browsers too. */
@@ -117,13 +130,14 @@ export function createClient(options: ClientOptions): BatonClient {
     send: (input, callOptions) => call('POST', '/v1/messages', input, callOptions),
     getSession: (sessionId, callOptions) =>
       call('GET', `/v1/sessions/${id(sessionId)}`, undefined, callOptions),
-    listSessions: (query = {}, callOptions) => {
-      const search = new URLSearchParams();
-      if (query.limit !== undefined) search.set('limit', String(query.limit));
-      if (query.cursor !== undefined) search.set('cursor', query.cursor);
-      const suffix = search.size > 0 ? `?${search}` : '';
-      return call('GET', `/v1/sessions${suffix}`, undefined, callOptions);
-    },
+    listSessions: (query = {}, callOptions) =>
+      call('GET', `/v1/sessions${searchOf(query)}`, undefined, callOptions),
+    listApprovals: (query = {}, callOptions) =>
+      call('GET', `/v1/approvals${searchOf({ status: 'pending', ...query })}`, undefined, callOptions),
+    decide: (approvalId, decision, callOptions) =>
+      call('POST', `/v1/approvals/${id(approvalId)}`, decision, callOptions),
+    answer: (requestId, answer, callOptions) =>
+      call('POST', `/v1/inputs/${id(requestId)}`, { answer }, callOptions),
     getRun: (runId, callOptions) => call('GET', `/v1/runs/${id(runId)}`, undefined, callOptions),
     cancelRun: (runId, callOptions) => call('POST', `/v1/runs/${id(runId)}/cancel`, undefined, callOptions),
     stream: (sessionId, streamOptions = {}) =>
@@ -146,4 +160,11 @@ export function createClient(options: ClientOptions): BatonClient {
         },
       ),
   };
+}
+
+/** `?key=value&...` of the defined entries, or nothing. */
+function searchOf(query: Record<string, string | number | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) search.set(key, String(value));
+  return search.size > 0 ? `?${search}` : '';
 }

@@ -24,6 +24,10 @@ export const COMMANDS = [
   'schedules trigger',
   'schedules pause',
   'schedules resume',
+  'approvals list',
+  'approve',
+  'deny',
+  'answer',
 ] as const;
 
 /** One of {@link COMMANDS}. */

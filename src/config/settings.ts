@@ -118,6 +118,10 @@ export const SETTINGS = {
         'tasks list': 'print the tasks as one JSON array',
         'tasks show': 'print the task as JSON (the default)',
         'tasks cancel': 'print the cancelled task as JSON',
+        'approvals list': 'print the open approvals as one JSON array',
+        approve: 'print { approvalId, decision, by, decidedAt } as JSON',
+        deny: 'print { approvalId, decision, by, decidedAt } as JSON',
+        answer: 'print { requestId, answer, by, answeredAt } as JSON',
       },
     },
     description: 'print JSON',
@@ -441,6 +445,14 @@ export const SETTINGS = {
     description: 'how many to list',
     default: 50,
     parse: integerAtLeast(1),
+  }),
+  reason: setting<string>({
+    flag: {
+      syntax: '--reason <text>',
+      commands: { approve: 'why (recorded with the decision)', deny: 'why: the model sees it (required)' },
+    },
+    description: 'the reason recorded with an approval decision',
+    parse: text,
   }),
   from: setting({
     flag: { syntax: '--from <seq>', commands: ['events'] },

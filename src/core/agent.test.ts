@@ -93,10 +93,18 @@ describe('tool', () => {
     expect(echo).toMatchObject({ idempotent: false });
   });
 
-  it('refuses needsApproval instead of running the tool unguarded', () => {
+  it('keeps needsApproval and refuses a value that would leave the tool unguarded', () => {
     const options = { name: 'ok', description: 'd', inputSchema: z.object({}), execute: () => null };
-    expect(() => tool({ ...options, needsApproval: true } as Parameters<typeof tool>[0])).toThrow(
-      /needsApproval is not supported yet/,
+    expect(tool({ ...options, needsApproval: 'human', approvalExpiresInMs: 1000 })).toMatchObject({
+      needsApproval: 'human',
+      approvalExpiresInMs: 1000,
+    });
+    expect(tool({ ...options, needsApproval: false })).not.toHaveProperty('needsApproval');
+    expect(() => tool({ ...options, needsApproval: 'yes' } as unknown as Parameters<typeof tool>[0])).toThrow(
+      /needsApproval must be/,
+    );
+    expect(() => tool({ ...options, needsApproval: true, approvalExpiresInMs: -1 })).toThrow(
+      /approvalExpiresInMs/,
     );
   });
 

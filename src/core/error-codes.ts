@@ -165,6 +165,28 @@ export const ERROR_CODES = {
     description: "another worker took the run's lease over; this worker stopped committing",
   },
   run_busy: { domain: 'run', status: 409, description: 'the run is being executed by another worker' },
+  stale_approval: {
+    domain: 'run',
+    status: 409,
+    description:
+      "the decision names an inputHash other than the approval's: the call it was shown is not this one",
+  },
+  already_decided: {
+    domain: 'run',
+    status: 409,
+    description: 'the approval already has a decision (or the question an answer); the first one stands',
+  },
+  human_required: {
+    domain: 'run',
+    status: 403,
+    description:
+      "the tool's needsApproval is 'human': only a person may decide (HTTP, CLI, client), not a policy or an MCP tool call",
+  },
+  answer_rejected: {
+    domain: 'run',
+    status: 400,
+    description: "the answer does not match the question's choices or schema; the question stays open",
+  },
   not_cancellable: { domain: 'run', status: 409, description: 'the run has already ended' },
   not_retryable: {
     domain: 'run',
@@ -300,6 +322,17 @@ export const ERROR_CODES = {
     status: 400,
     description:
       "a context value does not match its key's schema (or the key is malformed); the tool's context writes were not committed",
+  },
+  denied: {
+    domain: 'tool',
+    status: null,
+    description: 'a person or the approval policy denied the tool call; the message is their reason',
+  },
+  approval_expired: {
+    domain: 'tool',
+    status: 409,
+    description:
+      "the tool call's approval passed its expiresAt undecided; the call failed and a late decision is refused",
   },
   interrupted: {
     domain: 'tool',

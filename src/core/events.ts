@@ -111,6 +111,41 @@ export interface EventDataByType {
   /** A signed receipt was issued; `envelopeHash` is the blob of the receipt file, `receiptHash` of the receipt. */
   'receipt.issued': { envelopeHash: string; receiptHash: string };
   'task.progress': { iteration: number; phase: string };
+  /**
+   * A tool call waits for a person's (or the policy's) decision. `inputHash` binds the decision
+   * to this exact input; `runPath` is the chain of run ids from the session's root run to the
+   * run that asked; `human` when only a person may decide (`needsApproval: 'human'`).
+   */
+  'approval.requested': {
+    approvalId: string;
+    toolCallId: string;
+    name: string;
+    input: unknown;
+    inputHash: string;
+    agent: string;
+    requestedAt: string;
+    expiresAt?: string;
+    runPath: string[];
+    human?: true;
+  };
+  /** The decision on an approval: `by` is the authenticated principal, `policy`, or `mcp:<client>`. */
+  'approval.decided': { approvalId: string; decision: 'approve' | 'deny'; by: string; reason?: string };
+  /** An approval passed its `expiresAt` undecided; its tool call fails with `approval_expired`. */
+  'approval.expired': { approvalId: string; expiresAt: string };
+  /** The agent asked a person a question (`ask_question`); the answer becomes the tool's result. */
+  'input.requested': {
+    requestId: string;
+    toolCallId: string;
+    question: string;
+    choices?: string[];
+    schema?: Record<string, unknown>;
+    agent: string;
+    runPath: string[];
+  };
+  /** The answer to a question, validated against its choices or schema. */
+  'input.provided': { requestId: string; answer: unknown; by: string };
+  /** The run parked until the named approvals and questions are settled; it holds no lease. */
+  'run.waiting': { approvalIds: string[]; requestIds: string[] };
 }
 
 /** Every persisted event type (`session.started`, `tool.result`, ...). */

@@ -42,7 +42,21 @@ export interface Tool<Input = unknown, Output = unknown> {
   readonly execute: (input: Input, context: ToolContext) => Output | Promise<Output>;
   /** Safe to run again after a crash between `tool.started` and `tool.result`. */
   readonly idempotent: boolean;
+  /** Whether a call waits for a decision before it runs (docs/hitl.md); absent: never. */
+  readonly needsApproval?: NeedsApproval<Input>;
+  /** How long a request for approval stays open; past it the call fails with `approval_expired`. */
+  readonly approvalExpiresInMs?: number;
 }
+
+/**
+ * When a tool call needs a decision first: always (`true`), by rule (a function of the parsed
+ * input), or always and only by a person (`'human'`: neither the runtime's `approvals` policy
+ * nor an MCP tool call may decide it).
+ */
+export type NeedsApproval<Input = unknown> =
+  | boolean
+  | 'human'
+  | ((input: Input, context: ToolContext) => boolean | Promise<boolean>);
 
 /** Options for {@link tool}. */
 export interface ToolOptions<Input, Output> {
@@ -54,6 +68,10 @@ export interface ToolOptions<Input, Output> {
   execute: (input: Input, context: ToolContext) => Output | Promise<Output>;
   /** Safe to run again after a crash between `tool.started` and `tool.result` (default false). */
   idempotent?: boolean;
+  /** A call waits for a decision before it runs: `true`, `'human'`, or a rule on the input. */
+  needsApproval?: NeedsApproval<Input>;
+  /** How long a request for approval stays open, in ms (default: until decided). */
+  approvalExpiresInMs?: number;
 }
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
@@ -75,19 +93,46 @@ export function tool<Input, Output>(options: ToolOptions<Input, Output>): Tool<I
       `tool ${options.name}: inputSchema must be a zod 4 schema (or another Standard Schema), e.g. z.object({ ... })`,
     );
   }
-  // Approval gating is not built yet: a tool that asks for it must not silently run unguarded.
-  if ((options as { needsApproval?: unknown }).needsApproval) {
-    throw new UserError('invalid_tool', `tool ${options.name}: needsApproval is not supported yet`);
-  }
+  checkApprovalOptions(options);
   const defined: Tool<Input, Output> = Object.freeze({
     name: options.name,
     description: options.description,
     inputSchema: options.inputSchema,
     execute: options.execute,
     idempotent: options.idempotent ?? false,
+    ...(options.needsApproval !== undefined &&
+      options.needsApproval !== false && { needsApproval: options.needsApproval }),
+    ...(options.approvalExpiresInMs !== undefined && { approvalExpiresInMs: options.approvalExpiresInMs }),
   });
   toolInputJsonSchema(defined);
   return defined;
+}
+
+/** A wrong `needsApproval` must fail at definition, not let a sensitive tool run unguarded. */
+function checkApprovalOptions(
+  options: Pick<ToolOptions<never, unknown>, 'name' | 'approvalExpiresInMs'> & { needsApproval?: unknown },
+): void {
+  const { needsApproval, approvalExpiresInMs } = options;
+  const valid =
+    needsApproval === undefined ||
+    typeof needsApproval === 'boolean' ||
+    needsApproval === 'human' ||
+    typeof needsApproval === 'function';
+  if (!valid) {
+    throw new UserError(
+      'invalid_tool',
+      `tool ${options.name}: needsApproval must be true, false, 'human' or a function of the input`,
+    );
+  }
+  if (
+    approvalExpiresInMs !== undefined &&
+    !(Number.isSafeInteger(approvalExpiresInMs) && approvalExpiresInMs > 0)
+  ) {
+    throw new UserError(
+      'invalid_tool',
+      `tool ${options.name}: approvalExpiresInMs must be a positive integer`,
+    );
+  }
 }
 
 /** A tool with its types erased, as agents hold them. */

@@ -64,5 +64,12 @@ export async function runAgentTurn(options: AgentTurnOptions): Promise<AgentTurn
         `agent ${options.agent.name}: ${outcome.error.message}`,
         outcome.usage,
       );
+    case 'waiting':
+      // A task's agent turn cannot park inside the task's run (delegated approvals are the next issue's).
+      throw new AgentTurnError(
+        'human_required',
+        `agent ${options.agent.name} asked for an approval or an answer, which a task cannot wait for`,
+        outcome.usage,
+      );
   }
 }

@@ -1,4 +1,5 @@
 import type { EventDataByType, EventDraft, ToolCallRecord } from '../core/events.js';
+import type { ApprovalPolicy, GateLedger } from '../core/gates.js';
 import type { ToolContext, ToolOutcome } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import { observeToolCall } from '../telemetry/instrumentation.js';
@@ -6,6 +7,8 @@ import type { ActiveAgent } from './agent-roster.js';
 import type { ContextState } from './context-state.js';
 import { executeToolCall } from './execute-tool-call.js';
 import type { Journal } from './journal.js';
+import type { GateVerdict } from './pass-gate.js';
+import { passGate } from './pass-gate.js';
 import type { Transcript } from './transcript.js';
 
 type ToolResultData = EventDataByType['tool.result'];
@@ -26,6 +29,18 @@ export interface ToolPhase {
   started?: ReadonlySet<string>;
   /** Calls with `tool.result` committed already (resume): reused, never run again. */
   finished?: ReadonlySet<string>;
+  /** The approvals and questions of the session's log, by tool call (docs/hitl.md). */
+  gates: GateLedger;
+  /** Decides approvals by rule before a person is asked (`createRuntime({ approvals })`). */
+  approvals?: ApprovalPolicy;
+  /** Run ids from the session's root run to this one. */
+  runPath: string[];
+}
+
+/** The gates a step's calls wait on; the run parks until they are settled. */
+export interface Waiting {
+  approvalIds: string[];
+  requestIds: string[];
 }
 
 const INTERRUPTED_MESSAGE =
@@ -49,11 +64,26 @@ async function recordResult(
   else await phase.journal.append(draft);
 }
 
+function gateContext(phase: ToolPhase, toolContext: ToolContext) {
+  return {
+    journal: phase.journal,
+    clock: phase.clock,
+    ledger: phase.gates,
+    agent: phase.active.agent.name,
+    runPath: phase.runPath,
+    policy: phase.approvals,
+    toolContext,
+  };
+}
+
+type Waits = Extract<GateVerdict, { pass: 'wait' }>;
+
+/** Runs one call to its committed result; a call left waiting on a gate commits none. */
 async function runOne(
   phase: ToolPhase,
   call: ToolCallRecord,
   finishOne: () => boolean,
-): Promise<ToolResultData | undefined> {
+): Promise<ToolResultData | Waits | undefined> {
   const { journal, active, clock } = phase;
   const candidate = active.tools.get(call.name);
   let result: ToolResultData;
@@ -72,15 +102,6 @@ async function runOne(
       durationMs: 0,
     };
   } else {
-    const started = {
-      type: 'tool.started',
-      data: { toolCallId: call.toolCallId, name: call.name, input: call.input },
-    } as const;
-    // At-most-once needs a non-idempotent call's start durable before it runs; an idempotent
-    // one may simply run again, so its start rides with the next commit (its result's, at latest).
-    if (candidate?.idempotent === true) await journal.stage(started);
-    else await journal.append(started);
-    const startedAt = clock.now();
     const callContext = phase.toolContext.context.forCall();
     const context: ToolContext = {
       signal: phase.signal,
@@ -91,24 +112,36 @@ async function runOne(
       ...(phase.toolContext.auth === undefined ? {} : { auth: phase.toolContext.auth }),
     };
     const inputIsMalformed = phase.malformed && typeof call.input === 'string';
-    const executed = await observeToolCall(call, () =>
-      executeToolCall(candidate, call, context, inputIsMalformed),
-    );
-    // A tool that failed because the turn was aborted (cancel, timeout, shutdown) has no real
-    // result: leaving `tool.started` unanswered lets a resumed run apply the idempotency rule.
-    if (!executed.ok && phase.signal.aborted) {
-      finishOne();
-      return undefined;
+    const gate = await passGate(gateContext(phase, context), candidate, call, inputIsMalformed);
+    if (gate.pass === 'wait') return gate;
+    let outcome: ToolOutcome;
+    let durationMs = 0;
+    if (gate.pass === 'result') outcome = gate.outcome;
+    else {
+      const started = {
+        type: 'tool.started',
+        data: { toolCallId: call.toolCallId, name: call.name, input: call.input },
+      } as const;
+      // At-most-once needs a non-idempotent call's start durable before it runs; an idempotent
+      // one may simply run again, so its start rides with the next commit (its result's, at latest).
+      if (candidate?.idempotent === true) await journal.stage(started);
+      else await journal.append(started);
+      const startedAt = clock.now();
+      const executed = await observeToolCall(call, () =>
+        executeToolCall(candidate, call, context, inputIsMalformed),
+      );
+      // A tool that failed because the turn was aborted (cancel, timeout, shutdown) has no real
+      // result: leaving `tool.started` unanswered lets a resumed run apply the idempotency rule.
+      if (!executed.ok && phase.signal.aborted) {
+        finishOne();
+        return undefined;
+      }
+      const settled = callContext.settle(executed);
+      outcome = settled.outcome;
+      writes = settled.writes;
+      durationMs = Math.max(0, clock.now() - startedAt);
     }
-    const settled = callContext.settle(executed);
-    const outcome = settled.outcome;
-    writes = settled.writes;
-    result = {
-      toolCallId: call.toolCallId,
-      name: call.name,
-      ...outcome,
-      durationMs: Math.max(0, clock.now() - startedAt),
-    };
+    result = { toolCallId: call.toolCallId, name: call.name, ...outcome, durationMs };
   }
   await recordResult(phase, result, writes, finishOne());
   phase.toolContext.context.apply(writes);
@@ -122,13 +155,14 @@ async function runOne(
  * call without a result is run again only if its tool is idempotent. Every call is awaited before
  * a journal failure (`LeaseLostError`) is rethrown, so no tool is left running unobserved (only
  * a tool that ignores an aborted signal is abandoned, so that it cannot hold the turn open).
- * Returns the results committed now, in call order. A call that fails while the turn is being
- * aborted commits no result.
+ * Returns the results committed now, in call order, and the gates calls wait on (a call that
+ * needs approval or asks a question commits its request instead of a result). A call that fails
+ * while the turn is being aborted commits no result.
  */
 export async function runToolCalls(
   phase: ToolPhase,
   calls: readonly ToolCallRecord[],
-): Promise<ToolResultData[]> {
+): Promise<{ results: ToolResultData[]; waiting: Waiting | undefined }> {
   const todo = calls.filter((call) => !phase.finished?.has(call.toolCallId));
   // Says, as each call settles, whether it was the last of the step still running.
   let running = todo.length;
@@ -138,9 +172,16 @@ export async function runToolCalls(
   };
   const settled = await Promise.allSettled(todo.map((call) => runOne(phase, call, finishOne)));
   const results: ToolResultData[] = [];
+  const waiting: Waiting = { approvalIds: [], requestIds: [] };
   for (const entry of settled) {
     if (entry.status === 'rejected') throw entry.reason;
-    if (entry.value !== undefined) results.push(entry.value);
+    const value = entry.value;
+    if (value === undefined) continue;
+    if ('pass' in value) {
+      if (value.approvalId !== undefined) waiting.approvalIds.push(value.approvalId);
+      if (value.requestId !== undefined) waiting.requestIds.push(value.requestId);
+    } else results.push(value);
   }
-  return results;
+  const waits = waiting.approvalIds.length + waiting.requestIds.length > 0;
+  return { results, waiting: waits ? waiting : undefined };
 }

@@ -1,4 +1,5 @@
 import { toErrorBody, UserError } from '../core/errors.js';
+import { readGates } from '../core/gates.js';
 import { systemClock } from '../model/clock.js';
 import { AgentRoster } from './agent-roster.js';
 import { ContextState } from './context-state.js';
@@ -68,6 +69,7 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       turnSignal,
       plan,
       context: ContextState.fromEvents(events, options.toolContext?.context),
+      gates: readGates(events),
     });
     const end = await drive(turn, plan);
     await journal.flush();

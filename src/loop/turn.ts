@@ -1,4 +1,5 @@
 import type { EventDataByType, Usage } from '../core/events.js';
+import type { GateLedger } from '../core/gates.js';
 import type { ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import { AdmissionState } from './admission/admission-state.js';
@@ -30,6 +31,8 @@ export interface TurnParts {
   plan: ResumePlan;
   /** The session's context, as the log has it. */
   context: ContextState;
+  /** The approvals and questions of the session's log as loaded. */
+  gates: GateLedger;
 }
 
 /**
@@ -138,7 +141,7 @@ export class Turn {
     resumed?: IncompleteStep,
   ): Promise<TurnEnd | undefined> {
     const { journal } = this.parts.options;
-    const results = await runToolCalls(
+    const { results, waiting } = await runToolCalls(
       {
         journal,
         transcript: this.parts.transcript,
@@ -148,12 +151,17 @@ export class Turn {
         toolContext: this.toolContext,
         malformed: message.finishReason === 'malformed',
         screen: (call) => this.guardrails.screenTool(call, this.active.agent),
+        gates: this.parts.gates,
+        runPath: this.parts.options.runPath ?? [journal.runId],
+        ...(this.parts.options.approvals && { approvals: this.parts.options.approvals }),
         ...(resumed === undefined ? {} : { started: resumed.started, finished: resumed.finished }),
       },
       message.toolCalls,
     );
     const interrupted = this.parts.turnSignal.interruption();
     if (interrupted !== undefined) return interrupted;
+    // The step stays open: it is finished by the attempt that resumes once the gates are settled.
+    if (waiting !== undefined) return { reason: 'waiting', waiting };
     const committed = results.filter(isHandoffResult).at(-1)?.output;
     const handoff =
       committed ??

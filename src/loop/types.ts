@@ -2,12 +2,14 @@ import type { Agent, ModelSpec } from '../core/agent.js';
 import type { Environment } from '../core/environment.js';
 import type { ErrorBody } from '../core/errors.js';
 import type { Usage } from '../core/events.js';
+import type { ApprovalPolicy } from '../core/gates.js';
 import type { RetryPolicy } from '../core/retry-policy.js';
 import type { AnyTool, ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import type { PriceTable } from '../model/pricing.js';
 import type { AdmissionSettings } from './admission/check-admission.js';
 import type { Journal } from './journal.js';
+import type { Waiting } from './run-tool-calls.js';
 
 /** Options of `runTurn`: one agent turn against a journal. */
 export interface RunTurnOptions {
@@ -38,14 +40,23 @@ export interface RunTurnOptions {
   activeMsBefore?: number;
   /** Invariants checked (after the built-in ones) at the run's start and before every handoff, and counters. */
   admission?: AdmissionSettings;
+  /** Decides approvals by rule before a person is asked (docs/hitl.md). */
+  approvals?: ApprovalPolicy;
+  /** Run ids from the session's root run to this one (default: this run only). */
+  runPath?: string[];
 }
 
 /** The turn options a runtime passes to every turn it runs, whatever the run kind. */
-export type TurnSettings = Pick<RunTurnOptions, 'retry' | 'clock' | 'prices' | 'env' | 'admission'>;
+export type TurnSettings = Pick<
+  RunTurnOptions,
+  'retry' | 'clock' | 'prices' | 'env' | 'admission' | 'approvals'
+>;
 
 /** How a turn ended; the runtime maps it to `run.completed` / `run.failed` / `run.cancelled`. */
 export type TurnOutcome =
   | { status: 'succeeded'; text: string; usage: Usage; steps: number }
   | { status: 'failed'; error: ErrorBody; usage: Usage; steps: number }
   | { status: 'cancelled'; usage: Usage; steps: number }
-  | { status: 'deferred'; retryAt: number; error: ErrorBody; usage: Usage; steps: number };
+  | { status: 'deferred'; retryAt: number; error: ErrorBody; usage: Usage; steps: number }
+  /** A tool call waits for an approval or an answer: the runtime parks the run (docs/hitl.md). */
+  | { status: 'waiting'; waiting: Waiting; usage: Usage; steps: number };

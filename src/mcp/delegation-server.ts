@@ -1,5 +1,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { TaskService } from '../delegation/task-types.js';
+import type { ApprovalDesk } from './approval-tools.js';
+import { registerApprovalTools } from './approval-tools.js';
 import { codeEstimateMs, delegationEntry, feedbackTaskId, researchEstimateMs } from './delegation-wire.js';
 import { toolCall } from './tool-result.js';
 import {
@@ -17,6 +19,8 @@ export interface DelegationMcpServerOptions {
   tasks: TaskService;
   /** Reported in `initialize` as the server version. */
   version?: string;
+  /** When given, the server also offers `approvals_list` and `approval_decide`. */
+  approvals?: ApprovalDesk;
 }
 
 /**
@@ -115,5 +119,6 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
     ({ taskId }) => toolCall({ taskId }, () => tasks.cancelTask(taskId)),
   );
 
+  if (options.approvals) registerApprovalTools(server, options.approvals);
   return server;
 }

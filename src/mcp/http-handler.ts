@@ -1,11 +1,14 @@
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { TaskService } from '../delegation/task-types.js';
+import type { ApprovalDesk } from './approval-tools.js';
 import { createDelegationMcpServer } from './delegation-server.js';
 
 /** Options of {@link mcpHttpHandler}. */
 export interface McpHttpOptions {
   tasks: TaskService;
   version?: string;
+  /** Offers `approvals_list` and `approval_decide` over this runtime's approvals. */
+  approvals?: ApprovalDesk;
 }
 
 /**

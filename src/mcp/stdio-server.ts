@@ -1,5 +1,6 @@
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { TaskService } from '../delegation/task-types.js';
+import type { ApprovalDesk } from './approval-tools.js';
 import { createDelegationMcpServer } from './delegation-server.js';
 
 /**
@@ -10,10 +11,12 @@ export async function serveMcpStdio(options: {
   tasks: TaskService;
   version?: string;
   signal?: AbortSignal;
+  approvals?: ApprovalDesk;
 }): Promise<void> {
   const server = createDelegationMcpServer({
     tasks: options.tasks,
     ...(options.version && { version: options.version }),
+    ...(options.approvals && { approvals: options.approvals }),
   });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {

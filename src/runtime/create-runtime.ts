@@ -1,6 +1,7 @@
 import type { Agent } from '../core/agent.js';
 import type { Environment } from '../core/environment.js';
 import { ConflictError, UserError } from '../core/errors.js';
+import type { ApprovalPolicy } from '../core/gates.js';
 import type { RunTurnOptions } from '../loop/types.js';
 import type { Store } from '../store/store.js';
 import { Instrumentation, type TelemetryOptions } from '../telemetry/instrumentation.js';
@@ -11,8 +12,10 @@ import { agentToolsRunner } from './agent-tools.js';
 import { tokenSecret } from './continuation-token.js';
 import { converse } from './conversations.js';
 import { executeClaim } from './execute-run.js';
+import { answerQuestion, decideApproval, principalOf } from './gate-decisions.js';
 import { checkLeaseTtl, DEFAULT_LEASE_TTL_MS } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
+import { listPendingApprovals } from './pending-gates.js';
 import { reapDeadLeases } from './reap-leases.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
 import type { AnyRunKind } from './run-kind.js';
@@ -79,6 +82,11 @@ export interface RuntimeOptions extends TelemetryOptions {
    * that threw. Silent by default; the CLI passes its JSON-lines logger.
    */
   logger?: Logger;
+  /**
+   * Decides approvals by rule before a person is asked: `'approve'` or `'deny'` is recorded with
+   * `by: 'policy'`, `'ask'` waits for a person. Never consulted for `needsApproval: 'human'`.
+   */
+  approvals?: ApprovalPolicy;
 }
 
 /**
@@ -117,6 +125,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ...(options.clock && { clock: options.clock }),
       ...(options.prices && { prices: options.prices }),
       ...(options.admission && { admission: options.admission }),
+      ...(options.approvals && { approvals: options.approvals }),
     },
     withAgentTools: agentToolsRunner(options.connectAgentTools),
   };
@@ -180,6 +189,20 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       void worker.done.finally(() => workers.delete(worker)).catch(() => undefined);
       return worker;
     },
+    async listApprovals(listOptions = {}) {
+      const { limit = 50, ...rest } = listOptions;
+      return listPendingApprovals(context.store, { ...rest, limit });
+    },
+    decide: (approvalId, decision) =>
+      decideApproval(context, approvalId, {
+        decision: decision.decision,
+        by: decision.by ?? principalOf(decision.caller),
+        ...(decision.reason !== undefined && { reason: decision.reason }),
+        ...(decision.inputHash !== undefined && { inputHash: decision.inputHash }),
+        ...(decision.channel !== undefined && { channel: decision.channel }),
+      }),
+    answer: (requestId, answer, answerOptions = {}) =>
+      answerQuestion(context, requestId, answer, principalOf(answerOptions.caller)),
     async close() {
       shutdown.abort();
       await Promise.all([...workers].map((worker) => worker.stop()));

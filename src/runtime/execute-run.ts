@@ -9,6 +9,7 @@ import { StoreCorruptError } from '../store/store-corrupt.js';
 import { ActiveTime } from './active-time.js';
 import { commitRunEnd } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
+import { parkRun } from './park-run.js';
 import type { RuntimeContext, StopReason } from './runtime-context.js';
 import { StoreJournal } from './store-journal.js';
 import type { ExecutionSettled } from './types.js';
@@ -282,6 +283,9 @@ async function commitOutcome(
         { type: 'run.cancelled', data: {} },
         { followUp: false, runPatch: { usage: outcome.usage, activeMs } },
       );
+      return;
+    case 'waiting':
+      await parkRun(context, journal, outcome, activeMs);
       return;
     case 'deferred':
       // The run waits out a long Retry-After: a lease owned by nobody that expires at `retryAt`

@@ -27,6 +27,7 @@ export async function cancelRun(context: RuntimeContext, runId: string): Promise
   // worker that claimed it a moment ago, or one that resumes it after this process dies —
   // sees it and ends the run as cancelled.
   await context.store.updateRun(runId, { cancelRequested: true });
+  if (run.status === 'waiting' && (await cancelParked(context, run))) return requireRun(context, runId);
   const claim = await context.store.claimRun(`cancel:${runId}`, context.leaseTtlMs, { runId });
   if (claim) {
     const draft: EventDraft = { type: 'run.cancelled', data: {} };
@@ -39,6 +40,22 @@ export async function cancelRun(context: RuntimeContext, runId: string): Promise
     context.executions.get(runId)?.stop('cancel');
   }
   return requireRun(context, runId);
+}
+
+/** Ends a run parked for a person (no worker holds it); false when it left `waiting` meanwhile. */
+async function cancelParked(context: RuntimeContext, run: RunRecord): Promise<boolean> {
+  const draft: EventDraft = { type: 'run.cancelled', data: { reason: 'cancelled while waiting' } };
+  try {
+    await context.store.append(run.sessionId, [draft], {
+      runId: run.id,
+      requireRunStatus: ['waiting'],
+      ...lifecyclePatches(draft, new Date().toISOString()),
+    });
+    return true;
+  } catch (error) {
+    if (error instanceof AppendConflictError) return false;
+    throw error;
+  }
 }
 
 /**

@@ -58,6 +58,9 @@ export function lifecyclePatches(draft: EventDraft, now: string): LifecyclePatch
         },
         sessionPatch: { status: 'running' },
       };
+    case 'run.waiting':
+      // Parked for a person, held by no worker (`parkRun` sets its lease); a decision queues it again.
+      return { runPatch: { status: 'waiting' }, sessionPatch: { status: 'waiting' } };
     default:
       return {};
   }

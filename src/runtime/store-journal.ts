@@ -49,6 +49,11 @@ export class StoreJournal implements Journal {
     return this.#seen;
   }
 
+  /** Seq of the newest event this journal knows of: a commit conditional on it fails if anyone else appended since. */
+  get knownHead(): number {
+    return this.#knownHead;
+  }
+
   async load(): Promise<readonly BatonEvent[]> {
     const events = await this.#options.store.readEvents(this.sessionId);
     this.#seen = Math.max(this.#seen, events.at(-1)?.seq ?? -1);

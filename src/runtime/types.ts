@@ -5,6 +5,8 @@ import type { Page } from '../store/page.js';
 import type { RunRecord, RunStatus, SessionRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { WorkerRecord } from '../store/worker-registry.js';
+import type { AnswerResult, DecisionChannel, DecisionResult } from './gate-decisions.js';
+import type { PendingApproval, PendingInput } from './pending-gates.js';
 
 /** Options of {@link Runtime.start}. */
 export interface StartOptions {
@@ -106,6 +108,10 @@ export interface SessionView {
   headHash: string | null;
   runs: RunView[];
   usage: Usage;
+  /** Approvals waiting for a decision (docs/hitl.md). */
+  pendingApprovals: PendingApproval[];
+  /** Questions waiting for an answer. */
+  pendingInputs: PendingInput[];
   createdAt: string;
   updatedAt: string;
 }
@@ -128,6 +134,20 @@ export interface StreamOptions {
    * the stream with `StreamLaggedError`, whose `from` continues where it stopped.
    */
   maxLagEvents?: number;
+}
+
+/** Options of {@link Runtime.decide}. */
+export interface DecideOptions {
+  decision: 'approve' | 'deny';
+  reason?: string;
+  /** The `inputHash` the decider was shown; another one is `stale_approval`. */
+  inputHash?: string;
+  /** Who decides; recorded as `by` (`bearer:api-token`, `cli:<user>`, `anonymous`). */
+  caller?: CallerIdentity;
+  /** Recorded as `by` instead of the caller's principal (e.g. `mcp:<client name>`). */
+  by?: string;
+  /** `mcp` for a decision relayed by an MCP tool call, which a `'human'` tool refuses. */
+  channel?: DecisionChannel;
 }
 
 /** Options of {@link Runtime.startWorker}. */
@@ -202,5 +222,15 @@ export interface Runtime {
     options?: { leaseTtlMs?: number; signal?: AbortSignal; drainGraceMs?: number },
   ): Promise<RunView>;
   startWorker(options?: WorkerOptions): Worker;
+  /** Open approvals across sessions (or of `sessionId`), newest run first (docs/hitl.md). */
+  listApprovals(options?: {
+    sessionId?: string;
+    limit?: number;
+    cursor?: string;
+  }): Promise<Page<PendingApproval>>;
+  /** Records a decision on an approval and queues its run again. */
+  decide(approvalId: string, decision: DecideOptions): Promise<DecisionResult>;
+  /** Records the answer to a question (validated against its choices or schema). */
+  answer(requestId: string, answer: unknown, options?: { caller?: CallerIdentity }): Promise<AnswerResult>;
   close(): Promise<void>;
 }

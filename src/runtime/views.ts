@@ -4,6 +4,7 @@ import { addUsage, emptyUsage } from '../loop/usage.js';
 import type { RunRecord, SessionRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { WorkerRecord } from '../store/worker-registry.js';
+import { sessionGates } from './pending-gates.js';
 import type { RunView, SessionView, WorkerView } from './types.js';
 
 /** Most runs a session view lists (newest first). */
@@ -27,6 +28,11 @@ export async function sessionView(store: Store, session: SessionRecord): Promise
     store.readEvents(session.id, { types: ['session.started', 'context.updated'] }),
   ]);
   const runs = items.reverse().map(runView);
+  // Only a session with an active run can have open gates: the others cost no extra read.
+  const gates =
+    session.status === 'waiting' || session.status === 'running'
+      ? await sessionGates(store, session.id)
+      : { pendingApprovals: [], pendingInputs: [] };
   return {
     id: session.id,
     agent: session.agent,
@@ -38,6 +44,8 @@ export async function sessionView(store: Store, session: SessionRecord): Promise
     headHash: session.headHash,
     runs,
     usage: sumUsage(runs.map((run) => run.usage)),
+    pendingApprovals: gates.pendingApprovals,
+    pendingInputs: gates.pendingInputs,
     createdAt: session.createdAt,
     updatedAt: session.updatedAt,
   };

@@ -6,6 +6,7 @@ import { checkLeaseTtl } from './lease-settings.js';
 import { hasPendingWork } from './pending-work.js';
 import { reapDeadLeases } from './reap-leases.js';
 import type { RuntimeContext } from './runtime-context.js';
+import { sweepExpiredApprovals } from './sweep-expired.js';
 import type { Worker, WorkerOptions } from './types.js';
 import { newWorkerIdentity } from './worker-identity.js';
 import { announcePresence } from './worker-presence.js';
@@ -18,6 +19,8 @@ export const DEFAULT_MAX_STORE_OUTAGE_MS = 5 * 60_000;
 
 const OUTAGE_BACKOFF_FIRST_MS = 100;
 const OUTAGE_BACKOFF_MAX_MS = 5_000;
+/** How often an idle worker looks for parked approvals past their expiry. */
+const EXPIRY_SWEEP_INTERVAL_MS = 1_000;
 
 /**
  * Starts `concurrency` claim-execute loops under one owner identity, announced in the store's
@@ -40,6 +43,8 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
   // A stop ends a pause early; that abort is the point of the signal, not a failure.
   const pause = (ms: number) => sleep(ms, undefined, { signal: stopper.signal }).catch(() => undefined);
   let inFlight = 0;
+  /** When this worker next looks for approvals that expired while their runs were parked. */
+  let nextSweepAt = 0;
   const presence = announcePresence(context, {
     owner,
     concurrency,
@@ -71,6 +76,10 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
       return true;
     }
     if (await reapDeadLeases(context)) return true;
+    if (Date.now() >= nextSweepAt) {
+      nextSweepAt = Date.now() + EXPIRY_SWEEP_INTERVAL_MS;
+      if (await sweepExpiredApprovals(context)) return true;
+    }
     if (options.untilIdle && !(await hasPendingWork(context))) return 'idle';
     return false;
   }

@@ -22,6 +22,7 @@ import { observeRequests } from './observe-requests.js';
 import { refuseForeignOrigins } from './origin-guard.js';
 import { packageVersion } from './package-version.js';
 import { agentRoutes } from './routes/agents.js';
+import { approvalRoutes } from './routes/approvals.js';
 import { hookRoutes } from './routes/hooks.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
@@ -158,6 +159,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   app.route('/v1', workerRoutes(runtime));
   if (options.scheduler) app.route('/v1', scheduleRoutes(options.scheduler));
   else app.get('/v1/schedules', (c) => c.json({ schedules: [] }));
+  app.route('/v1', approvalRoutes(runtime));
 
   // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
   const tasks = runtimeTaskService(runtime, {
@@ -165,7 +167,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
     ...(options.env && { env: options.env }),
   });
   app.route('/v1', taskRoutes(tasks));
-  const mcp = mcpHttpHandler({ tasks, version });
+  const mcp = mcpHttpHandler({ tasks, version, approvals: runtime });
   app.all('/mcp', (c) => mcp(c.req.raw));
   return app;
 }

@@ -1,8 +1,11 @@
 // The JSON shapes of the HTTP API (`/v1`): the one module both the server that sends them and
 // the client that reads them import, so the two can never disagree on a field. Type-only: the
 // client loads nothing from here at run time.
+import type { PendingApproval } from '../runtime/pending-gates.js';
 import type { SessionView, WorkerView } from '../runtime/types.js';
 
+export type { AnswerResult, DecisionResult } from '../runtime/gate-decisions.js';
+export type { PendingApproval, PendingInput } from '../runtime/pending-gates.js';
 export type { DeliverResult, RunView, SessionView, StartResult } from '../runtime/types.js';
 
 /** `GET /v1/health`. */
@@ -25,6 +28,19 @@ export interface AgentSummary {
 export interface SessionList {
   sessions: SessionView[];
   nextCursor?: string;
+}
+
+/** A page of `GET /v1/approvals?status=pending`: open approvals, newest run first. */
+export interface ApprovalList {
+  approvals: PendingApproval[];
+  nextCursor?: string;
+}
+
+/** `POST /v1/approvals/:approvalId`. */
+export interface DecisionRequest {
+  decision: 'approve' | 'deny';
+  reason?: string;
+  inputHash?: string;
 }
 
 /** `GET /v1/workers`: the live workers announced in the store, oldest first. */

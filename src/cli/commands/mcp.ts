@@ -49,6 +49,7 @@ export function registerMcp(program: Command, env: Environment): void {
           }),
           version: packageVersion(),
           signal: stop.signal,
+          approvals: runtime,
         });
       } finally {
         stop.dispose();

@@ -1,0 +1,60 @@
+import type { GateLedger } from '../core/gates.js';
+import { GATE_EVENT_TYPES, isPendingApproval, readGates } from '../core/gates.js';
+import { newSecret } from '../core/ids.js';
+import type { Waiting } from '../loop/run-tool-calls.js';
+import type { TurnOutcome } from '../loop/types.js';
+import { AppendConflictError } from '../store/append-conflict.js';
+import type { Lease } from '../store/run-store.js';
+import type { RuntimeContext } from './runtime-context.js';
+import type { StoreJournal } from './store-journal.js';
+
+/**
+ * The owner of the lease a parked run carries when one of its approvals can expire: nobody
+ * holds it (a `waiting` run is never claimed); its `expiresAt` tells the sweep when to look.
+ */
+export const WAITING_OWNER = 'baton:waiting';
+
+/** The earliest `expiresAt` among the open approvals a run waits on, in epoch ms. */
+export function earliestExpiry(ledger: GateLedger, waiting: Waiting): number | undefined {
+  let earliest: number | undefined;
+  for (const state of ledger.approvals.values()) {
+    const { approvalId, expiresAt } = state.request;
+    if (expiresAt === undefined || !waiting.approvalIds.includes(approvalId) || !isPendingApproval(state))
+      continue;
+    const at = Date.parse(expiresAt);
+    earliest = earliest === undefined ? at : Math.min(earliest, at);
+  }
+  return earliest;
+}
+
+/** The lease a parked run carries so that the sweep finds its expiry without reading every log. */
+export function expiryLease(expiresAt: number | undefined): Lease | null {
+  return expiresAt === undefined ? null : { owner: WAITING_OWNER, token: newSecret(), expiresAt };
+}
+
+/**
+ * Parks a run whose turn waits for approvals or answers: commits `run.waiting` (run and session
+ * `waiting`, lease released) only while nobody appended since the turn's last commit. When
+ * someone did — a decision that landed while the step's other tools ran, a follow-up — the run
+ * is not parked: its lease is released and it is resumed at once, reading the log afresh, so a
+ * decision can never be left unseen by a parked run.
+ */
+export async function parkRun(
+  context: RuntimeContext,
+  journal: StoreJournal,
+  outcome: Extract<TurnOutcome, { status: 'waiting' }>,
+  activeMs: number,
+): Promise<void> {
+  const gates = readGates(
+    await context.store.readEvents(journal.sessionId, { types: [...GATE_EVENT_TYPES] }),
+  );
+  try {
+    await journal.appendMany(
+      [{ type: 'run.waiting', data: outcome.waiting }],
+      { usage: outcome.usage, activeMs, lease: expiryLease(earliestExpiry(gates, outcome.waiting)) },
+      { expectedHeadSeq: journal.knownHead },
+    );
+  } catch (error) {
+    if (!(error instanceof AppendConflictError)) throw error;
+  }
+}
