@@ -173,5 +173,5 @@ export { StoreCorruptError } from './store/store-corrupt.js';
 export type { TaskStore } from './store/task-store.js';
 export type { WorkerRegistry } from './store/worker-registry.js';
 export type { TelemetryOptions } from './telemetry/instrumentation.js';
-export { type BatonMetrics, createMetrics } from './telemetry/metrics.js';
+export { BatonMetrics, createMetrics } from './telemetry/metrics.js';
 export { createOtlpTracerProvider, type OtlpOptions, type OtlpTracing } from './telemetry/otlp.js';
