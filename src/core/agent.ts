@@ -1,4 +1,5 @@
 import type { LanguageModelV3, LanguageModelV3Message } from '@ai-sdk/provider';
+import type { AgentLimits } from './agent-limits.js';
 import type { ContextReader } from './context-key.js';
 import { UserError } from './errors.js';
 import type { AnyGuardrail } from './guardrail.js';
@@ -7,15 +8,7 @@ import type { RetryPolicy } from './retry-policy.js';
 import type { AnyTool } from './tool.js';
 import { toolInputJsonSchema } from './tool.js';
 
-/** Per-run limits; exceeding one ends the run with a typed reason. */
-export interface AgentLimits {
-  maxSteps?: number;
-  maxTokens?: number;
-  maxCostUsd?: number;
-  timeoutMs?: number;
-  /** Handoffs one run may make; one more fails the run with `max_handoffs`. */
-  maxHandoffs?: number;
-}
+export type { AgentLimits } from './agent-limits.js';
 
 /** A model's list price in USD per million tokens, for models the price table does not know. */
 export interface ModelPricing {

@@ -1,4 +1,4 @@
-import type { AgentLimits } from './agent.js';
+import type { AgentLimits } from './agent-limits.js';
 import type { ErrorBody } from './errors.js';
 import type { GuardrailAction, GuardrailKind } from './guardrail.js';
 import { canonicalJson, sha256Hex } from './hash.js';

@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import type { Environment } from '../../core/environment.js';
 import { isLoopbackHost } from '../../server/host-guard.js';
 import { startBatonServer } from '../../server/start-server.js';
-import { createLogger } from '../../telemetry/logger.js';
 import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
 import { cliLogger, cliTelemetry } from '../observability.js';

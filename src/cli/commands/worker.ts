@@ -7,7 +7,6 @@ import { errorMessage } from '../../core/errors.js';
 import { agentModuleLoader, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
 import { loadSchedules } from '../../schedules/load-schedules.js';
 import { Scheduler } from '../../schedules/scheduler.js';
-import { createLogger } from '../../telemetry/logger.js';
 import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
 import { serveMetrics } from '../metrics-server.js';
