@@ -23,6 +23,8 @@ describe('baton mcp over stdio', () => {
     const { tools } = await session.client.listTools();
     const names = tools.map((tool) => tool.name).sort();
     expect(names).toEqual([
+      'approval_decide',
+      'approvals_list',
       'delegate',
       'delegate_code',
       'delegate_feedback',
@@ -200,7 +202,7 @@ describe('baton mcp over stdio', () => {
     expect(noTask.isError).toBe(true);
     expect(JSON.stringify(noTask.content)).toContain('names the task that produced it');
     const { tools } = await session.client.listTools();
-    expect(tools.length).toBe(7);
+    expect(tools.length).toBe(9);
   });
 });
 

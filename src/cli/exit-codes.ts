@@ -69,12 +69,12 @@ export function exitCodeForError(error: unknown): number {
 }
 
 // A run that failed for one of these never did its work: the configuration must change (a
-// model API key, a model spec, a price for a cost limit, an agent for a built-in profile).
+// model API key, a model spec, an agent for a built-in profile). A cost limit on an unpriced
+// model stays a failed run (exit 1): the run was refused by its own limit, as documented.
 const CONFIGURATION_RUN_FAILURES: ReadonlySet<string> = new Set<ErrorCode>([
   'missing_api_key',
   'invalid_model',
   'unknown_provider',
-  'pricing_unknown',
   'no_agent',
 ]);
 
