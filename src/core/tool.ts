@@ -20,7 +20,7 @@ export interface ToolContext {
   toolCallId: string;
   /**
    * The session's durable context, read and written through typed keys (`contextKey`); writes
-   * commit with this call's `tool.result`, or not at all (docs/context.md).
+   * commit with this call's `tool.result`, or not at all (docs/hitl.md, "Durable session context").
    */
   context: SessionContext;
   /** Who started the session and who sent the latest message, when known. */

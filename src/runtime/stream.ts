@@ -20,7 +20,8 @@ export const DEFAULT_MAX_LAG_EVENTS = 1_000;
  * by `seq` against it, so nothing falls between replay and live and nothing comes twice. A gap
  * in what arrives live (a notification lost between processes) is filled from the store. A
  * reader that falls `maxLagEvents` behind gets a {@link StreamLaggedError} carrying the `seq` to
- * read from next. Without `follow` the stream ends once the session has no queued or running run.
+ * read from next. Without `follow` the stream ends once the session has no queued or running run
+ * (idle, or waiting for a person).
  */
 export async function* streamSession(
   context: RuntimeContext,
@@ -67,7 +68,9 @@ export async function* streamSession(
       }
       yield event;
       next = event.seq + 1;
-      if (!follow && isTerminalRunEvent(event) && !(await hasActiveRun(context, sessionId))) return;
+      // A run parked for a person (`run.waiting`) leaves the session waiting, as good as idle here.
+      const settled = isTerminalRunEvent(event) || event.type === 'run.waiting';
+      if (!follow && settled && !(await hasActiveRun(context, sessionId))) return;
     }
   } finally {
     unsubscribeStore();

@@ -11,6 +11,7 @@ import { addConfigOptions, configured } from '../config-options.js';
 import { formatTable } from '../format.js';
 import { withStore } from '../open-cli-store.js';
 import { writeJsonLine } from '../options.js';
+import { parseAnswer } from '../parse-answer.js';
 import { runtimeOptions } from '../runtime-options.js';
 
 /** Who decides from the CLI: the operating-system user, recorded as `cli:<user>`. */
@@ -94,15 +95,6 @@ export function registerApprovals(program: Command, env: Environment): void {
       });
     }),
   );
-}
-
-/** The answer as JSON, or the text itself when it is not JSON (`baton answer inp_… Rome`). */
-function parseAnswer(json: string): unknown {
-  try {
-    return JSON.parse(json) as unknown;
-  } catch {
-    return json;
-  }
 }
 
 const APPROVAL_COLUMNS = ['APPROVAL', 'TOOL', 'INPUT', 'AGENT', 'REQUESTED', 'SESSION'];

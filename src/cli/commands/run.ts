@@ -14,6 +14,7 @@ import { exitCodeForRun } from '../exit-codes.js';
 import { withStore } from '../open-cli-store.js';
 import { writeJsonLine } from '../options.js';
 import { loadPrices } from '../prices.js';
+import { askAtTerminal, describeOpenGates, settleGatesInline } from '../run-gates.js';
 import { RunPrinter } from '../run-printer.js';
 import { runtimeOptions } from '../runtime-options.js';
 import { signalExitCode, stopOnSignals } from '../stop-signals.js';
@@ -58,7 +59,11 @@ export function registerRun(program: Command, env: Environment): void {
   );
 }
 
-/** Executes the run while printing its stream; the exit code follows the run's status. */
+/**
+ * Executes the run while printing its stream; the exit code follows the run's status. A run
+ * left waiting for a person is put to them inline on a TTY and goes on once they answered;
+ * without a TTY the command exits 4 naming the approvals and questions to settle.
+ */
 async function executeAndPrint(
   runtime: Runtime,
   sessionId: string,
@@ -70,39 +75,27 @@ async function executeAndPrint(
     write: (text) => process.stdout.write(text),
     tty: process.stdout.isTTY === true,
   });
-  const streamStop = new AbortController();
-  const printing = (async () => {
-    // `follow` keeps the stream open past idle moments; it ends at this run's terminal event.
-    // This process's own reader of its own run: it is never cut off for lagging behind.
-    const stream = runtime.stream(sessionId, {
-      follow: true,
-      signal: streamStop.signal,
-      maxLagEvents: Number.POSITIVE_INFINITY,
-    });
-    for await (const event of stream) {
-      if (config.json) {
-        if (event.type !== 'model.delta') writeJsonLine(event);
-      } else {
-        printer.event(event);
-      }
-      if (event.type !== 'model.delta' && isTerminalRunEvent(event) && event.runId === runId) return;
-    }
-  })();
   let run: RunView;
   try {
-    run = await runtime.execute(runId, {
-      signal: stop.signal,
-      // Ctrl-C at the terminal stops at once; the run is resumable by any worker.
-      drainGraceMs: 0,
-    });
-  } catch (error) {
-    streamStop.abort();
-    throw error;
+    let from = 0;
+    for (;;) {
+      ({ run, from } = await executePrinting(runtime, sessionId, runId, config, printer, stop.signal, from));
+      if (run.status !== 'waiting' || stop.received()) break;
+      if (process.stdin.isTTY !== true) {
+        printer.close();
+        process.stderr.write(await describeOpenGates(runtime, sessionId, runId));
+        return exitCodeForRun(run.status);
+      }
+      try {
+        await settleGatesInline(runtime, sessionId, askAtTerminal, stop.signal);
+      } catch (error) {
+        if (!stop.received()) throw error;
+      }
+      if (stop.received()) break;
+    }
   } finally {
     stop.dispose();
   }
-  if (!isRunEnded(run.status)) streamStop.abort();
-  await printing;
   printer.close();
   const signal = stop.received();
   if (signal) {
@@ -118,4 +111,52 @@ async function executeAndPrint(
     process.stderr.write(`baton: run ${runId} is ${run.status}; \`baton worker\` resumes it\n`);
   }
   return exitCodeForRun(run.status, run.error);
+}
+
+/** Executes the run once (until it ends or parks) while printing its stream from `from`. */
+async function executePrinting(
+  runtime: Runtime,
+  sessionId: string,
+  runId: string,
+  config: BatonConfig,
+  printer: RunPrinter,
+  signal: AbortSignal,
+  from: number,
+): Promise<{ run: RunView; from: number }> {
+  const streamStop = new AbortController();
+  let next = from;
+  const printing = (async () => {
+    // `follow` keeps the stream open past idle moments; it ends at this run's terminal event.
+    // This process's own reader of its own run: it is never cut off for lagging behind.
+    const stream = runtime.stream(sessionId, {
+      from,
+      follow: true,
+      signal: streamStop.signal,
+      maxLagEvents: Number.POSITIVE_INFINITY,
+    });
+    for await (const event of stream) {
+      if (config.json) {
+        if (event.type !== 'model.delta') writeJsonLine(event);
+      } else {
+        printer.event(event);
+      }
+      if (event.type === 'model.delta') continue;
+      next = event.seq + 1;
+      if (isTerminalRunEvent(event) && event.runId === runId) return;
+    }
+  })();
+  let run: RunView;
+  try {
+    run = await runtime.execute(runId, {
+      signal,
+      // Ctrl-C at the terminal stops at once; the run is resumable by any worker.
+      drainGraceMs: 0,
+    });
+  } catch (error) {
+    streamStop.abort();
+    throw error;
+  }
+  if (!isRunEnded(run.status)) streamStop.abort();
+  await printing;
+  return { run, from: next };
 }
