@@ -126,6 +126,28 @@ describe('exit codes', () => {
     }
   });
 
+  it.each([
+    ['no command', ['exec', '--json']],
+    ['an unusable flag value given before --json', ['exec', '--timeout', 'soon', '--json', '--', 'true']],
+    ['an unknown flag', ['exec', '--json', '--no-such-flag', '--', 'true']],
+  ])('baton exec --json: a usage error (%s) is a JSON error on stdout, exit 2', async (_label, args) => {
+    const result = await runCli([...args, '--db', db]);
+    expectExit(result, 2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      phase: 'baton',
+      exitCode: 2,
+      error: { code: 'usage_error', message: expect.any(String) },
+    });
+  });
+
+  it('baton exec --json: an unusable BATON_* variable is a JSON error on stdout, exit 2', async () => {
+    const result = await runCli(['exec', '--json', '--db', db, '--', 'true'], {
+      env: { BATON_SQLITE_SYNCHRONOUS: 'sometimes' },
+    });
+    expectExit(result, 2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ exitCode: 2, error: { code: 'invalid_option' } });
+  });
+
   it('baton receipt: 2 for a run that was not governed, saying so', async () => {
     const started = await runCli(['run', agent('three-lookups'), 'go', '--detach', '--db', db]);
     const { runId } = JSON.parse(started.stdout) as { runId: string };

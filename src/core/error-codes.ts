@@ -539,6 +539,12 @@ export const ERROR_CODES = {
 
   // The CLI's configuration (docs/configuration.md).
   invalid_config: { domain: 'config', status: 400, description: 'a BATON_* variable with an unusable value' },
+  usage_error: {
+    domain: 'config',
+    status: 400,
+    description:
+      'a command line the CLI cannot parse (a missing argument, an unknown flag or an unusable value)',
+  },
   invalid_lease_ttl: {
     domain: 'config',
     status: 400,
