@@ -424,6 +424,11 @@ export const ERROR_CODES = {
   },
   detached_head: { domain: 'workspace', status: 400, description: 'HEAD is detached; check out a branch' },
   path_escape: { domain: 'workspace', status: 400, description: 'a path leads out of the workspace' },
+  file_too_large: {
+    domain: 'workspace',
+    status: 413,
+    description: 'write_file or edit_file would leave a file past 10 MiB, or edit_file met one',
+  },
   not_a_regular_file: {
     domain: 'workspace',
     status: 400,
