@@ -75,6 +75,12 @@ describe('exit codes', () => {
     expectExit(await runCli(['runs', 'list', '--db', unreachable]), 3, /cannot open the (store|database)/);
   });
 
+  it('baton runs: 3 at once for a store under a folder that cannot be made (/proc)', async () => {
+    // Node's recursive mkdir loops forever under /proc; the CLI must give up and say why.
+    const result = await runCli(['runs', 'list', '--db', '/proc/nope/baton.db'], { timeoutMs: 30_000 });
+    expectExit(result, 3, /cannot open the (store|database) \/proc\/nope\/baton\.db/);
+  });
+
   it('baton events: 2 unknown session, 3 corrupt store', async () => {
     expectExit(await runCli(['events', 'ses_nope', '--db', db]), 2, /ses_nope/);
     expectExit(await runCli(['events', 'ses_nope', '--db', corrupt]), 3);
