@@ -1,10 +1,11 @@
-import { constants, userInfo } from 'node:os';
+import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
 import type { BatonConfig } from '../../config/load-config.js';
 import type { Environment } from '../../core/environment.js';
 import type { BatonEvent } from '../../core/events.js';
 import { canonicalJson } from '../../core/hash.js';
+import { currentUserName } from '../../core/user-name.js';
 import { issueReceipt } from '../../governed/issue.js';
 import { startExec } from '../../governed/start-exec.js';
 import { ensureBatonHome } from '../../proof/baton-home.js';
@@ -64,7 +65,7 @@ async function governedExec(argv: string[], config: BatonConfig): Promise<number
         sandbox: config.sandbox ? 'bwrap' : 'none',
         ...sandboxRunOptions(config),
         keys,
-        requestedBy: { kind: 'cli', subject: userInfo().username },
+        requestedBy: { kind: 'cli', subject: currentUserName() },
         signal: stop.signal,
         ...(config.timeout === undefined ? {} : { timeoutMs: config.timeout }),
         ...(config.maxOutput === undefined ? {} : { maxOutputBytes: config.maxOutput }),
