@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -165,6 +166,9 @@ describe('exit codes', () => {
     writeFileSync(forged, '{"version":1}');
     expectExit(await runCli(['verify', forged]), 1, /invalid/);
     expectExit(await runCli(['verify', join(dir, 'missing.json')]), 2, /cannot read/);
+    const fifo = join(dir, 'receipt.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expectExit(await runCli(['verify', fifo], { timeoutMs: 30_000 }), 2, /is a FIFO, not a regular file/);
   });
 
   it('baton keys show: 0 with a key, 3 when the Baton home cannot be created', async () => {
