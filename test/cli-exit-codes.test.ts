@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -75,6 +76,12 @@ describe('exit codes', () => {
     expectExit(await runCli(['runs', 'list', '--db', unreachable]), 3, /cannot open the (store|database)/);
   });
 
+  it('baton runs: 3 at once for a store under a folder that cannot be made (/proc)', async () => {
+    // Node's recursive mkdir loops forever under /proc; the CLI must give up and say why.
+    const result = await runCli(['runs', 'list', '--db', '/proc/nope/baton.db'], { timeoutMs: 30_000 });
+    expectExit(result, 3, /cannot open the (store|database) \/proc\/nope\/baton\.db/);
+  });
+
   it('baton events: 2 unknown session, 3 corrupt store', async () => {
     expectExit(await runCli(['events', 'ses_nope', '--db', db]), 2, /ses_nope/);
     expectExit(await runCli(['events', 'ses_nope', '--db', corrupt]), 3);
@@ -126,6 +133,28 @@ describe('exit codes', () => {
     }
   });
 
+  it.each([
+    ['no command', ['exec', '--json']],
+    ['an unusable flag value given before --json', ['exec', '--timeout', 'soon', '--json', '--', 'true']],
+    ['an unknown flag', ['exec', '--json', '--no-such-flag', '--', 'true']],
+  ])('baton exec --json: a usage error (%s) is a JSON error on stdout, exit 2', async (_label, args) => {
+    const result = await runCli([...args, '--db', db]);
+    expectExit(result, 2);
+    expect(JSON.parse(result.stdout)).toEqual({
+      phase: 'baton',
+      exitCode: 2,
+      error: { code: 'usage_error', message: expect.any(String) },
+    });
+  });
+
+  it('baton exec --json: an unusable BATON_* variable is a JSON error on stdout, exit 2', async () => {
+    const result = await runCli(['exec', '--json', '--db', db, '--', 'true'], {
+      env: { BATON_SQLITE_SYNCHRONOUS: 'sometimes' },
+    });
+    expectExit(result, 2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ exitCode: 2, error: { code: 'invalid_option' } });
+  });
+
   it('baton receipt: 2 for a run that was not governed, saying so', async () => {
     const started = await runCli(['run', agent('three-lookups'), 'go', '--detach', '--db', db]);
     const { runId } = JSON.parse(started.stdout) as { runId: string };
@@ -137,6 +166,9 @@ describe('exit codes', () => {
     writeFileSync(forged, '{"version":1}');
     expectExit(await runCli(['verify', forged]), 1, /invalid/);
     expectExit(await runCli(['verify', join(dir, 'missing.json')]), 2, /cannot read/);
+    const fifo = join(dir, 'receipt.fifo');
+    execFileSync('mkfifo', [fifo]);
+    expectExit(await runCli(['verify', fifo], { timeoutMs: 30_000 }), 2, /is a FIFO, not a regular file/);
   });
 
   it('baton keys show: 0 with a key, 3 when the Baton home cannot be created', async () => {

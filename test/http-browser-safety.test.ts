@@ -140,6 +140,37 @@ describe('browser safety on a loopback server without auth', () => {
     expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
   });
 
+  it.each([
+    ['LOCALHOST', (port: number) => `LOCALHOST:${port}`],
+    ['LocalHost', (port: number) => `LocalHost:${port}`],
+  ])('serves a Host of %s whatever its case', async (_label, host) => {
+    const response = await sendRequest(server.url, {
+      path: '/v1/agents',
+      headers: { host: host(server.port) },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('treats a page on http://localhost:<port> as its own origin when listening on 127.0.0.1', async () => {
+    const origin = `http://localhost:${server.port}`;
+    const started = await post('/v1/sessions', { 'content-type': 'application/json', origin }, START);
+    expect(started.status).toBe(202);
+    const listed = await sendRequest(server.url, {
+      path: '/v1/agents',
+      headers: { host: `[::1]:${server.port}`, origin: `http://127.0.0.1:${server.port}` },
+    });
+    expect(listed.status).toBe(200);
+    expectError(
+      await post(
+        '/v1/sessions',
+        { 'content-type': 'application/json', origin: `http://localhost:${server.port + 1}` },
+        START,
+      ),
+      403,
+      'origin_refused',
+    );
+  });
+
   it("serves a request whose Origin is the server's own", async () => {
     const listed = await sendRequest(server.url, {
       path: '/v1/agents',

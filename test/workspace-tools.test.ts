@@ -77,6 +77,23 @@ describe('workspaceTools', () => {
     expect(readFileSync(join(root, 'src/main.ts'), 'utf8')).toBe('const a = 1;\nconst b = 2;\n');
   });
 
+  it('refuses to write or edit a file past 10 MiB, leaving the file as it was', async () => {
+    const big = 'x'.repeat(10 * 1024 * 1024 + 1);
+    await expect(call('write_file', { path: 'big.txt', content: big })).rejects.toMatchObject({
+      code: 'file_too_large',
+    });
+    expect(existsSync(join(root, 'big.txt'))).toBe(false);
+    await expect(
+      call('edit_file', { path: 'src/main.ts', old_string: 'const b = 2;', new_string: big }),
+    ).rejects.toMatchObject({ code: 'file_too_large' });
+    expect(readFileSync(join(root, 'src/main.ts'), 'utf8')).toBe('const a = 1;\nconst b = 2;\n');
+    writeFileSync(join(root, 'huge.txt'), `${big}needle`);
+    await expect(
+      call('edit_file', { path: 'huge.txt', old_string: 'needle', new_string: 'pin' }),
+    ).rejects.toMatchObject({ code: 'file_too_large' });
+    expect(readFileSync(join(root, 'huge.txt'), 'utf8').endsWith('needle')).toBe(true);
+  });
+
   it('greps with a regular expression and a glob', async () => {
     writeFileSync(join(root, 'notes.md'), 'const in markdown\n');
     expect(await call('grep', { pattern: 'b = \\d', glob: '**/*.ts' })).toEqual({

@@ -16,8 +16,8 @@ export type StoreConfig = Pick<BatonConfig, 'db' | 'sqliteSynchronous' | 'pgPool
  * {@link EnvironmentError} naming the store, so every command reports it alike (exit 3).
  */
 export async function openCliStore(config: StoreConfig, logger?: Logger): Promise<Store> {
-  await createHomeOfStore(config);
   try {
+    await createHomeOfStore(config);
     return await openStore(config.db, {
       synchronous: config.sqliteSynchronous,
       // The driver takes PGHOST and the other PG* variables from the environment the CLI runs in.

@@ -1,7 +1,7 @@
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { BatonConfig } from '../config/load-config.js';
 import type { Agent } from '../core/agent.js';
+import { currentUserName } from '../core/user-name.js';
 import { issueReceipt } from '../governed/issue.js';
 import { startWorkspaceRun } from '../governed/workspace-run.js';
 import { ensureBatonHome } from '../proof/baton-home.js';
@@ -29,7 +29,7 @@ export async function startCliWorkspaceRun(
     allowUntracked: config.allowUntracked,
     sandbox: config.sandbox ? 'bwrap' : 'none',
     ...sandboxRunOptions(config),
-    requestedBy: { kind: 'cli', subject: userInfo().username },
+    requestedBy: { kind: 'cli', subject: currentUserName() },
     keys: await loadOrCreateKeys(config.home),
     ...(config.model !== undefined && { model: config.model }),
     ...(agent.limits.maxSteps !== undefined && { maxSteps: agent.limits.maxSteps }),

@@ -457,6 +457,11 @@ export const ERROR_CODES = {
   },
   detached_head: { domain: 'workspace', status: 400, description: 'HEAD is detached; check out a branch' },
   path_escape: { domain: 'workspace', status: 400, description: 'a path leads out of the workspace' },
+  file_too_large: {
+    domain: 'workspace',
+    status: 413,
+    description: 'write_file or edit_file would leave a file past 10 MiB, or edit_file met one',
+  },
   not_a_regular_file: {
     domain: 'workspace',
     status: 400,
@@ -572,6 +577,12 @@ export const ERROR_CODES = {
 
   // The CLI's configuration (docs/configuration.md).
   invalid_config: { domain: 'config', status: 400, description: 'a BATON_* variable with an unusable value' },
+  usage_error: {
+    domain: 'config',
+    status: 400,
+    description:
+      'a command line the CLI cannot parse (a missing argument, an unknown flag or an unusable value)',
+  },
   invalid_lease_ttl: {
     domain: 'config',
     status: 400,

@@ -1,4 +1,4 @@
-import { userInfo } from 'node:os';
+import { currentUserName } from '../core/user-name.js';
 import type { Store } from '../store/store.js';
 import { DEFAULT_SANDBOX_LIMITS } from '../workspace/sandbox/limits.js';
 import type { ExecInput } from './exec-input.js';
@@ -25,7 +25,7 @@ export function startExec(store: Store, options: StartExecOptions): Promise<Star
   };
   return startGovernedRun(
     store,
-    { ...options, limits, requestedBy: options.requestedBy ?? { kind: 'cli', subject: userInfo().username } },
+    { ...options, limits, requestedBy: options.requestedBy ?? { kind: 'cli', subject: currentUserName() } },
     {
       kind: 'exec',
       agent: 'exec',

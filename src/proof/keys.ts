@@ -1,8 +1,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
+import { makeDirectories } from '../core/make-directories.js';
 import { ensureBatonHome } from './baton-home.js';
 
 /** A Baton home's Ed25519 signing key pair. */
@@ -85,7 +86,7 @@ export async function loadOrCreateKeys(home: string): Promise<SigningKeys> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   await ensureBatonHome(home);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  makeDirectories(dir, 0o700);
   // The mode given to mkdir is filtered by the umask and ignored for a directory that existed.
   await chmod(dir, 0o700);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');

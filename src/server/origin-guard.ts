@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { cors } from 'hono/cors';
 import { UserError } from '../core/errors.js';
+import { isLoopbackHost } from './host-guard.js';
 import { OriginRefusedError } from './http-errors.js';
 import type { ServerEnv } from './server-env.js';
 
@@ -62,11 +63,16 @@ export function refuseForeignOrigins(corsOrigins: readonly string[]): Middleware
 
 /**
  * Same host and port as the request itself. The scheme is not compared: behind a TLS-terminating
- * proxy the page is `https://` while the request reaching this server is plain http.
+ * proxy the page is `https://` while the request reaching this server is plain http. On a
+ * loopback request every loopback name is the same server: a page opened as
+ * `http://localhost:7070` calling `http://127.0.0.1:7070` is this server's own.
  */
 function isOwnOrigin(origin: string, requestUrl: string): boolean {
   if (!URL.canParse(origin)) return false;
   const url = new URL(origin);
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
-  return origin === url.origin && url.host === new URL(requestUrl).host;
+  if (origin !== url.origin) return false;
+  const request = new URL(requestUrl);
+  if (url.host === request.host) return true;
+  return url.port === request.port && isLoopbackHost(url.hostname) && isLoopbackHost(request.hostname);
 }

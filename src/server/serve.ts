@@ -56,15 +56,19 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     }
     return response;
   };
-  const server = createServer(
-    getRequestListener(fetch, {
-      hostname: host,
-      // The adapter refuses a request it cannot turn into a URL (a malformed Host, a backslash in
-      // the path) with an empty 400; the API answers JSON errors, these included.
-      errorHandler: (error) =>
-        errorResponse(error instanceof RequestError ? new MalformedRequestError(400, error.message) : error),
-    }),
-  );
+  const listener = getRequestListener(fetch, {
+    hostname: host,
+    // The adapter refuses a request it cannot turn into a URL (a malformed Host, a backslash in
+    // the path) with an empty 400; the API answers JSON errors, these included.
+    errorHandler: (error) =>
+      errorResponse(error instanceof RequestError ? new MalformedRequestError(400, error.message) : error),
+  });
+  const server = createServer((incoming, outgoing) => {
+    // Host names are case-insensitive (RFC 9110), but the adapter refuses `LOCALHOST:7070` as
+    // "Invalid host header" since the URL it builds lowercases the name; lowercase it first.
+    if (incoming.headers.host !== undefined) incoming.headers.host = incoming.headers.host.toLowerCase();
+    return listener(incoming, outgoing);
+  });
   server.on('clientError', answerClientError);
   await listen(server, options.port ?? 7070, host);
   const port = (server.address() as AddressInfo).port;

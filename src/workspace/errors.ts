@@ -129,3 +129,16 @@ export class NotSupportedError extends BatonError {
     super('not_supported', message);
   }
 }
+
+/**
+ * `write_file` or `edit_file` would leave a file larger than the tools handle (or `edit_file` met
+ * one): refused before anything is written, so a model cannot fill the disk or the worker's heap.
+ */
+export class FileTooLargeError extends LimitExceededError {
+  constructor(path: string, bytes: number, maxBytes: number) {
+    super(
+      'file_too_large',
+      `${JSON.stringify(path)} would be ${bytes} bytes; workspace tools write and edit files of at most ${maxBytes} bytes`,
+    );
+  }
+}

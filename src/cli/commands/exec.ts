@@ -1,11 +1,11 @@
-import { constants, userInfo } from 'node:os';
+import { constants } from 'node:os';
 import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
 import type { BatonConfig } from '../../config/load-config.js';
 import type { Environment } from '../../core/environment.js';
-import { toErrorBody } from '../../core/errors.js';
 import type { BatonEvent } from '../../core/events.js';
 import { canonicalJson } from '../../core/hash.js';
+import { currentUserName } from '../../core/user-name.js';
 import { issueReceipt } from '../../governed/issue.js';
 import { startExec } from '../../governed/start-exec.js';
 import { ensureBatonHome } from '../../proof/baton-home.js';
@@ -13,8 +13,9 @@ import { loadOrCreateKeys } from '../../proof/keys.js';
 import type { Store } from '../../store/store.js';
 import { ensureBwrap } from '../../workspace/sandbox/bwrap.js';
 import { addConfigOptions, configured } from '../config-options.js';
-import { EXIT, exitCodeForError, exitCodeForRun } from '../exit-codes.js';
+import { EXIT, exitCodeForRun } from '../exit-codes.js';
 import { plural } from '../format.js';
+import { reportFailuresAsJson } from '../json-errors.js';
 import { withStore } from '../open-cli-store.js';
 import { writeJsonLine } from '../options.js';
 import { runtimeOptions } from '../runtime-options.js';
@@ -31,17 +32,14 @@ export function registerExec(program: Command, env: Environment): void {
     .command('exec')
     .description('run a command on a sandboxed copy of this git workspace, as a governed durable run')
     .argument('<command...>', 'the command and its arguments (put them after --)');
+  // Baton failing before the command could run exits with Baton's own code (cli/exit-codes.ts).
+  const reportingFailures = reportFailuresAsJson(command);
   addConfigOptions(command, 'exec').action(
-    configured(env, async (config, argv: string[]) => {
-      try {
+    reportingFailures(
+      configured(env, async (config, argv: string[]) => {
         process.exitCode = await governedExec(argv, config);
-      } catch (error) {
-        // Baton failed before the command could run: the exit code is Baton's own (cli/exit-codes.ts).
-        if (config.json)
-          writeJsonLine({ phase: 'baton', exitCode: exitCodeForError(error), error: toErrorBody(error) });
-        throw error;
-      }
-    }),
+      }),
+    ),
   );
 }
 
@@ -67,7 +65,7 @@ async function governedExec(argv: string[], config: BatonConfig): Promise<number
         sandbox: config.sandbox ? 'bwrap' : 'none',
         ...sandboxRunOptions(config),
         keys,
-        requestedBy: { kind: 'cli', subject: userInfo().username },
+        requestedBy: { kind: 'cli', subject: currentUserName() },
         signal: stop.signal,
         ...(config.timeout === undefined ? {} : { timeoutMs: config.timeout }),
         ...(config.maxOutput === undefined ? {} : { maxOutputBytes: config.maxOutput }),

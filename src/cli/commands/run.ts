@@ -1,10 +1,10 @@
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createRuntime } from '../../baton-runtime.js';
 import type { BatonConfig } from '../../config/load-config.js';
 import type { Environment } from '../../core/environment.js';
 import { isTerminalRunEvent } from '../../core/events.js';
+import { currentUserName } from '../../core/user-name.js';
 import { resolveModel } from '../../model/resolve-model.js';
 import { loadAgentFile } from '../../runtime/agent-loader.js';
 import type { Runtime, RunView } from '../../runtime/types.js';
@@ -44,7 +44,7 @@ export function registerRun(program: Command, env: Environment): void {
                 agent: agent.name,
                 message: words.join(' '),
                 agentModule: resolve(file),
-                caller: { kind: 'cli', subject: userInfo().username },
+                caller: { kind: 'cli', subject: currentUserName() },
                 ...(config.model !== undefined && { model: config.model }),
               });
         if (config.detach) {

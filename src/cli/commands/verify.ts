@@ -5,6 +5,7 @@ import type { Environment } from '../../core/environment.js';
 import { errorMessage, UserError } from '../../core/errors.js';
 import { parsePublicKey, rawPublicKeyHex } from '../../proof/keys.js';
 import { type VerifyVerdict, verifyReceiptFile } from '../../proof/verify.js';
+import { readRegularFile } from '../../workspace/tools/regular-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
 import { EXIT } from '../exit-codes.js';
 import { withStore } from '../open-cli-store.js';
@@ -41,7 +42,8 @@ export function registerVerify(program: Command, env: Environment): void {
 async function verify(file: string, config: BatonConfig): Promise<VerifyVerdict> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(file);
+    // A FIFO or device is refused at once: reading one would wait for a writer forever.
+    bytes = (await readRegularFile(file, file)).bytes;
   } catch (error) {
     throw new UserError('unreadable_receipt', `cannot read ${file}: ${errorMessage(error)}`);
   }

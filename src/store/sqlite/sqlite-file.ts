@@ -1,7 +1,8 @@
-import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { errorMessage, UserError } from '../../core/errors.js';
+import { makeDirectories } from '../../core/make-directories.js';
 import { StoreCorruptError } from '../store-corrupt.js';
 
 /**
@@ -12,7 +13,7 @@ import { StoreCorruptError } from '../store-corrupt.js';
 export function openDatabaseFile(path: string, busyTimeoutMs: number): Database.Database {
   try {
     if (path !== ':memory:') {
-      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      makeDirectories(dirname(path), 0o700);
       if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
     }
     return new Database(path, { timeout: busyTimeoutMs });

@@ -3,11 +3,19 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { type AnyTool, tool } from '../../core/tool.js';
+import { FileTooLargeError } from '../errors.js';
 import { resolveInside } from '../safe-path.js';
 import { readRegularFile, writeRegularFile } from './regular-file.js';
 
 /** Largest file `read_file` returns whole; longer files are cut and flagged `truncated`. */
 const MAX_READ_BYTES = 256 * 1024;
+/** Largest file `write_file` writes and `edit_file` edits (the capture's limit for an untracked file). */
+const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** Refuses content that would make `path` a file past {@link MAX_FILE_BYTES}. */
+function requireWithinFileLimit(path: string, bytes: number): void {
+  if (bytes > MAX_FILE_BYTES) throw new FileTooLargeError(path, bytes, MAX_FILE_BYTES);
+}
 
 /**
  * `read_file`, `write_file` and `edit_file`, bound to one workspace root. They open regular
@@ -32,6 +40,7 @@ export function fileTools(root: string): AnyTool[] {
       inputSchema: z.object({ path: z.string().min(1), content: z.string() }),
       idempotent: true,
       async execute({ path, content }) {
+        requireWithinFileLimit(path, Buffer.byteLength(content));
         const target = await resolveInside(root, path);
         await mkdir(dirname(target), { recursive: true });
         // Re-check after creating parents: a parent may have been a symlink planted out of the root.
@@ -50,7 +59,10 @@ export function fileTools(root: string): AnyTool[] {
       }),
       async execute({ path, old_string: oldString, new_string: newString }) {
         const target = await resolveInside(root, path);
-        const content = (await readRegularFile(target, path)).bytes.toString('utf8');
+        // Read one byte past the limit: enough to know the file is too large without loading it.
+        const { bytes, size } = await readRegularFile(target, path, MAX_FILE_BYTES + 1);
+        requireWithinFileLimit(path, size);
+        const content = bytes.toString('utf8');
         const occurrences = content.split(oldString).length - 1;
         if (occurrences !== 1) {
           throw new UserError(
@@ -59,6 +71,7 @@ export function fileTools(root: string): AnyTool[] {
           );
         }
         const index = content.indexOf(oldString);
+        requireWithinFileLimit(path, size - Buffer.byteLength(oldString) + Buffer.byteLength(newString));
         await writeRegularFile(
           target,
           path,
