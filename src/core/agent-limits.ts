@@ -1,3 +1,4 @@
+/** Per-run limits; exceeding one ends the run with a typed reason. */
 export interface AgentLimits {
   maxSteps?: number;
   maxTokens?: number;
