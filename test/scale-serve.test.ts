@@ -91,9 +91,11 @@ describe('two baton serve processes on one Postgres database', () => {
     for await (const event of ndjsonLines(stream)) {
       if (event.type === 'model.delta') continue;
       persisted.push(event as unknown as BatonEvent);
-      if (event.type === 'tool.started' && releasedAfter === undefined) {
-        // The run is now blocked inside the back server's tool; everything after this point
-        // can only reach the front server live, across processes.
+      if (event.type === 'message.completed' && releasedAfter === undefined) {
+        // The tool call is committed; once its execution record exists the run is blocked inside
+        // the back server's tool (`gated`'s tool is idempotent, so its `tool.started` commits
+        // with its result), and everything after this point can only reach the front server
+        // live, across processes.
         await waitFor(() => fixture.executions().length > 0, {
           timeoutMs: SCALE_WAIT_MS,
           message: 'the tool execution record',
