@@ -16,6 +16,7 @@ export function deliveryIdOf(request: Request, rawBody: Uint8Array): string | un
     const body = JSON.parse(Buffer.from(rawBody).toString('utf8')) as { event_id?: unknown } | null;
     return typeof body?.event_id === 'string' && body.event_id !== '' ? body.event_id : undefined;
   } catch {
+    // A body that is not JSON has no Slack event id: the delivery is simply not deduplicated.
     return undefined;
   }
 }

@@ -68,7 +68,7 @@ export class WebhookReceiver {
     const now = (this.#options.now ?? Date.now)();
     const verified = await Promise.resolve()
       .then(() => channel.verify(request, { rawBody, env: this.#options.env, now }))
-      .catch(() => false);
+      .catch(() => false); // a verifier that throws refuses the delivery: fail closed
     if (verified !== true) throw new WebhookSignatureError(name);
     // Each hook reads the body afresh, as if nothing had read it yet.
     const unread = () =>

@@ -3,6 +3,7 @@ export function parseAnswer(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
+    // Not JSON: the answer is the text as typed.
     return text;
   }
 }

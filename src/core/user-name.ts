@@ -9,6 +9,7 @@ export function currentUserName(): string {
   try {
     return userInfo().username;
   } catch {
+    // No passwd entry for this uid (a container's arbitrary uid): name it by number.
     return `uid${process.getuid?.() ?? 'unknown'}`;
   }
 }
