@@ -1,3 +1,4 @@
+import type { EventDataByType } from '../core/events.js';
 import type { GateLedger } from '../core/gates.js';
 import { GATE_EVENT_TYPES, isPendingApproval, readGates } from '../core/gates.js';
 import type { Page } from '../store/page.js';
@@ -5,19 +6,10 @@ import type { RunStatus } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 
 /** An open approval as the API lists it (`GET /v1/approvals`, a session's `pendingApprovals`). */
-export interface PendingApproval {
-  approvalId: string;
+export type PendingApproval = Omit<EventDataByType['approval.requested'], 'human'> & {
   sessionId: string;
   runId: string;
-  toolCallId: string;
-  name: string;
-  input: unknown;
-  inputHash: string;
-  agent: string;
-  requestedAt: string;
-  expiresAt?: string;
-  runPath: string[];
-}
+};
 
 /** An open question as the API lists it (a session's `pendingInputs`). */
 export interface PendingInput {
