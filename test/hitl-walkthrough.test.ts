@@ -1,40 +1,17 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { markdownBlock } from './helpers/readme.js';
-import type { ServeProcess } from './helpers/serve-process.js';
-import { startServeProcess } from './helpers/serve-process.js';
+import { serveAgentsForSuite } from './helpers/served-agents.js';
 
 describe("docs/hitl.md's curl walkthrough", () => {
-  let dir: string;
-  let server: ServeProcess;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'baton-hitl-doc-'));
-    server = await startServeProcess([
-      '--agents',
-      'examples/hitl',
-      '--db',
-      join(dir, 'baton.db'),
-      '--port',
-      '0',
-    ]);
-  });
-
-  afterAll(async () => {
-    server.child.kill('SIGTERM');
-    await server.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const server = serveAgentsForSuite('examples/hitl', 'baton-hitl-doc-');
 
   it('approves, denies, answers a question and shows the session context, with curl only', () => {
     const result = spawnSync(
       'bash',
       ['-euo', 'pipefail', '-c', markdownBlock('docs/hitl.md', 'hitl-walkthrough', 'sh')],
       {
-        env: { ...process.env, BATON: server.url },
+        env: { ...process.env, BATON: server.url() },
         encoding: 'utf8',
         timeout: 90_000,
       },

@@ -1,11 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readmeBlock } from './helpers/readme.js';
-import type { ServeProcess } from './helpers/serve-process.js';
-import { startServeProcess } from './helpers/serve-process.js';
+import { serveAgentsForSuite } from './helpers/served-agents.js';
 
 /** The shell block of the README's HTTP walkthrough (the one after its marker comment). */
 function walkthrough(): string {
@@ -13,30 +9,11 @@ function walkthrough(): string {
 }
 
 describe('the README curl walkthrough', () => {
-  let dir: string;
-  let server: ServeProcess;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'baton-readme-'));
-    server = await startServeProcess([
-      '--agents',
-      'examples/agents',
-      '--db',
-      join(dir, 'baton.db'),
-      '--port',
-      '0',
-    ]);
-  });
-
-  afterAll(async () => {
-    server.child.kill('SIGTERM');
-    await server.exited;
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const server = serveAgentsForSuite('examples/agents', 'baton-readme-');
 
   it('starts a session, streams it, follows up by token and streams again, with curl only', () => {
     const result = spawnSync('bash', ['-euo', 'pipefail', '-c', walkthrough()], {
-      env: { ...process.env, BATON: server.url },
+      env: { ...process.env, BATON: server.url() },
       encoding: 'utf8',
       timeout: 60_000,
     });
