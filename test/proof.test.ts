@@ -102,7 +102,7 @@ describe('receipts', () => {
     });
   });
 
-  it('rejects a fixed set of one-byte mutations at every position of the receipt file, never throwing', async () => {
+  it('rejects one-byte mutations at every position of the receipt file, never throwing', async () => {
     // Every single-bit flip, plus the replacements that change what JSON means rather than
     // only what it says: a digit becoming an exponent (614242 -> 6e4242 parses as Infinity),
     // a sign, a quote, an escape, a structural character, NUL and a byte that breaks UTF-8.
@@ -110,11 +110,18 @@ describe('receipts', () => {
     const replacements = [...'e-."\\{}[],: 0']
       .map((character) => character.charCodeAt(0))
       .concat([0x00, 0xff]);
+    // Bounded by default (every position, two of its variants, rotating); all of them under
+    // BATON_TORTURE=1: each verification is a full parse and signature check.
+    const everyVariant = process.env.BATON_TORTURE === '1';
     const accepted: string[] = [];
     for (let position = 0; position < original.length; position += 1) {
       const byte = original[position] ?? 0;
-      const variants = new Set([...flips.map((flip) => byte ^ flip), ...replacements]);
-      variants.delete(byte);
+      const all = [...new Set([...flips.map((flip) => byte ^ flip), ...replacements])].filter(
+        (value) => value !== byte,
+      );
+      const variants = everyVariant
+        ? all
+        : [all[position % all.length] ?? byte ^ 1, all[(position * 7 + 3) % all.length] ?? byte ^ 2];
       for (const value of variants) {
         const mutated = Buffer.from(original);
         mutated[position] = value;

@@ -211,5 +211,5 @@ export default defineAgent({ name: 'brief', instructions: 'b', model: scriptedMo
       server.child.kill('SIGTERM');
       await server.exited;
     }
-  });
+  }, 240_000); // 32 runs in a process held to 200 MB: a memory test, slow on a loaded machine.
 });
