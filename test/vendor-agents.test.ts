@@ -26,10 +26,9 @@ describe('vendor coding agents as governed runs', () => {
     bin = join(outside, 'vendor-bin');
     mkdirSync(bin);
     copyFileSync(FIXTURE, join(bin, 'replay.mjs'));
-    const wrappers: Record<string, string> = { claude: 'claude', codex: 'codex', opencode: 'opencode' };
-    for (const [name, vendor] of Object.entries(wrappers)) {
-      writeFileSync(join(bin, name), `#!/bin/sh\nexec node ${join(bin, 'replay.mjs')} ${vendor} "$@"\n`);
-      chmodSync(join(bin, name), 0o755);
+    for (const vendor of ['claude', 'codex', 'opencode']) {
+      writeFileSync(join(bin, vendor), `#!/bin/sh\nexec node ${join(bin, 'replay.mjs')} ${vendor} "$@"\n`);
+      chmodSync(join(bin, vendor), 0o755);
     }
     chmodSync(outside, 0o755);
     chmodSync(bin, 0o755);
