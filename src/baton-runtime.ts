@@ -2,6 +2,7 @@ import { processEnvironment } from './config/process-environment.js';
 import type { ProfileOptions } from './delegation/profiles/profile-registry.js';
 import { taskKind } from './delegation/task-kind.js';
 import { execKind } from './governed/exec-kind.js';
+import { vendorKind } from './governed/vendor/vendor-kind.js';
 import { workspaceKind } from './governed/workspace-kind.js';
 import { connectMcpTools } from './mcp/client/connect-mcp-tools.js';
 import { messageKind } from './message/message-kind.js';
@@ -24,11 +25,12 @@ export interface RuntimeOptions extends BareRuntimeOptions {
 /**
  * The run kinds every Baton runtime has: `message` runs answer a session's messages through
  * the agent loop (src/message), `task` runs carry delegated work (src/delegation), `exec` runs
- * are governed sandboxed commands and `workspace` runs agents on a sandboxed workspace copy
+ * are governed sandboxed commands, `workspace` runs agents on a sandboxed workspace copy and `vendor`
+ * runs a vendor coding agent (Claude Code, Codex, OpenCode) there
  * (src/governed), so any worker can resume any of them. `profiles` configures the `task` kind.
  */
 export function defaultRunKinds(profiles: ProfileOptions = {}): AnyRunKind[] {
-  return [messageKind(), taskKind(profiles), execKind(), workspaceKind()];
+  return [messageKind(), taskKind(profiles), execKind(), workspaceKind(), vendorKind()];
 }
 
 /**

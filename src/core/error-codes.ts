@@ -539,6 +539,17 @@ export const ERROR_CODES = {
     status: null,
     description: 'the command of an exec run was killed at its timeout',
   },
+  agent_unavailable: {
+    domain: 'sandbox',
+    status: null,
+    description:
+      "a vendor agent's CLI (claude, codex, opencode) is not installed on the sandbox's PATH; install it on the runner or choose another agent",
+  },
+  agent_failed: {
+    domain: 'sandbox',
+    status: null,
+    description: 'a vendor coding agent reported an error or exited without a result',
+  },
 
   // Delegation.
   no_agent: {

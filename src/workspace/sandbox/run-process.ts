@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { CancelledError, EnvironmentError } from '../../core/errors.js';
 import { OutputTail } from './output-tail.js';
 import type { SandboxResult } from './types.js';
@@ -11,6 +12,8 @@ export interface ProcessSpec {
   timeoutMs: number;
   maxOutputBytes: number;
   signal?: AbortSignal | undefined;
+  /** Called with each complete line of stdout as it arrives (the capped tail is still kept). */
+  onStdoutLine?: ((line: string) => void) | undefined;
 }
 
 // After the leader exits, a descendant that escaped its process group (only possible without
@@ -37,6 +40,9 @@ export function runProcess(spec: ProcessSpec): Promise<SandboxResult> {
     const stdout = new OutputTail(spec.maxOutputBytes);
     const stderr = new OutputTail(spec.maxOutputBytes);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    const onLine = spec.onStdoutLine;
+    if (onLine)
+      createInterface({ input: child.stdout, crlfDelay: Number.POSITIVE_INFINITY }).on('line', onLine);
     child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
     let timedOut = false;
     let aborted = false;

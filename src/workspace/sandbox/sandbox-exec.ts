@@ -134,6 +134,7 @@ function processSpec(
     timeoutMs: Math.min(command.timeoutMs ?? policy.limits.timeoutMs, policy.limits.timeoutMs),
     maxOutputBytes: Math.min(command.maxOutputBytes ?? policy.limits.outputBytes, policy.limits.outputBytes),
     signal: command.signal,
+    onStdoutLine: command.onStdoutLine,
   };
 }
 

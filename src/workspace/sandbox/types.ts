@@ -38,6 +38,8 @@ export interface SandboxCommand {
   /** Without a policy: the environment Baton runs in, which the default policy is built from (see {@link SandboxPolicyOptions.hostEnv}). */
   hostEnv?: Environment;
   signal?: AbortSignal;
+  /** Called with each complete line of stdout as it arrives (a vendor agent's event stream). */
+  onStdoutLine?: (line: string) => void;
 }
 
 /** How a sandboxed command ended. */

@@ -1,0 +1,269 @@
+import { access, constants } from 'node:fs/promises';
+import { delimiter, join } from 'node:path';
+import type { Environment } from '../../core/environment.js';
+import { CancelledError, type ErrorBody } from '../../core/errors.js';
+import type { EventDraft, Usage } from '../../core/events.js';
+import type { Journal } from '../../loop/journal.js';
+import type { TurnOutcome } from '../../loop/types.js';
+import { kindDefinitionHash } from '../../runtime/definition-hash.js';
+import type { RunKind } from '../../runtime/run-kind.js';
+import { PatchTooLargeError } from '../../workspace/errors.js';
+import { loadManifest } from '../../workspace/restore.js';
+import { sandboxExec } from '../../workspace/sandbox/sandbox-exec.js';
+import type { SandboxResult } from '../../workspace/sandbox/types.js';
+import { openScratchWorkspace } from '../../workspace/scratch-workspace.js';
+import { vendorArgv, vendorExecutable, vendorTranslator } from './vendor-agent.js';
+import type { VendorEvent, VendorStreamTranslator } from './vendor-event.js';
+import { type VendorInput, vendorInputSchema } from './vendor-input.js';
+
+const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0 };
+const REDACTED = '[redacted]';
+
+/**
+ * The `vendor` kind: a vendor coding agent (Claude Code, Codex, OpenCode) run headless inside
+ * the sandbox on a fresh restore of the captured workspace. Its event stream becomes Baton
+ * events as it arrives — assistant text as `message.completed`, its tool calls as
+ * `tool.started` / `tool.result` — its reported cost is held to the run's budget (the process is
+ * killed past it), and its change is captured as the run's patch, as for `exec`. A resumed
+ * attempt starts again from a fresh restore: the vendor's own session is not resumable here.
+ */
+export function vendorKind(): RunKind<VendorInput> {
+  return {
+    name: 'vendor',
+    inputSchema: vendorInputSchema,
+    claim: 'kind',
+    definitionHash: async ({ run }) => kindDefinitionHash(run),
+    execute: executeVendorAgent,
+  };
+}
+
+const executeVendorAgent: RunKind<VendorInput>['execute'] = async ({
+  input,
+  journal,
+  signal,
+  store,
+  env,
+}) => {
+  const executable = vendorExecutable(input.agent);
+  if (!(await onPath(executable, input.policy.env.PATH))) {
+    return failed({
+      code: 'agent_unavailable',
+      message: `${executable} (${input.agent.harness}) is not installed on the sandbox's PATH; install its CLI on the runner or choose another agent`,
+    });
+  }
+  const secrets = releasedSecrets(input.secrets, env);
+  const stream = new VendorStream(
+    vendorTranslator(input.agent),
+    journal,
+    input.maxCostUsd,
+    Object.values(secrets),
+  );
+  const manifest = await loadManifest(store, input.manifestHash);
+  const scratch = await openScratchWorkspace(manifest, store, {
+    prefix: 'baton-vendor-',
+    signal,
+    hostEnv: env,
+  });
+  try {
+    let result: SandboxResult;
+    try {
+      result = await sandboxExec({
+        cwd: scratch.checkout,
+        gitDir: scratch.gitDir,
+        command: vendorArgv(input.agent, input.task),
+        policy: input.policy,
+        env: secrets,
+        signal: AbortSignal.any([signal, stream.overBudget.signal]),
+        onStdoutLine: (line) => stream.line(line),
+      });
+    } catch (error) {
+      await stream.settled();
+      if (!(error instanceof CancelledError)) throw error;
+      if (!stream.overBudget.signal.aborted)
+        return { status: 'cancelled', usage: stream.usage, steps: stream.steps };
+      return failed(
+        { code: 'max_cost', message: `the agent spent more than the run's budget of $${input.maxCostUsd}` },
+        stream,
+      );
+    }
+    await stream.settled();
+    try {
+      const { patch: _bytes, ...patch } = await scratch.capturePatch(store, {
+        secretPatterns: input.secretPatterns,
+        maxPatchBytes: input.policy.limits.patchBytes,
+        signal,
+      });
+      await journal.append({ type: 'workspace.patch', data: patch });
+    } catch (error) {
+      if (error instanceof PatchTooLargeError)
+        return failed({ code: error.code, message: error.message }, stream);
+      throw error;
+    }
+    return outcomeOf(result, stream);
+  } finally {
+    await scratch.remove();
+  }
+};
+
+/**
+ * One run's stream: translates each line, commits its events in order (one append at a time,
+ * so the log's order is the stream's), tracks spending against the budget and keeps the final
+ * result. Released secret values are scrubbed from everything it commits.
+ */
+class VendorStream {
+  readonly overBudget = new AbortController();
+  usage: Usage = NO_USAGE;
+  steps = 0;
+  finished: Extract<VendorEvent, { type: 'finished' }> | undefined;
+  private pending: Promise<void> = Promise.resolve();
+  private failure: unknown;
+
+  constructor(
+    private readonly translator: VendorStreamTranslator,
+    private readonly journal: Journal,
+    private readonly maxCostUsd: number | null,
+    private readonly secretValues: readonly string[],
+  ) {}
+
+  /** Takes one line of stdout; lines that are not a JSON object (progress noise) are skipped. */
+  line(text: string): void {
+    const parsed = parseObject(text);
+    if (parsed === undefined) return;
+    for (const event of this.translator.translate(parsed)) this.take(event);
+  }
+
+  /** Resolves when every event taken so far is committed; rejects with the first failed commit. */
+  async settled(): Promise<void> {
+    await this.pending;
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  private take(event: VendorEvent): void {
+    switch (event.type) {
+      case 'message':
+        this.steps += 1;
+        this.commit({
+          type: 'message.completed',
+          data: {
+            role: 'assistant',
+            text: event.text,
+            toolCalls: event.toolCalls,
+            finishReason: event.toolCalls.length > 0 ? 'tool_calls' : 'stop',
+            usage: event.usage,
+          },
+        });
+        for (const call of event.toolCalls) this.commit({ type: 'tool.started', data: call });
+        return;
+      case 'tool.result':
+        this.commit({
+          type: 'tool.result',
+          data: {
+            toolCallId: event.toolCallId,
+            name: event.name,
+            ok: event.ok,
+            output: event.output,
+            ...(!event.ok && { error: { code: 'tool_error', message: `${event.name} failed` } }),
+            durationMs: 0,
+          },
+        });
+        return;
+      case 'spent':
+        this.spend(event.usage);
+        return;
+      case 'finished':
+        this.finished = event;
+        this.spend(event.usage);
+        return;
+    }
+  }
+
+  private spend(usage: Usage): void {
+    this.usage = usage;
+    if (this.maxCostUsd !== null && (usage.costUsd ?? 0) > this.maxCostUsd) this.overBudget.abort();
+  }
+
+  private commit(event: EventDraft): void {
+    const scrubbed = scrub(event, this.secretValues);
+    this.pending = this.pending.then(async () => {
+      if (this.failure !== undefined) return;
+      try {
+        await this.journal.append(scrubbed);
+      } catch (error) {
+        // Kept and rethrown by settled(): a lost lease must fail the attempt, not vanish.
+        this.failure = error;
+      }
+    });
+  }
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    // A line that only looks like JSON is progress noise, like any other non-JSON line.
+    return undefined;
+  }
+}
+
+/** `event` with every released secret value replaced, wherever the vendor echoed it. */
+function scrub(event: EventDraft, secretValues: readonly string[]): EventDraft {
+  if (secretValues.length === 0) return event;
+  let json = JSON.stringify(event);
+  for (const value of secretValues) json = json.replaceAll(JSON.stringify(value).slice(1, -1), REDACTED);
+  return JSON.parse(json) as EventDraft;
+}
+
+/** The values of the released secrets, from the executing worker's environment; unset ones are left out. */
+function releasedSecrets(names: readonly string[], env: Environment): Record<string, string> {
+  const released: Record<string, string> = {};
+  for (const name of names) {
+    const value = env[name];
+    if (value !== undefined && value !== '') released[name] = value;
+  }
+  return released;
+}
+
+async function onPath(executable: string, path: string | undefined): Promise<boolean> {
+  for (const dir of (path ?? '').split(delimiter)) {
+    if (dir === '') continue;
+    try {
+      await access(join(dir, executable), constants.X_OK);
+      return true;
+    } catch {
+      // Not in this directory of PATH; try the next.
+    }
+  }
+  return false;
+}
+
+function failed(error: ErrorBody, stream?: VendorStream): TurnOutcome {
+  return { status: 'failed', error, usage: stream?.usage ?? NO_USAGE, steps: stream?.steps ?? 0 };
+}
+
+function outcomeOf(result: SandboxResult, stream: VendorStream): TurnOutcome {
+  if (result.timedOut) {
+    return failed(
+      { code: 'command_timed_out', message: `the agent was killed after ${result.durationMs} ms (timeout)` },
+      stream,
+    );
+  }
+  const finished = stream.finished;
+  if (finished?.error) return failed(finished.error, stream);
+  if (finished && result.exitCode === 0) {
+    return { status: 'succeeded', text: finished.text, usage: stream.usage, steps: stream.steps };
+  }
+  return failed(
+    {
+      code: 'agent_failed',
+      message:
+        result.exitCode === null
+          ? `the agent was killed by ${result.signal ?? 'a signal'} before it reported a result`
+          : `the agent exited with code ${result.exitCode}${finished ? '' : ' without reporting a result'}`,
+    },
+    stream,
+  );
+}
