@@ -36,6 +36,10 @@ export default defineConfig(async () => {
       testTimeout: 60_000,
       hookTimeout: 60_000,
       pool: 'forks',
+      // Most test time is waiting on child processes, sockets and SQLite/Postgres commits, not
+      // CPU: two forks keep both cores of a CI machine busy (vitest's default is cores - 1).
+      maxWorkers: 2,
+      minWorkers: 1,
     },
   };
 });
