@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallerIdentity } from '../core/tool.js';
 import type { TaskService } from '../delegation/task-types.js';
 import type { ApprovalDesk } from './approval-tools.js';
 import { registerApprovalTools } from './approval-tools.js';
@@ -21,6 +22,8 @@ export interface DelegationMcpServerOptions {
   version?: string;
   /** When given, the server also offers `approvals_list` and `approval_decide`. */
   approvals?: ApprovalDesk;
+  /** Who the transport authenticated (Streamable HTTP behind `baton serve --auth`); none on stdio. */
+  caller?: CallerIdentity;
 }
 
 /**
@@ -119,6 +122,6 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
     ({ taskId }) => toolCall({ taskId }, () => tasks.cancelTask(taskId)),
   );
 
-  if (options.approvals) registerApprovalTools(server, options.approvals);
+  if (options.approvals) registerApprovalTools(server, options.approvals, options.caller);
   return server;
 }
