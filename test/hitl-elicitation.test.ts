@@ -12,7 +12,8 @@ import { taskSessionId } from '../src/delegation/task-run.js';
 import { createDelegationMcpServer, runtimeTaskService } from '../src/mcp/index.js';
 import type { Runtime, Worker } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
-import { callJson, pollTask } from './fixtures/delegation/mcp-client.js';
+import { callJson, connectStdio, pollTask } from './fixtures/delegation/mcp-client.js';
+import { REPO_ROOT } from './helpers/cli.js';
 import { mailerAgent } from './helpers/hitl-agents.js';
 
 interface Desk {
@@ -137,6 +138,36 @@ describe('approvals of a delegated task, offered through MCP elicitation', () =>
     await callJson(client, 'approval_decide', { approvalId: approvals[0]?.approvalId, decision: 'approve' });
     expect(await pollTask(client, taskId)).toMatchObject({ status: 'completed' });
     expect(sent).toEqual(['paris@example.com']);
+  });
+});
+
+describe('baton mcp over stdio', () => {
+  it("offers a delegated task's approval to the client's user and runs the tool once it is accepted", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-elicit-stdio-'));
+    const offers: string[] = [];
+    const client = new Client({ name: 'desk', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    client.setRequestHandler(ElicitRequestSchema, (request) => {
+      offers.push(request.params.message);
+      return { action: 'accept', content: { decision: 'approve' } };
+    });
+    const session = await connectStdio(join(dir, 'baton.db'), [], {
+      agentsDir: join(REPO_ROOT, 'examples/hitl'),
+      client,
+    });
+    cleanups.push(async () => {
+      await session.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const { taskId } = await callJson<{ taskId: string }>(client, 'delegate', {
+      agent: 'mailer',
+      message: 'mail paris',
+    });
+    const task = await pollTask(client, taskId, undefined, 60_000);
+    expect(task).toMatchObject({
+      status: 'completed',
+      result: { text: expect.stringContaining('paris@example.com') },
+    });
+    expect(offers).toEqual([expect.stringContaining('approve send_email {"to":"paris@example.com"}')]);
   });
 });
 
