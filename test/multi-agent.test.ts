@@ -223,7 +223,6 @@ describe.each(Object.keys(STORES))('multi-agent primitives on %s', (kind) => {
             check: (call) => ({
               tripwire: JSON.stringify(call.input).includes('rm '),
               reason: 'destructive',
-              action: 'escalate',
             }),
           }),
         ],
@@ -231,9 +230,9 @@ describe.each(Object.keys(STORES))('multi-agent primitives on %s', (kind) => {
       const { run, events } = await runOnce(await runtimeWith([root]), 'lead');
       expect(run).toMatchObject({ status: 'succeeded', result: { text: 'done' } });
       expect(executed).toEqual(['ls']);
-      // Escalation blocks until approvals exist; the event says what the guardrail asked for.
+      // Escalation to an approval is test/guardrail-escalate.test.ts's.
       expect(dataOf(events, 'guardrail.tripped')).toEqual([
-        { name: 'noRm', on: 'tool', reason: 'destructive', action: 'escalate' },
+        { name: 'noRm', on: 'tool', reason: 'destructive', action: 'block' },
       ]);
       const blocked = dataOf(events, 'tool.result').find((result) => !result.ok);
       expect(blocked).toMatchObject({ name: 'shell', error: { code: 'blocked' } });

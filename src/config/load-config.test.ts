@@ -62,6 +62,33 @@ describe('loadConfig', () => {
     expect(basic.authOptions).toEqual({ mode: 'basic', username: 'u', password: 'p' });
   });
 
+  it('reads the admin token under either mode and refuses one equal to the API token', () => {
+    const env = {
+      BATON_API_TOKEN: 't',
+      BATON_ADMIN_TOKEN: 'a',
+      BATON_BASIC_USER: 'u',
+      BATON_BASIC_PASSWORD: 'p',
+    };
+    expect(loadConfig({ env, flags: { auth: 'bearer' } }).authOptions).toEqual({
+      mode: 'bearer',
+      token: 't',
+      adminToken: 'a',
+    });
+    expect(loadConfig({ env, flags: { auth: 'basic' } }).authOptions).toMatchObject({ adminToken: 'a' });
+    expect(
+      loadConfig({ env: { ...env, BATON_ADMIN_TOKEN: 'a' }, flags: { auth: 'none' } }).authOptions,
+    ).toEqual({
+      mode: 'none',
+    });
+    const same = usageError(() =>
+      loadConfig({ env: { ...env, BATON_ADMIN_TOKEN: 't' }, flags: { auth: 'bearer' } }),
+    );
+    expect(same).toMatchObject({
+      code: 'invalid_config',
+      message: expect.stringContaining('BATON_ADMIN_TOKEN'),
+    });
+  });
+
   it('refuses to start an --auth mode without the variable it needs, naming it', () => {
     const bearer = usageError(() => loadConfig({ env: { BATON_API_TOKEN: '' }, flags: { auth: 'bearer' } }));
     expect(bearer).toMatchObject({

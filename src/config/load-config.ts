@@ -94,12 +94,19 @@ function batonHome(home: string | undefined, db: string): string {
 
 function authOptions(settings: SettingValues): AuthOptions {
   if (settings.auth === 'none') return { mode: 'none' };
-  if (settings.auth === 'bearer')
-    return { mode: 'bearer', token: required(settings.apiToken, 'BATON_API_TOKEN') };
+  const admin = settings.adminToken === undefined ? {} : { adminToken: settings.adminToken };
+  if (settings.auth === 'bearer') {
+    const token = required(settings.apiToken, 'BATON_API_TOKEN');
+    // The same secret for both would make every caller an admin.
+    if (token === settings.adminToken)
+      throw new UserError('invalid_config', 'BATON_ADMIN_TOKEN must differ from BATON_API_TOKEN');
+    return { mode: 'bearer', token, ...admin };
+  }
   return {
     mode: 'basic',
     username: required(settings.basicUser, 'BATON_BASIC_USER'),
     password: required(settings.basicPassword, 'BATON_BASIC_PASSWORD'),
+    ...admin,
   };
 }
 

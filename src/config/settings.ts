@@ -303,6 +303,14 @@ export const SETTINGS = {
     parse: text,
     secret: true,
   }),
+  adminToken: setting<string>({
+    env: 'BATON_ADMIN_TOKEN',
+    description:
+      'a second bearer token, under --auth bearer or basic, whose caller may decide the approvals and answer the questions of any session',
+    defaultText: 'none (only the initiator of a session decides)',
+    parse: text,
+    secret: true,
+  }),
   basicUser: setting<string>({
     env: 'BATON_BASIC_USER',
     description: 'the user name of --auth basic',

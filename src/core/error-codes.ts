@@ -182,6 +182,12 @@ export const ERROR_CODES = {
     description:
       "the tool's needsApproval is 'human': only a person may decide (HTTP, CLI, client), not a policy or an MCP tool call",
   },
+  forbidden: {
+    domain: 'run',
+    status: 403,
+    description:
+      "under bearer or basic auth, only the session's initiator or the admin token (BATON_ADMIN_TOKEN) may decide its approvals or answer its questions",
+  },
   answer_rejected: {
     domain: 'run',
     status: 400,

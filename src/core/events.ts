@@ -127,6 +127,8 @@ export interface EventDataByType {
     expiresAt?: string;
     runPath: string[];
     human?: true;
+    /** Set when a tool guardrail escalated the call (`action: 'escalate'`) rather than its `needsApproval`. */
+    guardrail?: { name: string; reason: string };
   };
   /** The decision on an approval: `by` is the authenticated principal, `policy`, or `mcp:<client>`. */
   'approval.decided': { approvalId: string; decision: 'approve' | 'deny'; by: string; reason?: string };

@@ -10,6 +10,8 @@ import { hashCanonical, sha256Hex } from './hash.js';
 export type ApprovalRequest = EventDataByType['approval.requested'];
 export type ApprovalDecision = EventDataByType['approval.decided'];
 export type InputRequest = EventDataByType['input.requested'];
+/** The tool guardrail that escalated a call to an approval. */
+export type ApprovalGuardrail = NonNullable<ApprovalRequest['guardrail']>;
 
 /** What the runtime's `approvals` policy answers: decide now, or wait for a person. */
 export type PolicyVerdict = 'approve' | 'deny' | 'ask';

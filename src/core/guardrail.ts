@@ -3,7 +3,11 @@ import { UserError } from './errors.js';
 /** Where a guardrail looks: each user message, the final answer, or a tool call before it runs. */
 export type GuardrailKind = 'input' | 'output' | 'tool';
 
-/** What a tripped guardrail asks for: fail the run (or refuse the tool call), or ask a person. */
+/**
+ * What a tripped guardrail asks for: fail the run (or refuse the tool call), or ask a person —
+ * `escalate` makes a tool call wait for an approval; on input and output it fails the run as
+ * `block` does (docs/multi-agent.md).
+ */
 export type GuardrailAction = 'block' | 'escalate';
 
 /** What a guardrail of each kind is given. */

@@ -9,6 +9,8 @@ import { describeIssue, isStandardSchema } from './standard-schema.js';
 export interface CallerIdentity {
   kind: 'anonymous' | 'bearer' | 'basic' | 'mcp' | 'cli' | 'task' | 'channel' | 'schedule';
   subject: string;
+  /** Sent the admin token (`BATON_ADMIN_TOKEN`): may decide the approvals of any session. */
+  admin?: true;
 }
 
 /** What a tool's `execute` receives besides its input. */

@@ -9,6 +9,7 @@ import type { RunKind, RunKindContext } from '../runtime/run-kind.js';
 import type { Store } from '../store/store.js';
 import type { TaskRecord } from '../store/task-store.js';
 import { AgentTurnError } from './agent-turn.js';
+import { awaitTaskGates } from './await-gates.js';
 import { PatchRejectedError } from './profiles/patch-rejected-error.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
 import { resolveProfile } from './profiles/profile-registry.js';
@@ -86,6 +87,8 @@ export function taskKind(options: TaskKindOptions = {}): RunKind<TaskRunInput> {
         turnOptions: context.turnOptions,
         withAgentTools: context.withAgentTools,
         env: context.env,
+        awaitGates: (waiting) =>
+          awaitTaskGates({ store, sessionId: context.journal.sessionId, waiting, signal: context.signal }),
       });
       const costUsd = outcome.usage.costUsd ?? 0;
       if (!(await finish(store, task, { status: 'completed', result: outcome.result, costUsd }, retention))) {

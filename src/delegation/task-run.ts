@@ -9,6 +9,11 @@ import type { TaskProfile } from './profiles/task-profile.js';
 /** The kind of the durable run that carries a task's work. */
 export const TASK_RUN_KIND = 'task';
 
+/** The session of a task's run: derived from the run id, so that a repeated submit finds the same session. */
+export function taskSessionId(runId: string): string {
+  return `ses_${runId.slice('run_'.length)}`;
+}
+
 /**
  * Makes sure a task's run exists: its session (`session.started` + the prompt as
  * `message.received`) and a queued run of kind `task`. Idempotent, so a submit interrupted
@@ -22,8 +27,7 @@ export async function ensureTaskRun(
   const runId = task.runId as string;
   const existing = await store.getRun(runId);
   if (existing) return existing;
-  // The session id derives from the run id so that a repeated call finds the same session.
-  const sessionId = `ses_${runId.slice('run_'.length)}`;
+  const sessionId = taskSessionId(runId);
   if (!(await store.getSession(sessionId))) {
     await store.createSession({
       id: sessionId,

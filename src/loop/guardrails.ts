@@ -2,6 +2,7 @@ import type { Agent } from '../core/agent.js';
 import type { ErrorBody } from '../core/errors.js';
 import { errorMessage } from '../core/errors.js';
 import type { EventDataByType, ToolCallRecord } from '../core/events.js';
+import type { ApprovalGuardrail } from '../core/gates.js';
 import type {
   AnyGuardrail,
   Guardrail,
@@ -10,10 +11,12 @@ import type {
   GuardrailValueByKind,
 } from '../core/guardrail.js';
 import type { ToolOutcome } from '../core/tool.js';
-import { escalate } from './escalate.js';
 import type { Journal } from './journal.js';
 
 type Tripped = EventDataByType['guardrail.tripped'];
+
+/** What a tripped tool guardrail does to its call: refuse it with a result, or ask for an approval. */
+export type ToolScreen = { refuse: ToolOutcome } | { escalate: ApprovalGuardrail };
 
 function ofKind<K extends GuardrailKind>(list: readonly AnyGuardrail[], kind: K): Guardrail<K>[] {
   // `on` decides what `check` is given, so a guardrail with `on === kind` checks values of `kind`.
@@ -32,7 +35,11 @@ export class Guardrails {
     private readonly starting: Agent,
   ) {}
 
-  /** Checks user messages before the model first sees them; a trip fails the run. */
+  /**
+   * Checks user messages before the model first sees them; a trip fails the run. An input or
+   * output trip fails it whatever its action: there is no call for an approval to hold (see
+   * docs/multi-agent.md, "Guardrails").
+   */
   async screenInput(texts: readonly string[], agent: Agent): Promise<ErrorBody | undefined> {
     for (const text of texts) {
       const tripped = await this.screen(ofKind(this.starting.guardrails, 'input'), text, agent);
@@ -47,17 +54,23 @@ export class Guardrails {
     return tripped === undefined ? undefined : runError(tripped);
   }
 
-  /** Checks a tool call before it runs; a trip gives it a `blocked` error result instead. */
-  async screenTool(call: ToolCallRecord, agent: Agent): Promise<ToolOutcome | undefined> {
+  /**
+   * Checks a tool call before it runs: a `block` trip gives it a `blocked` error result instead,
+   * an `escalate` trip makes it wait for an approval (docs/hitl.md).
+   */
+  async screenTool(call: ToolCallRecord, agent: Agent): Promise<ToolScreen | undefined> {
     const list = ofKind(this.starting.guardrails, 'tool');
     if (agent !== this.starting) list.push(...ofKind(agent.guardrails, 'tool'));
     const value = { toolCallId: call.toolCallId, name: call.name, input: call.input };
     const tripped = await this.screen(list, value, agent);
     if (tripped === undefined) return undefined;
+    if (tripped.action === 'escalate') return { escalate: { name: tripped.name, reason: tripped.reason } };
     return {
-      ok: false,
-      output: null,
-      error: { code: 'blocked', message: `guardrail ${tripped.name} blocked this call: ${tripped.reason}` },
+      refuse: {
+        ok: false,
+        output: null,
+        error: { code: 'blocked', message: `guardrail ${tripped.name} blocked this call: ${tripped.reason}` },
+      },
     };
   }
 
@@ -93,8 +106,6 @@ export class Guardrails {
       }
       if (tripped === undefined) continue;
       await this.journal.append({ type: 'guardrail.tripped', data: tripped });
-      // Until approvals land an escalation is refused like a block (see escalate.ts).
-      if (tripped.action === 'escalate') await escalate({ tripped, value });
       return tripped;
     }
     return undefined;

@@ -1,7 +1,13 @@
 import { isQuestionTool, type QuestionInput } from '../core/ask-question.js';
 import type { ToolErrorCode } from '../core/error-codes.js';
 import type { ToolCallRecord } from '../core/events.js';
-import type { ApprovalPolicy, ApprovalRequest, ApprovalState, GateLedger } from '../core/gates.js';
+import type {
+  ApprovalGuardrail,
+  ApprovalPolicy,
+  ApprovalRequest,
+  ApprovalState,
+  GateLedger,
+} from '../core/gates.js';
 import { gateId, inputHashOf, isPastExpiry } from '../core/gates.js';
 import type { AnyTool, ToolContext, ToolOutcome } from '../core/tool.js';
 import { validateToolInput } from '../core/tool.js';
@@ -47,6 +53,7 @@ async function approvalGate(
   gate: GateContext,
   candidate: AnyTool,
   call: ToolCallRecord,
+  escalation: ApprovalGuardrail | undefined,
 ): Promise<GateVerdict> {
   const existing = gate.ledger.approvals.get(call.toolCallId);
   if (existing) {
@@ -64,7 +71,9 @@ async function approvalGate(
   const parsed = await validateToolInput(candidate, call.input);
   if (!parsed.ok) return RUN;
   const rule = candidate.needsApproval;
-  const needed = typeof rule === 'function' ? await rule(parsed.value, gate.toolContext) : rule !== undefined;
+  const needed =
+    escalation !== undefined ||
+    (typeof rule === 'function' ? await rule(parsed.value, gate.toolContext) : rule !== undefined);
   if (!needed) return RUN;
   const now = gate.clock.now();
   const request = {
@@ -80,6 +89,7 @@ async function approvalGate(
     }),
     runPath: gate.runPath,
     ...(rule === 'human' && { human: true as const }),
+    ...(escalation !== undefined && { guardrail: escalation }),
   };
   return decide(gate, request, true);
 }
@@ -122,20 +132,30 @@ async function questionGate(
   return { pass: 'wait', requestId: request.requestId };
 }
 
+/** What passing a call's gate needs to know besides the log. */
+export interface GateCall {
+  /** The step's tool input was not JSON: the executor reports it, no gate opens. */
+  inputIsMalformed: boolean;
+  /** A tool guardrail escalated the call: it needs an approval whatever its `needsApproval`. */
+  escalation?: ApprovalGuardrail;
+}
+
 /**
- * Decides whether a tool call may run now, from the log: a call that needs approval commits
- * `approval.requested` (or the policy's decision) and waits; an approved call runs, a denied or
- * expired one becomes a tool error; `ask_question` commits `input.requested` and waits, and its
- * answer becomes the result. Calls without a gate simply run.
+ * Decides whether a tool call may run now, from the log: a call that needs approval (by its
+ * `needsApproval`, or escalated by a tool guardrail) commits `approval.requested` (or the
+ * policy's decision) and waits; an approved call runs, a denied or expired one becomes a tool
+ * error; `ask_question` commits `input.requested` and waits, and its answer becomes the result.
+ * Calls without a gate simply run.
  */
 export async function passGate(
   gate: GateContext,
   candidate: AnyTool | undefined,
   call: ToolCallRecord,
-  inputIsMalformed: boolean,
+  { inputIsMalformed, escalation }: GateCall,
 ): Promise<GateVerdict> {
   if (candidate === undefined || inputIsMalformed) return RUN;
   if (isQuestionTool(candidate)) return questionGate(gate, candidate, call);
-  if (candidate.needsApproval === undefined) return RUN;
-  return approvalGate(gate, candidate, call);
+  const gated = escalation !== undefined || gate.ledger.approvals.has(call.toolCallId);
+  if (candidate.needsApproval === undefined && !gated) return RUN;
+  return approvalGate(gate, candidate, call, escalation);
 }

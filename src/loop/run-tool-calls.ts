@@ -6,6 +6,7 @@ import { observeToolCall } from '../telemetry/instrumentation.js';
 import type { ActiveAgent } from './agent-roster.js';
 import type { ContextState } from './context-state.js';
 import { executeToolCall } from './execute-tool-call.js';
+import type { ToolScreen } from './guardrails.js';
 import type { Journal } from './journal.js';
 import type { GateVerdict } from './pass-gate.js';
 import { passGate } from './pass-gate.js';
@@ -23,8 +24,8 @@ export interface ToolPhase {
   toolContext: Pick<ToolContext, 'auth'> & { context: ContextState };
   /** The step's response said its tool input was not JSON (`finishReason: 'malformed'`). */
   malformed: boolean;
-  /** Tool guardrails: an outcome refuses the call before it starts (it gets that result, never runs). */
-  screen?: (call: ToolCallRecord) => Promise<ToolOutcome | undefined>;
+  /** Tool guardrails: refuse the call before it starts (it gets that result, never runs), or escalate it to an approval. */
+  screen?: (call: ToolCallRecord) => Promise<ToolScreen | undefined>;
   /** Calls with `tool.started` committed by an earlier attempt (resume). */
   started?: ReadonlySet<string>;
   /** Calls with `tool.result` committed already (resume): reused, never run again. */
@@ -88,9 +89,13 @@ async function runOne(
   const candidate = active.tools.get(call.name);
   let result: ToolResultData;
   let writes: EventDraft<'context.updated'>[] = [];
-  const refused = phase.started?.has(call.toolCallId) ? undefined : await phase.screen?.(call);
-  if (refused !== undefined) {
-    result = { toolCallId: call.toolCallId, name: call.name, ...refused, durationMs: 0 };
+  // A call with an approval already had its guardrails' say: the approval decides it now.
+  const screened =
+    phase.started?.has(call.toolCallId) || phase.gates.approvals.has(call.toolCallId)
+      ? undefined
+      : await phase.screen?.(call);
+  if (screened !== undefined && 'refuse' in screened) {
+    result = { toolCallId: call.toolCallId, name: call.name, ...screened.refuse, durationMs: 0 };
   } else if (phase.started?.has(call.toolCallId) && candidate?.idempotent !== true) {
     // A non-idempotent tool may already have had its effect: never run it a second time.
     result = {
@@ -112,7 +117,10 @@ async function runOne(
       ...(phase.toolContext.auth === undefined ? {} : { auth: phase.toolContext.auth }),
     };
     const inputIsMalformed = phase.malformed && typeof call.input === 'string';
-    const gate = await passGate(gateContext(phase, context), candidate, call, inputIsMalformed);
+    const gate = await passGate(gateContext(phase, context), candidate, call, {
+      inputIsMalformed,
+      ...(screened !== undefined && { escalation: screened.escalate }),
+    });
     if (gate.pass === 'wait') return gate;
     let outcome: ToolOutcome;
     let durationMs = 0;

@@ -1,5 +1,6 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
+import type { CallerIdentity } from '../core/tool.js';
 import type { Runtime } from '../runtime/types.js';
 import { toolCall } from './tool-result.js';
 
@@ -26,9 +27,14 @@ const approvalDecideInput = {
 /**
  * `approvals_list` and `approval_decide`: an orchestrating agent relays a person's decision.
  * Decisions are recorded as `by: 'mcp:<client name>'`, and a `needsApproval: 'human'` tool
- * refuses them (`human_required`): a tool call is not a person.
+ * refuses them (`human_required`): a tool call is not a person. Over HTTP, `caller` (who the
+ * server authenticated) must be the session's initiator or the admin token (`forbidden`).
  */
-export function registerApprovalTools(server: McpServer, desk: ApprovalDesk): void {
+export function registerApprovalTools(
+  server: McpServer,
+  desk: ApprovalDesk,
+  caller: CallerIdentity | undefined,
+): void {
   server.registerTool(
     'approvals_list',
     {
@@ -62,6 +68,7 @@ export function registerApprovalTools(server: McpServer, desk: ApprovalDesk): vo
           ...definedOnly(details),
           by: `mcp:${client}`,
           channel: 'mcp',
+          ...(caller !== undefined && { caller }),
         });
       }),
   );

@@ -1,8 +1,10 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import type { TaskService } from '../delegation/task-types.js';
+import type { CallerIdentity } from '../core/tool.js';
+import type { SubmitTaskInput, SubmitTaskResult, TaskService } from '../delegation/task-types.js';
 import type { ApprovalDesk } from './approval-tools.js';
 import { registerApprovalTools } from './approval-tools.js';
 import { codeEstimateMs, delegationEntry, feedbackTaskId, researchEstimateMs } from './delegation-wire.js';
+import { offerTaskApprovals } from './elicit-approvals.js';
 import { toolCall } from './tool-result.js';
 import {
   delegateCodeInput,
@@ -21,6 +23,13 @@ export interface DelegationMcpServerOptions {
   version?: string;
   /** When given, the server also offers `approvals_list` and `approval_decide`. */
   approvals?: ApprovalDesk;
+  /** Who the transport authenticated (Streamable HTTP behind `baton serve --auth`); none on stdio. */
+  caller?: CallerIdentity;
+  /**
+   * Offer the approvals of the tasks this client delegates to its user through MCP elicitation,
+   * when the client supports it (needs `approvals` and a connection that stays open: stdio).
+   */
+  elicitApprovals?: boolean;
 }
 
 /**
@@ -28,8 +37,13 @@ export interface DelegationMcpServerOptions {
  * into the task service. Transports (stdio, Streamable HTTP) attach to the returned server.
  */
 export function createDelegationMcpServer(options: DelegationMcpServerOptions): McpServer {
-  const { tasks } = options;
+  const { tasks, approvals } = options;
   const server = new McpServer({ name: 'baton', version: options.version ?? '0.1.0' });
+  const submit = async (input: SubmitTaskInput): Promise<SubmitTaskResult> => {
+    const submitted = await tasks.submitTask(input);
+    if (options.elicitApprovals && approvals) offerTaskApprovals(server, approvals, tasks, submitted.taskId);
+    return submitted;
+  };
 
   server.registerTool(
     'delegate_code',
@@ -42,7 +56,7 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
     },
     ({ namespace, ...args }) =>
       toolCall({ namespace, ...args }, async () => ({
-        ...(await tasks.submitTask({ profile: 'coder', args, namespace })),
+        ...(await submit({ profile: 'coder', args, namespace })),
         estimatedDurationMs: codeEstimateMs(args.variants),
       })),
   );
@@ -57,7 +71,7 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
     },
     ({ namespace, ...args }) =>
       toolCall({ namespace, ...args }, async () => ({
-        ...(await tasks.submitTask({ profile: 'researcher', args, namespace })),
+        ...(await submit({ profile: 'researcher', args, namespace })),
         estimatedDurationMs: researchEstimateMs(args.variants),
       })),
   );
@@ -70,7 +84,7 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
     },
     ({ agent, message, namespace }) =>
       toolCall({ agent, message, namespace }, () =>
-        tasks.submitTask({ profile: `agent:${agent}`, args: { message }, namespace }),
+        submit({ profile: `agent:${agent}`, args: { message }, namespace }),
       ),
   );
 
@@ -119,6 +133,6 @@ export function createDelegationMcpServer(options: DelegationMcpServerOptions): 
     ({ taskId }) => toolCall({ taskId }, () => tasks.cancelTask(taskId)),
   );
 
-  if (options.approvals) registerApprovalTools(server, options.approvals);
+  if (approvals) registerApprovalTools(server, approvals, options.caller);
   return server;
 }

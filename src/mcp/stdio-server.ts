@@ -16,7 +16,7 @@ export async function serveMcpStdio(options: {
   const server = createDelegationMcpServer({
     tasks: options.tasks,
     ...(options.version && { version: options.version }),
-    ...(options.approvals && { approvals: options.approvals }),
+    ...(options.approvals && { approvals: options.approvals, elicitApprovals: true }),
   });
   const transport = new StdioServerTransport();
   const closed = new Promise<void>((resolve) => {

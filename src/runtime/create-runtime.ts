@@ -200,9 +200,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         ...(decision.reason !== undefined && { reason: decision.reason }),
         ...(decision.inputHash !== undefined && { inputHash: decision.inputHash }),
         ...(decision.channel !== undefined && { channel: decision.channel }),
+        ...(decision.caller !== undefined && { caller: decision.caller }),
       }),
     answer: (requestId, answer, answerOptions = {}) =>
-      answerQuestion(context, requestId, answer, principalOf(answerOptions.caller)),
+      answerQuestion(context, requestId, answer, principalOf(answerOptions.caller), answerOptions.caller),
     async close() {
       shutdown.abort();
       await Promise.all([...workers].map((worker) => worker.stop()));

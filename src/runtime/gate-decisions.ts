@@ -26,6 +26,8 @@ export interface DecisionInput {
   /** The principal recorded as `by`. */
   by: string;
   channel?: DecisionChannel;
+  /** Who asks, when it came over the API: must be the session's initiator or an admin ({@link mayDecide}). */
+  caller?: CallerIdentity;
 }
 
 /** What a recorded decision answers. */
@@ -51,6 +53,42 @@ const MAX_ATTEMPTS = 100;
 export function principalOf(caller: CallerIdentity | undefined): string {
   if (caller === undefined || caller.kind === 'anonymous') return 'anonymous';
   return `${caller.kind}:${caller.subject}`;
+}
+
+/** The callers authenticated by the API's bearer or basic auth, whose identities are compared. */
+function isApiPrincipal(identity: CallerIdentity | undefined): identity is CallerIdentity {
+  return identity?.kind === 'bearer' || identity?.kind === 'basic';
+}
+
+/**
+ * Whether `caller` may settle the gates of a session started by `initiator`: under bearer or
+ * basic auth, only the initiator or an admin. Sessions an API principal did not start (library,
+ * CLI, schedules, channels, tasks) and callers the API did not authenticate (the library, the
+ * CLI and `baton mcp` over stdio, which hold the store; everyone under `--auth none`) are not
+ * restricted.
+ */
+export function mayDecide(
+  initiator: CallerIdentity | undefined,
+  caller: CallerIdentity | undefined,
+): boolean {
+  if (!isApiPrincipal(caller) || caller.admin === true || !isApiPrincipal(initiator)) return true;
+  return initiator.kind === caller.kind && initiator.subject === caller.subject;
+}
+
+async function authorize(
+  context: RuntimeContext,
+  sessionId: string,
+  caller: CallerIdentity | undefined,
+  gate: string,
+): Promise<void> {
+  if (!isApiPrincipal(caller) || caller.admin === true) return;
+  const session = await context.store.getSession(sessionId);
+  if (!mayDecide(session?.auth.initiator, caller)) {
+    throw new ForbiddenError(
+      'forbidden',
+      `${principalOf(caller)} did not start session ${sessionId}: only its initiator or the admin token may settle ${gate}`,
+    );
+  }
 }
 
 /** A session's gates and its log's head, read so that a commit conditional on the head is exact. */
@@ -165,6 +203,7 @@ export async function decideApproval(
     const snap = await snapshot(context, sessionId);
     const state = findApproval(snap.ledger, approvalId);
     if (state === undefined) break;
+    await authorize(context, sessionId, input.caller, `approval ${approvalId}`);
     if (state.decided !== undefined) {
       throw new ConflictError(
         `approval ${approvalId} was already decided (${state.decided.decision}) by ${state.decided.by}`,
@@ -251,12 +290,14 @@ export async function answerQuestion(
   requestId: string,
   answer: unknown,
   by: string,
+  caller?: CallerIdentity,
 ): Promise<AnswerResult> {
   const sessionId = sessionOfGateId('question', requestId);
   for (let attempt = 0; attempt < MAX_ATTEMPTS && sessionId !== undefined; attempt += 1) {
     const snap = await snapshot(context, sessionId);
     const state = findQuestion(snap.ledger, requestId);
     if (state === undefined) break;
+    await authorize(context, sessionId, caller, `question ${requestId}`);
     if (state.answer !== undefined) {
       throw new ConflictError(
         `question ${requestId} was already answered by ${state.answer.by}`,

@@ -168,7 +168,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   });
   app.route('/v1', taskRoutes(tasks));
   const mcp = mcpHttpHandler({ tasks, version, approvals: runtime });
-  app.all('/mcp', (c) => mcp(c.req.raw));
+  app.all('/mcp', (c) => mcp(c.req.raw, c.var.caller));
   return app;
 }
 

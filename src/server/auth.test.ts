@@ -48,6 +48,16 @@ describe('authenticate', () => {
     expect(await response.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
   });
 
+  it.each([
+    ['bearer', { mode: 'bearer', token: 'user-token', adminToken: 'admin-token' }],
+    ['basic', { mode: 'basic', username: 'ada', password: 'pw', adminToken: 'admin-token' }],
+  ] as const)('identifies the admin token as the admin under %s auth', async (_mode, auth) => {
+    const response = await whoAmI(auth).request('/me', { headers: { authorization: 'Bearer admin-token' } });
+    expect(await response.json()).toEqual({ kind: 'bearer', subject: 'admin', admin: true });
+    const wrong = await whoAmI(auth).request('/me', { headers: { authorization: 'Bearer admin-tok' } });
+    expect(wrong.status).toBe(401);
+  });
+
   it('accepts basic credentials and identifies the caller by user name', async () => {
     const app = whoAmI({ mode: 'basic', username: 'ada', password: 'pa:ss' });
     const response = await app.request('/me', { headers: { authorization: basic('ada', 'pa:ss') } });

@@ -7,8 +7,8 @@ import type { ServerEnv } from './server-env.js';
 /** How the API authenticates callers (`baton serve --auth`, with the secrets of docs/configuration.md). */
 export type AuthOptions =
   | { mode: 'none' }
-  | { mode: 'bearer'; token: string }
-  | { mode: 'basic'; username: string; password: string };
+  | { mode: 'bearer'; token: string; adminToken?: string }
+  | { mode: 'basic'; username: string; password: string; adminToken?: string };
 
 /** The auth modes `--auth` accepts. */
 export const AUTH_MODES = ['none', 'bearer', 'basic'] as const;
@@ -18,6 +18,8 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 const ANONYMOUS: CallerIdentity = { kind: 'anonymous', subject: 'anonymous' };
 /** The bearer caller's subject: a fixed label, never the token itself. */
 const BEARER_SUBJECT = 'api-token';
+/** Who sends the admin token (`BATON_ADMIN_TOKEN`): may decide any session's approvals. */
+const ADMIN: CallerIdentity = { kind: 'bearer', subject: 'admin', admin: true };
 
 /**
  * Authenticates every request it runs on and stores the caller's identity in `c.var.caller`.
@@ -34,17 +36,28 @@ export function authenticate(options: AuthOptions): MiddlewareHandler<ServerEnv>
   };
 }
 
-function identify(options: AuthOptions): (header: string | undefined) => CallerIdentity | undefined {
+type Identify = (header: string | undefined) => CallerIdentity | undefined;
+
+function identify(options: AuthOptions): Identify {
   if (options.mode === 'none') return () => ANONYMOUS;
-  if (options.mode === 'bearer') {
-    const expected = digest(options.token);
-    return (header) => {
-      const token = credentialsOf(header, 'bearer');
-      return token !== undefined && timingSafeEqual(digest(token), expected)
-        ? { kind: 'bearer', subject: BEARER_SUBJECT }
-        : undefined;
-    };
-  }
+  const caller = identifyCaller(options);
+  if (options.adminToken === undefined) return caller;
+  const admin = bearerCheck(options.adminToken, ADMIN);
+  return (header) => admin(header) ?? caller(header);
+}
+
+/** Accepts `Authorization: Bearer <token>` as `identity`. */
+function bearerCheck(token: string, identity: CallerIdentity): Identify {
+  const expected = digest(token);
+  return (header) => {
+    const sent = credentialsOf(header, 'bearer');
+    return sent !== undefined && timingSafeEqual(digest(sent), expected) ? identity : undefined;
+  };
+}
+
+function identifyCaller(options: Exclude<AuthOptions, { mode: 'none' }>): Identify {
+  if (options.mode === 'bearer')
+    return bearerCheck(options.token, { kind: 'bearer', subject: BEARER_SUBJECT });
   const expectedUser = digest(options.username);
   const expectedPassword = digest(options.password);
   return (header) => {

@@ -31,6 +31,7 @@ export function agentProfile(agentName: string): TaskProfile {
         signal: context.signal,
         turnOptions: context.turnOptions,
         withAgentTools: context.withAgentTools,
+        awaitGates: context.awaitGates,
       });
       return { result: { text }, usage };
     },

@@ -2,6 +2,7 @@ import type { Agent } from '../../core/agent.js';
 import type { Environment } from '../../core/environment.js';
 import type { Usage } from '../../core/events.js';
 import type { Journal } from '../../loop/journal.js';
+import type { Waiting } from '../../loop/run-tool-calls.js';
 import type { TurnSettings } from '../../loop/types.js';
 import type { WithAgentTools } from '../../runtime/agent-tools.js';
 import type { Store } from '../../store/store.js';
@@ -29,6 +30,8 @@ export interface ProfileRunContext {
   withAgentTools: WithAgentTools;
   /** The environment Baton runs in: git and the sandbox policy start from it. */
   env: Environment;
+  /** Waits for the approvals and questions a turn on `journal` stopped on (see `awaitTaskGates`). */
+  awaitGates: (waiting: Waiting) => Promise<boolean>;
 }
 
 /** What a profile's work produces: the task result and what it cost. */

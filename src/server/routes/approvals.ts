@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { principalOf } from '../../runtime/gate-decisions.js';
 import type { Runtime } from '../../runtime/types.js';
 import type { ApprovalList } from '../../wire/api-types.js';
 import { parseJsonBody, parseQuery, pathId } from '../request-input.js';
@@ -59,7 +58,7 @@ export function approvalRoutes(runtime: Runtime): Hono<ServerEnv> {
     const approvalId = pathId('approval', c.req.param('approvalId'));
     const result = await runtime.decide(approvalId, {
       decision: body.decision,
-      by: principalOf(c.var.caller),
+      caller: c.var.caller,
       ...(body.reason !== undefined && { reason: body.reason }),
       ...(body.inputHash !== undefined && { inputHash: body.inputHash }),
     });
