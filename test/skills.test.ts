@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/baton-runtime.js';
+import type { Agent } from '../src/core/agent.js';
 import { defineAgent } from '../src/core/agent.js';
 import type { BatonEvent } from '../src/core/events.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
@@ -28,7 +29,7 @@ function systemOf(prompt: { role: string; content: unknown }[]): string {
   return first?.role === 'system' ? String(first.content) : '';
 }
 
-function runtimeOn(name: string, agents: Parameters<typeof createRuntime>[0]['agents']) {
+function runtimeOn(name: string, agents: Agent[]) {
   return createRuntime({ store: new SqliteStore(join(dir, `${name}.db`)), agents });
 }
 
