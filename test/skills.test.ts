@@ -108,6 +108,7 @@ describe('skills', () => {
               { name: 'read_skill_file', input: { skill: 'lookup', path: 'missing.md' } },
               { name: 'read_skill_file', input: { skill: 'other', path: 'docs/guide.md' } },
               { name: 'activate_skill', input: { name: 'other' } },
+              { name: 'activate_skill', input: { name: 'lookup' } },
             ],
           };
         },
@@ -127,7 +128,7 @@ describe('skills', () => {
           .filter((event): event is BatonEvent<'tool.result'> => event.type === 'tool.result')
           .map(({ data }) => [
             data.toolCallId,
-            data.ok ? (data.output as { content: string }).content : data.error?.code,
+            data.ok ? ((data.output as { content?: string }).content ?? 'ok') : data.error?.code,
           ]),
       );
       // Calls run in parallel and commit as they finish: their outcomes in the order they were asked for.
@@ -145,7 +146,18 @@ describe('skills', () => {
         'skill_file_not_found',
         'unknown_skill',
         'unknown_skill',
+        'ok',
       ]);
+      // The list holds what read_skill_file reads: the symlink out of the folder is not in it.
+      const activation = events.find(
+        (event): event is BatonEvent<'tool.result'> =>
+          event.type === 'tool.result' && event.data.name === 'activate_skill' && event.data.ok,
+      );
+      expect(activation?.data.output).toEqual({
+        name: 'lookup',
+        body: 'Use the docs.',
+        files: ['docs/guide.md', 'inner.md'],
+      });
     } finally {
       await runtime.close();
       await runtime.store.close();

@@ -1,10 +1,10 @@
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { Skill } from '../../core/skill.js';
 import { NotARegularFileError, PathEscapeError } from '../../workspace/errors.js';
-import { resolveInside } from '../../workspace/safe-path.js';
+import { isInside, resolveInside } from '../../workspace/safe-path.js';
 import { SkillFileNotFoundError, SkillPathEscapeError } from './errors.js';
 import { SKILL_FILE } from './load-skill.js';
 
@@ -26,14 +26,25 @@ export async function listSkillFiles(skill: Skill): Promise<string[]> {
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       if (found.length >= MAX_LISTED || entry.name.startsWith('.')) continue;
       const path = join(dir, entry.name);
-      // Folders are walked but never followed through a symlink, which could lead anywhere.
+      // Folders are walked but never followed through a symlink, which could lead anywhere; a
+      // symlinked file is listed only when read_skill_file would read it.
       if (entry.isDirectory()) await walk(path);
-      else if (entry.isFile() || entry.isSymbolicLink())
+      else if (entry.isFile() || (entry.isSymbolicLink() && (await leadsInside(root, path))))
         found.push(relative(root, path).split(sep).join('/'));
     }
   };
   await walk(root);
   return found.filter((path) => path !== SKILL_FILE);
+}
+
+/** Whether a symlink's target is a file inside `root` (a dangling or escaping link is not). */
+async function leadsInside(root: string, link: string): Promise<boolean> {
+  try {
+    return isInside(root, await realpath(link)) && (await stat(link)).isFile();
+  } catch {
+    // A dangling link (or one removed meanwhile) has nothing to read: it is not listed.
+    return false;
+  }
 }
 
 /**
