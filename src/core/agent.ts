@@ -204,7 +204,8 @@ export function defineAgent(options: AgentOptions): Agent {
  */
 export function withSkills(agent: Agent, skills: readonly Skill[]): Agent {
   if (skills.length === 0) return agent;
-  return Object.freeze({ ...agent, skills: Object.freeze([...agent.skills, ...skills]) });
+  // An agent made by another copy of Baton's modules (a build older than skills) has none.
+  return Object.freeze({ ...agent, skills: Object.freeze([...(agent.skills ?? []), ...skills]) });
 }
 
 /** Text, or a function that makes it. */

@@ -53,7 +53,8 @@ export function loadSkillsDir(skillsDir: string): Skill[] {
  */
 export function resolveSkills(agent: Agent): ReadonlyMap<string, Skill> {
   const skills = new Map<string, Skill>();
-  for (const source of agent.skills) {
+  // An agent made by another copy of Baton's modules (a build older than skills) has none.
+  for (const source of agent.skills ?? []) {
     const skill = isSkill(source) ? source : loadSkillFolder(source);
     if (skills.has(skill.name)) {
       throw new UserError('invalid_skill', `agent ${agent.name}: two skills are named ${skill.name}`);
