@@ -97,6 +97,8 @@ export type {
   GuardrailVerdict,
 } from './core/guardrail.js';
 export { guardrail } from './core/guardrail.js';
+export type { Skill, SkillOptions, SkillSource } from './core/skill.js';
+export { defineSkill } from './core/skill.js';
 export type {
   AnyTool,
   CallerIdentity,

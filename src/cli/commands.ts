@@ -3,6 +3,7 @@ import type { Environment } from '../core/environment.js';
 import { registerApprovals } from './commands/approvals.js';
 import { registerEvents } from './commands/events.js';
 import { registerExec } from './commands/exec.js';
+import { registerInit } from './commands/init.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerPull } from './commands/pull.js';
@@ -39,4 +40,5 @@ export function registerCommands(program: Command, env: Environment): void {
   registerTasks(program, env);
   registerSchedules(program, env);
   registerApprovals(program, env);
+  registerInit(program, env);
 }

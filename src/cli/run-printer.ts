@@ -80,6 +80,9 @@ export class RunPrinter {
           `  ↪ ${event.data.from} hands off to ${event.data.to}${event.data.reason ? `: ${event.data.reason}` : ''}`,
         );
         break;
+      case 'skill.activated':
+        this.#line(`  ✦ skill ${event.data.name} is active for the rest of the session`);
+        break;
       case 'guardrail.tripped':
         this.#line(
           this.#yellow(

@@ -28,6 +28,7 @@ export const COMMANDS = [
   'approve',
   'deny',
   'answer',
+  'init',
 ] as const;
 
 /** One of {@link COMMANDS}. */

@@ -21,6 +21,8 @@ import { COMMANDS, type CommandName, setting } from './setting.js';
 
 const SANDBOXED: readonly CommandName[] = ['run', 'exec'];
 const RUNTIME_COMMANDS: readonly CommandName[] = ['run', 'worker', 'serve', 'mcp'];
+/** `baton init` writes files and opens no store. */
+const STORE_COMMANDS: readonly CommandName[] = COMMANDS.filter((name) => name !== 'init');
 
 /**
  * Every `BATON_*` variable and every flag of the `baton` CLI, with its default and what it
@@ -31,8 +33,8 @@ export const SETTINGS = {
   // The store and the Baton home.
   db: setting({
     env: 'BATON_DB',
-    // Every command opens the store (`verify` only when given --db).
-    flag: { syntax: '--db <path>', commands: COMMANDS },
+    // Every command but init opens the store (`verify` only when given --db).
+    flag: { syntax: '--db <path>', commands: STORE_COMMANDS },
     description: 'the store: a SQLite file, a postgres:// URL, or :memory:',
     default: DEFAULT_DB_PATH,
     parse: text,
@@ -249,6 +251,11 @@ export const SETTINGS = {
   schedules: setting({
     flag: { syntax: '--schedules', commands: ['worker'] },
     description: "also run the scheduler of the --agents directory's schedules (as baton serve does)",
+    default: false,
+  }),
+  force: setting({
+    flag: { syntax: '--force', commands: ['init'] },
+    description: 'write the project into a directory that is not empty, replacing the files it writes',
     default: false,
   }),
   untilIdle: setting({

@@ -1,3 +1,4 @@
+import { isAbsolute } from 'node:path';
 import type { LanguageModelV3, LanguageModelV3Message } from '@ai-sdk/provider';
 import type { AgentLimits } from './agent-limits.js';
 import type { ContextReader } from './context-key.js';
@@ -5,6 +6,8 @@ import { UserError } from './errors.js';
 import type { AnyGuardrail } from './guardrail.js';
 import { hashCanonical } from './hash.js';
 import type { RetryPolicy } from './retry-policy.js';
+import type { Skill, SkillSource } from './skill.js';
+import { isSkill } from './skill.js';
 import type { AnyTool } from './tool.js';
 import { toolInputJsonSchema } from './tool.js';
 
@@ -97,6 +100,12 @@ export interface AgentOptions {
    * `limits.maxCostUsd` then: a cost limit on a model without a price is refused (`pricing_unknown`).
    */
   pricing?: ModelPricing;
+  /**
+   * Skills the agent may activate (docs/project-layout.md): `defineSkill(...)` objects or absolute
+   * paths of skill folders. An agent loaded from `agents/<name>/agent.ts` also gets the skills of
+   * `agents/<name>/skills/`.
+   */
+  skills?: SkillSource[];
 }
 
 /** A validated, frozen agent definition. */
@@ -115,6 +124,7 @@ export interface Agent {
   readonly mcpServers: readonly McpServerSpec[];
   readonly retry: Readonly<Partial<RetryPolicy>>;
   readonly pricing: Readonly<ModelPricing> | undefined;
+  readonly skills: readonly SkillSource[];
 }
 
 const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
@@ -170,6 +180,7 @@ export function defineAgent(options: AgentOptions): Agent {
   checkLimits(options.name, options.limits ?? {});
   checkRetry(options.name, options.retry ?? {});
   checkPricing(options.name, options.pricing);
+  checkSkills(options.name, options.skills ?? []);
   return Object.freeze({
     name: options.name,
     description: options.description,
@@ -183,7 +194,18 @@ export function defineAgent(options: AgentOptions): Agent {
     mcpServers: Object.freeze([...(options.mcpServers ?? [])]),
     retry: Object.freeze({ ...options.retry }),
     pricing: options.pricing === undefined ? undefined : Object.freeze({ ...options.pricing }),
+    skills: Object.freeze([...(options.skills ?? [])]),
   });
+}
+
+/**
+ * The agent with `skills` added after its own: how an agent folder's `skills/` joins the agent
+ * its `agent.ts` defines (the definition itself cannot know the folder it is in).
+ */
+export function withSkills(agent: Agent, skills: readonly Skill[]): Agent {
+  if (skills.length === 0) return agent;
+  // An agent made by another copy of Baton's modules (a build older than skills) has none.
+  return Object.freeze({ ...agent, skills: Object.freeze([...(agent.skills ?? []), ...skills]) });
 }
 
 /** Text, or a function that makes it. */
@@ -231,6 +253,20 @@ function checkRetry(agent: string, retry: Partial<RetryPolicy>): void {
       throw new UserError(
         'invalid_agent',
         `agent ${agent}: retry.${key} must be a ${positive ? 'positive' : 'non-negative'} ${key === 'maxAttempts' ? 'integer' : 'number'}, got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+}
+
+/** A skill is made by `defineSkill` or is its folder's absolute path: a definition cannot know which folder it is in. */
+function checkSkills(agent: string, skills: readonly SkillSource[]): void {
+  if (!Array.isArray(skills)) throw new UserError('invalid_agent', `agent ${agent}: skills must be an array`);
+  for (const entry of skills) {
+    const valid = isSkill(entry) || (typeof entry === 'string' && isAbsolute(entry));
+    if (!valid) {
+      throw new UserError(
+        'invalid_agent',
+        `agent ${agent}: every skill must be made by defineSkill() or be the absolute path of a skill folder, got ${JSON.stringify(entry)}`,
       );
     }
   }

@@ -340,6 +340,16 @@ export const ERROR_CODES = {
     description:
       "the tool call's approval passed its expiresAt undecided; the call failed and a late decision is refused",
   },
+  unknown_skill: {
+    domain: 'tool',
+    status: null,
+    description: 'activate_skill or read_skill_file named a skill the agent does not have',
+  },
+  skill_file_not_found: {
+    domain: 'tool',
+    status: null,
+    description: "read_skill_file named a file the skill's folder does not hold",
+  },
   interrupted: {
     domain: 'tool',
     status: null,
@@ -462,11 +472,16 @@ export const ERROR_CODES = {
     description: 'the repository has no commit to capture',
   },
   detached_head: { domain: 'workspace', status: 400, description: 'HEAD is detached; check out a branch' },
-  path_escape: { domain: 'workspace', status: 400, description: 'a path leads out of the workspace' },
+  path_escape: {
+    domain: 'workspace',
+    status: 400,
+    description: "a path leads out of the workspace (or, for read_skill_file, out of the skill's folder)",
+  },
   file_too_large: {
     domain: 'workspace',
     status: 413,
-    description: 'write_file or edit_file would leave a file past 10 MiB, or edit_file met one',
+    description:
+      'write_file or edit_file would leave a file past 10 MiB, or edit_file met one; or read_skill_file met a file past 256 KiB',
   },
   not_a_regular_file: {
     domain: 'workspace',
@@ -482,7 +497,7 @@ export const ERROR_CODES = {
   directory_not_empty: {
     domain: 'workspace',
     status: 400,
-    description: 'a restore target directory is not empty',
+    description: 'a restore target directory, or the directory of baton init without --force, is not empty',
   },
   base_not_found: {
     domain: 'workspace',

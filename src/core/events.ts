@@ -81,6 +81,11 @@ export interface EventDataByType {
   'step.completed': { step: number };
   /** The run's active agent changed from `from` to `to` (the model called `transfer_to_<to>`). */
   'handoff.occurred': { from: string; to: string; reason?: string };
+  /**
+   * The model activated skill `name` (`activate_skill`), committed with that call's `tool.result`;
+   * `hash` is the skill's at activation. It stays active for the rest of the session.
+   */
+  'skill.activated': { name: string; hash: string };
   /** A guardrail stopped a user message (`input`), the final answer (`output`) or a tool call (`tool`). */
   'guardrail.tripped': { name: string; on: GuardrailKind; reason: string; action: GuardrailAction };
   /** The agent graph was checked at the run's start or before a handoff; `ok` is false when rejected. */

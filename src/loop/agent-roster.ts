@@ -3,12 +3,15 @@ import type { Agent, ModelPricing, ModelSpec } from '../core/agent.js';
 import { modelId } from '../core/agent.js';
 import type { Environment } from '../core/environment.js';
 import { UserError } from '../core/errors.js';
+import type { Skill } from '../core/skill.js';
 import type { AnyTool } from '../core/tool.js';
 import { toolInputJsonSchema } from '../core/tool.js';
 import type { PriceTable } from '../model/pricing.js';
 import { priceOf } from '../model/pricing.js';
 import { resolveModel } from '../model/resolve-model.js';
 import { collectAgents, handoffTool } from './handoffs.js';
+import { resolveSkills } from './skills/load-skill.js';
+import { skillTools } from './skills/skill-tools.js';
 
 /**
  * A scripted model under its own name (not standing in for a real model id): it costs only what
@@ -26,6 +29,8 @@ export interface ActiveAgent {
   definitions: LanguageModelV3FunctionTool[];
   /** The model's price: the agent's `pricing` for its own model, else the price table's. */
   pricing: ModelPricing | undefined;
+  /** The agent's skills by name, read when the agent is first prepared in the turn. */
+  skills: ReadonlyMap<string, Skill>;
 }
 
 function definitionOf(candidate: AnyTool): LanguageModelV3FunctionTool {
@@ -59,6 +64,7 @@ export class AgentRoster {
 
   /**
    * The prepared agent named `name`; throws `UserError` for a bad model spec, clashing tool names,
+   * a malformed skill,
    * or (`pricing_unknown`) a model without a price in a turn with a cost limit, which would
    * otherwise never stop it.
    */
@@ -68,8 +74,10 @@ export class AgentRoster {
     const agent = this.agents.get(name);
     if (agent === undefined)
       throw new UserError('unknown_agent', `no agent named ${name} is reachable from ${this.root.name}`);
+    const skills = resolveSkills(agent);
     const list = [
       ...agent.tools,
+      ...skillTools(skills),
       ...(agent === this.root ? (this.options.extraTools ?? []) : []),
       ...agent.transfers.map(handoffTool),
     ];
@@ -95,7 +103,14 @@ export class AgentRoster {
           'give the agent pricing: { inputPerMillionUsd, outputPerMillionUsd }, or list the model in the BATON_PRICES file',
       );
     }
-    const active: ActiveAgent = { agent, model, tools, definitions: list.map(definitionOf), pricing };
+    const active: ActiveAgent = {
+      agent,
+      model,
+      tools,
+      definitions: list.map(definitionOf),
+      pricing,
+      skills,
+    };
     this.prepared.set(name, active);
     return active;
   }

@@ -10,6 +10,7 @@ import type { ToolScreen } from './guardrails.js';
 import type { Journal } from './journal.js';
 import type { GateVerdict } from './pass-gate.js';
 import { passGate } from './pass-gate.js';
+import type { SkillActivations } from './skills/skill-activations.js';
 import type { Transcript } from './transcript.js';
 
 type ToolResultData = EventDataByType['tool.result'];
@@ -36,6 +37,8 @@ export interface ToolPhase {
   approvals?: ApprovalPolicy;
   /** Run ids from the session's root run to this one. */
   runPath: string[];
+  /** The session's activated skills: an `activate_skill` result commits `skill.activated` with it. */
+  activations: SkillActivations;
 }
 
 /** The gates a step's calls wait on; the run parks until they are settled. */
@@ -55,11 +58,11 @@ const INTERRUPTED_MESSAGE =
 async function recordResult(
   phase: ToolPhase,
   result: ToolResultData,
-  writes: readonly EventDraft<'context.updated'>[],
+  writes: readonly EventDraft[],
   last: boolean,
 ): Promise<void> {
   const draft = { type: 'tool.result', data: result } as const;
-  // The context writes commit in the same transaction as the result, or not at all.
+  // Context writes and a skill's activation commit in the same transaction as the result, or not at all.
   if (writes.length > 0) await phase.journal.appendMany([draft, ...writes]);
   else if (last) await phase.journal.stage(draft);
   else await phase.journal.append(draft);
@@ -151,7 +154,8 @@ async function runOne(
     }
     result = { toolCallId: call.toolCallId, name: call.name, ...outcome, durationMs };
   }
-  await recordResult(phase, result, writes, finishOne());
+  const activation = phase.activations.claim(result, active.skills);
+  await recordResult(phase, result, [...writes, ...activation], finishOne());
   phase.toolContext.context.apply(writes);
   phase.transcript.addToolResult(result);
   return result;

@@ -5,6 +5,7 @@ import { AgentRoster } from './agent-roster.js';
 import { ContextState } from './context-state.js';
 import type { ResumePlan } from './resume-plan.js';
 import { planResume } from './resume-plan.js';
+import { SkillActivations } from './skills/skill-activations.js';
 import { Transcript } from './transcript.js';
 import { Turn } from './turn.js';
 import type { TurnEnd } from './turn-end.js';
@@ -70,6 +71,7 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       plan,
       context: ContextState.fromEvents(events, options.toolContext?.context),
       gates: readGates(events),
+      activations: SkillActivations.fromEvents(events),
     });
     const end = await drive(turn, plan);
     await journal.flush();

@@ -12,6 +12,8 @@ import { resolveInstructions } from './instructions.js';
 import { runModelStep } from './model-step.js';
 import type { IncompleteStep, ResumePlan } from './resume-plan.js';
 import { runToolCalls } from './run-tool-calls.js';
+import type { SkillActivations } from './skills/skill-activations.js';
+import { withSkillInstructions } from './skills/skill-instructions.js';
 import { firstMet, limitConditions } from './stop-conditions.js';
 import type { Transcript } from './transcript.js';
 import type { TurnEnd } from './turn-end.js';
@@ -33,6 +35,8 @@ export interface TurnParts {
   context: ContextState;
   /** The approvals and questions of the session's log as loaded. */
   gates: GateLedger;
+  /** The skills the session activated, as the log has them. */
+  activations: SkillActivations;
 }
 
 /**
@@ -120,7 +124,10 @@ export class Turn {
       sessionId: journal.sessionId,
       runId: journal.runId,
     };
-    this.parts.transcript.setInstructions(await resolveInstructions(agent, readerContext));
+    const instructions = await resolveInstructions(agent, readerContext);
+    this.parts.transcript.setInstructions(
+      withSkillInstructions(instructions, this.active.skills, this.parts.activations),
+    );
     const result = await runModelStep({
       journal,
       transcript: this.parts.transcript,
@@ -152,6 +159,7 @@ export class Turn {
         malformed: message.finishReason === 'malformed',
         screen: (call) => this.guardrails.screenTool(call, this.active.agent),
         gates: this.parts.gates,
+        activations: this.parts.activations,
         runPath: this.parts.options.runPath ?? [journal.runId],
         ...(this.parts.options.approvals && { approvals: this.parts.options.approvals }),
         ...(resumed === undefined ? {} : { started: resumed.started, finished: resumed.finished }),

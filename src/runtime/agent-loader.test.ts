@@ -34,6 +34,33 @@ describe('agent loader', () => {
     expect([...agents.keys()]).toEqual(['alpha', 'beta']);
   });
 
+  it("adds an agent folder's skills/ to the agent, whether loaded by folder, by agent.ts or from a directory", async () => {
+    const agents = mkdtempSync(join(dir, 'skilled-'));
+    const folder = join(agents, 'delta');
+    mkdirSync(join(folder, 'skills', 'review'), { recursive: true });
+    writeFileSync(join(folder, 'agent.ts'), agentSource('delta'));
+    writeFileSync(
+      join(folder, 'skills', 'review', 'SKILL.md'),
+      '---\nname: review\ndescription: Reviews code.\n---\nLook twice.\n',
+    );
+    for (const agent of [
+      await loadAgentFile(folder),
+      await loadAgentFile(join(folder, 'agent.ts')),
+      (await loadAgentsDir(agents)).get('delta'),
+    ]) {
+      expect(agent?.skills).toEqual([expect.objectContaining({ name: 'review', body: 'Look twice.' })]);
+    }
+    // A skill whose folder is named otherwise is refused, naming the file and the field.
+    mkdirSync(join(folder, 'skills', 'lint'));
+    writeFileSync(
+      join(folder, 'skills', 'lint', 'SKILL.md'),
+      '---\nname: review\ndescription: Lints.\n---\n',
+    );
+    await expect(loadAgentFile(folder)).rejects.toThrow(
+      `${join(folder, 'skills', 'lint', 'SKILL.md')}: front matter field name "review" must be the name of its folder (lint)`,
+    );
+  });
+
   it('skips a helper module without a default export in an agents directory', async () => {
     const helpers = mkdtempSync(join(dir, 'helpers-'));
     writeFileSync(join(helpers, 'gamma.ts'), agentSource('gamma'));

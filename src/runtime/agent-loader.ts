@@ -1,12 +1,15 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Agent } from '../core/agent.js';
-import { isInstructions } from '../core/agent.js';
+import { isInstructions, withSkills } from '../core/agent.js';
 import { errorMessage, UserError } from '../core/errors.js';
+import { loadSkillsDir, resolveSkills } from '../loop/skills/load-skill.js';
 
 const MODULE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+/** The module of an agent folder (`agents/<name>/agent.ts`), in the order they are looked for. */
+const FOLDER_MODULES = ['agent.ts', 'agent.js', 'agent.mjs'];
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts']);
 
 let typescriptHooks: Promise<void> | undefined;
@@ -35,9 +38,16 @@ export async function loadAgentFile(path: string): Promise<Agent> {
   return agent;
 }
 
-/** The agent a module exports by default, or `undefined` for a module without a default export. */
+/**
+ * The agent a module exports by default, or `undefined` for a module without a default export.
+ * A folder stands for its `agent.ts`; an agent folder's `skills/` join the agent, and every
+ * SKILL.md is read now, so a malformed one fails the load (naming the file and the field).
+ */
 async function loadAgentModule(path: string): Promise<Agent | undefined> {
-  const absolute = resolve(path);
+  let absolute = resolve(path);
+  if (existsSync(absolute) && statSync(absolute).isDirectory()) {
+    absolute = folderModule(absolute) ?? join(absolute, FOLDER_MODULES[0] as string);
+  }
   if (!existsSync(absolute) || !statSync(absolute).isFile()) {
     throw new UserError('agent_not_found', `agent file ${path} does not exist`);
   }
@@ -46,8 +56,17 @@ async function loadAgentModule(path: string): Promise<Agent | undefined> {
   if (!isAgent(candidate)) {
     throw new UserError('invalid_agent', `the default export of ${path} is not an agent made by defineAgent`);
   }
-  loadedFrom.set(candidate, absolute);
-  return candidate;
+  const agent = FOLDER_MODULES.includes(basename(absolute))
+    ? withSkills(candidate, loadSkillsDir(join(dirname(absolute), 'skills')))
+    : candidate;
+  resolveSkills(agent);
+  loadedFrom.set(agent, absolute);
+  return agent;
+}
+
+/** The module of an agent folder (`agent.ts`, `agent.js` or `agent.mjs`), if it has one. */
+export function folderModule(dir: string): string | undefined {
+  return FOLDER_MODULES.map((name) => join(dir, name)).find((path) => existsSync(path));
 }
 
 /**
@@ -74,9 +93,7 @@ export async function loadAgentsDir(dir: string): Promise<Map<string, Agent>> {
     a.name.localeCompare(b.name),
   )) {
     const file = entry.isDirectory()
-      ? ['agent.ts', 'agent.js', 'agent.mjs']
-          .map((name) => join(absolute, entry.name, name))
-          .find((path) => existsSync(path))
+      ? folderModule(join(absolute, entry.name))
       : MODULE_EXTENSIONS.includes(extname(entry.name)) &&
           !entry.name.endsWith('.d.ts') &&
           !entry.name.includes('.test.')

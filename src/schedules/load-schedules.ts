@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { importDefaultExport, loadAgentFile } from '../runtime/agent-loader.js';
+import { folderModule, importDefaultExport, loadAgentFile } from '../runtime/agent-loader.js';
 import type { Schedule } from './schedule.js';
 import { isSchedule } from './schedule.js';
 
@@ -26,9 +26,7 @@ export async function loadSchedules(agentsDir: string): Promise<LoadedSchedule[]
   for (const folder of readdirSync(root).sort()) {
     const dir = join(root, folder, 'schedules');
     if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
-    const agentFile = ['agent.ts', 'agent.js', 'agent.mjs']
-      .map((name) => join(root, folder, name))
-      .find(existsSync);
+    const agentFile = folderModule(join(root, folder));
     if (agentFile === undefined) throw new UserError('invalid_schedule', `${dir} has no agent.ts beside it`);
     const agent = (await loadAgentFile(agentFile)).name;
     for (const file of readdirSync(dir).sort()) {
