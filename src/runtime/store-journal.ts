@@ -3,6 +3,7 @@ import type { Journal } from '../loop/journal.js';
 import type { AppendOptions, Fence, RunPatch, StepBoundary } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { RunObserver } from '../telemetry/instrumentation.js';
+import { inCurrentTrace } from '../telemetry/trace-context.js';
 import type { LiveBus } from './live-bus.js';
 import { lifecyclePatches } from './run-patches.js';
 import { readStepBoundary } from './step-boundary.js';
@@ -101,6 +102,7 @@ export class StoreJournal implements Journal {
     try {
       events = await this.#options.store.append(this.sessionId, all, {
         ...conditions,
+        ...(conditions.createRun && { createRun: inCurrentTrace(conditions.createRun) }),
         runId: this.runId,
         fence: this.#options.fence,
         ...(runPatch && { runPatch }),
