@@ -27,6 +27,8 @@ export interface ExecuteClaimOptions {
   signal?: AbortSignal;
   /** How long a step in flight may take to commit after shutdown began (default 10 s). */
   drainGraceMs?: number;
+  /** When the claim was asked for (epoch ms): the `baton.lease.claim` span runs from it to now. */
+  claimStartedAt?: number;
 }
 
 /** Default time a step in flight gets to commit once a worker starts shutting down. */
@@ -46,6 +48,7 @@ export async function executeClaim(
   claim: Claim,
   options: ExecuteClaimOptions,
 ): Promise<ExecutionSettled> {
+  const claimedAt = Date.now();
   const { run, lease } = claim;
   const fence: Fence = { runId: run.id, token: lease.token };
   const controller = new AbortController();
@@ -74,7 +77,13 @@ export async function executeClaim(
     onCancelRequested: () => stop('cancel'),
     logger: context.logger,
   });
-  const observer = context.instrumentation.observeRun(run, options.owner);
+  const observer = context.instrumentation.observeRun(
+    run,
+    options.owner,
+    options.claimStartedAt === undefined
+      ? undefined
+      : { startedAt: options.claimStartedAt, endedAt: claimedAt, ttlMs: options.ttlMs },
+  );
   const journal = new StoreJournal({
     observer,
     store: context.store,

@@ -61,12 +61,14 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
 
   /** One look for work: true when the loop should look again at once, false to poll later, 'idle' to finish. */
   async function lookForWork(): Promise<boolean | 'idle'> {
+    const claimStartedAt = Date.now();
     const claim = await context.store.claimRun(owner, ttlMs, { filter: context.served.filter() });
     if (claim) {
       inFlight += 1;
       const settled = await executeClaim(context, claim, {
         owner,
         ttlMs,
+        claimStartedAt,
         signal: stopper.signal,
         ...(options.drainGraceMs !== undefined && { drainGraceMs: options.drainGraceMs }),
       }).finally(() => {

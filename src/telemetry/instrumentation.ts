@@ -27,6 +27,13 @@ export interface ObservedRun {
   startedAt: string | null;
 }
 
+/** How the lease of an execution was taken: asked for at `startedAt`, granted by `endedAt` (epoch ms). */
+export interface ObservedClaim {
+  startedAt: number;
+  endedAt: number;
+  ttlMs: number;
+}
+
 /** A committed event as the instrumentation reads it (type and data only). */
 export interface ObservedDraft {
   type: string;
@@ -45,6 +52,13 @@ export interface ObservedModelResponse {
   toolCalls: readonly unknown[];
   finishReason: string;
   usage: { inputTokens: number; outputTokens: number; costUsd?: number };
+}
+
+/** An admission verdict (`admission.checked`), as the metrics count it. */
+export interface ObservedAdmission {
+  point: string;
+  clamps: readonly { invariant: string }[];
+  violations: readonly { invariant: string }[];
 }
 
 /** What a tool call returned. */
@@ -90,8 +104,8 @@ export class Instrumentation {
   }
 
   /** An observer of one execution (one claim) of `run` by worker `workerId`. */
-  observeRun(run: ObservedRun, workerId: string): RunObserver {
-    return new RunObserver(this, this.#tracer, run, workerId);
+  observeRun(run: ObservedRun, workerId: string, claim?: ObservedClaim): RunObserver {
+    return new RunObserver(this, this.#tracer, run, workerId, claim);
   }
 }
 
@@ -114,6 +128,7 @@ export class RunObserver {
     private readonly tracer: Tracer | undefined,
     private readonly run: ObservedRun,
     private readonly workerId: string,
+    private readonly claim?: ObservedClaim,
   ) {
     this.#attempt = run.attempt;
     this.#agent = run.agent;
@@ -141,11 +156,30 @@ export class RunObserver {
     return formatTraceparent({ traceId: context.traceId, spanId: context.spanId, sampled });
   }
 
-  /** Told about every journal commit of the execution and how long it took. */
-  committed(drafts: readonly ObservedDraft[], seconds: number): void {
-    const metrics = this.instrumentation.metrics;
-    metrics?.commitDuration.observe(seconds);
-    for (const draft of drafts) this.#observeEvent(draft, metrics);
+  /**
+   * Makes one journal commit of the execution (`append`) as a `baton.store.commit` span, times
+   * it, and reads what it committed. Commits before the attempt's span opened have no span.
+   */
+  async commit<T>(drafts: readonly ObservedDraft[], append: () => Promise<T>): Promise<T> {
+    const span = this.tracer
+      ? this.#child('baton.store.commit', SpanKind.INTERNAL, {
+          'baton.store.events': drafts.length,
+          'baton.store.event_types': [...new Set(drafts.map((draft) => draft.type))],
+        })
+      : undefined;
+    const startedAt = performance.now();
+    try {
+      const result = await append();
+      const metrics = this.instrumentation.metrics;
+      metrics?.commitDuration.observe(elapsed(startedAt));
+      for (const draft of drafts) this.#observeEvent(draft, metrics);
+      return result;
+    } catch (error) {
+      failSpan(span, errorCode(error), error);
+      throw error;
+    } finally {
+      span?.end();
+    }
   }
 
   /** Closes the attempt's span (idempotent); called once the execution settled. */
@@ -234,6 +268,16 @@ export class RunObserver {
     }
   }
 
+  /** Counts one admission check (committed or not: a trivial one commits nothing). */
+  admitted(verdict: ObservedAdmission): void {
+    const metrics = this.instrumentation.metrics;
+    if (!metrics) return;
+    metrics.admissionChecks.inc({ point: verdict.point });
+    for (const clamp of verdict.clamps) metrics.admissionClamps.inc({ invariant: clamp.invariant });
+    for (const violation of verdict.violations)
+      metrics.admissionRejects.inc({ invariant: violation.invariant });
+  }
+
   #observeEvent(draft: ObservedDraft, metrics: BatonMetrics | undefined): void {
     const data = (draft.data ?? {}) as Record<string, unknown>;
     switch (draft.type) {
@@ -288,6 +332,7 @@ export class RunObserver {
           isRemote: true,
         })
       : ROOT_CONTEXT;
+    // The attempt began when its lease was asked for: the claim is its first child.
     this.#span = this.tracer.startSpan(
       `invoke_agent ${this.#agent}`,
       {
@@ -298,10 +343,31 @@ export class RunObserver {
           'baton.run.kind': this.run.kind,
           ...this.#ids(),
         },
+        ...(this.claim && { startTime: this.claim.startedAt }),
       },
       parentContext,
     );
     this.#spanContext = trace.setSpan(parentContext, this.#span);
+    if (this.claim) this.#claimSpan(this.claim);
+  }
+
+  #claimSpan(claim: ObservedClaim): void {
+    this.tracer
+      ?.startSpan(
+        'baton.lease.claim',
+        {
+          kind: SpanKind.INTERNAL,
+          startTime: claim.startedAt,
+          attributes: {
+            'baton.lease.ttl_ms': claim.ttlMs,
+            // A start past the run's attempt took over work an earlier claim began.
+            'baton.lease.takeover': this.#attempt > this.run.attempt,
+            ...this.#ids(),
+          },
+        },
+        this.#spanContext,
+      )
+      .end(claim.endedAt);
   }
 
   #child(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
@@ -342,6 +408,11 @@ export function observeToolCall<R extends ObservedToolOutcome>(
 ): Promise<R> {
   const observer = currentAttempt.getStore();
   return observer ? observer.toolCall(call, execute) : execute();
+}
+
+/** Counts an admission check made inside a run attempt (`baton_admission_*_total`). */
+export function observeAdmission(verdict: ObservedAdmission): void {
+  currentAttempt.getStore()?.admitted(verdict);
 }
 
 function elapsed(startedAt: number): number {
