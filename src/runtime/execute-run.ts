@@ -6,6 +6,7 @@ import { describeIssue } from '../core/standard-schema.js';
 import type { TurnOutcome } from '../loop/types.js';
 import type { Claim, Fence, RunRecord } from '../store/run-store.js';
 import { StoreCorruptError } from '../store/store-corrupt.js';
+import { withLogFields } from '../telemetry/logger.js';
 import { ActiveTime } from './active-time.js';
 import { commitRunEnd } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
@@ -43,12 +44,23 @@ const UNSERVED = Symbol('unserved');
  * After a lost lease nothing more is written: the new holder owns the log. A run whose agent
  * this runtime cannot find is handed back `queued`, untouched, for a worker that serves it.
  */
-export async function executeClaim(
+export function executeClaim(
   context: RuntimeContext,
   claim: Claim,
   options: ExecuteClaimOptions,
 ): Promise<ExecutionSettled> {
-  const claimedAt = Date.now();
+  // Every line logged about this execution names it: its attempt, its lease keeper, its hand-back.
+  const { run } = claim;
+  const fields = { sessionId: run.sessionId, runId: run.id, workerId: options.owner };
+  return withLogFields(fields, () => executeLogged(context, claim, options, Date.now()));
+}
+
+async function executeLogged(
+  context: RuntimeContext,
+  claim: Claim,
+  options: ExecuteClaimOptions,
+  claimedAt: number,
+): Promise<ExecutionSettled> {
   const { run, lease } = claim;
   const fence: Fence = { runId: run.id, token: lease.token };
   const controller = new AbortController();

@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
-import { withLogFields } from './logger.js';
 import type { BatonMetrics } from './metrics.js';
 import { redact } from './redact.js';
 import { formatTraceparent, parseTraceparent, withTraceparent } from './trace-context.js';
@@ -135,17 +134,11 @@ export class RunObserver {
   }
 
   /**
-   * Runs `work` as this attempt: model and tool calls inside it are observed, runs it creates
-   * join its trace, and every log line written inside it names the session, run and worker.
+   * Runs `work` as this attempt: model and tool calls inside it are observed and runs it creates
+   * join its trace. (The executor names the session, run and worker on its log lines.)
    */
   attempt<T>(work: () => Promise<T>): Promise<T> {
-    const logFields = { sessionId: this.run.sessionId, runId: this.run.id, workerId: this.workerId };
-    return currentAttempt.run(this, () =>
-      withTraceparent(
-        () => this.traceparent(),
-        () => withLogFields(logFields, work),
-      ),
-    );
+    return currentAttempt.run(this, () => withTraceparent(() => this.traceparent(), work));
   }
 
   /** The trace context children of this attempt are created under. */
