@@ -120,6 +120,7 @@ export class RunObserver {
   #attempt: number;
   #agent: string;
   #stepStartedAt: number | undefined;
+  #idAttributes: Attributes | undefined;
   #ended = false;
 
   constructor(
@@ -155,10 +156,15 @@ export class RunObserver {
    */
   async commit<T>(drafts: readonly ObservedDraft[], append: () => Promise<T>): Promise<T> {
     const span = this.tracer
-      ? this.#child('baton.store.commit', SpanKind.INTERNAL, {
-          'baton.store.events': drafts.length,
-          'baton.store.event_types': [...new Set(drafts.map((draft) => draft.type))],
-        })
+      ? this.#child(
+          'baton.store.commit',
+          SpanKind.INTERNAL,
+          {
+            'baton.store.events': drafts.length,
+            'baton.store.event_types': [...new Set(drafts.map((draft) => draft.type))],
+          },
+          false,
+        )
       : undefined;
     const startedAt = performance.now();
     try {
@@ -363,22 +369,25 @@ export class RunObserver {
       .end(claim.endedAt);
   }
 
-  #child(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
+  /** A child of the attempt's span; `named` ones also carry the run's ids (a commit's parent names them). */
+  #child(name: string, kind: SpanKind, attributes: Attributes, named = true): Span | undefined {
     if (!this.tracer || !this.#spanContext) return undefined;
     return this.tracer.startSpan(
       name,
-      { kind, attributes: { ...attributes, ...this.#ids() } },
+      { kind, attributes: named ? { ...attributes, ...this.#ids() } : attributes },
       this.#spanContext,
     );
   }
 
+  /** Built once, when the attempt's span opens (its attempt number is known from then on). */
   #ids(): Attributes {
-    return {
+    this.#idAttributes ??= {
       'baton.session.id': this.run.sessionId,
       'baton.run.id': this.run.id,
       'baton.run.attempt': this.#attempt,
       'baton.worker.id': this.workerId,
     };
+    return this.#idAttributes;
   }
 }
 
