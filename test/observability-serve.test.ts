@@ -205,9 +205,7 @@ describe('baton serve observability', () => {
       message: 'spans at the OTLP receiver',
       timeoutMs: 20_000,
     });
-    expect(receiver.spans.map((span) => span.name)).toEqual(
-      expect.arrayContaining(['baton.lease.claim', 'baton.store.commit']),
-    );
+    expect(receiver.spans.map((span) => span.name)).toContain('baton.lease.claim');
     const names2 = spans.map((span) => span.name).sort();
     expect(names2).toEqual([
       'chat helper-model',

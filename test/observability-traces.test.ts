@@ -54,7 +54,8 @@ describe('OpenTelemetry GenAI spans', () => {
       ),
       tools: [echo],
     });
-    const runtime = createRuntime({ store: newStore(), agents: [agent], tracerProvider });
+    // Every commit gets a span (by default only slow ones do).
+    const runtime = createRuntime({ store: newStore(), agents: [agent], tracerProvider, commitSpanMinMs: 0 });
     const { runId, sessionId } = await runtime.start({
       agent: 'two-tools',
       message: 'secret sk-abcdefghijklmnopqrstuv',

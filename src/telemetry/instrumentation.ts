@@ -13,7 +13,16 @@ export interface TelemetryOptions {
   metrics?: BatonMetrics;
   /** Record prompts, answers, tool arguments and results on spans (`BATON_OTEL_CAPTURE_CONTENT`), redacted. */
   captureContent?: boolean;
+  /**
+   * Journal commits at least this slow (ms) get a `baton.store.commit` span; failed ones always
+   * do. Default 5: a step commits three times, and a span for each fast one costs more than it
+   * tells (the commit latency histogram has them all). 0 spans every commit.
+   */
+  commitSpanMinMs?: number;
 }
+
+/** Default of {@link TelemetryOptions.commitSpanMinMs}. */
+const DEFAULT_COMMIT_SPAN_MIN_MS = 5;
 
 /** The run an execution works on, as the instrumentation needs it. */
 export interface ObservedRun {
@@ -95,11 +104,13 @@ export class Instrumentation {
   readonly #tracer: Tracer | undefined;
   readonly metrics: BatonMetrics | undefined;
   readonly captureContent: boolean;
+  readonly commitSpanMinMs: number;
 
   constructor(options: TelemetryOptions = {}) {
     this.#tracer = options.tracerProvider?.getTracer('baton-runtime');
     this.metrics = options.metrics;
     this.captureContent = options.captureContent === true;
+    this.commitSpanMinMs = options.commitSpanMinMs ?? DEFAULT_COMMIT_SPAN_MIN_MS;
   }
 
   /** An observer of one execution (one claim) of `run` by worker `workerId`. */
@@ -151,34 +162,42 @@ export class RunObserver {
   }
 
   /**
-   * Makes one journal commit of the execution (`append`) as a `baton.store.commit` span, times
-   * it, and reads what it committed. Commits before the attempt's span opened have no span.
+   * Makes one journal commit of the execution (`append`), times it, and reads what it committed.
+   * A slow or failed one becomes a `baton.store.commit` span, made once its time is known;
+   * commits before the attempt's span opened have none.
    */
   async commit<T>(drafts: readonly ObservedDraft[], append: () => Promise<T>): Promise<T> {
-    const span = this.tracer
-      ? this.#child(
-          'baton.store.commit',
-          SpanKind.INTERNAL,
-          {
-            'baton.store.events': drafts.length,
-            'baton.store.event_types': [...new Set(drafts.map((draft) => draft.type))],
-          },
-          false,
-        )
-      : undefined;
     const startedAt = performance.now();
     try {
       const result = await append();
+      const seconds = elapsed(startedAt);
+      if (seconds * 1000 >= this.instrumentation.commitSpanMinMs) this.#commitSpan(drafts, startedAt);
       const metrics = this.instrumentation.metrics;
-      metrics?.commitDuration.observe(elapsed(startedAt));
+      metrics?.commitDuration.observe(seconds);
       for (const draft of drafts) this.#observeEvent(draft, metrics);
       return result;
     } catch (error) {
-      failSpan(span, errorCode(error), error);
+      this.#commitSpan(drafts, startedAt, error);
       throw error;
-    } finally {
-      span?.end();
     }
+  }
+
+  #commitSpan(drafts: readonly ObservedDraft[], startedAt: number, error?: unknown): void {
+    if (!this.tracer || !this.#spanContext) return;
+    const span = this.tracer.startSpan(
+      'baton.store.commit',
+      {
+        kind: SpanKind.INTERNAL,
+        startTime: performance.timeOrigin + startedAt,
+        attributes: {
+          'baton.store.events': drafts.length,
+          'baton.store.event_types': [...new Set(drafts.map((draft) => draft.type))],
+        },
+      },
+      this.#spanContext,
+    );
+    if (error !== undefined) failSpan(span, errorCode(error), error);
+    span.end();
   }
 
   /** Closes the attempt's span (idempotent); called once the execution settled. */
@@ -369,12 +388,11 @@ export class RunObserver {
       .end(claim.endedAt);
   }
 
-  /** A child of the attempt's span; `named` ones also carry the run's ids (a commit's parent names them). */
-  #child(name: string, kind: SpanKind, attributes: Attributes, named = true): Span | undefined {
+  #child(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
     if (!this.tracer || !this.#spanContext) return undefined;
     return this.tracer.startSpan(
       name,
-      { kind, attributes: named ? { ...attributes, ...this.#ids() } : attributes },
+      { kind, attributes: { ...attributes, ...this.#ids() } },
       this.#spanContext,
     );
   }
