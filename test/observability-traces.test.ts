@@ -54,7 +54,8 @@ describe('OpenTelemetry GenAI spans', () => {
       ),
       tools: [echo],
     });
-    const runtime = createRuntime({ store: newStore(), agents: [agent], tracerProvider });
+    // Every commit gets a span (by default only slow ones do).
+    const runtime = createRuntime({ store: newStore(), agents: [agent], tracerProvider, commitSpanMinMs: 0 });
     const { runId, sessionId } = await runtime.start({
       agent: 'two-tools',
       message: 'secret sk-abcdefghijklmnopqrstuv',
@@ -93,10 +94,25 @@ describe('OpenTelemetry GenAI spans', () => {
         'gen_ai.tool.call.id': expect.any(String),
         'baton.run.id': runId,
       });
-    for (const span of [...chats, ...tools]) {
+    // The lease the attempt ran under and the journal commits it made are children too.
+    const [claim] = named('baton.lease.claim');
+    expect(claim?.attributes).toMatchObject({
+      'baton.lease.ttl_ms': expect.any(Number),
+      'baton.lease.takeover': false,
+      'baton.run.id': runId,
+    });
+    const commits = named('baton.store.commit');
+    expect(commits.length).toBeGreaterThan(0);
+    expect(commits.flatMap((span) => span.attributes['baton.store.event_types'])).toEqual(
+      expect.arrayContaining(['tool.result', 'step.completed', 'run.completed']),
+    );
+    for (const span of [...chats, ...tools, ...commits, claim as ReadableSpan]) {
       expect(parentOf(span)).toBe(root.spanContext().spanId);
       expect(traceOf(span)).toBe(traceOf(root));
     }
+    // The attempt's span opens when its lease was asked for, so the claim lies within it.
+    const nanos = ([seconds, nanoseconds]: [number, number]) => seconds * 1e9 + nanoseconds;
+    expect(nanos(root.startTime)).toBeLessThanOrEqual(nanos((claim as ReadableSpan).startTime));
     // Contents are not recorded unless asked for.
     expect(JSON.stringify(spans().map((span) => span.attributes))).not.toContain('sk-abcdefghijklmnopqrstuv');
     const run = await runtime.getRun(runId);

@@ -9,7 +9,7 @@ type ObservabilityConfig = Pick<
   'otlpEndpoint' | 'otlpCompression' | 'otlpHeaders' | 'otelServiceName' | 'otelCaptureContent'
 >;
 
-/** What a long-running command (`serve`, `worker`) observes with, and how to flush it on exit. */
+/** What a command that executes runs (`run`, `exec`, `mcp`, `serve`, `worker`) observes with, and how to flush it on exit. */
 export interface CliTelemetry {
   options: TelemetryOptions & { metrics: BatonMetrics };
   /** Exports the spans still buffered; call after the runtime stopped. */
@@ -31,6 +31,7 @@ export async function cliTelemetry(config: ObservabilityConfig, logger: Logger):
     compression: config.otlpCompression,
     serviceName: config.otelServiceName,
     ...(config.otlpHeaders !== undefined && { headers: config.otlpHeaders }),
+    onExportError: (error) => logger.warn('could not export spans', { endpoint: config.otlpEndpoint, error }),
   });
   logger.info('exporting spans over OTLP/HTTP', {
     endpoint: config.otlpEndpoint,
@@ -38,12 +39,12 @@ export async function cliTelemetry(config: ObservabilityConfig, logger: Logger):
   });
   return {
     options: { metrics, captureContent, tracerProvider: tracing.tracerProvider },
-    shutdown: () =>
-      tracing.shutdown().catch((error: unknown) => logger.warn('could not export the last spans', { error })),
+    // A last batch the collector did not take was told to onExportError already: once is enough.
+    shutdown: () => tracing.shutdown().catch(() => undefined),
   };
 }
 
-/** The logger of `serve` and `worker`: `--log-level`, `--log-format` (pretty on a terminal, else JSON lines). */
+/** The logger of the commands that execute runs: `--log-level`, `--log-format` (pretty on a terminal, else JSON lines). */
 export function cliLogger(config: Pick<BatonConfig, 'logLevel' | 'logFormat'>): Logger {
   return createLogger({ level: config.logLevel, format: config.logFormat ?? defaultLogFormat() });
 }

@@ -23,6 +23,8 @@ const SANDBOXED: readonly CommandName[] = ['run', 'exec'];
 const RUNTIME_COMMANDS: readonly CommandName[] = ['run', 'worker', 'serve', 'mcp'];
 /** `baton init` writes files and opens no store. */
 const STORE_COMMANDS: readonly CommandName[] = COMMANDS.filter((name) => name !== 'init');
+/** The commands that run or execute work for a while: they log (`--log-level`, `--log-format`). */
+const LOGGING_COMMANDS: readonly CommandName[] = ['run', 'exec', 'mcp', 'serve', 'worker'];
 
 /**
  * Every `BATON_*` variable and every flag of the `baton` CLI, with its default and what it
@@ -130,14 +132,14 @@ export const SETTINGS = {
     default: false,
   }),
   logLevel: setting<LogLevel>({
-    flag: { syntax: '--log-level <level>', commands: ['worker', 'serve'] },
+    flag: { syntax: '--log-level <level>', commands: LOGGING_COMMANDS },
     description: 'log lines kept on stderr (JSON lines)',
     default: 'info',
     choices: LOG_LEVELS,
     parse: oneOf(LOG_LEVELS),
   }),
   logFormat: setting<LogFormat>({
-    flag: { syntax: '--log-format <format>', commands: ['worker', 'serve'] },
+    flag: { syntax: '--log-format <format>', commands: LOGGING_COMMANDS },
     description: 'how log lines are written: json (one object per line) or pretty',
     defaultText: 'pretty on a terminal, else json',
     choices: LOG_FORMATS,

@@ -3,7 +3,7 @@ import { newSecret } from '../core/ids.js';
 import type { RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { TaskRecord } from '../store/task-store.js';
-import { currentTraceparent } from '../telemetry/trace-context.js';
+import { inCurrentTrace } from '../telemetry/trace-context.js';
 import type { TaskProfile } from './profiles/task-profile.js';
 
 /** The kind of the durable run that carries a task's work. */
@@ -48,14 +48,15 @@ export async function ensureTaskRun(
       { runId },
     );
   }
-  const { run } = await store.createRun({
-    id: runId,
-    sessionId,
-    agent: profile.agentName,
-    kind: TASK_RUN_KIND,
-    input: { taskId: task.id, profile: task.profile },
-    idempotencyKey: null,
-    traceparent: currentTraceparent(),
-  });
+  const { run } = await store.createRun(
+    inCurrentTrace({
+      id: runId,
+      sessionId,
+      agent: profile.agentName,
+      kind: TASK_RUN_KIND,
+      input: { taskId: task.id, profile: task.profile },
+      idempotencyKey: null,
+    }),
+  );
   return run;
 }

@@ -8,7 +8,7 @@ import type { CallerIdentity } from '../core/tool.js';
 import type { SigningKeys } from '../proof/keys.js';
 import type { Contract } from '../proof/statements.js';
 import type { Store } from '../store/store.js';
-import { currentTraceparent } from '../telemetry/trace-context.js';
+import { inCurrentTrace } from '../telemetry/trace-context.js';
 import { captureWorkspace } from '../workspace/capture.js';
 import { NotSupportedError } from '../workspace/errors.js';
 import type { WorkspaceManifest } from '../workspace/manifest.js';
@@ -158,15 +158,16 @@ export async function startGovernedRun(
     ],
     { runId },
   );
-  await store.createRun({
-    id: runId,
-    sessionId,
-    agent: spec.agent,
-    kind: spec.kind,
-    input,
-    idempotencyKey: null,
-    agentModule: spec.agentModule ?? null,
-    traceparent: currentTraceparent(),
-  });
+  await store.createRun(
+    inCurrentTrace({
+      id: runId,
+      sessionId,
+      agent: spec.agent,
+      kind: spec.kind,
+      input,
+      idempotencyKey: null,
+      agentModule: spec.agentModule ?? null,
+    }),
+  );
   return { sessionId, runId, contractHash: issued.contractHash, manifest };
 }

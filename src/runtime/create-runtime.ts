@@ -161,6 +161,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     async execute(runId, executeOptions = {}) {
       const ttlMs = checkLeaseTtl(executeOptions.leaseTtlMs ?? context.leaseTtlMs, 'leaseTtlMs');
       const owner = newWorkerIdentity();
+      const claimStartedAt = Date.now();
       const claimOnce = () => context.store.claimRun(owner, ttlMs, { runId });
       const claim =
         (await claimOnce()) ?? ((await reapDeadLeases(context, runId)) ? await claimOnce() : undefined);
@@ -178,6 +179,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         owner,
         ttlMs,
         signal,
+        claimStartedAt,
         ...(executeOptions.drainGraceMs !== undefined && { drainGraceMs: executeOptions.drainGraceMs }),
       });
       return runView(await requireRun(context, runId));

@@ -6,6 +6,7 @@ import { describeIssue } from '../core/standard-schema.js';
 import type { TurnOutcome } from '../loop/types.js';
 import type { Claim, Fence, RunRecord } from '../store/run-store.js';
 import { StoreCorruptError } from '../store/store-corrupt.js';
+import { withLogFields } from '../telemetry/logger.js';
 import { ActiveTime } from './active-time.js';
 import { commitRunEnd } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
@@ -27,6 +28,8 @@ export interface ExecuteClaimOptions {
   signal?: AbortSignal;
   /** How long a step in flight may take to commit after shutdown began (default 10 s). */
   drainGraceMs?: number;
+  /** When the claim was asked for (epoch ms): the `baton.lease.claim` span runs from it to now. */
+  claimStartedAt?: number;
 }
 
 /** Default time a step in flight gets to commit once a worker starts shutting down. */
@@ -41,10 +44,22 @@ const UNSERVED = Symbol('unserved');
  * After a lost lease nothing more is written: the new holder owns the log. A run whose agent
  * this runtime cannot find is handed back `queued`, untouched, for a worker that serves it.
  */
-export async function executeClaim(
+export function executeClaim(
   context: RuntimeContext,
   claim: Claim,
   options: ExecuteClaimOptions,
+): Promise<ExecutionSettled> {
+  // Every line logged about this execution names it: its attempt, its lease keeper, its hand-back.
+  const { run } = claim;
+  const fields = { sessionId: run.sessionId, runId: run.id, workerId: options.owner };
+  return withLogFields(fields, () => executeLogged(context, claim, options, Date.now()));
+}
+
+async function executeLogged(
+  context: RuntimeContext,
+  claim: Claim,
+  options: ExecuteClaimOptions,
+  claimedAt: number,
 ): Promise<ExecutionSettled> {
   const { run, lease } = claim;
   const fence: Fence = { runId: run.id, token: lease.token };
@@ -74,7 +89,13 @@ export async function executeClaim(
     onCancelRequested: () => stop('cancel'),
     logger: context.logger,
   });
-  const observer = context.instrumentation.observeRun(run, options.owner);
+  const observer = context.instrumentation.observeRun(
+    run,
+    options.owner,
+    options.claimStartedAt === undefined
+      ? undefined
+      : { startedAt: options.claimStartedAt, endedAt: claimedAt, ttlMs: options.ttlMs },
+  );
   const journal = new StoreJournal({
     observer,
     store: context.store,

@@ -4,7 +4,7 @@ import { newId } from '../core/ids.js';
 import type { CallerIdentity } from '../core/tool.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import type { NewRun, RunPatch, RunRecord, RunStatus, SessionRecord } from '../store/run-store.js';
-import { currentTraceparent } from '../telemetry/trace-context.js';
+import { inCurrentTrace } from '../telemetry/trace-context.js';
 import type { RuntimeContext } from './runtime-context.js';
 import type { StoreJournal } from './store-journal.js';
 
@@ -36,7 +36,7 @@ function nextRun(
   message: string,
 ): NewRun {
   const model = previous?.input.model;
-  return {
+  return inCurrentTrace({
     id: runId,
     sessionId,
     agent,
@@ -44,8 +44,7 @@ function nextRun(
     input: { message, ...(typeof model === 'string' && { model }) },
     idempotencyKey: nextRunKey(sessionId, previous?.id),
     agentModule: previous?.agentModule ?? null,
-    traceparent: currentTraceparent(),
-  };
+  });
 }
 
 /**

@@ -3,7 +3,7 @@ import { InvalidTokenError, MessageTooLargeError, NotFoundError, ValidationError
 import type { EventDraft, MessagePriority } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { RunRecord } from '../store/run-store.js';
-import { currentTraceparent } from '../telemetry/trace-context.js';
+import { inCurrentTrace } from '../telemetry/trace-context.js';
 import { agentModulePath } from './agent-loader.js';
 import { deriveToken, hashToken } from './continuation-token.js';
 import { deliverToSession } from './follow-up.js';
@@ -73,7 +73,7 @@ export async function commitStart(
       ...before,
       messageDraft(options.message),
     ],
-    run: {
+    run: inCurrentTrace({
       id: runId,
       sessionId,
       agent: options.agent,
@@ -81,8 +81,7 @@ export async function commitStart(
       input: { message: options.message, ...(options.model !== undefined && { model: options.model }) },
       idempotencyKey: key,
       agentModule: agentModule ?? null,
-      traceparent: currentTraceparent(),
-    },
+    }),
   });
   return { run, created, continuationToken };
 }

@@ -3,6 +3,7 @@ import type { Journal } from '../loop/journal.js';
 import type { AppendOptions, Fence, RunPatch, StepBoundary } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { RunObserver } from '../telemetry/instrumentation.js';
+import { inCurrentTrace } from '../telemetry/trace-context.js';
 import type { LiveBus } from './live-bus.js';
 import { lifecyclePatches } from './run-patches.js';
 import { readStepBoundary } from './step-boundary.js';
@@ -97,22 +98,24 @@ export class StoreJournal implements Journal {
       if (patches.sessionPatch) sessionPatch = { ...sessionPatch, ...patches.sessionPatch };
     }
     let events: BatonEvent[];
-    const startedAt = performance.now();
-    try {
-      events = await this.#options.store.append(this.sessionId, all, {
+    const append = () =>
+      this.#options.store.append(this.sessionId, all, {
         ...conditions,
+        ...(conditions.createRun && { createRun: inCurrentTrace(conditions.createRun) }),
         runId: this.runId,
         fence: this.#options.fence,
         ...(runPatch && { runPatch }),
         ...(sessionPatch && { sessionPatch }),
       });
+    try {
+      const observer = this.#options.observer;
+      events = await (observer ? observer.commit(all, append) : append());
     } catch (error) {
       // A conditional commit that lost a race is tried again by its caller: the staged events
       // go with that retry, still ahead of anything staged since.
       this.#staged = [...staged, ...this.#staged];
       throw error;
     }
-    this.#options.observer?.committed(all, (performance.now() - startedAt) / 1000);
     const first = events[0];
     if (first && first.seq !== this.#knownHead + 1) this.#interleaved = true;
     this.#knownHead = events.at(-1)?.seq ?? this.#knownHead;

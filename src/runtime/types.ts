@@ -164,7 +164,8 @@ export interface WorkerOptions {
   onRunSettled?: (runId: string, settled: ExecutionSettled) => void;
   /**
    * Told when the store fails while the worker looks for work (e.g. the database is
-   * unreachable); the worker backs off and retries until `maxStoreOutageMs` has passed.
+   * unreachable) or a heartbeat fails; the worker backs off and retries until
+   * `maxStoreOutageMs` has passed. Default: a warning to the runtime's logger.
    */
   onStoreError?: (error: unknown) => void;
   /** How long the store may keep failing before the worker gives up and `done` rejects (default 5 min). */

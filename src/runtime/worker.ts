@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserError } from '../core/errors.js';
 import { StoreCorruptError } from '../store/store-corrupt.js';
+import { withLogFields } from '../telemetry/logger.js';
 import { executeClaim } from './execute-run.js';
 import { checkLeaseTtl } from './lease-settings.js';
 import { hasPendingWork } from './pending-work.js';
@@ -45,22 +46,29 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
   let inFlight = 0;
   /** When this worker next looks for approvals that expired while their runs were parked. */
   let nextSweepAt = 0;
+  // Told to the runtime's logger unless the caller hears of them itself: an outage ridden out
+  // in silence would leave an operator wondering why nothing runs.
+  const onStoreError =
+    options.onStoreError ??
+    ((error: unknown) => context.logger.warn('store unavailable, retrying', { workerId: owner, error }));
   const presence = announcePresence(context, {
     owner,
     concurrency,
     ttlMs,
     runsInFlight: () => inFlight,
-    ...(options.onStoreError && { onError: options.onStoreError }),
+    onError: onStoreError,
   });
 
   /** One look for work: true when the loop should look again at once, false to poll later, 'idle' to finish. */
   async function lookForWork(): Promise<boolean | 'idle'> {
+    const claimStartedAt = Date.now();
     const claim = await context.store.claimRun(owner, ttlMs, { filter: context.served.filter() });
     if (claim) {
       inFlight += 1;
       const settled = await executeClaim(context, claim, {
         owner,
         ttlMs,
+        claimStartedAt,
         signal: stopper.signal,
         ...(options.drainGraceMs !== undefined && { drainGraceMs: options.drainGraceMs }),
       }).finally(() => {
@@ -101,7 +109,7 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
         if (stopper.signal.aborted) return;
         outageSince ??= Date.now();
         if (Date.now() - outageSince >= maxOutageMs) throw error;
-        options.onStoreError?.(error);
+        onStoreError(error);
         await pause(backoffMs);
         backoffMs = Math.min(backoffMs * 2, OUTAGE_BACKOFF_MAX_MS);
         continue;
@@ -111,8 +119,9 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
     }
   }
 
+  // Every line logged by the loops (and the runs they execute) names this worker.
   const loops = Array.from({ length: concurrency }, () =>
-    loop().catch((error: unknown) => {
+    withLogFields({ workerId: owner }, loop).catch((error: unknown) => {
       // One broken loop (the store went away) stops the others too, and `done` reports why.
       stopper.abort();
       throw error;

@@ -1,7 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
-import { withLogFields } from './logger.js';
 import type { BatonMetrics } from './metrics.js';
 import { redact } from './redact.js';
 import { formatTraceparent, parseTraceparent, withTraceparent } from './trace-context.js';
@@ -14,7 +13,16 @@ export interface TelemetryOptions {
   metrics?: BatonMetrics;
   /** Record prompts, answers, tool arguments and results on spans (`BATON_OTEL_CAPTURE_CONTENT`), redacted. */
   captureContent?: boolean;
+  /**
+   * Journal commits at least this slow (ms) get a `baton.store.commit` span; failed ones always
+   * do. Default 5: a step commits three times, and a span for each fast one costs more than it
+   * tells (the commit latency histogram has them all). 0 spans every commit.
+   */
+  commitSpanMinMs?: number;
 }
+
+/** Default of {@link TelemetryOptions.commitSpanMinMs}. */
+const DEFAULT_COMMIT_SPAN_MIN_MS = 5;
 
 /** The run an execution works on, as the instrumentation needs it. */
 export interface ObservedRun {
@@ -25,6 +33,13 @@ export interface ObservedRun {
   attempt: number;
   traceparent: string | null;
   startedAt: string | null;
+}
+
+/** How the lease of an execution was taken: asked for at `startedAt`, granted by `endedAt` (epoch ms). */
+export interface ObservedClaim {
+  startedAt: number;
+  endedAt: number;
+  ttlMs: number;
 }
 
 /** A committed event as the instrumentation reads it (type and data only). */
@@ -45,6 +60,13 @@ export interface ObservedModelResponse {
   toolCalls: readonly unknown[];
   finishReason: string;
   usage: { inputTokens: number; outputTokens: number; costUsd?: number };
+}
+
+/** An admission verdict (`admission.checked`), as the metrics count it. */
+export interface ObservedAdmission {
+  point: string;
+  clamps: readonly { invariant: string }[];
+  violations: readonly { invariant: string }[];
 }
 
 /** What a tool call returned. */
@@ -82,16 +104,18 @@ export class Instrumentation {
   readonly #tracer: Tracer | undefined;
   readonly metrics: BatonMetrics | undefined;
   readonly captureContent: boolean;
+  readonly commitSpanMinMs: number;
 
   constructor(options: TelemetryOptions = {}) {
     this.#tracer = options.tracerProvider?.getTracer('baton-runtime');
     this.metrics = options.metrics;
     this.captureContent = options.captureContent === true;
+    this.commitSpanMinMs = options.commitSpanMinMs ?? DEFAULT_COMMIT_SPAN_MIN_MS;
   }
 
   /** An observer of one execution (one claim) of `run` by worker `workerId`. */
-  observeRun(run: ObservedRun, workerId: string): RunObserver {
-    return new RunObserver(this, this.#tracer, run, workerId);
+  observeRun(run: ObservedRun, workerId: string, claim?: ObservedClaim): RunObserver {
+    return new RunObserver(this, this.#tracer, run, workerId, claim);
   }
 }
 
@@ -107,6 +131,7 @@ export class RunObserver {
   #attempt: number;
   #agent: string;
   #stepStartedAt: number | undefined;
+  #idAttributes: Attributes | undefined;
   #ended = false;
 
   constructor(
@@ -114,23 +139,18 @@ export class RunObserver {
     private readonly tracer: Tracer | undefined,
     private readonly run: ObservedRun,
     private readonly workerId: string,
+    private readonly claim?: ObservedClaim,
   ) {
     this.#attempt = run.attempt;
     this.#agent = run.agent;
   }
 
   /**
-   * Runs `work` as this attempt: model and tool calls inside it are observed, runs it creates
-   * join its trace, and every log line written inside it names the session, run and worker.
+   * Runs `work` as this attempt: model and tool calls inside it are observed and runs it creates
+   * join its trace. (The executor names the session, run and worker on its log lines.)
    */
   attempt<T>(work: () => Promise<T>): Promise<T> {
-    const logFields = { sessionId: this.run.sessionId, runId: this.run.id, workerId: this.workerId };
-    return currentAttempt.run(this, () =>
-      withTraceparent(
-        () => this.traceparent(),
-        () => withLogFields(logFields, work),
-      ),
-    );
+    return currentAttempt.run(this, () => withTraceparent(() => this.traceparent(), work));
   }
 
   /** The trace context children of this attempt are created under. */
@@ -141,11 +161,43 @@ export class RunObserver {
     return formatTraceparent({ traceId: context.traceId, spanId: context.spanId, sampled });
   }
 
-  /** Told about every journal commit of the execution and how long it took. */
-  committed(drafts: readonly ObservedDraft[], seconds: number): void {
-    const metrics = this.instrumentation.metrics;
-    metrics?.commitDuration.observe(seconds);
-    for (const draft of drafts) this.#observeEvent(draft, metrics);
+  /**
+   * Makes one journal commit of the execution (`append`), times it, and reads what it committed.
+   * A slow or failed one becomes a `baton.store.commit` span, made once its time is known;
+   * commits before the attempt's span opened have none.
+   */
+  async commit<T>(drafts: readonly ObservedDraft[], append: () => Promise<T>): Promise<T> {
+    const startedAt = performance.now();
+    try {
+      const result = await append();
+      const seconds = elapsed(startedAt);
+      if (seconds * 1000 >= this.instrumentation.commitSpanMinMs) this.#commitSpan(drafts, startedAt);
+      const metrics = this.instrumentation.metrics;
+      metrics?.commitDuration.observe(seconds);
+      for (const draft of drafts) this.#observeEvent(draft, metrics);
+      return result;
+    } catch (error) {
+      this.#commitSpan(drafts, startedAt, error);
+      throw error;
+    }
+  }
+
+  #commitSpan(drafts: readonly ObservedDraft[], startedAt: number, error?: unknown): void {
+    if (!this.tracer || !this.#spanContext) return;
+    const span = this.tracer.startSpan(
+      'baton.store.commit',
+      {
+        kind: SpanKind.INTERNAL,
+        startTime: performance.timeOrigin + startedAt,
+        attributes: {
+          'baton.store.events': drafts.length,
+          'baton.store.event_types': [...new Set(drafts.map((draft) => draft.type))],
+        },
+      },
+      this.#spanContext,
+    );
+    if (error !== undefined) failSpan(span, errorCode(error), error);
+    span.end();
   }
 
   /** Closes the attempt's span (idempotent); called once the execution settled. */
@@ -234,6 +286,16 @@ export class RunObserver {
     }
   }
 
+  /** Counts one admission check (committed or not: a trivial one commits nothing). */
+  admitted(verdict: ObservedAdmission): void {
+    const metrics = this.instrumentation.metrics;
+    if (!metrics) return;
+    metrics.admissionChecks.inc({ point: verdict.point });
+    for (const clamp of verdict.clamps) metrics.admissionClamps.inc({ invariant: clamp.invariant });
+    for (const violation of verdict.violations)
+      metrics.admissionRejects.inc({ invariant: violation.invariant });
+  }
+
   #observeEvent(draft: ObservedDraft, metrics: BatonMetrics | undefined): void {
     const data = (draft.data ?? {}) as Record<string, unknown>;
     switch (draft.type) {
@@ -288,6 +350,7 @@ export class RunObserver {
           isRemote: true,
         })
       : ROOT_CONTEXT;
+    // The attempt began when its lease was asked for: the claim is its first child.
     this.#span = this.tracer.startSpan(
       `invoke_agent ${this.#agent}`,
       {
@@ -298,10 +361,31 @@ export class RunObserver {
           'baton.run.kind': this.run.kind,
           ...this.#ids(),
         },
+        ...(this.claim && { startTime: this.claim.startedAt }),
       },
       parentContext,
     );
     this.#spanContext = trace.setSpan(parentContext, this.#span);
+    if (this.claim) this.#claimSpan(this.claim);
+  }
+
+  #claimSpan(claim: ObservedClaim): void {
+    this.tracer
+      ?.startSpan(
+        'baton.lease.claim',
+        {
+          kind: SpanKind.INTERNAL,
+          startTime: claim.startedAt,
+          attributes: {
+            'baton.lease.ttl_ms': claim.ttlMs,
+            // A start past the run's attempt took over work an earlier claim began.
+            'baton.lease.takeover': this.#attempt > this.run.attempt,
+            ...this.#ids(),
+          },
+        },
+        this.#spanContext,
+      )
+      .end(claim.endedAt);
   }
 
   #child(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
@@ -313,13 +397,15 @@ export class RunObserver {
     );
   }
 
+  /** Built once, when the attempt's span opens (its attempt number is known from then on). */
   #ids(): Attributes {
-    return {
+    this.#idAttributes ??= {
       'baton.session.id': this.run.sessionId,
       'baton.run.id': this.run.id,
       'baton.run.attempt': this.#attempt,
       'baton.worker.id': this.workerId,
     };
+    return this.#idAttributes;
   }
 }
 
@@ -342,6 +428,11 @@ export function observeToolCall<R extends ObservedToolOutcome>(
 ): Promise<R> {
   const observer = currentAttempt.getStore();
   return observer ? observer.toolCall(call, execute) : execute();
+}
+
+/** Counts an admission check made inside a run attempt (`baton_admission_*_total`). */
+export function observeAdmission(verdict: ObservedAdmission): void {
+  currentAttempt.getStore()?.admitted(verdict);
 }
 
 function elapsed(startedAt: number): number {

@@ -79,13 +79,21 @@ export class BatonMetrics {
     [],
     FAST_BUCKETS,
   );
-  readonly admissionChecks = this.#counter('baton_admission_checks_total', 'Admission checks made', []);
+  readonly admissionChecks = this.#counter(
+    'baton_admission_checks_total',
+    'Admission checks made (run start, handoff)',
+    ['point'],
+  );
   readonly admissionClamps = this.#counter(
     'baton_admission_clamps_total',
-    'Admissions granted with limits clamped',
-    [],
+    'Clamps applied by admission, by the invariant that clamped',
+    ['invariant'],
   );
-  readonly admissionRejects = this.#counter('baton_admission_rejects_total', 'Admissions refused', []);
+  readonly admissionRejects = this.#counter(
+    'baton_admission_rejects_total',
+    'Admission refusals, by the invariant that refused',
+    ['invariant'],
+  );
   #storeGauges: (() => Promise<StoreGauges>) | undefined;
   #pending: Promise<StoreGauges | undefined> | undefined;
 

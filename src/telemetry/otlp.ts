@@ -1,4 +1,5 @@
 import type { TracerProvider } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 /** Options of {@link createOtlpTracerProvider}: the standard `OTEL_EXPORTER_OTLP_*` settings. */
 export interface OtlpOptions {
@@ -10,6 +11,11 @@ export interface OtlpOptions {
   headers?: Record<string, string>;
   /** `service.name` of the spans (default `baton`). */
   serviceName?: string;
+  /**
+   * Told once per batch the collector did not take (unreachable, refused): without it the SDK
+   * drops the spans silently.
+   */
+  onExportError?: (error: Error) => void;
 }
 
 /** A tracer provider exporting over OTLP/HTTP, and how to flush and stop it. */
@@ -38,7 +44,30 @@ export async function createOtlpTracerProvider(options: OtlpOptions): Promise<Ot
   });
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'baton' }),
-    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1_000 })],
+    spanProcessors: [
+      new BatchSpanProcessor(reportingFailures(exporter, options.onExportError), {
+        scheduledDelayMillis: 1_000,
+      }),
+    ],
   });
   return { tracerProvider: provider, shutdown: () => provider.shutdown() };
+}
+
+/** `ExportResultCode.SUCCESS` of `@opentelemetry/core`, which Baton does not depend on directly. */
+const EXPORT_SUCCEEDED = 0;
+
+/** `exporter`, telling `onError` of every batch it could not deliver. */
+function reportingFailures(exporter: SpanExporter, onError?: (error: Error) => void): SpanExporter {
+  if (onError === undefined) return exporter;
+  return {
+    export(spans, resultCallback) {
+      exporter.export(spans, (result) => {
+        if (result.code !== EXPORT_SUCCEEDED)
+          onError(result.error ?? new Error(`the collector did not take ${spans.length} spans`));
+        resultCallback(result);
+      });
+    },
+    shutdown: () => exporter.shutdown(),
+    ...(exporter.forceFlush && { forceFlush: () => exporter.forceFlush?.() ?? Promise.resolve() }),
+  };
 }

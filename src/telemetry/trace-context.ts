@@ -52,3 +52,12 @@ export function withTraceparent<T>(source: TraceparentSource | string, work: () 
 export function currentTraceparent(): string {
   return scope.getStore()?.() ?? newTraceparent();
 }
+
+/**
+ * `run` as it is created: in the trace of the work in progress (the HTTP or MCP request, the run
+ * attempt that makes it) unless it names its own. Every path that creates a run goes through
+ * here, so a child run, a delegated task or a follow-up joins its maker's trace.
+ */
+export function inCurrentTrace<R extends object>(run: R & { traceparent?: string | null }): R {
+  return run.traceparent === undefined ? { ...run, traceparent: currentTraceparent() } : run;
+}

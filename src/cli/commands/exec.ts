@@ -16,6 +16,7 @@ import { addConfigOptions, configured } from '../config-options.js';
 import { EXIT, exitCodeForRun } from '../exit-codes.js';
 import { plural } from '../format.js';
 import { reportFailuresAsJson } from '../json-errors.js';
+import { cliLogger, cliTelemetry } from '../observability.js';
 import { withStore } from '../open-cli-store.js';
 import { writeJsonLine } from '../options.js';
 import { runtimeOptions } from '../runtime-options.js';
@@ -54,60 +55,73 @@ async function governedExec(argv: string[], config: BatonConfig): Promise<number
   if (config.sandbox) await ensureBwrap('bwrap');
   await ensureBatonHome(config.home);
   const keys = await loadOrCreateKeys(config.home);
+  const logger = cliLogger(config);
+  const telemetry = await cliTelemetry(config, logger);
   const stop = stopOnSignals(config.env);
   try {
-    return await withStore(config, async (store) => {
-      const started = await startExec(store, {
-        dir: process.cwd(),
-        command: argv,
-        allowUntracked: config.allowUntracked,
-        allowHosts: config.allowHost,
-        sandbox: config.sandbox ? 'bwrap' : 'none',
-        ...sandboxRunOptions(config),
-        keys,
-        requestedBy: { kind: 'cli', subject: currentUserName() },
-        signal: stop.signal,
-        ...(config.timeout === undefined ? {} : { timeoutMs: config.timeout }),
-        ...(config.maxOutput === undefined ? {} : { maxOutputBytes: config.maxOutput }),
-      });
-      const runtime = createRuntime({ store, ...runtimeOptions(config) });
-      const run = await runtime.execute(started.runId, { signal: stop.signal, drainGraceMs: 0 });
-      await runtime.close();
-      if (run.status === 'running' || run.status === 'queued') {
-        const signal = stop.received();
-        const exitCode = signal ? signalExitCode(signal) : EXIT.workFailed;
-        process.stderr.write(`baton: run ${run.id} was interrupted; resume it with \`baton worker\`\n`);
-        if (config.json) writeJsonLine({ runId: run.id, status: run.status, phase: 'baton', exitCode });
-        return exitCode;
-      }
-      const receipt = await issueReceipt(store, run.id, keys);
-      const summary = await summarize(store, run.sessionId, run.id);
-      // A command that succeeded in a run Baton then failed (a patch over its limits, say) must
-      // not pass for a success: that exit code is Baton's.
-      const commandCode = summary.command && commandExitCode(summary.command);
-      const phase =
-        commandCode === undefined || (commandCode === 0 && run.status !== 'succeeded') ? 'baton' : 'command';
-      const exitCode = phase === 'command' ? (commandCode ?? EXIT.workFailed) : exitCodeForRun(run.status);
-      if (config.json) {
-        // Re-parsed from its canonical JSON, the receipt prints with sorted keys: saved with
-        // JSON.stringify it is byte-for-byte the file `baton verify` accepts.
-        const canonicalReceipt: unknown = JSON.parse(canonicalJson(receipt));
-        writeJsonLine({
-          runId: run.id,
-          status: run.status,
-          phase,
-          exitCode,
-          ...(run.error && { error: run.error }),
-          patch: summary.patch,
-          receipt: canonicalReceipt,
+    return await withStore(
+      config,
+      async (store) => {
+        const started = await startExec(store, {
+          dir: process.cwd(),
+          command: argv,
+          allowUntracked: config.allowUntracked,
+          allowHosts: config.allowHost,
+          sandbox: config.sandbox ? 'bwrap' : 'none',
+          ...sandboxRunOptions(config),
+          keys,
+          requestedBy: { kind: 'cli', subject: currentUserName() },
+          signal: stop.signal,
+          ...(config.timeout === undefined ? {} : { timeoutMs: config.timeout }),
+          ...(config.maxOutput === undefined ? {} : { maxOutputBytes: config.maxOutput }),
         });
-      } else {
-        printHuman(run.id, run.status, run.error?.message, summary, started.manifest.denied);
-      }
-      return exitCode;
-    });
+        const runtime = createRuntime({
+          store,
+          ...runtimeOptions(config, undefined, logger),
+          ...telemetry.options,
+        });
+        const run = await runtime.execute(started.runId, { signal: stop.signal, drainGraceMs: 0 });
+        await runtime.close();
+        if (run.status === 'running' || run.status === 'queued') {
+          const signal = stop.received();
+          const exitCode = signal ? signalExitCode(signal) : EXIT.workFailed;
+          process.stderr.write(`baton: run ${run.id} was interrupted; resume it with \`baton worker\`\n`);
+          if (config.json) writeJsonLine({ runId: run.id, status: run.status, phase: 'baton', exitCode });
+          return exitCode;
+        }
+        const receipt = await issueReceipt(store, run.id, keys);
+        const summary = await summarize(store, run.sessionId, run.id);
+        // A command that succeeded in a run Baton then failed (a patch over its limits, say) must
+        // not pass for a success: that exit code is Baton's.
+        const commandCode = summary.command && commandExitCode(summary.command);
+        const phase =
+          commandCode === undefined || (commandCode === 0 && run.status !== 'succeeded')
+            ? 'baton'
+            : 'command';
+        const exitCode = phase === 'command' ? (commandCode ?? EXIT.workFailed) : exitCodeForRun(run.status);
+        if (config.json) {
+          // Re-parsed from its canonical JSON, the receipt prints with sorted keys: saved with
+          // JSON.stringify it is byte-for-byte the file `baton verify` accepts.
+          const canonicalReceipt: unknown = JSON.parse(canonicalJson(receipt));
+          writeJsonLine({
+            runId: run.id,
+            status: run.status,
+            phase,
+            exitCode,
+            ...(run.error && { error: run.error }),
+            patch: summary.patch,
+            receipt: canonicalReceipt,
+          });
+        } else {
+          printHuman(run.id, run.status, run.error?.message, summary, started.manifest.denied);
+        }
+        return exitCode;
+      },
+      logger,
+    );
   } finally {
     stop.dispose();
+    await telemetry.shutdown();
   }
 }
 

@@ -8,6 +8,7 @@ import { serveMcpStdio } from '../../mcp/stdio-server.js';
 import { agentModuleLoader, loadAgentsDir } from '../../runtime/agent-loader.js';
 import { packageVersion } from '../../server/package-version.js';
 import { addConfigOptions, configured } from '../config-options.js';
+import { cliLogger, cliTelemetry } from '../observability.js';
 import { openCliStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
 import { runtimeOptions } from '../runtime-options.js';
@@ -29,12 +30,15 @@ export function registerMcp(program: Command, env: Environment): void {
       const agentsDir = config.agents ?? (existsSync(DEFAULT_AGENTS_DIR) ? DEFAULT_AGENTS_DIR : undefined);
       const agents = agentsDir === undefined ? new Map<string, Agent>() : await loadAgentsDir(agentsDir);
       const prices = await loadPrices(config);
-      const store = await openCliStore(config);
+      const logger = cliLogger(config);
+      const telemetry = await cliTelemetry(config, logger);
+      const store = await openCliStore(config, logger);
       const runtime = createRuntime({
         store,
         agents,
         loadAgentModule: agentModuleLoader(),
-        ...runtimeOptions(config, prices),
+        ...runtimeOptions(config, prices, logger),
+        ...telemetry.options,
       });
       const worker = config.workers > 0 ? runtime.startWorker({ concurrency: config.workers }) : undefined;
       const stop = stopOnSignals(config.env);
@@ -56,6 +60,7 @@ export function registerMcp(program: Command, env: Environment): void {
         await worker?.stop();
         await runtime.close();
         await store.close();
+        await telemetry.shutdown();
       }
     }),
   );

@@ -11,6 +11,7 @@ import type { Runtime, RunView } from '../../runtime/types.js';
 import { isRunEnded } from '../../store/records.js';
 import { addConfigOptions, configured } from '../config-options.js';
 import { exitCodeForRun } from '../exit-codes.js';
+import { cliLogger, cliTelemetry } from '../observability.js';
 import { withStore } from '../open-cli-store.js';
 import { writeJsonLine } from '../options.js';
 import { loadPrices } from '../prices.js';
@@ -34,27 +35,38 @@ export function registerRun(program: Command, env: Environment): void {
       const agent = await loadAgentFile(file);
       if (config.model !== undefined) resolveModel(config.model, config.env);
       const prices = await loadPrices(config);
-      process.exitCode = await withStore(config, async (store) => {
-        const runtime = createRuntime({ store, agents: [agent], ...runtimeOptions(config, prices) });
-        const workspace = config.workspace;
-        const { sessionId, runId } =
-          workspace !== undefined
-            ? await startCliWorkspaceRun(store, agent, file, words.join(' '), { ...config, workspace })
-            : await runtime.start({
-                agent: agent.name,
-                message: words.join(' '),
-                agentModule: resolve(file),
-                caller: { kind: 'cli', subject: currentUserName() },
-                ...(config.model !== undefined && { model: config.model }),
-              });
-        if (config.detach) {
-          writeJsonLine({ sessionId, runId });
-          return 0;
-        }
-        const code = await executeAndPrint(runtime, sessionId, runId, config);
-        if (workspace !== undefined) await finishCliWorkspaceRun(store, runId, config.home);
-        return code;
-      });
+      const logger = cliLogger(config);
+      const telemetry = await cliTelemetry(config, logger);
+      process.exitCode = await withStore(
+        config,
+        async (store) => {
+          const runtime = createRuntime({
+            store,
+            agents: [agent],
+            ...runtimeOptions(config, prices, logger),
+            ...telemetry.options,
+          });
+          const workspace = config.workspace;
+          const { sessionId, runId } =
+            workspace !== undefined
+              ? await startCliWorkspaceRun(store, agent, file, words.join(' '), { ...config, workspace })
+              : await runtime.start({
+                  agent: agent.name,
+                  message: words.join(' '),
+                  agentModule: resolve(file),
+                  caller: { kind: 'cli', subject: currentUserName() },
+                  ...(config.model !== undefined && { model: config.model }),
+                });
+          if (config.detach) {
+            writeJsonLine({ sessionId, runId });
+            return 0;
+          }
+          const code = await executeAndPrint(runtime, sessionId, runId, config);
+          if (workspace !== undefined) await finishCliWorkspaceRun(store, runId, config.home);
+          return code;
+        },
+        logger,
+      ).finally(() => telemetry.shutdown());
     }),
   );
 }

@@ -3,7 +3,6 @@ import { createRuntime } from '../../baton-runtime.js';
 import type { BatonConfig } from '../../config/load-config.js';
 import type { Agent } from '../../core/agent.js';
 import type { Environment } from '../../core/environment.js';
-import { errorMessage } from '../../core/errors.js';
 import { agentModuleLoader, loadAgentFile, loadAgentsDir } from '../../runtime/agent-loader.js';
 import { loadSchedules } from '../../schedules/load-schedules.js';
 import { Scheduler } from '../../schedules/scheduler.js';
@@ -53,8 +52,6 @@ export function registerWorker(program: Command, env: Environment): void {
             ...(config.untilIdle && { untilIdle: true }),
             pollIntervalMs: config.pollInterval,
             onRunSettled: (runId, settled) => logger.info(`run ${settled}`, { runId, settled }),
-            onStoreError: (error) =>
-              logger.warn('store unavailable, retrying', { reason: errorMessage(error) }),
           });
           logger.info('worker started', {
             owner: worker.owner,

@@ -1,6 +1,7 @@
 import type { Agent } from '../../core/agent.js';
 import type { ErrorBody } from '../../core/errors.js';
 import type { EventDataByType } from '../../core/events.js';
+import { observeAdmission } from '../../telemetry/instrumentation.js';
 import { collectAgents } from '../handoffs.js';
 import type { Journal } from '../journal.js';
 import type { AdmissionState } from './admission-state.js';
@@ -34,6 +35,7 @@ export async function admit(
 ): Promise<ErrorBody | undefined> {
   const invariants = [...DEFAULT_INVARIANTS, ...(settings?.invariants ?? [])];
   const verdict = checkAdmission(invariants, active, state, context, settings?.counters);
+  observeAdmission({ point: context.point, ...verdict });
   const trivial =
     context.point === 'run.start' &&
     verdict.ok &&
