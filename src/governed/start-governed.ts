@@ -89,6 +89,8 @@ export async function startGovernedRun(
   spec: GovernedRunSpec,
 ): Promise<StartedGovernedRun> {
   if (options.pool !== undefined) checkPoolName(options.pool);
+  if (options.pool !== undefined && options.sandbox === 'none')
+    throw new NotSupportedError('a pool run always runs sandboxed: its runner refuses no isolation (sandbox none)');
   const allowHosts = parseAllowHosts(options.allowHosts ?? []);
   if (allowHosts.length > 0 && options.sandbox === 'none') {
     throw new NotSupportedError(
