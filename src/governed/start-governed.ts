@@ -90,7 +90,9 @@ export async function startGovernedRun(
 ): Promise<StartedGovernedRun> {
   if (options.pool !== undefined) checkPoolName(options.pool);
   if (options.pool !== undefined && options.sandbox === 'none')
-    throw new NotSupportedError('a pool run always runs sandboxed: its runner refuses no isolation (sandbox none)');
+    throw new NotSupportedError(
+      'a pool run always runs sandboxed: its runner refuses no isolation (sandbox none)',
+    );
   const allowHosts = parseAllowHosts(options.allowHosts ?? []);
   if (allowHosts.length > 0 && options.sandbox === 'none') {
     throw new NotSupportedError(
