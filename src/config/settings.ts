@@ -260,6 +260,30 @@ export const SETTINGS = {
     description: 'write the project into a directory that is not empty, replacing the files it writes',
     default: false,
   }),
+  pool: setting<string>({
+    flag: { syntax: '--pool <name>', commands: ['worker'] },
+    description:
+      'run as a runner of this pool: claim its governed runs from --plane over HTTP, with no database',
+    parse: text,
+  }),
+  plane: setting<string>({
+    flag: { syntax: '--plane <url>', commands: ['worker'] },
+    description: 'the plane (baton serve) a --pool runner works for',
+    parse: httpUrl,
+  }),
+  runnerToken: setting({
+    flag: {
+      syntax: '--runner-token <token>',
+      commands: ['serve', 'worker'],
+      repeatable: true,
+    },
+    description:
+      'serve: a runner token, pool=token (repeatable; a bare token is pool default); worker: the token of its --pool',
+    defaultText: 'none (serve: pool default, open only under --auth none)',
+    default: [] as string[],
+    parse: text,
+    secret: true,
+  }),
   untilIdle: setting({
     flag: { syntax: '--until-idle', commands: ['worker'] },
     description: 'exit 0 once nothing this worker serves is runnable',
@@ -497,6 +521,12 @@ export const SETTINGS = {
   publicKey: setting<string>({
     flag: { syntax: '--public-key <file>', commands: ['verify'] },
     description: 'trusted signer public key (PEM, or 64 hex digits)',
+    parse: text,
+  }),
+  trust: setting<string>({
+    flag: { syntax: '--trust <file>', commands: ['verify'] },
+    description:
+      'a trust file (baton keys export-trust): the contract must be signed by its plane key, the receipt by a runner key of the pool',
     parse: text,
   }),
   branch: setting({

@@ -16,6 +16,7 @@ import { inspectRepository } from '../workspace/repository.js';
 import { parseAllowHosts } from '../workspace/sandbox/egress-proxy.js';
 import { buildSandboxPolicy } from '../workspace/sandbox/policy.js';
 import { issueContract } from './issue.js';
+import { checkPoolName } from './pool-name.js';
 
 /** What every governed run (an `exec` command or an agent on a workspace) starts from. */
 export interface GovernedRunOptions {
@@ -43,6 +44,11 @@ export interface GovernedRunOptions {
   signal?: AbortSignal;
   /** The environment Baton runs in, which git and the sandbox policy start from (default: the process environment). */
   hostEnv?: Environment;
+  /**
+   * The runner pool that executes the run (`baton worker --pool`), recorded on the run and in
+   * the contract; absent: the plane's own workers execute it (contract pool `local`).
+   */
+  pool?: string;
 }
 
 /** The run-specific part: its kind, agent, task, budget, first events and input. */
@@ -82,6 +88,11 @@ export async function startGovernedRun(
   options: GovernedRunOptions,
   spec: GovernedRunSpec,
 ): Promise<StartedGovernedRun> {
+  if (options.pool !== undefined) checkPoolName(options.pool);
+  if (options.pool !== undefined && options.sandbox === 'none')
+    throw new NotSupportedError(
+      'a pool run always runs sandboxed: its runner refuses no isolation (sandbox none)',
+    );
   const allowHosts = parseAllowHosts(options.allowHosts ?? []);
   if (allowHosts.length > 0 && options.sandbox === 'none') {
     throw new NotSupportedError(
@@ -133,7 +144,7 @@ export async function startGovernedRun(
       deniedPaths: manifest.denied.filter((entry) => entry.reason === 'secret').map((entry) => entry.path),
     },
     budget: spec.budget,
-    pool: 'local',
+    pool: options.pool ?? 'local',
     sandbox: policy,
   };
   const issued = await issueContract(store, options.keys, contract);
@@ -167,6 +178,7 @@ export async function startGovernedRun(
       input,
       idempotencyKey: null,
       agentModule: spec.agentModule ?? null,
+      pool: options.pool ?? null,
     }),
   );
   return { sessionId, runId, contractHash: issued.contractHash, manifest };

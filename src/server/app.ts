@@ -1,8 +1,9 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { WebhookReceiver } from '../channels/webhook-receiver.js';
 import type { Environment } from '../core/environment.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
+import { RunnerPlane } from '../governed/runner-plane.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import type { Runtime } from '../runtime/types.js';
 import type { Scheduler } from '../schedules/scheduler.js';
@@ -25,12 +26,14 @@ import { agentRoutes } from './routes/agents.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { hookRoutes } from './routes/hooks.js';
 import { messageRoutes } from './routes/messages.js';
+import { runnerRoutes } from './routes/runner.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { streamRoutes } from './routes/stream.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerRoutes } from './routes/workers.js';
+import { type RunnerAccess, runnerAccess } from './runner-access.js';
 import type { ServerEnv } from './server-env.js';
 import { refuseUnstorableUrl } from './url-guard.js';
 
@@ -84,6 +87,11 @@ export interface AppOptions {
   metrics?: BatonMetrics;
   /** `GET /metrics` answers without authentication (`--metrics-public`); default: behind the API's auth. */
   metricsPublic?: boolean;
+  /**
+   * The runner API at `/v1/runner/:pool/...` (docs/handoff.md): which pools the plane serves to
+   * runners and their tokens (`--runner-token`). Default: pool `default`, open only under `--auth none`.
+   */
+  runnerAccess?: RunnerAccess;
 }
 
 /**
@@ -92,6 +100,14 @@ export interface AppOptions {
  * mounted outside this list and keeps only the Host rule, which covers every route.
  */
 const BROWSER_FACING_ROUTES = ['/v1/*', '/mcp'] as const;
+
+/** Runners authenticate with their pool's runner token and upload blobs that are not JSON. */
+const RUNNER_ROUTES = '/v1/runner';
+
+/** Runs `middleware` on every request but the runner API's, which has its own auth and limits. */
+function exceptRunnerRoutes(middleware: MiddlewareHandler<ServerEnv>): MiddlewareHandler<ServerEnv> {
+  return (c, next) => (c.req.path.startsWith(`${RUNNER_ROUTES}/`) ? next() : middleware(c, next));
+}
 
 /**
  * The HTTP API as a Hono app (docs/http.md). Serve it with {@link serve}, or call
@@ -142,7 +158,21 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   if (options.metrics)
     app.route('/', metricsRoute(options.metrics, options.metricsPublic ? undefined : requireCaller));
   for (const family of BROWSER_FACING_ROUTES)
-    app.use(family, requireCaller, limitBody(limit), requireJsonBody());
+    app.use(
+      family,
+      exceptRunnerRoutes(requireCaller),
+      exceptRunnerRoutes(limitBody(limit)),
+      exceptRunnerRoutes(requireJsonBody()),
+    );
+  app.route(
+    RUNNER_ROUTES,
+    runnerRoutes(
+      new RunnerPlane(runtime.store),
+      runtime.store,
+      options.runnerAccess ?? runnerAccess([], auth.mode),
+      limit,
+    ),
+  );
 
   if (options.webhooks) app.route('/', hookRoutes(options.webhooks, limit));
   app.route('/v1', agentRoutes(runtime));

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { Environment } from '../../core/environment.js';
 import { isLoopbackHost } from '../../server/host-guard.js';
+import { runnerAccess } from '../../server/runner-access.js';
 import { startBatonServer } from '../../server/start-server.js';
 import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
@@ -43,6 +44,7 @@ export function registerServe(program: Command, env: Environment): void {
       const stop = stopOnSignals(config.env);
       const server = await startBatonServer({
         auth: config.authOptions,
+        runnerAccess: runnerAccess(config.runnerToken, config.auth),
         workers: config.workers,
         port: config.port,
         logger,
