@@ -1,4 +1,5 @@
 import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js';
+import type { SessionLog } from './session-checkpoint.js';
 
 /**
  * Where the loop records what it does (docs/architecture.md). The loop never touches SQL:
@@ -8,8 +9,11 @@ import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js'
 export interface Journal {
   readonly sessionId: string;
   readonly runId: string;
-  /** Every committed event of the session so far, oldest first; the loop rebuilds its transcript from it. */
-  load(): Promise<readonly BatonEvent[]>;
+  /**
+   * Every committed event of the session so far, oldest first, or a checkpoint and the events
+   * after it (`SessionLog`); the loop rebuilds its transcript from it.
+   */
+  load(): Promise<SessionLog>;
   /** Commits one event; resolves once it is durable. Throws `LeaseLostError` when fenced out. */
   append(draft: EventDraft): Promise<BatonEvent>;
   /** Commits several events in one transaction: all of them or none. */

@@ -2,6 +2,7 @@ import type { BatonEvent, EventDraft, ModelDeltaEvent, StreamEvent } from '../co
 import { sealEvent } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { Journal } from './journal.js';
+import type { SessionLog } from './session-checkpoint.js';
 
 /** Options of {@link MemoryJournal}. */
 export interface MemoryJournalOptions {
@@ -38,9 +39,9 @@ export class MemoryJournal implements Journal {
     return this.log;
   }
 
-  async load(): Promise<readonly BatonEvent[]> {
+  async load(): Promise<SessionLog> {
     this.inbox = [];
-    return [...this.log];
+    return { events: [...this.log] };
   }
 
   async append(draft: EventDraft): Promise<BatonEvent> {

@@ -16,6 +16,20 @@ interface PendingCall {
   runId: string;
 }
 
+/**
+ * A transcript's state as JSON, for a checkpoint (see `SessionCheckpoint`): the conversation
+ * after the system message, the calls still waiting for results and the messages held back.
+ * Only a transcript built for no run in particular is snapshotted, so nothing run-specific is in it.
+ */
+export interface TranscriptSnapshot {
+  messages: LanguageModelV3Message[];
+  pending: { toolCallId: string; name: string; runId: string }[];
+  deferredUsers: LanguageModelV3Message[];
+  heldBackground: LanguageModelV3Message[];
+  /** The last message is the tool message the next results join. */
+  toolMessageOpen: boolean;
+}
+
 /** The result the model sees for a call whose run ended (or moved on) before it finished. */
 const INTERRUPTED: ErrorBody = {
   code: 'interrupted',
@@ -67,6 +81,50 @@ export class Transcript {
     for (const event of events) transcript.addEvent(event);
     transcript.closeCalls((call) => call.runId !== currentRunId);
     return transcript;
+  }
+
+  /**
+   * Builds the transcript from a checkpoint and the events after it: the same transcript as
+   * {@link Transcript.fromEvents} of the whole log, as long as `currentRunId` has no event the
+   * checkpoint covers (the caller checks; see `SessionCheckpoint.unfinishedRuns`).
+   */
+  static fromSnapshot(
+    snapshot: TranscriptSnapshot,
+    events: readonly BatonEvent[],
+    currentRunId: string,
+  ): Transcript {
+    const transcript = Transcript.restore(snapshot, currentRunId);
+    for (const event of events) transcript.addEvent(event);
+    transcript.closeCalls((call) => call.runId !== currentRunId);
+    return transcript;
+  }
+
+  /** The transcript a snapshot holds, its pending calls still pending. */
+  static restore(snapshot: TranscriptSnapshot, currentRunId: string): Transcript {
+    const transcript = new Transcript(currentRunId);
+    transcript.prompt.push(...snapshot.messages);
+    for (const call of snapshot.pending)
+      transcript.pending.set(call.toolCallId, { name: call.name, runId: call.runId });
+    transcript.deferredUsers = [...snapshot.deferredUsers];
+    transcript.heldBackground = [...snapshot.heldBackground];
+    const last = transcript.prompt.at(-1);
+    // The open tool message is extended in place: a copy, so the snapshot's stays as it was.
+    if (snapshot.toolMessageOpen && last?.role === 'tool') {
+      transcript.openToolMessage = { ...last, content: [...last.content] };
+      transcript.prompt[transcript.prompt.length - 1] = transcript.openToolMessage;
+    }
+    return transcript;
+  }
+
+  /** This transcript's state, sharing its messages: serialise it before adding more events. */
+  snapshot(): TranscriptSnapshot {
+    return {
+      messages: this.prompt.slice(1),
+      pending: [...this.pending].map(([toolCallId, call]) => ({ toolCallId, ...call })),
+      deferredUsers: this.deferredUsers,
+      heldBackground: this.heldBackground,
+      toolMessageOpen: this.openToolMessage !== undefined && this.openToolMessage === this.prompt.at(-1),
+    };
   }
 
   /** Replaces the system message (a handoff changes the active agent's instructions). */
