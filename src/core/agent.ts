@@ -77,6 +77,22 @@ function isTransfer(entry: Agent | Transfer): entry is Transfer {
   return (entry as Partial<Transfer>).kind === 'transfer';
 }
 
+/**
+ * `defineAgent({ compaction })`: when the transcript's estimated tokens pass `thresholdTokens`,
+ * its older part is summarised into one message (`transcript.compacted`).
+ */
+export interface CompactionOptions {
+  /**
+   * Estimated prompt tokens (characters / 4) above which the transcript is compacted. Required:
+   * Baton knows no model's context window, so compaction is off unless this is set.
+   */
+  thresholdTokens: number;
+  /** Model steps kept verbatim after the summary (default 4). */
+  keepRecentSteps?: number;
+  /** The model that writes the summary (default: the agent's own). */
+  summarizer?: ModelSpec;
+}
+
 /** What `defineAgent` accepts. */
 export interface AgentOptions {
   name: string;
@@ -97,6 +113,13 @@ export interface AgentOptions {
    * `limits.maxCostUsd` then: a cost limit on a model without a price is refused (`pricing_unknown`).
    */
   pricing?: ModelPricing;
+  /** Summarise the older transcript past a token threshold (off by default). */
+  compaction?: CompactionOptions;
+  /**
+   * Tool results longer than this (as JSON) reach the model truncated, with a note saying so;
+   * the log keeps them whole. Unlimited by default.
+   */
+  maxToolResultChars?: number;
 }
 
 /** A validated, frozen agent definition. */
@@ -115,6 +138,8 @@ export interface Agent {
   readonly mcpServers: readonly McpServerSpec[];
   readonly retry: Readonly<Partial<RetryPolicy>>;
   readonly pricing: Readonly<ModelPricing> | undefined;
+  readonly compaction: Readonly<CompactionOptions> | undefined;
+  readonly maxToolResultChars: number | undefined;
 }
 
 const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
@@ -170,6 +195,7 @@ export function defineAgent(options: AgentOptions): Agent {
   checkLimits(options.name, options.limits ?? {});
   checkRetry(options.name, options.retry ?? {});
   checkPricing(options.name, options.pricing);
+  checkCompaction(options.name, options);
   return Object.freeze({
     name: options.name,
     description: options.description,
@@ -183,7 +209,24 @@ export function defineAgent(options: AgentOptions): Agent {
     mcpServers: Object.freeze([...(options.mcpServers ?? [])]),
     retry: Object.freeze({ ...options.retry }),
     pricing: options.pricing === undefined ? undefined : Object.freeze({ ...options.pricing }),
+    compaction: options.compaction === undefined ? undefined : Object.freeze({ ...options.compaction }),
+    maxToolResultChars: options.maxToolResultChars,
   });
+}
+
+/** Thresholds and counts are positive whole numbers; anything else would never (or always) trigger. */
+function checkCompaction(agent: string, options: AgentOptions): void {
+  const counts: [string, unknown][] = [
+    ['maxToolResultChars', options.maxToolResultChars],
+    ['compaction.thresholdTokens', options.compaction?.thresholdTokens],
+    ['compaction.keepRecentSteps', options.compaction?.keepRecentSteps],
+  ];
+  if (options.compaction !== undefined && options.compaction.thresholdTokens === undefined)
+    throw new UserError('invalid_agent', `agent ${agent}: compaction.thresholdTokens is required`);
+  for (const [name, value] of counts) {
+    if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0))
+      throw new UserError('invalid_agent', `agent ${agent}: ${name} must be a positive whole number`);
+  }
 }
 
 /** Text, or a function that makes it. */

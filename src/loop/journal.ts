@@ -32,6 +32,13 @@ export interface Journal {
    * active) since the last call or since `load()`; the loop drains them at step boundaries.
    */
   drainInbox(): Promise<readonly BatonEvent<'message.received'>[]>;
+  /** Seq of the newest event this journal knows the log holds (-1: none). */
+  readonly knownHead: number;
+  /**
+   * Optional: writes a transcript checkpoint of the log as committed so far, when `minEvents`
+   * or more came since the last (see `SessionCheckpoint`). Compaction asks for one.
+   */
+  checkpoint?(minEvents: number): Promise<number | undefined>;
   /** Sends a live-only event (token deltas) to connected readers; never persisted. */
   emitLive(event: ModelDeltaEvent): void;
 }

@@ -34,6 +34,10 @@ export class MemoryJournal implements Journal {
     this.now = options.now ?? Date.now;
   }
 
+  get knownHead(): number {
+    return this.log.at(-1)?.seq ?? -1;
+  }
+
   /** The committed events, oldest first. */
   get events(): readonly BatonEvent[] {
     return this.log;

@@ -49,11 +49,10 @@ async function drive(turn: Turn, plan: ResumePlan): Promise<TurnEnd> {
 export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
   const { journal } = options;
   const clock = options.clock ?? systemClock;
-  const { plan, transcript, context, gates } = rebuildSession(
-    await journal.load(),
-    journal.runId,
-    options.toolContext?.context,
-  );
+  const { plan, transcript, context, gates } = rebuildSession(await journal.load(), journal.runId, {
+    initialContext: options.toolContext?.context,
+    transcript: { maxToolResultChars: options.agent.maxToolResultChars },
+  });
   const turnSignal = new TurnSignal(
     options.signal,
     options.agent.limits.timeoutMs,

@@ -130,14 +130,15 @@ describe('rebuilding a session from a checkpoint', () => {
     const events = richSession();
     let compared = 0;
     for (const runId of ['run_e', 'run_new']) {
-      const full = comparable(rebuildSession({ events }, runId, { initial: true }));
+      const full = comparable(rebuildSession({ events }, runId, { initialContext: { initial: true } }));
       for (let seq = 0; seq < events.length; seq += 1) {
         const checkpoint = checkpointAt(events, seq);
         if (checkpoint.unfinishedRuns.includes(runId)) continue;
         const log: SessionLog = { checkpoint, events: events.slice(seq + 1) };
-        expect(comparable(rebuildSession(log, runId, { initial: true })), `checkpoint at ${seq}`).toEqual(
-          full,
-        );
+        expect(
+          comparable(rebuildSession(log, runId, { initialContext: { initial: true } })),
+          `checkpoint at ${seq}`,
+        ).toEqual(full);
         compared += 1;
       }
     }

@@ -4,6 +4,7 @@ import { ContextState } from './context-state.js';
 import type { ResumePlan } from './resume-plan.js';
 import { planResume } from './resume-plan.js';
 import type { SessionLog } from './session-checkpoint.js';
+import type { TranscriptOptions } from './transcript.js';
 import { Transcript } from './transcript.js';
 
 /** What a turn rebuilds from the session log before its first step. */
@@ -21,13 +22,14 @@ export interface SessionState {
 export function rebuildSession(
   log: SessionLog,
   runId: string,
-  initialContext?: Record<string, unknown>,
+  options: { initialContext?: Record<string, unknown> | undefined; transcript?: TranscriptOptions } = {},
 ): SessionState {
   const { checkpoint, events } = log;
+  const { initialContext, transcript = {} } = options;
   if (checkpoint === undefined) {
     return {
       plan: planResume(events, runId),
-      transcript: Transcript.fromEvents(events, runId),
+      transcript: Transcript.fromEvents(events, runId, transcript),
       context: ContextState.fromEvents(events, initialContext),
       gates: readGates(events),
     };
@@ -36,7 +38,7 @@ export function rebuildSession(
   const base = checkpoint.contextFromLog ? checkpoint.context : { ...initialContext, ...checkpoint.context };
   return {
     plan: planResume(events, runId, checkpoint.unanswered),
-    transcript: Transcript.fromSnapshot(checkpoint.transcript, events, runId),
+    transcript: Transcript.fromSnapshot(checkpoint.transcript, events, runId, transcript),
     context: ContextState.fromEvents(events, base),
     gates: readGates(events, checkpoint.gates),
   };
