@@ -50,14 +50,20 @@ export async function compactIfLong(step: CompactionStep): Promise<void> {
   // Nothing older than the kept steps but a summary already: nothing to compact.
   if (cut <= 2) return;
   const model = options.summarizer === undefined ? step.model : resolveModel(options.summarizer, step.env);
-  const response = await callModel({
-    model,
-    prompt: [
-      { role: 'system', content: SUMMARY_INSTRUCTIONS },
-      { role: 'user', content: [{ type: 'text', text: renderMessages(prompt.slice(1, cut)) }] },
-    ],
-    signal: step.signal,
-  });
+  let response: Awaited<ReturnType<typeof callModel>>;
+  try {
+    response = await callModel({
+      model,
+      prompt: [
+        { role: 'system', content: SUMMARY_INSTRUCTIONS },
+        { role: 'user', content: [{ type: 'text', text: renderMessages(prompt.slice(1, cut)) }] },
+      ],
+      signal: step.signal,
+    });
+  } catch {
+    // A summary that fails leaves the transcript whole: the step goes on, the next one tries again.
+    return;
+  }
   const kept = prompt.slice(cut);
   const tokensAfter = estimateTokens([
     prompt[0] as LanguageModelV3Message,
