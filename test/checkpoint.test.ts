@@ -102,7 +102,9 @@ async function longSession() {
     await runtime.close();
     await base.close();
   };
-  return { store: base, file, sessionId: started.sessionId, followUp, close };
+  const pointer = (await base.getSession(started.sessionId))?.checkpoint;
+  if (!pointer) throw new Error('the first run wrote no checkpoint');
+  return { store: base, file, sessionId: started.sessionId, pointer, followUp, close };
 }
 
 /** Whether a run's reads included the whole log (a read from seq 0 of every type). */
@@ -111,11 +113,21 @@ const readWholeLog = (reads: (ReadEventsOptions | undefined)[]) =>
     (options) => options === undefined || (options.from === undefined && options.types === undefined),
   );
 
+/** A follow-up that fell back to the whole log and showed the model what the log says. */
+function expectFullRead(followUp: {
+  prompt: unknown;
+  expectedPrompt: unknown;
+  reads: (ReadEventsOptions | undefined)[];
+}): void {
+  expect(followUp.prompt).toEqual(followUp.expectedPrompt);
+  expect(readWholeLog(followUp.reads)).toBe(true);
+}
+
 describe('transcript checkpoints', () => {
   it('starts a follow-up from the checkpoint plus the events after it, showing the model the same conversation', async () => {
     const session = await longSession();
     try {
-      const pointer = (await session.store.getSession(session.sessionId))?.checkpoint;
+      const { pointer } = session;
       const head = await session.store.head(session.sessionId);
       // The first run's end wrote a checkpoint of the log up to its last event.
       expect(pointer?.seq).toBe(head?.seq);
@@ -123,7 +135,7 @@ describe('transcript checkpoints', () => {
       expect(prompt).toEqual(expectedPrompt);
       expect(prompt?.filter((message) => message.role === 'assistant')).toHaveLength(20);
       expect(readWholeLog(reads)).toBe(false);
-      expect(reads.some((options) => options?.from === (pointer?.seq ?? -2) + 1)).toBe(true);
+      expect(reads.some((options) => options?.from === pointer.seq + 1)).toBe(true);
     } finally {
       await session.close();
     }
@@ -132,14 +144,10 @@ describe('transcript checkpoints', () => {
   it('reads the whole log when the checkpoint blob is missing', async () => {
     const session = await longSession();
     try {
-      const pointer = (await session.store.getSession(session.sessionId))?.checkpoint;
-      if (!pointer) throw new Error('no checkpoint');
       await session.store.updateSession(session.sessionId, {
-        checkpoint: { ...pointer, hash: 'f'.repeat(64) },
+        checkpoint: { ...session.pointer, hash: 'f'.repeat(64) },
       });
-      const { prompt, expectedPrompt, reads } = await session.followUp('and now?');
-      expect(prompt).toEqual(expectedPrompt);
-      expect(readWholeLog(reads)).toBe(true);
+      expectFullRead(await session.followUp('and now?'));
     } finally {
       await session.close();
     }
@@ -148,22 +156,17 @@ describe('transcript checkpoints', () => {
   it('reads the whole log when the checkpoint blob is damaged or is not a checkpoint', async () => {
     const session = await longSession();
     try {
-      const pointer = (await session.store.getSession(session.sessionId))?.checkpoint;
-      if (!pointer) throw new Error('no checkpoint');
+      const { pointer } = session;
       // Bytes changed on disk: they no longer hash to the blob's name.
       const db = new Database(session.file);
       db.prepare('UPDATE blobs SET bytes = ? WHERE hash = ?').run(Buffer.from('{"version":1,'), pointer.hash);
       db.close();
-      const damaged = await session.followUp('first');
-      expect(damaged.prompt).toEqual(damaged.expectedPrompt);
-      expect(readWholeLog(damaged.reads)).toBe(true);
+      expectFullRead(await session.followUp('first'));
       // Well-named bytes that are not JSON, then JSON that is not a checkpoint.
       for (const text of ['not json', JSON.stringify({ version: 1, seq: pointer.seq })]) {
         const hash = await session.store.putBlob(new TextEncoder().encode(text));
         await session.store.updateSession(session.sessionId, { checkpoint: { seq: pointer.seq, hash } });
-        const { prompt, expectedPrompt, reads } = await session.followUp(text);
-        expect(prompt).toEqual(expectedPrompt);
-        expect(readWholeLog(reads)).toBe(true);
+        expectFullRead(await session.followUp(text));
       }
     } finally {
       await session.close();
