@@ -22,6 +22,7 @@ export type {
   Agent,
   AgentLimits,
   AgentOptions,
+  CompactionOptions,
   HistoryFilter,
   Instructions,
   InstructionsContext,

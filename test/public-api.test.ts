@@ -85,6 +85,7 @@ const PINNED: Record<string, { values: string[]; types: string[] }> = {
       'ClampPatch',
       'ClientErrorCode',
       'Clock',
+      'CompactionOptions',
       'ConfigErrorCode',
       'ContextKey',
       'ContextReader',

@@ -60,6 +60,40 @@ describe('SqliteStore on disk', () => {
     expect(migrationRows()).toEqual(applied);
   });
 
+  it('fills in the started attempt of runs that started before the column existed', async () => {
+    const first = new SqliteStore(path);
+    await first.createSession({ id: 'ses_old', agent: 'a', context: {}, auth: {}, tokenHash: 'h' });
+    await first.createRun({
+      id: 'run_old',
+      sessionId: 'ses_old',
+      agent: 'a',
+      kind: 'message',
+      input: {},
+      idempotencyKey: null,
+    });
+    for (const attempt of [1, 3])
+      await first.append(
+        'ses_old',
+        [{ type: 'run.started', data: { agent: 'a', attempt, definitionHash: 'h' } }],
+        {
+          runId: 'run_old',
+        },
+      );
+    await first.close();
+    // The file as a Baton before migration 6 left it.
+    const db = new Database(path);
+    db.exec(`ALTER TABLE runs DROP COLUMN started_attempt; ALTER TABLE sessions DROP COLUMN checkpoint;
+      DELETE FROM schema_migrations WHERE version = 6;`);
+    db.close();
+    const second = new SqliteStore(path);
+    try {
+      expect((await second.getRun('run_old'))?.startedAttempt).toBe(3);
+      expect((await second.getSession('ses_old'))?.checkpoint).toBeNull();
+    } finally {
+      await second.close();
+    }
+  });
+
   it('runs in WAL mode with the chosen synchronous level', async () => {
     const store = new SqliteStore(path, { synchronous: 'FULL' });
     await store.close();

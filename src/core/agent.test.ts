@@ -21,6 +21,17 @@ function untyped(options: Record<string, unknown>): AgentOptions {
 }
 
 describe('defineAgent', () => {
+  it('refuses compaction without a threshold and counts that are not positive whole numbers', () => {
+    const refused = (options: Partial<AgentOptions>) => () => defineAgent({ ...base, ...options });
+    expect(refused({ compaction: {} as never })).toThrow(/compaction.thresholdTokens is required/);
+    expect(refused({ compaction: { thresholdTokens: 0 } })).toThrow(/thresholdTokens must be a positive/);
+    expect(refused({ compaction: { thresholdTokens: 10, keepRecentSteps: 1.5 } })).toThrow(/keepRecentSteps/);
+    expect(refused({ maxToolResultChars: -1 })).toThrow(UserError);
+    const agent = defineAgent({ ...base, compaction: { thresholdTokens: 1_000 }, maxToolResultChars: 500 });
+    expect(agent.compaction).toEqual({ thresholdTokens: 1_000 });
+    expect(agent.maxToolResultChars).toBe(500);
+  });
+
   it('returns a frozen agent with defaults for the optional fields', () => {
     const agent = defineAgent({ name: 'plain', instructions: 'Hi.', model: 'openai:gpt-4.1-mini' });
     expect(agent).toMatchObject({

@@ -80,6 +80,22 @@ function isTransfer(entry: Agent | Transfer): entry is Transfer {
   return (entry as Partial<Transfer>).kind === 'transfer';
 }
 
+/**
+ * `defineAgent({ compaction })`: when the transcript's estimated tokens pass `thresholdTokens`,
+ * its older part is summarised into one message (`transcript.compacted`).
+ */
+export interface CompactionOptions {
+  /**
+   * Estimated prompt tokens (characters / 4) above which the transcript is compacted. Required:
+   * Baton knows no model's context window, so compaction is off unless this is set.
+   */
+  thresholdTokens: number;
+  /** Model steps kept verbatim after the summary (default 4). */
+  keepRecentSteps?: number;
+  /** The model that writes the summary (default: the agent's own). */
+  summarizer?: ModelSpec;
+}
+
 /** What `defineAgent` accepts. */
 export interface AgentOptions {
   name: string;
@@ -106,6 +122,13 @@ export interface AgentOptions {
    * `agents/<name>/skills/`.
    */
   skills?: SkillSource[];
+  /** Summarise the older transcript past a token threshold (off by default). */
+  compaction?: CompactionOptions;
+  /**
+   * Tool results longer than this (as JSON) reach the model truncated, with a note saying so;
+   * the log keeps them whole. Unlimited by default.
+   */
+  maxToolResultChars?: number;
 }
 
 /** A validated, frozen agent definition. */
@@ -125,6 +148,8 @@ export interface Agent {
   readonly retry: Readonly<Partial<RetryPolicy>>;
   readonly pricing: Readonly<ModelPricing> | undefined;
   readonly skills: readonly SkillSource[];
+  readonly compaction: Readonly<CompactionOptions> | undefined;
+  readonly maxToolResultChars: number | undefined;
 }
 
 const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
@@ -181,6 +206,7 @@ export function defineAgent(options: AgentOptions): Agent {
   checkRetry(options.name, options.retry ?? {});
   checkPricing(options.name, options.pricing);
   checkSkills(options.name, options.skills ?? []);
+  checkCompaction(options.name, options);
   return Object.freeze({
     name: options.name,
     description: options.description,
@@ -195,6 +221,8 @@ export function defineAgent(options: AgentOptions): Agent {
     retry: Object.freeze({ ...options.retry }),
     pricing: options.pricing === undefined ? undefined : Object.freeze({ ...options.pricing }),
     skills: Object.freeze([...(options.skills ?? [])]),
+    compaction: options.compaction === undefined ? undefined : Object.freeze({ ...options.compaction }),
+    maxToolResultChars: options.maxToolResultChars,
   });
 }
 
@@ -206,6 +234,21 @@ export function withSkills(agent: Agent, skills: readonly Skill[]): Agent {
   if (skills.length === 0) return agent;
   // An agent made by another copy of Baton's modules (a build older than skills) has none.
   return Object.freeze({ ...agent, skills: Object.freeze([...(agent.skills ?? []), ...skills]) });
+}
+
+/** Thresholds and counts are positive whole numbers; anything else would never (or always) trigger. */
+function checkCompaction(agent: string, options: AgentOptions): void {
+  const counts: [string, unknown][] = [
+    ['maxToolResultChars', options.maxToolResultChars],
+    ['compaction.thresholdTokens', options.compaction?.thresholdTokens],
+    ['compaction.keepRecentSteps', options.compaction?.keepRecentSteps],
+  ];
+  if (options.compaction !== undefined && options.compaction.thresholdTokens === undefined)
+    throw new UserError('invalid_agent', `agent ${agent}: compaction.thresholdTokens is required`);
+  for (const [name, value] of counts) {
+    if (value !== undefined && !(Number.isInteger(value) && (value as number) > 0))
+      throw new UserError('invalid_agent', `agent ${agent}: ${name} must be a positive whole number`);
+  }
 }
 
 /** Text, or a function that makes it. */

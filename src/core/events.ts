@@ -153,6 +153,18 @@ export interface EventDataByType {
   'input.provided': { requestId: string; answer: unknown; by: string };
   /** The run parked until the named approvals and questions are settled; it holds no lease. */
   'run.waiting': { approvalIds: string[]; requestIds: string[] };
+  /**
+   * The older part of the transcript was summarised into `summary` (docs/project-layout.md,
+   * "Compaction"): from here on the model sees the summary and the last `keptMessages` messages.
+   * `upToSeq` is the newest event the summarised transcript had seen; token counts are estimates.
+   */
+  'transcript.compacted': {
+    upToSeq: number;
+    summary: string;
+    tokensBefore: number;
+    tokensAfter: number;
+    keptMessages: number;
+  };
 }
 
 /** Every persisted event type (`session.started`, `tool.result`, ...). */

@@ -53,12 +53,32 @@ export const GATE_EVENT_TYPES = [
   'input.provided',
 ] as const;
 
-/** Scans a session's log (or just its gate events) into the state of every gate. */
-export function readGates(events: readonly BatonEvent[]): GateLedger {
+/** Gates as JSON (a checkpoint keeps the open ones). */
+export interface GateStates {
+  approvals: ApprovalState[];
+  questions: QuestionState[];
+}
+
+/**
+ * Scans a session's log (or just its gate events) into the state of every gate; `before`:
+ * the gates as they were when `events` begin (a checkpoint's).
+ */
+export function readGates(
+  events: readonly BatonEvent[],
+  before: GateStates = { approvals: [], questions: [] },
+): GateLedger {
   const approvals = new Map<string, ApprovalState>();
   const questions = new Map<string, QuestionState>();
   const approvalById = new Map<string, ApprovalState>();
   const questionById = new Map<string, QuestionState>();
+  for (const state of before.approvals) {
+    approvals.set(state.request.toolCallId, state);
+    approvalById.set(state.request.approvalId, state);
+  }
+  for (const state of before.questions) {
+    questions.set(state.request.toolCallId, state);
+    questionById.set(state.request.requestId, state);
+  }
   for (const event of events) {
     switch (event.type) {
       case 'approval.requested': {
@@ -93,6 +113,14 @@ export function readGates(events: readonly BatonEvent[]): GateLedger {
     }
   }
   return { approvals, questions };
+}
+
+/** The gates of a ledger still waiting for a decision or an answer. */
+export function openGates(ledger: GateLedger): GateStates {
+  return {
+    approvals: [...ledger.approvals.values()].filter(isPendingApproval),
+    questions: [...ledger.questions.values()].filter((state) => state.answer === undefined),
+  };
 }
 
 /** True while an approval has neither a decision nor an expiry. */

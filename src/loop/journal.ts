@@ -1,4 +1,5 @@
 import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js';
+import type { SessionLog } from './session-checkpoint.js';
 
 /**
  * Where the loop records what it does (docs/architecture.md). The loop never touches SQL:
@@ -8,8 +9,11 @@ import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js'
 export interface Journal {
   readonly sessionId: string;
   readonly runId: string;
-  /** Every committed event of the session so far, oldest first; the loop rebuilds its transcript from it. */
-  load(): Promise<readonly BatonEvent[]>;
+  /**
+   * Every committed event of the session so far, oldest first, or a checkpoint and the events
+   * after it (`SessionLog`); the loop rebuilds its transcript from it.
+   */
+  load(): Promise<SessionLog>;
   /** Commits one event; resolves once it is durable. Throws `LeaseLostError` when fenced out. */
   append(draft: EventDraft): Promise<BatonEvent>;
   /** Commits several events in one transaction: all of them or none. */
@@ -28,6 +32,13 @@ export interface Journal {
    * active) since the last call or since `load()`; the loop drains them at step boundaries.
    */
   drainInbox(): Promise<readonly BatonEvent<'message.received'>[]>;
+  /** Seq of the newest event this journal knows the log holds (-1: none). */
+  readonly knownHead: number;
+  /**
+   * Optional: writes a transcript checkpoint of the log as committed so far, when `minEvents`
+   * or more came since the last (see `SessionCheckpoint`). Compaction asks for one.
+   */
+  checkpoint?(minEvents: number): Promise<number | undefined>;
   /** Sends a live-only event (token deltas) to connected readers; never persisted. */
   emitLive(event: ModelDeltaEvent): void;
 }

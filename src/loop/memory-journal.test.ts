@@ -18,7 +18,7 @@ describe('MemoryJournal', () => {
   it('queues delivered messages for the next drain, and load() starts the inbox afresh', async () => {
     const journal = new MemoryJournal();
     journal.deliver('before load');
-    expect((await journal.load()).map((event) => event.type)).toEqual(['message.received']);
+    expect((await journal.load()).events.map((event) => event.type)).toEqual(['message.received']);
     expect(await journal.drainInbox()).toEqual([]);
     const delivered = journal.deliver('after load');
     expect(await journal.drainInbox()).toEqual([delivered]);

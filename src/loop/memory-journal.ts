@@ -2,6 +2,7 @@ import type { BatonEvent, EventDraft, ModelDeltaEvent, StreamEvent } from '../co
 import { sealEvent } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { Journal } from './journal.js';
+import type { SessionLog } from './session-checkpoint.js';
 
 /** Options of {@link MemoryJournal}. */
 export interface MemoryJournalOptions {
@@ -33,14 +34,18 @@ export class MemoryJournal implements Journal {
     this.now = options.now ?? Date.now;
   }
 
+  get knownHead(): number {
+    return this.log.at(-1)?.seq ?? -1;
+  }
+
   /** The committed events, oldest first. */
   get events(): readonly BatonEvent[] {
     return this.log;
   }
 
-  async load(): Promise<readonly BatonEvent[]> {
+  async load(): Promise<SessionLog> {
     this.inbox = [];
-    return [...this.log];
+    return { events: [...this.log] };
   }
 
   async append(draft: EventDraft): Promise<BatonEvent> {

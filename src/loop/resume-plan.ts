@@ -50,8 +50,16 @@ interface MutableStep extends IncompleteStep {
   completed: boolean;
 }
 
-/** Scans the log once for the events of `runId` and says where to continue. */
-export function planResume(events: readonly BatonEvent[], runId: string): ResumePlan {
+/**
+ * Scans the log once for the events of `runId` and says where to continue. `unansweredBefore`:
+ * the user messages no model call had seen when `events` begin (a checkpoint's, when the log
+ * is read from one; the run then has no event before `events`).
+ */
+export function planResume(
+  events: readonly BatonEvent[],
+  runId: string,
+  unansweredBefore: readonly string[] = [],
+): ResumePlan {
   let current: MutableStep | undefined;
   let answer: string | undefined;
   let usage = emptyUsage();
@@ -59,7 +67,7 @@ export function planResume(events: readonly BatonEvent[], runId: string): Resume
   let lastHandoff: ResumePlan['lastHandoff'];
   let handoffs = 0;
   const admissions: EventDataByType['admission.checked'][] = [];
-  let unanswered: string[] = [];
+  let unanswered: string[] = [...unansweredBefore];
   // Background messages the model has not been shown: they are shown at a turn's end (see Transcript).
   let heldBackground = 0;
   for (const event of events) {

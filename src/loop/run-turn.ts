@@ -1,12 +1,8 @@
 import { toErrorBody, UserError } from '../core/errors.js';
-import { readGates } from '../core/gates.js';
 import { systemClock } from '../model/clock.js';
 import { AgentRoster } from './agent-roster.js';
-import { ContextState } from './context-state.js';
 import type { ResumePlan } from './resume-plan.js';
-import { planResume } from './resume-plan.js';
-import { SkillActivations } from './skills/skill-activations.js';
-import { Transcript } from './transcript.js';
+import { rebuildSession } from './session-state.js';
 import { Turn } from './turn.js';
 import type { TurnEnd } from './turn-end.js';
 import { toOutcome } from './turn-end.js';
@@ -41,7 +37,8 @@ async function drive(turn: Turn, plan: ResumePlan): Promise<TurnEnd> {
 }
 
 /**
- * Runs one agent turn against a journal (docs/architecture.md, durability). Loads the session log once,
+ * Runs one agent turn against a journal (docs/architecture.md, durability). Loads the session log once
+ * (from its checkpoint, when the journal has one),
  * rebuilds the conversation from every run of the session, continues the current run from its
  * first incomplete step, and then steps — model call, `message.completed`, tools, `step.completed`
  * — until the model answers without tool calls, a limit ends the turn, or it is cancelled.
@@ -52,9 +49,14 @@ async function drive(turn: Turn, plan: ResumePlan): Promise<TurnEnd> {
 export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
   const { journal } = options;
   const clock = options.clock ?? systemClock;
-  const events = await journal.load();
-  const plan = planResume(events, journal.runId);
-  const transcript = Transcript.fromEvents(events, journal.runId);
+  const { plan, transcript, context, gates, activations } = rebuildSession(
+    await journal.load(),
+    journal.runId,
+    {
+      initialContext: options.toolContext?.context,
+      transcript: { maxToolResultChars: options.agent.maxToolResultChars },
+    },
+  );
   const turnSignal = new TurnSignal(
     options.signal,
     options.agent.limits.timeoutMs,
@@ -69,9 +71,9 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       transcript,
       turnSignal,
       plan,
-      context: ContextState.fromEvents(events, options.toolContext?.context),
-      gates: readGates(events),
-      activations: SkillActivations.fromEvents(events),
+      context,
+      gates,
+      activations,
     });
     const end = await drive(turn, plan);
     await journal.flush();

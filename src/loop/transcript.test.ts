@@ -104,3 +104,29 @@ describe('Transcript', () => {
     expect(transcript.prompt[0]).toEqual({ role: 'system', content: 'Be brief.' });
   });
 });
+
+describe('Transcript compaction', () => {
+  it('replaces all but the kept messages with the summary, never separating results from their call', () => {
+    const transcript = Transcript.fromEvents(
+      log(
+        user('hi'),
+        assistant('', ['a']),
+        result('a'),
+        assistant('', ['b']),
+        result('b'),
+        assistant('done'),
+        {
+          type: 'transcript.compacted',
+          // Two kept messages would start at b's results: the cut moves back to b's call.
+          data: { upToSeq: 5, summary: 'they said hi', tokensBefore: 100, tokensAfter: 40, keptMessages: 2 },
+        },
+      ),
+      'run_1',
+    );
+    expect(roles(transcript)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant']);
+    expect(transcript.prompt[1]).toEqual({
+      role: 'user',
+      content: [{ type: 'text', text: 'Summary of the conversation so far:\nthey said hi' }],
+    });
+  });
+});

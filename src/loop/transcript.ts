@@ -16,6 +16,20 @@ interface PendingCall {
   runId: string;
 }
 
+/**
+ * A transcript's state as JSON, for a checkpoint (see `SessionCheckpoint`): the conversation
+ * after the system message, the calls still waiting for results and the messages held back.
+ * Only a transcript built for no run in particular is snapshotted, so nothing run-specific is in it.
+ */
+export interface TranscriptSnapshot {
+  messages: LanguageModelV3Message[];
+  pending: { toolCallId: string; name: string; runId: string }[];
+  deferredUsers: LanguageModelV3Message[];
+  heldBackground: LanguageModelV3Message[];
+  /** The last message is the tool message the next results join. */
+  toolMessageOpen: boolean;
+}
+
 /** The result the model sees for a call whose run ended (or moved on) before it finished. */
 const INTERRUPTED: ErrorBody = {
   code: 'interrupted',
@@ -24,6 +38,7 @@ const INTERRUPTED: ErrorBody = {
 
 function resultPart(
   data: Pick<ToolResultData, 'toolCallId' | 'name' | 'ok' | 'output' | 'error'>,
+  maxChars: number | undefined,
 ): LanguageModelV3ToolResultPart {
   return {
     type: 'tool-result',
@@ -31,9 +46,37 @@ function resultPart(
     toolName: data.name,
     output:
       data.ok || data.error === undefined
-        ? { type: 'json', value: data.output as JSONValue }
+        ? truncatedOutput(data.output as JSONValue, maxChars)
         : { type: 'error-json', value: { code: data.error.code, message: data.error.message } },
   };
+}
+
+/** A result as the model sees it: its JSON cut to `maxChars` with a note saying so, when longer. */
+function truncatedOutput(
+  value: JSONValue,
+  maxChars: number | undefined,
+): LanguageModelV3ToolResultPart['output'] {
+  if (maxChars === undefined) return { type: 'json', value };
+  const text = JSON.stringify(value ?? null);
+  if (text.length <= maxChars) return { type: 'json', value };
+  return {
+    type: 'text',
+    value: `${text.slice(0, maxChars)}\n[truncated: the result is ${text.length} characters as JSON; only the first ${maxChars} are shown]`,
+  };
+}
+
+/** The first message of a compacted transcript: the summary of what it replaced. */
+export function summaryMessage(summary: string): LanguageModelV3Message {
+  return {
+    role: 'user',
+    content: [{ type: 'text', text: `Summary of the conversation so far:\n${summary}` }],
+  };
+}
+
+/** Options of a {@link Transcript}. */
+export interface TranscriptOptions {
+  /** Tool results longer than this (as JSON) are shown truncated (`maxToolResultChars`). */
+  maxToolResultChars?: number | undefined;
 }
 
 /**
@@ -59,14 +102,78 @@ export class Transcript {
   private handoffMarkAt = 0;
 
   /** Calls of this run stay pending when its log ends mid-step: the loop resumes them. */
-  constructor(private readonly currentRunId: string) {}
+  constructor(
+    private readonly currentRunId: string,
+    private readonly options: TranscriptOptions = {},
+  ) {}
 
   /** Builds the transcript of a whole session log; calls of `currentRunId` may stay pending. */
-  static fromEvents(events: readonly BatonEvent[], currentRunId: string): Transcript {
-    const transcript = new Transcript(currentRunId);
+  static fromEvents(
+    events: readonly BatonEvent[],
+    currentRunId: string,
+    options: TranscriptOptions = {},
+  ): Transcript {
+    const transcript = new Transcript(currentRunId, options);
     for (const event of events) transcript.addEvent(event);
     transcript.closeCalls((call) => call.runId !== currentRunId);
     return transcript;
+  }
+
+  /**
+   * Builds the transcript from a checkpoint and the events after it: the same transcript as
+   * {@link Transcript.fromEvents} of the whole log, as long as `currentRunId` has no event the
+   * checkpoint covers (the caller checks; see `SessionCheckpoint.unfinishedRuns`).
+   */
+  static fromSnapshot(
+    snapshot: TranscriptSnapshot,
+    events: readonly BatonEvent[],
+    currentRunId: string,
+    options: TranscriptOptions = {},
+  ): Transcript {
+    const transcript = Transcript.restore(snapshot, currentRunId, options);
+    for (const event of events) transcript.addEvent(event);
+    transcript.closeCalls((call) => call.runId !== currentRunId);
+    return transcript;
+  }
+
+  /**
+   * The transcript a snapshot holds, its pending calls still pending. A snapshot's results are
+   * whole (it is built without a limit): `maxToolResultChars` is applied to them here.
+   */
+  static restore(
+    snapshot: TranscriptSnapshot,
+    currentRunId: string,
+    options: TranscriptOptions = {},
+  ): Transcript {
+    const transcript = new Transcript(currentRunId, options);
+    const limit = options.maxToolResultChars;
+    transcript.prompt.push(
+      ...(limit === undefined
+        ? snapshot.messages
+        : snapshot.messages.map((message) => limited(message, limit))),
+    );
+    for (const call of snapshot.pending)
+      transcript.pending.set(call.toolCallId, { name: call.name, runId: call.runId });
+    transcript.deferredUsers = [...snapshot.deferredUsers];
+    transcript.heldBackground = [...snapshot.heldBackground];
+    const last = transcript.prompt.at(-1);
+    // The open tool message is extended in place: a copy, so the snapshot's stays as it was.
+    if (snapshot.toolMessageOpen && last?.role === 'tool') {
+      transcript.openToolMessage = { ...last, content: [...last.content] };
+      transcript.prompt[transcript.prompt.length - 1] = transcript.openToolMessage;
+    }
+    return transcript;
+  }
+
+  /** This transcript's state, sharing its messages: serialise it before adding more events. */
+  snapshot(): TranscriptSnapshot {
+    return {
+      messages: this.prompt.slice(1),
+      pending: [...this.pending].map(([toolCallId, call]) => ({ toolCallId, ...call })),
+      deferredUsers: this.deferredUsers,
+      heldBackground: this.heldBackground,
+      toolMessageOpen: this.openToolMessage !== undefined && this.openToolMessage === this.prompt.at(-1),
+    };
   }
 
   /** Replaces the system message (a handoff changes the active agent's instructions). */
@@ -125,6 +232,9 @@ export class Transcript {
         break;
       case 'tool.result':
         this.addToolResult(event.data);
+        break;
+      case 'transcript.compacted':
+        this.compact(event.data.summary, event.data.keptMessages);
         break;
       case 'run.started':
         this.closeCalls((call) => call.runId !== event.runId);
@@ -191,8 +301,26 @@ export class Transcript {
       this.openToolMessage = { role: 'tool', content: [] };
       this.prompt.push(this.openToolMessage);
     }
-    this.openToolMessage.content.push(resultPart(data));
+    this.openToolMessage.content.push(resultPart(data, this.options.maxToolResultChars));
     if (this.pending.size === 0) this.flushDeferredUsers();
+  }
+
+  /**
+   * Replaces every message but the last `keptMessages` with one summary message. The cut never
+   * separates tool results from their call: it moves back to the assistant message before them.
+   * The current run's handoff mark moves with the messages (or to the summary, when summarised).
+   */
+  compact(summary: string, keptMessages: number): void {
+    let cut = Math.max(1, this.prompt.length - keptMessages);
+    while (cut > 1 && this.prompt[cut]?.role === 'tool') cut -= 1;
+    const kept = this.prompt.splice(cut);
+    this.prompt.splice(1, this.prompt.length - 1, summaryMessage(summary), ...kept);
+    if (this.handoffMarkAt > 0) this.handoffMarkAt = Math.max(2, this.handoffMarkAt - cut + 2);
+  }
+
+  /** The view a handoff's filter made, if one is active (compaction waits while it is). */
+  get filtered(): boolean {
+    return this.handoffView !== undefined;
   }
 
   private closeCalls(matches: (call: PendingCall) => boolean): void {
@@ -213,4 +341,17 @@ export class Transcript {
     this.openToolMessage = undefined;
     this.prompt.push(message);
   }
+}
+
+/** A snapshot's message with `maxChars` applied to its tool results (a copy, when one is cut). */
+function limited(message: LanguageModelV3Message, maxChars: number): LanguageModelV3Message {
+  if (message.role !== 'tool') return message;
+  return {
+    ...message,
+    content: message.content.map((part) =>
+      part.type === 'tool-result' && part.output.type === 'json'
+        ? { ...part, output: truncatedOutput(part.output.value, maxChars) }
+        : part,
+    ),
+  };
 }

@@ -5,6 +5,7 @@ import type { Clock } from '../model/clock.js';
 import { AdmissionState } from './admission/admission-state.js';
 import { admit, rejection } from './admission/admit.js';
 import type { ActiveAgent, AgentRoster } from './agent-roster.js';
+import { compactIfLong } from './compaction.js';
 import type { ContextState } from './context-state.js';
 import { Guardrails } from './guardrails.js';
 import { isHandoffResult, transferTo } from './handoffs.js';
@@ -114,6 +115,15 @@ export class Turn {
       this.unanswered = [];
       if (refused !== undefined) return { end: { reason: 'error', error: refused } };
     }
+    // A long transcript is summarised before the step, so the call and what follows see the summary.
+    await compactIfLong({
+      journal,
+      transcript: this.parts.transcript,
+      agent: this.parts.options.agent,
+      model: this.active.model,
+      env: this.parts.options.env ?? {},
+      signal: this.parts.turnSignal.signal,
+    });
     // A crash during the model call re-calls the model whether or not `step.started` was
     // committed, so it rides with `message.completed` (or with a `model.retried` before it).
     if (!alreadyStarted) await journal.stage({ type: 'step.started', data: { step } });

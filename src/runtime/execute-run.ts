@@ -35,6 +35,9 @@ export interface ExecuteClaimOptions {
 /** Default time a step in flight gets to commit once a worker starts shutting down. */
 export const DEFAULT_DRAIN_GRACE_MS = 10_000;
 
+/** Events since a session's last checkpoint after which a run's end writes a new one. */
+export const CHECKPOINT_MIN_EVENTS = 64;
+
 /** Returned by the start when this runtime does not serve the run's agent after all. */
 const UNSERVED = Symbol('unserved');
 
@@ -115,8 +118,8 @@ async function executeLogged(
     if (outcome === UNSERVED) {
       unserved = true;
       await context.store.updateRun(run.id, { status: 'queued', lease: null }, fence);
-    } else if (outcome) {
-      await commitOutcome(context, run, journal, fence, outcome, stopReason, active);
+    } else if (outcome && (await commitOutcome(context, run, journal, fence, outcome, stopReason, active))) {
+      await saveCheckpoint(context, journal);
     }
   } catch (error) {
     // A damaged database is the operator's to fix: nothing is recorded, the worker stops.
@@ -219,7 +222,7 @@ async function startAndRun(
   }
   if (run.definitionHash !== null && run.definitionHash !== definitionHash)
     return fail(definitionChanged(run));
-  const { attempt, resumed } = await attemptOf(context, run);
+  const { attempt, resumed } = attemptOf(run);
   await journal.append({
     type: 'run.started',
     data: { agent: agent?.name ?? run.agent, attempt, definitionHash, kind: run.kind, worker: owner },
@@ -247,23 +250,18 @@ function definitionChanged(run: RunRecord): ErrorBody {
 /**
  * The attempt number of this start: the run's attempt when that attempt has not started yet
  * (first start, or after `retry`), else one more than the last started attempt (a takeover
- * after a crash or a lost lease counts as a new attempt). `resumed` when an earlier attempt started.
+ * after a crash or a lost lease counts as a new attempt). `resumed` when an earlier attempt
+ * started. Read from the run record (`run.started` keeps `startedAttempt`), not the log.
  */
-async function attemptOf(
-  context: RuntimeContext,
-  run: RunRecord,
-): Promise<{ attempt: number; resumed: boolean }> {
-  const starts = await context.store.readEvents(run.sessionId, { types: ['run.started'] });
-  let last = 0;
-  for (const event of starts) {
-    if (event.runId === run.id && event.type === 'run.started') last = Math.max(last, event.data.attempt);
-  }
+function attemptOf(run: RunRecord): { attempt: number; resumed: boolean } {
+  const last = run.startedAttempt;
   return { attempt: last >= run.attempt ? last + 1 : run.attempt, resumed: last > 0 };
 }
 
 /**
  * Commits the turn's outcome; a stop for shutdown or lease loss commits nothing. A finished
  * turn's end also queues the next run for messages it never read (in the same commit).
+ * True when it committed the run's end (succeeded, failed or cancelled).
  */
 async function commitOutcome(
   context: RuntimeContext,
@@ -273,7 +271,7 @@ async function commitOutcome(
   outcome: TurnOutcome,
   stopReason: StopReason | undefined,
   active: ActiveTime,
-): Promise<void> {
+): Promise<boolean> {
   const activeMs = active.total();
   switch (outcome.status) {
     case 'succeeded':
@@ -284,7 +282,7 @@ async function commitOutcome(
         { type: 'run.completed', data: { status: 'succeeded', text: outcome.text, usage: outcome.usage } },
         { followUp: true, runPatch: { activeMs } },
       );
-      return;
+      return true;
     case 'failed':
       await commitRunEnd(
         context,
@@ -293,10 +291,10 @@ async function commitOutcome(
         { type: 'run.failed', data: { error: outcome.error } },
         { followUp: true, runPatch: { usage: outcome.usage, activeMs } },
       );
-      return;
+      return true;
     case 'cancelled':
       // Shutdown hands the run back for another worker to resume; only a cancel ends it.
-      if (stopReason === 'shutdown' || stopReason === 'lease_lost') return;
+      if (stopReason === 'shutdown' || stopReason === 'lease_lost') return false;
       await commitRunEnd(
         context,
         run,
@@ -304,10 +302,10 @@ async function commitOutcome(
         { type: 'run.cancelled', data: {} },
         { followUp: false, runPatch: { usage: outcome.usage, activeMs } },
       );
-      return;
+      return true;
     case 'waiting':
       await parkRun(context, journal, outcome, activeMs);
-      return;
+      return false;
     case 'deferred':
       // The run waits out a long Retry-After: a lease owned by nobody that expires at `retryAt`
       // makes it claimable again exactly then, by any worker.
@@ -320,6 +318,24 @@ async function commitOutcome(
         },
         fence,
       );
-      return;
+      return false;
+  }
+}
+
+/**
+ * Writes the session's transcript checkpoint after a run's end, so the next run starts from it
+ * (docs/architecture.md, "Checkpoints"). Only once enough events came since the last one: a
+ * checkpoint costs a blob of the whole transcript, and a few events more to read cost less.
+ */
+async function saveCheckpoint(context: RuntimeContext, journal: StoreJournal): Promise<void> {
+  try {
+    await journal.checkpoint(CHECKPOINT_MIN_EVENTS);
+  } catch (error) {
+    // The run has ended either way; without a checkpoint the next run reads the whole log.
+    context.logger.warn('could not write the transcript checkpoint', {
+      sessionId: journal.sessionId,
+      runId: journal.runId,
+      error,
+    });
   }
 }

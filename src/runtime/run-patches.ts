@@ -20,6 +20,7 @@ export function lifecyclePatches(draft: EventDraft, now: string): LifecyclePatch
         runPatch: {
           status: 'running',
           attempt: draft.data.attempt,
+          startedAttempt: draft.data.attempt,
           definitionHash: draft.data.definitionHash,
         },
         sessionPatch: { status: 'running' },

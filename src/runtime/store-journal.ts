@@ -1,10 +1,13 @@
 import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js';
 import type { Journal } from '../loop/journal.js';
+import type { SessionLog } from '../loop/session-checkpoint.js';
+import { SessionFold } from '../loop/session-checkpoint.js';
 import type { AppendOptions, Fence, RunPatch, StepBoundary } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { RunObserver } from '../telemetry/instrumentation.js';
 import { inCurrentTrace } from '../telemetry/trace-context.js';
 import type { LiveBus } from './live-bus.js';
+import { readCheckpoint } from './read-checkpoint.js';
 import { lifecyclePatches } from './run-patches.js';
 import { readStepBoundary } from './step-boundary.js';
 
@@ -38,6 +41,8 @@ export class StoreJournal implements Journal {
   #interleaved = false;
   /** Events staged for the next commit (see `Journal.stage`). */
   #staged: EventDraft[] = [];
+  /** What `load` read: the next checkpoint folds what came after it into this. */
+  #loaded: SessionLog | undefined;
 
   constructor(options: StoreJournalOptions) {
     this.#options = options;
@@ -55,11 +60,40 @@ export class StoreJournal implements Journal {
     return this.#knownHead;
   }
 
-  async load(): Promise<readonly BatonEvent[]> {
-    const events = await this.#options.store.readEvents(this.sessionId);
-    this.#seen = Math.max(this.#seen, events.at(-1)?.seq ?? -1);
+  /**
+   * The session's newest checkpoint and the events after it, when it has a usable one (see
+   * `readCheckpoint`); otherwise the whole log.
+   */
+  async load(): Promise<SessionLog> {
+    const { store } = this.#options;
+    const checkpoint = await readCheckpoint(store, this.sessionId, this.runId);
+    const events = await store.readEvents(
+      this.sessionId,
+      checkpoint === undefined ? {} : { from: checkpoint.seq + 1 },
+    );
+    const log: SessionLog = { ...(checkpoint && { checkpoint }), events };
+    this.#loaded = log;
+    this.#seen = Math.max(this.#seen, events.at(-1)?.seq ?? checkpoint?.seq ?? -1);
     this.#knownHead = this.#seen;
-    return events;
+    return log;
+  }
+
+  /**
+   * Writes the session's transcript checkpoint as of the log's head — what `load` read, folded
+   * with the events after it — when at least `minEvents` events came since the one it loaded.
+   * A checkpoint is derived from committed events only, so whoever writes it writes the truth.
+   * Returns the seq it covers, or undefined when none was written.
+   */
+  async checkpoint(minEvents: number): Promise<number | undefined> {
+    const { store } = this.#options;
+    const loaded = this.#loaded ?? { events: [] };
+    const loadedTo = loaded.events.at(-1)?.seq ?? loaded.checkpoint?.seq ?? -1;
+    if (this.#knownHead - (loaded.checkpoint?.seq ?? -1) < minEvents) return undefined;
+    const after = await store.readEvents(this.sessionId, { from: loadedTo + 1 });
+    const fold = SessionFold.from(loaded.checkpoint, [...loaded.events, ...after]);
+    const hash = await store.putBlob(new TextEncoder().encode(fold.serialise()));
+    await store.updateSession(this.sessionId, { checkpoint: { seq: fold.seq, hash } });
+    return fold.seq;
   }
 
   async append(draft: EventDraft): Promise<BatonEvent> {

@@ -44,6 +44,7 @@ export function buildSessionRecord(
     tokenHash: input.tokenHash,
     headSeq: null,
     headHash: null,
+    checkpoint: null,
     createdAt: now,
     updatedAt: now,
   };
@@ -57,6 +58,7 @@ export function buildRunRecord(input: NewRun, now: string): RunRecord {
     agent: input.agent,
     status: 'queued',
     attempt: 1,
+    startedAttempt: 0,
     kind: input.kind,
     input: copyJson(input.input),
     agentModule: input.agentModule ?? null,

@@ -26,8 +26,19 @@ export interface SessionRecord {
   headSeq: number | null;
   /** Hash of the newest event (null: empty log); `verify-log` checks the log ends there. */
   headHash: string | null;
+  /**
+   * The newest transcript checkpoint (a blob): the session's state after event `seq`, from
+   * which a run starts instead of reading the whole log (null: none yet). An optimisation only.
+   */
+  checkpoint: CheckpointPointer | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** Where a session's transcript checkpoint is: the blob's hash and the seq it covers. */
+export interface CheckpointPointer {
+  seq: number;
+  hash: string;
 }
 
 export interface Lease {
@@ -44,6 +55,8 @@ export interface RunRecord {
   agent: string;
   status: RunStatus;
   attempt: number;
+  /** The attempt of the run's latest `run.started` (0: never started), so a start needs no log read. */
+  startedAttempt: number;
   /** What started the run: `message`, `task`, `exec`, ... */
   kind: string;
   /** Run input (the user message, task args...), JSON. */
@@ -80,12 +93,15 @@ export interface RunRecord {
 }
 
 /** Partial updates; only the given fields change. */
-export type SessionPatch = Partial<Pick<SessionRecord, 'status' | 'context' | 'auth' | 'tokenHash'>>;
+export type SessionPatch = Partial<
+  Pick<SessionRecord, 'status' | 'context' | 'auth' | 'tokenHash' | 'checkpoint'>
+>;
 export type RunPatch = Partial<
   Pick<
     RunRecord,
     | 'status'
     | 'attempt'
+    | 'startedAttempt'
     | 'definitionHash'
     | 'usage'
     | 'result'

@@ -9,8 +9,12 @@ import { ACTIVATE_SKILL } from './skill-tools.js';
 export class SkillActivations {
   private constructor(private readonly active: Map<string, string>) {}
 
-  static fromEvents(events: readonly BatonEvent[]): SkillActivations {
-    const active = new Map<string, string>();
+  /** From the log's events, after the activations a checkpoint folded in (name -> hash). */
+  static fromEvents(
+    events: readonly BatonEvent[],
+    before: Readonly<Record<string, string>> = {},
+  ): SkillActivations {
+    const active = new Map<string, string>(Object.entries(before));
     for (const event of events) {
       if (event.type === 'skill.activated' && !active.has(event.data.name))
         active.set(event.data.name, event.data.hash);

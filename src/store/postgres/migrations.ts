@@ -160,6 +160,20 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN pool text;
     `,
   },
+  {
+    version: 6,
+    name: 'transcript checkpoints on sessions, started attempt on runs',
+    sql: `
+      -- A run starts from the session's newest checkpoint plus the events after it.
+      ALTER TABLE sessions ADD COLUMN checkpoint json;
+      -- The attempt of the run's latest run.started, so a start does not scan the log for it.
+      ALTER TABLE runs ADD COLUMN started_attempt integer NOT NULL DEFAULT 0;
+      UPDATE runs SET started_attempt = COALESCE(
+        (SELECT MAX((events.data->>'attempt')::integer) FROM events
+          WHERE events.session_id = runs.session_id AND events.run_id = runs.id AND events.type = 'run.started'),
+        0);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

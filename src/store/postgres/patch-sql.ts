@@ -15,11 +15,13 @@ const SESSION_COLUMNS: ColumnMap = {
   context: { column: 'context', json: true },
   auth: { column: 'auth', json: true },
   tokenHash: { column: 'token_hash' },
+  checkpoint: { column: 'checkpoint', json: true },
 };
 
 const RUN_COLUMNS: ColumnMap = {
   status: { column: 'status' },
   attempt: { column: 'attempt' },
+  startedAttempt: { column: 'started_attempt' },
   definitionHash: { column: 'definition_hash' },
   usage: { column: 'usage', json: true },
   result: { column: 'result', json: true },

@@ -17,6 +17,7 @@ export interface SessionRow {
   token_hash: string;
   head_seq: number | null;
   head_hash: string | null;
+  checkpoint: SessionRecord['checkpoint'];
   created_at: string;
   updated_at: string;
 }
@@ -28,6 +29,7 @@ export interface RunRow {
   agent: string;
   status: RunRecord['status'];
   attempt: number;
+  started_attempt: number;
   kind: string;
   input: RunRecord['input'];
   agent_module: string | null;
@@ -96,6 +98,7 @@ export function toSession(row: SessionRow): SessionRecord {
     tokenHash: row.token_hash,
     headSeq: row.head_seq,
     headHash: row.head_hash,
+    checkpoint: row.checkpoint,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -113,6 +116,7 @@ export function toRun(row: RunRow): RunRecord {
     agent: row.agent,
     status: row.status,
     attempt: row.attempt,
+    startedAttempt: row.started_attempt,
     kind: row.kind,
     input: row.input,
     agentModule: row.agent_module,

@@ -18,6 +18,7 @@ export const RUN_COLUMN_NAMES = [
   'agent',
   'status',
   'attempt',
+  'started_attempt',
   'kind',
   'input',
   'agent_module',

@@ -14,7 +14,7 @@ import { jsonParam, type SessionRow, toSession } from './rows.js';
 import { findRunByIdempotencyKey, insertRun } from './run-queries.js';
 
 const SESSION_COLUMNS =
-  'id, agent, status, context, auth, token_hash, head_seq, head_hash, created_at, updated_at';
+  'id, agent, status, context, auth, token_hash, head_seq, head_hash, checkpoint, created_at, updated_at';
 
 /** Inserts an idle session; `ConflictError` when the id is taken. */
 export async function createSession(db: Queryable, session: NewSession): Promise<SessionRecord> {

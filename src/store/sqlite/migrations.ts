@@ -157,6 +157,20 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN pool TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'transcript checkpoints on sessions, started attempt on runs',
+    sql: `
+      -- A run starts from the session's newest checkpoint plus the events after it.
+      ALTER TABLE sessions ADD COLUMN checkpoint TEXT;
+      -- The attempt of the run's latest run.started, so a start does not scan the log for it.
+      ALTER TABLE runs ADD COLUMN started_attempt INTEGER NOT NULL DEFAULT 0;
+      UPDATE runs SET started_attempt = COALESCE(
+        (SELECT MAX(json_extract(events.data, '$.attempt')) FROM events
+          WHERE events.session_id = runs.session_id AND events.run_id = runs.id AND events.type = 'run.started'),
+        0);
+    `,
+  },
 ];
 
 /**

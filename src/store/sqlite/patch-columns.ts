@@ -13,11 +13,13 @@ const SESSION_COLUMNS: ColumnMapping<SessionPatch> = {
   context: (context) => ({ context: JSON.stringify(context) }),
   auth: (auth) => ({ auth: JSON.stringify(auth) }),
   tokenHash: (tokenHash) => ({ token_hash: tokenHash }),
+  checkpoint: (checkpoint) => ({ checkpoint: toJson(checkpoint) }),
 };
 
 const RUN_COLUMNS: ColumnMapping<RunPatch> = {
   status: (status) => ({ status }),
   attempt: (attempt) => ({ attempt }),
+  startedAttempt: (startedAttempt) => ({ started_attempt: startedAttempt }),
   definitionHash: (definitionHash) => ({ definition_hash: definitionHash }),
   usage: (usage) => ({ usage: JSON.stringify(usage) }),
   result: (result) => ({ result: toJson(result) }),

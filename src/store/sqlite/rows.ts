@@ -21,6 +21,8 @@ export interface SessionRow {
   token_hash: string;
   head_seq: number | null;
   head_hash: string | null;
+  /** JSON of the checkpoint pointer, or NULL. */
+  checkpoint: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -33,6 +35,7 @@ export interface RunRow {
   agent: string;
   status: string;
   attempt: number;
+  started_attempt: number;
   kind: string;
   input: string;
   agent_module: string | null;
@@ -129,6 +132,7 @@ export function sessionFromRow(row: SessionRow): SessionRecord {
     tokenHash: row.token_hash,
     headSeq: row.head_seq,
     headHash: row.head_hash,
+    checkpoint: fromJson(row.checkpoint, `the checkpoint of session ${row.id}`),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -145,6 +149,7 @@ export function sessionParams(record: SessionRecord): Omit<SessionRow, 'pos'> {
     token_hash: record.tokenHash,
     head_seq: record.headSeq,
     head_hash: record.headHash,
+    checkpoint: toJson(record.checkpoint),
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };
@@ -163,6 +168,7 @@ export function runFromRow(row: RunRow): RunRecord {
     agent: row.agent,
     status: row.status as RunRecord['status'],
     attempt: row.attempt,
+    startedAttempt: row.started_attempt,
     kind: row.kind,
     input: fromJson(row.input, what('input')),
     agentModule: row.agent_module,
@@ -191,6 +197,7 @@ export function runParams(record: RunRecord): Omit<RunRow, 'pos'> {
     agent: record.agent,
     status: record.status,
     attempt: record.attempt,
+    started_attempt: record.startedAttempt,
     kind: record.kind,
     input: JSON.stringify(record.input),
     agent_module: record.agentModule,

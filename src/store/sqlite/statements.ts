@@ -1,14 +1,15 @@
 import type Database from 'better-sqlite3';
 
 const RUN_COLUMNS =
-  'id, session_id, agent, status, attempt, kind, input, agent_module, traceparent, pool, active_ms, definition_hash, ' +
+  'id, session_id, agent, status, attempt, started_attempt, kind, input, agent_module, traceparent, pool, active_ms, ' +
+  'definition_hash, ' +
   'idempotency_key, lease_owner, lease_token, lease_expires_at, usage, result, error, cancel_requested, ' +
   'created_at, updated_at, started_at, finished_at';
 const TASK_COLUMNS =
   'id, profile, args, namespace, idempotency_key, status, progress, result, error, cost_usd, run_id, ' +
   'feedback, created_at, started_at, completed_at';
 const SESSION_COLUMNS =
-  'id, agent, status, context, auth, token_hash, head_seq, head_hash, created_at, updated_at';
+  'id, agent, status, context, auth, token_hash, head_seq, head_hash, checkpoint, created_at, updated_at';
 const WORKER_COLUMNS =
   'id, host, pid, serves, concurrency, runs_in_flight, started_at, last_heartbeat_at, expires_at';
 

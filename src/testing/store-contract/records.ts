@@ -62,6 +62,23 @@ export function recordContract(store: () => RunStore): void {
     );
   });
 
+  it('keeps a session checkpoint pointer and a run started attempt, set by patch and by append', async () => {
+    const session = await createSession(store());
+    expect(session.checkpoint).toBeNull();
+    await store().updateSession(session.id, { checkpoint: { seq: 7, hash: 'a'.repeat(64) } });
+    expect((await store().getSession(session.id))?.checkpoint).toEqual({ seq: 7, hash: 'a'.repeat(64) });
+    await store().updateSession(session.id, { checkpoint: null });
+    expect((await store().getSession(session.id))?.checkpoint).toBeNull();
+    const run = await createRun(store(), session.id);
+    expect(run.startedAttempt).toBe(0);
+    await store().append(
+      session.id,
+      [{ type: 'run.started', data: { agent: 'a', attempt: 2, definitionHash: 'h' } }],
+      { runId: run.id, runPatch: { startedAttempt: 2 } },
+    );
+    expect((await store().getRun(run.id))?.startedAttempt).toBe(2);
+  });
+
   it('lists sessions newest first in pages that cover every session once', async () => {
     const ids: string[] = [];
     for (let index = 0; index < 7; index += 1) ids.push((await createSession(store())).id);
