@@ -46,7 +46,7 @@ function started(agent = 'root'): EventDraft {
 
 /**
  * A session with what a rebuild must get right: context writes (and a `__proto__` key), a
- * handoff, a decided and an open approval, a question, background messages held past an
+ * handoff, two skill activations, a decided and an open approval, a question, background messages held past an
  * answer, a user message delivered while results were pending, a run that ended mid-step
  * (its call interrupted), a failed run that may be retried, and a message no model saw.
  */
@@ -65,7 +65,7 @@ function richSession(): BatonEvent[] {
   on('run_a', { type: 'context.updated', data: { key: 'plan', value: 'final' } });
   on('run_a', { type: 'context.updated', data: { key: '__proto__', value: { polluted: true } } });
   on('run_a', { type: 'step.completed', data: { step: 1 } }, { type: 'step.started', data: { step: 2 } });
-  on('run_a', calls('t1'), result('t1'));
+  on('run_a', calls('t1'), result('t1'), { type: 'skill.activated', data: { name: 'alpha', hash: 'h1' } });
   on('run_a', { type: 'handoff.occurred', data: { from: 'root', to: 'helper' } });
   on('run_a', { type: 'step.completed', data: { step: 2 } }, answer('done a'));
   on('run_a', user('later, quietly', 'background'));
@@ -97,6 +97,7 @@ function richSession(): BatonEvent[] {
   on('run_c', user('third'), started(), { type: 'step.started', data: { step: 1 } });
   on('run_c', { type: 'run.failed', data: { error: { code: 'model_error', message: 'boom' } } });
   on('run_d', user('fourth'), started(), { type: 'step.started', data: { step: 1 } }, answer('done d'));
+  on('run_d', { type: 'skill.activated', data: { name: 'beta', hash: 'h2' } });
   on('run_d', { type: 'step.completed', data: { step: 1 } });
   on('run_d', { type: 'run.completed', data: { status: 'succeeded', text: 'done d', usage } });
   on('run_e', user('unseen'));
@@ -112,6 +113,7 @@ function comparable(state: SessionState) {
     releasedBackground: state.transcript.releaseBackground(),
     promptAfterRelease: state.transcript.modelPrompt,
     plan: state.plan,
+    activatedSkills: ['alpha', 'beta', 'gamma'].filter((name) => state.activations.has(name)),
     context: state.context.withWrites(new Map()),
     // Settled gates belong to calls that are over: a checkpoint keeps the open ones.
     openApprovals: [...state.gates.approvals].filter(([, approval]) => isPendingApproval(approval)),
