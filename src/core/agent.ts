@@ -1,5 +1,7 @@
 import type { LanguageModelV3, LanguageModelV3Message } from '@ai-sdk/provider';
 import type { AgentLimits } from './agent-limits.js';
+import type { BackgroundToolOptions } from './background-tool.js';
+import { backgroundChildOf, backgroundTool } from './background-tool.js';
 import type { ContextReader } from './context-key.js';
 import { UserError } from './errors.js';
 import type { AnyGuardrail } from './guardrail.js';
@@ -115,6 +117,11 @@ export interface Agent {
   readonly mcpServers: readonly McpServerSpec[];
   readonly retry: Readonly<Partial<RetryPolicy>>;
   readonly pricing: Readonly<ModelPricing> | undefined;
+  /**
+   * This agent as a tool that starts it as a durable background child and returns
+   * `{ taskId }` at once (docs/multi-agent.md, "Background children").
+   */
+  asBackgroundTool(options?: BackgroundToolOptions): AnyTool;
 }
 
 const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
@@ -170,7 +177,7 @@ export function defineAgent(options: AgentOptions): Agent {
   checkLimits(options.name, options.limits ?? {});
   checkRetry(options.name, options.retry ?? {});
   checkPricing(options.name, options.pricing);
-  return Object.freeze({
+  const agent: Agent = Object.freeze({
     name: options.name,
     description: options.description,
     instructions: options.instructions,
@@ -183,7 +190,15 @@ export function defineAgent(options: AgentOptions): Agent {
     mcpServers: Object.freeze([...(options.mcpServers ?? [])]),
     retry: Object.freeze({ ...options.retry }),
     pricing: options.pricing === undefined ? undefined : Object.freeze({ ...options.pricing }),
+    asBackgroundTool: (toolOptions?: BackgroundToolOptions) => backgroundTool(agent, toolOptions),
   });
+  return agent;
+}
+
+/** The agent a background tool (`agent.asBackgroundTool()`) starts, if `candidate` is one. */
+export function childAgentOf(candidate: AnyTool): Agent | undefined {
+  // Only `asBackgroundTool` below makes background tools, always of an agent.
+  return backgroundChildOf(candidate) as Agent | undefined;
 }
 
 /** Text, or a function that makes it. */
@@ -192,7 +207,7 @@ export function isInstructions(value: unknown): value is Instructions {
 }
 
 /** Limits that count things, so must be whole numbers. */
-const WHOLE_LIMITS: ReadonlySet<string> = new Set(['maxSteps', 'maxHandoffs']);
+const WHOLE_LIMITS: ReadonlySet<string> = new Set(['maxSteps', 'maxHandoffs', 'maxIterations']);
 
 /** Limits are positive numbers (counts whole numbers); anything else would never trigger. */
 function checkLimits(agent: string, limits: AgentLimits): void {

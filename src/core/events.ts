@@ -145,7 +145,13 @@ export interface EventDataByType {
   /** The answer to a question, validated against its choices or schema. */
   'input.provided': { requestId: string; answer: unknown; by: string };
   /** The run parked until the named approvals and questions are settled; it holds no lease. */
-  'run.waiting': { approvalIds: string[]; requestIds: string[] };
+  'run.waiting': {
+    approvalIds: string[];
+    requestIds: string[];
+    /** `children`: the turn ended while background children (`taskIds`) run (idle-yield). */
+    waitingOn?: 'children';
+    taskIds?: string[];
+  };
 }
 
 /** Every persisted event type (`session.started`, `tool.result`, ...). */

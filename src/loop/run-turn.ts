@@ -3,6 +3,7 @@ import { readGates } from '../core/gates.js';
 import { systemClock } from '../model/clock.js';
 import { AgentRoster } from './agent-roster.js';
 import { ContextState } from './context-state.js';
+import { IdleYield, startsChildren } from './idle-yield.js';
 import type { ResumePlan } from './resume-plan.js';
 import { planResume } from './resume-plan.js';
 import { Transcript } from './transcript.js';
@@ -70,6 +71,13 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       plan,
       context: ContextState.fromEvents(events, options.toolContext?.context),
       gates: readGates(events),
+      idle: new IdleYield(
+        events,
+        journal.runId,
+        journal.sessionId,
+        startsChildren(options.agent) ? options.children : undefined,
+        options.agent.limits.maxIterations,
+      ),
     });
     const end = await drive(turn, plan);
     await journal.flush();

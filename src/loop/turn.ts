@@ -8,6 +8,7 @@ import type { ActiveAgent, AgentRoster } from './agent-roster.js';
 import type { ContextState } from './context-state.js';
 import { Guardrails } from './guardrails.js';
 import { isHandoffResult, transferTo } from './handoffs.js';
+import type { IdleYield } from './idle-yield.js';
 import { resolveInstructions } from './instructions.js';
 import { runModelStep } from './model-step.js';
 import type { IncompleteStep, ResumePlan } from './resume-plan.js';
@@ -33,6 +34,8 @@ export interface TurnParts {
   context: ContextState;
   /** The approvals and questions of the session's log as loaded. */
   gates: GateLedger;
+  /** Whether an answer waits for background children instead of ending the turn. */
+  idle: IdleYield;
 }
 
 /**
@@ -46,7 +49,7 @@ export class Turn {
   private active: ActiveAgent;
   private answer: string | undefined;
   private readonly startedAt: number;
-  private readonly toolContext: Pick<ToolContext, 'auth'> & { context: ContextState };
+  private readonly toolContext: Pick<ToolContext, 'auth' | 'children'> & { context: ContextState };
   private readonly guardrails: Guardrails;
   /** Clamps of this run's admissions (replayed from the log on resume). */
   private readonly admission = new AdmissionState();
@@ -66,6 +69,7 @@ export class Turn {
     this.toolContext = {
       context: parts.context,
       ...(auth === undefined ? {} : { auth }),
+      ...(options.children === undefined ? {} : { children: options.children }),
     };
     this.usage = plan.usage;
     this.step = plan.lastStep;
@@ -179,11 +183,13 @@ export class Turn {
 
   /**
    * The step boundary: drains the inbox (new user messages mean another step even after an
-   * answer), then ends the turn on an answer, a cancellation or a limit. `undefined` = step again.
+   * answer), then ends the turn on an answer (or, with background children pending, waits for
+   * them), a cancellation or a limit. `undefined` = step again.
    */
   async boundary(): Promise<TurnEnd | undefined> {
     const inbox = await this.parts.options.journal.drainInbox();
     for (const event of inbox) {
+      this.parts.idle.note(event);
       if (this.parts.transcript.addUserMessage(event)) {
         this.answer = undefined;
         this.unanswered.push(event.data.text);
@@ -192,6 +198,8 @@ export class Turn {
     // Background messages wait for the turn's end; then the model is shown them and goes on.
     if (this.answer !== undefined && this.parts.transcript.releaseBackground()) this.answer = undefined;
     if (this.answer !== undefined) {
+      const yielded = await this.parts.idle.decide();
+      if (yielded !== undefined) return yielded;
       const refused = await this.guardrails.screenOutput(this.answer, this.active.agent);
       return refused === undefined
         ? { reason: 'answered', text: this.answer }

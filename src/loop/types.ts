@@ -1,4 +1,5 @@
 import type { Agent, ModelSpec } from '../core/agent.js';
+import type { ChildTasks } from '../core/child-tasks.js';
 import type { Environment } from '../core/environment.js';
 import type { ErrorBody } from '../core/errors.js';
 import type { Usage } from '../core/events.js';
@@ -44,12 +45,14 @@ export interface RunTurnOptions {
   approvals?: ApprovalPolicy;
   /** Run ids from the session's root run to this one (default: this run only). */
   runPath?: string[];
+  /** Background children (`agent.asBackgroundTool()`): without it, such a tool fails and the turn never idle-yields. */
+  children?: ChildTasks;
 }
 
 /** The turn options a runtime passes to every turn it runs, whatever the run kind. */
 export type TurnSettings = Pick<
   RunTurnOptions,
-  'retry' | 'clock' | 'prices' | 'env' | 'admission' | 'approvals'
+  'retry' | 'clock' | 'prices' | 'env' | 'admission' | 'approvals' | 'children'
 >;
 
 /** How a turn ended; the runtime maps it to `run.completed` / `run.failed` / `run.cancelled`. */
