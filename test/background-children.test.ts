@@ -325,6 +325,48 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
     });
   });
 
+  it('a parent that crashes mid-spawn resumes onto the child its first attempt started: the child runs once', async () => {
+    const shutdown = new AbortController();
+    let attempts = 0;
+    const crashing = (store: Store): ChildTasks => {
+      const inner = storeChildTasks(store);
+      return {
+        ...inner,
+        async spawn(request) {
+          const spawned = await inner.spawn(request);
+          attempts += 1;
+          if (attempts === 1) {
+            // The worker goes down after the child's task committed, before the tool's result did.
+            shutdown.abort();
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            throw new Error('worker lost');
+          }
+          return spawned;
+        },
+      };
+    };
+    const coordinator = agent(
+      'coordinator',
+      (request) =>
+        request.step === 0 ? { toolCalls: [spawnCall('once')] } : { text: reports(request).join() },
+      { tools: [spawn] },
+    );
+    const runtime = await runtimeWith([coordinator], crashing);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    const first = await runtime.execute(started.runId, { signal: shutdown.signal, drainGraceMs: 0 });
+    expect(first.status).toBe('running');
+    expect((await runtime.execute(started.runId)).status).toBe('waiting');
+    expect(attempts).toBe(2);
+    const tasks = await runtime.store.listTasks({ namespace: `session:${started.sessionId}`, limit: 10 });
+    expect(tasks.items).toHaveLength(1);
+    const [task] = tasks.items;
+    await runtime.execute(task?.runId as string);
+    expect(await runtime.execute(started.runId)).toMatchObject({
+      status: 'succeeded',
+      result: { text: `<task-completed task_id="${task?.id}">found once</task-completed>` },
+    });
+  });
+
   it('a spawn repeated for the same tool call (a resumed run) starts no second child', async () => {
     const runtime = await runtimeWith([researcher]);
     const children = storeChildTasks(runtime.store);
