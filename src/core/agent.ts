@@ -99,6 +99,11 @@ export interface AgentOptions {
    * `limits.maxCostUsd` then: a cost limit on a model without a price is refused (`pricing_unknown`).
    */
   pricing?: ModelPricing;
+  /**
+   * `workspace`: on a workspace run, the instructions get a block listing the other active
+   * sessions of the same principal on the same repository, refreshed every step.
+   */
+  awareness?: 'workspace';
 }
 
 /** A validated, frozen agent definition. */
@@ -117,6 +122,7 @@ export interface Agent {
   readonly mcpServers: readonly McpServerSpec[];
   readonly retry: Readonly<Partial<RetryPolicy>>;
   readonly pricing: Readonly<ModelPricing> | undefined;
+  readonly awareness: 'workspace' | undefined;
   /**
    * This agent as a tool that starts it as a durable background child and returns
    * `{ taskId }` at once (docs/multi-agent.md, "Background children").
@@ -177,6 +183,9 @@ export function defineAgent(options: AgentOptions): Agent {
   checkLimits(options.name, options.limits ?? {});
   checkRetry(options.name, options.retry ?? {});
   checkPricing(options.name, options.pricing);
+  if (options.awareness !== undefined && options.awareness !== 'workspace') {
+    throw new UserError('invalid_agent', `agent ${options.name}: awareness must be 'workspace'`);
+  }
   const agent: Agent = Object.freeze({
     name: options.name,
     description: options.description,
@@ -190,6 +199,7 @@ export function defineAgent(options: AgentOptions): Agent {
     mcpServers: Object.freeze([...(options.mcpServers ?? [])]),
     retry: Object.freeze({ ...options.retry }),
     pricing: options.pricing === undefined ? undefined : Object.freeze({ ...options.pricing }),
+    awareness: options.awareness,
     asBackgroundTool: (toolOptions?: BackgroundToolOptions) => backgroundTool(agent, toolOptions),
   });
   return agent;

@@ -124,7 +124,9 @@ export class Turn {
       sessionId: journal.sessionId,
       runId: journal.runId,
     };
-    this.parts.transcript.setInstructions(await resolveInstructions(agent, readerContext));
+    const instructions = await resolveInstructions(agent, readerContext);
+    const block = await this.parts.options.instructionsBlock?.();
+    this.parts.transcript.setInstructions(block === undefined ? instructions : `${instructions}\n\n${block}`);
     const result = await runModelStep({
       journal,
       transcript: this.parts.transcript,

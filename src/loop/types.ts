@@ -45,6 +45,11 @@ export interface RunTurnOptions {
   approvals?: ApprovalPolicy;
   /** Run ids from the session's root run to this one (default: this run only). */
   runPath?: string[];
+  /**
+   * Text added to the active agent's instructions, asked for before every model call (the
+   * workspace kind's peer sessions, `awareness: 'workspace'`); nothing when it returns undefined.
+   */
+  instructionsBlock?: () => Promise<string | undefined>;
   /** Background children (`agent.asBackgroundTool()`): without it, such a tool fails and the turn never idle-yields. */
   children?: ChildTasks;
 }
