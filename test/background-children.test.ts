@@ -10,6 +10,7 @@ import { createRuntime, defineAgent, scriptedModel } from '../src/index.js';
 import type { ScriptedRequest, ScriptedStep } from '../src/model/scripted-model.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
+import { waitFor } from '../src/testing/wait-for.js';
 import { checkLog } from './fixtures/runtime-agents.js';
 import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
 
@@ -141,8 +142,9 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
     for (const taskId of taskIds) expect((await runtime.store.getTask(taskId))?.status).toBe('completed');
   });
 
-  it('a child that finishes before the parent turn ends is delivered: held until the answer, then shown', async () => {
+  it('a child that finishes before the parent turn ends is delivered; mid-turn the user message is drained, the report is held to the answer', async () => {
     let runtime: Runtime | undefined;
+    let token = '';
     const prompts: string[][] = [];
     const coordinator = agent(
       'coordinator',
@@ -150,23 +152,55 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
         prompts.push(userTexts(request));
         if (request.step === 0) return { toolCalls: [spawnCall('fast')] };
         if (request.step === 1) {
-          // The child runs to its end while the parent's turn is still going.
+          // The child runs to its end while the parent's turn is still going, and a person writes.
           const [taskId] = spawnedIds(request);
           await runtime?.execute(await childRun(runtime, taskId as string));
+          await runtime?.deliver({ continuationToken: token, message: 'and hurry' });
           return { text: 'started' };
         }
+        if (reports(request).length === 0) return { text: 'hurrying' };
         return { text: `final: ${reports(request).length}` };
       },
       { tools: [spawn] },
     );
     runtime = await runtimeWith([coordinator]);
     const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    token = started.continuationToken as string;
     const run = await runtime.execute(started.runId);
     expect(run).toMatchObject({ status: 'succeeded', result: { text: 'final: 1' } });
-    // The report is a background message: not drained mid-turn, shown once the model answered.
-    expect(prompts.map((texts) => texts.length)).toEqual([1, 1, 2]);
+    // At the step boundary the user message is drained; the report (background) waits for the
+    // turn's answer, and is shown after it.
+    expect(prompts.map((texts) => texts.map((text) => text.slice(0, 15)))).toEqual([
+      ['go'],
+      ['go'],
+      ['go', 'and hurry'],
+      ['go', 'and hurry', '<task-completed'],
+    ]);
     const events = await log(runtime, started.sessionId);
     expect(dataOf(events, 'run.waiting')).toEqual([]);
+  });
+
+  it("a worker runs the whole tree: the children's task runs, the parent's wake-ups, its answer", async () => {
+    const coordinator = agent(
+      'coordinator',
+      (request) => {
+        if (request.step === 0) return { toolCalls: [spawnCall('one'), spawnCall('two')] };
+        const seen = reports(request).length;
+        return { text: seen < 2 ? 'waiting' : 'both in' };
+      },
+      { tools: [spawn] },
+    );
+    const runtime = await runtimeWith([coordinator]);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    await runtime.startWorker({ concurrency: 2, pollIntervalMs: 20, untilIdle: true }).done;
+    const run = await waitFor(
+      async () => {
+        const current = await runtime.getRun(started.runId);
+        return current.status === 'succeeded' && current;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(run.result).toEqual({ text: 'both in' });
   });
 
   it('a report that lands between the last inbox read and the park is never lost: the park fails and the run resumes', async () => {
