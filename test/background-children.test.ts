@@ -411,3 +411,14 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
     expect(await children.list('ses_parent')).toEqual([first.taskId]);
   });
 });
+
+describe('examples/research-team.ts', () => {
+  it('a coordinator with two background researchers combines both reports', async () => {
+    const { runResearchTeam } = await import('../examples/research-team.js');
+    const { answer, events } = await runResearchTeam();
+    expect(answer).toMatch(/^Combined: <task-completed task_id="[^"]+">notes on (tides|the moon)</);
+    expect(answer).toContain('notes on tides');
+    expect(answer).toContain('notes on the moon');
+    checkLog(events);
+  });
+});
