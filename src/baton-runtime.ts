@@ -1,4 +1,5 @@
 import { processEnvironment } from './config/process-environment.js';
+import { storeChildTasks } from './delegation/child-tasks.js';
 import type { ProfileOptions } from './delegation/profiles/profile-registry.js';
 import { taskKind } from './delegation/task-kind.js';
 import { execKind } from './governed/exec-kind.js';
@@ -36,7 +37,8 @@ export function defaultRunKinds(profiles: ProfileOptions = {}): AnyRunKind[] {
 /**
  * The durable runtime over a store, with the built-in run kinds (`kinds` adds to them or
  * replaces one by name), agents' `mcpServers` connected through the MCP client unless
- * `connectAgentTools` says otherwise, and variables looked up in the process environment unless
+ * `connectAgentTools` says otherwise, background children as the store's durable tasks unless
+ * `children` says otherwise, and variables looked up in the process environment unless
  * `env` says otherwise. This is the composition root's `createRuntime` (the CLI, `baton serve`,
  * the `baton-runtime` package): the runtime layer itself knows no kind and no MCP, and reads no
  * environment.
@@ -48,5 +50,6 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     kinds: [...defaultRunKinds(profiles), ...(options.kinds ?? [])],
     connectAgentTools: options.connectAgentTools ?? connectMcpTools,
     env: options.env ?? processEnvironment(),
+    children: options.children ?? storeChildTasks(options.store),
   });
 }

@@ -34,6 +34,9 @@ export type {
 } from './core/agent.js';
 export { defineAgent, transfer } from './core/agent.js';
 export { askQuestion } from './core/ask-question.js';
+export type { BackgroundToolOptions } from './core/background-tool.js';
+export { sendMessage } from './core/background-tool.js';
+export type { ChildTasks } from './core/child-tasks.js';
 export type { ContextKey, ContextReader, SessionContext } from './core/context-key.js';
 export {
   ContextTooLargeError,

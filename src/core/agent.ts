@@ -1,6 +1,8 @@
 import { isAbsolute } from 'node:path';
 import type { LanguageModelV3, LanguageModelV3Message } from '@ai-sdk/provider';
 import type { AgentLimits } from './agent-limits.js';
+import type { BackgroundToolOptions } from './background-tool.js';
+import { backgroundChildOf, backgroundTool } from './background-tool.js';
 import type { ContextReader } from './context-key.js';
 import { UserError } from './errors.js';
 import type { AnyGuardrail } from './guardrail.js';
@@ -129,6 +131,11 @@ export interface AgentOptions {
    * the log keeps them whole. Unlimited by default.
    */
   maxToolResultChars?: number;
+  /**
+   * `workspace`: on a workspace run, the instructions get a block listing the other active
+   * sessions of the same principal on the same repository, refreshed every step.
+   */
+  awareness?: 'workspace';
 }
 
 /** A validated, frozen agent definition. */
@@ -150,6 +157,12 @@ export interface Agent {
   readonly skills: readonly SkillSource[];
   readonly compaction: Readonly<CompactionOptions> | undefined;
   readonly maxToolResultChars: number | undefined;
+  readonly awareness: 'workspace' | undefined;
+  /**
+   * This agent as a tool that starts it as a durable background child and returns
+   * `{ taskId }` at once (docs/multi-agent.md, "Background children").
+   */
+  asBackgroundTool(options?: BackgroundToolOptions): AnyTool;
 }
 
 const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
@@ -207,7 +220,10 @@ export function defineAgent(options: AgentOptions): Agent {
   checkPricing(options.name, options.pricing);
   checkSkills(options.name, options.skills ?? []);
   checkCompaction(options.name, options);
-  return Object.freeze({
+  if (options.awareness !== undefined && options.awareness !== 'workspace') {
+    throw new UserError('invalid_agent', `agent ${options.name}: awareness must be 'workspace'`);
+  }
+  const agent: Agent = Object.freeze({
     name: options.name,
     description: options.description,
     instructions: options.instructions,
@@ -223,7 +239,16 @@ export function defineAgent(options: AgentOptions): Agent {
     skills: Object.freeze([...(options.skills ?? [])]),
     compaction: options.compaction === undefined ? undefined : Object.freeze({ ...options.compaction }),
     maxToolResultChars: options.maxToolResultChars,
+    awareness: options.awareness,
+    asBackgroundTool: (toolOptions?: BackgroundToolOptions) => backgroundTool(agent, toolOptions),
   });
+  return agent;
+}
+
+/** The agent a background tool (`agent.asBackgroundTool()`) starts, if `candidate` is one. */
+export function childAgentOf(candidate: AnyTool): Agent | undefined {
+  // Only `asBackgroundTool` below makes background tools, always of an agent.
+  return backgroundChildOf(candidate) as Agent | undefined;
 }
 
 /**
@@ -257,7 +282,7 @@ export function isInstructions(value: unknown): value is Instructions {
 }
 
 /** Limits that count things, so must be whole numbers. */
-const WHOLE_LIMITS: ReadonlySet<string> = new Set(['maxSteps', 'maxHandoffs']);
+const WHOLE_LIMITS: ReadonlySet<string> = new Set(['maxSteps', 'maxHandoffs', 'maxIterations']);
 
 /** Limits are positive numbers (counts whole numbers); anything else would never trigger. */
 function checkLimits(agent: string, limits: AgentLimits): void {

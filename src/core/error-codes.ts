@@ -142,6 +142,18 @@ export const ERROR_CODES = {
     status: null,
     description: "the run tried to hand off more often than its agent's limits.maxHandoffs",
   },
+  max_iterations: {
+    domain: 'run',
+    status: null,
+    description:
+      "the run waited for its background children more often than its agent's limits.maxIterations (default 64)",
+  },
+  children_unavailable: {
+    domain: 'run',
+    status: 400,
+    description:
+      'a background-child tool ran outside a durable runtime, which alone can start and track children',
+  },
   guardrail_tripped: {
     domain: 'run',
     status: null,
@@ -354,6 +366,12 @@ export const ERROR_CODES = {
     domain: 'tool',
     status: null,
     description: 'the run ended while this non-idempotent tool ran; it is not run again on resume',
+  },
+  unknown_target: {
+    domain: 'tool',
+    status: 404,
+    description:
+      'send_message: the taskId names no running background child of this session; nothing was written',
   },
   blocked: {
     domain: 'tool',

@@ -152,7 +152,13 @@ export interface EventDataByType {
   /** The answer to a question, validated against its choices or schema. */
   'input.provided': { requestId: string; answer: unknown; by: string };
   /** The run parked until the named approvals and questions are settled; it holds no lease. */
-  'run.waiting': { approvalIds: string[]; requestIds: string[] };
+  'run.waiting': {
+    approvalIds: string[];
+    requestIds: string[];
+    /** `children`: the turn ended while background children (`taskIds`) run (idle-yield). */
+    waitingOn?: 'children';
+    taskIds?: string[];
+  };
   /**
    * The older part of the transcript was summarised into `summary` (docs/project-layout.md,
    * "Compaction"): from here on the model sees the summary and the last `keptMessages` messages.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ChildTasks } from './child-tasks.js';
 import type { SessionContext } from './context-key.js';
 import type { ErrorBody } from './errors.js';
 import { UserError } from './errors.js';
@@ -27,6 +28,8 @@ export interface ToolContext {
   context: SessionContext;
   /** Who started the session and who sent the latest message, when known. */
   auth?: { initiator?: CallerIdentity; current?: CallerIdentity };
+  /** The run's background children, when the runtime has them (`agent.asBackgroundTool()`). */
+  children?: ChildTasks;
 }
 
 /**

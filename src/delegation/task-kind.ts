@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import type { TaskRecord } from '../store/task-store.js';
 import { AgentTurnError } from './agent-turn.js';
 import { awaitTaskGates } from './await-gates.js';
+import { reportToParent } from './child-report.js';
 import { PatchRejectedError } from './profiles/patch-rejected-error.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
 import { resolveProfile } from './profiles/profile-registry.js';
@@ -62,9 +63,12 @@ export function taskKind(options: TaskKindOptions = {}): RunKind<TaskRunInput> {
     const { store, run } = context;
     const task = await store.findTaskByRunId(run.id);
     if (!task) return failed({ code: 'task_missing', message: `run ${run.id} carries no task` });
-    if (task.status === 'cancelled') return { status: 'cancelled', usage: emptyUsage(), steps: 0 };
-    if (isTerminalTask(task))
+    if (isTerminalTask(task)) {
+      // A crash may have come between the task's end and its report to a parent session.
+      await reportToParent(store, task.id);
+      if (task.status === 'cancelled') return { status: 'cancelled', usage: emptyUsage(), steps: 0 };
       return failed({ code: 'task_finished', message: `task ${task.id} already ${task.status}` });
+    }
     const resumed = task.status === 'running';
     await store.updateTask(task.id, {
       status: 'running',
@@ -94,6 +98,7 @@ export function taskKind(options: TaskKindOptions = {}): RunKind<TaskRunInput> {
       if (!(await finish(store, task, { status: 'completed', result: outcome.result, costUsd }, retention))) {
         return { status: 'cancelled', usage: outcome.usage, steps: 0 };
       }
+      await reportToParent(store, task.id);
       return { status: 'succeeded', text: JSON.stringify(outcome.result), usage: outcome.usage, steps: 0 };
     } catch (error) {
       if (error instanceof LeaseLostError) throw error;
@@ -105,12 +110,15 @@ export function taskKind(options: TaskKindOptions = {}): RunKind<TaskRunInput> {
       const taskError = { kind: body.code, message: body.message };
       // A rejected patch keeps its result: every candidate's checks say why.
       const result = error instanceof PatchRejectedError ? error.result : null;
-      await finish(
-        store,
-        task,
-        { status: 'failed', error: taskError, result, costUsd: usage.costUsd ?? 0 },
-        retention,
-      );
+      if (
+        await finish(
+          store,
+          task,
+          { status: 'failed', error: taskError, result, costUsd: usage.costUsd ?? 0 },
+          retention,
+        )
+      )
+        await reportToParent(store, task.id);
       return { status: 'failed', error: body, usage, steps: 0 };
     }
   }

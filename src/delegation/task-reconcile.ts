@@ -1,6 +1,7 @@
 import type { RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { TaskRecord } from '../store/task-store.js';
+import { reportToParent } from './child-report.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
 import { resolveProfile } from './profiles/profile-registry.js';
 import { ensureTaskRun } from './task-run.js';
@@ -26,7 +27,12 @@ export async function reconcileTask(
   // The executor may have finished the task between our two reads: keep its record.
   const current = await store.getTask(task.id);
   if (!current || isTerminalTask(current)) return current ?? task;
-  return store.updateTask(task.id, { ...patch, completedAt: run.finishedAt ?? new Date().toISOString() });
+  const ended = await store.updateTask(task.id, {
+    ...patch,
+    completedAt: run.finishedAt ?? new Date().toISOString(),
+  });
+  await reportToParent(store, task.id);
+  return ended;
 }
 
 function terminalPatch(run: RunRecord): Pick<TaskRecord, 'status' | 'error'> | undefined {

@@ -5,6 +5,7 @@ import { ConflictError, NotFoundError } from '../core/errors.js';
 import { newId } from '../core/ids.js';
 import type { Store } from '../store/store.js';
 import type { FeedbackRecord, TaskRecord } from '../store/task-store.js';
+import { reportToParent } from './child-report.js';
 import { parseOrThrow } from './parse-args.js';
 import type { ProfileOptions } from './profiles/profile-registry.js';
 import { resolveProfile } from './profiles/profile-registry.js';
@@ -115,6 +116,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
           if (!(error instanceof ConflictError || error instanceof NotFoundError)) throw error;
         });
       }
+      await reportToParent(store, task.id);
       await store.pruneTasks(retention);
       return view(cancelled);
     },

@@ -67,6 +67,8 @@ export interface GovernedRunSpec {
     manifestHash: string;
     policy: SandboxPolicy;
     secretPatterns: string[];
+    /** The real path of the captured repository's root. */
+    repository: string;
   }): Record<string, unknown>;
 }
 
@@ -126,7 +128,7 @@ export async function startGovernedRun(
     hostEnv,
     ...(options.signal && { signal: options.signal }),
   });
-  const input = spec.input({ manifestHash, policy, secretPatterns });
+  const input = spec.input({ manifestHash, policy, secretPatterns, repository: repository.root });
   const sessionId = newId('ses');
   const runId = newId('run');
   const contract: Contract = {

@@ -10,6 +10,7 @@ import {
   type ScratchWorkspace,
 } from '../workspace/scratch-workspace.js';
 import { workspaceTools } from '../workspace/tools/workspace-tools.js';
+import { awarenessBlock, workspacePeers } from './workspace-peers.js';
 import { type WorkspaceRunInput, workspaceRunInputSchema } from './workspace-run.js';
 
 /** A fresh scratch restore of the run's captured workspace, in the private per-user directory. */
@@ -37,13 +38,17 @@ async function runOnScratch(
   context: RunKindContext<WorkspaceRunInput>,
   scratch: ScratchWorkspace,
 ): ReturnType<RunKind['execute']> {
-  const { input, journal, store } = context;
+  const { input, journal, store, run } = context;
   const tools = workspaceTools(scratch.checkout, {
     sandbox: { policy: input.policy, gitDir: scratch.gitDir },
   });
-  const outcome = await runKindTurn(context, requireRunAgent(context), {
+  const agent = requireRunAgent(context);
+  const outcome = await runKindTurn(context, agent, {
     extraTools: tools,
     ...(input.model !== undefined && { model: input.model }),
+    ...(agent.awareness === 'workspace' && {
+      instructionsBlock: async () => awarenessBlock(await workspacePeers(store, run)),
+    }),
   });
   if (outcome.status !== 'succeeded' && outcome.status !== 'failed') return outcome;
   try {

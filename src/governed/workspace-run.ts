@@ -13,6 +13,8 @@ export const workspaceRunInputSchema = z.object({
   /** The run's sandbox policy (also in the contract), taken by every `run_command`. */
   policy: sandboxPolicySchema,
   secretPatterns: z.array(z.string()),
+  /** The captured repository's root (real path): peers on it are shown to `awareness: 'workspace'` agents. */
+  repository: z.string().optional(),
 });
 
 /** A parsed `workspace` run input. */
@@ -48,9 +50,10 @@ export function startWorkspaceRun(
       maxCostUsd: options.maxCostUsd ?? null,
     },
     leadingEvents: [{ type: 'message.received', data: { role: 'user', text: options.message } }],
-    input: ({ manifestHash, policy, secretPatterns }): WorkspaceRunInput => ({
+    input: ({ manifestHash, policy, secretPatterns, repository }): WorkspaceRunInput => ({
       message: options.message,
       manifestHash,
+      repository,
       ...(options.agentModule !== undefined && { agentModule: options.agentModule }),
       ...(options.model !== undefined && { model: options.model }),
       policy,

@@ -1,6 +1,7 @@
 import type { LanguageModelV3, LanguageModelV3FunctionTool } from '@ai-sdk/provider';
 import type { Agent, ModelPricing, ModelSpec } from '../core/agent.js';
 import { modelId } from '../core/agent.js';
+import { backgroundChildOf, SEND_MESSAGE_TOOL, sendMessage } from '../core/background-tool.js';
 import type { Environment } from '../core/environment.js';
 import { UserError } from '../core/errors.js';
 import type { Skill } from '../core/skill.js';
@@ -19,6 +20,12 @@ import { skillTools } from './skills/skill-tools.js';
  */
 function isPlainScript(model: { provider: string; modelId: string }): boolean {
   return model.provider === 'scripted' && model.modelId === 'scripted';
+}
+
+/** `send_message` for an agent that starts background children, unless it has a tool of that name. */
+function builtInChildTools(tools: readonly AnyTool[]): AnyTool[] {
+  const starts = tools.some((candidate) => backgroundChildOf(candidate) !== undefined);
+  return starts && !tools.some((candidate) => candidate.name === SEND_MESSAGE_TOOL) ? [sendMessage] : [];
 }
 
 /** An agent ready to take a step: its model, its tools by name and their definitions for the model. */
@@ -75,11 +82,12 @@ export class AgentRoster {
     if (agent === undefined)
       throw new UserError('unknown_agent', `no agent named ${name} is reachable from ${this.root.name}`);
     const skills = resolveSkills(agent);
+    const own = [...agent.tools, ...(agent === this.root ? (this.options.extraTools ?? []) : [])];
     const list = [
-      ...agent.tools,
+      ...own,
       ...skillTools(skills),
-      ...(agent === this.root ? (this.options.extraTools ?? []) : []),
       ...agent.transfers.map(handoffTool),
+      ...builtInChildTools(own),
     ];
     const tools = new Map<string, AnyTool>();
     for (const candidate of list) {

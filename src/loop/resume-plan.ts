@@ -73,9 +73,11 @@ export function planResume(
   for (const event of events) {
     let releasing = false;
     if (event.type === 'message.received') {
+      // A background message after an answer (a child's report waking an idle-yielded run) is
+      // shown to the model next, so that answer does not end the turn either.
+      answer = undefined;
       if (event.data.priority === 'background') heldBackground += 1;
       else {
-        answer = undefined;
         unanswered.push(event.data.text);
       }
     } else if (event.type === 'run.started') heldBackground = 0;

@@ -22,7 +22,7 @@ export interface ToolPhase {
   active: ActiveAgent;
   clock: Clock;
   signal: AbortSignal;
-  toolContext: Pick<ToolContext, 'auth'> & { context: ContextState };
+  toolContext: Pick<ToolContext, 'auth' | 'children'> & { context: ContextState };
   /** The step's response said its tool input was not JSON (`finishReason: 'malformed'`). */
   malformed: boolean;
   /** Tool guardrails: refuse the call before it starts (it gets that result, never runs), or escalate it to an approval. */
@@ -45,6 +45,9 @@ export interface ToolPhase {
 export interface Waiting {
   approvalIds: string[];
   requestIds: string[];
+  /** `children`: the turn ended while background children run (idle-yield); `taskIds` are theirs. */
+  waitingOn?: 'children';
+  taskIds?: string[];
 }
 
 const INTERRUPTED_MESSAGE =
@@ -118,6 +121,7 @@ async function runOne(
       toolCallId: call.toolCallId,
       context: callContext,
       ...(phase.toolContext.auth === undefined ? {} : { auth: phase.toolContext.auth }),
+      ...(phase.toolContext.children === undefined ? {} : { children: phase.toolContext.children }),
     };
     const inputIsMalformed = phase.malformed && typeof call.input === 'string';
     const gate = await passGate(gateContext(phase, context), candidate, call, {

@@ -1,6 +1,7 @@
 import { toErrorBody, UserError } from '../core/errors.js';
 import { systemClock } from '../model/clock.js';
 import { AgentRoster } from './agent-roster.js';
+import { IdleYield, startsChildren } from './idle-yield.js';
 import type { ResumePlan } from './resume-plan.js';
 import { rebuildSession } from './session-state.js';
 import { Turn } from './turn.js';
@@ -49,14 +50,11 @@ async function drive(turn: Turn, plan: ResumePlan): Promise<TurnEnd> {
 export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
   const { journal } = options;
   const clock = options.clock ?? systemClock;
-  const { plan, transcript, context, gates, activations } = rebuildSession(
-    await journal.load(),
-    journal.runId,
-    {
-      initialContext: options.toolContext?.context,
-      transcript: { maxToolResultChars: options.agent.maxToolResultChars },
-    },
-  );
+  const log = await journal.load();
+  const { plan, transcript, context, gates, activations } = rebuildSession(log, journal.runId, {
+    initialContext: options.toolContext?.context,
+    transcript: { maxToolResultChars: options.agent.maxToolResultChars },
+  });
   const turnSignal = new TurnSignal(
     options.signal,
     options.agent.limits.timeoutMs,
@@ -74,6 +72,14 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       context,
       gates,
       activations,
+      idle: new IdleYield(
+        log.events,
+        journal.runId,
+        journal.sessionId,
+        startsChildren(options.agent) ? options.children : undefined,
+        options.agent.limits.maxIterations,
+        log.checkpoint?.reportedChildren,
+      ),
     });
     const end = await drive(turn, plan);
     await journal.flush();

@@ -1,3 +1,4 @@
+import { completedTaskId } from '../core/child-tasks.js';
 import { foldContext, setEntry } from '../core/context-key.js';
 import type { BatonEvent } from '../core/events.js';
 import type { GateStates } from '../core/gates.js';
@@ -28,6 +29,8 @@ export interface SessionCheckpoint {
   gates: GateStates;
   /** The skills the session activated, by name, with the hash each had. */
   skills: Record<string, string>;
+  /** Background children whose `<task-completed>` report is in the log (idle-yield waits for the others). */
+  reportedChildren: string[];
   /** User messages that no model call had seen yet (input guardrails check them). */
   unanswered: string[];
   /**
@@ -49,6 +52,7 @@ export class SessionFold {
   #contextFromLog: boolean;
   readonly #openGates: GateStates;
   readonly #skills: Record<string, string>;
+  readonly #reportedChildren: Set<string>;
   /** Gate events since the fold began: folded into the open gates when a checkpoint is taken. */
   readonly #gateEvents: BatonEvent[] = [];
   #unanswered: string[];
@@ -63,6 +67,7 @@ export class SessionFold {
     this.#contextFromLog = checkpoint?.contextFromLog ?? false;
     this.#openGates = checkpoint?.gates ?? { approvals: [], questions: [] };
     this.#skills = { ...checkpoint?.skills };
+    this.#reportedChildren = new Set(checkpoint?.reportedChildren);
     this.#unanswered = [...(checkpoint?.unanswered ?? [])];
     this.#unfinishedRuns = new Set(checkpoint?.unfinishedRuns);
   }
@@ -89,7 +94,10 @@ export class SessionFold {
     } else if (event.type === 'context.updated') setEntry(this.#context, event.data.key, event.data.value);
     else if (event.type === 'message.received' && event.data.priority !== 'background')
       this.#unanswered.push(event.data.text);
-    else if (event.type === 'message.completed') this.#unanswered = [];
+    else if (event.type === 'message.received') {
+      const taskId = completedTaskId(event.data.text);
+      if (taskId !== undefined) this.#reportedChildren.add(taskId);
+    } else if (event.type === 'message.completed') this.#unanswered = [];
     else if (event.type === 'skill.activated' && !Object.hasOwn(this.#skills, event.data.name))
       this.#skills[event.data.name] = event.data.hash;
     if (GATE_TYPES.has(event.type)) this.#gateEvents.push(event);
@@ -107,6 +115,7 @@ export class SessionFold {
       contextFromLog: this.#contextFromLog,
       gates: openGates(readGates(this.#gateEvents, structuredClone(this.#openGates))),
       skills: this.#skills,
+      reportedChildren: [...this.#reportedChildren],
       unanswered: this.#unanswered,
       unfinishedRuns: [...this.#unfinishedRuns],
     };

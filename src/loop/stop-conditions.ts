@@ -2,7 +2,13 @@ import type { AgentLimits } from '../core/agent.js';
 import type { Usage } from '../core/events.js';
 
 /** The limits that end a turn as `failed`; each is also the error code. */
-export type LimitReason = 'max_steps' | 'max_tokens' | 'max_cost' | 'timeout' | 'max_handoffs';
+export type LimitReason =
+  | 'max_steps'
+  | 'max_tokens'
+  | 'max_cost'
+  | 'timeout'
+  | 'max_handoffs'
+  | 'max_iterations';
 
 /** What the stop conditions look at, checked at every step boundary. */
 export interface TurnProgress {

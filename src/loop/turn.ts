@@ -9,6 +9,7 @@ import { compactIfLong } from './compaction.js';
 import type { ContextState } from './context-state.js';
 import { Guardrails } from './guardrails.js';
 import { isHandoffResult, transferTo } from './handoffs.js';
+import type { IdleYield } from './idle-yield.js';
 import { resolveInstructions } from './instructions.js';
 import { runModelStep } from './model-step.js';
 import type { IncompleteStep, ResumePlan } from './resume-plan.js';
@@ -38,6 +39,8 @@ export interface TurnParts {
   gates: GateLedger;
   /** The skills the session activated, as the log has them. */
   activations: SkillActivations;
+  /** Whether an answer waits for background children instead of ending the turn. */
+  idle: IdleYield;
 }
 
 /**
@@ -51,7 +54,7 @@ export class Turn {
   private active: ActiveAgent;
   private answer: string | undefined;
   private readonly startedAt: number;
-  private readonly toolContext: Pick<ToolContext, 'auth'> & { context: ContextState };
+  private readonly toolContext: Pick<ToolContext, 'auth' | 'children'> & { context: ContextState };
   private readonly guardrails: Guardrails;
   /** Clamps of this run's admissions (replayed from the log on resume). */
   private readonly admission = new AdmissionState();
@@ -71,6 +74,7 @@ export class Turn {
     this.toolContext = {
       context: parts.context,
       ...(auth === undefined ? {} : { auth }),
+      ...(options.children === undefined ? {} : { children: options.children }),
     };
     this.usage = plan.usage;
     this.step = plan.lastStep;
@@ -135,9 +139,9 @@ export class Turn {
       runId: journal.runId,
     };
     const instructions = await resolveInstructions(agent, readerContext);
-    this.parts.transcript.setInstructions(
-      withSkillInstructions(instructions, this.active.skills, this.parts.activations),
-    );
+    const block = await this.parts.options.instructionsBlock?.();
+    const withSkills = withSkillInstructions(instructions, this.active.skills, this.parts.activations);
+    this.parts.transcript.setInstructions(block === undefined ? withSkills : `${withSkills}\n\n${block}`);
     const result = await runModelStep({
       journal,
       transcript: this.parts.transcript,
@@ -197,11 +201,13 @@ export class Turn {
 
   /**
    * The step boundary: drains the inbox (new user messages mean another step even after an
-   * answer), then ends the turn on an answer, a cancellation or a limit. `undefined` = step again.
+   * answer), then ends the turn on an answer (or, with background children pending, waits for
+   * them), a cancellation or a limit. `undefined` = step again.
    */
   async boundary(): Promise<TurnEnd | undefined> {
     const inbox = await this.parts.options.journal.drainInbox();
     for (const event of inbox) {
+      this.parts.idle.note(event);
       if (this.parts.transcript.addUserMessage(event)) {
         this.answer = undefined;
         this.unanswered.push(event.data.text);
@@ -210,6 +216,8 @@ export class Turn {
     // Background messages wait for the turn's end; then the model is shown them and goes on.
     if (this.answer !== undefined && this.parts.transcript.releaseBackground()) this.answer = undefined;
     if (this.answer !== undefined) {
+      const yielded = await this.parts.idle.decide();
+      if (yielded !== undefined) return yielded;
       const refused = await this.guardrails.screenOutput(this.answer, this.active.agent);
       return refused === undefined
         ? { reason: 'answered', text: this.answer }

@@ -1,4 +1,5 @@
 import type { Agent, ModelSpec } from '../core/agent.js';
+import type { ChildTasks } from '../core/child-tasks.js';
 import type { Environment } from '../core/environment.js';
 import type { ErrorBody } from '../core/errors.js';
 import type { Usage } from '../core/events.js';
@@ -44,12 +45,19 @@ export interface RunTurnOptions {
   approvals?: ApprovalPolicy;
   /** Run ids from the session's root run to this one (default: this run only). */
   runPath?: string[];
+  /**
+   * Text added to the active agent's instructions, asked for before every model call (the
+   * workspace kind's peer sessions, `awareness: 'workspace'`); nothing when it returns undefined.
+   */
+  instructionsBlock?: () => Promise<string | undefined>;
+  /** Background children (`agent.asBackgroundTool()`): without it, such a tool fails and the turn never idle-yields. */
+  children?: ChildTasks;
 }
 
 /** The turn options a runtime passes to every turn it runs, whatever the run kind. */
 export type TurnSettings = Pick<
   RunTurnOptions,
-  'retry' | 'clock' | 'prices' | 'env' | 'admission' | 'approvals'
+  'retry' | 'clock' | 'prices' | 'env' | 'admission' | 'approvals' | 'children'
 >;
 
 /** How a turn ended; the runtime maps it to `run.completed` / `run.failed` / `run.cancelled`. */

@@ -21,7 +21,7 @@ import { cancelRun, requireRun, retryRun } from './run-control.js';
 import type { AnyRunKind } from './run-kind.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { startTick } from './schedule-ticks.js';
-import { ServedAgents } from './served-agents.js';
+import { ServedAgents, withChildAgents } from './served-agents.js';
 import { requireSession } from './session-lookup.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, deliverMessage, startSession } from './sessions.js';
 import { sampleStoreGauges } from './store-gauges.js';
@@ -87,6 +87,11 @@ export interface RuntimeOptions extends TelemetryOptions {
    * `by: 'policy'`, `'ask'` waits for a person. Never consulted for `needsApproval: 'human'`.
    */
   approvals?: ApprovalPolicy;
+  /**
+   * Starts and tracks agents' background children (`asBackgroundTool`). The `createRuntime`
+   * exported from `baton-runtime` gives the store's durable tasks; without it such a tool fails.
+   */
+  children?: RunTurnOptions['children'];
 }
 
 /**
@@ -94,7 +99,7 @@ export interface RuntimeOptions extends TelemetryOptions {
  * workers and executions (handing their runs back) but does not close the store.
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
-  const agents = agentMap(options.agents);
+  const agents = withChildAgents(agentMap(options.agents));
   const kinds = new Map((options.kinds ?? []).map((kind) => [kind.name, kind]));
   const env = options.env ?? {};
   const logger = options.logger ?? silentLogger;
@@ -126,6 +131,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       ...(options.prices && { prices: options.prices }),
       ...(options.admission && { admission: options.admission }),
       ...(options.approvals && { approvals: options.approvals }),
+      ...(options.children && { children: options.children }),
     },
     withAgentTools: agentToolsRunner(options.connectAgentTools),
   };

@@ -55,7 +55,7 @@ function nextRun(
  * and decides again. Returns the id of the run that will read the message.
  */
 export async function deliverToSession(
-  context: RuntimeContext,
+  context: Pick<RuntimeContext, 'store'>,
   session: SessionRecord,
   message: EventDraft<'message.received'>,
   caller: CallerIdentity | undefined,
@@ -67,12 +67,19 @@ export async function deliverToSession(
     const latest = (await context.store.listRuns({ sessionId: session.id, limit: 1 })).items[0];
     const active = latest !== undefined && ACTIVE_RUN_STATUSES.includes(latest.status);
     const runId = active ? latest.id : newId('run');
+    // A run that idle-yields for its background children is woken by any message: queued again
+    // in the commit that delivers it. The commit requires the status seen here, so a run that
+    // parks meanwhile makes this decide again instead of leaving the message unseen.
+    const wake = active && latest.status === 'waiting' && (await waitsForChildren(context, latest));
     try {
       await context.store.append(session.id, [...before, message], {
         runId,
         ...(sessionPatch && { sessionPatch }),
         ...(active
-          ? { requireRunStatus: ACTIVE_RUN_STATUSES }
+          ? {
+              requireRunStatus: [latest.status],
+              ...(wake && { runPatch: { status: 'queued', lease: null } }),
+            }
           : { createRun: nextRun(session.id, session.agent, latest, runId, message.data.text) }),
       });
       return runId;
@@ -82,6 +89,15 @@ export async function deliverToSession(
   }
   throw new ConflictError(
     `session ${session.id} kept changing while the message was delivered; send it again`,
+  );
+}
+
+/** Whether the waiting `run` idle-yielded for background children (its last `run.waiting` says so). */
+async function waitsForChildren(context: Pick<RuntimeContext, 'store'>, run: RunRecord): Promise<boolean> {
+  const waits = await context.store.readEvents(run.sessionId, { types: ['run.waiting'] });
+  const last = waits.filter((event) => event.runId === run.id).at(-1);
+  return (
+    last?.type === 'run.waiting' && last.data.waitingOn === 'children' && last.data.taskIds !== undefined
   );
 }
 

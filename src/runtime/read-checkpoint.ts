@@ -66,6 +66,7 @@ function isCheckpoint(value: SessionCheckpoint): boolean {
     value.context !== null &&
     Array.isArray(value.gates?.approvals) &&
     Array.isArray(value.gates.questions) &&
+    Array.isArray(value.reportedChildren) &&
     typeof value.skills === 'object' &&
     value.skills !== null &&
     Array.isArray(value.unanswered) &&

@@ -60,8 +60,12 @@ export function lifecyclePatches(draft: EventDraft, now: string): LifecyclePatch
         sessionPatch: { status: 'running' },
       };
     case 'run.waiting':
-      // Parked for a person, held by no worker (`parkRun` sets its lease); a decision queues it again.
-      return { runPatch: { status: 'waiting' }, sessionPatch: { status: 'waiting' } };
+      // Parked, held by no worker (`parkRun` sets its lease); a decision, or a message for a run
+      // waiting on its children, queues it again. Only a wait for a person makes the session wait.
+      return {
+        runPatch: { status: 'waiting' },
+        sessionPatch: { status: draft.data.waitingOn === 'children' ? 'running' : 'waiting' },
+      };
     default:
       return {};
   }

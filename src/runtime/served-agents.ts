@@ -1,4 +1,5 @@
 import type { Agent } from '../core/agent.js';
+import { childAgentOf } from '../core/agent.js';
 import { errorMessage } from '../core/errors.js';
 import type { AgentModuleEntry, ClaimFilter, KindAgentsEntry } from '../store/claim-filter.js';
 import type { RunRecord } from '../store/run-store.js';
@@ -10,16 +11,35 @@ import type { RunKind } from './run-kind.js';
 /** How long a module that failed to load is left alone before it is tried again. */
 const RETRY_UNLOADABLE_MS = 60_000;
 
-/** The agents reachable from `roots` through handoffs (roots included), by name; the first of a name wins. */
+/**
+ * The agents reachable from `roots` through handoffs and background tools (roots included), by
+ * name; the first of a name wins.
+ */
 export function reachableAgents(roots: Iterable<Agent>): Map<string, Agent> {
   const reached = new Map<string, Agent>();
   const pending = [...roots];
   for (let agent = pending.shift(); agent !== undefined; agent = pending.shift()) {
     if (reached.has(agent.name)) continue;
     reached.set(agent.name, agent);
-    pending.push(...agent.handoffs);
+    pending.push(...agent.handoffs, ...backgroundChildren(agent));
   }
   return reached;
+}
+
+/** The agents `agent`'s background tools start (`asBackgroundTool`). */
+function backgroundChildren(agent: Agent): Agent[] {
+  return agent.tools.flatMap((candidate) => childAgentOf(candidate) ?? []);
+}
+
+/**
+ * `agents` with the agents their background tools start, at any depth: a task run names its
+ * agent, and finds it among the runtime's agents. Given agents win by name.
+ */
+export function withChildAgents(agents: Map<string, Agent>): Map<string, Agent> {
+  for (const agent of reachableAgents(agents.values()).values()) {
+    for (const child of backgroundChildren(agent)) if (!agents.has(child.name)) agents.set(child.name, child);
+  }
+  return agents;
 }
 
 /** Options of {@link ServedAgents}. */

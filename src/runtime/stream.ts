@@ -68,8 +68,10 @@ export async function* streamSession(
       }
       yield event;
       next = event.seq + 1;
-      // A run parked for a person (`run.waiting`) leaves the session waiting, as good as idle here.
-      const settled = isTerminalRunEvent(event) || event.type === 'run.waiting';
+      // A run parked for a person (`run.waiting`) leaves the session waiting, as good as idle here;
+      // one waiting for its children is still at work (its session reads `running`).
+      const settled =
+        isTerminalRunEvent(event) || (event.type === 'run.waiting' && event.data.waitingOn !== 'children');
       if (!follow && settled && !(await hasActiveRun(context, sessionId))) return;
     }
   } finally {

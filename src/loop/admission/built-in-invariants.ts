@@ -13,7 +13,14 @@ export const finalOwner: Invariant = defineInvariant({
   },
 });
 
-const LIMIT_KEYS = ['maxSteps', 'maxTokens', 'maxCostUsd', 'timeoutMs', 'maxHandoffs'] as const;
+const LIMIT_KEYS = [
+  'maxSteps',
+  'maxTokens',
+  'maxCostUsd',
+  'timeoutMs',
+  'maxHandoffs',
+  'maxIterations',
+] as const;
 
 /**
  * No agent's limits exceed the run's: an agent's limits count the run's totals while it is

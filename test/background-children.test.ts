@@ -1,0 +1,424 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { ChildTasks } from '../src/core/child-tasks.js';
+import { storeChildTasks } from '../src/delegation/child-tasks.js';
+import { runtimeTaskService } from '../src/delegation/runtime-task-service.js';
+import type { Agent, AgentOptions, BatonEvent, Runtime, Store } from '../src/index.js';
+import { createRuntime, defineAgent, scriptedModel } from '../src/index.js';
+import type { ScriptedRequest, ScriptedStep } from '../src/model/scripted-model.js';
+import { openPostgresStore } from '../src/store/postgres/index.js';
+import { SqliteStore } from '../src/store/sqlite/index.js';
+import { waitFor } from '../src/testing/wait-for.js';
+import { checkLog } from './fixtures/runtime-agents.js';
+import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'baton-background-'));
+const schema = uniqueSchema('background_children');
+const STORES: Record<string, () => Promise<Store>> = {
+  sqlite: async () => new SqliteStore(join(mkdtempSync(join(dir, 'db-')), 'baton.db')),
+  postgres: () => openPostgresStore(schemaUrl(schema), { poolSize: 2 }),
+};
+const runtimes: Runtime[] = [];
+
+afterEach(async () => {
+  for (const runtime of runtimes.splice(0)) {
+    await runtime.close();
+    await runtime.store.close();
+  }
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await dropSchema(schema);
+});
+
+type Reply = (request: ScriptedRequest) => ScriptedStep | Promise<ScriptedStep>;
+
+function agent(name: string, reply: Reply, options: Partial<AgentOptions> = {}): Agent {
+  return defineAgent({ name, instructions: `You are ${name}.`, model: scriptedModel(reply), ...options });
+}
+
+/** A specialist that answers `found <its message>`. */
+const researcher = agent('researcher', (request) => ({ text: `found ${request.lastUserText}` }));
+const spawn = researcher.asBackgroundTool();
+
+/** Every user-role text of the prompt, in order. */
+function userTexts(request: ScriptedRequest): string[] {
+  return request.prompt.flatMap((message) =>
+    message.role === 'user'
+      ? message.content.flatMap((part) => (part.type === 'text' ? [part.text] : []))
+      : [],
+  );
+}
+
+/** The `<task-completed>` reports the prompt shows. */
+function reports(request: ScriptedRequest): string[] {
+  return userTexts(request).filter((text) => text.startsWith('<task-completed'));
+}
+
+/** The task ids the background tool returned, as the prompt shows them. */
+function spawnedIds(request: ScriptedRequest): string[] {
+  return request.prompt.flatMap((message) =>
+    message.role === 'tool'
+      ? message.content.flatMap((part) =>
+          part.type === 'tool-result' && part.output.type === 'json'
+            ? [(part.output.value as { taskId?: string }).taskId ?? []].flat()
+            : [],
+        )
+      : [],
+  );
+}
+
+function dataOf<T extends BatonEvent['type']>(events: readonly BatonEvent[], type: T) {
+  return events.flatMap((event) =>
+    event.type === type ? [event.data as Extract<BatonEvent, { type: T }>['data']] : [],
+  );
+}
+
+const spawnCall = (input: string) => ({ name: spawn.name, input: { input } });
+
+describe.each(Object.keys(STORES))('background children on %s', (kind) => {
+  async function runtimeWith(agents: Agent[], children?: (store: Store) => ChildTasks): Promise<Runtime> {
+    const store = await (STORES[kind] as () => Promise<Store>)();
+    const runtime = createRuntime({ store, agents, ...(children && { children: children(store) }) });
+    runtimes.push(runtime);
+    return runtime;
+  }
+
+  /** The run carrying background child `taskId`. */
+  async function childRun(runtime: Runtime, taskId: string): Promise<string> {
+    const task = await runtime.store.getTask(taskId);
+    return task?.runId as string;
+  }
+
+  async function log(runtime: Runtime, sessionId: string): Promise<BatonEvent[]> {
+    const events = await runtime.store.readEvents(sessionId);
+    checkLog(events);
+    return events;
+  }
+
+  it('a coordinator that spawns two children and ends its turn waits, is woken by each report, and answers', async () => {
+    const coordinator = agent(
+      'coordinator',
+      (request) => {
+        if (request.step === 0) return { toolCalls: [spawnCall('alpha'), spawnCall('beta')] };
+        const seen = reports(request);
+        if (seen.length < 2) return { text: `have ${seen.length} of 2` };
+        return { text: `final: ${seen.join(' + ')}` };
+      },
+      { tools: [spawn] },
+    );
+    const runtime = await runtimeWith([coordinator]);
+    const started = await runtime.start({ agent: 'coordinator', message: 'research' });
+    const waiting = await runtime.execute(started.runId);
+    expect(waiting.status).toBe('waiting');
+    // Only a wait for a person makes a session wait: this one is still at work.
+    expect((await runtime.getSession(started.sessionId)).status).toBe('running');
+    const [parked] = dataOf(await log(runtime, started.sessionId), 'run.waiting');
+    expect(parked).toMatchObject({ approvalIds: [], requestIds: [], waitingOn: 'children' });
+    const taskIds = parked?.taskIds as string[];
+    expect(taskIds).toHaveLength(2);
+
+    for (const [index, taskId] of taskIds.entries()) {
+      expect((await runtime.execute(await childRun(runtime, taskId))).status).toBe('succeeded');
+      // The report woke the parent: queued again, in the commit that delivered it.
+      expect((await runtime.getRun(started.runId)).status).toBe('queued');
+      const after = await runtime.execute(started.runId);
+      expect(after.status).toBe(index === 0 ? 'waiting' : 'succeeded');
+    }
+    const run = await runtime.getRun(started.runId);
+    expect(run.result).toMatchObject({
+      text: expect.stringMatching(
+        /^final: <task-completed task_id="task_[^"]+">found (alpha|beta)<\/task-completed> \+ /,
+      ),
+    });
+    const events = await log(runtime, started.sessionId);
+    expect(dataOf(events, 'run.waiting')).toHaveLength(2);
+    const received = dataOf(events, 'message.received').filter((data) => data.priority === 'background');
+    const reported = received.map((data) => /task_id="([^"]+)"/.exec(data.text)?.[1]);
+    expect(reported.sort()).toEqual([...taskIds].sort());
+    // Each child ran once, as its durable task.
+    for (const taskId of taskIds) expect((await runtime.store.getTask(taskId))?.status).toBe('completed');
+  });
+
+  it('a child that finishes before the parent turn ends is delivered; mid-turn the user message is drained, the report is held to the answer', async () => {
+    let runtime: Runtime | undefined;
+    let token = '';
+    const prompts: string[][] = [];
+    const coordinator = agent(
+      'coordinator',
+      async (request) => {
+        prompts.push(userTexts(request));
+        if (request.step === 0) return { toolCalls: [spawnCall('fast')] };
+        if (request.step === 1) {
+          // The child runs to its end while the parent's turn is still going, and a person writes.
+          const [taskId] = spawnedIds(request);
+          await runtime?.execute(await childRun(runtime, taskId as string));
+          await runtime?.deliver({ continuationToken: token, message: 'and hurry' });
+          return { text: 'started' };
+        }
+        if (reports(request).length === 0) return { text: 'hurrying' };
+        return { text: `final: ${reports(request).length}` };
+      },
+      { tools: [spawn] },
+    );
+    runtime = await runtimeWith([coordinator]);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    token = started.continuationToken as string;
+    const run = await runtime.execute(started.runId);
+    expect(run).toMatchObject({ status: 'succeeded', result: { text: 'final: 1' } });
+    // At the step boundary the user message is drained; the report (background) waits for the
+    // turn's answer, and is shown after it.
+    expect(prompts.map((texts) => texts.map((text) => text.slice(0, 15)))).toEqual([
+      ['go'],
+      ['go'],
+      ['go', 'and hurry'],
+      ['go', 'and hurry', '<task-completed'],
+    ]);
+    const events = await log(runtime, started.sessionId);
+    expect(dataOf(events, 'run.waiting')).toEqual([]);
+  });
+
+  it("a worker runs the whole tree: the children's task runs, the parent's wake-ups, its answer", async () => {
+    const coordinator = agent(
+      'coordinator',
+      (request) => {
+        if (request.step === 0) return { toolCalls: [spawnCall('one'), spawnCall('two')] };
+        const seen = reports(request).length;
+        return { text: seen < 2 ? 'waiting' : 'both in' };
+      },
+      { tools: [spawn] },
+    );
+    const runtime = await runtimeWith([coordinator]);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    await runtime.startWorker({ concurrency: 2, pollIntervalMs: 20, untilIdle: true }).done;
+    const run = await waitFor(
+      async () => {
+        const current = await runtime.getRun(started.runId);
+        return current.status === 'succeeded' && current;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(run.result).toEqual({ text: 'both in' });
+  });
+
+  it('a report that lands between the last inbox read and the park is never lost: the park fails and the run resumes', async () => {
+    let runtime: Runtime | undefined;
+    let raced = false;
+    const coordinator = agent(
+      'coordinator',
+      (request) =>
+        request.step === 0
+          ? { toolCalls: [spawnCall('racer')] }
+          : { text: `reports: ${reports(request).length}` },
+      { tools: [spawn] },
+    );
+    // The child ends exactly after the turn read its inbox for the last time, before it parks.
+    const racing = (store: Store): ChildTasks => {
+      const inner = storeChildTasks(store);
+      return {
+        ...inner,
+        async list(parentSessionId) {
+          const ids = await inner.list(parentSessionId);
+          if (!raced && ids.length > 0 && runtime) {
+            raced = true;
+            await runtime.execute(await childRun(runtime, ids[0] as string));
+          }
+          return ids;
+        },
+      };
+    };
+    runtime = await runtimeWith([coordinator], racing);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    const first = await runtime.execute(started.runId);
+    expect(raced).toBe(true);
+    // Not parked (the log moved under it): handed back, not waiting, not finished.
+    expect(first.status).toBe('running');
+    const second = await runtime.execute(started.runId);
+    expect(second).toMatchObject({ status: 'succeeded', result: { text: 'reports: 1' } });
+    expect(dataOf(await log(runtime, started.sessionId), 'run.waiting')).toEqual([]);
+  });
+
+  it('a user message wakes a coordinator waiting on its children', async () => {
+    const coordinator = agent(
+      'coordinator',
+      (request) =>
+        request.step === 0
+          ? { toolCalls: [spawnCall('slow')] }
+          : { text: `answering ${request.lastUserText}` },
+      { tools: [spawn] },
+    );
+    const runtime = await runtimeWith([coordinator]);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    expect((await runtime.execute(started.runId)).status).toBe('waiting');
+    const delivered = await runtime.deliver({
+      continuationToken: started.continuationToken as string,
+      message: 'how is it going?',
+    });
+    expect(delivered.runId).toBe(started.runId);
+    expect((await runtime.getRun(started.runId)).status).toBe('queued');
+    // It answers the person, and waits again: the child is still out.
+    expect((await runtime.execute(started.runId)).status).toBe('waiting');
+    const events = await log(runtime, started.sessionId);
+    expect(dataOf(events, 'message.completed').at(-1)?.text).toBe('answering how is it going?');
+    expect(dataOf(events, 'run.waiting')).toHaveLength(2);
+  });
+
+  it('the iteration cap ends a coordinator that never stops waiting with max_iterations', async () => {
+    const coordinator = agent(
+      'coordinator',
+      (request) => (request.step === 0 ? { toolCalls: [spawnCall('never')] } : { text: 'still waiting' }),
+      { tools: [spawn], limits: { maxIterations: 2 } },
+    );
+    const runtime = await runtimeWith([coordinator]);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    const token = started.continuationToken as string;
+    expect((await runtime.execute(started.runId)).status).toBe('waiting');
+    await runtime.deliver({ continuationToken: token, message: 'nudge 1' });
+    expect((await runtime.execute(started.runId)).status).toBe('waiting');
+    await runtime.deliver({ continuationToken: token, message: 'nudge 2' });
+    const ended = await runtime.execute(started.runId);
+    expect(ended).toMatchObject({ status: 'failed', error: { code: 'max_iterations' } });
+  });
+
+  it('send_message reaches a running child, and is unknown_target for an ended, unknown or foreign one', async () => {
+    const coordinator = agent(
+      'coordinator',
+      (request) => {
+        const text = request.lastUserText ?? '';
+        if (request.lastRole === 'tool') return { text: 'done' };
+        if (text.startsWith('send '))
+          return {
+            toolCalls: [{ name: 'send_message', input: { to: text.slice(5), text: 'more detail please' } }],
+          };
+        if (text.startsWith('<task-completed')) return { text: 'noted' };
+        return { toolCalls: [spawnCall('topic')] };
+      },
+      { tools: [spawn] },
+    );
+    const runtime = await runtimeWith([coordinator]);
+    const first = await runtime.start({ agent: 'coordinator', message: 'go' });
+    expect((await runtime.execute(first.runId)).status).toBe('waiting');
+    const [taskId] = dataOf(await log(runtime, first.sessionId), 'run.waiting')[0]?.taskIds ?? [];
+    const token = first.continuationToken as string;
+
+    /** Sends `message` to the first session and executes the run that reads it. */
+    const say = async (message: string) => {
+      const { runId } = await runtime.deliver({ continuationToken: token, message });
+      return runtime.execute(runId);
+    };
+    // A running (not yet finished) child gets the message in its own session.
+    expect((await say(`send ${taskId}`)).status).toBe('waiting');
+    const childRunId = await childRun(runtime, taskId as string);
+    const childSession = (await runtime.getRun(childRunId)).sessionId;
+    const childTexts = dataOf(await log(runtime, childSession), 'message.received').map((data) => data.text);
+    expect(childTexts).toEqual(['topic', 'more detail please']);
+
+    // Another session's coordinator may not write into this one's child.
+    const other = await runtime.start({ agent: 'coordinator', message: `send ${taskId}` });
+    await runtime.execute(other.runId);
+    // Ended: the child ran to its end and reported.
+    await runtime.execute(childRunId);
+    expect(await runtime.execute(first.runId)).toMatchObject({
+      status: 'succeeded',
+      result: { text: 'noted' },
+    });
+    expect((await say(`send ${taskId}`)).status).toBe('succeeded');
+    expect((await say('send task_nosuch')).status).toBe('succeeded');
+
+    const results = (sessionEvents: BatonEvent[]) =>
+      dataOf(sessionEvents, 'tool.result').filter((data) => data.name === 'send_message');
+    expect(results(await log(runtime, first.sessionId)).map((data) => data.error?.code ?? 'ok')).toEqual([
+      'ok',
+      'unknown_target',
+      'unknown_target',
+    ]);
+    expect(results(await log(runtime, other.sessionId)).map((data) => data.error?.code)).toEqual([
+      'unknown_target',
+    ]);
+    // Nothing more reached the child's session.
+    expect(dataOf(await log(runtime, childSession), 'message.received')).toHaveLength(2);
+  });
+
+  it('a cancelled child reports cancelled and wakes its parent', async () => {
+    const coordinator = agent(
+      'coordinator',
+      (request) =>
+        request.step === 0 ? { toolCalls: [spawnCall('doomed')] } : { text: reports(request).join() },
+      { tools: [spawn] },
+    );
+    const runtime = await runtimeWith([coordinator]);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    expect((await runtime.execute(started.runId)).status).toBe('waiting');
+    const [taskId] = dataOf(await log(runtime, started.sessionId), 'run.waiting')[0]?.taskIds ?? [];
+    await runtimeTaskService(runtime).cancelTask(taskId as string);
+    expect(await runtime.execute(started.runId)).toMatchObject({
+      status: 'succeeded',
+      result: { text: `<task-completed task_id="${taskId}">cancelled</task-completed>` },
+    });
+  });
+
+  it('a parent that crashes mid-spawn resumes onto the child its first attempt started: the child runs once', async () => {
+    const shutdown = new AbortController();
+    let attempts = 0;
+    const crashing = (store: Store): ChildTasks => {
+      const inner = storeChildTasks(store);
+      return {
+        ...inner,
+        async spawn(request) {
+          const spawned = await inner.spawn(request);
+          attempts += 1;
+          if (attempts === 1) {
+            // The worker goes down after the child's task committed, before the tool's result did.
+            shutdown.abort();
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            throw new Error('worker lost');
+          }
+          return spawned;
+        },
+      };
+    };
+    const coordinator = agent(
+      'coordinator',
+      (request) =>
+        request.step === 0 ? { toolCalls: [spawnCall('once')] } : { text: reports(request).join() },
+      { tools: [spawn] },
+    );
+    const runtime = await runtimeWith([coordinator], crashing);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    const first = await runtime.execute(started.runId, { signal: shutdown.signal, drainGraceMs: 0 });
+    expect(first.status).toBe('running');
+    expect((await runtime.execute(started.runId)).status).toBe('waiting');
+    expect(attempts).toBe(2);
+    const tasks = await runtime.store.listTasks({ namespace: `session:${started.sessionId}`, limit: 10 });
+    expect(tasks.items).toHaveLength(1);
+    const [task] = tasks.items;
+    await runtime.execute(task?.runId as string);
+    expect(await runtime.execute(started.runId)).toMatchObject({
+      status: 'succeeded',
+      result: { text: `<task-completed task_id="${task?.id}">found once</task-completed>` },
+    });
+  });
+
+  it('a spawn repeated for the same tool call (a resumed run) starts no second child', async () => {
+    const runtime = await runtimeWith([researcher]);
+    const children = storeChildTasks(runtime.store);
+    const request = { parentSessionId: 'ses_parent', toolCallId: 'call_1', agent: 'researcher', input: 'x' };
+    const first = await children.spawn(request);
+    const again = await children.spawn(request);
+    expect(again).toEqual(first);
+    expect(await children.list('ses_parent')).toEqual([first.taskId]);
+  });
+});
+
+describe('examples/research-team.ts', () => {
+  it('a coordinator with two background researchers combines both reports', async () => {
+    const { runResearchTeam } = await import('../examples/research-team.js');
+    const { answer, events } = await runResearchTeam();
+    expect(answer).toMatch(/^Combined: <task-completed task_id="[^"]+">notes on (tides|the moon)</);
+    expect(answer).toContain('notes on tides');
+    expect(answer).toContain('notes on the moon');
+    checkLog(events);
+  });
+});
