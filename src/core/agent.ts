@@ -1,5 +1,7 @@
 import type { LanguageModelV3, LanguageModelV3Message } from '@ai-sdk/provider';
 import type { AgentLimits } from './agent-limits.js';
+import type { AgentTool, AgentToolOptions } from './agent-tool.js';
+import { agentAsTool } from './agent-tool.js';
 import type { ContextReader } from './context-key.js';
 import { UserError } from './errors.js';
 import type { AnyGuardrail } from './guardrail.js';
@@ -115,6 +117,16 @@ export interface Agent {
   readonly mcpServers: readonly McpServerSpec[];
   readonly retry: Readonly<Partial<RetryPolicy>>;
   readonly pricing: Readonly<ModelPricing> | undefined;
+  /**
+   * This agent as another agent's tool: a call runs it as a child run in a child session and
+   * its final answer is the tool's result (docs/multi-agent.md, "Agents as tools").
+   */
+  asTool(options?: AgentToolOptions): AgentTool<Agent>;
+}
+
+/** Whether a tool is an agent used as a tool (made by `agent.asTool()`). */
+export function isAgentTool(candidate: unknown): candidate is AgentTool<Agent> {
+  return (candidate as Partial<AgentTool> | undefined)?.subagent !== undefined;
 }
 
 const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
@@ -170,7 +182,7 @@ export function defineAgent(options: AgentOptions): Agent {
   checkLimits(options.name, options.limits ?? {});
   checkRetry(options.name, options.retry ?? {});
   checkPricing(options.name, options.pricing);
-  return Object.freeze({
+  const agent: Agent = Object.freeze({
     name: options.name,
     description: options.description,
     instructions: options.instructions,
@@ -183,7 +195,9 @@ export function defineAgent(options: AgentOptions): Agent {
     mcpServers: Object.freeze([...(options.mcpServers ?? [])]),
     retry: Object.freeze({ ...options.retry }),
     pricing: options.pricing === undefined ? undefined : Object.freeze({ ...options.pricing }),
+    asTool: (toolOptions?: AgentToolOptions) => agentAsTool(agent, toolOptions),
   });
+  return agent;
 }
 
 /** Text, or a function that makes it. */

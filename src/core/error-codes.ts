@@ -339,6 +339,18 @@ export const ERROR_CODES = {
     status: null,
     description: 'the run ended while this non-idempotent tool ran; it is not run again on resume',
   },
+  child_failed: {
+    domain: 'tool',
+    status: null,
+    description:
+      'the child run of an agent used as a tool failed or was cancelled; subagent.completed has its status',
+  },
+  children_unavailable: {
+    domain: 'tool',
+    status: null,
+    description:
+      'an agent used as a tool was called outside a runtime (no child sessions to run it in): use createRuntime',
+  },
   blocked: {
     domain: 'tool',
     status: null,

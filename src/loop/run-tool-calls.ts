@@ -1,9 +1,12 @@
+import { isAgentTool } from '../core/agent.js';
 import type { EventDataByType, EventDraft, ToolCallRecord } from '../core/events.js';
 import type { ApprovalPolicy, GateLedger } from '../core/gates.js';
 import type { ToolContext, ToolOutcome } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import { observeToolCall } from '../telemetry/instrumentation.js';
 import type { ActiveAgent } from './agent-roster.js';
+import type { ChildPhase } from './child-gate.js';
+import { childGate } from './child-gate.js';
 import type { ContextState } from './context-state.js';
 import { executeToolCall } from './execute-tool-call.js';
 import type { Journal } from './journal.js';
@@ -35,12 +38,16 @@ export interface ToolPhase {
   approvals?: ApprovalPolicy;
   /** Run ids from the session's root run to this one. */
   runPath: string[];
+  /** Agents used as tools: their child runs and what the log says of them. */
+  children: ChildPhase;
 }
 
 /** The gates a step's calls wait on; the run parks until they are settled. */
 export interface Waiting {
   approvalIds: string[];
   requestIds: string[];
+  /** Child runs (agents used as tools) still running; a child that settles queues the run again. */
+  childSessionIds: string[];
 }
 
 const INTERRUPTED_MESSAGE =
@@ -112,7 +119,9 @@ async function runOne(
       ...(phase.toolContext.auth === undefined ? {} : { auth: phase.toolContext.auth }),
     };
     const inputIsMalformed = phase.malformed && typeof call.input === 'string';
-    const gate = await passGate(gateContext(phase, context), candidate, call, inputIsMalformed);
+    let gate = await passGate(gateContext(phase, context), candidate, call, inputIsMalformed);
+    if (gate.pass === 'run' && isAgentTool(candidate) && !inputIsMalformed)
+      gate = await childGate(phase.children, journal, candidate, call);
     if (gate.pass === 'wait') return gate;
     let outcome: ToolOutcome;
     let durationMs = 0;
@@ -172,7 +181,7 @@ export async function runToolCalls(
   };
   const settled = await Promise.allSettled(todo.map((call) => runOne(phase, call, finishOne)));
   const results: ToolResultData[] = [];
-  const waiting: Waiting = { approvalIds: [], requestIds: [] };
+  const waiting: Waiting = { approvalIds: [], requestIds: [], childSessionIds: [] };
   for (const entry of settled) {
     if (entry.status === 'rejected') throw entry.reason;
     const value = entry.value;
@@ -180,8 +189,9 @@ export async function runToolCalls(
     if ('pass' in value) {
       if (value.approvalId !== undefined) waiting.approvalIds.push(value.approvalId);
       if (value.requestId !== undefined) waiting.requestIds.push(value.requestId);
+      waiting.childSessionIds.push(...(value.childSessionIds ?? []));
     } else results.push(value);
   }
-  const waits = waiting.approvalIds.length + waiting.requestIds.length > 0;
+  const waits = waiting.approvalIds.length + waiting.requestIds.length + waiting.childSessionIds.length > 0;
   return { results, waiting: waits ? waiting : undefined };
 }

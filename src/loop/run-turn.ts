@@ -2,6 +2,7 @@ import { toErrorBody, UserError } from '../core/errors.js';
 import { readGates } from '../core/gates.js';
 import { systemClock } from '../model/clock.js';
 import { AgentRoster } from './agent-roster.js';
+import { readChildren } from './children.js';
 import { ContextState } from './context-state.js';
 import type { ResumePlan } from './resume-plan.js';
 import { planResume } from './resume-plan.js';
@@ -11,6 +12,16 @@ import type { TurnEnd } from './turn-end.js';
 import { toOutcome } from './turn-end.js';
 import { TurnSignal } from './turn-signal.js';
 import type { RunTurnOptions, TurnOutcome } from './types.js';
+
+/** The run's time limit: its agent's, lowered by what a child inherits from its parent's admission. */
+function timeoutOf(options: RunTurnOptions): number | undefined {
+  let timeoutMs = options.agent.limits.timeoutMs;
+  for (const clamp of options.inheritedClamps ?? []) {
+    const clamped = clamp.agent === options.agent.name ? clamp.limits?.timeoutMs : undefined;
+    if (clamped !== undefined) timeoutMs = Math.min(timeoutMs ?? clamped, clamped);
+  }
+  return timeoutMs;
+}
 
 /** Finishes the interrupted step, if any, then steps until the turn ends. */
 async function drive(turn: Turn, plan: ResumePlan): Promise<TurnEnd> {
@@ -54,11 +65,7 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
   const events = await journal.load();
   const plan = planResume(events, journal.runId);
   const transcript = Transcript.fromEvents(events, journal.runId);
-  const turnSignal = new TurnSignal(
-    options.signal,
-    options.agent.limits.timeoutMs,
-    options.activeMsBefore ?? 0,
-  );
+  const turnSignal = new TurnSignal(options.signal, timeoutOf(options), options.activeMsBefore ?? 0);
   let turn: Turn | undefined;
   try {
     turn = new Turn({
@@ -70,6 +77,7 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       plan,
       context: ContextState.fromEvents(events, options.toolContext?.context),
       gates: readGates(events),
+      children: readChildren(events),
     });
     const end = await drive(turn, plan);
     await journal.flush();

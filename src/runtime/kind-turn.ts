@@ -4,7 +4,10 @@ import type { RunTurnOptions, TurnOutcome } from '../loop/types.js';
 import type { RunKindContext } from './run-kind.js';
 
 /** What a kind chooses about its agent's turn; the journal, signal, tools and settings come from its context. */
-export type KindTurnOptions = Pick<RunTurnOptions, 'model' | 'toolContext' | 'extraTools' | 'activeMsBefore'>;
+export type KindTurnOptions = Pick<
+  RunTurnOptions,
+  'model' | 'toolContext' | 'extraTools' | 'activeMsBefore' | 'runPath' | 'inheritedClamps'
+>;
 
 /**
  * Runs `agent`'s turn on a kind's run: on its journal, under its signal, with the runtime's turn
@@ -25,6 +28,7 @@ export function runKindTurn(
       agent,
       journal,
       signal,
+      children: context.children,
       ...(extraTools.length > 0 && { extraTools }),
       ...context.turnOptions,
     });

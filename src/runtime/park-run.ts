@@ -5,6 +5,7 @@ import type { Waiting } from '../loop/run-tool-calls.js';
 import type { TurnOutcome } from '../loop/types.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import type { Lease } from '../store/run-store.js';
+import { settleChild } from './child-runs.js';
 import type { RuntimeContext } from './runtime-context.js';
 import type { StoreJournal } from './store-journal.js';
 
@@ -48,13 +49,24 @@ export async function parkRun(
   const gates = readGates(
     await context.store.readEvents(journal.sessionId, { types: [...GATE_EVENT_TYPES] }),
   );
+  const { approvalIds, requestIds, childSessionIds } = outcome.waiting;
+  const data = {
+    approvalIds,
+    requestIds,
+    ...(childSessionIds.length > 0 && { waitingOn: 'children' as const, childSessionIds }),
+  };
   try {
     await journal.appendMany(
-      [{ type: 'run.waiting', data: outcome.waiting }],
+      [{ type: 'run.waiting', data }],
       { usage: outcome.usage, activeMs, lease: expiryLease(earliestExpiry(gates, outcome.waiting)) },
       { expectedHeadSeq: journal.knownHead },
     );
   } catch (error) {
     if (!(error instanceof AppendConflictError)) throw error;
+    return;
   }
+  // A child that ended while the turn decided to wait found its parent still running and did
+  // not queue it; looking once more now that the run is parked closes that gap (whichever of
+  // the two commits second sees the other).
+  for (const childSessionId of childSessionIds) await settleChild(context, childSessionId);
 }

@@ -1,4 +1,5 @@
 import type { Agent } from '../core/agent.js';
+import { isAgentTool } from '../core/agent.js';
 import { errorMessage } from '../core/errors.js';
 import type { AgentModuleEntry, ClaimFilter, KindAgentsEntry } from '../store/claim-filter.js';
 import type { RunRecord } from '../store/run-store.js';
@@ -10,7 +11,10 @@ import type { RunKind } from './run-kind.js';
 /** How long a module that failed to load is left alone before it is tried again. */
 const RETRY_UNLOADABLE_MS = 60_000;
 
-/** The agents reachable from `roots` through handoffs (roots included), by name; the first of a name wins. */
+/**
+ * The agents reachable from `roots` through handoffs and agents used as tools (roots included),
+ * by name; the first of a name wins.
+ */
 export function reachableAgents(roots: Iterable<Agent>): Map<string, Agent> {
   const reached = new Map<string, Agent>();
   const pending = [...roots];
@@ -18,6 +22,7 @@ export function reachableAgents(roots: Iterable<Agent>): Map<string, Agent> {
     if (reached.has(agent.name)) continue;
     reached.set(agent.name, agent);
     pending.push(...agent.handoffs);
+    for (const candidate of agent.tools) if (isAgentTool(candidate)) pending.push(candidate.subagent);
   }
   return reached;
 }

@@ -44,6 +44,8 @@ export function buildSessionRecord(
     tokenHash: input.tokenHash,
     headSeq: null,
     headHash: null,
+    parentSessionId: input.parentSessionId ?? null,
+    parentToolCallId: input.parentToolCallId ?? null,
     createdAt: now,
     updatedAt: now,
   };

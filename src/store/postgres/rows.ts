@@ -17,6 +17,8 @@ export interface SessionRow {
   token_hash: string;
   head_seq: number | null;
   head_hash: string | null;
+  parent_session_id: string | null;
+  parent_tool_call_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -95,6 +97,8 @@ export function toSession(row: SessionRow): SessionRecord {
     tokenHash: row.token_hash,
     headSeq: row.head_seq,
     headHash: row.head_hash,
+    parentSessionId: row.parent_session_id,
+    parentToolCallId: row.parent_tool_call_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -149,6 +149,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN traceparent TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'child sessions: parent session and tool call',
+    sql: `
+      -- An agent used as a tool runs in a child session linked to the call that started it.
+      ALTER TABLE sessions ADD COLUMN parent_session_id TEXT;
+      ALTER TABLE sessions ADD COLUMN parent_tool_call_id TEXT;
+      CREATE INDEX sessions_parent ON sessions (parent_session_id);
+    `,
+  },
 ];
 
 /**

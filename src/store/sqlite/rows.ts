@@ -21,6 +21,8 @@ export interface SessionRow {
   token_hash: string;
   head_seq: number | null;
   head_hash: string | null;
+  parent_session_id: string | null;
+  parent_tool_call_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -128,6 +130,8 @@ export function sessionFromRow(row: SessionRow): SessionRecord {
     tokenHash: row.token_hash,
     headSeq: row.head_seq,
     headHash: row.head_hash,
+    parentSessionId: row.parent_session_id,
+    parentToolCallId: row.parent_tool_call_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -144,6 +148,8 @@ export function sessionParams(record: SessionRecord): Omit<SessionRow, 'pos'> {
     token_hash: record.tokenHash,
     head_seq: record.headSeq,
     head_hash: record.headHash,
+    parent_session_id: record.parentSessionId,
+    parent_tool_call_id: record.parentToolCallId,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };

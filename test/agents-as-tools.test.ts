@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { BatonEvent, Runtime, Store } from '../src/index.js';
+import { createRuntime } from '../src/index.js';
+import { openPostgresStore } from '../src/store/postgres/index.js';
+import { SqliteStore } from '../src/store/sqlite/index.js';
+import { waitFor } from '../src/testing/wait-for.js';
+import { checkLog } from './fixtures/runtime-agents.js';
+import type { Executions } from './fixtures/specialists.js';
+import { coordinator, specialist } from './fixtures/specialists.js';
+import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'baton-agents-as-tools-'));
+const schema = uniqueSchema('agents_as_tools');
+const STORES: Record<string, () => Promise<Store>> = {
+  sqlite: async () => new SqliteStore(join(mkdtempSync(join(dir, 'db-')), 'baton.db')),
+  postgres: () => openPostgresStore(schemaUrl(schema), { poolSize: 4 }),
+};
+const runtimes: Runtime[] = [];
+
+afterEach(async () => {
+  for (const runtime of runtimes.splice(0)) {
+    await runtime.close();
+    await runtime.store.close();
+  }
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await dropSchema(schema);
+});
+
+function dataOf<T extends BatonEvent['type']>(events: readonly BatonEvent[], type: T) {
+  return events.flatMap((event) =>
+    event.type === type ? [event.data as Extract<BatonEvent, { type: T }>['data']] : [],
+  );
+}
+
+describe.each(Object.keys(STORES))('agents as tools (%s)', (storeName) => {
+  const open = STORES[storeName] as () => Promise<Store>;
+
+  it('runs each specialist in a child session, waits holding no worker, and answers with all three', async () => {
+    const executions: Executions = {};
+    const specialists = ['billing', 'legal', 'tech'].map((name) => specialist(name, executions));
+    const runtime = createRuntime({ store: await open(), agents: [coordinator(specialists)] });
+    runtimes.push(runtime);
+    const { sessionId, runId } = await runtime.start({ agent: 'coordinator', message: 'help' });
+    // Only the parent executes: it starts its children and parks.
+    const parked = await runtime.execute(runId);
+    expect(parked).toMatchObject({ status: 'waiting', lease: null });
+    expect((await runtime.getSession(sessionId)).status).toBe('running');
+    const waitingLog = await runtime.store.readEvents(sessionId);
+    expect(dataOf(waitingLog, 'run.waiting').at(-1)).toMatchObject({ waitingOn: 'children' });
+    const started = dataOf(waitingLog, 'subagent.started');
+    expect(started.map((entry) => entry.agent).sort()).toEqual(['billing', 'legal', 'tech']);
+    for (const entry of started) {
+      const child = await runtime.store.getSession(entry.childSessionId);
+      expect(child).toMatchObject({ parentSessionId: sessionId, parentToolCallId: entry.toolCallId });
+    }
+    const worker = runtime.startWorker({ concurrency: 4, pollIntervalMs: 20 });
+    try {
+      await waitFor(async () => (await runtime.getRun(runId)).status === 'succeeded', { timeoutMs: 60_000 });
+    } finally {
+      await worker.stop();
+    }
+    expect(executions).toEqual({ billing: 1, legal: 1, tech: 1 });
+    const events = await runtime.store.readEvents(sessionId);
+    checkLog(events);
+    const completed = dataOf(events, 'subagent.completed');
+    expect(completed).toHaveLength(3);
+    expect(completed.every((entry) => entry.status === 'succeeded')).toBe(true);
+    const answer = dataOf(events, 'run.completed').at(-1)?.text ?? '';
+    for (const name of ['billing', 'legal', 'tech']) expect(answer).toContain(`${name} says:`);
+    // Usage rolls up: the parent's two model calls plus each child's two.
+    const run = await runtime.getRun(runId);
+    expect(run.usage).toMatchObject({ inputTokens: 30 + 3 * 8, outputTokens: 14 + 3 * 6 });
+  });
+});
