@@ -32,6 +32,14 @@ export type {
   TransferOptions,
 } from './core/agent.js';
 export { defineAgent, transfer } from './core/agent.js';
+export type {
+  AgentTool,
+  AgentToolOptions,
+  FanOutOptions,
+  FanOutOutcome,
+  FanOutResult,
+  ToolableAgent,
+} from './core/agent-tool.js';
 export { askQuestion } from './core/ask-question.js';
 export type { ContextKey, ContextReader, SessionContext } from './core/context-key.js';
 export {

@@ -12,6 +12,7 @@ import { agentToolsRunner } from './agent-tools.js';
 import { tokenSecret } from './continuation-token.js';
 import { converse } from './conversations.js';
 import { executeClaim } from './execute-run.js';
+import { executeTree } from './execute-tree.js';
 import { answerQuestion, decideApproval, principalOf } from './gate-decisions.js';
 import { checkLeaseTtl, DEFAULT_LEASE_TTL_MS } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
@@ -133,7 +134,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const workers = new Set<Worker>();
   const shutdown = new AbortController();
 
-  return {
+  const runtime: Runtime = {
     store: context.store,
     agents: context.agents,
     start: (startOptions) => startSession(context, startOptions),
@@ -182,6 +183,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       });
       return runView(await requireRun(context, runId));
     },
+    executeTree(runId, treeOptions = {}) {
+      return executeTree(context, (id) => runtime.execute(id, treeOptions), runId, treeOptions.signal);
+    },
     startWorker(workerOptions) {
       const worker = startWorker(context, workerOptions);
       workers.add(worker);
@@ -208,6 +212,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await Promise.all([...workers].map((worker) => worker.stop()));
     },
   };
+  return runtime;
 }
 
 function agentMap(agents: RuntimeOptions['agents']): Map<string, Agent> {

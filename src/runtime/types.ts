@@ -221,6 +221,14 @@ export interface Runtime {
     runId: string,
     options?: { leaseTtlMs?: number; signal?: AbortSignal; drainGraceMs?: number },
   ): Promise<RunView>;
+  /**
+   * Executes a run and every run of its session tree (the child runs of agents used as tools,
+   * theirs) in this process until the root ends or waits for a person (used by `baton run`).
+   */
+  executeTree(
+    runId: string,
+    options?: { leaseTtlMs?: number; signal?: AbortSignal; drainGraceMs?: number },
+  ): Promise<RunView>;
   startWorker(options?: WorkerOptions): Worker;
   /** Open approvals across sessions (or of `sessionId`), newest run first (docs/hitl.md). */
   listApprovals(options?: {
