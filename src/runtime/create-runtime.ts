@@ -27,6 +27,7 @@ import { requireSession } from './session-lookup.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, deliverMessage, startSession } from './sessions.js';
 import { sampleStoreGauges } from './store-gauges.js';
 import { streamSession } from './stream.js';
+import { streamTree } from './stream-tree.js';
 import type { Runtime, Worker } from './types.js';
 import { runView, sessionView } from './views.js';
 import { startWorker } from './worker.js';
@@ -143,7 +144,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     startTick: (tickOptions) => startTick(context, tickOptions),
     cancel: async (runId) => runView(await cancelRun(context, runId)),
     retry: async (runId) => runView(await retryRun(context, runId)),
-    stream: (sessionId, streamOptions) => streamSession(context, sessionId, streamOptions),
+    stream: (sessionId, streamOptions = {}) =>
+      streamOptions.children === true
+        ? streamTree((id, options) => streamSession(context, id, options), sessionId, streamOptions)
+        : streamSession(context, sessionId, streamOptions),
     getSession: async (sessionId) => sessionView(context.store, await requireSession(context, sessionId)),
     async listSessions({ limit = 50, cursor }) {
       const page = await context.store.listSessions({ limit, ...(cursor !== undefined && { cursor }) });

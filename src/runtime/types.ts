@@ -134,7 +134,15 @@ export interface StreamOptions {
    * the stream with `StreamLaggedError`, whose `from` continues where it stopped.
    */
   maxLagEvents?: number;
+  /**
+   * Interleave the events of the session's child sessions (agents used as tools) and theirs,
+   * each tagged with its `childSessionId` (`GET /v1/sessions/:id/stream?children=1`).
+   */
+  children?: boolean;
 }
+
+/** A streamed event; one of a child session carries that session's id as `childSessionId`. */
+export type TreeStreamEvent = StreamEvent & { childSessionId?: string };
 
 /** Options of {@link Runtime.decide}. */
 export interface DecideOptions {
@@ -204,7 +212,7 @@ export interface Runtime {
   /** Retries a `failed` run under the same id (attempt + 1); other statuses are a conflict. */
   retry(runId: string): Promise<RunView>;
   /** Persisted events from `from`, then live ones (including `model.delta`). */
-  stream(sessionId: string, options?: StreamOptions): AsyncIterable<StreamEvent>;
+  stream(sessionId: string, options?: StreamOptions): AsyncIterable<TreeStreamEvent>;
   getSession(sessionId: string): Promise<SessionView>;
   listSessions(options: { limit?: number; cursor?: string }): Promise<Page<SessionView>>;
   getRun(runId: string): Promise<RunView>;
