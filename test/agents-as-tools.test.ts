@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { BatonEvent, Runtime, Store } from '../src/index.js';
-import { createRuntime } from '../src/index.js';
+import { createRuntime, defineAgent, scriptedModel, tool } from '../src/index.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import { waitFor } from '../src/testing/wait-for.js';
@@ -75,5 +76,55 @@ describe.each(Object.keys(STORES))('agents as tools (%s)', (storeName) => {
     // Usage rolls up: the parent's two model calls plus each child's two.
     const run = await runtime.getRun(runId);
     expect(run.usage).toMatchObject({ inputTokens: 30 + 3 * 8, outputTokens: 14 + 3 * 6 });
+  });
+
+  it("clamps a child's limits to the parent's remaining budget at admission, and the child is held to them", async () => {
+    let loops = 0;
+    const looper = defineAgent({
+      name: 'looper',
+      description: 'Never stops on its own',
+      instructions: 'Keep going.',
+      limits: { maxSteps: 50 },
+      model: scriptedModel(() => ({ toolCalls: [{ name: 'again', input: {} }] })),
+      tools: [
+        tool({
+          name: 'again',
+          description: 'One more',
+          inputSchema: z.object({}),
+          execute: () => {
+            loops += 1;
+            return loops;
+          },
+        }),
+      ],
+    });
+    const parent = defineAgent({
+      name: 'boss',
+      instructions: 'Delegate.',
+      limits: { maxSteps: 4 },
+      model: scriptedModel((request) =>
+        request.lastRole === 'tool'
+          ? { text: 'gave up' }
+          : { toolCalls: [{ name: 'looper', input: { input: 'go' } }] },
+      ),
+      tools: [looper.asTool()],
+    });
+    const runtime = createRuntime({ store: await open(), agents: [parent] });
+    runtimes.push(runtime);
+    const { sessionId, runId } = await runtime.start({ agent: 'boss', message: 'go' });
+    const run = await runtime.executeTree(runId);
+    expect(run.status).toBe('succeeded');
+    const events = await runtime.store.readEvents(sessionId);
+    const [checked] = dataOf(events, 'admission.checked');
+    expect(checked).toMatchObject({
+      ok: true,
+      toolCallId: expect.any(String),
+      clamps: [{ invariant: 'budgetCeiling', agent: 'looper', limits: { maxSteps: 3 } }],
+    });
+    const [completed] = dataOf(events, 'subagent.completed');
+    expect(completed).toMatchObject({ status: 'failed', output: { code: 'max_steps' } });
+    expect(loops).toBe(3);
+    const result = dataOf(events, 'tool.result').find((entry) => entry.name === 'looper');
+    expect(result).toMatchObject({ ok: false, error: { code: 'child_failed' } });
   });
 });
