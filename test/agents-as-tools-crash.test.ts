@@ -64,3 +64,21 @@ describe.each(Object.keys(DATABASES))('agents as tools across a crash (%s)', (na
     }
   });
 });
+
+describe('baton run with agents as tools', () => {
+  it('executes the whole session tree in-process and prints only the root session with --json', async () => {
+    const db = join(dir, 'run-tree.db');
+    const result = await runCli(['run', AGENT, 'help me', '--json', '--db', db], {
+      env: { BATON_TEST_TOOL_MS: '0' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    const events = result.stdout
+      .split('\n')
+      .filter((line) => line.length > 0)
+      .map((line) => JSON.parse(line) as BatonEvent);
+    const sessions = new Set(events.map((event) => event.sessionId));
+    expect(sessions.size).toBe(1);
+    expect(events.filter((event) => event.type === 'subagent.completed')).toHaveLength(3);
+    expect(events.at(-1)?.type).toBe('run.completed');
+  });
+});

@@ -106,6 +106,9 @@ export interface SessionView {
   /** Seq and hash of the log's newest event (null: empty). */
   headSeq: number | null;
   headHash: string | null;
+  /** A child session's parent session and the tool call that started it (null for a root session). */
+  parentSessionId: string | null;
+  parentToolCallId: string | null;
   runs: RunView[];
   usage: Usage;
   /** Approvals waiting for a decision (docs/hitl.md). */
