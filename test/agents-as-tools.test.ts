@@ -49,7 +49,8 @@ describe.each(Object.keys(STORES))('agents as tools (%s)', (storeName) => {
     const { sessionId, runId } = await runtime.start({ agent: 'coordinator', message: 'help' });
     // Only the parent executes: it starts its children and parks.
     const parked = await runtime.execute(runId);
-    expect(parked).toMatchObject({ status: 'waiting', lease: null });
+    // Held by no worker: the lease is owned by nobody, it only says when the sweep looks again.
+    expect(parked).toMatchObject({ status: 'waiting', lease: { owner: 'baton:waiting' } });
     expect((await runtime.getSession(sessionId)).status).toBe('running');
     const waitingLog = await runtime.store.readEvents(sessionId);
     expect(dataOf(waitingLog, 'run.waiting').at(-1)).toMatchObject({ waitingOn: 'children' });
@@ -126,5 +127,31 @@ describe.each(Object.keys(STORES))('agents as tools (%s)', (storeName) => {
     expect(loops).toBe(3);
     const result = dataOf(events, 'tool.result').find((entry) => entry.name === 'looper');
     expect(result).toMatchObject({ ok: false, error: { code: 'child_failed' } });
+  });
+
+  it("wakes a parent whose child's end was never recorded on it (the child's worker died in between)", async () => {
+    const runtime = createRuntime({ store: await open(), agents: [coordinator([specialist('solo', {})])] });
+    runtimes.push(runtime);
+    const { sessionId, runId } = await runtime.start({ agent: 'coordinator', message: 'help' });
+    expect((await runtime.execute(runId)).status).toBe('waiting');
+    const [started] = dataOf(await runtime.store.readEvents(sessionId), 'subagent.started');
+    const [child] = (await runtime.listRuns({ sessionId: started?.childSessionId ?? '' })).items;
+    // The child ended, but nobody told the parent: its commit landed, the process died.
+    await runtime.store.updateRun(child?.id ?? '', { status: 'succeeded', result: { text: 'late answer' } });
+    const parked = await runtime.store.getRun(runId);
+    await runtime.store.updateRun(runId, {
+      lease: { owner: parked?.lease?.owner ?? '', token: parked?.lease?.token ?? '', expiresAt: 0 },
+    });
+    const worker = runtime.startWorker({ pollIntervalMs: 20 });
+    try {
+      await waitFor(async () => (await runtime.getRun(runId)).status === 'succeeded', { timeoutMs: 60_000 });
+    } finally {
+      await worker.stop();
+    }
+    const events = await runtime.store.readEvents(sessionId);
+    expect(dataOf(events, 'subagent.completed')).toEqual([
+      expect.objectContaining({ childSessionId: started?.childSessionId, output: 'late answer' }),
+    ]);
+    expect(dataOf(events, 'run.completed').at(-1)?.text).toContain('late answer');
   });
 });

@@ -1,3 +1,4 @@
+import { LeaseLostError } from '../core/errors.js';
 import type { BatonEvent } from '../core/events.js';
 import type { ChildOutcome, ChildRuns, ChildStart } from '../loop/children.js';
 import { AppendConflictError } from '../store/append-conflict.js';
@@ -8,6 +9,12 @@ import { commitStart } from './sessions.js';
 
 /** How many times recording a child's end re-reads after someone else appended to the parent first. */
 const MAX_ATTEMPTS = 100;
+
+/**
+ * How often the idle workers' sweep looks at a parent parked on its children, in case a child's
+ * end was never recorded on it (its worker died between its own commit and the parent's).
+ */
+export const CHILD_RECHECK_MS = 30_000;
 
 /** The idempotency key of a child's run: one child per parent session and call (fan-out index included). */
 export function childRunKey(parentSessionId: string, key: string): string {
@@ -110,6 +117,27 @@ export async function runningChildren(context: RuntimeContext, run: RunRecord): 
     if (event.type === 'subagent.completed') running.delete(event.data.childSessionId);
   }
   return [...running];
+}
+
+/**
+ * The sweep's look at a run parked on its children whose re-check time passed: records the
+ * children that ended (which queues it again) and, when none had, sets the next re-check (fenced
+ * by the parked lease's token, so a run queued meanwhile is left alone). True when it queued it.
+ */
+export async function recheckChildren(context: RuntimeContext, run: RunRecord): Promise<boolean> {
+  const children = await runningChildren(context, run);
+  if (children.length === 0 || run.lease === null) return false;
+  for (const childSessionId of children) {
+    if ((await settleChild(context, childSessionId)) !== undefined) return true;
+  }
+  const lease = { ...run.lease, expiresAt: Date.now() + CHILD_RECHECK_MS };
+  await context.store.updateRun(run.id, { lease }, { runId: run.id, token: run.lease.token }).catch(
+    // The run left its parking meanwhile (a child's end or a decision queued it): nothing to re-arm.
+    (error: unknown) => {
+      if (!(error instanceof LeaseLostError)) throw error;
+    },
+  );
+  return false;
 }
 
 /** The active run of each child session given (to cancel them with their parent). */

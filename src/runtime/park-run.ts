@@ -5,7 +5,7 @@ import type { Waiting } from '../loop/run-tool-calls.js';
 import type { TurnOutcome } from '../loop/types.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import type { Lease } from '../store/run-store.js';
-import { settleChild } from './child-runs.js';
+import { CHILD_RECHECK_MS, settleChild } from './child-runs.js';
 import type { RuntimeContext } from './runtime-context.js';
 import type { StoreJournal } from './store-journal.js';
 
@@ -26,6 +26,13 @@ export function earliestExpiry(ledger: GateLedger, waiting: Waiting): number | u
     earliest = earliest === undefined ? at : Math.min(earliest, at);
   }
   return earliest;
+}
+
+/** When the sweep looks at a parked run: its earliest approval expiry, sooner when it waits on children. */
+function recheckAt(ledger: GateLedger, waiting: Waiting): number | undefined {
+  const expiry = earliestExpiry(ledger, waiting);
+  if (waiting.childSessionIds.length === 0) return expiry;
+  return Math.min(expiry ?? Number.POSITIVE_INFINITY, Date.now() + CHILD_RECHECK_MS);
 }
 
 /** The lease a parked run carries so that the sweep finds its expiry without reading every log. */
@@ -58,7 +65,7 @@ export async function parkRun(
   try {
     await journal.appendMany(
       [{ type: 'run.waiting', data }],
-      { usage: outcome.usage, activeMs, lease: expiryLease(earliestExpiry(gates, outcome.waiting)) },
+      { usage: outcome.usage, activeMs, lease: expiryLease(recheckAt(gates, outcome.waiting)) },
       { expectedHeadSeq: journal.knownHead },
     );
   } catch (error) {
