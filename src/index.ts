@@ -33,6 +33,14 @@ export type {
   TransferOptions,
 } from './core/agent.js';
 export { defineAgent, transfer } from './core/agent.js';
+export type {
+  AgentTool,
+  AgentToolOptions,
+  FanOutOptions,
+  FanOutOutcome,
+  FanOutResult,
+  ToolableAgent,
+} from './core/agent-tool.js';
 export { askQuestion } from './core/ask-question.js';
 export type { BackgroundToolOptions } from './core/background-tool.js';
 export { sendMessage } from './core/background-tool.js';

@@ -1,6 +1,8 @@
 import { isAbsolute } from 'node:path';
 import type { LanguageModelV3, LanguageModelV3Message } from '@ai-sdk/provider';
 import type { AgentLimits } from './agent-limits.js';
+import type { AgentTool, AgentToolOptions } from './agent-tool.js';
+import { agentAsTool } from './agent-tool.js';
 import type { BackgroundToolOptions } from './background-tool.js';
 import { backgroundChildOf, backgroundTool } from './background-tool.js';
 import type { ContextReader } from './context-key.js';
@@ -163,6 +165,16 @@ export interface Agent {
    * `{ taskId }` at once (docs/multi-agent.md, "Background children").
    */
   asBackgroundTool(options?: BackgroundToolOptions): AnyTool;
+  /**
+   * This agent as another agent's tool: a call runs it as a child run in a child session and
+   * its final answer is the tool's result (docs/multi-agent.md, "Agents as tools").
+   */
+  asTool(options?: AgentToolOptions): AgentTool<Agent>;
+}
+
+/** Whether a tool is an agent used as a tool (made by `agent.asTool()`). */
+export function isAgentTool(candidate: unknown): candidate is AgentTool<Agent> {
+  return (candidate as Partial<AgentTool> | undefined)?.subagent !== undefined;
 }
 
 const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
@@ -241,6 +253,7 @@ export function defineAgent(options: AgentOptions): Agent {
     maxToolResultChars: options.maxToolResultChars,
     awareness: options.awareness,
     asBackgroundTool: (toolOptions?: BackgroundToolOptions) => backgroundTool(agent, toolOptions),
+    asTool: (toolOptions?: AgentToolOptions) => agentAsTool(agent, toolOptions),
   });
   return agent;
 }

@@ -152,7 +152,7 @@ export const ERROR_CODES = {
     domain: 'run',
     status: 400,
     description:
-      'a background-child tool ran outside a durable runtime, which alone can start and track children',
+      'an agent used as a tool (or a background-child tool) ran outside a durable runtime, which alone can start and track child runs: use createRuntime',
   },
   guardrail_tripped: {
     domain: 'run',
@@ -372,6 +372,12 @@ export const ERROR_CODES = {
     status: 404,
     description:
       'send_message: the taskId names no running background child of this session; nothing was written',
+  },
+  child_failed: {
+    domain: 'tool',
+    status: null,
+    description:
+      'the child run of an agent used as a tool failed or was cancelled; subagent.completed has its status',
   },
   blocked: {
     domain: 'tool',

@@ -33,6 +33,9 @@ export type FinishReason =
 /** Who a message is from: a person (`user`, the default) or the system (`background`, read at a turn's end). */
 export type MessagePriority = 'user' | 'background';
 
+/** How a child run (an agent used as a tool) settled. */
+export type ChildRunStatus = 'succeeded' | 'failed' | 'cancelled';
+
 /** A monotone patch admission applied to one agent: tools removed, limits lowered. */
 export interface AdmissionClamp {
   /** The invariant that asked for it. */
@@ -88,8 +91,27 @@ export interface EventDataByType {
   'skill.activated': { name: string; hash: string };
   /** A guardrail stopped a user message (`input`), the final answer (`output`) or a tool call (`tool`). */
   'guardrail.tripped': { name: string; on: GuardrailKind; reason: string; action: GuardrailAction };
-  /** The agent graph was checked at the run's start or before a handoff; `ok` is false when rejected. */
-  'admission.checked': { ok: boolean; clamps: AdmissionClamp[]; violations: AdmissionViolation[] };
+  /**
+   * The agent graph was checked at the run's start, before a handoff or before a child start
+   * (then `toolCallId` names the call that starts it); `ok` is false when rejected.
+   */
+  'admission.checked': {
+    ok: boolean;
+    clamps: AdmissionClamp[];
+    violations: AdmissionViolation[];
+    toolCallId?: string;
+  };
+  /** A tool call of an agent used as a tool started its child run in session `childSessionId`. */
+  'subagent.started': { childSessionId: string; agent: string; toolCallId: string };
+  /** That child run settled; `output` is its final answer (or its error), `usage` rolls up into this run. */
+  'subagent.completed': {
+    childSessionId: string;
+    status: ChildRunStatus;
+    output: unknown;
+    usage: Usage;
+  };
+  /** A fan-out call's children: `completed` of `total` have settled (`toolCallId` names the call). */
+  'fanout.progress': { completed: number; total: number; toolCallId?: string };
   'run.completed': { status: 'succeeded'; text: string; usage: Usage };
   'run.failed': { error: ErrorBody };
   'run.cancelled': { reason?: string };
@@ -151,12 +173,16 @@ export interface EventDataByType {
   };
   /** The answer to a question, validated against its choices or schema. */
   'input.provided': { requestId: string; answer: unknown; by: string };
-  /** The run parked until the named approvals and questions are settled; it holds no lease. */
+  /**
+   * The run parked until the named approvals and questions are settled and, with
+   * `waitingOn: 'children'`, until a child run of `childSessionIds` settles (agents used as
+   * tools) or a background child of `taskIds` reports (idle-yield); it holds no worker.
+   */
   'run.waiting': {
     approvalIds: string[];
     requestIds: string[];
-    /** `children`: the turn ended while background children (`taskIds`) run (idle-yield). */
     waitingOn?: 'children';
+    childSessionIds?: string[];
     taskIds?: string[];
   };
   /**

@@ -18,7 +18,7 @@ import type { Journal } from './journal.js';
 export type GateVerdict =
   | { pass: 'run' }
   | { pass: 'result'; outcome: ToolOutcome }
-  | { pass: 'wait'; approvalId?: string; requestId?: string };
+  | { pass: 'wait'; approvalId?: string; requestId?: string; childSessionIds?: string[] };
 
 /** What passing a gate needs besides the call. */
 export interface GateContext {

@@ -121,7 +121,13 @@ export function planResume(
           current.handoffReason = event.data.output.reason;
         }
         break;
+      case 'subagent.completed':
+        // A child's usage rolls up into the run that started it.
+        usage = addUsage(usage, event.data.usage);
+        break;
       case 'admission.checked':
+        // A child start's verdict belongs to the child (see `readChildren`), not to this run.
+        if (event.data.toolCallId !== undefined) break;
         admissions.push(event.data);
         if (current?.handoffTo !== undefined) current.admission = event.data;
         break;

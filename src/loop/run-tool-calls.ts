@@ -1,9 +1,12 @@
+import { isAgentTool } from '../core/agent.js';
 import type { EventDataByType, EventDraft, ToolCallRecord } from '../core/events.js';
 import type { ApprovalPolicy, GateLedger } from '../core/gates.js';
 import type { ToolContext, ToolOutcome } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import { observeToolCall } from '../telemetry/instrumentation.js';
 import type { ActiveAgent } from './agent-roster.js';
+import type { ChildPhase } from './child-gate.js';
+import { childGate } from './child-gate.js';
 import type { ContextState } from './context-state.js';
 import { executeToolCall } from './execute-tool-call.js';
 import type { ToolScreen } from './guardrails.js';
@@ -39,14 +42,19 @@ export interface ToolPhase {
   runPath: string[];
   /** The session's activated skills: an `activate_skill` result commits `skill.activated` with it. */
   activations: SkillActivations;
+  /** Agents used as tools: their child runs and what the log says of them. */
+  children: ChildPhase;
 }
 
 /** The gates a step's calls wait on; the run parks until they are settled. */
 export interface Waiting {
   approvalIds: string[];
   requestIds: string[];
-  /** `children`: the turn ended while background children run (idle-yield); `taskIds` are theirs. */
+  /** `children`: the run waits on child runs (`childSessionIds`) or background children (`taskIds`). */
   waitingOn?: 'children';
+  /** Child runs (agents used as tools) still running; a child that settles queues the run again. */
+  childSessionIds?: string[];
+  /** Background children that have not reported (idle-yield). */
   taskIds?: string[];
 }
 
@@ -124,10 +132,12 @@ async function runOne(
       ...(phase.toolContext.children === undefined ? {} : { children: phase.toolContext.children }),
     };
     const inputIsMalformed = phase.malformed && typeof call.input === 'string';
-    const gate = await passGate(gateContext(phase, context), candidate, call, {
+    let gate = await passGate(gateContext(phase, context), candidate, call, {
       inputIsMalformed,
       ...(screened !== undefined && { escalation: screened.escalate }),
     });
+    if (gate.pass === 'run' && isAgentTool(candidate) && !inputIsMalformed)
+      gate = await childGate(phase.children, journal, candidate, call);
     if (gate.pass === 'wait') return gate;
     let outcome: ToolOutcome;
     let durationMs = 0;
@@ -188,7 +198,11 @@ export async function runToolCalls(
   };
   const settled = await Promise.allSettled(todo.map((call) => runOne(phase, call, finishOne)));
   const results: ToolResultData[] = [];
-  const waiting: Waiting = { approvalIds: [], requestIds: [] };
+  const waiting: Required<Pick<Waiting, 'approvalIds' | 'requestIds' | 'childSessionIds'>> = {
+    approvalIds: [],
+    requestIds: [],
+    childSessionIds: [],
+  };
   for (const entry of settled) {
     if (entry.status === 'rejected') throw entry.reason;
     const value = entry.value;
@@ -196,8 +210,9 @@ export async function runToolCalls(
     if ('pass' in value) {
       if (value.approvalId !== undefined) waiting.approvalIds.push(value.approvalId);
       if (value.requestId !== undefined) waiting.requestIds.push(value.requestId);
+      waiting.childSessionIds.push(...(value.childSessionIds ?? []));
     } else results.push(value);
   }
-  const waits = waiting.approvalIds.length + waiting.requestIds.length > 0;
+  const waits = waiting.approvalIds.length + waiting.requestIds.length + waiting.childSessionIds.length > 0;
   return { results, waiting: waits ? waiting : undefined };
 }

@@ -1,6 +1,7 @@
 import { toErrorBody, UserError } from '../core/errors.js';
 import { systemClock } from '../model/clock.js';
 import { AgentRoster } from './agent-roster.js';
+import { readChildren } from './children.js';
 import { IdleYield, startsChildren } from './idle-yield.js';
 import type { ResumePlan } from './resume-plan.js';
 import { rebuildSession } from './session-state.js';
@@ -9,6 +10,16 @@ import type { TurnEnd } from './turn-end.js';
 import { toOutcome } from './turn-end.js';
 import { TurnSignal } from './turn-signal.js';
 import type { RunTurnOptions, TurnOutcome } from './types.js';
+
+/** The run's time limit: its agent's, lowered by what a child inherits from its parent's admission. */
+function timeoutOf(options: RunTurnOptions): number | undefined {
+  let timeoutMs = options.agent.limits.timeoutMs;
+  for (const clamp of options.inheritedClamps ?? []) {
+    const clamped = clamp.agent === options.agent.name ? clamp.limits?.timeoutMs : undefined;
+    if (clamped !== undefined) timeoutMs = Math.min(timeoutMs ?? clamped, clamped);
+  }
+  return timeoutMs;
+}
 
 /** Finishes the interrupted step, if any, then steps until the turn ends. */
 async function drive(turn: Turn, plan: ResumePlan): Promise<TurnEnd> {
@@ -55,11 +66,7 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
     initialContext: options.toolContext?.context,
     transcript: { maxToolResultChars: options.agent.maxToolResultChars },
   });
-  const turnSignal = new TurnSignal(
-    options.signal,
-    options.agent.limits.timeoutMs,
-    options.activeMsBefore ?? 0,
-  );
+  const turnSignal = new TurnSignal(options.signal, timeoutOf(options), options.activeMsBefore ?? 0);
   let turn: Turn | undefined;
   try {
     turn = new Turn({
@@ -80,6 +87,7 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
         options.agent.limits.maxIterations,
         log.checkpoint?.reportedChildren,
       ),
+      children: readChildren(log.events),
     });
     const end = await drive(turn, plan);
     await journal.flush();

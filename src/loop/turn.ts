@@ -1,3 +1,4 @@
+import type { Agent, AgentLimits } from '../core/agent.js';
 import type { EventDataByType, Usage } from '../core/events.js';
 import type { GateLedger } from '../core/gates.js';
 import type { ToolContext } from '../core/tool.js';
@@ -5,6 +6,7 @@ import type { Clock } from '../model/clock.js';
 import { AdmissionState } from './admission/admission-state.js';
 import { admit, rejection } from './admission/admit.js';
 import type { ActiveAgent, AgentRoster } from './agent-roster.js';
+import type { ChildLedger } from './children.js';
 import { compactIfLong } from './compaction.js';
 import type { ContextState } from './context-state.js';
 import { Guardrails } from './guardrails.js';
@@ -41,6 +43,8 @@ export interface TurnParts {
   activations: SkillActivations;
   /** Whether an answer waits for background children instead of ending the turn. */
   idle: IdleYield;
+  /** The children of the session's tool calls as loaded. */
+  children: ChildLedger;
 }
 
 /**
@@ -67,6 +71,7 @@ export class Turn {
     const { options, plan, clock } = parts;
     this.startedAt = clock.now();
     this.guardrails = new Guardrails(options.journal, options.agent);
+    this.admission.apply(options.inheritedClamps ?? []);
     for (const verdict of plan.admissions) this.admission.apply(verdict.clamps);
     this.handoffs = plan.handoffs;
     this.unanswered = [...plan.unanswered];
@@ -94,14 +99,14 @@ export class Turn {
     const { options, plan } = this.parts;
     const root = options.agent;
     const committed = plan.admissions[0];
-    const error =
-      committed !== undefined
-        ? rejection(committed)
-        : await admit(options.journal, options.admission, root, this.admission, {
-            point: 'run.start',
-            starting: root.name,
-            ceiling: root.limits,
-          });
+    const error = rejection(
+      committed ??
+        (await admit(options.journal, options.admission, root, this.admission, {
+          point: 'run.start',
+          starting: root.name,
+          ceiling: this.admission.limitsOf(root),
+        })),
+    );
     if (error !== undefined) return { reason: 'error', error };
     // Clamps may have removed tools of the active agent.
     this.active = this.activate(this.active.agent.name);
@@ -162,6 +167,7 @@ export class Turn {
     resumed?: IncompleteStep,
   ): Promise<TurnEnd | undefined> {
     const { journal } = this.parts.options;
+    const runPath = this.parts.options.runPath ?? [journal.runId];
     const { results, waiting } = await runToolCalls(
       {
         journal,
@@ -174,7 +180,16 @@ export class Turn {
         screen: (call) => this.guardrails.screenTool(call, this.active.agent),
         gates: this.parts.gates,
         activations: this.parts.activations,
-        runPath: this.parts.options.runPath ?? [journal.runId],
+        runPath,
+        children: {
+          runs: this.parts.options.childRuns,
+          ledger: this.parts.children,
+          admit: (agent, toolCallId) => this.admitChild(agent, toolCallId),
+          addUsage: (usage) => {
+            this.usage = addUsage(this.usage, usage);
+          },
+          runPath,
+        },
         ...(this.parts.options.approvals && { approvals: this.parts.options.approvals }),
         ...(resumed === undefined ? {} : { started: resumed.started, finished: resumed.finished }),
       },
@@ -235,6 +250,41 @@ export class Turn {
   }
 
   /**
+   * Admission before a child start: the child's graph is checked with the parent's remaining
+   * budget (its limits minus the steps, tokens, cost and active time spent) as the ceiling, so
+   * `budgetCeiling` lowers the child's limits to it. The parent's own clamps are not touched.
+   */
+  private admitChild(agent: Agent, toolCallId: string): Promise<EventDataByType['admission.checked']> {
+    const { journal, agent: root, admission } = this.parts.options;
+    return admit(
+      journal,
+      admission,
+      agent,
+      this.admission.clone(),
+      { point: 'child', starting: root.name, from: this.active.agent.name, ceiling: this.remaining() },
+      toolCallId,
+    );
+  }
+
+  /** The run's limits less what it spent so far (each at least a little, as limits are positive). */
+  private remaining(): AgentLimits {
+    const limits = this.admission.limitsOf(this.parts.options.agent);
+    const elapsedMs = (this.parts.options.activeMsBefore ?? 0) + this.parts.clock.now() - this.startedAt;
+    const left = (limit: number | undefined, spent: number, least: number) =>
+      limit === undefined ? undefined : Math.max(least, limit - spent);
+    const remaining = {
+      maxSteps: left(limits.maxSteps, this.step, 1),
+      maxTokens: left(limits.maxTokens, this.usage.inputTokens + this.usage.outputTokens, 1),
+      maxCostUsd: left(limits.maxCostUsd, this.usage.costUsd ?? 0, 1e-6),
+      timeoutMs: left(limits.timeoutMs, elapsedMs, 1),
+      maxHandoffs: limits.maxHandoffs,
+    };
+    return Object.fromEntries(
+      Object.entries(remaining).filter(([, value]) => value !== undefined),
+    ) as AgentLimits;
+  }
+
+  /**
    * The run's limits (its starting agent's) and, after a handoff, the active agent's own, both
    * with admission's clamps: an agent's limits count the run's totals while it is active.
    */
@@ -264,15 +314,15 @@ export class Turn {
         return { reason: 'max_handoffs', message: `the run reached its limit of ${max} handoffs` };
       }
       const target = this.parts.roster.get(to).agent;
-      const error =
-        resumed?.admission !== undefined
-          ? rejection(resumed.admission)
-          : await admit(journal, admission, target, this.admission, {
-              point: 'handoff',
-              starting: root.name,
-              from: from.name,
-              ceiling: this.admission.limitsOf(root),
-            });
+      const error = rejection(
+        resumed?.admission ??
+          (await admit(journal, admission, target, this.admission, {
+            point: 'handoff',
+            starting: root.name,
+            from: from.name,
+            ceiling: this.admission.limitsOf(root),
+          })),
+      );
       if (error !== undefined) return { reason: 'error', error };
       await journal.append({
         type: 'handoff.occurred',

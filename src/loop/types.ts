@@ -2,13 +2,14 @@ import type { Agent, ModelSpec } from '../core/agent.js';
 import type { ChildTasks } from '../core/child-tasks.js';
 import type { Environment } from '../core/environment.js';
 import type { ErrorBody } from '../core/errors.js';
-import type { Usage } from '../core/events.js';
+import type { AdmissionClamp, Usage } from '../core/events.js';
 import type { ApprovalPolicy } from '../core/gates.js';
 import type { RetryPolicy } from '../core/retry-policy.js';
 import type { AnyTool, ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import type { PriceTable } from '../model/pricing.js';
 import type { AdmissionSettings } from './admission/check-admission.js';
+import type { ChildRuns } from './children.js';
 import type { Journal } from './journal.js';
 import type { Waiting } from './run-tool-calls.js';
 
@@ -52,6 +53,13 @@ export interface RunTurnOptions {
   instructionsBlock?: () => Promise<string | undefined>;
   /** Background children (`agent.asBackgroundTool()`): without it, such a tool fails and the turn never idle-yields. */
   children?: ChildTasks;
+  /** Where agents used as tools run their children (the runtime's child sessions). */
+  childRuns?: ChildRuns;
+  /**
+   * Clamps a child run inherits from the admission its parent ran before starting it (its
+   * limits lowered to the parent's remaining budget); applied before the run's own admission.
+   */
+  inheritedClamps?: readonly AdmissionClamp[];
 }
 
 /** The turn options a runtime passes to every turn it runs, whatever the run kind. */

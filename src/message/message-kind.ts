@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AdmissionClamp } from '../core/events.js';
 import { agentRunDefinitionHash } from '../runtime/definition-hash.js';
 import { runKindTurn } from '../runtime/kind-turn.js';
 import { type RunKind, requireRunAgent } from '../runtime/run-kind.js';
@@ -8,6 +9,10 @@ const messageRunInputSchema = z.looseObject({
   message: z.string().optional(),
   /** Overrides the agent's model for the run (`provider:model-id`); part of the definition hash. */
   model: z.string().optional(),
+  /** A child run's: run ids from the root run to its parent. */
+  runPath: z.array(z.string()).optional(),
+  /** A child run's: the clamps of the admission its parent ran before starting it. */
+  clamps: z.array(z.looseObject({ invariant: z.string(), agent: z.string() })).optional(),
 });
 
 type MessageRunInput = z.infer<typeof messageRunInputSchema>;
@@ -33,6 +38,8 @@ export function messageKind(): RunKind<MessageRunInput> {
         // The context is rebuilt from the log by the turn itself; the row holds only the initial one.
         ...(session && { toolContext: { auth: session.auth } }),
         activeMsBefore: context.activeMsBefore,
+        runPath: [...(input.runPath ?? []), context.run.id],
+        ...(input.clamps !== undefined && { inheritedClamps: input.clamps as AdmissionClamp[] }),
       });
     },
   };

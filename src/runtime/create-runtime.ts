@@ -12,6 +12,7 @@ import { agentToolsRunner } from './agent-tools.js';
 import { tokenSecret } from './continuation-token.js';
 import { converse } from './conversations.js';
 import { executeClaim } from './execute-run.js';
+import { executeTree } from './execute-tree.js';
 import { answerQuestion, decideApproval, principalOf } from './gate-decisions.js';
 import { checkLeaseTtl, DEFAULT_LEASE_TTL_MS } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
@@ -26,6 +27,7 @@ import { requireSession } from './session-lookup.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, deliverMessage, startSession } from './sessions.js';
 import { sampleStoreGauges } from './store-gauges.js';
 import { streamSession } from './stream.js';
+import { streamTree } from './stream-tree.js';
 import type { Runtime, Worker } from './types.js';
 import { runView, sessionView } from './views.js';
 import { startWorker } from './worker.js';
@@ -139,7 +141,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const workers = new Set<Worker>();
   const shutdown = new AbortController();
 
-  return {
+  const runtime: Runtime = {
     store: context.store,
     agents: context.agents,
     start: (startOptions) => startSession(context, startOptions),
@@ -148,7 +150,10 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     startTick: (tickOptions) => startTick(context, tickOptions),
     cancel: async (runId) => runView(await cancelRun(context, runId)),
     retry: async (runId) => runView(await retryRun(context, runId)),
-    stream: (sessionId, streamOptions) => streamSession(context, sessionId, streamOptions),
+    stream: (sessionId, streamOptions = {}) =>
+      streamOptions.children === true
+        ? streamTree((id, options) => streamSession(context, id, options), sessionId, streamOptions)
+        : streamSession(context, sessionId, streamOptions),
     getSession: async (sessionId) => sessionView(context.store, await requireSession(context, sessionId)),
     async listSessions({ limit = 50, cursor }) {
       const page = await context.store.listSessions({ limit, ...(cursor !== undefined && { cursor }) });
@@ -190,6 +195,9 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       });
       return runView(await requireRun(context, runId));
     },
+    executeTree(runId, treeOptions = {}) {
+      return executeTree(context, (id) => runtime.execute(id, treeOptions), runId, treeOptions.signal);
+    },
     startWorker(workerOptions) {
       const worker = startWorker(context, workerOptions);
       workers.add(worker);
@@ -217,6 +225,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       await Promise.all([...workers].map((worker) => worker.stop()));
     },
   };
+  return runtime;
 }
 
 function agentMap(agents: RuntimeOptions['agents']): Map<string, Agent> {

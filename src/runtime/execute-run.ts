@@ -4,13 +4,16 @@ import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
 import { newSecret } from '../core/ids.js';
 import { describeIssue } from '../core/standard-schema.js';
 import type { TurnOutcome } from '../loop/types.js';
+import { isRunEnded } from '../store/records.js';
 import type { Claim, Fence, RunRecord } from '../store/run-store.js';
 import { StoreCorruptError } from '../store/store-corrupt.js';
 import { withLogFields } from '../telemetry/logger.js';
 import { ActiveTime } from './active-time.js';
+import { childRunsFor, notifyParent } from './child-runs.js';
 import { commitRunEnd } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
 import { parkRun } from './park-run.js';
+import { cancelChildren } from './run-control.js';
 import type { RuntimeContext, StopReason } from './runtime-context.js';
 import { StoreJournal } from './store-journal.js';
 import type { ExecutionSettled } from './types.js';
@@ -160,9 +163,19 @@ async function executeLogged(
   }
   if (unserved) return 'unserved';
   if (stopReason === 'lease_lost') return 'lease_lost';
-  return stopReason === 'shutdown' && (await context.store.getRun(run.id))?.status === 'running'
-    ? 'released'
-    : 'ended';
+  const after = await context.store.getRun(run.id);
+  if (after !== undefined && isRunEnded(after.status)) await settleFamily(context, after);
+  return stopReason === 'shutdown' && after?.status === 'running' ? 'released' : 'ended';
+}
+
+/** After a run ended: its parent (if it is a child) learns of it; a cancelled one's children are cancelled. */
+async function settleFamily(context: RuntimeContext, run: RunRecord): Promise<void> {
+  await notifyParent(context, run);
+  if (run.status !== 'cancelled') return;
+  await cancelChildren(context, run).catch((error: unknown) =>
+    // The run itself is cancelled; children left running end when their own cancel is retried.
+    context.logger.warn('could not cancel the children of a cancelled run', { runId: run.id, error }),
+  );
 }
 
 /**
@@ -235,6 +248,7 @@ async function startAndRun(
     activeMsBefore: active.total(),
     withAgentTools: context.withAgentTools,
     env: context.env,
+    children: childRunsFor(context, run),
   };
   return resumed && kind.resume ? kind.resume(kindContext) : kind.execute(kindContext);
 }

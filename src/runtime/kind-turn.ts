@@ -6,7 +6,13 @@ import type { RunKindContext } from './run-kind.js';
 /** What a kind chooses about its agent's turn; the journal, signal, tools and settings come from its context. */
 export type KindTurnOptions = Pick<
   RunTurnOptions,
-  'model' | 'toolContext' | 'extraTools' | 'activeMsBefore' | 'instructionsBlock'
+  | 'model'
+  | 'toolContext'
+  | 'extraTools'
+  | 'activeMsBefore'
+  | 'instructionsBlock'
+  | 'runPath'
+  | 'inheritedClamps'
 >;
 
 /**
@@ -28,6 +34,7 @@ export function runKindTurn(
       agent,
       journal,
       signal,
+      childRuns: context.children,
       ...(extraTools.length > 0 && { extraTools }),
       ...context.turnOptions,
     });

@@ -5,6 +5,7 @@ import type { Waiting } from '../loop/run-tool-calls.js';
 import type { TurnOutcome } from '../loop/types.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import type { Lease } from '../store/run-store.js';
+import { CHILD_RECHECK_MS, settleChild } from './child-runs.js';
 import type { RuntimeContext } from './runtime-context.js';
 import type { StoreJournal } from './store-journal.js';
 
@@ -25,6 +26,13 @@ export function earliestExpiry(ledger: GateLedger, waiting: Waiting): number | u
     earliest = earliest === undefined ? at : Math.min(earliest, at);
   }
   return earliest;
+}
+
+/** When the sweep looks at a parked run: its earliest approval expiry, sooner when it waits on children. */
+function recheckAt(ledger: GateLedger, waiting: Waiting): number | undefined {
+  const expiry = earliestExpiry(ledger, waiting);
+  if ((waiting.childSessionIds ?? []).length === 0) return expiry;
+  return Math.min(expiry ?? Number.POSITIVE_INFINITY, Date.now() + CHILD_RECHECK_MS);
 }
 
 /** The lease a parked run carries so that the sweep finds its expiry without reading every log. */
@@ -48,13 +56,25 @@ export async function parkRun(
   const gates = readGates(
     await context.store.readEvents(journal.sessionId, { types: [...GATE_EVENT_TYPES] }),
   );
+  const { approvalIds, requestIds, childSessionIds = [], taskIds } = outcome.waiting;
+  const data = {
+    approvalIds,
+    requestIds,
+    ...(childSessionIds.length > 0 && { waitingOn: 'children' as const, childSessionIds }),
+    ...(taskIds !== undefined && { waitingOn: 'children' as const, taskIds }),
+  };
   try {
     await journal.appendMany(
-      [{ type: 'run.waiting', data: outcome.waiting }],
-      { usage: outcome.usage, activeMs, lease: expiryLease(earliestExpiry(gates, outcome.waiting)) },
+      [{ type: 'run.waiting', data }],
+      { usage: outcome.usage, activeMs, lease: expiryLease(recheckAt(gates, outcome.waiting)) },
       { expectedHeadSeq: journal.knownHead },
     );
   } catch (error) {
     if (!(error instanceof AppendConflictError)) throw error;
+    return;
   }
+  // A child that ended while the turn decided to wait found its parent still running and did
+  // not queue it; looking once more now that the run is parked closes that gap (whichever of
+  // the two commits second sees the other).
+  for (const childSessionId of childSessionIds) await settleChild(context, childSessionId);
 }

@@ -1,4 +1,4 @@
-import type { EventDataByType } from '../core/events.js';
+import type { BatonEvent, EventDataByType } from '../core/events.js';
 import type { GateLedger } from '../core/gates.js';
 import { GATE_EVENT_TYPES, isPendingApproval, readGates } from '../core/gates.js';
 import type { Page } from '../store/page.js';
@@ -48,12 +48,44 @@ function pendingOf(ledger: GateLedger): PendingGates {
   return { pendingApprovals, pendingInputs };
 }
 
+/** The child sessions (agents used as tools) a session's log shows started and not yet settled. */
+function runningChildSessions(events: readonly BatonEvent[]): string[] {
+  const running = new Set<string>();
+  for (const event of events) {
+    if (event.type === 'subagent.started') running.add(event.data.childSessionId);
+    if (event.type === 'subagent.completed') running.delete(event.data.childSessionId);
+  }
+  return [...running];
+}
+
+/** The open gates of a session's running child sessions, and of theirs (approvals from below). */
+async function childGates(store: Store, events: readonly BatonEvent[]): Promise<PendingGates> {
+  const gates: PendingGates = { pendingApprovals: [], pendingInputs: [] };
+  for (const child of runningChildSessions(events)) {
+    const below = await sessionGates(store, child);
+    gates.pendingApprovals.push(...below.pendingApprovals);
+    gates.pendingInputs.push(...below.pendingInputs);
+  }
+  return gates;
+}
+
+/** Gate events and the child-session events that lead to the gates below. */
+const TREE_GATE_TYPES = [...GATE_EVENT_TYPES, 'subagent.started', 'subagent.completed'];
+
 /**
  * A session's open gates, projected from its log (the only record of them): whatever commit
- * decided or opened a gate is in the log, so the projection is right after any restart.
+ * decided or opened a gate is in the log, so the projection is right after any restart. The
+ * gates of its running child sessions come after its own: a person deciding on the root
+ * session sees what its children wait for (each entry names its own session and `runPath`).
  */
 export async function sessionGates(store: Store, sessionId: string): Promise<PendingGates> {
-  return pendingOf(readGates(await store.readEvents(sessionId, { types: [...GATE_EVENT_TYPES] })));
+  const events = await store.readEvents(sessionId, { types: TREE_GATE_TYPES });
+  const own = pendingOf(readGates(events));
+  const below = await childGates(store, events);
+  return {
+    pendingApprovals: [...own.pendingApprovals, ...below.pendingApprovals],
+    pendingInputs: [...own.pendingInputs, ...below.pendingInputs],
+  };
 }
 
 /**
@@ -79,6 +111,11 @@ export async function listPendingApprovals(
   for (const run of runs.items) {
     const gates = await (bySession.get(run.sessionId) as Promise<PendingGates>);
     items.push(...gates.pendingApprovals.filter((approval) => approval.runId === run.id));
+  }
+  // One session's list also holds what its children wait for, on the first page.
+  if (options.sessionId !== undefined && options.cursor === undefined) {
+    const events = await store.readEvents(options.sessionId, { types: TREE_GATE_TYPES });
+    items.push(...(await childGates(store, events)).pendingApprovals);
   }
   return { items, ...(runs.nextCursor !== undefined && { nextCursor: runs.nextCursor }) };
 }

@@ -3,6 +3,7 @@ import type { EventDraft } from '../core/events.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import { isRunEnded } from '../store/records.js';
 import type { RunRecord } from '../store/run-store.js';
+import { activeChildRuns, notifyParent, runningChildren } from './child-runs.js';
 import { lifecyclePatches } from './run-patches.js';
 import type { RuntimeContext } from './runtime-context.js';
 
@@ -27,7 +28,10 @@ export async function cancelRun(context: RuntimeContext, runId: string): Promise
   // worker that claimed it a moment ago, or one that resumes it after this process dies —
   // sees it and ends the run as cancelled.
   await context.store.updateRun(runId, { cancelRequested: true });
-  if (run.status === 'waiting' && (await cancelParked(context, run))) return requireRun(context, runId);
+  if (run.status === 'waiting' && (await cancelParked(context, run))) {
+    await cancelChildren(context, run);
+    return requireRun(context, runId);
+  }
   const claim = await context.store.claimRun(`cancel:${runId}`, context.leaseTtlMs, { runId });
   if (claim) {
     const draft: EventDraft = { type: 'run.cancelled', data: {} };
@@ -36,10 +40,28 @@ export async function cancelRun(context: RuntimeContext, runId: string): Promise
       fence: { runId, token: claim.lease.token },
       ...lifecyclePatches(draft, new Date().toISOString()),
     });
+    await notifyParent(context, run);
+    await cancelChildren(context, run);
   } else {
     context.executions.get(runId)?.stop('cancel');
   }
   return requireRun(context, runId);
+}
+
+/**
+ * Cancels the children a cancelled run left running (agents used as tools, fan-outs), and so
+ * theirs: a parent's cancel never leaves work running below it. A child that ended meanwhile
+ * is skipped.
+ */
+export async function cancelChildren(context: RuntimeContext, run: RunRecord): Promise<void> {
+  for (const child of await activeChildRuns(context, await runningChildren(context, run))) {
+    try {
+      await cancelRun(context, child.id);
+    } catch (error) {
+      // The child ended between the read and the cancel: nothing is left to stop.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
 }
 
 /** Ends a run parked for a person (no worker holds it); false when it left `waiting` meanwhile. */
@@ -51,6 +73,7 @@ async function cancelParked(context: RuntimeContext, run: RunRecord): Promise<bo
       requireRunStatus: ['waiting'],
       ...lifecyclePatches(draft, new Date().toISOString()),
     });
+    await notifyParent(context, run);
     return true;
   } catch (error) {
     if (error instanceof AppendConflictError) return false;

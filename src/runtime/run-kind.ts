@@ -2,6 +2,7 @@ import type { Agent } from '../core/agent.js';
 import type { Environment } from '../core/environment.js';
 import { UserError } from '../core/errors.js';
 import type { StandardSchemaV1 } from '../core/standard-schema.js';
+import type { ChildRuns } from '../loop/children.js';
 import type { Journal } from '../loop/journal.js';
 import type { TurnOutcome, TurnSettings } from '../loop/types.js';
 import type { RunRecord } from '../store/run-store.js';
@@ -47,6 +48,8 @@ export interface RunKindContext<Input = Record<string, unknown>> extends RunKind
   withAgentTools: WithAgentTools;
   /** The runtime's `env`: what git, sandboxes and models see of the host. */
   env: Environment;
+  /** Child sessions for the run's agents used as tools (docs/multi-agent.md). */
+  children: ChildRuns;
 }
 
 /**

@@ -59,13 +59,16 @@ export function lifecyclePatches(draft: EventDraft, now: string): LifecyclePatch
         },
         sessionPatch: { status: 'running' },
       };
-    case 'run.waiting':
-      // Parked, held by no worker (`parkRun` sets its lease); a decision, or a message for a run
-      // waiting on its children, queues it again. Only a wait for a person makes the session wait.
+    case 'run.waiting': {
+      // Parked, held by no worker (`parkRun` sets its lease); a decision or a child's end queues
+      // it again. Only a wait for a person makes the session `waiting`: a parent waiting on its
+      // children is still at work, so its streams stay open.
+      const forPerson = draft.data.approvalIds.length + draft.data.requestIds.length > 0;
       return {
         runPatch: { status: 'waiting' },
-        sessionPatch: { status: draft.data.waitingOn === 'children' ? 'running' : 'waiting' },
+        sessionPatch: { status: forPerson ? 'waiting' : 'running' },
       };
+    }
     default:
       return {};
   }

@@ -1,5 +1,5 @@
 import type { Agent } from '../core/agent.js';
-import { childAgentOf } from '../core/agent.js';
+import { childAgentOf, isAgentTool } from '../core/agent.js';
 import { errorMessage } from '../core/errors.js';
 import type { AgentModuleEntry, ClaimFilter, KindAgentsEntry } from '../store/claim-filter.js';
 import type { RunRecord } from '../store/run-store.js';
@@ -12,8 +12,8 @@ import type { RunKind } from './run-kind.js';
 const RETRY_UNLOADABLE_MS = 60_000;
 
 /**
- * The agents reachable from `roots` through handoffs and background tools (roots included), by
- * name; the first of a name wins.
+ * The agents reachable from `roots` through handoffs, agents used as tools and background tools
+ * (roots included), by name; the first of a name wins.
  */
 export function reachableAgents(roots: Iterable<Agent>): Map<string, Agent> {
   const reached = new Map<string, Agent>();
@@ -22,6 +22,7 @@ export function reachableAgents(roots: Iterable<Agent>): Map<string, Agent> {
     if (reached.has(agent.name)) continue;
     reached.set(agent.name, agent);
     pending.push(...agent.handoffs, ...backgroundChildren(agent));
+    for (const candidate of agent.tools) if (isAgentTool(candidate)) pending.push(candidate.subagent);
   }
   return reached;
 }

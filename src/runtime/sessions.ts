@@ -49,10 +49,13 @@ export async function commitStart(
   key: string | null,
   /** Events committed between `session.started` and the message (a `schedule.fired`). */
   before: readonly EventDraft[] = [],
+  /** A child session's parent link, and what its run's input carries besides the message. */
+  child?: { parentSessionId: string; parentToolCallId: string; input: Record<string, unknown> },
 ): Promise<{ run: RunRecord; created: boolean; continuationToken: string }> {
   checkMessage(context, options.message);
   const agent = context.agents.get(options.agent);
-  if (!agent && !context.loadAgentModule) throw new NotFoundError('agent', options.agent);
+  // A child's agent is reachable from its parent's (served by name or through the parent's module).
+  if (!agent && !context.loadAgentModule && !child) throw new NotFoundError('agent', options.agent);
   const sessionId = newId('ses');
   const runId = newId('run');
   const continuationToken = deriveToken(context.tokenSecret, sessionId);
@@ -64,6 +67,7 @@ export async function commitStart(
       context: options.context ?? {},
       auth: options.caller ? { initiator: options.caller, current: options.caller } : {},
       tokenHash: hashToken(continuationToken),
+      ...(child && { parentSessionId: child.parentSessionId, parentToolCallId: child.parentToolCallId }),
     },
     events: [
       {
@@ -78,7 +82,11 @@ export async function commitStart(
       sessionId,
       agent: options.agent,
       kind: 'message',
-      input: { message: options.message, ...(options.model !== undefined && { model: options.model }) },
+      input: {
+        message: options.message,
+        ...(options.model !== undefined && { model: options.model }),
+        ...child?.input,
+      },
       idempotencyKey: key,
       agentModule: agentModule ?? null,
     }),

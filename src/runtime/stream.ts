@@ -105,8 +105,13 @@ async function* replay(
   }
 }
 
-/** True while the session (or, without one, any session) has a run that may still commit events. */
+/**
+ * True while the session (or, without one, any session) has a run that may still commit events:
+ * queued or running, or parked on its children (its session reads `running` meanwhile).
+ */
 export async function hasActiveRun(context: RuntimeContext, sessionId?: string): Promise<boolean> {
+  if (sessionId !== undefined && (await context.store.getSession(sessionId))?.status === 'running')
+    return true;
   const { items } = await context.store.listRuns({
     ...(sessionId !== undefined && { sessionId }),
     status: ['queued', 'running'],

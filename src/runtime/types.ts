@@ -106,6 +106,9 @@ export interface SessionView {
   /** Seq and hash of the log's newest event (null: empty). */
   headSeq: number | null;
   headHash: string | null;
+  /** A child session's parent session and the tool call that started it (null for a root session). */
+  parentSessionId: string | null;
+  parentToolCallId: string | null;
   runs: RunView[];
   usage: Usage;
   /** Approvals waiting for a decision (docs/hitl.md). */
@@ -134,7 +137,15 @@ export interface StreamOptions {
    * the stream with `StreamLaggedError`, whose `from` continues where it stopped.
    */
   maxLagEvents?: number;
+  /**
+   * Interleave the events of the session's child sessions (agents used as tools) and theirs,
+   * each tagged with its `childSessionId` (`GET /v1/sessions/:id/stream?children=1`).
+   */
+  children?: boolean;
 }
+
+/** A streamed event; one of a child session carries that session's id as `childSessionId`. */
+export type TreeStreamEvent = StreamEvent & { childSessionId?: string };
 
 /** Options of {@link Runtime.decide}. */
 export interface DecideOptions {
@@ -210,7 +221,7 @@ export interface Runtime {
   /** Retries a `failed` run under the same id (attempt + 1); other statuses are a conflict. */
   retry(runId: string): Promise<RunView>;
   /** Persisted events from `from`, then live ones (including `model.delta`). */
-  stream(sessionId: string, options?: StreamOptions): AsyncIterable<StreamEvent>;
+  stream(sessionId: string, options?: StreamOptions): AsyncIterable<TreeStreamEvent>;
   getSession(sessionId: string): Promise<SessionView>;
   listSessions(options: { limit?: number; cursor?: string }): Promise<Page<SessionView>>;
   getRun(runId: string): Promise<RunView>;
@@ -224,6 +235,14 @@ export interface Runtime {
   }): Promise<Page<RunView>>;
   /** Executes one specific run in this process as a worker would (used by `baton run`). */
   execute(
+    runId: string,
+    options?: { leaseTtlMs?: number; signal?: AbortSignal; drainGraceMs?: number },
+  ): Promise<RunView>;
+  /**
+   * Executes a run and every run of its session tree (the child runs of agents used as tools,
+   * theirs) in this process until the root ends or waits for a person (used by `baton run`).
+   */
+  executeTree(
     runId: string,
     options?: { leaseTtlMs?: number; signal?: AbortSignal; drainGraceMs?: number },
   ): Promise<RunView>;

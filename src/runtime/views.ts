@@ -42,6 +42,8 @@ export async function sessionView(store: Store, session: SessionRecord): Promise
     auth: session.auth,
     headSeq: session.headSeq,
     headHash: session.headHash,
+    parentSessionId: session.parentSessionId,
+    parentToolCallId: session.parentToolCallId,
     runs,
     usage: sumUsage(runs.map((run) => run.usage)),
     pendingApprovals: gates.pendingApprovals,

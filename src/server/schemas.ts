@@ -37,12 +37,17 @@ export const listSessionsQuery = z.object({
 });
 
 /** `GET /v1/sessions/:id/stream?from&follow`. */
+/** A query flag: `1`/`true` or `0`/`false`. */
+const flag = z
+  .enum(['0', '1', 'true', 'false'])
+  .transform((value) => value === '1' || value === 'true')
+  .optional();
+
 export const streamQuery = z.object({
   from: digits.optional(),
-  follow: z
-    .enum(['0', '1', 'true', 'false'])
-    .transform((value) => value === '1' || value === 'true')
-    .optional(),
+  follow: flag,
+  /** Interleave the child sessions' events, each tagged with its `childSessionId`. */
+  children: flag,
 });
 
 /** The SSE `Last-Event-ID` header: the `seq` of the last event the reader saw. */

@@ -45,6 +45,8 @@ export function buildSessionRecord(
     headSeq: null,
     headHash: null,
     checkpoint: null,
+    parentSessionId: input.parentSessionId ?? null,
+    parentToolCallId: input.parentToolCallId ?? null,
     createdAt: now,
     updatedAt: now,
   };

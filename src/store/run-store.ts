@@ -31,6 +31,10 @@ export interface SessionRecord {
    * which a run starts instead of reading the whole log (null: none yet). An optimisation only.
    */
   checkpoint: CheckpointPointer | null;
+  /** The session whose tool call started this one (an agent used as a tool); null for a root session. */
+  parentSessionId: string | null;
+  /** The parent's tool call this session answers; null for a root session. */
+  parentToolCallId: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -157,6 +161,9 @@ export interface NewSession {
   context: Record<string, unknown>;
   auth: SessionRecord['auth'];
   tokenHash: string;
+  /** A child session's parent and the tool call that started it (see `SessionRecord`). */
+  parentSessionId?: string | null;
+  parentToolCallId?: string | null;
 }
 
 export interface NewRun {

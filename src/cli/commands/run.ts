@@ -159,7 +159,8 @@ async function executePrinting(
   })();
   let run: RunView;
   try {
-    run = await runtime.execute(runId, {
+    // Children of agents used as tools run here too; the stream prints the root's events only.
+    run = await runtime.executeTree(runId, {
       signal,
       // Ctrl-C at the terminal stops at once; the run is resumable by any worker.
       drainGraceMs: 0,

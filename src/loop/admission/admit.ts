@@ -21,7 +21,8 @@ export function rejection(verdict: Verdict): ErrorBody | undefined {
 
 /**
  * Checks the graph reachable from `active` (built-in invariants, then the runtime's), commits
- * `admission.checked` and applies its clamps to `state`. Returns the error a reject fails the run with.
+ * `admission.checked` and applies its clamps to `state`. Returns the verdict ({@link rejection}
+ * says the error a reject fails the run with).
  * At a run's start, a lone agent (no handoffs) that passes unchanged commits nothing: most runs
  * are that, and the check is repeated identically on resume, so the event would only say
  * "nothing to admit". A handoff's verdict is always committed.
@@ -32,10 +33,13 @@ export async function admit(
   active: Agent,
   state: AdmissionState,
   context: Omit<AdmissionContext, 'removedTools'>,
-): Promise<ErrorBody | undefined> {
+  /** The tool call about to start a child run of `active` (point `child`). */
+  toolCallId?: string,
+): Promise<Verdict> {
   const invariants = [...DEFAULT_INVARIANTS, ...(settings?.invariants ?? [])];
-  const verdict = checkAdmission(invariants, active, state, context, settings?.counters);
-  observeAdmission({ point: context.point, ...verdict });
+  const checked = checkAdmission(invariants, active, state, context, settings?.counters);
+  observeAdmission({ point: context.point, ...checked });
+  const verdict = toolCallId === undefined ? checked : { ...checked, toolCallId };
   const trivial =
     context.point === 'run.start' &&
     verdict.ok &&
@@ -43,5 +47,5 @@ export async function admit(
     collectAgents(active).size === 1;
   if (!trivial) await journal.append({ type: 'admission.checked', data: verdict });
   state.apply(verdict.clamps);
-  return rejection(verdict);
+  return verdict;
 }

@@ -20,7 +20,7 @@ export interface AgentGraph {
 
 /** Where the check happens and what bounds it. */
 export interface AdmissionContext {
-  readonly point: 'run.start' | 'handoff';
+  readonly point: 'run.start' | 'handoff' | 'child';
   /** The run's starting agent: its limits are the run's. */
   readonly starting: string;
   /** The agent handing off, at a handoff. */

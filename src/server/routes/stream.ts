@@ -40,6 +40,7 @@ export function streamRoutes(runtime: Runtime, options: StreamRouteOptions): Hon
           from,
           follow,
           signal,
+          ...(query.children === true && { children: true }),
           ...(maxLagEvents !== undefined && { maxLagEvents }),
         }),
       sse ? 'sse' : 'ndjson',

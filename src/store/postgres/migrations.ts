@@ -174,6 +174,16 @@ export const MIGRATIONS: readonly Migration[] = [
         0);
     `,
   },
+  {
+    version: 7,
+    name: 'child sessions: parent session and tool call',
+    sql: `
+      -- An agent used as a tool runs in a child session linked to the call that started it.
+      ALTER TABLE sessions ADD COLUMN parent_session_id text;
+      ALTER TABLE sessions ADD COLUMN parent_tool_call_id text;
+      CREATE INDEX sessions_parent ON sessions (parent_session_id);
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

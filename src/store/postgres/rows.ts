@@ -18,6 +18,8 @@ export interface SessionRow {
   head_seq: number | null;
   head_hash: string | null;
   checkpoint: SessionRecord['checkpoint'];
+  parent_session_id: string | null;
+  parent_tool_call_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -99,6 +101,8 @@ export function toSession(row: SessionRow): SessionRecord {
     headSeq: row.head_seq,
     headHash: row.head_hash,
     checkpoint: row.checkpoint,
+    parentSessionId: row.parent_session_id,
+    parentToolCallId: row.parent_tool_call_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

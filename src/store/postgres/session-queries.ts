@@ -14,15 +14,17 @@ import { jsonParam, type SessionRow, toSession } from './rows.js';
 import { findRunByIdempotencyKey, insertRun } from './run-queries.js';
 
 const SESSION_COLUMNS =
-  'id, agent, status, context, auth, token_hash, head_seq, head_hash, checkpoint, created_at, updated_at';
+  'id, agent, status, context, auth, token_hash, head_seq, head_hash, checkpoint, parent_session_id, ' +
+  'parent_tool_call_id, created_at, updated_at';
 
 /** Inserts an idle session; `ConflictError` when the id is taken. */
 export async function createSession(db: Queryable, session: NewSession): Promise<SessionRecord> {
   const record = buildSessionRecord(session, new Date().toISOString());
   try {
     await db.query(
-      `INSERT INTO sessions (id, agent, status, context, auth, token_hash, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      `INSERT INTO sessions (id, agent, status, context, auth, token_hash, parent_session_id,
+         parent_tool_call_id, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         record.id,
         record.agent,
@@ -30,6 +32,8 @@ export async function createSession(db: Queryable, session: NewSession): Promise
         jsonParam(record.context),
         jsonParam(record.auth),
         record.tokenHash,
+        record.parentSessionId,
+        record.parentToolCallId,
         record.createdAt,
         record.updatedAt,
       ],

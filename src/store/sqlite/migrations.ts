@@ -171,6 +171,16 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
         0);
     `,
   },
+  {
+    version: 7,
+    name: 'child sessions: parent session and tool call',
+    sql: `
+      -- An agent used as a tool runs in a child session linked to the call that started it.
+      ALTER TABLE sessions ADD COLUMN parent_session_id TEXT;
+      ALTER TABLE sessions ADD COLUMN parent_tool_call_id TEXT;
+      CREATE INDEX sessions_parent ON sessions (parent_session_id);
+    `,
+  },
 ];
 
 /**

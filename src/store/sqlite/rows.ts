@@ -23,6 +23,8 @@ export interface SessionRow {
   head_hash: string | null;
   /** JSON of the checkpoint pointer, or NULL. */
   checkpoint: string | null;
+  parent_session_id: string | null;
+  parent_tool_call_id: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -133,6 +135,8 @@ export function sessionFromRow(row: SessionRow): SessionRecord {
     headSeq: row.head_seq,
     headHash: row.head_hash,
     checkpoint: fromJson(row.checkpoint, `the checkpoint of session ${row.id}`),
+    parentSessionId: row.parent_session_id,
+    parentToolCallId: row.parent_tool_call_id,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -150,6 +154,8 @@ export function sessionParams(record: SessionRecord): Omit<SessionRow, 'pos'> {
     head_seq: record.headSeq,
     head_hash: record.headHash,
     checkpoint: toJson(record.checkpoint),
+    parent_session_id: record.parentSessionId,
+    parent_tool_call_id: record.parentToolCallId,
     created_at: record.createdAt,
     updated_at: record.updatedAt,
   };

@@ -9,7 +9,8 @@ const TASK_COLUMNS =
   'id, profile, args, namespace, idempotency_key, status, progress, result, error, cost_usd, run_id, ' +
   'feedback, created_at, started_at, completed_at';
 const SESSION_COLUMNS =
-  'id, agent, status, context, auth, token_hash, head_seq, head_hash, checkpoint, created_at, updated_at';
+  'id, agent, status, context, auth, token_hash, head_seq, head_hash, checkpoint, parent_session_id, ' +
+  'parent_tool_call_id, created_at, updated_at';
 const WORKER_COLUMNS =
   'id, host, pid, serves, concurrency, runs_in_flight, started_at, last_heartbeat_at, expires_at';
 

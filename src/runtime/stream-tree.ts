@@ -1,0 +1,72 @@
+import type { StreamEvent } from '../core/events.js';
+import type { StreamOptions, TreeStreamEvent } from './types.js';
+
+/** Streams one session's events (the runtime's `stream` without `children`). */
+type SessionStream = (sessionId: string, options: StreamOptions) => AsyncIterable<StreamEvent>;
+
+/**
+ * A session's events interleaved live with those of its child sessions (agents used as tools)
+ * and theirs, each child event tagged with its `childSessionId`. A child's stream opens when its
+ * `subagent.started` arrives and replays the child's log from its start, so each child event
+ * comes exactly once. Every source is pulled one event at a time: a slow reader slows them all
+ * rather than buffering without bound (each source still ends with `StreamLaggedError` when the
+ * reader falls too far behind its live events). Without `follow` it ends once every source did.
+ */
+export async function* streamTree(
+  stream: SessionStream,
+  sessionId: string,
+  options: StreamOptions,
+): AsyncGenerator<TreeStreamEvent> {
+  const controller = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
+  const opened = new Set<string>([sessionId]);
+  const ready: { event: TreeStreamEvent; pulled: () => void }[] = [];
+  let wake: (() => void) | undefined;
+  let running = 0;
+  let failure: unknown;
+  const notify = () => {
+    const waiter = wake;
+    wake = undefined;
+    waiter?.();
+  };
+  const pump = async (id: string, from: number): Promise<void> => {
+    running += 1;
+    try {
+      for await (const event of stream(id, { ...options, from, signal })) {
+        const tagged: TreeStreamEvent = id === sessionId ? event : { ...event, childSessionId: id };
+        if (event.type === 'subagent.started' && !opened.has(event.data.childSessionId)) {
+          opened.add(event.data.childSessionId);
+          void pump(event.data.childSessionId, 0);
+        }
+        await new Promise<void>((pulled) => {
+          ready.push({ event: tagged, pulled });
+          notify();
+        });
+      }
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      running -= 1;
+      notify();
+    }
+  };
+  void pump(sessionId, options.from ?? 0);
+  try {
+    for (;;) {
+      const next = ready.shift();
+      if (next !== undefined) {
+        next.pulled();
+        yield next.event;
+        continue;
+      }
+      if (failure !== undefined) throw failure;
+      if (running === 0 || signal.aborted) return;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    controller.abort();
+    for (const entry of ready.splice(0)) entry.pulled();
+  }
+}
