@@ -13,6 +13,7 @@ export type ErrorDomain =
   | 'delegation'
   | 'config'
   | 'proof'
+  | 'handoff'
   | 'client';
 
 /** One row of {@link ERROR_CODES}. */
@@ -632,6 +633,23 @@ export const ERROR_CODES = {
   },
   unreadable_receipt: { domain: 'proof', status: 400, description: 'the receipt file cannot be read' },
 
+  // Hand-offs (baton-runtime/handoff, POST /v1/handoffs, baton handoff).
+  policy_denied: {
+    domain: 'handoff',
+    status: 403,
+    description: "the hand-off policy denied continuing on the pool; the message lists the policy's reasons",
+  },
+  checkpoint_incomplete: {
+    domain: 'handoff',
+    status: 409,
+    description: 'a hand-off names a checkpoint whose blobs the plane does not hold; upload the checkpoint first',
+  },
+  agent_unavailable: {
+    domain: 'handoff',
+    status: 400,
+    description: 'the hand-off names an agent this Baton cannot run (a vendor CLI that is not installed, an unknown name)',
+  },
+
   // The HTTP client.
   invalid_stream: {
     domain: 'client',
@@ -677,6 +695,8 @@ export type DelegationErrorCode = CodesOf<'delegation'>;
 export type ConfigErrorCode = CodesOf<'config'>;
 /** Contracts, receipts and keys. */
 export type ProofErrorCode = CodesOf<'proof'>;
+/** Hand-offs to runner pools. */
+export type HandoffErrorCode = CodesOf<'handoff'>;
 /** The HTTP client. */
 export type ClientErrorCode = CodesOf<'client'>;
 

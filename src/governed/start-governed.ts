@@ -72,11 +72,7 @@ export interface StartedGovernedRun {
   manifest: WorkspaceManifest;
 }
 
-/**
- * Captures the workspace, issues the signed contract and queues the run. The contract and the
- * capture are committed to the session's log before the run exists, so no worker can execute a
- * run whose contract is not recorded.
- */
+/** Captures the workspace, builds its sandbox policy and queues the run ({@link enqueueGovernedRun}). */
 export async function startGovernedRun(
   store: Store,
   options: GovernedRunOptions,
@@ -115,6 +111,38 @@ export async function startGovernedRun(
     hostEnv,
     ...(options.signal && { signal: options.signal }),
   });
+  return enqueueGovernedRun(store, { ...options, manifest, manifestHash, policy, secretPatterns }, spec);
+}
+
+/** A captured workspace and its sandbox policy, ready for {@link enqueueGovernedRun}. */
+export interface PreparedGovernedRun {
+  requestedBy: CallerIdentity;
+  keys: SigningKeys;
+  manifest: WorkspaceManifest;
+  /** The hash of the manifest's blob, already in the store with every blob it names. */
+  manifestHash: string;
+  policy: SandboxPolicy;
+  secretPatterns: string[];
+  /** The hand-off envelope the contract pins instead of the run input; default the input's hash. */
+  envelopeHash?: string;
+  /** Names of secrets the plane releases into the sandbox (recorded in the contract, never values). */
+  secretNames?: readonly string[];
+  /** The runner pool that executes the run, recorded in the contract (default `local`: the plane's own workers). */
+  pool?: string;
+}
+
+/**
+ * Issues the signed contract of a captured workspace and queues the run. The contract and the
+ * capture are committed to the session's log before the run exists, so no worker can execute a
+ * run whose contract is not recorded.
+ */
+export async function enqueueGovernedRun(
+  store: Store,
+  prepared: PreparedGovernedRun,
+  spec: GovernedRunSpec,
+): Promise<StartedGovernedRun> {
+  const { manifest, manifestHash, policy, secretPatterns } = prepared;
+  const allowHosts = policy.allowHosts;
   const input = spec.input({ manifestHash, policy, secretPatterns });
   const sessionId = newId('ses');
   const runId = newId('run');
@@ -122,26 +150,26 @@ export async function startGovernedRun(
     version: 1,
     runId,
     issuedAt: new Date().toISOString(),
-    requestedBy: options.requestedBy,
+    requestedBy: prepared.requestedBy,
     agent: spec.agent,
     taskHash: hashCanonical(spec.task),
     workspaceManifestHash: manifestHash,
-    envelopeHash: hashCanonical(input),
+    envelopeHash: prepared.envelopeHash ?? hashCanonical(input),
     network: allowHosts.length > 0 ? { mode: 'allowlist', hosts: allowHosts } : { mode: 'none', hosts: [] },
     secrets: {
-      env: [],
+      env: [...(prepared.secretNames ?? [])],
       deniedPaths: manifest.denied.filter((entry) => entry.reason === 'secret').map((entry) => entry.path),
     },
     budget: spec.budget,
-    pool: 'local',
+    pool: prepared.pool ?? 'local',
     sandbox: policy,
   };
-  const issued = await issueContract(store, options.keys, contract);
+  const issued = await issueContract(store, prepared.keys, contract);
   await store.createSession({
     id: sessionId,
     agent: spec.agent,
     context: {},
-    auth: { initiator: options.requestedBy, current: options.requestedBy },
+    auth: { initiator: prepared.requestedBy, current: prepared.requestedBy },
     // Governed sessions take no follow-up messages: the token is random and never handed out.
     tokenHash: sha256Hex(newSecret()),
   });

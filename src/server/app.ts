@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { WebhookReceiver } from '../channels/webhook-receiver.js';
 import type { Environment } from '../core/environment.js';
+import type { HandoffPlane } from '../governed/handoff/accept-handoff.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import type { Runtime } from '../runtime/types.js';
@@ -23,7 +24,9 @@ import { refuseForeignOrigins } from './origin-guard.js';
 import { packageVersion } from './package-version.js';
 import { agentRoutes } from './routes/agents.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { blobRoutes } from './routes/blobs.js';
 import { hookRoutes } from './routes/hooks.js';
+import { handoffRoutes } from './routes/handoffs.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -84,7 +87,17 @@ export interface AppOptions {
   metrics?: BatonMetrics;
   /** `GET /metrics` answers without authentication (`--metrics-public`); default: behind the API's auth. */
   metricsPublic?: boolean;
+  /**
+   * Accept hand-offs (`POST /v1/handoffs` and the blob API at `/v1/blobs/:hash`) with this plane
+   * key and secret source; no hand-off routes without it.
+   */
+  handoffs?: HandoffPlane;
+  /** Largest blob a hand-off may upload in bytes (default 256 MiB). */
+  blobLimit?: number;
 }
+
+/** The default largest uploaded blob: 256 MiB (a repository's bundle). */
+export const DEFAULT_BLOB_LIMIT = 256 * 1024 * 1024;
 
 /**
  * The route families web pages could reach, so the Origin and JSON-only rules cover them. A
@@ -141,6 +154,8 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   const requireCaller = authenticate(auth);
   if (options.metrics)
     app.route('/', metricsRoute(options.metrics, options.metricsPublic ? undefined : requireCaller));
+  // Blobs are bytes, not JSON, and larger than any JSON body: mounted before that rule.
+  if (options.handoffs) app.route('/v1', blobRoutes(runtime.store, requireCaller, options.blobLimit ?? DEFAULT_BLOB_LIMIT));
   for (const family of BROWSER_FACING_ROUTES)
     app.use(family, requireCaller, limitBody(limit), requireJsonBody());
 
@@ -160,6 +175,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   if (options.scheduler) app.route('/v1', scheduleRoutes(options.scheduler));
   else app.get('/v1/schedules', (c) => c.json({ schedules: [] }));
   app.route('/v1', approvalRoutes(runtime));
+  if (options.handoffs) app.route('/v1', handoffRoutes(runtime, options.handoffs));
 
   // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
   const tasks = runtimeTaskService(runtime, {
