@@ -632,6 +632,12 @@ export const ERROR_CODES = {
     description: 'the run has not finished; its receipt is issued once it ends',
   },
   unreadable_receipt: { domain: 'proof', status: 400, description: 'the receipt file cannot be read' },
+  invalid_pool: {
+    domain: 'proof',
+    status: 400,
+    description:
+      'a runner pool name that is not 1-64 lowercase letters, digits, `.`, `_` or `-` (starting with a letter or digit)',
+  },
 
   // Hand-offs (baton-runtime/handoff, POST /v1/handoffs, baton handoff).
   policy_denied: {

@@ -16,6 +16,7 @@ import { inspectRepository } from '../workspace/repository.js';
 import { parseAllowHosts } from '../workspace/sandbox/egress-proxy.js';
 import { buildSandboxPolicy } from '../workspace/sandbox/policy.js';
 import { issueContract } from './issue.js';
+import { checkPoolName } from './pool-name.js';
 
 /** What every governed run (an `exec` command or an agent on a workspace) starts from. */
 export interface GovernedRunOptions {
@@ -43,6 +44,11 @@ export interface GovernedRunOptions {
   signal?: AbortSignal;
   /** The environment Baton runs in, which git and the sandbox policy start from (default: the process environment). */
   hostEnv?: Environment;
+  /**
+   * The runner pool that executes the run (`baton worker --pool`), recorded on the run and in
+   * the contract; absent: the plane's own workers execute it (contract pool `local`).
+   */
+  pool?: string;
 }
 
 /** The run-specific part: its kind, agent, task, budget, first events and input. */
@@ -141,6 +147,7 @@ export async function enqueueGovernedRun(
   prepared: PreparedGovernedRun,
   spec: GovernedRunSpec,
 ): Promise<StartedGovernedRun> {
+  if (prepared.pool !== undefined) checkPoolName(prepared.pool);
   const { manifest, manifestHash, policy, secretPatterns } = prepared;
   const allowHosts = policy.allowHosts;
   const input = spec.input({ manifestHash, policy, secretPatterns });
@@ -195,6 +202,7 @@ export async function enqueueGovernedRun(
     idempotencyKey: null,
     agentModule: spec.agentModule ?? null,
     traceparent: currentTraceparent(),
+    pool: prepared.pool ?? null,
   });
   return { sessionId, runId, contractHash: issued.contractHash, manifest };
 }

@@ -1,9 +1,14 @@
 /**
  * Which runs a worker can execute, so that it claims only those (a run nobody serves stays
- * `queued` instead of failing). A run matches when any criterion matches; an absent filter
- * matches every run. A later pool criterion will narrow the match rather than widen it.
+ * `queued` instead of failing). A run matches when it is of the filter's pool and any other
+ * criterion matches; an absent filter matches every run.
  */
 export interface ClaimFilter {
+  /**
+   * The runner pool whose runs match; absent: only runs of no pool. It narrows the match, so a
+   * filter without it (the plane's own workers) never matches a pool run.
+   */
+  pool?: string;
   /** Runs of these kinds, whatever their agent (kinds whose executor brings its own agent). */
   kinds?: readonly string[];
   /** Runs of these agents, whatever module they recorded. */
@@ -37,10 +42,11 @@ export interface AgentModuleEntry {
 
 /** True when `filter` lets a worker claim `run`: the one definition the SQL stores mirror. */
 export function matchesClaimFilter(
-  run: { kind: string; agent: string; agentModule: string | null },
+  run: { kind: string; agent: string; agentModule: string | null; pool: string | null },
   filter: ClaimFilter | undefined,
 ): boolean {
   if (filter === undefined) return true;
+  if (run.pool !== (filter.pool ?? null)) return false;
   if (filter.kinds?.includes(run.kind)) return true;
   if (filter.kindAgents?.some((entry) => entry.kind === run.kind && entry.agents.includes(run.agent)))
     return true;
@@ -56,6 +62,7 @@ export function matchesClaimFilter(
  * (null = any) and `[kind, agent]` pairs, the shape the SQL stores match against.
  */
 export function claimPairs(filter: ClaimFilter): {
+  pool: string | null;
   kinds: string[];
   pairs: [string, string | null][];
   agentKinds: string[] | null;
@@ -66,6 +73,7 @@ export function claimPairs(filter: ClaimFilter): {
     for (const agent of entry.agents) pairs.push([agent, entry.module]);
   }
   return {
+    pool: filter.pool ?? null,
     kinds: [...(filter.kinds ?? [])],
     pairs,
     agentKinds: filter.agentKinds === undefined ? null : [...filter.agentKinds],

@@ -61,6 +61,7 @@ export function buildRunRecord(input: NewRun, now: string): RunRecord {
     input: copyJson(input.input),
     agentModule: input.agentModule ?? null,
     traceparent: input.traceparent ?? currentTraceparent(),
+    pool: input.pool ?? null,
     activeMs: 0,
     definitionHash: null,
     idempotencyKey: input.idempotencyKey,

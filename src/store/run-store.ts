@@ -56,6 +56,11 @@ export interface RunRecord {
    */
   traceparent: string | null;
   /**
+   * The runner pool the run is for (`baton worker --pool`), or null for a run the plane's own
+   * workers execute. Pool runs are claimed only by runners of their pool, over HTTP.
+   */
+  pool: string | null;
+  /**
    * Milliseconds the run has spent executing (status `running` under a worker's lease), summed
    * over attempts and workers; what `timeoutMs` bounds. Waiting time never counts.
    */
@@ -149,6 +154,8 @@ export interface NewRun {
   agentModule?: string | null;
   /** The trace the run joins (`RunRecord.traceparent`); default a new trace. */
   traceparent?: string | null;
+  /** The runner pool that executes it (`RunRecord.pool`); default none. */
+  pool?: string | null;
 }
 
 /** What {@link RunStore.startSession} writes in one transaction. */

@@ -69,7 +69,9 @@ export const triggers = {
 } as const;
 
 /** A pool's name as the policy and the plane accept it. */
-export const poolNameSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'a pool name is lowercase letters, digits, - and _');
+export const poolNameSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a pool name is 1-64 lowercase letters, digits, ".", "_" or "-"');
 /** A secret's name: an environment variable name. */
 export const secretNameSchema = z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'a secret name is an environment variable name');
 

@@ -152,6 +152,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN traceparent text;
     `,
   },
+  {
+    version: 5,
+    name: 'runner pool on runs',
+    sql: `
+      -- Pool runs are claimed only by runners of their pool (the claim filters on it).
+      ALTER TABLE runs ADD COLUMN pool text;
+    `,
+  },
 ];
 
 /** The newest schema version this code knows. */

@@ -32,6 +32,7 @@ export interface RunRow {
   input: RunRecord['input'];
   agent_module: string | null;
   traceparent: string | null;
+  pool: string | null;
   /** A bigint, returned as a string. */
   active_ms: string;
   definition_hash: string | null;
@@ -116,6 +117,7 @@ export function toRun(row: RunRow): RunRecord {
     input: row.input,
     agentModule: row.agent_module,
     traceparent: row.traceparent,
+    pool: row.pool,
     activeMs: Number(row.active_ms),
     definitionHash: row.definition_hash,
     idempotencyKey: row.idempotency_key,

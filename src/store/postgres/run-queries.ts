@@ -22,6 +22,7 @@ export const RUN_COLUMN_NAMES = [
   'input',
   'agent_module',
   'traceparent',
+  'pool',
   'active_ms',
   'definition_hash',
   'idempotency_key',
@@ -69,8 +70,8 @@ export async function insertRun(db: Queryable, run: NewRun): Promise<RunRecord |
          SELECT id FROM sessions WHERE id = $2 FOR UPDATE
        ), inserted AS (
          INSERT INTO runs (id, session_id, agent, status, attempt, kind, input, agent_module, traceparent,
-           definition_hash, idempotency_key, usage, result, error, cancel_requested, created_at, updated_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $12, NULL, $9, $10, 'null', 'null', false, $11, $11
+           pool, definition_hash, idempotency_key, usage, result, error, cancel_requested, created_at, updated_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $12, $13, NULL, $9, $10, 'null', 'null', false, $11, $11
          WHERE EXISTS (SELECT 1 FROM session)
          ON CONFLICT (idempotency_key) DO NOTHING
          RETURNING session_id
@@ -89,6 +90,7 @@ export async function insertRun(db: Queryable, run: NewRun): Promise<RunRecord |
         jsonParam(record.usage),
         record.createdAt,
         record.traceparent,
+        record.pool,
       ],
     );
     return inserted.rowCount === 1 ? record : undefined;
@@ -141,20 +143,20 @@ export async function listActiveAgentModules(db: Queryable): Promise<string[]> {
  */
 export function claimFilterSql(filter: ClaimFilter | undefined, values: unknown[]): string {
   if (filter === undefined) return 'true';
-  const { kinds, pairs, agentKinds, kindAgentPairs } = claimPairs(filter);
+  const { pool, kinds, pairs, agentKinds, kindAgentPairs } = claimPairs(filter);
   const param = (value: unknown): string => {
     values.push(value);
     return `$${values.length}`;
   };
   const agentKindsParam = param(agentKinds);
-  return `(runs.kind = ANY(${param(kinds)}::text[]) OR EXISTS (
+  return `(runs.pool IS NOT DISTINCT FROM ${param(pool)}::text AND (runs.kind = ANY(${param(kinds)}::text[]) OR EXISTS (
     SELECT 1 FROM unnest(${param(kindAgentPairs.map(([kind]) => kind))}::text[], ${param(kindAgentPairs.map(([, agent]) => agent))}::text[])
       AS served_kind(kind, agent)
     WHERE served_kind.kind = runs.kind AND served_kind.agent = runs.agent) OR (
     (${agentKindsParam}::text[] IS NULL OR runs.kind = ANY(${agentKindsParam}::text[])) AND EXISTS (
     SELECT 1 FROM unnest(${param(pairs.map(([agent]) => agent))}::text[], ${param(pairs.map(([, module]) => module))}::text[])
       AS served(agent, module)
-    WHERE served.agent = runs.agent AND (served.module IS NULL OR served.module = runs.agent_module))))`;
+    WHERE served.agent = runs.agent AND (served.module IS NULL OR served.module = runs.agent_module)))))`;
 }
 
 /**

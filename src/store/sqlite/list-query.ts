@@ -44,14 +44,15 @@ export class ListQuery {
   /** Restricts runs to those a claim filter matches (see `matchesClaimFilter`), when one is given. */
   matching(filter: ClaimFilter | undefined): this {
     if (filter === undefined) return this;
-    const { kinds, pairs, agentKinds, kindAgentPairs } = claimPairs(filter);
+    const { pool, kinds, pairs, agentKinds, kindAgentPairs } = claimPairs(filter);
     return this.where(
-      `(kind IN (SELECT value FROM json_each(?))
+      `(pool IS ? AND (kind IN (SELECT value FROM json_each(?))
         OR EXISTS (SELECT 1 FROM json_each(?) AS served
           WHERE served.value ->> 0 = runs.kind AND served.value ->> 1 = runs.agent)
         OR ((? IS NULL OR kind IN (SELECT value FROM json_each(?)))
         AND EXISTS (SELECT 1 FROM json_each(?) AS served
-        WHERE served.value ->> 0 = runs.agent AND (served.value ->> 1 IS NULL OR served.value ->> 1 = runs.agent_module))))`,
+        WHERE served.value ->> 0 = runs.agent AND (served.value ->> 1 IS NULL OR served.value ->> 1 = runs.agent_module)))))`,
+      pool,
       JSON.stringify(kinds),
       JSON.stringify(kindAgentPairs),
       agentKinds === null ? null : 1,

@@ -149,6 +149,14 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE runs ADD COLUMN traceparent TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'runner pool on runs',
+    sql: `
+      -- Pool runs are claimed only by runners of their pool (the claim filters on it).
+      ALTER TABLE runs ADD COLUMN pool TEXT;
+    `,
+  },
 ];
 
 /**

@@ -37,6 +37,7 @@ export interface RunRow {
   input: string;
   agent_module: string | null;
   traceparent: string | null;
+  pool: string | null;
   active_ms: number;
   definition_hash: string | null;
   idempotency_key: string | null;
@@ -166,6 +167,7 @@ export function runFromRow(row: RunRow): RunRecord {
     input: fromJson(row.input, what('input')),
     agentModule: row.agent_module,
     traceparent: row.traceparent,
+    pool: row.pool,
     activeMs: row.active_ms,
     definitionHash: row.definition_hash,
     idempotencyKey: row.idempotency_key,
@@ -193,6 +195,7 @@ export function runParams(record: RunRecord): Omit<RunRow, 'pos'> {
     input: JSON.stringify(record.input),
     agent_module: record.agentModule,
     traceparent: record.traceparent,
+    pool: record.pool,
     active_ms: record.activeMs,
     definition_hash: record.definitionHash,
     idempotency_key: record.idempotencyKey,

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 
 const RUN_COLUMNS =
-  'id, session_id, agent, status, attempt, kind, input, agent_module, traceparent, active_ms, definition_hash, ' +
+  'id, session_id, agent, status, attempt, kind, input, agent_module, traceparent, pool, active_ms, definition_hash, ' +
   'idempotency_key, lease_owner, lease_token, lease_expires_at, usage, result, error, cancel_requested, ' +
   'created_at, updated_at, started_at, finished_at';
 const TASK_COLUMNS =

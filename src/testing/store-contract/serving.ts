@@ -10,6 +10,7 @@ export function servingContract(store: () => RunStore): void {
     agent: string,
     kind = 'message',
     agentModule: string | null = null,
+    pool: string | null = null,
   ) {
     const { run } = await store().createRun({
       id: newId('run'),
@@ -19,6 +20,7 @@ export function servingContract(store: () => RunStore): void {
       input: {},
       idempotencyKey: null,
       agentModule,
+      pool,
     });
     return run;
   }
@@ -83,6 +85,24 @@ export function servingContract(store: () => RunStore): void {
     expect(await store().claimRun('w', 60_000, { filter })).toBeUndefined();
     expect((await store().getRun(gamma.id))?.status).toBe('queued');
     expect((await store().getRun(message.id))?.status).toBe('queued');
+  });
+
+  it('claims a pool run only for a filter of its pool, and a run of no pool only without one', async () => {
+    const session = await createSession(store());
+    const local = await queue(session.id, 'exec', 'exec');
+    const gpu = await queue(session.id, 'exec', 'exec', null, 'gpu');
+    const other = await queue(session.id, 'exec', 'exec', null, 'other');
+    expect((await store().getRun(gpu.id))?.pool).toBe('gpu');
+    const kinds = ['exec'];
+    expect(
+      (await store().listRuns({ limit: 10, filter: { kinds, pool: 'gpu' } })).items.map((run) => run.id),
+    ).toEqual([gpu.id]);
+    expect((await store().claimRun('w', 60_000, { filter: { kinds, pool: 'gpu' } }))?.run.id).toBe(gpu.id);
+    expect(await store().claimRun('w', 60_000, { filter: { kinds, pool: 'gpu' } })).toBeUndefined();
+    expect(await store().claimRun('w', 60_000, { runId: other.id, filter: { kinds } })).toBeUndefined();
+    expect((await store().claimRun('w', 60_000, { filter: { kinds } }))?.run.id).toBe(local.id);
+    expect(await store().claimRun('w', 60_000, { filter: { kinds } })).toBeUndefined();
+    expect((await store().getRun(other.id))?.status).toBe('queued');
   });
 
   it('lists the agent modules of queued and running runs', async () => {
