@@ -648,12 +648,14 @@ export const ERROR_CODES = {
   checkpoint_incomplete: {
     domain: 'handoff',
     status: 409,
-    description: 'a hand-off names a checkpoint whose blobs the plane does not hold; upload the checkpoint first',
+    description:
+      'a hand-off names a checkpoint whose blobs the plane does not hold; upload the checkpoint first',
   },
   agent_unavailable: {
     domain: 'handoff',
     status: 400,
-    description: 'the hand-off names an agent this Baton cannot run (a vendor CLI that is not installed, an unknown name)',
+    description:
+      'the hand-off names an agent this Baton cannot run (a vendor CLI that is not installed, an unknown name)',
   },
 
   // The HTTP client.

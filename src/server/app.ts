@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { WebhookReceiver } from '../channels/webhook-receiver.js';
 import type { Environment } from '../core/environment.js';
-import type { HandoffPlane } from '../governed/handoff/accept-handoff.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
+import type { HandoffPlane } from '../governed/handoff/accept-handoff.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import type { Runtime } from '../runtime/types.js';
 import type { Scheduler } from '../schedules/scheduler.js';
@@ -25,8 +25,8 @@ import { packageVersion } from './package-version.js';
 import { agentRoutes } from './routes/agents.js';
 import { approvalRoutes } from './routes/approvals.js';
 import { blobRoutes } from './routes/blobs.js';
-import { hookRoutes } from './routes/hooks.js';
 import { handoffRoutes } from './routes/handoffs.js';
+import { hookRoutes } from './routes/hooks.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
@@ -155,7 +155,8 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   if (options.metrics)
     app.route('/', metricsRoute(options.metrics, options.metricsPublic ? undefined : requireCaller));
   // Blobs are bytes, not JSON, and larger than any JSON body: mounted before that rule.
-  if (options.handoffs) app.route('/v1', blobRoutes(runtime.store, requireCaller, options.blobLimit ?? DEFAULT_BLOB_LIMIT));
+  if (options.handoffs)
+    app.route('/v1', blobRoutes(runtime.store, requireCaller, options.blobLimit ?? DEFAULT_BLOB_LIMIT));
   for (const family of BROWSER_FACING_ROUTES)
     app.use(family, requireCaller, limitBody(limit), requireJsonBody());
 

@@ -64,7 +64,9 @@ export async function acceptHandoff(
     },
     envelope.signals,
   );
-  const unavailable = envelope.secrets.filter((name) => plane.secrets.release(name, envelope.pool) === undefined);
+  const unavailable = envelope.secrets.filter(
+    (name) => plane.secrets.release(name, envelope.pool) === undefined,
+  );
   const reasons = [
     ...(decision.decision === 'deny' ? decision.reasons : []),
     ...unavailable.map((name) => `secret ${name} is not available on the plane for pool "${envelope.pool}"`),
@@ -102,7 +104,10 @@ export async function acceptHandoff(
         maxCostUsd: envelope.budget.maxCostUsd,
       },
       leadingEvents: [
-        { type: 'policy.decided', data: { decision: 'continue', reasons: decision.reasons, envelopeHash: pinned } },
+        {
+          type: 'policy.decided',
+          data: { decision: 'continue', reasons: decision.reasons, envelopeHash: pinned },
+        },
       ],
       input: ({ manifestHash, policy: runPolicy, secretPatterns }): ExecInput => ({
         command: envelope.execution.command,

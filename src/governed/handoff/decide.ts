@@ -68,7 +68,9 @@ function triggerFires(trigger: HandoffTrigger, signals: HandoffSignals): string 
         : `userRequested: ${signals.continuationRequested}`;
     case 'toolFailures': {
       const failures = signals.toolCalls.filter((call) => !call.ok).length;
-      return failures >= trigger.count ? `toolFailures(${trigger.count}): ${failures} tool calls failed` : undefined;
+      return failures >= trigger.count
+        ? `toolFailures(${trigger.count}): ${failures} tool calls failed`
+        : undefined;
     }
     case 'slowTools': {
       const slowest = Math.max(0, ...signals.toolCalls.map((call) => call.durationMs));

@@ -44,7 +44,9 @@ export const handoffEnvelopeSchema = z
     /** Default deny: `none` unless hosts are allowed through the egress proxy. */
     network: z.object({ mode: z.enum(['none', 'allowlist']), hosts: z.array(z.string()) }).strict(),
     secrets: z.array(secretNameSchema),
-    budget: z.object({ maxCostUsd: z.number().nonnegative().nullable(), timeoutMs: z.number().int().positive() }).strict(),
+    budget: z
+      .object({ maxCostUsd: z.number().nonnegative().nullable(), timeoutMs: z.number().int().positive() })
+      .strict(),
     disclosure: z.enum(['full', 'summary']),
     policy: handoffPolicySchema,
     /** What the laptop's triggers read when it decided, so the plane re-checks the same facts. */

@@ -73,7 +73,9 @@ export const poolNameSchema = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'a pool name is 1-64 lowercase letters, digits, ".", "_" or "-"');
 /** A secret's name: an environment variable name. */
-export const secretNameSchema = z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'a secret name is an environment variable name');
+export const secretNameSchema = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]{0,127}$/, 'a secret name is an environment variable name');
 
 const triggerSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('userRequested') }).strict(),
@@ -94,4 +96,3 @@ export const handoffPolicySchema = z
     continueWhen: z.array(triggerSchema),
   })
   .strict();
-

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { type HandoffPlane, acceptHandoff } from '../../governed/handoff/accept-handoff.js';
+import { acceptHandoff, type HandoffPlane } from '../../governed/handoff/accept-handoff.js';
 import { handoffEnvelopeSchema } from '../../governed/handoff/envelope.js';
 import type { Runtime } from '../../runtime/types.js';
 import { parseJsonBody } from '../request-input.js';
