@@ -239,12 +239,12 @@ describe('baton-runtime/handoff against a plane', () => {
     });
     const target = targets.pool('gpu');
     expect(sdk.needs(target)).toBe(false);
-    await expect(tools.flaky.execute({ attempt: 1 }, {} as never)).rejects.toThrow(
+    await expect(tools.flaky.execute({ attempt: 1 })).rejects.toThrow(
       'the build server is down',
     );
     await tools.fine.execute();
     expect(sdk.needs(target)).toBe(false);
-    await expect(tools.flaky.execute({ attempt: 2 }, {} as never)).rejects.toThrow();
+    await expect(tools.flaky.execute({ attempt: 2 })).rejects.toThrow();
     expect(sdk.needs(target)).toBe(true);
     expect(sdk.plan(target).firedTriggers).toEqual(['toolFailures(2): 2 tool calls failed']);
     expect(sdk.summary()).toMatchObject({ toolCalls: 3, toolFailures: 2 });
