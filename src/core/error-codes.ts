@@ -609,6 +609,11 @@ export const ERROR_CODES = {
     status: 400,
     description: 'a --cors-origin that is not an origin',
   },
+  invalid_runner_token: {
+    domain: 'config',
+    status: 400,
+    description: 'a --runner-token that is empty or names an invalid pool (`pool=token`, or one token for pool default)',
+  },
   listen_failed: {
     domain: 'config',
     status: 400,
@@ -632,6 +637,38 @@ export const ERROR_CODES = {
     description: 'the run has not finished; its receipt is issued once it ends',
   },
   unreadable_receipt: { domain: 'proof', status: 400, description: 'the receipt file cannot be read' },
+  stale_lease: {
+    domain: 'proof',
+    status: 409,
+    description:
+      "a runner's lease token no longer holds the run (it expired and another runner took it over): nothing was written",
+  },
+  unknown_pool: {
+    domain: 'proof',
+    status: 403,
+    description: 'the runner token does not admit this pool, or the plane serves no such pool (`--runner-token`)',
+  },
+  unregistered_runner_key: {
+    domain: 'proof',
+    status: 403,
+    description: 'the key is not registered as a runner key of the pool, so the plane accepts no result signed by it',
+  },
+  runner_event_refused: {
+    domain: 'proof',
+    status: 403,
+    description:
+      'a runner tried to record an event only the plane records (session start, contract, capture, receipt, messages)',
+  },
+  receipt_refused: {
+    domain: 'proof',
+    status: 400,
+    description: "a runner's receipt does not verify against the plane's log, contract and blobs; the message says why",
+  },
+  blob_hash_mismatch: {
+    domain: 'proof',
+    status: 400,
+    description: 'an uploaded blob does not hash (sha256) to the hash it was put under',
+  },
   invalid_pool: {
     domain: 'proof',
     status: 400,

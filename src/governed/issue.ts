@@ -48,8 +48,14 @@ export async function findReceipt(store: Store, runId: string): Promise<ProofEnv
  * Issues the signed receipt of a finished run that has a contract: pins the contract hash,
  * the hash of the run's terminal event and every artifact; stores the receipt file as a blob
  * and records `receipt.issued` (after the pinned head, so the receipt never pins itself).
+ * `runner` names who finished the run (default: this host, `local`); `keys` are its keys.
  */
-export async function issueReceipt(store: Store, runId: string, keys: SigningKeys): Promise<ProofEnvelope> {
+export async function issueReceipt(
+  store: Store,
+  runId: string,
+  keys: SigningKeys,
+  runner: Receipt['runner'] = { kind: 'local', host: hostname() },
+): Promise<ProofEnvelope> {
   const run = await store.getRun(runId);
   if (!run) throw new NotFoundError('run', runId);
   const events = await runEvents(store, runId);
@@ -79,7 +85,7 @@ export async function issueReceipt(store: Store, runId: string, keys: SigningKey
     eventLogHead: terminal.hash,
     artifacts: await collectArtifacts(store, events),
     usage: run.usage,
-    runner: { kind: 'local', host: hostname() },
+    runner,
     ...(contract.sandbox && { sandbox: contract.sandbox.sandbox }),
   };
   const envelope: ProofEnvelope = {

@@ -63,7 +63,13 @@ export const receiptSchema = z
     usage: z
       .object({ inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number().optional() })
       .strict(),
-    runner: z.object({ kind: z.string(), host: z.string() }).strict(),
+    /**
+     * Who finished the run: `local` (the plane's own workers) or `pool` (a runner of `pool`,
+     * worker `id`, whose key signs the receipt). `pool` and `id` are absent for local runs.
+     */
+    runner: z
+      .object({ kind: z.string(), host: z.string(), pool: z.string().optional(), id: z.string().optional() })
+      .strict(),
     /** The isolation the run's commands ran under (its contract's policy); absent in older receipts. */
     sandbox: z.enum(['bwrap', 'none']).optional(),
   })

@@ -5,11 +5,14 @@ import { canonicalJson, hashCanonical, sha256Hex } from '../core/hash.js';
 import type { Store } from '../store/store.js';
 import { verifyStatement } from './signature.js';
 import { envelopeSchema, type ProofEnvelope } from './statements.js';
+import { type TrustFile, untrustedSigner } from './trust.js';
 
 /** Options of {@link verifyReceiptFile}. */
 export interface VerifyOptions {
   /** Raw hex public key both signatures must carry; without it the embedded key is checked only for consistency. */
   trustedPublicKey?: string;
+  /** The plane and runner keys the signatures must come from (`baton verify --trust`). */
+  trust?: TrustFile;
   /** With a store, the event-log head and every artifact are checked against what is stored. */
   store?: Pick<Store, 'getRun' | 'readEvents' | 'getBlob'>;
 }
@@ -21,7 +24,7 @@ export type VerifyVerdict =
       runId: string;
       status: string;
       publicKey: string;
-      keyTrust: 'pinned' | 'embedded';
+      keyTrust: 'pinned' | 'trust-file' | 'embedded';
       checks: string[];
     }
   | { valid: false; reason: string };
@@ -64,6 +67,12 @@ async function verifyEnvelope(bytes: Uint8Array, options: VerifyOptions): Promis
   const envelope = shape.data;
   const failure =
     checkStatements(envelope, options.trustedPublicKey) ??
+    (options.trust &&
+      untrustedSigner(options.trust, {
+        contract: envelope.signatures.contract.publicKey,
+        receipt: envelope.signatures.receipt.publicKey,
+        pool: envelope.contract.pool,
+      })) ??
     (options.store && (await checkStore(envelope, options.store)));
   if (failure) return { valid: false, reason: failure };
   const checks = ['canonical form', 'contract signature', 'receipt signature', 'contract hash pinned'];
@@ -73,9 +82,14 @@ async function verifyEnvelope(bytes: Uint8Array, options: VerifyOptions): Promis
     runId: envelope.receipt.runId,
     status: envelope.receipt.status,
     publicKey: envelope.signatures.receipt.publicKey,
-    keyTrust: options.trustedPublicKey === undefined ? 'embedded' : 'pinned',
+    keyTrust: keyTrustOf(options),
     checks,
   };
+}
+
+function keyTrustOf(options: VerifyOptions): 'pinned' | 'trust-file' | 'embedded' {
+  if (options.trustedPublicKey !== undefined) return 'pinned';
+  return options.trust === undefined ? 'embedded' : 'trust-file';
 }
 
 /** The parsed JSON, or the reason the bytes are not a canonical JSON document. */

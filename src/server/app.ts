@@ -1,9 +1,10 @@
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { WebhookReceiver } from '../channels/webhook-receiver.js';
 import type { Environment } from '../core/environment.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
 import type { HandoffPlane } from '../governed/handoff/accept-handoff.js';
+import { RunnerPlane } from '../governed/runner-plane.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import type { Runtime } from '../runtime/types.js';
 import type { Scheduler } from '../schedules/scheduler.js';
@@ -28,12 +29,14 @@ import { blobRoutes } from './routes/blobs.js';
 import { handoffRoutes } from './routes/handoffs.js';
 import { hookRoutes } from './routes/hooks.js';
 import { messageRoutes } from './routes/messages.js';
+import { runnerRoutes } from './routes/runner.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { streamRoutes } from './routes/stream.js';
 import { taskRoutes } from './routes/tasks.js';
 import { workerRoutes } from './routes/workers.js';
+import { type RunnerAccess, runnerAccess } from './runner-access.js';
 import type { ServerEnv } from './server-env.js';
 import { refuseUnstorableUrl } from './url-guard.js';
 
@@ -94,6 +97,11 @@ export interface AppOptions {
   handoffs?: HandoffPlane;
   /** Largest blob a hand-off may upload in bytes (default 256 MiB). */
   blobLimit?: number;
+  /**
+   * The runner API at `/v1/runner/:pool/...` (docs/handoff.md): which pools the plane serves to
+   * runners and their tokens (`--runner-token`). Default: pool `default`, open only under `--auth none`.
+   */
+  runnerAccess?: RunnerAccess;
 }
 
 /** The default largest uploaded blob: 256 MiB (a repository's bundle). */
@@ -105,6 +113,14 @@ export const DEFAULT_BLOB_LIMIT = 256 * 1024 * 1024;
  * mounted outside this list and keeps only the Host rule, which covers every route.
  */
 const BROWSER_FACING_ROUTES = ['/v1/*', '/mcp'] as const;
+
+/** Runners authenticate with their pool's runner token and upload blobs that are not JSON. */
+const RUNNER_ROUTES = '/v1/runner';
+
+/** Runs `middleware` on every request but the runner API's, which has its own auth and limits. */
+function exceptRunnerRoutes(middleware: MiddlewareHandler<ServerEnv>): MiddlewareHandler<ServerEnv> {
+  return (c, next) => (c.req.path.startsWith(`${RUNNER_ROUTES}/`) ? next() : middleware(c, next));
+}
 
 /**
  * The HTTP API as a Hono app (docs/http.md). Serve it with {@link serve}, or call
@@ -158,7 +174,21 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   if (options.handoffs)
     app.route('/v1', blobRoutes(runtime.store, requireCaller, options.blobLimit ?? DEFAULT_BLOB_LIMIT));
   for (const family of BROWSER_FACING_ROUTES)
-    app.use(family, requireCaller, limitBody(limit), requireJsonBody());
+    app.use(
+      family,
+      exceptRunnerRoutes(requireCaller),
+      exceptRunnerRoutes(limitBody(limit)),
+      exceptRunnerRoutes(requireJsonBody()),
+    );
+  app.route(
+    RUNNER_ROUTES,
+    runnerRoutes(
+      new RunnerPlane(runtime.store),
+      runtime.store,
+      options.runnerAccess ?? runnerAccess([], auth.mode),
+      limit,
+    ),
+  );
 
   if (options.webhooks) app.route('/', hookRoutes(options.webhooks, limit));
   app.route('/v1', agentRoutes(runtime));

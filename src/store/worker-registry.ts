@@ -24,6 +24,10 @@ export interface WorkerAnnouncement {
   concurrency: number;
   runsInFlight: number;
   startedAt: string;
+  /** The runner pool of a runner (`baton worker --pool`), which the plane announced for it. */
+  pool?: string;
+  /** A runner's registered Ed25519 key (raw hex): the key that signs the receipts it issues. */
+  publicKey?: string;
 }
 
 /** A worker's entry as the registry holds it. */
@@ -50,11 +54,20 @@ export interface WorkerRegistry {
 /** The part of an announcement that says what the worker serves; SQL stores keep it as one JSON column. */
 export type WorkerServes = Pick<
   WorkerAnnouncement,
-  'agents' | 'agentModules' | 'loadsModules' | 'unloadableModules' | 'kinds' | 'kindAgents'
+  'agents' | 'agentModules' | 'loadsModules' | 'unloadableModules' | 'kinds' | 'kindAgents' | 'pool' | 'publicKey'
 >;
 
 /** The serving part of an announcement. */
 export function servesOf(worker: WorkerAnnouncement): WorkerServes {
-  const { agents, agentModules, loadsModules, unloadableModules, kinds, kindAgents } = worker;
-  return { agents, agentModules, loadsModules, unloadableModules, kinds, kindAgents };
+  const { agents, agentModules, loadsModules, unloadableModules, kinds, kindAgents, pool, publicKey } = worker;
+  return {
+    agents,
+    agentModules,
+    loadsModules,
+    unloadableModules,
+    kinds,
+    kindAgents,
+    ...(pool !== undefined && { pool }),
+    ...(publicKey !== undefined && { publicKey }),
+  };
 }

@@ -33,6 +33,7 @@ function workerLine(worker: WorkerRecord): string {
   ];
   return [
     worker.id,
+    ...(worker.pool === undefined ? [] : [`pool ${worker.pool}`]),
     `${worker.runsInFlight}/${worker.concurrency} runs`,
     `heartbeat ${worker.lastHeartbeatAt}`,
     `serves ${served.length > 0 ? served.join(', ') : '(no agents)'}${worker.loadsModules ? ' + recorded modules' : ''}`,

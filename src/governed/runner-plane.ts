@@ -1,0 +1,290 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConflictError, ForbiddenError, LeaseLostError, NotFoundError, UserError } from '../core/errors.js';
+import type { BatonEvent, EventDraft, Usage } from '../core/events.js';
+import { hashCanonical } from '../core/hash.js';
+import type { Signature } from '../proof/signature.js';
+import { verifyStatement } from '../proof/signature.js';
+import { envelopeSchema } from '../proof/statements.js';
+import { verifyReceiptFile } from '../proof/verify.js';
+import { lifecyclePatches } from '../runtime/run-patches.js';
+import type { ClaimFilter } from '../store/claim-filter.js';
+import { isRunEnded } from '../store/records.js';
+import type { AppendOptions, Claim, ReadEventsOptions, RunRecord } from '../store/run-store.js';
+import type { Store } from '../store/store.js';
+import type { WorkerAnnouncement } from '../store/worker-registry.js';
+import { isRunnerKey, registerRunnerKey } from './runner-keys.js';
+
+/** The longest a claim waits for work before answering "nothing" (the runner asks again). */
+export const MAX_CLAIM_WAIT_MS = 25_000;
+/** How often a waiting claim looks again. */
+const CLAIM_POLL_MS = 250;
+/** Lease TTLs a runner may ask for: long enough to renew over a network, short enough to recover. */
+const MIN_RUNNER_TTL_MS = 1_000;
+const MAX_RUNNER_TTL_MS = 10 * 60_000;
+
+/** Events only the plane records: a runner appending one is refused (`runner_event_refused`). */
+const PLANE_ONLY_EVENTS: ReadonlySet<string> = new Set([
+  'session.started',
+  'message.received',
+  'contract.issued',
+  'workspace.captured',
+  'receipt.issued',
+  'run.retried',
+  'policy.decided',
+]);
+
+/** What a runner signs to register its key: proof that it holds the private key. */
+export function runnerKeyStatement(pool: string, publicKey: string): unknown {
+  return { purpose: 'baton runner key', pool, publicKey };
+}
+
+/** A runner's append: its events, the run fields they do not carry, and the commit's conditions. */
+export interface RunnerAppend {
+  events: EventDraft[];
+  runPatch?: { usage?: Usage | undefined; activeMs?: number | undefined };
+  expectedHeadSeq?: number | null;
+  requireRunStatus?: AppendOptions['requireRunStatus'];
+}
+
+/** The run fields a runner may set outside its events: its active time, usage, or a hand-back. */
+export interface RunnerRunPatch {
+  activeMs?: number | undefined;
+  usage?: Usage | undefined;
+  /** `queued` with `lease: null` hands an unserved run back untouched. */
+  status?: 'queued' | undefined;
+  lease?: null | undefined;
+}
+
+/** A claim filter as a request carries it (fields may be explicitly undefined). */
+export type RunnerClaimFilter = { [K in keyof ClaimFilter]?: ClaimFilter[K] | undefined };
+
+/** `value` without its undefined fields: what a patch or filter means by "not given". */
+function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
+
+/**
+ * The plane's side of the runner API (`/v1/runner/...`, docs/handoff.md): what runners of a
+ * pool may do to the store, each call checked against the pool the runner token admits and,
+ * for a run, the lease token it claimed it with. A runner never touches another pool's runs,
+ * never writes without its lease, never records what only the plane records, and completes a
+ * run only with a receipt signed by a key registered for its pool.
+ */
+export class RunnerPlane {
+  readonly #store: Store;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  /** Registers a runner key for `pool`, given a signature of {@link runnerKeyStatement} by that key. */
+  async registerKey(pool: string, proof: Signature): Promise<void> {
+    if (!verifyStatement(runnerKeyStatement(pool, proof.publicKey), proof))
+      throw new UserError('invalid_request', 'the key registration is not signed by the key it registers');
+    await registerRunnerKey(this.#store, { pool, publicKey: proof.publicKey });
+  }
+
+  /** Announces (or refreshes) a runner in the worker registry, under its pool and registered key. */
+  async announce(pool: string, worker: WorkerAnnouncement, ttlMs: number): Promise<void> {
+    await this.#requireKey(pool, worker.publicKey);
+    await this.#store.announceWorker({ ...worker, pool }, clampTtl(ttlMs));
+  }
+
+  /** Removes a runner of `pool` from the registry (it stopped). */
+  async removeWorker(pool: string, id: string): Promise<void> {
+    const worker = (await this.#store.listWorkers()).find((entry) => entry.id === id);
+    if (worker?.pool === pool) await this.#store.removeWorker(id);
+  }
+
+  /**
+   * Claims the oldest runnable run of `pool` that `filter` matches, waiting up to `waitMs` for
+   * one (a long poll); undefined when none came. The claimer's key must be registered.
+   */
+  async claim(
+    pool: string,
+    request: { owner: string; ttlMs: number; waitMs: number; filter?: RunnerClaimFilter; publicKey?: string },
+    signal: AbortSignal,
+  ): Promise<Claim | undefined> {
+    await this.#requireKey(pool, request.publicKey);
+    const deadline = Date.now() + Math.min(Math.max(request.waitMs, 0), MAX_CLAIM_WAIT_MS);
+    const filter: ClaimFilter = { ...definedOnly(request.filter ?? {}), pool };
+    for (;;) {
+      const claim = await this.#store.claimRun(request.owner, clampTtl(request.ttlMs), { filter });
+      if (claim || Date.now() >= deadline || signal.aborted) return claim;
+      // The runner hung up or the wait is over: either way the loop ends at its next check.
+      await sleep(CLAIM_POLL_MS, undefined, { signal }).catch(() => undefined);
+    }
+  }
+
+  /** The run, for the runner holding its lease. */
+  async run(pool: string, runId: string, token: string): Promise<RunRecord> {
+    return this.#leased(pool, runId, token);
+  }
+
+  /** Extends the lease; false when the token no longer holds it. */
+  async renew(
+    pool: string,
+    runId: string,
+    token: string,
+    ttlMs: number,
+    activeMs?: number,
+  ): Promise<boolean> {
+    await this.#ofPool(pool, runId);
+    return this.#store.renewLease(
+      { runId, token },
+      clampTtl(ttlMs),
+      activeMs === undefined ? {} : { activeMs },
+    );
+  }
+
+  /**
+   * Releases the lease of a run handed back. A run that ended keeps its lease until the
+   * runner's receipt is recorded (or the lease expires), so that only its finisher completes it.
+   */
+  async release(pool: string, runId: string, token: string): Promise<void> {
+    const run = await this.#ofPool(pool, runId);
+    if (isRunEnded(run.status)) return;
+    await this.#store.releaseLease({ runId, token });
+  }
+
+  /** Applies the few run fields a runner may set outside its events (see {@link RunnerRunPatch}). */
+  async update(pool: string, runId: string, token: string, patch: RunnerRunPatch): Promise<RunRecord> {
+    const run = await this.#leased(pool, runId, token);
+    if (patch.status === 'queued' && (patch.lease !== null || isRunEnded(run.status)))
+      throw new UserError(
+        'invalid_request',
+        'a run is handed back as queued with its lease cleared, before it ends',
+      );
+    return fenced(runId, () => this.#store.updateRun(runId, definedOnly(patch), { runId, token }));
+  }
+
+  /** The events of the run's session (`readEvents`), for the runner holding its lease. */
+  async readEvents(
+    pool: string,
+    runId: string,
+    token: string,
+    options: ReadEventsOptions,
+  ): Promise<BatonEvent[]> {
+    const run = await this.#leased(pool, runId, token);
+    return this.#store.readEvents(run.sessionId, options);
+  }
+
+  /** The head of the run's session log. */
+  async head(pool: string, runId: string, token: string): Promise<{ seq: number; hash: string } | undefined> {
+    const run = await this.#leased(pool, runId, token);
+    return this.#store.head(run.sessionId);
+  }
+
+  /**
+   * Appends a runner's events to its run's session, fenced by its lease token (a stale runner
+   * gets `stale_lease`, 409, and nothing is written). The run and session updates come from the
+   * events themselves, computed here; a terminal event keeps the lease for the receipt.
+   */
+  async append(pool: string, runId: string, token: string, append: RunnerAppend): Promise<BatonEvent[]> {
+    const run = await this.#ofPool(pool, runId);
+    const refused = append.events.find((event) => PLANE_ONLY_EVENTS.has(event.type));
+    if (refused)
+      throw new ForbiddenError(
+        'runner_event_refused',
+        `a runner may not record ${refused.type}: the plane does`,
+      );
+    const now = new Date().toISOString();
+    let runPatch: AppendOptions['runPatch'] = definedOnly(append.runPatch ?? {});
+    let sessionPatch: AppendOptions['sessionPatch'];
+    for (const event of append.events) {
+      const patches = lifecyclePatches(event, now);
+      if (patches.runPatch) runPatch = { ...runPatch, ...patches.runPatch };
+      if (patches.sessionPatch) sessionPatch = { ...sessionPatch, ...patches.sessionPatch };
+    }
+    // The finisher still holds the run until its receipt is recorded (see `complete`).
+    const { lease: _kept, ...keepingLease } = runPatch;
+    return fenced(runId, () =>
+      this.#store.append(run.sessionId, append.events, {
+        runId,
+        fence: { runId, token },
+        runPatch: keepingLease,
+        ...(sessionPatch && { sessionPatch }),
+        ...(append.expectedHeadSeq !== undefined && { expectedHeadSeq: append.expectedHeadSeq }),
+        ...(append.requireRunStatus && { requireRunStatus: append.requireRunStatus }),
+      }),
+    );
+  }
+
+  /**
+   * Completes a finished run with the runner's receipt (stored as blob `envelopeHash`): it must
+   * verify against this store (signatures, contract, log head, artifacts), name this run and its
+   * attempts, and be signed by a key registered for the pool. Records `receipt.issued` and
+   * clears the lease in one fenced commit.
+   */
+  async complete(pool: string, runId: string, token: string, envelopeHash: string): Promise<string> {
+    const run = await this.#leased(pool, runId, token);
+    if (!isRunEnded(run.status))
+      throw new ConflictError(`run ${runId} has not ended; record its end first`, 'run_not_finished');
+    const bytes = await this.#store.getBlob(envelopeHash);
+    if (!bytes) throw new UserError('receipt_refused', `no blob ${envelopeHash}: upload the receipt first`);
+    const verdict = await verifyReceiptFile(bytes, { store: this.#store });
+    if (!verdict.valid)
+      throw new UserError('receipt_refused', `the receipt does not verify: ${verdict.reason}`);
+    const envelope = envelopeSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+    const { receipt } = envelope;
+    if (receipt.runId !== runId || receipt.attempts !== run.attempt || receipt.runner.pool !== pool)
+      throw new UserError(
+        'receipt_refused',
+        `the receipt must name run ${runId}, attempt ${run.attempt} and pool ${pool}`,
+      );
+    await this.#requireKey(pool, envelope.signatures.receipt.publicKey);
+    const receiptHash = hashCanonical(receipt);
+    await fenced(runId, () =>
+      this.#store.append(run.sessionId, [{ type: 'receipt.issued', data: { envelopeHash, receiptHash } }], {
+        runId,
+        fence: { runId, token },
+        runPatch: { lease: null },
+      }),
+    );
+    return receiptHash;
+  }
+
+  async #requireKey(pool: string, publicKey: string | undefined): Promise<void> {
+    if (publicKey === undefined || !(await isRunnerKey(this.#store, { pool, publicKey })))
+      throw new ForbiddenError(
+        'unregistered_runner_key',
+        `the key ${publicKey ?? '(none)'} is not registered as a runner key of pool ${pool}`,
+      );
+  }
+
+  /** The run, when it is one of `pool`'s (another pool's run is not found, not forbidden). */
+  async #ofPool(pool: string, runId: string): Promise<RunRecord> {
+    const run = await this.#store.getRun(runId);
+    if (run?.pool !== pool) throw new NotFoundError('run', runId);
+    return run;
+  }
+
+  async #leased(pool: string, runId: string, token: string): Promise<RunRecord> {
+    const run = await this.#ofPool(pool, runId);
+    if (run.lease?.token !== token) throw staleLease(runId);
+    return run;
+  }
+}
+
+function staleLease(runId: string): ConflictError {
+  return new ConflictError(
+    `the lease token no longer holds run ${runId} (it expired or another runner took the run over)`,
+    'stale_lease',
+  );
+}
+
+/** Runs a fenced write, reporting a lost lease as `stale_lease` (409) rather than a server fault. */
+async function fenced<T>(runId: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (error instanceof LeaseLostError) throw staleLease(runId);
+    throw error;
+  }
+}
+
+function clampTtl(ttlMs: number): number {
+  return Math.min(Math.max(Math.round(ttlMs), MIN_RUNNER_TTL_MS), MAX_RUNNER_TTL_MS);
+}
