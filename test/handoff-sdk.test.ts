@@ -239,9 +239,7 @@ describe('baton-runtime/handoff against a plane', () => {
     });
     const target = targets.pool('gpu');
     expect(sdk.needs(target)).toBe(false);
-    await expect(tools.flaky.execute({ attempt: 1 })).rejects.toThrow(
-      'the build server is down',
-    );
+    await expect(tools.flaky.execute({ attempt: 1 })).rejects.toThrow('the build server is down');
     await tools.fine.execute();
     expect(sdk.needs(target)).toBe(false);
     await expect(tools.flaky.execute({ attempt: 2 })).rejects.toThrow();

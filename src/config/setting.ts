@@ -16,6 +16,7 @@ export const COMMANDS = [
   'verify',
   'keys show',
   'pull',
+  'handoff',
   'mcp',
   'tasks list',
   'tasks show',

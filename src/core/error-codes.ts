@@ -612,7 +612,13 @@ export const ERROR_CODES = {
   invalid_runner_token: {
     domain: 'config',
     status: 400,
-    description: 'a --runner-token that is empty or names an invalid pool (`pool=token`, or one token for pool default)',
+    description:
+      'a --runner-token that is empty or names an invalid pool (`pool=token`, or one token for pool default)',
+  },
+  invalid_secrets_file: {
+    domain: 'config',
+    status: 400,
+    description: 'the --secrets-file of baton serve cannot be read or is not JSON of secret names and values',
   },
   listen_failed: {
     domain: 'config',
@@ -646,12 +652,14 @@ export const ERROR_CODES = {
   unknown_pool: {
     domain: 'proof',
     status: 403,
-    description: 'the runner token does not admit this pool, or the plane serves no such pool (`--runner-token`)',
+    description:
+      'the runner token does not admit this pool, or the plane serves no such pool (`--runner-token`)',
   },
   unregistered_runner_key: {
     domain: 'proof',
     status: 403,
-    description: 'the key is not registered as a runner key of the pool, so the plane accepts no result signed by it',
+    description:
+      'the key is not registered as a runner key of the pool, so the plane accepts no result signed by it',
   },
   runner_event_refused: {
     domain: 'proof',
@@ -662,7 +670,8 @@ export const ERROR_CODES = {
   receipt_refused: {
     domain: 'proof',
     status: 400,
-    description: "a runner's receipt does not verify against the plane's log, contract and blobs; the message says why",
+    description:
+      "a runner's receipt does not verify against the plane's log, contract and blobs; the message says why",
   },
   blob_hash_mismatch: {
     domain: 'proof',

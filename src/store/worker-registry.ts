@@ -54,12 +54,20 @@ export interface WorkerRegistry {
 /** The part of an announcement that says what the worker serves; SQL stores keep it as one JSON column. */
 export type WorkerServes = Pick<
   WorkerAnnouncement,
-  'agents' | 'agentModules' | 'loadsModules' | 'unloadableModules' | 'kinds' | 'kindAgents' | 'pool' | 'publicKey'
+  | 'agents'
+  | 'agentModules'
+  | 'loadsModules'
+  | 'unloadableModules'
+  | 'kinds'
+  | 'kindAgents'
+  | 'pool'
+  | 'publicKey'
 >;
 
 /** The serving part of an announcement. */
 export function servesOf(worker: WorkerAnnouncement): WorkerServes {
-  const { agents, agentModules, loadsModules, unloadableModules, kinds, kindAgents, pool, publicKey } = worker;
+  const { agents, agentModules, loadsModules, unloadableModules, kinds, kindAgents, pool, publicKey } =
+    worker;
   return {
     agents,
     agentModules,

@@ -2,10 +2,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { Environment } from '../../core/environment.js';
+import { ensureBatonHome } from '../../proof/baton-home.js';
+import { loadOrCreateKeys } from '../../proof/keys.js';
 import { isLoopbackHost } from '../../server/host-guard.js';
 import { startBatonServer } from '../../server/start-server.js';
 import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
+import { planeSecrets } from '../handoff/plane-secrets.js';
 import { cliLogger, cliTelemetry } from '../observability.js';
 import { openCliStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
@@ -40,8 +43,16 @@ export function registerServe(program: Command, env: Environment): void {
       // `<project>/channels/` beside `<project>/agents/`, as `baton init` lays a project out.
       const besideAgents = join(dirname(agentsDir ?? DEFAULT_AGENTS_DIR), 'channels');
       const channelsDir = config.channels ?? (existsSync(besideAgents) ? besideAgents : undefined);
+      // The plane signs hand-off contracts with the key of its Baton home.
+      await ensureBatonHome(config.home);
+      const handoffs = {
+        keys: await loadOrCreateKeys(config.home),
+        secrets: await planeSecrets(config),
+        hostEnv: config.env,
+      };
       const stop = stopOnSignals(config.env);
       const server = await startBatonServer({
+        handoffs,
         auth: config.authOptions,
         workers: config.workers,
         port: config.port,

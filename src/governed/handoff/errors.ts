@@ -1,10 +1,10 @@
-import { BatonError } from '../../core/errors.js';
+import { BatonError, ForbiddenError, UserError } from '../../core/errors.js';
 
 /** The reasons of a denial travel in the message, joined by this, and are split back by the SDK. */
 export const REASON_SEPARATOR = '; ';
 
 /** A hand-off the policy denied, with the policy's reasons; nothing was uploaded or queued. */
-export class PolicyDeniedError extends BatonError {
+export class PolicyDeniedError extends ForbiddenError {
   readonly reasons: readonly string[];
 
   constructor(reasons: readonly string[]) {
@@ -20,5 +20,12 @@ export class CheckpointIncompleteError extends BatonError {
       'checkpoint_incomplete',
       `the plane holds none of these checkpoint blobs: ${missing.join(', ')}; upload the checkpoint first`,
     );
+  }
+}
+
+/** A hand-off names an agent this Baton cannot run (a vendor CLI that is not installed, say). */
+export class AgentUnavailableError extends UserError {
+  constructor(message: string) {
+    super('agent_unavailable', message);
   }
 }
