@@ -15,6 +15,7 @@ export const COMMANDS = [
   'receipt',
   'verify',
   'keys show',
+  'keys export-trust',
   'pull',
   'handoff',
   'mcp',

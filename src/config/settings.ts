@@ -261,6 +261,43 @@ export const SETTINGS = {
     description: "also run the scheduler of the --agents directory's schedules (as baton serve does)",
     default: false,
   }),
+  pool: setting<string>({
+    flag: {
+      syntax: '--pool <name>',
+      commands: {
+        worker:
+          'run as a runner of this pool: claim its governed runs from --plane over HTTP, with no database',
+        handoff: 'continue the work on this runner pool',
+      },
+    },
+    description:
+      'run as a runner of this pool: claim its governed runs from --plane over HTTP, with no database',
+    parse: text,
+  }),
+  plane: setting<string>({
+    flag: {
+      syntax: '--plane <url>',
+      commands: {
+        worker: 'the plane (baton serve) a --pool runner works for',
+        handoff: 'the plane (baton serve) to hand off to (default: http://127.0.0.1:7070)',
+      },
+    },
+    description: 'the plane (baton serve) a --pool runner works for',
+    parse: httpUrl,
+  }),
+  runnerToken: setting({
+    flag: {
+      syntax: '--runner-token <token>',
+      commands: ['serve', 'worker'],
+      repeatable: true,
+    },
+    description:
+      'serve: a runner token, pool=token (repeatable; a bare token is pool default); worker: the token of its --pool',
+    defaultText: 'none (serve: pool default, open only under --auth none)',
+    default: [] as string[],
+    parse: text,
+    secret: true,
+  }),
   untilIdle: setting({
     flag: { syntax: '--until-idle', commands: ['worker'] },
     description: 'exit 0 once nothing this worker serves is runnable',
@@ -493,6 +530,12 @@ export const SETTINGS = {
     description: 'trusted signer public key (PEM, or 64 hex digits)',
     parse: text,
   }),
+  trust: setting<string>({
+    flag: { syntax: '--trust <file>', commands: ['verify'] },
+    description:
+      'a trust file (baton keys export-trust): the contract must be signed by its plane key, the receipt by a runner key of the pool',
+    parse: text,
+  }),
   branch: setting({
     flag: { syntax: '--branch', commands: ['pull'] },
     description: 'always create branch baton/<runId> instead of applying in place',
@@ -505,18 +548,6 @@ export const SETTINGS = {
   }),
 
   // Hand-offs: `baton handoff` and the plane's secrets (`baton serve`).
-  pool: setting<string>({
-    flag: { syntax: '--pool <name>', commands: { handoff: 'continue the work on this runner pool' } },
-    description: 'the runner pool',
-    parse: text,
-  }),
-  plane: setting<string>({
-    flag: { syntax: '--plane <url>', commands: { handoff: 'the plane (baton serve) to hand off to' } },
-    env: 'BATON_PLANE',
-    description: 'the plane (baton serve)',
-    defaultText: 'http://127.0.0.1:7070',
-    parse: httpUrl,
-  }),
   dryRun: setting({
     flag: { syntax: '--dry-run', commands: ['handoff'] },
     description: 'print the disclosure report (what would move, what stays, the decision) and upload nothing',

@@ -163,6 +163,11 @@ export interface WorkerOptions {
   /** Told how each execution this worker started ended. */
   onRunSettled?: (runId: string, settled: ExecutionSettled) => void;
   /**
+   * Awaited after each execution, before the loop looks for more work: what the worker must do
+   * with a run it just finished (a runner of a pool issues and hands in its receipt here).
+   */
+  afterRun?: (run: RunRecord, settled: ExecutionSettled) => Promise<void>;
+  /**
    * Told when the store fails while the worker looks for work (e.g. the database is
    * unreachable); the worker backs off and retries until `maxStoreOutageMs` has passed.
    */

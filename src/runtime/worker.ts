@@ -66,6 +66,7 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
       }).finally(() => {
         inFlight -= 1;
       });
+      await options.afterRun?.(claim.run, settled);
       options.onRunSettled?.(claim.run.id, settled);
       if (settled === 'unserved') await presence.beat();
       return true;

@@ -5,6 +5,7 @@ import type { Environment } from '../../core/environment.js';
 import { ensureBatonHome } from '../../proof/baton-home.js';
 import { loadOrCreateKeys } from '../../proof/keys.js';
 import { isLoopbackHost } from '../../server/host-guard.js';
+import { runnerAccess } from '../../server/runner-access.js';
 import { startBatonServer } from '../../server/start-server.js';
 import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
@@ -54,6 +55,7 @@ export function registerServe(program: Command, env: Environment): void {
       const server = await startBatonServer({
         handoffs,
         auth: config.authOptions,
+        runnerAccess: runnerAccess(config.runnerToken, config.auth),
         workers: config.workers,
         port: config.port,
         logger,

@@ -13,6 +13,7 @@ import { serveMetrics } from '../metrics-server.js';
 import { cliLogger, cliTelemetry } from '../observability.js';
 import { withStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
+import { runRunner } from '../runner.js';
 import { runtimeOptions } from '../runtime-options.js';
 import { stopOnSignals } from '../stop-signals.js';
 
@@ -21,6 +22,7 @@ import { stopOnSignals } from '../stop-signals.js';
  * Given `--agents <dir>` / `--agent <file>` it serves exactly those agents and the agents
  * reachable from them; given neither, any run whose recorded agent module it can load. It
  * announces itself in the store (`baton workers list`) while it runs. Logs JSON lines on stderr.
+ * With `--pool <name> --plane <url>` it is a runner of that pool instead (see `runRunner`).
  */
 export function registerWorker(program: Command, env: Environment): void {
   addConfigOptions(
@@ -32,6 +34,12 @@ export function registerWorker(program: Command, env: Environment): void {
       const telemetry = await cliTelemetry(config, logger);
       const agents = await loadAgents(config);
       const prices = await loadPrices(config);
+      if (config.pool !== undefined) {
+        // A runner of a pool holds no database: the plane at --plane is its store.
+        await runRunner(config, { agents, prices, logger, telemetry: telemetry.options });
+        await telemetry.shutdown();
+        return;
+      }
       const told = config.agents !== undefined || config.agent.length > 0;
       await withStore(
         config,

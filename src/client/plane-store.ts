@@ -1,0 +1,309 @@
+import { LeaseLostError } from '../core/errors.js';
+import type { BatonEvent, EventDraft } from '../core/events.js';
+import { sha256Hex } from '../core/hash.js';
+import type { SigningKeys } from '../proof/keys.js';
+import { AppendConflictError } from '../store/append-conflict.js';
+import type {
+  AppendOptions,
+  Claim,
+  ClaimOptions,
+  Fence,
+  ReadEventsOptions,
+  RunPatch,
+  RunRecord,
+} from '../store/run-store.js';
+import type { Store } from '../store/store.js';
+import type { WorkerAnnouncement, WorkerRecord } from '../store/worker-registry.js';
+import { NotSupportedError } from '../workspace/errors.js';
+import { apiErrorFrom, BatonApiError } from './client-error.js';
+
+/** Options of {@link PlaneStore}. */
+export interface PlaneStoreOptions {
+  /** The plane's base URL (`baton serve`), e.g. `http://127.0.0.1:8787`. */
+  url: string;
+  pool: string;
+  /** The pool's runner token, when the plane wants one. */
+  token?: string;
+  /** The runner's own keys: their public key is the one it registered. */
+  keys: SigningKeys;
+  /** How long one claim waits at the plane for work (a long poll). */
+  claimWaitMs?: number;
+  /**
+   * Real paths of the runner's machine that sandboxed commands must never see (its own Baton
+   * home, with its private key): added to the hidden paths of each claimed run's policy.
+   */
+  hidePaths?: readonly string[];
+}
+
+const DEFAULT_CLAIM_WAIT_MS = 10_000;
+
+/**
+ * The store a runner (`baton worker --pool`) works against: the plane's runner API over HTTP,
+ * never a database. It offers what executing a claimed run needs — claim, lease, events, blobs,
+ * the worker registry — each run call carrying the lease token of the claim; everything else a
+ * store does (sessions, tasks, marks, listings) is the plane's and refused here.
+ */
+export class PlaneStore implements Store {
+  readonly kind = 'plane';
+  readonly #options: PlaneStoreOptions;
+  readonly #base: string;
+  /** Lease tokens of the runs this runner claimed, and each run's session. */
+  readonly #claims = new Map<string, { token: string; sessionId: string }>();
+
+  constructor(options: PlaneStoreOptions) {
+    this.#options = options;
+    this.#base = `${options.url.replace(/\/+$/, '')}/v1/runner/${encodeURIComponent(options.pool)}`;
+  }
+
+  /** The lease token this runner holds on `runId` (from its claim). */
+  leaseOf(runId: string): string | undefined {
+    return this.#claims.get(runId)?.token;
+  }
+
+  async #request(path: string, init: RequestInit & { lease?: string } = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.#options.token !== undefined) headers.set('authorization', `Bearer ${this.#options.token}`);
+    if (init.lease !== undefined) headers.set('baton-lease', init.lease);
+    if (typeof init.body === 'string') headers.set('content-type', 'application/json');
+    const response = await fetch(`${this.#base}${path}`, { ...init, headers });
+    if (!response.ok) throw await apiErrorFrom(response);
+    return response;
+  }
+
+  async #json<T>(path: string, init: RequestInit & { lease?: string } = {}): Promise<T> {
+    return (await (await this.#request(path, init)).json()) as T;
+  }
+
+  #run(runId: string): { token: string; sessionId: string } {
+    const claim = this.#claims.get(runId);
+    if (!claim) throw new LeaseLostError(runId);
+    return claim;
+  }
+
+  #runOfSession(sessionId: string): string {
+    for (const [runId, claim] of this.#claims) if (claim.sessionId === sessionId) return runId;
+    throw new NotSupportedError(`this runner holds no run of session ${sessionId}`);
+  }
+
+  /** Runs a call about a leased run, reporting the plane's `stale_lease` as a lost lease. */
+  async #fenced<T>(runId: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof BatonApiError && error.code === 'stale_lease') throw new LeaseLostError(runId);
+      if (error instanceof BatonApiError && error.code === 'append_conflict')
+        throw new AppendConflictError('head_moved', error.message);
+      throw error;
+    }
+  }
+
+  /** Registers the runner's key with the plane (proof: a signature by that key). */
+  async registerKey(proof: unknown): Promise<void> {
+    await this.#request('/keys', { method: 'POST', body: JSON.stringify({ proof }) });
+  }
+
+  async claimRun(owner: string, ttlMs: number, options: ClaimOptions = {}): Promise<Claim | undefined> {
+    const { pool: _plane, ...filter } = options.filter ?? {};
+    const response = await this.#request('/claim', {
+      method: 'POST',
+      body: JSON.stringify({
+        owner,
+        ttlMs,
+        waitMs: this.#options.claimWaitMs ?? DEFAULT_CLAIM_WAIT_MS,
+        publicKey: this.#options.keys.publicKeyHex,
+        ...(options.filter && { filter }),
+      }),
+    });
+    if (response.status === 204) return undefined;
+    const claim = (await response.json()) as Claim;
+    hideOnThisMachine(claim.run, this.#options.hidePaths ?? []);
+    this.#claims.set(claim.run.id, { token: claim.lease.token, sessionId: claim.run.sessionId });
+    return claim;
+  }
+
+  async renewLease(fence: Fence, ttlMs: number, options: { activeMs?: number } = {}): Promise<boolean> {
+    const body = JSON.stringify({
+      ttlMs,
+      ...(options.activeMs !== undefined && { activeMs: options.activeMs }),
+    });
+    const answer = await this.#fenced(fence.runId, () =>
+      this.#json<{ renewed: boolean }>(`/runs/${fence.runId}/lease`, {
+        method: 'POST',
+        body,
+        lease: fence.token,
+      }),
+    );
+    return answer.renewed;
+  }
+
+  async releaseLease(fence: Fence): Promise<void> {
+    await this.#request(`/runs/${fence.runId}/release`, { method: 'POST', lease: fence.token });
+  }
+
+  /** Forgets a run this runner is done with (its receipt is recorded, or it was handed back). */
+  forget(runId: string): void {
+    this.#claims.delete(runId);
+  }
+
+  async getRun(id: string): Promise<RunRecord | undefined> {
+    const { token } = this.#run(id);
+    return this.#fenced(
+      id,
+      async () => (await this.#json<{ run: RunRecord }>(`/runs/${id}`, { lease: token })).run,
+    );
+  }
+
+  async updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {
+    const token = fence?.token ?? this.#run(id).token;
+    const body = JSON.stringify({ patch });
+    return this.#fenced(
+      id,
+      async () =>
+        (await this.#json<{ run: RunRecord }>(`/runs/${id}/update`, { method: 'POST', body, lease: token }))
+          .run,
+    );
+  }
+
+  async append(_sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
+    const token = options.fence?.token ?? this.#run(options.runId).token;
+    const receipt = drafts.length === 1 && drafts[0]?.type === 'receipt.issued' ? drafts[0] : undefined;
+    if (receipt?.type === 'receipt.issued') {
+      // The receipt is the plane's to record: completing hands it over, and the plane checks it.
+      await this.#fenced(options.runId, () =>
+        this.#json(`/runs/${options.runId}/complete`, {
+          method: 'POST',
+          body: JSON.stringify({ envelopeHash: receipt.data.envelopeHash }),
+          lease: token,
+        }),
+      );
+      return [];
+    }
+    const { usage, activeMs } = options.runPatch ?? {};
+    const body = JSON.stringify({
+      events: drafts,
+      ...((usage !== undefined || activeMs !== undefined) && {
+        runPatch: { ...(usage !== undefined && { usage }), ...(activeMs !== undefined && { activeMs }) },
+      }),
+      ...(options.expectedHeadSeq !== undefined && { expectedHeadSeq: options.expectedHeadSeq }),
+      ...(options.requireRunStatus && { requireRunStatus: options.requireRunStatus }),
+    });
+    return this.#fenced(
+      options.runId,
+      async () =>
+        (
+          await this.#json<{ events: BatonEvent[] }>(`/runs/${options.runId}/events`, {
+            method: 'POST',
+            body,
+            lease: token,
+          })
+        ).events,
+    );
+  }
+
+  async readEvents(sessionId: string, options: ReadEventsOptions = {}): Promise<BatonEvent[]> {
+    const runId = this.#runOfSession(sessionId);
+    const query = new URLSearchParams();
+    if (options.from !== undefined) query.set('from', String(options.from));
+    if (options.limit !== undefined) query.set('limit', String(options.limit));
+    if (options.types !== undefined) query.set('types', options.types.join(','));
+    const { token } = this.#run(runId);
+    return this.#fenced(
+      runId,
+      async () =>
+        (await this.#json<{ events: BatonEvent[] }>(`/runs/${runId}/events?${query}`, { lease: token }))
+          .events,
+    );
+  }
+
+  async head(sessionId: string): Promise<{ seq: number; hash: string } | undefined> {
+    const runId = this.#runOfSession(sessionId);
+    const { token } = this.#run(runId);
+    const answer = await this.#fenced(runId, () =>
+      this.#json<{ head: { seq: number; hash: string } | null }>(`/runs/${runId}/head`, { lease: token }),
+    );
+    return answer.head ?? undefined;
+  }
+
+  subscribe(): () => void {
+    // Live events stay in the runner's process (its bus); readers follow the plane's log.
+    return () => undefined;
+  }
+
+  async putBlob(bytes: Uint8Array): Promise<string> {
+    const hash = sha256Hex(bytes);
+    await this.#request(`/blobs/${hash}`, {
+      method: 'PUT',
+      body: Buffer.from(bytes),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+    return hash;
+  }
+
+  async getBlob(hash: string): Promise<Uint8Array | undefined> {
+    try {
+      return new Uint8Array(await (await this.#request(`/blobs/${hash}`)).arrayBuffer());
+    } catch (error) {
+      // A blob the plane does not have is absent, as in any store.
+      if (error instanceof BatonApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  async announceWorker(worker: WorkerAnnouncement, ttlMs: number): Promise<void> {
+    const announced = { ...worker, publicKey: this.#options.keys.publicKeyHex };
+    delete announced.pool;
+    await this.#request('/workers', { method: 'POST', body: JSON.stringify({ worker: announced, ttlMs }) });
+  }
+
+  async removeWorker(id: string): Promise<void> {
+    await this.#request(`/workers/${encodeURIComponent(id)}`, { method: 'DELETE' });
+  }
+
+  async listActiveAgentModules(): Promise<string[]> {
+    return (await this.#json<{ modules: string[] }>('/agent-modules')).modules;
+  }
+
+  async listRuns(): Promise<{ items: RunRecord[] }> {
+    // A runner reaps, sweeps and lists nothing: the plane's own workers do that for its store.
+    return { items: [] };
+  }
+
+  async listWorkers(): Promise<WorkerRecord[]> {
+    return refused('listWorkers');
+  }
+
+  async close(): Promise<void> {
+    this.#claims.clear();
+  }
+
+  createSession = () => refused('createSession');
+  startSession = () => refused('startSession');
+  getSession = () => refused('getSession');
+  findSessionByTokenHash = () => refused('findSessionByTokenHash');
+  listSessions = () => refused('listSessions');
+  updateSession = () => refused('updateSession');
+  createRun = () => refused('createRun');
+  findRunByIdempotencyKey = () => refused('findRunByIdempotencyKey');
+  createTask = () => refused('createTask');
+  getTask = () => refused('getTask');
+  findTaskByIdempotencyKey = () => refused('findTaskByIdempotencyKey');
+  findTaskByRunId = () => refused('findTaskByRunId');
+  listTasks = () => refused('listTasks');
+  updateTask = () => refused('updateTask');
+  pruneTasks = () => refused('pruneTasks');
+  putMark = () => refused('putMark');
+  deleteMark = () => refused('deleteMark');
+  listMarks = () => refused('listMarks');
+}
+
+/** Adds `paths` to the hidden paths of the run's sandbox policy, when it has one. */
+function hideOnThisMachine(run: RunRecord, paths: readonly string[]): void {
+  const policy = run.input.policy as { hidePaths?: unknown } | undefined;
+  if (Array.isArray(policy?.hidePaths)) policy.hidePaths.push(...paths);
+}
+
+function refused(what: string): Promise<never> {
+  return Promise.reject(
+    new NotSupportedError(`a runner has no database: ${what} is the plane's (baton serve), not a runner's`),
+  );
+}
