@@ -14,6 +14,7 @@ import { cliLogger, cliTelemetry } from '../observability.js';
 import { openCliStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
 import { runtimeOptions } from '../runtime-options.js';
+import { sandboxRunOptions } from '../sandbox-options.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 const DEFAULT_AGENTS_DIR = 'agents';
@@ -44,12 +45,16 @@ export function registerServe(program: Command, env: Environment): void {
       // `<project>/channels/` beside `<project>/agents/`, as `baton init` lays a project out.
       const besideAgents = join(dirname(agentsDir ?? DEFAULT_AGENTS_DIR), 'channels');
       const channelsDir = config.channels ?? (existsSync(besideAgents) ? besideAgents : undefined);
-      // The plane signs hand-off contracts with the key of its Baton home.
+      // The plane signs hand-off contracts with the key of its Baton home; its home and store
+      // are hidden from the sandboxes of runners on the same machine.
       await ensureBatonHome(config.home);
+      const { batonHome, storePath } = sandboxRunOptions(config);
       const handoffs = {
         keys: await loadOrCreateKeys(config.home),
         secrets: await planeSecrets(config),
         hostEnv: config.env,
+        ...(batonHome !== undefined && { batonHome }),
+        ...(storePath !== undefined && { storePath }),
       };
       const stop = stopOnSignals(config.env);
       const server = await startBatonServer({

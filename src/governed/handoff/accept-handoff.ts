@@ -20,6 +20,9 @@ export interface HandoffPlane {
   secrets: SecretSource;
   /** The environment the sandbox policy's PATH and toolchains are resolved in (the runners'). */
   hostEnv?: Environment;
+  /** The plane's Baton home and SQLite store file: hidden from the sandbox by real path. */
+  batonHome?: string;
+  storePath?: string;
 }
 
 /** A queued hand-off run and the plane's decision on it. */
@@ -79,6 +82,8 @@ export async function acceptHandoff(
     allowHosts: envelope.network.hosts,
     limits: { timeoutMs: envelope.budget.timeoutMs },
     ...(plane.hostEnv && { hostEnv: plane.hostEnv }),
+    ...(plane.batonHome !== undefined && { batonHome: plane.batonHome }),
+    ...(plane.storePath !== undefined && { storePath: plane.storePath }),
   });
   const started = await enqueueGovernedRun(
     store,
