@@ -1,7 +1,7 @@
 import { processEnvironment } from './config/process-environment.js';
 import type { ProfileOptions } from './delegation/profiles/profile-registry.js';
 import { taskKind } from './delegation/task-kind.js';
-import { execKind } from './governed/exec-kind.js';
+import { execKind, type ReleaseSecrets } from './governed/exec-kind.js';
 import { workspaceKind } from './governed/workspace-kind.js';
 import { connectMcpTools } from './mcp/client/connect-mcp-tools.js';
 import { messageKind } from './message/message-kind.js';
@@ -19,6 +19,11 @@ export interface RuntimeOptions extends BareRuntimeOptions {
    * the built-in researcher, coder and reviewer agents (`BATON_MODEL` in the CLI).
    */
   profiles?: ProfileOptions;
+  /**
+   * Where `exec` runs that name secrets get their values (a runner: from its plane). Without it
+   * such a run fails with `secrets_unavailable`.
+   */
+  releaseSecrets?: ReleaseSecrets;
 }
 
 /**
@@ -27,8 +32,11 @@ export interface RuntimeOptions extends BareRuntimeOptions {
  * are governed sandboxed commands and `workspace` runs agents on a sandboxed workspace copy
  * (src/governed), so any worker can resume any of them. `profiles` configures the `task` kind.
  */
-export function defaultRunKinds(profiles: ProfileOptions = {}): AnyRunKind[] {
-  return [messageKind(), taskKind(profiles), execKind(), workspaceKind()];
+export function defaultRunKinds(
+  profiles: ProfileOptions = {},
+  releaseSecrets?: ReleaseSecrets,
+): AnyRunKind[] {
+  return [messageKind(), taskKind(profiles), execKind(releaseSecrets), workspaceKind()];
 }
 
 /**
@@ -40,10 +48,10 @@ export function defaultRunKinds(profiles: ProfileOptions = {}): AnyRunKind[] {
  * environment.
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
-  const { profiles, ...runtimeOptions } = options;
+  const { profiles, releaseSecrets, ...runtimeOptions } = options;
   return createBareRuntime({
     ...runtimeOptions,
-    kinds: [...defaultRunKinds(profiles), ...(options.kinds ?? [])],
+    kinds: [...defaultRunKinds(profiles, releaseSecrets), ...(options.kinds ?? [])],
     connectAgentTools: options.connectAgentTools ?? connectMcpTools,
     env: options.env ?? processEnvironment(),
   });

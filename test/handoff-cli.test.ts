@@ -1,7 +1,9 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handoff, localFirst, targets } from '../src/handoff/index.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
 import { waitFor } from '../src/testing/wait-for.js';
@@ -162,5 +164,46 @@ describe('baton handoff', () => {
     );
     expect(stored.includes(ENV_VALUE)).toBe(false);
     expect(stored.includes(SECRET_VALUE)).toBe(false);
+  }, 180_000);
+
+  it('a released secret reaches the sandboxed command and nowhere else the plane or the runner wrote', async () => {
+    if (!runner) throw new Error('the previous test starts the runner');
+    const sdk = handoff({
+      workspace: repo.dir,
+      plane: { url: plane.url },
+      agent: {
+        name: 'secret-probe',
+        command: () => [
+          'sh',
+          '-c',
+          'printf %s "$API_TOKEN" | sha256sum | cut -c1-64 > token.sha256; echo "token: $API_TOKEN"',
+        ],
+      },
+      policy: localFirst({ allowPools: ['default'], allowSecrets: ['API_TOKEN'] }),
+      secrets: ['API_TOKEN'],
+    });
+    const run = await sdk.continueIn(targets.pool('default'), { task: 'use the token' });
+    expect(await run.wait({ timeoutMs: 90_000 }), runnerLog).toBe('succeeded');
+    const pulled = await run.pull({ isolation: 'branch' });
+    if (pulled.mode !== 'branch') throw new Error('a branch was asked for');
+    const digest = createHash('sha256').update(SECRET_VALUE).digest('hex');
+    expect(repo.git('show', `${pulled.branch}:token.sha256`)).toBe(digest);
+
+    const events: { type: string; data: { outputTail?: string } }[] = [];
+    for await (const event of run.stream()) events.push(event as (typeof events)[number]);
+    const command = events.find((event) => event.type === 'sandbox.command');
+    expect(command?.data.outputTail).toBe('token: [secret API_TOKEN]\n');
+    const receipt = await run.receipt();
+    expect(receipt.contract.secrets.env).toEqual(['API_TOKEN']);
+
+    const stored = Buffer.concat(
+      readdirSync(planeHome)
+        .filter((name) => name.startsWith('baton.db'))
+        .map((name) => readFileSync(join(planeHome, name))),
+    );
+    expect(stored.includes(SECRET_VALUE)).toBe(false);
+    expect(JSON.stringify(receipt).includes(SECRET_VALUE)).toBe(false);
+    expect(runnerLog.includes(SECRET_VALUE)).toBe(false);
+    expect(plane.stderr().includes(SECRET_VALUE)).toBe(false);
   }, 180_000);
 });

@@ -697,6 +697,12 @@ export const ERROR_CODES = {
     description:
       'a hand-off names a checkpoint whose blobs the plane does not hold; upload the checkpoint first',
   },
+  secrets_unavailable: {
+    domain: 'handoff',
+    status: null,
+    description:
+      'a run names secrets its runner could not get from the plane (released only to allowed pools)',
+  },
   agent_unavailable: {
     domain: 'handoff',
     status: 400,

@@ -3,6 +3,7 @@ import type { Usage } from '../core/events.js';
 import type { TurnOutcome } from '../loop/types.js';
 import { kindDefinitionHash } from '../runtime/definition-hash.js';
 import type { RunKind } from '../runtime/run-kind.js';
+import type { RunRecord } from '../store/run-store.js';
 import { PatchTooLargeError } from '../workspace/errors.js';
 import { loadManifest } from '../workspace/restore.js';
 import { sandboxExec } from '../workspace/sandbox/sandbox-exec.js';
@@ -19,23 +20,42 @@ function tail(text: string): string {
 }
 
 /**
+ * Fetches the values of the secrets a run names (`input.secrets`) for its sandbox environment:
+ * a runner asks its plane. Values live in memory only, and are masked in recorded output.
+ */
+export type ReleaseSecrets = (run: RunRecord, names: readonly string[]) => Promise<Record<string, string>>;
+
+/**
  * The `exec` kind (`baton exec`): restores the captured workspace into a fresh scratch
  * directory, runs the command under the run's sandbox policy, records `sandbox.command`,
  * captures the run's own change as the result patch and records `workspace.patch`. The user's
  * working tree is never touched. A resumed attempt starts again from a fresh restore. Its
  * definition is its input, which the contract pins, so the hash is the kind's own.
  */
-export function execKind(): RunKind<ExecInput> {
+export function execKind(releaseSecrets?: ReleaseSecrets): RunKind<ExecInput> {
   return {
     name: 'exec',
     inputSchema: execInputSchema,
     claim: 'kind',
     definitionHash: async ({ run }) => kindDefinitionHash(run),
-    execute: executeCommand,
+    execute: (context) => executeCommand(context, releaseSecrets),
   };
 }
 
-const executeCommand: RunKind<ExecInput>['execute'] = async ({ input, journal, signal, store, env }) => {
+async function executeCommand(
+  { run, input, journal, signal, store, env }: Parameters<RunKind<ExecInput>['execute']>[0],
+  releaseSecrets: ReleaseSecrets | undefined,
+): ReturnType<RunKind<ExecInput>['execute']> {
+  const names = input.secrets ?? [];
+  const secrets = names.length === 0 ? {} : await releaseSecrets?.(run, names);
+  const missing = names.filter((name) => secrets?.[name] === undefined);
+  if (missing.length > 0) {
+    return failed({
+      code: 'secrets_unavailable',
+      message: `the plane released no value for ${missing.join(', ')} to this runner`,
+    });
+  }
+  const mask = secretMask(secrets ?? {});
   const manifest = await loadManifest(store, input.manifestHash);
   const scratch = await openScratchWorkspace(manifest, store, {
     prefix: 'baton-exec-',
@@ -49,7 +69,7 @@ const executeCommand: RunKind<ExecInput>['execute'] = async ({ input, journal, s
         cwd: scratch.checkout,
         gitDir: scratch.gitDir,
         command: input.command,
-        policy: input.policy,
+        policy: { ...input.policy, env: { ...input.policy.env, ...secrets } },
         signal,
       });
     } catch (error) {
@@ -64,8 +84,8 @@ const executeCommand: RunKind<ExecInput>['execute'] = async ({ input, journal, s
         signal: result.signal,
         timedOut: result.timedOut,
         durationMs: result.durationMs,
-        outputTail: tail(result.stdout),
-        errorTail: tail(result.stderr),
+        outputTail: mask(tail(result.stdout)),
+        errorTail: mask(tail(result.stderr)),
       },
     });
     try {
@@ -83,7 +103,14 @@ const executeCommand: RunKind<ExecInput>['execute'] = async ({ input, journal, s
   } finally {
     await scratch.remove();
   }
-};
+}
+
+/** Replaces every released secret's value in recorded output by `[secret NAME]`. */
+function secretMask(secrets: Readonly<Record<string, string>>): (text: string) => string {
+  const entries = Object.entries(secrets).filter(([, value]) => value.length > 0);
+  return (text) =>
+    entries.reduce((masked, [name, value]) => masked.split(value).join(`[secret ${name}]`), text);
+}
 
 function failed(error: ErrorBody): TurnOutcome {
   return { status: 'failed', error, usage: NO_USAGE, steps: 0 };

@@ -30,6 +30,7 @@ import { handoffRoutes } from './routes/handoffs.js';
 import { hookRoutes } from './routes/hooks.js';
 import { messageRoutes } from './routes/messages.js';
 import { runnerRoutes } from './routes/runner.js';
+import { runnerSecretRoutes } from './routes/runner-secrets.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -180,15 +181,11 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
       exceptRunnerRoutes(limitBody(limit)),
       exceptRunnerRoutes(requireJsonBody()),
     );
-  app.route(
-    RUNNER_ROUTES,
-    runnerRoutes(
-      new RunnerPlane(runtime.store),
-      runtime.store,
-      options.runnerAccess ?? runnerAccess([], auth.mode),
-      limit,
-    ),
-  );
+  const runners = new RunnerPlane(runtime.store);
+  const access = options.runnerAccess ?? runnerAccess([], auth.mode);
+  app.route(RUNNER_ROUTES, runnerRoutes(runners, runtime.store, access, limit));
+  if (options.handoffs)
+    app.route(RUNNER_ROUTES, runnerSecretRoutes(runners, options.handoffs.secrets, access));
 
   if (options.webhooks) app.route('/', hookRoutes(options.webhooks, limit));
   app.route('/v1', agentRoutes(runtime));
