@@ -283,6 +283,34 @@ describe('plane and runners over HTTP', () => {
     expect((await store.getRun(started.runId))?.lease).toBeNull();
   }, 180_000);
 
+  it('answers bad runner input with typed 4xx errors', async () => {
+    const call = async (path: string, init: RequestInit) => {
+      const response = await fetch(`${plane.url}/v1/runner/default${path}`, init);
+      const body = (await response.json()) as { error: { code: string } };
+      return [response.status, body.error.code];
+    };
+    const json = { 'content-type': 'application/json' };
+    expect(await call('/claim', { method: 'POST', headers: json, body: '{' })).toEqual([
+      400,
+      'invalid_request',
+    ]);
+    expect(
+      await call('/claim', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' }),
+    ).toEqual([415, 'unsupported_media_type']);
+    const big = JSON.stringify({
+      events: [{ type: 'tool.result', data: { text: 'x'.repeat(2 * 1024 * 1024) } }],
+    });
+    expect(await call('/runs/run_x/events', { method: 'POST', headers: json, body: big })).toEqual([
+      413,
+      'payload_too_large',
+    ]);
+    expect(await call(`/blobs/${'0'.repeat(64)}`, { method: 'PUT', body: 'not those bytes' })).toEqual([
+      400,
+      'blob_hash_mismatch',
+    ]);
+    expect(await call('/runs/run_nope', { headers: { 'baton-lease': 'x' } })).toEqual([404, 'not_found']);
+  }, 60_000);
+
   it('requires the pool runner token when the API has auth', async () => {
     const home = join(outside, 'secured');
     mkdirSync(home);

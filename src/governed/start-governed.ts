@@ -148,6 +148,10 @@ export async function enqueueGovernedRun(
   spec: GovernedRunSpec,
 ): Promise<StartedGovernedRun> {
   if (prepared.pool !== undefined) checkPoolName(prepared.pool);
+  if (prepared.pool !== undefined && prepared.policy.sandbox === 'none')
+    throw new NotSupportedError(
+      'a pool run always runs sandboxed: its runner refuses no isolation (sandbox none)',
+    );
   const { manifest, manifestHash, policy, secretPatterns } = prepared;
   const allowHosts = policy.allowHosts;
   const input = spec.input({ manifestHash, policy, secretPatterns });

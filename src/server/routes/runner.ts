@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { NotFoundError, UserError } from '../../core/errors.js';
 import type { Usage } from '../../core/events.js';
@@ -126,7 +126,12 @@ export function runnerRoutes(
   routes.use('/:pool/*', authenticateRunner(access));
   const poolOf = (value: string | undefined) => parseHeader('pool', value ?? '', pool);
   const lease = (value: string | undefined) => parseHeader('baton-lease', value ?? '', leaseToken);
-  const runId = (value: string | undefined) => pathId('run', value ?? '');
+  /** The pool, run id and lease token of a request about a leased run. */
+  const leased = (c: Context<ServerEnv>): [string, string, string] => [
+    poolOf(c.req.param('pool')),
+    pathId('run', c.req.param('run') ?? ''),
+    lease(c.req.header('baton-lease')),
+  ];
 
   routes.post('/:pool/keys', ...json, async (c) => {
     const proof = await parseJsonBody(c.req, z.object({ proof: signatureSchema }).strict());
@@ -161,84 +166,49 @@ export function runnerRoutes(
   });
 
   routes.get('/:pool/runs/:run', async (c) => {
-    const p = poolOf(c.req.param('pool'));
-    return c.json({ run: await plane.run(p, runId(c.req.param('run')), lease(c.req.header('baton-lease'))) });
+    return c.json({ run: await plane.run(...leased(c)) });
   });
   routes.post('/:pool/runs/:run/lease', ...json, async (c) => {
     const body = await parseJsonBody(c.req, leaseBody);
-    const renewed = await plane.renew(
-      poolOf(c.req.param('pool')),
-      runId(c.req.param('run')),
-      lease(c.req.header('baton-lease')),
-      body.ttlMs,
-      body.activeMs,
-    );
+    const renewed = await plane.renew(...leased(c), body.ttlMs, body.activeMs);
     return c.json({ renewed });
   });
   routes.post('/:pool/runs/:run/release', async (c) => {
-    await plane.release(
-      poolOf(c.req.param('pool')),
-      runId(c.req.param('run')),
-      lease(c.req.header('baton-lease')),
-    );
+    await plane.release(...leased(c));
     return c.body(null, 204);
   });
   routes.post('/:pool/runs/:run/update', ...json, async (c) => {
     const body = await parseJsonBody(c.req, updateBody);
-    const run = await plane.update(
-      poolOf(c.req.param('pool')),
-      runId(c.req.param('run')),
-      lease(c.req.header('baton-lease')),
-      body.patch,
-    );
+    const run = await plane.update(...leased(c), body.patch);
     return c.json({ run });
   });
   routes.get('/:pool/runs/:run/events', async (c) => {
     const query = parseQuery(c.req.query(), eventsQuery);
-    const events = await plane.readEvents(
-      poolOf(c.req.param('pool')),
-      runId(c.req.param('run')),
-      lease(c.req.header('baton-lease')),
-      {
-        ...(query.from !== undefined && { from: query.from }),
-        ...(query.limit !== undefined && { limit: query.limit }),
-        ...(query.types !== undefined && { types: query.types.split(',') }),
-      },
-    );
+    const events = await plane.readEvents(...leased(c), {
+      ...(query.from !== undefined && { from: query.from }),
+      ...(query.limit !== undefined && { limit: query.limit }),
+      ...(query.types !== undefined && { types: query.types.split(',') }),
+    });
     return c.json({ events });
   });
   routes.get('/:pool/runs/:run/head', async (c) => {
-    const head = await plane.head(
-      poolOf(c.req.param('pool')),
-      runId(c.req.param('run')),
-      lease(c.req.header('baton-lease')),
-    );
+    const head = await plane.head(...leased(c));
     return c.json({ head: head ?? null });
   });
   routes.post('/:pool/runs/:run/events', ...json, async (c) => {
     const body = await parseJsonBody(c.req, appendBody);
-    const events = await plane.append(
-      poolOf(c.req.param('pool')),
-      runId(c.req.param('run')),
-      lease(c.req.header('baton-lease')),
-      {
-        // The plane checks each type it must refuse; the data is the runner's, recorded as sent.
-        events: body.events as never,
-        ...(body.runPatch && { runPatch: body.runPatch }),
-        ...(body.expectedHeadSeq !== undefined && { expectedHeadSeq: body.expectedHeadSeq }),
-        ...(body.requireRunStatus && { requireRunStatus: body.requireRunStatus }),
-      },
-    );
+    const events = await plane.append(...leased(c), {
+      // The plane checks each type it must refuse; the data is the runner's, recorded as sent.
+      events: body.events as never,
+      ...(body.runPatch && { runPatch: body.runPatch }),
+      ...(body.expectedHeadSeq !== undefined && { expectedHeadSeq: body.expectedHeadSeq }),
+      ...(body.requireRunStatus && { requireRunStatus: body.requireRunStatus }),
+    });
     return c.json({ events });
   });
   routes.post('/:pool/runs/:run/complete', ...json, async (c) => {
     const body = await parseJsonBody(c.req, z.object({ envelopeHash: hash }).strict());
-    const receiptHash = await plane.complete(
-      poolOf(c.req.param('pool')),
-      runId(c.req.param('run')),
-      lease(c.req.header('baton-lease')),
-      body.envelopeHash,
-    );
+    const receiptHash = await plane.complete(...leased(c), body.envelopeHash);
     return c.json({ receiptHash });
   });
 
