@@ -12,7 +12,7 @@ const LAYERS = [
     layer: 'entry points',
     groups: {
       entries:
-        '^src/(index|testing/contracts|(client|server|delegation|proof|workspace|mcp|testing|store/postgres)/index)[.]ts$',
+        '^src/(index|testing/contracts|(client|server|delegation|proof|workspace|mcp|testing|handoff|store/postgres)/index)[.]ts$',
     },
   },
   { layer: 'cli', groups: { cli: '^src/cli/' } },
@@ -21,6 +21,12 @@ const LAYERS = [
     // made of what the layers below parse and default (auth modes, lease TTLs, log levels).
     layer: 'configuration',
     groups: { config: '^src/config/(?!process-environment[.]ts$)' },
+  },
+  {
+    // The hand-off SDK drives a plane over HTTP (the client) and pulls results back with the
+    // workspace functions; it reads no configuration.
+    layer: 'sdk',
+    groups: { handoff: '^src/handoff/' },
   },
   {
     // The HTTP plane mounts the MCP delegation server at /mcp: one edge, two folders.

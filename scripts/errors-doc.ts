@@ -13,6 +13,7 @@ const DOMAINS: Readonly<Record<ErrorDomain, { title: string; type: string }>> = 
   delegation: { title: 'Delegation', type: 'DelegationErrorCode' },
   config: { title: 'Configuration', type: 'ConfigErrorCode' },
   proof: { title: 'Proof', type: 'ProofErrorCode' },
+  handoff: { title: 'Hand-offs', type: 'HandoffErrorCode' },
   client: { title: 'HTTP client', type: 'ClientErrorCode' },
 };
 

@@ -3,6 +3,7 @@ import { storeChildTasks } from './delegation/child-tasks.js';
 import type { ProfileOptions } from './delegation/profiles/profile-registry.js';
 import { taskKind } from './delegation/task-kind.js';
 import { execKind } from './governed/exec-kind.js';
+import type { ReleaseSecrets } from './governed/released-secrets.js';
 import { vendorKind } from './governed/vendor/vendor-kind.js';
 import { workspaceKind } from './governed/workspace-kind.js';
 import { connectMcpTools } from './mcp/client/connect-mcp-tools.js';
@@ -21,6 +22,11 @@ export interface RuntimeOptions extends BareRuntimeOptions {
    * the built-in researcher, coder and reviewer agents (`BATON_MODEL` in the CLI).
    */
   profiles?: ProfileOptions;
+  /**
+   * Where `exec` runs that name secrets get their values (a runner: from its plane). Without it
+   * such a run fails with `secrets_unavailable`.
+   */
+  releaseSecrets?: ReleaseSecrets;
 }
 
 /**
@@ -30,8 +36,17 @@ export interface RuntimeOptions extends BareRuntimeOptions {
  * runs a vendor coding agent (Claude Code, Codex, OpenCode) there
  * (src/governed), so any worker can resume any of them. `profiles` configures the `task` kind.
  */
-export function defaultRunKinds(profiles: ProfileOptions = {}): AnyRunKind[] {
-  return [messageKind(), taskKind(profiles), execKind(), workspaceKind(), vendorKind()];
+export function defaultRunKinds(
+  profiles: ProfileOptions = {},
+  releaseSecrets?: ReleaseSecrets,
+): AnyRunKind[] {
+  return [
+    messageKind(),
+    taskKind(profiles),
+    execKind(releaseSecrets),
+    workspaceKind(),
+    vendorKind(releaseSecrets),
+  ];
 }
 
 /**
@@ -44,10 +59,10 @@ export function defaultRunKinds(profiles: ProfileOptions = {}): AnyRunKind[] {
  * environment.
  */
 export function createRuntime(options: RuntimeOptions): Runtime {
-  const { profiles, ...runtimeOptions } = options;
+  const { profiles, releaseSecrets, ...runtimeOptions } = options;
   return createBareRuntime({
     ...runtimeOptions,
-    kinds: [...defaultRunKinds(profiles), ...(options.kinds ?? [])],
+    kinds: [...defaultRunKinds(profiles, releaseSecrets), ...(options.kinds ?? [])],
     connectAgentTools: options.connectAgentTools ?? connectMcpTools,
     env: options.env ?? processEnvironment(),
     children: options.children ?? storeChildTasks(options.store),

@@ -92,7 +92,7 @@ describe('vendor coding agents as governed runs', () => {
     expect(types.filter((type) => type === 'tool.started')).toHaveLength(2);
     const results = events.filter((event) => event.type === 'tool.result').map((event) => event.data);
     expect(results).toMatchObject([
-      { toolCallId: 'toolu_1', name: 'Bash', ok: true, output: 'a.txt key=[redacted]' },
+      { toolCallId: 'toolu_1', name: 'Bash', ok: true, output: 'a.txt key=[secret VENDOR_TEST_KEY]' },
       { toolCallId: 'toolu_2', name: 'Read', ok: false, error: { code: 'tool_error' } },
     ]);
     await store.close();

@@ -3,6 +3,7 @@ import type { Environment } from '../core/environment.js';
 import { registerApprovals } from './commands/approvals.js';
 import { registerEvents } from './commands/events.js';
 import { registerExec } from './commands/exec.js';
+import { registerHandoff } from './commands/handoff.js';
 import { registerInit } from './commands/init.js';
 import { registerKeys } from './commands/keys.js';
 import { registerMcp } from './commands/mcp.js';
@@ -36,6 +37,7 @@ export function registerCommands(program: Command, env: Environment): void {
   registerVerify(program, env);
   registerKeys(program, env);
   registerPull(program, env);
+  registerHandoff(program, env);
   registerMcp(program, env);
   registerTasks(program, env);
   registerSchedules(program, env);

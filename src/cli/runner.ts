@@ -49,6 +49,7 @@ export async function runRunner(config: BatonConfig, setup: RunnerSetup): Promis
   const runtime = createRuntime({
     store,
     agents: setup.agents,
+    releaseSecrets: (run) => store.releaseSecrets(run.id),
     ...(!told && { loadAgentModule: agentModuleLoader() }),
     ...runtimeOptions(config, setup.prices, setup.logger),
     ...setup.telemetry,

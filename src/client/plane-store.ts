@@ -97,6 +97,21 @@ export class PlaneStore implements Store {
     }
   }
 
+  /**
+   * The secrets the plane releases into the sandbox of a run this runner holds the lease of
+   * (names from its contract, values from the plane's own source). Kept in memory only.
+   */
+  async releaseSecrets(runId: string): Promise<Record<string, string>> {
+    const claim = this.#run(runId);
+    return this.#fenced(runId, async () => {
+      const body = await this.#json<{ secrets: Record<string, string> }>(`/runs/${runId}/secrets`, {
+        method: 'POST',
+        lease: claim.token,
+      });
+      return body.secrets;
+    });
+  }
+
   /** Registers the runner's key with the plane (proof: a signature by that key). */
   async registerKey(proof: unknown): Promise<void> {
     await this.#request('/keys', { method: 'POST', body: JSON.stringify({ proof }) });

@@ -17,6 +17,15 @@ export class InvalidSettingError extends Error {
 /** Parses one raw value (a flag's argument or a variable's value) into a setting's type. */
 export type SettingParser<T> = (raw: string) => T;
 
+/** A finite number at or above 0 (a budget in USD). */
+export const nonNegativeNumber: SettingParser<number> = (raw) => {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new InvalidSettingError('a number >= 0');
+  }
+  return value;
+};
+
 /** An integer >= `min` (decimal digits only). */
 export function integerAtLeast(min: number, max = Number.MAX_SAFE_INTEGER): SettingParser<number> {
   return (raw) => {

@@ -17,6 +17,7 @@ export const COMMANDS = [
   'keys show',
   'keys export-trust',
   'pull',
+  'handoff',
   'mcp',
   'tasks list',
   'tasks show',

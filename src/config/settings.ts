@@ -12,6 +12,7 @@ import {
   httpUrl,
   integerAtLeast,
   keyValueList,
+  nonNegativeNumber,
   oneOf,
   origin,
   port,
@@ -119,6 +120,8 @@ export const SETTINGS = {
         verify: 'print the verdict as JSON',
         'keys show': 'print { keyId, publicKey, publicKeyPem, path } as JSON',
         pull: 'print the result as JSON',
+        handoff:
+          'with --dry-run, the disclosure report; with --wait, one { runId, status, receipt, patch } object',
         'tasks list': 'print the tasks as one JSON array',
         'tasks show': 'print the task as JSON (the default)',
         'tasks cancel': 'print the cancelled task as JSON',
@@ -239,7 +242,14 @@ export const SETTINGS = {
     parse: text,
   }),
   agent: setting({
-    flag: { syntax: '--agent <file>', commands: ['worker'], repeatable: true },
+    flag: {
+      syntax: '--agent <file>',
+      commands: {
+        worker: 'load this agent module (repeatable)',
+        handoff: 'the agent that continues the work on the pool: mock (the default) or a vendor agent',
+      },
+      repeatable: true,
+    },
     description: 'load this agent module (repeatable)',
     default: [] as string[],
     parse: text,
@@ -261,13 +271,26 @@ export const SETTINGS = {
     default: false,
   }),
   pool: setting<string>({
-    flag: { syntax: '--pool <name>', commands: ['worker'] },
+    flag: {
+      syntax: '--pool <name>',
+      commands: {
+        worker:
+          'run as a runner of this pool: claim its governed runs from --plane over HTTP, with no database',
+        handoff: 'continue the work on this runner pool',
+      },
+    },
     description:
       'run as a runner of this pool: claim its governed runs from --plane over HTTP, with no database',
     parse: text,
   }),
   plane: setting<string>({
-    flag: { syntax: '--plane <url>', commands: ['worker'] },
+    flag: {
+      syntax: '--plane <url>',
+      commands: {
+        worker: 'the plane (baton serve) a --pool runner works for',
+        handoff: 'the plane (baton serve) to hand off to (default: http://127.0.0.1:7070)',
+      },
+    },
     description: 'the plane (baton serve) a --pool runner works for',
     parse: httpUrl,
   }),
@@ -403,6 +426,7 @@ export const SETTINGS = {
       commands: {
         run: 'with --workspace: capture untracked files matching this glob (repeatable)',
         exec: 'capture untracked files matching this glob (repeatable)',
+        handoff: 'send untracked files matching this glob (repeatable)',
       },
       repeatable: true,
     },
@@ -422,7 +446,7 @@ export const SETTINGS = {
     default: true,
   }),
   allowHost: setting({
-    flag: { syntax: '--allow-host <host>', commands: ['exec'], repeatable: true },
+    flag: { syntax: '--allow-host <host>', commands: ['exec', 'handoff'], repeatable: true },
     description:
       'let the command reach this host (host, host:port or *.domain) through an allowlisting HTTP(S) proxy (repeatable)',
     default: [] as string[],
@@ -538,6 +562,49 @@ export const SETTINGS = {
     flag: { syntax: '--allow-outside-symlinks', commands: ['pull'] },
     description: 'apply a patch that adds symlinks pointing outside the repository or into .git',
     default: false,
+  }),
+
+  // Hand-offs: `baton handoff` and the plane's secrets (`baton serve`).
+  dryRun: setting({
+    flag: { syntax: '--dry-run', commands: ['handoff'] },
+    description: 'print the disclosure report (what would move, what stays, the decision) and upload nothing',
+    default: false,
+  }),
+  wait: setting({
+    flag: { syntax: '--wait', commands: ['handoff'] },
+    description: 'wait for the run to finish (and pull with --pull)',
+    default: false,
+  }),
+  pull: setting<'auto' | 'branch'>({
+    flag: { syntax: '--pull <mode>', commands: ['handoff'] },
+    description: 'with --wait: pull the result back, auto (in place when the tree is unchanged) or branch',
+    choices: ['auto', 'branch'],
+    parse: oneOf(['auto', 'branch'] as const),
+  }),
+  secret: setting({
+    flag: { syntax: '--secret <name>', commands: ['handoff'], repeatable: true },
+    description: 'ask the plane to release this secret (by name) into the sandbox (repeatable)',
+    default: [] as string[],
+    parse: text,
+  }),
+  budgetUsd: setting<number>({
+    flag: { syntax: '--budget-usd <usd>', commands: ['handoff'] },
+    description: 'the most the hand-off may spend, in USD',
+    parse: nonNegativeNumber,
+  }),
+  secretsFile: setting<string>({
+    flag: { syntax: '--secrets-file <file>', commands: ['serve'] },
+    env: 'BATON_SECRETS_FILE',
+    description:
+      'hand-off secrets the plane may release: JSON { "NAME": "value" } or { "NAME": { "value": "...", "pools": ["gpu"] } }',
+    parse: text,
+  }),
+  secretEnv: setting({
+    flag: { syntax: '--secret-env <name>', commands: ['serve'], repeatable: true },
+    description:
+      "a hand-off secret the plane may release to any pool, read from the plane's environment (repeatable)",
+    default: [] as string[],
+    parse: text,
   }),
 } as const;
 

@@ -13,6 +13,7 @@ export type ErrorDomain =
   | 'delegation'
   | 'config'
   | 'proof'
+  | 'handoff'
   | 'client';
 
 /** One row of {@link ERROR_CODES}. */
@@ -584,12 +585,6 @@ export const ERROR_CODES = {
     status: null,
     description: 'the command of an exec run was killed at its timeout',
   },
-  agent_unavailable: {
-    domain: 'sandbox',
-    status: null,
-    description:
-      "a vendor agent's CLI (claude, codex, opencode) is not installed on the sandbox's PATH; install it on the runner or choose another agent",
-  },
   agent_failed: {
     domain: 'sandbox',
     status: null,
@@ -670,6 +665,11 @@ export const ERROR_CODES = {
     description:
       'a --runner-token that is empty or names an invalid pool (`pool=token`, or one token for pool default)',
   },
+  invalid_secrets_file: {
+    domain: 'config',
+    status: 400,
+    description: 'the --secrets-file of baton serve cannot be read or is not JSON of secret names and values',
+  },
   listen_failed: {
     domain: 'config',
     status: 400,
@@ -735,6 +735,31 @@ export const ERROR_CODES = {
       'a runner pool name that is not 1-64 lowercase letters, digits, `.`, `_` or `-` (starting with a letter or digit)',
   },
 
+  // Hand-offs (baton-runtime/handoff, POST /v1/handoffs, baton handoff).
+  policy_denied: {
+    domain: 'handoff',
+    status: 403,
+    description: "the hand-off policy denied continuing on the pool; the message lists the policy's reasons",
+  },
+  checkpoint_incomplete: {
+    domain: 'handoff',
+    status: 409,
+    description:
+      'a hand-off names a checkpoint whose blobs the plane does not hold; upload the checkpoint first',
+  },
+  secrets_unavailable: {
+    domain: 'handoff',
+    status: null,
+    description:
+      'a run names secrets its runner could not get from the plane (released only to allowed pools)',
+  },
+  agent_unavailable: {
+    domain: 'handoff',
+    status: 400,
+    description:
+      "the hand-off names an agent this Baton cannot run (an unknown name), or a vendor agent's CLI (claude, codex, opencode) is not installed on the runner's PATH",
+  },
+
   // The HTTP client.
   invalid_stream: {
     domain: 'client',
@@ -780,6 +805,8 @@ export type DelegationErrorCode = CodesOf<'delegation'>;
 export type ConfigErrorCode = CodesOf<'config'>;
 /** Contracts, receipts and keys. */
 export type ProofErrorCode = CodesOf<'proof'>;
+/** Hand-offs to runner pools. */
+export type HandoffErrorCode = CodesOf<'handoff'>;
 /** The HTTP client. */
 export type ClientErrorCode = CodesOf<'client'>;
 

@@ -130,6 +130,12 @@ export interface EventDataByType {
   };
   'workspace.captured': { manifestHash: string; baseRef: string; denied: { path: string; reason: string }[] };
   'workspace.patch': { patchHash: string | null; files: number; insertions: number; deletions: number };
+  /**
+   * The plane re-checked a hand-off's policy (docs/handoff.md) before queueing the run; only a
+   * `continue` queues one, so a run's log only ever records that. `envelopeHash` is the blob of
+   * the envelope the contract pins.
+   */
+  'policy.decided': { decision: 'continue' | 'deny'; reasons: string[]; envelopeHash: string };
   /** A signed contract (docs/proof.md) was issued for the run; its canonical JSON is blob `contractHash`. */
   'contract.issued': {
     contractHash: string;

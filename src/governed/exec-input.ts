@@ -8,6 +8,8 @@ export const execInputSchema = z.object({
   /** The run's sandbox policy (also in the contract): view, hidden paths, hosts, limits. */
   policy: sandboxPolicySchema,
   secretPatterns: z.array(z.string()),
+  /** Names of the secrets the plane releases into the command's environment (never their values). */
+  secrets: z.array(z.string()).optional(),
 });
 
 /** A parsed `exec` run input. */

@@ -9,6 +9,7 @@ import { sandboxExec } from '../workspace/sandbox/sandbox-exec.js';
 import type { SandboxResult } from '../workspace/sandbox/types.js';
 import { openScratchWorkspace } from '../workspace/scratch-workspace.js';
 import { type ExecInput, execInputSchema } from './exec-input.js';
+import { type ReleaseSecrets, releaseRunSecrets, secretMask } from './released-secrets.js';
 
 const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0 };
 const TAIL_BYTES = 4096;
@@ -25,17 +26,24 @@ function tail(text: string): string {
  * working tree is never touched. A resumed attempt starts again from a fresh restore. Its
  * definition is its input, which the contract pins, so the hash is the kind's own.
  */
-export function execKind(): RunKind<ExecInput> {
+export function execKind(releaseSecrets?: ReleaseSecrets): RunKind<ExecInput> {
   return {
     name: 'exec',
     inputSchema: execInputSchema,
     claim: 'kind',
     definitionHash: async ({ run }) => kindDefinitionHash(run),
-    execute: executeCommand,
+    execute: (context) => executeCommand(context, releaseSecrets),
   };
 }
 
-const executeCommand: RunKind<ExecInput>['execute'] = async ({ input, journal, signal, store, env }) => {
+async function executeCommand(
+  { run, input, journal, signal, store, env }: Parameters<RunKind<ExecInput>['execute']>[0],
+  releaseSecrets: ReleaseSecrets | undefined,
+): ReturnType<RunKind<ExecInput>['execute']> {
+  const released = await releaseRunSecrets(run, input.secrets ?? [], releaseSecrets, env);
+  if ('error' in released) return failed(released.error);
+  const { secrets } = released;
+  const mask = secretMask(secrets);
   const manifest = await loadManifest(store, input.manifestHash);
   const scratch = await openScratchWorkspace(manifest, store, {
     prefix: 'baton-exec-',
@@ -49,7 +57,7 @@ const executeCommand: RunKind<ExecInput>['execute'] = async ({ input, journal, s
         cwd: scratch.checkout,
         gitDir: scratch.gitDir,
         command: input.command,
-        policy: input.policy,
+        policy: { ...input.policy, env: { ...input.policy.env, ...secrets } },
         signal,
       });
     } catch (error) {
@@ -64,8 +72,8 @@ const executeCommand: RunKind<ExecInput>['execute'] = async ({ input, journal, s
         signal: result.signal,
         timedOut: result.timedOut,
         durationMs: result.durationMs,
-        outputTail: tail(result.stdout),
-        errorTail: tail(result.stderr),
+        outputTail: mask(tail(result.stdout)),
+        errorTail: mask(tail(result.stderr)),
       },
     });
     try {
@@ -83,8 +91,9 @@ const executeCommand: RunKind<ExecInput>['execute'] = async ({ input, journal, s
   } finally {
     await scratch.remove();
   }
-};
+}
 
+/** Replaces every released secret's value in recorded output by `[secret NAME]`. */
 function failed(error: ErrorBody): TurnOutcome {
   return { status: 'failed', error, usage: NO_USAGE, steps: 0 };
 }

@@ -6,6 +6,9 @@ import { UntrustedPatchError } from '../workspace/errors.js';
 import type { WorkspaceManifest } from '../workspace/manifest.js';
 import { loadBlob, loadManifest } from '../workspace/restore.js';
 
+/** What pull-back reads of a run: its record, its session's log and its blobs (a store, or the plane over HTTP). */
+export type RunReader = Pick<Store, 'getRun' | 'readEvents' | 'getBlob'>;
+
 /** What a finished workspace run recorded for pull-back, checked before anything is applied. */
 export interface TrustedRunPatch {
   baseRef: string;
@@ -26,7 +29,7 @@ export interface TrustedRunPatch {
  * chain holds, the patch blob's bytes match its hash, and, when the run has a receipt, the
  * receipt verifies and pins exactly this patch. Anything else is an {@link UntrustedPatchError}.
  */
-export async function trustedRunPatch(store: Store, runId: string): Promise<TrustedRunPatch> {
+export async function trustedRunPatch(store: RunReader, runId: string): Promise<TrustedRunPatch> {
   const run = await store.getRun(runId);
   if (!run) throw new NotFoundError('run', runId);
   const sessionEvents = await store.readEvents(run.sessionId);
@@ -75,7 +78,7 @@ export async function trustedRunPatch(store: Store, runId: string): Promise<Trus
   };
 }
 
-async function contractHasPolicy(store: Store, contractHash: string): Promise<boolean> {
+async function contractHasPolicy(store: RunReader, contractHash: string): Promise<boolean> {
   const contract = JSON.parse(
     Buffer.from(await loadBlob(store, contractHash, 'contract')).toString('utf8'),
   ) as {
@@ -84,7 +87,7 @@ async function contractHasPolicy(store: Store, contractHash: string): Promise<bo
   return contract.sandbox !== undefined;
 }
 
-async function checkReceipt(store: Store, envelopeHash: string, patchHash: string): Promise<void> {
+async function checkReceipt(store: RunReader, envelopeHash: string, patchHash: string): Promise<void> {
   const bytes = await loadBlob(store, envelopeHash, 'receipt').catch(() => {
     throw new UntrustedPatchError(`the receipt blob ${envelopeHash} is missing or corrupt`);
   });

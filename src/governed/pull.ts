@@ -5,7 +5,6 @@ import { processEnvironment } from '../config/process-environment.js';
 import type { Environment } from '../core/environment.js';
 import { ConflictError, UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import type { Store } from '../store/store.js';
 import { trackedDiff } from '../workspace/capture.js';
 import {
   GitCommandError,
@@ -18,7 +17,7 @@ import type { WorkspaceManifest } from '../workspace/manifest.js';
 import { inspectTreeChange, isUnsafeSymlink, type PatchOverview } from '../workspace/patch-inspection.js';
 import { loadBlob } from '../workspace/restore.js';
 import { secretMatcher } from '../workspace/secret-patterns.js';
-import { type TrustedRunPatch, trustedRunPatch } from './pull-trust.js';
+import { type RunReader, type TrustedRunPatch, trustedRunPatch } from './pull-trust.js';
 
 /** Options of {@link pullRun}. */
 export interface PullOptions {
@@ -58,7 +57,7 @@ export type PullResult =
  * starting state's uncommitted changes as one commit and the run's change as the next, built
  * in a private index so that the working tree and the real index are never touched.
  */
-export async function pullRun(store: Store, runId: string, options: PullOptions): Promise<PullResult> {
+export async function pullRun(store: RunReader, runId: string, options: PullOptions): Promise<PullResult> {
   const scope: GitScope = { hostEnv: options.hostEnv ?? processEnvironment(), signal: options.signal };
   const run = await trustedRunPatch(store, runId);
   const root = await gitText(['rev-parse', '--show-toplevel'], { cwd: options.dir, ...scope }).catch(() => {
@@ -133,7 +132,7 @@ export async function pullRun(store: Store, runId: string, options: PullOptions)
 
 /** The tree of the run's starting state: its base commit, the captured dirty diff and the captured untracked files. */
 async function buildStartTree(
-  store: Store,
+  store: RunReader,
   manifest: WorkspaceManifest,
   root: string,
   env: Record<string, string>,

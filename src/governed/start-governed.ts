@@ -67,8 +67,8 @@ export interface GovernedRunSpec {
     manifestHash: string;
     policy: SandboxPolicy;
     secretPatterns: string[];
-    /** The real path of the captured repository's root. */
-    repository: string;
+    /** The real path of the captured repository's root (absent for a hand-off's upload). */
+    repository?: string;
   }): Record<string, unknown>;
 }
 
@@ -80,21 +80,12 @@ export interface StartedGovernedRun {
   manifest: WorkspaceManifest;
 }
 
-/**
- * Captures the workspace, issues the signed contract and queues the run. The contract and the
- * capture are committed to the session's log before the run exists, so no worker can execute a
- * run whose contract is not recorded.
- */
+/** Captures the workspace, builds its sandbox policy and queues the run ({@link enqueueGovernedRun}). */
 export async function startGovernedRun(
   store: Store,
   options: GovernedRunOptions,
   spec: GovernedRunSpec,
 ): Promise<StartedGovernedRun> {
-  if (options.pool !== undefined) checkPoolName(options.pool);
-  if (options.pool !== undefined && options.sandbox === 'none')
-    throw new NotSupportedError(
-      'a pool run always runs sandboxed: its runner refuses no isolation (sandbox none)',
-    );
   const allowHosts = parseAllowHosts(options.allowHosts ?? []);
   if (allowHosts.length > 0 && options.sandbox === 'none') {
     throw new NotSupportedError(
@@ -128,33 +119,81 @@ export async function startGovernedRun(
     hostEnv,
     ...(options.signal && { signal: options.signal }),
   });
-  const input = spec.input({ manifestHash, policy, secretPatterns, repository: repository.root });
+  return enqueueGovernedRun(
+    store,
+    { ...options, manifest, manifestHash, policy, secretPatterns, repository: repository.root },
+    spec,
+  );
+}
+
+/** A captured workspace and its sandbox policy, ready for {@link enqueueGovernedRun}. */
+export interface PreparedGovernedRun {
+  requestedBy: CallerIdentity;
+  keys: SigningKeys;
+  manifest: WorkspaceManifest;
+  /** The hash of the manifest's blob, already in the store with every blob it names. */
+  manifestHash: string;
+  policy: SandboxPolicy;
+  secretPatterns: string[];
+  /** The hand-off envelope the contract pins instead of the run input; default the input's hash. */
+  envelopeHash?: string;
+  /** Names of secrets the plane releases into the sandbox (recorded in the contract, never values). */
+  secretNames?: readonly string[];
+  /** The runner pool that executes the run, recorded in the contract (default `local`: the plane's own workers). */
+  pool?: string;
+  /** The real path of the captured repository's root, where it is on this machine. */
+  repository?: string;
+}
+
+/**
+ * Issues the signed contract of a captured workspace and queues the run. The contract and the
+ * capture are committed to the session's log before the run exists, so no worker can execute a
+ * run whose contract is not recorded.
+ */
+export async function enqueueGovernedRun(
+  store: Store,
+  prepared: PreparedGovernedRun,
+  spec: GovernedRunSpec,
+): Promise<StartedGovernedRun> {
+  if (prepared.pool !== undefined) checkPoolName(prepared.pool);
+  if (prepared.pool !== undefined && prepared.policy.sandbox === 'none')
+    throw new NotSupportedError(
+      'a pool run always runs sandboxed: its runner refuses no isolation (sandbox none)',
+    );
+  const { manifest, manifestHash, policy, secretPatterns } = prepared;
+  const allowHosts = policy.allowHosts;
+  const input = spec.input({
+    manifestHash,
+    policy,
+    secretPatterns,
+    ...(prepared.repository !== undefined && { repository: prepared.repository }),
+  });
   const sessionId = newId('ses');
   const runId = newId('run');
   const contract: Contract = {
     version: 1,
     runId,
     issuedAt: new Date().toISOString(),
-    requestedBy: options.requestedBy,
+    requestedBy: prepared.requestedBy,
     agent: spec.agent,
     taskHash: hashCanonical(spec.task),
     workspaceManifestHash: manifestHash,
-    envelopeHash: hashCanonical(input),
+    envelopeHash: prepared.envelopeHash ?? hashCanonical(input),
     network: allowHosts.length > 0 ? { mode: 'allowlist', hosts: allowHosts } : { mode: 'none', hosts: [] },
     secrets: {
-      env: [],
+      env: [...(prepared.secretNames ?? [])],
       deniedPaths: manifest.denied.filter((entry) => entry.reason === 'secret').map((entry) => entry.path),
     },
     budget: spec.budget,
-    pool: options.pool ?? 'local',
+    pool: prepared.pool ?? 'local',
     sandbox: policy,
   };
-  const issued = await issueContract(store, options.keys, contract);
+  const issued = await issueContract(store, prepared.keys, contract);
   await store.createSession({
     id: sessionId,
     agent: spec.agent,
     context: {},
-    auth: { initiator: options.requestedBy, current: options.requestedBy },
+    auth: { initiator: prepared.requestedBy, current: prepared.requestedBy },
     // Governed sessions take no follow-up messages: the token is random and never handed out.
     tokenHash: sha256Hex(newSecret()),
   });
@@ -180,7 +219,7 @@ export async function startGovernedRun(
       input,
       idempotencyKey: null,
       agentModule: spec.agentModule ?? null,
-      pool: options.pool ?? null,
+      pool: prepared.pool ?? null,
     }),
   );
   return { sessionId, runId, contractHash: issued.contractHash, manifest };

@@ -3,6 +3,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { WebhookReceiver } from '../channels/webhook-receiver.js';
 import type { Environment } from '../core/environment.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
+import type { HandoffPlane } from '../governed/handoff/accept-handoff.js';
 import { RunnerPlane } from '../governed/runner-plane.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import type { Runtime } from '../runtime/types.js';
@@ -24,9 +25,12 @@ import { refuseForeignOrigins } from './origin-guard.js';
 import { packageVersion } from './package-version.js';
 import { agentRoutes } from './routes/agents.js';
 import { approvalRoutes } from './routes/approvals.js';
+import { blobRoutes } from './routes/blobs.js';
+import { handoffRoutes } from './routes/handoffs.js';
 import { hookRoutes } from './routes/hooks.js';
 import { messageRoutes } from './routes/messages.js';
 import { runnerRoutes } from './routes/runner.js';
+import { runnerSecretRoutes } from './routes/runner-secrets.js';
 import { runRoutes } from './routes/runs.js';
 import { scheduleRoutes } from './routes/schedules.js';
 import { sessionRoutes } from './routes/sessions.js';
@@ -88,11 +92,21 @@ export interface AppOptions {
   /** `GET /metrics` answers without authentication (`--metrics-public`); default: behind the API's auth. */
   metricsPublic?: boolean;
   /**
+   * Accept hand-offs (`POST /v1/handoffs` and the blob API at `/v1/blobs/:hash`) with this plane
+   * key and secret source; no hand-off routes without it.
+   */
+  handoffs?: HandoffPlane;
+  /** Largest blob a hand-off may upload in bytes (default 256 MiB). */
+  blobLimit?: number;
+  /**
    * The runner API at `/v1/runner/:pool/...` (docs/handoff.md): which pools the plane serves to
    * runners and their tokens (`--runner-token`). Default: pool `default`, open only under `--auth none`.
    */
   runnerAccess?: RunnerAccess;
 }
+
+/** The default largest uploaded blob: 256 MiB (a repository's bundle). */
+export const DEFAULT_BLOB_LIMIT = 256 * 1024 * 1024;
 
 /**
  * The route families web pages could reach, so the Origin and JSON-only rules cover them. A
@@ -157,6 +171,9 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   const requireCaller = authenticate(auth);
   if (options.metrics)
     app.route('/', metricsRoute(options.metrics, options.metricsPublic ? undefined : requireCaller));
+  // Blobs are bytes, not JSON, and larger than any JSON body: mounted before that rule.
+  if (options.handoffs)
+    app.route('/v1', blobRoutes(runtime.store, requireCaller, options.blobLimit ?? DEFAULT_BLOB_LIMIT));
   for (const family of BROWSER_FACING_ROUTES)
     app.use(
       family,
@@ -164,15 +181,11 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
       exceptRunnerRoutes(limitBody(limit)),
       exceptRunnerRoutes(requireJsonBody()),
     );
-  app.route(
-    RUNNER_ROUTES,
-    runnerRoutes(
-      new RunnerPlane(runtime.store),
-      runtime.store,
-      options.runnerAccess ?? runnerAccess([], auth.mode),
-      limit,
-    ),
-  );
+  const runners = new RunnerPlane(runtime.store);
+  const access = options.runnerAccess ?? runnerAccess([], auth.mode);
+  app.route(RUNNER_ROUTES, runnerRoutes(runners, runtime.store, access, limit));
+  if (options.handoffs)
+    app.route(RUNNER_ROUTES, runnerSecretRoutes(runners, options.handoffs.secrets, access));
 
   if (options.webhooks) app.route('/', hookRoutes(options.webhooks, limit));
   app.route('/v1', agentRoutes(runtime));
@@ -190,6 +203,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   if (options.scheduler) app.route('/v1', scheduleRoutes(options.scheduler));
   else app.get('/v1/schedules', (c) => c.json({ schedules: [] }));
   app.route('/v1', approvalRoutes(runtime));
+  if (options.handoffs) app.route('/v1', handoffRoutes(runtime, options.handoffs));
 
   // Delegation: the task API and the MCP server (Streamable HTTP), behind the same auth and limit.
   const tasks = runtimeTaskService(runtime, {

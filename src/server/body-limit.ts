@@ -17,7 +17,8 @@ export function limitBody(maxBytes: number): MiddlewareHandler<ServerEnv> {
     const body = c.req.raw.body;
     if (body === null) return next();
     // A declared size past the drain limit is refused before a byte is read.
-    if (Number(c.req.header('content-length') ?? 0) > DRAIN_LIMIT) throw new PayloadTooLargeError(maxBytes);
+    if (Number(c.req.header('content-length') ?? 0) > Math.max(DRAIN_LIMIT, maxBytes))
+      throw new PayloadTooLargeError(maxBytes);
     const reader = body.getReader();
     const chunks: Uint8Array[] = [];
     let size = 0;

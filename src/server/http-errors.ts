@@ -57,10 +57,10 @@ export class OriginRefusedError extends BatonError {
 
 /** A request body that is not `application/json` (HTTP 415). */
 export class UnsupportedMediaTypeError extends BatonError {
-  constructor(type: string | undefined) {
+  constructor(type: string | undefined, expected = 'application/json') {
     super(
       'unsupported_media_type',
-      `request bodies must be application/json, not ${type === undefined ? 'untyped' : JSON.stringify(type.slice(0, 100))}`,
+      `request bodies must be ${expected}, not ${type === undefined ? 'untyped' : JSON.stringify(type.slice(0, 100))}`,
     );
   }
 }

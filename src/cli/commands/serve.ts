@@ -2,15 +2,19 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { Environment } from '../../core/environment.js';
+import { ensureBatonHome } from '../../proof/baton-home.js';
+import { loadOrCreateKeys } from '../../proof/keys.js';
 import { isLoopbackHost } from '../../server/host-guard.js';
 import { runnerAccess } from '../../server/runner-access.js';
 import { startBatonServer } from '../../server/start-server.js';
 import { clockFromFile } from '../clock-file.js';
 import { addConfigOptions, configured } from '../config-options.js';
+import { planeSecrets } from '../handoff/plane-secrets.js';
 import { cliLogger, cliTelemetry } from '../observability.js';
 import { openCliStore } from '../open-cli-store.js';
 import { loadPrices } from '../prices.js';
 import { runtimeOptions } from '../runtime-options.js';
+import { sandboxRunOptions } from '../sandbox-options.js';
 import { stopOnSignals } from '../stop-signals.js';
 
 const DEFAULT_AGENTS_DIR = 'agents';
@@ -41,8 +45,20 @@ export function registerServe(program: Command, env: Environment): void {
       // `<project>/channels/` beside `<project>/agents/`, as `baton init` lays a project out.
       const besideAgents = join(dirname(agentsDir ?? DEFAULT_AGENTS_DIR), 'channels');
       const channelsDir = config.channels ?? (existsSync(besideAgents) ? besideAgents : undefined);
+      // The plane signs hand-off contracts with the key of its Baton home; its home and store
+      // are hidden from the sandboxes of runners on the same machine.
+      await ensureBatonHome(config.home);
+      const { batonHome, storePath } = sandboxRunOptions(config);
+      const handoffs = {
+        keys: await loadOrCreateKeys(config.home),
+        secrets: await planeSecrets(config),
+        hostEnv: config.env,
+        ...(batonHome !== undefined && { batonHome }),
+        ...(storePath !== undefined && { storePath }),
+      };
       const stop = stopOnSignals(config.env);
       const server = await startBatonServer({
+        handoffs,
         auth: config.authOptions,
         runnerAccess: runnerAccess(config.runnerToken, config.auth),
         workers: config.workers,

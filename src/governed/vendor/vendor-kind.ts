@@ -1,6 +1,5 @@
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
-import type { Environment } from '../../core/environment.js';
 import { CancelledError, type ErrorBody } from '../../core/errors.js';
 import type { EventDraft, Usage } from '../../core/events.js';
 import type { Journal } from '../../loop/journal.js';
@@ -12,12 +11,12 @@ import { loadManifest } from '../../workspace/restore.js';
 import { sandboxExec } from '../../workspace/sandbox/sandbox-exec.js';
 import type { SandboxResult } from '../../workspace/sandbox/types.js';
 import { openScratchWorkspace } from '../../workspace/scratch-workspace.js';
+import { type ReleaseSecrets, releaseRunSecrets, secretMask } from '../released-secrets.js';
 import { vendorArgv, vendorExecutable, vendorTranslator } from './vendor-agent.js';
 import type { VendorEvent, VendorStreamTranslator } from './vendor-event.js';
 import { type VendorInput, vendorInputSchema } from './vendor-input.js';
 
 const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0 };
-const REDACTED = '[redacted]';
 
 /**
  * The `vendor` kind: a vendor coding agent (Claude Code, Codex, OpenCode) run headless inside
@@ -27,23 +26,20 @@ const REDACTED = '[redacted]';
  * killed past it), and its change is captured as the run's patch, as for `exec`. A resumed
  * attempt starts again from a fresh restore: the vendor's own session is not resumable here.
  */
-export function vendorKind(): RunKind<VendorInput> {
+export function vendorKind(releaseSecrets?: ReleaseSecrets): RunKind<VendorInput> {
   return {
     name: 'vendor',
     inputSchema: vendorInputSchema,
     claim: 'kind',
     definitionHash: async ({ run }) => kindDefinitionHash(run),
-    execute: executeVendorAgent,
+    execute: (context) => executeVendorAgent(context, releaseSecrets),
   };
 }
 
-const executeVendorAgent: RunKind<VendorInput>['execute'] = async ({
-  input,
-  journal,
-  signal,
-  store,
-  env,
-}) => {
+async function executeVendorAgent(
+  { run, input, journal, signal, store, env }: Parameters<RunKind<VendorInput>['execute']>[0],
+  releaseSecrets: ReleaseSecrets | undefined,
+): ReturnType<RunKind<VendorInput>['execute']> {
   const executable = vendorExecutable(input.agent);
   if (!(await onPath(executable, input.policy.env.PATH))) {
     return failed({
@@ -51,12 +47,14 @@ const executeVendorAgent: RunKind<VendorInput>['execute'] = async ({
       message: `${executable} (${input.agent.harness}) is not installed on the sandbox's PATH; install its CLI on the runner or choose another agent`,
     });
   }
-  const secrets = releasedSecrets(input.secrets, env);
+  const released = await releaseRunSecrets(run, input.secrets, releaseSecrets, env);
+  if ('error' in released) return failed(released.error);
+  const { secrets } = released;
   const stream = new VendorStream(
     vendorTranslator(input.agent),
     journal,
     input.maxCostUsd,
-    Object.values(secrets),
+    secretMask(secrets),
   );
   const manifest = await loadManifest(store, input.manifestHash);
   const scratch = await openScratchWorkspace(manifest, store, {
@@ -103,12 +101,12 @@ const executeVendorAgent: RunKind<VendorInput>['execute'] = async ({
   } finally {
     await scratch.remove();
   }
-};
+}
 
 /**
  * One run's stream: translates each line, commits its events in order (one append at a time,
  * so the log's order is the stream's), tracks spending against the budget and keeps the final
- * result. Released secret values are scrubbed from everything it commits.
+ * result. Released secret values are masked (`[secret NAME]`) in everything it commits.
  */
 class VendorStream {
   readonly overBudget = new AbortController();
@@ -122,7 +120,7 @@ class VendorStream {
     private readonly translator: VendorStreamTranslator,
     private readonly journal: Journal,
     private readonly maxCostUsd: number | null,
-    private readonly secretValues: readonly string[],
+    private readonly mask: (text: string) => string,
   ) {}
 
   /** Takes one line of stdout; lines that are not a JSON object (progress noise) are skipped. */
@@ -183,11 +181,11 @@ class VendorStream {
   }
 
   private commit(event: EventDraft): void {
-    const scrubbed = scrub(event, this.secretValues);
+    const masked = JSON.parse(this.mask(JSON.stringify(event))) as EventDraft;
     this.pending = this.pending.then(async () => {
       if (this.failure !== undefined) return;
       try {
-        await this.journal.append(scrubbed);
+        await this.journal.append(masked);
       } catch (error) {
         // Kept and rethrown by settled(): a lost lease must fail the attempt, not vanish.
         this.failure = error;
@@ -207,24 +205,6 @@ function parseObject(text: string): Record<string, unknown> | undefined {
     // A line that only looks like JSON is progress noise, like any other non-JSON line.
     return undefined;
   }
-}
-
-/** `event` with every released secret value replaced, wherever the vendor echoed it. */
-function scrub(event: EventDraft, secretValues: readonly string[]): EventDraft {
-  if (secretValues.length === 0) return event;
-  let json = JSON.stringify(event);
-  for (const value of secretValues) json = json.replaceAll(JSON.stringify(value).slice(1, -1), REDACTED);
-  return JSON.parse(json) as EventDraft;
-}
-
-/** The values of the released secrets, from the executing worker's environment; unset ones are left out. */
-function releasedSecrets(names: readonly string[], env: Environment): Record<string, string> {
-  const released: Record<string, string> = {};
-  for (const name of names) {
-    const value = env[name];
-    if (value !== undefined && value !== '') released[name] = value;
-  }
-  return released;
 }
 
 async function onPath(executable: string, path: string | undefined): Promise<boolean> {

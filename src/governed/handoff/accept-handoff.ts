@@ -1,0 +1,133 @@
+import type { Environment } from '../../core/environment.js';
+import { canonicalJson } from '../../core/hash.js';
+import type { CallerIdentity } from '../../core/tool.js';
+import type { SigningKeys } from '../../proof/keys.js';
+import type { Store } from '../../store/store.js';
+import { loadBlob, loadManifest } from '../../workspace/restore.js';
+import { buildSandboxPolicy } from '../../workspace/sandbox/policy.js';
+import type { ExecInput } from '../exec-input.js';
+import { enqueueGovernedRun, type StartedGovernedRun } from '../start-governed.js';
+import { checkpointBlobs, checkpointRecordSchema } from './checkpoint-record.js';
+import { decideHandoff, type HandoffDecision } from './decide.js';
+import { envelopeHash, type HandoffEnvelope } from './envelope.js';
+import { CheckpointIncompleteError, PolicyDeniedError } from './errors.js';
+import type { SecretSource } from './secret-source.js';
+
+/** What the plane accepts hand-offs with. */
+export interface HandoffPlane {
+  /** The plane key that signs contracts. */
+  keys: SigningKeys;
+  secrets: SecretSource;
+  /** The environment the sandbox policy's PATH and toolchains are resolved in (the runners'). */
+  hostEnv?: Environment;
+  /** The plane's Baton home and SQLite store file: hidden from the sandbox by real path. */
+  batonHome?: string;
+  storePath?: string;
+}
+
+/** A queued hand-off run and the plane's decision on it. */
+export interface AcceptedHandoff extends StartedGovernedRun {
+  decision: HandoffDecision;
+  envelopeHash: string;
+}
+
+/**
+ * The plane's side of a hand-off: checks that it holds every blob of the checkpoint, re-checks
+ * the envelope's policy on the envelope's own facts plus its own (a secret it cannot release to
+ * the pool is a denial), then records `policy.decided`, signs the contract pinning the envelope's
+ * hash and queues a governed `exec` run for the pool. A denial queues and records nothing.
+ */
+export async function acceptHandoff(
+  store: Store,
+  plane: HandoffPlane,
+  envelope: HandoffEnvelope,
+  requestedBy: CallerIdentity,
+): Promise<AcceptedHandoff> {
+  const record = checkpointRecordSchema.parse(
+    JSON.parse(Buffer.from(await requireBlob(store, envelope.checkpoint.id)).toString('utf8')),
+  );
+  if (record.manifestHash !== envelope.checkpoint.manifestHash) {
+    throw new CheckpointIncompleteError([envelope.checkpoint.manifestHash]);
+  }
+  await requireBlob(store, record.manifestHash);
+  const manifest = await loadManifest(store, record.manifestHash);
+  const missing: string[] = [];
+  for (const hash of checkpointBlobs(record, manifest)) {
+    if ((await store.getBlob(hash)) === undefined) missing.push(hash);
+  }
+  if (missing.length > 0) throw new CheckpointIncompleteError(missing);
+
+  const decision = decideHandoff(
+    envelope.policy,
+    {
+      pool: envelope.pool,
+      budgetUsd: envelope.budget.maxCostUsd,
+      secrets: envelope.secrets,
+      parallel: envelope.attempt.of,
+    },
+    envelope.signals,
+  );
+  const unavailable = envelope.secrets.filter(
+    (name) => plane.secrets.release(name, envelope.pool) === undefined,
+  );
+  const reasons = [
+    ...(decision.decision === 'deny' ? decision.reasons : []),
+    ...unavailable.map((name) => `secret ${name} is not available on the plane for pool "${envelope.pool}"`),
+  ];
+  if (reasons.length > 0) throw new PolicyDeniedError(reasons);
+
+  const pinned = envelopeHash(envelope);
+  await store.putBlob(Buffer.from(canonicalJson(envelope), 'utf8'));
+  const policy = await buildSandboxPolicy({
+    allowHosts: envelope.network.hosts,
+    limits: { timeoutMs: envelope.budget.timeoutMs },
+    ...(plane.hostEnv && { hostEnv: plane.hostEnv }),
+    ...(plane.batonHome !== undefined && { batonHome: plane.batonHome }),
+    ...(plane.storePath !== undefined && { storePath: plane.storePath }),
+  });
+  const started = await enqueueGovernedRun(
+    store,
+    {
+      requestedBy,
+      keys: plane.keys,
+      manifest,
+      manifestHash: record.manifestHash,
+      policy,
+      secretPatterns: [],
+      envelopeHash: pinned,
+      secretNames: envelope.secrets,
+      pool: envelope.pool,
+    },
+    {
+      kind: 'exec',
+      agent: envelope.agent,
+      task: { task: envelope.task, reason: envelope.reason, execution: envelope.execution },
+      budget: {
+        timeoutMs: envelope.budget.timeoutMs,
+        maxOutputBytes: policy.limits.outputBytes,
+        maxSteps: null,
+        maxCostUsd: envelope.budget.maxCostUsd,
+      },
+      leadingEvents: [
+        {
+          type: 'policy.decided',
+          data: { decision: 'continue', reasons: decision.reasons, envelopeHash: pinned },
+        },
+      ],
+      input: ({ manifestHash, policy: runPolicy, secretPatterns }): ExecInput => ({
+        command: envelope.execution.command,
+        manifestHash,
+        policy: runPolicy,
+        secretPatterns,
+        ...(envelope.secrets.length > 0 && { secrets: envelope.secrets }),
+      }),
+    },
+  );
+  return { ...started, decision, envelopeHash: pinned };
+}
+
+async function requireBlob(store: Store, hash: string): Promise<Uint8Array> {
+  return loadBlob(store, hash, 'checkpoint').catch(() => {
+    throw new CheckpointIncompleteError([hash]);
+  });
+}

@@ -1,0 +1,35 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { acceptHandoff, type HandoffPlane } from '../../governed/handoff/accept-handoff.js';
+import { handoffEnvelopeSchema } from '../../governed/handoff/envelope.js';
+import type { Runtime } from '../../runtime/types.js';
+import { parseJsonBody } from '../request-input.js';
+import type { ServerEnv } from '../server-env.js';
+
+const handoffBody = z.object({ envelope: handoffEnvelopeSchema }).strict();
+
+/**
+ * `POST /v1/handoffs` `{ envelope }`: the plane re-checks the envelope's policy, signs the
+ * contract pinning the envelope's hash and queues the run for the pool; 202 with `{ runId,
+ * sessionId, contractHash, envelopeHash, decision, reasons }`, 403 `policy_denied` (the
+ * reasons in the message), 409 `checkpoint_incomplete` while a checkpoint blob is missing.
+ */
+export function handoffRoutes(runtime: Runtime, plane: HandoffPlane): Hono<ServerEnv> {
+  const routes = new Hono<ServerEnv>();
+  routes.post('/handoffs', async (c) => {
+    const { envelope } = await parseJsonBody(c.req, handoffBody);
+    const accepted = await acceptHandoff(runtime.store, plane, envelope, c.get('caller'));
+    return c.json(
+      {
+        runId: accepted.runId,
+        sessionId: accepted.sessionId,
+        contractHash: accepted.contractHash,
+        envelopeHash: accepted.envelopeHash,
+        decision: accepted.decision.decision,
+        reasons: accepted.decision.reasons,
+      },
+      202,
+    );
+  });
+  return routes;
+}
