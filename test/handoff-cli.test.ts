@@ -1,6 +1,14 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handoff, localFirst, targets } from '../src/handoff/index.js';
@@ -26,6 +34,7 @@ describe('baton handoff', () => {
   let plane: ServeProcess;
   let runner: ChildProcessWithoutNullStreams | undefined;
   let runnerLog = '';
+  let vendorBin = '';
 
   beforeAll(async () => {
     outside = outsideTmpDir('baton-handoff-cli-');
@@ -35,13 +44,23 @@ describe('baton handoff', () => {
     repo.write('.env', `TOKEN=${ENV_VALUE}\n`);
     planeHome = join(outside, 'plane');
     mkdirSync(planeHome);
+    // A stand-in Claude Code on the PATH the plane builds sandbox policies from (the runners').
+    vendorBin = join(outside, 'vendor-bin');
+    mkdirSync(vendorBin);
+    copyFileSync(join(import.meta.dirname, 'fixtures/vendor-cli/replay.mjs'), join(vendorBin, 'replay.mjs'));
+    writeFileSync(
+      join(vendorBin, 'claude'),
+      `#!/bin/sh\nexec node ${join(vendorBin, 'replay.mjs')} claude "$@"\n`,
+    );
+    chmodSync(join(vendorBin, 'claude'), 0o755);
+    chmodSync(outside, 0o755);
     db = join(planeHome, 'baton.db');
     const secretsFile = join(outside, 'secrets.json');
     writeFileSync(secretsFile, JSON.stringify({ API_TOKEN: { value: SECRET_VALUE, pools: ['default'] } }));
     plane = await startServeProcess(
       ['--db', db, '--port', '0', '--workers', '0', '--secrets-file', secretsFile],
       {
-        env: { BATON_HOME: planeHome },
+        env: { BATON_HOME: planeHome, PATH: `${vendorBin}:${process.env.PATH ?? ''}` },
       },
     );
   }, 60_000);
@@ -173,11 +192,14 @@ describe('baton handoff', () => {
       plane: { url: plane.url },
       agent: {
         name: 'secret-probe',
-        command: () => [
-          'sh',
-          '-c',
-          'printf %s "$API_TOKEN" | sha256sum | cut -c1-64 > token.sha256; echo "token: $API_TOKEN"',
-        ],
+        execution: () => ({
+          kind: 'exec',
+          command: [
+            'sh',
+            '-c',
+            'printf %s "$API_TOKEN" | sha256sum | cut -c1-64 > token.sha256; echo "token: $API_TOKEN"',
+          ],
+        }),
       },
       policy: localFirst({ allowPools: ['default'], allowSecrets: ['API_TOKEN'] }),
       secrets: ['API_TOKEN'],
@@ -205,5 +227,32 @@ describe('baton handoff', () => {
     expect(JSON.stringify(receipt).includes(SECRET_VALUE)).toBe(false);
     expect(runnerLog.includes(SECRET_VALUE)).toBe(false);
     expect(plane.stderr().includes(SECRET_VALUE)).toBe(false);
+  }, 180_000);
+
+  it('--agent claude-code runs the vendor CLI headless in the runner sandbox; its stream becomes the run log', async () => {
+    if (!runner) throw new Error('an earlier test starts the runner');
+    const result = await handoffCli([
+      'greet scenario=success',
+      '--pool',
+      'default',
+      '--agent',
+      'claude-code',
+      '--wait',
+      '--json',
+    ]);
+    expect(result.code, `${result.stderr}\n${runnerLog}`).toBe(0);
+    const output = JSON.parse(result.stdout) as { runId: string; status: string; patch: { files: number } };
+    expect(output).toMatchObject({ status: 'succeeded', patch: { files: 1 } });
+    const store = new SqliteStore(db);
+    try {
+      const run = await store.getRun(output.runId);
+      expect(run?.kind).toBe('vendor');
+      const events = await store.readEvents(run?.sessionId ?? '');
+      expect(events.find((event) => event.type === 'message.completed')?.data).toMatchObject({
+        text: 'Wrote hello.txt.',
+      });
+    } finally {
+      await store.close();
+    }
   }, 180_000);
 });

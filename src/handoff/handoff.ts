@@ -204,7 +204,7 @@ export function handoff(options: HandoffOptions): Handoff {
       agent: agent.name,
       task: continueOptions.task,
       reason: continueOptions.reason ?? null,
-      execution: { kind: 'exec', command: agent.command(continueOptions.task) },
+      execution: agent.execution(continueOptions.task),
       network: { mode: hosts.length > 0 ? 'allowlist' : 'none', hosts },
       secrets: [...request.secrets],
       budget: {

@@ -48,7 +48,7 @@ async function runHandoff(task: string, config: BatonConfig): Promise<number> {
       url: config.plane ?? DEFAULT_PLANE,
       ...(config.apiToken !== undefined && { token: config.apiToken }),
     },
-    agent: await handoffAgent(config.agent.at(-1) ?? 'mock', config.env),
+    agent: handoffAgent(config.agent.at(-1) ?? 'mock'),
     policy: (await readHandoffPolicy(workspace, config.env)) ?? localFirst({ allowPools: [pool] }),
     allowUntracked: config.allowUntracked,
     allowHosts: config.allowHost,

@@ -1,42 +1,25 @@
-import { access, constants } from 'node:fs/promises';
-import { delimiter, join } from 'node:path';
-import type { Environment } from '../../core/environment.js';
 import { AgentUnavailableError } from '../../governed/handoff/errors.js';
 import { agents, type HandoffAgent } from '../../handoff/agents.js';
 
-/** The executable each vendor agent's CLI is installed as. */
-const VENDOR_CLIS: Readonly<Record<string, string>> = {
-  'claude-code': 'claude',
-  codex: 'codex',
-  opencode: 'opencode',
+/** The agents `--agent` names, besides a Baton agent by name (not in this build). */
+const NAMED_AGENTS: Readonly<Record<string, () => HandoffAgent>> = {
+  mock: agents.mock,
+  'claude-code': agents.claudeCode,
+  codex: agents.codex,
+  opencode: agents.opencode,
 };
 
 /**
- * The agent `--agent` names: `mock` (the default). Vendor agents and Baton agents by name are
- * not in this build: naming one is `agent_unavailable`, saying first whether its CLI is missing.
+ * The agent `--agent` names: `mock` (the default) or a vendor coding agent, whose CLI must be
+ * installed where it runs — on the runner, which fails the run with `agent_unavailable` when it
+ * is not — not on this machine. Any other name is `agent_unavailable` here.
  */
-export async function handoffAgent(name: string, env: Environment): Promise<HandoffAgent> {
-  if (name === 'mock') return agents.mock();
-  const executable = VENDOR_CLIS[name];
-  if (executable === undefined) {
-    throw new AgentUnavailableError(`agent ${JSON.stringify(name)} is not available: use --agent mock`);
-  }
-  if (!(await onPath(executable, env))) {
+export function handoffAgent(name: string): HandoffAgent {
+  const make = NAMED_AGENTS[name];
+  if (make === undefined) {
     throw new AgentUnavailableError(
-      `agent ${name} needs the ${executable} CLI, which is not installed (not on PATH)`,
+      `agent ${JSON.stringify(name)} is not available: use mock, claude-code, codex or opencode`,
     );
   }
-  throw new AgentUnavailableError(`agent ${name} is not available in this build of Baton: use --agent mock`);
-}
-
-async function onPath(executable: string, env: Environment): Promise<boolean> {
-  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
-    // A directory without the executable (or unreadable) just is not where it lives.
-    const found = await access(join(dir, executable), constants.X_OK).then(
-      () => true,
-      () => false,
-    );
-    if (found) return true;
-  }
-  return false;
+  return make();
 }

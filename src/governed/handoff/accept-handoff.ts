@@ -7,6 +7,7 @@ import { loadBlob, loadManifest } from '../../workspace/restore.js';
 import { buildSandboxPolicy } from '../../workspace/sandbox/policy.js';
 import type { ExecInput } from '../exec-input.js';
 import { enqueueGovernedRun, type StartedGovernedRun } from '../start-governed.js';
+import type { VendorInput } from '../vendor/vendor-input.js';
 import { checkpointBlobs, checkpointRecordSchema } from './checkpoint-record.js';
 import { decideHandoff, type HandoffDecision } from './decide.js';
 import { envelopeHash, type HandoffEnvelope } from './envelope.js';
@@ -99,7 +100,7 @@ export async function acceptHandoff(
       pool: envelope.pool,
     },
     {
-      kind: 'exec',
+      kind: envelope.execution.kind,
       agent: envelope.agent,
       task: { task: envelope.task, reason: envelope.reason, execution: envelope.execution },
       budget: {
@@ -114,13 +115,27 @@ export async function acceptHandoff(
           data: { decision: 'continue', reasons: decision.reasons, envelopeHash: pinned },
         },
       ],
-      input: ({ manifestHash, policy: runPolicy, secretPatterns }): ExecInput => ({
-        command: envelope.execution.command,
-        manifestHash,
-        policy: runPolicy,
-        secretPatterns,
-        ...(envelope.secrets.length > 0 && { secrets: envelope.secrets }),
-      }),
+      input: ({ manifestHash, policy: runPolicy, secretPatterns }): ExecInput | VendorInput => {
+        const execution = envelope.execution;
+        if (execution.kind === 'vendor') {
+          return {
+            agent: execution.agent,
+            task: envelope.task,
+            manifestHash,
+            policy: runPolicy,
+            secretPatterns,
+            secrets: envelope.secrets,
+            maxCostUsd: envelope.budget.maxCostUsd,
+          };
+        }
+        return {
+          command: execution.command,
+          manifestHash,
+          policy: runPolicy,
+          secretPatterns,
+          ...(envelope.secrets.length > 0 && { secrets: envelope.secrets }),
+        };
+      },
     },
   );
   return { ...started, decision, envelopeHash: pinned };

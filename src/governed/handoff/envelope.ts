@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hashCanonical } from '../../core/hash.js';
+import { vendorAgentSchema } from '../vendor/vendor-agent.js';
 import { handoffPolicySchema, poolNameSchema, secretNameSchema } from './policy.js';
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/);
@@ -17,12 +18,17 @@ export const checkpointRefSchema = z
   .strict();
 
 /**
- * What runs on the pool: a command in the sandboxed checkout. The `mock` agent's command writes
- * a visible file and spends nothing.
+ * What runs on the pool: a command in the sandboxed checkout (`exec`; the `mock` agent's command
+ * writes a visible file and spends nothing), or a vendor coding agent's CLI run headless there
+ * (`vendor`: Claude Code, Codex, OpenCode).
  */
-export const executionSpecSchema = z
-  .object({ kind: z.literal('exec'), command: z.array(z.string()).min(1) })
-  .strict();
+export const executionSpecSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('exec'), command: z.array(z.string()).min(1) }).strict(),
+  z.object({ kind: z.literal('vendor'), agent: vendorAgentSchema.strict() }).strict(),
+]);
+
+/** A parsed {@link executionSpecSchema}. */
+export type ExecutionSpec = z.infer<typeof executionSpecSchema>;
 
 const toolCallSchema = z
   .object({ name: z.string().max(200), ok: z.boolean(), durationMs: z.number().nonnegative() })

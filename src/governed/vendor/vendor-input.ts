@@ -15,7 +15,7 @@ export const vendorInputSchema = z.object({
    */
   secrets: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)),
   /** The run's spending cap; the vendor's own reported cost is checked against it as it streams. */
-  maxCostUsd: z.number().positive().nullable(),
+  maxCostUsd: z.number().nonnegative().nullable(),
 });
 
 /** A parsed `vendor` run input. */
