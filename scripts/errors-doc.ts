@@ -1,4 +1,5 @@
-import { ERROR_CODES, type ErrorCodeEntry, type ErrorDomain } from '../src/core/error-codes.js';
+import type { ErrorCodeEntry, ErrorDomain } from '../src/core/error-codes/error-code-entry.js';
+import { ERROR_CODES } from '../src/core/error-codes.js';
 import { markdownTable } from './markdown.js';
 
 /** Each domain's heading and the union type of its codes, in the order the document lists them. */

@@ -1,4 +1,5 @@
-import { type ErrorStatus, httpStatusOf } from '../core/error-codes.js';
+import type { ErrorStatus } from '../core/error-codes/error-code-entry.js';
+import { httpStatusOf } from '../core/error-codes.js';
 import type { ErrorBody } from '../core/errors.js';
 import { isBatonError } from '../core/errors.js';
 import { MethodNotAllowedError, UnauthorizedError } from './http-errors.js';
