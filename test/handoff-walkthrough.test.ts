@@ -86,10 +86,13 @@ describe("docs/handoff.md's walkthrough", () => {
     sdkRepo = dirtyRepo();
 
     plane = startShell('handoff-walkthrough-plane');
-    const listening = await waitFor(() => /Baton listening on (http:\/\/\S+)/.exec(plane?.stdout() ?? '')?.[1], {
-      ...LONG,
-      message: logs,
-    });
+    const listening = await waitFor(
+      () => /Baton listening on (http:\/\/\S+)/.exec(plane?.stdout() ?? '')?.[1],
+      {
+        ...LONG,
+        message: logs,
+      },
+    );
     planeUrl = listening;
     runner = startShell('handoff-walkthrough-runner');
     await waitFor(() => runner?.stderr().includes('runner started'), { ...LONG, message: logs });
@@ -153,7 +156,11 @@ describe("docs/handoff.md's walkthrough", () => {
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(report).toEqual({ decision: 'continue', files: ['README.md', 'notes/todo.md'] });
-    expect(outcome).toMatchObject({ runId: expect.stringMatching(/^run_/), status: 'succeeded', pulled: 'applied' });
+    expect(outcome).toMatchObject({
+      runId: expect.stringMatching(/^run_/),
+      status: 'succeeded',
+      pulled: 'applied',
+    });
     expect(readFileSync(join(sdkRepo.dir, 'HANDOFF.md'), 'utf8')).toBe('summarise the notes\n');
   }, 120_000);
 });
