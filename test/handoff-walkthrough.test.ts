@@ -135,6 +135,8 @@ describe("docs/handoff.md's walkthrough", () => {
     // The runner has its own home and key, and no database of its own.
     const runnerHome = readdirSync(join(home, '.baton-runner'));
     expect(runnerHome.some((name) => name.endsWith('.db'))).toBe(false);
+    // It ran the run without reaching for what only the plane has (no warning in its log).
+    expect(runner?.stderr()).not.toMatch(/"level":"(warn|error)"/);
   }, 120_000);
 
   it('the SDK: dryRun, continueIn, wait and pull({ isolation: "auto" }) as a module', async () => {

@@ -99,6 +99,9 @@ export async function settleChild(
  * only logged: the parent finds the child's end itself whenever it next runs.
  */
 export async function notifyParent(context: RuntimeContext, run: RunRecord): Promise<void> {
+  // Only a pool's runner executes a pool run, and a runner has no sessions to read (its store is
+  // the plane's runner API): looking would only fail. A parent finds the child's end itself.
+  if (run.pool !== null) return;
   try {
     await settleChild(context, run.sessionId);
   } catch (error) {
