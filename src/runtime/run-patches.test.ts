@@ -9,7 +9,7 @@ describe('lifecyclePatches', () => {
     expect(
       lifecyclePatches({ type: 'run.started', data: { agent: 'a', attempt: 2, definitionHash: 'h' } }, NOW),
     ).toEqual({
-      runPatch: { status: 'running', attempt: 2, definitionHash: 'h' },
+      runPatch: { status: 'running', attempt: 2, startedAttempt: 2, definitionHash: 'h' },
       sessionPatch: { status: 'running' },
     });
   });
