@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ChildTasks } from '../src/core/child-tasks.js';
 import { storeChildTasks } from '../src/delegation/child-tasks.js';
@@ -403,6 +404,45 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
     expect(dataOf(events, 'message.received').filter((data) => data.priority === 'background')).toEqual([]);
     // The cancelled coordinator is not started again by its children's ends.
     expect((await runtime.getSession(started.sessionId)).runs).toHaveLength(1);
+  });
+
+  it('executeTree waits for a background child another worker runs, then runs the woken coordinator to its answer', async () => {
+    let entered = false;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = agent('slow', async () => {
+      entered = true;
+      await gate;
+      return { text: 'done elsewhere' };
+    });
+    const slowSpawn = slow.asBackgroundTool();
+    const coordinator = agent(
+      'coordinator',
+      (request) =>
+        request.step === 0
+          ? { toolCalls: [{ name: slowSpawn.name, input: { input: 'busy' } }] }
+          : { text: reports(request).length === 1 ? 'answered' : 'none yet' },
+      { tools: [slowSpawn] },
+    );
+    const runtime = await runtimeWith([coordinator]);
+    const elsewhere = createRuntime({ store: runtime.store, agents: [coordinator] });
+    try {
+      const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+      expect((await runtime.execute(started.runId)).status).toBe('waiting');
+      const [taskId] = dataOf(await log(runtime, started.sessionId), 'run.waiting')[0]?.taskIds ?? [];
+      // Another worker holds the child: the tree cannot run it, and must not give up on it.
+      const child = elsewhere.execute(await childRun(runtime, taskId as string));
+      await waitFor(() => entered, { timeoutMs: 30_000 });
+      const tree = runtime.executeTree(started.runId);
+      await sleep(300);
+      release();
+      expect((await child).status).toBe('succeeded');
+      expect(await tree).toMatchObject({ status: 'succeeded', result: { text: 'answered' } });
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('a parent that crashes mid-spawn resumes onto the child its first attempt started: the child runs once', async () => {
