@@ -246,7 +246,9 @@ export interface Runtime {
   ): Promise<RunView>;
   /**
    * Executes a run and every run of its session tree (the child runs of agents used as tools,
-   * theirs) in this process until the root ends or waits for a person (used by `baton run`).
+   * background children's task runs, theirs) in this process until the root ends or waits for a
+   * person (used by `baton run`); while the root waits only on children another worker runs, it
+   * waits for them.
    */
   executeTree(
     runId: string,
