@@ -119,6 +119,18 @@ describe.each(Object.keys(STORES))('child sessions over HTTP (%s)', (storeName) 
     );
     // The root waits on its child, not on a person: it reads running; the child waits for one.
     expect(waiting.status).toBe('running');
+    // The run view says what the root waits on: its children.
+    const parked = await waitFor(
+      async () => {
+        const run = (await fetch(`${url}/v1/runs/${runId}`).then((response) => response.json())) as {
+          status: string;
+          waitingOn?: string;
+        };
+        return run.status === 'waiting' ? run : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    expect(parked.waitingOn).toBe('children');
     const [approval] = waiting.pendingApprovals;
     expect(approval?.sessionId).not.toBe(sessionId);
     expect(approval?.runPath).toHaveLength(2);

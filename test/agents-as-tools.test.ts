@@ -50,8 +50,16 @@ describe.each(Object.keys(STORES))('agents as tools (%s)', (storeName) => {
     // Only the parent executes: it starts its children and parks.
     const parked = await runtime.execute(runId);
     // Held by no worker: the lease is owned by nobody, it only says when the sweep looks again.
-    expect(parked).toMatchObject({ status: 'waiting', lease: { owner: 'baton:waiting' } });
-    expect((await runtime.getSession(sessionId)).status).toBe('running');
+    expect(parked).toMatchObject({
+      status: 'waiting',
+      waitingOn: 'children',
+      lease: { owner: 'baton:waiting' },
+    });
+    expect(await runtime.getRun(runId)).toMatchObject({ waitingOn: 'children' });
+    expect(await runtime.getSession(sessionId)).toMatchObject({
+      status: 'running',
+      runs: [{ id: runId, waitingOn: 'children' }],
+    });
     const waitingLog = await runtime.store.readEvents(sessionId);
     expect(dataOf(waitingLog, 'run.waiting').at(-1)).toMatchObject({ waitingOn: 'children' });
     const started = dataOf(waitingLog, 'subagent.started');

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ChildTasks } from '../src/core/child-tasks.js';
 import { storeChildTasks } from '../src/delegation/child-tasks.js';
@@ -357,6 +358,91 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
       status: 'succeeded',
       result: { text: `<task-completed task_id="${taskId}">cancelled</task-completed>` },
     });
+  });
+
+  it('cancelling a coordinator cancels its background children, running or queued, and none reports back', async () => {
+    // The slow child is mid-model-call in this process when its parent is cancelled.
+    let entered = false;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = agent('slow', async () => {
+      entered = true;
+      await gate;
+      return { text: 'late' };
+    });
+    const slowSpawn = slow.asBackgroundTool();
+    const coordinator = agent(
+      'coordinator',
+      (request) =>
+        request.step === 0
+          ? { toolCalls: [spawnCall('queued'), { name: slowSpawn.name, input: { input: 'busy' } }] }
+          : { text: `${reports(request).length} reports` },
+      { tools: [spawn, slowSpawn] },
+    );
+    const runtime = await runtimeWith([coordinator]);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    expect(await runtime.execute(started.runId)).toMatchObject({ status: 'waiting', waitingOn: 'children' });
+    const taskIds = dataOf(await log(runtime, started.sessionId), 'run.waiting')[0]?.taskIds ?? [];
+    expect(taskIds).toHaveLength(2);
+    const tasks = await Promise.all(taskIds.map(async (id) => (await runtime.store.getTask(id))!));
+    const slowTask = tasks.find((task) => task.profile === 'agent:slow');
+    const slowRun = runtime.execute(slowTask?.runId as string);
+    await waitFor(() => entered, { timeoutMs: 30_000 });
+
+    const cancelled = await runtime.cancel(started.runId);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.waitingOn).toBeUndefined();
+    release();
+    expect((await slowRun).status).toBe('cancelled');
+    for (const taskId of taskIds) {
+      expect((await runtime.store.getTask(taskId))?.status).toBe('cancelled');
+      expect((await runtime.getRun(await childRun(runtime, taskId))).status).toBe('cancelled');
+    }
+    const events = await log(runtime, started.sessionId);
+    expect(dataOf(events, 'message.received').filter((data) => data.priority === 'background')).toEqual([]);
+    // The cancelled coordinator is not started again by its children's ends.
+    expect((await runtime.getSession(started.sessionId)).runs).toHaveLength(1);
+  });
+
+  it('executeTree waits for a background child another worker runs, then runs the woken coordinator to its answer', async () => {
+    let entered = false;
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow = agent('slow', async () => {
+      entered = true;
+      await gate;
+      return { text: 'done elsewhere' };
+    });
+    const slowSpawn = slow.asBackgroundTool();
+    const coordinator = agent(
+      'coordinator',
+      (request) =>
+        request.step === 0
+          ? { toolCalls: [{ name: slowSpawn.name, input: { input: 'busy' } }] }
+          : { text: reports(request).length === 1 ? 'answered' : 'none yet' },
+      { tools: [slowSpawn] },
+    );
+    const runtime = await runtimeWith([coordinator]);
+    const elsewhere = createRuntime({ store: runtime.store, agents: [coordinator] });
+    try {
+      const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+      expect((await runtime.execute(started.runId)).status).toBe('waiting');
+      const [taskId] = dataOf(await log(runtime, started.sessionId), 'run.waiting')[0]?.taskIds ?? [];
+      // Another worker holds the child: the tree cannot run it, and must not give up on it.
+      const child = elsewhere.execute(await childRun(runtime, taskId as string));
+      await waitFor(() => entered, { timeoutMs: 30_000 });
+      const tree = runtime.executeTree(started.runId);
+      await sleep(300);
+      release();
+      expect((await child).status).toBe('succeeded');
+      expect(await tree).toMatchObject({ status: 'succeeded', result: { text: 'answered' } });
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('a parent that crashes mid-spawn resumes onto the child its first attempt started: the child runs once', async () => {

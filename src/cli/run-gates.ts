@@ -53,6 +53,12 @@ function questionPrompt(input: PendingInput): string {
   return `${input.question}${choices}\n> `;
 }
 
+/** Whether the session tree has an approval or question open for a person. */
+export async function hasOpenGates(runtime: Runtime, sessionId: string): Promise<boolean> {
+  const { pendingApprovals, pendingInputs } = await runtime.getSession(sessionId);
+  return pendingApprovals.length > 0 || pendingInputs.length > 0;
+}
+
 /** Tells a person without a terminal which ids to decide or answer (`baton run` exits 4). */
 export async function describeOpenGates(runtime: Runtime, sessionId: string, runId: string): Promise<string> {
   const { pendingApprovals, pendingInputs } = await runtime.getSession(sessionId);

@@ -29,7 +29,7 @@ import { sampleStoreGauges } from './store-gauges.js';
 import { streamSession } from './stream.js';
 import { streamTree } from './stream-tree.js';
 import type { Runtime, Worker } from './types.js';
-import { runView, sessionView } from './views.js';
+import { runView, runViewIn, sessionView } from './views.js';
 import { startWorker } from './worker.js';
 import { newWorkerIdentity } from './worker-identity.js';
 
@@ -160,12 +160,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       const items = await Promise.all(page.items.map((session) => sessionView(context.store, session)));
       return { items, ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) };
     },
-    getRun: async (runId) => runView(await requireRun(context, runId)),
+    getRun: async (runId) => runViewIn(context.store, await requireRun(context, runId)),
     listWorkers: () => context.store.listWorkers(),
     async listRuns(listOptions = {}) {
       const page = await context.store.listRuns({ ...listOptions, limit: listOptions.limit ?? 50 });
       return {
-        items: page.items.map(runView),
+        items: await Promise.all(page.items.map((run) => runViewIn(context.store, run))),
         ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
       };
     },
@@ -180,7 +180,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         const run = await requireRun(context, runId);
         if (run.status === 'running')
           throw new ConflictError(`run ${runId} is being executed by another worker`, 'run_busy');
-        return runView(run);
+        return runViewIn(context.store, run);
       }
       const signal = AbortSignal.any([
         shutdown.signal,
@@ -193,7 +193,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         claimStartedAt,
         ...(executeOptions.drainGraceMs !== undefined && { drainGraceMs: executeOptions.drainGraceMs }),
       });
-      return runView(await requireRun(context, runId));
+      return runViewIn(context.store, await requireRun(context, runId));
     },
     executeTree(runId, treeOptions = {}) {
       return executeTree(context, (id) => runtime.execute(id, treeOptions), runId, treeOptions.signal);

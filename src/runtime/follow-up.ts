@@ -5,6 +5,7 @@ import type { CallerIdentity } from '../core/tool.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import type { NewRun, RunPatch, RunRecord, RunStatus, SessionRecord } from '../store/run-store.js';
 import { inCurrentTrace } from '../telemetry/trace-context.js';
+import { latestWait } from './run-wait.js';
 import type { RuntimeContext } from './runtime-context.js';
 import type { StoreJournal } from './store-journal.js';
 
@@ -94,11 +95,8 @@ export async function deliverToSession(
 
 /** Whether the waiting `run` idle-yielded for background children (its last `run.waiting` says so). */
 async function waitsForChildren(context: Pick<RuntimeContext, 'store'>, run: RunRecord): Promise<boolean> {
-  const waits = await context.store.readEvents(run.sessionId, { types: ['run.waiting'] });
-  const last = waits.filter((event) => event.runId === run.id).at(-1);
-  return (
-    last?.type === 'run.waiting' && last.data.waitingOn === 'children' && last.data.taskIds !== undefined
-  );
+  const wait = await latestWait(context.store, run);
+  return wait?.waitingOn === 'children' && wait.taskIds !== undefined;
 }
 
 /**

@@ -3,7 +3,7 @@ import type { EventDraft } from '../core/events.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import { isRunEnded } from '../store/records.js';
 import type { RunRecord } from '../store/run-store.js';
-import { activeChildRuns, notifyParent, runningChildren } from './child-runs.js';
+import { activeBackgroundChildren, activeChildRuns, notifyParent, runningChildren } from './child-runs.js';
 import { lifecyclePatches } from './run-patches.js';
 import type { RuntimeContext } from './runtime-context.js';
 
@@ -49,18 +49,28 @@ export async function cancelRun(context: RuntimeContext, runId: string): Promise
 }
 
 /**
- * Cancels the children a cancelled run left running (agents used as tools, fan-outs), and so
- * theirs: a parent's cancel never leaves work running below it. A child that ended meanwhile
- * is skipped.
+ * Cancels the children a cancelled run left running (agents used as tools, fan-outs, and its
+ * session's background children), and so theirs: a parent's cancel never leaves work running
+ * below it. A child that ended meanwhile is skipped.
  */
 export async function cancelChildren(context: RuntimeContext, run: RunRecord): Promise<void> {
   for (const child of await activeChildRuns(context, await runningChildren(context, run))) {
-    try {
-      await cancelRun(context, child.id);
-    } catch (error) {
-      // The child ended between the read and the cancel: nothing is left to stop.
-      if (!(error instanceof ConflictError)) throw error;
-    }
+    await cancelIfActive(context, child.id);
+  }
+  for (const { task, run: child } of await activeBackgroundChildren(context, run.sessionId)) {
+    // The task reads `cancelled` first, as a task cancel does. Its parent is not sent a report:
+    // that would start the cancelled coordinator's session again.
+    await context.store.updateTask(task.id, { status: 'cancelled', completedAt: new Date().toISOString() });
+    await cancelIfActive(context, child.id);
+  }
+}
+
+async function cancelIfActive(context: RuntimeContext, runId: string): Promise<void> {
+  try {
+    await cancelRun(context, runId);
+  } catch (error) {
+    // The child ended between the read and the cancel: nothing is left to stop.
+    if (!(error instanceof ConflictError)) throw error;
   }
 }
 

@@ -119,8 +119,14 @@ export interface SessionView {
   updatedAt: string;
 }
 
-/** A run as the API shows it: the record without its lease token. */
-export type RunView = Omit<RunRecord, 'lease'> & { lease: { owner: string; expiresAt: number } | null };
+/**
+ * A run as the API shows it: the record without its lease token; a `waiting` run parked on its
+ * children (agents used as tools, background children) has `waitingOn: 'children'`.
+ */
+export type RunView = Omit<RunRecord, 'lease'> & {
+  lease: { owner: string; expiresAt: number } | null;
+  waitingOn?: 'children';
+};
 
 /** A live worker's entry on the wire (`GET /v1/workers`, `baton workers list --json`): times as ISO 8601. */
 export type WorkerView = Omit<WorkerRecord, 'expiresAt'> & { expiresAt: string };
@@ -240,7 +246,9 @@ export interface Runtime {
   ): Promise<RunView>;
   /**
    * Executes a run and every run of its session tree (the child runs of agents used as tools,
-   * theirs) in this process until the root ends or waits for a person (used by `baton run`).
+   * background children's task runs, theirs) in this process until the root ends or waits for a
+   * person (used by `baton run`); while the root waits only on children another worker runs, it
+   * waits for them.
    */
   executeTree(
     runId: string,

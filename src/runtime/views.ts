@@ -5,6 +5,7 @@ import type { RunRecord, SessionRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { WorkerRecord } from '../store/worker-registry.js';
 import { sessionGates } from './pending-gates.js';
+import { latestWait } from './run-wait.js';
 import type { RunView, SessionView, WorkerView } from './types.js';
 
 /** Most runs a session view lists (newest first). */
@@ -14,6 +15,17 @@ const SESSION_VIEW_RUNS = 1000;
 export function runView(run: RunRecord): RunView {
   const { lease, ...rest } = run;
   return { ...rest, lease: lease && { owner: lease.owner, expiresAt: lease.expiresAt } };
+}
+
+/**
+ * A run's view as `GET /v1/runs/:id` and a session's `runs` show it: a run parked on its
+ * children (agents used as tools, background children) says `waitingOn: 'children'`, from its
+ * newest `run.waiting` (read only for a `waiting` run).
+ */
+export async function runViewIn(store: Pick<Store, 'readEvents'>, run: RunRecord): Promise<RunView> {
+  const view = runView(run);
+  const wait = await latestWait(store, run);
+  return wait?.waitingOn === 'children' ? { ...view, waitingOn: 'children' } : view;
 }
 
 /** A worker entry as the wire shows it: `expiresAt` an ISO 8601 string like every other time. */
@@ -27,7 +39,7 @@ export async function sessionView(store: Store, session: SessionRecord): Promise
     store.listRuns({ sessionId: session.id, limit: SESSION_VIEW_RUNS }),
     store.readEvents(session.id, { types: ['session.started', 'context.updated'] }),
   ]);
-  const runs = items.reverse().map(runView);
+  const runs = await Promise.all(items.reverse().map((run) => runViewIn(store, run)));
   // Only a session with an active run can have open gates: the others cost no extra read.
   const gates =
     session.status === 'waiting' || session.status === 'running'

@@ -15,7 +15,7 @@ import { cliLogger, cliTelemetry } from '../observability.js';
 import { withStore } from '../open-cli-store.js';
 import { writeJsonLine } from '../options.js';
 import { loadPrices } from '../prices.js';
-import { askAtTerminal, describeOpenGates, settleGatesInline } from '../run-gates.js';
+import { askAtTerminal, describeOpenGates, hasOpenGates, settleGatesInline } from '../run-gates.js';
 import { RunPrinter } from '../run-printer.js';
 import { runtimeOptions } from '../runtime-options.js';
 import { signalExitCode, stopOnSignals } from '../stop-signals.js';
@@ -93,6 +93,14 @@ async function executeAndPrint(
     for (;;) {
       ({ run, from } = await executePrinting(runtime, sessionId, runId, config, printer, stop.signal, from));
       if (run.status !== 'waiting' || stop.received()) break;
+      if (run.waitingOn === 'children' && !(await hasOpenGates(runtime, sessionId))) {
+        // Its children are left to runs this process cannot execute: nobody here can help.
+        printer.close();
+        process.stderr.write(
+          `baton: run ${runId} is waiting on its children, which this process cannot run; \`baton worker\` resumes them\n`,
+        );
+        return exitCodeForRun(run.status);
+      }
       if (process.stdin.isTTY !== true) {
         printer.close();
         process.stderr.write(await describeOpenGates(runtime, sessionId, runId));
