@@ -13,6 +13,7 @@ import type { AppendOptions, Claim, ReadEventsOptions, RunRecord } from '../stor
 import type { Store } from '../store/store.js';
 import type { WorkerAnnouncement } from '../store/worker-registry.js';
 import { isRunnerKey, registerRunnerKey } from './runner-keys.js';
+import { checkRunnerLifecycleEvent } from './runner-lifecycle-events.js';
 
 /** The longest a claim waits for work before answering "nothing" (the runner asks again). */
 export const MAX_CLAIM_WAIT_MS = 25_000;
@@ -190,6 +191,7 @@ export class RunnerPlane {
         'runner_event_refused',
         `a runner may not record ${refused.type}: the plane does`,
       );
+    for (const event of append.events) checkRunnerLifecycleEvent(event);
     const now = new Date().toISOString();
     let runPatch: AppendOptions['runPatch'] = definedOnly(append.runPatch ?? {});
     let sessionPatch: AppendOptions['sessionPatch'];
