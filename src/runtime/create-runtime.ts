@@ -152,7 +152,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     retry: async (runId) => runView(await retryRun(context, runId)),
     stream: (sessionId, streamOptions = {}) =>
       streamOptions.children === true
-        ? streamTree((id, options) => streamSession(context, id, options), sessionId, streamOptions)
+        ? streamTree(
+            (id, options) => streamSession(context, id, options),
+            async (id) => (await context.store.getSession(id))?.parentSessionId,
+            sessionId,
+            streamOptions,
+          )
         : streamSession(context, sessionId, streamOptions),
     getSession: async (sessionId) => sessionView(context.store, await requireSession(context, sessionId)),
     async listSessions({ limit = 50, cursor }) {
