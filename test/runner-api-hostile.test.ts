@@ -81,4 +81,48 @@ describe('the runner API under hostile input', () => {
     expect(await server.store.readEvents(sessionId)).toHaveLength(before.length);
     expect((await server.store.getRun(runId))?.status).toBe('running');
   });
+
+  const requested = (approvalId: string, human: boolean) => ({
+    type: 'approval.requested',
+    data: {
+      approvalId,
+      toolCallId: `call_${approvalId}`,
+      name: 'refund',
+      input: {},
+      inputHash: 'h',
+      agent: 'exec',
+      requestedAt: new Date().toISOString(),
+      runPath: [],
+      ...(human && { human: true }),
+    },
+  });
+  const decided = (approvalId: string, by: string) => ({
+    type: 'approval.decided',
+    data: { approvalId, decision: 'approve', by },
+  });
+
+  it.each([
+    ['in a person’s name', false, 'alice@example.com'],
+    ['on a call only a person may decide', true, 'policy'],
+  ])('refuses a runner’s approval decision %s (403) and records nothing', async (_, human, by) => {
+    const { runId, sessionId, token } = await claimed();
+    const asked = await post(`/runs/${runId}/events`, { events: [requested('apr_1', human)] }, token);
+    expect(asked.status).toBe(200);
+    const response = await post(`/runs/${runId}/events`, { events: [decided('apr_1', by)] }, token);
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('runner_event_refused');
+    expect((await server.store.readEvents(sessionId)).map((event) => event.type)).toEqual([
+      'approval.requested',
+    ]);
+  });
+
+  it('records the policy’s own decision on an approval a policy may decide', async () => {
+    const { runId, token } = await claimed();
+    const response = await post(
+      `/runs/${runId}/events`,
+      { events: [requested('apr_2', false), decided('apr_2', 'policy')] },
+      token,
+    );
+    expect(response.status).toBe(200);
+  });
 });

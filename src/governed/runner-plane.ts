@@ -12,6 +12,7 @@ import { isRunEnded } from '../store/records.js';
 import type { AppendOptions, Claim, ReadEventsOptions, RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { WorkerAnnouncement } from '../store/worker-registry.js';
+import { checkRunnerDecisions } from './runner-approvals.js';
 import { isRunnerKey, registerRunnerKey } from './runner-keys.js';
 import { checkRunnerLifecycleEvent } from './runner-lifecycle-events.js';
 
@@ -192,6 +193,7 @@ export class RunnerPlane {
         `a runner may not record ${refused.type}: the plane does`,
       );
     for (const event of append.events) checkRunnerLifecycleEvent(event);
+    await checkRunnerDecisions(this.#store, run.sessionId, append.events);
     const now = new Date().toISOString();
     let runPatch: AppendOptions['runPatch'] = definedOnly(append.runPatch ?? {});
     let sessionPatch: AppendOptions['sessionPatch'];
