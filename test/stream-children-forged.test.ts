@@ -61,3 +61,62 @@ describe('the children=1 stream against forged subagent.started events', () => {
     expect(frames.filter((frame) => frame.childSessionId === undefined)).toHaveLength(5);
   }, 60_000);
 });
+
+describe('approvals from below against forged subagent.started events', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ workers: 0 });
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('a session naming itself, an unrelated session or none as its child still answers, with its own gates', async () => {
+    for (const id of ['ses_loop', 'ses_other'])
+      await server.store.startSession({
+        session: { id, agent: 'echo', context: {}, auth: {}, tokenHash: `hash_${id}` },
+        events: [],
+        run: {
+          id: `run_${id}`,
+          sessionId: id,
+          agent: 'echo',
+          kind: 'agent',
+          input: {},
+          idempotencyKey: null,
+        },
+      });
+    await server.store.append(
+      'ses_other',
+      [
+        {
+          type: 'approval.requested',
+          data: {
+            approvalId: 'apr_other',
+            toolCallId: 'call_other',
+            name: 'refund',
+            input: {},
+            inputHash: 'h',
+            agent: 'echo',
+            requestedAt: new Date().toISOString(),
+            runPath: [],
+          },
+        },
+      ],
+      { runId: 'run_ses_other' },
+    );
+    await server.store.append(
+      'ses_loop',
+      ['ses_loop', 'ses_other', 'ses_missing'].map((childSessionId, index) => ({
+        type: 'subagent.started' as const,
+        data: { childSessionId, agent: 'echo', toolCallId: `call_${index}` },
+      })),
+      { runId: 'run_ses_loop' },
+    );
+    const response = await fetch(`${server.url}/v1/sessions/ses_loop`);
+    const body = (await response.json()) as { pendingApprovals?: unknown[] };
+    expect(response.status, JSON.stringify(body)).toBe(200);
+    expect(body.pendingApprovals).toEqual([]);
+  }, 60_000);
+});
