@@ -119,4 +119,31 @@ describe('approvals from below against forged subagent.started events', () => {
     expect(response.status, JSON.stringify(body)).toBe(200);
     expect(body.pendingApprovals).toEqual([]);
   }, 60_000);
+
+  it('executes the tree of a run whose log names its own session as a child without looping', async () => {
+    await server.store.startSession({
+      session: { id: 'ses_self', agent: 'echo', context: {}, auth: {}, tokenHash: 'hash_ses_self' },
+      events: [],
+      run: {
+        id: 'run_self',
+        sessionId: 'ses_self',
+        agent: 'echo',
+        kind: 'agent',
+        input: {},
+        idempotencyKey: null,
+      },
+    });
+    const events = [
+      {
+        type: 'subagent.started' as const,
+        data: { childSessionId: 'ses_self', agent: 'echo', toolCallId: 'c' },
+      },
+      { type: 'run.cancelled' as const, data: {} },
+    ];
+    await server.store.append('ses_self', events, {
+      runId: 'run_self',
+      ...lifecyclePatches(events[1] as (typeof events)[1], new Date().toISOString()),
+    });
+    expect((await server.runtime.executeTree('run_self')).status).toBe('cancelled');
+  }, 60_000);
 });

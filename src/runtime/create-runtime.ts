@@ -18,6 +18,7 @@ import { checkLeaseTtl, DEFAULT_LEASE_TTL_MS } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
 import { listPendingApprovals } from './pending-gates.js';
 import { reapDeadLeases } from './reap-leases.js';
+import { isRecordedChild } from './recorded-child.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
 import type { AnyRunKind } from './run-kind.js';
 import type { RuntimeContext } from './runtime-context.js';
@@ -154,7 +155,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       streamOptions.children === true
         ? streamTree(
             (id, options) => streamSession(context, id, options),
-            async (id) => (await context.store.getSession(id))?.parentSessionId,
+            (child, parent) => isRecordedChild(context.store, child, parent),
             sessionId,
             streamOptions,
           )

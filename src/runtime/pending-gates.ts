@@ -4,6 +4,7 @@ import { GATE_EVENT_TYPES, isPendingApproval, readGates } from '../core/gates.js
 import type { Page } from '../store/page.js';
 import type { RunStatus } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
+import { isRecordedChild } from './recorded-child.js';
 
 /** An open approval as the API lists it (`GET /v1/approvals`, a session's `pendingApprovals`). */
 export type PendingApproval = Omit<EventDataByType['approval.requested'], 'human'> & {
@@ -60,9 +61,8 @@ function runningChildSessions(events: readonly BatonEvent[]): string[] {
 
 /**
  * The open gates of a session's running child sessions, and of theirs (approvals from below).
- * Only sessions recorded as its children count: a `subagent.started` naming itself, an ancestor
- * or an unrelated session (data a runner may have written) would otherwise loop without end or
- * surface another session's gates here.
+ * Only sessions recorded as its children count ({@link isRecordedChild}): one naming itself
+ * would otherwise recurse without end, an unrelated one surface another session's gates here.
  */
 async function childGates(
   store: Store,
@@ -71,7 +71,7 @@ async function childGates(
 ): Promise<PendingGates> {
   const gates: PendingGates = { pendingApprovals: [], pendingInputs: [] };
   for (const child of runningChildSessions(events)) {
-    if ((await store.getSession(child))?.parentSessionId !== sessionId) continue;
+    if (!(await isRecordedChild(store, child, sessionId))) continue;
     const below = await sessionGates(store, child);
     gates.pendingApprovals.push(...below.pendingApprovals);
     gates.pendingInputs.push(...below.pendingInputs);

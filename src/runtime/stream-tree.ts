@@ -3,8 +3,8 @@ import type { StreamOptions, TreeStreamEvent } from './types.js';
 
 /** Streams one session's events (the runtime's `stream` without `children`). */
 type SessionStream = (sessionId: string, options: StreamOptions) => AsyncIterable<StreamEvent>;
-/** The recorded parent of a session (null for a root session, undefined when there is none). */
-type ParentOf = (sessionId: string) => Promise<string | null | undefined>;
+/** Whether a session is recorded as a child of another (`isRecordedChild`). */
+type IsChild = (childSessionId: string, parentSessionId: string) => Promise<boolean>;
 
 /**
  * A session's events interleaved live with those of its child sessions (agents used as tools)
@@ -18,7 +18,7 @@ type ParentOf = (sessionId: string) => Promise<string | null | undefined>;
  */
 export async function* streamTree(
   stream: SessionStream,
-  parentOf: ParentOf,
+  isChild: IsChild,
   sessionId: string,
   options: StreamOptions,
 ): AsyncGenerator<TreeStreamEvent> {
@@ -40,7 +40,7 @@ export async function* streamTree(
       for await (const event of stream(id, { ...options, from, signal })) {
         const tagged: TreeStreamEvent = id === sessionId ? event : { ...event, childSessionId: id };
         const child = event.type === 'subagent.started' ? event.data.childSessionId : undefined;
-        if (child !== undefined && !opened.has(child) && (await parentOf(child)) === id) {
+        if (child !== undefined && !opened.has(child) && (await isChild(child, id))) {
           opened.add(child);
           void pump(child, 0);
         }
