@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventDraft } from '../src/core/events.js';
 import { lifecyclePatches } from '../src/runtime/run-patches.js';
 import { readNdjson, startTestServer, type TestServer } from './helpers/http-server.js';
 
@@ -133,16 +134,14 @@ describe('approvals from below against forged subagent.started events', () => {
         idempotencyKey: null,
       },
     });
-    const events = [
-      {
-        type: 'subagent.started' as const,
-        data: { childSessionId: 'ses_self', agent: 'echo', toolCallId: 'c' },
-      },
-      { type: 'run.cancelled' as const, data: {} },
-    ];
-    await server.store.append('ses_self', events, {
+    const cancelled: EventDraft = { type: 'run.cancelled', data: {} };
+    const started: EventDraft = {
+      type: 'subagent.started',
+      data: { childSessionId: 'ses_self', agent: 'echo', toolCallId: 'c' },
+    };
+    await server.store.append('ses_self', [started, cancelled], {
       runId: 'run_self',
-      ...lifecyclePatches(events[1] as (typeof events)[1], new Date().toISOString()),
+      ...lifecyclePatches(cancelled, new Date().toISOString()),
     });
     expect((await server.runtime.executeTree('run_self')).status).toBe('cancelled');
   }, 60_000);
