@@ -12,7 +12,9 @@ import { isRunEnded } from '../store/records.js';
 import type { AppendOptions, Claim, ReadEventsOptions, RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { WorkerAnnouncement } from '../store/worker-registry.js';
+import { checkRunnerDecisions } from './runner-approvals.js';
 import { isRunnerKey, registerRunnerKey } from './runner-keys.js';
+import { checkRunnerLifecycleEvent } from './runner-lifecycle-events.js';
 
 /** The longest a claim waits for work before answering "nothing" (the runner asks again). */
 export const MAX_CLAIM_WAIT_MS = 25_000;
@@ -190,6 +192,8 @@ export class RunnerPlane {
         'runner_event_refused',
         `a runner may not record ${refused.type}: the plane does`,
       );
+    for (const event of append.events) checkRunnerLifecycleEvent(event);
+    await checkRunnerDecisions(this.#store, run.sessionId, append.events);
     const now = new Date().toISOString();
     let runPatch: AppendOptions['runPatch'] = definedOnly(append.runPatch ?? {});
     let sessionPatch: AppendOptions['sessionPatch'];

@@ -6,6 +6,7 @@ import { AppendConflictError } from '../store/append-conflict.js';
 import { isRunEnded } from '../store/records.js';
 import type { RunRecord } from '../store/run-store.js';
 import type { TaskRecord } from '../store/task-store.js';
+import { isRecordedChild } from './recorded-child.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { commitStart } from './sessions.js';
 
@@ -111,7 +112,11 @@ export async function notifyParent(context: RuntimeContext, run: RunRecord): Pro
   }
 }
 
-/** The child sessions a run started that have not settled, from its session's log. */
+/**
+ * The child sessions a run started that have not settled, from its session's log; only sessions
+ * recorded as its session's children ({@link isRecordedChild}), so a forged `subagent.started`
+ * neither loops the tree a run executes nor runs an unrelated session's run.
+ */
 export async function runningChildren(context: RuntimeContext, run: RunRecord): Promise<string[]> {
   const events = await context.store.readEvents(run.sessionId, {
     types: ['subagent.started', 'subagent.completed'],
@@ -121,7 +126,12 @@ export async function runningChildren(context: RuntimeContext, run: RunRecord): 
     if (event.type === 'subagent.started' && event.runId === run.id) running.add(event.data.childSessionId);
     if (event.type === 'subagent.completed') running.delete(event.data.childSessionId);
   }
-  return [...running];
+  const recorded = await Promise.all(
+    [...running].map(async (child) =>
+      (await isRecordedChild(context.store, child, run.sessionId)) ? [child] : [],
+    ),
+  );
+  return recorded.flat();
 }
 
 /**

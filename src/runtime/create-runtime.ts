@@ -18,6 +18,7 @@ import { checkLeaseTtl, DEFAULT_LEASE_TTL_MS } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
 import { listPendingApprovals } from './pending-gates.js';
 import { reapDeadLeases } from './reap-leases.js';
+import { isRecordedChild } from './recorded-child.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
 import type { AnyRunKind } from './run-kind.js';
 import type { RuntimeContext } from './runtime-context.js';
@@ -152,7 +153,12 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     retry: async (runId) => runView(await retryRun(context, runId)),
     stream: (sessionId, streamOptions = {}) =>
       streamOptions.children === true
-        ? streamTree((id, options) => streamSession(context, id, options), sessionId, streamOptions)
+        ? streamTree(
+            (id, options) => streamSession(context, id, options),
+            (child, parent) => isRecordedChild(context.store, child, parent),
+            sessionId,
+            streamOptions,
+          )
         : streamSession(context, sessionId, streamOptions),
     getSession: async (sessionId) => sessionView(context.store, await requireSession(context, sessionId)),
     async listSessions({ limit = 50, cursor }) {

@@ -4,6 +4,7 @@ import { GATE_EVENT_TYPES, isPendingApproval, readGates } from '../core/gates.js
 import type { Page } from '../store/page.js';
 import type { RunStatus } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
+import { isRecordedChild } from './recorded-child.js';
 
 /** An open approval as the API lists it (`GET /v1/approvals`, a session's `pendingApprovals`). */
 export type PendingApproval = Omit<EventDataByType['approval.requested'], 'human'> & {
@@ -58,10 +59,19 @@ function runningChildSessions(events: readonly BatonEvent[]): string[] {
   return [...running];
 }
 
-/** The open gates of a session's running child sessions, and of theirs (approvals from below). */
-async function childGates(store: Store, events: readonly BatonEvent[]): Promise<PendingGates> {
+/**
+ * The open gates of a session's running child sessions, and of theirs (approvals from below).
+ * Only sessions recorded as its children count ({@link isRecordedChild}): one naming itself
+ * would otherwise recurse without end, an unrelated one surface another session's gates here.
+ */
+async function childGates(
+  store: Store,
+  sessionId: string,
+  events: readonly BatonEvent[],
+): Promise<PendingGates> {
   const gates: PendingGates = { pendingApprovals: [], pendingInputs: [] };
   for (const child of runningChildSessions(events)) {
+    if (!(await isRecordedChild(store, child, sessionId))) continue;
     const below = await sessionGates(store, child);
     gates.pendingApprovals.push(...below.pendingApprovals);
     gates.pendingInputs.push(...below.pendingInputs);
@@ -81,7 +91,7 @@ const TREE_GATE_TYPES = [...GATE_EVENT_TYPES, 'subagent.started', 'subagent.comp
 export async function sessionGates(store: Store, sessionId: string): Promise<PendingGates> {
   const events = await store.readEvents(sessionId, { types: TREE_GATE_TYPES });
   const own = pendingOf(readGates(events));
-  const below = await childGates(store, events);
+  const below = await childGates(store, sessionId, events);
   return {
     pendingApprovals: [...own.pendingApprovals, ...below.pendingApprovals],
     pendingInputs: [...own.pendingInputs, ...below.pendingInputs],
@@ -115,7 +125,7 @@ export async function listPendingApprovals(
   // One session's list also holds what its children wait for, on the first page.
   if (options.sessionId !== undefined && options.cursor === undefined) {
     const events = await store.readEvents(options.sessionId, { types: TREE_GATE_TYPES });
-    items.push(...(await childGates(store, events)).pendingApprovals);
+    items.push(...(await childGates(store, options.sessionId, events)).pendingApprovals);
   }
   return { items, ...(runs.nextCursor !== undefined && { nextCursor: runs.nextCursor }) };
 }

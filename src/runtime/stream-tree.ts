@@ -3,6 +3,8 @@ import type { StreamOptions, TreeStreamEvent } from './types.js';
 
 /** Streams one session's events (the runtime's `stream` without `children`). */
 type SessionStream = (sessionId: string, options: StreamOptions) => AsyncIterable<StreamEvent>;
+/** Whether a session is recorded as a child of another (`isRecordedChild`). */
+type IsChild = (childSessionId: string, parentSessionId: string) => Promise<boolean>;
 
 /**
  * A session's events interleaved live with those of its child sessions (agents used as tools)
@@ -11,9 +13,12 @@ type SessionStream = (sessionId: string, options: StreamOptions) => AsyncIterabl
  * comes exactly once. Every source is pulled one event at a time: a slow reader slows them all
  * rather than buffering without bound (each source still ends with `StreamLaggedError` when the
  * reader falls too far behind its live events). Without `follow` it ends once every source did.
+ * A `subagent.started` is followed only into a session whose recorded parent is the session it
+ * appeared in: the event is data a runner may have written, and must not open another session.
  */
 export async function* streamTree(
   stream: SessionStream,
+  isChild: IsChild,
   sessionId: string,
   options: StreamOptions,
 ): AsyncGenerator<TreeStreamEvent> {
@@ -34,9 +39,10 @@ export async function* streamTree(
     try {
       for await (const event of stream(id, { ...options, from, signal })) {
         const tagged: TreeStreamEvent = id === sessionId ? event : { ...event, childSessionId: id };
-        if (event.type === 'subagent.started' && !opened.has(event.data.childSessionId)) {
-          opened.add(event.data.childSessionId);
-          void pump(event.data.childSessionId, 0);
+        const child = event.type === 'subagent.started' ? event.data.childSessionId : undefined;
+        if (child !== undefined && !opened.has(child) && (await isChild(child, id))) {
+          opened.add(child);
+          void pump(child, 0);
         }
         await new Promise<void>((pulled) => {
           ready.push({ event: tagged, pulled });

@@ -40,7 +40,7 @@ export const PROOF_ERROR_CODES = {
     domain: 'proof',
     status: 403,
     description:
-      'a runner tried to record an event only the plane records (session start, contract, capture, receipt, messages)',
+      "a runner tried to record an event only the plane records (session start, contract, capture, receipt, messages, a decision not its policy's)",
   },
   receipt_refused: {
     domain: 'proof',
