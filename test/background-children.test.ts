@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { ChildTasks } from '../src/core/child-tasks.js';
 import { storeChildTasks } from '../src/delegation/child-tasks.js';
 import { runtimeTaskService } from '../src/delegation/runtime-task-service.js';
 import type { Agent, AgentOptions, BatonEvent, Runtime, Store } from '../src/index.js';
-import { createRuntime, defineAgent, scriptedModel } from '../src/index.js';
+import { createRuntime, defineAgent, scriptedModel, tool } from '../src/index.js';
 import type { ScriptedRequest, ScriptedStep } from '../src/model/scripted-model.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
@@ -98,6 +99,66 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
     checkLog(events);
     return events;
   }
+
+  it("a background child's approval surfaces on the coordinator's session and children=1 stream; deciding it resumes the child", async () => {
+    let writes = 0;
+    const write = tool({
+      name: 'write_report',
+      description: 'writes the report',
+      inputSchema: z.object({ text: z.string() }),
+      needsApproval: true,
+      execute: async () => {
+        writes += 1;
+        return { written: true };
+      },
+    });
+    const writer = agent(
+      'writer',
+      (request) =>
+        request.step === 0
+          ? { toolCalls: [{ name: 'write_report', input: { text: 'r' } }] }
+          : { text: 'wrote it' },
+      { tools: [write] },
+    );
+    const spawnWriter = writer.asBackgroundTool();
+    const coordinator = agent(
+      'coordinator',
+      (request) =>
+        request.step === 0
+          ? { toolCalls: [{ name: spawnWriter.name, input: { input: 'write' } }] }
+          : { text: `done: ${reports(request).length}` },
+      { tools: [spawnWriter] },
+    );
+    const runtime = await runtimeWith([coordinator, writer]);
+    const started = await runtime.start({ agent: 'coordinator', message: 'go' });
+    expect((await runtime.execute(started.runId)).status).toBe('waiting');
+    const [parked] = dataOf(await log(runtime, started.sessionId), 'run.waiting');
+    const [taskId] = parked?.taskIds ?? [];
+    const childRunId = await childRun(runtime, taskId as string);
+    // The child's run waits inside itself for the decision; meanwhile the root session shows it.
+    const child = runtime.execute(childRunId);
+    const pending = await waitFor(
+      async () => {
+        const view = await runtime.getSession(started.sessionId);
+        return view.pendingApprovals.length > 0 ? view.pendingApprovals : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 50, message: 'the child approval never surfaced on the root session' },
+    );
+    expect(pending).toMatchObject([{ name: 'write_report', runId: childRunId }]);
+    const listed = await runtime.listApprovals({ sessionId: started.sessionId });
+    expect(listed.items.map((approval) => approval.approvalId)).toEqual([pending[0]?.approvalId]);
+    const streamed: { type: string; childSessionId?: string }[] = [];
+    for await (const event of runtime.stream(started.sessionId, { children: true })) {
+      streamed.push(event as { type: string; childSessionId?: string });
+      if (event.type === 'approval.requested') break;
+    }
+    const childSessionId = (await runtime.getRun(childRunId)).sessionId;
+    expect(streamed.at(-1)).toMatchObject({ type: 'approval.requested', childSessionId });
+    await runtime.decide(pending[0]?.approvalId as string, { decision: 'approve' });
+    expect((await child).status).toBe('succeeded');
+    expect(writes).toBe(1);
+    expect((await runtime.execute(started.runId)).status).toBe('succeeded');
+  });
 
   it('a coordinator that spawns two children and ends its turn waits, is woken by each report, and answers', async () => {
     const coordinator = agent(

@@ -1,11 +1,9 @@
-import { childNamespace } from '../core/child-tasks.js';
 import { LeaseLostError } from '../core/errors.js';
 import type { BatonEvent } from '../core/events.js';
 import type { ChildOutcome, ChildRuns, ChildStart } from '../loop/children.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import { isRunEnded } from '../store/records.js';
 import type { RunRecord } from '../store/run-store.js';
-import type { TaskRecord } from '../store/task-store.js';
 import { isRecordedChild } from './recorded-child.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { commitStart } from './sessions.js';
@@ -166,30 +164,6 @@ export async function activeChildRuns(
     if (run !== undefined && !isRunEnded(run.status)) runs.push(run);
   }
   return runs;
-}
-
-/** The most background children of one session looked at (as many as idle-yield waits on). */
-const MAX_BACKGROUND_CHILDREN = 500;
-
-/**
- * The runs of the background children (`asBackgroundTool`) of a session that have not ended,
- * with their tasks: each is a task in the namespace `session:<sessionId>` carried by a `task` run.
- */
-export async function activeBackgroundChildren(
-  context: RuntimeContext,
-  sessionId: string,
-): Promise<{ task: TaskRecord; run: RunRecord }[]> {
-  const page = await context.store.listTasks({
-    namespace: childNamespace(sessionId),
-    status: ['pending', 'running'],
-    limit: MAX_BACKGROUND_CHILDREN,
-  });
-  const children: { task: TaskRecord; run: RunRecord }[] = [];
-  for (const task of page.items) {
-    const run = task.runId === null ? undefined : await context.store.getRun(task.runId);
-    if (run !== undefined && !isRunEnded(run.status)) children.push({ task, run });
-  }
-  return children;
 }
 
 /** The runtime's {@link ChildRuns} for one parent run: child sessions in its store. */

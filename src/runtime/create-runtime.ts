@@ -9,6 +9,7 @@ import { type Logger, silentLogger } from '../telemetry/logger.js';
 import type { AgentModuleLoader } from './agent-loader.js';
 import type { AgentToolConnector } from './agent-tools.js';
 import { agentToolsRunner } from './agent-tools.js';
+import { childSessionOf } from './child-session-of.js';
 import { tokenSecret } from './continuation-token.js';
 import { converse } from './conversations.js';
 import { executeClaim } from './execute-run.js';
@@ -155,7 +156,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
       streamOptions.children === true
         ? streamTree(
             (id, options) => streamSession(context, id, options),
-            (child, parent) => isRecordedChild(context.store, child, parent),
+            (event, parent) => childSessionOf(context.store, event, parent),
             sessionId,
             streamOptions,
           )

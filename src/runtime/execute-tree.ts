@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isBatonError } from '../core/errors.js';
 import { isClaimable, isRunEnded } from '../store/records.js';
 import type { RunRecord } from '../store/run-store.js';
-import { activeBackgroundChildren, runningChildren } from './child-runs.js';
+import { activeBackgroundChildren } from './background-children.js';
+import { runningChildren } from './child-runs.js';
 import { requireRun } from './run-control.js';
 import { latestWait, waitsOnChildrenOnly } from './run-wait.js';
 import type { RuntimeContext } from './runtime-context.js';
@@ -31,7 +32,7 @@ async function treeRuns(context: RuntimeContext, root: RunRecord): Promise<RunRe
       const child = await latestRun(context, childSessionId);
       if (child !== undefined) pending.push(child);
     }
-    for (const child of await activeBackgroundChildren(context, run.sessionId)) pending.push(child.run);
+    for (const child of await activeBackgroundChildren(context.store, run.sessionId)) pending.push(child.run);
   }
   return runs;
 }

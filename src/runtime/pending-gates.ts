@@ -4,6 +4,7 @@ import { GATE_EVENT_TYPES, isPendingApproval, readGates } from '../core/gates.js
 import type { Page } from '../store/page.js';
 import type { RunStatus } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
+import { activeBackgroundChildren } from './background-children.js';
 import { isRecordedChild } from './recorded-child.js';
 
 /** An open approval as the API lists it (`GET /v1/approvals`, a session's `pendingApprovals`). */
@@ -60,7 +61,8 @@ function runningChildSessions(events: readonly BatonEvent[]): string[] {
 }
 
 /**
- * The open gates of a session's running child sessions, and of theirs (approvals from below).
+ * The open gates of a session's running child sessions (agents used as tools), of its background
+ * children's task sessions, and of theirs (approvals from below).
  * Only sessions recorded as its children count ({@link isRecordedChild}): one naming itself
  * would otherwise recurse without end, an unrelated one surface another session's gates here.
  */
@@ -70,8 +72,13 @@ async function childGates(
   events: readonly BatonEvent[],
 ): Promise<PendingGates> {
   const gates: PendingGates = { pendingApprovals: [], pendingInputs: [] };
+  const children: string[] = [];
   for (const child of runningChildSessions(events)) {
-    if (!(await isRecordedChild(store, child, sessionId))) continue;
+    if (await isRecordedChild(store, child, sessionId)) children.push(child);
+  }
+  // Background children (tasks in this session's namespace, which only the runtime writes).
+  for (const { run } of await activeBackgroundChildren(store, sessionId)) children.push(run.sessionId);
+  for (const child of children) {
     const below = await sessionGates(store, child);
     gates.pendingApprovals.push(...below.pendingApprovals);
     gates.pendingInputs.push(...below.pendingInputs);

@@ -3,7 +3,8 @@ import type { EventDraft } from '../core/events.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import { isRunEnded } from '../store/records.js';
 import type { RunRecord } from '../store/run-store.js';
-import { activeBackgroundChildren, activeChildRuns, notifyParent, runningChildren } from './child-runs.js';
+import { activeBackgroundChildren } from './background-children.js';
+import { activeChildRuns, notifyParent, runningChildren } from './child-runs.js';
 import { lifecyclePatches } from './run-patches.js';
 import type { RuntimeContext } from './runtime-context.js';
 
@@ -57,7 +58,7 @@ export async function cancelChildren(context: RuntimeContext, run: RunRecord): P
   for (const child of await activeChildRuns(context, await runningChildren(context, run))) {
     await cancelIfActive(context, child.id);
   }
-  for (const { task, run: child } of await activeBackgroundChildren(context, run.sessionId)) {
+  for (const { task, run: child } of await activeBackgroundChildren(context.store, run.sessionId)) {
     // The task reads `cancelled` first, as a task cancel does. Its parent is not sent a report:
     // that would start the cancelled coordinator's session again.
     await context.store.updateTask(task.id, { status: 'cancelled', completedAt: new Date().toISOString() });

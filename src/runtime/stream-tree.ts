@@ -3,22 +3,23 @@ import type { StreamOptions, TreeStreamEvent } from './types.js';
 
 /** Streams one session's events (the runtime's `stream` without `children`). */
 type SessionStream = (sessionId: string, options: StreamOptions) => AsyncIterable<StreamEvent>;
-/** Whether a session is recorded as a child of another (`isRecordedChild`). */
-type IsChild = (childSessionId: string, parentSessionId: string) => Promise<boolean>;
+/** The child session an event of a session opens, if any (`childSessionOf`). */
+type ChildOf = (event: StreamEvent, sessionId: string) => Promise<string | undefined>;
 
 /**
- * A session's events interleaved live with those of its child sessions (agents used as tools)
- * and theirs, each child event tagged with its `childSessionId`. A child's stream opens when its
- * `subagent.started` arrives and replays the child's log from its start, so each child event
+ * A session's events interleaved live with those of its child sessions (agents used as tools,
+ * background children) and theirs, each child event tagged with its `childSessionId`. A child's
+ * stream opens when the event that started it arrives (`subagent.started`, or the background
+ * tool's result naming its task) and replays the child's log from its start, so each child event
  * comes exactly once. Every source is pulled one event at a time: a slow reader slows them all
  * rather than buffering without bound (each source still ends with `StreamLaggedError` when the
  * reader falls too far behind its live events). Without `follow` it ends once every source did.
- * A `subagent.started` is followed only into a session whose recorded parent is the session it
- * appeared in: the event is data a runner may have written, and must not open another session.
+ * An event is followed only into a session recorded as a child of the session it appeared in:
+ * events are data a runner may have written, and must not open another session.
  */
 export async function* streamTree(
   stream: SessionStream,
-  isChild: IsChild,
+  childOf: ChildOf,
   sessionId: string,
   options: StreamOptions,
 ): AsyncGenerator<TreeStreamEvent> {
@@ -39,8 +40,8 @@ export async function* streamTree(
     try {
       for await (const event of stream(id, { ...options, from, signal })) {
         const tagged: TreeStreamEvent = id === sessionId ? event : { ...event, childSessionId: id };
-        const child = event.type === 'subagent.started' ? event.data.childSessionId : undefined;
-        if (child !== undefined && !opened.has(child) && (await isChild(child, id))) {
+        const child = await childOf(event, id);
+        if (child !== undefined && !opened.has(child)) {
           opened.add(child);
           void pump(child, 0);
         }
