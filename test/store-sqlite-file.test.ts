@@ -80,10 +80,12 @@ describe('SqliteStore on disk', () => {
         },
       );
     await first.close();
-    // The file as a Baton before migration 6 left it.
+    // The file as a Baton before migrations 6 and 7 left it.
     const db = new Database(path);
-    db.exec(`ALTER TABLE runs DROP COLUMN started_attempt; ALTER TABLE sessions DROP COLUMN checkpoint;
-      DELETE FROM schema_migrations WHERE version = 6;`);
+    db.exec(`DROP INDEX sessions_parent;
+      ALTER TABLE sessions DROP COLUMN parent_session_id; ALTER TABLE sessions DROP COLUMN parent_tool_call_id;
+      ALTER TABLE runs DROP COLUMN started_attempt; ALTER TABLE sessions DROP COLUMN checkpoint;
+      DELETE FROM schema_migrations WHERE version IN (6, 7);`);
     db.close();
     const second = new SqliteStore(path);
     try {
