@@ -11,26 +11,9 @@ import { waitFor } from '../src/testing/wait-for.js';
 import { checkLog } from './fixtures/runtime-agents.js';
 import type { Executions } from './fixtures/specialists.js';
 import { coordinator, specialist } from './fixtures/specialists.js';
-import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+import { suiteStores } from './helpers/suite-stores.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'baton-agents-as-tools-'));
-const schema = uniqueSchema('agents_as_tools');
-const STORES: Record<string, () => Promise<Store>> = {
-  sqlite: async () => new SqliteStore(join(mkdtempSync(join(dir, 'db-')), 'baton.db')),
-  postgres: () => openPostgresStore(schemaUrl(schema), { poolSize: 4 }),
-};
-const runtimes: Runtime[] = [];
-
-afterEach(async () => {
-  for (const runtime of runtimes.splice(0)) {
-    await runtime.close();
-    await runtime.store.close();
-  }
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await dropSchema(schema);
-});
+const { stores: STORES, track } = suiteStores('agents-as-tools', { poolSize: 4 });
 
 function dataOf<T extends BatonEvent['type']>(events: readonly BatonEvent[], type: T) {
   return events.flatMap((event) =>
@@ -45,7 +28,7 @@ describe.each(Object.keys(STORES))('agents as tools (%s)', (storeName) => {
     const executions: Executions = {};
     const specialists = ['billing', 'legal', 'tech'].map((name) => specialist(name, executions));
     const runtime = createRuntime({ store: await open(), agents: [coordinator(specialists)] });
-    runtimes.push(runtime);
+    track(runtime);
     const { sessionId, runId } = await runtime.start({ agent: 'coordinator', message: 'help' });
     // Only the parent executes: it starts its children and parks.
     const parked = await runtime.execute(runId);
@@ -119,7 +102,7 @@ describe.each(Object.keys(STORES))('agents as tools (%s)', (storeName) => {
       tools: [looper.asTool()],
     });
     const runtime = createRuntime({ store: await open(), agents: [parent] });
-    runtimes.push(runtime);
+    track(runtime);
     const { sessionId, runId } = await runtime.start({ agent: 'boss', message: 'go' });
     const run = await runtime.executeTree(runId);
     expect(run.status).toBe('succeeded');
@@ -139,7 +122,7 @@ describe.each(Object.keys(STORES))('agents as tools (%s)', (storeName) => {
 
   it("wakes a parent whose child's end was never recorded on it (the child's worker died in between)", async () => {
     const runtime = createRuntime({ store: await open(), agents: [coordinator([specialist('solo', {})])] });
-    runtimes.push(runtime);
+    track(runtime);
     const { sessionId, runId } = await runtime.start({ agent: 'coordinator', message: 'help' });
     expect((await runtime.execute(runId)).status).toBe('waiting');
     const [started] = dataOf(await runtime.store.readEvents(sessionId), 'subagent.started');

@@ -9,26 +9,9 @@ import { openPostgresStore } from '../src/store/postgres/index.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import { waitFor } from '../src/testing/wait-for.js';
 import { toolOutputs } from './fixtures/specialists.js';
-import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+import { suiteStores } from './helpers/suite-stores.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'baton-fan-out-'));
-const schema = uniqueSchema('fan_out');
-const STORES: Record<string, () => Promise<Store>> = {
-  sqlite: async () => new SqliteStore(join(mkdtempSync(join(dir, 'db-')), 'baton.db')),
-  postgres: () => openPostgresStore(schemaUrl(schema), { poolSize: 6 }),
-};
-const runtimes: Runtime[] = [];
-
-afterEach(async () => {
-  for (const runtime of runtimes.splice(0)) {
-    await runtime.close();
-    await runtime.store.close();
-  }
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await dropSchema(schema);
-});
+const { stores: STORES, track } = suiteStores('fan-out', { poolSize: 6 });
 
 /** A worker agent whose one tool call is `work` (which `hold` may keep running), then it answers. */
 function workerAgent(hold: (input: string, signal: AbortSignal) => Promise<void>): Agent {
@@ -92,7 +75,7 @@ describe.each(Object.keys(STORES))('fan-out (%s)', (storeName) => {
       probe.active -= 1;
     });
     const runtime = createRuntime({ store: await open(), agents: [fanOutCoordinator(child, 10)] });
-    runtimes.push(runtime);
+    track(runtime);
     const { sessionId, runId } = await runtime.start({ agent: 'planner', message: 'go' });
     const worker = runtime.startWorker({ concurrency: 8, pollIntervalMs: 10 });
     try {
@@ -128,7 +111,7 @@ describe.each(Object.keys(STORES))('fan-out (%s)', (storeName) => {
         }),
     );
     const runtime = createRuntime({ store: await open(), agents: [fanOutCoordinator(child, 10)] });
-    runtimes.push(runtime);
+    track(runtime);
     const { sessionId, runId } = await runtime.start({ agent: 'planner', message: 'go' });
     const worker = runtime.startWorker({ concurrency: 8, pollIntervalMs: 10 });
     try {

@@ -14,26 +14,9 @@ import { openPostgresStore } from '../src/store/postgres/index.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import { waitFor } from '../src/testing/wait-for.js';
 import { checkLog } from './fixtures/runtime-agents.js';
-import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+import { suiteStores } from './helpers/suite-stores.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'baton-background-'));
-const schema = uniqueSchema('background_children');
-const STORES: Record<string, () => Promise<Store>> = {
-  sqlite: async () => new SqliteStore(join(mkdtempSync(join(dir, 'db-')), 'baton.db')),
-  postgres: () => openPostgresStore(schemaUrl(schema), { poolSize: 2 }),
-};
-const runtimes: Runtime[] = [];
-
-afterEach(async () => {
-  for (const runtime of runtimes.splice(0)) {
-    await runtime.close();
-    await runtime.store.close();
-  }
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await dropSchema(schema);
-});
+const { stores: STORES, track } = suiteStores('background-children', { poolSize: 2 });
 
 type Reply = (request: ScriptedRequest) => ScriptedStep | Promise<ScriptedStep>;
 
@@ -84,7 +67,7 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
   async function runtimeWith(agents: Agent[], children?: (store: Store) => ChildTasks): Promise<Runtime> {
     const store = await (STORES[kind] as () => Promise<Store>)();
     const runtime = createRuntime({ store, agents, ...(children && { children: children(store) }) });
-    runtimes.push(runtime);
+    track(runtime);
     return runtime;
   }
 

@@ -20,26 +20,9 @@ import type { ScriptedRequest, ScriptedStep } from '../src/model/scripted-model.
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import { checkLog } from './fixtures/runtime-agents.js';
-import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+import { suiteStores } from './helpers/suite-stores.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'baton-multi-agent-'));
-const schema = uniqueSchema('multi_agent');
-const STORES: Record<string, () => Promise<Store>> = {
-  sqlite: async () => new SqliteStore(join(mkdtempSync(join(dir, 'db-')), 'baton.db')),
-  postgres: () => openPostgresStore(schemaUrl(schema), { poolSize: 2 }),
-};
-const runtimes: Runtime[] = [];
-
-afterEach(async () => {
-  for (const runtime of runtimes.splice(0)) {
-    await runtime.close();
-    await runtime.store.close();
-  }
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  await dropSchema(schema);
-});
+const { stores: STORES, track } = suiteStores('multi-agent', { poolSize: 2 });
 
 type Reply = (request: ScriptedRequest) => ScriptedStep;
 
@@ -63,7 +46,7 @@ describe.each(Object.keys(STORES))('multi-agent primitives on %s', (kind) => {
   async function runtimeWith(agents: Agent[], admission?: AdmissionSettings): Promise<Runtime> {
     const store = await (STORES[kind] as () => Promise<Store>)();
     const runtime = createRuntime({ store, agents, ...(admission && { admission }) });
-    runtimes.push(runtime);
+    track(runtime);
     return runtime;
   }
 
