@@ -16,17 +16,17 @@ const SPECS = Object.values(SETTINGS) as Setting<unknown>[];
 const code = (text: string) => `\`${text}\``;
 const orDash = (text: string | undefined) => text ?? '—';
 
-/** docs/configuration.md, from the configuration table (src/config/settings.ts). */
+/** docs/configuration.md, from the configuration table (src/config/settings/, one file per concern). */
 export function renderConfigurationDoc(): string {
   const variables = SPECS.filter((spec) => spec.env !== undefined);
   const lines = [
     '# Configuration',
     '',
-    '<!-- Generated from src/config/settings.ts by `npm run docs:config`; test/generated-docs.test.ts',
+    '<!-- Generated from src/config/settings/ by `npm run docs:config`; test/generated-docs.test.ts',
     '     fails when it is out of date. Edit the table, not this file. -->',
     '',
     'Every setting of the `baton` CLI is a `BATON_*` environment variable, a flag, or both, and',
-    'is defined once, in `src/config/settings.ts`. A flag wins over its variable, the variable over',
+    'is defined once, in `src/config/settings/` (one file per concern). A flag wins over its variable, the variable over',
     'the default; an empty variable counts as unset. An unusable value stops the command with one',
     'usage error naming the variable or the flag (exit 2, `src/cli/exit-codes.ts`).',
     '',
