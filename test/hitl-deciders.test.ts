@@ -115,11 +115,9 @@ describe('who may decide under auth', () => {
         name: 'approval_decide',
         arguments: { approvalId: gateId, decision: 'approve' },
       });
-      // Stateless HTTP: each request has its own MCP server, which never saw the client's initialize.
-      expect(decided.structuredContent).toMatchObject({
-        decision: 'approve',
-        by: expect.stringMatching(/^mcp:/),
-      });
+      // Stateless HTTP: each request has its own MCP server, which never saw the client's
+      // initialize, so the relay is named by the principal the server authenticated.
+      expect(decided.structuredContent).toMatchObject({ decision: 'approve', by: 'mcp:basic:ann' });
     } finally {
       await asBob.close();
       await asAnn.close();

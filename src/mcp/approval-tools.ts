@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { CallerIdentity } from '../core/tool.js';
+import { principalOf } from '../runtime/gate-decisions.js';
 import type { Runtime } from '../runtime/types.js';
 import { toolCall } from './tool-result.js';
 
@@ -26,7 +27,7 @@ const approvalDecideInput = {
 
 /**
  * `approvals_list` and `approval_decide`: an orchestrating agent relays a person's decision.
- * Decisions are recorded as `by: 'mcp:<client name>'`, and a `needsApproval: 'human'` tool
+ * Decisions are recorded as `by: 'mcp:<client name>'` (over stateless HTTP `mcp:<principal>`), and a `needsApproval: 'human'` tool
  * refuses them (`human_required`): a tool call is not a person. Over HTTP, `caller` (who the
  * server authenticated) must be the session's initiator or the admin token (`forbidden`).
  */
@@ -62,16 +63,26 @@ export function registerApprovalTools(
     },
     ({ approvalId, decision, ...details }) =>
       toolCall({ approvalId, decision, ...details }, () => {
-        const client = server.server.getClientVersion()?.name ?? 'unknown';
         return desk.decide(approvalId, {
           decision,
           ...definedOnly(details),
-          by: `mcp:${client}`,
+          by: `mcp:${relayName(server, caller)}`,
           channel: 'mcp',
           ...(caller !== undefined && { caller }),
         });
       }),
   );
+}
+
+/**
+ * Who relayed the decision: the client's name from its `initialize`, or — over stateless HTTP,
+ * where each request has its own server that never saw it — the principal the server
+ * authenticated (`basic:ann`), so the log still says who decided.
+ */
+function relayName(server: McpServer, caller: CallerIdentity | undefined): string {
+  const client = server.server.getClientVersion()?.name;
+  if (client !== undefined) return client;
+  return caller === undefined ? 'unknown' : principalOf(caller);
 }
 
 /** The entries whose value is defined: optional tool arguments arrive as `undefined`. */
