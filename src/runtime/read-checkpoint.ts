@@ -1,6 +1,8 @@
+import { BatonError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SessionCheckpoint } from '../loop/session-checkpoint.js';
 import { CHECKPOINT_VERSION } from '../loop/session-checkpoint.js';
+import type { CheckpointPointer } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 
 /** Parsed checkpoints kept in this process, newest last. */
@@ -20,11 +22,28 @@ export async function readCheckpoint(
   sessionId: string,
   runId: string,
 ): Promise<SessionCheckpoint | undefined> {
-  const pointer = (await store.getSession(sessionId))?.checkpoint;
+  const pointer = await checkpointPointer(store, sessionId);
   if (!pointer) return undefined;
   const checkpoint = parsed.get(pointer.hash) ?? (await fetchCheckpoint(store, pointer.hash));
   if (checkpoint === undefined || checkpoint.seq !== pointer.seq) return undefined;
   return checkpoint.unfinishedRuns.includes(runId) ? undefined : checkpoint;
+}
+
+/**
+ * Where the session's newest checkpoint is; `null` from a store that keeps no sessions: a
+ * runner's (`PlaneStore`) refuses them with `not_supported`, reads the plane's log over HTTP
+ * instead and writes no checkpoint of its own.
+ */
+export async function checkpointPointer(
+  store: Pick<Store, 'getSession'>,
+  sessionId: string,
+): Promise<CheckpointPointer | undefined | null> {
+  try {
+    return (await store.getSession(sessionId))?.checkpoint ?? undefined;
+  } catch (error) {
+    if (error instanceof BatonError && error.code === 'not_supported') return null;
+    throw error;
+  }
 }
 
 /**

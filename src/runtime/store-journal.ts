@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import type { RunObserver } from '../telemetry/instrumentation.js';
 import { inCurrentTrace } from '../telemetry/trace-context.js';
 import type { LiveBus } from './live-bus.js';
-import { readCheckpoint } from './read-checkpoint.js';
+import { checkpointPointer, readCheckpoint } from './read-checkpoint.js';
 import { lifecyclePatches } from './run-patches.js';
 import { readStepBoundary } from './step-boundary.js';
 
@@ -89,6 +89,8 @@ export class StoreJournal implements Journal {
     const loaded = this.#loaded ?? { events: [] };
     const loadedTo = loaded.events.at(-1)?.seq ?? loaded.checkpoint?.seq ?? -1;
     if (this.#knownHead - (loaded.checkpoint?.seq ?? -1) < minEvents) return undefined;
+    // A store that keeps no sessions (a runner's) has nowhere to point at one: no blob is sent.
+    if ((await checkpointPointer(store, this.sessionId)) === null) return undefined;
     const after = await store.readEvents(this.sessionId, { from: loadedTo + 1 });
     const fold = SessionFold.from(loaded.checkpoint, [...loaded.events, ...after]);
     const hash = await store.putBlob(new TextEncoder().encode(fold.serialise()));
