@@ -43,30 +43,30 @@ export function batonAgentKind(options: BatonAgentKindOptions = {}): RunKind<Bat
     // The agent as the run uses it, budget included: a changed agent fails a resumed run.
     definitionHash: async (context) => agentDefinitionHash(await resolve(context)),
     execute: async (context) =>
-      runOnScratch(context, await resolve(context), await restoreScratch(context), options.releaseSecrets),
+      runOnScratch(context, await resolve(context), () => restoreScratch(context), options.releaseSecrets),
     resume: async (context) =>
       runOnScratch(
         context,
         await resolve(context),
-        await reopenOrRestoreScratch(context),
+        () => reopenOrRestoreScratch(context),
         options.releaseSecrets,
       ),
   };
 }
 
+/** The agent's turn on the checkout, once its secrets are released (a run missing one fails before any restore). */
 async function runOnScratch(
   context: RunKindContext<BatonAgentInput>,
   agent: Agent,
-  scratch: ScratchWorkspace,
+  openScratch: () => Promise<ScratchWorkspace>,
   releaseSecrets: ReleaseSecrets | undefined,
 ): Promise<TurnOutcome> {
   const { run, input, env } = context;
   const released = await releaseRunSecrets(run, input.secrets, releaseSecrets, env);
-  if ('error' in released) {
-    await scratch.remove();
+  if ('error' in released)
     return { status: 'failed', error: released.error, usage: { inputTokens: 0, outputTokens: 0 }, steps: 0 };
-  }
   const { secrets } = released;
+  const scratch = await openScratch();
   const tools: AnyTool[] = workspaceTools(scratch.checkout, {
     sandbox: {
       policy: { ...input.policy, env: { ...input.policy.env, ...secrets } },
@@ -83,12 +83,19 @@ async function runOnScratch(
   return finishOnScratch(context, scratch, outcome);
 }
 
-/** `candidate` with every released secret value in its result replaced by `[secret NAME]`. */
+/** `candidate` with every released secret value in its result (or error) replaced by `[secret NAME]`. */
 function maskedTool(candidate: AnyTool, mask: (text: string) => string): AnyTool {
   return {
     ...candidate,
     execute: async (input, toolContext) => {
-      const output: unknown = await candidate.execute(input, toolContext);
+      let output: unknown;
+      try {
+        output = await candidate.execute(input, toolContext);
+      } catch (error) {
+        // A failed call's message is recorded too; its type and code stay the tool's own.
+        if (error instanceof Error) error.message = mask(error.message);
+        throw error;
+      }
       return output === undefined ? output : JSON.parse(mask(JSON.stringify(output)));
     },
   };
