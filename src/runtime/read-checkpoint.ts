@@ -11,18 +11,18 @@ const parsed = new Map<string, SessionCheckpoint>();
 const KEPT = 16;
 
 /**
- * The session's newest transcript checkpoint, when `runId` may start from it: undefined when
+ * The session's newest transcript checkpoint (at `pointer`, from {@link checkpointPointer}),
+ * when `runId` may start from it: undefined when
  * there is none, when its blob is missing, damaged (its bytes no longer hash to its name) or
  * not a checkpoint of this version, or when `runId` has events it covers (a resumed or retried
  * run replays its own events from the log). The caller then reads the whole log: a checkpoint
  * is an optimisation, never the record.
  */
 export async function readCheckpoint(
-  store: Store,
-  sessionId: string,
+  store: Pick<Store, 'getBlob'>,
+  pointer: CheckpointPointer | undefined | null,
   runId: string,
 ): Promise<SessionCheckpoint | undefined> {
-  const pointer = await checkpointPointer(store, sessionId);
   if (!pointer) return undefined;
   const checkpoint = parsed.get(pointer.hash) ?? (await fetchCheckpoint(store, pointer.hash));
   if (checkpoint === undefined || checkpoint.seq !== pointer.seq) return undefined;
@@ -51,7 +51,10 @@ export async function checkpointPointer(
  * kept one is never stale, and the next run of a session skips reading and parsing it again.
  * Turns share what is kept and never change it (`Transcript.restore` copies what it extends).
  */
-async function fetchCheckpoint(store: Store, hash: string): Promise<SessionCheckpoint | undefined> {
+async function fetchCheckpoint(
+  store: Pick<Store, 'getBlob'>,
+  hash: string,
+): Promise<SessionCheckpoint | undefined> {
   const bytes = await store.getBlob(hash);
   if (bytes === undefined || sha256Hex(bytes) !== hash) return undefined;
   let checkpoint: SessionCheckpoint;
