@@ -2,12 +2,14 @@ import { processEnvironment } from './config/process-environment.js';
 import { storeChildTasks } from './delegation/child-tasks.js';
 import type { ProfileOptions } from './delegation/profiles/profile-registry.js';
 import { taskKind } from './delegation/task-kind.js';
+import { batonAgentKind } from './governed/baton-agent/agent-kind.js';
 import { execKind } from './governed/exec-kind.js';
 import type { ReleaseSecrets } from './governed/released-secrets.js';
 import { vendorKind } from './governed/vendor/vendor-kind.js';
 import { workspaceKind } from './governed/workspace-kind.js';
 import { connectMcpTools } from './mcp/client/connect-mcp-tools.js';
 import { messageKind } from './message/message-kind.js';
+import type { AgentModuleLoader } from './runtime/agent-loader.js';
 import {
   type RuntimeOptions as BareRuntimeOptions,
   createRuntime as createBareRuntime,
@@ -32,13 +34,15 @@ export interface RuntimeOptions extends BareRuntimeOptions {
 /**
  * The run kinds every Baton runtime has: `message` runs answer a session's messages through
  * the agent loop (src/message), `task` runs carry delegated work (src/delegation), `exec` runs
- * are governed sandboxed commands, `workspace` runs agents on a sandboxed workspace copy and `vendor`
- * runs a vendor coding agent (Claude Code, Codex, OpenCode) there
- * (src/governed), so any worker can resume any of them. `profiles` configures the `task` kind.
+ * are governed sandboxed commands, `workspace` runs agents on a sandboxed workspace copy, `vendor`
+ * runs a vendor coding agent (Claude Code, Codex, OpenCode) there and `agent` runs a Baton agent
+ * a hand-off names there (src/governed), so any worker can resume any of them. `profiles`
+ * configures the `task` kind; `loadAgentModule` lets `agent` runs load the module the plane recorded.
  */
 export function defaultRunKinds(
   profiles: ProfileOptions = {},
   releaseSecrets?: ReleaseSecrets,
+  loadAgentModule?: AgentModuleLoader,
 ): AnyRunKind[] {
   return [
     messageKind(),
@@ -46,6 +50,7 @@ export function defaultRunKinds(
     execKind(releaseSecrets),
     workspaceKind(),
     vendorKind(releaseSecrets),
+    batonAgentKind({ releaseSecrets, loadAgentModule }),
   ];
 }
 
@@ -62,7 +67,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const { profiles, releaseSecrets, ...runtimeOptions } = options;
   return createBareRuntime({
     ...runtimeOptions,
-    kinds: [...defaultRunKinds(profiles, releaseSecrets), ...(options.kinds ?? [])],
+    kinds: [...defaultRunKinds(profiles, releaseSecrets, options.loadAgentModule), ...(options.kinds ?? [])],
     connectAgentTools: options.connectAgentTools ?? connectMcpTools,
     env: options.env ?? processEnvironment(),
     children: options.children ?? storeChildTasks(options.store),

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secretSource } from '../src/governed/handoff/secret-source.js';
 import { issueReceipt } from '../src/governed/issue.js';
 import {
+  agents,
   type HandoffOptions,
   handoff,
   localFirst,
@@ -260,6 +261,34 @@ describe('baton-runtime/handoff against a plane', () => {
       ['fine', true],
       ['flaky', false],
     ]);
+  });
+
+  it('agents.baton(name): a worker runs its own agent of that name (no module recorded), and one with none fails it agent_unavailable', async () => {
+    const known = await session({ agent: agents.baton('echo') }).continueIn(targets.pool('gpu'), {
+      task: 'say it back',
+    });
+    const queued = await server.store.getRun(known.runId);
+    expect(queued).toMatchObject({ kind: 'agent', agent: 'echo', agentModule: null });
+    // The plane's runtime, which has `echo` among its own agents, in place of a pool runner.
+    await server.runtime.execute(known.runId);
+    expect(await server.store.getRun(known.runId)).toMatchObject({
+      status: 'succeeded',
+      result: { text: 'echo: say it back' },
+    });
+    const types = (await runEvents(known.runId)).map((event) => event.type);
+    expect(types).toEqual(
+      expect.arrayContaining(['message.received', 'message.completed', 'workspace.patch']),
+    );
+
+    const unknown = await session({ agent: agents.baton('nobody') }).continueIn(targets.pool('gpu'), {
+      task: 'say it back',
+    });
+    await server.runtime.execute(unknown.runId);
+    const failed = await server.store.getRun(unknown.runId);
+    expect(failed?.status).toBe('failed');
+    expect(failed?.error).toMatchObject({ code: 'agent_unavailable' });
+    expect((await runEvents(unknown.runId)).map((event) => event.type)).not.toContain('run.started');
+    expect(() => agents.baton('no spaces allowed')).toThrow(/is not an agent name/);
   });
 
   it('a run executed on the plane pulls back in place when the tree is unchanged, and onto a branch otherwise', async () => {

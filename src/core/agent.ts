@@ -177,7 +177,8 @@ export function isAgentTool(candidate: unknown): candidate is AgentTool<Agent> {
   return (candidate as Partial<AgentTool> | undefined)?.subagent !== undefined;
 }
 
-const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
+/** What an agent's name must match (also checked where a name arrives from outside: a hand-off's `agent` execution). */
+export const AGENT_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/;
 
 /** Defines an agent; rejects bad names and duplicate tool names at definition time. */
 export function defineAgent(options: AgentOptions): Agent {

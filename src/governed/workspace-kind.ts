@@ -1,3 +1,5 @@
+import type { SandboxPolicy } from '../core/sandbox-policy.js';
+import type { TurnOutcome } from '../loop/types.js';
 import { agentRunDefinitionHash } from '../runtime/definition-hash.js';
 import { runKindTurn } from '../runtime/kind-turn.js';
 import { type RunKind, type RunKindContext, requireRunAgent } from '../runtime/run-kind.js';
@@ -14,7 +16,9 @@ import { awarenessBlock, workspacePeers } from './workspace-peers.js';
 import { type WorkspaceRunInput, workspaceRunInputSchema } from './workspace-run.js';
 
 /** A fresh scratch restore of the run's captured workspace, in the private per-user directory. */
-async function restoreScratch(context: RunKindContext<WorkspaceRunInput>): Promise<ScratchWorkspace> {
+export async function restoreScratch(
+  context: Pick<RunKindContext<{ manifestHash: string }>, 'run' | 'input' | 'store' | 'signal' | 'env'>,
+): Promise<ScratchWorkspace> {
   const { run, input, store, signal, env } = context;
   return openScratchWorkspace(await loadManifest(store, input.manifestHash), store, {
     parent: await privateScratchParent(),
@@ -22,6 +26,17 @@ async function restoreScratch(context: RunKindContext<WorkspaceRunInput>): Promi
     signal,
     hostEnv: env,
   });
+}
+
+/** The scratch directory of `runId`, from an earlier attempt on this machine, or a fresh restore. */
+export async function reopenOrRestoreScratch(
+  context: Pick<RunKindContext<{ manifestHash: string }>, 'run' | 'input' | 'store' | 'signal' | 'env'>,
+): Promise<ScratchWorkspace> {
+  const parent = await privateScratchParent();
+  return (
+    (await reopenScratchWorkspace(parent, scratchPrefix(context.run.id), context.env)) ??
+    (await restoreScratch(context))
+  );
 }
 
 function scratchPrefix(runId: string): string {
@@ -38,7 +53,7 @@ async function runOnScratch(
   context: RunKindContext<WorkspaceRunInput>,
   scratch: ScratchWorkspace,
 ): ReturnType<RunKind['execute']> {
-  const { input, journal, store, run } = context;
+  const { input, store, run } = context;
   const tools = workspaceTools(scratch.checkout, {
     sandbox: { policy: input.policy, gitDir: scratch.gitDir },
   });
@@ -50,6 +65,23 @@ async function runOnScratch(
       instructionsBlock: async () => awarenessBlock(await workspacePeers(store, run)),
     }),
   });
+  return finishOnScratch(context, scratch, outcome);
+}
+
+/**
+ * Ends an agent's turn on a scratch workspace: a turn that ended (succeeded or failed) has the
+ * run's own change stored as its patch (`workspace.patch`) and the directory removed; a deferred,
+ * waiting or interrupted turn keeps the directory for the attempt that resumes.
+ */
+export async function finishOnScratch(
+  context: Pick<
+    RunKindContext<{ secretPatterns: string[]; policy: SandboxPolicy }>,
+    'input' | 'journal' | 'store'
+  >,
+  scratch: ScratchWorkspace,
+  outcome: TurnOutcome,
+): Promise<TurnOutcome> {
+  const { input, journal, store } = context;
   if (outcome.status !== 'succeeded' && outcome.status !== 'failed') return outcome;
   try {
     const { patch: _bytes, ...patch } = await scratch.capturePatch(store, {
@@ -85,12 +117,6 @@ export function workspaceKind(): RunKind<WorkspaceRunInput> {
     claim: 'agent',
     definitionHash: agentRunDefinitionHash,
     execute: async (context) => runOnScratch(context, await restoreScratch(context)),
-    async resume(context) {
-      const parent = await privateScratchParent();
-      const scratch =
-        (await reopenScratchWorkspace(parent, scratchPrefix(context.run.id), context.env)) ??
-        (await restoreScratch(context));
-      return runOnScratch(context, scratch);
-    },
+    resume: async (context) => runOnScratch(context, await reopenOrRestoreScratch(context)),
   };
 }

@@ -1,4 +1,7 @@
+import { AGENT_NAME } from '../core/agent.js';
+import { batonAgentNameSchema } from '../governed/baton-agent/agent-input.js';
 import type { ExecutionSpec } from '../governed/handoff/envelope.js';
+import { AgentUnavailableError } from '../governed/handoff/errors.js';
 import { claudeCode, codex, opencode } from '../governed/vendor/vendor-agent.js';
 
 /** What runs a hand-off on the pool: a name (recorded in the contract) and what it executes for a task. */
@@ -13,7 +16,7 @@ export const MOCK_AGENT_FILE = 'HANDOFF.md';
 /**
  * The agents a hand-off can run. Vendor agents run their CLI headless inside the runner's
  * sandbox (docs/vendor-agents.md); a runner without the CLI fails the run with
- * `agent_unavailable`. Their credentials travel as released secrets (`--secret ANTHROPIC_API_KEY`).
+ * `agent_unavailable`, as does a runner without the Baton agent `agents.baton(name)` names. Their credentials travel as released secrets (`--secret ANTHROPIC_API_KEY`).
  */
 export const agents = {
   /**
@@ -27,6 +30,22 @@ export const agents = {
       command: ['sh', '-c', `printf '%s\\n' "$1" > ${MOCK_AGENT_FILE}`, 'baton-mock-agent', task],
     }),
   }),
+  /**
+   * A Baton agent by name (`defineAgent({ name })`): the plane serves it (`baton serve --agents`)
+   * and its runner loads it, or the runner was given it (`baton worker --agents`). It works on
+   * the restored checkout with the workspace tools, `run_command` sandboxed; its model messages
+   * and tool calls are the run's log and its change the run's patch. A runner that has no agent
+   * of that name fails the run with `agent_unavailable`.
+   */
+  baton: (agentName: string): HandoffAgent => {
+    const name = batonAgentNameSchema.safeParse(agentName);
+    if (!name.success) {
+      throw new AgentUnavailableError(
+        `${JSON.stringify(agentName)} is not an agent name: it must match ${AGENT_NAME}`,
+      );
+    }
+    return { name: name.data, execution: () => ({ kind: 'agent', name: name.data }) };
+  },
   /** Claude Code (`claude -p --output-format stream-json`). */
   claudeCode: (options: { model?: string; allowedTools?: string[] } = {}): HandoffAgent =>
     vendorAgent('claude-code', claudeCode(options)),

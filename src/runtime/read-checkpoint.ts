@@ -1,6 +1,8 @@
+import { BatonError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SessionCheckpoint } from '../loop/session-checkpoint.js';
 import { CHECKPOINT_VERSION } from '../loop/session-checkpoint.js';
+import type { CheckpointPointer } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 
 /** Parsed checkpoints kept in this process, newest last. */
@@ -9,18 +11,18 @@ const parsed = new Map<string, SessionCheckpoint>();
 const KEPT = 16;
 
 /**
- * The session's newest transcript checkpoint, when `runId` may start from it: undefined when
+ * The session's newest transcript checkpoint (at `pointer`, from {@link checkpointPointer}),
+ * when `runId` may start from it: undefined when
  * there is none, when its blob is missing, damaged (its bytes no longer hash to its name) or
  * not a checkpoint of this version, or when `runId` has events it covers (a resumed or retried
  * run replays its own events from the log). The caller then reads the whole log: a checkpoint
  * is an optimisation, never the record.
  */
 export async function readCheckpoint(
-  store: Store,
-  sessionId: string,
+  store: Pick<Store, 'getBlob'>,
+  pointer: CheckpointPointer | undefined | null,
   runId: string,
 ): Promise<SessionCheckpoint | undefined> {
-  const pointer = (await store.getSession(sessionId))?.checkpoint;
   if (!pointer) return undefined;
   const checkpoint = parsed.get(pointer.hash) ?? (await fetchCheckpoint(store, pointer.hash));
   if (checkpoint === undefined || checkpoint.seq !== pointer.seq) return undefined;
@@ -28,11 +30,31 @@ export async function readCheckpoint(
 }
 
 /**
+ * Where the session's newest checkpoint is; `null` from a store that keeps no sessions: a
+ * runner's (`PlaneStore`) refuses them with `not_supported`, reads the plane's log over HTTP
+ * instead and writes no checkpoint of its own.
+ */
+export async function checkpointPointer(
+  store: Pick<Store, 'getSession'>,
+  sessionId: string,
+): Promise<CheckpointPointer | undefined | null> {
+  try {
+    return (await store.getSession(sessionId))?.checkpoint ?? undefined;
+  } catch (error) {
+    if (error instanceof BatonError && error.code === 'not_supported') return null;
+    throw error;
+  }
+}
+
+/**
  * Reads and parses a checkpoint blob, and keeps it: a blob's name is its content's hash, so a
  * kept one is never stale, and the next run of a session skips reading and parsing it again.
  * Turns share what is kept and never change it (`Transcript.restore` copies what it extends).
  */
-async function fetchCheckpoint(store: Store, hash: string): Promise<SessionCheckpoint | undefined> {
+async function fetchCheckpoint(
+  store: Pick<Store, 'getBlob'>,
+  hash: string,
+): Promise<SessionCheckpoint | undefined> {
   const bytes = await store.getBlob(hash);
   if (bytes === undefined || sha256Hex(bytes) !== hash) return undefined;
   let checkpoint: SessionCheckpoint;

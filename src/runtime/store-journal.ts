@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import type { RunObserver } from '../telemetry/instrumentation.js';
 import { inCurrentTrace } from '../telemetry/trace-context.js';
 import type { LiveBus } from './live-bus.js';
-import { readCheckpoint } from './read-checkpoint.js';
+import { checkpointPointer, readCheckpoint } from './read-checkpoint.js';
 import { lifecyclePatches } from './run-patches.js';
 import { readStepBoundary } from './step-boundary.js';
 
@@ -43,6 +43,8 @@ export class StoreJournal implements Journal {
   #staged: EventDraft[] = [];
   /** What `load` read: the next checkpoint folds what came after it into this. */
   #loaded: SessionLog | undefined;
+  /** `load` found that the store keeps no sessions (a runner's `PlaneStore`): no checkpoint is written. */
+  #sessionless = false;
 
   constructor(options: StoreJournalOptions) {
     this.#options = options;
@@ -66,7 +68,9 @@ export class StoreJournal implements Journal {
    */
   async load(): Promise<SessionLog> {
     const { store } = this.#options;
-    const checkpoint = await readCheckpoint(store, this.sessionId, this.runId);
+    const pointer = await checkpointPointer(store, this.sessionId);
+    this.#sessionless = pointer === null;
+    const checkpoint = await readCheckpoint(store, pointer, this.runId);
     const events = await store.readEvents(
       this.sessionId,
       checkpoint === undefined ? {} : { from: checkpoint.seq + 1 },
@@ -89,6 +93,8 @@ export class StoreJournal implements Journal {
     const loaded = this.#loaded ?? { events: [] };
     const loadedTo = loaded.events.at(-1)?.seq ?? loaded.checkpoint?.seq ?? -1;
     if (this.#knownHead - (loaded.checkpoint?.seq ?? -1) < minEvents) return undefined;
+    // A store that keeps no sessions (a runner's) has nowhere to point at one: no blob is sent.
+    if (this.#sessionless) return undefined;
     const after = await store.readEvents(this.sessionId, { from: loadedTo + 1 });
     const fold = SessionFold.from(loaded.checkpoint, [...loaded.events, ...after]);
     const hash = await store.putBlob(new TextEncoder().encode(fold.serialise()));

@@ -47,7 +47,8 @@ export const WORKERS_SETTINGS = {
       syntax: '--agent <file>',
       commands: {
         worker: 'load this agent module (repeatable)',
-        handoff: 'the agent that continues the work on the pool: mock (the default) or a vendor agent',
+        handoff:
+          'the agent that continues the work on the pool: mock (the default), claude-code, codex, opencode, or any other name: the Baton agent of that name the plane serves (baton serve --agents) or the runner was given',
       },
       repeatable: true,
     },

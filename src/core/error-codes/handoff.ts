@@ -23,6 +23,6 @@ export const HANDOFF_ERROR_CODES = {
     domain: 'handoff',
     status: 400,
     description:
-      "the hand-off names an agent this Baton cannot run (an unknown name), or a vendor agent's CLI (claude, codex, opencode) is not installed on the runner's PATH",
+      "the hand-off names an agent that cannot run: a name no agent can have, a Baton agent the runner does not have (neither its own nor loadable from the module the plane recorded), or a vendor agent's CLI (claude, codex, opencode) that is not installed on the runner's PATH",
   },
 } as const satisfies Record<string, ErrorCodeEntry>;

@@ -5,6 +5,7 @@ import type { SigningKeys } from '../../proof/keys.js';
 import type { Store } from '../../store/store.js';
 import { loadBlob, loadManifest } from '../../workspace/restore.js';
 import { buildSandboxPolicy } from '../../workspace/sandbox/policy.js';
+import type { BatonAgentInput } from '../baton-agent/agent-input.js';
 import type { ExecInput } from '../exec-input.js';
 import { enqueueGovernedRun, type StartedGovernedRun } from '../start-governed.js';
 import type { VendorInput } from '../vendor/vendor-input.js';
@@ -24,6 +25,11 @@ export interface HandoffPlane {
   /** The plane's Baton home and SQLite store file: hidden from the sandbox by real path. */
   batonHome?: string;
   storePath?: string;
+  /**
+   * The module the plane serves the Baton agent `name` from (`baton serve --agents`), recorded
+   * on an `agent` run so that its runner can load it; undefined when the plane has no such agent.
+   */
+  agentModule?(name: string): string | undefined;
 }
 
 /** A queued hand-off run and the plane's decision on it. */
@@ -36,7 +42,8 @@ export interface AcceptedHandoff extends StartedGovernedRun {
  * The plane's side of a hand-off: checks that it holds every blob of the checkpoint, re-checks
  * the envelope's policy on the envelope's own facts plus its own (a secret it cannot release to
  * the pool is a denial), then records `policy.decided`, signs the contract pinning the envelope's
- * hash and queues a governed `exec` run for the pool. A denial queues and records nothing.
+ * hash and queues a governed run for the pool (`exec`, `vendor` or `agent`, as the envelope's
+ * execution says). A denial queues and records nothing.
  */
 export async function acceptHandoff(
   store: Store,
@@ -78,6 +85,8 @@ export async function acceptHandoff(
   if (reasons.length > 0) throw new PolicyDeniedError(reasons);
 
   const pinned = envelopeHash(envelope);
+  const execution = envelope.execution;
+  const agentModule = execution.kind === 'agent' ? plane.agentModule?.(execution.name) : undefined;
   await store.putBlob(Buffer.from(canonicalJson(envelope), 'utf8'));
   const policy = await buildSandboxPolicy({
     allowHosts: envelope.network.hosts,
@@ -102,6 +111,7 @@ export async function acceptHandoff(
     {
       kind: envelope.execution.kind,
       agent: envelope.agent,
+      ...(agentModule !== undefined && { agentModule }),
       task: { task: envelope.task, reason: envelope.reason, execution: envelope.execution },
       budget: {
         timeoutMs: envelope.budget.timeoutMs,
@@ -114,9 +124,29 @@ export async function acceptHandoff(
           type: 'policy.decided',
           data: { decision: 'continue', reasons: decision.reasons, envelopeHash: pinned },
         },
+        // A Baton agent's turn reads its task from the log, as a user message.
+        ...(execution.kind === 'agent'
+          ? [{ type: 'message.received' as const, data: { role: 'user' as const, text: envelope.task } }]
+          : []),
       ],
-      input: ({ manifestHash, policy: runPolicy, secretPatterns }): ExecInput | VendorInput => {
-        const execution = envelope.execution;
+      input: ({
+        manifestHash,
+        policy: runPolicy,
+        secretPatterns,
+      }): ExecInput | VendorInput | BatonAgentInput => {
+        if (execution.kind === 'agent') {
+          return {
+            agent: execution.name,
+            task: envelope.task,
+            agentModule: agentModule ?? null,
+            manifestHash,
+            policy: runPolicy,
+            secretPatterns,
+            secrets: envelope.secrets,
+            maxCostUsd: envelope.budget.maxCostUsd,
+            timeoutMs: envelope.budget.timeoutMs,
+          };
+        }
         if (execution.kind === 'vendor') {
           return {
             agent: execution.agent,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { hashCanonical } from '../../core/hash.js';
+import { batonAgentNameSchema } from '../baton-agent/agent-input.js';
 import { vendorAgentSchema } from '../vendor/vendor-agent.js';
 import { handoffPolicySchema, poolNameSchema, secretNameSchema } from './policy.js';
 
@@ -19,12 +20,14 @@ export const checkpointRefSchema = z
 
 /**
  * What runs on the pool: a command in the sandboxed checkout (`exec`; the `mock` agent's command
- * writes a visible file and spends nothing), or a vendor coding agent's CLI run headless there
- * (`vendor`: Claude Code, Codex, OpenCode).
+ * writes a visible file and spends nothing), a vendor coding agent's CLI run headless there
+ * (`vendor`: Claude Code, Codex, OpenCode), or a Baton agent by name (`agent`: defined in
+ * TypeScript, served by the plane or the runner, working on the checkout with the workspace tools).
  */
 export const executionSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('exec'), command: z.array(z.string()).min(1) }).strict(),
   z.object({ kind: z.literal('vendor'), agent: vendorAgentSchema.strict() }).strict(),
+  z.object({ kind: z.literal('agent'), name: batonAgentNameSchema }).strict(),
 ]);
 
 /** A parsed {@link executionSpecSchema}. */
