@@ -118,6 +118,20 @@ describeAsOrdinaryUser('baton exec as an ordinary user', () => {
     expect(existsSync(join(repo.dir, 'direct.txt'))).toBe(false);
   }, 120_000);
 
+  it('runs under hard limits lower than the sandbox defaults, at those limits', async () => {
+    const root = scratch('baton-nobody-limits-');
+    const repo = createTempRepo({ 'a.txt': 'one\n' }, { parent: root });
+    mkdirSync(join(root, 'state'));
+    handOver(root);
+    // Below the default of 1024 open files: the user cannot raise it, so the sandbox keeps 512.
+    const ran = await runCliAsOrdinaryUser(
+      ['exec', '--db', join(root, 'state', 'baton.db'), '--', 'sh', '-c', 'ulimit -Hn; ulimit -n'],
+      { cwd: repo.dir, prefix: ['prlimit', '--nofile=512:512', '--'] },
+    );
+    expect(ran.stderr).toContain('succeeded');
+    expect(ran.stdout).toBe('512\n512\n');
+  }, 120_000);
+
   it.skipIf(!RUNNING_AS_ROOT)(
     "names git's ownership check on another user's repository, and runs once the repository is marked safe",
     async () => {

@@ -20,6 +20,9 @@ const AS_NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
  * The tests that need it skip with this text; everything else about running as `nobody` fails.
  */
 export const ORDINARY_USER_UNAVAILABLE: string | undefined = probeOrdinaryUser();
+// Said once per test file, so that the default reporter shows why, not only a skip count.
+if (ORDINARY_USER_UNAVAILABLE)
+  console.warn(`sandbox tests as an ordinary user skipped: ${ORDINARY_USER_UNAVAILABLE}`);
 
 function probeOrdinaryUser(): string | undefined {
   const bwrap = ['bwrap', '--unshare-user', '--disable-userns', '--unshare-net', '--unshare-pid'];
@@ -67,6 +70,8 @@ export interface OrdinaryUserSpawn {
   cwd?: string;
   /** The whole environment besides PATH; HOME is unset unless given, as for a service user. */
   env?: Record<string, string>;
+  /** A command prefix that starts the process (e.g. `prlimit --nofile=512:512 --`), before the user changes. */
+  prefix?: string[];
 }
 
 /**
@@ -79,8 +84,10 @@ export function spawnAsOrdinaryUser(
   options: OrdinaryUserSpawn = {},
 ): ChildProcess {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env };
+  const prefix = options.prefix ?? [];
   if (!RUNNING_AS_ROOT) {
-    return spawn(process.execPath, args(REPO_ROOT), {
+    const [command = process.execPath, ...rest] = [...prefix, process.execPath];
+    return spawn(command, [...rest, ...args(REPO_ROOT)], {
       cwd: options.cwd ?? REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -89,7 +96,7 @@ export function spawnAsOrdinaryUser(
   const root = mkdtempSync(viewPrefix);
   const cwd = inView(options.cwd ?? REPO_ROOT, root);
   // $1: the repository, $2: its view, $3: the working directory; the rest is the command.
-  const script = `mount --bind "$1" "$2" && cd "$3" && shift 3 && exec setpriv ${AS_NOBODY.join(' ')} -- "$@"`;
+  const script = 'mount --bind "$1" "$2" && cd "$3" && shift 3 && exec "$@"';
   const child = spawn(
     'unshare',
     [
@@ -104,6 +111,10 @@ export function spawnAsOrdinaryUser(
       REPO_ROOT,
       root,
       cwd,
+      ...prefix,
+      'setpriv',
+      ...AS_NOBODY,
+      '--',
       process.execPath,
       ...args(root),
     ],
@@ -140,11 +151,11 @@ const TSX_LOADER = realpathSync(createRequire(import.meta.url).resolve('tsx'));
 /** Runs `baton <args>` from the sources as an ordinary user, in `cwd`, with only PATH and `env`. */
 export function runCliAsOrdinaryUser(
   args: string[],
-  options: { cwd: string; env?: Record<string, string>; timeoutMs?: number },
+  options: OrdinaryUserSpawn & { cwd: string; timeoutMs?: number },
 ): Promise<CliResult> {
   const child = spawnAsOrdinaryUser(
     (root) => ['--import', inView(TSX_LOADER, root), join(root, 'src', 'cli', 'main.ts'), ...args],
-    { cwd: options.cwd, ...(options.env && { env: options.env }) },
+    options,
   );
   return collectProcess(child, options.timeoutMs ?? 120_000);
 }
