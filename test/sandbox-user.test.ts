@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
@@ -110,5 +111,40 @@ describeAsOrdinaryUser('the bwrap sandbox as an ordinary user', () => {
     expect((results.processes as unknown as { stderr: string }).stderr).toMatch(
       /fork|Resource temporarily unavailable/i,
     );
+  });
+
+  it('reaches an allowed host through the egress proxy, and no other, as a non-root user', async () => {
+    const workspace = sharedDir('baton-user-egress-');
+    let served = 0;
+    const http = createHttpServer((_request, response) => {
+      served += 1;
+      response.end('allowed-host-answer\n');
+    });
+    const port = await listenOnLoopback(http);
+    try {
+      const source = (root: string) => `
+        import { sandboxExec } from ${JSON.stringify(join(root, 'src/workspace/sandbox/sandbox-exec.ts'))};
+        const curl = (url, ...flags) => sandboxExec({
+          cwd: ${JSON.stringify(workspace)}, allowHosts: ['127.0.0.1'], timeoutMs: 30000, maxOutputBytes: 65536,
+          command: ['curl', '-sS', '--max-time', '20', ...flags, url],
+        });
+        const allowed = await curl('http://127.0.0.1:${port}/');
+        const other = await curl('http://localhost:${port}/', '--proxytunnel');
+        const direct = await curl('http://127.0.0.1:${port}/', '--noproxy', '*');
+        console.log(JSON.stringify({ allowed, other, direct }));
+      `;
+      const results = (await runAsOrdinaryUser(source)) as Record<
+        string,
+        { exitCode: number; stdout: string; stderr: string }
+      >;
+      expect(results.allowed?.stdout).toBe('allowed-host-answer\n');
+      expect(results.other?.exitCode).not.toBe(0);
+      expect(results.other?.stderr).toContain('403');
+      expect(results.direct?.exitCode).not.toBe(0);
+      expect(served).toBe(1);
+    } finally {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 });
