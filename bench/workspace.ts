@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
 import { captureWorkspace } from '../src/workspace/capture.js';
 import { restoreWorkspace } from '../src/workspace/restore.js';
+import { hostHardLimits } from '../src/workspace/sandbox/hard-limits.js';
 import { prlimitPrefix } from '../src/workspace/sandbox/limits.js';
 import { buildSandboxPolicy } from '../src/workspace/sandbox/policy.js';
 import { runProcess } from '../src/workspace/sandbox/run-process.js';
@@ -102,6 +103,7 @@ async function sandboxOverhead(): Promise<{ label: string; ms: number }[]> {
   const command = { cwd: workspace, command: ['true'], policy, timeoutMs: 10_000, maxOutputBytes: 1024 };
   const bwrap = createBwrapSandbox();
   const none = createUnsandboxed();
+  const hard = await hostHardLimits();
   await bwrap.exec(command); // the one-time bwrap probe is not part of the start cost
   // The view this change replaced: one bwrap over the whole root, for comparison.
   const legacy = () =>
@@ -126,7 +128,7 @@ async function sandboxOverhead(): Promise<{ label: string; ms: number }[]> {
         '--chdir',
         workspace,
         '--',
-        ...prlimitPrefix(policy.limits),
+        ...prlimitPrefix(policy.limits, hard),
         'true',
       ],
       cwd: workspace,

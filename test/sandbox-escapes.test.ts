@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
 import {
   type HidingOutcome,
@@ -11,21 +11,29 @@ import {
   type ToolchainOutcome,
   toolchainThroughPathSymlink,
 } from './fixtures/sandbox-scenarios.js';
-import { RUNNING_AS_ROOT, runScenarioAsOrdinaryUser } from './helpers/as-nobody.js';
+import {
+  ORDINARY_USER_UNAVAILABLE,
+  RUNNING_AS_ROOT,
+  runScenarioAsOrdinaryUser,
+} from './helpers/as-nobody.js';
 
-// Each scenario runs as the user of the suite (root here) and as an ordinary user (`nobody`).
+// Each scenario runs as the user of the suite (root here) and as an ordinary user (`nobody`);
+// the latter skips, with the reason in its name, only where that user cannot run bwrap at all.
 const users = [
   {
     name: RUNNING_AS_ROOT ? 'as root' : 'as this user',
     run: (scenario: (root: string) => Promise<unknown>, _name: string, root: string) => scenario(root),
+    unavailable: undefined,
   },
   {
-    name: 'as an ordinary user',
+    name: `as an ordinary user${ORDINARY_USER_UNAVAILABLE ? ` (skipped: ${ORDINARY_USER_UNAVAILABLE})` : ''}`,
     run: (_scenario: unknown, name: string, root: string) => runScenarioAsOrdinaryUser(name, root),
+    unavailable: ORDINARY_USER_UNAVAILABLE,
   },
 ];
 
-describe.each(users)('sandbox escapes $name', ({ run }) => {
+describe.each(users)('sandbox escapes $name', ({ run, unavailable }) => {
+  const it = unavailable === undefined ? test : test.skip;
   const roots: string[] = [];
   const freshRoot = () => {
     const root = outsideTmpDir('baton-escape-');

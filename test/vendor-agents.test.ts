@@ -7,6 +7,8 @@ import { startVendorRun } from '../src/governed/vendor/start-vendor.js';
 import { claudeCode, codex, opencode, type VendorAgent } from '../src/governed/vendor/vendor-agent.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
+import type { VendorOutcome } from './fixtures/sandbox-scenarios.js';
+import { describeAsOrdinaryUser, runScenarioAsOrdinaryUser } from './helpers/as-nobody.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 import { tempKeys } from './helpers/governed.js';
 
@@ -143,4 +145,22 @@ describe('vendor coding agents as governed runs', () => {
     expect(record?.error?.code).toBe('agent_unavailable');
     expect(types).not.toContain('message.completed');
   });
+});
+
+// The same replayed vendor CLI, with Baton run by `nobody` (under root; else by this user).
+describeAsOrdinaryUser('vendor coding agents as governed runs, as an ordinary user', () => {
+  it('brings the patch back and scrubs released secrets', async () => {
+    const root = outsideTmpDir('baton-vendor-nobody-');
+    try {
+      const outcome = (await runScenarioAsOrdinaryUser('vendorAgentRun', root)) as VendorOutcome;
+      expect(outcome).toMatchObject({ success: 'succeeded', patchFiles: 1, toolUse: 'succeeded' });
+      expect(outcome.toolOutputs).toMatchObject([
+        { name: 'Bash', ok: true, output: 'a.txt key=[secret VENDOR_TEST_KEY]' },
+        { name: 'Read', ok: false },
+      ]);
+      expect(outcome.storeHoldsSecret).toBe(false);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

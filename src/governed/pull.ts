@@ -6,15 +6,11 @@ import type { Environment } from '../core/environment.js';
 import { ConflictError, UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { trackedDiff } from '../workspace/capture.js';
-import {
-  GitCommandError,
-  NotAGitRepositoryError,
-  PatchConflictError,
-  UnsafeSymlinkError,
-} from '../workspace/errors.js';
+import { GitCommandError, PatchConflictError, UnsafeSymlinkError } from '../workspace/errors.js';
 import { type GitScope, git, gitText } from '../workspace/git.js';
 import type { WorkspaceManifest } from '../workspace/manifest.js';
 import { inspectTreeChange, isUnsafeSymlink, type PatchOverview } from '../workspace/patch-inspection.js';
+import { notARepository } from '../workspace/repository.js';
 import { loadBlob } from '../workspace/restore.js';
 import { secretMatcher } from '../workspace/secret-patterns.js';
 import { type RunReader, type TrustedRunPatch, trustedRunPatch } from './pull-trust.js';
@@ -60,9 +56,11 @@ export type PullResult =
 export async function pullRun(store: RunReader, runId: string, options: PullOptions): Promise<PullResult> {
   const scope: GitScope = { hostEnv: options.hostEnv ?? processEnvironment(), signal: options.signal };
   const run = await trustedRunPatch(store, runId);
-  const root = await gitText(['rev-parse', '--show-toplevel'], { cwd: options.dir, ...scope }).catch(() => {
-    throw new NotAGitRepositoryError(options.dir);
-  });
+  const root = await gitText(['rev-parse', '--show-toplevel'], { cwd: options.dir, ...scope }).catch(
+    (error: unknown) => {
+      throw notARepository(options.dir, error);
+    },
+  );
   const hasBase = await git(['cat-file', '-e', `${run.baseRef}^{commit}`], {
     cwd: root,
     ...scope,

@@ -10,6 +10,19 @@ export class NotAGitRepositoryError extends UserError {
   }
 }
 
+/**
+ * git refuses the repository because another user owns it (git's `safe.directory` check): as
+ * when Baton runs as a service user such as `nobody` over a checkout someone else made.
+ */
+export class UnsafeRepositoryOwnerError extends UserError {
+  constructor(dir: string) {
+    super(
+      'unsafe_repository_owner',
+      `git refuses the repository at ${dir}: another user owns it (git's safe.directory check). Run Baton as its owner, or mark it safe for the user Baton runs as: \`git config --global --add safe.directory ${dir}\`, or, for a user without a HOME, GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=safe.directory GIT_CONFIG_VALUE_0=${dir} in Baton's environment`,
+    );
+  }
+}
+
 /** The repository has no commit yet, so there is no base ref to capture against. */
 export class EmptyRepositoryError extends UserError {
   constructor(dir: string) {

@@ -3,6 +3,7 @@ import {
   EmptyRepositoryError,
   GitCommandError,
   NotAGitRepositoryError,
+  UnsafeRepositoryOwnerError,
 } from './errors.js';
 import { type GitScope, git, gitText } from './git.js';
 
@@ -16,13 +17,29 @@ export interface RepositoryState {
   branch: string;
 }
 
+/**
+ * Why `git rev-parse --show-toplevel` failed in `dir`: git refused a repository another user
+ * owns (told apart, since "not a repository" would send the user looking in the wrong place),
+ * or there is no repository.
+ */
+export function notARepository(
+  dir: string,
+  error: unknown,
+): NotAGitRepositoryError | UnsafeRepositoryOwnerError {
+  const refused =
+    error instanceof GitCommandError
+      ? /dubious ownership in repository at '([^']*)'/.exec(error.stderr)
+      : null;
+  return refused ? new UnsafeRepositoryOwnerError(refused[1] || dir) : new NotAGitRepositoryError(dir);
+}
+
 /** Resolves the repository holding `dir`; not a repository, no commit or a detached HEAD are typed errors. */
 export async function inspectRepository(dir: string, scope: GitScope): Promise<RepositoryState> {
   let root: string;
   try {
     root = await gitText(['rev-parse', '--show-toplevel'], { cwd: dir, ...scope });
   } catch (error) {
-    if (error instanceof GitCommandError) throw new NotAGitRepositoryError(dir);
+    if (error instanceof GitCommandError) throw notARepository(dir, error);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotAGitRepositoryError(dir);
     throw error;
   }

@@ -18,6 +18,12 @@ export const WORKSPACE_ERROR_CODES = {
     status: 400,
     description: 'the directory is not inside a git work tree',
   },
+  unsafe_repository_owner: {
+    domain: 'workspace',
+    status: 400,
+    description:
+      "another user owns the repository and git's safe.directory does not list it for Baton's user",
+  },
   empty_repository: {
     domain: 'workspace',
     status: 400,

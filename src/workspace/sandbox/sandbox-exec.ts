@@ -9,6 +9,7 @@ import { createTreeCgroup, joinCgroupPrefix } from './cgroup.js';
 import { type EgressProxy, parseAllowHosts, startEgressProxy } from './egress-proxy.js';
 import { relayEnvironment, relayPrefix } from './egress-relay.js';
 import { commandEnvironment } from './environment.js';
+import { hostHardLimits } from './hard-limits.js';
 import { prlimitPrefix } from './limits.js';
 import { buildSandboxPolicy } from './policy.js';
 import { type ProcessSpec, runProcess } from './run-process.js';
@@ -61,7 +62,7 @@ export function createBwrapSandbox(options: { bwrapPath?: string } = {}): Sandbo
         const argv = [
           ...(cgroup ? joinCgroupPrefix(cgroup) : []),
           ...bwrapPrefix({ bwrapPath, view, workspace, home: SANDBOX_HOME, runAs: policy.runAs }),
-          ...prlimitPrefix(policy.limits),
+          ...prlimitPrefix(policy.limits, await hostHardLimits()),
           ...(proxy ? relayPrefix(proxy.socketPath) : []),
           ...toArgv(command.command),
         ];
@@ -103,7 +104,7 @@ export function createUnsandboxed(): Sandbox {
       }
       const home = await mkdtemp(join(tmpdir(), 'baton-home-'));
       try {
-        const argv = [...prlimitPrefix(policy.limits), ...toArgv(command.command)];
+        const argv = [...prlimitPrefix(policy.limits, await hostHardLimits()), ...toArgv(command.command)];
         const env = commandEnvironment(policy.env, home, tmpdir(), command.env);
         return await runProcess(processSpec(command, policy, workspace, argv, env));
       } finally {
