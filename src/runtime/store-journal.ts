@@ -75,6 +75,8 @@ export class StoreJournal implements Journal {
     this.#loaded = log;
     this.#seen = Math.max(this.#seen, events.at(-1)?.seq ?? checkpoint?.seq ?? -1);
     this.#knownHead = this.#seen;
+    // Whatever came between commits made before the load (`run.started`) is in what it read.
+    this.#interleaved = false;
     return log;
   }
 
@@ -154,6 +156,15 @@ export class StoreJournal implements Journal {
     if (first && first.seq !== this.#knownHead + 1) this.#interleaved = true;
     this.#knownHead = events.at(-1)?.seq ?? this.#knownHead;
     return staged.length === 0 ? events : events.slice(staged.length);
+  }
+
+  /**
+   * False when nothing but this journal's own commits can lie past what it has seen, up to
+   * `headSeq`: no other commit came between its own, and the head is its own. A run's end then
+   * need not look for messages it never read.
+   */
+  mayHaveUnread(headSeq: number): boolean {
+    return this.#interleaved || headSeq > this.#knownHead;
   }
 
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {
