@@ -1,6 +1,8 @@
 // `npx tsx bench/_pg-trace.ts [worker]`: lists every statement one short run (a tool call, then an
-// answer) sends to Postgres, after warm-up runs, in order, with the store method that sent it.
-// The tool to see which statements a phase (start, claim, step, complete, notify) costs.
+// answer; TRACE_STEPS model calls) sends to Postgres after warm-up runs, in order, with the code
+// that sent it (`P`: a named prepared statement). Started and executed in this process, or with
+// `worker` queued and drained by a worker. The tool to see what each phase (start, claim, step,
+// end, NOTIFY) costs.
 import pg from 'pg';
 import { createRuntime, openStore } from '../src/index.js';
 import { dropSchema, schemaUrl, uniqueSchema } from '../test/helpers/postgres.js';
