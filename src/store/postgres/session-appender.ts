@@ -129,7 +129,8 @@ export class SessionAppender {
   offerHead(sessionId: string, head: { seq: number; hash: string } | undefined): void {
     if (head === undefined) return;
     const known = this.heads.get(sessionId);
-    if (known === undefined || known.seq < head.seq) remember(this.heads, sessionId, head);
+    if (known === undefined || known.seq < head.seq)
+      remember(this.heads, sessionId, { seq: head.seq, hash: head.hash });
   }
 
   /**
