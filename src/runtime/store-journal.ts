@@ -61,6 +61,15 @@ export class StoreJournal implements Journal {
   }
 
   /**
+   * False when nothing but this journal's own commits can lie past what it has seen, up to
+   * `headSeq`: no other commit came between its own, and the head is its own. A run's end then
+   * need not look for messages it never read.
+   */
+  mayHaveUnread(headSeq: number): boolean {
+    return this.#interleaved || headSeq > this.#knownHead;
+  }
+
+  /**
    * The session's newest checkpoint and the events after it, when it has a usable one (see
    * `readCheckpoint`); otherwise the whole log.
    */
@@ -156,15 +165,6 @@ export class StoreJournal implements Journal {
     if (first && first.seq !== this.#knownHead + 1) this.#interleaved = true;
     this.#knownHead = events.at(-1)?.seq ?? this.#knownHead;
     return staged.length === 0 ? events : events.slice(staged.length);
-  }
-
-  /**
-   * False when nothing but this journal's own commits can lie past what it has seen, up to
-   * `headSeq`: no other commit came between its own, and the head is its own. A run's end then
-   * need not look for messages it never read.
-   */
-  mayHaveUnread(headSeq: number): boolean {
-    return this.#interleaved || headSeq > this.#knownHead;
   }
 
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {
