@@ -115,10 +115,15 @@ export async function commitRunEnd(
   let followUp = options.followUp && run.kind === 'message';
   if (!followUp) return (await journal.appendMany([draft], options.runPatch))[0] as BatonEvent;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-    const head = await context.store.head(run.sessionId);
-    const unread = followUp
-      ? await firstUnreadMessage(context, run, journal.seen, head?.seq ?? -1)
-      : undefined;
+    // On Postgres the head of the run's latest append, without a round trip: a stale one only
+    // fails the conditional commit, and the next attempt sees the head that commit met.
+    const head = context.store.stepBoundary
+      ? (await context.store.stepBoundary(run.sessionId, run.id)).head
+      : await context.store.head(run.sessionId);
+    const unread =
+      followUp && journal.mayHaveUnread(head?.seq ?? -1)
+        ? await firstUnreadMessage(context, run, journal.seen, head?.seq ?? -1)
+        : undefined;
     try {
       const [event] = await journal.appendMany([draft], options.runPatch, {
         expectedHeadSeq: head?.seq ?? null,

@@ -63,6 +63,15 @@ export class StoreJournal implements Journal {
   }
 
   /**
+   * False when nothing but this journal's own commits can lie past what it has seen, up to
+   * `headSeq`: no other commit came between its own, and the head is its own. A run's end then
+   * need not look for messages it never read.
+   */
+  mayHaveUnread(headSeq: number): boolean {
+    return this.#interleaved || headSeq > this.#knownHead;
+  }
+
+  /**
    * The session's newest checkpoint and the events after it, when it has a usable one (see
    * `readCheckpoint`); otherwise the whole log.
    */
@@ -79,6 +88,8 @@ export class StoreJournal implements Journal {
     this.#loaded = log;
     this.#seen = Math.max(this.#seen, events.at(-1)?.seq ?? checkpoint?.seq ?? -1);
     this.#knownHead = this.#seen;
+    // Whatever came between commits made before the load (`run.started`) is in what it read.
+    this.#interleaved = false;
     return log;
   }
 

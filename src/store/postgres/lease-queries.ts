@@ -15,6 +15,12 @@ export const DB_NOW_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint
 // The claim joins other relations, so the returned columns are qualified with the table.
 const RETURNED_COLUMNS = RUN_COLUMN_NAMES.map((column) => `runs.${column}`).join(', ');
 
+/** A claim, and its session's head as the claim's snapshot saw it (a hint for the first append). */
+export interface ClaimWithHead {
+  claim: Claim;
+  head: { seq: number; hash: string } | undefined;
+}
+
 /**
  * Claims the oldest runnable run: `queued`, or `running` with an expired or released lease.
  * `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass over a row another one is taking,
@@ -25,7 +31,7 @@ export async function claimRun(
   owner: string,
   ttlMs: number,
   options: ClaimOptions = {},
-): Promise<Claim | undefined> {
+): Promise<ClaimWithHead | undefined> {
   const values: unknown[] = [
     options.runId ?? null,
     owner,
@@ -33,7 +39,7 @@ export async function claimRun(
     Math.ceil(checkTtl(ttlMs)),
     new Date().toISOString(),
   ];
-  const result = await db.query<RunRow>(
+  const result = await db.query<RunRow & { claim_head_seq: number | null; claim_head_hash: string | null }>(
     `WITH candidate AS (
        SELECT id FROM runs
        WHERE status IN ('queued', 'running') AND ($1::text IS NULL OR id = $1)
@@ -52,16 +58,20 @@ export async function claimRun(
        lease_expires_at = claimed.now_ms + $4,
        started_at = COALESCE(started_at, $5),
        updated_at = $5
-     FROM candidate, claimed
-     WHERE runs.id = candidate.id
-     RETURNING ${RETURNED_COLUMNS}`,
+     FROM candidate, claimed, sessions
+     WHERE runs.id = candidate.id AND sessions.id = runs.session_id
+     RETURNING ${RETURNED_COLUMNS}, sessions.head_seq AS claim_head_seq, sessions.head_hash AS claim_head_hash`,
     values,
   );
   const row = result.rows[0];
   if (!row) return undefined;
   const run = toRun(row);
   if (!run.lease) return undefined;
-  return { run, lease: { ...run.lease } };
+  const head =
+    row.claim_head_seq !== null && row.claim_head_hash !== null
+      ? { seq: row.claim_head_seq, hash: row.claim_head_hash }
+      : undefined;
+  return { claim: { run, lease: { ...run.lease } }, head };
 }
 
 /** Extends the lease when the token still matches (recording `activeMs` when given); false when it was lost. */

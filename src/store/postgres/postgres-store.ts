@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { ConflictError } from '../../core/errors.js';
+import { ConflictError, LeaseLostError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import type { ListOptions, Page } from '../page.js';
 import type {
@@ -27,6 +27,7 @@ import * as blobs from './blob-queries.js';
 import type { PostgresStoreOptions } from './config.js';
 import { resolvePostgresConfig } from './config.js';
 import { ConnectionGate } from './connection.js';
+import { EndedLeases } from './ended-leases.js';
 import { toStoreError } from './errors.js';
 import { EventFeed } from './event-feed.js';
 import * as events from './event-queries.js';
@@ -37,6 +38,7 @@ import { NotificationListener } from './notification-listener.js';
 import * as runs from './run-queries.js';
 import { SessionAppender } from './session-appender.js';
 import * as sessions from './session-queries.js';
+import { startSessionAtOnce } from './start-statement.js';
 import * as tasks from './task-queries.js';
 import * as workers from './worker-queries.js';
 
@@ -53,6 +55,7 @@ export class PostgresStore implements Store {
   private readonly feed: EventFeed;
   private readonly notifier: AppendNotifier;
   private readonly appender: SessionAppender;
+  private readonly leases = new EndedLeases();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -68,7 +71,7 @@ export class PostgresStore implements Store {
     this.gate = gate;
     this.schema = schema;
     this.notifier = new AppendNotifier(channel, (sql) => gate.use((client) => client.query(sql)), onError);
-    this.appender = new SessionAppender(gate);
+    this.appender = new SessionAppender(gate, this.leases);
   }
 
   /** Connects and migrates the schema (LISTEN starts with the first subscription); rejects with a typed startup error. */
@@ -119,6 +122,12 @@ export class PostgresStore implements Store {
   }
 
   async startSession(start: NewSessionStart): Promise<{ run: RunRecord; created: boolean }> {
+    if (start.run.idempotencyKey === null) {
+      const { run, events } = await this.gate.use((client) => startSessionAtOnce(client, start));
+      this.appender.offerHead(start.session.id, events.at(-1));
+      await this.published(start.session.id, events);
+      return { run, created: true };
+    }
     const started = await this.gate
       .transaction(async (client) => {
         const result = await sessions.startSession(client, start);
@@ -173,6 +182,8 @@ export class PostgresStore implements Store {
   }
 
   updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {
+    // The database would fence it out just the same (see EndedLeases).
+    if (fence && this.leases.hasEnded(fence)) return Promise.reject(new LeaseLostError(fence.runId));
     const now = new Date().toISOString();
     // A fence on the same run is checked by the UPDATE itself; one on another run needs a lock.
     const updated =
@@ -183,7 +194,10 @@ export class PostgresStore implements Store {
     // that read the flag before this update returns after it.
     this.appender.forgetRun(id);
     const forget = () => this.appender.forgetRun(id);
-    updated.then(forget, forget);
+    updated.then(() => {
+      forget();
+      this.leases.noteUpdated(id, patch, fence);
+    }, forget);
     return updated;
   }
 
@@ -222,15 +236,22 @@ export class PostgresStore implements Store {
     return this.gate.use((client) => blobs.getBlob(client, hash));
   }
 
-  claimRun(owner: string, ttlMs: number, options?: ClaimOptions): Promise<Claim | undefined> {
-    return this.gate.use((client) => leases.claimRun(client, owner, ttlMs, options));
+  async claimRun(owner: string, ttlMs: number, options?: ClaimOptions): Promise<Claim | undefined> {
+    const claimed = await this.gate.use((client) => leases.claimRun(client, owner, ttlMs, options));
+    if (!claimed) return undefined;
+    // The run's first append then starts from this head instead of reading it.
+    this.appender.offerHead(claimed.claim.run.sessionId, claimed.head);
+    return claimed.claim;
   }
 
   renewLease(fence: Fence, ttlMs: number, options: { activeMs?: number } = {}): Promise<boolean> {
+    if (this.leases.hasEnded(fence)) return Promise.resolve(false);
     return this.gate.use((client) => leases.renewLease(client, fence, ttlMs, options.activeMs));
   }
 
   releaseLease(fence: Fence): Promise<void> {
+    // Nothing to release: the lease this fence held is already gone.
+    if (this.leases.hasEnded(fence)) return Promise.resolve();
     return this.gate.use((client) => leases.releaseLease(client, fence));
   }
 

@@ -1,9 +1,11 @@
 import { LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
+import { headMoved, runStatusChanged } from '../append-conflict.js';
 import type { AppendOptions, StepBoundary } from '../run-store.js';
 import { sealDrafts } from '../seal-drafts.js';
 import { tryAppend } from './append-statement.js';
 import type { ConnectionGate } from './connection.js';
+import type { EndedLeases } from './ended-leases.js';
 import { appendEvents, readHead } from './event-queries.js';
 
 /** Heads (and runs' cancel flags) remembered; the oldest are forgotten beyond this (a miss costs one read). */
@@ -13,9 +15,10 @@ const OPTIMISTIC_ATTEMPTS = 2;
 
 /**
  * Appends with as few round trips as possible. This process's appends to one session go one
- * at a time, each from the head the previous one left (cached), as one optimistic statement;
- * only another process appending to the same session (rare: one run per session is active)
- * makes it miss, re-read the head and retry, then take the locked, multi-statement path.
+ * at a time, each from the head the previous one left (cached), as one optimistic statement
+ * (a conditional one too, unless it creates a run); only another process appending to the
+ * same session (rare: one run per session is active) makes it miss and retry from the head the
+ * statement saw, then take the locked, multi-statement path.
  * Each optimistic append also brings back its fenced run's cancel flag: with the cached head,
  * that answers a step boundary without a round trip.
  */
@@ -24,7 +27,10 @@ export class SessionAppender {
   private readonly cancelFlags = new Map<string, boolean>();
   private readonly queues = new Map<string, Promise<unknown>>();
 
-  constructor(private readonly gate: ConnectionGate) {}
+  constructor(
+    private readonly gate: ConnectionGate,
+    private readonly leases: EndedLeases,
+  ) {}
 
   /** Appends in this session's local queue; resolves with the committed events. */
   append(sessionId: string, drafts: readonly EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
@@ -44,31 +50,10 @@ export class SessionAppender {
     drafts: readonly EventDraft[],
     options: AppendOptions,
   ): Promise<BatonEvent[]> {
-    // A conditional append checks its conditions under the row locks of the locked path.
-    const conditional =
-      options.expectedHeadSeq !== undefined ||
-      options.requireRunStatus !== undefined ||
-      options.createRun !== undefined;
-    if (drafts.length > 0 && !conditional) {
-      for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
-        const head = this.heads.has(sessionId)
-          ? this.heads.get(sessionId)
-          : await this.gate.use((client) => readHead(client, sessionId));
-        const now = new Date().toISOString();
-        const events = sealDrafts(head, drafts, { sessionId, runId: options.runId, ts: now });
-        const outcome = await this.gate.use((client) =>
-          tryAppend(client, sessionId, events, head, options, now),
-        );
-        if (typeof outcome === 'object') {
-          if (options.fence && outcome.cancelRequested !== undefined)
-            remember(this.cancelFlags, options.fence.runId, outcome.cancelRequested);
-          return this.remember(sessionId, events);
-        }
-        const miss = outcome;
-        if (miss === 'lease_lost') throw new LeaseLostError(options.fence?.runId ?? options.runId);
-        if (miss === 'run_missing') throw new NotFoundError('run', options.runId);
-        this.heads.delete(sessionId);
-      }
+    // Only a commit that also creates a run needs the locked path's several statements.
+    if (drafts.length > 0 && options.createRun === undefined) {
+      const events = await this.appendOptimistically(sessionId, drafts, options);
+      if (events) return events;
     }
     // The locked path does not read the run's flag: the next boundary asks the database.
     if (options.fence) this.cancelFlags.delete(options.fence.runId);
@@ -76,11 +61,76 @@ export class SessionAppender {
       const events = await this.gate.transaction((client) =>
         appendEvents(client, sessionId, drafts, options),
       );
+      this.leases.noteCommitted(options);
       return this.remember(sessionId, events);
     } catch (error) {
       this.heads.delete(sessionId);
       throw error;
     }
+  }
+
+  /**
+   * The append as one statement from the head this process knows (read when it knows none);
+   * undefined when the locked path must decide (the head kept moving, or a conditional
+   * append's expected head may or may not be the real one).
+   */
+  private async appendOptimistically(
+    sessionId: string,
+    drafts: readonly EventDraft[],
+    options: AppendOptions,
+  ): Promise<BatonEvent[] | undefined> {
+    const expected = options.expectedHeadSeq;
+    for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
+      const head = this.heads.has(sessionId)
+        ? this.heads.get(sessionId)
+        : await this.gate.use((client) => readHead(client, sessionId));
+      // Sealing needs the expected head's hash; only the locked path knows it for another head.
+      if (expected !== undefined && (head?.seq ?? null) !== expected) return undefined;
+      const now = new Date().toISOString();
+      const events = sealDrafts(head, drafts, { sessionId, runId: options.runId, ts: now });
+      const outcome = await this.gate.use((client) =>
+        tryAppend(client, sessionId, events, head, options, now),
+      );
+      switch (outcome.reason) {
+        case 'appended':
+          if (options.fence && outcome.cancelRequested !== undefined)
+            remember(this.cancelFlags, options.fence.runId, outcome.cancelRequested);
+          this.leases.noteCommitted(options);
+          return this.remember(sessionId, events);
+        case 'run_status':
+          throw runStatusChanged(options.runId, outcome.status);
+        case 'lease_lost':
+          throw new LeaseLostError(options.fence?.runId ?? options.runId);
+        case 'run_missing':
+          throw new NotFoundError('run', options.runId);
+        case 'session_missing':
+          this.heads.delete(sessionId);
+          throw new NotFoundError('session', sessionId);
+        case 'head_moved': {
+          const seen = outcome.seen?.seq ?? null;
+          // The snapshot's head equal to the one tried means the head moved during the
+          // statement: what it is now is unknown, so it is read again.
+          if (seen === (head?.seq ?? null)) this.heads.delete(sessionId);
+          else remember(this.heads, sessionId, outcome.seen);
+          if (expected === undefined) continue;
+          if (seen !== expected) throw headMoved(sessionId, expected, seen);
+          return undefined;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Takes a head another statement saw (a session's start, a claim) unless this process
+   * already knows a later one: the next append then needs no read. A stale one only costs
+   * that append a retry.
+   */
+  offerHead(sessionId: string, head: { seq: number; hash: string } | undefined): void {
+    if (head === undefined) return;
+    const known = this.heads.get(sessionId);
+    if (known === undefined || known.seq < head.seq)
+      remember(this.heads, sessionId, { seq: head.seq, hash: head.hash });
   }
 
   /**
