@@ -16,6 +16,12 @@ export type VendorEvent =
 /** Turns one parsed JSON line of a vendor's stream into the events it carries (often none). */
 export interface VendorStreamTranslator {
   translate(line: Record<string, unknown>): VendorEvent[];
+  /**
+   * The events of a message still being assembled (a translator that joins several lines into
+   * one message holds it until it knows the message is complete): called with `quiet` when no
+   * line came for a moment, and without it when the stream has ended.
+   */
+  flush?(quiet: boolean): VendorEvent[];
 }
 
 /** A record's field as a record, or undefined. */
