@@ -71,7 +71,8 @@ describe.skipIf('skip' in binary)(`the real Claude Code CLI in the sandbox${skip
     rmSync(outside, { recursive: true, force: true });
   });
 
-  it('runs headless through the egress proxy: assistant text, the Write call, usage and cost, the patch', async () => {
+  /** One governed `vendor` run of the real CLI, its key released as a secret, the fake API allowlisted. */
+  const run = async (apiKey: string) => {
     const bin = 'path' in binary ? dirname(binary.path) : '';
     const hostEnv = { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}` };
     const started = await startVendorRun(store, {
@@ -88,7 +89,7 @@ describe.skipIf('skip' in binary)(`the real Claude Code CLI in the sandbox${skip
     });
     const runtime = createRuntime({
       store,
-      env: { ...hostEnv, ANTHROPIC_API_KEY: FAKE_KEY, ANTHROPIC_BASE_URL: fake.url },
+      env: { ...hostEnv, ANTHROPIC_API_KEY: apiKey, ANTHROPIC_BASE_URL: fake.url },
     });
     try {
       await runtime.execute(started.runId);
@@ -99,6 +100,12 @@ describe.skipIf('skip' in binary)(`the real Claude Code CLI in the sandbox${skip
     const events: BatonEvent[] = (await store.readEvents(started.sessionId)).filter(
       (event) => event.runId === started.runId,
     );
+    return { record, events };
+  };
+
+  it('runs headless through the egress proxy: assistant text, the Write call, usage and cost, the patch', async () => {
+    fake.requests.length = 0;
+    const { record, events } = await run(FAKE_KEY);
     expect(record?.error ?? null).toBeNull();
     expect(record?.status).toBe('succeeded');
     // Only the model was called (with the side calls it may make to a small model), each with
@@ -157,5 +164,22 @@ describe.skipIf('skip' in binary)(`the real Claude Code CLI in the sandbox${skip
     const written = filesUnder(outside).filter((file) => readFileSync(file).includes(FAKE_KEY));
     expect(written).toEqual([]);
     store = new SqliteStore(join(outside, 'baton.db'));
+  });
+
+  it('fails at once when the API refuses the released key, instead of retrying it for minutes', async () => {
+    fake.requests.length = 0;
+    const before = Date.now();
+    const { record, events } = await run('sk-ant-api03-not-the-right-key');
+    expect(record?.status).toBe('failed');
+    expect(record?.error).toMatchObject({
+      code: 'agent_failed',
+      message: expect.stringContaining('HTTP 401'),
+    });
+    expect(fake.requests.some((request) => request.path === '/v1/messages' && !request.keyMatched)).toBe(
+      true,
+    );
+    // Claude Code's own retries (10, with backoff) would take minutes.
+    expect(Date.now() - before).toBeLessThan(30_000);
+    expect(events.map((event) => event.type)).not.toContain('workspace.patch');
   });
 });

@@ -50,6 +50,8 @@ export function claudeCodeTranslator(): VendorStreamTranslator {
           return [...earlier, ...toolResults(line, toolNames)];
         case 'result':
           return [...earlier, finished(line)];
+        case 'system':
+          return [...earlier, ...refusedKey(line)];
         default:
           return earlier;
       }
@@ -152,4 +154,29 @@ function finished(line: Record<string, unknown>): VendorEvent {
           }
         : { code: 'agent_failed', message: text === '' ? `Claude Code ended with ${subtype}` : text },
   };
+}
+
+/** HTTP statuses that no retry can fix: the released key is wrong or lacks the permission. */
+const REFUSED_KEY_STATUSES = new Set([401, 403]);
+
+/**
+ * Claude Code retries every failed API call, a refused key included, up to 10 times over
+ * minutes (`system` `api_retry` lines). A 401 or 403 will not get better: the run fails at the
+ * first such retry, saying which status came back.
+ */
+function refusedKey(line: Record<string, unknown>): VendorEvent[] {
+  if (line.subtype !== 'api_retry' || !REFUSED_KEY_STATUSES.has(countField(line, 'error_status'))) return [];
+  const status = countField(line, 'error_status');
+  return [
+    {
+      type: 'finished',
+      text: '',
+      usage: { inputTokens: 0, outputTokens: 0 },
+      error: {
+        code: 'agent_failed',
+        message: `Claude Code's model API refused its key (HTTP ${status} ${stringField(line, 'error', 'error')}); check the released ANTHROPIC_API_KEY and the API's address`,
+      },
+      stop: true,
+    },
+  ];
 }

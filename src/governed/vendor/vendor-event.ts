@@ -11,7 +11,11 @@ export type VendorEvent =
   | { type: 'tool.result'; toolCallId: string; name: string; ok: boolean; output: unknown }
   /** The vendor's running total of what it has spent so far, when it reports one mid-run. */
   | { type: 'spent'; usage: Usage }
-  | { type: 'finished'; text: string; usage: Usage; error?: ErrorBody };
+  /**
+   * How the run ended. With `stop`, the vendor has not exited yet but will get no further (it
+   * keeps retrying a refused API key, say): its process is killed and the run fails with `error`.
+   */
+  | { type: 'finished'; text: string; usage: Usage; error?: ErrorBody; stop?: true };
 
 /** Turns one parsed JSON line of a vendor's stream into the events it carries (often none). */
 export interface VendorStreamTranslator {

@@ -74,13 +74,15 @@ async function executeVendorAgent(
         command: vendorArgv(input.agent, input.task),
         policy: input.policy,
         env: { ...vendorEnvironment(input.agent), ...secrets },
-        signal: AbortSignal.any([signal, stream.overBudget.signal]),
+        signal: AbortSignal.any([signal, stream.overBudget.signal, stream.stopped.signal]),
         onStdoutLine: (line) => stream.line(line),
       });
     } catch (error) {
       stream.end();
       await stream.settled();
       if (!(error instanceof CancelledError)) throw error;
+      if (stream.stopped.signal.aborted && stream.finished?.error)
+        return failed(stream.finished.error, stream);
       if (!stream.overBudget.signal.aborted)
         return { status: 'cancelled', usage: stream.usage, steps: stream.steps };
       return failed(
@@ -115,6 +117,8 @@ async function executeVendorAgent(
  */
 class VendorStream {
   readonly overBudget = new AbortController();
+  /** Aborted when the vendor reported an end it will not reach by itself (`finished` with `stop`). */
+  readonly stopped = new AbortController();
   usage: Usage = NO_USAGE;
   steps = 0;
   finished: Extract<VendorEvent, { type: 'finished' }> | undefined;
@@ -190,6 +194,7 @@ class VendorStream {
       case 'finished':
         this.finished = event;
         this.spend(event.usage);
+        if (event.stop) this.stopped.abort();
         return;
     }
   }
