@@ -1,6 +1,4 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRuntime } from '../src/baton-runtime.js';
@@ -9,6 +7,7 @@ import { startVendorRun } from '../src/governed/vendor/start-vendor.js';
 import { claudeCode } from '../src/governed/vendor/vendor-agent.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
+import { claudeBinary, filesUnder } from './helpers/claude-code-binary.js';
 import { FAKE_USAGE, type FakeAnthropic, startFakeAnthropic } from './helpers/fake-anthropic.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 import { tempKeys } from './helpers/governed.js';
@@ -19,28 +18,6 @@ import { tempKeys } from './helpers/governed.js';
 // replay recorded transcripts; this checks those transcripts against the CLI itself.
 
 const FAKE_KEY = 'sk-ant-api03-fake-realvendor-7c1e9b';
-
-/** The native binary of the platform package, where npm installed it and it runs here. */
-function claudeBinary(): { path: string } | { skip: string } {
-  const platform = `@anthropic-ai/claude-code-${process.platform}-${process.arch}`;
-  let path: string;
-  try {
-    path = join(dirname(createRequire(import.meta.url).resolve(`${platform}/package.json`)), 'claude');
-    statSync(path);
-  } catch {
-    // Not installed (another platform, or --omit=optional): the test says so and skips.
-    return { skip: `${platform} is not installed` };
-  }
-  const version = spawnSync(path, ['--version'], { encoding: 'utf8', timeout: 30_000 });
-  return version.status === 0 ? { path } : { skip: `${path} --version failed: ${version.stderr}` };
-}
-
-/** Every regular file under `dir`. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true, recursive: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name));
-}
 
 const binary = claudeBinary();
 const skipReason = 'skip' in binary ? ` (skipped: ${binary.skip})` : '';
