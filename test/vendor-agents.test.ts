@@ -92,6 +92,16 @@ describe('vendor coding agents as governed runs', () => {
     const { record, events, types } = await run(claudeCode(), 'tool-use', { secrets: ['VENDOR_TEST_KEY'] });
     expect(record?.status).toBe('succeeded');
     expect(types.filter((type) => type === 'tool.started')).toHaveLength(2);
+    // The text and the Bash call of msg_1 came as two lines: one message, one step.
+    expect(
+      events.filter((event) => event.type === 'message.completed').map((event) => event.data),
+    ).toMatchObject([
+      { text: 'Let me look.', toolCalls: [{ name: 'Bash' }], finishReason: 'tool_calls' },
+      { text: '', toolCalls: [{ name: 'Read' }], finishReason: 'tool_calls' },
+      { text: 'Done.', toolCalls: [], finishReason: 'stop' },
+    ]);
+    // Tokens of every model in modelUsage, as total_cost_usd pays for them all.
+    expect(record?.usage).toMatchObject({ inputTokens: 120, outputTokens: 20, costUsd: 0.02 });
     const results = events.filter((event) => event.type === 'tool.result').map((event) => event.data);
     expect(results).toMatchObject([
       { toolCallId: 'toolu_1', name: 'Bash', ok: true, output: 'a.txt key=[secret VENDOR_TEST_KEY]' },
@@ -108,6 +118,17 @@ describe('vendor coding agents as governed runs', () => {
       code: 'agent_failed',
       message: 'API Error: 401 invalid x-api-key',
     });
+  });
+
+  it('fails a Claude Code run whose key the API refuses at its first retry, without waiting out the retries', async () => {
+    const started = Date.now();
+    const { record, types } = await run(claudeCode(), 'refused-key');
+    expect(record?.error).toMatchObject({
+      code: 'agent_failed',
+      message: expect.stringContaining('HTTP 401'),
+    });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(types).not.toContain('workspace.patch');
   });
 
   it("runs Codex's exec --json stream: commands as tools, usage from turn.completed, failures typed", async () => {

@@ -8,6 +8,7 @@ import { buildSandboxPolicy } from '../../workspace/sandbox/policy.js';
 import type { BatonAgentInput } from '../baton-agent/agent-input.js';
 import type { ExecInput } from '../exec-input.js';
 import { enqueueGovernedRun, type StartedGovernedRun } from '../start-governed.js';
+import { vendorLimits } from '../vendor/vendor-agent.js';
 import type { VendorInput } from '../vendor/vendor-input.js';
 import { checkpointBlobs, checkpointRecordSchema } from './checkpoint-record.js';
 import { decideHandoff, type HandoffDecision } from './decide.js';
@@ -90,7 +91,11 @@ export async function acceptHandoff(
   await store.putBlob(Buffer.from(canonicalJson(envelope), 'utf8'));
   const policy = await buildSandboxPolicy({
     allowHosts: envelope.network.hosts,
-    limits: { timeoutMs: envelope.budget.timeoutMs },
+    // A vendor CLI's own needs (Claude Code's address space) come before the defaults.
+    limits: {
+      ...(envelope.execution.kind === 'vendor' && vendorLimits(envelope.execution.agent)),
+      timeoutMs: envelope.budget.timeoutMs,
+    },
     ...(plane.hostEnv && { hostEnv: plane.hostEnv }),
     ...(plane.batonHome !== undefined && { batonHome: plane.batonHome }),
     ...(plane.storePath !== undefined && { storePath: plane.storePath }),

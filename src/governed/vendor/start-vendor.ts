@@ -2,7 +2,7 @@ import { currentUserName } from '../../core/user-name.js';
 import type { Store } from '../../store/store.js';
 import { DEFAULT_SANDBOX_LIMITS } from '../../workspace/sandbox/limits.js';
 import { type GovernedRunOptions, type StartedGovernedRun, startGovernedRun } from '../start-governed.js';
-import type { VendorAgent } from './vendor-agent.js';
+import { type VendorAgent, vendorLimits } from './vendor-agent.js';
 import type { VendorInput } from './vendor-input.js';
 
 /** Options of {@link startVendorRun}. */
@@ -19,9 +19,10 @@ export interface StartVendorRunOptions extends Omit<GovernedRunOptions, 'request
 export function startVendorRun(store: Store, options: StartVendorRunOptions): Promise<StartedGovernedRun> {
   const secrets = [...(options.secrets ?? [])];
   const maxCostUsd = options.maxCostUsd ?? null;
+  const limits = { ...vendorLimits(options.agent), ...definedOnly(options.limits ?? {}) };
   return startGovernedRun(
     store,
-    { ...options, requestedBy: options.requestedBy ?? { kind: 'cli', subject: currentUserName() } },
+    { ...options, limits, requestedBy: options.requestedBy ?? { kind: 'cli', subject: currentUserName() } },
     {
       kind: 'vendor',
       agent: options.agent.harness,
@@ -44,4 +45,8 @@ export function startVendorRun(store: Store, options: StartVendorRunOptions): Pr
       }),
     },
   );
+}
+
+function definedOnly<T extends object>(limits: T): Partial<T> {
+  return Object.fromEntries(Object.entries(limits).filter(([, value]) => value !== undefined)) as Partial<T>;
 }

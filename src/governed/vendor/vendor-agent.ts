@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SandboxLimits } from '../../core/sandbox-policy.js';
 import { claudeCodeTranslator } from './claude-code-stream.js';
 import { codexTranslator } from './codex-stream.js';
 import { opencodeTranslator } from './opencode-stream.js';
@@ -76,6 +77,29 @@ export function vendorArgv(agent: VendorAgent, task: string): string[] {
     case 'opencode':
       return ['opencode', 'run', '--format', 'json', ...model, task];
   }
+}
+
+/**
+ * Variables each harness runs with inside the sandbox, besides its released secrets. Claude
+ * Code would otherwise try its auto-updater, telemetry and error reporting: hosts the sandbox
+ * refuses anyway (only `--allow-host` hosts are reachable), so they are turned off at the source.
+ */
+export function vendorEnvironment(agent: VendorAgent): Record<string, string> {
+  return agent.harness === 'claude-code'
+    ? { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', DISABLE_AUTOUPDATER: '1', DISABLE_TELEMETRY: '1' }
+    : {};
+}
+
+/** 4 GiB: Claude Code's address space at start is just over 2 GiB (2.1.197 runs at 2.25 GiB, not at 2). */
+const CLAUDE_CODE_MEMORY_BYTES = 4 * 1024 ** 3;
+
+/**
+ * Sandbox limits a harness needs above the defaults, unless the run sets its own. Claude Code
+ * is a Bun executable that reserves more than 2 GiB of address space when it starts: under the
+ * default RLIMIT_AS of 2 GiB it dies at once of SIGILL, before it prints anything.
+ */
+export function vendorLimits(agent: VendorAgent): Partial<SandboxLimits> {
+  return agent.harness === 'claude-code' ? { memoryBytes: CLAUDE_CODE_MEMORY_BYTES } : {};
 }
 
 /** A fresh translator of `agent`'s event stream (each keeps the state of one run). */

@@ -11,11 +11,21 @@ export type VendorEvent =
   | { type: 'tool.result'; toolCallId: string; name: string; ok: boolean; output: unknown }
   /** The vendor's running total of what it has spent so far, when it reports one mid-run. */
   | { type: 'spent'; usage: Usage }
-  | { type: 'finished'; text: string; usage: Usage; error?: ErrorBody };
+  /**
+   * How the run ended. With `stop`, the vendor has not exited yet but will get no further (it
+   * keeps retrying a refused API key, say): its process is killed and the run fails with `error`.
+   */
+  | { type: 'finished'; text: string; usage: Usage; error?: ErrorBody; stop?: true };
 
 /** Turns one parsed JSON line of a vendor's stream into the events it carries (often none). */
 export interface VendorStreamTranslator {
   translate(line: Record<string, unknown>): VendorEvent[];
+  /**
+   * The events of a message still being assembled (a translator that joins several lines into
+   * one message holds it until it knows the message is complete): called with `quiet` when no
+   * line came for a moment, and without it when the stream has ended.
+   */
+  flush?(quiet: boolean): VendorEvent[];
 }
 
 /** A record's field as a record, or undefined. */

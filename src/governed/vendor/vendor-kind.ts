@@ -12,11 +12,14 @@ import { sandboxExec } from '../../workspace/sandbox/sandbox-exec.js';
 import type { SandboxResult } from '../../workspace/sandbox/types.js';
 import { openScratchWorkspace } from '../../workspace/scratch-workspace.js';
 import { type ReleaseSecrets, releaseRunSecrets, secretMask } from '../released-secrets.js';
-import { vendorArgv, vendorExecutable, vendorTranslator } from './vendor-agent.js';
+import { vendorArgv, vendorEnvironment, vendorExecutable, vendorTranslator } from './vendor-agent.js';
 import type { VendorEvent, VendorStreamTranslator } from './vendor-event.js';
 import { type VendorInput, vendorInputSchema } from './vendor-input.js';
 
 const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0 };
+
+/** How long the stream must be quiet before a translator lets go of a message it holds. */
+const QUIET_MS = 300;
 
 /**
  * The `vendor` kind: a vendor coding agent (Claude Code, Codex, OpenCode) run headless inside
@@ -70,13 +73,16 @@ async function executeVendorAgent(
         gitDir: scratch.gitDir,
         command: vendorArgv(input.agent, input.task),
         policy: input.policy,
-        env: secrets,
-        signal: AbortSignal.any([signal, stream.overBudget.signal]),
+        env: { ...vendorEnvironment(input.agent), ...secrets },
+        signal: AbortSignal.any([signal, stream.overBudget.signal, stream.stopped.signal]),
         onStdoutLine: (line) => stream.line(line),
       });
     } catch (error) {
+      stream.end();
       await stream.settled();
       if (!(error instanceof CancelledError)) throw error;
+      if (stream.stopped.signal.aborted && stream.finished?.error)
+        return failed(stream.finished.error, stream);
       if (!stream.overBudget.signal.aborted)
         return { status: 'cancelled', usage: stream.usage, steps: stream.steps };
       return failed(
@@ -84,6 +90,7 @@ async function executeVendorAgent(
         stream,
       );
     }
+    stream.end();
     await stream.settled();
     try {
       const { patch: _bytes, ...patch } = await scratch.capturePatch(store, {
@@ -97,7 +104,7 @@ async function executeVendorAgent(
         return failed({ code: error.code, message: error.message }, stream);
       throw error;
     }
-    return outcomeOf(result, stream);
+    return outcomeOf(result, stream, secretMask(secrets));
   } finally {
     await scratch.remove();
   }
@@ -110,11 +117,14 @@ async function executeVendorAgent(
  */
 class VendorStream {
   readonly overBudget = new AbortController();
+  /** Aborted when the vendor reported an end it will not reach by itself (`finished` with `stop`). */
+  readonly stopped = new AbortController();
   usage: Usage = NO_USAGE;
   steps = 0;
   finished: Extract<VendorEvent, { type: 'finished' }> | undefined;
   private pending: Promise<void> = Promise.resolve();
   private failure: unknown;
+  private quiet: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly translator: VendorStreamTranslator,
@@ -128,6 +138,19 @@ class VendorStream {
     const parsed = parseObject(text);
     if (parsed === undefined) return;
     for (const event of this.translator.translate(parsed)) this.take(event);
+    if (this.translator.flush === undefined) return;
+    clearTimeout(this.quiet);
+    this.quiet = setTimeout(() => this.flush(true), QUIET_MS);
+  }
+
+  /** The stream has ended: whatever the translator still holds is complete. */
+  end(): void {
+    clearTimeout(this.quiet);
+    this.flush(false);
+  }
+
+  private flush(quiet: boolean): void {
+    for (const event of this.translator.flush?.(quiet) ?? []) this.take(event);
   }
 
   /** Resolves when every event taken so far is committed; rejects with the first failed commit. */
@@ -171,6 +194,7 @@ class VendorStream {
       case 'finished':
         this.finished = event;
         this.spend(event.usage);
+        if (event.stop) this.stopped.abort();
         return;
     }
   }
@@ -224,7 +248,7 @@ function failed(error: ErrorBody, stream?: VendorStream): TurnOutcome {
   return { status: 'failed', error, usage: stream?.usage ?? NO_USAGE, steps: stream?.steps ?? 0 };
 }
 
-function outcomeOf(result: SandboxResult, stream: VendorStream): TurnOutcome {
+function outcomeOf(result: SandboxResult, stream: VendorStream, mask: (text: string) => string): TurnOutcome {
   if (result.timedOut) {
     return failed(
       { code: 'command_timed_out', message: `the agent was killed after ${result.durationMs} ms (timeout)` },
@@ -240,10 +264,22 @@ function outcomeOf(result: SandboxResult, stream: VendorStream): TurnOutcome {
     {
       code: 'agent_failed',
       message:
-        result.exitCode === null
+        (result.exitCode === null
           ? `the agent was killed by ${result.signal ?? 'a signal'} before it reported a result`
-          : `the agent exited with code ${result.exitCode}${finished ? '' : ' without reporting a result'}`,
+          : `the agent exited with code ${result.exitCode}${finished ? '' : ' without reporting a result'}`) +
+        stderrTail(result.stderr, mask),
     },
     stream,
   );
+}
+
+const STDERR_TAIL_CHARS = 1000;
+
+/**
+ * The end of what the agent wrote to stderr (masked), for the error's message: a CLI that dies
+ * before its first line of JSON (a crash, a bad flag, a missing runtime) says why only there.
+ */
+function stderrTail(stderr: string, mask: (text: string) => string): string {
+  const text = mask(stderr).trim();
+  return text === '' ? '' : `; its stderr ended: ${text.slice(-STDERR_TAIL_CHARS)}`;
 }
