@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
+import { type AgentSeries, BoundSeries, type ModelSeries } from './bound-series.js';
 import type { BatonMetrics } from './metrics.js';
 import { redact } from './redact.js';
 import { formatTraceparent, parseTraceparent, withTraceparent } from './trace-context.js';
@@ -76,23 +77,7 @@ export interface ObservedToolOutcome {
   error?: { code: string; message: string };
 }
 
-const GEN_AI_PROVIDERS: Record<string, string> = {
-  openai: 'openai',
-  anthropic: 'anthropic',
-  google: 'gcp.gemini',
-  'amazon-bedrock': 'aws.bedrock',
-  azure: 'azure.ai.openai',
-  mistral: 'mistral_ai',
-  groq: 'groq',
-  deepseek: 'deepseek',
-  xai: 'x_ai',
-};
-
-/** The `gen_ai.provider.name` of an AI SDK provider id (`openai.responses` → `openai`). */
-export function genAiProvider(provider: string): string {
-  const family = provider.split('.')[0] ?? provider;
-  return GEN_AI_PROVIDERS[family] ?? family;
-}
+export { genAiProvider } from './bound-series.js';
 
 /**
  * Observes the executions of one runtime: an `invoke_agent <agent>` span per run attempt with
@@ -105,12 +90,15 @@ export class Instrumentation {
   readonly metrics: BatonMetrics | undefined;
   readonly captureContent: boolean;
   readonly commitSpanMinMs: number;
+  /** Span names, provider names and metric children per model, tool and agent, made once each. */
+  readonly series: BoundSeries;
 
   constructor(options: TelemetryOptions = {}) {
     this.#tracer = options.tracerProvider?.getTracer('baton-runtime');
     this.metrics = options.metrics;
     this.captureContent = options.captureContent === true;
     this.commitSpanMinMs = options.commitSpanMinMs ?? DEFAULT_COMMIT_SPAN_MIN_MS;
+    this.series = new BoundSeries(options.metrics);
   }
 
   /** An observer of one execution (one claim) of `run` by worker `workerId`. */
@@ -130,8 +118,8 @@ export class RunObserver {
   #spanContext: Context | undefined;
   #attempt: number;
   #agent: string;
+  #agentSeries: AgentSeries | undefined;
   #stepStartedAt: number | undefined;
-  #idAttributes: Attributes | undefined;
   #ended = false;
 
   constructor(
@@ -213,48 +201,62 @@ export class RunObserver {
     prompt: unknown,
     call: () => Promise<R>,
   ): Promise<R> {
-    const provider = genAiProvider(model.provider);
-    const span = this.#child(`chat ${model.modelId}`, SpanKind.CLIENT, {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': provider,
-      'gen_ai.request.model': model.modelId,
-      ...(this.instrumentation.captureContent && { 'gen_ai.input.messages': contentOf(prompt) }),
-    });
+    const metrics = this.instrumentation.metrics;
+    // No span to make (no tracer provider, or before the attempt's span) and no metrics: just the call.
+    if (!this.#spanContext && !metrics) return call();
+    const series = this.instrumentation.series.model(model);
+    const span = this.#chatSpan(series, model.modelId, prompt);
     const startedAt = performance.now();
-    const labels = { provider, model: model.modelId };
     try {
       const response = await call();
       const { usage } = response;
-      span?.setAttributes({
-        'gen_ai.response.finish_reasons': [response.finishReason],
-        'gen_ai.usage.input_tokens': usage.inputTokens,
-        'gen_ai.usage.output_tokens': usage.outputTokens,
-        ...(usage.costUsd !== undefined && { 'baton.usage.cost_usd': usage.costUsd }),
-        ...(this.instrumentation.captureContent && {
-          'gen_ai.output.messages': contentOf({ text: response.text, toolCalls: response.toolCalls }),
-        }),
-      });
-      const metrics = this.instrumentation.metrics;
-      if (metrics) {
-        metrics.modelCallDuration.observe({ ...labels, outcome: 'ok' }, elapsed(startedAt));
-        metrics.modelTokens.inc({ ...labels, type: 'input' }, usage.inputTokens);
-        metrics.modelTokens.inc({ ...labels, type: 'output' }, usage.outputTokens);
-        if (usage.costUsd !== undefined) metrics.modelCost.inc(labels, usage.costUsd);
+      if (span) {
+        span.setAttribute('gen_ai.response.finish_reasons', [response.finishReason]);
+        span.setAttribute('gen_ai.usage.input_tokens', usage.inputTokens);
+        span.setAttribute('gen_ai.usage.output_tokens', usage.outputTokens);
+        if (usage.costUsd !== undefined) span.setAttribute('baton.usage.cost_usd', usage.costUsd);
+        if (this.instrumentation.captureContent)
+          span.setAttribute(
+            'gen_ai.output.messages',
+            contentOf({ text: response.text, toolCalls: response.toolCalls }),
+          );
+      }
+      const ok = series.ok;
+      if (ok) {
+        ok.duration.observe(elapsed(startedAt));
+        ok.inputTokens.inc(usage.inputTokens);
+        ok.outputTokens.inc(usage.outputTokens);
+        if (usage.costUsd !== undefined) ok.cost.inc(usage.costUsd);
       }
       return response;
     } catch (error) {
       // A failed request used no tokens we know of; the conventions still want both counts.
-      span?.setAttributes({ 'gen_ai.usage.input_tokens': 0, 'gen_ai.usage.output_tokens': 0 });
+      span?.setAttribute('gen_ai.usage.input_tokens', 0);
+      span?.setAttribute('gen_ai.usage.output_tokens', 0);
       const code = errorCode(error);
       failSpan(span, code, error);
-      this.instrumentation.metrics?.modelCallDuration.observe(
-        { ...labels, outcome: code },
-        elapsed(startedAt),
-      );
+      metrics?.modelCallDuration.observe({ ...series.labels, outcome: code }, elapsed(startedAt));
       throw error;
     } finally {
       span?.end();
     }
+  }
+
+  #chatSpan(series: ModelSeries, modelId: string, prompt: unknown): Span | undefined {
+    if (!this.tracer || !this.#spanContext) return undefined;
+    // One literal: the SDK copies and checks every attribute, and an object built by spreads
+    // costs it twice as much as one of a fixed shape.
+    const attributes: Attributes = {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': series.provider,
+      'gen_ai.request.model': modelId,
+      'baton.session.id': this.run.sessionId,
+      'baton.run.id': this.run.id,
+      'baton.run.attempt': this.#attempt,
+      'baton.worker.id': this.workerId,
+    };
+    if (this.instrumentation.captureContent) attributes['gen_ai.input.messages'] = contentOf(prompt);
+    return this.tracer.startSpan(series.spanName, { kind: SpanKind.CLIENT, attributes }, this.#spanContext);
   }
 
   /** Observes one tool execution as an `execute_tool <tool>` span. */
@@ -262,12 +264,10 @@ export class RunObserver {
     call: { name: string; toolCallId: string; input: unknown },
     execute: () => Promise<R>,
   ): Promise<R> {
-    const span = this.#child(`execute_tool ${call.name}`, SpanKind.INTERNAL, {
-      'gen_ai.operation.name': 'execute_tool',
-      'gen_ai.tool.name': call.name,
-      'gen_ai.tool.call.id': call.toolCallId,
-      ...(this.instrumentation.captureContent && { 'gen_ai.tool.call.arguments': contentOf(call.input) }),
-    });
+    const metrics = this.instrumentation.metrics;
+    if (!this.#spanContext && !metrics) return execute();
+    const series = this.instrumentation.series.tool(call.name);
+    const span = this.#toolSpan(series.spanName, call);
     const startedAt = performance.now();
     let outcome = 'tool_error';
     try {
@@ -282,8 +282,24 @@ export class RunObserver {
       throw error;
     } finally {
       span?.end();
-      this.instrumentation.metrics?.toolDuration.observe({ tool: call.name, outcome }, elapsed(startedAt));
+      if (outcome === 'ok') series.okDuration?.observe(elapsed(startedAt));
+      else metrics?.toolDuration.observe({ tool: call.name, outcome }, elapsed(startedAt));
     }
+  }
+
+  #toolSpan(name: string, call: { name: string; toolCallId: string; input: unknown }): Span | undefined {
+    if (!this.tracer || !this.#spanContext) return undefined;
+    const attributes: Attributes = {
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': call.name,
+      'gen_ai.tool.call.id': call.toolCallId,
+      'baton.session.id': this.run.sessionId,
+      'baton.run.id': this.run.id,
+      'baton.run.attempt': this.#attempt,
+      'baton.worker.id': this.workerId,
+    };
+    if (this.instrumentation.captureContent) attributes['gen_ai.tool.call.arguments'] = contentOf(call.input);
+    return this.tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, this.#spanContext);
   }
 
   /** Counts one admission check (committed or not: a trivial one commits nothing). */
@@ -297,28 +313,30 @@ export class RunObserver {
   }
 
   #observeEvent(draft: ObservedDraft, metrics: BatonMetrics | undefined): void {
-    const data = (draft.data ?? {}) as Record<string, unknown>;
     switch (draft.type) {
-      case 'run.started':
+      case 'run.started': {
+        const data = (draft.data ?? {}) as Record<string, unknown>;
         this.#attempt = typeof data.attempt === 'number' ? data.attempt : this.#attempt;
         this.#agent = typeof data.agent === 'string' ? data.agent : this.#agent;
+        this.#agentSeries = this.instrumentation.series.agent(this.#agent);
         this.#startSpan();
         if (this.#attempt === 1) metrics?.runsStarted.inc({ agent: this.#agent });
         // A start past the run's attempt resumes work an earlier claim began.
         else if (this.#attempt > this.run.attempt) metrics?.leaseTakeovers.inc();
         return;
+      }
       case 'step.started':
         this.#stepStartedAt = performance.now();
         return;
       case 'step.completed':
         if (this.#stepStartedAt !== undefined)
-          metrics?.stepDuration.observe({ agent: this.#agent }, elapsed(this.#stepStartedAt));
+          this.#agentSeries?.stepDuration?.observe(elapsed(this.#stepStartedAt));
         this.#stepStartedAt = undefined;
         return;
       case 'run.completed':
       case 'run.failed':
       case 'run.cancelled':
-        this.#runEnded(draft.type, data, metrics);
+        this.#runEnded(draft.type, (draft.data ?? {}) as Record<string, unknown>, metrics);
         return;
     }
   }
@@ -388,24 +406,14 @@ export class RunObserver {
       .end(claim.endedAt);
   }
 
-  #child(name: string, kind: SpanKind, attributes: Attributes): Span | undefined {
-    if (!this.tracer || !this.#spanContext) return undefined;
-    return this.tracer.startSpan(
-      name,
-      { kind, attributes: { ...attributes, ...this.#ids() } },
-      this.#spanContext,
-    );
-  }
-
-  /** Built once, when the attempt's span opens (its attempt number is known from then on). */
+  /** The run's ids, for the two spans made once per attempt (the per-call ones list them inline). */
   #ids(): Attributes {
-    this.#idAttributes ??= {
+    return {
       'baton.session.id': this.run.sessionId,
       'baton.run.id': this.run.id,
       'baton.run.attempt': this.#attempt,
       'baton.worker.id': this.workerId,
     };
-    return this.#idAttributes;
   }
 }
 
