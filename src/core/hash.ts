@@ -21,3 +21,31 @@ export function canonicalJson(value: unknown): string {
 export function hashCanonical(value: unknown): string {
   return sha256Hex(canonicalJson(value));
 }
+
+/**
+ * {@link canonicalJson} of a value that came out of `JSON.parse` (plain objects, arrays, strings,
+ * finite numbers, booleans and null: no `toJSON`, no `undefined`, no NaN), without the general
+ * serialiser's per-key closures and string rebuilding. Same text, byte for byte; sealing an event
+ * hashes through it once per event, on every commit's path.
+ */
+export function canonicalJsonOfParsed(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index += 1) {
+      if (index > 0) text += ',';
+      text += canonicalJsonOfParsed(value[index]);
+    }
+    return `${text}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // The default sort compares UTF-16 code units, as RFC 8785 orders keys.
+  const keys = Object.keys(record).sort();
+  let text = '{';
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index] as string;
+    if (index > 0) text += ',';
+    text += `${JSON.stringify(key)}:${canonicalJsonOfParsed(record[key])}`;
+  }
+  return `${text}}`;
+}
