@@ -2,7 +2,7 @@ import canonicalizeModule from 'canonicalize';
 import { describe, expect, it } from 'vitest';
 import type { EventDraft } from '../src/core/events.js';
 import { sealEvent, verifyChain } from '../src/core/events.js';
-import { canonicalJson, canonicalJsonOfParsed } from '../src/core/hash.js';
+import { canonicalJson, canonicalJsonOfParsed, sha256Hex } from '../src/core/hash.js';
 import { sealDrafts, sealDraftsWithJson } from '../src/store/seal-drafts.js';
 
 const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
@@ -55,6 +55,15 @@ describe('canonical JSON of parsed values', () => {
       expect(canonicalJsonOfParsed(parsed)).toBe(canonicalize(parsed));
       expect(canonicalJsonOfParsed(parsed)).toBe(canonicalJson(parsed));
     }
+  });
+});
+
+describe('sha256Hex', () => {
+  it('is SHA-256 in hex, of a string as UTF-8 and of bytes alike', () => {
+    const abc = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad';
+    expect(sha256Hex('abc')).toBe(abc);
+    expect(sha256Hex(new Uint8Array([0x61, 0x62, 0x63]))).toBe(abc);
+    expect(sha256Hex('é')).toBe(sha256Hex(new Uint8Array([0xc3, 0xa9])));
   });
 });
 

@@ -1,13 +1,21 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 
 // The package is CommonJS (`module.exports = serialize`) but its typings declare an ES default
 // export, so under NodeNext the callable is the module object itself.
 const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
 
+/**
+ * Node's one-shot `crypto.hash` (20.12 and later), about twice as fast as a `Hash` object for
+ * the short inputs every sealed event hashes; undefined on older Node 20 releases.
+ */
+const oneShot = (
+  crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }
+).hash;
+
 /** Hex sha256 of a string (UTF-8) or bytes. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
 /** RFC 8785 canonical JSON; the only serialisation that hashes and signatures are computed over. */
