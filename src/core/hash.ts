@@ -1,13 +1,21 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 
 // The package is CommonJS (`module.exports = serialize`) but its typings declare an ES default
 // export, so under NodeNext the callable is the module object itself.
 const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
 
+/**
+ * Node's one-shot `crypto.hash` (20.12 and later), about twice as fast as a `Hash` object for
+ * the short inputs every sealed event hashes; undefined on older Node 20 releases.
+ */
+const oneShot = (
+  crypto as { hash?: (algorithm: string, data: string | Uint8Array, encoding: 'hex') => string }
+).hash;
+
 /** Hex sha256 of a string (UTF-8) or bytes. */
 export function sha256Hex(data: string | Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
+  return oneShot ? oneShot('sha256', data, 'hex') : crypto.createHash('sha256').update(data).digest('hex');
 }
 
 /** RFC 8785 canonical JSON; the only serialisation that hashes and signatures are computed over. */
@@ -20,4 +28,32 @@ export function canonicalJson(value: unknown): string {
 /** sha256 of the canonical JSON of a value. */
 export function hashCanonical(value: unknown): string {
   return sha256Hex(canonicalJson(value));
+}
+
+/**
+ * {@link canonicalJson} of a value that came out of `JSON.parse` (plain objects, arrays, strings,
+ * finite numbers, booleans and null: no `toJSON`, no `undefined`, no NaN), without the general
+ * serialiser's per-key closures and string rebuilding. Same text, byte for byte; sealing an event
+ * hashes through it once per event, on every commit's path.
+ */
+export function canonicalJsonOfParsed(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index += 1) {
+      if (index > 0) text += ',';
+      text += canonicalJsonOfParsed(value[index]);
+    }
+    return `${text}]`;
+  }
+  const record = value as Record<string, unknown>;
+  // The default sort compares UTF-16 code units, as RFC 8785 orders keys.
+  const keys = Object.keys(record).sort();
+  let text = '{';
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index] as string;
+    if (index > 0) text += ',';
+    text += `${JSON.stringify(key)}:${canonicalJsonOfParsed(record[key])}`;
+  }
+  return `${text}}`;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseLostError } from '../core/errors.js';
+import type { EventDraft } from '../core/events.js';
+import { SessionFold } from '../loop/session-checkpoint.js';
 import { MemoryStore } from '../store/memory/memory-store.js';
 import { LiveBus } from './live-bus.js';
 import { StoreJournal } from './store-journal.js';
@@ -69,5 +71,58 @@ describe('StoreJournal', () => {
       'message.received',
       'run.started',
     ]);
+  });
+
+  describe('the end-of-run checkpoint', () => {
+    /** Counts the store's `readEvents` calls from now on. */
+    function countReads(store: MemoryStore): () => number {
+      let reads = 0;
+      const readEvents = store.readEvents.bind(store);
+      store.readEvents = (...args) => {
+        reads += 1;
+        return readEvents(...args);
+      };
+      return () => reads;
+    }
+
+    /** The checkpoint text the session's whole log folds to. */
+    async function wholeLogCheckpoint(store: MemoryStore): Promise<string> {
+      return SessionFold.from(undefined, await store.readEvents('ses_1')).serialise();
+    }
+
+    async function writtenCheckpoint(store: MemoryStore): Promise<string> {
+      const hash = (await store.getSession('ses_1'))?.checkpoint?.hash;
+      const bytes = hash === undefined ? undefined : await store.getBlob(hash);
+      return new TextDecoder().decode(bytes);
+    }
+
+    it('folds its own commits since the load without reading them back', async () => {
+      const { store, journal } = await claimedJournal();
+      const reads = countReads(store);
+      await journal.append({ type: 'run.started', data: { agent: 'a', attempt: 1, definitionHash: 'd' } });
+      await journal.appendMany([
+        { type: 'step.started', data: { step: 1 } },
+        {
+          type: 'message.completed',
+          data: { text: 'done', toolCalls: [], usage: { inputTokens: 1, outputTokens: 1 } },
+        },
+      ] as EventDraft[]);
+      expect(await journal.checkpoint(1)).toBe(3);
+      expect(reads()).toBe(0);
+      expect(await writtenCheckpoint(store)).toBe(await wholeLogCheckpoint(store));
+    });
+
+    it('reads the log back when another writer appended between its commits', async () => {
+      const { store, journal, deliver } = await claimedJournal();
+      const reads = countReads(store);
+      await journal.append({ type: 'run.started', data: { agent: 'a', attempt: 1, definitionHash: 'd' } });
+      await deliver('in between');
+      await journal.append({ type: 'step.started', data: { step: 1 } });
+      expect(await journal.checkpoint(1)).toBe(3);
+      expect(reads()).toBe(1);
+      const checkpoint = await writtenCheckpoint(store);
+      expect(checkpoint).toContain('in between');
+      expect(checkpoint).toBe(await wholeLogCheckpoint(store));
+    });
   });
 });

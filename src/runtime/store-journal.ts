@@ -11,6 +11,17 @@ import { checkpointPointer, readCheckpoint } from './read-checkpoint.js';
 import { lifecyclePatches } from './run-patches.js';
 import { readStepBoundary } from './step-boundary.js';
 
+/**
+ * The most events of its own a journal keeps for the end-of-run checkpoint; past it the
+ * checkpoint reads the log back instead (a read that would hold as many events at once).
+ */
+const OWN_TAIL_LIMIT = 20_000;
+
+/** The last seq a load covered: its last event, else its checkpoint's (-1: an empty log). */
+function loadedSeq(log: SessionLog): number {
+  return log.events.at(-1)?.seq ?? log.checkpoint?.seq ?? -1;
+}
+
 /** Options of {@link StoreJournal}. */
 export interface StoreJournalOptions {
   store: Store;
@@ -45,6 +56,12 @@ export class StoreJournal implements Journal {
   #loaded: SessionLog | undefined;
   /** `load` found that the store keeps no sessions (a runner's `PlaneStore`): no checkpoint is written. */
   #sessionless = false;
+  /**
+   * The events committed after what `load` read, while they are all this journal's own commits
+   * in order with no gap (undefined once another writer's event came between, or past
+   * {@link OWN_TAIL_LIMIT}): the checkpoint folds these instead of reading them back.
+   */
+  #ownTail: BatonEvent[] | undefined;
 
   constructor(options: StoreJournalOptions) {
     this.#options = options;
@@ -86,6 +103,7 @@ export class StoreJournal implements Journal {
     );
     const log: SessionLog = { ...(checkpoint && { checkpoint }), events };
     this.#loaded = log;
+    this.#ownTail = [];
     this.#seen = Math.max(this.#seen, events.at(-1)?.seq ?? checkpoint?.seq ?? -1);
     this.#knownHead = this.#seen;
     // Whatever came between commits made before the load (`run.started`) is in what it read.
@@ -102,11 +120,14 @@ export class StoreJournal implements Journal {
   async checkpoint(minEvents: number): Promise<number | undefined> {
     const { store } = this.#options;
     const loaded = this.#loaded ?? { events: [] };
-    const loadedTo = loaded.events.at(-1)?.seq ?? loaded.checkpoint?.seq ?? -1;
+    const loadedTo = loadedSeq(loaded);
     if (this.#knownHead - (loaded.checkpoint?.seq ?? -1) < minEvents) return undefined;
     // A store that keeps no sessions (a runner's) has nowhere to point at one: no blob is sent.
     if (this.#sessionless) return undefined;
-    const after = await store.readEvents(this.sessionId, { from: loadedTo + 1 });
+    // The journal's own commits since the load are the log after it (nobody else appended in
+    // between): a checkpoint of that prefix needs no read. Others appending after the last of
+    // them is fine too, the checkpoint then covers the log up to that event, which is true.
+    const after = this.#ownTail ?? (await store.readEvents(this.sessionId, { from: loadedTo + 1 }));
     const fold = SessionFold.from(loaded.checkpoint, [...loaded.events, ...after]);
     const hash = await store.putBlob(new TextEncoder().encode(fold.serialise()));
     await store.updateSession(this.sessionId, { checkpoint: { seq: fold.seq, hash } });
@@ -169,8 +190,19 @@ export class StoreJournal implements Journal {
     }
     const first = events[0];
     if (first && first.seq !== this.#knownHead + 1) this.#interleaved = true;
+    this.#keepOwn(events);
     this.#knownHead = events.at(-1)?.seq ?? this.#knownHead;
     return staged.length === 0 ? events : events.slice(staged.length);
+  }
+
+  /** Adds a commit's events to the own tail while they follow it without a gap. */
+  #keepOwn(events: readonly BatonEvent[]): void {
+    const tail = this.#ownTail;
+    const first = events[0];
+    if (tail === undefined || first === undefined || this.#loaded === undefined) return;
+    const follows = first.seq === (tail.at(-1)?.seq ?? loadedSeq(this.#loaded)) + 1;
+    if (follows && tail.length + events.length <= OWN_TAIL_LIMIT) tail.push(...events);
+    else this.#ownTail = undefined;
   }
 
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {

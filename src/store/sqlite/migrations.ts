@@ -184,38 +184,55 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
 ];
 
 /**
- * Brings the schema up to date. Each migration runs in its own `BEGIN IMMEDIATE` transaction
- * that re-reads the applied version first, so two processes opening one new file at once
- * apply every migration exactly once. Returns the versions applied by this call.
+ * Brings the schema up to date. Every pending migration runs in one `BEGIN IMMEDIATE`
+ * transaction that re-reads the applied version first, so two processes opening one new file at
+ * once apply every migration exactly once, and a new file costs one commit (one fsync under
+ * `FULL`) rather than one per migration; a failing migration leaves the file as it was.
+ * Returns the versions applied by this call.
  */
 export function migrate(
   db: Database.Database,
   migrations: readonly Migration[] = SQLITE_MIGRATIONS,
 ): number[] {
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  const createTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
     applied_at TEXT NOT NULL
-  )`);
-  const current = db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_migrations').pluck();
-  const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+  )`;
   const latest = migrations.at(-1)?.version ?? 0;
+  const checkNotNewer = (found: number): void => {
+    if (found > latest) {
+      throw new UserError(
+        'schema_too_new',
+        `the database is at schema version ${found}, newer than this Baton (${latest}); upgrade Baton`,
+      );
+    }
+  };
+  // A file without the table (a new one) is at version 0: the table is created in the
+  // migrations' own transaction, so a new file commits once.
+  const appliedVersion = (): number =>
+    db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get() ===
+    undefined
+      ? 0
+      : (db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_migrations').pluck().get() as number);
+  const found = appliedVersion();
+  checkNotNewer(found);
+  if (found === latest) return [];
   const applied: number[] = [];
-  const step = db.transaction((migration: Migration) => {
-    if ((current.get() as number) >= migration.version) return;
-    db.exec(migration.sql);
-    record.run(migration.version, migration.name, new Date().toISOString());
-    applied.push(migration.version);
+  const steps = db.transaction(() => {
+    // Another process may have migrated between the read above and this lock.
+    db.exec(createTable);
+    const locked = appliedVersion();
+    checkNotNewer(locked);
+    const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
+    const now = new Date().toISOString();
+    for (const migration of migrations) {
+      if (migration.version <= locked) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name, now);
+      applied.push(migration.version);
+    }
   });
-  const found = current.get() as number;
-  if (found > latest) {
-    throw new UserError(
-      'schema_too_new',
-      `the database is at schema version ${found}, newer than this Baton (${latest}); upgrade Baton`,
-    );
-  }
-  for (const migration of migrations) {
-    if (migration.version > found) step.immediate(migration);
-  }
+  steps.immediate();
   return applied;
 }

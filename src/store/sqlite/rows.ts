@@ -277,9 +277,18 @@ export function eventFromRow(row: EventRow): BatonEvent {
     runId: row.run_id,
     type: row.type,
     ts: row.ts,
-    data: fromJson(row.data, `event ${row.seq} of session ${row.session_id}`),
+    data: eventData(row),
     hash: row.hash,
   } as BatonEvent;
+}
+
+/** An event row's data; its description is only built for a damaged one (a log is read row by row). */
+function eventData(row: EventRow): unknown {
+  try {
+    return JSON.parse(row.data);
+  } catch (error) {
+    throw corruptJson(`event ${row.seq} of session ${row.session_id}`, error);
+  }
 }
 
 /** The worker entry a row holds. */

@@ -22,6 +22,7 @@ import type {
   RunRecord,
   SessionPatch,
   SessionRecord,
+  StepBoundary,
 } from '../run-store.js';
 import type { Store } from '../store.js';
 import type { ListTasksOptions, NewTask, TaskPatch, TaskRecord } from '../task-store.js';
@@ -106,8 +107,9 @@ export class SqliteStore implements Store {
     this.synchronous = synchronous;
     this.#db = openDatabaseFile(path, options.busyTimeoutMs ?? 5_000);
     try {
-      this.#db.pragma('journal_mode = WAL');
+      // Synchronous first: a new file's switch to WAL then syncs only as much as the level asks.
       this.#db.pragma(`synchronous = ${synchronous}`);
+      this.#db.pragma('journal_mode = WAL');
       migrate(this.#db);
       this.#statements = new SqliteStatements(this.#db);
       const transaction = this.#db.transaction((work: () => unknown) => work());
@@ -258,6 +260,25 @@ export class SqliteStore implements Store {
     return this.#read(
       () => this.#statements.head.get(sessionId) as { seq: number; hash: string } | undefined,
     );
+  }
+
+  /**
+   * The head and the run's cancel flag in one small read (what `head` and `getRun` would give,
+   * without building the whole run record at every step). Always current: SQLite reads cost no
+   * round trip, so nothing is answered from an earlier append.
+   */
+  async stepBoundary(sessionId: string, runId: string): Promise<StepBoundary> {
+    return this.#read(() => {
+      const row = this.#statements.stepBoundary.get({ sessionId, runId }) as {
+        seq: number | null;
+        hash: string | null;
+        cancel: number | null;
+      };
+      return {
+        head: row.seq === null || row.hash === null ? undefined : { seq: row.seq, hash: row.hash },
+        cancelRequested: row.cancel === 1,
+      };
+    });
   }
 
   subscribe(sessionId: string, listener: EventListener): () => void {

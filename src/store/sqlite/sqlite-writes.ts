@@ -4,7 +4,7 @@ import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { runExists, runStatusChanged } from '../append-conflict.js';
 import { buildRunRecord, buildSessionRecord } from '../records.js';
 import type { AppendOptions, Fence, NewRun, NewSessionStart, RunRecord, SessionPatch } from '../run-store.js';
-import { sealDrafts } from '../seal-drafts.js';
+import { sealDraftsWithJson } from '../seal-drafts.js';
 import type { HeadColumns } from '../session-head.js';
 import { headForAppend } from '../session-head.js';
 import type { ColumnValues } from './patch-columns.js';
@@ -12,6 +12,12 @@ import { runPatchColumns, sessionPatchColumns, updateSql } from './patch-columns
 import type { RunRow } from './rows.js';
 import { runFromRow, runParams, sessionParams } from './rows.js';
 import type { SqliteStatements } from './statements.js';
+
+/** The row of `appendChecks`. */
+interface AppendChecks extends HeadColumns {
+  found: number;
+  lease_token: string | null;
+}
 
 /** Events an append wrote and the `pos` of the first, for the cross-process watcher. */
 export interface AppendedEvents {
@@ -61,15 +67,20 @@ export class SqliteWrites {
     options: AppendOptions,
     now: string,
   ): AppendedEvents {
-    if (options.fence) this.checkFence(options.fence);
+    // The fence's token and the session's head in one read; checked in the order they always were.
+    const checks = this.#statements.appendChecks.get({
+      sessionId,
+      fenceRunId: options.fence?.runId ?? null,
+    }) as AppendChecks;
+    if (options.fence && checks.lease_token !== options.fence.token)
+      throw new LeaseLostError(options.fence.runId);
     if (options.requireRunStatus) {
       const row = this.#statements.getRun.get(options.runId) as RunRow | undefined;
       if (!row || !options.requireRunStatus.includes(row.status as RunRecord['status']))
         throw runStatusChanged(options.runId, row?.status);
     }
-    const headRow = this.#statements.sessionHead.get(sessionId) as HeadColumns | undefined;
-    if (!headRow) throw new NotFoundError('session', sessionId);
-    const head = headForAppend(sessionId, headRow, options.expectedHeadSeq);
+    if (checks.found !== 1) throw new NotFoundError('session', sessionId);
+    const head = headForAppend(sessionId, checks, options.expectedHeadSeq);
     const appended = this.#insertEvents(sessionId, head, drafts, options.runId, now);
     if (options.runPatch) {
       const columns = { ...runPatchColumns(options.runPatch), updated_at: now };
@@ -106,7 +117,7 @@ export class SqliteWrites {
     return returning ? statement.get(parameters) : statement.run(parameters).changes;
   }
 
-  /** Seals the drafts onto `head`, inserts them and moves the session's head. */
+  /** Seals the drafts onto `head`, inserts them (one statement per batch) and moves the session's head. */
   #insertEvents(
     sessionId: string,
     head: { seq: number; hash: string } | undefined,
@@ -114,25 +125,27 @@ export class SqliteWrites {
     runId: string,
     now: string,
   ): AppendedEvents {
-    const events = sealDrafts(head, drafts, { sessionId, runId, ts: now });
+    const { events, dataJson } = sealDraftsWithJson(head, drafts, { sessionId, runId, ts: now });
     let firstPos = 0;
-    for (const event of events) {
-      const { lastInsertRowid } = this.#statements.insertEvent.run(
-        sessionId,
-        event.seq,
-        event.runId,
-        event.type,
-        event.ts,
-        JSON.stringify(event.data),
-        event.hash,
-      );
-      if (firstPos === 0) firstPos = Number(lastInsertRowid);
+    for (let start = 0; start < events.length; start += MAX_ROWS_PER_INSERT) {
+      const end = Math.min(events.length, start + MAX_ROWS_PER_INSERT);
+      const values: unknown[] = [];
+      for (let index = start; index < end; index += 1) {
+        const event = events[index] as BatonEvent;
+        values.push(sessionId, event.seq, event.runId, event.type, event.ts, dataJson[index], event.hash);
+      }
+      const { lastInsertRowid } = this.#statements.insertEvents(end - start).run(values);
+      // One statement under the write lock: its rows got consecutive rowids (`pos`).
+      if (firstPos === 0) firstPos = Number(lastInsertRowid) - (end - start - 1);
     }
     const last = events.at(-1);
     if (last) this.#statements.moveHead.run({ id: sessionId, seq: last.seq, hash: last.hash, now });
     return { events, firstPos };
   }
 }
+
+/** Rows per multi-row INSERT (7 parameters each, well under SQLite's parameter limit). */
+const MAX_ROWS_PER_INSERT = 16;
 
 /** Runs an INSERT, turning a duplicate primary key into a `ConflictError`. */
 export function insertUnique(insert: () => unknown, what: string): void {

@@ -30,7 +30,6 @@ export class SqliteStatements {
   readonly insertSession: Database.Statement;
   readonly getSession: Database.Statement;
   readonly sessionByTokenHash: Database.Statement;
-  readonly sessionHead: Database.Statement;
   readonly moveHead: Database.Statement;
   readonly markSessionRunning: Database.Statement;
   readonly insertRun: Database.Statement;
@@ -42,7 +41,8 @@ export class SqliteStatements {
   readonly activeAgentModules: Database.Statement;
   readonly releaseLease: Database.Statement;
   readonly head: Database.Statement;
-  readonly insertEvent: Database.Statement;
+  readonly stepBoundary: Database.Statement;
+  readonly appendChecks: Database.Statement;
   readonly eventsAfter: Database.Statement;
   readonly maxEventPos: Database.Statement;
   readonly dataVersion: Database.Statement;
@@ -62,6 +62,8 @@ export class SqliteStatements {
   readonly listMarks: Database.Statement;
   readonly #db: Database.Database;
   readonly #dynamic = new Map<string, Database.Statement>();
+  /** `insertEvents(n)` by `n`. */
+  readonly #insertEvents: Database.Statement[] = [];
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -70,7 +72,6 @@ export class SqliteStatements {
     );
     this.getSession = db.prepare('SELECT * FROM sessions WHERE id = ?');
     this.sessionByTokenHash = db.prepare('SELECT * FROM sessions WHERE token_hash = ? LIMIT 1');
-    this.sessionHead = db.prepare('SELECT head_seq, head_hash FROM sessions WHERE id = ?');
     this.moveHead = db.prepare(
       'UPDATE sessions SET head_seq = @seq, head_hash = @hash, updated_at = @now WHERE id = @id',
     );
@@ -99,8 +100,17 @@ export class SqliteStatements {
     this.head = db.prepare(
       'SELECT head_seq AS seq, head_hash AS hash FROM sessions WHERE id = ? AND head_seq IS NOT NULL',
     );
-    this.insertEvent = db.prepare(
-      'INSERT INTO events (session_id, seq, run_id, type, ts, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    // One row even when the session is missing: the run's cancel flag is still read.
+    this.stepBoundary = db.prepare(
+      `SELECT s.head_seq AS seq, s.head_hash AS hash,
+         (SELECT cancel_requested FROM runs WHERE id = @runId) AS cancel
+       FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = @sessionId`,
+    );
+    // What an append checks before writing, in one read (always one row; `found` 0 when the session is missing).
+    this.appendChecks = db.prepare(
+      `SELECT s.id IS NOT NULL AS found, s.head_seq, s.head_hash,
+         (SELECT lease_token FROM runs WHERE id = @fenceRunId) AS lease_token
+       FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = @sessionId`,
     );
     this.eventsAfter = db.prepare('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT ?');
     this.maxEventPos = db.prepare('SELECT COALESCE(MAX(pos), 0) FROM events').pluck();
@@ -126,6 +136,23 @@ export class SqliteStatements {
     this.putMark = db.prepare('INSERT OR IGNORE INTO marks (scope, key, created_at) VALUES (?, ?, ?)');
     this.deleteMark = db.prepare('DELETE FROM marks WHERE scope = ? AND key = ?');
     this.listMarks = db.prepare('SELECT key FROM marks WHERE scope = ? ORDER BY key').pluck();
+  }
+
+  /**
+   * `INSERT INTO events` of `rows` rows in one statement (parameters: each row's session id, seq,
+   * run id, type, ts, data and hash in turn), prepared once per row count: one call into the
+   * driver per append instead of one per event.
+   */
+  insertEvents(rows: number): Database.Statement {
+    let statement = this.#insertEvents[rows];
+    if (!statement) {
+      const row = '(?, ?, ?, ?, ?, ?, ?)';
+      statement = this.#db.prepare(
+        `INSERT INTO events (session_id, seq, run_id, type, ts, data, hash) VALUES ${Array(rows).fill(row).join(', ')}`,
+      );
+      this.#insertEvents[rows] = statement;
+    }
+    return statement;
   }
 
   /** A statement built from filters, prepared on first use and reused afterwards. */

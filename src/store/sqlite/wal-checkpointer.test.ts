@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -39,6 +39,18 @@ describe('background WAL checkpoints', () => {
     const reopened = new SqliteStore(file);
     expect(await reopened.readEvents('ses_1')).toHaveLength(200);
     await reopened.close();
+  });
+
+  it('starts its thread only one interval after the open: a store closed sooner starts none', async () => {
+    // Linux shows a process's threads in /proc; a worker thread adds several.
+    const threads = () => readdirSync('/proc/self/task').length;
+    const before = threads();
+    const store = new SqliteStore(databaseFile(), { checkpointIntervalMs: 60_000 });
+    await appendMessages(store, 20);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(threads()).toBe(before);
+    expect(store.backgroundCheckpoints()).toEqual({ completed: 0, ticks: 0 });
+    await store.close();
   });
 
   it('runs no thread when asked not to: SQLite checkpoints inside commits as before', async () => {

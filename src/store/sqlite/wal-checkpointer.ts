@@ -29,6 +29,8 @@ const checkpoint = () => {
     Atomics.add(counters, 1, 1);
   }
 };
+// The thread starts one interval after the store opened: that interval's checkpoint is due now.
+checkpoint();
 const timer = setInterval(checkpoint, workerData.intervalMs);
 parentPort.on('message', () => {
   clearInterval(timer);
@@ -53,22 +55,24 @@ export interface BackgroundCheckpoints {
  * backstop only, at `BACKSTOP_PAGES`, for a thread that cannot keep up.
  */
 export class WalCheckpointer {
-  readonly #worker: Worker;
+  readonly #path: string;
+  readonly #intervalMs: number;
+  /** Started on the first tick, so a store closed within one interval never starts a thread. */
+  #worker: Worker | undefined;
+  #exited: Promise<void> = Promise.resolve();
+  readonly #start: NodeJS.Timeout;
   /** [checkpoints that copied pages, attempts begun + attempts ended (odd while one runs)]. */
   readonly #counters = new Int32Array(new SharedArrayBuffer(8));
-  readonly #exited: Promise<void>;
 
   constructor(path: string, intervalMs: number) {
-    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-    this.#worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { driver, path, intervalMs, counters: this.#counters.buffer },
-    });
-    this.#exited = new Promise((resolve) => this.#worker.once('exit', () => resolve()));
-    // A failure in the thread only means checkpoints fall back to the backstop.
-    this.#worker.on('error', () => {});
+    this.#path = path;
+    this.#intervalMs = intervalMs;
+    // Booting a thread costs milliseconds of CPU and its shut-down waits for that boot: a short
+    // run (a CLI call, a test, a benchmark's fresh file) whose WAL never needs a checkpoint
+    // before the close (which checkpoints anyway) pays neither. Nothing is due before then.
+    this.#start = setTimeout(() => this.#startThread(), intervalMs);
     // An open store must not keep a process alive that has nothing else to do.
-    this.#worker.unref();
+    this.#start.unref();
   }
 
   /** What the thread has done so far; see {@link BackgroundCheckpoints}. */
@@ -78,10 +82,27 @@ export class WalCheckpointer {
 
   /** Stops the timer and closes the thread's connection; resolves once the thread is gone. */
   async close(): Promise<void> {
+    clearTimeout(this.#start);
+    const worker = this.#worker;
+    if (worker === undefined) return;
     // Held again so that a process with nothing else to do waits for the thread to go.
-    this.#worker.ref();
-    this.#worker.postMessage('close');
+    worker.ref();
+    worker.postMessage('close');
     await this.#exited;
+  }
+
+  #startThread(): void {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: { driver, path: this.#path, intervalMs: this.#intervalMs, counters: this.#counters.buffer },
+    });
+    this.#worker = worker;
+    this.#exited = new Promise((resolve) => worker.once('exit', () => resolve()));
+    // A failure in the thread only means checkpoints fall back to the backstop.
+    worker.on('error', () => {});
+    // An open store must not keep a process alive that has nothing else to do.
+    worker.unref();
   }
 }
 
