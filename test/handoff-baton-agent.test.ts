@@ -1,4 +1,3 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,16 +5,16 @@ import type { BatonEvent } from '../src/core/events.js';
 import { agents, handoff, localFirst, targets } from '../src/handoff/index.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
-import { waitFor } from '../src/testing/wait-for.js';
-import { cliCommand, REPO_ROOT, runCli } from './helpers/cli.js';
+import { REPO_ROOT, runCli } from './helpers/cli.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { type RunnerProcess, startRunnerProcess } from './helpers/runner-process.js';
 import { type ServeProcess, startServeProcess } from './helpers/serve-process.js';
 
 // `agents.baton(name)` / `baton handoff --agent <name>` end to end: a plane (`baton serve
 // --agents` on a real SQLite file) whose agents module defines Baton agents with scripted
 // models, and a runner process of pool `default` with its own Baton home and no database.
 
-const LONG = { timeoutMs: 90_000, intervalMs: 100 };
+const _LONG = { timeoutMs: 90_000, intervalMs: 100 };
 const SECRET_VALUE = 'agent-secret-4b7e-masked-in-tool-results';
 
 /**
@@ -69,8 +68,8 @@ describe('hand-off to a Baton agent', () => {
   let planeHome = '';
   let db = '';
   let plane: ServeProcess;
-  let runner: ChildProcessWithoutNullStreams | undefined;
-  let runnerLog = '';
+  let runner: RunnerProcess | undefined;
+  const runnerLog = () => runner?.stderr() ?? '';
 
   beforeAll(async () => {
     outside = outsideTmpDir('baton-handoff-agent-');
@@ -89,29 +88,12 @@ describe('hand-off to a Baton agent', () => {
       ['--db', db, '--port', '0', '--workers', '0', '--agents', agentsDir, '--secrets-file', secretsFile],
       { env: { BATON_HOME: planeHome } },
     );
-    const dir = join(outside, 'runner');
-    mkdirSync(dir);
-    const { command, args } = cliCommand([
-      'worker',
-      '--pool',
-      'default',
-      '--plane',
-      plane.url,
-      '--poll-interval',
-      '100',
-    ]);
     // The runner knows no database and no agent: it loads the module the plane recorded.
-    const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: join(dir, 'home') };
-    delete env.BATON_DB;
-    runner = spawn(command, args, { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    runner.stderr.on('data', (chunk: Buffer) => {
-      runnerLog += chunk.toString();
-    });
-    await waitFor(() => runnerLog.includes('runner started'), { ...LONG, message: () => runnerLog });
+    runner = await startRunnerProcess(plane.url, join(outside, 'runner'), ['--poll-interval', '100']);
   }, 120_000);
 
   afterAll(async () => {
-    if (runner?.pid) process.kill(-runner.pid, 'SIGKILL');
+    runner?.kill();
     plane?.child.kill('SIGTERM');
     await plane?.exited;
     rmSync(outside, { recursive: true, force: true });
@@ -156,7 +138,7 @@ describe('hand-off to a Baton agent', () => {
     };
     const failure = async () => JSON.stringify((await planeRun(output.runId)).run?.error);
     expect(output.status, await failure()).toBe('succeeded');
-    expect(result.code, `${result.stderr}\n${runnerLog}`).toBe(0);
+    expect(result.code, `${result.stderr}\n${runnerLog()}`).toBe(0);
     expect(output).toMatchObject({ status: 'succeeded', patch: { files: 2 } });
     expect(output.receipt.receipt).toMatchObject({ status: 'succeeded', runner: { pool: 'default' } });
     expect(output.receipt.contract.agent).toBe('coder');
@@ -195,7 +177,7 @@ describe('hand-off to a Baton agent', () => {
       secrets: ['API_TOKEN'],
     });
     const run = await sdk.continueIn(targets.pool('default'), { task: 'from the sdk' });
-    expect(await run.wait({ timeoutMs: 90_000 }), runnerLog).toBe('succeeded');
+    expect(await run.wait({ timeoutMs: 90_000 }), runnerLog()).toBe('succeeded');
     const pulled = await run.pull({ isolation: 'branch' });
     if (pulled.mode !== 'branch') throw new Error('a branch was asked for');
     expect(repo.git('show', `${pulled.branch}:AGENT.md`)).toBe('from the sdk');
@@ -206,7 +188,7 @@ describe('hand-off to a Baton agent', () => {
     expect(JSON.stringify(command?.data)).toContain('token=[secret API_TOKEN]');
     const planeBytes = readFileSync(db);
     expect(planeBytes.includes(SECRET_VALUE)).toBe(false);
-    expect(runnerLog.includes(SECRET_VALUE)).toBe(false);
+    expect(runnerLog().includes(SECRET_VALUE)).toBe(false);
   }, 180_000);
 
   it('fails the run agent_unavailable on a runner that has no agent of that name', async () => {
@@ -216,7 +198,7 @@ describe('hand-off to a Baton agent', () => {
       status: string;
       receipt: { receipt: { status: string } };
     };
-    expect(output.status, `${result.stderr}\n${runnerLog}`).toBe('failed');
+    expect(output.status, `${result.stderr}\n${runnerLog()}`).toBe('failed');
     expect(result.code).not.toBe(0);
     expect(output.receipt.receipt.status).toBe('failed');
     const { run, types } = await planeRun(output.runId);
@@ -241,7 +223,7 @@ describe('hand-off to a Baton agent', () => {
     const spent = await sdk('spender', { maxCostUsd: 2.5 }).continueIn(targets.pool('default'), {
       task: 'spend',
     });
-    expect(await spent.wait({ timeoutMs: 90_000 }), runnerLog).toBe('failed');
+    expect(await spent.wait({ timeoutMs: 90_000 }), runnerLog()).toBe('failed');
     const spender = await planeRun(spent.runId);
     expect(spender.run?.error?.code).toBe('max_cost');
     expect(spender.types.filter((type) => type === 'message.completed')).toHaveLength(3);
@@ -250,7 +232,7 @@ describe('hand-off to a Baton agent', () => {
     const slept = await sdk('sleeper', { timeoutMs: 2_000 }).continueIn(targets.pool('default'), {
       task: 'wait',
     });
-    expect(await slept.wait({ timeoutMs: 90_000 }), runnerLog).toBe('failed');
+    expect(await slept.wait({ timeoutMs: 90_000 }), runnerLog()).toBe('failed');
     const sleeper = await planeRun(slept.runId);
     expect(sleeper.run?.error?.code).toBe('timeout');
     expect(sleeper.run?.agentModule).toBe(join(outside, 'agents', 'coder.ts'));

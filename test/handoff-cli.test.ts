@@ -1,4 +1,3 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -14,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handoff, localFirst, targets } from '../src/handoff/index.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
-import { waitFor } from '../src/testing/wait-for.js';
-import { cliCommand, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { type RunnerProcess, startRunnerProcess } from './helpers/runner-process.js';
 import { type ServeProcess, startServeProcess } from './helpers/serve-process.js';
 
 // `baton handoff` end to end: one plane (`baton serve` on a real SQLite file, with a secrets
@@ -24,7 +23,7 @@ import { type ServeProcess, startServeProcess } from './helpers/serve-process.js
 
 const ENV_VALUE = 'dotenv-cli-91c4-stays-on-the-laptop';
 const SECRET_VALUE = 'secrets-file-value-5d2e-never-written';
-const LONG = { timeoutMs: 90_000, intervalMs: 100 };
+const _LONG = { timeoutMs: 90_000, intervalMs: 100 };
 
 describe('baton handoff', () => {
   let outside = '';
@@ -32,8 +31,8 @@ describe('baton handoff', () => {
   let planeHome = '';
   let db = '';
   let plane: ServeProcess;
-  let runner: ChildProcessWithoutNullStreams | undefined;
-  let runnerLog = '';
+  let runner: RunnerProcess | undefined;
+  const runnerLog = () => runner?.stderr() ?? '';
   let vendorBin = '';
 
   beforeAll(async () => {
@@ -66,7 +65,7 @@ describe('baton handoff', () => {
   }, 60_000);
 
   afterAll(async () => {
-    if (runner?.pid) process.kill(-runner.pid, 'SIGKILL');
+    runner?.kill();
     plane?.child.kill('SIGTERM');
     await plane?.exited;
     rmSync(outside, { recursive: true, force: true });
@@ -126,24 +125,7 @@ describe('baton handoff', () => {
   }, 60_000);
 
   it('--wait --json runs the task on a runner and prints one { runId, status, receipt, patch }; --pull auto applies it', async () => {
-    const dir = join(outside, 'runner');
-    mkdirSync(dir);
-    const { command, args } = cliCommand([
-      'worker',
-      '--pool',
-      'default',
-      '--plane',
-      plane.url,
-      '--poll-interval',
-      '100',
-    ]);
-    const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: join(dir, 'home') };
-    delete env.BATON_DB;
-    runner = spawn(command, args, { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    runner.stderr.on('data', (chunk: Buffer) => {
-      runnerLog += chunk.toString();
-    });
-    await waitFor(() => runnerLog.includes('runner started'), { ...LONG, message: () => runnerLog });
+    runner = await startRunnerProcess(plane.url, join(outside, 'runner'), ['--poll-interval', '100']);
 
     const result = await handoffCli([
       'write it down',
@@ -154,7 +136,7 @@ describe('baton handoff', () => {
       '--pull',
       'auto',
     ]);
-    expect(result.code, `${result.stderr}\n${runnerLog}`).toBe(0);
+    expect(result.code, `${result.stderr}\n${runnerLog()}`).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
     const output = JSON.parse(lines[0] ?? '') as {
@@ -205,7 +187,7 @@ describe('baton handoff', () => {
       secrets: ['API_TOKEN'],
     });
     const run = await sdk.continueIn(targets.pool('default'), { task: 'use the token' });
-    expect(await run.wait({ timeoutMs: 90_000 }), runnerLog).toBe('succeeded');
+    expect(await run.wait({ timeoutMs: 90_000 }), runnerLog()).toBe('succeeded');
     const pulled = await run.pull({ isolation: 'branch' });
     if (pulled.mode !== 'branch') throw new Error('a branch was asked for');
     const digest = createHash('sha256').update(SECRET_VALUE).digest('hex');
@@ -225,7 +207,7 @@ describe('baton handoff', () => {
     );
     expect(stored.includes(SECRET_VALUE)).toBe(false);
     expect(JSON.stringify(receipt).includes(SECRET_VALUE)).toBe(false);
-    expect(runnerLog.includes(SECRET_VALUE)).toBe(false);
+    expect(runnerLog().includes(SECRET_VALUE)).toBe(false);
     expect(plane.stderr().includes(SECRET_VALUE)).toBe(false);
   }, 180_000);
 
@@ -240,7 +222,7 @@ describe('baton handoff', () => {
       '--wait',
       '--json',
     ]);
-    expect(result.code, `${result.stderr}\n${runnerLog}`).toBe(0);
+    expect(result.code, `${result.stderr}\n${runnerLog()}`).toBe(0);
     const output = JSON.parse(result.stdout) as { runId: string; status: string; patch: { files: number } };
     expect(output).toMatchObject({ status: 'succeeded', patch: { files: 1 } });
     const store = new SqliteStore(db);

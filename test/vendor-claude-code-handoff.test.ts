@@ -1,14 +1,12 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents, handoff, localFirst, targets } from '../src/handoff/index.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
-import { waitFor } from '../src/testing/wait-for.js';
 import { claudeBinary, filesUnder } from './helpers/claude-code-binary.js';
-import { cliCommand } from './helpers/cli.js';
 import { type FakeAnthropic, startFakeAnthropic } from './helpers/fake-anthropic.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { type RunnerProcess, startRunnerProcess } from './helpers/runner-process.js';
 import { type ServeProcess, startServeProcess } from './helpers/serve-process.js';
 
 // `agents.claudeCode()` through a whole hand-off: a plane (`baton serve`, its secrets file
@@ -33,8 +31,8 @@ describe.runIf(process.env.BATON_TORTURE === '1' && 'path' in binary)(
     let planeHome = '';
     let plane: ServeProcess;
     let fake: FakeAnthropic;
-    let runner: ChildProcessWithoutNullStreams | undefined;
-    let runnerLog = '';
+    let runner: RunnerProcess | undefined;
+    const runnerLog = () => runner?.stderr() ?? '';
 
     beforeAll(async () => {
       outside = outsideTmpDir('baton-claude-handoff-');
@@ -63,24 +61,11 @@ describe.runIf(process.env.BATON_TORTURE === '1' && 'path' in binary)(
         ['--db', join(planeHome, 'baton.db'), '--port', '0', '--workers', '0', '--secrets-file', secretsFile],
         { env: { BATON_HOME: planeHome, PATH: `${bin}:${process.env.PATH ?? ''}` } },
       );
-      const dir = join(outside, 'runner');
-      mkdirSync(dir);
-      const { command, args } = cliCommand(['worker', '--pool', 'default', '--plane', plane.url]);
-      const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: join(dir, 'home') };
-      delete env.BATON_DB;
-      runner = spawn(command, args, { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-      runner.stderr.on('data', (chunk: Buffer) => {
-        runnerLog += chunk.toString();
-      });
-      await waitFor(() => runnerLog.includes('runner started'), {
-        timeoutMs: 90_000,
-        intervalMs: 100,
-        message: () => runnerLog,
-      });
+      runner = await startRunnerProcess(plane.url, join(outside, 'runner'));
     }, 120_000);
 
     afterAll(async () => {
-      if (runner?.pid) process.kill(-runner.pid, 'SIGKILL');
+      runner?.kill();
       plane?.child.kill('SIGTERM');
       await plane?.exited;
       await fake?.close();
@@ -102,7 +87,7 @@ describe.runIf(process.env.BATON_TORTURE === '1' && 'path' in binary)(
       const run = await sdk.continueIn(targets.pool('default'), {
         task: 'Create hello.txt with a greeting.',
       });
-      expect(await run.wait({ timeoutMs: 120_000 }), `${runnerLog}\n${plane.stderr()}`).toBe('succeeded');
+      expect(await run.wait({ timeoutMs: 120_000 }), `${runnerLog()}\n${plane.stderr()}`).toBe('succeeded');
       const pulled = await run.pull({ isolation: 'branch' });
       if (pulled.mode !== 'branch') throw new Error('a branch was asked for');
       expect(repo.git('show', `${pulled.branch}:hello.txt`)).toBe('hello through the hand-off');
@@ -130,7 +115,7 @@ describe.runIf(process.env.BATON_TORTURE === '1' && 'path' in binary)(
         (file) => !file.endsWith('secrets.json') && readFileSync(file).includes(FAKE_KEY),
       );
       expect(written).toEqual([]);
-      expect(runnerLog.includes(FAKE_KEY) || plane.stderr().includes(FAKE_KEY)).toBe(false);
+      expect(runnerLog().includes(FAKE_KEY) || plane.stderr().includes(FAKE_KEY)).toBe(false);
     }, 180_000);
   },
 );
