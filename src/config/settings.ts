@@ -1,3 +1,4 @@
+import { DEFAULT_RUNNER_BLOB_QUOTA } from '../governed/runner-blobs.js';
 import { DEFAULT_LEASE_TTL_MS, MIN_LEASE_TTL_MS } from '../runtime/lease-settings.js';
 import { DEFAULT_POLL_INTERVAL_MS } from '../runtime/worker.js';
 import { AUTH_MODES, type AuthMode } from '../server/auth.js';
@@ -306,6 +307,21 @@ export const SETTINGS = {
     default: [] as string[],
     parse: text,
     secret: true,
+  }),
+  runnerBlobCount: setting({
+    flag: { syntax: '--runner-blob-count <n>', commands: ['serve'] },
+    description:
+      'blobs a runner may upload for one run (its patch, receipt, artifacts); past that 413 blob_quota_exceeded',
+    default: DEFAULT_RUNNER_BLOB_QUOTA.maxBlobs,
+    parse: integerAtLeast(1),
+  }),
+  runnerBlobQuota: setting({
+    flag: { syntax: '--runner-blob-quota <bytes>', commands: ['serve'] },
+    description:
+      'bytes a runner may upload for one run, summed over its blobs (each at most 16 MiB); past that 413 blob_quota_exceeded',
+    default: DEFAULT_RUNNER_BLOB_QUOTA.maxBytes,
+    defaultText: '1G',
+    parse: byteSize,
   }),
   untilIdle: setting({
     flag: { syntax: '--until-idle', commands: ['worker'] },

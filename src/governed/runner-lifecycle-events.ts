@@ -2,18 +2,22 @@ import { z } from 'zod';
 import { ValidationError } from '../core/errors.js';
 import type { EventDraft } from '../core/events.js';
 
+// Finite (zod refuses Infinity and NaN) and never negative: a runner cannot refund its own spend.
 const count = z.number().nonnegative();
-const usage = z.object({
+/** Usage as a runner reports it, in an event or a run patch: counts and cost are finite and ≥ 0. */
+export const runnerUsageSchema = z.object({
   inputTokens: count,
   outputTokens: count,
-  costUsd: z.number().nonnegative().optional(),
+  costUsd: count.optional(),
 });
+const usage = runnerUsageSchema;
 const ids = z.array(z.string());
 
 /**
  * The data of the run lifecycle events a runner may record: the plane derives the run's status,
  * usage, result and error from them (`lifecyclePatches`), so a malformed one would corrupt the
- * run record or fail the commit. Other events are recorded as sent.
+ * run record or fail the commit. The usage of a model call or a child run is checked too: spend
+ * is summed from it (budgets, receipts). Other events are recorded as sent.
  */
 const LIFECYCLE_DATA: Readonly<Record<string, z.ZodType>> = {
   'run.started': z.object({
@@ -24,6 +28,8 @@ const LIFECYCLE_DATA: Readonly<Record<string, z.ZodType>> = {
   'run.completed': z.object({ status: z.literal('succeeded'), text: z.string(), usage }),
   'run.failed': z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
   'run.cancelled': z.object({ reason: z.string().optional() }),
+  'message.completed': z.object({ usage }),
+  'subagent.completed': z.object({ usage }),
   'run.waiting': z.object({
     approvalIds: ids,
     requestIds: ids,

@@ -7,15 +7,19 @@ import { verifyStatement } from '../proof/signature.js';
 import { envelopeSchema } from '../proof/statements.js';
 import { verifyReceiptFile } from '../proof/verify.js';
 import { lifecyclePatches } from '../runtime/run-patches.js';
+import { startAttemptOf } from '../runtime/start-attempt.js';
 import type { ClaimFilter } from '../store/claim-filter.js';
 import { isRunEnded } from '../store/records.js';
 import type { AppendOptions, Claim, ReadEventsOptions, RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { WorkerAnnouncement } from '../store/worker-registry.js';
 import { checkRunnerDecisions } from './runner-approvals.js';
+import { DEFAULT_RUNNER_BLOB_QUOTA, type RunnerBlobQuota, RunnerBlobs } from './runner-blobs.js';
 import { isRunnerKey, registerRunnerKey } from './runner-keys.js';
 import { checkRunnerLifecycleEvent } from './runner-lifecycle-events.js';
 
+/** Runs whose start under a lease is remembered (one per run in flight; the oldest go first). */
+const MAX_STARTED_KEPT = 10_000;
 /** The longest a claim waits for work before answering "nothing" (the runner asks again). */
 export const MAX_CLAIM_WAIT_MS = 25_000;
 /** How often a waiting claim looks again. */
@@ -76,9 +80,16 @@ function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K
  */
 export class RunnerPlane {
   readonly #store: Store;
+  readonly #blobs: RunnerBlobs;
+  /**
+   * The lease token under which each run recorded its start: one `run.started` per claim, so a
+   * runner cannot count attempts up by starting again (a plane restart forgets; see decisions).
+   */
+  readonly #started = new Map<string, string>();
 
-  constructor(store: Store) {
+  constructor(store: Store, options: { blobQuota?: RunnerBlobQuota } = {}) {
     this.#store = store;
+    this.#blobs = new RunnerBlobs(store, options.blobQuota ?? DEFAULT_RUNNER_BLOB_QUOTA);
   }
 
   /** Registers a runner key for `pool`, given a signature of {@link runnerKeyStatement} by that key. */
@@ -98,6 +109,24 @@ export class RunnerPlane {
   async removeWorker(pool: string, id: string): Promise<void> {
     const worker = (await this.#store.listWorkers()).find((entry) => entry.id === id);
     if (worker?.pool === pool) await this.#store.removeWorker(id);
+  }
+
+  /** The agent modules that `pool`'s queued or running runs name: what its runners may have to load. */
+  async agentModules(pool: string): Promise<string[]> {
+    return this.#store.listActiveAgentModules({ pool });
+  }
+
+  /** Blob `hash`, for the runner holding `runId`'s lease, when that run names it (see {@link RunnerBlobs}). */
+  async getBlob(pool: string, runId: string, token: string, hash: string): Promise<Uint8Array> {
+    const run = await this.#leased(pool, runId, token);
+    const bytes = await this.#blobs.read(run, hash);
+    if (!bytes) throw new NotFoundError('blob', hash);
+    return bytes;
+  }
+
+  /** Stores a blob the runner holding `runId`'s lease uploads for it, within the run's quota. */
+  async putBlob(pool: string, runId: string, token: string, bytes: Uint8Array): Promise<string> {
+    return this.#blobs.write(await this.#leased(pool, runId, token), bytes);
   }
 
   /**
@@ -194,18 +223,20 @@ export class RunnerPlane {
       );
     for (const event of append.events) checkRunnerLifecycleEvent(event);
     await checkRunnerDecisions(this.#store, run.sessionId, append.events);
+    await this.#checkNamedBlobs(run, append.events);
+    const events = this.#ownStart(run, token, append.events);
     const now = new Date().toISOString();
     let runPatch: AppendOptions['runPatch'] = definedOnly(append.runPatch ?? {});
     let sessionPatch: AppendOptions['sessionPatch'];
-    for (const event of append.events) {
+    for (const event of events) {
       const patches = lifecyclePatches(event, now);
       if (patches.runPatch) runPatch = { ...runPatch, ...patches.runPatch };
       if (patches.sessionPatch) sessionPatch = { ...sessionPatch, ...patches.sessionPatch };
     }
     // The finisher still holds the run until its receipt is recorded (see `complete`).
     const { lease: _kept, ...keepingLease } = runPatch;
-    return fenced(runId, () =>
-      this.#store.append(run.sessionId, append.events, {
+    const appended = await fenced(runId, () =>
+      this.#store.append(run.sessionId, events, {
         runId,
         fence: { runId, token },
         runPatch: keepingLease,
@@ -214,6 +245,63 @@ export class RunnerPlane {
         ...(append.requireRunStatus && { requireRunStatus: append.requireRunStatus }),
       }),
     );
+    if (events.some((event) => event.type === 'run.started')) this.#keepStarted(runId, token);
+    return appended;
+  }
+
+  /**
+   * The runner's events with the fields of its `run.started` that the plane owns set by the
+   * plane: the attempt (counted from the run record by the runtime's own rule), the run's agent
+   * and kind, and the lease owner as the worker. A second start under one lease is a conflict,
+   * and so is a definition hash other than the one the run was first started under.
+   */
+  #ownStart(run: RunRecord, token: string, drafts: EventDraft[]): EventDraft[] {
+    const starts = drafts.filter((draft) => draft.type === 'run.started');
+    if (starts.length === 0) return drafts;
+    if (starts.length > 1 || this.#started.get(run.id) === token)
+      throw new ConflictError(
+        `run ${run.id} already started under this lease; claim it again to start again`,
+      );
+    return drafts.map((draft): EventDraft => {
+      if (draft.type !== 'run.started') return draft;
+      if (run.definitionHash !== null && draft.data.definitionHash !== run.definitionHash)
+        throw new ConflictError(
+          `run ${run.id} started under definition ${run.definitionHash}, not ${draft.data.definitionHash}; record run.failed instead`,
+        );
+      return {
+        type: 'run.started',
+        data: {
+          agent: run.agent,
+          attempt: startAttemptOf(run).attempt,
+          definitionHash: draft.data.definitionHash,
+          kind: run.kind,
+          ...(run.lease && { worker: run.lease.owner }),
+        },
+      };
+    });
+  }
+
+  #keepStarted(runId: string, token: string): void {
+    this.#started.delete(runId);
+    this.#started.set(runId, token);
+    for (const oldest of this.#started.keys()) {
+      if (this.#started.size <= MAX_STARTED_KEPT) break;
+      this.#started.delete(oldest);
+    }
+  }
+
+  /** Refuses a runner's event naming a blob its run may not read (`runner_event_refused`, 403). */
+  async #checkNamedBlobs(run: RunRecord, drafts: readonly EventDraft[]): Promise<void> {
+    for (const draft of drafts) {
+      if (draft.type !== 'workspace.patch') continue;
+      const hash: unknown = (draft.data as { patchHash?: unknown }).patchHash;
+      if (hash === null || hash === undefined) continue;
+      if (typeof hash !== 'string' || !(await this.#blobs.mayRead(run, hash)))
+        throw new ForbiddenError(
+          'runner_event_refused',
+          `a runner names in its events only blobs it uploaded for the run or the run names: ${String(hash)} is neither`,
+        );
+    }
   }
 
   /**
@@ -247,6 +335,8 @@ export class RunnerPlane {
         runPatch: { lease: null },
       }),
     );
+    this.#blobs.forget(runId);
+    this.#started.delete(runId);
     return receiptHash;
   }
 

@@ -4,6 +4,7 @@ import type { WebhookReceiver } from '../channels/webhook-receiver.js';
 import type { Environment } from '../core/environment.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
 import type { HandoffPlane } from '../governed/handoff/accept-handoff.js';
+import type { RunnerBlobQuota } from '../governed/runner-blobs.js';
 import { RunnerPlane } from '../governed/runner-plane.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import type { Runtime } from '../runtime/types.js';
@@ -103,6 +104,8 @@ export interface AppOptions {
    * runners and their tokens (`--runner-token`). Default: pool `default`, open only under `--auth none`.
    */
   runnerAccess?: RunnerAccess;
+  /** What a runner may upload for one run (default: 1,000 blobs, 1 GiB); past it, 413 `blob_quota_exceeded`. */
+  runnerBlobQuota?: RunnerBlobQuota;
 }
 
 /** The default largest uploaded blob: 256 MiB (a repository's bundle). */
@@ -181,9 +184,11 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
       exceptRunnerRoutes(limitBody(limit)),
       exceptRunnerRoutes(requireJsonBody()),
     );
-  const runners = new RunnerPlane(runtime.store);
+  const runners = new RunnerPlane(runtime.store, {
+    ...(options.runnerBlobQuota && { blobQuota: options.runnerBlobQuota }),
+  });
   const access = options.runnerAccess ?? runnerAccess([], auth.mode);
-  app.route(RUNNER_ROUTES, runnerRoutes(runners, runtime.store, access, limit));
+  app.route(RUNNER_ROUTES, runnerRoutes(runners, access, limit));
   if (options.handoffs)
     app.route(RUNNER_ROUTES, runnerSecretRoutes(runners, options.handoffs.secrets, access));
 

@@ -61,6 +61,7 @@ export function registerServe(program: Command, env: Environment): void {
         handoffs,
         auth: config.authOptions,
         runnerAccess: runnerAccess(config.runnerToken, config.auth),
+        runnerBlobQuota: { maxBlobs: config.runnerBlobCount, maxBytes: config.runnerBlobQuota },
         workers: config.workers,
         port: config.port,
         logger,
