@@ -2,6 +2,7 @@ import { DEFAULT_RUNNER_BLOB_QUOTA } from '../governed/runner-blobs.js';
 import { DEFAULT_LEASE_TTL_MS, MIN_LEASE_TTL_MS } from '../runtime/lease-settings.js';
 import { DEFAULT_POLL_INTERVAL_MS } from '../runtime/worker.js';
 import { AUTH_MODES, type AuthMode } from '../server/auth.js';
+import { DEFAULT_BLOB_UPLOAD_QUOTA } from '../server/blob-upload-quota.js';
 import { DEFAULT_DB_PATH } from '../store/open-store.js';
 import type { SqliteSynchronous } from '../store/sqlite/sqlite-store.js';
 import { LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from '../telemetry/logger.js';
@@ -307,6 +308,21 @@ export const SETTINGS = {
     default: [] as string[],
     parse: text,
     secret: true,
+  }),
+  blobCount: setting({
+    flag: { syntax: '--blob-count <n>', commands: ['serve'] },
+    description:
+      'hand-off blobs (PUT /v1/blobs) the plane newly stores per hour; past that 429 upload_quota_exceeded',
+    default: DEFAULT_BLOB_UPLOAD_QUOTA.maxBlobs,
+    parse: integerAtLeast(1),
+  }),
+  blobQuota: setting({
+    flag: { syntax: '--blob-quota <bytes>', commands: ['serve'] },
+    description:
+      'bytes of hand-off blobs (PUT /v1/blobs) the plane newly stores per hour; past that 429 upload_quota_exceeded',
+    default: DEFAULT_BLOB_UPLOAD_QUOTA.maxBytes,
+    defaultText: '16G',
+    parse: byteSize,
   }),
   runnerBlobCount: setting({
     flag: { syntax: '--runner-blob-count <n>', commands: ['serve'] },

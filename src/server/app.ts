@@ -15,6 +15,7 @@ import type { BatonMetrics } from '../telemetry/metrics.js';
 import type { HealthResponse } from '../wire/api-types.js';
 import type { AuthOptions } from './auth.js';
 import { authenticate } from './auth.js';
+import { BlobUploadMeter, type BlobUploadQuota, DEFAULT_BLOB_UPLOAD_QUOTA } from './blob-upload-quota.js';
 import { limitBody } from './body-limit.js';
 import { errorResponse, statusForError } from './error-response.js';
 import { refuseForeignHosts } from './host-guard.js';
@@ -100,6 +101,11 @@ export interface AppOptions {
   /** Largest blob a hand-off may upload in bytes (default 256 MiB). */
   blobLimit?: number;
   /**
+   * What `/v1/blobs` newly stores per hour (default: 200,000 blobs, 16 GiB); past it, 429
+   * `upload_quota_exceeded` with Retry-After.
+   */
+  blobUploadQuota?: BlobUploadQuota;
+  /**
    * The runner API at `/v1/runner/:pool/...` (docs/handoff.md): which pools the plane serves to
    * runners and their tokens (`--runner-token`). Default: pool `default`, open only under `--auth none`.
    */
@@ -176,7 +182,15 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
     app.route('/', metricsRoute(options.metrics, options.metricsPublic ? undefined : requireCaller));
   // Blobs are bytes, not JSON, and larger than any JSON body: mounted before that rule.
   if (options.handoffs)
-    app.route('/v1', blobRoutes(runtime.store, requireCaller, options.blobLimit ?? DEFAULT_BLOB_LIMIT));
+    app.route(
+      '/v1',
+      blobRoutes(
+        runtime.store,
+        requireCaller,
+        options.blobLimit ?? DEFAULT_BLOB_LIMIT,
+        new BlobUploadMeter(options.blobUploadQuota ?? DEFAULT_BLOB_UPLOAD_QUOTA),
+      ),
+    );
   for (const family of BROWSER_FACING_ROUTES)
     app.use(
       family,
