@@ -441,4 +441,89 @@ describe('the runner API scoped to a pool', () => {
     expect(await server.store.readEvents(mine.sessionId)).toHaveLength(0);
     expect(await server.store.readEvents(theirs.sessionId)).toHaveLength(0);
   });
+  it('refuses a runner’s answer to a question in anyone’s name (403): people answer on the plane', async () => {
+    const mine = await claimed('alpha');
+    const answered = await call('alpha', 'POST', `/runs/${mine.runId}/events`, {
+      lease: mine.token,
+      body: {
+        events: [{ type: 'input.provided', data: { requestId: 'req_1', answer: 'yes', by: 'alice' } }],
+      },
+    });
+    expect(await errorOf(answered)).toEqual({ status: 403, code: 'runner_event_refused' });
+    expect(await server.store.readEvents(mine.sessionId)).toHaveLength(0);
+  });
+
+  it('refuses lifecycle events on a run that ended (409): a finished run is not revived or re-ended', async () => {
+    const mine = await claimed('alpha');
+    const append = (type: string, data: unknown) =>
+      call('alpha', 'POST', `/runs/${mine.runId}/events`, {
+        lease: mine.token,
+        body: { events: [{ type, data }] },
+      });
+    const usage = { inputTokens: 1, outputTokens: 1 };
+    expect((await append('run.completed', { status: 'succeeded', text: 'done', usage })).status).toBe(200);
+    for (const [type, data] of [
+      ['run.started', { agent: 'exec', attempt: 1, definitionHash: 'd' }],
+      ['run.failed', { error: { code: 'x', message: 'y' } }],
+      ['run.completed', { status: 'succeeded', text: 'again', usage: { inputTokens: 9, outputTokens: 9 } }],
+      ['run.cancelled', {}],
+    ] as const)
+      expect(await errorOf(await append(type, data))).toEqual({ status: 409, code: 'conflict' });
+    const run = await server.store.getRun(mine.runId);
+    expect({ status: run?.status, usage: run?.usage }).toEqual({ status: 'succeeded', usage });
+    expect(await server.store.readEvents(mine.sessionId)).toHaveLength(1);
+    // Nor in one batch: an end, then another.
+    const other = await claimed('alpha');
+    const batch = await call('alpha', 'POST', `/runs/${other.runId}/events`, {
+      lease: other.token,
+      body: {
+        events: [
+          { type: 'run.completed', data: { status: 'succeeded', text: 'done', usage } },
+          { type: 'run.failed', data: { error: { code: 'x', message: 'y' } } },
+        ],
+      },
+    });
+    expect(await errorOf(batch)).toEqual({ status: 409, code: 'conflict' });
+    expect(await server.store.readEvents(other.sessionId)).toHaveLength(0);
+  });
+
+  it('refuses a runner announcing itself under the id of another pool’s worker or the plane’s own (409)', async () => {
+    const worker = (id: string) => ({
+      id,
+      host: 'h',
+      pid: 1,
+      agents: [],
+      agentModules: [],
+      loadsModules: false,
+      unloadableModules: [],
+      kinds: ['exec'],
+      kindAgents: [],
+      concurrency: 1,
+      runsInFlight: 0,
+      startedAt: new Date().toISOString(),
+      publicKey,
+    });
+    expect(
+      (await call('beta', 'POST', '/workers', { body: { ttlMs: 60_000, worker: worker('wrk_beta') } }))
+        .status,
+    ).toBe(204);
+    await server.store.announceWorker({ ...worker('wrk_plane'), publicKey: undefined } as never, 60_000);
+    for (const id of ['wrk_beta', 'wrk_plane']) {
+      const spoofed = await call('alpha', 'POST', '/workers', {
+        body: { ttlMs: 60_000, worker: worker(id) },
+      });
+      expect(await errorOf(spoofed)).toEqual({ status: 409, code: 'conflict' });
+    }
+    const listed = await server.store.listWorkers();
+    expect(listed.find((entry) => entry.id === 'wrk_beta')?.pool).toBe('beta');
+    expect(listed.find((entry) => entry.id === 'wrk_plane')?.pool ?? null).toBeNull();
+    expect(
+      (await call('alpha', 'POST', '/workers', { body: { ttlMs: 60_000, worker: worker('wrk_alpha') } }))
+        .status,
+    ).toBe(204);
+    expect(
+      (await call('alpha', 'POST', '/workers', { body: { ttlMs: 60_000, worker: worker('wrk_alpha') } }))
+        .status,
+    ).toBe(204);
+  });
 });

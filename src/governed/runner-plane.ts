@@ -37,7 +37,21 @@ const PLANE_ONLY_EVENTS: ReadonlySet<string> = new Set([
   'receipt.issued',
   'run.retried',
   'policy.decided',
+  // A person's answer to a question: people answer on the plane, a runner in nobody's name.
+  'input.provided',
 ]);
+
+/** Events that move a run's status: none of them may follow its end (see `append`). */
+const LIFECYCLE_EVENTS: ReadonlySet<string> = new Set([
+  'run.started',
+  'run.completed',
+  'run.failed',
+  'run.cancelled',
+  'run.waiting',
+]);
+
+/** Live runners a pool may have announced at once: a registry a runner token cannot flood. */
+const MAX_POOL_WORKERS = 1_000;
 
 /** What a runner signs to register its key: proof that it holds the private key. */
 export function runnerKeyStatement(pool: string, publicKey: string): unknown {
@@ -102,6 +116,15 @@ export class RunnerPlane {
   /** Announces (or refreshes) a runner in the worker registry, under its pool and registered key. */
   async announce(pool: string, worker: WorkerAnnouncement, ttlMs: number): Promise<void> {
     await this.#requireKey(pool, worker.publicKey);
+    const live = await this.#store.listWorkers();
+    const existing = live.find((entry) => entry.id === worker.id);
+    // An id is one worker's: announcing under another pool's (or the plane's own) would rewrite it.
+    if (existing && existing.pool !== pool)
+      throw new ConflictError(
+        `worker ${worker.id} is not a runner of pool ${pool}; announce under an id of its own`,
+      );
+    if (!existing && live.filter((entry) => entry.pool === pool).length >= MAX_POOL_WORKERS)
+      throw new ConflictError(`pool ${pool} already has ${MAX_POOL_WORKERS} live runners announced`);
     await this.#store.announceWorker({ ...worker, pool }, clampTtl(ttlMs));
   }
 
@@ -222,6 +245,7 @@ export class RunnerPlane {
         `a runner may not record ${refused.type}: the plane does`,
       );
     for (const event of append.events) checkRunnerLifecycleEvent(event);
+    checkNothingAfterEnd(run, append.events);
     await checkRunnerDecisions(this.#store, run.sessionId, append.events);
     await this.#checkNamedBlobs(run, append.events);
     const events = this.#ownStart(run, token, append.events);
@@ -359,6 +383,22 @@ export class RunnerPlane {
     const run = await this.#ofPool(pool, runId);
     if (run.lease?.token !== token) throw staleLease(runId);
     return run;
+  }
+}
+
+/**
+ * Refuses (409) a lifecycle event after the run's end, recorded or earlier in the same batch:
+ * a finished run is neither revived nor ended again (its receipt pins its one terminal event).
+ */
+function checkNothingAfterEnd(run: RunRecord, drafts: readonly EventDraft[]): void {
+  let ended: string | undefined = isRunEnded(run.status) ? run.status : undefined;
+  for (const draft of drafts) {
+    if (!LIFECYCLE_EVENTS.has(draft.type)) continue;
+    if (ended !== undefined)
+      throw new ConflictError(
+        `run ${run.id} has ended (${ended}): a runner records no ${draft.type} after its end`,
+      );
+    if (draft.type !== 'run.started' && draft.type !== 'run.waiting') ended = draft.type;
   }
 }
 
