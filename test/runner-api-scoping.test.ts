@@ -526,4 +526,30 @@ describe('the runner API scoped to a pool', () => {
         .status,
     ).toBe(204);
   });
+  it('never lets a runner wind a run’s active time back (what its time limit is measured on)', async () => {
+    const mine = await claimed('alpha');
+    const activeMs = async () => (await server.store.getRun(mine.runId))?.activeMs;
+    const update = (ms: number) =>
+      call('alpha', 'POST', `/runs/${mine.runId}/update`, {
+        lease: mine.token,
+        body: { patch: { activeMs: ms } },
+      });
+    expect((await update(5_000)).status).toBe(200);
+    expect((await update(10)).status).toBe(200);
+    expect(await activeMs()).toBe(5_000);
+    const renewed = await call('alpha', 'POST', `/runs/${mine.runId}/lease`, {
+      lease: mine.token,
+      body: { ttlMs: 60_000, activeMs: 1 },
+    });
+    expect(renewed.status).toBe(200);
+    expect(await activeMs()).toBe(5_000);
+    const appended = await call('alpha', 'POST', `/runs/${mine.runId}/events`, {
+      lease: mine.token,
+      body: { events: [{ type: 'step.started', data: { step: 1 } }], runPatch: { activeMs: 2 } },
+    });
+    expect(appended.status).toBe(200);
+    expect(await activeMs()).toBe(5_000);
+    expect((await update(6_000)).status).toBe(200);
+    expect(await activeMs()).toBe(6_000);
+  });
 });

@@ -185,11 +185,11 @@ export class RunnerPlane {
     ttlMs: number,
     activeMs?: number,
   ): Promise<boolean> {
-    await this.#ofPool(pool, runId);
+    const run = await this.#ofPool(pool, runId);
     return this.#store.renewLease(
       { runId, token },
       clampTtl(ttlMs),
-      activeMs === undefined ? {} : { activeMs },
+      activeMs === undefined ? {} : { activeMs: forwardOnly(run, activeMs) },
     );
   }
 
@@ -211,7 +211,9 @@ export class RunnerPlane {
         'invalid_request',
         'a run is handed back as queued with its lease cleared, before it ends',
       );
-    return fenced(runId, () => this.#store.updateRun(runId, definedOnly(patch), { runId, token }));
+    const fields = definedOnly(patch);
+    if (fields.activeMs !== undefined) fields.activeMs = forwardOnly(run, fields.activeMs);
+    return fenced(runId, () => this.#store.updateRun(runId, fields, { runId, token }));
   }
 
   /** The events of the run's session (`readEvents`), for the runner holding its lease. */
@@ -251,6 +253,7 @@ export class RunnerPlane {
     const events = this.#ownStart(run, token, append.events);
     const now = new Date().toISOString();
     let runPatch: AppendOptions['runPatch'] = definedOnly(append.runPatch ?? {});
+    if (runPatch.activeMs !== undefined) runPatch.activeMs = forwardOnly(run, runPatch.activeMs);
     let sessionPatch: AppendOptions['sessionPatch'];
     for (const event of events) {
       const patches = lifecyclePatches(event, now);
@@ -417,6 +420,14 @@ async function fenced<T>(runId: string, write: () => Promise<T>): Promise<T> {
     if (error instanceof LeaseLostError) throw staleLease(runId);
     throw error;
   }
+}
+
+/**
+ * A runner's report of the run's active time, never below what is recorded: the time limit is
+ * measured on it, and only ever grows (summed over attempts), so a runner cannot wind it back.
+ */
+function forwardOnly(run: RunRecord, activeMs: number): number {
+  return Math.max(run.activeMs, activeMs);
 }
 
 function clampTtl(ttlMs: number): number {
