@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gateId } from '../src/core/gates.js';
 import { canonicalJson, sha256Hex } from '../src/core/hash.js';
 import { secretSource } from '../src/governed/handoff/secret-source.js';
 import { runnerKeyStatement } from '../src/governed/runner-plane.js';
@@ -551,5 +552,52 @@ describe('the runner API scoped to a pool', () => {
     expect(await activeMs()).toBe(5_000);
     expect((await update(6_000)).status).toBe(200);
     expect(await activeMs()).toBe(6_000);
+  });
+  it('refuses a runner’s gate naming another session’s approval or question id (400), so a person deciding it decides what they see', async () => {
+    const mine = await claimed('alpha');
+    const theirs = await claimed('beta');
+    const request = (approvalId: string) => ({
+      type: 'approval.requested',
+      data: {
+        approvalId,
+        toolCallId: 'call_1',
+        name: 'harmless',
+        input: {},
+        inputHash: 'h',
+        agent: 'exec',
+        requestedAt: new Date().toISOString(),
+        runPath: [],
+      },
+    });
+    const question = (requestId: string) => ({
+      type: 'input.requested',
+      data: { requestId, toolCallId: 'call_2', question: 'ok?', agent: 'exec', runPath: [] },
+    });
+    const append = (event: unknown) =>
+      call('alpha', 'POST', `/runs/${mine.runId}/events`, { lease: mine.token, body: { events: [event] } });
+    const foreign = gateId('approval', { sessionId: theirs.sessionId, runId: theirs.runId, toolCallId: 'c' });
+    const foreignQuestion = gateId('question', {
+      sessionId: theirs.sessionId,
+      runId: theirs.runId,
+      toolCallId: 'c',
+    });
+    for (const event of [
+      request(foreign),
+      request('apr_made_up'),
+      question(foreignQuestion),
+      { type: 'approval.requested', data: { approvalId: 5 } },
+      { type: 'input.requested', data: { requestId: gateId('question', { ...mine, toolCallId: 'q' }) } },
+      { type: 'approval.expired', data: { approvalId: 7 } },
+    ])
+      expect(await errorOf(await append(event))).toEqual({ status: 400, code: 'invalid_request' });
+    expect(await server.store.readEvents(mine.sessionId)).toHaveLength(0);
+    const own = gateId('approval', { sessionId: mine.sessionId, runId: mine.runId, toolCallId: 'call_1' });
+    expect((await append(request(own))).status).toBe(200);
+    const ownQuestion = gateId('question', {
+      sessionId: mine.sessionId,
+      runId: mine.runId,
+      toolCallId: 'call_2',
+    });
+    expect((await append(question(ownQuestion))).status).toBe(200);
   });
 });

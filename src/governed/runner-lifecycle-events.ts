@@ -28,6 +28,33 @@ const LIFECYCLE_DATA: Readonly<Record<string, z.ZodType>> = {
   'run.completed': z.object({ status: z.literal('succeeded'), text: z.string(), usage }),
   'run.failed': z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
   'run.cancelled': z.object({ reason: z.string().optional() }),
+  // Gates are listed to people and decided on the plane: their shape must be what it reads.
+  'approval.requested': z.object({
+    approvalId: z.string(),
+    toolCallId: z.string(),
+    name: z.string(),
+    inputHash: z.string(),
+    agent: z.string(),
+    requestedAt: z.string(),
+    expiresAt: z.string().optional(),
+    runPath: z.array(z.string()),
+  }),
+  'approval.decided': z.object({
+    approvalId: z.string(),
+    decision: z.enum(['approve', 'deny']),
+    by: z.string(),
+    reason: z.string().optional(),
+  }),
+  'approval.expired': z.object({ approvalId: z.string(), expiresAt: z.string() }),
+  'input.requested': z.object({
+    requestId: z.string(),
+    toolCallId: z.string(),
+    question: z.string(),
+    choices: z.array(z.string()).optional(),
+    schema: z.record(z.string(), z.unknown()).optional(),
+    agent: z.string(),
+    runPath: z.array(z.string()),
+  }),
   'message.completed': z.object({ usage }),
   'subagent.completed': z.object({ usage }),
   'run.waiting': z.object({

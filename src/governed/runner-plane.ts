@@ -13,7 +13,7 @@ import { isRunEnded } from '../store/records.js';
 import type { AppendOptions, Claim, ReadEventsOptions, RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { WorkerAnnouncement } from '../store/worker-registry.js';
-import { checkRunnerDecisions } from './runner-approvals.js';
+import { checkRunnerDecisions, checkRunnerGateIds } from './runner-approvals.js';
 import { DEFAULT_RUNNER_BLOB_QUOTA, type RunnerBlobQuota, RunnerBlobs } from './runner-blobs.js';
 import { isRunnerKey, registerRunnerKey } from './runner-keys.js';
 import { checkRunnerLifecycleEvent } from './runner-lifecycle-events.js';
@@ -248,6 +248,7 @@ export class RunnerPlane {
       );
     for (const event of append.events) checkRunnerLifecycleEvent(event);
     checkNothingAfterEnd(run, append.events);
+    checkRunnerGateIds(run.sessionId, append.events);
     await checkRunnerDecisions(this.#store, run.sessionId, append.events);
     await this.#checkNamedBlobs(run, append.events);
     const events = this.#ownStart(run, token, append.events);
