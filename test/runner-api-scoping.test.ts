@@ -9,6 +9,7 @@ import { runnerKeyStatement } from '../src/governed/runner-plane.js';
 import { loadOrCreateKeys } from '../src/proof/keys.js';
 import { signStatement } from '../src/proof/signature.js';
 import { runnerAccess } from '../src/server/runner-access.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
 
 // Two pools on one plane (real HTTP, real SQLite): a runner token of pool alpha must reach
@@ -599,5 +600,81 @@ describe('the runner API scoped to a pool', () => {
       toolCallId: 'call_2',
     });
     expect((await append(question(ownQuestion))).status).toBe(200);
+  });
+});
+
+describe('a runner’s blobs across a plane restart', () => {
+  it('keeps the patch a runner uploaded and named readable to its run after the plane restarts', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'baton-restart-'));
+    const db = join(dir, 'plane.db');
+    const access = runnerAccess(['alpha=token-alpha'], 'none');
+    const headers = (lease?: string) => ({
+      authorization: 'Bearer token-alpha',
+      ...(lease !== undefined && { 'baton-lease': lease }),
+    });
+    try {
+      let server = await startTestServer({ workers: 0, runnerAccess: access, store: new SqliteStore(db) });
+      const keys = await loadOrCreateKeys(dir);
+      const base = () => `${server.url}/v1/runner/alpha`;
+      const post = (path: string, body: unknown, lease?: string) =>
+        fetch(`${base()}${path}`, {
+          method: 'POST',
+          headers: { ...headers(lease), 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      expect(
+        (await post('/keys', { proof: signStatement(runnerKeyStatement('alpha', keys.publicKeyHex), keys) }))
+          .status,
+      ).toBe(201);
+      await server.store.startSession({
+        session: { id: 'ses_restart', agent: 'exec', context: {}, auth: {}, tokenHash: 'restart' },
+        events: [],
+        run: {
+          id: 'run_restart',
+          sessionId: 'ses_restart',
+          agent: 'exec',
+          kind: 'exec',
+          input: {},
+          idempotencyKey: null,
+          pool: 'alpha',
+        },
+      });
+      const claim = (await (
+        await post('/claim', {
+          owner: 'r',
+          ttlMs: 600_000,
+          publicKey: keys.publicKeyHex,
+          filter: { kinds: ['exec'] },
+        })
+      ).json()) as { lease: { token: string } };
+      const lease = claim.lease.token;
+      const patch = Buffer.from('diff --git a/x b/x');
+      const hash = sha256Hex(patch);
+      const put = await fetch(`${base()}/runs/run_restart/blobs/${hash}`, {
+        method: 'PUT',
+        headers: { ...headers(lease), 'content-type': 'application/octet-stream' },
+        body: patch,
+      });
+      expect(put.status).toBe(204);
+      const named = await post(
+        '/runs/run_restart/events',
+        {
+          events: [
+            { type: 'workspace.patch', data: { patchHash: hash, files: 1, insertions: 1, deletions: 0 } },
+          ],
+        },
+        lease,
+      );
+      expect(named.status).toBe(200);
+      // The plane restarts on the same store: what it kept in memory is gone, the log is not.
+      await server.close();
+      server = await startTestServer({ workers: 0, runnerAccess: access, store: new SqliteStore(db) });
+      const back = await fetch(`${base()}/runs/run_restart/blobs/${hash}`, { headers: headers(lease) });
+      expect(back.status).toBe(200);
+      expect(Buffer.from(await back.arrayBuffer()).equals(patch)).toBe(true);
+      await server.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -47,8 +47,8 @@ interface Uploads {
  * The blobs of the runner API, scoped to runs (docs/decisions.md, "Runner blobs are scoped to
  * the run"). A runner reads a blob only under the lease of a run of its pool that names it: the
  * run's input manifest and every blob the manifest lists, the blobs of the events only the
- * plane records for the run (contract, capture, policy decision, receipt), and what it uploaded
- * for the run. It uploads only for a run it holds, within {@link RunnerBlobQuota}. Another
+ * plane records for the run (contract, capture, policy decision, receipt), the patch its log
+ * names, and what was uploaded for the run. It uploads only for a run it holds, within {@link RunnerBlobQuota}. Another
  * pool's blob is "not found", as one that does not exist.
  */
 export class RunnerBlobs {
@@ -116,8 +116,14 @@ export class RunnerBlobs {
     return readable;
   }
 
-  /** The blobs an event only the plane records names (a runner's own events name nothing here). */
+  /**
+   * The blobs an event of the run names: those only the plane records, and a runner's
+   * `workspace.patch`, which the plane took only naming a blob the run could read already (see
+   * `RunnerPlane.append`), so that what it uploaded stays readable past a plane restart.
+   */
   async #addNamed(readable: Readable, event: BatonEvent): Promise<void> {
+    if (event.type === 'workspace.patch' && typeof event.data.patchHash === 'string')
+      readable.hashes.add(event.data.patchHash);
     if (event.type === 'contract.issued') readable.hashes.add(event.data.contractHash);
     if (event.type === 'policy.decided') readable.hashes.add(event.data.envelopeHash);
     if (event.type === 'receipt.issued') readable.hashes.add(event.data.envelopeHash);
