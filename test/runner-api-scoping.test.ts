@@ -601,6 +601,20 @@ describe('the runner API scoped to a pool', () => {
     });
     expect((await append(question(ownQuestion))).status).toBe(200);
   });
+  it('holds at most 64 long-polling claims of a pool at once; the rest answer at once (204)', async () => {
+    const waitMs = 4_000;
+    const started = Date.now();
+    const took = await Promise.all(
+      Array.from({ length: 80 }, async () => {
+        const response = await call('beta', 'POST', '/claim', {
+          body: { owner: 'poller', ttlMs: 60_000, waitMs, publicKey, filter: { kinds: ['nothing-queued'] } },
+        });
+        expect(response.status).toBe(204);
+        return Date.now() - started;
+      }),
+    );
+    expect(took.filter((ms) => ms >= waitMs - 300)).toHaveLength(64);
+  });
 });
 
 describe('a runner’s blobs across a plane restart', () => {

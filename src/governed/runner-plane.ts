@@ -22,6 +22,12 @@ import { checkRunnerLifecycleEvent } from './runner-lifecycle-events.js';
 const MAX_STARTED_KEPT = 10_000;
 /** The longest a claim waits for work before answering "nothing" (the runner asks again). */
 export const MAX_CLAIM_WAIT_MS = 25_000;
+/**
+ * Claims of one pool that may wait at once: each looks at the store every {@link CLAIM_POLL_MS},
+ * so unbounded long polls from one runner token would load the plane's database. Past it, a
+ * claim looks once and answers (the runner asks again after its poll interval).
+ */
+const MAX_WAITING_CLAIMS = 64;
 /** How often a waiting claim looks again. */
 const CLAIM_POLL_MS = 250;
 /** Lease TTLs a runner may ask for: long enough to renew over a network, short enough to recover. */
@@ -100,6 +106,8 @@ export class RunnerPlane {
    * runner cannot count attempts up by starting again (a plane restart forgets; see decisions).
    */
   readonly #started = new Map<string, string>();
+  /** Claims waiting (long-polling) now, per pool. */
+  readonly #waiting = new Map<string, number>();
 
   constructor(store: Store, options: { blobQuota?: RunnerBlobQuota } = {}) {
     this.#store = store;
@@ -162,13 +170,25 @@ export class RunnerPlane {
     signal: AbortSignal,
   ): Promise<Claim | undefined> {
     await this.#requireKey(pool, request.publicKey);
-    const deadline = Date.now() + Math.min(Math.max(request.waitMs, 0), MAX_CLAIM_WAIT_MS);
+    const waiting = this.#waiting.get(pool) ?? 0;
+    const waitMs =
+      waiting < MAX_WAITING_CLAIMS ? Math.min(Math.max(request.waitMs, 0), MAX_CLAIM_WAIT_MS) : 0;
+    const deadline = Date.now() + waitMs;
     const filter: ClaimFilter = { ...definedOnly(request.filter ?? {}), pool };
-    for (;;) {
-      const claim = await this.#store.claimRun(request.owner, clampTtl(request.ttlMs), { filter });
-      if (claim || Date.now() >= deadline || signal.aborted) return claim;
-      // The runner hung up or the wait is over: either way the loop ends at its next check.
-      await sleep(CLAIM_POLL_MS, undefined, { signal }).catch(() => undefined);
+    if (waitMs > 0) this.#waiting.set(pool, waiting + 1);
+    try {
+      for (;;) {
+        const claim = await this.#store.claimRun(request.owner, clampTtl(request.ttlMs), { filter });
+        if (claim || Date.now() >= deadline || signal.aborted) return claim;
+        // The runner hung up or the wait is over: either way the loop ends at its next check.
+        await sleep(CLAIM_POLL_MS, undefined, { signal }).catch(() => undefined);
+      }
+    } finally {
+      if (waitMs > 0) {
+        const left = (this.#waiting.get(pool) ?? 1) - 1;
+        if (left > 0) this.#waiting.set(pool, left);
+        else this.#waiting.delete(pool);
+      }
     }
   }
 
