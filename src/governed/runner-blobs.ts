@@ -65,6 +65,8 @@ export class RunnerBlobs {
   /** Whether `run`'s runner may read (or name in its events) blob `hash`. */
   async mayRead(run: RunRecord, hash: string): Promise<boolean> {
     if (this.#uploads.get(run.id)?.hashes.has(hash)) return true;
+    // A hash already known readable needs no look at the log; only a miss catches up with it.
+    if (this.#readable.get(run.id)?.hashes.has(hash)) return true;
     const readable = await this.#readableOf(run);
     return readable.hashes.has(hash);
   }
