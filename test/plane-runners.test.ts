@@ -304,10 +304,13 @@ describe('plane and runners over HTTP', () => {
       413,
       'payload_too_large',
     ]);
-    expect(await call(`/blobs/${'0'.repeat(64)}`, { method: 'PUT', body: 'not those bytes' })).toEqual([
-      400,
-      'blob_hash_mismatch',
-    ]);
+    expect(
+      await call(`/runs/run_x/blobs/${'0'.repeat(64)}`, {
+        method: 'PUT',
+        headers: { 'baton-lease': 'x' },
+        body: 'not those bytes',
+      }),
+    ).toEqual([400, 'blob_hash_mismatch']);
     expect(await call('/runs/run_nope', { headers: { 'baton-lease': 'x' } })).toEqual([404, 'not_found']);
   }, 60_000);
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gateId } from '../src/core/gates.js';
 import { runnerKeyStatement } from '../src/governed/runner-plane.js';
 import { loadOrCreateKeys } from '../src/proof/keys.js';
 import { signStatement } from '../src/proof/signature.js';
@@ -106,9 +107,11 @@ describe('the runner API under hostile input', () => {
     ['on a call only a person may decide', true, 'policy'],
   ])('refuses a runner’s approval decision %s (403) and records nothing', async (_, human, by) => {
     const { runId, sessionId, token } = await claimed();
-    const asked = await post(`/runs/${runId}/events`, { events: [requested('apr_1', human)] }, token);
+    // Gate ids carry their session (a runner's must name its run's own).
+    const approvalId = gateId('approval', { sessionId, runId, toolCallId: 'call_1' });
+    const asked = await post(`/runs/${runId}/events`, { events: [requested(approvalId, human)] }, token);
     expect(asked.status).toBe(200);
-    const response = await post(`/runs/${runId}/events`, { events: [decided('apr_1', by)] }, token);
+    const response = await post(`/runs/${runId}/events`, { events: [decided(approvalId, by)] }, token);
     expect(response.status).toBe(403);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe('runner_event_refused');
     expect((await server.store.readEvents(sessionId)).map((event) => event.type)).toEqual([
@@ -117,10 +120,11 @@ describe('the runner API under hostile input', () => {
   });
 
   it('records the policy’s own decision on an approval a policy may decide', async () => {
-    const { runId, token } = await claimed();
+    const { runId, sessionId, token } = await claimed();
+    const approvalId = gateId('approval', { sessionId, runId, toolCallId: 'call_2' });
     const response = await post(
       `/runs/${runId}/events`,
-      { events: [requested('apr_2', false), decided('apr_2', 'policy')] },
+      { events: [requested(approvalId, false), decided(approvalId, 'policy')] },
       token,
     );
     expect(response.status).toBe(200);

@@ -164,6 +164,56 @@ describe('skills', () => {
     }
   });
 
+  it('answers a dangling or looping symlink with skill_file_not_found, not a raw ENOENT or ELOOP', async () => {
+    const project = join(dir, 'links');
+    const skill = join(project, 'skills', 'lookup');
+    mkdirSync(skill, { recursive: true });
+    writeFileSync(join(skill, 'SKILL.md'), '---\nname: lookup\ndescription: Looks things up.\n---\nRead.\n');
+    writeFileSync(join(project, 'outside.txt'), 'the secret');
+    symlinkSync(join(skill, 'gone.md'), join(skill, 'dangling.md'));
+    symlinkSync(join(project, 'not-yet.md'), join(skill, 'dangling-out.md'));
+    symlinkSync(join(skill, 'loop-b.md'), join(skill, 'loop-a.md'));
+    symlinkSync(join(skill, 'loop-a.md'), join(skill, 'loop-b.md'));
+    symlinkSync(join(skill, 'loop-a.md'), join(skill, 'via-loop'));
+    const paths = ['dangling.md', 'dangling-out.md', 'loop-a.md', 'via-loop/x.md'];
+    const agent = defineAgent({
+      name: 'reader',
+      instructions: 'Read.',
+      skills: [skill],
+      model: scriptedModel([
+        {
+          toolCalls: paths.map((path) => ({ name: 'read_skill_file', input: { skill: 'lookup', path } })),
+        },
+        { text: 'done' },
+      ]),
+    });
+    const runtime = runtimeOn('links', [agent]);
+    try {
+      const { sessionId, runId } = await runtime.start({ agent: 'reader', message: 'read' });
+      expect((await runtime.execute(runId)).status).toBe('succeeded');
+      const events = await runtime.store.readEvents(sessionId);
+      const results = new Map(
+        events
+          .filter((event): event is BatonEvent<'tool.result'> => event.type === 'tool.result')
+          .map(({ data }) => [data.toolCallId, data.error]),
+      );
+      const asked = events.find(
+        (event) => event.type === 'message.completed',
+      ) as BatonEvent<'message.completed'>;
+      const errors = asked.data.toolCalls.map((call) => results.get(call.toolCallId));
+      expect(errors.map((error) => error?.code)).toEqual([
+        'skill_file_not_found',
+        'skill_file_not_found',
+        'skill_file_not_found',
+        'skill_file_not_found',
+      ]);
+      for (const error of errors) expect(error?.message).not.toMatch(/ENOENT|ELOOP/);
+    } finally {
+      await runtime.close();
+      await runtime.store.close();
+    }
+  });
+
   it('keeps a skill active in the instructions of a run resumed after its process was killed', async () => {
     const db = join(dir, 'resume.db');
     const effects = join(dir, 'resume-effects.log');

@@ -244,24 +244,52 @@ export class PlaneStore implements Store {
     return () => undefined;
   }
 
+  /**
+   * Uploads a blob for a run this runner holds: the plane takes uploads only under a run's
+   * lease (and counts them against that run's quota). Tried under each held run, newest first,
+   * until one takes it; with none held there is nothing to upload for.
+   */
   async putBlob(bytes: Uint8Array): Promise<string> {
     const hash = sha256Hex(bytes);
-    await this.#request(`/blobs/${hash}`, {
-      method: 'PUT',
-      body: Buffer.from(bytes),
-      headers: { 'content-type': 'application/octet-stream' },
-    });
-    return hash;
+    const body = Buffer.from(bytes);
+    let lastError: unknown = new NotSupportedError('a runner uploads blobs only for a run it holds');
+    for (const [runId, claim] of this.#heldNewestFirst()) {
+      try {
+        await this.#request(`/runs/${runId}/blobs/${hash}`, {
+          method: 'PUT',
+          body,
+          headers: { 'content-type': 'application/octet-stream' },
+          lease: claim.token,
+        });
+        return hash;
+      } catch (error) {
+        // A run lost meanwhile (or not the plane's any more) cannot take it: the next held one may.
+        if (!isLostRun(error)) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError;
   }
 
+  /**
+   * A blob a run this runner holds names (its checkpoint, contract, what it uploaded): the
+   * plane serves a blob only under the lease of a run that names it. Absent when none does.
+   */
   async getBlob(hash: string): Promise<Uint8Array | undefined> {
-    try {
-      return new Uint8Array(await (await this.#request(`/blobs/${hash}`)).arrayBuffer());
-    } catch (error) {
-      // A blob the plane does not have is absent, as in any store.
-      if (error instanceof BatonApiError && error.status === 404) return undefined;
-      throw error;
+    for (const [runId, claim] of this.#heldNewestFirst()) {
+      try {
+        const response = await this.#request(`/runs/${runId}/blobs/${hash}`, { lease: claim.token });
+        return new Uint8Array(await response.arrayBuffer());
+      } catch (error) {
+        // Not this run's blob (404), or a run lost meanwhile: another held run may name it.
+        if (!isLostRun(error)) throw error;
+      }
     }
+    return undefined;
+  }
+
+  #heldNewestFirst(): [string, { token: string; sessionId: string }][] {
+    return [...this.#claims].reverse();
   }
 
   async announceWorker(worker: WorkerAnnouncement, ttlMs: number): Promise<void> {
@@ -309,6 +337,11 @@ export class PlaneStore implements Store {
   putMark = () => refused('putMark');
   deleteMark = () => refused('deleteMark');
   listMarks = () => refused('listMarks');
+}
+
+/** A run answer meaning "not through this run": not found (not its blob, not its pool) or lease lost. */
+function isLostRun(error: unknown): boolean {
+  return error instanceof BatonApiError && (error.status === 404 || error.code === 'stale_lease');
 }
 
 /** Adds `paths` to the hidden paths of the run's sandbox policy, when it has one. */

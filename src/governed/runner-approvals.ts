@@ -1,5 +1,6 @@
-import { ForbiddenError } from '../core/errors.js';
+import { ForbiddenError, ValidationError } from '../core/errors.js';
 import type { EventDraft } from '../core/events.js';
+import { sessionOfGateId } from '../core/gates.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -25,6 +26,29 @@ export async function checkRunnerDecisions(
       throw new ForbiddenError(
         'runner_event_refused',
         `a runner records only its policy's decision on an approval a policy may decide: approval ${String(data.approvalId)} is decided on the plane`,
+      );
+  }
+}
+
+/**
+ * Refuses (`invalid_request`, 400) a runner's approval or question whose id does not name the
+ * run's own session. A gate id carries its session, and a decision on the plane goes to the
+ * session its id names: a request in this session under another session's id would show people
+ * this request while their decision applied to the other one.
+ */
+export function checkRunnerGateIds(sessionId: string, drafts: readonly EventDraft[]): void {
+  for (const draft of drafts) {
+    const [kind, id] =
+      draft.type === 'approval.requested'
+        ? (['approval', draft.data.approvalId] as const)
+        : draft.type === 'input.requested'
+          ? (['question', draft.data.requestId] as const)
+          : [];
+    if (kind === undefined) continue;
+    if (sessionOfGateId(kind, id) !== sessionId)
+      throw new ValidationError(
+        `${draft.type} names ${kind} ${JSON.stringify(id)}, which is not an id of this run's session ${sessionId}`,
+        kind === 'approval' ? 'approvalId' : 'requestId',
       );
   }
 }

@@ -7,17 +7,27 @@ import { verifyStatement } from '../proof/signature.js';
 import { envelopeSchema } from '../proof/statements.js';
 import { verifyReceiptFile } from '../proof/verify.js';
 import { lifecyclePatches } from '../runtime/run-patches.js';
+import { startAttemptOf } from '../runtime/start-attempt.js';
 import type { ClaimFilter } from '../store/claim-filter.js';
 import { isRunEnded } from '../store/records.js';
 import type { AppendOptions, Claim, ReadEventsOptions, RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { WorkerAnnouncement } from '../store/worker-registry.js';
-import { checkRunnerDecisions } from './runner-approvals.js';
+import { checkRunnerDecisions, checkRunnerGateIds } from './runner-approvals.js';
+import { DEFAULT_RUNNER_BLOB_QUOTA, type RunnerBlobQuota, RunnerBlobs } from './runner-blobs.js';
 import { isRunnerKey, registerRunnerKey } from './runner-keys.js';
 import { checkRunnerLifecycleEvent } from './runner-lifecycle-events.js';
 
+/** Runs whose start under a lease is remembered (one per run in flight; the oldest go first). */
+const MAX_STARTED_KEPT = 10_000;
 /** The longest a claim waits for work before answering "nothing" (the runner asks again). */
 export const MAX_CLAIM_WAIT_MS = 25_000;
+/**
+ * Claims of one pool that may wait at once: each looks at the store every {@link CLAIM_POLL_MS},
+ * so unbounded long polls from one runner token would load the plane's database. Past it, a
+ * claim looks once and answers (the runner asks again after its poll interval).
+ */
+const MAX_WAITING_CLAIMS = 64;
 /** How often a waiting claim looks again. */
 const CLAIM_POLL_MS = 250;
 /** Lease TTLs a runner may ask for: long enough to renew over a network, short enough to recover. */
@@ -33,7 +43,21 @@ const PLANE_ONLY_EVENTS: ReadonlySet<string> = new Set([
   'receipt.issued',
   'run.retried',
   'policy.decided',
+  // A person's answer to a question: people answer on the plane, a runner in nobody's name.
+  'input.provided',
 ]);
+
+/** Events that move a run's status: none of them may follow its end (see `append`). */
+const LIFECYCLE_EVENTS: ReadonlySet<string> = new Set([
+  'run.started',
+  'run.completed',
+  'run.failed',
+  'run.cancelled',
+  'run.waiting',
+]);
+
+/** Live runners a pool may have announced at once: a registry a runner token cannot flood. */
+const MAX_POOL_WORKERS = 1_000;
 
 /** What a runner signs to register its key: proof that it holds the private key. */
 export function runnerKeyStatement(pool: string, publicKey: string): unknown {
@@ -76,9 +100,18 @@ function definedOnly<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K
  */
 export class RunnerPlane {
   readonly #store: Store;
+  readonly #blobs: RunnerBlobs;
+  /**
+   * The lease token under which each run recorded its start: one `run.started` per claim, so a
+   * runner cannot count attempts up by starting again (a plane restart forgets; see decisions).
+   */
+  readonly #started = new Map<string, string>();
+  /** Claims waiting (long-polling) now, per pool. */
+  readonly #waiting = new Map<string, number>();
 
-  constructor(store: Store) {
+  constructor(store: Store, options: { blobQuota?: RunnerBlobQuota } = {}) {
     this.#store = store;
+    this.#blobs = new RunnerBlobs(store, options.blobQuota ?? DEFAULT_RUNNER_BLOB_QUOTA);
   }
 
   /** Registers a runner key for `pool`, given a signature of {@link runnerKeyStatement} by that key. */
@@ -91,6 +124,15 @@ export class RunnerPlane {
   /** Announces (or refreshes) a runner in the worker registry, under its pool and registered key. */
   async announce(pool: string, worker: WorkerAnnouncement, ttlMs: number): Promise<void> {
     await this.#requireKey(pool, worker.publicKey);
+    const live = await this.#store.listWorkers();
+    const existing = live.find((entry) => entry.id === worker.id);
+    // An id is one worker's: announcing under another pool's (or the plane's own) would rewrite it.
+    if (existing && existing.pool !== pool)
+      throw new ConflictError(
+        `worker ${worker.id} is not a runner of pool ${pool}; announce under an id of its own`,
+      );
+    if (!existing && live.filter((entry) => entry.pool === pool).length >= MAX_POOL_WORKERS)
+      throw new ConflictError(`pool ${pool} already has ${MAX_POOL_WORKERS} live runners announced`);
     await this.#store.announceWorker({ ...worker, pool }, clampTtl(ttlMs));
   }
 
@@ -98,6 +140,24 @@ export class RunnerPlane {
   async removeWorker(pool: string, id: string): Promise<void> {
     const worker = (await this.#store.listWorkers()).find((entry) => entry.id === id);
     if (worker?.pool === pool) await this.#store.removeWorker(id);
+  }
+
+  /** The agent modules that `pool`'s queued or running runs name: what its runners may have to load. */
+  async agentModules(pool: string): Promise<string[]> {
+    return this.#store.listActiveAgentModules({ pool });
+  }
+
+  /** Blob `hash`, for the runner holding `runId`'s lease, when that run names it (see {@link RunnerBlobs}). */
+  async getBlob(pool: string, runId: string, token: string, hash: string): Promise<Uint8Array> {
+    const run = await this.#leased(pool, runId, token);
+    const bytes = await this.#blobs.read(run, hash);
+    if (!bytes) throw new NotFoundError('blob', hash);
+    return bytes;
+  }
+
+  /** Stores a blob the runner holding `runId`'s lease uploads for it, within the run's quota. */
+  async putBlob(pool: string, runId: string, token: string, bytes: Uint8Array): Promise<string> {
+    return this.#blobs.write(await this.#leased(pool, runId, token), bytes);
   }
 
   /**
@@ -110,13 +170,25 @@ export class RunnerPlane {
     signal: AbortSignal,
   ): Promise<Claim | undefined> {
     await this.#requireKey(pool, request.publicKey);
-    const deadline = Date.now() + Math.min(Math.max(request.waitMs, 0), MAX_CLAIM_WAIT_MS);
+    const waiting = this.#waiting.get(pool) ?? 0;
+    const waitMs =
+      waiting < MAX_WAITING_CLAIMS ? Math.min(Math.max(request.waitMs, 0), MAX_CLAIM_WAIT_MS) : 0;
+    const deadline = Date.now() + waitMs;
     const filter: ClaimFilter = { ...definedOnly(request.filter ?? {}), pool };
-    for (;;) {
-      const claim = await this.#store.claimRun(request.owner, clampTtl(request.ttlMs), { filter });
-      if (claim || Date.now() >= deadline || signal.aborted) return claim;
-      // The runner hung up or the wait is over: either way the loop ends at its next check.
-      await sleep(CLAIM_POLL_MS, undefined, { signal }).catch(() => undefined);
+    if (waitMs > 0) this.#waiting.set(pool, waiting + 1);
+    try {
+      for (;;) {
+        const claim = await this.#store.claimRun(request.owner, clampTtl(request.ttlMs), { filter });
+        if (claim || Date.now() >= deadline || signal.aborted) return claim;
+        // The runner hung up or the wait is over: either way the loop ends at its next check.
+        await sleep(CLAIM_POLL_MS, undefined, { signal }).catch(() => undefined);
+      }
+    } finally {
+      if (waitMs > 0) {
+        const left = (this.#waiting.get(pool) ?? 1) - 1;
+        if (left > 0) this.#waiting.set(pool, left);
+        else this.#waiting.delete(pool);
+      }
     }
   }
 
@@ -133,11 +205,11 @@ export class RunnerPlane {
     ttlMs: number,
     activeMs?: number,
   ): Promise<boolean> {
-    await this.#ofPool(pool, runId);
+    const run = await this.#ofPool(pool, runId);
     return this.#store.renewLease(
       { runId, token },
       clampTtl(ttlMs),
-      activeMs === undefined ? {} : { activeMs },
+      activeMs === undefined ? {} : { activeMs: forwardOnly(run, activeMs) },
     );
   }
 
@@ -159,7 +231,9 @@ export class RunnerPlane {
         'invalid_request',
         'a run is handed back as queued with its lease cleared, before it ends',
       );
-    return fenced(runId, () => this.#store.updateRun(runId, definedOnly(patch), { runId, token }));
+    const fields = definedOnly(patch);
+    if (fields.activeMs !== undefined) fields.activeMs = forwardOnly(run, fields.activeMs);
+    return fenced(runId, () => this.#store.updateRun(runId, fields, { runId, token }));
   }
 
   /** The events of the run's session (`readEvents`), for the runner holding its lease. */
@@ -193,19 +267,24 @@ export class RunnerPlane {
         `a runner may not record ${refused.type}: the plane does`,
       );
     for (const event of append.events) checkRunnerLifecycleEvent(event);
+    checkNothingAfterEnd(run, append.events);
+    checkRunnerGateIds(run.sessionId, append.events);
     await checkRunnerDecisions(this.#store, run.sessionId, append.events);
+    await this.#checkNamedBlobs(run, append.events);
+    const events = this.#ownStart(run, token, append.events);
     const now = new Date().toISOString();
     let runPatch: AppendOptions['runPatch'] = definedOnly(append.runPatch ?? {});
+    if (runPatch.activeMs !== undefined) runPatch.activeMs = forwardOnly(run, runPatch.activeMs);
     let sessionPatch: AppendOptions['sessionPatch'];
-    for (const event of append.events) {
+    for (const event of events) {
       const patches = lifecyclePatches(event, now);
       if (patches.runPatch) runPatch = { ...runPatch, ...patches.runPatch };
       if (patches.sessionPatch) sessionPatch = { ...sessionPatch, ...patches.sessionPatch };
     }
     // The finisher still holds the run until its receipt is recorded (see `complete`).
     const { lease: _kept, ...keepingLease } = runPatch;
-    return fenced(runId, () =>
-      this.#store.append(run.sessionId, append.events, {
+    const appended = await fenced(runId, () =>
+      this.#store.append(run.sessionId, events, {
         runId,
         fence: { runId, token },
         runPatch: keepingLease,
@@ -214,6 +293,63 @@ export class RunnerPlane {
         ...(append.requireRunStatus && { requireRunStatus: append.requireRunStatus }),
       }),
     );
+    if (events.some((event) => event.type === 'run.started')) this.#keepStarted(runId, token);
+    return appended;
+  }
+
+  /**
+   * The runner's events with the fields of its `run.started` that the plane owns set by the
+   * plane: the attempt (counted from the run record by the runtime's own rule), the run's agent
+   * and kind, and the lease owner as the worker. A second start under one lease is a conflict,
+   * and so is a definition hash other than the one the run was first started under.
+   */
+  #ownStart(run: RunRecord, token: string, drafts: EventDraft[]): EventDraft[] {
+    const starts = drafts.filter((draft) => draft.type === 'run.started');
+    if (starts.length === 0) return drafts;
+    if (starts.length > 1 || this.#started.get(run.id) === token)
+      throw new ConflictError(
+        `run ${run.id} already started under this lease; claim it again to start again`,
+      );
+    return drafts.map((draft): EventDraft => {
+      if (draft.type !== 'run.started') return draft;
+      if (run.definitionHash !== null && draft.data.definitionHash !== run.definitionHash)
+        throw new ConflictError(
+          `run ${run.id} started under definition ${run.definitionHash}, not ${draft.data.definitionHash}; record run.failed instead`,
+        );
+      return {
+        type: 'run.started',
+        data: {
+          agent: run.agent,
+          attempt: startAttemptOf(run).attempt,
+          definitionHash: draft.data.definitionHash,
+          kind: run.kind,
+          ...(run.lease && { worker: run.lease.owner }),
+        },
+      };
+    });
+  }
+
+  #keepStarted(runId: string, token: string): void {
+    this.#started.delete(runId);
+    this.#started.set(runId, token);
+    for (const oldest of this.#started.keys()) {
+      if (this.#started.size <= MAX_STARTED_KEPT) break;
+      this.#started.delete(oldest);
+    }
+  }
+
+  /** Refuses a runner's event naming a blob its run may not read (`runner_event_refused`, 403). */
+  async #checkNamedBlobs(run: RunRecord, drafts: readonly EventDraft[]): Promise<void> {
+    for (const draft of drafts) {
+      if (draft.type !== 'workspace.patch') continue;
+      const hash: unknown = (draft.data as { patchHash?: unknown }).patchHash;
+      if (hash === null || hash === undefined) continue;
+      if (typeof hash !== 'string' || !(await this.#blobs.mayRead(run, hash)))
+        throw new ForbiddenError(
+          'runner_event_refused',
+          `a runner names in its events only blobs it uploaded for the run or the run names: ${String(hash)} is neither`,
+        );
+    }
   }
 
   /**
@@ -247,6 +383,8 @@ export class RunnerPlane {
         runPatch: { lease: null },
       }),
     );
+    this.#blobs.forget(runId);
+    this.#started.delete(runId);
     return receiptHash;
   }
 
@@ -272,6 +410,22 @@ export class RunnerPlane {
   }
 }
 
+/**
+ * Refuses (409) a lifecycle event after the run's end, recorded or earlier in the same batch:
+ * a finished run is neither revived nor ended again (its receipt pins its one terminal event).
+ */
+function checkNothingAfterEnd(run: RunRecord, drafts: readonly EventDraft[]): void {
+  let ended: string | undefined = isRunEnded(run.status) ? run.status : undefined;
+  for (const draft of drafts) {
+    if (!LIFECYCLE_EVENTS.has(draft.type)) continue;
+    if (ended !== undefined)
+      throw new ConflictError(
+        `run ${run.id} has ended (${ended}): a runner records no ${draft.type} after its end`,
+      );
+    if (draft.type !== 'run.started' && draft.type !== 'run.waiting') ended = draft.type;
+  }
+}
+
 function staleLease(runId: string): ConflictError {
   return new ConflictError(
     `the lease token no longer holds run ${runId} (it expired or another runner took the run over)`,
@@ -287,6 +441,14 @@ async function fenced<T>(runId: string, write: () => Promise<T>): Promise<T> {
     if (error instanceof LeaseLostError) throw staleLease(runId);
     throw error;
   }
+}
+
+/**
+ * A runner's report of the run's active time, never below what is recorded: the time limit is
+ * measured on it, and only ever grows (summed over attempts), so a runner cannot wind it back.
+ */
+function forwardOnly(run: RunRecord, activeMs: number): number {
+  return Math.max(run.activeMs, activeMs);
 }
 
 function clampTtl(ttlMs: number): number {

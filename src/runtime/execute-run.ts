@@ -15,6 +15,7 @@ import { keepLease } from './lease-keeper.js';
 import { parkRun } from './park-run.js';
 import { cancelChildren } from './run-control.js';
 import type { RuntimeContext, StopReason } from './runtime-context.js';
+import { startAttemptOf } from './start-attempt.js';
 import { StoreJournal } from './store-journal.js';
 import type { ExecutionSettled } from './types.js';
 import { DEFERRED_OWNER } from './worker-identity.js';
@@ -235,7 +236,7 @@ async function startAndRun(
   }
   if (run.definitionHash !== null && run.definitionHash !== definitionHash)
     return fail(definitionChanged(run));
-  const { attempt, resumed } = attemptOf(run);
+  const { attempt, resumed } = startAttemptOf(run);
   await journal.append({
     type: 'run.started',
     data: { agent: agent?.name ?? run.agent, attempt, definitionHash, kind: run.kind, worker: owner },
@@ -259,17 +260,6 @@ function definitionChanged(run: RunRecord): ErrorBody {
     code: 'definition_changed',
     message: `agent ${run.agent} changed since run ${run.id} started; its transcript is not replayed into a different agent`,
   };
-}
-
-/**
- * The attempt number of this start: the run's attempt when that attempt has not started yet
- * (first start, or after `retry`), else one more than the last started attempt (a takeover
- * after a crash or a lost lease counts as a new attempt). `resumed` when an earlier attempt
- * started. Read from the run record (`run.started` keeps `startedAttempt`), not the log.
- */
-function attemptOf(run: RunRecord): { attempt: number; resumed: boolean } {
-  const last = run.startedAttempt;
-  return { attempt: last >= run.attempt ? last + 1 : run.attempt, resumed: last > 0 };
 }
 
 /**

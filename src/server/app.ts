@@ -4,6 +4,7 @@ import type { WebhookReceiver } from '../channels/webhook-receiver.js';
 import type { Environment } from '../core/environment.js';
 import { runtimeTaskService } from '../delegation/runtime-task-service.js';
 import type { HandoffPlane } from '../governed/handoff/accept-handoff.js';
+import type { RunnerBlobQuota } from '../governed/runner-blobs.js';
 import { RunnerPlane } from '../governed/runner-plane.js';
 import { mcpHttpHandler } from '../mcp/http-handler.js';
 import type { Runtime } from '../runtime/types.js';
@@ -14,6 +15,7 @@ import type { BatonMetrics } from '../telemetry/metrics.js';
 import type { HealthResponse } from '../wire/api-types.js';
 import type { AuthOptions } from './auth.js';
 import { authenticate } from './auth.js';
+import { BlobUploadMeter, type BlobUploadQuota, DEFAULT_BLOB_UPLOAD_QUOTA } from './blob-upload-quota.js';
 import { limitBody } from './body-limit.js';
 import { errorResponse, statusForError } from './error-response.js';
 import { refuseForeignHosts } from './host-guard.js';
@@ -99,10 +101,17 @@ export interface AppOptions {
   /** Largest blob a hand-off may upload in bytes (default 256 MiB). */
   blobLimit?: number;
   /**
+   * What `/v1/blobs` newly stores per hour (default: 200,000 blobs, 16 GiB); past it, 429
+   * `upload_quota_exceeded` with Retry-After.
+   */
+  blobUploadQuota?: BlobUploadQuota;
+  /**
    * The runner API at `/v1/runner/:pool/...` (docs/handoff.md): which pools the plane serves to
    * runners and their tokens (`--runner-token`). Default: pool `default`, open only under `--auth none`.
    */
   runnerAccess?: RunnerAccess;
+  /** What a runner may upload for one run (default: 1,000 blobs, 1 GiB); past it, 413 `blob_quota_exceeded`. */
+  runnerBlobQuota?: RunnerBlobQuota;
 }
 
 /** The default largest uploaded blob: 256 MiB (a repository's bundle). */
@@ -173,7 +182,15 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
     app.route('/', metricsRoute(options.metrics, options.metricsPublic ? undefined : requireCaller));
   // Blobs are bytes, not JSON, and larger than any JSON body: mounted before that rule.
   if (options.handoffs)
-    app.route('/v1', blobRoutes(runtime.store, requireCaller, options.blobLimit ?? DEFAULT_BLOB_LIMIT));
+    app.route(
+      '/v1',
+      blobRoutes(
+        runtime.store,
+        requireCaller,
+        options.blobLimit ?? DEFAULT_BLOB_LIMIT,
+        new BlobUploadMeter(options.blobUploadQuota ?? DEFAULT_BLOB_UPLOAD_QUOTA),
+      ),
+    );
   for (const family of BROWSER_FACING_ROUTES)
     app.use(
       family,
@@ -181,9 +198,11 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
       exceptRunnerRoutes(limitBody(limit)),
       exceptRunnerRoutes(requireJsonBody()),
     );
-  const runners = new RunnerPlane(runtime.store);
+  const runners = new RunnerPlane(runtime.store, {
+    ...(options.runnerBlobQuota && { blobQuota: options.runnerBlobQuota }),
+  });
   const access = options.runnerAccess ?? runnerAccess([], auth.mode);
-  app.route(RUNNER_ROUTES, runnerRoutes(runners, runtime.store, access, limit));
+  app.route(RUNNER_ROUTES, runnerRoutes(runners, access, limit));
   if (options.handoffs)
     app.route(RUNNER_ROUTES, runnerSecretRoutes(runners, options.handoffs.secrets, access));
 

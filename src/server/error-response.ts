@@ -2,6 +2,7 @@ import type { ErrorStatus } from '../core/error-codes/error-code-entry.js';
 import { httpStatusOf } from '../core/error-codes.js';
 import type { ErrorBody } from '../core/errors.js';
 import { isBatonError } from '../core/errors.js';
+import { UploadQuotaExceededError } from './blob-upload-quota.js';
 import { MethodNotAllowedError, UnauthorizedError } from './http-errors.js';
 
 /**
@@ -36,5 +37,6 @@ export function errorResponse(error: unknown): Response {
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
   if (error instanceof UnauthorizedError) headers['www-authenticate'] = error.challenge;
   if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(', ');
+  if (error instanceof UploadQuotaExceededError) headers['retry-after'] = String(error.retryAfterSeconds);
   return new Response(JSON.stringify({ error: errorBodyFor(error) }), { status, headers });
 }

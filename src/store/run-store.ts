@@ -254,8 +254,11 @@ export interface RunStore {
   findRunByIdempotencyKey(key: string): Promise<RunRecord | undefined>;
   /** Newest first. */
   listRuns(options: ListRunsOptions): Promise<Page<RunRecord>>;
-  /** Distinct agent modules recorded by `queued` or `running` runs: what a worker may have to load. */
-  listActiveAgentModules(): Promise<string[]>;
+  /**
+   * Distinct agent modules recorded by `queued` or `running` runs: what a worker may have to
+   * load. With `pool`, only that runner pool's runs (what the pool's runners are told).
+   */
+  listActiveAgentModules(options?: { pool?: string }): Promise<string[]>;
   /** With a fence, fails with `LeaseLostError` unless the lease token still matches. */
   updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord>;
 

@@ -61,6 +61,8 @@ export function registerServe(program: Command, env: Environment): void {
         handoffs,
         auth: config.authOptions,
         runnerAccess: runnerAccess(config.runnerToken, config.auth),
+        runnerBlobQuota: { maxBlobs: config.runnerBlobCount, maxBytes: config.runnerBlobQuota },
+        blobUploadQuota: { maxBlobs: config.blobCount, maxBytes: config.blobQuota },
         workers: config.workers,
         port: config.port,
         logger,

@@ -1,5 +1,7 @@
+import { DEFAULT_RUNNER_BLOB_QUOTA } from '../../governed/runner-blobs.js';
 import { DEFAULT_POLL_INTERVAL_MS } from '../../runtime/worker.js';
-import { httpUrl, integerAtLeast, text } from '../parsers.js';
+import { DEFAULT_BLOB_UPLOAD_QUOTA } from '../../server/blob-upload-quota.js';
+import { byteSize, httpUrl, integerAtLeast, text } from '../parsers.js';
 import { setting } from '../setting.js';
 
 /** Agents and workers. */
@@ -108,6 +110,36 @@ export const WORKERS_SETTINGS = {
     default: [] as string[],
     parse: text,
     secret: true,
+  }),
+  blobCount: setting({
+    flag: { syntax: '--blob-count <n>', commands: ['serve'] },
+    description:
+      'hand-off blobs (PUT /v1/blobs) the plane newly stores per hour; past that 429 upload_quota_exceeded',
+    default: DEFAULT_BLOB_UPLOAD_QUOTA.maxBlobs,
+    parse: integerAtLeast(1),
+  }),
+  blobQuota: setting({
+    flag: { syntax: '--blob-quota <bytes>', commands: ['serve'] },
+    description:
+      'bytes of hand-off blobs (PUT /v1/blobs) the plane newly stores per hour; past that 429 upload_quota_exceeded',
+    default: DEFAULT_BLOB_UPLOAD_QUOTA.maxBytes,
+    defaultText: '16G',
+    parse: byteSize,
+  }),
+  runnerBlobCount: setting({
+    flag: { syntax: '--runner-blob-count <n>', commands: ['serve'] },
+    description:
+      'blobs a runner may upload for one run (its patch, receipt, artifacts); past that 413 blob_quota_exceeded',
+    default: DEFAULT_RUNNER_BLOB_QUOTA.maxBlobs,
+    parse: integerAtLeast(1),
+  }),
+  runnerBlobQuota: setting({
+    flag: { syntax: '--runner-blob-quota <bytes>', commands: ['serve'] },
+    description:
+      'bytes a runner may upload for one run, summed over its blobs (each at most 16 MiB); past that 413 blob_quota_exceeded',
+    default: DEFAULT_RUNNER_BLOB_QUOTA.maxBytes,
+    defaultText: '1G',
+    parse: byteSize,
   }),
   untilIdle: setting({
     flag: { syntax: '--until-idle', commands: ['worker'] },

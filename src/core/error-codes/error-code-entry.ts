@@ -1,6 +1,6 @@
 // What one row of the error table says; the table itself is src/core/error-codes.ts.
 /** HTTP statuses the API answers with when something goes wrong. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 431 | 500;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 408 | 409 | 413 | 415 | 429 | 431 | 500;
 
 /** Who an error code belongs to; each domain's codes form a union type (`RunErrorCode`...). */
 export type ErrorDomain =

@@ -84,6 +84,12 @@ export const HTTP_ERROR_CODES = {
     description:
       "a session context (initial, or after a tool's writes) exceeds 64 KiB of JSON; nothing of it was committed",
   },
+  upload_quota_exceeded: {
+    domain: 'http',
+    status: 429,
+    description:
+      'the plane stored as many uploaded blobs (or bytes) this hour as it takes (--blob-count, --blob-quota); retry after Retry-After seconds',
+  },
   unsupported_media_type: {
     domain: 'http',
     status: 415,

@@ -53,6 +53,12 @@ export const PROOF_ERROR_CODES = {
     status: 400,
     description: 'an uploaded blob does not hash (sha256) to the hash it was put under',
   },
+  blob_quota_exceeded: {
+    domain: 'proof',
+    status: 413,
+    description:
+      'a runner uploaded more blobs (or bytes) for one run than the plane allows (--runner-blob-count, --runner-blob-quota); nothing was stored',
+  },
   invalid_pool: {
     domain: 'proof',
     status: 400,

@@ -24,9 +24,15 @@ export class SkillPathEscapeError extends UserError {
   }
 }
 
-/** `read_skill_file` named a file the skill's folder does not hold. */
+/**
+ * `read_skill_file` named a file the skill's folder does not hold, or a symlink that leads to
+ * none (dangling, or a loop): `reason` says which.
+ */
 export class SkillFileNotFoundError extends UserError {
-  constructor(skill: string, path: string) {
-    super('skill_file_not_found', `skill ${skill} has no file ${JSON.stringify(path)}`);
+  constructor(skill: string, path: string, reason?: string) {
+    super(
+      'skill_file_not_found',
+      `skill ${skill} has no file ${JSON.stringify(path)}${reason === undefined ? '' : `: ${reason}`}`,
+    );
   }
 }

@@ -1,5 +1,6 @@
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { Skill } from '../../core/skill.js';
@@ -47,32 +48,57 @@ async function leadsInside(root: string, link: string): Promise<boolean> {
   }
 }
 
+/** Errors of a path whose symlinks lead to no file: dangling (ENOENT, ENOTDIR) or looping (ELOOP). */
+const LEADS_NOWHERE = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
+
+function leadsNowhere(error: unknown): boolean {
+  return LEADS_NOWHERE.has((error as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
 /**
  * One file of a skill's folder, as UTF-8 text. The path is relative to the folder: an absolute
  * path, `..` out of it, or a symlink whose target lies outside is a {@link SkillPathEscapeError};
- * a missing file `skill_file_not_found`; a directory or device `not_a_regular_file`; a file past
- * {@link MAX_SKILL_FILE_BYTES} `file_too_large`.
+ * a missing file, or a symlink that is dangling or loops, `skill_file_not_found`; a directory or
+ * device `not_a_regular_file`; a file past {@link MAX_SKILL_FILE_BYTES} `file_too_large`.
  */
 export async function readSkillFile(skill: Skill, path: string): Promise<string> {
   const root = skill.dir;
   if (root === undefined) throw new SkillFileNotFoundError(skill.name, path);
-  let target: string;
+  const notFound = (error: unknown): never => {
+    if (!leadsNowhere(error)) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new SkillFileNotFoundError(
+      skill.name,
+      path,
+      code === 'ELOOP' ? 'its symlinks loop' : 'it does not exist (or a symlink on the way is dangling)',
+    );
+  };
+  let real: string;
   try {
-    target = await resolveInside(root, path);
+    // Checked and read by its real path: what is read is what was checked to lie inside.
+    real = await realpath(await resolveInside(root, path));
+    if (!isInside(await realpath(root), real)) throw new PathEscapeError(path);
   } catch (error) {
     if (error instanceof PathEscapeError) throw new SkillPathEscapeError(skill.name, path);
-    throw error;
+    return notFound(error);
   }
-  const info = await stat(target).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new SkillFileNotFoundError(skill.name, path);
-    throw error;
-  });
+  const info = await stat(real).catch(notFound);
   if (!info.isFile()) throw new NotARegularFileError(path, info.isDirectory() ? 'directory' : 'special file');
-  if (info.size > MAX_SKILL_FILE_BYTES) {
-    throw new UserError(
-      'file_too_large',
-      `${path} of skill ${skill.name} is ${info.size} bytes; read_skill_file reads files up to ${MAX_SKILL_FILE_BYTES}`,
-    );
+  // No symlink swapped in since the check is followed, and a FIFO swapped in does not block the open.
+  const handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch(
+    notFound,
+  );
+  try {
+    const opened = await handle.stat();
+    if (!opened.isFile()) throw new NotARegularFileError(path, 'special file');
+    if (opened.size > MAX_SKILL_FILE_BYTES) {
+      throw new UserError(
+        'file_too_large',
+        `${path} of skill ${skill.name} is ${opened.size} bytes; read_skill_file reads files up to ${MAX_SKILL_FILE_BYTES}`,
+      );
+    }
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
   }
-  return readFile(target, 'utf8');
 }

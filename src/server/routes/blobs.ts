@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
 import type { BlobStore } from '../../store/blob-store.js';
+import type { BlobUploadMeter } from '../blob-upload-quota.js';
 import { limitBody } from '../body-limit.js';
 import { UnsupportedMediaTypeError } from '../http-errors.js';
 import type { ServerEnv } from '../server-env.js';
@@ -13,12 +14,14 @@ const HASH = /^[0-9a-f]{64}$/;
  * `GET /v1/blobs/:hash` (the bytes), `PUT /v1/blobs/:hash` with an `application/octet-stream`
  * body whose sha256 must be the hash (201 stored, 200 already held: uploads are idempotent).
  * Mounted before the JSON-only rule of `/v1/*`, behind the same caller check, with its own
- * body limit; a browser cannot send octet-stream cross-site without a preflight.
+ * body limit; a browser cannot send octet-stream cross-site without a preflight. What is newly
+ * stored is metered ({@link BlobUploadMeter}): past the window's quota, 429 with Retry-After.
  */
 export function blobRoutes(
   store: BlobStore,
   requireCaller: MiddlewareHandler<ServerEnv>,
   maxBytes: number,
+  meter: BlobUploadMeter,
 ): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
   routes.on(['GET', 'HEAD'], '/blobs/:hash', requireCaller, async (c) => {
@@ -35,7 +38,13 @@ export function blobRoutes(
     const bytes = c.get('requestBody') ?? new Uint8Array();
     if (sha256Hex(bytes) !== hash) throw new ValidationError('the body does not hash to the blob id', 'hash');
     const held = (await store.getBlob(hash)) !== undefined;
-    if (!held) await store.putBlob(bytes);
+    if (!held) {
+      meter.charge(bytes.byteLength);
+      await store.putBlob(bytes).catch((error: unknown) => {
+        meter.refund(bytes.byteLength);
+        throw error;
+      });
+    }
     return c.json({ hash, bytes: bytes.byteLength, stored: !held }, held ? 200 : 201);
   });
   return routes;

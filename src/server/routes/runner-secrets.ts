@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { ValidationError } from '../../core/errors.js';
 import { PolicyDeniedError } from '../../governed/handoff/errors.js';
 import type { SecretSource } from '../../governed/handoff/secret-source.js';
 import type { RunnerPlane } from '../../governed/runner-plane.js';
@@ -9,7 +10,7 @@ import type { ServerEnv } from '../server-env.js';
 
 const leaseToken = z.string().min(1).max(256);
 const pool = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a pool name');
-const secretNames = z.object({ secrets: z.array(z.string()).optional() }).passthrough();
+const secretNames = z.object({ secrets: z.array(z.string().max(256)).max(1_000).optional() }).passthrough();
 
 /**
  * `POST /v1/runner/:pool/runs/:run/secrets` (runner token and `Baton-Lease`): the values of the
@@ -31,18 +32,26 @@ export function runnerSecretRoutes(
       pathId('run', c.req.param('run')),
       parseHeader('baton-lease', c.req.header('baton-lease') ?? '', leaseToken),
     );
-    const names = secretNames.parse(run.input).secrets ?? [];
-    const released: Record<string, string> = {};
+    const named = secretNames.safeParse(run.input);
+    // The plane wrote the input, but a run queued by other means may name its secrets wrongly:
+    // that is the run's fault, answered as such, never a server fault.
+    if (!named.success)
+      throw new ValidationError(
+        `run ${run.id} names its secrets malformed: a list of names is expected`,
+        'secrets',
+      );
+    const released: [string, string][] = [];
     const unavailable: string[] = [];
-    for (const name of names) {
+    for (const name of named.data.secrets ?? []) {
       const value = secrets.release(name, runPool);
       if (value === undefined)
         unavailable.push(`secret ${name} is not available on the plane for pool "${runPool}"`);
-      else released[name] = value;
+      else released.push([name, value]);
     }
     if (unavailable.length > 0) throw new PolicyDeniedError(unavailable);
     c.header('cache-control', 'no-store');
-    return c.json({ secrets: released });
+    // Own properties only: a secret named `__proto__` is a name like any other.
+    return c.json({ secrets: Object.fromEntries(released) });
   });
   return routes;
 }

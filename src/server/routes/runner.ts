@@ -1,11 +1,11 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { NotFoundError, UserError } from '../../core/errors.js';
+import { UserError } from '../../core/errors.js';
 import type { Usage } from '../../core/events.js';
 import { sha256Hex } from '../../core/hash.js';
+import { runnerUsageSchema } from '../../governed/runner-lifecycle-events.js';
 import type { RunnerPlane } from '../../governed/runner-plane.js';
 import { signatureSchema } from '../../proof/statements.js';
-import type { Store } from '../../store/store.js';
 import { limitBody } from '../body-limit.js';
 import { requireJsonBody } from '../json-body.js';
 import { parseHeader, parseJsonBody, parseQuery, pathId } from '../request-input.js';
@@ -16,8 +16,7 @@ import type { ServerEnv } from '../server-env.js';
 export const RUNNER_BLOB_LIMIT = 16 * 1024 * 1024;
 
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 hex digest');
-const usage = z
-  .object({ inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number().optional() })
+const usage = runnerUsageSchema
   .strict()
   .transform(({ costUsd, ...tokens }): Usage => ({ ...tokens, ...(costUsd !== undefined && { costUsd }) }));
 const stringList = z.array(z.string().max(1_000)).max(1_000);
@@ -113,14 +112,11 @@ const pool = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a pool nam
  * The runner API, `/v1/runner/:pool/...` (docs/handoff.md, "Plane and runners"): what runners
  * of a pool do over HTTP instead of holding the database. Every route is authenticated by the
  * pool's runner token; run routes also by the lease token (`Baton-Lease`) the claim returned.
- * JSON bodies are limited to `bodyLimit`, blob uploads to {@link RUNNER_BLOB_LIMIT}.
+ * Blobs are a run's (`/runs/:run/blobs/:hash`): there is no pool-wide blob route, so a hash
+ * alone admits nothing. JSON bodies are limited to `bodyLimit`, blob uploads to
+ * {@link RUNNER_BLOB_LIMIT} each and to the plane's quota per run.
  */
-export function runnerRoutes(
-  plane: RunnerPlane,
-  store: Pick<Store, 'getBlob' | 'putBlob' | 'listActiveAgentModules'>,
-  access: RunnerAccess,
-  bodyLimit: number,
-): Hono<ServerEnv> {
+export function runnerRoutes(plane: RunnerPlane, access: RunnerAccess, bodyLimit: number): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
   const json = [limitBody(bodyLimit), requireJsonBody()] as const;
   routes.use('/:pool/*', authenticateRunner(access));
@@ -147,7 +143,9 @@ export function runnerRoutes(
     await plane.removeWorker(poolOf(c.req.param('pool')), pathId('worker', c.req.param('id')));
     return c.body(null, 204);
   });
-  routes.get('/:pool/agent-modules', async (c) => c.json({ modules: await store.listActiveAgentModules() }));
+  routes.get('/:pool/agent-modules', async (c) =>
+    c.json({ modules: await plane.agentModules(poolOf(c.req.param('pool'))) }),
+  );
 
   routes.post('/:pool/claim', ...json, async (c) => {
     const body = await parseJsonBody(c.req, claimBody);
@@ -212,18 +210,19 @@ export function runnerRoutes(
     return c.json({ receiptHash });
   });
 
-  routes.get('/:pool/blobs/:hash', async (c) => {
+  // Blobs are the run's: read under its lease when it names them, uploaded only for it.
+  routes.get('/:pool/runs/:run/blobs/:hash', async (c) => {
     const wanted = parseHeader('hash', c.req.param('hash'), hash);
-    const bytes = await store.getBlob(wanted);
-    if (!bytes) throw new NotFoundError('blob', wanted);
+    const bytes = await plane.getBlob(...leased(c), wanted);
     return c.body(Buffer.from(bytes), 200, { 'content-type': 'application/octet-stream' });
   });
-  routes.put('/:pool/blobs/:hash', limitBody(RUNNER_BLOB_LIMIT), async (c) => {
+  routes.put('/:pool/runs/:run/blobs/:hash', limitBody(RUNNER_BLOB_LIMIT), async (c) => {
     const wanted = parseHeader('hash', c.req.param('hash'), hash);
+    const target = leased(c);
     const bytes = c.get('requestBody') ?? new Uint8Array();
     if (sha256Hex(bytes) !== wanted)
       throw new UserError('blob_hash_mismatch', `the uploaded bytes do not hash to ${wanted}`);
-    await store.putBlob(bytes);
+    await plane.putBlob(...target, bytes);
     return c.body(null, 204);
   });
   return routes;

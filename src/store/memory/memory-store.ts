@@ -138,9 +138,10 @@ export class MemoryStore implements Store {
     return page(entries, options);
   }
 
-  async listActiveAgentModules(): Promise<string[]> {
+  async listActiveAgentModules(options: { pool?: string } = {}): Promise<string[]> {
     const modules = new Set<string>();
     for (const { record } of this.#runs.values()) {
+      if (options.pool !== undefined && record.pool !== options.pool) continue;
       if ((record.status === 'queued' || record.status === 'running') && record.agentModule !== null)
         modules.add(record.agentModule);
     }

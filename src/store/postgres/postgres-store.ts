@@ -177,8 +177,8 @@ export class PostgresStore implements Store {
     return this.gate.use((client) => runs.listRuns(client, options));
   }
 
-  listActiveAgentModules(): Promise<string[]> {
-    return this.gate.use((client) => runs.listActiveAgentModules(client));
+  listActiveAgentModules(options: { pool?: string } = {}): Promise<string[]> {
+    return this.gate.use((client) => runs.listActiveAgentModules(client, options.pool));
   }
 
   updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {

@@ -130,10 +130,12 @@ export async function listRuns(db: Queryable, options: ListRunsOptions): Promise
   return pageOfRows(result.rows, limit, toRun);
 }
 
-/** Distinct agent modules recorded by queued or running runs. */
-export async function listActiveAgentModules(db: Queryable): Promise<string[]> {
+/** Distinct agent modules recorded by queued or running runs (of `pool` only, when given). */
+export async function listActiveAgentModules(db: Queryable, pool?: string): Promise<string[]> {
   const result = await db.query<{ agent_module: string }>(
-    `SELECT DISTINCT agent_module FROM runs WHERE status IN ('queued', 'running') AND agent_module IS NOT NULL`,
+    `SELECT DISTINCT agent_module FROM runs WHERE status IN ('queued', 'running') AND agent_module IS NOT NULL
+       AND ($1::text IS NULL OR pool = $1)`,
+    [pool ?? null],
   );
   return result.rows.map((row) => row.agent_module);
 }

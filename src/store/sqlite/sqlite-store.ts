@@ -209,8 +209,10 @@ export class SqliteStore implements Store {
     return this.#read(() => this.#page('runs', query, options.limit, runFromRow));
   }
 
-  async listActiveAgentModules(): Promise<string[]> {
-    return this.#read(() => this.#statements.activeAgentModules.all() as string[]);
+  async listActiveAgentModules(options: { pool?: string } = {}): Promise<string[]> {
+    return this.#read(
+      () => this.#statements.activeAgentModules.all({ pool: options.pool ?? null }) as string[],
+    );
   }
 
   async updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {

@@ -91,7 +91,7 @@ export class SqliteStatements {
     );
     this.activeAgentModules = db
       .prepare(
-        "SELECT DISTINCT agent_module FROM runs WHERE status IN ('queued', 'running') AND agent_module IS NOT NULL",
+        "SELECT DISTINCT agent_module FROM runs WHERE status IN ('queued', 'running') AND agent_module IS NOT NULL AND (@pool IS NULL OR pool = @pool)",
       )
       .pluck();
     this.releaseLease = db.prepare(

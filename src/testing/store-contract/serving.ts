@@ -113,6 +113,9 @@ export function servingContract(store: () => RunStore): void {
     await store().updateRun(done.id, { status: 'succeeded' });
     await queue(session.id, 'c');
     expect(await store().listActiveAgentModules()).toEqual(['/mods/a.ts']);
+    await queue(session.id, 'p', 'message', '/mods/gpu.ts', 'gpu');
+    expect(await store().listActiveAgentModules({ pool: 'gpu' })).toEqual(['/mods/gpu.ts']);
+    expect(await store().listActiveAgentModules({ pool: 'other' })).toEqual([]);
   });
 
   it('records a run\u2019s active time with its lease renewals and patches', async () => {
