@@ -1,4 +1,4 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -21,19 +21,17 @@ import type { ProofEnvelope } from '../src/proof/statements.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
 import { waitFor } from '../src/testing/wait-for.js';
-import { cliCommand, runCli } from './helpers/cli.js';
+import { runCli } from './helpers/cli.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { type RunnerProcess, startRunnerProcess } from './helpers/runner-process.js';
 import { type ServeProcess, startServeProcess } from './helpers/serve-process.js';
 
 // One plane (`baton serve` on a real SQLite file) and runner processes that each have their
 // own Baton home and working directory and no --db: the plane's store is not where they look.
 // Runs are real `exec` runs (the mock agent: a command that writes a visible file) under bwrap.
 
-interface Runner {
-  child: ChildProcessWithoutNullStreams;
-  home: string;
+interface Runner extends RunnerProcess {
   keys: SigningKeys;
-  stderr(): string;
 }
 
 const LONG = { timeoutMs: 90_000, intervalMs: 100 };
@@ -68,33 +66,13 @@ describe('plane and runners over HTTP', () => {
   });
 
   const startRunner = async (name: string): Promise<Runner> => {
-    const dir = join(outside, name);
-    const home = join(dir, 'home');
-    mkdirSync(dir);
-    const { command, args } = cliCommand([
-      'worker',
-      '--pool',
-      'default',
-      '--plane',
-      plane.url,
+    const started = await startRunnerProcess(plane.url, join(outside, name), [
       '--lease-ttl',
       '3000',
       '--poll-interval',
       '100',
     ]);
-    const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: home };
-    delete env.BATON_DB;
-    // Its own process group, so that a SIGKILL takes its sandboxed command down with it.
-    const child = spawn(command, args, { cwd: dir, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    await waitFor(() => stderr.includes('runner started'), {
-      ...LONG,
-      message: () => `runner ${name}: ${stderr}`,
-    });
-    const runner = { child, home, keys: await loadOrCreateKeys(home), stderr: () => stderr };
+    const runner = { ...started, keys: await loadOrCreateKeys(started.home) };
     runners.push(runner);
     return runner;
   };
