@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Agent, BatonEvent, FanOutResult, Runtime, Store } from '../src/index.js';
+import type { Agent, BatonEvent, FanOutResult, Store } from '../src/index.js';
 import { createRuntime, defineAgent, scriptedModel, tool } from '../src/index.js';
-import { openPostgresStore } from '../src/store/postgres/index.js';
-import { SqliteStore } from '../src/store/sqlite/index.js';
 import { waitFor } from '../src/testing/wait-for.js';
 import { toolOutputs } from './fixtures/specialists.js';
 import { suiteStores } from './helpers/suite-stores.js';

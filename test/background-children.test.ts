@@ -1,8 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ChildTasks } from '../src/core/child-tasks.js';
 import { storeChildTasks } from '../src/delegation/child-tasks.js';
@@ -10,8 +7,6 @@ import { runtimeTaskService } from '../src/delegation/runtime-task-service.js';
 import type { Agent, AgentOptions, BatonEvent, Runtime, Store } from '../src/index.js';
 import { createRuntime, defineAgent, scriptedModel, tool } from '../src/index.js';
 import type { ScriptedRequest, ScriptedStep } from '../src/model/scripted-model.js';
-import { openPostgresStore } from '../src/store/postgres/index.js';
-import { SqliteStore } from '../src/store/sqlite/index.js';
 import { waitFor } from '../src/testing/wait-for.js';
 import { checkLog } from './fixtures/runtime-agents.js';
 import { suiteStores } from './helpers/suite-stores.js';

@@ -7,7 +7,7 @@ import { verifyReceiptFile } from '../src/proof/verify.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
-import { execInProcess, tempKeys } from './helpers/governed.js';
+import { execInProcess, runWithEvents, tempKeys } from './helpers/governed.js';
 
 const SECRET = 'sk-live-in-process-secret-5678';
 
@@ -30,10 +30,8 @@ describe('governed exec runs', () => {
   afterEach(() => {
     rmSync(outside, { recursive: true, force: true });
   });
-  const runEvents = async (runId: string): Promise<BatonEvent[]> => {
-    const run = await store.getRun(runId);
-    return (await store.readEvents(run?.sessionId ?? '')).filter((event) => event.runId === runId);
-  };
+  const runEvents = async (runId: string): Promise<BatonEvent[]> =>
+    (await runWithEvents(store, runId)).events;
   const exec = (command: string[]) =>
     execInProcess(store, {
       dir: repo.dir,

@@ -7,6 +7,7 @@ import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { outsideTmpDir } from '../src/testing/outside-tmp.js';
 import { REPO_ROOT, runCli } from './helpers/cli.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { runWithEvents } from './helpers/governed.js';
 import { type RunnerProcess, startRunnerProcess } from './helpers/runner-process.js';
 import { type ServeProcess, startServeProcess } from './helpers/serve-process.js';
 
@@ -108,10 +109,7 @@ describe('hand-off to a Baton agent', () => {
   const planeRun = async (runId: string) => {
     const store = new SqliteStore(db);
     try {
-      const run = await store.getRun(runId);
-      const events: BatonEvent[] = (await store.readEvents(run?.sessionId ?? '')).filter(
-        (event) => event.runId === runId,
-      );
+      const { record: run, events } = await runWithEvents(store, runId);
       return { run, events, types: events.map((event) => event.type) };
     } finally {
       await store.close();

@@ -15,7 +15,7 @@ import {
 } from '../src/handoff/index.js';
 import type { BatonEvent } from '../src/index.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
-import { tempKeys } from './helpers/governed.js';
+import { runWithEvents, tempKeys } from './helpers/governed.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
 
 const ENV_VALUE = 'dotenv-value-3f9a1c-never-leaves';
@@ -90,10 +90,8 @@ describe('baton-runtime/handoff against a plane', () => {
     });
 
   const runCount = async () => (await server.runtime.listRuns({ limit: 1000 })).items.length;
-  const runEvents = async (runId: string): Promise<BatonEvent[]> => {
-    const run = await server.store.getRun(runId);
-    return (await server.store.readEvents(run?.sessionId ?? '')).filter((event) => event.runId === runId);
-  };
+  const runEvents = async (runId: string): Promise<BatonEvent[]> =>
+    (await runWithEvents(server.store, runId)).events;
 
   it('dryRun discloses every file that would move and why, uploading nothing', async () => {
     const report = await session().dryRun(targets.pool('gpu'), {

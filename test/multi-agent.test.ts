@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { Agent, AgentOptions, BatonEvent, Runtime, Store } from '../src/index.js';
 import {
@@ -17,8 +14,6 @@ import {
 } from '../src/index.js';
 import type { AdmissionSettings } from '../src/loop/admission/check-admission.js';
 import type { ScriptedRequest, ScriptedStep } from '../src/model/scripted-model.js';
-import { openPostgresStore } from '../src/store/postgres/index.js';
-import { SqliteStore } from '../src/store/sqlite/index.js';
 import { checkLog } from './fixtures/runtime-agents.js';
 import { suiteStores } from './helpers/suite-stores.js';
 

@@ -1,8 +1,6 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../src/baton-runtime.js';
-import type { BatonEvent } from '../src/core/events.js';
 import { startVendorRun } from '../src/governed/vendor/start-vendor.js';
 import { claudeCode, codex, opencode, type VendorAgent } from '../src/governed/vendor/vendor-agent.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -10,7 +8,7 @@ import { outsideTmpDir } from '../src/testing/outside-tmp.js';
 import type { VendorOutcome } from './fixtures/sandbox-scenarios.js';
 import { describeAsOrdinaryUser, runScenarioAsOrdinaryUser } from './helpers/as-nobody.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
-import { tempKeys } from './helpers/governed.js';
+import { executeOnce, runWithEvents, tempKeys } from './helpers/governed.js';
 
 const SECRET = 'vendor-secret-value-9f3a2c';
 const FIXTURE = join(import.meta.dirname, 'fixtures/vendor-cli/replay.mjs');
@@ -60,16 +58,8 @@ describe('vendor coding agents as governed runs', () => {
       ...(options.maxCostUsd !== undefined && { maxCostUsd: options.maxCostUsd }),
       ...(options.secrets && { secrets: options.secrets }),
     });
-    const runtime = createRuntime({ store, env: { ...hostEnv, VENDOR_TEST_KEY: SECRET } });
-    try {
-      await runtime.execute(started.runId);
-    } finally {
-      await runtime.close();
-    }
-    const record = await store.getRun(started.runId);
-    const events: BatonEvent[] = (await store.readEvents(started.sessionId)).filter(
-      (event) => event.runId === started.runId,
-    );
+    await executeOnce(store, started.runId, { ...hostEnv, VENDOR_TEST_KEY: SECRET });
+    const { record, events } = await runWithEvents(store, started.runId);
     const patch = events.find((event) => event.type === 'workspace.patch')?.data as
       | { files: number }
       | undefined;

@@ -1,8 +1,6 @@
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRuntime } from '../src/baton-runtime.js';
-import type { BatonEvent } from '../src/core/events.js';
 import { startVendorRun } from '../src/governed/vendor/start-vendor.js';
 import { claudeCode } from '../src/governed/vendor/vendor-agent.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
@@ -10,7 +8,7 @@ import { outsideTmpDir } from '../src/testing/outside-tmp.js';
 import { claudeBinary, filesUnder } from './helpers/claude-code-binary.js';
 import { FAKE_USAGE, type FakeAnthropic, startFakeAnthropic } from './helpers/fake-anthropic.js';
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
-import { tempKeys } from './helpers/governed.js';
+import { executeOnce, runWithEvents, tempKeys } from './helpers/governed.js';
 
 // The real Claude Code CLI (the `@anthropic-ai/claude-code` devDependency, pinned) run by a
 // governed `vendor` run inside real bubblewrap, against a fake Anthropic Messages API on
@@ -64,20 +62,12 @@ describe.skipIf('skip' in binary)(`the real Claude Code CLI in the sandbox${skip
       secrets: ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL'],
       limits: { timeoutMs: 60_000 },
     });
-    const runtime = createRuntime({
-      store,
-      env: { ...hostEnv, ANTHROPIC_API_KEY: apiKey, ANTHROPIC_BASE_URL: fake.url },
+    await executeOnce(store, started.runId, {
+      ...hostEnv,
+      ANTHROPIC_API_KEY: apiKey,
+      ANTHROPIC_BASE_URL: fake.url,
     });
-    try {
-      await runtime.execute(started.runId);
-    } finally {
-      await runtime.close();
-    }
-    const record = await store.getRun(started.runId);
-    const events: BatonEvent[] = (await store.readEvents(started.sessionId)).filter(
-      (event) => event.runId === started.runId,
-    );
-    return { record, events };
+    return runWithEvents(store, started.runId);
   };
 
   it('runs headless through the egress proxy: assistant text, the Write call, usage and cost, the patch', async () => {

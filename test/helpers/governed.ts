@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRuntime } from '../../src/baton-runtime.js';
+import type { BatonEvent } from '../../src/core/events.js';
 import { type StartExecOptions, startExec } from '../../src/governed/start-exec.js';
 import { loadOrCreateKeys, type SigningKeys } from '../../src/proof/keys.js';
+import type { RunRecord } from '../../src/store/run-store.js';
 import type { Store } from '../../src/store/store.js';
 
 /** A throwaway Baton home with its key pair (under the system temp dir unless `parent` says otherwise). */
@@ -24,11 +26,26 @@ export async function execInProcess(
   options: Omit<StartExecOptions, 'command'> & { command: string[] },
 ): Promise<string> {
   const started = await startExec(store, options);
-  const runtime = createRuntime({ store });
+  await executeOnce(store, started.runId);
+  return started.runId;
+}
+
+/** Executes one queued run with a runtime of its own over `store` (host `env` as given), then closes it. */
+export async function executeOnce(store: Store, runId: string, env?: NodeJS.ProcessEnv): Promise<void> {
+  const runtime = createRuntime({ store, ...(env && { env }) });
   try {
-    await runtime.execute(started.runId);
+    await runtime.execute(runId);
   } finally {
     await runtime.close();
   }
-  return started.runId;
+}
+
+/** A run's record and its own events, in order (its session's log also holds other runs'). */
+export async function runWithEvents(
+  store: Pick<Store, 'getRun' | 'readEvents'>,
+  runId: string,
+): Promise<{ record: RunRecord | undefined; events: BatonEvent[] }> {
+  const record = await store.getRun(runId);
+  const events = (await store.readEvents(record?.sessionId ?? '')).filter((event) => event.runId === runId);
+  return { record, events };
 }
