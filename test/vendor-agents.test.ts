@@ -10,7 +10,9 @@ import { describeAsOrdinaryUser, runScenarioAsOrdinaryUser } from './helpers/as-
 import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
 import { executeOnce, runWithEvents, tempKeys } from './helpers/governed.js';
 
-const SECRET = 'vendor-secret-value-9f3a2c';
+// A newline and quotes, as a PEM or JSON key has: JSON escapes them, so masking a record's JSON
+// text would miss the value.
+const SECRET = 'vendor-secret-"value"\n-9f3a2c';
 const FIXTURE = join(import.meta.dirname, 'fixtures/vendor-cli/replay.mjs');
 
 // Vendor CLIs replaced by a replay of recorded transcripts in each vendor's stream format,
@@ -97,6 +99,7 @@ describe('vendor coding agents as governed runs', () => {
       { toolCallId: 'toolu_1', name: 'Bash', ok: true, output: 'a.txt key=[secret VENDOR_TEST_KEY]' },
       { toolCallId: 'toolu_2', name: 'Read', ok: false, error: { code: 'tool_error' } },
     ]);
+    expect(JSON.stringify(record?.result)).toContain('Done. The listing said key=[secret VENDOR_TEST_KEY]');
     await store.close();
     expect(readFileSync(join(outside, 'baton.db')).includes(SECRET)).toBe(false);
     store = new SqliteStore(join(outside, 'baton.db'));

@@ -40,6 +40,21 @@ function fromEnvironment(names: readonly string[], env: Environment): Record<str
   return secrets;
 }
 
+/**
+ * `value` (JSON data) with `mask` applied to every string in it, keys included. Masking its
+ * JSON text instead would miss a value JSON escapes (one with a newline or a quote, as a PEM
+ * key has) and could break the JSON where a short value matches its syntax.
+ */
+export function maskStrings<T>(value: T, mask: (text: string) => string): T {
+  if (typeof value === 'string') return mask(value) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => maskStrings(item, mask)) as T;
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [mask(key), maskStrings(item, mask)]),
+    ) as T;
+  return value;
+}
+
 /** Replaces every released value in `text` with `[secret NAME]`, wherever the command echoed it. */
 export function secretMask(secrets: Readonly<Record<string, string>>): (text: string) => string {
   const entries = Object.entries(secrets).filter(([, value]) => value.length > 0);

@@ -19,7 +19,6 @@ import { checkLeaseTtl, DEFAULT_LEASE_TTL_MS } from './lease-settings.js';
 import { LiveBus } from './live-bus.js';
 import { listPendingApprovals } from './pending-gates.js';
 import { reapDeadLeases } from './reap-leases.js';
-import { isRecordedChild } from './recorded-child.js';
 import { cancelRun, requireRun, retryRun } from './run-control.js';
 import type { AnyRunKind } from './run-kind.js';
 import type { RuntimeContext } from './runtime-context.js';

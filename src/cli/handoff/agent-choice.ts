@@ -16,5 +16,7 @@ const NAMED_AGENTS: Readonly<Record<string, () => HandoffAgent>> = {
  * could have is `agent_unavailable` here.
  */
 export function handoffAgent(name: string): HandoffAgent {
-  return (NAMED_AGENTS[name] ?? (() => agents.baton(name)))();
+  // Own keys only: `constructor` or `toString` is a Baton agent's name, not the prototype's.
+  const named = Object.hasOwn(NAMED_AGENTS, name) ? NAMED_AGENTS[name] : undefined;
+  return (named ?? (() => agents.baton(name)))();
 }

@@ -10,7 +10,7 @@ import { reachableAgents } from '../../runtime/served-agents.js';
 import type { ScratchWorkspace } from '../../workspace/scratch-workspace.js';
 import { workspaceTools } from '../../workspace/tools/workspace-tools.js';
 import { AgentUnavailableError } from '../handoff/errors.js';
-import { type ReleaseSecrets, releaseRunSecrets, secretMask } from '../released-secrets.js';
+import { maskStrings, type ReleaseSecrets, releaseRunSecrets, secretMask } from '../released-secrets.js';
 import { finishOnScratch, reopenOrRestoreScratch, restoreScratch } from '../workspace-kind.js';
 import { type BatonAgentInput, batonAgentInputSchema } from './agent-input.js';
 
@@ -96,7 +96,8 @@ function maskedTool(candidate: AnyTool, mask: (text: string) => string): AnyTool
         if (error instanceof Error) error.message = mask(error.message);
         throw error;
       }
-      return output === undefined ? output : JSON.parse(mask(JSON.stringify(output)));
+      // Normalised to JSON data first (what the log records), then masked string by string.
+      return output === undefined ? output : maskStrings(JSON.parse(JSON.stringify(output)), mask);
     },
   };
 }

@@ -11,7 +11,7 @@ import { loadManifest } from '../../workspace/restore.js';
 import { sandboxExec } from '../../workspace/sandbox/sandbox-exec.js';
 import type { SandboxResult } from '../../workspace/sandbox/types.js';
 import { openScratchWorkspace } from '../../workspace/scratch-workspace.js';
-import { type ReleaseSecrets, releaseRunSecrets, secretMask } from '../released-secrets.js';
+import { maskStrings, type ReleaseSecrets, releaseRunSecrets, secretMask } from '../released-secrets.js';
 import { vendorArgv, vendorEnvironment, vendorExecutable, vendorTranslator } from './vendor-agent.js';
 import type { VendorEvent, VendorStreamTranslator } from './vendor-event.js';
 import { type VendorInput, vendorInputSchema } from './vendor-input.js';
@@ -53,12 +53,8 @@ async function executeVendorAgent(
   const released = await releaseRunSecrets(run, input.secrets, releaseSecrets, env);
   if ('error' in released) return failed(released.error);
   const { secrets } = released;
-  const stream = new VendorStream(
-    vendorTranslator(input.agent),
-    journal,
-    input.maxCostUsd,
-    secretMask(secrets),
-  );
+  const mask = secretMask(secrets);
+  const stream = new VendorStream(vendorTranslator(input.agent), journal, input.maxCostUsd, mask);
   const manifest = await loadManifest(store, input.manifestHash);
   const scratch = await openScratchWorkspace(manifest, store, {
     prefix: 'baton-vendor-',
@@ -82,7 +78,7 @@ async function executeVendorAgent(
       await stream.settled();
       if (!(error instanceof CancelledError)) throw error;
       if (stream.stopped.signal.aborted && stream.finished?.error)
-        return failed(stream.finished.error, stream);
+        return failed(maskStrings(stream.finished.error, mask), stream);
       if (!stream.overBudget.signal.aborted)
         return { status: 'cancelled', usage: stream.usage, steps: stream.steps };
       return failed(
@@ -104,7 +100,7 @@ async function executeVendorAgent(
         return failed({ code: error.code, message: error.message }, stream);
       throw error;
     }
-    return outcomeOf(result, stream, secretMask(secrets));
+    return outcomeOf(result, stream, mask);
   } finally {
     await scratch.remove();
   }
@@ -205,7 +201,7 @@ class VendorStream {
   }
 
   private commit(event: EventDraft): void {
-    const masked = JSON.parse(this.mask(JSON.stringify(event))) as EventDraft;
+    const masked = maskStrings(event, this.mask);
     this.pending = this.pending.then(async () => {
       if (this.failure !== undefined) return;
       try {
@@ -256,9 +252,10 @@ function outcomeOf(result: SandboxResult, stream: VendorStream, mask: (text: str
     );
   }
   const finished = stream.finished;
-  if (finished?.error) return failed(finished.error, stream);
+  // The vendor's final words can quote what its tools printed: masked like every event.
+  if (finished?.error) return failed(maskStrings(finished.error, mask), stream);
   if (finished && result.exitCode === 0) {
-    return { status: 'succeeded', text: finished.text, usage: stream.usage, steps: stream.steps };
+    return { status: 'succeeded', text: mask(finished.text), usage: stream.usage, steps: stream.steps };
   }
   return failed(
     {
