@@ -443,6 +443,28 @@ describe('the runner API scoped to a pool', () => {
     expect(await server.store.readEvents(mine.sessionId)).toHaveLength(0);
     expect(await server.store.readEvents(theirs.sessionId)).toHaveLength(0);
   });
+  it('completes a run only with a receipt uploaded for it: another pool’s blob is as missing as none', async () => {
+    const mine = await claimed('alpha');
+    const theirs = await claimed('beta');
+    const usage = { inputTokens: 1, outputTokens: 1 };
+    const ended = await call('alpha', 'POST', `/runs/${mine.runId}/events`, {
+      lease: mine.token,
+      body: { events: [{ type: 'run.completed', data: { status: 'succeeded', text: 'done', usage } }] },
+    });
+    expect(ended.status).toBe(200);
+    for (const hash of [theirs.manifest, sha256Hex(Buffer.from('never stored'))]) {
+      const response = await call('alpha', 'POST', `/runs/${mine.runId}/complete`, {
+        lease: mine.token,
+        body: { envelopeHash: hash },
+      });
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(response.status).toBe(400);
+      expect(body.error.code).toBe('receipt_refused');
+      // The same answer for both: nothing about what the other pool's blob holds.
+      expect(body.error.message).toBe(`no blob ${hash} for this run: upload the receipt first`);
+    }
+  });
+
   it('refuses a runner’s answer to a question in anyone’s name (403): people answer on the plane', async () => {
     const mine = await claimed('alpha');
     const answered = await call('alpha', 'POST', `/runs/${mine.runId}/events`, {

@@ -362,8 +362,11 @@ export class RunnerPlane {
     const run = await this.#leased(pool, runId, token);
     if (!isRunEnded(run.status))
       throw new ConflictError(`run ${runId} has not ended; record its end first`, 'run_not_finished');
-    const bytes = await this.#store.getBlob(envelopeHash);
-    if (!bytes) throw new UserError('receipt_refused', `no blob ${envelopeHash}: upload the receipt first`);
+    // Only a blob the run may read (its runner uploaded it for the run): any other hash, another
+    // pool's included, is as missing as one never stored, so this tells nothing about it.
+    const bytes = await this.#blobs.read(run, envelopeHash);
+    if (!bytes)
+      throw new UserError('receipt_refused', `no blob ${envelopeHash} for this run: upload the receipt first`);
     const verdict = await verifyReceiptFile(bytes, { store: this.#store });
     if (!verdict.valid)
       throw new UserError('receipt_refused', `the receipt does not verify: ${verdict.reason}`);
