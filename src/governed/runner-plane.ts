@@ -366,7 +366,10 @@ export class RunnerPlane {
     // pool's included, is as missing as one never stored, so this tells nothing about it.
     const bytes = await this.#blobs.read(run, envelopeHash);
     if (!bytes)
-      throw new UserError('receipt_refused', `no blob ${envelopeHash} for this run: upload the receipt first`);
+      throw new UserError(
+        'receipt_refused',
+        `no blob ${envelopeHash} for this run: upload the receipt first`,
+      );
     const verdict = await verifyReceiptFile(bytes, { store: this.#store });
     if (!verdict.valid)
       throw new UserError('receipt_refused', `the receipt does not verify: ${verdict.reason}`);
