@@ -2,11 +2,10 @@ import { errorMessage, NotFoundError, UserError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newSecret } from '../../core/ids.js';
-import { matchesClaimFilter } from '../claim-filter.js';
 import { EventHub } from '../event-hub.js';
 import type { ListOptions, Page } from '../page.js';
 import { pageOf } from '../page.js';
-import { buildSessionRecord, buildTaskRecord, isClaimable } from '../records.js';
+import { buildSessionRecord, buildTaskRecord } from '../records.js';
 import type {
   AppendOptions,
   Claim,
@@ -29,6 +28,7 @@ import type { ListTasksOptions, NewTask, TaskPatch, TaskRecord } from '../task-s
 import { checkLimit, checkTtl } from '../validate.js';
 import type { WorkerAnnouncement, WorkerRecord } from '../worker-registry.js';
 import { servesOf } from '../worker-registry.js';
+import { claimableRun } from './claimable-run.js';
 import { EventWatcher } from './event-watcher.js';
 import { ListQuery } from './list-query.js';
 import { migrate } from './migrations.js';
@@ -304,7 +304,7 @@ export class SqliteStore implements Store {
     checkTtl(ttlMs);
     return this.#transaction(() => {
       const now = Date.now();
-      const run = this.#claimable(now, options);
+      const run = claimableRun(this.#statements, now, options);
       if (!run) return undefined;
       const lease = { owner, token: newSecret(), expiresAt: now + ttlMs };
       const at = new Date(now).toISOString();
@@ -467,27 +467,6 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw translateSqliteError(error, this.path);
     }
-  }
-
-  #claimable(now: number, options: ClaimOptions): RunRow | undefined {
-    if (options.runId !== undefined) {
-      const row = this.#statements.getRun.get(options.runId) as RunRow | undefined;
-      const run = row && runFromRow(row);
-      return run && isClaimable(run, now) && matchesClaimFilter(run, options.filter) ? row : undefined;
-    }
-    const select = (query: ListQuery) => {
-      const { sql, parameters } = query.matching(options.filter).oldestFirst('runs', 1);
-      return this.#statements.dynamic(sql).get(...parameters) as RunRow | undefined;
-    };
-    const queued = select(new ListQuery().where("status = 'queued'"));
-    const expired = select(
-      new ListQuery().where(
-        "status = 'running' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)",
-        now,
-      ),
-    );
-    if (!queued || !expired) return queued ?? expired;
-    return queued.pos < expired.pos ? queued : expired;
   }
 
   #page<Row extends { pos: number }, T>(
