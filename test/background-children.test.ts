@@ -50,6 +50,24 @@ function spawnedIds(request: ScriptedRequest): string[] {
   );
 }
 
+/**
+ * Agent `slow`, whose model call is held until `release()`: `entered()` says it is in that call,
+ * so a test can act while the child is mid-run.
+ */
+function heldAgent(text: string): { slow: Agent; entered: () => boolean; release: () => void } {
+  let entered = false;
+  let release = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const slow = agent('slow', async () => {
+    entered = true;
+    await gate;
+    return { text };
+  });
+  return { slow, entered: () => entered, release };
+}
+
 function dataOf<T extends BatonEvent['type']>(events: readonly BatonEvent[], type: T) {
   return events.flatMap((event) =>
     event.type === type ? [event.data as Extract<BatonEvent, { type: T }>['data']] : [],
@@ -401,16 +419,7 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
 
   it('cancelling a coordinator cancels its background children, running or queued, and none reports back', async () => {
     // The slow child is mid-model-call in this process when its parent is cancelled.
-    let entered = false;
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const slow = agent('slow', async () => {
-      entered = true;
-      await gate;
-      return { text: 'late' };
-    });
+    const { slow, entered, release } = heldAgent('late');
     const slowSpawn = slow.asBackgroundTool();
     const coordinator = agent(
       'coordinator',
@@ -428,7 +437,7 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
     const tasks = await Promise.all(taskIds.map(async (id) => (await runtime.store.getTask(id))!));
     const slowTask = tasks.find((task) => task.profile === 'agent:slow');
     const slowRun = runtime.execute(slowTask?.runId as string);
-    await waitFor(() => entered, { timeoutMs: 30_000 });
+    await waitFor(entered, { timeoutMs: 30_000 });
 
     const cancelled = await runtime.cancel(started.runId);
     expect(cancelled.status).toBe('cancelled');
@@ -446,16 +455,7 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
   });
 
   it('executeTree waits for a background child another worker runs, then runs the woken coordinator to its answer', async () => {
-    let entered = false;
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const slow = agent('slow', async () => {
-      entered = true;
-      await gate;
-      return { text: 'done elsewhere' };
-    });
+    const { slow, entered, release } = heldAgent('done elsewhere');
     const slowSpawn = slow.asBackgroundTool();
     const coordinator = agent(
       'coordinator',
@@ -473,7 +473,7 @@ describe.each(Object.keys(STORES))('background children on %s', (kind) => {
       const [taskId] = dataOf(await log(runtime, started.sessionId), 'run.waiting')[0]?.taskIds ?? [];
       // Another worker holds the child: the tree cannot run it, and must not give up on it.
       const child = elsewhere.execute(await childRun(runtime, taskId as string));
-      await waitFor(() => entered, { timeoutMs: 30_000 });
+      await waitFor(entered, { timeoutMs: 30_000 });
       const tree = runtime.executeTree(started.runId);
       await sleep(300);
       release();
