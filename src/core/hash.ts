@@ -47,13 +47,28 @@ export function canonicalJsonOfParsed(value: unknown): string {
     return `${text}]`;
   }
   const record = value as Record<string, unknown>;
+  const keys = Object.keys(record);
   // The default sort compares UTF-16 code units, as RFC 8785 orders keys.
-  const keys = Object.keys(record).sort();
+  if (keys.length > 1) keys.sort();
   let text = '{';
   for (let index = 0; index < keys.length; index += 1) {
     const key = keys[index] as string;
     if (index > 0) text += ',';
-    text += `${JSON.stringify(key)}:${canonicalJsonOfParsed(record[key])}`;
+    text += `${quotedKey(key)}:${canonicalJsonOfParsed(record[key])}`;
   }
   return `${text}}`;
+}
+
+/** Most events reuse a handful of keys; quoting each once saves a stringify per key per event. */
+const quotedKeys = new Map<string, string>();
+/** Keys come from tool inputs and outputs too, so the cache stops growing at this size. */
+const MAX_QUOTED_KEYS = 4_096;
+
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
