@@ -34,8 +34,9 @@ import type {
   RunRecord,
   SessionPatch,
   SessionRecord,
+  StepBoundary,
 } from '../run-store.js';
-import { sealDrafts } from '../seal-drafts.js';
+import { type SealedDrafts, sealDraftsWithJson } from '../seal-drafts.js';
 import type { Store } from '../store.js';
 import type { ListTasksOptions, NewTask, TaskPatch, TaskRecord } from '../task-store.js';
 import { checkLimit, checkTtl } from '../validate.js';
@@ -82,7 +83,7 @@ export class MemoryStore implements Store {
     const now = new Date().toISOString();
     const session = { position: this.#nextPosition++, record: buildSessionRecord(start.session, now) };
     this.#sessions.set(start.session.id, session);
-    const events = this.#commit(session, start.events, start.run.id, now);
+    const { events } = this.#commit(session, start.events, start.run.id, now);
     const run = this.#insertRun(start.run, now);
     this.#hub.publish(events);
     return { run: copyJson(run), created: true };
@@ -173,12 +174,13 @@ export class MemoryStore implements Store {
     if (createRun && this.#runs.has(createRun.id))
       throw new ConflictError(`run ${createRun.id} already exists`);
     const now = new Date().toISOString();
-    const events = this.#commit(session, drafts, options.runId, now);
+    const { events, dataJson } = this.#commit(session, drafts, options.runId, now);
     if (run && options.runPatch) run.record = applyRunPatch(run.record, options.runPatch, now);
     if (options.sessionPatch) session.record = applySessionPatch(session.record, options.sessionPatch, now);
     if (createRun) this.#insertRun(createRun, now);
     this.#hub.publish(events);
-    return events.map((event) => copyJson(event));
+    // The caller's copies: the envelope is all strings and numbers, the data is re-read from its JSON.
+    return events.map((event, index) => ({ ...event, data: JSON.parse(dataJson[index] as string) }));
   }
 
   async readEvents(sessionId: string, options: ReadEventsOptions = {}): Promise<BatonEvent[]> {
@@ -204,6 +206,13 @@ export class MemoryStore implements Store {
     const session = this.#sessions.get(sessionId)?.record;
     if (!session || session.headSeq === null || session.headHash === null) return undefined;
     return { seq: session.headSeq, hash: session.headHash };
+  }
+
+  async stepBoundary(sessionId: string, runId: string): Promise<StepBoundary> {
+    return {
+      head: await this.head(sessionId),
+      cancelRequested: this.#runs.get(runId)?.record.cancelRequested ?? false,
+    };
   }
 
   subscribe(sessionId: string, listener: EventListener): () => void {
@@ -373,20 +382,21 @@ export class MemoryStore implements Store {
     drafts: readonly EventDraft[],
     runId: string,
     now: string,
-  ): BatonEvent[] {
+  ): SealedDrafts {
     const { record } = session;
     const head =
       record.headSeq === null || record.headHash === null
         ? undefined
         : { seq: record.headSeq, hash: record.headHash };
-    const events = sealDrafts(head, drafts, { sessionId: record.id, runId, ts: now });
+    const sealed = sealDraftsWithJson(head, drafts, { sessionId: record.id, runId, ts: now });
+    const { events } = sealed;
     const last = events.at(-1);
-    if (!last) return events;
+    if (!last) return sealed;
     const log = this.#events.get(record.id) ?? [];
     log.push(...events);
     this.#events.set(record.id, log);
     session.record = { ...record, headSeq: last.seq, headHash: last.hash };
-    return events;
+    return sealed;
   }
 
   /** Inserts a queued run and marks its session `running`. */

@@ -72,6 +72,34 @@ export function eventContract(store: () => RunStore): void {
     });
   });
 
+  it('hands each append caller its own copy of the events it committed', async () => {
+    const session = await createSession(store());
+    const run = await createRun(store(), session.id);
+    const [event] = await store().append(
+      session.id,
+      [{ type: 'tool.result', data: { toolCallId: 'c1', output: { list: [1] } } }],
+      { runId: run.id },
+    );
+    const data = event?.data as { output: { list: number[] } } | undefined;
+    data?.output.list.push(2);
+    const [stored] = await store().readEvents(session.id);
+    expect(stored?.data).toEqual({ toolCallId: 'c1', output: { list: [1] } });
+  });
+
+  it("answers a step boundary with the head and the run's cancel flag, when it offers one", async () => {
+    const session = await createSession(store());
+    const run = await createRun(store(), session.id);
+    const boundary = store().stepBoundary?.bind(store());
+    if (boundary === undefined) return;
+    expect(await boundary(session.id, run.id)).toEqual({ head: undefined, cancelRequested: false });
+    const [event] = await store().append(session.id, steps(0, 1), { runId: run.id });
+    await store().updateRun(run.id, { cancelRequested: true });
+    expect(await boundary(session.id, run.id)).toEqual({
+      head: { seq: 0, hash: event?.hash },
+      cancelRequested: true,
+    });
+  });
+
   it('rejects a fenced append with a stale lease token and writes nothing', async () => {
     const session = await createSession(store());
     const run = await createRun(store(), session.id);
