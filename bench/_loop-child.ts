@@ -14,11 +14,18 @@ async function timedRun(system: LoopSystem, steps: number): Promise<MeasuredRun>
   const probes: number[] = [];
   const probe = system.checkpointProbe?.bind(system);
   const started = performance.now();
-  await system.run(steps, () => {
-    marks.push(performance.now());
-    if (probe) probes.push(probe());
-  });
-  const ended = performance.now();
+  let loopEnded: number | undefined;
+  await system.run(
+    steps,
+    () => {
+      marks.push(performance.now());
+      if (probe) probes.push(probe());
+    },
+    () => {
+      loopEnded = performance.now();
+    },
+  );
+  const ended = loopEnded ?? performance.now();
   if (probe) probes.push(probe());
   if (marks.length !== steps) throw new Error(`${marks.length} model calls instead of ${steps}`);
   // Step k runs from model call k to model call k + 1; the last one to the end of the run.

@@ -57,9 +57,14 @@ export async function openBaton(kind: BatonStoreKind): Promise<LoopSystem> {
   if (kind === 'postgres') return openBatonPostgres();
   if (kind === 'memory') {
     return {
-      async run(steps, mark) {
+      async run(steps, mark, ended) {
         const store = await openStore(':memory:');
-        await runLoop(store, steps, mark).finally(() => store.close());
+        try {
+          await runLoop(store, steps, mark);
+          ended();
+        } finally {
+          await store.close();
+        }
       },
       close: async () => {},
     };
@@ -68,7 +73,7 @@ export async function openBaton(kind: BatonStoreKind): Promise<LoopSystem> {
   const file = new SqliteFileProbe(scratch);
   let transactions = 0;
   return {
-    async run(steps, mark) {
+    async run(steps, mark, ended) {
       const store = await openStore(file.next(), { synchronous: kind === 'sqlite-full' ? 'FULL' : 'NORMAL' });
       if (store instanceof SqliteStore) file.watch(() => store.backgroundCheckpoints());
       countAppends(store, () => {
@@ -76,6 +81,7 @@ export async function openBaton(kind: BatonStoreKind): Promise<LoopSystem> {
       });
       try {
         await runLoop(store, steps, mark);
+        ended();
       } finally {
         file.freeze();
         await store.close();

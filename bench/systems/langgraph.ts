@@ -53,7 +53,7 @@ export async function openLangGraph(kind: 'memory' | 'sqlite'): Promise<LoopSyst
   const file = new SqliteFileProbe(scratch);
   let runs = 0;
   return {
-    async run(steps, mark) {
+    async run(steps, mark, ended) {
       runs += 1;
       const saver = kind === 'memory' ? new MemorySaver() : SqliteSaver.fromConnString(file.next());
       if (saver instanceof SqliteSaver) saver.db.pragma('synchronous = NORMAL');
@@ -64,6 +64,7 @@ export async function openLangGraph(kind: 'memory' | 'sqlite'): Promise<LoopSyst
           { configurable: { thread_id: `run-${runs}` }, durability: 'sync', recursionLimit: steps * 2 + 10 },
         );
         if (result.calls !== steps) throw new BenchRunError(`LangGraph made ${result.calls} model calls`);
+        ended();
       } finally {
         if (saver instanceof SqliteSaver) {
           file.freeze();

@@ -17,9 +17,11 @@ export interface LoopSystem {
   /**
    * One agent loop of `steps` model calls on a fresh session/thread/workflow: the first
    * `steps - 1` call the `step` tool, the last one answers. `mark` is called as each model
-   * call starts.
+   * call starts. A system that tears something down after the loop (closes a store file it
+   * opened for this run) calls `ended` when the loop is done and before the tear-down, so the
+   * last step is not charged with closing a file: the step is what is measured.
    */
-  run(steps: number, mark: StepMark): Promise<void>;
+  run(steps: number, mark: StepMark, ended: StepMark): Promise<void>;
   counters?(): Counters;
   /**
    * For a system on a SQLite file: a value that changes when the main database file is
