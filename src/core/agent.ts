@@ -378,6 +378,19 @@ export function modelId(model: ModelSpec): string {
  * input schemas, handoff targets. Resuming under a different hash fails with `definition_changed`.
  */
 export function agentDefinitionHash(agent: Agent): string {
+  let hash = definitionHashes.get(agent);
+  if (hash === undefined) {
+    hash = computeDefinitionHash(agent);
+    // `defineAgent`'s agents are frozen, so one's hash never changes; other objects are hashed each time.
+    if (Object.isFrozen(agent)) definitionHashes.set(agent, hash);
+  }
+  return hash;
+}
+
+/** The definition hash of each frozen agent, computed once (every run start asks for it). */
+const definitionHashes = new WeakMap<Agent, string>();
+
+function computeDefinitionHash(agent: Agent): string {
   return hashCanonical({
     name: agent.name,
     // A function is hashed by its source: changing it changes the agent, as changing text does.

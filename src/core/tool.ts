@@ -152,6 +152,22 @@ export type AnyTool = Tool<any, any>;
  */
 export function toolInputJsonSchema(candidate: AnyTool): Record<string, unknown> {
   const schema = candidate.inputSchema;
+  let converted = jsonSchemas.get(schema);
+  if (converted === undefined) {
+    converted = convertInputSchema(candidate);
+    jsonSchemas.set(schema, converted);
+  }
+  return converted;
+}
+
+/**
+ * Each input schema's JSON Schema, converted once: every run's roster and definition hash asks
+ * for it, and zod's conversion walks the whole schema. Callers treat the result as read-only.
+ */
+const jsonSchemas = new WeakMap<object, Record<string, unknown>>();
+
+function convertInputSchema(candidate: AnyTool): Record<string, unknown> {
+  const schema = candidate.inputSchema;
   const props = schema['~standard'];
   if (props.vendor === 'zod' && '_zod' in schema) {
     return z.toJSONSchema(schema as unknown as z.ZodType, { unrepresentable: 'any' }) as Record<
