@@ -32,7 +32,7 @@ export function messageKind(): RunKind<MessageRunInput> {
     definitionHash: agentRunDefinitionHash,
     async execute(context) {
       const { input } = context;
-      const session = await context.store.getSession(context.run.sessionId);
+      const session = await context.session();
       return runKindTurn(context, requireRunAgent(context), {
         ...(input.model !== undefined && { model: input.model }),
         // The context is rebuilt from the log by the turn itself; the row holds only the initial one.

@@ -3,7 +3,7 @@ import type { BatonEvent } from '../core/events.js';
 import type { ChildOutcome, ChildRuns, ChildStart } from '../loop/children.js';
 import { AppendConflictError } from '../store/append-conflict.js';
 import { isRunEnded } from '../store/records.js';
-import type { RunRecord } from '../store/run-store.js';
+import type { RunRecord, SessionRecord } from '../store/run-store.js';
 import { isRecordedChild } from './recorded-child.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { commitStart } from './sessions.js';
@@ -99,10 +99,16 @@ export async function settleChild(
  * After a run of a child session ended: records it on the parent (which it wakes). A failure is
  * only logged: the parent finds the child's end itself whenever it next runs.
  */
-export async function notifyParent(context: RuntimeContext, run: RunRecord): Promise<void> {
+export async function notifyParent(
+  context: RuntimeContext,
+  run: RunRecord,
+  session?: Pick<SessionRecord, 'parentSessionId'>,
+): Promise<void> {
   // Only a pool's runner executes a pool run, and a runner has no sessions to read (its store is
   // the plane's runner API): looking would only fail. A parent finds the child's end itself.
   if (run.pool !== null) return;
+  // A session's parent never changes, so a record read earlier says whether there is one to tell.
+  if (session !== undefined && session.parentSessionId === null) return;
   try {
     await settleChild(context, run.sessionId);
   } catch (error) {

@@ -171,13 +171,16 @@ async function executeLogged(
   if (unserved) return 'unserved';
   if (stopReason === 'lease_lost') return 'lease_lost';
   const after = await context.store.getRun(run.id);
-  if (after !== undefined && isRunEnded(after.status)) await settleFamily(context, after);
+  if (after !== undefined && isRunEnded(after.status)) await settleFamily(context, after, journal);
   return stopReason === 'shutdown' && after?.status === 'running' ? 'released' : 'ended';
 }
 
 /** After a run ended: its parent (if it is a child) learns of it; a cancelled one's children are cancelled. */
-async function settleFamily(context: RuntimeContext, run: RunRecord): Promise<void> {
-  await notifyParent(context, run);
+async function settleFamily(context: RuntimeContext, run: RunRecord, journal: StoreJournal): Promise<void> {
+  // The session as the attempt read it tells whether it has a parent; a store that keeps no
+  // sessions refuses the read, and then `notifyParent` decides without it.
+  const session = run.pool === null ? await journal.session().catch(() => undefined) : undefined;
+  await notifyParent(context, run, session);
   if (run.status !== 'cancelled') return;
   await cancelChildren(context, run).catch((error: unknown) =>
     // The run itself is cancelled; children left running end when their own cancel is retried.
@@ -250,6 +253,7 @@ async function startAndRun(
   const kindContext = {
     ...definitionContext,
     journal,
+    session: () => journal.session(),
     signal,
     turnOptions: context.turnOptions,
     activeMsBefore: active.total(),

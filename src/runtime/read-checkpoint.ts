@@ -2,7 +2,7 @@ import { BatonError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { SessionCheckpoint } from '../loop/session-checkpoint.js';
 import { CHECKPOINT_VERSION } from '../loop/session-checkpoint.js';
-import type { CheckpointPointer } from '../store/run-store.js';
+import type { CheckpointPointer, SessionRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 
 /** Parsed checkpoints kept in this process, newest last. */
@@ -35,11 +35,10 @@ export async function readCheckpoint(
  * instead and writes no checkpoint of its own.
  */
 export async function checkpointPointer(
-  store: Pick<Store, 'getSession'>,
-  sessionId: string,
+  session: Promise<SessionRecord | undefined>,
 ): Promise<CheckpointPointer | undefined | null> {
   try {
-    return (await store.getSession(sessionId))?.checkpoint ?? undefined;
+    return (await session)?.checkpoint ?? undefined;
   } catch (error) {
     if (error instanceof BatonError && error.code === 'not_supported') return null;
     throw error;

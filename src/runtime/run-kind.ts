@@ -5,7 +5,7 @@ import type { StandardSchemaV1 } from '../core/standard-schema.js';
 import type { ChildRuns } from '../loop/children.js';
 import type { Journal } from '../loop/journal.js';
 import type { TurnOutcome, TurnSettings } from '../loop/types.js';
-import type { RunRecord } from '../store/run-store.js';
+import type { RunRecord, SessionRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { WithAgentTools } from './agent-tools.js';
 
@@ -35,6 +35,8 @@ export interface RunKindDefinitionContext<Input = Record<string, unknown>> {
 export interface RunKindContext<Input = Record<string, unknown>> extends RunKindDefinitionContext<Input> {
   /** Commits under the run's lease; `run.started` is already committed, the outcome is committed by the runtime. */
   journal: Journal;
+  /** The run's session record, read once at the attempt's start (the journal's first load uses the same read). */
+  session(): Promise<SessionRecord | undefined>;
   /** Aborted on cancel, shutdown or a lost lease. */
   signal: AbortSignal;
   /** Passed through to every agent turn (retry policy, clock, prices). */

@@ -2,7 +2,7 @@ import type { BatonEvent, EventDraft, ModelDeltaEvent } from '../core/events.js'
 import type { Journal } from '../loop/journal.js';
 import type { SessionLog } from '../loop/session-checkpoint.js';
 import { SessionFold } from '../loop/session-checkpoint.js';
-import type { AppendOptions, Fence, RunPatch, StepBoundary } from '../store/run-store.js';
+import type { AppendOptions, Fence, RunPatch, SessionRecord, StepBoundary } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import type { RunObserver } from '../telemetry/instrumentation.js';
 import { inCurrentTrace } from '../telemetry/trace-context.js';
@@ -62,6 +62,10 @@ export class StoreJournal implements Journal {
    * {@link OWN_TAIL_LIMIT}): the checkpoint folds these instead of reading them back.
    */
   #ownTail: BatonEvent[] | undefined;
+  /** The session as this attempt first read it (see `session`). */
+  #firstSession: Promise<SessionRecord | undefined> | undefined;
+  /** Whether `load` ran before: only the first load may use the attempt's first session read. */
+  #loadedOnce = false;
 
   constructor(options: StoreJournalOptions) {
     this.#options = options;
@@ -94,7 +98,10 @@ export class StoreJournal implements Journal {
    */
   async load(): Promise<SessionLog> {
     const { store } = this.#options;
-    const pointer = await checkpointPointer(store, this.sessionId);
+    // A later load (a task's turn resumed after its gates) looks again: a checkpoint may be newer.
+    const session = this.#loadedOnce ? store.getSession(this.sessionId) : this.session();
+    this.#loadedOnce = true;
+    const pointer = await checkpointPointer(session);
     this.#sessionless = pointer === null;
     const checkpoint = await readCheckpoint(store, pointer, this.runId);
     const events = await store.readEvents(
@@ -109,6 +116,15 @@ export class StoreJournal implements Journal {
     // Whatever came between commits made before the load (`run.started`) is in what it read.
     this.#interleaved = false;
     return log;
+  }
+
+  /**
+   * The session's record as this attempt first read it: the run's kind (for the session's auth)
+   * and the first `load` (for the checkpoint pointer) share one read at the attempt's start.
+   */
+  session(): Promise<SessionRecord | undefined> {
+    this.#firstSession ??= this.#options.store.getSession(this.sessionId);
+    return this.#firstSession;
   }
 
   /**
