@@ -86,6 +86,8 @@ describe('a runner holding several runs at once', () => {
       expect(receipt?.status, `${why}\n${runner.stderr()}`).toBe('succeeded');
       const patch = (await eventsOf(started.runId)).find((event) => event.type === 'workspace.patch');
       expect(patch?.type === 'workspace.patch' && patch.data.files).toBe(1);
+      // The record of the run's uploads goes with its receipt: the log names what stays readable.
+      expect(await store.listMarks(`runner.uploads:${started.runId}`)).toEqual([]);
     }
     // Both were held at once: the second started before the first ended.
     const startOfSecond = (await eventsOf(second.runId)).find((event) => event.type === 'run.started');
