@@ -60,3 +60,44 @@ describe('the blob upload quota of /v1/blobs', () => {
     expect((await put(fourth)).status).toBe(201);
   });
 });
+
+describe('the blob upload quota of /v1/blobs with several callers', () => {
+  let server: TestServer;
+  let keysDir = '';
+
+  beforeAll(async () => {
+    keysDir = mkdtempSync(join(tmpdir(), 'baton-blob-quota-callers-'));
+    server = await startTestServer({
+      workers: 0,
+      auth: { mode: 'bearer', token: 'api-secret', adminToken: 'admin-secret' },
+      handoffs: { keys: await loadOrCreateKeys(keysDir), secrets: NO_SECRETS },
+      blobUploadQuota: { maxBlobs: 2, maxBytes: 1_000, windowMs: 60_000 },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    if (keysDir !== '') rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  const putAs = (token: string, text: string) =>
+    fetch(`${server.url}/v1/blobs/${sha256Hex(Buffer.from(text))}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      body: Buffer.from(text),
+    });
+
+  it('meters each authenticated caller on its own: one using up its window leaves the others theirs', async () => {
+    expect((await putAs('api-secret', 'api one')).status).toBe(201);
+    expect((await putAs('api-secret', 'api two')).status).toBe(201);
+    const refused = await putAs('api-secret', 'api three');
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('upload_quota_exceeded');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // The admin token is another principal: its window is untouched by the API token's uploads.
+    expect((await putAs('admin-secret', 'admin one')).status).toBe(201);
+    expect((await putAs('admin-secret', 'admin two')).status).toBe(201);
+    expect((await putAs('admin-secret', 'admin three')).status).toBe(429);
+    expect(await server.store.getBlob(sha256Hex(Buffer.from('admin three')))).toBeUndefined();
+  });
+});

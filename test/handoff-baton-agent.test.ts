@@ -86,7 +86,23 @@ describe('hand-off to a Baton agent', () => {
     const secretsFile = join(outside, 'secrets.json');
     writeFileSync(secretsFile, JSON.stringify({ API_TOKEN: { value: SECRET_VALUE, pools: ['default'] } }));
     plane = await startServeProcess(
-      ['--db', db, '--port', '0', '--workers', '0', '--agents', agentsDir, '--secrets-file', secretsFile],
+      [
+        '--db',
+        db,
+        '--port',
+        '0',
+        '--workers',
+        '0',
+        '--agents',
+        agentsDir,
+        '--secrets-file',
+        secretsFile,
+        // `ghost` is allowed, and no runner has it: the runner, not the plane, refuses it.
+        '--pool-agents',
+        'default=coder,spender',
+        '--pool-agents',
+        'default=sleeper,ghost',
+      ],
       { env: { BATON_HOME: planeHome } },
     );
     // The runner knows no database and no agent: it loads the module the plane recorded.
@@ -208,6 +224,22 @@ describe('hand-off to a Baton agent', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr + refused.stdout).toMatch(/agent_unavailable/);
   }, 180_000);
+
+  it('refuses a Baton agent the pool is not allowed (--pool-agents) with 403 agent_not_allowed, queueing nothing', async () => {
+    const store = new SqliteStore(db);
+    const runsBefore = (await store.listRuns({ limit: 1000 })).items.length;
+    await store.close();
+    const refused = await handoffCli(['do it', '--pool', 'default', '--agent', 'outsider', '--json']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr + refused.stdout).toMatch(/agent_not_allowed/);
+    expect(refused.stderr + refused.stdout).toMatch(/coder, spender, sleeper, ghost, not outsider/);
+    const after = new SqliteStore(db);
+    try {
+      expect((await after.listRuns({ limit: 1000 })).items).toHaveLength(runsBefore);
+    } finally {
+      await after.close();
+    }
+  }, 120_000);
 
   it('holds the agent to the hand-off budget: cost and time', async () => {
     const sdk = (agentName: string, budget: { maxCostUsd?: number; timeoutMs?: number }) =>

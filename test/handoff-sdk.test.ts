@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { poolAgents } from '../src/governed/handoff/pool-agents.js';
 import { secretSource } from '../src/governed/handoff/secret-source.js';
 import { issueReceipt } from '../src/governed/issue.js';
 import {
@@ -58,6 +59,7 @@ describe('baton-runtime/handoff against a plane', () => {
       handoffs: {
         keys: home.keys,
         secrets: secretSource({ secrets: { API_TOKEN: { value: SECRET_VALUE, pools: ['gpu'] } } }),
+        poolAgents: poolAgents(['gpu=echo,nobody']),
       },
     });
   });
@@ -287,6 +289,29 @@ describe('baton-runtime/handoff against a plane', () => {
     expect(failed?.error).toMatchObject({ code: 'agent_unavailable' });
     expect((await runEvents(unknown.runId)).map((event) => event.type)).not.toContain('run.started');
     expect(() => agents.baton('no spaces allowed')).toThrow(/is not an agent name/);
+  });
+
+  it('refuses (403 agent_not_allowed) a Baton agent the pool does not allow, and any on a pool with no allowlist, queueing nothing', async () => {
+    const runsBefore = await runCount();
+    const refusedWith = (agent: string, pool: string) =>
+      session({ agent: agents.baton(agent), policy: localFirst({ allowPools: [pool] }) })
+        .continueIn(targets.pool(pool), { task: 't' })
+        .catch((caught: unknown) => caught);
+    const stranger = await refusedWith('stranger', 'gpu');
+    expect(stranger).toMatchObject({ code: 'agent_not_allowed', status: 403 });
+    expect((stranger as Error).message).toMatch(/only to the Baton agents echo, nobody, not stranger/);
+    const unlisted = await refusedWith('echo', 'cpu');
+    expect(unlisted).toMatchObject({ code: 'agent_not_allowed', status: 403 });
+    expect((unlisted as Error).message).toMatch(/--pool-agents cpu=echo/);
+    expect(await runCount()).toBe(runsBefore);
+    // An exec hand-off runs wholly in the sandbox: no allowlist is needed for it.
+    const exec = await session({ policy: localFirst({ allowPools: ['cpu'] }) }).continueIn(
+      targets.pool('cpu'),
+      {
+        task: 't',
+      },
+    );
+    expect(await server.store.getRun(exec.runId)).toMatchObject({ kind: 'exec', pool: 'cpu' });
   });
 
   it('a run executed on the plane pulls back in place when the tree is unchanged, and onto a branch otherwise', async () => {

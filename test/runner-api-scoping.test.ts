@@ -640,77 +640,125 @@ describe('the runner API scoped to a pool', () => {
 });
 
 describe('a runner’s blobs across a plane restart', () => {
-  it('keeps the patch a runner uploaded and named readable to its run after the plane restarts', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'baton-restart-'));
-    const db = join(dir, 'plane.db');
-    const access = runnerAccess(['alpha=token-alpha'], 'none');
-    const headers = (lease?: string) => ({
-      authorization: 'Bearer token-alpha',
-      ...(lease !== undefined && { 'baton-lease': lease }),
+  let dir = '';
+  let db = '';
+  let server: TestServer;
+  let publicKey = '';
+  const access = runnerAccess(['alpha=token-alpha'], 'none');
+  const headers = (lease?: string) => ({
+    authorization: 'Bearer token-alpha',
+    ...(lease !== undefined && { 'baton-lease': lease }),
+  });
+  const base = () => `${server.url}/v1/runner/alpha`;
+  const post = (path: string, body: unknown, lease?: string) =>
+    fetch(`${base()}${path}`, {
+      method: 'POST',
+      headers: { ...headers(lease), 'content-type': 'application/json' },
+      body: JSON.stringify(body),
     });
-    try {
-      let server = await startTestServer({ workers: 0, runnerAccess: access, store: new SqliteStore(db) });
-      const keys = await loadOrCreateKeys(dir);
-      const base = () => `${server.url}/v1/runner/alpha`;
-      const post = (path: string, body: unknown, lease?: string) =>
-        fetch(`${base()}${path}`, {
-          method: 'POST',
-          headers: { ...headers(lease), 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        });
-      expect(
-        (await post('/keys', { proof: signStatement(runnerKeyStatement('alpha', keys.publicKeyHex), keys) }))
-          .status,
-      ).toBe(201);
-      await server.store.startSession({
-        session: { id: 'ses_restart', agent: 'exec', context: {}, auth: {}, tokenHash: 'restart' },
-        events: [],
-        run: {
-          id: 'run_restart',
-          sessionId: 'ses_restart',
-          agent: 'exec',
-          kind: 'exec',
-          input: {},
-          idempotencyKey: null,
-          pool: 'alpha',
-        },
-      });
-      const claim = (await (
-        await post('/claim', {
-          owner: 'r',
-          ttlMs: 600_000,
-          publicKey: keys.publicKeyHex,
-          filter: { kinds: ['exec'] },
-        })
-      ).json()) as { lease: { token: string } };
-      const lease = claim.lease.token;
-      const patch = Buffer.from('diff --git a/x b/x');
-      const hash = sha256Hex(patch);
-      const put = await fetch(`${base()}/runs/run_restart/blobs/${hash}`, {
-        method: 'PUT',
-        headers: { ...headers(lease), 'content-type': 'application/octet-stream' },
-        body: patch,
-      });
-      expect(put.status).toBe(204);
-      const named = await post(
-        '/runs/run_restart/events',
-        {
-          events: [
-            { type: 'workspace.patch', data: { patchHash: hash, files: 1, insertions: 1, deletions: 0 } },
-          ],
-        },
-        lease,
-      );
-      expect(named.status).toBe(200);
-      // The plane restarts on the same store: what it kept in memory is gone, the log is not.
-      await server.close();
-      server = await startTestServer({ workers: 0, runnerAccess: access, store: new SqliteStore(db) });
-      const back = await fetch(`${base()}/runs/run_restart/blobs/${hash}`, { headers: headers(lease) });
-      expect(back.status).toBe(200);
-      expect(Buffer.from(await back.arrayBuffer()).equals(patch)).toBe(true);
-      await server.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  const put = (runId: string, bytes: Buffer, lease: string) =>
+    fetch(`${base()}/runs/${runId}/blobs/${sha256Hex(bytes)}`, {
+      method: 'PUT',
+      headers: { ...headers(lease), 'content-type': 'application/octet-stream' },
+      body: new Uint8Array(bytes),
+    });
+  const namePatch = (runId: string, hash: string, lease: string) =>
+    post(
+      `/runs/${runId}/events`,
+      {
+        events: [
+          { type: 'workspace.patch', data: { patchHash: hash, files: 1, insertions: 1, deletions: 0 } },
+        ],
+      },
+      lease,
+    );
+  /** The plane restarts on the same store: what it kept in memory is gone, the store is not. */
+  const restart = async (runnerBlobQuota?: { maxBlobs: number; maxBytes: number }) => {
+    await server.close();
+    server = await startTestServer({
+      workers: 0,
+      runnerAccess: access,
+      store: new SqliteStore(db),
+      ...(runnerBlobQuota && { runnerBlobQuota }),
+    });
+  };
+  /** Queues run `id` of pool alpha and claims it; its lease token. */
+  const claimed = async (id: string): Promise<string> => {
+    await server.store.startSession({
+      session: { id: `ses_${id}`, agent: 'exec', context: {}, auth: {}, tokenHash: id },
+      events: [],
+      run: {
+        id: `run_${id}`,
+        sessionId: `ses_${id}`,
+        agent: 'exec',
+        kind: 'exec',
+        input: {},
+        idempotencyKey: null,
+        pool: 'alpha',
+      },
+    });
+    const claim = (await (
+      await post('/claim', { owner: 'r', ttlMs: 600_000, publicKey, filter: { kinds: ['exec'] } })
+    ).json()) as { run: { id: string }; lease: { token: string } };
+    expect(claim.run.id).toBe(`run_${id}`);
+    return claim.lease.token;
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'baton-restart-'));
+    db = join(dir, 'plane.db');
+    server = await startTestServer({ workers: 0, runnerAccess: access, store: new SqliteStore(db) });
+    const keys = await loadOrCreateKeys(dir);
+    publicKey = keys.publicKeyHex;
+    const registered = await post('/keys', {
+      proof: signStatement(runnerKeyStatement('alpha', publicKey), keys),
+    });
+    expect(registered.status).toBe(201);
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps the patch a runner uploaded and named readable to its run after the plane restarts', async () => {
+    const lease = await claimed('restart');
+    const patch = Buffer.from('diff --git a/x b/x');
+    const hash = sha256Hex(patch);
+    expect((await put('run_restart', patch, lease)).status).toBe(204);
+    expect((await namePatch('run_restart', hash, lease)).status).toBe(200);
+    await restart();
+    const back = await fetch(`${base()}/runs/run_restart/blobs/${hash}`, { headers: headers(lease) });
+    expect(back.status).toBe(200);
+    expect(Buffer.from(await back.arrayBuffer()).equals(patch)).toBe(true);
+  });
+
+  it('takes a patch uploaded before a plane restart and named after it, for its own run only', async () => {
+    const lease = await claimed('uploaded');
+    const otherLease = await claimed('other');
+    const patch = Buffer.from('diff --git a/y b/y');
+    const hash = sha256Hex(patch);
+    expect((await put('run_uploaded', patch, lease)).status).toBe(204);
+    await restart();
+    // Another run of the same pool did not upload it: naming it there is still refused.
+    const forged = await namePatch('run_other', hash, otherLease);
+    expect(forged.status).toBe(403);
+    expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('runner_event_refused');
+    const read = await fetch(`${base()}/runs/run_other/blobs/${hash}`, { headers: headers(otherLease) });
+    expect(read.status).toBe(404);
+    const named = await namePatch('run_uploaded', hash, lease);
+    expect(named.status, await named.clone().text()).toBe(200);
+  });
+
+  it('counts what a run uploaded before a plane restart against its quota after it', async () => {
+    const quota = { maxBlobs: 2, maxBytes: 1024 * 1024 };
+    await restart(quota);
+    const lease = await claimed('quota');
+    expect((await put('run_quota', Buffer.from('one'), lease)).status).toBe(204);
+    expect((await put('run_quota', Buffer.from('two'), lease)).status).toBe(204);
+    await restart(quota);
+    const third = await put('run_quota', Buffer.from('three'), lease);
+    expect(third.status).toBe(413);
+    expect(((await third.json()) as { error: { code: string } }).error.code).toBe('blob_quota_exceeded');
   });
 });

@@ -76,6 +76,8 @@ export async function runRunner(config: BatonConfig, setup: RunnerSetup): Promis
   const worker = runtime.startWorker({
     concurrency: config.concurrency,
     pollIntervalMs: config.pollInterval,
+    // With several runs held at once, each one's uploads (its patch, its receipt) are its own.
+    runScope: (run, work) => store.withinRun(run.id, work),
     afterRun: async (run, settled) => {
       if (settled === 'ended') await complete(run);
       else store.forget(run.id);

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { LeaseLostError } from '../core/errors.js';
 import type { BatonEvent, EventDraft } from '../core/events.js';
 import { sha256Hex } from '../core/hash.js';
@@ -49,6 +50,8 @@ export class PlaneStore implements Store {
   readonly #base: string;
   /** Lease tokens of the runs this runner claimed, and each run's session. */
   readonly #claims = new Map<string, { token: string; sessionId: string }>();
+  /** The run the current async work is for (see {@link withinRun}). */
+  readonly #runInScope = new AsyncLocalStorage<string>();
 
   constructor(options: PlaneStoreOptions) {
     this.#options = options;
@@ -245,38 +248,56 @@ export class PlaneStore implements Store {
   }
 
   /**
-   * Uploads a blob for a run this runner holds: the plane takes uploads only under a run's
-   * lease (and counts them against that run's quota). Tried under each held run, newest first,
-   * until one takes it; with none held there is nothing to upload for.
+   * Runs `work` as work for run `runId`: the blobs it uploads are the run's (see
+   * {@link putBlob}). The worker wraps each execution and its completion in it (`runScope`):
+   * the store interface names no run on a blob, so the run travels with the async context.
+   */
+  withinRun<T>(runId: string, work: () => Promise<T>): Promise<T> {
+    return this.#runInScope.run(runId, work);
+  }
+
+  /**
+   * Uploads a blob for the run it is for: the plane takes uploads only under that run's lease,
+   * counts them against its quota and lets only that run name them in its events. The run is
+   * the one {@link withinRun} says, else the only run held; with several held and none said,
+   * any choice could be the wrong one (its patch would then be refused), so none is made.
    */
   async putBlob(bytes: Uint8Array): Promise<string> {
     const hash = sha256Hex(bytes);
-    const body = Buffer.from(bytes);
-    let lastError: unknown = new NotSupportedError('a runner uploads blobs only for a run it holds');
-    for (const [runId, claim] of this.#heldNewestFirst()) {
-      try {
-        await this.#request(`/runs/${runId}/blobs/${hash}`, {
-          method: 'PUT',
-          body,
-          headers: { 'content-type': 'application/octet-stream' },
-          lease: claim.token,
-        });
-        return hash;
-      } catch (error) {
-        // A run lost meanwhile (or not the plane's any more) cannot take it: the next held one may.
-        if (!isLostRun(error)) throw error;
-        lastError = error;
-      }
-    }
-    throw lastError;
+    const runId = this.#uploadingFor();
+    const { token } = this.#run(runId);
+    await this.#fenced(runId, () =>
+      this.#request(`/runs/${runId}/blobs/${hash}`, {
+        method: 'PUT',
+        body: Buffer.from(bytes),
+        headers: { 'content-type': 'application/octet-stream' },
+        lease: token,
+      }),
+    );
+    return hash;
+  }
+
+  #uploadingFor(): string {
+    const scoped = this.#runInScope.getStore();
+    if (scoped !== undefined) return scoped;
+    const held = [...this.#claims.keys()];
+    if (held.length === 1 && held[0] !== undefined) return held[0];
+    throw new NotSupportedError(
+      held.length === 0
+        ? 'a runner uploads blobs only for a run it holds'
+        : `this runner holds ${held.length} runs: upload within the run the blob is for (withinRun)`,
+    );
   }
 
   /**
    * A blob a run this runner holds names (its checkpoint, contract, what it uploaded): the
-   * plane serves a blob only under the lease of a run that names it. Absent when none does.
+   * plane serves a blob only under the lease of a run that names it. Asked under the run
+   * {@link withinRun} says, else under each held run; absent when none names it.
    */
   async getBlob(hash: string): Promise<Uint8Array | undefined> {
-    for (const [runId, claim] of this.#heldNewestFirst()) {
+    const scoped = this.#runInScope.getStore();
+    const held = this.#heldNewestFirst().filter(([runId]) => scoped === undefined || runId === scoped);
+    for (const [runId, claim] of held) {
       try {
         const response = await this.#request(`/runs/${runId}/blobs/${hash}`, { lease: claim.token });
         return new Uint8Array(await response.arrayBuffer());

@@ -4,6 +4,9 @@ import type { RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import { loadManifest } from '../workspace/restore.js';
 
+/** What {@link RunnerBlobs} reads and writes: blobs, the run's log, and the marks of uploads. */
+type BlobsStore = Pick<Store, 'getBlob' | 'putBlob' | 'readEvents' | 'putMark' | 'deleteMark' | 'listMarks'>;
+
 /** What a runner may upload for one run (`--runner-blob-count`, `--runner-blob-quota`). */
 export interface RunnerBlobQuota {
   /** Uploads per run. */
@@ -27,8 +30,13 @@ export class BlobQuotaExceededError extends LimitExceededError {
 
 /** How many runs' readable sets are kept (recomputed from the log when dropped). */
 const KEPT_READABLE = 64;
-/** How many runs' upload accounts are kept: past that the oldest goes (its quota starts over). */
+/** How many runs' upload accounts are kept in memory (reloaded from their marks when dropped). */
 const KEPT_UPLOADS = 10_000;
+/**
+ * The mark scope of a run's uploads; each key is `<hash>:<bytes>`. Durable, so that a patch
+ * uploaded before a plane restart may still be named after it (and counts against the quota).
+ */
+const uploadsScope = (runId: string): string => `runner.uploads:${runId}`;
 
 /** What a run's runner may read: named by the plane's own records of the run, read up to `seq`. */
 interface Readable {
@@ -36,7 +44,7 @@ interface Readable {
   hashes: Set<string>;
 }
 
-/** What a run's runners uploaded (this plane process): counted against the quota, readable back. */
+/** What a run's runners uploaded: counted against the quota, readable back (kept as marks). */
 interface Uploads {
   count: number;
   bytes: number;
@@ -52,19 +60,20 @@ interface Uploads {
  * pool's blob is "not found", as one that does not exist.
  */
 export class RunnerBlobs {
-  readonly #store: Pick<Store, 'getBlob' | 'putBlob' | 'readEvents'>;
+  readonly #store: BlobsStore;
   readonly #quota: RunnerBlobQuota;
   readonly #readable = new Map<string, Readable>();
-  readonly #uploads = new Map<string, Uploads>();
+  /** One load per run, shared: concurrent uploads must charge the same account. */
+  readonly #uploads = new Map<string, Promise<Uploads>>();
 
-  constructor(store: Pick<Store, 'getBlob' | 'putBlob' | 'readEvents'>, quota: RunnerBlobQuota) {
+  constructor(store: BlobsStore, quota: RunnerBlobQuota) {
     this.#store = store;
     this.#quota = quota;
   }
 
   /** Whether `run`'s runner may read (or name in its events) blob `hash`. */
   async mayRead(run: RunRecord, hash: string): Promise<boolean> {
-    if (this.#uploads.get(run.id)?.hashes.has(hash)) return true;
+    if ((await this.#uploadsOf(run.id)).hashes.has(hash)) return true;
     // A hash already known readable needs no look at the log; only a miss catches up with it.
     if (this.#readable.get(run.id)?.hashes.has(hash)) return true;
     const readable = await this.#readableOf(run);
@@ -78,7 +87,7 @@ export class RunnerBlobs {
 
   /** Stores an upload for `run`, charged to its quota before anything is written. */
   async write(run: RunRecord, bytes: Uint8Array): Promise<string> {
-    const uploads = this.#uploads.get(run.id) ?? { count: 0, bytes: 0, hashes: new Set<string>() };
+    const uploads = await this.#uploadsOf(run.id);
     if (uploads.count + 1 > this.#quota.maxBlobs)
       throw new BlobQuotaExceededError(
         `run ${run.id} already has ${uploads.count} uploaded blobs, the most a runner may upload for one run`,
@@ -90,16 +99,42 @@ export class RunnerBlobs {
     // Charged before the write, so that concurrent uploads cannot all pass the same check.
     uploads.count += 1;
     uploads.bytes += bytes.byteLength;
-    this.#keep(this.#uploads, run.id, uploads, KEPT_UPLOADS);
     const hash = await this.#store.putBlob(bytes);
+    // Marked before the runner hears it is stored: only then may it name the blob.
+    await this.#store.putMark(uploadsScope(run.id), `${hash}:${bytes.byteLength}`);
     uploads.hashes.add(hash);
     return hash;
   }
 
   /** Drops what is kept about a run its runners are done with (its receipt is recorded). */
-  forget(runId: string): void {
+  async forget(runId: string): Promise<void> {
     this.#readable.delete(runId);
     this.#uploads.delete(runId);
+    const scope = uploadsScope(runId);
+    for (const mark of await this.#store.listMarks(scope)) await this.#store.deleteMark(scope, mark);
+  }
+
+  /** The run's upload account: in memory, or loaded from its marks (after a restart). */
+  #uploadsOf(runId: string): Promise<Uploads> {
+    let uploads = this.#uploads.get(runId);
+    if (!uploads) {
+      uploads = this.#loadUploads(runId);
+      // A failed load is not kept: the next call tries the store again.
+      uploads.catch(() => this.#uploads.delete(runId));
+    }
+    this.#keep(this.#uploads, runId, uploads, KEPT_UPLOADS);
+    return uploads;
+  }
+
+  async #loadUploads(runId: string): Promise<Uploads> {
+    const uploads: Uploads = { count: 0, bytes: 0, hashes: new Set<string>() };
+    for (const mark of await this.#store.listMarks(uploadsScope(runId))) {
+      const colon = mark.lastIndexOf(':');
+      uploads.count += 1;
+      uploads.bytes += Number(mark.slice(colon + 1));
+      uploads.hashes.add(mark.slice(0, colon));
+    }
+    return uploads;
   }
 
   async #readableOf(run: RunRecord): Promise<Readable> {

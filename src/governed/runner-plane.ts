@@ -389,7 +389,7 @@ export class RunnerPlane {
         runPatch: { lease: null },
       }),
     );
-    this.#blobs.forget(runId);
+    await this.#blobs.forget(runId);
     this.#started.delete(runId);
     return receiptHash;
   }

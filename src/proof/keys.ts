@@ -1,16 +1,11 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  randomUUID,
-} from 'node:crypto';
-import { chmod, link, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import { makeDirectories } from '../core/make-directories.js';
 import { ensureBatonHome } from './baton-home.js';
+import { createFileOnce } from './create-file-once.js';
 
 /** A Baton home's Ed25519 signing key pair. */
 export interface SigningKeys {
@@ -97,21 +92,10 @@ export async function loadOrCreateKeys(home: string): Promise<SigningKeys> {
   await chmod(dir, 0o700);
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  // Written whole under a name of its own, then linked into place: a link fails if the key
-  // exists, and never shows another process a key file still being written (which it would
-  // read as a PEM it cannot decode).
-  const written = `${privatePath}.${process.pid}.${randomUUID()}`;
-  await writeFile(written, pem, { mode: 0o600, flag: 'wx' });
-  try {
-    // The mode given to writeFile is filtered by the umask; make it exact.
-    await chmod(written, 0o600);
-    await link(written, privatePath);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  // Never shows another process a key file still being written (which it would read as a PEM
+  // it cannot decode); the first key linked into place is everyone's.
+  if (!(await createFileOnce(privatePath, pem, 0o600)))
     return describe(await readPrivateKey(dir, privatePath), home);
-  } finally {
-    await rm(written, { force: true });
-  }
   await writeFile(join(dir, PUBLIC_FILE), publicKey.export({ format: 'pem', type: 'spki' }).toString());
   return describe(privateKey, home);
 }

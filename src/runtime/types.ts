@@ -185,6 +185,11 @@ export interface WorkerOptions {
    */
   afterRun?: (run: RunRecord, settled: ExecutionSettled) => Promise<void>;
   /**
+   * Wraps each execution and its `afterRun`: the scope in which everything done for the run
+   * happens (a runner binds the blob uploads it makes meanwhile to the run they are for).
+   */
+  runScope?: (run: RunRecord, work: () => Promise<ExecutionSettled>) => Promise<ExecutionSettled>;
+  /**
    * Told when the store fails while the worker looks for work (e.g. the database is
    * unreachable) or a heartbeat fails; the worker backs off and retries until
    * `maxStoreOutageMs` has passed. Default: a warning to the runtime's logger.

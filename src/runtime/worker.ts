@@ -8,7 +8,7 @@ import { hasPendingWork } from './pending-work.js';
 import { reapDeadLeases } from './reap-leases.js';
 import type { RuntimeContext } from './runtime-context.js';
 import { sweepExpiredApprovals } from './sweep-expired.js';
-import type { Worker, WorkerOptions } from './types.js';
+import type { ExecutionSettled, Worker, WorkerOptions } from './types.js';
 import { newWorkerIdentity } from './worker-identity.js';
 import { announcePresence } from './worker-presence.js';
 
@@ -64,17 +64,23 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
     const claimStartedAt = Date.now();
     const claim = await context.store.claimRun(owner, ttlMs, { filter: context.served.filter() });
     if (claim) {
-      inFlight += 1;
-      const settled = await executeClaim(context, claim, {
-        owner,
-        ttlMs,
-        claimStartedAt,
-        signal: stopper.signal,
-        ...(options.drainGraceMs !== undefined && { drainGraceMs: options.drainGraceMs }),
-      }).finally(() => {
-        inFlight -= 1;
-      });
-      await options.afterRun?.(claim.run, settled);
+      const executeAndFinish = async (): Promise<ExecutionSettled> => {
+        inFlight += 1;
+        const settled = await executeClaim(context, claim, {
+          owner,
+          ttlMs,
+          claimStartedAt,
+          signal: stopper.signal,
+          ...(options.drainGraceMs !== undefined && { drainGraceMs: options.drainGraceMs }),
+        }).finally(() => {
+          inFlight -= 1;
+        });
+        await options.afterRun?.(claim.run, settled);
+        return settled;
+      };
+      const settled = options.runScope
+        ? await options.runScope(claim.run, executeAndFinish)
+        : await executeAndFinish();
       options.onRunSettled?.(claim.run.id, settled);
       if (settled === 'unserved') await presence.beat();
       return true;

@@ -26,49 +26,71 @@ export class UploadQuotaExceededError extends BatonError {
   }
 }
 
+/** One principal's window: when it opened and what was stored in it. */
+interface UploadWindow {
+  start: number;
+  blobs: number;
+  bytes: number;
+}
+
+/** Principals kept at once; past it, windows that ended are dropped (a new one starts empty anyway). */
+const KEPT_PRINCIPALS = 1_000;
+
 /**
- * Counts the blobs `/v1/blobs` newly stores in fixed windows, across callers (an API has one
- * credential, so one caller). A blob already held costs nothing: it takes no more disk.
- * In memory: a restart opens a new window, which at most doubles one window's allowance.
+ * Counts the blobs `/v1/blobs` newly stores in fixed windows, one meter per authenticated
+ * principal (`kind:subject` of the caller: the API token, the admin token, a basic user), so
+ * that one caller using up its allowance leaves the others theirs. A blob already held costs
+ * nothing: it takes no more disk. In memory: a restart opens new windows, which at most doubles
+ * one window's allowance.
  */
 export class BlobUploadMeter {
   readonly #quota: Required<BlobUploadQuota>;
   readonly #now: () => number;
-  #windowStart = 0;
-  #blobs = 0;
-  #bytes = 0;
+  readonly #windows = new Map<string, UploadWindow>();
 
   constructor(quota: BlobUploadQuota, now: () => number = Date.now) {
     this.#quota = { ...DEFAULT_BLOB_UPLOAD_QUOTA, ...quota };
     this.#now = now;
   }
 
-  /** Charges one new blob of `bytes`, or throws {@link UploadQuotaExceededError} charging nothing. */
-  charge(bytes: number): void {
+  /**
+   * Charges `principal` one new blob of `bytes`, or throws {@link UploadQuotaExceededError}
+   * charging nothing.
+   */
+  charge(principal: string, bytes: number): void {
     const now = this.#now();
-    if (now - this.#windowStart >= this.#quota.windowMs) {
-      this.#windowStart = now;
-      this.#blobs = 0;
-      this.#bytes = 0;
-    }
-    const retry = Math.max(1, Math.ceil((this.#windowStart + this.#quota.windowMs - now) / 1000));
-    if (this.#blobs + 1 > this.#quota.maxBlobs)
+    const window = this.#windowOf(principal, now);
+    const retry = Math.max(1, Math.ceil((window.start + this.#quota.windowMs - now) / 1000));
+    if (window.blobs + 1 > this.#quota.maxBlobs)
       throw new UploadQuotaExceededError(
-        `the plane stored ${this.#blobs} uploaded blobs this window, the most it takes (--blob-count); retry in ${retry} s`,
+        `you stored ${window.blobs} uploaded blobs this window, the most the plane takes from one caller (--blob-count); retry in ${retry} s`,
         retry,
       );
-    if (this.#bytes + bytes > this.#quota.maxBytes)
+    if (window.bytes + bytes > this.#quota.maxBytes)
       throw new UploadQuotaExceededError(
-        `a blob of ${bytes} bytes would take this window's uploads past ${this.#quota.maxBytes} bytes (--blob-quota); retry in ${retry} s`,
+        `a blob of ${bytes} bytes would take your uploads this window past ${this.#quota.maxBytes} bytes (--blob-quota); retry in ${retry} s`,
         retry,
       );
-    this.#blobs += 1;
-    this.#bytes += bytes;
+    window.blobs += 1;
+    window.bytes += bytes;
   }
 
   /** Gives back a charge whose blob was not stored after all (the write failed). */
-  refund(bytes: number): void {
-    this.#blobs = Math.max(0, this.#blobs - 1);
-    this.#bytes = Math.max(0, this.#bytes - bytes);
+  refund(principal: string, bytes: number): void {
+    const window = this.#windows.get(principal);
+    if (!window) return;
+    window.blobs = Math.max(0, window.blobs - 1);
+    window.bytes = Math.max(0, window.bytes - bytes);
+  }
+
+  #windowOf(principal: string, now: number): UploadWindow {
+    const current = this.#windows.get(principal);
+    if (current && now - current.start < this.#quota.windowMs) return current;
+    if (this.#windows.size >= KEPT_PRINCIPALS)
+      for (const [key, window] of this.#windows)
+        if (now - window.start >= this.#quota.windowMs) this.#windows.delete(key);
+    const opened = { start: now, blobs: 0, bytes: 0 };
+    this.#windows.set(principal, opened);
+    return opened;
   }
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import type { Environment } from '../../core/environment.js';
+import { poolAgents } from '../../governed/handoff/pool-agents.js';
 import { ensureBatonHome } from '../../proof/baton-home.js';
 import { loadOrCreateKeys } from '../../proof/keys.js';
 import { isLoopbackHost } from '../../server/host-guard.js';
@@ -52,6 +53,7 @@ export function registerServe(program: Command, env: Environment): void {
       const handoffs = {
         keys: await loadOrCreateKeys(config.home),
         secrets: await planeSecrets(config),
+        poolAgents: poolAgents(config.poolAgents),
         hostEnv: config.env,
         ...(batonHome !== undefined && { batonHome }),
         ...(storePath !== undefined && { storePath }),

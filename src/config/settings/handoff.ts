@@ -37,6 +37,14 @@ export const HANDOFF_SETTINGS = {
       'hand-off secrets the plane may release: JSON { "NAME": "value" } or { "NAME": { "value": "...", "pools": ["gpu"] } }',
     parse: text,
   }),
+  poolAgents: setting({
+    flag: { syntax: '--pool-agents <pool=agents>', commands: ['serve'], repeatable: true },
+    description:
+      'the Baton agents a pool may be handed off to, pool=name,name or pool=* (repeatable); a pool with none takes no hand-off to a Baton agent (its tools run on the runner, outside the sandbox)',
+    defaultText: 'none: exec and vendor hand-offs only',
+    default: [] as string[],
+    parse: text,
+  }),
   secretEnv: setting({
     flag: { syntax: '--secret-env <name>', commands: ['serve'], repeatable: true },
     description:

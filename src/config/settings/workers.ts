@@ -114,14 +114,14 @@ export const WORKERS_SETTINGS = {
   blobCount: setting({
     flag: { syntax: '--blob-count <n>', commands: ['serve'] },
     description:
-      'hand-off blobs (PUT /v1/blobs) the plane newly stores per hour; past that 429 upload_quota_exceeded',
+      'hand-off blobs (PUT /v1/blobs) the plane newly stores per hour for each authenticated caller; past that 429 upload_quota_exceeded',
     default: DEFAULT_BLOB_UPLOAD_QUOTA.maxBlobs,
     parse: integerAtLeast(1),
   }),
   blobQuota: setting({
     flag: { syntax: '--blob-quota <bytes>', commands: ['serve'] },
     description:
-      'bytes of hand-off blobs (PUT /v1/blobs) the plane newly stores per hour; past that 429 upload_quota_exceeded',
+      'bytes of hand-off blobs (PUT /v1/blobs) the plane newly stores per hour for each authenticated caller; past that 429 upload_quota_exceeded',
     default: DEFAULT_BLOB_UPLOAD_QUOTA.maxBytes,
     defaultText: '16G',
     parse: byteSize,

@@ -19,6 +19,12 @@ export const HANDOFF_ERROR_CODES = {
     description:
       'a run names secrets its runner could not get from the plane (released only to allowed pools)',
   },
+  agent_not_allowed: {
+    domain: 'handoff',
+    status: 403,
+    description:
+      "a hand-off names a Baton agent the plane does not allow on the pool (baton serve --pool-agents <pool>=<agents>; a pool with none takes no Baton agent): that agent's own tools would run on the pool's runners outside the sandbox",
+  },
   agent_unavailable: {
     domain: 'handoff',
     status: 400,

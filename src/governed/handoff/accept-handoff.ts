@@ -14,6 +14,7 @@ import { checkpointBlobs, checkpointRecordSchema } from './checkpoint-record.js'
 import { decideHandoff, type HandoffDecision } from './decide.js';
 import { envelopeHash, type HandoffEnvelope } from './envelope.js';
 import { CheckpointIncompleteError, PolicyDeniedError } from './errors.js';
+import { checkPoolAgent, type PoolAgents } from './pool-agents.js';
 import type { SecretSource } from './secret-source.js';
 
 /** What the plane accepts hand-offs with. */
@@ -31,6 +32,8 @@ export interface HandoffPlane {
    * on an `agent` run so that its runner can load it; undefined when the plane has no such agent.
    */
   agentModule?(name: string): string | undefined;
+  /** The Baton agents each pool may be handed off to; none given: no pool takes one. */
+  poolAgents?: PoolAgents;
 }
 
 /** A queued hand-off run and the plane's decision on it. */
@@ -44,7 +47,8 @@ export interface AcceptedHandoff extends StartedGovernedRun {
  * the envelope's policy on the envelope's own facts plus its own (a secret it cannot release to
  * the pool is a denial), then records `policy.decided`, signs the contract pinning the envelope's
  * hash and queues a governed run for the pool (`exec`, `vendor` or `agent`, as the envelope's
- * execution says). A denial queues and records nothing.
+ * execution says). A Baton agent the pool does not allow is refused before anything is read
+ * (`agent_not_allowed`). A denial or a refusal queues and records nothing.
  */
 export async function acceptHandoff(
   store: Store,
@@ -52,6 +56,8 @@ export async function acceptHandoff(
   envelope: HandoffEnvelope,
   requestedBy: CallerIdentity,
 ): Promise<AcceptedHandoff> {
+  if (envelope.execution.kind === 'agent')
+    checkPoolAgent(plane.poolAgents, envelope.pool, envelope.execution.name);
   const record = checkpointRecordSchema.parse(
     JSON.parse(Buffer.from(await requireBlob(store, envelope.checkpoint.id)).toString('utf8')),
   );

@@ -29,3 +29,10 @@ export class AgentUnavailableError extends UserError {
     super('agent_unavailable', message);
   }
 }
+
+/** A hand-off to a Baton agent the plane does not allow on the pool (`--pool-agents`); nothing was queued. */
+export class AgentNotAllowedError extends ForbiddenError {
+  constructor(message: string) {
+    super('agent_not_allowed', message);
+  }
+}

@@ -15,7 +15,7 @@ const HASH = /^[0-9a-f]{64}$/;
  * body whose sha256 must be the hash (201 stored, 200 already held: uploads are idempotent).
  * Mounted before the JSON-only rule of `/v1/*`, behind the same caller check, with its own
  * body limit; a browser cannot send octet-stream cross-site without a preflight. What is newly
- * stored is metered ({@link BlobUploadMeter}): past the window's quota, 429 with Retry-After.
+ * stored is metered per caller ({@link BlobUploadMeter}): past its window's quota, 429 with Retry-After.
  */
 export function blobRoutes(
   store: BlobStore,
@@ -39,9 +39,11 @@ export function blobRoutes(
     if (sha256Hex(bytes) !== hash) throw new ValidationError('the body does not hash to the blob id', 'hash');
     const held = (await store.getBlob(hash)) !== undefined;
     if (!held) {
-      meter.charge(bytes.byteLength);
+      const caller = c.get('caller');
+      const principal = `${caller.kind}:${caller.subject}`;
+      meter.charge(principal, bytes.byteLength);
       await store.putBlob(bytes).catch((error: unknown) => {
-        meter.refund(bytes.byteLength);
+        meter.refund(principal, bytes.byteLength);
         throw error;
       });
     }
