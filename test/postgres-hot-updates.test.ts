@@ -38,16 +38,20 @@ describe('postgres session head updates', () => {
       // One transaction, so this backend's own counters of it say what its statements did.
       await client.query('BEGIN');
       let head = await store.head(sessionId);
-      const counted = () =>
-        client.query<{ updated: string; hot: string }>(
-          `SELECT pg_stat_get_xact_tuples_updated('sessions'::regclass) AS updated,
-             pg_stat_get_xact_tuples_hot_updated('sessions'::regclass) AS hot`,
+      // This backend's counters of its own transaction, and the column the append may move.
+      const observed = async () => {
+        const result = await client.query<{ hot: string; moved_at: string | null }>(
+          `SELECT pg_stat_get_xact_tuples_hot_updated('sessions'::regclass) AS hot,
+             (SELECT last_event_at::text FROM sessions WHERE id = $1) AS moved_at`,
+          [sessionId],
         );
-      let before = { updated: '0', hot: '0' };
-      // The first append may move last_event_at (the start set it, a while ago on a slow
-      // machine); the next ones, well within its granularity, leave it.
+        return { hot: Number(result.rows[0]?.hot), movedAt: result.rows[0]?.moved_at };
+      };
+      // An append that moved last_event_at (it was a second old: the start's, on a slow
+      // machine) changed an indexed column; every other one must be a HOT update.
+      let kept = 0;
       for (let step = 0; step < 4; step += 1) {
-        if (step === 1) before = (await counted()).rows[0] ?? before;
+        const before = await observed();
         const now = new Date().toISOString();
         const events: BatonEvent[] = sealDrafts(head, [{ type: 'step.started', data: { step } }], {
           sessionId,
@@ -59,11 +63,15 @@ describe('postgres session head updates', () => {
         });
         const last = events.at(-1);
         head = last && { seq: last.seq, hash: last.hash };
+        const after = await observed();
+        if (after.movedAt === before.movedAt) {
+          kept += 1;
+          expect(after.hot - before.hot).toBe(1);
+        }
       }
-      const after = (await counted()).rows[0];
       await client.query('ROLLBACK');
-      expect(Number(after?.updated) - Number(before.updated)).toBe(3);
-      expect(Number(after?.hot) - Number(before.hot)).toBe(3);
+      // Four appends back to back: at least the ones within a second of the last move keep it.
+      expect(kept).toBeGreaterThan(0);
     } finally {
       await client.end();
       await store.close();
