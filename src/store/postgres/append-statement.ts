@@ -3,6 +3,7 @@ import type { AppendOptions } from '../run-store.js';
 import type { Queryable } from './connection.js';
 import { runAssignments, sessionAssignments } from './patch-sql.js';
 import { prepared } from './query-helpers.js';
+import { TOUCH_LAST_EVENT_AT } from './session-activity.js';
 
 /**
  * Why an optimistic append wrote nothing, the first failed check in the locked path's order:
@@ -70,7 +71,7 @@ export async function tryAppend(
     ...(sessionPatch ? renumber(sessionPatch.clauses, sessionPatch.values, param) : []),
     `head_seq = ${param(last.seq)}`,
     `head_hash = ${param(last.hash)}`,
-    'last_event_at = clock_timestamp()',
+    TOUCH_LAST_EVENT_AT,
   ];
   const runPatch = options.runPatch ? runAssignments(options.runPatch, now, 1) : undefined;
   const runPatchCte = runPatch

@@ -11,6 +11,7 @@ import { runAssignments, sessionAssignments } from './patch-sql.js';
 import { prepared } from './query-helpers.js';
 import { type EventRow, toEvent } from './rows.js';
 import { insertRun, lockFencedRun } from './run-queries.js';
+import { lastEventAtOrAfter, TOUCH_LAST_EVENT_AT } from './session-activity.js';
 
 /**
  * Appends inside the caller's transaction. Locks are always taken run first, then session, so
@@ -102,7 +103,7 @@ export async function commitEvents(
     ...assignments.clauses,
     `head_seq = ${param(last.seq)}`,
     `head_hash = ${param(last.hash)}`,
-    'last_event_at = clock_timestamp()',
+    TOUCH_LAST_EVENT_AT,
   ];
   const columns = [
     `${param(events.map((event) => event.seq))}::integer[]`,
@@ -218,10 +219,13 @@ export async function readFresh(
   return result.rows.map(toEvent);
 }
 
-/** Ids of the sessions that got events at or after `since` (epoch ms, database clock). */
+/**
+ * Ids of the sessions that got events at or after `since` (epoch ms, database clock), and
+ * possibly some whose last events came up to a second before it (see `session-activity.ts`).
+ */
 export async function sessionsWithEventsSince(db: Queryable, since: number): Promise<string[]> {
   const result = await db.query<{ id: string }>(
-    'SELECT id FROM sessions WHERE last_event_at >= to_timestamp($1 / 1000.0) ORDER BY last_event_at',
+    `SELECT id FROM sessions WHERE ${lastEventAtOrAfter('$1')} ORDER BY last_event_at`,
     [since],
   );
   return result.rows.map((row) => row.id);

@@ -24,7 +24,11 @@ export interface ClaimWithHead {
 /**
  * Claims the oldest runnable run: `queued`, or `running` with an expired or released lease.
  * `FOR UPDATE SKIP LOCKED` lets concurrent claimers pass over a row another one is taking,
- * so each run goes to exactly one claimer and nobody waits on anybody.
+ * so each run goes to exactly one claimer and nobody waits on anybody. The claim of one run
+ * (`runId`, as `execute` does once per run) is a named prepared statement: planning it took
+ * about twice as long as running it, and its plan, the primary key, fits any values. The claim
+ * of the queue's oldest is planned each time: the generic plan of a filtered claim sorts every
+ * runnable run (46 ms with 3,000 queued, against an index scan that stops at the first match).
  */
 export async function claimRun(
   db: Queryable,
@@ -39,10 +43,10 @@ export async function claimRun(
     Math.ceil(checkTtl(ttlMs)),
     new Date().toISOString(),
   ];
-  const result = await db.query<RunRow & { claim_head_seq: number | null; claim_head_hash: string | null }>(
-    `WITH candidate AS (
+  const byId = options.runId !== undefined;
+  const sql = `WITH candidate AS (
        SELECT id FROM runs
-       WHERE status IN ('queued', 'running') AND ($1::text IS NULL OR id = $1)
+       WHERE status IN ('queued', 'running') AND ${byId ? 'id = $1' : '$1::text IS NULL'}
          AND (status = 'queued' OR lease_expires_at IS NULL OR lease_expires_at <= ${DB_NOW_MS})
          AND ${claimFilterSql(options.filter, values)}
        ORDER BY pos
@@ -60,8 +64,9 @@ export async function claimRun(
        updated_at = $5
      FROM candidate, claimed, sessions
      WHERE runs.id = candidate.id AND sessions.id = runs.session_id
-     RETURNING ${RETURNED_COLUMNS}, sessions.head_seq AS claim_head_seq, sessions.head_hash AS claim_head_hash`,
-    values,
+     RETURNING ${RETURNED_COLUMNS}, sessions.head_seq AS claim_head_seq, sessions.head_hash AS claim_head_hash`;
+  const result = await db.query<RunRow & { claim_head_seq: number | null; claim_head_hash: string | null }>(
+    byId ? prepared(sql, values) : { text: sql, values },
   );
   const row = result.rows[0];
   if (!row) return undefined;

@@ -142,7 +142,10 @@ export async function listActiveAgentModules(db: Queryable, pool?: string): Prom
 
 /**
  * The SQL condition of a claim filter on `runs` (see `matchesClaimFilter`), its parameters
- * appended to `values`; `true` without a filter.
+ * appended to `values`; `true` without a filter. It is wrapped in a scalar sub-select, which
+ * the planner takes to keep half the rows: as a plain condition it guessed one row in the
+ * whole table, so a worker's claim read and sorted every runnable run instead of walking the
+ * runnable index in queue order to the first match (3,000 queued: 5.3 ms against 0.06 ms).
  */
 export function claimFilterSql(filter: ClaimFilter | undefined, values: unknown[]): string {
   if (filter === undefined) return 'true';
@@ -152,7 +155,7 @@ export function claimFilterSql(filter: ClaimFilter | undefined, values: unknown[
     return `$${values.length}`;
   };
   const agentKindsParam = param(agentKinds);
-  return `(runs.pool IS NOT DISTINCT FROM ${param(pool)}::text AND (runs.kind = ANY(${param(kinds)}::text[]) OR EXISTS (
+  return `(SELECT runs.pool IS NOT DISTINCT FROM ${param(pool)}::text AND (runs.kind = ANY(${param(kinds)}::text[]) OR EXISTS (
     SELECT 1 FROM unnest(${param(kindAgentPairs.map(([kind]) => kind))}::text[], ${param(kindAgentPairs.map(([, agent]) => agent))}::text[])
       AS served_kind(kind, agent)
     WHERE served_kind.kind = runs.kind AND served_kind.agent = runs.agent) OR (
