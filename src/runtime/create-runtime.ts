@@ -192,14 +192,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
         shutdown.signal,
         ...(executeOptions.signal ? [executeOptions.signal] : []),
       ]);
-      await executeClaim(context, claim, {
+      const { run: after } = await executeClaim(context, claim, {
         owner,
         ttlMs,
         signal,
         claimStartedAt,
         ...(executeOptions.drainGraceMs !== undefined && { drainGraceMs: executeOptions.drainGraceMs }),
       });
-      return runViewIn(context.store, await requireRun(context, runId));
+      return runViewIn(context.store, after ?? (await requireRun(context, runId)));
     },
     executeTree(runId, treeOptions = {}) {
       return executeTree(context, (id) => runtime.execute(id, treeOptions), runId, treeOptions.signal);

@@ -45,6 +45,12 @@ export const CHECKPOINT_MIN_EVENTS = 64;
 /** Returned by the start when this runtime does not serve the run's agent after all. */
 const UNSERVED = Symbol('unserved');
 
+/** How an execution settled, and the run as read once it had (when it was read). */
+export interface SettledExecution {
+  settled: ExecutionSettled;
+  run?: RunRecord;
+}
+
 /**
  * Runs one claimed run to its end (or until it is stopped) under its lease: checks the agent
  * and its definition hash, commits `run.started`, runs the turn, commits the outcome.
@@ -55,7 +61,7 @@ export function executeClaim(
   context: RuntimeContext,
   claim: Claim,
   options: ExecuteClaimOptions,
-): Promise<ExecutionSettled> {
+): Promise<SettledExecution> {
   // Every line logged about this execution names it: its attempt, its lease keeper, its hand-back.
   const { run } = claim;
   const fields = { sessionId: run.sessionId, runId: run.id, workerId: options.owner };
@@ -67,7 +73,7 @@ async function executeLogged(
   claim: Claim,
   options: ExecuteClaimOptions,
   claimedAt: number,
-): Promise<ExecutionSettled> {
+): Promise<SettledExecution> {
   const { run, lease } = claim;
   const fence: Fence = { runId: run.id, token: lease.token };
   const controller = new AbortController();
@@ -168,11 +174,12 @@ async function executeLogged(
       await context.store.releaseLease(fence).catch(handBackFailed);
     }
   }
-  if (unserved) return 'unserved';
-  if (stopReason === 'lease_lost') return 'lease_lost';
+  if (unserved) return { settled: 'unserved' };
+  if (stopReason === 'lease_lost') return { settled: 'lease_lost' };
   const after = await context.store.getRun(run.id);
   if (after !== undefined && isRunEnded(after.status)) await settleFamily(context, after, journal);
-  return stopReason === 'shutdown' && after?.status === 'running' ? 'released' : 'ended';
+  const settled = stopReason === 'shutdown' && after?.status === 'running' ? 'released' : 'ended';
+  return { settled, ...(after && { run: after }) };
 }
 
 /** After a run ended: its parent (if it is a child) learns of it; a cancelled one's children are cancelled. */

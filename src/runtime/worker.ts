@@ -66,7 +66,7 @@ export function startWorker(context: RuntimeContext, options: WorkerOptions = {}
     if (claim) {
       const executeAndFinish = async (): Promise<ExecutionSettled> => {
         inFlight += 1;
-        const settled = await executeClaim(context, claim, {
+        const { settled } = await executeClaim(context, claim, {
           owner,
           ttlMs,
           claimStartedAt,
