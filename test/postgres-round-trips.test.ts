@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { LeaseLostError } from '../src/core/errors.js';
+import { createRuntime, defineAgent, scriptedModel, tool } from '../src/index.js';
 import { AppendConflictError } from '../src/store/append-conflict.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { Fence, NewSessionStart } from '../src/store/run-store.js';
@@ -168,4 +170,48 @@ describe('postgres round trips', () => {
     expect(await other.renewLease(fence, 60_000)).toBe(false);
     expect(await other.getRun(fence.runId)).toMatchObject({ status: 'succeeded', lease: null, activeMs: 0 });
   });
+
+  it('runs a short run (one tool step, one answer) reading its session once and its run once after it ends', async () => {
+    const store = await openStore();
+    const runtime = createRuntime({ store, agents: [shortAgent()] });
+    try {
+      // The first run warms the statement cache; the second is the one counted.
+      await runOnce(runtime);
+      const statements = await statementsOf(() => runOnce(runtime));
+      const reads = (table: string) =>
+        statements.filter((text) => new RegExp(`^\\s*SELECT [^;]* FROM ${table} WHERE id = \\$1`).test(text));
+      expect(reads('sessions')).toHaveLength(1);
+      expect(reads('runs')).toHaveLength(1);
+      // start, claim, run.started, session, log, two commits per step, the end, the run.
+      expect(statements).toHaveLength(11);
+    } finally {
+      await runtime.close();
+    }
+  });
 });
+
+function shortAgent() {
+  let calls = 0;
+  return defineAgent({
+    name: 'short',
+    instructions: 'one tool call, then answer',
+    tools: [
+      tool({
+        name: 'noop',
+        description: 'does nothing',
+        inputSchema: z.object({}),
+        idempotent: true,
+        execute: () => ({ ok: true }),
+      }),
+    ],
+    model: scriptedModel(() => {
+      calls += 1;
+      return calls % 2 === 1 ? { toolCalls: [{ name: 'noop', input: {} }] } : { text: 'done' };
+    }),
+  });
+}
+
+async function runOnce(runtime: ReturnType<typeof createRuntime>): Promise<void> {
+  const { runId } = await runtime.start({ agent: 'short', message: 'go' });
+  expect((await runtime.execute(runId)).status).toBe('succeeded');
+}
