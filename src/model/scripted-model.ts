@@ -10,6 +10,7 @@ import type {
 } from '@ai-sdk/provider';
 import { CancelledError, ModelBehaviorError } from '../core/errors.js';
 import type { FinishReason } from '../core/events.js';
+import { completeStreamResult } from './complete-stream.js';
 
 /** A tool call a scripted step makes. `rawInput` sends the JSON text verbatim (to script malformed input). */
 export interface ScriptedToolCall {
@@ -206,16 +207,6 @@ export function scriptedModel(script: Script, options: { modelId?: string } = {}
     modelId: options.modelId ?? 'scripted',
     supportedUrls: {},
     doGenerate: (callOptions) => respond(script, callOptions),
-    doStream: async (callOptions) => {
-      const parts = streamParts(await respond(script, callOptions));
-      return {
-        stream: new ReadableStream<LanguageModelV3StreamPart>({
-          start(controller) {
-            for (const part of parts) controller.enqueue(part);
-            controller.close();
-          },
-        }),
-      };
-    },
+    doStream: async (callOptions) => completeStreamResult(streamParts(await respond(script, callOptions))),
   };
 }
