@@ -1,12 +1,12 @@
 import type {
   LanguageModelV3,
-  LanguageModelV3CallOptions,
   LanguageModelV3FunctionTool,
   LanguageModelV3Prompt,
   LanguageModelV3StreamPart,
 } from '@ai-sdk/provider';
 import type { ModelPricing } from '../core/agent.js';
 import { CancelledError, ModelCallError } from '../core/errors.js';
+import { watchedCallOptions } from './call-options.js';
 import { untouchedParts } from './complete-stream.js';
 import type { ModelResponse } from './model-response.js';
 import { ModelResponseBuilder } from './model-response.js';
@@ -64,10 +64,8 @@ export async function callModel(options: CallModelOptions): Promise<ModelRespons
 }
 
 async function streamResponse(options: CallModelOptions, watchdog: StreamWatchdog): Promise<ModelResponse> {
-  const { model, prompt, tools, signal } = options;
-  const abortSignal = watchdog.signal;
-  const callOptions: LanguageModelV3CallOptions =
-    tools === undefined || tools.length === 0 ? { prompt, abortSignal } : { prompt, tools, abortSignal };
+  const { model, signal } = options;
+  const callOptions = watchedCallOptions(watchdog, options.prompt, options.tools);
   const result = await watchdog.guard(model.doStream(callOptions));
   const response = new ModelResponseBuilder(options.pricing, options.onTextDelta);
   const parts = untouchedParts(result);

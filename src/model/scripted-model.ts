@@ -10,6 +10,7 @@ import type {
 } from '@ai-sdk/provider';
 import { CancelledError, ModelBehaviorError } from '../core/errors.js';
 import type { FinishReason } from '../core/events.js';
+import { callAborted } from './call-options.js';
 import { completeStreamResult } from './complete-stream.js';
 
 /** A tool call a scripted step makes. `rawInput` sends the JSON text verbatim (to script malformed input). */
@@ -159,7 +160,7 @@ async function respond(
   script: Script,
   options: LanguageModelV3CallOptions,
 ): Promise<LanguageModelV3GenerateResult> {
-  if (options.abortSignal?.aborted) throw new CancelledError();
+  if (callAborted(options)) throw new CancelledError();
   const request = scriptedRequest(options.prompt);
   const step = await checkedStep(script, request);
   return {

@@ -18,13 +18,17 @@ export interface StreamTimeouts {
  *
  * Cheap per call on purpose (a step's whole budget is a fraction of a millisecond): the caller's
  * signal is linked by hand and unlinked on `dispose`, because `AbortSignal.any` leaves a weak
- * reference on the long-lived turn signal per call; one timer is refreshed per part, not recreated.
+ * reference on the long-lived turn signal per call; and only once `signal` is first read, because
+ * Node takes microseconds to make an `AbortSignal` and a provider may never read it (the scripted
+ * model asks {@link aborted}). One timer is refreshed per part, not recreated.
  */
 export class StreamWatchdog {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout;
   /** Whether a part arrived, so the idle timeout (not the first-byte one) is running. */
   private receiving = false;
+  /** Whether the controller follows the caller's signal yet (see `follow`). */
+  private following = false;
   private failure: ModelCallError | undefined;
   private interruptWaiting: ((error: ModelCallError) => void) | undefined;
 
@@ -33,13 +37,17 @@ export class StreamWatchdog {
     private readonly callerSignal?: AbortSignal,
   ) {
     this.timer = setTimeout(StreamWatchdog.expire, timeouts.firstByteTimeoutMs, this);
-    if (callerSignal?.aborted) this.controller.abort(callerSignal.reason);
-    else callerSignal?.addEventListener('abort', this);
   }
 
-  /** Aborted when the caller's signal aborts (with its reason) or a timeout expires (with the timeout error). */
+  /** Aborted when the caller's signal aborts (with its reason) or a timeout expires (with the timeout error), whichever is first. */
   get signal(): AbortSignal {
+    this.follow();
     return this.controller.signal;
+  }
+
+  /** Whether `signal` is aborted, without making it. */
+  get aborted(): boolean {
+    return this.failure !== undefined || this.callerSignal?.aborted === true;
   }
 
   /** Waits for `work`, or rejects with the `model_timeout` error once a timeout expires. */
@@ -65,7 +73,7 @@ export class StreamWatchdog {
   /** Stops the timer and unlinks the caller's signal; call when the stream is done, however it ended. */
   dispose(): void {
     clearTimeout(this.timer);
-    this.callerSignal?.removeEventListener('abort', this);
+    if (this.following) this.callerSignal?.removeEventListener('abort', this);
   }
 
   /** The caller's signal aborted (this object is its listener, so no closure per call). */
@@ -73,7 +81,17 @@ export class StreamWatchdog {
     this.controller.abort(this.callerSignal?.reason);
   }
 
+  /** Makes the controller follow the caller's signal from now on, taking its abort if it came first. */
+  private follow(): void {
+    if (this.following) return;
+    this.following = true;
+    if (this.callerSignal?.aborted) this.controller.abort(this.callerSignal.reason);
+    else this.callerSignal?.addEventListener('abort', this);
+  }
+
   private static expire(watchdog: StreamWatchdog): void {
+    // A caller's abort before the expiry stays the signal's reason, as if it had been followed all along.
+    watchdog.follow();
     const { firstByteTimeoutMs, idleTimeoutMs } = watchdog.timeouts;
     const message = watchdog.receiving
       ? `the model stream went quiet for ${idleTimeoutMs} ms (idle timeout)`
