@@ -52,6 +52,16 @@ describe('callAborted', () => {
     expect(await callModel({ model, prompt }).catch((error: unknown) => error)).toBeInstanceOf(
       CancelledError,
     );
+    const inPlace = rewriting(
+      scriptedModel(() => ({ text: 'never' })),
+      (options) => {
+        options.abortSignal = theirs.signal;
+        return options;
+      },
+    );
+    expect(await callModel({ model: inPlace, prompt }).catch((error: unknown) => error)).toBeInstanceOf(
+      CancelledError,
+    );
     const copied = rewriting(
       scriptedModel(() => ({ text: 'heard' })),
       (options) => ({ ...options }),

@@ -27,7 +27,7 @@ export class StreamWatchdog {
   private timer: NodeJS.Timeout;
   /** Whether a part arrived, so the idle timeout (not the first-byte one) is running. */
   private receiving = false;
-  /** Whether the controller follows the caller's signal yet (see `follow`). */
+  /** Whether the controller follows the caller's signal yet (see `follow`): `signal` was read or a timeout expired. */
   private following = false;
   private failure: ModelCallError | undefined;
   private interruptWaiting: ((error: ModelCallError) => void) | undefined;
@@ -43,6 +43,11 @@ export class StreamWatchdog {
   get signal(): AbortSignal {
     this.follow();
     return this.controller.signal;
+  }
+
+  /** Whether `signal` exists: it was read, or a timeout aborted it. */
+  get signalMade(): boolean {
+    return this.following;
   }
 
   /** Whether `signal` is aborted, without making it. */
