@@ -57,9 +57,10 @@ export class StreamWatchdog {
 
   /** Waits for `work`, or rejects with the `model_timeout` error once a timeout expires. */
   guard<T>(work: PromiseLike<T>): Promise<T> {
-    if (this.failure !== undefined) return Promise.reject(this.failure);
     return new Promise<T>((resolve, reject) => {
-      this.interruptWaiting = reject;
+      if (this.failure === undefined) this.interruptWaiting = reject;
+      else reject(this.failure);
+      // Always handled, so that `work` failing after an expiry is not an unhandled rejection.
       work.then(resolve, reject);
     });
   }
