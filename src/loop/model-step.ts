@@ -30,27 +30,55 @@ export interface ModelStepOptions {
 export type ModelStepResult = { message: AssistantData } | { end: TurnEnd };
 
 /**
+ * Where one step's model call reports: text deltas go live as `model.delta`, retries are
+ * committed as `model.retried`. One object per step with two bound methods, rather than closures
+ * (which the dev loader wraps in a `__name` call each, on the hot path of every step).
+ */
+class ModelStepReports {
+  /** A failed commit of `model.retried` (a lost lease): it must stop the turn, not pass as a model error. */
+  journalFailure: unknown;
+  readonly textDelta = this.emitDelta.bind(this);
+  readonly retry = this.recordRetry.bind(this);
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly step: number,
+  ) {}
+
+  private emitDelta(delta: string): void {
+    const { journal } = this;
+    journal.emitLive({
+      type: 'model.delta',
+      sessionId: journal.sessionId,
+      runId: journal.runId,
+      step: this.step,
+      delta,
+    });
+  }
+
+  private async recordRetry(retried: RetryNotice): Promise<void> {
+    try {
+      await this.journal.append({ type: 'model.retried', data: retried });
+    } catch (error) {
+      this.journalFailure = error;
+      throw error;
+    }
+  }
+}
+
+/**
  * Calls the model for one step (with retries, each recorded as `model.retried` before its wait),
  * streaming text deltas live as `model.delta`, and commits the response as `message.completed`
  * before any tool runs — a crash after this point never pays for the same model call twice. A model failure (after retries), a deferral or an
  * interruption ends the turn; a journal failure (`LeaseLostError`) is thrown.
  */
 export async function runModelStep(options: ModelStepOptions): Promise<ModelStepResult> {
-  const { journal, transcript, active, step, turnSignal } = options;
+  const { journal, transcript, active, turnSignal } = options;
   const signal = turnSignal.signal;
   // The agent's own settings win over the runtime's, field by field.
   const policy = { ...options.retry, ...active.agent.retry };
+  const reports = new ModelStepReports(journal, options.step);
   let response: RetryResult<ModelResponse>;
-  // A failed commit of `model.retried` (a lost lease) must stop the turn, not pass as a model error.
-  let journalFailure: unknown;
-  const recordRetry = async (retried: RetryNotice): Promise<void> => {
-    try {
-      await journal.append({ type: 'model.retried', data: retried });
-    } catch (error) {
-      journalFailure = error;
-      throw error;
-    }
-  };
   try {
     response = await withRetry(
       observedModelCall(active.model, transcript.prompt, () =>
@@ -61,20 +89,13 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
           signal,
           timeouts: policy,
           pricing: active.pricing,
-          onTextDelta: (delta) =>
-            journal.emitLive({
-              type: 'model.delta',
-              sessionId: journal.sessionId,
-              runId: journal.runId,
-              step,
-              delta,
-            }),
+          onTextDelta: reports.textDelta,
         }),
       ),
-      { policy, clock: options.clock, signal, onRetry: recordRetry },
+      { policy, clock: options.clock, signal, onRetry: reports.retry },
     );
   } catch (error) {
-    if (journalFailure !== undefined) throw journalFailure;
+    if (reports.journalFailure !== undefined) throw reports.journalFailure;
     return { end: turnSignal.interruption() ?? { reason: 'error', error: toErrorBody(error) } };
   }
   if (!response.ok) return { end: { reason: 'deferred', retryAt: response.retryAt, error: response.error } };

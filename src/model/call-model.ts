@@ -1,19 +1,20 @@
 import type {
   LanguageModelV3,
-  LanguageModelV3FinishReason,
   LanguageModelV3FunctionTool,
   LanguageModelV3Prompt,
-  LanguageModelV3Usage,
-  SharedV3ProviderMetadata,
+  LanguageModelV3StreamPart,
 } from '@ai-sdk/provider';
 import type { ModelPricing } from '../core/agent.js';
 import { CancelledError, ModelCallError } from '../core/errors.js';
-import type { FinishReason, ToolCallRecord, Usage } from '../core/events.js';
-import { normaliseFinishReason } from './finish-reason.js';
-import { addCosts, costAt } from './pricing.js';
+import { watchedCallOptions } from './call-options.js';
+import { untouchedParts } from './complete-stream.js';
+import type { ModelResponse } from './model-response.js';
+import { ModelResponseBuilder } from './model-response.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 import type { StreamTimeouts } from './stream-watchdog.js';
 import { StreamWatchdog } from './stream-watchdog.js';
+
+export type { ModelResponse };
 
 /** Options of {@link callModel}. */
 export interface CallModelOptions {
@@ -30,14 +31,6 @@ export interface CallModelOptions {
   pricing?: ModelPricing | undefined;
 }
 
-/** One model step's response, as `message.completed` records it. */
-export interface ModelResponse {
-  text: string;
-  toolCalls: ToolCallRecord[];
-  finishReason: FinishReason;
-  usage: Usage;
-}
-
 function truncated(): ModelCallError {
   return new ModelCallError(
     'model_network_error',
@@ -49,34 +42,6 @@ function truncated(): ModelCallError {
 }
 
 /**
- * Parses tool-call input text. Input that is not JSON is kept verbatim as a string and the step's
- * finish reason becomes `malformed`; the loop then answers that call with an `invalid_input` error.
- */
-function parseInput(text: string): { ok: true; value: unknown } | { ok: false } {
-  if (text.trim() === '') return { ok: true, value: {} };
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    // Malformed arguments are the model's: the loop answers them with `invalid_input`.
-    return { ok: false };
-  }
-}
-
-function usageOf(
-  pricing: ModelPricing | undefined,
-  usage: LanguageModelV3Usage | undefined,
-  metadata?: SharedV3ProviderMetadata,
-): Usage {
-  const counted = {
-    inputTokens: usage?.inputTokens.total ?? 0,
-    outputTokens: usage?.outputTokens.total ?? 0,
-  };
-  const reported = metadata?.baton?.costUsd;
-  const costUsd = typeof reported === 'number' ? addCosts(reported) : pricing && costAt(pricing, counted);
-  return costUsd === undefined ? counted : { ...counted, costUsd };
-}
-
-/**
  * Streams one model step (`doStream`): forwards text deltas through `onTextDelta` and returns the
  * full text, the tool calls with parsed input, the normalised finish reason and the usage
  * (with `costUsd` from provider metadata or the price). A stream `error` part is thrown; a
@@ -84,10 +49,13 @@ function usageOf(
  * `model_network_error`, and one that stalls past `timeouts` a retryable `model_timeout`.
  */
 export async function callModel(options: CallModelOptions): Promise<ModelResponse> {
-  const watchdog = new StreamWatchdog({
-    firstByteTimeoutMs: options.timeouts?.firstByteTimeoutMs ?? DEFAULT_RETRY_POLICY.firstByteTimeoutMs,
-    idleTimeoutMs: options.timeouts?.idleTimeoutMs ?? DEFAULT_RETRY_POLICY.idleTimeoutMs,
-  });
+  const watchdog = new StreamWatchdog(
+    {
+      firstByteTimeoutMs: options.timeouts?.firstByteTimeoutMs ?? DEFAULT_RETRY_POLICY.firstByteTimeoutMs,
+      idleTimeoutMs: options.timeouts?.idleTimeoutMs ?? DEFAULT_RETRY_POLICY.idleTimeoutMs,
+    },
+    options.signal,
+  );
   try {
     return await streamResponse(options, watchdog);
   } finally {
@@ -97,47 +65,34 @@ export async function callModel(options: CallModelOptions): Promise<ModelRespons
 
 async function streamResponse(options: CallModelOptions, watchdog: StreamWatchdog): Promise<ModelResponse> {
   const { model, signal } = options;
-  const { stream } = await watchdog.guard(
-    model.doStream({
-      prompt: options.prompt,
-      ...(options.tools === undefined || options.tools.length === 0 ? {} : { tools: options.tools }),
-      abortSignal: signal === undefined ? watchdog.signal : AbortSignal.any([signal, watchdog.signal]),
-    }),
-  );
-  let text = '';
-  let malformed = false;
-  const toolCalls: ToolCallRecord[] = [];
-  let finishReason: LanguageModelV3FinishReason | undefined;
-  let finished = false;
-  let usage: Usage = { inputTokens: 0, outputTokens: 0 };
+  const callOptions = watchedCallOptions(watchdog, options.prompt, options.tools);
+  const result = await watchdog.guard(model.doStream(callOptions));
+  const response = new ModelResponseBuilder(options.pricing, options.onTextDelta);
+  const parts = untouchedParts(result);
+  if (parts === undefined) await readStream(result.stream, response, watchdog, signal);
+  else takeParts(parts, response, signal);
+  if (signal?.aborted) throw new CancelledError();
+  if (!response.finished) throw truncated();
+  return response.build();
+}
+
+/** Reads a provider's stream into `response`; on failure, cancels it (and its HTTP request). */
+async function readStream(
+  stream: ReadableStream<LanguageModelV3StreamPart>,
+  response: ModelResponseBuilder,
+  watchdog: StreamWatchdog,
+  signal: AbortSignal | undefined,
+): Promise<void> {
   const reader = stream.getReader();
   try {
     for (;;) {
       const { done, value: part } = await watchdog.guard(reader.read());
-      if (done) break;
+      if (done) return;
       if (signal?.aborted) throw new CancelledError();
       // Providers emit `stream-start` as soon as the response headers arrive, before any content.
       if (part.type !== 'stream-start') watchdog.received();
-      if (part.type === 'text-delta') {
-        text += part.delta;
-        options.onTextDelta?.(part.delta);
-      } else if (part.type === 'tool-call' && part.providerExecuted !== true) {
-        const parsed = parseInput(part.input);
-        if (!parsed.ok) malformed = true;
-        toolCalls.push({
-          toolCallId: part.toolCallId,
-          name: part.toolName,
-          input: parsed.ok ? parsed.value : part.input,
-        });
-      } else if (part.type === 'finish') {
-        finished = true;
-        finishReason = part.finishReason;
-        usage = usageOf(options.pricing, part.usage, part.providerMetadata);
-      } else if (part.type === 'error') {
-        throw part.error;
-      }
+      response.add(part);
     }
-    if (!finished && !signal?.aborted) throw truncated();
   } catch (error) {
     // Stop the provider's stream (and its HTTP request) instead of leaving it to drain; the
     // error rethrown below is what the caller must hear, not a cancel that failed too.
@@ -146,9 +101,20 @@ async function streamResponse(options: CallModelOptions, watchdog: StreamWatchdo
   } finally {
     reader.releaseLock();
   }
-  if (signal?.aborted) throw new CancelledError();
-  let normalised = malformed ? 'malformed' : normaliseFinishReason(finishReason);
-  // Some OpenAI-compatible servers say `stop` while returning tool calls; the calls are what count.
-  if (normalised === 'stop' && toolCalls.length > 0) normalised = 'tool_calls';
-  return { text, toolCalls, finishReason: normalised, usage };
+}
+
+/**
+ * Takes the parts of a response that was complete before it was asked for: the same parts in the
+ * same order as its stream would give, without the stream. Nothing is left to wait for, so the
+ * watchdog has nothing to time.
+ */
+function takeParts(
+  parts: readonly LanguageModelV3StreamPart[],
+  response: ModelResponseBuilder,
+  signal: AbortSignal | undefined,
+): void {
+  for (const part of parts) {
+    if (signal?.aborted) throw new CancelledError();
+    response.add(part);
+  }
 }

@@ -81,47 +81,64 @@ export async function withRetry<T>(
   call: (attempt: number) => Promise<T>,
   options: RetryOptions = {},
 ): Promise<RetryResult<T>> {
+  const startedAt = (options.clock ?? systemClock).now();
+  // The first attempt nearly always succeeds: the policy is only read once it fails.
+  try {
+    return { ok: true, value: await call(1) };
+  } catch (error) {
+    return retryAfterFailure(call, options, startedAt, error);
+  }
+}
+
+/** The attempts after a failed first one (made at `startedAt`): wait, call again, until done. */
+async function retryAfterFailure<T>(
+  call: (attempt: number) => Promise<T>,
+  options: RetryOptions,
+  startedAt: number,
+  firstError: unknown,
+): Promise<RetryResult<T>> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.policy };
   const clock = options.clock ?? systemClock;
   const random = options.random ?? Math.random;
-  const startedAt = clock.now();
+  let error = firstError;
   for (let attempt = 1; ; attempt += 1) {
-    try {
-      return { ok: true, value: await call(attempt) };
-    } catch (error) {
-      if (options.signal?.aborted) throw new CancelledError();
-      const failure = classifyModelError(error, clock.now());
-      const giveUp = (reason: string): never => {
-        // Deterministic Baton errors (a script running out) keep their own type and code.
-        if (!failure.retryable && isBatonError(error)) throw error;
-        throw new ModelCallError(failure.code, `${failure.message}${reason}`, {
-          retryable: failure.retryable,
-          cause: error,
-        });
-      };
-      if (!failure.retryable) return giveUp('');
-      if (attempt >= policy.maxAttempts) return giveUp(` (gave up after ${attempt} attempts)`);
-      if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxActiveDelayMs) {
-        if (policy.longRetry === 'defer') {
-          return {
-            ok: false,
-            retryAt: clock.now() + failure.retryAfterMs,
-            error: { code: failure.code, message: failure.message },
-          };
-        }
-        return giveUp(` (the server asked to retry in ${Math.ceil(failure.retryAfterMs / 1000)} s)`);
-      }
-      const delay = failure.retryAfterMs ?? backoffDelay(policy, attempt, random);
-      if (clock.now() + delay - startedAt > policy.maxActiveElapsedMs) {
-        return giveUp(` (gave up after ${attempt} attempts in ${clock.now() - startedAt} ms)`);
-      }
-      await options.onRetry?.({
-        attempt: attempt + 1,
-        maxAttempts: policy.maxAttempts,
-        delayMs: Math.round(delay),
-        reason: retryReason(failure),
+    if (options.signal?.aborted) throw new CancelledError();
+    const failure = classifyModelError(error, clock.now());
+    const giveUp = (reason: string): never => {
+      // Deterministic Baton errors (a script running out) keep their own type and code.
+      if (!failure.retryable && isBatonError(error)) throw error;
+      throw new ModelCallError(failure.code, `${failure.message}${reason}`, {
+        retryable: failure.retryable,
+        cause: error,
       });
-      await clock.sleep(delay, options.signal);
+    };
+    if (!failure.retryable) return giveUp('');
+    if (attempt >= policy.maxAttempts) return giveUp(` (gave up after ${attempt} attempts)`);
+    if (failure.retryAfterMs !== undefined && failure.retryAfterMs > policy.maxActiveDelayMs) {
+      if (policy.longRetry === 'defer') {
+        return {
+          ok: false,
+          retryAt: clock.now() + failure.retryAfterMs,
+          error: { code: failure.code, message: failure.message },
+        };
+      }
+      return giveUp(` (the server asked to retry in ${Math.ceil(failure.retryAfterMs / 1000)} s)`);
+    }
+    const delay = failure.retryAfterMs ?? backoffDelay(policy, attempt, random);
+    if (clock.now() + delay - startedAt > policy.maxActiveElapsedMs) {
+      return giveUp(` (gave up after ${attempt} attempts in ${clock.now() - startedAt} ms)`);
+    }
+    await options.onRetry?.({
+      attempt: attempt + 1,
+      maxAttempts: policy.maxAttempts,
+      delayMs: Math.round(delay),
+      reason: retryReason(failure),
+    });
+    await clock.sleep(delay, options.signal);
+    try {
+      return { ok: true, value: await call(attempt + 1) };
+    } catch (next) {
+      error = next;
     }
   }
 }

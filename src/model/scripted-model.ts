@@ -10,6 +10,8 @@ import type {
 } from '@ai-sdk/provider';
 import { CancelledError, ModelBehaviorError } from '../core/errors.js';
 import type { FinishReason } from '../core/events.js';
+import { callAborted } from './call-options.js';
+import { completeStreamResult } from './complete-stream.js';
 
 /** A tool call a scripted step makes. `rawInput` sends the JSON text verbatim (to script malformed input). */
 export interface ScriptedToolCall {
@@ -158,7 +160,7 @@ async function respond(
   script: Script,
   options: LanguageModelV3CallOptions,
 ): Promise<LanguageModelV3GenerateResult> {
-  if (options.abortSignal?.aborted) throw new CancelledError();
+  if (callAborted(options)) throw new CancelledError();
   const request = scriptedRequest(options.prompt);
   const step = await checkedStep(script, request);
   return {
@@ -206,16 +208,6 @@ export function scriptedModel(script: Script, options: { modelId?: string } = {}
     modelId: options.modelId ?? 'scripted',
     supportedUrls: {},
     doGenerate: (callOptions) => respond(script, callOptions),
-    doStream: async (callOptions) => {
-      const parts = streamParts(await respond(script, callOptions));
-      return {
-        stream: new ReadableStream<LanguageModelV3StreamPart>({
-          start(controller) {
-            for (const part of parts) controller.enqueue(part);
-            controller.close();
-          },
-        }),
-      };
-    },
+    doStream: async (callOptions) => completeStreamResult(streamParts(await respond(script, callOptions))),
   };
 }
