@@ -154,7 +154,14 @@ export class RunObserver {
    * A slow or failed one becomes a `baton.store.commit` span, made once its time is known;
    * commits before the attempt's span opened have none.
    */
-  async commit<T>(drafts: readonly ObservedDraft[], append: () => Promise<T>): Promise<T> {
+  commit<T>(drafts: readonly ObservedDraft[], append: () => Promise<T>): Promise<T> {
+    // Nothing to time, count or span (no tracer provider, no metrics): just the commit, its
+    // promise not wrapped in another.
+    if (!this.tracer && !this.instrumentation.metrics) return append();
+    return this.#observedCommit(drafts, append);
+  }
+
+  async #observedCommit<T>(drafts: readonly ObservedDraft[], append: () => Promise<T>): Promise<T> {
     const startedAt = performance.now();
     try {
       const result = await append();
@@ -196,14 +203,23 @@ export class RunObserver {
   }
 
   /** Observes one model request as a `chat <model>` span. */
-  async modelCall<R extends ObservedModelResponse>(
+  modelCall<R extends ObservedModelResponse>(
+    model: ObservedModel,
+    prompt: unknown,
+    call: () => Promise<R>,
+  ): Promise<R> {
+    // No span to make (no tracer provider, or before the attempt's span) and no metrics: just
+    // the call, its promise not wrapped in another.
+    if (!this.#spanContext && !this.instrumentation.metrics) return call();
+    return this.#observedModelCall(model, prompt, call);
+  }
+
+  async #observedModelCall<R extends ObservedModelResponse>(
     model: ObservedModel,
     prompt: unknown,
     call: () => Promise<R>,
   ): Promise<R> {
     const metrics = this.instrumentation.metrics;
-    // No span to make (no tracer provider, or before the attempt's span) and no metrics: just the call.
-    if (!this.#spanContext && !metrics) return call();
     const series = this.instrumentation.series.model(model);
     const span = this.#chatSpan(series, model.modelId, prompt);
     const startedAt = performance.now();
@@ -260,12 +276,19 @@ export class RunObserver {
   }
 
   /** Observes one tool execution as an `execute_tool <tool>` span. */
-  async toolCall<R extends ObservedToolOutcome>(
+  toolCall<R extends ObservedToolOutcome>(
+    call: { name: string; toolCallId: string; input: unknown },
+    execute: () => Promise<R>,
+  ): Promise<R> {
+    if (!this.#spanContext && !this.instrumentation.metrics) return execute();
+    return this.#observedToolCall(call, execute);
+  }
+
+  async #observedToolCall<R extends ObservedToolOutcome>(
     call: { name: string; toolCallId: string; input: unknown },
     execute: () => Promise<R>,
   ): Promise<R> {
     const metrics = this.instrumentation.metrics;
-    if (!this.#spanContext && !metrics) return execute();
     const series = this.instrumentation.series.tool(call.name);
     const span = this.#toolSpan(series.spanName, call);
     const startedAt = performance.now();
