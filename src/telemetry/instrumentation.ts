@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import { type AgentSeries, BoundSeries, type ModelSeries } from './bound-series.js';
+import { ContextSlot } from './context-slot.js';
 import type { BatonMetrics } from './metrics.js';
 import { redact } from './redact.js';
 import { formatTraceparent, parseTraceparent, withTraceparent } from './trace-context.js';
@@ -107,7 +107,7 @@ export class Instrumentation {
   }
 }
 
-const currentAttempt = new AsyncLocalStorage<RunObserver>();
+const currentAttempt = new ContextSlot<RunObserver>();
 
 /**
  * One execution of a run: its span opens when `run.started` commits, model and tool calls made
@@ -447,7 +447,7 @@ export function observedModelCall<R extends ObservedModelResponse>(
   call: () => Promise<R>,
 ): () => Promise<R> {
   return () => {
-    const observer = currentAttempt.getStore();
+    const observer = currentAttempt.get();
     return observer ? observer.modelCall(model, prompt, call) : call();
   };
 }
@@ -457,13 +457,13 @@ export function observeToolCall<R extends ObservedToolOutcome>(
   call: { name: string; toolCallId: string; input: unknown },
   execute: () => Promise<R>,
 ): Promise<R> {
-  const observer = currentAttempt.getStore();
+  const observer = currentAttempt.get();
   return observer ? observer.toolCall(call, execute) : execute();
 }
 
 /** Counts an admission check made inside a run attempt (`baton_admission_*_total`). */
 export function observeAdmission(verdict: ObservedAdmission): void {
-  currentAttempt.getStore()?.admitted(verdict);
+  currentAttempt.get()?.admitted(verdict);
 }
 
 function elapsed(startedAt: number): number {
