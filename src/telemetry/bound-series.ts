@@ -1,4 +1,4 @@
-import type { Counter, Histogram } from 'prom-client';
+import type { CounterSeries, HistogramSeries } from './metric-series.js';
 import type { BatonMetrics } from './metrics.js';
 
 const GEN_AI_PROVIDERS: Record<string, string> = {
@@ -29,10 +29,10 @@ export interface ModelSeries {
   /** The children a successful call moves; undefined without metrics. */
   readonly ok:
     | {
-        duration: Histogram.Internal<'provider' | 'model' | 'outcome'>;
-        inputTokens: Counter.Internal;
-        outputTokens: Counter.Internal;
-        cost: Counter.Internal;
+        duration: HistogramSeries;
+        inputTokens: CounterSeries;
+        outputTokens: CounterSeries;
+        cost: CounterSeries;
       }
     | undefined;
 }
@@ -42,13 +42,13 @@ export interface ToolSeries {
   /** `execute_tool <tool>`. */
   readonly spanName: string;
   /** `baton_tool_duration_seconds{tool, outcome="ok"}`; undefined without metrics. */
-  readonly okDuration: Histogram.Internal<'tool' | 'outcome'> | undefined;
+  readonly okDuration: HistogramSeries | undefined;
 }
 
 /** How one agent's steps are observed. */
 export interface AgentSeries {
   /** `baton_step_duration_seconds{agent}`; undefined without metrics. */
-  readonly stepDuration: Histogram.Internal<'agent'> | undefined;
+  readonly stepDuration: HistogramSeries | undefined;
 }
 
 /**

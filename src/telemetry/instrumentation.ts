@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
 import { type AgentSeries, BoundSeries, type ModelSeries } from './bound-series.js';
+import { ContextSlot } from './context-slot.js';
 import type { BatonMetrics } from './metrics.js';
 import { redact } from './redact.js';
 import { formatTraceparent, parseTraceparent, withTraceparent } from './trace-context.js';
@@ -107,7 +107,7 @@ export class Instrumentation {
   }
 }
 
-const currentAttempt = new AsyncLocalStorage<RunObserver>();
+const currentAttempt = new ContextSlot<RunObserver>();
 
 /**
  * One execution of a run: its span opens when `run.started` commits, model and tool calls made
@@ -154,7 +154,14 @@ export class RunObserver {
    * A slow or failed one becomes a `baton.store.commit` span, made once its time is known;
    * commits before the attempt's span opened have none.
    */
-  async commit<T>(drafts: readonly ObservedDraft[], append: () => Promise<T>): Promise<T> {
+  commit<T>(drafts: readonly ObservedDraft[], append: () => Promise<T>): Promise<T> {
+    // Nothing to time, count or span (no tracer provider, no metrics): just the commit, its
+    // promise not wrapped in another.
+    if (!this.tracer && !this.instrumentation.metrics) return append();
+    return this.#observedCommit(drafts, append);
+  }
+
+  async #observedCommit<T>(drafts: readonly ObservedDraft[], append: () => Promise<T>): Promise<T> {
     const startedAt = performance.now();
     try {
       const result = await append();
@@ -196,14 +203,23 @@ export class RunObserver {
   }
 
   /** Observes one model request as a `chat <model>` span. */
-  async modelCall<R extends ObservedModelResponse>(
+  modelCall<R extends ObservedModelResponse>(
+    model: ObservedModel,
+    prompt: unknown,
+    call: () => Promise<R>,
+  ): Promise<R> {
+    // No span to make (no tracer provider, or before the attempt's span) and no metrics: just
+    // the call, its promise not wrapped in another.
+    if (!this.#spanContext && !this.instrumentation.metrics) return call();
+    return this.#observedModelCall(model, prompt, call);
+  }
+
+  async #observedModelCall<R extends ObservedModelResponse>(
     model: ObservedModel,
     prompt: unknown,
     call: () => Promise<R>,
   ): Promise<R> {
     const metrics = this.instrumentation.metrics;
-    // No span to make (no tracer provider, or before the attempt's span) and no metrics: just the call.
-    if (!this.#spanContext && !metrics) return call();
     const series = this.instrumentation.series.model(model);
     const span = this.#chatSpan(series, model.modelId, prompt);
     const startedAt = performance.now();
@@ -260,12 +276,19 @@ export class RunObserver {
   }
 
   /** Observes one tool execution as an `execute_tool <tool>` span. */
-  async toolCall<R extends ObservedToolOutcome>(
+  toolCall<R extends ObservedToolOutcome>(
+    call: { name: string; toolCallId: string; input: unknown },
+    execute: () => Promise<R>,
+  ): Promise<R> {
+    if (!this.#spanContext && !this.instrumentation.metrics) return execute();
+    return this.#observedToolCall(call, execute);
+  }
+
+  async #observedToolCall<R extends ObservedToolOutcome>(
     call: { name: string; toolCallId: string; input: unknown },
     execute: () => Promise<R>,
   ): Promise<R> {
     const metrics = this.instrumentation.metrics;
-    if (!this.#spanContext && !metrics) return execute();
     const series = this.instrumentation.series.tool(call.name);
     const span = this.#toolSpan(series.spanName, call);
     const startedAt = performance.now();
@@ -424,7 +447,7 @@ export function observedModelCall<R extends ObservedModelResponse>(
   call: () => Promise<R>,
 ): () => Promise<R> {
   return () => {
-    const observer = currentAttempt.getStore();
+    const observer = currentAttempt.get();
     return observer ? observer.modelCall(model, prompt, call) : call();
   };
 }
@@ -434,13 +457,13 @@ export function observeToolCall<R extends ObservedToolOutcome>(
   call: { name: string; toolCallId: string; input: unknown },
   execute: () => Promise<R>,
 ): Promise<R> {
-  const observer = currentAttempt.getStore();
+  const observer = currentAttempt.get();
   return observer ? observer.toolCall(call, execute) : execute();
 }
 
 /** Counts an admission check made inside a run attempt (`baton_admission_*_total`). */
 export function observeAdmission(verdict: ObservedAdmission): void {
-  currentAttempt.getStore()?.admitted(verdict);
+  currentAttempt.get()?.admitted(verdict);
 }
 
 function elapsed(startedAt: number): number {

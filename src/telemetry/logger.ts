@@ -1,4 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { ContextSlot } from './context-slot.js';
 import { redact, redactText } from './redact.js';
 
 /** The levels a {@link Logger} writes, least severe first (`--log-level`). */
@@ -47,14 +47,14 @@ export const silentLogger: Logger = Object.freeze({
   error: () => undefined,
 });
 
-const contextFields = new AsyncLocalStorage<LogFields>();
+const contextFields = new ContextSlot<LogFields>();
 
 /**
  * Runs `work` with `fields` added to every line logged inside it (and inside what it awaits):
  * the request id of an HTTP request, the session, run and worker of a run attempt.
  */
 export function withLogFields<T>(fields: LogFields, work: () => T): T {
-  return contextFields.run({ ...contextFields.getStore(), ...fields }, work);
+  return contextFields.run({ ...contextFields.get(), ...fields }, work);
 }
 
 /** A logger writing JSON lines (or `pretty` lines) to stderr by default, at level `info`. */
@@ -67,7 +67,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     (level: LogLevel) =>
     (message: string, fields: LogFields = {}): void => {
       if (LOG_LEVELS.indexOf(level) < threshold) return;
-      const all = serialiseFields({ ...contextFields.getStore(), ...fields });
+      const all = serialiseFields({ ...contextFields.get(), ...fields });
       write(format(new Date(now()).toISOString(), level, redactText(message), all));
     };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };

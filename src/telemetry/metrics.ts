@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { LabelledCounter, LabelledHistogram } from './metric-series.js';
 
 /** Seconds: from a fast local commit to a long agent run. */
 const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900];
@@ -143,17 +144,17 @@ export class BatonMetrics {
     return this.#pending;
   }
 
-  #counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
-    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  #counter<L extends string>(name: string, help: string, labelNames: readonly L[]): LabelledCounter<L> {
+    return new LabelledCounter(name, help, labelNames, this.registry);
   }
 
   #histogram<L extends string>(
     name: string,
     help: string,
     labelNames: readonly L[],
-    buckets: number[] = DURATION_BUCKETS,
-  ): Histogram<L> {
-    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+    buckets: readonly number[] = DURATION_BUCKETS,
+  ): LabelledHistogram<L> {
+    return new LabelledHistogram(name, help, labelNames, buckets, this.registry);
   }
 }
 

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
+import { ContextSlot } from './context-slot.js';
 
 /** A W3C trace context (`traceparent`): which trace a piece of work belongs to, and its parent span. */
 export interface TraceParent {
@@ -38,7 +38,7 @@ export function newTraceparent(): string {
 /** Reads the trace context of the work in progress (a run attempt's span opens after its start). */
 type TraceparentSource = () => string | null;
 
-const scope = new AsyncLocalStorage<TraceparentSource>();
+const scope = new ContextSlot<TraceparentSource>();
 
 /**
  * Runs `work` under the trace context `source` returns: runs created inside it (a child run, a
@@ -50,7 +50,7 @@ export function withTraceparent<T>(source: TraceparentSource | string, work: () 
 
 /** The trace context of the work in progress, or a new trace when there is none. */
 export function currentTraceparent(): string {
-  return scope.getStore()?.() ?? newTraceparent();
+  return scope.get()?.() ?? newTraceparent();
 }
 
 /**
