@@ -13,7 +13,7 @@ async function timedRun(system: LoopSystem, steps: number): Promise<MeasuredRun>
   const marks: number[] = [];
   const probes: number[] = [];
   const probe = system.checkpointProbe?.bind(system);
-  const started = performance.now();
+  let started = performance.now();
   let loopEnded: number | undefined;
   await system.run(
     steps,
@@ -21,8 +21,13 @@ async function timedRun(system: LoopSystem, steps: number): Promise<MeasuredRun>
       marks.push(performance.now());
       if (probe) probes.push(probe());
     },
-    () => {
-      loopEnded = performance.now();
+    {
+      begun: () => {
+        started = performance.now();
+      },
+      ended: () => {
+        loopEnded = performance.now();
+      },
     },
   );
   const ended = loopEnded ?? performance.now();

@@ -192,7 +192,8 @@ export async function compareLoops(
   reference: SystemId,
 ): Promise<{ short: LoopResult[]; long: LoopResult[] }> {
   console.log(
-    'ms/step: a run start to finish / steps (median of runs); p50/p99: over every step of every run;',
+    'ms/step: a run start to finish / steps (median of runs; a system that opens a database file per run ' +
+      'opens it before and closes it after the timed window); p50/p99: over every step of every run;',
   );
   console.log(
     'ckpt/run: steps per run a WAL checkpoint in a commit landed in; ckpt step: their median ms; ' +

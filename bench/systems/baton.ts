@@ -57,11 +57,12 @@ export async function openBaton(kind: BatonStoreKind): Promise<LoopSystem> {
   if (kind === 'postgres') return openBatonPostgres();
   if (kind === 'memory') {
     return {
-      async run(steps, mark, ended) {
+      async run(steps, mark, bounds) {
         const store = await openStore(':memory:');
+        bounds.begun();
         try {
           await runLoop(store, steps, mark);
-          ended();
+          bounds.ended();
         } finally {
           await store.close();
         }
@@ -73,15 +74,16 @@ export async function openBaton(kind: BatonStoreKind): Promise<LoopSystem> {
   const file = new SqliteFileProbe(scratch);
   let transactions = 0;
   return {
-    async run(steps, mark, ended) {
+    async run(steps, mark, bounds) {
       const store = await openStore(file.next(), { synchronous: kind === 'sqlite-full' ? 'FULL' : 'NORMAL' });
       if (store instanceof SqliteStore) file.watch(() => store.backgroundCheckpoints());
       countAppends(store, () => {
         transactions += 1;
       });
+      bounds.begun();
       try {
         await runLoop(store, steps, mark);
-        ended();
+        bounds.ended();
       } finally {
         file.freeze();
         await store.close();

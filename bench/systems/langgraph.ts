@@ -53,10 +53,15 @@ export async function openLangGraph(kind: 'memory' | 'sqlite'): Promise<LoopSyst
   const file = new SqliteFileProbe(scratch);
   let runs = 0;
   return {
-    async run(steps, mark, ended) {
+    async run(steps, mark, bounds) {
       runs += 1;
       const saver = kind === 'memory' ? new MemorySaver() : SqliteSaver.fromConnString(file.next());
-      if (saver instanceof SqliteSaver) saver.db.pragma('synchronous = NORMAL');
+      if (saver instanceof SqliteSaver) {
+        saver.db.pragma('synchronous = NORMAL');
+        // Its tables are made on first use; made here, as Baton's are when its store opens.
+        (saver as unknown as { setup(): void }).setup();
+      }
+      bounds.begun();
       try {
         const app = loopGraph(steps, mark).compile({ checkpointer: saver });
         const result = await app.invoke(
@@ -64,7 +69,7 @@ export async function openLangGraph(kind: 'memory' | 'sqlite'): Promise<LoopSyst
           { configurable: { thread_id: `run-${runs}` }, durability: 'sync', recursionLimit: steps * 2 + 10 },
         );
         if (result.calls !== steps) throw new BenchRunError(`LangGraph made ${result.calls} model calls`);
-        ended();
+        bounds.ended();
       } finally {
         if (saver instanceof SqliteSaver) {
           file.freeze();

@@ -4,6 +4,12 @@
 /** Called by a system at the start of each model call; the bench times steps from these marks. */
 export type StepMark = () => void;
 
+/** Where a run's measured window starts and ends, when it is not the whole `run` call. */
+export interface RunBounds {
+  begun: StepMark;
+  ended: StepMark;
+}
+
 /** Counters a system can expose; the bench samples them around each run. */
 export interface Counters {
   /** Statements sent to Postgres (each one a round trip on node-postgres). */
@@ -17,11 +23,11 @@ export interface LoopSystem {
   /**
    * One agent loop of `steps` model calls on a fresh session/thread/workflow: the first
    * `steps - 1` call the `step` tool, the last one answers. `mark` is called as each model
-   * call starts. A system that tears something down after the loop (closes a store file it
-   * opened for this run) calls `ended` when the loop is done and before the tear-down, so the
-   * last step is not charged with closing a file: the step is what is measured.
+   * call starts. A system that opens a store file for this run (so each run's checkpoints can be
+   * counted) calls `bounds.begun` once it is open and `bounds.ended` when the loop is done, before
+   * closing it: creating and closing a database is once per process in a server, not per step.
    */
-  run(steps: number, mark: StepMark, ended: StepMark): Promise<void>;
+  run(steps: number, mark: StepMark, bounds: RunBounds): Promise<void>;
   counters?(): Counters;
   /**
    * For a system on a SQLite file: a value that changes when the main database file is
