@@ -1,7 +1,8 @@
 // `npm run bench http`: the HTTP plane on loopback. Sessions started per second through
-// `POST /v1/sessions`, and fan-out: 1, 50 and 500 NDJSON readers (client SDK, `follow=1`, in a
-// child process of their own) follow one session while this process — server and store —
-// commits BENCH_EVENTS (default 100) events, one every 2 ms. Reported: delivery latency from
+// `POST /v1/sessions`, and fan-out: 1, 50 and 500 NDJSON readers (`follow=1`, bare HTTP readers
+// or, with BENCH_READER_CLIENT=sdk, the client SDK; in a child process of their own) follow one
+// session while this process — server and store — commits BENCH_EVENTS (default 100) events,
+// one every 2 ms. Reported: delivery latency from
 // the store's post-commit notification to each reader's receipt (p50/p99 over every copy), and
 // the server's CPU per delivered event copy (its CPU over the burst, less a burst with no
 // reader, over events × readers). BENCH_SESSIONS (default 500) tunes the start rate;
