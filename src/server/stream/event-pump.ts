@@ -51,6 +51,7 @@ export class EventPump {
   /** Set while the reader's buffer is full: `resume` calls it. */
   #paused: (() => void) | undefined;
   #unpaused: Promise<void> | undefined;
+  #started = false;
   #ended = false;
 
   constructor(
@@ -67,19 +68,19 @@ export class EventPump {
 
   /** Starts pulling (once). */
   start(): void {
-    if (this.#iterator !== undefined || this.#ended) return;
+    if (this.#started || this.#ended) return;
+    this.#started = true;
     const { signal } = this.#options;
     if (signal?.aborted) {
       this.#end();
       return;
     }
     signal?.addEventListener('abort', () => this.#end(), { once: true });
-    this.#iterator = this.#open(this.#stopped.signal)[Symbol.asyncIterator]();
     const beat = encodeFrame({ type: 'heartbeat' }, this.#format);
     if (this.#options.heartbeatMs !== undefined && beat) {
       this.#heartbeat = setInterval(() => this.#queue(beat), this.#options.heartbeatMs);
     }
-    void this.#run(this.#iterator);
+    void this.#run();
   }
 
   /** The reader has room again. */
@@ -92,20 +93,28 @@ export class EventPump {
 
   /** The reader left: stop iterating and write nothing more. */
   stop(): void {
-    if (this.#ended) return;
-    this.#finish();
-    this.resume();
-    // Not awaited: the signal ends a pending `next()`; waiting here would tie the socket's
-    // teardown to the runtime honouring it. The reader left: no one hears a failure.
-    this.#iterator?.return?.().catch(() => undefined);
+    if (!this.#ended) this.#finish();
   }
 
-  /** Ends the stream cleanly: what is pending goes out, then the end. */
-  #end(): void {
+  /** Ends the stream with `error` (its sink refused a write). */
+  #fail(error: unknown): void {
     if (this.#ended) return;
+    this.#finish();
+    this.#sink.fail(error);
+  }
+
+  /** Ends the stream cleanly (the signal aborted): what is pending goes out, then the end. */
+  #end(): void {
+    if (!this.#ended) this.#close();
+  }
+
+  /** Flushes what is pending, then ends the sink: cleanly, or with the failure given. */
+  #close(failure?: { error: unknown }): void {
     this.flush();
-    this.stop();
-    this.#sink.end();
+    if (this.#ended) return; // The flush failed: the sink heard of it already.
+    this.#finish();
+    if (failure) this.#sink.fail(failure.error);
+    else this.#sink.end();
   }
 
   /** Writes what is pending now (the shared flush calls it; so does the pump before it ends). */
@@ -115,15 +124,26 @@ export class EventPump {
     this.#pending = [];
     this.#pendingBytes = 0;
     const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
-    if (!this.#sink.write(bytes) && this.#unpaused === undefined) {
+    let room: boolean;
+    try {
+      room = this.#sink.write(bytes);
+    } catch (error) {
+      // A sink refusing a write (a Web stream closed under it) ends this reader, not the shared
+      // flush of every other one.
+      this.#fail(error);
+      return;
+    }
+    if (!room && this.#unpaused === undefined) {
       this.#unpaused = new Promise((resolve) => {
         this.#paused = resolve;
       });
     }
   }
 
-  async #run(iterator: AsyncIterator<StreamEvent>): Promise<void> {
+  async #run(): Promise<void> {
     try {
+      const iterator = this.#open(this.#stopped.signal)[Symbol.asyncIterator]();
+      this.#iterator = iterator;
       for (;;) {
         if (this.#unpaused) await this.#unpaused;
         if (this.#ended) return;
@@ -133,12 +153,12 @@ export class EventPump {
         const bytes = encodeFrame(result.value, this.#format);
         if (bytes) this.#queue(bytes);
       }
-      this.flush();
-      this.#finish();
-      this.#sink.end();
+      this.#close();
     } catch (error) {
       if (this.#ended) return;
-      // The events before the failure go out first (they are the reader's to keep).
+      // The events before the failure go out first (they are the reader's to keep). A lagging
+      // reader's disconnect is an ordinary end, not a failure. (A reader leaving or the signal
+      // aborting ended the pump already: nothing to report.)
       if (error instanceof StreamLaggedError) {
         const frame: DisconnectedFrame = {
           type: 'stream.disconnected',
@@ -147,13 +167,8 @@ export class EventPump {
           message: error.message,
         };
         this.#queue(encodeFrame(frame, this.#format) as Uint8Array);
-      }
-      this.flush();
-      this.#finish();
-      // A lagging reader's disconnect is an ordinary end, not a failure. (A reader leaving or
-      // the signal aborting ended the pump already: nothing to report.)
-      if (error instanceof StreamLaggedError) this.#sink.end();
-      else this.#sink.fail(error);
+        this.#close();
+      } else this.#close({ error });
     }
   }
 
@@ -167,10 +182,15 @@ export class EventPump {
     else scheduleFlush(this);
   }
 
+  /** Ends the pump: no more writes, the iterator stopped, a paused loop let go. */
   #finish(): void {
     this.#ended = true;
     clearInterval(this.#heartbeat);
     this.#stopped.abort();
+    this.resume();
+    // Not awaited: the signal ends a pending `next()`; waiting here would tie the socket's
+    // teardown to the runtime honouring it. Past the end, no one hears a failure.
+    this.#iterator?.return?.().catch(() => undefined);
   }
 }
 
