@@ -1,10 +1,12 @@
 // `npm run bench http`: the HTTP plane on loopback. Sessions started per second through
-// `POST /v1/sessions`, and fan-out: 1, 50 and 500 NDJSON readers (client SDK, `follow=1`, in a
-// child process of their own) follow one session while this process — server and store —
-// commits BENCH_EVENTS (default 100) events, one every 2 ms. Reported: delivery latency from
+// `POST /v1/sessions`, and fan-out: 1, 50 and 500 NDJSON readers (`follow=1`, bare HTTP readers
+// or, with BENCH_READER_CLIENT=sdk, the client SDK; in a child process of their own) follow one
+// session while this process — server and store — commits BENCH_EVENTS (default 100) events,
+// one every 2 ms. Reported: delivery latency from
 // the store's post-commit notification to each reader's receipt (p50/p99 over every copy), and
 // the server's CPU per delivered event copy (its CPU over the burst, less a burst with no
-// reader, over events × readers). BENCH_SESSIONS (default 500) tunes the start rate.
+// reader, over events × readers). BENCH_SESSIONS (default 500) tunes the start rate;
+// BENCH_READERS (default `1,50,500`) the reader counts, e.g. `500` alone to profile fan-out.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +26,7 @@ import { loadAverage, ms, printTable } from './_table.js';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 500);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100);
-const READER_COUNTS = [1, 50, 500];
+const READER_COUNTS = (process.env.BENCH_READERS ?? '1,50,500').split(',').map(Number);
 const READERS_CHILD = fileURLToPath(new URL('./_readers-child.ts', import.meta.url));
 
 const agent = defineAgent({

@@ -33,7 +33,7 @@ export async function* streamSession(
   const queue = new BoundedQueue<StreamEvent>(maxLag, options.signal);
   const unsubscribeStore = context.store.subscribe(sessionId, (event) => queue.push(event));
   const unsubscribeLive = context.bus.subscribe(sessionId, (event) => queue.push(event));
-  const { signal, follow = false } = options;
+  const { follow = false } = options;
   let next = Math.max(0, options.from ?? 0);
   const lagged = () => new StreamLaggedError(next, maxLag);
   const readers = context.instrumentation.metrics?.streamReaders;
@@ -51,7 +51,7 @@ export async function* streamSession(
       for await (const event of replay(context, sessionId, next, () => false)) yield event;
       return;
     }
-    while (!signal?.aborted) {
+    while (!queue.aborted) {
       if (queue.overflowed) throw lagged();
       const event = await queue.next();
       if (event === undefined) return;

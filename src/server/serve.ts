@@ -1,11 +1,13 @@
 import type { Server } from 'node:http';
-import { createServer } from 'node:http';
+import { createServer, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Http2Bindings, HttpBindings } from '@hono/node-server';
 import { getRequestListener, RequestError } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { UserError } from '../core/errors.js';
 import { errorBodyFor, errorResponse, statusForError } from './error-response.js';
 import { MalformedRequestError } from './http-errors.js';
+import { takeEventBody } from './stream/event-frames.js';
 
 /** The Node request and response `@hono/node-server` hands to the app with each request. */
 export type NodeBindings = HttpBindings | Http2Bindings;
@@ -50,11 +52,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const fetch = async (request: Request, bindings: NodeBindings): Promise<Response> => {
     const response = await options.app.fetch(request, bindings);
     const type = response.headers.get('content-type') ?? '';
-    if (STREAM_TYPES.some((streamType) => type.startsWith(streamType))) {
-      streams.add(bindings.outgoing);
-      bindings.outgoing.once('close', () => streams.delete(bindings.outgoing));
-    }
-    return response;
+    if (!STREAM_TYPES.some((streamType) => type.startsWith(streamType))) return response;
+    const { outgoing } = bindings;
+    streams.add(outgoing);
+    outgoing.once('close', () => streams.delete(outgoing));
+    return outgoing instanceof ServerResponse ? writtenDirectly(response, outgoing) : response;
   };
   const listener = getRequestListener(fetch, {
     hostname: host,
@@ -83,6 +85,28 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       return closing;
     },
   };
+}
+
+/**
+ * An event stream's head written to the Node response, and its events pumped straight into it
+ * ({@link takeEventBody}): with hundreds of readers of one session, a Web stream per reader
+ * between the events and the socket was most of the server's work per delivered event. Any
+ * other body (an MCP server's SSE) goes back to the adapter, which pipes it.
+ */
+function writtenDirectly(response: Response, outgoing: ServerResponse): Response {
+  const write = takeEventBody(response.body);
+  if (write === undefined) return response;
+  const headers: Record<string, string | string[]> = {};
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value;
+  });
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length > 0) headers['set-cookie'] = cookies;
+  outgoing.writeHead(response.status, headers);
+  // The head goes out now: a follower waits for it before it reads, and events may be far off.
+  outgoing.flushHeaders();
+  write(outgoing);
+  return RESPONSE_ALREADY_SENT;
 }
 
 /**

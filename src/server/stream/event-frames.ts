@@ -1,121 +1,100 @@
+import type { ServerResponse } from 'node:http';
 import type { StreamEvent } from '../../core/events.js';
-import { StreamLaggedError } from '../../runtime/stream-lagged-error.js';
-import { encodeFrame, type WireFormat } from './encoded-event.js';
-import type { DisconnectedFrame } from './stream-frame.js';
+import type { WireFormat } from './encoded-event.js';
+import { EventPump, type EventPumpOptions } from './event-pump.js';
 
 /** Options of {@link eventStream}. */
-export interface EventStreamOptions {
-  /** Ends the stream (cleanly) when aborted, e.g. when the client disconnects. */
-  signal?: AbortSignal;
-  /** Interleave a heartbeat this often (ms); none when absent (NDJSON drops them anyway). */
-  heartbeatMs?: number;
+export type EventStreamOptions = EventPumpOptions;
+
+/** What {@link takeEventBody} needs to pump a body's events straight into a Node response. */
+interface DirectBody {
+  open: (signal: AbortSignal) => AsyncIterable<StreamEvent>;
+  format: WireFormat;
+  options: EventStreamOptions;
 }
 
-/** Most events coalesced into one chunk (one write to the socket). */
-const MAX_BATCH_EVENTS = 256;
+/** The bodies made by {@link eventStream}, until a server takes one over or it is dropped. */
+const directBodies = new WeakMap<ReadableStream<Uint8Array>, DirectBody>();
 
 /**
- * Turns an event iterator into the bytes of a response body in `format`: one pull-based Web
- * stream per reader, with no encoding stages behind it (the bytes of an event are shared by
- * all its readers, see {@link encodeFrame}). Events already waiting for this reader when one
- * is pulled go out with it as one chunk, so a burst costs a reader one socket write, not one
- * per event. `open` receives a signal that aborts when the reader cancels (the HTTP client
- * went away) or `options.signal` aborts, so the runtime stops iterating instead of holding a
- * subscription for a reader that is gone.
+ * Turns an event iterator into the bytes of a response body in `format`, pumped by an
+ * {@link EventPump}. The Web stream is what a Fetch-API host reads; `serve` instead takes the
+ * body over with {@link takeEventBody} and writes the events straight into the Node response,
+ * with no Web stream between them (nothing of it has started: it pulls only when read).
  */
 export function eventStream(
   open: (signal: AbortSignal) => AsyncIterable<StreamEvent>,
   format: WireFormat,
   options: EventStreamOptions = {},
 ): ReadableStream<Uint8Array> {
-  const cancelled = new AbortController();
-  const signal = options.signal ? AbortSignal.any([cancelled.signal, options.signal]) : cancelled.signal;
-  let iterator: AsyncIterator<StreamEvent> | undefined;
-  // A `next()` that was not settled when a chunk went out: the next pull starts with it.
-  let pending: Promise<IteratorResult<StreamEvent>> | undefined;
-  let heartbeat: ReturnType<typeof setInterval> | undefined;
-  const stop = (): void => {
-    clearInterval(heartbeat);
-    cancelled.abort();
-  };
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      const beat = encodeFrame({ type: 'heartbeat' }, format);
-      if (options.heartbeatMs !== undefined && beat) {
-        heartbeat = setInterval(() => controller.enqueue(beat), options.heartbeatMs);
-      }
+  let pump: EventPump | undefined;
+  let closed = false;
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (pump === undefined) {
+          pump = new EventPump(
+            open,
+            format,
+            {
+              write(bytes) {
+                controller.enqueue(bytes);
+                return (controller.desiredSize ?? 0) > 0;
+              },
+              end() {
+                if (closed) return;
+                closed = true;
+                controller.close();
+              },
+              fail(error) {
+                closed = true;
+                controller.error(error);
+              },
+            },
+            options,
+          );
+          pump.start();
+        } else pump.resume();
+      },
+      cancel() {
+        closed = true;
+        pump?.stop();
+      },
     },
-    async pull(controller) {
-      if (signal.aborted) {
-        stop();
-        return controller.close();
-      }
-      const chunks: Uint8Array[] = [];
-      try {
-        iterator ??= open(signal)[Symbol.asyncIterator]();
-        // A failed `next()` kept from the previous pull fails the stream only now, after the
-        // chunk of events before it went out (erroring the stream would discard them).
-        let result = await (pending ?? iterator.next());
-        pending = undefined;
-        while (!result.done) {
-          const bytes = encodeFrame(result.value, format);
-          if (bytes) chunks.push(bytes);
-          if (chunks.length >= MAX_BATCH_EVENTS) break;
-          pending = iterator.next();
-          // Still waiting, or failed: the events so far go out first.
-          if ((await settlementThisTurn(pending)) !== 'fulfilled') break;
-          result = await pending;
-          pending = undefined;
-        }
-        if (chunks.length > 0) controller.enqueue(joined(chunks));
-        if (!result.done) return;
-        stop();
-        controller.close();
-      } catch (error) {
-        const aborted = signal.aborted;
-        stop();
-        if (error instanceof StreamLaggedError) {
-          const frame: DisconnectedFrame = {
-            type: 'stream.disconnected',
-            reason: 'lagging',
-            from: error.from,
-            message: error.message,
-          };
-          controller.enqueue(encodeFrame(frame, format) as Uint8Array);
-        }
-        // An abort is the reader leaving or the server shutting down: an ordinary end, not a
-        // failure; so is a lagging reader's disconnect.
-        if (aborted || error instanceof StreamLaggedError) controller.close();
-        else controller.error(error);
-      }
-    },
-    cancel() {
-      stop();
-      // Not awaited: the signal above ends a pending `next()`; waiting here would tie the
-      // socket's teardown to the runtime honouring it. The reader left: no one hears a failure.
-      iterator?.return?.().catch(() => undefined);
-    },
-  });
+    // Nothing starts until a reader reads: a body taken over by `takeEventBody` never opens.
+    { highWaterMark: 0 },
+  );
+  directBodies.set(body, { open, format, options });
+  return body;
 }
 
 /**
- * How `promise` stands at the event loop's next turn: fulfilled when the iterator had the
- * event queued already (a burst), so it joins the chunk being built instead of a write of its own.
+ * How to write an {@link eventStream} body straight into a Node response whose head is sent
+ * (undefined for any other body): the pump's chunks become `response.write`s, a full socket
+ * buffer pauses it until `drain`, and the response closing (the reader left) stops it. The body
+ * is taken: its Web stream is never read.
  */
-function settlementThisTurn(promise: Promise<unknown>): Promise<'pending' | 'fulfilled' | 'rejected'> {
-  let state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
-  // Also keeps a rejection that is only awaited by the next pull from counting as unhandled.
-  promise.then(
-    () => {
-      state = 'fulfilled';
-    },
-    () => {
-      state = 'rejected';
-    },
-  );
-  return new Promise((resolve) => setImmediate(() => resolve(state)));
-}
-
-function joined(chunks: Uint8Array[]): Uint8Array {
-  return chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+export function takeEventBody(
+  body: ReadableStream<Uint8Array> | null,
+): ((response: ServerResponse) => void) | undefined {
+  const direct = body ? directBodies.get(body) : undefined;
+  if (direct === undefined || body === null) return undefined;
+  directBodies.delete(body);
+  return (response) => {
+    // The reader may be gone already (its 'close' came before the app answered).
+    if (response.destroyed) return;
+    const pump = new EventPump(
+      direct.open,
+      direct.format,
+      {
+        write: (bytes) => response.write(bytes),
+        end: () => response.end(),
+        fail: (error) => response.destroy(error instanceof Error ? error : new Error(String(error))),
+      },
+      direct.options,
+    );
+    response.on('drain', () => pump.resume());
+    response.once('close', () => pump.stop());
+    pump.start();
+  };
 }
