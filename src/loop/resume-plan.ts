@@ -21,6 +21,11 @@ export interface IncompleteStep {
   admission: EventDataByType['admission.checked'] | undefined;
   /** This step's `handoff.occurred` is committed. */
   handoffRecorded: boolean;
+  /**
+   * A message (a user's or a background report) was committed after the step's model response:
+   * an answer of that response does not end the turn, the model sees the message next.
+   */
+  followedByMessage: boolean;
 }
 
 /** Where the current run stopped, derived from the session log in one pass. */
@@ -73,6 +78,7 @@ export function planResume(
   for (const event of events) {
     let releasing = false;
     if (event.type === 'message.received') {
+      if (current?.message !== undefined && !current.completed) current.followedByMessage = true;
       // A background message after an answer (a child's report waking an idle-yielded run) is
       // shown to the model next, so that answer does not end the turn either.
       answer = undefined;
@@ -103,6 +109,7 @@ export function planResume(
             handoffReason: undefined,
             admission: undefined,
             handoffRecorded: false,
+            followedByMessage: false,
           };
         }
         break;

@@ -210,7 +210,10 @@ export class Turn {
       if (end !== undefined) return end;
     }
     await journal.append({ type: 'step.completed', data: { step } });
-    this.answer = message.toolCalls.length === 0 ? message.text : undefined;
+    // A resumed answer that a message followed before the interruption is not the turn's last
+    // word: the message was read with the log, so nothing else would ever answer it.
+    const final = message.toolCalls.length === 0 && resumed?.followedByMessage !== true;
+    this.answer = final ? message.text : undefined;
     return undefined;
   }
 
