@@ -750,6 +750,28 @@ describe('a runner’s blobs across a plane restart', () => {
     expect(named.status, await named.clone().text()).toBe(200);
   });
 
+  it('takes a patch uploaded through a second plane process on the same store, once it knew the run', async () => {
+    const lease = await claimed('two_planes');
+    const before = Buffer.from('diff --git a/w b/w');
+    // This process loads (and keeps) the run's upload account first.
+    expect((await put('run_two_planes', before, lease)).status).toBe(204);
+    const second = await startTestServer({ workers: 0, runnerAccess: access, store: new SqliteStore(db) });
+    try {
+      const patch = Buffer.from('diff --git a/z b/z');
+      const hash = sha256Hex(patch);
+      const uploaded = await fetch(`${second.url}/v1/runner/alpha/runs/run_two_planes/blobs/${hash}`, {
+        method: 'PUT',
+        headers: { ...headers(lease), 'content-type': 'application/octet-stream' },
+        body: new Uint8Array(patch),
+      });
+      expect(uploaded.status).toBe(204);
+      const named = await namePatch('run_two_planes', hash, lease);
+      expect(named.status, await named.clone().text()).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
+
   it('counts what a run uploaded before a plane restart against its quota after it', async () => {
     const quota = { maxBlobs: 2, maxBytes: 1024 * 1024 };
     await restart(quota);

@@ -63,12 +63,14 @@ export function canonicalJsonOfParsed(value: unknown): string {
 const quotedKeys = new Map<string, string>();
 /** Keys come from tool inputs and outputs too, so the cache stops growing at this size. */
 const MAX_QUOTED_KEYS = 4_096;
+/** ...and keeps only short keys: a tool's output keyed by whole documents is not pinned in memory. */
+const MAX_QUOTED_KEY_LENGTH = 64;
 
 function quotedKey(key: string): string {
   let quoted = quotedKeys.get(key);
   if (quoted === undefined) {
     quoted = JSON.stringify(key);
-    if (quotedKeys.size < MAX_QUOTED_KEYS) quotedKeys.set(key, quoted);
+    if (quotedKeys.size < MAX_QUOTED_KEYS && key.length <= MAX_QUOTED_KEY_LENGTH) quotedKeys.set(key, quoted);
   }
   return quoted;
 }

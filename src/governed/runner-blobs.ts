@@ -77,7 +77,20 @@ export class RunnerBlobs {
     // A hash already known readable needs no look at the log; only a miss catches up with it.
     if (this.#readable.get(run.id)?.hashes.has(hash)) return true;
     const readable = await this.#readableOf(run);
-    return readable.hashes.has(hash);
+    if (readable.hashes.has(hash)) return true;
+    return this.#uploadedElsewhere(run.id, hash);
+  }
+
+  /**
+   * Whether another plane process (behind the same load balancer) took this upload: its mark is
+   * the record. This process's account then learns the hash, so the run reads it from now on.
+   */
+  async #uploadedElsewhere(runId: string, hash: string): Promise<boolean> {
+    const marked = (await this.#store.listMarks(uploadsScope(runId))).some((mark) =>
+      mark.startsWith(`${hash}:`),
+    );
+    if (marked) (await this.#uploadsOf(runId)).hashes.add(hash);
+    return marked;
   }
 
   /** The blob, when `run`'s runner may read it; undefined otherwise (as for a missing blob). */

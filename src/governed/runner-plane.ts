@@ -389,8 +389,9 @@ export class RunnerPlane {
         runPatch: { lease: null },
       }),
     );
-    await this.#blobs.forget(runId);
+    // The receipt is recorded: the run's memory here goes first, whatever the marks' clean-up meets.
     this.#started.delete(runId);
+    await this.#blobs.forget(runId);
     return receiptHash;
   }
 

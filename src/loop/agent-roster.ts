@@ -45,7 +45,10 @@ function definitionOf(candidate: AnyTool): LanguageModelV3FunctionTool {
     type: 'function',
     name: candidate.name,
     description: candidate.description,
-    inputSchema: toolInputJsonSchema(candidate) as LanguageModelV3FunctionTool['inputSchema'],
+    // A copy: the converted schema is cached and shared, and a middleware may edit what it is given.
+    inputSchema: structuredClone(
+      toolInputJsonSchema(candidate),
+    ) as LanguageModelV3FunctionTool['inputSchema'],
   };
 }
 

@@ -110,6 +110,24 @@ describe('the signal a model call gives its provider', () => {
   });
 });
 
+describe('a late read of the call options', () => {
+  it('links nothing to the caller’s signal when a middleware reads the abort signal after the call', async () => {
+    const caller = new AbortController();
+    const kept: LanguageModelV3CallOptions[] = [];
+    const inner = scriptedModel(() => ({ text: 'ok' }));
+    const model: LanguageModelV3 = {
+      ...inner,
+      doStream: (options) => {
+        kept.push(options);
+        return inner.doStream(options);
+      },
+    };
+    for (let call = 0; call < 3; call += 1) await callModel({ model, prompt, signal: caller.signal });
+    for (const options of kept) expect(options.abortSignal).toBeDefined();
+    expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+  });
+});
+
 describe('the idle timeout', () => {
   it('starts over with every part, so a stream longer than it but never quiet that long succeeds', async () => {
     const response = await callModel({

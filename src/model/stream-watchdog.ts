@@ -29,6 +29,7 @@ export class StreamWatchdog {
   private receiving = false;
   /** Whether the controller follows the caller's signal yet (see `follow`): `signal` was read or a timeout expired. */
   private following = false;
+  private disposed = false;
   private failure: ModelCallError | undefined;
   private interruptWaiting: ((error: ModelCallError) => void) | undefined;
 
@@ -80,6 +81,9 @@ export class StreamWatchdog {
   dispose(): void {
     clearTimeout(this.timer);
     if (this.following) this.callerSignal?.removeEventListener('abort', this);
+    // A read of the provider's signal after the call (a middleware logging its options) must
+    // not link the caller's long-lived signal to a call that is over.
+    this.disposed = true;
   }
 
   /** The caller's signal aborted (this object is its listener, so no closure per call). */
@@ -89,7 +93,7 @@ export class StreamWatchdog {
 
   /** Makes the controller follow the caller's signal from now on, taking its abort if it came first. */
   private follow(): void {
-    if (this.following) return;
+    if (this.following || this.disposed) return;
     this.following = true;
     if (this.callerSignal?.aborted) this.controller.abort(this.callerSignal.reason);
     else this.callerSignal?.addEventListener('abort', this);

@@ -54,8 +54,11 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     const type = response.headers.get('content-type') ?? '';
     if (!STREAM_TYPES.some((streamType) => type.startsWith(streamType))) return response;
     const { outgoing } = bindings;
-    streams.add(outgoing);
-    outgoing.once('close', () => streams.delete(outgoing));
+    // A client gone while the route was still working has closed already: no 'close' will come.
+    if (!outgoing.destroyed) {
+      streams.add(outgoing);
+      outgoing.once('close', () => streams.delete(outgoing));
+    }
     return outgoing instanceof ServerResponse ? writtenDirectly(response, outgoing) : response;
   };
   const listener = getRequestListener(fetch, {

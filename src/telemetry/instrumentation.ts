@@ -240,9 +240,11 @@ export class RunObserver {
       const ok = series.ok;
       if (ok) {
         ok.duration.observe(elapsed(startedAt));
-        ok.inputTokens.inc(usage.inputTokens);
-        ok.outputTokens.inc(usage.outputTokens);
-        if (usage.costUsd !== undefined) ok.cost.inc(usage.costUsd);
+        // A provider's odd usage (NaN, negative) is not counted: a counter refuses it, and the
+        // refusal would fail a call that succeeded (and was paid for).
+        if (countable(usage.inputTokens)) ok.inputTokens.inc(usage.inputTokens);
+        if (countable(usage.outputTokens)) ok.outputTokens.inc(usage.outputTokens);
+        if (countable(usage.costUsd)) ok.cost.inc(usage.costUsd);
       }
       return response;
     } catch (error) {
@@ -464,6 +466,10 @@ export function observeToolCall<R extends ObservedToolOutcome>(
 /** Counts an admission check made inside a run attempt (`baton_admission_*_total`). */
 export function observeAdmission(verdict: ObservedAdmission): void {
   currentAttempt.get()?.admitted(verdict);
+}
+
+function countable(value: number | undefined): value is number {
+  return value !== undefined && Number.isFinite(value) && value >= 0;
 }
 
 function elapsed(startedAt: number): number {
