@@ -1,5 +1,5 @@
 // `npm run bench tracing`: the per-step cost of observability. A run of BENCH_TRACING_STEPS steps
-// (default 40; one tool call each) is executed with tracing off, and with every span exported
+// (default 200; one tool call each) is executed with tracing off, and with every span exported
 // through a batch processor to an in-memory exporter (plus the metrics), on SQLite and on the
 // in-memory store, the four modes alternately, BENCH_TRACING_ROUNDS times (default 16, after
 // BENCH_TRACING_WARMUP runs of each, default 20). Reported: the median wall and CPU time per step
@@ -30,7 +30,7 @@ import { report } from './_report.js';
 import { ascending, median, percentile } from './_stats.js';
 import { loadAverage, printTable } from './_table.js';
 
-const STEPS = Number(process.env.BENCH_TRACING_STEPS ?? 40);
+const STEPS = Number(process.env.BENCH_TRACING_STEPS ?? 200);
 const ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 16);
 const WARMUP = Number(process.env.BENCH_TRACING_WARMUP ?? 20);
 /** The stores measured; the target is on SQLite, the in-memory store shows the cost without I/O. */
