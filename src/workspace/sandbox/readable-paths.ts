@@ -62,10 +62,16 @@ export async function readablePaths(
   const env: Record<string, string> = {};
   const found = new Set(SYSTEM_READ_PATHS.filter((path) => existsSync(path)));
   const allHidden = [...hidden.soft, ...hidden.hard];
+  // Hundreds of PATH links point into a few directories (`/usr/bin/x` -> `/etc/alternatives/x`
+  // -> `/usr/lib/...`): each directory, and each real path, is looked at once.
+  const looked = new Set<string>();
   const addInstallation = async (dir: string): Promise<void> => {
+    if (looked.has(dir)) return;
+    looked.add(dir);
     // A PATH entry that does not resolve (gone, unreadable) adds nothing to the view.
     const real = await realpath(dir).catch(() => undefined);
-    if (real === undefined || real === '/') return;
+    if (real === undefined || real === '/' || (real !== dir && looked.has(real))) return;
+    looked.add(real);
     found.add(real);
     const prefix = installationPrefix(real);
     if (prefix !== undefined) {
