@@ -102,12 +102,14 @@ export async function settleChild(
 export async function notifyParent(
   context: RuntimeContext,
   run: RunRecord,
-  session?: Pick<SessionRecord, 'parentSessionId'>,
+  readSession?: () => Promise<Pick<SessionRecord, 'parentSessionId'> | undefined>,
 ): Promise<void> {
   // Only a pool's runner executes a pool run, and a runner has no sessions to read (its store is
   // the plane's runner API): looking would only fail. A parent finds the child's end itself.
   if (run.pool !== null) return;
-  // A session's parent never changes, so a record read earlier says whether there is one to tell.
+  // A session's parent never changes, so a record read earlier says whether there is one to
+  // tell; when that read failed, `settleChild` reads the session itself.
+  const session = await readSession?.().catch(() => undefined);
   if (session !== undefined && session.parentSessionId === null) return;
   try {
     await settleChild(context, run.sessionId);

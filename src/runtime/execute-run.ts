@@ -184,10 +184,8 @@ async function executeLogged(
 
 /** After a run ended: its parent (if it is a child) learns of it; a cancelled one's children are cancelled. */
 async function settleFamily(context: RuntimeContext, run: RunRecord, journal: StoreJournal): Promise<void> {
-  // The session as the attempt read it tells whether it has a parent; a store that keeps no
-  // sessions refuses the read, and then `notifyParent` decides without it.
-  const session = run.pool === null ? await journal.session().catch(() => undefined) : undefined;
-  await notifyParent(context, run, session);
+  // The session as the attempt read it tells whether it has a parent.
+  await notifyParent(context, run, () => journal.session());
   if (run.status !== 'cancelled') return;
   await cancelChildren(context, run).catch((error: unknown) =>
     // The run itself is cancelled; children left running end when their own cancel is retried.
