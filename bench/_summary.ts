@@ -1,6 +1,7 @@
-// The closing summary of `npm run bench`: issue 18's targets beside what this run measured,
-// from the figures the pieces reported (bench/_report.ts). A target whose figures a piece did
-// not report (it failed, or was filtered out) reads "not measured".
+// The closing summary of `npm run bench`: issue 18's targets and issue 17's tracing overhead
+// beside what this run measured, from the figures the pieces reported (bench/_report.ts). A
+// target whose figures a piece did not report (it failed, or was filtered out) reads "not
+// measured".
 import { ms, printTable, times } from './_table.js';
 
 type Figures = ReadonlyMap<string, number>;
@@ -155,12 +156,23 @@ const TARGETS: Target[] = [
     'max',
     2,
   ),
+  {
+    name: 'issue 17: tracing on SQLite ≤ 5 % CPU per step (paired median)',
+    measured: (figures) => {
+      const value = figure(figures, 'tracing.cpuOverheadPct');
+      return value === undefined ? undefined : `${value.toFixed(1)} %`;
+    },
+    met: (figures) => {
+      const value = figure(figures, 'tracing.cpuOverheadPct');
+      return value === undefined ? undefined : value <= 5;
+    },
+  },
 ];
 
-/** Prints issue 18's targets with this run's figures. */
+/** Prints the issues' targets with this run's figures. */
 export function printSummary(figures: Figures): void {
   printTable(
-    ['issue 18 target', 'this run', 'met'],
+    ['target', 'this run', 'met'],
     TARGETS.map((target) => {
       const met = target.met(figures);
       return [

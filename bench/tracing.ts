@@ -1,11 +1,12 @@
 // `npm run bench tracing`: the per-step cost of observability. A run of BENCH_TRACING_STEPS steps
-// (default 200; one tool call each) is executed with tracing off, and with every span exported
-// through a batch processor to an in-memory exporter (plus the metrics), on SQLite and on the
-// in-memory store, the four modes alternately, BENCH_TRACING_ROUNDS times (default 16, after
+// (default 200; one tool call each) is executed in three modes on SQLite and on the in-memory
+// store: bare (no metrics, no tracing), tracing off (the metrics every `baton` command keeps) and
+// tracing on (those metrics plus every span exported through a batch processor to an in-memory
+// exporter). The six modes run alternately, BENCH_TRACING_ROUNDS times (default 16, after
 // BENCH_TRACING_WARMUP runs of each, default 20). Reported: the median wall and CPU time per step
-// of each mode with their spread (min–max of the rounds), and the overhead of tracing, of the
-// medians and paired round by round (median and spread of the pairs); issue 17's target is ≤ 5 %
-// (CPU, SQLite).
+// of each mode with their spread (min–max of the rounds), and two overheads, of the medians and
+// paired round by round (median and spread of the pairs): tracing (on against off, issue 17's
+// target ≤ 5 % CPU on SQLite) and all observability (on against bare).
 //
 // Each mode has one store and one runtime for all its rounds, opened before the warm-up, as a
 // server has. A store opened per round starts its WAL checkpoint thread, whose start-up (about
@@ -67,6 +68,9 @@ interface StepCost {
   cpu: number;
 }
 
+/** What a mode observes with: nothing, the metrics alone, or the metrics and every span. */
+type Observed = 'bare' | 'metrics' | 'traced';
+
 /** A mode's store and runtime, kept for all its rounds, and what its rounds cost. */
 interface Mode {
   traced: boolean;
@@ -75,12 +79,14 @@ interface Mode {
   costs: StepCost[];
 }
 
-async function openMode(kind: StoreKind, traced: boolean): Promise<Mode> {
-  const store = await openStore(kind === 'memory' ? ':memory:' : join(dir, `${traced ? 'on' : 'off'}.db`));
+async function openMode(kind: StoreKind, observed: Observed): Promise<Mode> {
+  const store = await openStore(kind === 'memory' ? ':memory:' : join(dir, `${observed}.db`));
+  const traced = observed === 'traced';
   const runtime = createRuntime({
     store,
     agents: [agent],
-    ...(traced && { tracerProvider, metrics: createMetrics() }),
+    ...(observed !== 'bare' && { metrics: createMetrics() }),
+    ...(traced && { tracerProvider }),
   });
   return { traced, store, runtime, costs: [] };
 }
@@ -101,22 +107,28 @@ async function perStep({ traced, runtime }: Mode): Promise<StepCost> {
   return { wall: (performance.now() - started) / STEPS, cpu: (cpu.user + cpu.system) / 1000 / STEPS };
 }
 
-/** Tracing off and on over one kind of store. */
-interface Pair {
+/** The three modes over one kind of store. */
+interface Trio {
   kind: StoreKind;
+  bare: Mode;
   off: Mode;
   on: Mode;
 }
 
-const pairs: Pair[] = [];
+const trios: Trio[] = [];
 try {
   console.log(
     `tracing overhead: ${ROUNDS} interleaved rounds of a ${STEPS}-step run on SQLite and in memory, ` +
       `after ${WARMUP} warm-up runs of each mode (${loadAverage()})`,
   );
   for (const kind of STORES)
-    pairs.push({ kind, off: await openMode(kind, false), on: await openMode(kind, true) });
-  const modes = pairs.flatMap(({ off, on }) => [off, on]);
+    trios.push({
+      kind,
+      bare: await openMode(kind, 'bare'),
+      off: await openMode(kind, 'metrics'),
+      on: await openMode(kind, 'traced'),
+    });
+  const modes = trios.flatMap(({ bare, off, on }) => [bare, off, on]);
   for (let run = 0; run < WARMUP; run += 1) for (const mode of modes) await perStep(mode);
   for (let round = 0; round < ROUNDS; round += 1) {
     // Alternating the order cancels drift in the machine's load; each pair runs back to back.
@@ -141,7 +153,7 @@ try {
   const pct = (traced: number, plain: number) => ((traced - plain) / plain) * 100;
   // CPU time is what tracing adds; on a shared machine wall time mostly measures the neighbours.
   // The paired figures compare each round's two runs, made back to back under the same load.
-  const overhead = ({ off, on }: Pair, pick: (cost: StepCost) => number) => {
+  const overhead = (on: Mode, off: Mode, pick: (cost: StepCost) => number) => {
     const paired = on.costs.map((cost, round) => pct(pick(cost), pick(off.costs[round] as StepCost)));
     const sorted = ascending(paired);
     return {
@@ -153,47 +165,38 @@ try {
   };
   printTable(
     ['mode', 'median wall per step', 'spread (min–max)', 'median CPU per step', 'spread (min–max)'],
-    pairs.flatMap(({ kind, off, on }) => [
-      row(`${kind}, tracing off`, off.costs),
-      row(`${kind}, tracing on (in-memory exporter, metrics)`, on.costs),
+    trios.flatMap(({ kind, bare, off, on }) => [
+      row(`${kind}, bare (no metrics, no tracing)`, bare.costs),
+      row(`${kind}, tracing off (metrics)`, off.costs),
+      row(`${kind}, tracing on (metrics, in-memory exporter)`, on.costs),
     ]),
   );
   console.log('');
-  const overheadRows = pairs.flatMap((pair) => {
-    const cpu = overhead(pair, (cost) => cost.cpu);
-    const wall = overhead(pair, (cost) => cost.wall);
-    const target = pair.kind === 'sqlite' ? ' (target ≤ 5 %)' : '';
-    return [
-      [
-        `${pair.kind}, CPU${target}`,
-        `${cpu.ofMedians.toFixed(1)} %`,
-        `${cpu.paired.toFixed(1)} %`,
-        cpu.quartiles,
-        cpu.spread,
-      ],
-      [
-        `${pair.kind}, wall`,
-        `${wall.ofMedians.toFixed(1)} %`,
-        `${wall.paired.toFixed(1)} %`,
-        wall.quartiles,
-        wall.spread,
-      ],
-    ];
-  });
+  const overheadRow = (label: string, on: Mode, off: Mode, pick: (cost: StepCost) => number) => {
+    const { ofMedians, paired, quartiles, spread } = overhead(on, off, pick);
+    return [label, `${ofMedians.toFixed(1)} %`, `${paired.toFixed(1)} %`, quartiles, spread];
+  };
+  const cpu = (cost: StepCost) => cost.cpu;
+  const wall = (cost: StepCost) => cost.wall;
   printTable(
-    ['overhead of tracing per step', 'of the medians', 'paired (median)', 'pairs p25–p75', 'pairs min–max'],
-    overheadRows,
+    ['overhead per step', 'of the medians', 'paired (median)', 'pairs p25–p75', 'pairs min–max'],
+    trios.flatMap(({ kind, bare, off, on }) => [
+      overheadRow(`${kind}, tracing, CPU${kind === 'sqlite' ? ' (target ≤ 5 %)' : ''}`, on, off, cpu),
+      overheadRow(`${kind}, tracing, wall`, on, off, wall),
+      overheadRow(`${kind}, metrics and tracing against bare, CPU`, on, bare, cpu),
+    ]),
   );
   console.log(`(end: ${loadAverage()})`);
-  const [sqlite, memory] = pairs as [Pair, Pair];
-  report('tracing.stepOffMs', median(sqlite.off.costs.map((cost) => cost.wall)));
-  report('tracing.stepOnMs', median(sqlite.on.costs.map((cost) => cost.wall)));
-  report('tracing.overheadPct', overhead(sqlite, (cost) => cost.wall).ofMedians);
-  report('tracing.cpuOverheadPct', overhead(sqlite, (cost) => cost.cpu).paired);
-  report('tracing.memoryCpuOverheadPct', overhead(memory, (cost) => cost.cpu).paired);
+  const [sqlite, memory] = trios as [Trio, Trio];
+  report('tracing.stepOffMs', median(sqlite.off.costs.map(wall)));
+  report('tracing.stepOnMs', median(sqlite.on.costs.map(wall)));
+  report('tracing.overheadPct', overhead(sqlite.on, sqlite.off, wall).ofMedians);
+  report('tracing.cpuOverheadPct', overhead(sqlite.on, sqlite.off, cpu).paired);
+  report('tracing.memoryCpuOverheadPct', overhead(memory.on, memory.off, cpu).paired);
+  report('tracing.observabilityCpuOverheadPct', overhead(sqlite.on, sqlite.bare, cpu).paired);
 } finally {
-  for (const { off, on } of pairs)
-    for (const { runtime, store } of [off, on]) {
+  for (const { bare, off, on } of trios)
+    for (const { runtime, store } of [bare, off, on]) {
       await runtime.close();
       await store.close();
     }
