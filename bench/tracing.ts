@@ -6,7 +6,9 @@
 // BENCH_TRACING_WARMUP runs of each, default 20). Reported: the median wall and CPU time per step
 // of each mode with their spread (min–max of the rounds), and two overheads, of the medians and
 // paired round by round (median and spread of the pairs): tracing (on against off, issue 17's
-// target ≤ 5 % CPU on SQLite) and all observability (on against bare).
+// target ≤ 5 % CPU on SQLite) and all observability (on against bare). Interleaved with them, the
+// same spans made by the OpenTelemetry SDK alone, with no Baton code: the share of the step that
+// tracing cannot cost less than.
 //
 // Each mode has one store and one runtime for all its rounds, opened before the warm-up, as a
 // server has. A store opened per round starts its WAL checkpoint thread, whose start-up (about
@@ -22,6 +24,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { ROOT_CONTEXT, SpanKind, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { z } from 'zod';
 import type { Runtime, Store } from '../src/index.js';
@@ -107,6 +110,63 @@ async function perStep({ traced, runtime }: Mode): Promise<StepCost> {
   return { wall: (performance.now() - started) / STEPS, cpu: (cpu.user + cpu.system) / 1000 / STEPS };
 }
 
+/**
+ * The OpenTelemetry SDK's own share: the spans of `STEPS` steps (a `chat` span and an
+ * `execute_tool` span each, with the attributes Baton gives them) started, ended and exported
+ * through the same provider, with no Baton code around them. CPU ms per step.
+ */
+async function sdkSpansPerStep(): Promise<number> {
+  const tracer = tracerProvider.getTracer('bench');
+  const root = tracer.startSpan('invoke_agent traced');
+  const parent = trace.setSpan(ROOT_CONTEXT, root);
+  const ids = {
+    'baton.session.id': 'ses_0mx5i5c8r68968dce30560032',
+    'baton.run.id': 'run_0mx5i5c8rfc4a9a0c3f33b63e',
+    'baton.run.attempt': 1,
+    'baton.worker.id': 'wrk_0mx5i5c8t1504d78f1bfc126f@host/1',
+  };
+  const cpuBefore = process.cpuUsage();
+  for (let step = 0; step < STEPS; step += 1) {
+    const chat = tracer.startSpan(
+      'chat scripted',
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.provider.name': 'scripted',
+          'gen_ai.request.model': 'scripted',
+          ...ids,
+        },
+      },
+      parent,
+    );
+    chat.setAttribute('gen_ai.response.finish_reasons', ['tool_calls']);
+    chat.setAttribute('gen_ai.usage.input_tokens', 0);
+    chat.setAttribute('gen_ai.usage.output_tokens', 0);
+    chat.end();
+    tracer
+      .startSpan(
+        'execute_tool step',
+        {
+          kind: SpanKind.INTERNAL,
+          attributes: {
+            'gen_ai.operation.name': 'execute_tool',
+            'gen_ai.tool.name': 'step',
+            'gen_ai.tool.call.id': `call_${step}`,
+            ...ids,
+          },
+        },
+        parent,
+      )
+      .end();
+  }
+  root.end();
+  await tracerProvider.forceFlush();
+  const cpu = process.cpuUsage(cpuBefore);
+  exporter.reset();
+  return (cpu.user + cpu.system) / 1000 / STEPS;
+}
+
 /** The three modes over one kind of store. */
 interface Trio {
   kind: StoreKind;
@@ -129,11 +189,16 @@ try {
       on: await openMode(kind, 'traced'),
     });
   const modes = trios.flatMap(({ bare, off, on }) => [bare, off, on]);
-  for (let run = 0; run < WARMUP; run += 1) for (const mode of modes) await perStep(mode);
+  const sdkCosts: number[] = [];
+  for (let run = 0; run < WARMUP; run += 1) {
+    for (const mode of modes) await perStep(mode);
+    await sdkSpansPerStep();
+  }
   for (let round = 0; round < ROUNDS; round += 1) {
     // Alternating the order cancels drift in the machine's load; each pair runs back to back.
     const order = round % 2 === 0 ? modes : [...modes].reverse();
     for (const mode of order) mode.costs.push(await perStep(mode));
+    sdkCosts.push(await sdkSpansPerStep());
   }
   const range = (values: number[], digits: number, unit: string) => {
     const sorted = ascending(values);
@@ -186,14 +251,29 @@ try {
       overheadRow(`${kind}, metrics and tracing against bare, CPU`, on, bare, cpu),
     ]),
   );
-  console.log(`(end: ${loadAverage()})`);
   const [sqlite, memory] = trios as [Trio, Trio];
+  // What tracing cannot cost less than: the SDK's work for the same spans, against the step.
+  const sdkMs = median(sdkCosts);
+  const sqliteOffMs = median(sqlite.off.costs.map(cpu));
+  const sdkSpread = range(
+    sdkCosts.map((value) => value * 1000),
+    1,
+    ' µs',
+  );
+  console.log(
+    `\nthe OpenTelemetry SDK alone, the two spans of a step (no Baton code): ${(sdkMs * 1000).toFixed(1)} µs CPU ` +
+      `(spread ${sdkSpread}) = ` +
+      `${((sdkMs / sqliteOffMs) * 100).toFixed(1)} % of the SQLite step with tracing off, ` +
+      `${((sdkMs / median(memory.off.costs.map(cpu))) * 100).toFixed(1)} % of the in-memory one`,
+  );
+  console.log(`(end: ${loadAverage()})`);
   report('tracing.stepOffMs', median(sqlite.off.costs.map(wall)));
   report('tracing.stepOnMs', median(sqlite.on.costs.map(wall)));
   report('tracing.overheadPct', overhead(sqlite.on, sqlite.off, wall).ofMedians);
   report('tracing.cpuOverheadPct', overhead(sqlite.on, sqlite.off, cpu).paired);
   report('tracing.memoryCpuOverheadPct', overhead(memory.on, memory.off, cpu).paired);
   report('tracing.observabilityCpuOverheadPct', overhead(sqlite.on, sqlite.bare, cpu).paired);
+  report('tracing.sdkFloorPct', (sdkMs / sqliteOffMs) * 100);
 } finally {
   for (const { bare, off, on } of trios)
     for (const { runtime, store } of [bare, off, on]) {
