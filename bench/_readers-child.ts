@@ -16,7 +16,7 @@ import { sharedNow } from './_child.js';
 export type ReadersMessage =
   | { type: 'attached' }
   | { type: 'pong'; now: number }
-  | { type: 'received' }
+  | { type: 'received'; cpuMs: number; chunks: number }
   | { type: 'receipts'; bySeq: Record<number, number[]> };
 
 const [url = '', sessionId = '', fromArgument, readersArgument, lastArgument] = process.argv.slice(2);
@@ -31,12 +31,19 @@ process.on('message', (message: { type: string }) => {
 
 const bySeq: Record<number, number[]> = {};
 let attached = 0;
+/** This process's CPU from the moment every reader is attached: the readers' own cost. */
+let attachedCpu: NodeJS.CpuUsage | undefined;
+/** The chunks the bare readers got after attaching: how many events the server sent per write. */
+let chunks = 0;
 
 /** Records one reader's receipt of `seq` at `now`; true once it had the last event. */
 function receive(seq: number, now: number): boolean {
   if (seq === from) {
     attached += 1;
-    if (attached === readers) send({ type: 'attached' });
+    if (attached === readers) {
+      attachedCpu = process.cpuUsage();
+      send({ type: 'attached' });
+    }
     return false;
   }
   const receipts = bySeq[seq] ?? [];
@@ -53,6 +60,7 @@ function rawReader(): Promise<void> {
       let rest = '';
       res.on('data', (chunk: string) => {
         const now = sharedNow();
+        if (attachedCpu !== undefined) chunks += 1;
         const lines = (rest + chunk).split('\n');
         rest = lines.pop() ?? '';
         for (const line of lines) {
@@ -87,7 +95,10 @@ await Promise.all(
   Array.from({ length: readers }, async () => {
     await reader();
     finished += 1;
-    if (finished === readers) send({ type: 'received' });
+    if (finished === readers) {
+      const used = process.cpuUsage(attachedCpu);
+      send({ type: 'received', cpuMs: (used.user + used.system) / 1000, chunks });
+    }
   }),
 );
 stop.abort();
