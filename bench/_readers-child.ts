@@ -16,7 +16,7 @@ import { sharedNow } from './_child.js';
 export type ReadersMessage =
   | { type: 'attached' }
   | { type: 'pong'; now: number }
-  | { type: 'received' }
+  | { type: 'received'; cpuMs: number; chunks: number }
   | { type: 'receipts'; bySeq: Record<number, number[]> };
 
 const [url = '', sessionId = '', fromArgument, readersArgument, lastArgument] = process.argv.slice(2);
@@ -31,12 +31,19 @@ process.on('message', (message: { type: string }) => {
 
 const bySeq: Record<number, number[]> = {};
 let attached = 0;
+/** This process's CPU from the moment every reader is attached: the readers' own cost. */
+let attachedCpu: NodeJS.CpuUsage | undefined;
+/** The chunks the bare readers got after attaching: how many events the server sent per write. */
+let chunks = 0;
 
 /** Records one reader's receipt of `seq` at `now`; true once it had the last event. */
 function receive(seq: number, now: number): boolean {
   if (seq === from) {
     attached += 1;
-    if (attached === readers) send({ type: 'attached' });
+    if (attached === readers) {
+      attachedCpu = process.cpuUsage();
+      send({ type: 'attached' });
+    }
     return false;
   }
   const receipts = bySeq[seq] ?? [];
@@ -45,7 +52,15 @@ function receive(seq: number, now: number): boolean {
   return seq >= last;
 }
 
-/** One bare NDJSON follower: resolves once it had the last event. */
+/** Hangs up every reader that had the last event. */
+const hangUps: (() => void)[] = [];
+
+/**
+ * One bare NDJSON follower: resolves once it had the last event. It hangs up only once every
+ * reader had it: 500 sockets closing while the last events are still being delivered to the
+ * others delayed those (in this process and in the server's) by tens of ms, and put the
+ * server's teardown of the streams in its CPU per delivered copy.
+ */
 function rawReader(): Promise<void> {
   return new Promise((resolve, reject) => {
     const req = request(`${url}/v1/sessions/${sessionId}/stream?from=${from}&follow=1`, (res) => {
@@ -53,12 +68,13 @@ function rawReader(): Promise<void> {
       let rest = '';
       res.on('data', (chunk: string) => {
         const now = sharedNow();
+        if (attachedCpu !== undefined) chunks += 1;
         const lines = (rest + chunk).split('\n');
         rest = lines.pop() ?? '';
         for (const line of lines) {
           const event = JSON.parse(line) as { seq?: number };
           if (event.seq !== undefined && receive(event.seq, now)) {
-            req.destroy();
+            hangUps.push(() => req.destroy());
             resolve();
             return;
           }
@@ -87,8 +103,12 @@ await Promise.all(
   Array.from({ length: readers }, async () => {
     await reader();
     finished += 1;
-    if (finished === readers) send({ type: 'received' });
+    if (finished === readers) {
+      const used = process.cpuUsage(attachedCpu);
+      send({ type: 'received', cpuMs: (used.user + used.system) / 1000, chunks });
+    }
   }),
 );
 stop.abort();
+for (const hangUp of hangUps) hangUp();
 process.send?.({ type: 'receipts', bySeq } satisfies ReadersMessage, () => process.exit(0));

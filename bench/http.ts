@@ -5,7 +5,10 @@
 // one every 2 ms. Reported: delivery latency from
 // the store's post-commit notification to each reader's receipt (p50/p99 over every copy), and
 // the server's CPU per delivered event copy (its CPU over the burst, less a burst with no
-// reader, over events × readers). BENCH_SESSIONS (default 500) tunes the start rate;
+// reader, over events × readers); beside them the readers' process's CPU per copy, the burst's
+// length and the events per chunk the readers got (how far the server coalesced its writes):
+// a burst that takes far longer than 2 ms × events, or readers busy for most of it, means the
+// machine is saturated and the latency is queueing. BENCH_SESSIONS (default 500) tunes the start rate;
 // BENCH_READERS (default `1,50,500`) the reader counts, e.g. `500` alone to profile fan-out.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -111,6 +114,12 @@ async function burst(runtime: Runtime, sessionId: string, runId: string): Promis
 interface FanOut {
   latencies: number[];
   cpuMs: number;
+  /** The readers child's CPU over the same burst: when it nears the burst's length, the latency is its queueing. */
+  readersCpuMs: number;
+  /** The burst's wall-clock length, from its first commit to the last reader's receipt. */
+  wallMs: number;
+  /** Chunks the readers got (bare readers only): over the copies, how far writes coalesced events. */
+  chunks: number;
 }
 
 /** One burst followed by `readers` readers (0: the baseline, the store's own cost). */
@@ -126,7 +135,7 @@ async function fanOut(runtime: Runtime, url: string, readers: number): Promise<F
     const cpu = process.cpuUsage();
     await burst(runtime, sessionId, runId);
     const used = process.cpuUsage(cpu);
-    return { latencies: [], cpuMs: (used.user + used.system) / 1000 };
+    return { latencies: [], cpuMs: (used.user + used.system) / 1000, readersCpuMs: 0, wallMs: 0, chunks: 0 };
   }
   const child = new Readers([url, sessionId, String(from), String(readers), String(from + EVENTS)]);
   await child.next('attached');
@@ -134,16 +143,24 @@ async function fanOut(runtime: Runtime, url: string, readers: number): Promise<F
   const received = child.next('received');
   const receipts = child.next('receipts');
   const cpu = process.cpuUsage();
+  const begin = performance.now();
   const committedAt = await burst(runtime, sessionId, runId);
-  await received;
+  const { cpuMs: readersCpuMs, chunks } = await received;
   const used = process.cpuUsage(cpu);
+  const wallMs = performance.now() - begin;
   const { bySeq } = await receipts;
   const latencies: number[] = [];
   for (const [seq, times] of Object.entries(bySeq)) {
     const committed = committedAt.get(Number(seq));
     if (committed !== undefined) for (const time of times) latencies.push(time - offset - committed);
   }
-  return { latencies: ascending(latencies), cpuMs: (used.user + used.system) / 1000 };
+  return {
+    latencies: ascending(latencies),
+    cpuMs: (used.user + used.system) / 1000,
+    readersCpuMs,
+    wallMs,
+    chunks,
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-bench-http-'));
@@ -170,7 +187,7 @@ try {
   const baseline = await fanOut(runtime, server.url, 0);
   const rows: string[][] = [];
   for (const readers of READER_COUNTS) {
-    const { latencies, cpuMs } = await fanOut(runtime, server.url, readers);
+    const { latencies, cpuMs, readersCpuMs, wallMs, chunks } = await fanOut(runtime, server.url, readers);
     const copies = EVENTS * readers;
     const microsPerCopy = (Math.max(0, cpuMs - baseline.cpuMs) * 1000) / copies;
     report(`http.readers${readers}.p50`, percentile(latencies, 50));
@@ -183,12 +200,28 @@ try {
       ms(percentile(latencies, 99)),
       ms(latencies.at(-1) ?? Number.NaN),
       microsPerCopy.toFixed(1),
+      ((readersCpuMs * 1000) / copies).toFixed(1),
+      ms(wallMs),
+      chunks > 0 ? (copies / chunks).toFixed(1) : '–',
     ]);
   }
   console.log(
     `\nfan-out: ${EVENTS} events, one every 2 ms; server CPU ${ms(baseline.cpuMs)} ms for a burst with no reader`,
   );
-  printTable(['', 'copies', 'p50 ms', 'p99 ms', 'max ms', 'server CPU µs/copy'], rows);
+  printTable(
+    [
+      '',
+      'copies',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'server CPU µs/copy',
+      'readers CPU µs/copy',
+      'burst ms',
+      'events/chunk',
+    ],
+    rows,
+  );
   console.log(`\n${loadAverage()}`);
 } finally {
   await server.close({ graceMs: 100 });

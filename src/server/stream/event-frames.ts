@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { StreamEvent } from '../../core/events.js';
 import type { WireFormat } from './encoded-event.js';
 import { EventPump, type EventPumpOptions } from './event-pump.js';
+import { responseSink } from './response-sink.js';
 
 /** Options of {@link eventStream}. */
 export type EventStreamOptions = EventPumpOptions;
@@ -37,8 +38,8 @@ export function eventStream(
             open,
             format,
             {
-              write(bytes) {
-                controller.enqueue(bytes);
+              write(batch) {
+                controller.enqueue(batch.bytes);
                 return (controller.desiredSize ?? 0) > 0;
               },
               end() {
@@ -70,9 +71,9 @@ export function eventStream(
 
 /**
  * How to write an {@link eventStream} body straight into a Node response whose head is sent
- * (undefined for any other body): the pump's chunks become `response.write`s, a full socket
- * buffer pauses it until `drain`, and the response closing (the reader left) stops it. The body
- * is taken: its Web stream is never read.
+ * (undefined for any other body): the pump's chunks go to the response's socket (see
+ * {@link responseSink}), a full socket buffer pauses it until `drain`, and the response
+ * closing (the reader left) stops it. The body is taken: its Web stream is never read.
  */
 export function takeEventBody(
   body: ReadableStream<Uint8Array> | null,
@@ -83,18 +84,13 @@ export function takeEventBody(
   return (response) => {
     // The reader may be gone already (its 'close' came before the app answered).
     if (response.destroyed) return;
-    const pump = new EventPump(
-      direct.open,
-      direct.format,
-      {
-        write: (bytes) => response.write(bytes),
-        end: () => response.end(),
-        fail: (error) => response.destroy(error instanceof Error ? error : new Error(String(error))),
-      },
-      direct.options,
-    );
-    response.on('drain', () => pump.resume());
-    response.once('close', () => pump.stop());
+    const sink = responseSink(response);
+    const pump = new EventPump(direct.open, direct.format, sink, direct.options);
+    sink.onRoom(() => pump.resume());
+    response.once('close', () => {
+      sink.release();
+      pump.stop();
+    });
     pump.start();
   };
 }

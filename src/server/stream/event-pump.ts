@@ -1,12 +1,14 @@
 import type { StreamEvent } from '../../core/events.js';
 import { StreamLaggedError } from '../../runtime/stream-lagged-error.js';
 import { encodeFrame, type WireFormat } from './encoded-event.js';
+import { type Flushable, scheduleFlush } from './flush-scheduler.js';
+import { FrameBatch, type FrameBatches } from './frame-batch.js';
 import type { DisconnectedFrame } from './stream-frame.js';
 
 /** Where a pump's bytes go: a Node response, or a Web stream's controller. */
 export interface EventSink {
-  /** Sends one chunk; false when the reader's buffer is full (the pump waits for `resume`). */
-  write(bytes: Uint8Array): boolean;
+  /** Sends one batch of frames; false when the reader's buffer is full (the pump waits for `resume`). */
+  write(batch: FrameBatch): boolean;
   /** The stream is over: the events ended, the reader lagged, or the pump's signal aborted. */
   end(): void;
   /** The events failed on their own: the reader sees an error, not an end. */
@@ -29,15 +31,15 @@ const MAX_BATCH_BYTES = 256 * 1024;
 /**
  * Pumps an event iterator into a sink as the bytes of `format`, for one reader. The bytes of an
  * event are shared by all its readers (see {@link encodeFrame}); what arrives for a reader
- * within one turn of the event loop goes out as one chunk, written by one flush shared by every
- * pump (see {@link scheduleFlush}), so a burst costs a reader one write, and an event costs the
- * process one timer, not one per reader. The iterator is pulled until a write finds the reader's
+ * before the next flush goes out as one chunk, written by one flush shared by every pump (see
+ * {@link scheduleFlush}), so a burst costs a reader one write, and an event costs the process
+ * one timer, not one per reader. The iterator is pulled until a write finds the reader's
  * buffer full; then it waits for `resume`, the events pile up in the runtime's bounded queue,
  * and a reader that stays behind gets the runtime's {@link StreamLaggedError}, sent as a last
  * `stream.disconnected` frame. `open` receives a signal that aborts on `stop` (the reader left),
  * so the runtime stops iterating instead of holding a subscription for a reader that is gone.
  */
-export class EventPump {
+export class EventPump implements Flushable {
   readonly #open: (signal: AbortSignal) => AsyncIterable<StreamEvent>;
   readonly #format: WireFormat;
   readonly #sink: EventSink;
@@ -117,16 +119,19 @@ export class EventPump {
     else this.#sink.end();
   }
 
-  /** Writes what is pending now (the shared flush calls it; so does the pump before it ends). */
-  flush(): void {
+  /**
+   * Writes what is pending now: the shared flush calls it with the batches of its readers; the
+   * pump itself, without, before it ends or when a chunk is full.
+   */
+  flush(batches?: FrameBatches): void {
     if (this.#ended || this.#pending.length === 0) return;
-    const chunks = this.#pending;
+    const frames = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
-    const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : Buffer.concat(chunks);
+    const batch = batches ? batches.batchOf(frames) : new FrameBatch(frames);
     let room: boolean;
     try {
-      room = this.#sink.write(bytes);
+      room = this.#sink.write(batch);
     } catch (error) {
       // A sink refusing a write (a Web stream closed under it) ends this reader, not the shared
       // flush of every other one.
@@ -192,28 +197,4 @@ export class EventPump {
     // teardown to the runtime honouring it. Past the end, no one hears a failure.
     this.#iterator?.return?.().catch(() => undefined);
   }
-}
-
-/** Pumps with bytes pending, flushed together once the current turn's callbacks have run. */
-const dirty = new Set<EventPump>();
-let flushScheduled = false;
-
-/**
- * One `setImmediate` per turn for every pump with bytes pending, rather than one per reader
- * per event: an event committed for 500 readers wakes 500 pumps in the same turn, and each
- * then writes once, after all of them have queued what this turn brought.
- */
-function scheduleFlush(pump: EventPump): void {
-  dirty.add(pump);
-  if (flushScheduled) return;
-  flushScheduled = true;
-  setImmediate(flushDirty);
-}
-
-function flushDirty(): void {
-  flushScheduled = false;
-  // A snapshot: a write's callbacks may queue bytes again, for the next turn's flush.
-  const pumps = [...dirty];
-  dirty.clear();
-  for (const pump of pumps) pump.flush();
 }
