@@ -97,7 +97,7 @@ type Waits = Extract<GateVerdict, { pass: 'wait' }>;
 async function runOne(
   phase: ToolPhase,
   call: ToolCallRecord,
-  finishOne: () => boolean,
+  running: RunningCalls,
 ): Promise<ToolResultData | Waits | undefined> {
   const { journal, active, clock } = phase;
   const candidate = active.tools.get(call.name);
@@ -154,13 +154,14 @@ async function runOne(
       const recorded = candidate?.idempotent === true ? journal.stage(started) : journal.append(started);
       if (recorded !== undefined) await recorded;
       const startedAt = clock.now();
-      const executed = await observeToolCall(call, () =>
-        executeToolCall(candidate, call, context, inputIsMalformed),
+      const executed = await observeToolCall(
+        call,
+        executeToolCall.bind(undefined, candidate, call, context, inputIsMalformed),
       );
       // A tool that failed because the turn was aborted (cancel, timeout, shutdown) has no real
       // result: leaving `tool.started` unanswered lets a resumed run apply the idempotency rule.
       if (!executed.ok && phase.signal.aborted) {
-        finishOne();
+        running.finishOne();
         return undefined;
       }
       const settled = callContext.settle(executed);
@@ -173,11 +174,25 @@ async function runOne(
   const activation = phase.activations.claim(result, active.skills);
   const all = activation.length === 0 ? writes : [...writes, ...activation];
   // A staged result (the step's last) usually leaves nothing to wait for (see `Journal.stage`).
-  const recorded = recordResult(phase, result, all, finishOne());
+  const recorded = recordResult(phase, result, all, running.finishOne());
   if (recorded !== undefined) await recorded;
   phase.toolContext.context.apply(writes);
   phase.transcript.addToolResult(result);
   return result;
+}
+
+/**
+ * The calls of a step still running: `finishOne` says, as each call settles, whether it was the
+ * last. An object, not a closure over a counter: the bench's dev loader (tsx) names every
+ * closure it creates with a `defineProperty`, a cost per step that a method does not have.
+ */
+class RunningCalls {
+  constructor(private running: number) {}
+
+  finishOne(): boolean {
+    this.running -= 1;
+    return this.running === 0;
+  }
 }
 
 /** The values of `work`, in order, once all of it settled; else the first failure, in order. */
@@ -203,18 +218,14 @@ export async function runToolCalls(
   phase: ToolPhase,
   calls: readonly ToolCallRecord[],
 ): Promise<{ results: ToolResultData[]; waiting: Waiting | undefined }> {
-  const todo = calls.filter((call) => !phase.finished?.has(call.toolCallId));
-  // Says, as each call settles, whether it was the last of the step still running.
-  let running = todo.length;
-  const finishOne = (): boolean => {
-    running -= 1;
-    return running === 0;
-  };
+  const finished = phase.finished;
+  const todo = finished === undefined ? calls : calls.filter((call) => !finished.has(call.toolCallId));
+  const running = new RunningCalls(todo.length);
   // One call, the common case, needs no `allSettled`: there is no other call to wait for.
   const values =
     todo.length === 1
-      ? [await runOne(phase, todo[0] as ToolCallRecord, finishOne)]
-      : await allOrFirstFailure(todo.map((call) => runOne(phase, call, finishOne)));
+      ? [await runOne(phase, todo[0] as ToolCallRecord, running)]
+      : await allOrFirstFailure(todo.map((call) => runOne(phase, call, running)));
   const results: ToolResultData[] = [];
   const waiting: Required<Pick<Waiting, 'approvalIds' | 'requestIds' | 'childSessionIds'>> = {
     approvalIds: [],
