@@ -3,7 +3,8 @@ import type { ChildTasks } from './child-tasks.js';
 import type { SessionContext } from './context-key.js';
 import type { ErrorBody } from './errors.js';
 import { UserError } from './errors.js';
-import type { StandardIssue, StandardSchemaV1 } from './standard-schema.js';
+import { isPromiseLike } from './promise-like.js';
+import type { StandardIssue, StandardResult, StandardSchemaV1 } from './standard-schema.js';
 import { describeIssue, isStandardSchema } from './standard-schema.js';
 
 /** The caller identity recorded on a session (`auth.initiator` / `auth.current`). */
@@ -190,7 +191,22 @@ export async function validateToolInput<Input>(
   candidate: Tool<Input, unknown>,
   input: unknown,
 ): Promise<ToolInputCheck<Input>> {
-  const result = await candidate.inputSchema['~standard'].validate(input);
+  return checkToolInput(candidate, input);
+}
+
+/**
+ * {@link validateToolInput}, synchronous when the schema is (zod's is): the result itself rather
+ * than a promise of it, so that the loop's every tool call need not wait a turn for it.
+ */
+export function checkToolInput<Input>(
+  candidate: Tool<Input, unknown>,
+  input: unknown,
+): ToolInputCheck<Input> | Promise<ToolInputCheck<Input>> {
+  const result = candidate.inputSchema['~standard'].validate(input);
+  return isPromiseLike(result) ? Promise.resolve(result).then(toInputCheck) : toInputCheck(result);
+}
+
+function toInputCheck<Input>(result: StandardResult<Input>): ToolInputCheck<Input> {
   if (result.issues !== undefined) {
     return { ok: false, problems: result.issues.map((issue: StandardIssue) => describeIssue(issue)) };
   }

@@ -1,8 +1,9 @@
 import { ERROR_CODES, type ErrorCode, type ToolErrorCode } from '../core/error-codes.js';
 import { CancelledError, errorMessage, isBatonError } from '../core/errors.js';
 import type { ToolCallRecord } from '../core/events.js';
+import { isPromiseLike } from '../core/promise-like.js';
 import type { AnyTool, ToolContext, ToolOutcome } from '../core/tool.js';
-import { validateToolInput } from '../core/tool.js';
+import { checkToolInput } from '../core/tool.js';
 
 function failure(code: ErrorCode, message: string): ToolOutcome {
   return { ok: false, output: null, error: { code, message } };
@@ -26,13 +27,17 @@ function toJsonValue(output: unknown): unknown {
   return JSON.parse(JSON.stringify(output) ?? 'null');
 }
 
+function aborted(): CancelledError {
+  return new CancelledError('the tool call was aborted');
+}
+
 /**
  * Settles like `work`, or rejects as soon as `signal` aborts: a tool that ignores its signal
  * must not hold a cancelled or timed-out turn open. Its eventual result is dropped.
  */
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new CancelledError('the tool call was aborted'));
+    const onAbort = () => reject(aborted());
     if (signal.aborted) onAbort();
     else signal.addEventListener('abort', onAbort, { once: true });
     // Also observes a rejection that comes after the abort, so it is never unhandled.
@@ -58,13 +63,19 @@ export async function executeToolCall(
       `the input for tool ${call.name} is not valid JSON: ${String(call.input).slice(0, 200)}`,
     );
   }
-  const parsed = await validateToolInput(candidate, call.input);
+  const checked = checkToolInput(candidate, call.input);
+  const parsed = isPromiseLike(checked) ? await checked : checked;
   if (!parsed.ok) {
     return failure('invalid_input', `invalid input for tool ${call.name}: ${parsed.problems.join('; ')}`);
   }
   let output: unknown;
   try {
-    output = await untilAborted(Promise.resolve(candidate.execute(parsed.value, context)), context.signal);
+    const returned = candidate.execute(parsed.value, context);
+    if (isPromiseLike(returned)) output = await untilAborted(Promise.resolve(returned), context.signal);
+    // A synchronous tool has finished already: nothing to race the signal with, no listener to
+    // add and remove on every call. It counts as aborted if the signal was, as `untilAborted` says.
+    else if (context.signal.aborted) throw aborted();
+    else output = returned;
   } catch (error) {
     return failure(toolFailureCode(error), errorMessage(error));
   }

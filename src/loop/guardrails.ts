@@ -23,6 +23,8 @@ function ofKind<K extends GuardrailKind>(list: readonly AnyGuardrail[], kind: K)
   return list.filter((entry) => entry.on === kind) as unknown as Guardrail<K>[];
 }
 
+const isToolGuardrail = (entry: AnyGuardrail): boolean => entry.on === 'tool';
+
 /**
  * Runs a run's guardrails: the starting agent's for the whole run (whichever agent is active),
  * plus the active agent's own tool guardrails for its tools. The first guardrail that trips is
@@ -52,6 +54,14 @@ export class Guardrails {
   async screenOutput(text: string, agent: Agent): Promise<ErrorBody | undefined> {
     const tripped = await this.screen(ofKind(this.starting.guardrails, 'output'), text, agent);
     return tripped === undefined ? undefined : runError(tripped);
+  }
+
+  /** Whether a tool guardrail applies while `agent` is active (most runs have none, and skip `screenTool`). */
+  screensTools(agent: Agent): boolean {
+    return (
+      this.starting.guardrails.some(isToolGuardrail) ||
+      (agent !== this.starting && agent.guardrails.some(isToolGuardrail))
+    );
   }
 
   /**

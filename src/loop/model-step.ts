@@ -80,20 +80,22 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
   const reports = new ModelStepReports(journal, options.step);
   let response: RetryResult<ModelResponse>;
   try {
-    response = await withRetry(
-      observedModelCall(active.model, transcript.prompt, () =>
-        callModel({
-          model: active.model,
-          prompt: transcript.modelPrompt,
-          tools: active.definitions,
-          signal,
-          timeouts: policy,
-          pricing: active.pricing,
-          onTextDelta: reports.textDelta,
-        }),
-      ),
-      { policy, clock: options.clock, signal, onRetry: reports.retry },
-    );
+    // Every attempt makes the same call: bound once, not a closure (see `ModelStepReports`).
+    const attempt = callModel.bind(undefined, {
+      model: active.model,
+      prompt: transcript.modelPrompt,
+      tools: active.definitions,
+      signal,
+      timeouts: policy,
+      pricing: active.pricing,
+      onTextDelta: reports.textDelta,
+    });
+    response = await withRetry(observedModelCall(active.model, transcript.prompt, attempt), {
+      policy,
+      clock: options.clock,
+      signal,
+      onRetry: reports.retry,
+    });
   } catch (error) {
     if (reports.journalFailure !== undefined) throw reports.journalFailure;
     return { end: turnSignal.interruption() ?? { reason: 'error', error: toErrorBody(error) } };

@@ -1,6 +1,7 @@
 import { isAgentTool } from '../core/agent.js';
 import type { EventDataByType, EventDraft, ToolCallRecord } from '../core/events.js';
 import type { ApprovalPolicy, GateLedger } from '../core/gates.js';
+import { isPromiseLike } from '../core/promise-like.js';
 import type { ToolContext, ToolOutcome } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import { observeToolCall } from '../telemetry/instrumentation.js';
@@ -66,17 +67,16 @@ const INTERRUPTED_MESSAGE =
  * `step.completed` (a crash in between re-runs no tool: a committed `tool.started` without a
  * result is settled by the idempotency rule, an uncommitted one is a call never started).
  */
-async function recordResult(
+function recordResult(
   phase: ToolPhase,
   result: ToolResultData,
   writes: readonly EventDraft[],
   last: boolean,
-): Promise<void> {
+): Promise<unknown> | undefined {
   const draft = { type: 'tool.result', data: result } as const;
   // Context writes and a skill's activation commit in the same transaction as the result, or not at all.
-  if (writes.length > 0) await phase.journal.appendMany([draft, ...writes]);
-  else if (last) await phase.journal.stage(draft);
-  else await phase.journal.append(draft);
+  if (writes.length > 0) return phase.journal.appendMany([draft, ...writes]);
+  return last ? phase.journal.stage(draft) : phase.journal.append(draft);
 }
 
 function gateContext(phase: ToolPhase, toolContext: ToolContext) {
@@ -97,17 +97,18 @@ type Waits = Extract<GateVerdict, { pass: 'wait' }>;
 async function runOne(
   phase: ToolPhase,
   call: ToolCallRecord,
-  finishOne: () => boolean,
+  running: RunningCalls,
 ): Promise<ToolResultData | Waits | undefined> {
   const { journal, active, clock } = phase;
   const candidate = active.tools.get(call.name);
   let result: ToolResultData;
   let writes: EventDraft<'context.updated'>[] = [];
   // A call with an approval already had its guardrails' say: the approval decides it now.
-  const screened =
+  const screening =
     phase.started?.has(call.toolCallId) || phase.gates.approvals.has(call.toolCallId)
       ? undefined
-      : await phase.screen?.(call);
+      : phase.screen?.(call);
+  const screened = screening === undefined ? undefined : await screening;
   if (screened !== undefined && 'refuse' in screened) {
     result = { toolCallId: call.toolCallId, name: call.name, ...screened.refuse, durationMs: 0 };
   } else if (phase.started?.has(call.toolCallId) && candidate?.idempotent !== true) {
@@ -132,10 +133,11 @@ async function runOne(
       ...(phase.toolContext.children === undefined ? {} : { children: phase.toolContext.children }),
     };
     const inputIsMalformed = phase.malformed && typeof call.input === 'string';
-    let gate = await passGate(gateContext(phase, context), candidate, call, {
+    const verdict = passGate(gateContext(phase, context), candidate, call, {
       inputIsMalformed,
       ...(screened !== undefined && { escalation: screened.escalate }),
     });
+    let gate = isPromiseLike(verdict) ? await verdict : verdict;
     if (gate.pass === 'run' && isAgentTool(candidate) && !inputIsMalformed)
       gate = await childGate(phase.children, journal, candidate, call);
     if (gate.pass === 'wait') return gate;
@@ -149,16 +151,17 @@ async function runOne(
       } as const;
       // At-most-once needs a non-idempotent call's start durable before it runs; an idempotent
       // one may simply run again, so its start rides with the next commit (its result's, at latest).
-      if (candidate?.idempotent === true) await journal.stage(started);
-      else await journal.append(started);
+      const recorded = candidate?.idempotent === true ? journal.stage(started) : journal.append(started);
+      if (recorded !== undefined) await recorded;
       const startedAt = clock.now();
-      const executed = await observeToolCall(call, () =>
-        executeToolCall(candidate, call, context, inputIsMalformed),
+      const executed = await observeToolCall(
+        call,
+        executeToolCall.bind(undefined, candidate, call, context, inputIsMalformed),
       );
       // A tool that failed because the turn was aborted (cancel, timeout, shutdown) has no real
       // result: leaving `tool.started` unanswered lets a resumed run apply the idempotency rule.
       if (!executed.ok && phase.signal.aborted) {
-        finishOne();
+        running.finishOne();
         return undefined;
       }
       const settled = callContext.settle(executed);
@@ -169,10 +172,36 @@ async function runOne(
     result = { toolCallId: call.toolCallId, name: call.name, ...outcome, durationMs };
   }
   const activation = phase.activations.claim(result, active.skills);
-  await recordResult(phase, result, [...writes, ...activation], finishOne());
+  const all = activation.length === 0 ? writes : [...writes, ...activation];
+  // A staged result (the step's last) usually leaves nothing to wait for (see `Journal.stage`).
+  const recorded = recordResult(phase, result, all, running.finishOne());
+  if (recorded !== undefined) await recorded;
   phase.toolContext.context.apply(writes);
   phase.transcript.addToolResult(result);
   return result;
+}
+
+/**
+ * The calls of a step still running: `finishOne` says, as each call settles, whether it was the
+ * last. An object, not a closure over a counter: the bench's dev loader (tsx) names every
+ * closure it creates with a `defineProperty`, a cost per step that a method does not have.
+ */
+class RunningCalls {
+  constructor(private running: number) {}
+
+  finishOne(): boolean {
+    this.running -= 1;
+    return this.running === 0;
+  }
+}
+
+/** The values of `work`, in order, once all of it settled; else the first failure, in order. */
+async function allOrFirstFailure<T>(work: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(work);
+  return settled.map((entry) => {
+    if (entry.status === 'rejected') throw entry.reason;
+    return entry.value;
+  });
 }
 
 /**
@@ -189,23 +218,21 @@ export async function runToolCalls(
   phase: ToolPhase,
   calls: readonly ToolCallRecord[],
 ): Promise<{ results: ToolResultData[]; waiting: Waiting | undefined }> {
-  const todo = calls.filter((call) => !phase.finished?.has(call.toolCallId));
-  // Says, as each call settles, whether it was the last of the step still running.
-  let running = todo.length;
-  const finishOne = (): boolean => {
-    running -= 1;
-    return running === 0;
-  };
-  const settled = await Promise.allSettled(todo.map((call) => runOne(phase, call, finishOne)));
+  const finished = phase.finished;
+  const todo = finished === undefined ? calls : calls.filter((call) => !finished.has(call.toolCallId));
+  const running = new RunningCalls(todo.length);
+  // One call, the common case, needs no `allSettled`: there is no other call to wait for.
+  const values =
+    todo.length === 1
+      ? [await runOne(phase, todo[0] as ToolCallRecord, running)]
+      : await allOrFirstFailure(todo.map((call) => runOne(phase, call, running)));
   const results: ToolResultData[] = [];
   const waiting: Required<Pick<Waiting, 'approvalIds' | 'requestIds' | 'childSessionIds'>> = {
     approvalIds: [],
     requestIds: [],
     childSessionIds: [],
   };
-  for (const entry of settled) {
-    if (entry.status === 'rejected') throw entry.reason;
-    const value = entry.value;
+  for (const value of values) {
     if (value === undefined) continue;
     if ('pass' in value) {
       if (value.approvalId !== undefined) waiting.approvalIds.push(value.approvalId);

@@ -1,11 +1,12 @@
 import type { Agent, AgentLimits } from '../core/agent.js';
-import type { EventDataByType, Usage } from '../core/events.js';
+import type { EventDataByType, ToolCallRecord, Usage } from '../core/events.js';
 import type { GateLedger } from '../core/gates.js';
 import type { ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
 import { AdmissionState } from './admission/admission-state.js';
 import { admit, rejection } from './admission/admit.js';
 import type { ActiveAgent, AgentRoster } from './agent-roster.js';
+import type { ChildPhase } from './child-gate.js';
 import type { ChildLedger } from './children.js';
 import { compactIfLong } from './compaction.js';
 import type { ContextState } from './context-state.js';
@@ -18,6 +19,7 @@ import type { IncompleteStep, ResumePlan } from './resume-plan.js';
 import { runToolCalls } from './run-tool-calls.js';
 import type { SkillActivations } from './skills/skill-activations.js';
 import { withSkillInstructions } from './skills/skill-instructions.js';
+import type { StopCondition } from './stop-conditions.js';
 import { firstMet, limitConditions } from './stop-conditions.js';
 import type { Transcript } from './transcript.js';
 import type { TurnEnd } from './turn-end.js';
@@ -66,6 +68,18 @@ export class Turn {
   private handoffs: number;
   /** User messages the model has not seen yet: input guardrails check them before the next model call. */
   private unanswered: string[];
+  /** The stop conditions of the limits in force; made again whenever `active` changes (see `activate`). */
+  private conditions: StopCondition[] = [];
+  // What every step hands its tool phase and model call, made once per turn rather than as
+  // closures and objects per step.
+  private readonly runPath: string[];
+  private readonly childPhase: ChildPhase;
+  private readonly screenTool = (call: ToolCallRecord) => this.guardrails.screenTool(call, this.active.agent);
+  private readonly instructionsContext = () => ({
+    context: this.parts.context.reader(),
+    sessionId: this.parts.options.journal.sessionId,
+    runId: this.parts.options.journal.runId,
+  });
 
   constructor(private readonly parts: TurnParts) {
     const { options, plan, clock } = parts;
@@ -80,6 +94,16 @@ export class Turn {
       context: parts.context,
       ...(auth === undefined ? {} : { auth }),
       ...(options.children === undefined ? {} : { children: options.children }),
+    };
+    this.runPath = options.runPath ?? [options.journal.runId];
+    this.childPhase = {
+      runs: options.childRuns,
+      ledger: parts.children,
+      admit: (agent, toolCallId) => this.admitChild(agent, toolCallId),
+      addUsage: (usage) => {
+        this.usage = addUsage(this.usage, usage);
+      },
+      runPath: this.runPath,
     };
     this.usage = plan.usage;
     this.step = plan.lastStep;
@@ -125,26 +149,26 @@ export class Turn {
       if (refused !== undefined) return { end: { reason: 'error', error: refused } };
     }
     // A long transcript is summarised before the step, so the call and what follows see the summary.
-    await compactIfLong({
-      journal,
-      transcript: this.parts.transcript,
-      agent: this.parts.options.agent,
-      model: this.active.model,
-      env: this.parts.options.env ?? {},
-      signal: this.parts.turnSignal.signal,
-    });
+    // (An agent without compaction settings has nothing to check: no call, no promise.)
+    if (this.parts.options.agent.compaction !== undefined) {
+      await compactIfLong({
+        journal,
+        transcript: this.parts.transcript,
+        agent: this.parts.options.agent,
+        model: this.active.model,
+        env: this.parts.options.env ?? {},
+        signal: this.parts.turnSignal.signal,
+      });
+    }
     // A crash during the model call re-calls the model whether or not `step.started` was
     // committed, so it rides with `message.completed` (or with a `model.retried` before it).
-    if (!alreadyStarted) await journal.stage({ type: 'step.started', data: { step } });
+    const staged = alreadyStarted ? undefined : journal.stage({ type: 'step.started', data: { step } });
+    if (staged !== undefined) await staged;
     // Dynamic instructions are resolved before every call, so they see the latest context.
-    const { agent } = this.active;
-    const readerContext = {
-      context: this.parts.context.reader(),
-      sessionId: journal.sessionId,
-      runId: journal.runId,
-    };
-    const instructions = await resolveInstructions(agent, readerContext);
-    const block = await this.parts.options.instructionsBlock?.();
+    const resolved = resolveInstructions(this.active.agent, this.instructionsContext);
+    const instructions = typeof resolved === 'string' ? resolved : await resolved;
+    const blockOf = this.parts.options.instructionsBlock;
+    const block = blockOf === undefined ? undefined : await blockOf();
     const withSkills = withSkillInstructions(instructions, this.active.skills, this.parts.activations);
     this.parts.transcript.setInstructions(block === undefined ? withSkills : `${withSkills}\n\n${block}`);
     const result = await runModelStep({
@@ -167,7 +191,6 @@ export class Turn {
     resumed?: IncompleteStep,
   ): Promise<TurnEnd | undefined> {
     const { journal } = this.parts.options;
-    const runPath = this.parts.options.runPath ?? [journal.runId];
     const { results, waiting } = await runToolCalls(
       {
         journal,
@@ -177,19 +200,12 @@ export class Turn {
         signal: this.parts.turnSignal.signal,
         toolContext: this.toolContext,
         malformed: message.finishReason === 'malformed',
-        screen: (call) => this.guardrails.screenTool(call, this.active.agent),
+        // Without tool guardrails (most agents) no call waits on a screen that has nothing to check.
+        ...(this.guardrails.screensTools(this.active.agent) && { screen: this.screenTool }),
         gates: this.parts.gates,
         activations: this.parts.activations,
-        runPath,
-        children: {
-          runs: this.parts.options.childRuns,
-          ledger: this.parts.children,
-          admit: (agent, toolCallId) => this.admitChild(agent, toolCallId),
-          addUsage: (usage) => {
-            this.usage = addUsage(this.usage, usage);
-          },
-          runPath,
-        },
+        runPath: this.runPath,
+        children: this.childPhase,
         ...(this.parts.options.approvals && { approvals: this.parts.options.approvals }),
         ...(resumed === undefined ? {} : { started: resumed.started, finished: resumed.finished }),
       },
@@ -248,7 +264,7 @@ export class Turn {
       usage: this.usage,
       elapsedMs: (this.parts.options.activeMsBefore ?? 0) + this.parts.clock.now() - this.startedAt,
     };
-    const limit = firstMet(this.limitConditions(), progress);
+    const limit = firstMet(this.conditions, progress);
     return limit === undefined ? undefined : { reason: limit.reason, message: limit.message };
   }
 
@@ -288,14 +304,13 @@ export class Turn {
   }
 
   /**
-   * The run's limits (its starting agent's) and, after a handoff, the active agent's own, both
+   * The run's limits (its starting agent's) and, while `active` is another agent, its own, both
    * with admission's clamps: an agent's limits count the run's totals while it is active.
    */
-  private limitConditions() {
+  private limitConditions(active: ActiveAgent): StopCondition[] {
     const root = this.parts.options.agent;
     const conditions = limitConditions(this.admission.limitsOf(root));
-    if (this.active.agent !== root)
-      conditions.push(...limitConditions(this.admission.limitsOf(this.active.agent)));
+    if (active.agent !== root) conditions.push(...limitConditions(this.admission.limitsOf(active.agent)));
     return conditions;
   }
 
@@ -338,8 +353,14 @@ export class Turn {
     return undefined;
   }
 
-  /** The prepared agent named `name`, without the tools admission removed, with its instructions shown. */
+  /**
+   * The prepared agent named `name`, without the tools admission removed, with its instructions
+   * shown; its stop conditions are made now. Admission's clamps change only before an activation
+   * (the run's start, a handoff), so they hold until the next one.
+   */
   private activate(name: string): ActiveAgent {
-    return this.admission.restrict(this.parts.roster.get(name));
+    const active = this.admission.restrict(this.parts.roster.get(name));
+    this.conditions = this.limitConditions(active);
+    return active;
   }
 }

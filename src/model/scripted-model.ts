@@ -10,6 +10,7 @@ import type {
 } from '@ai-sdk/provider';
 import { CancelledError, ModelBehaviorError } from '../core/errors.js';
 import type { FinishReason } from '../core/events.js';
+import { isPromiseLike } from '../core/promise-like.js';
 import { callAborted } from './call-options.js';
 import { completeStreamResult } from './complete-stream.js';
 
@@ -99,7 +100,7 @@ function scriptedRequest(prompt: LanguageModelV3Prompt): ScriptedRequest {
   return { prompt, step, lastUserText, lastRole: prompt.at(-1)?.role };
 }
 
-async function stepFor(script: Script, request: ScriptedRequest): Promise<ScriptedStep> {
+function stepFor(script: Script, request: ScriptedRequest): ScriptedStep | Promise<ScriptedStep> {
   if (typeof script === 'function') return script(request);
   const entry = script[request.step];
   if (entry === undefined) {
@@ -112,8 +113,7 @@ async function stepFor(script: Script, request: ScriptedRequest): Promise<Script
 }
 
 /** A step of the right shape; a function entry in a JavaScript agent file may return anything. */
-async function checkedStep(script: Script, request: ScriptedRequest): Promise<ScriptedStep> {
-  const step: unknown = await stepFor(script, request);
+function checkedStep(step: unknown, request: ScriptedRequest): ScriptedStep {
   if (typeof step !== 'object' || step === null) {
     throw new ModelBehaviorError(
       'invalid_script',
@@ -156,13 +156,23 @@ function contentOf(step: ScriptedStep, index: number): LanguageModelV3Content[] 
   return content;
 }
 
-async function respond(
+/**
+ * The response to one call: synchronous when the script's step is (a list, or a function that
+ * returns a step rather than a promise), so that a benchmark's fake model waits for nothing.
+ */
+function respond(
   script: Script,
   options: LanguageModelV3CallOptions,
-): Promise<LanguageModelV3GenerateResult> {
+): LanguageModelV3GenerateResult | Promise<LanguageModelV3GenerateResult> {
   if (callAborted(options)) throw new CancelledError();
   const request = scriptedRequest(options.prompt);
-  const step = await checkedStep(script, request);
+  const step = stepFor(script, request);
+  return isPromiseLike(step)
+    ? Promise.resolve(step).then((settled) => resultOf(checkedStep(settled, request), request))
+    : resultOf(checkedStep(step, request), request);
+}
+
+function resultOf(step: ScriptedStep, request: ScriptedRequest): LanguageModelV3GenerateResult {
   return {
     content: contentOf(step, request.step),
     finishReason: v3Reason(step),
@@ -207,7 +217,10 @@ export function scriptedModel(script: Script, options: { modelId?: string } = {}
     provider: 'scripted',
     modelId: options.modelId ?? 'scripted',
     supportedUrls: {},
-    doGenerate: (callOptions) => respond(script, callOptions),
-    doStream: async (callOptions) => completeStreamResult(streamParts(await respond(script, callOptions))),
+    doGenerate: async (callOptions) => respond(script, callOptions),
+    doStream: async (callOptions) => {
+      const response = respond(script, callOptions);
+      return completeStreamResult(streamParts(isPromiseLike(response) ? await response : response));
+    },
   };
 }

@@ -20,10 +20,12 @@ export interface StreamTimeouts {
  * signal is linked by hand and unlinked on `dispose`, because `AbortSignal.any` leaves a weak
  * reference on the long-lived turn signal per call; and only once `signal` is first read, because
  * Node takes microseconds to make an `AbortSignal` and a provider may never read it (the scripted
- * model asks {@link aborted}). One timer is refreshed per part, not recreated.
+ * model asks {@link aborted}) — nor its controller, which makes one at once. One timer is
+ * refreshed per part, not recreated.
  */
 export class StreamWatchdog {
-  private readonly controller = new AbortController();
+  /** Made with the signal (see `signal`): a controller makes its `AbortSignal` at once. */
+  private controller: AbortController | undefined;
   private timer: NodeJS.Timeout;
   /** Whether a part arrived, so the idle timeout (not the first-byte one) is running. */
   private receiving = false;
@@ -43,6 +45,7 @@ export class StreamWatchdog {
   /** Aborted when the caller's signal aborts (with its reason) or a timeout expires (with the timeout error), whichever is first. */
   get signal(): AbortSignal {
     this.follow();
+    this.controller ??= new AbortController();
     return this.controller.signal;
   }
 
@@ -88,13 +91,14 @@ export class StreamWatchdog {
 
   /** The caller's signal aborted (this object is its listener, so no closure per call). */
   handleEvent(): void {
-    this.controller.abort(this.callerSignal?.reason);
+    this.controller?.abort(this.callerSignal?.reason);
   }
 
   /** Makes the controller follow the caller's signal from now on, taking its abort if it came first. */
   private follow(): void {
     if (this.following || this.disposed) return;
     this.following = true;
+    this.controller ??= new AbortController();
     if (this.callerSignal?.aborted) this.controller.abort(this.callerSignal.reason);
     else this.callerSignal?.addEventListener('abort', this);
   }
@@ -108,7 +112,7 @@ export class StreamWatchdog {
       : `the model sent nothing within ${firstByteTimeoutMs} ms (first-byte timeout)`;
     const error = new ModelCallError('model_timeout', message, { retryable: true });
     watchdog.failure = error;
-    watchdog.controller.abort(error);
+    watchdog.controller?.abort(error);
     watchdog.interruptWaiting?.(error);
   }
 }
