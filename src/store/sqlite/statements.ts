@@ -31,6 +31,7 @@ export class SqliteStatements {
   readonly getSession: Database.Statement;
   readonly sessionByTokenHash: Database.Statement;
   readonly moveHead: Database.Statement;
+  readonly moveKnownHead: Database.Statement;
   readonly markSessionRunning: Database.Statement;
   readonly insertRun: Database.Statement;
   readonly getRun: Database.Statement;
@@ -75,6 +76,14 @@ export class SqliteStatements {
     this.moveHead = db.prepare(
       'UPDATE sessions SET head_seq = @seq, head_hash = @hash, updated_at = @now WHERE id = @id',
     );
+    // An append from the head this connection's last commit left: moves it only if it is still
+    // that one, and brings back what the append's checks and the next step boundary need.
+    this.moveKnownHead = db.prepare(
+      `UPDATE sessions SET head_seq = @seq, head_hash = @hash, updated_at = @now
+       WHERE id = @id AND head_seq = @knownSeq AND head_hash = @knownHash
+       RETURNING (SELECT lease_token FROM runs WHERE id = @fenceRunId) AS lease_token,
+         (SELECT cancel_requested FROM runs WHERE id = @runId) AS cancel`,
+    );
     this.markSessionRunning = db.prepare(
       "UPDATE sessions SET status = 'running', updated_at = @now WHERE id = @id",
     );
@@ -106,10 +115,12 @@ export class SqliteStatements {
          (SELECT cancel_requested FROM runs WHERE id = @runId) AS cancel
        FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = @sessionId`,
     );
-    // What an append checks before writing, in one read (always one row; `found` 0 when the session is missing).
+    // What an append checks before writing, in one read (always one row; `found` 0 when the
+    // session is missing), and the run's cancel flag for the next step boundary.
     this.appendChecks = db.prepare(
       `SELECT s.id IS NOT NULL AS found, s.head_seq, s.head_hash,
-         (SELECT lease_token FROM runs WHERE id = @fenceRunId) AS lease_token
+         (SELECT lease_token FROM runs WHERE id = @fenceRunId) AS lease_token,
+         (SELECT cancel_requested FROM runs WHERE id = @runId) AS cancel
        FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = @sessionId`,
     );
     this.eventsAfter = db.prepare('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT ?');
