@@ -10,7 +10,7 @@ export interface Head {
   hash: string;
 }
 
-/** What an append saw, inside its transaction, for the next one and the next step boundary. */
+/** What an append saw, inside its transaction, for the next step boundary. */
 export interface KnownAfterAppend {
   /** The session's head after the append. */
   head: Head | undefined;
@@ -19,11 +19,10 @@ export interface KnownAfterAppend {
 }
 
 /**
- * What this connection's own commits left: each session's head and each run's cancel flag as
- * its latest append saw them, inside that append's transaction. An append starts from the
- * known head with one conditional statement (the database still checks it), and a step
- * boundary right after an append is answered without a read. Only what committed is
- * remembered; a failed append forgets what it touched.
+ * What this connection's own appends left: each session's head and each run's cancel flag as
+ * its latest append saw them, inside that append's transaction, so that a step boundary right
+ * after an append is answered without a read. Only what committed is remembered; a failed
+ * append forgets what it touched.
  */
 export class KnownBoundaries {
   readonly #heads = new Map<string, Head | undefined>();
@@ -36,18 +35,11 @@ export class KnownBoundaries {
     return { head: this.#heads.get(sessionId), cancelRequested };
   }
 
-  /**
-   * Runs an append's transaction from the session's known head and remembers what it committed;
-   * a failed one (rolled back) forgets what it touched instead.
-   */
-  committing<T extends KnownAfterAppend>(
-    sessionId: string,
-    runId: string,
-    commit: (known: Head | undefined) => T,
-  ): T {
+  /** Runs an append's transaction and remembers what it committed; a failed one forgets what it touched. */
+  committing<T extends KnownAfterAppend>(sessionId: string, runId: string, commit: () => T): T {
     let appended: T;
     try {
-      appended = commit(this.#heads.get(sessionId));
+      appended = commit();
     } catch (error) {
       this.forget(sessionId, runId);
       throw error;

@@ -232,10 +232,8 @@ export class SqliteStore implements Store {
   }
 
   async append(sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
-    const appended = this.#known.committing(sessionId, options.runId, (known) =>
-      this.#transaction(() =>
-        this.#writes.append(sessionId, drafts, options, new Date().toISOString(), known),
-      ),
+    const appended = this.#known.committing(sessionId, options.runId, () =>
+      this.#transaction(() => this.#writes.append(sessionId, drafts, options, new Date().toISOString())),
     );
     this.#watcher.committed(appended.events, appended.firstPos);
     return appended.events;

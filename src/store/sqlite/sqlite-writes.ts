@@ -4,7 +4,6 @@ import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { runExists, runStatusChanged } from '../append-conflict.js';
 import { buildRunRecord, buildSessionRecord } from '../records.js';
 import type { AppendOptions, Fence, NewRun, NewSessionStart, RunRecord, SessionPatch } from '../run-store.js';
-import type { SealedDrafts } from '../seal-drafts.js';
 import { sealDraftsWithJson } from '../seal-drafts.js';
 import type { HeadColumns } from '../session-head.js';
 import { headForAppend } from '../session-head.js';
@@ -28,7 +27,7 @@ export interface AppendedEvents {
   firstPos: number;
 }
 
-/** What an append committed, and what it saw for the next append and step boundary. */
+/** What an append committed, and what it saw for the next step boundary. */
 export interface Append extends AppendedEvents, KnownAfterAppend {}
 
 /**
@@ -46,14 +45,16 @@ export class SqliteWrites {
   startSession(start: NewSessionStart, now: string): { run: RunRecord; appended: Append } {
     const session = buildSessionRecord(start.session, now);
     insertUnique(() => this.#statements.insertSession.run(sessionParams(session)), `session ${session.id}`);
-    const sealed = this.#sealOntoHead(session.id, undefined, start.events, start.run.id, now);
-    const appended: Append = {
-      events: sealed.events,
-      firstPos: this.#insertEvents(session.id, sealed),
-      head: headAfter(sealed, undefined),
-      cancelRequested: undefined,
+    const appended = this.#insertEvents(session.id, undefined, start.events, start.run.id, now);
+    return {
+      run: this.insertRun(start.run, now),
+      appended: {
+        events: appended.events,
+        firstPos: appended.firstPos,
+        head: headAfter(appended.events, undefined),
+        cancelRequested: undefined,
+      },
     };
-    return { run: this.insertRun(start.run, now), appended };
   }
 
   /** The run with this idempotency key, if any. */
@@ -73,85 +74,27 @@ export class SqliteWrites {
   }
 
   /**
-   * Checks every condition of `options`, then writes the events, the patches and the new run.
-   * `known` is the session's head as this connection's last commit left it: when given, the
-   * append first tries it with one conditional statement, and reads the head only if it moved.
+   * Checks every condition of `options`, then writes the events, the patches and the new run;
+   * says what it saw for the next step boundary.
    */
-  append(
-    sessionId: string,
-    drafts: readonly EventDraft[],
-    options: AppendOptions,
-    now: string,
-    known: Head | undefined,
-  ): Append {
-    const expected = options.expectedHeadSeq;
-    if (known && drafts.length > 0 && (expected === undefined || expected === known.seq)) {
-      const appended = this.#appendOnKnownHead(sessionId, known, drafts, options, now);
-      if (appended) return appended;
+  append(sessionId: string, drafts: readonly EventDraft[], options: AppendOptions, now: string): Append {
+    // The session's head, the run's lease token and its cancel flag in one read; checked in the
+    // order they always were. A fence on another run (never the loop's) reads that run's token.
+    const checks = this.#statements.appendChecks.get({ sessionId, runId: options.runId }) as AppendChecks;
+    if (options.fence) {
+      const { runId, token } = options.fence;
+      const fenceToken =
+        runId === options.runId ? checks.lease_token : this.#statements.leaseToken.get(runId);
+      if (fenceToken !== token) throw new LeaseLostError(runId);
     }
-    // The fence's token and the session's head in one read; checked in the order they always were.
-    const checks = this.#statements.appendChecks.get({
-      sessionId,
-      fenceRunId: options.fence?.runId ?? null,
-      runId: options.runId,
-    }) as AppendChecks;
-    checkFenceToken(options, checks.lease_token);
-    this.#checkRunStatus(options);
+    if (options.requireRunStatus) {
+      const row = this.#statements.getRun.get(options.runId) as RunRow | undefined;
+      if (!row || !options.requireRunStatus.includes(row.status as RunRecord['status']))
+        throw runStatusChanged(options.runId, row?.status);
+    }
     if (checks.found !== 1) throw new NotFoundError('session', sessionId);
     const head = headForAppend(sessionId, checks, options.expectedHeadSeq);
-    const sealed = this.#sealOntoHead(sessionId, head, drafts, options.runId, now);
-    return this.#writeRest(sessionId, sealed, options, now, head, checks.cancel);
-  }
-
-  /**
-   * The append sealed onto the known head, which one statement moves only if the session's
-   * row still holds it (undefined otherwise: nothing was written, and the caller reads the head).
-   * Its other checks come back from that statement and are made in the usual order; the
-   * session exists and its head is the expected one, or the statement would have matched nothing.
-   */
-  #appendOnKnownHead(
-    sessionId: string,
-    known: Head,
-    drafts: readonly EventDraft[],
-    options: AppendOptions,
-    now: string,
-  ): Append | undefined {
-    const sealed = sealDraftsWithJson(known, drafts, { sessionId, runId: options.runId, ts: now });
-    const last = sealed.events.at(-1) as BatonEvent;
-    const checks = this.#statements.moveKnownHead.get({
-      id: sessionId,
-      seq: last.seq,
-      hash: last.hash,
-      now,
-      knownSeq: known.seq,
-      knownHash: known.hash,
-      fenceRunId: options.fence?.runId ?? null,
-      runId: options.runId,
-    }) as { lease_token: string | null; cancel: number | null } | undefined;
-    if (checks === undefined) return undefined;
-    // A throw rolls the head's move back with the rest of the transaction.
-    checkFenceToken(options, checks.lease_token);
-    this.#checkRunStatus(options);
-    return this.#writeRest(sessionId, sealed, options, now, known, checks.cancel);
-  }
-
-  #checkRunStatus(options: AppendOptions): void {
-    if (!options.requireRunStatus) return;
-    const row = this.#statements.getRun.get(options.runId) as RunRow | undefined;
-    if (!row || !options.requireRunStatus.includes(row.status as RunRecord['status']))
-      throw runStatusChanged(options.runId, row?.status);
-  }
-
-  /** Once the checks passed and the head moved on from `previous`: the events, the patches and the new run. */
-  #writeRest(
-    sessionId: string,
-    sealed: SealedDrafts,
-    options: AppendOptions,
-    now: string,
-    previous: Head | undefined,
-    cancel: number | null,
-  ): Append {
-    const firstPos = this.#insertEvents(sessionId, sealed);
+    const appended = this.#insertEvents(sessionId, head, drafts, options.runId, now);
     if (options.runPatch) {
       const columns = { ...runPatchColumns(options.runPatch), updated_at: now };
       if (this.update('runs', options.runId, columns, false) === 0)
@@ -164,8 +107,9 @@ export class SqliteWrites {
       this.insertRun(createRun, now);
     }
     // The flag was read before the run patch, which may have changed it.
-    const cancelRequested = cancel === null || options.runPatch ? undefined : cancel === 1;
-    return { events: sealed.events, firstPos, head: headAfter(sealed, previous), cancelRequested };
+    const cancelRequested = checks.cancel === null || options.runPatch ? undefined : checks.cancel === 1;
+    const { events, firstPos } = appended;
+    return { events, firstPos, head: headAfter(events, head), cancelRequested };
   }
 
   checkFence(fence: Fence): void {
@@ -189,22 +133,15 @@ export class SqliteWrites {
     return returning ? statement.get(parameters) : statement.run(parameters).changes;
   }
 
-  /** Seals the drafts onto `head` (read in this transaction) and moves the session's head to the last. */
-  #sealOntoHead(
+  /** Seals the drafts onto `head`, inserts them (one statement per batch) and moves the session's head. */
+  #insertEvents(
     sessionId: string,
     head: Head | undefined,
     drafts: readonly EventDraft[],
     runId: string,
     now: string,
-  ): SealedDrafts {
-    const sealed = sealDraftsWithJson(head, drafts, { sessionId, runId, ts: now });
-    const last = sealed.events.at(-1);
-    if (last) this.#statements.moveHead.run({ id: sessionId, seq: last.seq, hash: last.hash, now });
-    return sealed;
-  }
-
-  /** Inserts sealed events, one statement per batch; the `pos` of the first (0 for none). */
-  #insertEvents(sessionId: string, { events, dataJson }: SealedDrafts): number {
+  ): AppendedEvents {
+    const { events, dataJson } = sealDraftsWithJson(head, drafts, { sessionId, runId, ts: now });
     let firstPos = 0;
     for (let start = 0; start < events.length; start += MAX_ROWS_PER_INSERT) {
       const end = Math.min(events.length, start + MAX_ROWS_PER_INSERT);
@@ -217,22 +154,19 @@ export class SqliteWrites {
       // One statement under the write lock: its rows got consecutive rowids (`pos`).
       if (firstPos === 0) firstPos = Number(lastInsertRowid) - (end - start - 1);
     }
-    return firstPos;
+    const last = events.at(-1);
+    if (last) this.#statements.moveHead.run({ id: sessionId, seq: last.seq, hash: last.hash, now });
+    return { events, firstPos };
   }
 }
 
 /** Rows per multi-row INSERT (7 parameters each, well under SQLite's parameter limit). */
 const MAX_ROWS_PER_INSERT = 16;
 
-/** The head once `sealed` is appended after `previous` (a copy: the event and its data are not kept). */
-function headAfter(sealed: SealedDrafts, previous: Head | undefined): Head | undefined {
-  const last = sealed.events.at(-1);
+/** The head once `events` follow `previous` (a copy: the event and its data are not kept). */
+function headAfter(events: readonly BatonEvent[], previous: Head | undefined): Head | undefined {
+  const last = events.at(-1);
   return last ? { seq: last.seq, hash: last.hash } : previous;
-}
-
-/** Throws `LeaseLostError` when the append is fenced and the run's token (read in its transaction) is another. */
-function checkFenceToken(options: AppendOptions, token: string | null): void {
-  if (options.fence && token !== options.fence.token) throw new LeaseLostError(options.fence.runId);
 }
 
 /** Runs an INSERT, turning a duplicate primary key into a `ConflictError`. */

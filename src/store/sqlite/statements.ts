@@ -31,7 +31,6 @@ export class SqliteStatements {
   readonly getSession: Database.Statement;
   readonly sessionByTokenHash: Database.Statement;
   readonly moveHead: Database.Statement;
-  readonly moveKnownHead: Database.Statement;
   readonly markSessionRunning: Database.Statement;
   readonly insertRun: Database.Statement;
   readonly getRun: Database.Statement;
@@ -76,14 +75,6 @@ export class SqliteStatements {
     this.moveHead = db.prepare(
       'UPDATE sessions SET head_seq = @seq, head_hash = @hash, updated_at = @now WHERE id = @id',
     );
-    // An append from the head this connection's last commit left: moves it only if it is still
-    // that one, and brings back what the append's checks and the next step boundary need.
-    this.moveKnownHead = db.prepare(
-      `UPDATE sessions SET head_seq = @seq, head_hash = @hash, updated_at = @now
-       WHERE id = @id AND head_seq = @knownSeq AND head_hash = @knownHash
-       RETURNING (SELECT lease_token FROM runs WHERE id = @fenceRunId) AS lease_token,
-         (SELECT cancel_requested FROM runs WHERE id = @runId) AS cancel`,
-    );
     this.markSessionRunning = db.prepare(
       "UPDATE sessions SET status = 'running', updated_at = @now WHERE id = @id",
     );
@@ -116,12 +107,10 @@ export class SqliteStatements {
        FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = @sessionId`,
     );
     // What an append checks before writing, in one read (always one row; `found` 0 when the
-    // session is missing), and the run's cancel flag for the next step boundary.
+    // session is missing): the session's head, and the run's lease token and cancel flag.
     this.appendChecks = db.prepare(
-      `SELECT s.id IS NOT NULL AS found, s.head_seq, s.head_hash,
-         (SELECT lease_token FROM runs WHERE id = @fenceRunId) AS lease_token,
-         (SELECT cancel_requested FROM runs WHERE id = @runId) AS cancel
-       FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = @sessionId`,
+      `SELECT s.id IS NOT NULL AS found, s.head_seq, s.head_hash, r.lease_token, r.cancel_requested AS cancel
+       FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = @sessionId LEFT JOIN runs AS r ON r.id = @runId`,
     );
     this.eventsAfter = db.prepare('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT ?');
     this.maxEventPos = db.prepare('SELECT COALESCE(MAX(pos), 0) FROM events').pluck();

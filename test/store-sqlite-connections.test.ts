@@ -16,13 +16,13 @@ function steps(from: number, count: number): EventDraft[] {
 }
 
 // Two connections to one file stand for two processes: each knows only its own commits.
-describe('SQLite appends from the head a connection last committed', () => {
+describe('SQLite appends and step boundaries across connections', () => {
   let directory: string;
   let mine: SqliteStore;
   let theirs: SqliteStore;
 
   beforeEach(() => {
-    directory = mkdtempSync(join(tmpdir(), 'baton-known-head-'));
+    directory = mkdtempSync(join(tmpdir(), 'baton-connections-'));
     mine = new SqliteStore(join(directory, 'baton.db'));
     theirs = new SqliteStore(join(directory, 'baton.db'));
   });
