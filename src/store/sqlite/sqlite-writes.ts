@@ -80,7 +80,7 @@ export class SqliteWrites {
   append(sessionId: string, drafts: readonly EventDraft[], options: AppendOptions, now: string): Append {
     // The session's head, the run's lease token and its cancel flag in one read; checked in the
     // order they always were. A fence on another run (never the loop's) reads that run's token.
-    const checks = this.#statements.appendChecks.get({ sessionId, runId: options.runId }) as AppendChecks;
+    const checks = this.#statements.appendChecks.get(sessionId, options.runId) as AppendChecks;
     if (options.fence) {
       const { runId, token } = options.fence;
       const fenceToken =
@@ -155,7 +155,7 @@ export class SqliteWrites {
       if (firstPos === 0) firstPos = Number(lastInsertRowid) - (end - start - 1);
     }
     const last = events.at(-1);
-    if (last) this.#statements.moveHead.run({ id: sessionId, seq: last.seq, hash: last.hash, now });
+    if (last) this.#statements.moveHead.run(last.seq, last.hash, now, sessionId);
     return { events, firstPos };
   }
 }
