@@ -279,7 +279,7 @@ export interface RunStore {
   head(sessionId: string): Promise<{ seq: number; hash: string } | undefined>;
   /**
    * Optional: what a run's step boundary needs, answered without a round trip where the store
-   * can (Postgres: from what the run's latest append returned). The answer may then be as old
+   * can (Postgres and SQLite: from what the run's latest append saw). The answer may then be as old
    * as that append: a commit or cancel request from another process shows at the boundary
    * after the run's next append, which sees it. Without it the runtime reads `head` and the run.
    */

@@ -1,6 +1,7 @@
 import { LeaseLostError, NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { headMoved, runStatusChanged } from '../append-conflict.js';
+import { rememberBounded } from '../bounded-map.js';
 import type { AppendOptions, StepBoundary } from '../run-store.js';
 import { sealDrafts } from '../seal-drafts.js';
 import { tryAppend } from './append-statement.js';
@@ -156,12 +157,6 @@ export class SessionAppender {
   }
 }
 
-/** Sets `key` as the newest entry of a bounded map, forgetting the oldest beyond `MAX_CACHED`. */
 function remember<V>(cache: Map<string, V>, key: string, value: V): void {
-  cache.delete(key);
-  cache.set(key, value);
-  if (cache.size > MAX_CACHED) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
+  rememberBounded(cache, key, value, MAX_CACHED);
 }

@@ -30,6 +30,7 @@ import type { WorkerAnnouncement, WorkerRecord } from '../worker-registry.js';
 import { servesOf } from '../worker-registry.js';
 import { claimableRun } from './claimable-run.js';
 import { EventWatcher } from './event-watcher.js';
+import { KnownBoundaries } from './known-boundaries.js';
 import { ListQuery } from './list-query.js';
 import { migrate } from './migrations.js';
 import { runPatchColumns, taskPatchColumns } from './patch-columns.js';
@@ -93,6 +94,7 @@ export class SqliteStore implements Store {
   readonly #watcher: EventWatcher;
   readonly #immediate: (work: () => unknown) => unknown;
   readonly #checkpointer: WalCheckpointer | undefined;
+  readonly #known = new KnownBoundaries();
   #closed = false;
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
@@ -153,7 +155,9 @@ export class SqliteStore implements Store {
       return { ...this.#writes.startSession(start, new Date().toISOString()), created: true as const };
     });
     if (!result.created) return result;
-    this.#watcher.committed(result.appended.events, result.appended.firstPos);
+    const { appended } = result;
+    this.#known.committed(start.session.id, appended.head, start.run.id, appended.cancelRequested);
+    this.#watcher.committed(appended.events, appended.firstPos);
     return { run: result.run, created: true };
   }
 
@@ -216,6 +220,8 @@ export class SqliteStore implements Store {
   }
 
   async updateRun(id: string, patch: RunPatch, fence?: Fence): Promise<RunRecord> {
+    // A cancel request made here shows at the run's next step boundary.
+    this.#known.forget(undefined, id);
     return this.#transaction(() => {
       if (fence) this.#writes.checkFence(fence);
       const columns = { ...runPatchColumns(patch), updated_at: new Date().toISOString() };
@@ -226,11 +232,11 @@ export class SqliteStore implements Store {
   }
 
   async append(sessionId: string, drafts: EventDraft[], options: AppendOptions): Promise<BatonEvent[]> {
-    const { events, firstPos } = this.#transaction(() =>
-      this.#writes.append(sessionId, drafts, options, new Date().toISOString()),
+    const appended = this.#known.committing(sessionId, options.runId, () =>
+      this.#transaction(() => this.#writes.append(sessionId, drafts, options, new Date().toISOString())),
     );
-    this.#watcher.committed(events, firstPos);
-    return events;
+    this.#watcher.committed(appended.events, appended.firstPos);
+    return appended.events;
   }
 
   async readEvents(sessionId: string, options: ReadEventsOptions = {}): Promise<BatonEvent[]> {
@@ -265,11 +271,15 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * The head and the run's cancel flag in one small read (what `head` and `getRun` would give,
-   * without building the whole run record at every step). Always current: SQLite reads cost no
-   * round trip, so nothing is answered from an earlier append.
+   * The head and the run's cancel flag: as the run's latest append by this connection saw them
+   * inside its transaction, when it knows both (a step boundary comes right after the step's
+   * last append); else one small read (what `head` and `getRun` would give, without building
+   * the whole run record). Another process's commit or cancel request after that append shows
+   * at the boundary after the run's next append, as `RunStore.stepBoundary` allows.
    */
   async stepBoundary(sessionId: string, runId: string): Promise<StepBoundary> {
+    const known = this.#known.boundary(sessionId, runId);
+    if (known) return known;
     return this.#read(() => {
       const row = this.#statements.stepBoundary.get({ sessionId, runId }) as {
         seq: number | null;

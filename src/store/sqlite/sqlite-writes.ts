@@ -7,6 +7,7 @@ import type { AppendOptions, Fence, NewRun, NewSessionStart, RunRecord, SessionP
 import { sealDraftsWithJson } from '../seal-drafts.js';
 import type { HeadColumns } from '../session-head.js';
 import { headForAppend } from '../session-head.js';
+import type { Head, KnownAfterAppend } from './known-boundaries.js';
 import type { ColumnValues } from './patch-columns.js';
 import { runPatchColumns, sessionPatchColumns, updateSql } from './patch-columns.js';
 import type { RunRow } from './rows.js';
@@ -17,6 +18,7 @@ import type { SqliteStatements } from './statements.js';
 interface AppendChecks extends HeadColumns {
   found: number;
   lease_token: string | null;
+  cancel: number | null;
 }
 
 /** Events an append wrote and the `pos` of the first, for the cross-process watcher. */
@@ -24,6 +26,9 @@ export interface AppendedEvents {
   events: BatonEvent[];
   firstPos: number;
 }
+
+/** What an append committed, and what it saw for the next step boundary. */
+export interface Append extends AppendedEvents, KnownAfterAppend {}
 
 /**
  * The writes of the SQLite store, each meant to run inside the caller's `BEGIN IMMEDIATE`
@@ -37,11 +42,19 @@ export class SqliteWrites {
   }
 
   /** The session row, its first events and its run (the caller checked the run's key is free). */
-  startSession(start: NewSessionStart, now: string): { run: RunRecord; appended: AppendedEvents } {
+  startSession(start: NewSessionStart, now: string): { run: RunRecord; appended: Append } {
     const session = buildSessionRecord(start.session, now);
     insertUnique(() => this.#statements.insertSession.run(sessionParams(session)), `session ${session.id}`);
-    const appended = this.#insertEvents(start.session.id, undefined, start.events, start.run.id, now);
-    return { run: this.insertRun(start.run, now), appended };
+    const appended = this.#insertEvents(session.id, undefined, start.events, start.run.id, now);
+    return {
+      run: this.insertRun(start.run, now),
+      appended: {
+        events: appended.events,
+        firstPos: appended.firstPos,
+        head: headAfter(appended.events, undefined),
+        cancelRequested: undefined,
+      },
+    };
   }
 
   /** The run with this idempotency key, if any. */
@@ -60,20 +73,20 @@ export class SqliteWrites {
     return record;
   }
 
-  /** Checks every condition of `options`, then writes the events, the patches and the new run. */
-  append(
-    sessionId: string,
-    drafts: readonly EventDraft[],
-    options: AppendOptions,
-    now: string,
-  ): AppendedEvents {
-    // The fence's token and the session's head in one read; checked in the order they always were.
-    const checks = this.#statements.appendChecks.get({
-      sessionId,
-      fenceRunId: options.fence?.runId ?? null,
-    }) as AppendChecks;
-    if (options.fence && checks.lease_token !== options.fence.token)
-      throw new LeaseLostError(options.fence.runId);
+  /**
+   * Checks every condition of `options`, then writes the events, the patches and the new run;
+   * says what it saw for the next step boundary.
+   */
+  append(sessionId: string, drafts: readonly EventDraft[], options: AppendOptions, now: string): Append {
+    // The session's head, the run's lease token and its cancel flag in one read; checked in the
+    // order they always were. A fence on another run (never the loop's) reads that run's token.
+    const checks = this.#statements.appendChecks.get(sessionId, options.runId) as AppendChecks;
+    if (options.fence) {
+      const { runId, token } = options.fence;
+      const fenceToken =
+        runId === options.runId ? checks.lease_token : this.#statements.leaseToken.get(runId);
+      if (fenceToken !== token) throw new LeaseLostError(runId);
+    }
     if (options.requireRunStatus) {
       const row = this.#statements.getRun.get(options.runId) as RunRow | undefined;
       if (!row || !options.requireRunStatus.includes(row.status as RunRecord['status']))
@@ -93,7 +106,10 @@ export class SqliteWrites {
       if (this.runByKey(createRun.idempotencyKey)) throw runExists(createRun.idempotencyKey, createRun.id);
       this.insertRun(createRun, now);
     }
-    return appended;
+    // The flag was read before the run patch, which may have changed it.
+    const cancelRequested = checks.cancel === null || options.runPatch ? undefined : checks.cancel === 1;
+    const { events, firstPos } = appended;
+    return { events, firstPos, head: headAfter(events, head), cancelRequested };
   }
 
   checkFence(fence: Fence): void {
@@ -120,7 +136,7 @@ export class SqliteWrites {
   /** Seals the drafts onto `head`, inserts them (one statement per batch) and moves the session's head. */
   #insertEvents(
     sessionId: string,
-    head: { seq: number; hash: string } | undefined,
+    head: Head | undefined,
     drafts: readonly EventDraft[],
     runId: string,
     now: string,
@@ -139,13 +155,19 @@ export class SqliteWrites {
       if (firstPos === 0) firstPos = Number(lastInsertRowid) - (end - start - 1);
     }
     const last = events.at(-1);
-    if (last) this.#statements.moveHead.run({ id: sessionId, seq: last.seq, hash: last.hash, now });
+    if (last) this.#statements.moveHead.run(last.seq, last.hash, now, sessionId);
     return { events, firstPos };
   }
 }
 
 /** Rows per multi-row INSERT (7 parameters each, well under SQLite's parameter limit). */
 const MAX_ROWS_PER_INSERT = 16;
+
+/** The head once `events` follow `previous` (a copy: the event and its data are not kept). */
+function headAfter(events: readonly BatonEvent[], previous: Head | undefined): Head | undefined {
+  const last = events.at(-1);
+  return last ? { seq: last.seq, hash: last.hash } : previous;
+}
 
 /** Runs an INSERT, turning a duplicate primary key into a `ConflictError`. */
 export function insertUnique(insert: () => unknown, what: string): void {
