@@ -88,4 +88,30 @@ describe('SQLite appends and step boundaries across connections', () => {
     await mine.updateRun(run.id, { cancelRequested: true });
     expect((await mine.stepBoundary(session.id, run.id)).cancelRequested).toBe(true);
   });
+
+  // A run's end commits only on the head it read: retried on a stale head it would lose every
+  // retry (head_moved), so the failed append must make the next boundary read the head afresh.
+  it('reads the head afresh after a conditional append another connection made stale', async () => {
+    const session = await createSession(mine);
+    const run = await createRun(mine, session.id);
+    await mine.append(session.id, steps(0, 1), { runId: run.id });
+    const [theirEvent] = await theirs.append(session.id, steps(1, 1), { runId: run.id });
+    const stale = await mine.stepBoundary(session.id, run.id);
+    await expect(
+      mine.append(session.id, steps(1, 1), { runId: run.id, expectedHeadSeq: stale.head?.seq ?? null }),
+    ).rejects.toBeInstanceOf(AppendConflictError);
+    expect((await mine.stepBoundary(session.id, run.id)).head).toEqual({
+      seq: 1,
+      hash: theirEvent?.hash,
+    });
+  });
+
+  it('hands out a copy of the head it remembers', async () => {
+    const session = await createSession(mine);
+    const run = await createRun(mine, session.id);
+    const [event] = await mine.append(session.id, steps(0, 1), { runId: run.id });
+    const boundary = await mine.stepBoundary(session.id, run.id);
+    if (boundary.head) boundary.head.seq = 99;
+    expect((await mine.stepBoundary(session.id, run.id)).head).toEqual({ seq: 0, hash: event?.hash });
+  });
 });

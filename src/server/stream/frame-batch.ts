@@ -1,5 +1,14 @@
+import type { Socket } from 'node:net';
+
 /** The end of a chunk's size line and of its data (RFC 9112 §7.1). */
 const CRLF = '\r\n';
+
+/**
+ * Chunks up to this size are copied into one buffer ({@link FrameBatch.chunk}); a larger one is
+ * written in pieces instead, so that a big event followed by hundreds of readers is not copied
+ * once per reader when their batches are not shared (a reader's full batch flushes on its own).
+ */
+const COPY_LIMIT = 16 * 1024;
 
 /**
  * The frames one flush sends a reader, as the bytes of one write. The followers of a session are
@@ -29,8 +38,7 @@ export class FrameBatch {
    */
   get chunk(): Buffer {
     if (this.#chunk === undefined) {
-      let size = 0;
-      for (const frame of this.frames) size += frame.byteLength;
+      const size = this.#size();
       const head = `${size.toString(16)}${CRLF}`;
       const chunk = Buffer.allocUnsafe(head.length + size + CRLF.length);
       let offset = chunk.write(head, 0, 'latin1');
@@ -42,6 +50,29 @@ export class FrameBatch {
       this.#chunk = chunk;
     }
     return this.#chunk;
+  }
+
+  /**
+   * Writes the batch to `socket` as one chunk: one copied buffer when it is small, else its size
+   * line, frames and CRLF corked into one `writev` without copying the frames. Nothing for an
+   * empty batch (its chunk, `0\r\n\r\n`, would end the body). False when the socket's buffer is full.
+   */
+  writeChunkTo(socket: Socket): boolean {
+    const size = this.#size();
+    if (size === 0) return !socket.writableNeedDrain;
+    if (size <= COPY_LIMIT) return socket.write(this.chunk);
+    socket.cork();
+    socket.write(`${size.toString(16)}${CRLF}`, 'latin1');
+    for (const frame of this.frames) socket.write(frame);
+    const room = socket.write(CRLF, 'latin1');
+    socket.uncork();
+    return room;
+  }
+
+  #size(): number {
+    let size = 0;
+    for (const frame of this.frames) size += frame.byteLength;
+    return size;
   }
 
   /** Whether `frames` are this batch's frames, the same objects in the same order. */

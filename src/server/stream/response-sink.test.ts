@@ -112,4 +112,30 @@ describe('responseSink', () => {
     expect(raw.split('\r\n\r\n')[1]).toBe('{"index":1,"pad":""}\n');
     expect(raw).not.toMatch(/transfer-encoding/i);
   });
+
+  it('puts on the wire the bytes response.write would, for small, large, several and no frames', async () => {
+    const batches = [[line(1)], [line(2, 40_000)], [line(3), line(4, 20_000), line(5)], [], [line(6)]].map(
+      (frames) => new FrameBatch(frames),
+    );
+    const rawBody = async (url: string) => {
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      socket.end('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      const chunks: Buffer[] = [];
+      for await (const chunk of socket) chunks.push(chunk as Buffer);
+      const raw = Buffer.concat(chunks).toString('latin1');
+      return raw.slice(raw.indexOf('\r\n\r\n') + 4);
+    };
+    const viaSink = await listen((response) => {
+      const sink = responseSink(response);
+      for (const batch of batches) sink.write(batch);
+      sink.end();
+    });
+    const viaResponse = await listen((response) => {
+      for (const batch of batches) response.write(batch.bytes);
+      response.end();
+    });
+    const expected = await rawBody(viaResponse);
+    expect(expected).toMatch(/^[0-9a-f]+\r\n/);
+    expect(await rawBody(viaSink)).toBe(expected);
+  });
 });

@@ -21,6 +21,13 @@ export interface ResponseSink extends EventSink {
  */
 export function responseSink(response: ServerResponse): ResponseSink {
   let resume: () => void = () => undefined;
+  /**
+   * Whether the head is surely on the socket: a `response.write` went through while the socket
+   * was the response's. (`headersSent` turns true at `writeHead`, before a byte of the head is
+   * written, so it cannot tell.) Until then batches go through `response.write`, which sends
+   * the head first.
+   */
+  let headOut = false;
   /** The socket a full write is waiting on, for its `drain`. */
   let waiting: Socket | undefined;
   const drained = (): void => {
@@ -29,9 +36,12 @@ export function responseSink(response: ServerResponse): ResponseSink {
   };
   return {
     write(batch: FrameBatch): boolean {
-      const socket = chunkedSocket(response);
-      if (socket === undefined) return response.write(batch.bytes);
-      if (socket.write(batch.chunk)) return true;
+      const socket = headOut ? chunkedSocket(response) : undefined;
+      if (socket === undefined) {
+        headOut = response.socket !== null;
+        return response.write(batch.bytes);
+      }
+      if (batch.writeChunkTo(socket)) return true;
       if (waiting === undefined) {
         waiting = socket;
         socket.once('drain', drained);
@@ -55,12 +65,12 @@ export function responseSink(response: ServerResponse): ResponseSink {
 /**
  * The response's socket, when a chunk written to it is exactly what `response.write` would
  * send: the response owns the socket (it is the socket's current message: a pipelined response
- * waiting its turn has none yet, and one that finished has let go), its head is out (the socket
- * is assigned, so nothing of it is still buffered in the response), and its body is chunked.
+ * waiting its turn has none yet, and one that finished has let go), it has not ended, and its
+ * body is chunked. (Whether its head is out is the sink's to know, see `headOut`.)
  */
 function chunkedSocket(response: ServerResponse): Socket | undefined {
   const { socket } = response;
   if (socket === null || !socket.writable) return undefined;
-  if (!response.chunkedEncoding || !response.headersSent || response.writableEnded) return undefined;
+  if (!response.chunkedEncoding || response.writableEnded) return undefined;
   return socket;
 }

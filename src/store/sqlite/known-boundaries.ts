@@ -32,7 +32,9 @@ export class KnownBoundaries {
   boundary(sessionId: string, runId: string): StepBoundary | undefined {
     const cancelRequested = this.#cancelFlags.get(runId);
     if (cancelRequested === undefined || !this.#heads.has(sessionId)) return undefined;
-    return { head: this.#heads.get(sessionId), cancelRequested };
+    const head = this.#heads.get(sessionId);
+    // A copy: a caller that changed what it was given must not change what the next one reads.
+    return { head: head && { seq: head.seq, hash: head.hash }, cancelRequested };
   }
 
   /** Runs an append's transaction and remembers what it committed; a failed one forgets what it touched. */
