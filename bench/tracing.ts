@@ -2,8 +2,8 @@
 // (default 200; one tool call each) is executed in three modes on SQLite and on the in-memory
 // store: bare (no metrics, no tracing), tracing off (the metrics every `baton` command keeps) and
 // tracing on (those metrics plus every span exported through a batch processor to an in-memory
-// exporter). The six modes run alternately, BENCH_TRACING_ROUNDS times (default 16, after
-// BENCH_TRACING_WARMUP runs of each, default 20). Reported: the median wall and CPU time per step
+// exporter). The six modes run alternately, BENCH_TRACING_ROUNDS times (default 40, after
+// BENCH_TRACING_WARMUP runs of each, default 30). Reported: the median wall and CPU time per step
 // of each mode with their spread (min–max of the rounds), and two overheads, of the medians and
 // paired round by round (median and spread of the pairs): tracing (on against off, issue 17's
 // target ≤ 5 % CPU on SQLite) and all observability (on against bare). Interleaved with them, the
@@ -35,8 +35,8 @@ import { ascending, median, percentile } from './_stats.js';
 import { loadAverage, printTable } from './_table.js';
 
 const STEPS = Number(process.env.BENCH_TRACING_STEPS ?? 200);
-const ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 16);
-const WARMUP = Number(process.env.BENCH_TRACING_WARMUP ?? 20);
+const ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 40);
+const WARMUP = Number(process.env.BENCH_TRACING_WARMUP ?? 30);
 /** The stores measured; the target is on SQLite, the in-memory store shows the cost without I/O. */
 const STORES = ['sqlite', 'memory'] as const;
 type StoreKind = (typeof STORES)[number];
