@@ -18,11 +18,16 @@ const COPY_LIMIT = 16 * 1024;
  */
 export class FrameBatch {
   readonly frames: readonly Uint8Array[];
+  /** The frames' length in bytes, counted once: every reader sharing the batch writes it. */
+  readonly #size: number;
   #bytes: Uint8Array | undefined;
   #chunk: Buffer | undefined;
 
   constructor(frames: readonly Uint8Array[]) {
     this.frames = frames;
+    let size = 0;
+    for (const frame of frames) size += frame.byteLength;
+    this.#size = size;
   }
 
   /** The frames' bytes, one after the other. */
@@ -38,7 +43,7 @@ export class FrameBatch {
    */
   get chunk(): Buffer {
     if (this.#chunk === undefined) {
-      const size = this.#size();
+      const size = this.#size;
       const head = `${size.toString(16)}${CRLF}`;
       const chunk = Buffer.allocUnsafe(head.length + size + CRLF.length);
       let offset = chunk.write(head, 0, 'latin1');
@@ -58,7 +63,7 @@ export class FrameBatch {
    * empty batch (its chunk, `0\r\n\r\n`, would end the body). False when the socket's buffer is full.
    */
   writeChunkTo(socket: Socket): boolean {
-    const size = this.#size();
+    const size = this.#size;
     if (size === 0) return !socket.writableNeedDrain;
     if (size <= COPY_LIMIT) return socket.write(this.chunk);
     socket.cork();
@@ -67,12 +72,6 @@ export class FrameBatch {
     const room = socket.write(CRLF, 'latin1');
     socket.uncork();
     return room;
-  }
-
-  #size(): number {
-    let size = 0;
-    for (const frame of this.frames) size += frame.byteLength;
-    return size;
   }
 
   /** Whether `frames` are this batch's frames, the same objects in the same order. */
