@@ -81,12 +81,10 @@ export class SqliteWrites {
     // The session's head, the run's lease token and its cancel flag in one read; checked in the
     // order they always were. A fence on another run (never the loop's) reads that run's token.
     const checks = this.#statements.appendChecks.get(sessionId, options.runId) as AppendChecks;
-    if (options.fence) {
-      const { runId, token } = options.fence;
-      const fenceToken =
-        runId === options.runId ? checks.lease_token : this.#statements.leaseToken.get(runId);
-      if (fenceToken !== token) throw new LeaseLostError(runId);
-    }
+    const { fence } = options;
+    if (fence?.runId === options.runId) {
+      if (checks.lease_token !== fence.token) throw new LeaseLostError(fence.runId);
+    } else if (fence) this.checkFence(fence);
     if (options.requireRunStatus) {
       const row = this.#statements.getRun.get(options.runId) as RunRow | undefined;
       if (!row || !options.requireRunStatus.includes(row.status as RunRecord['status']))

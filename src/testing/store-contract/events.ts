@@ -124,6 +124,25 @@ export function eventContract(store: () => RunStore): void {
     expect((await store().getSession(session.id))?.status).toBe('running');
   });
 
+  it('checks a fence on another run than the appending one against that run’s lease', async () => {
+    const session = await createSession(store());
+    const appending = await createRun(store(), session.id);
+    const fenced = await createRun(store(), session.id);
+    const claim = await store().claimRun('worker-1', 60_000, { runId: fenced.id });
+    const token = claim?.lease.token ?? '';
+    await store().append(session.id, steps(0, 1), {
+      runId: appending.id,
+      fence: { runId: fenced.id, token },
+    });
+    await expect(
+      store().append(session.id, steps(1, 1), {
+        runId: appending.id,
+        fence: { runId: fenced.id, token: 'stale-token' },
+      }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    expect((await store().readEvents(session.id)).map((event) => event.seq)).toEqual([0]);
+  });
+
   it('refuses to append to a session that does not exist', async () => {
     await expect(store().append('ses_missing', steps(0, 1), { runId: 'run_x' })).rejects.toBeInstanceOf(
       NotFoundError,
