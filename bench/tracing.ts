@@ -16,7 +16,8 @@
 // whichever run overlaps it, and more of it in the longer (traced) run: noise as large as the
 // effect measured, leaning towards the traced side. The warm-up is long for the same reason:
 // `process.cpuUsage` counts V8's compiler threads, and the traced side has more code to
-// optimise (the OpenTelemetry SDK, the metrics), which a server does once, not per step.
+// optimise (the OpenTelemetry SDK, the metrics), which a server does once, not per step. The
+// main thread's own CPU (bench/_thread-cpu.ts) is reported beside it, without those threads.
 //
 // What the in-memory exporter leaves out: an OTLP exporter's serialisation and HTTP posts, made
 // once per batch (every second by default) off the step's path but on its thread.
@@ -33,6 +34,7 @@ import { createMetrics } from '../src/telemetry/metrics.js';
 import { report } from './_report.js';
 import { ascending, median, percentile } from './_stats.js';
 import { loadAverage, printTable } from './_table.js';
+import { threadCpuMs } from './_thread-cpu.js';
 
 const STEPS = Number(process.env.BENCH_TRACING_STEPS ?? 200);
 const ROUNDS = Number(process.env.BENCH_TRACING_ROUNDS ?? 40);
@@ -65,10 +67,11 @@ const exporter = new InMemorySpanExporter();
 // The pipeline `createOtlpTracerProvider` builds (a batch processor), into memory instead of OTLP.
 const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
 
-/** Wall and CPU milliseconds per step of one run. */
+/** Wall, process CPU and main-thread CPU milliseconds per step of one run. */
 interface StepCost {
   wall: number;
   cpu: number;
+  thread: number;
 }
 
 /** What a mode observes with: nothing, the metrics alone, or the metrics and every span. */
@@ -98,16 +101,22 @@ async function openMode(kind: StoreKind, observed: Observed): Promise<Mode> {
 async function perStep({ traced, runtime }: Mode): Promise<StepCost> {
   const { runId } = await runtime.start({ agent: 'traced', message: 'go' });
   const started = performance.now();
+  const threadBefore = threadCpuMs();
   const cpuBefore = process.cpuUsage();
   const run = await runtime.execute(runId);
   // Every span of the run is exported inside the measured time.
   if (traced) await tracerProvider.forceFlush();
   const cpu = process.cpuUsage(cpuBefore);
+  const thread = threadCpuMs() - threadBefore;
   if (run.status !== 'succeeded') throw new Error(`the bench run ended ${run.status}`);
   // The same work on both sides: a chat span per step and a tool span per tool call, all exported.
   if (traced && exporter.getFinishedSpans().length < 2 * STEPS - 1) throw new Error('spans went missing');
   exporter.reset();
-  return { wall: (performance.now() - started) / STEPS, cpu: (cpu.user + cpu.system) / 1000 / STEPS };
+  return {
+    wall: (performance.now() - started) / STEPS,
+    cpu: (cpu.user + cpu.system) / 1000 / STEPS,
+    thread: thread / STEPS,
+  };
 }
 
 /**
@@ -242,11 +251,13 @@ try {
     return [label, `${ofMedians.toFixed(1)} %`, `${paired.toFixed(1)} %`, quartiles, spread];
   };
   const cpu = (cost: StepCost) => cost.cpu;
+  const thread = (cost: StepCost) => cost.thread;
   const wall = (cost: StepCost) => cost.wall;
   printTable(
     ['overhead per step', 'of the medians', 'paired (median)', 'pairs p25–p75', 'pairs min–max'],
     trios.flatMap(({ kind, bare, off, on }) => [
       overheadRow(`${kind}, tracing, CPU${kind === 'sqlite' ? ' (target ≤ 5 %)' : ''}`, on, off, cpu),
+      overheadRow(`${kind}, tracing, main-thread CPU`, on, off, thread),
       overheadRow(`${kind}, tracing, wall`, on, off, wall),
       overheadRow(`${kind}, metrics and tracing against bare, CPU`, on, bare, cpu),
     ]),
@@ -271,6 +282,7 @@ try {
   report('tracing.stepOnMs', median(sqlite.on.costs.map(wall)));
   report('tracing.overheadPct', overhead(sqlite.on, sqlite.off, wall).ofMedians);
   report('tracing.cpuOverheadPct', overhead(sqlite.on, sqlite.off, cpu).paired);
+  report('tracing.threadCpuOverheadPct', overhead(sqlite.on, sqlite.off, thread).paired);
   report('tracing.memoryCpuOverheadPct', overhead(memory.on, memory.off, cpu).paired);
   report('tracing.observabilityCpuOverheadPct', overhead(sqlite.on, sqlite.bare, cpu).paired);
   report('tracing.sdkFloorPct', (sdkMs / sqliteOffMs) * 100);
