@@ -1,12 +1,14 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { verifyChain } from '../src/core/events.js';
+import { type BatonEvent, verifyChain } from '../src/core/events.js';
 import { UserError } from '../src/index.js';
+import { verifySessionLog } from '../src/runtime/verify-session.js';
+import { sealDrafts } from '../src/store/seal-drafts.js';
 import { SqliteStore, sqliteCommitFloor } from '../src/store/sqlite/index.js';
-import { SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
+import { migrate, SQLITE_MIGRATIONS } from '../src/store/sqlite/migrations.js';
 import { StoreCorruptError } from '../src/store/store-corrupt.js';
 
 describe('SqliteStore on disk', () => {
@@ -60,32 +62,27 @@ describe('SqliteStore on disk', () => {
     expect(migrationRows()).toEqual(applied);
   });
 
-  it('fills in the started attempt of runs that started before the column existed', async () => {
-    const first = new SqliteStore(path);
-    await first.createSession({ id: 'ses_old', agent: 'a', context: {}, auth: {}, tokenHash: 'h' });
-    await first.createRun({
-      id: 'run_old',
-      sessionId: 'ses_old',
-      agent: 'a',
-      kind: 'message',
-      input: {},
-      idempotencyKey: null,
-    });
-    for (const attempt of [1, 3])
-      await first.append(
-        'ses_old',
-        [{ type: 'run.started', data: { agent: 'a', attempt, definitionHash: 'h' } }],
-        {
-          runId: 'run_old',
-        },
-      );
-    await first.close();
-    // The file as a Baton before migrations 6 and 7 left it.
+  /** A file as a Baton at schema `version` left it (`migrate` with the migrations up to it). */
+  function fileAtVersion(version: number): Database.Database {
+    mkdirSync(join(directory, 'nested'), { recursive: true });
     const db = new Database(path);
-    db.exec(`DROP INDEX sessions_parent;
-      ALTER TABLE sessions DROP COLUMN parent_session_id; ALTER TABLE sessions DROP COLUMN parent_tool_call_id;
-      ALTER TABLE runs DROP COLUMN started_attempt; ALTER TABLE sessions DROP COLUMN checkpoint;
-      DELETE FROM schema_migrations WHERE version IN (6, 7);`);
+    db.pragma('journal_mode = WAL');
+    migrate(
+      db,
+      SQLITE_MIGRATIONS.filter((migration) => migration.version <= version),
+    );
+    return db;
+  }
+
+  it('fills in the started attempt of runs that started before the column existed', async () => {
+    const db = fileAtVersion(5);
+    db.exec(`INSERT INTO sessions (id, agent, status, context, auth, token_hash, created_at, updated_at, head_seq, head_hash)
+        VALUES ('ses_old', 'a', 'running', '{}', '{}', 'h', 't', 't', 1, 'h1');
+      INSERT INTO runs (id, session_id, agent, status, attempt, kind, input, usage, cancel_requested, created_at, updated_at)
+        VALUES ('run_old', 'ses_old', 'a', 'running', 3, 'message', '{}', '{}', 0, 't', 't');
+      INSERT INTO events (session_id, seq, run_id, type, ts, data, hash) VALUES
+        ('ses_old', 0, 'run_old', 'run.started', 't', '{"agent":"a","attempt":1,"definitionHash":"h"}', 'h0'),
+        ('ses_old', 1, 'run_old', 'run.started', 't', '{"agent":"a","attempt":3,"definitionHash":"h"}', 'h1');`);
     db.close();
     const second = new SqliteStore(path);
     try {
@@ -93,6 +90,70 @@ describe('SqliteStore on disk', () => {
       expect((await second.getSession('ses_old'))?.checkpoint).toBeNull();
     } finally {
       await second.close();
+    }
+  });
+
+  it('moves each session head off the session row, keeping the events, the head and the chain', async () => {
+    // A version 7 file, its events sealed and its head set as a Baton at that version did.
+    const db = fileAtVersion(7);
+    const now = new Date().toISOString();
+    const events = sealDrafts(
+      undefined,
+      [
+        { type: 'step.started', data: { step: 0 } },
+        { type: 'message.received', data: { role: 'user', text: 'hi' } },
+        { type: 'step.completed', data: { step: 0 } },
+      ],
+      { sessionId: 'ses_v7', runId: 'run_v7', ts: now },
+    );
+    const last = events.at(-1) as BatonEvent;
+    db.prepare(
+      `INSERT INTO sessions (id, agent, status, context, auth, token_hash, head_seq, head_hash, created_at, updated_at)
+       VALUES ('ses_v7', 'a', 'idle', '{}', '{}', 'h7', ?, ?, ?, ?)`,
+    ).run(last.seq, last.hash, now, now);
+    db.prepare(
+      `INSERT INTO sessions (id, agent, status, context, auth, token_hash, created_at, updated_at)
+       VALUES ('ses_empty', 'a', 'idle', '{}', '{}', 'h0', ?, ?)`,
+    ).run(now, now);
+    const insert = db.prepare(
+      'INSERT INTO events (session_id, seq, run_id, type, ts, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const event of events) {
+      insert.run(
+        event.sessionId,
+        event.seq,
+        event.runId,
+        event.type,
+        event.ts,
+        JSON.stringify(event.data),
+        event.hash,
+      );
+    }
+    db.close();
+
+    const store = new SqliteStore(path);
+    try {
+      expect(await store.readEvents('ses_v7')).toEqual(events);
+      expect(await store.head('ses_v7')).toEqual({ seq: last.seq, hash: last.hash });
+      expect(await store.getSession('ses_v7')).toMatchObject({ headSeq: last.seq, headHash: last.hash });
+      expect(await store.head('ses_empty')).toBeUndefined();
+      expect(await store.getSession('ses_empty')).toMatchObject({ headSeq: null, headHash: null });
+      // A conditional append on the migrated head goes through and chains onto it.
+      const [next] = await store.append('ses_v7', [{ type: 'step.started', data: { step: 1 } }], {
+        runId: 'run_v7',
+        expectedHeadSeq: last.seq,
+      });
+      expect(next?.seq).toBe(last.seq + 1);
+      expect(verifyChain(await store.readEvents('ses_v7'))).toMatchObject({ ok: true, count: 4 });
+      await expect(
+        store.append('ses_v7', [{ type: 'step.started', data: { step: 2 } }], {
+          runId: 'run_v7',
+          expectedHeadSeq: last.seq,
+        }),
+      ).rejects.toMatchObject({ code: 'append_conflict' });
+      expect((await verifySessionLog(store, 'ses_v7')).ok).toBe(true);
+    } finally {
+      await store.close();
     }
   });
 

@@ -1,6 +1,12 @@
 import type Database from 'better-sqlite3';
 import { UserError } from '../../core/errors.js';
 
+/**
+ * The \`seq\` of a session's head row in \`session_events\`: above every event's seq, so the row
+ * sorts right after the session's newest key (the largest integer a JS number binds exactly).
+ */
+export const HEAD_ROW_SEQ = Number.MAX_SAFE_INTEGER;
+
 /** One numbered schema step. Migrations are append-only: a shipped one is never edited. */
 export interface Migration {
   version: number;
@@ -179,6 +185,49 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN parent_session_id TEXT;
       ALTER TABLE sessions ADD COLUMN parent_tool_call_id TEXT;
       CREATE INDEX sessions_parent ON sessions (parent_session_id);
+    `,
+  },
+  {
+    version: 8,
+    name: 'session heads beside each session log: one b-tree fewer per append',
+    sql: `
+      -- Each session's events in seq order (key to the event's pos), and after them, at seq
+      -- ${HEAD_ROW_SEQ}, its head: the head row shares a page with the newest keys, so an append
+      -- writes two b-trees (events, session_events) instead of three (events, their index, the
+      -- session row). The head stays a record of its own: deleting events leaves it in place.
+      CREATE TABLE session_events (
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        pos INTEGER,
+        head_seq INTEGER,
+        head_hash TEXT,
+        PRIMARY KEY (session_id, seq)
+      ) WITHOUT ROWID;
+      INSERT INTO session_events (session_id, seq, pos) SELECT session_id, seq, pos FROM events;
+      INSERT INTO session_events (session_id, seq, head_seq, head_hash)
+        SELECT id, ${HEAD_ROW_SEQ}, head_seq, head_hash FROM sessions WHERE head_seq IS NOT NULL;
+      ALTER TABLE sessions DROP COLUMN head_seq;
+      ALTER TABLE sessions DROP COLUMN head_hash;
+
+      -- The events table without its UNIQUE (session_id, seq) index: session_events is that index.
+      CREATE TABLE events_by_pos (
+        pos INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        run_id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        ts TEXT NOT NULL,
+        data TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      INSERT INTO events_by_pos SELECT pos, session_id, seq, run_id, type, ts, data, hash FROM events;
+      DROP TABLE events;
+      ALTER TABLE events_by_pos RENAME TO events;
+
+      -- A session as records see it: its row and its head.
+      CREATE VIEW sessions_with_head AS
+        SELECT sessions.*, head.head_seq, head.head_hash FROM sessions
+        LEFT JOIN session_events AS head ON head.session_id = sessions.id AND head.seq = ${HEAD_ROW_SEQ};
     `,
   },
 ];

@@ -10,7 +10,7 @@ import type { WorkerRecord, WorkerServes } from '../worker-registry.js';
  * position that orders lists.
  */
 
-/** A `sessions` row as better-sqlite3 returns it. */
+/** A `sessions_with_head` row (the session row and its head) as better-sqlite3 returns it. */
 export interface SessionRow {
   pos: number;
   id: string;
@@ -142,8 +142,8 @@ export function sessionFromRow(row: SessionRow): SessionRecord {
   };
 }
 
-/** Named parameters for inserting or rewriting a session row. */
-export function sessionParams(record: SessionRecord): Omit<SessionRow, 'pos'> {
+/** Named parameters for inserting a session row (its head is not in it: appends move that). */
+export function sessionParams(record: SessionRecord): Omit<SessionRow, 'pos' | 'head_seq' | 'head_hash'> {
   return {
     id: record.id,
     agent: record.agent,
@@ -151,8 +151,6 @@ export function sessionParams(record: SessionRecord): Omit<SessionRow, 'pos'> {
     context: JSON.stringify(record.context),
     auth: JSON.stringify(record.auth),
     token_hash: record.tokenHash,
-    head_seq: record.headSeq,
-    head_hash: record.headHash,
     checkpoint: toJson(record.checkpoint),
     parent_session_id: record.parentSessionId,
     parent_tool_call_id: record.parentToolCallId,

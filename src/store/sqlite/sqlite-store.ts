@@ -32,7 +32,7 @@ import { claimableRun } from './claimable-run.js';
 import { EventWatcher } from './event-watcher.js';
 import { KnownBoundaries } from './known-boundaries.js';
 import { ListQuery } from './list-query.js';
-import { migrate } from './migrations.js';
+import { HEAD_ROW_SEQ, migrate } from './migrations.js';
 import { runPatchColumns, taskPatchColumns } from './patch-columns.js';
 import type { EventRow, RunRow, SessionRow, TaskRow, WorkerRow } from './rows.js';
 import {
@@ -177,7 +177,7 @@ export class SqliteStore implements Store {
 
   async listSessions(options: ListOptions): Promise<Page<SessionRecord>> {
     return this.#read(() =>
-      this.#page('sessions', new ListQuery().before(options.cursor), options.limit, sessionFromRow),
+      this.#page('sessions_with_head', new ListQuery().before(options.cursor), options.limit, sessionFromRow),
     );
   }
 
@@ -241,13 +241,15 @@ export class SqliteStore implements Store {
 
   async readEvents(sessionId: string, options: ReadEventsOptions = {}): Promise<BatonEvent[]> {
     const parameters: unknown[] = [sessionId, options.from ?? 0];
-    let sql = 'SELECT * FROM events WHERE session_id = ? AND seq >= ?';
+    // Through the session's keys (the head row after them excluded), then each event by its pos.
+    let sql = `SELECT events.* FROM session_events AS keys CROSS JOIN events ON events.pos = keys.pos
+      WHERE keys.session_id = ? AND keys.seq >= ? AND keys.seq < ${HEAD_ROW_SEQ}`;
     if (options.types !== undefined) {
       sql +=
         options.types.length === 0 ? ' AND 0' : ` AND type IN (${options.types.map(() => '?').join(', ')})`;
       parameters.push(...options.types);
     }
-    sql += ' ORDER BY seq';
+    sql += ' ORDER BY keys.seq';
     if (options.limit !== undefined) {
       sql += ' LIMIT ?';
       parameters.push(checkLimit(options.limit));

@@ -80,7 +80,7 @@ export class SqliteWrites {
   append(sessionId: string, drafts: readonly EventDraft[], options: AppendOptions, now: string): Append {
     // The session's head, the run's lease token and its cancel flag in one read; checked in the
     // order they always were. A fence on another run (never the loop's) reads that run's token.
-    const checks = this.#statements.appendChecks.get(sessionId, options.runId) as AppendChecks;
+    const checks = this.#statements.appendChecks.get(sessionId, options.runId, sessionId) as AppendChecks;
     const { fence } = options;
     if (fence?.runId === options.runId) {
       if (checks.lease_token !== fence.token) throw new LeaseLostError(fence.runId);
@@ -131,7 +131,10 @@ export class SqliteWrites {
     return returning ? statement.get(parameters) : statement.run(parameters).changes;
   }
 
-  /** Seals the drafts onto `head`, inserts them (one statement per batch) and moves the session's head. */
+  /**
+   * Seals the drafts onto `head`, inserts them and their keys (one statement each per batch) and
+   * moves the session's head.
+   */
   #insertEvents(
     sessionId: string,
     head: Head | undefined,
@@ -150,10 +153,16 @@ export class SqliteWrites {
       }
       const { lastInsertRowid } = this.#statements.insertEvents(end - start).run(values);
       // One statement under the write lock: its rows got consecutive rowids (`pos`).
-      if (firstPos === 0) firstPos = Number(lastInsertRowid) - (end - start - 1);
+      const batchFirstPos = Number(lastInsertRowid) - (end - start - 1);
+      if (firstPos === 0) firstPos = batchFirstPos;
+      const keys: unknown[] = [];
+      for (let index = start; index < end; index += 1) {
+        keys.push(sessionId, (events[index] as BatonEvent).seq, batchFirstPos + index - start);
+      }
+      this.#statements.insertEventKeys(end - start).run(keys);
     }
     const last = events.at(-1);
-    if (last) this.#statements.moveHead.run(last.seq, last.hash, now, sessionId);
+    if (last) this.#statements.moveHead.run(sessionId, last.seq, last.hash);
     return { events, firstPos };
   }
 }

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { HEAD_ROW_SEQ } from './migrations.js';
 
 const RUN_COLUMNS =
   'id, session_id, agent, status, attempt, started_attempt, kind, input, agent_module, traceparent, pool, active_ms, ' +
@@ -9,7 +10,7 @@ const TASK_COLUMNS =
   'id, profile, args, namespace, idempotency_key, status, progress, result, error, cost_usd, run_id, ' +
   'feedback, created_at, started_at, completed_at';
 const SESSION_COLUMNS =
-  'id, agent, status, context, auth, token_hash, head_seq, head_hash, checkpoint, parent_session_id, ' +
+  'id, agent, status, context, auth, token_hash, checkpoint, parent_session_id, ' +
   'parent_tool_call_id, created_at, updated_at';
 const WORKER_COLUMNS =
   'id, host, pid, serves, concurrency, runs_in_flight, started_at, last_heartbeat_at, expires_at';
@@ -64,18 +65,22 @@ export class SqliteStatements {
   readonly #dynamic = new Map<string, Database.Statement>();
   /** `insertEvents(n)` by `n`. */
   readonly #insertEvents: Database.Statement[] = [];
+  /** `insertEventKeys(n)` by `n`. */
+  readonly #insertEventKeys: Database.Statement[] = [];
 
   constructor(db: Database.Database) {
     this.#db = db;
     this.insertSession = db.prepare(
       `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES (${named(SESSION_COLUMNS)})`,
     );
-    this.getSession = db.prepare('SELECT * FROM sessions WHERE id = ?');
-    this.sessionByTokenHash = db.prepare('SELECT * FROM sessions WHERE token_hash = ? LIMIT 1');
+    this.getSession = db.prepare('SELECT * FROM sessions_with_head WHERE id = ?');
+    this.sessionByTokenHash = db.prepare('SELECT * FROM sessions_with_head WHERE token_hash = ? LIMIT 1');
     // Positional, as `appendChecks`: each runs at every append, and better-sqlite3 binds a named
     // parameter by looking its name up in the object given (about 7,000 instructions an append).
+    // Parameters: the session id, the head's seq and hash.
     this.moveHead = db.prepare(
-      'UPDATE sessions SET head_seq = ?, head_hash = ?, updated_at = ? WHERE id = ?',
+      `INSERT INTO session_events (session_id, seq, head_seq, head_hash) VALUES (?, ${HEAD_ROW_SEQ}, ?, ?)
+       ON CONFLICT (session_id, seq) DO UPDATE SET head_seq = excluded.head_seq, head_hash = excluded.head_hash`,
     );
     this.markSessionRunning = db.prepare(
       "UPDATE sessions SET status = 'running', updated_at = @now WHERE id = @id",
@@ -100,20 +105,21 @@ export class SqliteStatements {
       'UPDATE runs SET lease_owner = NULL, lease_token = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ? AND lease_token = ?',
     );
     this.head = db.prepare(
-      'SELECT head_seq AS seq, head_hash AS hash FROM sessions WHERE id = ? AND head_seq IS NOT NULL',
+      `SELECT head_seq AS seq, head_hash AS hash FROM session_events WHERE session_id = ? AND seq = ${HEAD_ROW_SEQ}`,
     );
     // One row even when the session is missing: the run's cancel flag is still read.
     this.stepBoundary = db.prepare(
-      `SELECT s.head_seq AS seq, s.head_hash AS hash,
+      `SELECT h.head_seq AS seq, h.head_hash AS hash,
          (SELECT cancel_requested FROM runs WHERE id = @runId) AS cancel
-       FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = @sessionId`,
+       FROM (SELECT 1) LEFT JOIN session_events AS h ON h.session_id = @sessionId AND h.seq = ${HEAD_ROW_SEQ}`,
     );
     // What an append checks before writing, in one read (always one row; `found` 0 when the
     // session is missing): the session's head, and the run's lease token and cancel flag.
-    // Parameters: the session id, the run id.
+    // Parameters: the session id, the run id, the session id again.
     this.appendChecks = db.prepare(
-      `SELECT s.id IS NOT NULL AS found, s.head_seq, s.head_hash, r.lease_token, r.cancel_requested AS cancel
-       FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = ? LEFT JOIN runs AS r ON r.id = ?`,
+      `SELECT s.id IS NOT NULL AS found, h.head_seq, h.head_hash, r.lease_token, r.cancel_requested AS cancel
+       FROM (SELECT 1) LEFT JOIN sessions AS s ON s.id = ? LEFT JOIN runs AS r ON r.id = ?
+       LEFT JOIN session_events AS h ON h.session_id = ? AND h.seq = ${HEAD_ROW_SEQ}`,
     );
     this.eventsAfter = db.prepare('SELECT * FROM events WHERE pos > ? ORDER BY pos LIMIT ?');
     this.maxEventPos = db.prepare('SELECT COALESCE(MAX(pos), 0) FROM events').pluck();
@@ -147,13 +153,34 @@ export class SqliteStatements {
    * driver per append instead of one per event.
    */
   insertEvents(rows: number): Database.Statement {
-    let statement = this.#insertEvents[rows];
+    return this.#multiRow(
+      this.#insertEvents,
+      rows,
+      'INSERT INTO events (session_id, seq, run_id, type, ts, data, hash)',
+      7,
+    );
+  }
+
+  /**
+   * `INSERT INTO session_events` of `rows` keys (parameters: each key's session id, seq and pos
+   * in turn), prepared once per row count. A seq taken twice fails here, as the events' own
+   * UNIQUE (session_id, seq) did.
+   */
+  insertEventKeys(rows: number): Database.Statement {
+    return this.#multiRow(
+      this.#insertEventKeys,
+      rows,
+      'INSERT INTO session_events (session_id, seq, pos)',
+      3,
+    );
+  }
+
+  #multiRow(cache: Database.Statement[], rows: number, insert: string, columns: number): Database.Statement {
+    let statement = cache[rows];
     if (!statement) {
-      const row = '(?, ?, ?, ?, ?, ?, ?)';
-      statement = this.#db.prepare(
-        `INSERT INTO events (session_id, seq, run_id, type, ts, data, hash) VALUES ${Array(rows).fill(row).join(', ')}`,
-      );
-      this.#insertEvents[rows] = statement;
+      const row = `(${Array(columns).fill('?').join(', ')})`;
+      statement = this.#db.prepare(`${insert} VALUES ${Array(rows).fill(row).join(', ')}`);
+      cache[rows] = statement;
     }
     return statement;
   }
