@@ -26,8 +26,9 @@ export type SessionLogVerdict =
 
 /**
  * Checks a session's log as stored: the hash chain from `seq` 0, that the log ends exactly at
- * the head the session row keeps (moved in the same transaction as every append, so deleting
- * the newest events is caught), and that every run's status agrees with its last lifecycle
+ * the head the store keeps for the session, apart from its events (the session row on Postgres,
+ * a head row beside the event keys on SQLite; moved in the same transaction as every append, so
+ * deleting the newest events is caught), and that every run's status agrees with its last lifecycle
  * event. Reads the log page by page, so any size verifies in bounded memory.
  */
 export async function verifySessionLog(store: Store, sessionId: string): Promise<SessionLogVerdict> {
