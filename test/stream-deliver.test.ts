@@ -4,6 +4,7 @@
 // the two together are the session's events, each once and in order.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -12,6 +13,7 @@ import type { StreamEvent } from '../src/core/events.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { SqliteStore } from '../src/store/sqlite/index.js';
 import { chatAgent } from './fixtures/runtime-agents.js';
+import { startTestServer } from './helpers/http-server.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-deliver-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -166,5 +168,55 @@ describe('stream deliver', () => {
     expect(seqOf((await waiting).value)).toBe(live);
     expect(delivered).toEqual([]);
     abort.abort();
+  });
+});
+
+describe('stream deliver over HTTP', () => {
+  it('fills a lost notification for a caught-up NDJSON follower: every seq once, in order', async () => {
+    let lost: number | undefined;
+    const store = new SqliteStore(join(dir, `${Math.random().toString(36).slice(2)}.db`));
+    const subscribe = store.subscribe.bind(store);
+    store.subscribe = (sessionId, listener) =>
+      subscribe(sessionId, (event) => {
+        if (event.seq !== lost) listener(event);
+      });
+    const server = await startTestServer({ workers: 0, store });
+    try {
+      const { sessionId, runId } = await server.client.startSession({ agent: 'echo', message: 'hi' });
+      const seqs: number[] = [];
+      let arrived: (() => void) | undefined;
+      const until = (seq: number) =>
+        new Promise<void>((resolve) => {
+          arrived = () => {
+            if (seqs.at(-1) !== undefined && (seqs.at(-1) as number) >= seq) resolve();
+          };
+          arrived();
+        });
+      const req = request(`${server.url}/v1/sessions/${sessionId}/stream?follow=1`, (res) => {
+        res.setEncoding('utf8');
+        let rest = '';
+        res.on('data', (chunk: string) => {
+          const lines = (rest + chunk).split('\n');
+          rest = lines.pop() ?? '';
+          for (const line of lines) seqs.push((JSON.parse(line) as { seq: number }).seq);
+          arrived?.();
+        });
+      });
+      req.on('error', () => undefined); // Destroyed at the end.
+      req.end();
+      const head = (await server.store.head(sessionId))?.seq as number;
+      await until(head);
+      // Caught up: the next events go the synchronous way, until the lost one's successor.
+      await until(await commit(server.runtime, sessionId, runId, 1));
+      lost = head + 2;
+      await commit(server.runtime, sessionId, runId, 2);
+      await commit(server.runtime, sessionId, runId, 3);
+      const last = await commit(server.runtime, sessionId, runId, 4);
+      await until(last);
+      req.destroy();
+      expect(seqs).toEqual(Array.from({ length: last + 1 }, (_, seq) => seq));
+    } finally {
+      await server.close();
+    }
   });
 });
