@@ -10,6 +10,8 @@ export class BoundedQueue<T> {
   readonly #items: T[] = [];
   readonly #capacity: number;
   #waiter: ((item: T | undefined) => void) | undefined;
+  /** The waiting consumer's synchronous taker (see `next`). */
+  #take: ((item: T) => boolean) | undefined;
   #overflowed = false;
   // The signal's state, kept here: reading `signal.aborted` (a checked getter) once per item
   // per reader showed in fan-out profiles.
@@ -24,6 +26,7 @@ export class BoundedQueue<T> {
         this.#aborted = true;
         const waiter = this.#waiter;
         this.#waiter = undefined;
+        this.#take = undefined;
         waiter?.(undefined);
       },
       { once: true },
@@ -43,7 +46,9 @@ export class BoundedQueue<T> {
   push(item: T): void {
     const waiter = this.#waiter;
     if (waiter) {
+      if (this.#take?.(item)) return;
       this.#waiter = undefined;
+      this.#take = undefined;
       waiter(item);
     } else if (this.#items.length >= this.#capacity || this.#overflowed) {
       this.#overflowed = true;
@@ -60,12 +65,18 @@ export class BoundedQueue<T> {
     if (count > 0) this.#items.splice(0, count);
   }
 
-  /** The next item, or undefined once the queue's signal aborted (and nothing is buffered). */
-  next(): Promise<T | undefined> {
+  /**
+   * The next item, or undefined once the queue's signal aborted (and nothing is buffered). While
+   * it waits, each pushed item is first offered to `take`: one it takes (returns true for) is
+   * consumed there and then, synchronously, and the wait goes on; the first it refuses resolves
+   * the wait. (Nothing is buffered while a consumer waits, so order is kept.)
+   */
+  next(take?: (item: T) => boolean): Promise<T | undefined> {
     if (this.#items.length > 0) return Promise.resolve(this.#items.shift());
     if (this.#aborted) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       this.#waiter = resolve;
+      this.#take = take;
     });
   }
 }

@@ -151,15 +151,16 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     startTick: (tickOptions) => startTick(context, tickOptions),
     cancel: async (runId) => runView(await cancelRun(context, runId)),
     retry: async (runId) => runView(await retryRun(context, runId)),
-    stream: (sessionId, streamOptions = {}) =>
+    stream: (sessionId, { deliver, ...streamOptions } = {}) =>
       streamOptions.children === true
-        ? streamTree(
+        ? // A tree interleaves its sources' events as it pulls them: none is delivered on its own.
+          streamTree(
             (id, options) => streamSession(context, id, options),
             (event, parent) => childSessionOf(context.store, event, parent),
             sessionId,
             streamOptions,
           )
-        : streamSession(context, sessionId, streamOptions),
+        : streamSession(context, sessionId, { ...streamOptions, ...(deliver && { deliver }) }),
     getSession: async (sessionId) => sessionView(context.store, await requireSession(context, sessionId)),
     async listSessions({ limit = 50, cursor }) {
       const page = await context.store.listSessions({ limit, ...(cursor !== undefined && { cursor }) });

@@ -21,7 +21,8 @@ export const DEFAULT_MAX_LAG_EVENTS = 1_000;
  * in what arrives live (a notification lost between processes) is filled from the store. A
  * reader that falls `maxLagEvents` behind gets a {@link StreamLaggedError} carrying the `seq` to
  * read from next. Without `follow` the stream ends once the session has no queued or running run
- * (idle, or waiting for a person).
+ * (idle, or waiting for a person). With `deliver`, a caught-up reader's live events are handed
+ * to it synchronously instead of yielded, whenever it takes them.
  */
 export async function* streamSession(
   context: RuntimeContext,
@@ -51,9 +52,22 @@ export async function* streamSession(
       for await (const event of replay(context, sessionId, next, () => false)) yield event;
       return;
     }
+    // A caught-up reader's next live event goes straight to `deliver`, from the commit's
+    // notification, when nothing needs doing between it and the one before (a gap to fill, a
+    // settled session to check): with hundreds of readers, the generator resume and promises
+    // each yield costs per reader were a large part of an event's fan-out.
+    const { deliver } = options;
+    const take =
+      deliver &&
+      ((event: StreamEvent): boolean => {
+        if (event.type === 'model.delta') return deliver(event);
+        if (event.seq !== next || (!follow && settles(event)) || !deliver(event)) return false;
+        next = event.seq + 1;
+        return true;
+      });
     while (!queue.aborted) {
       if (queue.overflowed) throw lagged();
-      const event = await queue.next();
+      const event = await queue.next(take);
       if (event === undefined) return;
       if (event.type === 'model.delta') {
         yield event;
@@ -68,17 +82,22 @@ export async function* streamSession(
       }
       yield event;
       next = event.seq + 1;
-      // A run parked for a person (`run.waiting`) leaves the session waiting, as good as idle here;
-      // one waiting for its children is still at work (its session reads `running`).
-      const settled =
-        isTerminalRunEvent(event) || (event.type === 'run.waiting' && event.data.waitingOn !== 'children');
-      if (!follow && settled && !(await hasActiveRun(context, sessionId))) return;
+      if (!follow && settles(event) && !(await hasActiveRun(context, sessionId))) return;
     }
   } finally {
     unsubscribeStore();
     unsubscribeLive();
     readers?.dec();
   }
+}
+
+/**
+ * Whether the session may have gone idle with `event`: a run ended, or parked for a person
+ * (`run.waiting`, as good as idle here; one waiting for its children is still at work, its
+ * session reads `running`).
+ */
+function settles(event: BatonEvent): boolean {
+  return isTerminalRunEvent(event) || (event.type === 'run.waiting' && event.data.waitingOn !== 'children');
 }
 
 /** Persisted events from `from` (up to, not including, `before`), page by page; stops early when `stop()` says so. */

@@ -148,6 +148,16 @@ export interface StreamOptions {
    * each tagged with its `childSessionId` (`GET /v1/sessions/:id/stream?children=1`).
    */
   children?: boolean;
+  /**
+   * Takes live events synchronously, from the commit's notification, instead of having them
+   * yielded: while the reader is caught up, each next live event (in order, deduplicated, the
+   * same events the stream would yield) is offered here first, and one it returns true for is
+   * the reader's and is not yielded; one it refuses (say, its buffer is full) is yielded as
+   * usual, and so is anything the stream must read or check first. A fan-out to hundreds of
+   * readers costs each reader a call per event instead of a generator resume and its promises.
+   * Ignored with `children`.
+   */
+  deliver?: (event: StreamEvent) => boolean;
 }
 
 /** A streamed event; one of a child session carries that session's id as `childSessionId`. */

@@ -35,11 +35,12 @@ export function streamRoutes(runtime: Runtime, options: StreamRouteOptions): Hon
     const follow = query.follow ?? false;
     const maxLagEvents = options.maxLagEvents;
     const body = eventStream(
-      (signal) =>
+      (signal, deliver) =>
         runtime.stream(sessionId, {
           from,
           follow,
           signal,
+          deliver,
           ...(query.children === true && { children: true }),
           ...(maxLagEvents !== undefined && { maxLagEvents }),
         }),

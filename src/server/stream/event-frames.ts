@@ -1,7 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { StreamEvent } from '../../core/events.js';
 import type { WireFormat } from './encoded-event.js';
-import { EventPump, type EventPumpOptions } from './event-pump.js';
+import { EventPump, type EventPumpOptions, type OpenEvents } from './event-pump.js';
 import { responseSink } from './response-sink.js';
 
 /** Options of {@link eventStream}. */
@@ -9,7 +8,7 @@ export type EventStreamOptions = EventPumpOptions;
 
 /** What {@link takeEventBody} needs to pump a body's events straight into a Node response. */
 interface DirectBody {
-  open: (signal: AbortSignal) => AsyncIterable<StreamEvent>;
+  open: OpenEvents;
   format: WireFormat;
   options: EventStreamOptions;
 }
@@ -24,7 +23,7 @@ const directBodies = new WeakMap<ReadableStream<Uint8Array>, DirectBody>();
  * with no Web stream between them (nothing of it has started: it pulls only when read).
  */
 export function eventStream(
-  open: (signal: AbortSignal) => AsyncIterable<StreamEvent>,
+  open: OpenEvents,
   format: WireFormat,
   options: EventStreamOptions = {},
 ): ReadableStream<Uint8Array> {

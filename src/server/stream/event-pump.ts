@@ -15,6 +15,15 @@ export interface EventSink {
   fail(error: unknown): void;
 }
 
+/**
+ * Opens a pump's events: `signal` aborts when the reader left, `deliver` takes live events
+ * synchronously (the runtime's `StreamOptions.deliver`).
+ */
+export type OpenEvents = (
+  signal: AbortSignal,
+  deliver: (event: StreamEvent) => boolean,
+) => AsyncIterable<StreamEvent>;
+
 /** Options of {@link EventPump}. */
 export interface EventPumpOptions {
   /** Ends the stream (cleanly, after what is pending) when aborted, e.g. on server shutdown. */
@@ -37,10 +46,12 @@ const MAX_BATCH_BYTES = 256 * 1024;
  * buffer full; then it waits for `resume`, the events pile up in the runtime's bounded queue,
  * and a reader that stays behind gets the runtime's {@link StreamLaggedError}, sent as a last
  * `stream.disconnected` frame. `open` receives a signal that aborts on `stop` (the reader left),
- * so the runtime stops iterating instead of holding a subscription for a reader that is gone.
+ * so the runtime stops iterating instead of holding a subscription for a reader that is gone,
+ * and a `deliver` function that takes the live events of a caught-up reader as they commit,
+ * without a turn of the iterator each, until its buffer is full.
  */
 export class EventPump implements Flushable {
-  readonly #open: (signal: AbortSignal) => AsyncIterable<StreamEvent>;
+  readonly #open: OpenEvents;
   readonly #format: WireFormat;
   readonly #sink: EventSink;
   readonly #options: EventPumpOptions;
@@ -56,12 +67,7 @@ export class EventPump implements Flushable {
   #started = false;
   #ended = false;
 
-  constructor(
-    open: (signal: AbortSignal) => AsyncIterable<StreamEvent>,
-    format: WireFormat,
-    sink: EventSink,
-    options: EventPumpOptions = {},
-  ) {
+  constructor(open: OpenEvents, format: WireFormat, sink: EventSink, options: EventPumpOptions = {}) {
     this.#open = open;
     this.#format = format;
     this.#sink = sink;
@@ -147,7 +153,7 @@ export class EventPump implements Flushable {
 
   async #run(): Promise<void> {
     try {
-      const iterator = this.#open(this.#stopped.signal)[Symbol.asyncIterator]();
+      const iterator = this.#open(this.#stopped.signal, this.#deliver)[Symbol.asyncIterator]();
       this.#iterator = iterator;
       for (;;) {
         if (this.#unpaused) await this.#unpaused;
@@ -176,6 +182,17 @@ export class EventPump implements Flushable {
       } else this.#close({ error });
     }
   }
+
+  /**
+   * Takes a live event straight from the runtime, unless the reader's buffer is full: then the
+   * event is yielded instead, and those after it wait in the runtime's bounded queue.
+   */
+  readonly #deliver = (event: StreamEvent): boolean => {
+    if (this.#ended || this.#unpaused !== undefined) return false;
+    const bytes = encodeFrame(event, this.#format);
+    if (bytes) this.#queue(bytes);
+    return true;
+  };
 
   #queue(bytes: Uint8Array): void {
     if (this.#ended) return;

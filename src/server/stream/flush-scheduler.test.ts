@@ -10,8 +10,8 @@ describe('coalescingWait', () => {
     expect(coalescingWait(3, 100, 101)).toBe(5);
   });
 
-  it('never waits more than 6 ms after the last flush, however long it took', () => {
-    expect(coalescingWait(30, 100, 100)).toBe(6);
+  it('never waits more than 10 ms after the last flush, however long it took', () => {
+    expect(coalescingWait(30, 100, 100)).toBe(10);
   });
 
   it('does not wait once the window has passed (the last events came after a pause)', () => {
