@@ -157,6 +157,36 @@ describe('SqliteStore on disk', () => {
     }
   });
 
+  it('reads a session’s own events only, after an event row was deleted by hand and its pos given again', async () => {
+    const store = new SqliteStore(path);
+    for (const id of ['ses_a', 'ses_b']) {
+      await store.createSession({ id, agent: 'a', context: {}, auth: {}, tokenHash: `h_${id}` });
+      await store.createRun({
+        id: `run_${id}`,
+        sessionId: id,
+        agent: 'a',
+        kind: 'message',
+        input: {},
+        idempotencyKey: null,
+      });
+    }
+    const progress = (iteration: number, phase: string) => ({
+      type: 'task.progress',
+      data: { iteration, phase },
+    });
+    await store.append('ses_a', [progress(0, 'a'), progress(1, 'a')], { runId: 'run_ses_a' });
+    // The newest event row goes (as the truthful-state tests tamper); its key stays behind, and
+    // SQLite gives its pos to the next insert.
+    const raw = new Database(path);
+    raw.prepare("DELETE FROM events WHERE session_id = 'ses_a' AND seq = 1").run();
+    raw.close();
+    await store.append('ses_b', [progress(0, 'secret of b')], { runId: 'run_ses_b' });
+    expect((await store.readEvents('ses_a')).map((event) => [event.sessionId, event.seq])).toEqual([
+      ['ses_a', 0],
+    ]);
+    await store.close();
+  });
+
   it('runs in WAL mode with the chosen synchronous level', async () => {
     const store = new SqliteStore(path, { synchronous: 'FULL' });
     await store.close();

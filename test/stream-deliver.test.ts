@@ -112,6 +112,41 @@ describe('stream deliver', () => {
     expect((await resumed).done).toBe(true);
   });
 
+  it('yields an event whose deliver threw, instead of losing it inside the commit', async () => {
+    const runtime = open();
+    const { sessionId, runId } = await runtime.start({ agent: 'chat', message: 'hi' });
+    const replayed = await runtime.store.readEvents(sessionId);
+    const delivered: number[] = [];
+    let throwOnce = false;
+    const abort = new AbortController();
+    const iterator = runtime
+      .stream(sessionId, {
+        follow: true,
+        signal: abort.signal,
+        deliver(event) {
+          if (throwOnce) {
+            throwOnce = false;
+            throw new Error('a reader bug');
+          }
+          delivered.push(seqOf(event) as number);
+          return true;
+        },
+      })
+      [Symbol.asyncIterator]();
+    for (const event of replayed) expect(seqOf((await iterator.next()).value)).toBe(event.seq);
+    await catchUp(runtime, sessionId, runId, iterator);
+
+    const waiting = iterator.next();
+    throwOnce = true;
+    const thrown = await commit(runtime, sessionId, runId, 1);
+    expect(seqOf((await waiting).value)).toBe(thrown);
+    const resumed = iterator.next();
+    const after = await commit(runtime, sessionId, runId, 2);
+    expect(delivered).toEqual([after]);
+    abort.abort();
+    expect((await resumed).done).toBe(true);
+  });
+
   it('fills a gap in live events from the store through the iterator, then delivers again', async () => {
     let lost: number | undefined;
     const runtime = open((event) => 'seq' in event && event.seq === lost);

@@ -57,11 +57,20 @@ export async function* streamSession(
     // settled session to check): with hundreds of readers, the generator resume and promises
     // each yield costs per reader were a large part of an event's fan-out.
     const { deliver } = options;
+    // A `deliver` that throws refuses the event: it is yielded instead, not lost inside the
+    // commit's notification (whose listeners' errors go nowhere).
+    const offer = (event: StreamEvent): boolean => {
+      try {
+        return deliver?.(event) === true;
+      } catch {
+        return false;
+      }
+    };
     const take =
       deliver &&
       ((event: StreamEvent): boolean => {
-        if (event.type === 'model.delta') return deliver(event);
-        if (event.seq !== next || (!follow && settles(event)) || !deliver(event)) return false;
+        if (event.type === 'model.delta') return offer(event);
+        if (event.seq !== next || (!follow && settles(event)) || !offer(event)) return false;
         next = event.seq + 1;
         return true;
       });

@@ -155,6 +155,8 @@ export interface StreamOptions {
    * the reader's and is not yielded; one it refuses (say, its buffer is full) is yielded as
    * usual, and so is anything the stream must read or check first. A fan-out to hundreds of
    * readers costs each reader a call per event instead of a generator resume and its promises.
+   * One that throws refuses the event (it is yielded). It runs inside the committer's append,
+   * so it must be quick: a slow one holds up the run that committed and every other listener.
    * Ignored with `children`.
    */
   deliver?: (event: StreamEvent) => boolean;

@@ -242,7 +242,11 @@ export class SqliteStore implements Store {
   async readEvents(sessionId: string, options: ReadEventsOptions = {}): Promise<BatonEvent[]> {
     const parameters: unknown[] = [sessionId, options.from ?? 0];
     // Through the session's keys (the head row after them excluded), then each event by its pos.
+    // The event must be the key's own: a key can outlive its event (a row deleted by hand, as
+    // the truthful-state tests do), and SQLite gives the newest pos again to the next insert,
+    // of this session or another.
     let sql = `SELECT events.* FROM session_events AS keys CROSS JOIN events ON events.pos = keys.pos
+        AND events.session_id = keys.session_id AND events.seq = keys.seq
       WHERE keys.session_id = ? AND keys.seq >= ? AND keys.seq < ${HEAD_ROW_SEQ}`;
     if (options.types !== undefined) {
       sql +=
