@@ -171,7 +171,7 @@ describe('SqliteStore on disk', () => {
       });
     }
     const progress = (iteration: number, phase: string) => ({
-      type: 'task.progress',
+      type: 'task.progress' as const,
       data: { iteration, phase },
     });
     await store.append('ses_a', [progress(0, 'a'), progress(1, 'a')], { runId: 'run_ses_a' });
