@@ -73,26 +73,39 @@ async function catchUp(
   expect(seqOf((await pulled).value)).toBe(seq);
 }
 
+/**
+ * Follows `sessionId` with `deliver` (and `options`), takes the replay through the iterator and
+ * catches up: past this, each next live event is offered to `deliver` first.
+ */
+async function followCaughtUp(
+  runtime: Runtime,
+  session: { sessionId: string; runId: string },
+  deliver: (event: StreamEvent) => boolean,
+  options: { children?: boolean } = {},
+): Promise<{ iterator: AsyncIterator<StreamEvent>; abort: AbortController }> {
+  const { sessionId, runId } = session;
+  const replayed = await runtime.store.readEvents(sessionId);
+  const abort = new AbortController();
+  const iterator = runtime
+    .stream(sessionId, { follow: true, signal: abort.signal, deliver, ...options })
+    [Symbol.asyncIterator]();
+  for (const event of replayed) expect(seqOf((await iterator.next()).value)).toBe(event.seq);
+  await catchUp(runtime, sessionId, runId, iterator);
+  return { iterator, abort };
+}
+
 describe('stream deliver', () => {
   it('takes a caught-up follower’s live events as they commit; the replay and refused events are yielded', async () => {
     const runtime = open();
-    const { sessionId, runId } = await runtime.start({ agent: 'chat', message: 'hi' });
-    const replayed = await runtime.store.readEvents(sessionId);
+    const session = await runtime.start({ agent: 'chat', message: 'hi' });
+    const { sessionId, runId } = session;
     const delivered: number[] = [];
     let refuse = false;
-    const abort = new AbortController();
-    const stream = runtime.stream(sessionId, {
-      follow: true,
-      signal: abort.signal,
-      deliver(event) {
-        if (refuse) return false;
-        delivered.push(seqOf(event) as number);
-        return true;
-      },
+    const { iterator, abort } = await followCaughtUp(runtime, session, (event) => {
+      if (refuse) return false;
+      delivered.push(seqOf(event) as number);
+      return true;
     });
-    const iterator = stream[Symbol.asyncIterator]();
-    for (const event of replayed) expect(seqOf((await iterator.next()).value)).toBe(event.seq);
-    await catchUp(runtime, sessionId, runId, iterator);
     expect(delivered).toEqual([]);
 
     const waiting = iterator.next();
@@ -114,27 +127,18 @@ describe('stream deliver', () => {
 
   it('yields an event whose deliver threw, instead of losing it inside the commit', async () => {
     const runtime = open();
-    const { sessionId, runId } = await runtime.start({ agent: 'chat', message: 'hi' });
-    const replayed = await runtime.store.readEvents(sessionId);
+    const session = await runtime.start({ agent: 'chat', message: 'hi' });
+    const { sessionId, runId } = session;
     const delivered: number[] = [];
     let throwOnce = false;
-    const abort = new AbortController();
-    const iterator = runtime
-      .stream(sessionId, {
-        follow: true,
-        signal: abort.signal,
-        deliver(event) {
-          if (throwOnce) {
-            throwOnce = false;
-            throw new Error('a reader bug');
-          }
-          delivered.push(seqOf(event) as number);
-          return true;
-        },
-      })
-      [Symbol.asyncIterator]();
-    for (const event of replayed) expect(seqOf((await iterator.next()).value)).toBe(event.seq);
-    await catchUp(runtime, sessionId, runId, iterator);
+    const { iterator, abort } = await followCaughtUp(runtime, session, (event) => {
+      if (throwOnce) {
+        throwOnce = false;
+        throw new Error('a reader bug');
+      }
+      delivered.push(seqOf(event) as number);
+      return true;
+    });
 
     const waiting = iterator.next();
     throwOnce = true;
@@ -150,23 +154,14 @@ describe('stream deliver', () => {
   it('fills a gap in live events from the store through the iterator, then delivers again', async () => {
     let lost: number | undefined;
     const runtime = open((event) => 'seq' in event && event.seq === lost);
-    const { sessionId, runId } = await runtime.start({ agent: 'chat', message: 'hi' });
-    const replayed = await runtime.store.readEvents(sessionId);
-    const head = replayed.at(-1)?.seq as number;
+    const session = await runtime.start({ agent: 'chat', message: 'hi' });
+    const { sessionId, runId } = session;
+    const head = (await runtime.store.readEvents(sessionId)).at(-1)?.seq as number;
     const delivered: number[] = [];
-    const abort = new AbortController();
-    const iterator = runtime
-      .stream(sessionId, {
-        follow: true,
-        signal: abort.signal,
-        deliver(event) {
-          delivered.push(seqOf(event) as number);
-          return true;
-        },
-      })
-      [Symbol.asyncIterator]();
-    for (let index = 0; index < replayed.length; index += 1) await iterator.next();
-    await catchUp(runtime, sessionId, runId, iterator);
+    const { iterator, abort } = await followCaughtUp(runtime, session, (event) => {
+      delivered.push(seqOf(event) as number);
+      return true;
+    });
 
     const waiting = iterator.next();
     const first = await commit(runtime, sessionId, runId, 1);
@@ -184,20 +179,12 @@ describe('stream deliver', () => {
 
   it('is not used for a stream with children: every event is yielded', async () => {
     const runtime = open();
-    const { sessionId, runId } = await runtime.start({ agent: 'chat', message: 'hi' });
-    const replayed = await runtime.store.readEvents(sessionId);
-    const abort = new AbortController();
+    const session = await runtime.start({ agent: 'chat', message: 'hi' });
+    const { sessionId, runId } = session;
     const delivered: StreamEvent[] = [];
-    const iterator = runtime
-      .stream(sessionId, {
-        follow: true,
-        children: true,
-        signal: abort.signal,
-        deliver: (event) => delivered.push(event) > 0,
-      })
-      [Symbol.asyncIterator]();
-    for (let index = 0; index < replayed.length; index += 1) await iterator.next();
-    await catchUp(runtime, sessionId, runId, iterator);
+    const { iterator, abort } = await followCaughtUp(runtime, session, (event) => delivered.push(event) > 0, {
+      children: true,
+    });
     const waiting = iterator.next();
     const live = await commit(runtime, sessionId, runId, 1);
     expect(seqOf((await waiting).value)).toBe(live);
