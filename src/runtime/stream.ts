@@ -57,12 +57,13 @@ export async function* streamSession(
     // settled session to check): with hundreds of readers, the generator resume and promises
     // each yield costs per reader were a large part of an event's fan-out.
     const { deliver } = options;
-    // A `deliver` that throws refuses the event: it is yielded instead, not lost inside the
-    // commit's notification (whose listeners' errors go nowhere).
     const offer = (event: StreamEvent): boolean => {
       try {
         return deliver?.(event) === true;
       } catch {
+        // A `deliver` that throws refuses the event: it is yielded instead (and the reader
+        // meets its own error there), not lost inside the commit's notification, whose
+        // listeners' errors go nowhere.
         return false;
       }
     };
