@@ -61,9 +61,8 @@ export async function* streamSession(
       try {
         return deliver?.(event) === true;
       } catch {
-        // A `deliver` that throws refuses the event: it is yielded instead (and the reader
-        // meets its own error there), not lost inside the commit's notification, whose
-        // listeners' errors go nowhere.
+        // A `deliver` that throws refuses the event: it is yielded instead, not lost inside the
+        // commit's notification, whose listeners' errors go nowhere.
         return false;
       }
     };
