@@ -3,7 +3,7 @@
 // written out for FULL and left alone for NORMAL, and no committed event is lost or misread
 // when a process is killed with frames in the WAL, before the zeros or among them.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -72,6 +72,20 @@ describe('SQLite WAL written out for FULL commits', () => {
       expect(statSync(join(directory, 'normal.db-wal')).size).toBeLessThan(1 << 20);
     } finally {
       await normal.close();
+    }
+  });
+
+  it('writes out the WAL SQLite uses for a symlinked database, and no file named after the link', async () => {
+    const real = join(directory, 'real.db');
+    await new SqliteStore(real).close();
+    const link = join(directory, 'link.db');
+    symlinkSync(real, link);
+    const store = new SqliteStore(link, { synchronous: 'FULL' });
+    try {
+      expect(statSync(`${real}-wal`).size).toBe(walBytes(BACKSTOP_PAGES, PAGE_SIZE));
+      expect(existsSync(`${link}-wal`)).toBe(false);
+    } finally {
+      await store.close();
     }
   });
 

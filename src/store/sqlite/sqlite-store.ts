@@ -483,7 +483,10 @@ export class SqliteStore implements Store {
     const pages = this.#db.pragma('wal_autocheckpoint', { simple: true }) as number;
     const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
     try {
-      this.#immediate(() => prewriteWal(`${this.path}-wal`, walBytes(pages, pageSize)));
+      // The file SQLite opened (a symlinked database's WAL is named after its target).
+      const [main] = this.#db.pragma('database_list') as { file: string }[];
+      const file = main?.file || this.path;
+      this.#immediate(() => prewriteWal(`${file}-wal`, walBytes(pages, pageSize)));
     } catch {
       // Nothing is lost: the WAL's frames were not touched, later commits just grow the file.
     }

@@ -1,4 +1,14 @@
-import { closeSync, fdatasyncSync, fstatSync, openSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  openSync,
+  statfsSync,
+  writeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 
 /** Zeros written per call: 1 MiB keeps the buffer small and the syscalls few. */
 const CHUNK = Buffer.alloc(1 << 20);
@@ -7,9 +17,14 @@ const CHUNK = Buffer.alloc(1 << 20);
 const WAL_HEADER_BYTES = 32;
 const FRAME_HEADER_BYTES = 24;
 
-/** The size of a WAL holding `pages` frames of `pageSize` bytes: where a WAL checkpointed at `pages` stops growing. */
+/** Never more than this is written out, whatever the page size (64 MiB pages of 4 KiB at the backstop). */
+const MAX_PREWRITE_BYTES = 64 * 1024 * 1024 + 512 * 1024;
+/** Free space left on the file system after the write out; below it, nothing is written. */
+const FREE_SPACE_MARGIN_BYTES = 512 * 1024 * 1024;
+
+/** The size of a WAL holding `pages` frames of `pageSize` bytes (capped): where a WAL checkpointed at `pages` stops growing. */
 export function walBytes(pages: number, pageSize: number): number {
-  return WAL_HEADER_BYTES + pages * (FRAME_HEADER_BYTES + pageSize);
+  return Math.min(MAX_PREWRITE_BYTES, WAL_HEADER_BYTES + pages * (FRAME_HEADER_BYTES + pageSize));
 }
 
 /**
@@ -29,17 +44,28 @@ export function walBytes(pages: number, pageSize: number): number {
 export function prewriteWal(walPath: string, bytes: number): void {
   let fd: number;
   try {
-    fd = openSync(walPath, 'r+');
+    // Never through a symlink planted at the WAL's path (SQLite opens its files O_NOFOLLOW too).
+    fd = openSync(walPath, constants.O_RDWR | constants.O_NOFOLLOW);
   } catch {
     // No WAL file (yet): SQLite creates it with the first write, and there is nothing to keep.
     return;
   }
   try {
-    let size = fstatSync(fd).size;
-    if (size >= bytes) return;
-    while (size < bytes) size += writeSync(fd, CHUNK, 0, Math.min(CHUNK.length, bytes - size), size);
-    // Durable now, so the first commit's fsync does not flush all of it.
-    fdatasyncSync(fd);
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || stat.nlink !== 1 || stat.size >= bytes) return;
+    // Not the last free space of a nearly full disk: checkpoints need room to grow the database.
+    const free = statfsSync(dirname(walPath));
+    if (free.bavail * free.bsize < bytes - stat.size + FREE_SPACE_MARGIN_BYTES) return;
+    let size = stat.size;
+    try {
+      while (size < bytes) size += writeSync(fd, CHUNK, 0, Math.min(CHUNK.length, bytes - size), size);
+      // Durable now, so the first commit's fsync does not flush all of it.
+      fdatasyncSync(fd);
+    } catch (error) {
+      // Back to the size it had (only zeros past it): the space goes back to the file system.
+      ftruncateSync(fd, stat.size);
+      throw error;
+    }
   } finally {
     closeSync(fd);
   }
