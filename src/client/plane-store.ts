@@ -1,4 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isConnectionFailure } from '../core/connection-failure.js';
 import { LeaseLostError } from '../core/errors.js';
 import type { BatonEvent, EventDraft } from '../core/events.js';
 import { sha256Hex } from '../core/hash.js';
@@ -37,6 +40,8 @@ export interface PlaneStoreOptions {
 }
 
 const DEFAULT_CLAIM_WAIT_MS = 10_000;
+/** Waits before each repeat of a call whose connection failed: about 3 s in all, then it fails. */
+const RETRY_DELAYS_MS = [50, 250, 1_000, 2_000];
 
 /**
  * The store a runner (`baton worker --pool`) works against: the plane's runner API over HTTP,
@@ -63,18 +68,43 @@ export class PlaneStore implements Store {
     return this.#claims.get(runId)?.token;
   }
 
-  async #request(path: string, init: RequestInit & { lease?: string } = {}): Promise<Response> {
+  /**
+   * One call to the plane, repeated when the connection failed or broke before the answer was
+   * read (the plane closing an idle keep-alive socket as the request went out, a restart): a
+   * run must not fail for a dropped connection. A write carries one `Idempotency-Key` over its
+   * attempts, so the plane answers a repeat of one it already executed with the same answer.
+   */
+  async #call<T>(
+    path: string,
+    init: RequestInit & { lease?: string },
+    read: (response: Response) => Promise<T>,
+  ): Promise<T> {
     const headers = new Headers(init.headers);
     if (this.#options.token !== undefined) headers.set('authorization', `Bearer ${this.#options.token}`);
     if (init.lease !== undefined) headers.set('baton-lease', init.lease);
     if (typeof init.body === 'string') headers.set('content-type', 'application/json');
-    const response = await fetch(`${this.#base}${path}`, { ...init, headers });
-    if (!response.ok) throw await apiErrorFrom(response);
-    return response;
+    if ((init.method ?? 'GET') !== 'GET') headers.set('idempotency-key', randomUUID());
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await fetch(`${this.#base}${path}`, { ...init, headers });
+        if (!response.ok) throw await apiErrorFrom(response);
+        return await read(response);
+      } catch (error) {
+        const delay = RETRY_DELAYS_MS[attempt];
+        if (delay === undefined || !isConnectionFailure(error)) throw error;
+        await sleep(delay);
+      }
+    }
+  }
+
+  async #request(path: string, init: RequestInit & { lease?: string } = {}): Promise<void> {
+    await this.#call(path, init, async (response) => {
+      await response.body?.cancel();
+    });
   }
 
   async #json<T>(path: string, init: RequestInit & { lease?: string } = {}): Promise<T> {
-    return (await (await this.#request(path, init)).json()) as T;
+    return this.#call(path, init, async (response) => (await response.json()) as T);
   }
 
   #run(runId: string): { token: string; sessionId: string } {
@@ -122,18 +152,17 @@ export class PlaneStore implements Store {
 
   async claimRun(owner: string, ttlMs: number, options: ClaimOptions = {}): Promise<Claim | undefined> {
     const { pool: _plane, ...filter } = options.filter ?? {};
-    const response = await this.#request('/claim', {
-      method: 'POST',
-      body: JSON.stringify({
-        owner,
-        ttlMs,
-        waitMs: this.#options.claimWaitMs ?? DEFAULT_CLAIM_WAIT_MS,
-        publicKey: this.#options.keys.publicKeyHex,
-        ...(options.filter && { filter }),
-      }),
+    const body = JSON.stringify({
+      owner,
+      ttlMs,
+      waitMs: this.#options.claimWaitMs ?? DEFAULT_CLAIM_WAIT_MS,
+      publicKey: this.#options.keys.publicKeyHex,
+      ...(options.filter && { filter }),
     });
-    if (response.status === 204) return undefined;
-    const claim = (await response.json()) as Claim;
+    const claim = await this.#call('/claim', { method: 'POST', body }, async (response) =>
+      response.status === 204 ? undefined : ((await response.json()) as Claim),
+    );
+    if (claim === undefined) return undefined;
     hideOnThisMachine(claim.run, this.#options.hidePaths ?? []);
     this.#claims.set(claim.run.id, { token: claim.lease.token, sessionId: claim.run.sessionId });
     return claim;
@@ -299,8 +328,11 @@ export class PlaneStore implements Store {
     const held = this.#heldNewestFirst().filter(([runId]) => scoped === undefined || runId === scoped);
     for (const [runId, claim] of held) {
       try {
-        const response = await this.#request(`/runs/${runId}/blobs/${hash}`, { lease: claim.token });
-        return new Uint8Array(await response.arrayBuffer());
+        return await this.#call(
+          `/runs/${runId}/blobs/${hash}`,
+          { lease: claim.token },
+          async (response) => new Uint8Array(await response.arrayBuffer()),
+        );
       } catch (error) {
         // Not this run's blob (404), or a run lost meanwhile: another held run may name it.
         if (!isLostRun(error)) throw error;

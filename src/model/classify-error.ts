@@ -1,4 +1,5 @@
 import { APICallError, InvalidResponseDataError } from '@ai-sdk/provider';
+import { isConnectionFailure } from '../core/connection-failure.js';
 import type { ErrorCode, ModelErrorCode } from '../core/error-codes.js';
 import { errorMessage, isBatonError, ModelCallError } from '../core/errors.js';
 
@@ -15,18 +16,6 @@ export interface ClassifiedError {
   /** Delay the server asked for (`Retry-After` / `retry-after-ms`), in ms, when it sent one. */
   retryAfterMs: number | undefined;
 }
-
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
 
 const CODES: Readonly<Record<ErrorClass, ModelErrorCode>> = {
   network: 'model_network_error',
@@ -66,43 +55,18 @@ function classOfStatus(status: number): ErrorClass {
   return 'client';
 }
 
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') return code;
-  return errorCode((error as { cause?: unknown }).cause);
-}
-
-/** Errors fetch and the providers raise when the connection broke, whatever the status said. */
-const NETWORK_MESSAGES = new Set(['fetch failed', 'terminated']);
-
 function classOf(error: unknown): ErrorClass {
   // A 2xx "failed to process successful response" is the connection dropping mid-stream: its
   // cause says what happened, not its status.
   const status = APICallError.isInstance(error) ? error.statusCode : undefined;
   if (status !== undefined && (status < 200 || status > 299)) return classOfStatus(status);
   if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
-  const code = errorCode(error);
-  if (code !== undefined && NETWORK_CODES.has(code)) return 'network';
-  if (causes(error).some((cause) => cause instanceof TypeError && NETWORK_MESSAGES.has(cause.message))) {
-    return 'network';
-  }
+  if (isConnectionFailure(error)) return 'network';
   // The provider noticed the stream stop before its finish chunk: a truncated response.
   if (InvalidResponseDataError.isInstance(error) && /ended without a finish/i.test(error.message))
     return 'network';
   if (APICallError.isInstance(error)) return error.isRetryable ? 'network' : 'unknown';
   return 'unknown';
-}
-
-/** The error and its chain of causes. */
-function causes(error: unknown): unknown[] {
-  const chain: unknown[] = [];
-  for (let current = error; current !== undefined && chain.length < 10; ) {
-    chain.push(current);
-    current =
-      typeof current === 'object' && current !== null ? (current as { cause?: unknown }).cause : undefined;
-  }
-  return chain;
 }
 
 /** Classifies a model-call failure: which class, whether a retry may help, and what to report. */

@@ -8,6 +8,7 @@ import type { RunnerPlane } from '../../governed/runner-plane.js';
 import { signatureSchema } from '../../proof/statements.js';
 import { limitBody } from '../body-limit.js';
 import { requireJsonBody } from '../json-body.js';
+import { replayRepeatedWrites } from '../replay-window.js';
 import { parseHeader, parseJsonBody, parseQuery, pathId } from '../request-input.js';
 import { authenticateRunner, type RunnerAccess } from '../runner-access.js';
 import type { ServerEnv } from '../server-env.js';
@@ -114,12 +115,14 @@ const pool = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a pool nam
  * pool's runner token; run routes also by the lease token (`Baton-Lease`) the claim returned.
  * Blobs are a run's (`/runs/:run/blobs/:hash`): there is no pool-wide blob route, so a hash
  * alone admits nothing. JSON bodies are limited to `bodyLimit`, blob uploads to
- * {@link RUNNER_BLOB_LIMIT} each and to the plane's quota per run.
+ * {@link RUNNER_BLOB_LIMIT} each and to the plane's quota per run. A write repeated with the
+ * same `Idempotency-Key` (a runner retrying a call whose answer it never got) gets the first
+ * attempt's answer instead of being executed twice.
  */
 export function runnerRoutes(plane: RunnerPlane, access: RunnerAccess, bodyLimit: number): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
   const json = [limitBody(bodyLimit), requireJsonBody()] as const;
-  routes.use('/:pool/*', authenticateRunner(access));
+  routes.use('/:pool/*', authenticateRunner(access), replayRepeatedWrites());
   const poolOf = (value: string | undefined) => parseHeader('pool', value ?? '', pool);
   const lease = (value: string | undefined) => parseHeader('baton-lease', value ?? '', leaseToken);
   /** The pool, run id and lease token of a request about a leased run. */

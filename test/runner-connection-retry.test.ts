@@ -1,0 +1,204 @@
+import { createServer, type Server, Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PlaneStore } from '../src/client/plane-store.js';
+import type { EventDraft } from '../src/core/events.js';
+import { runnerKeyStatement } from '../src/governed/runner-plane.js';
+import { loadOrCreateKeys, type SigningKeys } from '../src/proof/keys.js';
+import { signStatement } from '../src/proof/signature.js';
+import { startTestServer, type TestServer } from './helpers/http-server.js';
+
+// A runner whose connection to the plane breaks at the worst moments, through a real TCP proxy
+// in front of a real server over real SQLite: the plane's answer lost after it committed, the
+// request cut before it arrived, the plane unreachable. A run must neither fail for a dropped
+// connection nor record a repeated append twice.
+
+type Cut = 'none' | 'answer' | 'request' | 'everything';
+
+/** A TCP proxy to `target` that, when told, drops the next connection's answer or request. */
+async function startCuttingProxy(
+  target: () => URL,
+): Promise<{ url: string; cut: (what: Cut) => void; close: () => Promise<void> }> {
+  let next: Cut = 'none';
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    sockets.add(client);
+    client.on('close', () => sockets.delete(client));
+    client.on('error', () => undefined);
+    if (next === 'everything') {
+      client.destroy();
+      return;
+    }
+    const upstream = new Socket();
+    sockets.add(upstream);
+    upstream.on('error', () => client.destroy());
+    upstream.connect(Number(target().port), target().hostname);
+    client.on('data', (bytes) => {
+      if (next === 'request' || next === 'everything') {
+        if (next === 'request') next = 'none';
+        // The plane never sees the request: the socket resets as it went out.
+        client.resetAndDestroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(bytes);
+    });
+    upstream.on('data', (bytes) => {
+      if (next === 'answer') {
+        next = 'none';
+        // The plane executed the request; its answer never reaches the runner.
+        client.resetAndDestroy();
+        upstream.destroy();
+        return;
+      }
+      client.write(bytes);
+    });
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no proxy address');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    cut: (what) => {
+      next = what;
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+describe('a runner whose connection to the plane breaks', () => {
+  let server: TestServer;
+  let keys: SigningKeys;
+  let proxy: Awaited<ReturnType<typeof startCuttingProxy>>;
+  let runs = 0;
+
+  beforeAll(async () => {
+    // The proxy's port is the Host the runner's requests name: the plane must answer for it.
+    proxy = await startCuttingProxy(() => new URL(server.url));
+    server = await startTestServer({ workers: 0, allowedHosts: [new URL(proxy.url).host] });
+    keys = await loadOrCreateKeys(server.dir);
+    const registered = await fetch(`${server.url}/v1/runner/default/keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ proof: signStatement(runnerKeyStatement('default', keys.publicKeyHex), keys) }),
+    });
+    expect(registered.status).toBe(201);
+  }, 60_000);
+
+  afterEach(() => proxy.cut('none'));
+
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.close();
+  });
+
+  /** Queues a pool run and claims it through the proxy with a runner's store. */
+  const claimed = async () => {
+    runs += 1;
+    const runId = `run_cut${runs}`;
+    const sessionId = `ses_cut${runs}`;
+    await server.store.startSession({
+      session: { id: sessionId, agent: 'exec', context: {}, auth: {}, tokenHash: `cut${runs}` },
+      events: [],
+      run: {
+        id: runId,
+        sessionId,
+        agent: 'exec',
+        kind: 'exec',
+        input: {},
+        idempotencyKey: null,
+        pool: 'default',
+      },
+    });
+    const runner = new PlaneStore({ url: proxy.url, pool: 'default', keys, claimWaitMs: 0 });
+    const claim = await runner.claimRun(`runner-${runs}`, 60_000, { filter: { kinds: ['exec'] } });
+    expect(claim?.run.id).toBe(runId);
+    return { runner, runId, sessionId, fence: { runId, token: claim?.lease.token ?? '' } };
+  };
+
+  /** The texts of the messages recorded in the session, in order. */
+  const texts = async (sessionId: string) =>
+    (await server.store.readEvents(sessionId)).flatMap((event) =>
+      event.type === 'message.completed' ? [event.data.text] : [],
+    );
+  const message = (text: string): EventDraft => ({
+    type: 'message.completed',
+    data: {
+      role: 'assistant',
+      text,
+      toolCalls: [],
+      finishReason: 'stop',
+      usage: { inputTokens: 0, outputTokens: 0 },
+    },
+  });
+
+  it.each([
+    ['its answer was lost after the plane committed it', 'answer'],
+    ['it was cut before the plane saw it', 'request'],
+  ] as const)('records an append whose connection broke once, when %s', async (_, cut) => {
+    const { runner, runId, sessionId, fence } = await claimed();
+    proxy.cut(cut);
+    const appended = await runner.append(sessionId, [message('once')], {
+      runId,
+      fence,
+    });
+    expect(appended.map((event) => event.type)).toEqual(['message.completed']);
+    expect(await texts(sessionId)).toEqual(['once']);
+  });
+
+  it('answers a repeated write with the first answer and executes it once', async () => {
+    const { runId, sessionId, fence } = await claimed();
+    const post = (key: string) =>
+      fetch(`${server.url}/v1/runner/default/runs/${runId}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'baton-lease': fence.token, 'idempotency-key': key },
+        body: JSON.stringify({ events: [message(key)] }),
+      });
+    const [first, repeat] = await Promise.all([post('key-1'), post('key-1')]);
+    const [firstBody, repeatBody] = [await first.json(), await repeat.json()];
+    expect(first.status).toBe(200);
+    expect(repeat.status).toBe(200);
+    expect(repeatBody).toEqual(firstBody);
+    // A new key is a new write; a key under another lease or path is not the same write either.
+    expect((await post('key-2')).status).toBe(200);
+    // A key no runner would send is refused, not remembered.
+    const oversized = await post('k'.repeat(257));
+    expect(oversized.status).toBe(400);
+    expect(await oversized.json()).toMatchObject({ error: { code: 'invalid_request' } });
+    expect(await texts(sessionId)).toEqual(['key-1', 'key-2']);
+  });
+
+  it('replays a refusal too: a repeat of a refused write is refused alike', async () => {
+    const { runId, fence } = await claimed();
+    const post = () =>
+      fetch(`${server.url}/v1/runner/default/runs/${runId}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'baton-lease': fence.token, 'idempotency-key': 'bad' },
+        body: JSON.stringify({ events: [{ type: 'run.started', data: {} }] }),
+      });
+    const first = await post();
+    const repeat = await post();
+    expect(first.status).toBeGreaterThanOrEqual(400);
+    expect(first.status).toBeLessThan(500);
+    expect(repeat.status).toBe(first.status);
+    expect(await repeat.json()).toEqual(await first.json());
+  });
+
+  it('gives up after a few seconds when the plane stays unreachable, with the connection error', async () => {
+    const { runner, runId, sessionId, fence } = await claimed();
+    proxy.cut('everything');
+    const started = Date.now();
+    const failed = await runner.append(sessionId, [message('never')], { runId, fence }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failed).toBeInstanceOf(TypeError);
+    expect(Date.now() - started).toBeGreaterThan(3_000);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await texts(sessionId)).toEqual([]);
+  }, 30_000);
+});
