@@ -3,7 +3,7 @@ import type { Environment } from '../core/environment.js';
 import { UserError } from '../core/errors.js';
 import { MemoryStore } from './memory/memory-store.js';
 import { type PostgresStoreOptions, parsePoolSize } from './postgres/config.js';
-import type { SqliteStoreOptions, SqliteSynchronous } from './sqlite/sqlite-store.js';
+import type { SqliteStoreOptions, SqliteSynchronous } from './sqlite/sqlite-connection.js';
 import { SqliteStore } from './sqlite/sqlite-store.js';
 import type { Store } from './store.js';
 

@@ -1,5 +1,5 @@
 import { DEFAULT_DB_PATH } from '../../store/open-store.js';
-import type { SqliteSynchronous } from '../../store/sqlite/sqlite-store.js';
+import type { SqliteSynchronous } from '../../store/sqlite/sqlite-connection.js';
 import { integerAtLeast, oneOf, text } from '../parsers.js';
 import { setting } from '../setting.js';
 import { STORE_COMMANDS } from './command-groups.js';

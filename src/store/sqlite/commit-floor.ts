@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SqliteSynchronous } from './sqlite-store.js';
+import type { SqliteSynchronous } from './sqlite-connection.js';
 import { prewriteWal, walBytes } from './wal-prewrite.js';
 
 /**

@@ -1,4 +1,4 @@
-import { errorMessage, NotFoundError, UserError } from '../../core/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import type { BatonEvent, EventDraft } from '../../core/events.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newSecret } from '../../core/ids.js';
@@ -32,7 +32,7 @@ import { claimableRun } from './claimable-run.js';
 import { EventWatcher } from './event-watcher.js';
 import { KnownBoundaries } from './known-boundaries.js';
 import { ListQuery } from './list-query.js';
-import { HEAD_ROW_SEQ, migrate } from './migrations.js';
+import { HEAD_ROW_SEQ } from './migrations.js';
 import { runPatchColumns, taskPatchColumns } from './patch-columns.js';
 import type { EventRow, RunRow, SessionRow, TaskRow, WorkerRow } from './rows.js';
 import {
@@ -44,38 +44,16 @@ import {
   taskParams,
   workerFromRow,
 } from './rows.js';
-import { isCorruptionError, openDatabaseFile, translateSqliteError } from './sqlite-file.js';
-import { insertUnique, SqliteWrites } from './sqlite-writes.js';
-import { SqliteStatements } from './statements.js';
 import {
-  BACKSTOP_PAGES,
-  type BackgroundCheckpoints,
-  DEFAULT_CHECKPOINT_INTERVAL_MS,
-  WalCheckpointer,
-} from './wal-checkpointer.js';
-import { prewriteWal, walBytes } from './wal-prewrite.js';
-
-/**
- * How hard each commit waits for the disk. In WAL mode `NORMAL` survives any process crash
- * (SIGKILL included) but may lose the last commits on power loss or an OS crash; `FULL`
- * fsyncs every commit and survives those too, at a higher cost per commit.
- */
-export type SqliteSynchronous = 'NORMAL' | 'FULL';
-
-/** Options of {@link SqliteStore}. */
-export interface SqliteStoreOptions {
-  /** Default `NORMAL`. */
-  synchronous?: SqliteSynchronous;
-  /** How long a writer waits for another process's write lock before failing; default 5000 ms. */
-  busyTimeoutMs?: number;
-  /** How often subscribers look for events committed by other processes; default 25 ms. */
-  pollIntervalMs?: number;
-  /**
-   * How often a background thread checkpoints the WAL (PASSIVE), so that no commit pays for a
-   * checkpoint; default 200 ms. 0 leaves checkpoints to SQLite's automatic one, inside commits.
-   */
-  checkpointIntervalMs?: number;
-}
+  openSqliteConnection,
+  type SqliteConnection,
+  type SqliteStoreOptions,
+  type SqliteSynchronous,
+} from './sqlite-connection.js';
+import { translateSqliteError } from './sqlite-file.js';
+import { insertUnique, SqliteWrites } from './sqlite-writes.js';
+import type { SqliteStatements } from './statements.js';
+import type { BackgroundCheckpoints, WalCheckpointer } from './wal-checkpointer.js';
 
 /**
  * The embedded store: one SQLite file in WAL mode through `better-sqlite3`, usable by several
@@ -88,7 +66,7 @@ export class SqliteStore implements Store {
   readonly path: string;
   /** The durability level this connection commits with. */
   readonly synchronous: SqliteSynchronous;
-  readonly #db: ReturnType<typeof openDatabaseFile>;
+  readonly #db: SqliteConnection['db'];
   readonly #statements: SqliteStatements;
   readonly #writes: SqliteWrites;
   readonly #hub: EventHub;
@@ -100,41 +78,12 @@ export class SqliteStore implements Store {
 
   constructor(path: string, options: SqliteStoreOptions = {}) {
     this.path = path;
-    const synchronous = options.synchronous ?? 'NORMAL';
-    if (synchronous !== 'NORMAL' && synchronous !== 'FULL') {
-      throw new UserError(
-        'invalid_option',
-        `synchronous must be 'NORMAL' or 'FULL', got ${String(synchronous)}`,
-      );
-    }
-    this.synchronous = synchronous;
-    this.#db = openDatabaseFile(path, options.busyTimeoutMs ?? 5_000);
-    try {
-      // Synchronous first: a new file's switch to WAL then syncs only as much as the level asks.
-      this.#db.pragma(`synchronous = ${synchronous}`);
-      this.#db.pragma('journal_mode = WAL');
-      migrate(this.#db);
-      this.#statements = new SqliteStatements(this.#db);
-      const transaction = this.#db.transaction((work: () => unknown) => work());
-      this.#immediate = (work) => transaction.immediate(work);
-    } catch (error) {
-      this.#db.close();
-      if (error instanceof UserError) throw error;
-      if (isCorruptionError(error)) throw translateSqliteError(error, path);
-      throw new UserError(
-        'store_open_failed',
-        `cannot use ${path} as a Baton database: ${errorMessage(error)}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
-    if (path !== ':memory:' && checkpointIntervalMs > 0) {
-      this.#db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-      this.#checkpointer = new WalCheckpointer(path, checkpointIntervalMs);
-    }
-    if (path !== ':memory:' && synchronous === 'FULL') this.#prewriteWal();
+    const connection = openSqliteConnection(path, options);
+    this.synchronous = connection.synchronous;
+    this.#db = connection.db;
+    this.#statements = connection.statements;
+    this.#immediate = connection.immediate;
+    this.#checkpointer = connection.checkpointer;
     this.#writes = new SqliteWrites(this.#statements);
     this.#hub = new EventHub({
       onActiveChange: (active) => (active ? this.#watcher.start() : this.#watcher.stop()),
@@ -471,25 +420,6 @@ export class SqliteStore implements Store {
   /** What the background checkpoint thread has done (zeros without one); the bench reports it per run. */
   backgroundCheckpoints(): BackgroundCheckpoints {
     return this.#checkpointer?.state() ?? { completed: 0, ticks: 0 };
-  }
-
-  /**
-   * Writes the WAL file out to the size at which it restarts (see {@link prewriteWal}), under
-   * the write lock. Only for `FULL`: a `NORMAL` commit does not fsync, so the growth costs it
-   * nothing measurable. An optimisation only: a file that cannot be written (a full disk, say)
-   * is left as it is and its commits grow it as before.
-   */
-  #prewriteWal(): void {
-    const pages = this.#db.pragma('wal_autocheckpoint', { simple: true }) as number;
-    const pageSize = this.#db.pragma('page_size', { simple: true }) as number;
-    try {
-      // The file SQLite opened (a symlinked database's WAL is named after its target).
-      const [main] = this.#db.pragma('database_list') as { file: string }[];
-      const file = main?.file || this.path;
-      this.#immediate(() => prewriteWal(`${file}-wal`, walBytes(pages, pageSize)));
-    } catch {
-      // Nothing is lost: the WAL's frames were not touched, later commits just grow the file.
-    }
   }
 
   /** Runs `work` in one `BEGIN IMMEDIATE` transaction: the write lock is taken before the first read. */
