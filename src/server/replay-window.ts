@@ -31,10 +31,11 @@ export function replayRepeatedWrites(): MiddlewareHandler<ServerEnv> {
     if (header === undefined || c.req.method === 'GET') return next();
     const idempotencyKey = parseHeader('idempotency-key', header, idempotencyKeySchema);
     const key = [c.req.method, c.req.path, c.req.header('baton-lease') ?? '', idempotencyKey].join('\n');
+    // A first attempt that threw past the error handler has no answer (its error went to its
+    // own caller): the repeat then executes.
     const earlier = answers.get(key)?.answer.catch(() => undefined);
     if (earlier !== undefined) {
       const answer = await earlier;
-      // The first attempt threw past the error handler: it has no answer, so this one executes.
       if (answer === undefined) return next();
       c.res = new Response(answer.body, { status: answer.status, headers: answer.headers });
       return;
