@@ -12,9 +12,9 @@ import { startTestServer, type TestServer } from './helpers/http-server.js';
 // request cut before it arrived, the plane unreachable. A run must neither fail for a dropped
 // connection nor record a repeated append twice.
 
-type Cut = 'none' | 'answer' | 'request' | 'everything';
+type Cut = 'none' | 'answer' | 'request' | 'mid-request' | 'everything';
 
-/** A TCP proxy to `target` that, when told, drops the next connection's answer or request. */
+/** A TCP proxy to `target` that, when told, breaks the next request, before, during or after the plane read it. */
 async function startCuttingProxy(
   target: () => URL,
 ): Promise<{ url: string; cut: (what: Cut) => void; close: () => Promise<void> }> {
@@ -33,6 +33,12 @@ async function startCuttingProxy(
     upstream.on('error', () => client.destroy());
     upstream.connect(Number(target().port), target().hostname);
     client.on('data', (bytes) => {
+      if (next === 'mid-request') {
+        // The plane reads the start of the request, then the connection breaks.
+        next = 'request';
+        upstream.write(bytes);
+        return;
+      }
       if (next === 'request' || next === 'everything') {
         if (next === 'request') next = 'none';
         // The plane never sees the request: the socket resets as it went out.
@@ -139,15 +145,15 @@ describe('a runner whose connection to the plane breaks', () => {
   it.each([
     ['its answer was lost after the plane committed it', 'answer'],
     ['it was cut before the plane saw it', 'request'],
+    ['it was cut while the plane read it', 'mid-request'],
   ] as const)('records an append whose connection broke once, when %s', async (_, cut) => {
     const { runner, runId, sessionId, fence } = await claimed();
     proxy.cut(cut);
-    const appended = await runner.append(sessionId, [message('once')], {
-      runId,
-      fence,
-    });
+    // Large enough to arrive in several pieces, so a cut can fall between them.
+    const text = `once ${'x'.repeat(512 * 1024)}`;
+    const appended = await runner.append(sessionId, [message(text)], { runId, fence });
     expect(appended.map((event) => event.type)).toEqual(['message.completed']);
-    expect(await texts(sessionId)).toEqual(['once']);
+    expect(await texts(sessionId)).toEqual([text]);
   });
 
   it('answers a repeated write with the first answer and executes it once', async () => {
@@ -201,4 +207,24 @@ describe('a runner whose connection to the plane breaks', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(await texts(sessionId)).toEqual([]);
   }, 30_000);
+
+  it('executes a repeat of a write that is idempotent as it is, rather than replaying it', async () => {
+    // Last: the released run is queued again, and would be the next one claimed.
+    const { runId, fence } = await claimed();
+    const post = (route: string, body: unknown) =>
+      fetch(`${server.url}/v1/runner/default/runs/${runId}/${route}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'baton-lease': fence.token,
+          'idempotency-key': 'same',
+        },
+        body: JSON.stringify(body),
+      });
+    expect((await post('update', { patch: { activeMs: 1 } })).status).toBe(200);
+    expect((await post('release', {})).status).toBe(204);
+    // Replayed, the update would answer 200 again; executed, it meets the released lease.
+    const repeat = await post('update', { patch: { activeMs: 1 } });
+    expect(await repeat.json()).toMatchObject({ error: { code: 'stale_lease' } });
+  });
 });

@@ -42,6 +42,10 @@ export interface PlaneStoreOptions {
 const DEFAULT_CLAIM_WAIT_MS = 10_000;
 /** Waits before each repeat of a call whose connection failed: about 3 s in all, then it fails. */
 const RETRY_DELAYS_MS = [50, 250, 1_000, 2_000];
+/** The longest one attempt may take (a claim waits up to 25 s at the plane; a blob is ≤ 16 MiB). */
+const ATTEMPT_TIMEOUT_MS = 90_000;
+/** No repeat starts this long after a call's first attempt. */
+const RETRY_WINDOW_MS = 60_000;
 
 /**
  * The store a runner (`baton worker --pool`) works against: the plane's runner API over HTTP,
@@ -73,6 +77,9 @@ export class PlaneStore implements Store {
    * read (the plane closing an idle keep-alive socket as the request went out, a restart): a
    * run must not fail for a dropped connection. A write carries one `Idempotency-Key` over its
    * attempts, so the plane answers a repeat of one it already executed with the same answer.
+   * Each attempt has a deadline, and one that timed out is not repeated: the plane may still
+   * be executing it. No repeat starts a minute or more after the first attempt, well within
+   * the five minutes the plane keeps an answer.
    */
   async #call<T>(
     path: string,
@@ -84,14 +91,17 @@ export class PlaneStore implements Store {
     if (init.lease !== undefined) headers.set('baton-lease', init.lease);
     if (typeof init.body === 'string') headers.set('content-type', 'application/json');
     if ((init.method ?? 'GET') !== 'GET') headers.set('idempotency-key', randomUUID());
+    const firstAttemptAt = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        const response = await fetch(`${this.#base}${path}`, { ...init, headers });
+        const signal = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
+        const response = await fetch(`${this.#base}${path}`, { ...init, headers, signal });
         if (!response.ok) throw await apiErrorFrom(response);
         return await read(response);
       } catch (error) {
         const delay = RETRY_DELAYS_MS[attempt];
-        if (delay === undefined || !isConnectionFailure(error)) throw error;
+        const repeatable = isConnectionFailure(error) && Date.now() - firstAttemptAt < RETRY_WINDOW_MS;
+        if (delay === undefined || !repeatable) throw error;
         await sleep(delay);
       }
     }

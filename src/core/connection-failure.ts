@@ -11,21 +11,26 @@ const CONNECTION_CODES = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** What fetch (undici) throws, as TypeErrors, when the connection failed or the body was cut off. */
-const CONNECTION_MESSAGES = new Set(['fetch failed', 'terminated']);
+/** What fetch (undici) throws, as TypeErrors, whatever went wrong below it (a cause says what). */
+const FETCH_FAILURES = new Set(['fetch failed', 'terminated']);
 
 /**
- * Whether `error` (or one of its causes) says the connection failed or broke — refused, reset,
- * closed by the other side, a body cut off — rather than that the other side answered.
+ * Whether `error` or one of its causes carries the code of a connection that failed or broke —
+ * refused, reset, closed by the other side, a body cut off — rather than of an answer, a
+ * timeout or a certificate.
  */
 export function isConnectionFailure(error: unknown): boolean {
   return causes(error).some(
     (cause) =>
-      (cause instanceof TypeError && CONNECTION_MESSAGES.has(cause.message)) ||
-      (typeof cause === 'object' &&
-        cause !== null &&
-        CONNECTION_CODES.has(String((cause as { code?: unknown }).code))),
+      typeof cause === 'object' &&
+      cause !== null &&
+      CONNECTION_CODES.has(String((cause as { code?: unknown }).code)),
   );
+}
+
+/** Whether `error` or one of its causes is fetch's own "fetch failed" or "terminated". */
+export function isFetchFailure(error: unknown): boolean {
+  return causes(error).some((cause) => cause instanceof TypeError && FETCH_FAILURES.has(cause.message));
 }
 
 /** The error and its chain of causes. */

@@ -182,6 +182,8 @@ export class RunnerPlane {
         if (claim || Date.now() >= deadline || signal.aborted) return claim;
         // The runner hung up or the wait is over: either way the loop ends at its next check.
         await sleep(CLAIM_POLL_MS, undefined, { signal }).catch(() => undefined);
+        // A runner that hung up gets no claim it would never hear of.
+        if (signal.aborted) return undefined;
       }
     } finally {
       if (waitMs > 0) {

@@ -1,6 +1,7 @@
 import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { APICallError, InvalidResponseDataError } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
+import { isConnectionFailure } from '../core/connection-failure.js';
 import { ModelCallError } from '../core/errors.js';
 import { callModel } from './call-model.js';
 import { classifyModelError } from './classify-error.js';
@@ -79,6 +80,24 @@ describe('classifyModelError', () => {
       message: 'Response stream ended without a finish reason.',
     });
     expect(classifyModelError(truncated, 0)).toMatchObject({ code: 'model_network_error', retryable: true });
+  });
+
+  it('finds a broken connection at any depth of the causes, and not in a certificate or a timeout', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const closedEarly = Object.assign(new Error('premature close', { cause: reset }), {
+      code: 'ERR_STREAM_PREMATURE_CLOSE',
+    });
+    expect(classifyModelError(closedEarly, 0)).toMatchObject({
+      code: 'model_network_error',
+      retryable: true,
+    });
+    const certificate = Object.assign(new Error('unable to verify'), {
+      code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    });
+    expect(isConnectionFailure(new TypeError('fetch failed', { cause: certificate }))).toBe(false);
+    const slow = Object.assign(new Error('Headers Timeout Error'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+    expect(isConnectionFailure(new TypeError('fetch failed', { cause: slow }))).toBe(false);
+    expect(isConnectionFailure(new TypeError('fetch failed', { cause: reset }))).toBe(true);
   });
 
   it('still classifies error statuses by status', () => {

@@ -1,5 +1,5 @@
 import { APICallError, InvalidResponseDataError } from '@ai-sdk/provider';
-import { isConnectionFailure } from '../core/connection-failure.js';
+import { isConnectionFailure, isFetchFailure } from '../core/connection-failure.js';
 import type { ErrorCode, ModelErrorCode } from '../core/error-codes.js';
 import { errorMessage, isBatonError, ModelCallError } from '../core/errors.js';
 
@@ -61,7 +61,7 @@ function classOf(error: unknown): ErrorClass {
   const status = APICallError.isInstance(error) ? error.statusCode : undefined;
   if (status !== undefined && (status < 200 || status > 299)) return classOfStatus(status);
   if (error instanceof Error && error.name === 'TimeoutError') return 'timeout';
-  if (isConnectionFailure(error)) return 'network';
+  if (isConnectionFailure(error) || isFetchFailure(error)) return 'network';
   // The provider noticed the stream stop before its finish chunk: a truncated response.
   if (InvalidResponseDataError.isInstance(error) && /ended without a finish/i.test(error.message))
     return 'network';

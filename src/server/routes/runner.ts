@@ -115,14 +115,16 @@ const pool = z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a pool nam
  * pool's runner token; run routes also by the lease token (`Baton-Lease`) the claim returned.
  * Blobs are a run's (`/runs/:run/blobs/:hash`): there is no pool-wide blob route, so a hash
  * alone admits nothing. JSON bodies are limited to `bodyLimit`, blob uploads to
- * {@link RUNNER_BLOB_LIMIT} each and to the plane's quota per run. A write repeated with the
- * same `Idempotency-Key` (a runner retrying a call whose answer it never got) gets the first
- * attempt's answer instead of being executed twice.
+ * {@link RUNNER_BLOB_LIMIT} each and to the plane's quota per run. A claim, append, complete or
+ * release repeated with the same `Idempotency-Key` (a runner retrying a call whose answer it
+ * never got) gets the first attempt's answer instead of being executed twice.
  */
 export function runnerRoutes(plane: RunnerPlane, access: RunnerAccess, bodyLimit: number): Hono<ServerEnv> {
   const routes = new Hono<ServerEnv>();
   const json = [limitBody(bodyLimit), requireJsonBody()] as const;
-  routes.use('/:pool/*', authenticateRunner(access), replayRepeatedWrites());
+  routes.use('/:pool/*', authenticateRunner(access));
+  // The writes whose repeat would take effect twice: a repeat gets the first attempt's answer.
+  const replayed = replayRepeatedWrites();
   const poolOf = (value: string | undefined) => parseHeader('pool', value ?? '', pool);
   const lease = (value: string | undefined) => parseHeader('baton-lease', value ?? '', leaseToken);
   /** The pool, run id and lease token of a request about a leased run. */
@@ -150,7 +152,7 @@ export function runnerRoutes(plane: RunnerPlane, access: RunnerAccess, bodyLimit
     c.json({ modules: await plane.agentModules(poolOf(c.req.param('pool'))) }),
   );
 
-  routes.post('/:pool/claim', ...json, async (c) => {
+  routes.post('/:pool/claim', replayed, ...json, async (c) => {
     const body = await parseJsonBody(c.req, claimBody);
     const claim = await plane.claim(
       poolOf(c.req.param('pool')),
@@ -174,7 +176,7 @@ export function runnerRoutes(plane: RunnerPlane, access: RunnerAccess, bodyLimit
     const renewed = await plane.renew(...leased(c), body.ttlMs, body.activeMs);
     return c.json({ renewed });
   });
-  routes.post('/:pool/runs/:run/release', async (c) => {
+  routes.post('/:pool/runs/:run/release', replayed, async (c) => {
     await plane.release(...leased(c));
     return c.body(null, 204);
   });
@@ -196,7 +198,7 @@ export function runnerRoutes(plane: RunnerPlane, access: RunnerAccess, bodyLimit
     const head = await plane.head(...leased(c));
     return c.json({ head: head ?? null });
   });
-  routes.post('/:pool/runs/:run/events', ...json, async (c) => {
+  routes.post('/:pool/runs/:run/events', replayed, ...json, async (c) => {
     const body = await parseJsonBody(c.req, appendBody);
     const events = await plane.append(...leased(c), {
       // The plane checks each type it must refuse; the data is the runner's, recorded as sent.
@@ -207,7 +209,7 @@ export function runnerRoutes(plane: RunnerPlane, access: RunnerAccess, bodyLimit
     });
     return c.json({ events });
   });
-  routes.post('/:pool/runs/:run/complete', ...json, async (c) => {
+  routes.post('/:pool/runs/:run/complete', replayed, ...json, async (c) => {
     const body = await parseJsonBody(c.req, z.object({ envelopeHash: hash }).strict());
     const receiptHash = await plane.complete(...leased(c), body.envelopeHash);
     return c.json({ receiptHash });

@@ -53,16 +53,21 @@ export function openSqliteConnection(path: string, options: SqliteStoreOptions):
     );
   }
   const db = openDatabaseFile(path, options.busyTimeoutMs ?? 5_000);
-  let statements: SqliteStatements;
-  let immediate: SqliteConnection['immediate'];
   try {
     // Synchronous first: a new file's switch to WAL then syncs only as much as the level asks.
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma('journal_mode = WAL');
     migrate(db);
-    statements = new SqliteStatements(db);
+    const statements = new SqliteStatements(db);
     const transaction = db.transaction((work: () => unknown) => work());
-    immediate = (work) => transaction.immediate(work);
+    const immediate: SqliteConnection['immediate'] = (work) => transaction.immediate(work);
+    const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+    const checkpoints = path !== ':memory:' && checkpointIntervalMs > 0;
+    if (checkpoints) db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+    if (path !== ':memory:' && synchronous === 'FULL') writeWalOut(db, path, immediate);
+    // Last: nothing after it can fail, so no thread is left running for a file that did not open.
+    const checkpointer = checkpoints ? new WalCheckpointer(path, checkpointIntervalMs) : undefined;
+    return { db, synchronous, statements, immediate, checkpointer };
   } catch (error) {
     db.close();
     if (error instanceof UserError) throw error;
@@ -75,14 +80,6 @@ export function openSqliteConnection(path: string, options: SqliteStoreOptions):
       },
     );
   }
-  let checkpointer: WalCheckpointer | undefined;
-  const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
-  if (path !== ':memory:' && checkpointIntervalMs > 0) {
-    db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-    checkpointer = new WalCheckpointer(path, checkpointIntervalMs);
-  }
-  if (path !== ':memory:' && synchronous === 'FULL') writeWalOut(db, path, immediate);
-  return { db, synchronous, statements, immediate, checkpointer };
 }
 
 /**
