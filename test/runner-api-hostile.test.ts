@@ -4,6 +4,7 @@ import { runnerKeyStatement } from '../src/governed/runner-plane.js';
 import { loadOrCreateKeys } from '../src/proof/keys.js';
 import { signStatement } from '../src/proof/signature.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
+import { queuePoolRun } from './helpers/pool-run.js';
 
 // A hostile or buggy runner of pool `default` against a real server over real SQLite: whatever
 // it sends about a run it holds, the answer is a typed 4xx and the log keeps no malformed event.
@@ -37,21 +38,7 @@ describe('the runner API under hostile input', () => {
   /** Queues a pool run and claims it: its id, session and lease token. */
   const claimed = async (): Promise<{ runId: string; sessionId: string; token: string }> => {
     runs += 1;
-    const runId = `run_hostile${runs}`;
-    const sessionId = `ses_hostile${runs}`;
-    await server.store.startSession({
-      session: { id: sessionId, agent: 'exec', context: {}, auth: {}, tokenHash: `hash${runs}` },
-      events: [],
-      run: {
-        id: runId,
-        sessionId,
-        agent: 'exec',
-        kind: 'exec',
-        input: {},
-        idempotencyKey: null,
-        pool: 'default',
-      },
-    });
+    const { runId, sessionId } = await queuePoolRun(server.store, `hostile${runs}`);
     const response = await post('/claim', {
       owner: 'hostile',
       ttlMs: 60_000,

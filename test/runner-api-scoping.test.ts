@@ -11,6 +11,7 @@ import { signStatement } from '../src/proof/signature.js';
 import { runnerAccess } from '../src/server/runner-access.js';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
+import { queuePoolRun } from './helpers/pool-run.js';
 
 // Two pools on one plane (real HTTP, real SQLite): a runner token of pool alpha must reach
 // only what alpha's runs name, never beta's; what it may upload is bounded; what only the
@@ -102,21 +103,10 @@ describe('the runner API scoped to a pool', () => {
         }),
       ),
     );
-    const runId = `run_scoped${runs}`;
-    const sessionId = `ses_scoped${runs}`;
-    await server.store.startSession({
-      session: { id: sessionId, agent: 'exec', context: {}, auth: {}, tokenHash: `scoped${runs}` },
-      events: [],
-      run: {
-        id: runId,
-        sessionId,
-        agent: 'exec',
-        kind: 'exec',
-        input: { manifestHash: manifest, ...input },
-        idempotencyKey: null,
-        pool,
-        agentModule,
-      },
+    const { runId, sessionId } = await queuePoolRun(server.store, `scoped${runs}`, {
+      input: { manifestHash: manifest, ...input },
+      pool,
+      agentModule,
     });
     const response = await call(pool, 'POST', '/claim', {
       body: { owner: `runner-${pool}`, ttlMs: 60_000, publicKey, filter: { kinds: ['exec'] } },

@@ -6,6 +6,7 @@ import { runnerKeyStatement } from '../src/governed/runner-plane.js';
 import { loadOrCreateKeys, type SigningKeys } from '../src/proof/keys.js';
 import { signStatement } from '../src/proof/signature.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
+import { queuePoolRun } from './helpers/pool-run.js';
 
 // A runner whose connection to the plane breaks at the worst moments, through a real TCP proxy
 // in front of a real server over real SQLite: the plane's answer lost after it committed, the
@@ -105,21 +106,7 @@ describe('a runner whose connection to the plane breaks', () => {
   /** Queues a pool run and claims it through the proxy with a runner's store. */
   const claimed = async () => {
     runs += 1;
-    const runId = `run_cut${runs}`;
-    const sessionId = `ses_cut${runs}`;
-    await server.store.startSession({
-      session: { id: sessionId, agent: 'exec', context: {}, auth: {}, tokenHash: `cut${runs}` },
-      events: [],
-      run: {
-        id: runId,
-        sessionId,
-        agent: 'exec',
-        kind: 'exec',
-        input: {},
-        idempotencyKey: null,
-        pool: 'default',
-      },
-    });
+    const { runId, sessionId } = await queuePoolRun(server.store, `cut${runs}`);
     const runner = new PlaneStore({ url: proxy.url, pool: 'default', keys, claimWaitMs: 0 });
     const claim = await runner.claimRun(`runner-${runs}`, 60_000, { filter: { kinds: ['exec'] } });
     expect(claim?.run.id).toBe(runId);
