@@ -181,7 +181,7 @@ describe('a runner whose connection to the plane breaks', () => {
     expect(await repeat.json()).toEqual(await first.json());
   });
 
-  it('gives up after a few seconds when the plane stays unreachable, with the connection error', async () => {
+  it('gives up after about 30 s (a default lease) when the plane stays unreachable, with the connection error', async () => {
     const { runner, runId, sessionId, fence } = await claimed();
     proxy.cut('everything');
     const started = Date.now();
@@ -190,10 +190,10 @@ describe('a runner whose connection to the plane breaks', () => {
       (error: unknown) => error,
     );
     expect(failed).toBeInstanceOf(TypeError);
-    expect(Date.now() - started).toBeGreaterThan(3_000);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeGreaterThan(25_000);
+    expect(Date.now() - started).toBeLessThan(60_000);
     expect(await texts(sessionId)).toEqual([]);
-  }, 30_000);
+  }, 90_000);
 
   it('executes a repeat of a write that is idempotent as it is, rather than replaying it', async () => {
     // Last: the released run is queued again, and would be the next one claimed.

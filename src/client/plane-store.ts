@@ -40,8 +40,11 @@ export interface PlaneStoreOptions {
 }
 
 const DEFAULT_CLAIM_WAIT_MS = 10_000;
-/** Waits before each repeat of a call whose connection failed: about 3 s in all, then it fails. */
-const RETRY_DELAYS_MS = [50, 250, 1_000, 2_000];
+/**
+ * Waits before each repeat of a call whose connection failed: about 30 s in all, then it fails.
+ * As long as a default lease (30 s), so a plane restarted within it (a deploy) loses no run.
+ */
+const RETRY_DELAYS_MS = [50, 250, 1_000, 2_000, 4_000, 8_000, 15_000];
 /** The longest one attempt may take (a claim waits up to 25 s at the plane; a blob is ≤ 16 MiB). */
 const ATTEMPT_TIMEOUT_MS = 90_000;
 /** No repeat starts this long after a call's first attempt. */

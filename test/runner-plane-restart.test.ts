@@ -1,0 +1,97 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startExec } from '../src/governed/start-exec.js';
+import { loadOrCreateKeys, type SigningKeys } from '../src/proof/keys.js';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.js';
+import { outsideTmpDir } from '../src/testing/outside-tmp.js';
+import { waitFor } from '../src/testing/wait-for.js';
+import { createTempRepo, type TempRepo } from './helpers/git-repo.js';
+import { type RunnerProcess, startRunnerProcess } from './helpers/runner-process.js';
+import { type ServeProcess, startServeProcess } from './helpers/serve-process.js';
+
+// The unlucky operator restarts the plane (a deploy) while a runner is in the middle of a run:
+// the plane is down exactly when the run's command ends and the runner uploads its patch and
+// records its end. The runner repeats those calls until the plane is back, and the run completes
+// as if nothing happened: one patch, one receipt, every event once.
+
+const LONG = { timeoutMs: 120_000, intervalMs: 100 };
+
+describe('a plane restarted while a runner is mid-run', () => {
+  let outside = '';
+  let repo: TempRepo;
+  let planeHome = '';
+  let db = '';
+  let plane: ServeProcess | undefined;
+  let runner: RunnerProcess | undefined;
+  let store: SqliteStore;
+  let planeKeys: SigningKeys;
+
+  const startPlane = (port: string) =>
+    startServeProcess(['--db', db, '--port', port, '--workers', '0'], { env: { BATON_HOME: planeHome } });
+
+  beforeAll(async () => {
+    outside = outsideTmpDir('baton-plane-restart-');
+    repo = createTempRepo({ 'a.txt': 'one\n' }, { parent: outside });
+    planeHome = join(outside, 'plane');
+    mkdirSync(planeHome);
+    db = join(planeHome, 'baton.db');
+    plane = await startPlane('0');
+    store = new SqliteStore(db);
+    planeKeys = await loadOrCreateKeys(planeHome);
+  }, 60_000);
+
+  afterAll(async () => {
+    runner?.kill();
+    plane?.child.kill('SIGTERM');
+    await plane?.exited;
+    await store?.close();
+    rmSync(outside, { recursive: true, force: true });
+  });
+
+  it('completes the run once the plane is back, its end and patch recorded once', async () => {
+    const url = plane?.url ?? '';
+    const port = new URL(url).port;
+    runner = await startRunnerProcess(url, join(outside, 'runner'), ['--poll-interval', '100']);
+    const { runId } = await startExec(store, {
+      dir: repo.dir,
+      command: ['sh', '-c', 'sleep 2; echo restarted > out.txt'],
+      keys: planeKeys,
+      batonHome: planeHome,
+      storePath: db,
+      pool: 'default',
+    });
+    const eventsOf = async () => {
+      const run = await store.getRun(runId);
+      return (await store.readEvents(run?.sessionId ?? '')).filter((event) => event.runId === runId);
+    };
+    await waitFor(async () => (await eventsOf()).some((event) => event.type === 'run.started'), {
+      ...LONG,
+      message: () => `the run's start; runner: ${runner?.stderr()}`,
+    });
+    // Down before the command ends, back a few seconds after: the runner's end-of-run calls
+    // meet a refused connection first.
+    plane?.child.kill('SIGTERM');
+    await plane?.exited;
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    plane = await startPlane(port);
+
+    const ended = await waitFor(
+      async () => {
+        const run = await store.getRun(runId);
+        return run?.status === 'succeeded' || run?.status === 'failed' ? run : undefined;
+      },
+      { ...LONG, message: () => `the run's end; runner: ${runner?.stderr()}` },
+    );
+    const types = (await eventsOf()).map((event) => event.type);
+    expect(ended?.status, `${JSON.stringify(ended?.error)}\n${runner.stderr()}`).toBe('succeeded');
+    await waitFor(async () => (await eventsOf()).some((event) => event.type === 'receipt.issued'), {
+      ...LONG,
+      message: () => `the receipt; runner: ${runner?.stderr()}`,
+    });
+    const count = (type: string) => types.filter((each) => each === type).length;
+    expect(count('run.started')).toBe(1);
+    expect(count('workspace.patch')).toBe(1);
+    expect(count('run.completed')).toBe(1);
+  }, 180_000);
+});
