@@ -94,4 +94,22 @@ describe('a plane restarted while a runner is mid-run', () => {
     expect(count('workspace.patch')).toBe(1);
     expect(count('run.completed')).toBe(1);
   }, 180_000);
+
+  it('lets a runner stop promptly while its plane is down: pool calls are not repeated for long', async () => {
+    runner?.kill();
+    const stopping = await startRunnerProcess(plane?.url ?? '', join(outside, 'stopping'), [
+      '--poll-interval',
+      '100',
+    ]);
+    plane?.child.kill('SIGTERM');
+    await plane?.exited;
+    plane = undefined;
+    // Let its claims meet the refused connection, then stop it.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const closed = new Promise((resolve) => stopping.child.on('close', resolve));
+    const stoppedAt = Date.now();
+    stopping.child.kill('SIGTERM');
+    await closed;
+    expect(Date.now() - stoppedAt, stopping.stderr()).toBeLessThan(10_000);
+  }, 60_000);
 });

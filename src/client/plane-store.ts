@@ -41,10 +41,20 @@ export interface PlaneStoreOptions {
 
 const DEFAULT_CLAIM_WAIT_MS = 10_000;
 /**
- * Waits before each repeat of a call whose connection failed: about 30 s in all, then it fails.
- * As long as a default lease (30 s), so a plane restarted within it (a deploy) loses no run.
+ * Waits before each repeat of a call about a held run whose connection failed: about 30 s in
+ * all, then it fails. As long as a default lease (30 s), so a plane restarted within it (a
+ * deploy) loses no run.
  */
-const RETRY_DELAYS_MS = [50, 250, 1_000, 2_000, 4_000, 8_000, 15_000];
+const RUN_RETRY_DELAYS_MS = [50, 250, 1_000, 2_000, 4_000, 8_000, 15_000];
+/**
+ * ...and of a pool call (claim, worker presence, key, modules): enough for a socket the plane
+ * closed as the request went out. The worker loop asks again anyway, and a runner stopping
+ * while the plane is down must not wait half a minute for its claim or its goodbye.
+ */
+const POOL_RETRY_DELAYS_MS = [50, 250];
+
+/** A request to the plane: its lease header, and how it is repeated when its connection breaks. */
+type PlaneRequest = RequestInit & { lease?: string; retryDelaysMs?: readonly number[] };
 /** The longest one attempt may take (a claim waits up to 25 s at the plane; a blob is ≤ 16 MiB). */
 const ATTEMPT_TIMEOUT_MS = 90_000;
 /** No repeat starts this long after a call's first attempt. */
@@ -84,11 +94,7 @@ export class PlaneStore implements Store {
    * be executing it. No repeat starts a minute or more after the first attempt, well within
    * the five minutes the plane keeps an answer.
    */
-  async #call<T>(
-    path: string,
-    init: RequestInit & { lease?: string },
-    read: (response: Response) => Promise<T>,
-  ): Promise<T> {
+  async #call<T>(path: string, init: PlaneRequest, read: (response: Response) => Promise<T>): Promise<T> {
     const headers = new Headers(init.headers);
     if (this.#options.token !== undefined) headers.set('authorization', `Bearer ${this.#options.token}`);
     if (init.lease !== undefined) headers.set('baton-lease', init.lease);
@@ -102,7 +108,7 @@ export class PlaneStore implements Store {
         if (!response.ok) throw await apiErrorFrom(response);
         return await read(response);
       } catch (error) {
-        const delay = RETRY_DELAYS_MS[attempt];
+        const delay = (init.retryDelaysMs ?? RUN_RETRY_DELAYS_MS)[attempt];
         const repeatable = isConnectionFailure(error) && Date.now() - firstAttemptAt < RETRY_WINDOW_MS;
         if (delay === undefined || !repeatable) throw error;
         await sleep(delay);
@@ -110,13 +116,13 @@ export class PlaneStore implements Store {
     }
   }
 
-  async #request(path: string, init: RequestInit & { lease?: string } = {}): Promise<void> {
+  async #request(path: string, init: PlaneRequest = {}): Promise<void> {
     await this.#call(path, init, async (response) => {
       await response.body?.cancel();
     });
   }
 
-  async #json<T>(path: string, init: RequestInit & { lease?: string } = {}): Promise<T> {
+  async #json<T>(path: string, init: PlaneRequest = {}): Promise<T> {
     return this.#call(path, init, async (response) => (await response.json()) as T);
   }
 
@@ -160,7 +166,11 @@ export class PlaneStore implements Store {
 
   /** Registers the runner's key with the plane (proof: a signature by that key). */
   async registerKey(proof: unknown): Promise<void> {
-    await this.#request('/keys', { method: 'POST', body: JSON.stringify({ proof }) });
+    await this.#request('/keys', {
+      method: 'POST',
+      body: JSON.stringify({ proof }),
+      retryDelaysMs: POOL_RETRY_DELAYS_MS,
+    });
   }
 
   async claimRun(owner: string, ttlMs: number, options: ClaimOptions = {}): Promise<Claim | undefined> {
@@ -172,7 +182,8 @@ export class PlaneStore implements Store {
       publicKey: this.#options.keys.publicKeyHex,
       ...(options.filter && { filter }),
     });
-    const claim = await this.#call('/claim', { method: 'POST', body }, async (response) =>
+    const request = { method: 'POST', body, retryDelaysMs: POOL_RETRY_DELAYS_MS };
+    const claim = await this.#call('/claim', request, async (response) =>
       response.status === 204 ? undefined : ((await response.json()) as Claim),
     );
     if (claim === undefined) return undefined;
@@ -361,15 +372,24 @@ export class PlaneStore implements Store {
   async announceWorker(worker: WorkerAnnouncement, ttlMs: number): Promise<void> {
     const announced = { ...worker, publicKey: this.#options.keys.publicKeyHex };
     delete announced.pool;
-    await this.#request('/workers', { method: 'POST', body: JSON.stringify({ worker: announced, ttlMs }) });
+    await this.#request('/workers', {
+      method: 'POST',
+      body: JSON.stringify({ worker: announced, ttlMs }),
+      retryDelaysMs: POOL_RETRY_DELAYS_MS,
+    });
   }
 
   async removeWorker(id: string): Promise<void> {
-    await this.#request(`/workers/${encodeURIComponent(id)}`, { method: 'DELETE' });
+    await this.#request(`/workers/${encodeURIComponent(id)}`, {
+      method: 'DELETE',
+      retryDelaysMs: POOL_RETRY_DELAYS_MS,
+    });
   }
 
   async listActiveAgentModules(): Promise<string[]> {
-    return (await this.#json<{ modules: string[] }>('/agent-modules')).modules;
+    return (
+      await this.#json<{ modules: string[] }>('/agent-modules', { retryDelaysMs: POOL_RETRY_DELAYS_MS })
+    ).modules;
   }
 
   async listRuns(): Promise<{ items: RunRecord[] }> {
