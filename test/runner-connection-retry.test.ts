@@ -1,10 +1,10 @@
-import { createServer, type Server, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PlaneStore } from '../src/client/plane-store.js';
 import type { EventDraft } from '../src/core/events.js';
 import { runnerKeyStatement } from '../src/governed/runner-plane.js';
 import { loadOrCreateKeys, type SigningKeys } from '../src/proof/keys.js';
 import { signStatement } from '../src/proof/signature.js';
+import { type BreakingProxy, startBreakingProxy } from './helpers/breaking-proxy.js';
 import { startTestServer, type TestServer } from './helpers/http-server.js';
 import { queuePoolRun } from './helpers/pool-run.js';
 
@@ -13,79 +13,15 @@ import { queuePoolRun } from './helpers/pool-run.js';
 // request cut before it arrived, the plane unreachable. A run must neither fail for a dropped
 // connection nor record a repeated append twice.
 
-type Cut = 'none' | 'answer' | 'request' | 'mid-request' | 'everything';
-
-/** A TCP proxy to `target` that, when told, breaks the next request, before, during or after the plane read it. */
-async function startCuttingProxy(
-  target: () => URL,
-): Promise<{ url: string; cut: (what: Cut) => void; close: () => Promise<void> }> {
-  let next: Cut = 'none';
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    sockets.add(client);
-    client.on('close', () => sockets.delete(client));
-    client.on('error', () => undefined);
-    if (next === 'everything') {
-      client.destroy();
-      return;
-    }
-    const upstream = new Socket();
-    sockets.add(upstream);
-    upstream.on('error', () => client.destroy());
-    upstream.connect(Number(target().port), target().hostname);
-    client.on('data', (bytes) => {
-      if (next === 'mid-request') {
-        // The plane reads the start of the request, then the connection breaks.
-        next = 'request';
-        upstream.write(bytes);
-        return;
-      }
-      if (next === 'request' || next === 'everything') {
-        if (next === 'request') next = 'none';
-        // The plane never sees the request: the socket resets as it went out.
-        client.resetAndDestroy();
-        upstream.destroy();
-        return;
-      }
-      upstream.write(bytes);
-    });
-    upstream.on('data', (bytes) => {
-      if (next === 'answer') {
-        next = 'none';
-        // The plane executed the request; its answer never reaches the runner.
-        client.resetAndDestroy();
-        upstream.destroy();
-        return;
-      }
-      client.write(bytes);
-    });
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no proxy address');
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    cut: (what) => {
-      next = what;
-    },
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 describe('a runner whose connection to the plane breaks', () => {
   let server: TestServer;
   let keys: SigningKeys;
-  let proxy: Awaited<ReturnType<typeof startCuttingProxy>>;
+  let proxy: BreakingProxy;
   let runs = 0;
 
   beforeAll(async () => {
     // The proxy's port is the Host the runner's requests name: the plane must answer for it.
-    proxy = await startCuttingProxy(() => new URL(server.url));
+    proxy = await startBreakingProxy(() => new URL(server.url));
     server = await startTestServer({ workers: 0, allowedHosts: [new URL(proxy.url).host] });
     keys = await loadOrCreateKeys(server.dir);
     const registered = await fetch(`${server.url}/v1/runner/default/keys`, {
@@ -133,6 +69,7 @@ describe('a runner whose connection to the plane breaks', () => {
     ['its answer was lost after the plane committed it', 'answer'],
     ['it was cut before the plane saw it', 'request'],
     ['it was cut while the plane read it', 'mid-request'],
+    ['a proxy in front answered 503 for the plane', 'unavailable'],
   ] as const)('records an append whose connection broke once, when %s', async (_, cut) => {
     const { runner, runId, sessionId, fence } = await claimed();
     proxy.cut(cut);
@@ -163,22 +100,6 @@ describe('a runner whose connection to the plane breaks', () => {
     expect(oversized.status).toBe(400);
     expect(await oversized.json()).toMatchObject({ error: { code: 'invalid_request' } });
     expect(await texts(sessionId)).toEqual(['key-1', 'key-2']);
-  });
-
-  it('replays a refusal too: a repeat of a refused write is refused alike', async () => {
-    const { runId, fence } = await claimed();
-    const post = () =>
-      fetch(`${server.url}/v1/runner/default/runs/${runId}/events`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'baton-lease': fence.token, 'idempotency-key': 'bad' },
-        body: JSON.stringify({ events: [{ type: 'run.started', data: {} }] }),
-      });
-    const first = await post();
-    const repeat = await post();
-    expect(first.status).toBeGreaterThanOrEqual(400);
-    expect(first.status).toBeLessThan(500);
-    expect(repeat.status).toBe(first.status);
-    expect(await repeat.json()).toEqual(await first.json());
   });
 
   it('gives up after about 30 s (a default lease) when the plane stays unreachable, with the connection error', async () => {

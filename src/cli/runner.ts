@@ -37,14 +37,22 @@ export async function runRunner(config: BatonConfig, setup: RunnerSetup): Promis
   if (config.plane === undefined)
     throw new UserError('invalid_config', '--pool needs --plane <url>: the plane a runner works for');
   const keys = await loadOrCreateKeys(config.home);
+  const stop = stopOnSignals(config.env);
   const store = new PlaneStore({
+    // Stopping, it no longer waits out a plane that is down (see PlaneStoreOptions.signal).
+    signal: stop.signal,
     url: config.plane,
     pool,
     keys,
     hidePaths: [await realpath(config.home)],
     ...(config.runnerToken.length > 0 && { token: config.runnerToken.at(-1) as string }),
   });
-  await store.registerKey(signStatement(runnerKeyStatement(pool, keys.publicKeyHex), keys));
+  await store
+    .registerKey(signStatement(runnerKeyStatement(pool, keys.publicKeyHex), keys))
+    .catch((error: unknown) => {
+      stop.dispose();
+      throw error;
+    });
   const told = config.agents !== undefined || config.agent.length > 0;
   const runtime = createRuntime({
     store,
@@ -55,7 +63,6 @@ export async function runRunner(config: BatonConfig, setup: RunnerSetup): Promis
     ...setup.telemetry,
   });
   const { logger } = setup;
-  const stop = stopOnSignals(config.env);
   const complete = async (run: RunRecord): Promise<void> => {
     try {
       const current = await store.getRun(run.id);

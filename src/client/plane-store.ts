@@ -33,6 +33,12 @@ export interface PlaneStoreOptions {
   /** How long one claim waits at the plane for work (a long poll). */
   claimWaitMs?: number;
   /**
+   * Fires when the runner is stopping: from then on a call whose connection breaks is repeated
+   * as a pool call is (briefly), and a wait before a repeat ends at once, so a runner stopping
+   * while its plane is down does not wait out half a minute per call.
+   */
+  signal?: AbortSignal;
+  /**
    * Real paths of the runner's machine that sandboxed commands must never see (its own Baton
    * home, with its private key): added to the hidden paths of each claimed run's policy.
    */
@@ -47,8 +53,8 @@ const DEFAULT_CLAIM_WAIT_MS = 10_000;
  */
 const RUN_RETRY_DELAYS_MS = [50, 250, 1_000, 2_000, 4_000, 8_000, 15_000];
 /**
- * ...and of a pool call (claim, worker presence, key, modules): enough for a socket the plane
- * closed as the request went out. The worker loop asks again anyway, and a runner stopping
+ * ...and of a pool call (claim, worker presence, key, modules) or a lease renewal: enough for a
+ * socket the plane closed as the request went out. The worker loop asks again anyway, and a runner stopping
  * while the plane is down must not wait half a minute for its claim or its goodbye.
  */
 const POOL_RETRY_DELAYS_MS = [50, 250];
@@ -100,7 +106,7 @@ export class PlaneStore implements Store {
     if (init.lease !== undefined) headers.set('baton-lease', init.lease);
     if (typeof init.body === 'string') headers.set('content-type', 'application/json');
     if ((init.method ?? 'GET') !== 'GET') headers.set('idempotency-key', randomUUID());
-    const firstAttemptAt = Date.now();
+    const firstAttemptAt = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
         const signal = AbortSignal.timeout(ATTEMPT_TIMEOUT_MS);
@@ -108,10 +114,14 @@ export class PlaneStore implements Store {
         if (!response.ok) throw await apiErrorFrom(response);
         return await read(response);
       } catch (error) {
-        const delay = (init.retryDelaysMs ?? RUN_RETRY_DELAYS_MS)[attempt];
-        const repeatable = isConnectionFailure(error) && Date.now() - firstAttemptAt < RETRY_WINDOW_MS;
-        if (delay === undefined || !repeatable) throw error;
-        await sleep(delay);
+        const stopping = this.#options.signal?.aborted === true;
+        const delay = (stopping ? POOL_RETRY_DELAYS_MS : (init.retryDelaysMs ?? RUN_RETRY_DELAYS_MS))[
+          attempt
+        ];
+        const inWindow = delay !== undefined && performance.now() + delay - firstAttemptAt < RETRY_WINDOW_MS;
+        if (!inWindow || !isRepeatable(error)) throw error;
+        // A stop ends the wait early; the attempt after it is the last (see `signal`).
+        await sleep(delay, undefined, { signal: this.#options.signal }).catch(() => undefined);
       }
     }
   }
@@ -202,6 +212,8 @@ export class PlaneStore implements Store {
         method: 'POST',
         body,
         lease: fence.token,
+        // The lease keeper renews every ttl/3 itself: a long repeat would outlast the lease.
+        retryDelaysMs: POOL_RETRY_DELAYS_MS,
       }),
     );
     return answer.renewed;
@@ -424,6 +436,19 @@ export class PlaneStore implements Store {
   deleteMark = () => refused('deleteMark');
   listMarks = () => refused('listMarks');
 }
+
+/**
+ * Whether a failed call may be repeated: its connection failed or broke, or a proxy in front of
+ * the plane answered that the plane is unavailable (a restart behind a load balancer), or the
+ * plane said so itself (its database unreachable). The Idempotency-Key makes either safe.
+ */
+function isRepeatable(error: unknown): boolean {
+  if (error instanceof BatonApiError) return UNAVAILABLE_STATUSES.has(error.status);
+  return isConnectionFailure(error);
+}
+
+/** Bad gateway, service unavailable, gateway timeout: the plane is not there to answer. */
+const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 
 /** A run answer meaning "not through this run": not found (not its blob, not its pool) or lease lost. */
 function isLostRun(error: unknown): boolean {

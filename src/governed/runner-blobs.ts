@@ -1,5 +1,6 @@
 import { LimitExceededError } from '../core/errors.js';
 import type { BatonEvent } from '../core/events.js';
+import { sha256Hex } from '../core/hash.js';
 import type { RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import { loadManifest } from '../workspace/restore.js';
@@ -101,6 +102,9 @@ export class RunnerBlobs {
   /** Stores an upload for `run`, charged to its quota before anything is written. */
   async write(run: RunRecord, bytes: Uint8Array): Promise<string> {
     const uploads = await this.#uploadsOf(run.id);
+    // Uploaded again (a runner repeating a call whose answer it lost): stored already, not charged twice.
+    const known = sha256Hex(bytes);
+    if (uploads.hashes.has(known)) return known;
     if (uploads.count + 1 > this.#quota.maxBlobs)
       throw new BlobQuotaExceededError(
         `run ${run.id} already has ${uploads.count} uploaded blobs, the most a runner may upload for one run`,

@@ -15,6 +15,11 @@ const REPLAY_ENTRIES = 1_000;
 const REPLAY_BYTES = 32 * 1024 * 1024;
 
 const idempotencyKeySchema = z.string().min(1).max(256);
+/**
+ * Answers that say the plane could not do the write now (its database unavailable, say): not
+ * kept, so the repeat the runner sends for them is executed.
+ */
+const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 /** A lease header longer than any lease token is not keyed on: the route refuses it anyway. */
 const MAX_LEASE_LENGTH = 256;
 
@@ -43,8 +48,8 @@ interface Entry {
  *
  * The window is this process's memory, per pool: a plane restarted between two attempts, or
  * another plane process behind a load balancer, executes the repeat as a new request. An
- * attempt cut off before its request was read (`request_aborted`) records nothing, so its
- * repeat executes.
+ * attempt cut off before its request was read (`request_aborted`), or answered "unavailable"
+ * (502–504), records nothing, so its repeat executes.
  */
 export function replayRepeatedWrites(): MiddlewareHandler<ServerEnv> {
   const windows = new Map<string, ReplayWindow>();
@@ -68,7 +73,7 @@ export function replayRepeatedWrites(): MiddlewareHandler<ServerEnv> {
     }
     let settle: (answer: Answer | undefined) => void = () => undefined;
     const entry: Entry = {
-      at: Date.now(),
+      at: performance.now(),
       bytes: 0,
       settled: false,
       answer: new Promise((resolve) => {
@@ -79,7 +84,8 @@ export function replayRepeatedWrites(): MiddlewareHandler<ServerEnv> {
     let answer: Answer | undefined;
     try {
       await next();
-      if (!(c.error instanceof RequestAbortedError)) answer = await recorded(c.res);
+      if (!(c.error instanceof RequestAbortedError) && !UNAVAILABLE_STATUSES.has(c.res.status))
+        answer = await recorded(c.res);
     } finally {
       window.settle(key, entry, answer);
       settle(answer);
@@ -94,7 +100,7 @@ class ReplayWindow {
 
   get(key: string): Entry | undefined {
     const entry = this.#entries.get(key);
-    if (entry?.settled && Date.now() - entry.at >= REPLAY_TTL_MS) {
+    if (entry?.settled && performance.now() - entry.at >= REPLAY_TTL_MS) {
       this.#remove(key, entry);
       return undefined;
     }
@@ -111,7 +117,7 @@ class ReplayWindow {
     this.#entries.delete(key);
     if (answer === undefined) return;
     entry.settled = true;
-    entry.at = Date.now();
+    entry.at = performance.now();
     entry.bytes = answer.body?.byteLength ?? 0;
     this.#entries.set(key, entry);
     this.#bytes += entry.bytes;
@@ -119,7 +125,7 @@ class ReplayWindow {
   }
 
   #evict(): void {
-    const now = Date.now();
+    const now = performance.now();
     // Insertion order is recording order for settled entries; one still in flight is never
     // dropped, or its repeat would execute beside it.
     for (const [key, entry] of this.#entries) {

@@ -3,11 +3,11 @@ export const REDACTED = '[redacted]';
 
 /**
  * Field names whose values are secrets whatever they hold (`Authorization`, `apiKey`,
- * `x-api-key`, `password`...; `Baton-Lease` and a runner's `Idempotency-Key`, which together
- * would replay a claim's answer, lease token included).
+ * `x-api-key`, `password`...; the `Baton-Lease` and `Idempotency-Key` headers, which together
+ * would replay a runner's claim, lease token included).
  */
 const SECRET_KEY =
-  /authorization|token|secret|password|passwd|api[-_]?key|private[-_]?key|cookie|credential|baton-lease|idempotency[-_]?key/i;
+  /authorization|token|secret|password|passwd|api[-_]?key|private[-_]?key|cookie|credential|baton-lease|idempotency-key/i;
 
 /**
  * Secret-looking substrings of free text: bearer/basic credentials, provider API keys

@@ -11,7 +11,7 @@ export interface RunnerProcess {
   home: string;
   /** Everything it wrote to stderr so far. */
   stderr(): string;
-  /** SIGKILL to its whole process group (its sandboxed commands too). */
+  /** SIGKILL to its whole process group (its sandboxed commands too), if any of it is left. */
   kill(): void;
 }
 
@@ -45,7 +45,13 @@ export async function startRunnerProcess(
     home,
     stderr: () => stderr,
     kill: () => {
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch (error) {
+        // ESRCH: the runner and everything it started are gone already.
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
     },
   };
 }
