@@ -37,6 +37,20 @@ describe('a plane restarted while a runner is mid-run', () => {
       { env: { BATON_HOME: planeHome } },
     );
 
+  const stopPlane = async () => {
+    plane?.child.kill('SIGTERM');
+    await plane?.exited;
+    plane = undefined;
+  };
+  /** SIGTERMs a runner and resolves with how long it took to exit. */
+  const msToStop = async ({ child }: RunnerProcess): Promise<number> => {
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    const stoppedAt = Date.now();
+    child.kill('SIGTERM');
+    await closed;
+    return Date.now() - stoppedAt;
+  };
+
   beforeAll(async () => {
     outside = outsideTmpDir('baton-plane-restart-');
     repo = createTempRepo({ 'a.txt': 'one\n' }, { parent: outside });
@@ -79,8 +93,7 @@ describe('a plane restarted while a runner is mid-run', () => {
     });
     // Down before the command ends, back a few seconds after: the runner's end-of-run calls
     // meet a refused connection first.
-    plane?.child.kill('SIGTERM');
-    await plane?.exited;
+    await stopPlane();
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     plane = await startPlane();
 
@@ -106,17 +119,10 @@ describe('a plane restarted while a runner is mid-run', () => {
   it('lets a runner stop promptly while its plane is down: pool calls are not repeated for long', async () => {
     runner?.kill();
     stopping = await startRunnerProcess(proxy.url, join(outside, 'stopping'), ['--poll-interval', '100']);
-    plane?.child.kill('SIGTERM');
-    await plane?.exited;
-    plane = undefined;
+    await stopPlane();
     // Let its claims meet the refused connection, then stop it.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const child = stopping.child;
-    const closed = new Promise((resolve) => child.on('close', resolve));
-    const stoppedAt = Date.now();
-    child.kill('SIGTERM');
-    await closed;
-    expect(Date.now() - stoppedAt, stopping.stderr()).toBeLessThan(10_000);
+    expect(await msToStop(stopping), stopping.stderr()).toBeLessThan(10_000);
   }, 60_000);
 
   it('lets a runner holding a run stop within its drain while its plane is down', async () => {
@@ -135,16 +141,9 @@ describe('a plane restarted while a runner is mid-run', () => {
       ...LONG,
       message: () => `the run's start; runner: ${stopping?.stderr()}`,
     });
-    plane.child.kill('SIGTERM');
-    await plane.exited;
-    plane = undefined;
-    const child = stopping.child;
-    const closed = new Promise((resolve) => child.on('close', resolve));
-    const stoppedAt = Date.now();
-    child.kill('SIGTERM');
-    await closed;
+    await stopPlane();
     // The drain (10 s) passes, the run is handed back: those calls meet the refused connection
     // and are not repeated for half a minute each.
-    expect(Date.now() - stoppedAt, stopping.stderr()).toBeLessThan(25_000);
+    expect(await msToStop(stopping), stopping.stderr()).toBeLessThan(25_000);
   }, 90_000);
 });
