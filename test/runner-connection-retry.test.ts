@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PlaneStore } from '../src/client/plane-store.js';
 import type { EventDraft } from '../src/core/events.js';
+import { sha256Hex } from '../src/core/hash.js';
 import { runnerKeyStatement } from '../src/governed/runner-plane.js';
 import { loadOrCreateKeys, type SigningKeys } from '../src/proof/keys.js';
 import { signStatement } from '../src/proof/signature.js';
@@ -22,7 +23,12 @@ describe('a runner whose connection to the plane breaks', () => {
   beforeAll(async () => {
     // The proxy's port is the Host the runner's requests name: the plane must answer for it.
     proxy = await startBreakingProxy(() => new URL(server.url));
-    server = await startTestServer({ workers: 0, allowedHosts: [new URL(proxy.url).host] });
+    server = await startTestServer({
+      workers: 0,
+      allowedHosts: [new URL(proxy.url).host],
+      // Two uploads a run: enough to tell a repeated upload charged once from one charged again.
+      runnerBlobQuota: { maxBlobs: 2, maxBytes: 1024 * 1024 },
+    });
     keys = await loadOrCreateKeys(server.dir);
     const registered = await fetch(`${server.url}/v1/runner/default/keys`, {
       method: 'POST',
@@ -78,6 +84,18 @@ describe('a runner whose connection to the plane breaks', () => {
     const appended = await runner.append(sessionId, [message(text)], { runId, fence });
     expect(appended.map((event) => event.type)).toEqual(['message.completed']);
     expect(await texts(sessionId)).toEqual([text]);
+  });
+
+  it('charges a blob uploaded again (a repeated upload) to the run’s quota once', async () => {
+    const { runId, fence } = await claimed();
+    const bytes = Buffer.from('the same patch\n');
+    const put = () =>
+      fetch(`${server.url}/v1/runner/default/runs/${runId}/blobs/${sha256Hex(bytes)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', 'baton-lease': fence.token },
+        body: bytes,
+      });
+    for (let upload = 0; upload < 3; upload += 1) expect((await put()).status).toBe(204);
   });
 
   it('answers a repeated write with the first answer and executes it once', async () => {

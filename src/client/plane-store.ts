@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isConnectionFailure } from '../core/connection-failure.js';
+import { isConnectionFailure, isUnavailableStatus } from '../core/connection-failure.js';
 import { LeaseLostError } from '../core/errors.js';
 import type { BatonEvent, EventDraft } from '../core/events.js';
 import { sha256Hex } from '../core/hash.js';
@@ -54,8 +54,9 @@ const DEFAULT_CLAIM_WAIT_MS = 10_000;
 const RUN_RETRY_DELAYS_MS = [50, 250, 1_000, 2_000, 4_000, 8_000, 15_000];
 /**
  * ...and of a pool call (claim, worker presence, key, modules) or a lease renewal: enough for a
- * socket the plane closed as the request went out. The worker loop asks again anyway, and a runner stopping
- * while the plane is down must not wait half a minute for its claim or its goodbye.
+ * socket the plane closed as the request went out. The worker loop and the lease keeper ask
+ * again anyway, and a runner stopping while the plane is down must not wait half a minute for
+ * its claim or its goodbye.
  */
 const POOL_RETRY_DELAYS_MS = [50, 250];
 
@@ -443,12 +444,9 @@ export class PlaneStore implements Store {
  * plane said so itself (its database unreachable). The Idempotency-Key makes either safe.
  */
 function isRepeatable(error: unknown): boolean {
-  if (error instanceof BatonApiError) return UNAVAILABLE_STATUSES.has(error.status);
+  if (error instanceof BatonApiError) return isUnavailableStatus(error.status);
   return isConnectionFailure(error);
 }
-
-/** Bad gateway, service unavailable, gateway timeout: the plane is not there to answer. */
-const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 
 /** A run answer meaning "not through this run": not found (not its blob, not its pool) or lease lost. */
 function isLostRun(error: unknown): boolean {

@@ -33,6 +33,18 @@ export function isFetchFailure(error: unknown): boolean {
   return causes(error).some((cause) => cause instanceof TypeError && FETCH_FAILURES.has(cause.message));
 }
 
+/** Bad gateway, service unavailable, gateway timeout: the server is not there to do it now. */
+const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
+
+/**
+ * Whether an HTTP status says the server could not take the request now — a load balancer
+ * whose server is restarting, or the server's own database unavailable — so that repeating it
+ * is the client's move, and the server keeps no answer for it.
+ */
+export function isUnavailableStatus(status: number): boolean {
+  return UNAVAILABLE_STATUSES.has(status);
+}
+
 /** The error and its chain of causes. */
 function causes(error: unknown): unknown[] {
   const chain: unknown[] = [];

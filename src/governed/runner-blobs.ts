@@ -1,6 +1,5 @@
 import { LimitExceededError } from '../core/errors.js';
 import type { BatonEvent } from '../core/events.js';
-import { sha256Hex } from '../core/hash.js';
 import type { RunRecord } from '../store/run-store.js';
 import type { Store } from '../store/store.js';
 import { loadManifest } from '../workspace/restore.js';
@@ -99,12 +98,14 @@ export class RunnerBlobs {
     return (await this.mayRead(run, hash)) ? this.#store.getBlob(hash) : undefined;
   }
 
-  /** Stores an upload for `run`, charged to its quota before anything is written. */
-  async write(run: RunRecord, bytes: Uint8Array): Promise<string> {
+  /**
+   * Stores an upload for `run`, charged to its quota before anything is written. `hash` is the
+   * bytes' sha256, which the caller checked.
+   */
+  async write(run: RunRecord, bytes: Uint8Array, hash: string): Promise<string> {
     const uploads = await this.#uploadsOf(run.id);
     // Uploaded again (a runner repeating a call whose answer it lost): stored already, not charged twice.
-    const known = sha256Hex(bytes);
-    if (uploads.hashes.has(known)) return known;
+    if (uploads.hashes.has(hash)) return hash;
     if (uploads.count + 1 > this.#quota.maxBlobs)
       throw new BlobQuotaExceededError(
         `run ${run.id} already has ${uploads.count} uploaded blobs, the most a runner may upload for one run`,
@@ -116,7 +117,7 @@ export class RunnerBlobs {
     // Charged before the write, so that concurrent uploads cannot all pass the same check.
     uploads.count += 1;
     uploads.bytes += bytes.byteLength;
-    const hash = await this.#store.putBlob(bytes);
+    await this.#store.putBlob(bytes);
     // Marked before the runner hears it is stored: only then may it name the blob.
     await this.#store.putMark(uploadsScope(run.id), `${hash}:${bytes.byteLength}`);
     uploads.hashes.add(hash);

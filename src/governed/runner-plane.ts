@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConflictError, ForbiddenError, LeaseLostError, NotFoundError, UserError } from '../core/errors.js';
 import type { BatonEvent, EventDraft, Usage } from '../core/events.js';
-import { hashCanonical } from '../core/hash.js';
+import { hashCanonical, sha256Hex } from '../core/hash.js';
 import type { Signature } from '../proof/signature.js';
 import { verifyStatement } from '../proof/signature.js';
 import { envelopeSchema } from '../proof/statements.js';
@@ -155,9 +155,20 @@ export class RunnerPlane {
     return bytes;
   }
 
-  /** Stores a blob the runner holding `runId`'s lease uploads for it, within the run's quota. */
-  async putBlob(pool: string, runId: string, token: string, bytes: Uint8Array): Promise<string> {
-    return this.#blobs.write(await this.#leased(pool, runId, token), bytes);
+  /**
+   * Stores a blob the runner holding `runId`'s lease uploads for it as `hash`, within the run's
+   * quota; bytes that do not hash to `hash` are refused before anything else is looked at.
+   */
+  async putBlob(
+    pool: string,
+    runId: string,
+    token: string,
+    bytes: Uint8Array,
+    hash: string,
+  ): Promise<string> {
+    if (sha256Hex(bytes) !== hash)
+      throw new UserError('blob_hash_mismatch', `the uploaded bytes do not hash to ${hash}`);
+    return this.#blobs.write(await this.#leased(pool, runId, token), bytes, hash);
   }
 
   /**

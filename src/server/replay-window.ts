@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { z } from 'zod';
+import { isUnavailableStatus } from '../core/connection-failure.js';
 import { RequestAbortedError } from './http-errors.js';
 import { parseHeader } from './request-input.js';
 import type { ServerEnv } from './server-env.js';
@@ -15,11 +16,6 @@ const REPLAY_ENTRIES = 1_000;
 const REPLAY_BYTES = 32 * 1024 * 1024;
 
 const idempotencyKeySchema = z.string().min(1).max(256);
-/**
- * Answers that say the plane could not do the write now (its database unavailable, say): not
- * kept, so the repeat the runner sends for them is executed.
- */
-const UNAVAILABLE_STATUSES = new Set([502, 503, 504]);
 /** A lease header longer than any lease token is not keyed on: the route refuses it anyway. */
 const MAX_LEASE_LENGTH = 256;
 
@@ -84,7 +80,7 @@ export function replayRepeatedWrites(): MiddlewareHandler<ServerEnv> {
     let answer: Answer | undefined;
     try {
       await next();
-      if (!(c.error instanceof RequestAbortedError) && !UNAVAILABLE_STATUSES.has(c.res.status))
+      if (!(c.error instanceof RequestAbortedError) && !isUnavailableStatus(c.res.status))
         answer = await recorded(c.res);
     } finally {
       window.settle(key, entry, answer);
@@ -111,9 +107,12 @@ class ReplayWindow {
     this.#entries.set(key, entry);
   }
 
-  /** Records an attempt's answer (kept from now on), or forgets an attempt that has none. */
+  /**
+   * Records an attempt's answer (kept from now on), or forgets an attempt that has none. The
+   * entry is still the key's: one in flight is never expired nor evicted, and no other is added
+   * for its key meanwhile (a repeat waits on it).
+   */
   settle(key: string, entry: Entry, answer: Answer | undefined): void {
-    if (this.#entries.get(key) !== entry) return;
     this.#entries.delete(key);
     if (answer === undefined) return;
     entry.settled = true;

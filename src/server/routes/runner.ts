@@ -1,8 +1,6 @@
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
-import { UserError } from '../../core/errors.js';
 import type { Usage } from '../../core/events.js';
-import { sha256Hex } from '../../core/hash.js';
 import { runnerUsageSchema } from '../../governed/runner-lifecycle-events.js';
 import type { RunnerPlane } from '../../governed/runner-plane.js';
 import { signatureSchema } from '../../proof/statements.js';
@@ -225,9 +223,7 @@ export function runnerRoutes(plane: RunnerPlane, access: RunnerAccess, bodyLimit
     const wanted = parseHeader('hash', c.req.param('hash'), hash);
     const target = leased(c);
     const bytes = c.get('requestBody') ?? new Uint8Array();
-    if (sha256Hex(bytes) !== wanted)
-      throw new UserError('blob_hash_mismatch', `the uploaded bytes do not hash to ${wanted}`);
-    await plane.putBlob(...target, bytes);
+    await plane.putBlob(...target, bytes, wanted);
     return c.body(null, 204);
   });
   return routes;
