@@ -80,7 +80,8 @@ const TARGETS: Target[] = [
   ratioTarget(
     '… ≥ 5× faster than the AI SDK in memory (AI SDK ÷ Baton)',
     'loop.ai-sdk.msPerStep',
-    `${NORMAL}.msPerStep`,
+    // Measured in bench/loop.ts, next to the AI SDK: the same minutes.
+    'loop.baton-sqlite-normal.msPerStep',
     'min',
     5,
   ),
