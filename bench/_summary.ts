@@ -166,10 +166,16 @@ const TARGETS: Target[] = [
     measured: (figures) => {
       const value = figure(figures, 'tracing.cpuOverheadPct');
       const thread = figure(figures, 'tracing.threadCpuOverheadPct');
+      const p25 = figure(figures, 'tracing.cpuOverheadP25');
+      const p75 = figure(figures, 'tracing.cpuOverheadP75');
       if (value === undefined) return undefined;
-      return thread === undefined
-        ? `${value.toFixed(1)} %`
-        : `${value.toFixed(1)} % (main thread ${thread.toFixed(1)} %)`;
+      const details = [
+        ...(p25 === undefined || p75 === undefined
+          ? []
+          : [`pairs p25–p75 ${p25.toFixed(1)}–${p75.toFixed(1)} %`]),
+        ...(thread === undefined ? [] : [`main thread ${thread.toFixed(1)} %`]),
+      ];
+      return details.length === 0 ? `${value.toFixed(1)} %` : `${value.toFixed(1)} % (${details.join('; ')})`;
     },
     met: (figures) => {
       const value = figure(figures, 'tracing.cpuOverheadPct');
