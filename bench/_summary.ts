@@ -10,7 +10,8 @@ interface Target {
   name: string;
   /** The measured value as text, or undefined when a figure is missing. */
   measured(figures: Figures): string | undefined;
-  met(figures: Figures): boolean | undefined;
+  /** `unresolved`: the run measured it, but its noise is larger than what it decides. */
+  met(figures: Figures): boolean | 'unresolved' | undefined;
 }
 
 const figure = (figures: Figures, key: string) => figures.get(key);
@@ -78,7 +79,7 @@ const POSTGRES = 'durable.baton-postgres';
 const TARGETS: Target[] = [
   atMost('SQLite NORMAL durable step ≤ 0.15 ms', `${NORMAL}.msPerStep`, 0.15, ' ms'),
   ratioTarget(
-    '… ≥ 5× faster than the AI SDK in memory (AI SDK ÷ Baton)',
+    '… ≥ 5× faster than the AI SDK in memory (AI SDK ÷ Baton, both in bench/loop.ts)',
     'loop.ai-sdk.msPerStep',
     // Measured in bench/loop.ts, next to the AI SDK: the same minutes.
     'loop.baton-sqlite-normal.msPerStep',
@@ -162,7 +163,7 @@ const TARGETS: Target[] = [
     2,
   ),
   {
-    name: 'issue 17: tracing on SQLite ≤ 5 % CPU per step (paired median)',
+    name: 'issue 17: tracing on SQLite ≤ 5 % CPU per step (paired median; yes: 3/4 of the pairs)',
     measured: (figures) => {
       const value = figure(figures, 'tracing.cpuOverheadPct');
       const thread = figure(figures, 'tracing.threadCpuOverheadPct');
@@ -179,7 +180,12 @@ const TARGETS: Target[] = [
     },
     met: (figures) => {
       const value = figure(figures, 'tracing.cpuOverheadPct');
-      return value === undefined ? undefined : value <= 5;
+      const p75 = figure(figures, 'tracing.cpuOverheadP75');
+      if (value === undefined) return undefined;
+      if (value > 5) return false;
+      // Tracing only adds work: a median below 0 measures the bench's bias, not tracing. A median
+      // within the target with a quarter of the pairs above it is within the noise.
+      return value >= 0 && p75 !== undefined && p75 <= 5 ? true : 'unresolved';
     },
   },
 ];
@@ -193,7 +199,7 @@ export function printSummary(figures: Figures): void {
       return [
         target.name,
         target.measured(figures) ?? 'not measured',
-        met === undefined ? '' : met ? 'yes' : 'no',
+        met === undefined ? '' : met === 'unresolved' ? met : met ? 'yes' : 'no',
       ];
     }),
   );

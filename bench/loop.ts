@@ -1,7 +1,7 @@
-// `npm run bench loop`: the agent loop in memory, side by side. Baton's runtime on its memory
-// store, the AI SDK 6, the OpenAI Agents SDK, Mastra and LangGraph (MemorySaver) each run the
-// same tool loop against an instant fake model, each in a child process of its own, at 200 and
-// at BENCH_LONG_STEPS (default 1,000) steps; BENCH_SECONDS (default 2) sets how long fast
+// `npm run bench loop`: the agent loop side by side, the peers in memory. Baton's runtime on its
+// memory store, the AI SDK 6, the OpenAI Agents SDK, Mastra and LangGraph (MemorySaver) each run
+// the same tool loop against an instant fake model, each in a child process of its own, at 200
+// and at BENCH_LONG_STEPS (default 1,000) steps; BENCH_SECONDS (default 2) sets how long fast
 // systems keep repeating runs. Baton on SQLite (NORMAL) runs beside them, just before the AI SDK:
 // the target "a durable step ≥ 5× faster than the AI SDK in memory" compares two runs made in
 // the same minutes (between this piece and bench/durable.ts the machine's speed can move by half).
@@ -19,7 +19,7 @@ const SYSTEMS: SystemId[] = [
 ];
 
 console.log(
-  `loop: the same tool loop in memory, each system in its own process (Node ${process.version}, ${loadAverage()})`,
+  `loop: the same tool loop, the peers in memory and Baton also on SQLite, each system in its own process (Node ${process.version}, ${loadAverage()})`,
 );
 await compareLoops('loop', SYSTEMS, 'baton-memory');
 console.log(`\n${loadAverage()}`);
