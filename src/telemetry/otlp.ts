@@ -54,7 +54,7 @@ export async function createOtlpTracerProvider(options: OtlpOptions): Promise<Ot
 }
 
 /** `ExportResultCode.SUCCESS` of `@opentelemetry/core`, which Baton does not depend on directly. */
-const EXPORT_SUCCEEDED = 0;
+export const EXPORT_SUCCEEDED = 0;
 
 /** `exporter`, telling `onError` of every batch it could not deliver. */
 function reportingFailures(exporter: SpanExporter, onError?: (error: Error) => void): SpanExporter {
