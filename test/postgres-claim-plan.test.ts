@@ -1,55 +1,101 @@
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../src/store/postgres/index.js';
+import type { PostgresStore } from '../src/store/postgres/postgres-store.js';
 import { dropSchema, PG_URL, schemaUrl, uniqueSchema } from './helpers/postgres.js';
 
-const schema = uniqueSchema('claim_plan');
-afterAll(() => dropSchema(schema));
+let schema: string;
 
-/** The plan Postgres picks for `sql` with `values`, as text. */
-async function planOf(client: pg.Client, sql: string, values: unknown[]): Promise<string> {
-  const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, values);
-  return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+/** Queued runs `from`..`to` (a session each), written directly: the plan is what matters here. */
+async function queueRuns(client: pg.Client, from: number, to: number, status = 'queued'): Promise<void> {
+  await client.query(
+    `INSERT INTO sessions (id, agent, status, context, auth, token_hash, created_at, updated_at)
+     SELECT 'ses_' || n, 'agent', 'running', '{}', '{}', 'hash', '2026-01-01', '2026-01-01'
+     FROM generate_series($1::int, $2::int) AS n`,
+    [from, to],
+  );
+  await client.query(
+    `INSERT INTO runs (id, session_id, agent, status, attempt, kind, input, usage, result, error,
+       cancel_requested, created_at, updated_at)
+     SELECT 'run_' || n, 'ses_' || n, 'agent', $3, 0, 'message', 'null', '{}', 'null', 'null', false,
+       '2026-01-01', '2026-01-01'
+     FROM generate_series($1::int, $2::int) AS n`,
+    [from, to, status],
+  );
+}
+
+/**
+ * Claims the oldest run as a worker serving `agent` does, and returns the claimed id with the
+ * plan Postgres made for that claim (the statement it was sent, explained in its own settings).
+ */
+async function claimWithPlan(
+  store: PostgresStore,
+  client: pg.Client,
+): Promise<{ id: string | undefined; plan: string }> {
+  const claims: string[] = [];
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function capturedQuery(this: pg.Client, ...args: unknown[]) {
+    const first = args[0];
+    if (typeof first === 'string' && first.includes('WITH candidate')) claims.push(first);
+    return (query as (...values: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  let id: string | undefined;
+  try {
+    id = (await store.claimRun('worker', 60_000, { filter: { agents: ['agent'] } }))?.run.id;
+  } finally {
+    pg.Client.prototype.query = query;
+  }
+  const [sent] = claims;
+  if (!sent) throw new Error('the queue claim was not sent as one simple-query message');
+  const results = (await client.query(
+    sent.replace('WITH candidate', 'EXPLAIN WITH candidate'),
+  )) as unknown as {
+    rows: { 'QUERY PLAN': string }[];
+  }[];
+  const plan = (results.at(-1)?.rows ?? []).map((row) => row['QUERY PLAN']).join('\n');
+  return { id, plan };
 }
 
 describe('postgres claim plan', () => {
+  let store: PostgresStore;
+  let client: pg.Client;
+  beforeEach(async () => {
+    schema = uniqueSchema('claim_plan');
+    store = await openPostgresStore(schemaUrl(schema));
+    client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
+  });
+  afterEach(async () => {
+    await client.end();
+    await store.close();
+    await dropSchema(schema);
+  });
+
   it('claims the oldest run a worker serves by walking the runnable index, not by sorting the backlog', async () => {
-    const store = await openPostgresStore(schemaUrl(schema));
-    const client = new pg.Client({ connectionString: PG_URL });
-    const query = pg.Client.prototype.query;
-    try {
-      await client.connect();
-      await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
-      // A backlog of 3,000 queued runs, written directly: the plan is what matters here.
-      await client.query(`INSERT INTO sessions (id, agent, status, context, auth, token_hash, created_at, updated_at)
-        SELECT 'ses_' || n, 'agent', 'running', '{}', '{}', 'hash', '2026-01-01', '2026-01-01'
-        FROM generate_series(1, 3000) AS n`);
-      await client.query(`INSERT INTO runs (id, session_id, agent, status, attempt, kind, input, usage, result, error,
-          cancel_requested, created_at, updated_at)
-        SELECT 'run_' || n, 'ses_' || n, 'agent', 'queued', 0, 'message', 'null', '{}', 'null', 'null', false,
-          '2026-01-01', '2026-01-01'
-        FROM generate_series(1, 3000) AS n`);
-      await client.query('ANALYZE runs');
-      const claims: { text: string; values: unknown[] }[] = [];
-      pg.Client.prototype.query = function capturedQuery(this: pg.Client, ...args: unknown[]) {
-        const first = args[0] as string | { text?: string; values?: unknown[] };
-        const text = typeof first === 'string' ? first : (first.text ?? '');
-        const values = typeof first === 'string' ? (args[1] as unknown[]) : (first.values ?? []);
-        if (text.includes('WITH candidate')) claims.push({ text, values });
-        return (query as (...values: unknown[]) => unknown).apply(this, args);
-      } as typeof query;
-      const claim = await store.claimRun('worker', 60_000, { filter: { agents: ['agent'] } });
-      pg.Client.prototype.query = query;
-      expect(claim?.run.id).toBe('run_1');
-      const [sent] = claims;
-      if (!sent) throw new Error('the claim statement was not seen');
-      const plan = await planOf(client, sent.text, sent.values);
-      expect(plan).toContain('Index Scan using runs_runnable');
-      expect(plan).not.toContain('Seq Scan on runs');
-    } finally {
-      pg.Client.prototype.query = query;
-      await client.end();
-      await store.close();
-    }
+    await queueRuns(client, 1, 3000);
+    await client.query('ANALYZE runs');
+    const { id, plan } = await claimWithPlan(store, client);
+    expect(id).toBe('run_1');
+    expect(plan).toContain('Index Scan using runs_runnable');
+    expect(plan).not.toContain('Seq Scan on runs');
+    expect(plan).not.toContain('Sort');
+  });
+
+  it('walks the index when the statistics saw no queue: a new table, or one analysed between bursts', async () => {
+    // Never analysed: the planner guesses a handful of runnable runs for a backlog of 3,000.
+    await queueRuns(client, 1, 3000);
+    const fresh = await claimWithPlan(store, client);
+    expect(fresh.id).toBe('run_1');
+    expect(fresh.plan).toContain('Index Scan using runs_runnable');
+    expect(fresh.plan).not.toContain('Sort');
+    // Analysed with every run finished, then a burst of 3,000 queued ones.
+    await client.query(`UPDATE runs SET status = 'succeeded'`);
+    await client.query('ANALYZE runs');
+    await queueRuns(client, 3001, 6000);
+    const burst = await claimWithPlan(store, client);
+    expect(burst.id).toBe('run_3001');
+    expect(burst.plan).toContain('Index Scan using runs_runnable');
+    expect(burst.plan).not.toContain('Sort');
   });
 });
