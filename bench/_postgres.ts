@@ -11,7 +11,9 @@ let counting = false;
  * Counts every statement any node-postgres client in this process sends from now on (Baton's
  * pool, its LISTEN connection, a peer's pool: all are `pg.Client`s). Without
  * pg_stat_statements preloaded on the server, the client side is where statements can be
- * counted per system; node-postgres sends one statement per round trip.
+ * counted per system. It counts queries, each one round trip: node-postgres awaits each before
+ * the next, and the few that send several statements in one message (a NOTIFY, Baton's queue
+ * claim) count once.
  */
 export function countStatements(): () => number {
   if (!counting) {

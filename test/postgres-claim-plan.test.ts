@@ -6,32 +6,26 @@ import { dropSchema, PG_URL, schemaUrl, uniqueSchema } from './helpers/postgres.
 
 let schema: string;
 
-/** Queued runs `from`..`to` (a session each), written directly: the plan is what matters here. */
-async function queueRuns(client: pg.Client, from: number, to: number, status = 'queued'): Promise<void> {
+/** Runs `from`..`to` (a session each, agent `agent`), written directly: the plan is what matters here. */
+async function queueRuns(client: pg.Client, from: number, to: number, agent = 'agent'): Promise<void> {
   await client.query(
     `INSERT INTO sessions (id, agent, status, context, auth, token_hash, created_at, updated_at)
-     SELECT 'ses_' || n, 'agent', 'running', '{}', '{}', 'hash', '2026-01-01', '2026-01-01'
+     SELECT 'ses_' || n, $3, 'running', '{}', '{}', 'hash', '2026-01-01', '2026-01-01'
      FROM generate_series($1::int, $2::int) AS n`,
-    [from, to],
+    [from, to, agent],
   );
   await client.query(
     `INSERT INTO runs (id, session_id, agent, status, attempt, kind, input, usage, result, error,
        cancel_requested, created_at, updated_at)
-     SELECT 'run_' || n, 'ses_' || n, 'agent', $3, 0, 'message', 'null', '{}', 'null', 'null', false,
+     SELECT 'run_' || n, 'ses_' || n, $3, 'queued', 0, 'message', 'null', '{}', 'null', 'null', false,
        '2026-01-01', '2026-01-01'
      FROM generate_series($1::int, $2::int) AS n`,
-    [from, to, status],
+    [from, to, agent],
   );
 }
 
-/**
- * Claims the oldest run as a worker serving `agent` does, and returns the claimed id with the
- * plan Postgres made for that claim (the statement it was sent, explained in its own settings).
- */
-async function claimWithPlan(
-  store: PostgresStore,
-  client: pg.Client,
-): Promise<{ id: string | undefined; plan: string }> {
+/** The queue claims node-postgres is asked to send while `work` runs (one simple-query message each). */
+async function queueClaimsSentBy(work: () => Promise<unknown>): Promise<string[]> {
   const claims: string[] = [];
   const query = pg.Client.prototype.query;
   pg.Client.prototype.query = function capturedQuery(this: pg.Client, ...args: unknown[]) {
@@ -39,13 +33,26 @@ async function claimWithPlan(
     if (typeof first === 'string' && first.includes('WITH candidate')) claims.push(first);
     return (query as (...values: unknown[]) => unknown).apply(this, args);
   } as typeof query;
-  let id: string | undefined;
   try {
-    id = (await store.claimRun('worker', 60_000, { filter: { agents: ['agent'] } }))?.run.id;
+    await work();
   } finally {
     pg.Client.prototype.query = query;
   }
-  const [sent] = claims;
+  return claims;
+}
+
+/**
+ * Claims the oldest run as a worker serving `agent` does, and returns the claimed id with the
+ * plan of the message the claim sent, explained (planned again) on `client` in its settings.
+ */
+async function claimWithPlan(
+  store: PostgresStore,
+  client: pg.Client,
+): Promise<{ id: string | undefined; plan: string }> {
+  let id: string | undefined;
+  const [sent] = await queueClaimsSentBy(async () => {
+    id = (await store.claimRun('worker', 60_000, { filter: { agents: ['agent'] } }))?.run.id;
+  });
   if (!sent) throw new Error('the queue claim was not sent as one simple-query message');
   const results = (await client.query(
     sent.replace('WITH candidate', 'EXPLAIN WITH candidate'),
@@ -65,11 +72,16 @@ describe('postgres claim plan', () => {
     client = new pg.Client({ connectionString: PG_URL });
     await client.connect();
     await client.query(`SET search_path TO ${pg.escapeIdentifier(schema)}`);
+    // Statistics change only when a test says so: autovacuum would analyse after 3,000 inserts.
+    await client.query('ALTER TABLE runs SET (autovacuum_enabled = off)');
   });
   afterEach(async () => {
-    await client.end();
-    await store.close();
-    await dropSchema(schema);
+    try {
+      await client?.end();
+      await store?.close();
+    } finally {
+      await dropSchema(schema);
+    }
   });
 
   it('claims the oldest run a worker serves by walking the runnable index, not by sorting the backlog', async () => {
@@ -97,5 +109,22 @@ describe('postgres claim plan', () => {
     expect(burst.id).toBe('run_3001');
     expect(burst.plan).toContain('Index Scan using runs_runnable');
     expect(burst.plan).not.toContain('Sort');
+  });
+
+  it('writes its values in as text: odd agent names match exactly, and the lease token is not in the text', async () => {
+    const odd = `it's "odd" \\ {a,b} NULL`;
+    await queueRuns(client, 1, 1, 'agent');
+    await queueRuns(client, 2, 2, odd);
+    let token: string | undefined;
+    const [sent] = await queueClaimsSentBy(async () => {
+      const claim = await store.claimRun('worker', 60_000, { filter: { agents: [odd, 'NULL'] } });
+      expect(claim?.run.id).toBe('run_2');
+      token = claim?.lease.token;
+    });
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(sent).toBeDefined();
+    expect(sent).not.toContain(token);
+    // Nothing else matches the filter: the run of `agent` stays queued.
+    expect(await store.claimRun('worker', 60_000, { filter: { agents: [odd, 'NULL'] } })).toBeUndefined();
   });
 });

@@ -1,5 +1,4 @@
 import { escapeLiteral, type QueryResult } from 'pg';
-import { newSecret } from '../../core/ids.js';
 import type { Claim, ClaimOptions, Fence } from '../run-store.js';
 import { checkTtl } from '../validate.js';
 import type { Queryable } from './connection.js';
@@ -16,6 +15,14 @@ export const DB_NOW_MS = `(extract(epoch FROM clock_timestamp()) * 1000)::bigint
 // The claim joins other relations, so the returned columns are qualified with the table.
 const RETURNED_COLUMNS = RUN_COLUMN_NAMES.map((column) => `runs.${column}`).join(', ');
 
+/**
+ * A fresh lease token, made by the database: the queue claim's text carries its values (see
+ * {@link inQueueOrder}), and a statement's text shows in `pg_stat_activity` and in the server's
+ * log of a failed statement. 32 bytes of two v4 UUIDs (244 of their bits random, from the
+ * server's strong random source), base64url.
+ */
+const NEW_LEASE_TOKEN = `translate(encode(decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'), 'base64'), '+/=', '-_')`;
+
 /** A claim, and its session's head as the claim's snapshot saw it (a hint for the first append). */
 export interface ClaimWithHead {
   claim: Claim;
@@ -29,8 +36,8 @@ export interface ClaimWithHead {
  * (`runId`, as `execute` does once per run) is a named prepared statement: planning it took
  * about twice as long as running it, and its plan, the primary key, fits any values. The claim
  * of the queue's oldest is planned each time, with its values written in (see
- * {@link inQueueOrder}): sorting every runnable run instead of walking them in order took 46 ms
- * a claim at 3,000 queued, 2 ms at 800.
+ * {@link inQueueOrder}): a plan that sorts every runnable run instead of walking them in order
+ * is O(backlog) per claim (the generic plan: 46 ms at 3,000 queued).
  */
 export async function claimRun(
   db: Queryable,
@@ -41,7 +48,6 @@ export async function claimRun(
   const values: unknown[] = [
     options.runId ?? null,
     owner,
-    newSecret(),
     Math.ceil(checkTtl(ttlMs)),
     new Date().toISOString(),
   ];
@@ -60,10 +66,10 @@ export async function claimRun(
      UPDATE runs SET
        status = 'running',
        lease_owner = $2,
-       lease_token = $3,
-       lease_expires_at = claimed.now_ms + $4,
-       started_at = COALESCE(started_at, $5),
-       updated_at = $5
+       lease_token = ${NEW_LEASE_TOKEN},
+       lease_expires_at = claimed.now_ms + $3,
+       started_at = COALESCE(started_at, $4),
+       updated_at = $4
      FROM candidate, claimed, sessions
      WHERE runs.id = candidate.id AND sessions.id = runs.session_id
      RETURNING ${RETURNED_COLUMNS}, sessions.head_seq AS claim_head_seq, sessions.head_hash AS claim_head_hash`;
@@ -86,26 +92,38 @@ type ClaimRow = RunRow & { claim_head_seq: number | null; claim_head_hash: strin
 type ClaimResult = QueryResult<ClaimRow>;
 
 /**
- * The queue claim `sql` with its `values` written in as literals, after settings that leave the
- * planner one way to find the oldest runnable run: walking `runs_runnable` in queue order and
- * stopping at the first match. Left to its statistics, a planner that last saw the queue empty
- * (a new table, or one analysed between bursts) guesses a handful of runnable runs and prefers
- * to collect and sort them all, O(backlog) per claim until autovacuum analyses again. The
- * settings are `SET LOCAL`, in the implicit transaction of one simple-query message (one round
- * trip, nothing left on the pooled connection); a parameterised statement could not carry them.
+ * The queue claim `sql` with its `values` written in as literals, after settings that make one
+ * plan by far the cheapest: walking `runs_runnable` in queue order and stopping at the first
+ * match. Left to its statistics, a planner that last saw the queue empty (a new table, or one
+ * analysed between bursts) guesses a handful of runnable runs and prefers to collect and sort
+ * them all, O(backlog) per claim until autovacuum analyses again. The settings are `SET LOCAL`,
+ * in the implicit transaction of one simple-query message: one round trip, nothing left on the
+ * pooled connection (so never send it inside a transaction, where they would outlive it). A
+ * parameterised statement could not carry them.
  */
 function inQueueOrder(sql: string, values: readonly unknown[]): string {
-  const inlined = sql.replace(/\$(\d+)/g, (_, index: string) => literal(values[Number(index) - 1]));
+  const inlined = sql.replace(/\$(\d+)/g, (_, index: string) => {
+    const position = Number(index) - 1;
+    if (position >= values.length) throw new RangeError(`the claim has no parameter $${index}`);
+    return literal(values[position]);
+  });
   return `SET LOCAL enable_bitmapscan TO off; SET LOCAL enable_sort TO off; ${inlined}`;
 }
 
-/** A claim value (null, number, text or an array of text) as an SQL literal. */
+/** A claim value (null, a number, text, or a list of text) as an SQL literal. */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (Array.isArray(value)) return `ARRAY[${value.map(literal).join(', ')}]::text[]`;
+  if (typeof value === 'number' && Number.isFinite(value)) return `(${value})`;
   if (typeof value === 'string') return escapeLiteral(value);
+  if (Array.isArray(value) && value.every((item) => item == null || typeof item === 'string'))
+    return `${escapeLiteral(textArray(value))}::text[]`;
   throw new TypeError(`a claim value cannot be ${typeof value}`);
+}
+
+/** A list of text (null items allowed) in Postgres' array input syntax, items quoted. */
+function textArray(items: readonly (string | null | undefined)[]): string {
+  const quoted = items.map((item) => (item == null ? 'NULL' : `"${item.replace(/[\\"]/g, '\\$&')}"`));
+  return `{${quoted.join(',')}}`;
 }
 
 /** Extends the lease when the token still matches (recording `activeMs` when given); false when it was lost. */
