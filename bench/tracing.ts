@@ -273,14 +273,11 @@ try {
   const overhead = (on: Mode, off: Mode, pick: (cost: StepCost) => number) => {
     const paired = on.costs.map((cost, round) => pct(pick(cost), pick(off.costs[round] as StepCost)));
     const sorted = ascending(paired);
-    const p25 = percentile(sorted, 25);
-    const p75 = percentile(sorted, 75);
     return {
       ofMedians: pct(median(on.costs.map(pick)), median(off.costs.map(pick))),
       paired: median(paired),
-      p25,
-      p75,
-      quartiles: `${p25.toFixed(1)}–${p75.toFixed(1)} %`,
+      p25: percentile(sorted, 25),
+      p75: percentile(sorted, 75),
       spread: range(paired, 1, ' %'),
     };
   };
@@ -294,7 +291,8 @@ try {
   );
   console.log('');
   const overheadRow = (label: string, on: Mode, off: Mode, pick: (cost: StepCost) => number) => {
-    const { ofMedians, paired, quartiles, spread } = overhead(on, off, pick);
+    const { ofMedians, paired, p25, p75, spread } = overhead(on, off, pick);
+    const quartiles = `${p25.toFixed(1)}–${p75.toFixed(1)} %`;
     return [label, `${ofMedians.toFixed(1)} %`, `${paired.toFixed(1)} %`, quartiles, spread];
   };
   const cpu = (cost: StepCost) => cost.cpu;

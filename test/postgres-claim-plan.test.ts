@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { PostgresStore } from '../src/store/postgres/postgres-store.js';
-import { dropSchema, PG_URL, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+import { dropSchema, PG_URL, queriesSentDuring, schemaUrl, uniqueSchema } from './helpers/postgres.js';
 
 let schema: string;
 
@@ -24,21 +24,9 @@ async function queueRuns(client: pg.Client, from: number, to: number, agent = 'a
   );
 }
 
-/** The queue claims node-postgres is asked to send while `work` runs (one simple-query message each). */
+/** The queue claims sent while `work` runs. */
 async function queueClaimsSentBy(work: () => Promise<unknown>): Promise<string[]> {
-  const claims: string[] = [];
-  const query = pg.Client.prototype.query;
-  pg.Client.prototype.query = function capturedQuery(this: pg.Client, ...args: unknown[]) {
-    const first = args[0];
-    if (typeof first === 'string' && first.includes('WITH candidate')) claims.push(first);
-    return (query as (...values: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-  try {
-    await work();
-  } finally {
-    pg.Client.prototype.query = query;
-  }
-  return claims;
+  return (await queriesSentDuring(work)).filter((text) => text.includes('WITH candidate'));
 }
 
 /**
@@ -53,7 +41,9 @@ async function claimWithPlan(
   const [sent] = await queueClaimsSentBy(async () => {
     id = (await store.claimRun('worker', 60_000, { filter: { agents: ['agent'] } }))?.run.id;
   });
-  if (!sent) throw new Error('the queue claim was not sent as one simple-query message');
+  // Values written in, no `$n` left: one simple-query message, explained as it was sent.
+  if (sent === undefined || /\$\d/.test(sent))
+    throw new Error('the queue claim was not sent with its values written in');
   const results = (await client.query(
     sent.replace('WITH candidate', 'EXPLAIN WITH candidate'),
   )) as unknown as {

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LeaseLostError } from '../src/core/errors.js';
 import { createRuntime, defineAgent, scriptedModel, tool } from '../src/index.js';
@@ -8,25 +7,11 @@ import { AppendConflictError } from '../src/store/append-conflict.js';
 import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { Fence, NewSessionStart } from '../src/store/run-store.js';
 import type { Store } from '../src/store/store.js';
-import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
-
-// Every statement a store in this file sends, but the background NOTIFY sends (their own
-// transaction, never awaited by an append), counted on the driver as the bench does.
-const sent: string[] = [];
-const query = pg.Client.prototype.query;
-beforeAll(() => {
-  pg.Client.prototype.query = function countedQuery(this: pg.Client, ...args: unknown[]) {
-    const first = args[0] as string | { text?: string };
-    const text = typeof first === 'string' ? first : (first?.text ?? '');
-    if (!text.includes('pg_notify')) sent.push(text);
-    return (query as (...values: unknown[]) => unknown).apply(this, args);
-  } as typeof query;
-});
+import { dropSchema, queriesSentDuring, schemaUrl, uniqueSchema } from './helpers/postgres.js';
 
 const schema = uniqueSchema('round_trips');
 const stores: Store[] = [];
 afterAll(async () => {
-  pg.Client.prototype.query = query;
   for (const store of stores) await store.close();
   await dropSchema(schema);
 });
@@ -37,11 +22,12 @@ async function openStore(): Promise<Store> {
   return store;
 }
 
-/** Statements `work` sent. */
+/**
+ * Statements `work` sent, counted on the driver as the bench does, but the background NOTIFY
+ * (its own transaction, never awaited by an append).
+ */
 async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
-  const from = sent.length;
-  await work();
-  return sent.slice(from);
+  return (await queriesSentDuring(work)).filter((text) => !text.includes('pg_notify'));
 }
 
 function newStart(): NewSessionStart {

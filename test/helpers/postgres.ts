@@ -35,6 +35,26 @@ export async function adminQuery<Row extends pg.QueryResultRow = pg.QueryResultR
   }
 }
 
+/**
+ * The text of every query any node-postgres client is asked to send while `work` runs, in order
+ * (a simple-query string, or a config's `text`): the driver is where a test sees the statements.
+ */
+export async function queriesSentDuring(work: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  const query = pg.Client.prototype.query;
+  pg.Client.prototype.query = function recordedQuery(this: pg.Client, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string } | undefined;
+    sent.push(typeof first === 'string' ? first : (first?.text ?? ''));
+    return (query as (...values: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+  try {
+    await work();
+  } finally {
+    pg.Client.prototype.query = query;
+  }
+  return sent;
+}
+
 /** Drops a test schema and everything in it. */
 export async function dropSchema(schema: string): Promise<void> {
   await adminQuery(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
