@@ -8,6 +8,7 @@ import { defineAgent } from '../src/core/agent.js';
 import { LeaseLostError } from '../src/core/errors.js';
 import type { BatonEvent } from '../src/core/events.js';
 import { verifyChain } from '../src/core/events.js';
+import { guardrail } from '../src/core/guardrail.js';
 import { tool } from '../src/core/tool.js';
 import { openStore } from '../src/store/open-store.js';
 import type { Store } from '../src/store/store.js';
@@ -114,8 +115,8 @@ describe('transactions of a step', () => {
       'step.completed',
       'run.completed',
     ]);
-    // run.started, 2 for the tool step, 2 for the answer step, run.completed.
-    expect(counter.appends).toBe(6);
+    // run.started, 2 for the tool step, and one for the answer step with the run's end.
+    expect(counter.appends).toBe(4);
     await raw.close();
   });
 
@@ -123,7 +124,45 @@ describe('transactions of a step', () => {
     const { store, raw, counter } = await countingStore();
     const { run } = await runOnce(store, [bookStep, answer]);
     expect(run.status).toBe('succeeded');
-    expect(counter.appends).toBe(7);
+    expect(counter.appends).toBe(5);
+    await raw.close();
+  });
+
+  it('commits an answer before an output guardrail screens it', async () => {
+    const { store, raw, counter } = await countingStore();
+    const seen: string[][] = [];
+    const counting = countingModel([answer]);
+    const agent = defineAgent({
+      name: 'steps',
+      instructions: 'Answer.',
+      model: counting.model,
+      guardrails: [
+        guardrail({
+          name: 'look',
+          on: 'output',
+          check: async (_text, { sessionId }) => {
+            seen.push(typesOf(await raw.readEvents(sessionId)));
+            return { tripwire: false };
+          },
+        }),
+      ],
+    });
+    const runtime = createRuntime({ store, agents: [agent] });
+    const { runId } = await runtime.start({ agent: 'steps', message: 'go' });
+    expect((await runtime.execute(runId)).status).toBe('succeeded');
+    await runtime.close();
+    // A slow guardrail (a model of its own) must not put a paid-for answer at risk.
+    expect(seen).toEqual([
+      [
+        'session.started',
+        'message.received',
+        'run.started',
+        'step.started',
+        'message.completed',
+        'step.completed',
+      ],
+    ]);
+    expect(counter.appends).toBe(3);
     await raw.close();
   });
 
@@ -147,6 +186,9 @@ describe('transactions of a step', () => {
       const resumed = await resumedRuntime.execute(first.runId);
       await resumedRuntime.close();
       expect(resumed.status).toBe('succeeded');
+      // Transactions 2 and 6 hold a model response (6: the answer, with the run's end): losing
+      // one costs one more model call; losing any other, none.
+      expect(first.model.calls + second.model.calls).toBe(failAt === 2 || failAt === 6 ? 3 : 2);
       const events = await raw.readEvents(first.sessionId);
       expect(verifyChain(events).ok).toBe(true);
       const steps = (type: 'step.started' | 'step.completed') =>

@@ -69,8 +69,10 @@ class ModelStepReports {
 /**
  * Calls the model for one step (with retries, each recorded as `model.retried` before its wait),
  * streaming text deltas live as `model.delta`, and commits the response as `message.completed`
- * before any tool runs — a crash after this point never pays for the same model call twice. A model failure (after retries), a deferral or an
- * interruption ends the turn; a journal failure (`LeaseLostError`) is thrown.
+ * before any tool runs — a crash after this point never pays for the same model call twice (an
+ * answer without tool calls is staged instead, for the step's end). A model failure (after
+ * retries), a deferral or an interruption ends the turn; a journal failure (`LeaseLostError`)
+ * is thrown.
  */
 export async function runModelStep(options: ModelStepOptions): Promise<ModelStepResult> {
   const { journal, transcript, active, turnSignal } = options;
@@ -102,7 +104,15 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
   }
   if (!response.ok) return { end: { reason: 'deferred', retryAt: response.retryAt, error: response.error } };
   const data: AssistantData = { role: 'assistant', ...response.value };
-  await journal.append({ type: 'message.completed', data });
+  const draft = { type: 'message.completed', data } as const;
+  if (data.toolCalls.length > 0) await journal.append(draft);
+  else {
+    // An answer runs no tool, so nothing needs it committed first: it rides with the step's end
+    // (and the run's, when the turn ends on it); a crash before that commit re-calls the model,
+    // as a crash during the call does (docs/events.md, "Transactions of a step").
+    const staged = journal.stage(draft);
+    if (staged !== undefined) await staged;
+  }
   transcript.addAssistantMessage(data, journal.runId);
   return { message: data };
 }
