@@ -157,7 +157,7 @@ describe('postgres round trips', () => {
     expect(await other.getRun(fence.runId)).toMatchObject({ status: 'succeeded', lease: null, activeMs: 0 });
   });
 
-  it('runs a short run (one tool step, one answer) reading its session once and its run once after it ends', async () => {
+  it('runs a short run (one tool step, one answer) reading its session with its claim and its run once after it ends', async () => {
     const store = await openStore();
     const runtime = createRuntime({ store, agents: [shortAgent()] });
     try {
@@ -166,11 +166,29 @@ describe('postgres round trips', () => {
       const statements = await statementsOf(() => runOnce(runtime));
       const reads = (table: string) =>
         statements.filter((text) => new RegExp(`^\\s*SELECT [^;]* FROM ${table} WHERE id = \\$1`).test(text));
-      expect(reads('sessions')).toHaveLength(1);
+      // The claim returns the run's session with it.
+      expect(reads('sessions')).toHaveLength(0);
       expect(reads('runs')).toHaveLength(1);
-      // start, claim, run.started, session, log, two commits for the tool step, one for the
-      // answer with the run's end, the run.
-      expect(statements).toHaveLength(9);
+      // start, claim, run.started, log, two commits for the tool step, one for the answer with
+      // the run's end, the run.
+      expect(statements).toHaveLength(8);
+    } finally {
+      await runtime.close();
+    }
+  });
+
+  it('a worker that ends a run does not read the run again', async () => {
+    const store = await openStore();
+    const runtime = createRuntime({ store, agents: [shortAgent()] });
+    try {
+      await runOnce(runtime);
+      const { runId } = await runtime.start({ agent: 'short', message: 'go' });
+      const statements = await statementsOf(
+        () => runtime.startWorker({ concurrency: 1, pollIntervalMs: 10, untilIdle: true }).done,
+      );
+      expect((await runtime.getRun(runId)).status).toBe('succeeded');
+      // The status it committed is the run's: only `execute`, which returns the record, reads it.
+      expect(statements.filter((text) => /^\s*SELECT [^;]* FROM runs WHERE id = \$1/.test(text))).toEqual([]);
     } finally {
       await runtime.close();
     }

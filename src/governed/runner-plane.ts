@@ -190,7 +190,9 @@ export class RunnerPlane {
     try {
       for (;;) {
         const claim = await this.#store.claimRun(request.owner, clampTtl(request.ttlMs), { filter });
-        if (claim || Date.now() >= deadline || signal.aborted) return claim;
+        // A runner is sent the run and its lease: nothing else the store read with them.
+        if (claim) return { run: claim.run, lease: claim.lease };
+        if (Date.now() >= deadline || signal.aborted) return undefined;
         // The runner hung up or the wait is over: either way the loop ends at its next check.
         await sleep(CLAIM_POLL_MS, undefined, { signal }).catch(() => undefined);
         // A runner that hung up gets no claim it would never hear of.

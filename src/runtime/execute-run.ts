@@ -5,7 +5,7 @@ import { newSecret } from '../core/ids.js';
 import { describeIssue } from '../core/standard-schema.js';
 import type { TurnOutcome } from '../loop/types.js';
 import { isRunEnded } from '../store/records.js';
-import type { Claim, Fence, RunRecord } from '../store/run-store.js';
+import type { Claim, Fence, RunRecord, RunStatus } from '../store/run-store.js';
 import { StoreCorruptError } from '../store/store-corrupt.js';
 import { withLogFields } from '../telemetry/logger.js';
 import { ActiveTime } from './active-time.js';
@@ -111,6 +111,7 @@ async function executeLogged(
   );
   const journal = new StoreJournal({
     observer,
+    claimedSession: claim.session,
     store: context.store,
     bus: context.bus,
     sessionId: run.sessionId,
@@ -122,17 +123,17 @@ async function executeLogged(
     },
   });
   let unserved = false;
-  /** A terminal event committed: it cleared the lease, so there is nothing to hand back. */
-  let ended = false;
+  /** The status of the terminal event this attempt committed: it cleared the lease, so there is nothing to hand back. */
+  let endedAs: EndStatus | undefined;
   try {
     const execute = () => startAndRun(context, run, journal, options.owner, controller.signal, active);
     const outcome = await observer.attempt(execute);
     if (outcome === UNSERVED) {
       unserved = true;
       await context.store.updateRun(run.id, { status: 'queued', lease: null }, fence);
-    } else if (outcome && (await commitOutcome(context, run, journal, fence, outcome, stopReason, active))) {
-      ended = true;
-      await saveCheckpoint(context, journal);
+    } else if (outcome) {
+      endedAs = await commitOutcome(context, run, journal, fence, outcome, stopReason, active);
+      if (endedAs !== undefined) await saveCheckpoint(context, journal);
     }
   } catch (error) {
     // A damaged database is the operator's to fix: nothing is recorded, the worker stops.
@@ -169,18 +170,24 @@ async function executeLogged(
           error,
         });
     };
-    if (!ended) {
+    if (endedAs === undefined) {
       await context.store.updateRun(run.id, { activeMs: active.total() }, fence).catch(handBackFailed);
       await context.store.releaseLease(fence).catch(handBackFailed);
     }
   }
   if (unserved) return { settled: 'unserved' };
   if (stopReason === 'lease_lost') return { settled: 'lease_lost' };
-  const after = await context.store.getRun(run.id);
-  if (after !== undefined && isRunEnded(after.status)) await settleFamily(context, after, journal);
-  const settled = stopReason === 'shutdown' && after?.status === 'running' ? 'released' : 'ended';
+  // A run whose end this attempt committed has the status it committed, so it is not read again
+  // (a statement less per run on Postgres); `execute` reads the record it returns itself.
+  const after = endedAs === undefined ? await context.store.getRun(run.id) : undefined;
+  const status = endedAs ?? after?.status;
+  if (status !== undefined && isRunEnded(status)) await settleFamily(context, { ...run, status }, journal);
+  const settled = stopReason === 'shutdown' && status === 'running' ? 'released' : 'ended';
   return { settled, ...(after && { run: after }) };
 }
+
+/** The statuses a run's end gives it. */
+type EndStatus = Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>;
 
 /** After a run ended: its parent (if it is a child) learns of it; a cancelled one's children are cancelled. */
 async function settleFamily(context: RuntimeContext, run: RunRecord, journal: StoreJournal): Promise<void> {
@@ -280,7 +287,7 @@ function definitionChanged(run: RunRecord): ErrorBody {
 /**
  * Commits the turn's outcome; a stop for shutdown or lease loss commits nothing. A finished
  * turn's end also queues the next run for messages it never read (in the same commit).
- * True when it committed the run's end (succeeded, failed or cancelled).
+ * The status it gave the run when it committed the run's end; undefined when it did not.
  */
 async function commitOutcome(
   context: RuntimeContext,
@@ -290,7 +297,7 @@ async function commitOutcome(
   outcome: TurnOutcome,
   stopReason: StopReason | undefined,
   active: ActiveTime,
-): Promise<boolean> {
+): Promise<EndStatus | undefined> {
   const activeMs = active.total();
   switch (outcome.status) {
     case 'succeeded':
@@ -301,7 +308,7 @@ async function commitOutcome(
         { type: 'run.completed', data: { status: 'succeeded', text: outcome.text, usage: outcome.usage } },
         { followUp: true, runPatch: { activeMs } },
       );
-      return true;
+      return 'succeeded';
     case 'failed':
       await commitRunEnd(
         context,
@@ -310,10 +317,10 @@ async function commitOutcome(
         { type: 'run.failed', data: { error: outcome.error } },
         { followUp: true, runPatch: { usage: outcome.usage, activeMs } },
       );
-      return true;
+      return 'failed';
     case 'cancelled':
       // Shutdown hands the run back for another worker to resume; only a cancel ends it.
-      if (stopReason === 'shutdown' || stopReason === 'lease_lost') return false;
+      if (stopReason === 'shutdown' || stopReason === 'lease_lost') return undefined;
       await commitRunEnd(
         context,
         run,
@@ -321,10 +328,10 @@ async function commitOutcome(
         { type: 'run.cancelled', data: {} },
         { followUp: false, runPatch: { usage: outcome.usage, activeMs } },
       );
-      return true;
+      return 'cancelled';
     case 'waiting':
       await parkRun(context, journal, outcome, activeMs);
-      return false;
+      return undefined;
     case 'deferred':
       // The run waits out a long Retry-After: a lease owned by nobody that expires at `retryAt`
       // makes it claimable again exactly then, by any worker.
@@ -337,7 +344,7 @@ async function commitOutcome(
         },
         fence,
       );
-      return false;
+      return undefined;
   }
 }
 

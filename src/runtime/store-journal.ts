@@ -38,6 +38,8 @@ export interface StoreJournalOptions {
   onStepBoundary?: (boundary: StepBoundary) => void;
   /** Told about every commit (metrics, the attempt's span). */
   observer?: RunObserver | undefined;
+  /** The session as the run's claim read it (`Claim.session`): the attempt's first session read. */
+  claimedSession?: SessionRecord | undefined;
 }
 
 /**
@@ -127,7 +129,10 @@ export class StoreJournal implements Journal {
    * and the first `load` (for the checkpoint pointer) share one read at the attempt's start.
    */
   session(): Promise<SessionRecord | undefined> {
-    this.#firstSession ??= this.#options.store.getSession(this.sessionId);
+    const { claimedSession, store } = this.#options;
+    this.#firstSession ??= claimedSession
+      ? Promise.resolve(claimedSession)
+      : store.getSession(this.sessionId);
     return this.#firstSession;
   }
 

@@ -209,6 +209,12 @@ export interface ReadEventsOptions {
 export interface Claim {
   run: RunRecord;
   lease: Lease;
+  /**
+   * The run's session as the claim read it, when the store reads it in the same statement
+   * (Postgres): the attempt's first session read, saved. In-process only: a runner plane sends
+   * a runner the run and its lease, never this.
+   */
+  session?: SessionRecord;
 }
 
 /** A listener for events committed to a session (or all sessions). */

@@ -1,9 +1,9 @@
 import { escapeLiteral, type QueryResult } from 'pg';
-import type { Claim, ClaimOptions, Fence } from '../run-store.js';
+import type { Claim, ClaimOptions, Fence, SessionRecord } from '../run-store.js';
 import { checkTtl } from '../validate.js';
 import type { Queryable } from './connection.js';
 import { prepared } from './query-helpers.js';
-import { type RunRow, toRun } from './rows.js';
+import { type RunRow, type SessionRow, toRun, toSession } from './rows.js';
 import { claimFilterSql, RUN_COLUMN_NAMES } from './run-queries.js';
 
 /**
@@ -23,9 +23,9 @@ const RETURNED_COLUMNS = RUN_COLUMN_NAMES.map((column) => `runs.${column}`).join
  */
 const NEW_LEASE_TOKEN = `translate(encode(decode(replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''), 'hex'), 'base64'), '+/=', '-_')`;
 
-/** A claim, and its session's head as the claim's snapshot saw it (a hint for the first append). */
+/** A claim (with its session), and the session's head as the claim's snapshot saw it (a hint for the first append). */
 export interface ClaimWithHead {
-  claim: Claim;
+  claim: Claim & { session: SessionRecord };
   head: { seq: number; hash: string } | undefined;
 }
 
@@ -72,7 +72,7 @@ export async function claimRun(
        updated_at = $4
      FROM candidate, claimed, sessions
      WHERE runs.id = candidate.id AND sessions.id = runs.session_id
-     RETURNING ${RETURNED_COLUMNS}, sessions.head_seq AS claim_head_seq, sessions.head_hash AS claim_head_hash`;
+     RETURNING ${RETURNED_COLUMNS}, row_to_json(sessions) AS claim_session`;
   // The queue claim is three statements in one message: its result is the last of three.
   const sent: ClaimResult | ClaimResult[] = await db.query<ClaimRow>(
     byId ? prepared(sql, values) : inQueueOrder(sql, values),
@@ -81,14 +81,16 @@ export async function claimRun(
   if (!row) return undefined;
   const run = toRun(row);
   if (!run.lease) return undefined;
+  const session = toSession(row.claim_session);
   const head =
-    row.claim_head_seq !== null && row.claim_head_hash !== null
-      ? { seq: row.claim_head_seq, hash: row.claim_head_hash }
+    session.headSeq !== null && session.headHash !== null
+      ? { seq: session.headSeq, hash: session.headHash }
       : undefined;
-  return { claim: { run, lease: { ...run.lease } }, head };
+  return { claim: { run, lease: { ...run.lease }, session }, head };
 }
 
-type ClaimRow = RunRow & { claim_head_seq: number | null; claim_head_hash: string | null };
+/** The claimed run's row, with its session's row as JSON (`row_to_json`: the same keys and values). */
+type ClaimRow = RunRow & { claim_session: SessionRow };
 type ClaimResult = QueryResult<ClaimRow>;
 
 /**
