@@ -200,7 +200,8 @@ export class PlaneStore implements Store {
     if (claim === undefined) return undefined;
     hideOnThisMachine(claim.run, this.#options.hidePaths ?? []);
     this.#claims.set(claim.run.id, { token: claim.lease.token, sessionId: claim.run.sessionId });
-    return claim;
+    // The run and its lease, nothing else a plane might send: a runner keeps no sessions.
+    return { run: claim.run, lease: claim.lease };
   }
 
   async renewLease(fence: Fence, ttlMs: number, options: { activeMs?: number } = {}): Promise<boolean> {

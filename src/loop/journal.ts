@@ -21,7 +21,8 @@ export interface Journal {
   /**
    * Records an event that may commit with the next `append` (or `flush`), in that transaction
    * and ahead of its events, in call order: for events whose loss in a crash changes nothing on
-   * resume (docs/events.md, "Transactions of a step"), so a step commits twice, not five times.
+   * resume but a repeated model call or idempotent tool (docs/events.md, "Transactions of a
+   * step"), so a step commits twice, not five times, and an answer once.
    * A journal with no commits to save (`MemoryJournal`) appends it at once and returns that
    * commit's promise; one that only stages it (`StoreJournal`) returns nothing, so the loop need
    * not await a promise per staged event (up to three a step) for work that was never there.

@@ -70,7 +70,7 @@ class ModelStepReports {
  * Calls the model for one step (with retries, each recorded as `model.retried` before its wait),
  * streaming text deltas live as `model.delta`, and commits the response as `message.completed`
  * before any tool runs — a crash after this point never pays for the same model call twice (an
- * answer without tool calls is staged instead, for the step's end). A model failure (after
+ * answer without tool calls is staged instead, for its step's `step.completed`). A model failure (after
  * retries), a deferral or an interruption ends the turn; a journal failure (`LeaseLostError`)
  * is thrown.
  */
@@ -107,9 +107,10 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
   const draft = { type: 'message.completed', data } as const;
   if (data.toolCalls.length > 0) await journal.append(draft);
   else {
-    // An answer runs no tool, so nothing needs it committed first: it rides with the step's end
-    // (and the run's, when the turn ends on it); a crash before that commit re-calls the model,
-    // as a crash during the call does (docs/events.md, "Transactions of a step").
+    // An answer runs no tool, so nothing needs it committed first: it rides with its step's
+    // `step.completed`, committed right after (nothing runs between them); a crash before that
+    // commit re-calls the model, as a crash during the call does (docs/events.md, "Transactions
+    // of a step"). The run's end stays a commit of its own: see there why.
     const staged = journal.stage(draft);
     if (staged !== undefined) await staged;
   }

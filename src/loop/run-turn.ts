@@ -90,8 +90,7 @@ export async function runTurn(options: RunTurnOptions): Promise<TurnOutcome> {
       children: readChildren(log.events),
     });
     const end = await drive(turn, plan);
-    // The caller's commit of the run's end carries a staged answer, when it says it makes one.
-    if (end.reason !== 'answered' || options.answerRidesWithEnd !== true) await journal.flush();
+    await journal.flush();
     return toOutcome(end, turn.usage, turn.step);
   } catch (error) {
     // A bad model spec, a missing API key or clashing tool names (found when an agent first

@@ -225,14 +225,7 @@ export class Turn {
       const end = await this.handOff(handoff.agent, handoff.reason, resumed);
       if (end !== undefined) return end;
     }
-    const completed = { type: 'step.completed', data: { step } } as const;
-    if (message.toolCalls.length > 0) await journal.append(completed);
-    else {
-      // An answer's step ends with the answer still staged: both commit with what follows (the
-      // run's end, or the next step's start at the boundary).
-      const staged = journal.stage(completed);
-      if (staged !== undefined) await staged;
-    }
+    await journal.append({ type: 'step.completed', data: { step } });
     // A resumed answer that a message followed before the interruption is not the turn's last
     // word: the message was read with the log, so nothing else would ever answer it.
     const final = message.toolCalls.length === 0 && resumed?.followedByMessage !== true;
@@ -246,8 +239,7 @@ export class Turn {
    * them), a cancellation or a limit. `undefined` = step again.
    */
   async boundary(): Promise<TurnEnd | undefined> {
-    const { journal } = this.parts.options;
-    const inbox = await journal.drainInbox();
+    const inbox = await this.parts.options.journal.drainInbox();
     for (const event of inbox) {
       this.parts.idle.note(event);
       if (this.parts.transcript.addUserMessage(event)) {
@@ -258,10 +250,6 @@ export class Turn {
     // Background messages wait for the turn's end; then the model is shown them and goes on.
     if (this.answer !== undefined && this.parts.transcript.releaseBackground()) this.answer = undefined;
     if (this.answer !== undefined) {
-      // The answer commits before anything that looks on: an output guardrail may take long (a
-      // model of its own), and a park on children must be fenced by the head the turn has read
-      // (a child's report landing after that is never jumped over by a commit of the answer).
-      if (this.parts.idle.watchesChildren || this.guardrails.screensOutput()) await journal.flush();
       const yielded = await this.parts.idle.decide();
       if (yielded !== undefined) return yielded;
       const refused = await this.guardrails.screenOutput(this.answer, this.active.agent);
@@ -269,9 +257,6 @@ export class Turn {
         ? { reason: 'answered', text: this.answer }
         : { reason: 'error', error: refused };
     }
-    // Another step follows (a message came in after the answer): the answer and its step's end
-    // commit now, so readers see them before the next model call.
-    await journal.flush();
     const interrupted = this.parts.turnSignal.interruption();
     if (interrupted !== undefined) return interrupted;
     const progress = {

@@ -60,12 +60,6 @@ export interface RunTurnOptions {
    * limits lowered to the parent's remaining budget); applied before the run's own admission.
    */
   inheritedClamps?: readonly AdmissionClamp[];
-  /**
-   * The caller commits the run's end through `journal` as soon as the turn answers, so the
-   * answer's staged events (`message.completed`, `step.completed`) are left for that commit: the
-   * last step and the run's end are one transaction. Without it they commit before the turn returns.
-   */
-  answerRidesWithEnd?: boolean;
 }
 
 /** The turn options a runtime passes to every turn it runs, whatever the run kind. */

@@ -40,8 +40,6 @@ export function messageKind(): RunKind<MessageRunInput> {
         activeMsBefore: context.activeMsBefore,
         runPath: [...(input.runPath ?? []), context.run.id],
         ...(input.clamps !== undefined && { inheritedClamps: input.clamps as AdmissionClamp[] }),
-        // The runtime commits the run's end right after an answer (execute-run.ts, commitOutcome).
-        answerRidesWithEnd: true,
       });
     },
   };

@@ -101,7 +101,7 @@ export async function settleChild(
  */
 export async function notifyParent(
   context: RuntimeContext,
-  run: RunRecord,
+  run: Pick<RunRecord, 'id' | 'sessionId' | 'pool'>,
   readSession?: () => Promise<Pick<SessionRecord, 'parentSessionId'> | undefined>,
 ): Promise<void> {
   // Only a pool's runner executes a pool run, and a runner has no sessions to read (its store is
@@ -123,7 +123,10 @@ export async function notifyParent(
  * recorded as its session's children ({@link isRecordedChild}), so a forged `subagent.started`
  * neither loops the tree a run executes nor runs an unrelated session's run.
  */
-export async function runningChildren(context: RuntimeContext, run: RunRecord): Promise<string[]> {
+export async function runningChildren(
+  context: RuntimeContext,
+  run: Pick<RunRecord, 'id' | 'sessionId'>,
+): Promise<string[]> {
   const events = await context.store.readEvents(run.sessionId, {
     types: ['subagent.started', 'subagent.completed'],
   });

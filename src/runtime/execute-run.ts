@@ -190,7 +190,11 @@ async function executeLogged(
 type EndStatus = Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>;
 
 /** After a run ended: its parent (if it is a child) learns of it; a cancelled one's children are cancelled. */
-async function settleFamily(context: RuntimeContext, run: RunRecord, journal: StoreJournal): Promise<void> {
+async function settleFamily(
+  context: RuntimeContext,
+  run: Pick<RunRecord, 'id' | 'sessionId' | 'pool' | 'status'>,
+  journal: StoreJournal,
+): Promise<void> {
   // The session as the attempt read it tells whether it has a parent.
   await notifyParent(context, run, () => journal.session());
   if (run.status !== 'cancelled') return;

@@ -13,7 +13,6 @@ export type KindTurnOptions = Pick<
   | 'instructionsBlock'
   | 'runPath'
   | 'inheritedClamps'
-  | 'answerRidesWithEnd'
 >;
 
 /**

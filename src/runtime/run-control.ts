@@ -54,7 +54,10 @@ export async function cancelRun(context: RuntimeContext, runId: string): Promise
  * session's background children), and so theirs: a parent's cancel never leaves work running
  * below it. A child that ended meanwhile is skipped.
  */
-export async function cancelChildren(context: RuntimeContext, run: RunRecord): Promise<void> {
+export async function cancelChildren(
+  context: RuntimeContext,
+  run: Pick<RunRecord, 'id' | 'sessionId'>,
+): Promise<void> {
   for (const child of await activeChildRuns(context, await runningChildren(context, run))) {
     await cancelIfActive(context, child.id);
   }

@@ -194,8 +194,9 @@ export class StoreJournal implements Journal {
         ? observer.commit(all, this.#storeAppend.bind(this, all, extraRunPatch, conditions))
         : this.#storeAppend(all, extraRunPatch, conditions));
     } catch (error) {
-      // A conditional commit that lost a race is tried again by its caller: the staged events
-      // go with that retry, still ahead of anything staged since.
+      // Whatever failed (a conditional commit that lost a race, which its caller tries again; a
+      // lost lease), the staged events stay staged, ahead of anything staged since: only a
+      // commit that happened takes them.
       this.#staged = [...staged, ...this.#staged];
       throw error;
     }

@@ -1,0 +1,60 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { createRuntime, defineAgent, type Runtime, scriptedModel } from '../src/index.js';
+import { openPostgresStore } from '../src/store/postgres/index.js';
+import type { Store } from '../src/store/store.js';
+import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+
+// On Postgres a run learns at its step boundary what others appended from what its own latest
+// commit returned (no round trip). The commit of an answer is therefore what tells a run about
+// a message another process delivered while the model was answering: that commit must not be
+// put off to the run's end, or the message would be queued for a new run behind the answer it
+// came before.
+
+const schema = uniqueSchema('answer_race');
+const stores: Store[] = [];
+afterAll(async () => {
+  for (const store of stores) await store.close();
+  await dropSchema(schema);
+});
+
+async function openStore(): Promise<Store> {
+  const store = await openPostgresStore(schemaUrl(schema));
+  stores.push(store);
+  return store;
+}
+
+describe('a message delivered during the final model call, from another process', () => {
+  it('is answered by the same run, after the answer it arrived during', async () => {
+    let other: Runtime | undefined;
+    let token = '';
+    let calls = 0;
+    const agent = defineAgent({
+      name: 'racer',
+      instructions: 'Answer.',
+      model: scriptedModel(async (request) => {
+        calls += 1;
+        if (calls > 1) return { text: `answering ${request.lastUserText ?? ''}` };
+        // A second store is a second process: its commit is not in this one's caches.
+        await other?.deliver({ continuationToken: token, message: 'SECOND' });
+        return { text: 'answering FIRST' };
+      }),
+    });
+    const runtime = createRuntime({ store: await openStore(), agents: [agent] });
+    other = createRuntime({ store: await openStore(), agents: [agent] });
+    try {
+      const started = await runtime.start({ agent: 'racer', message: 'FIRST' });
+      token = started.continuationToken ?? '';
+      const run = await runtime.execute(started.runId);
+      expect(run).toMatchObject({ status: 'succeeded', result: { text: 'answering SECOND' } });
+      const events = await runtime.store.readEvents(started.sessionId);
+      const said = events.flatMap((event) =>
+        event.type === 'message.received' || event.type === 'message.completed' ? [event.data.text] : [],
+      );
+      expect(said).toEqual(['FIRST', 'SECOND', 'answering FIRST', 'answering SECOND']);
+      expect(new Set(events.map((event) => event.runId))).toEqual(new Set([started.runId]));
+    } finally {
+      await other.close();
+      await runtime.close();
+    }
+  });
+});
