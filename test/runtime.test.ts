@@ -6,6 +6,7 @@ import { createRuntime } from '../src/baton-runtime.js';
 import type { Agent } from '../src/core/agent.js';
 import { defineAgent } from '../src/core/agent.js';
 import { ConflictError, InvalidTokenError, NotFoundError } from '../src/core/errors.js';
+import { guardrail } from '../src/core/guardrail.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
 import type { Runtime } from '../src/runtime/types.js';
 import { MemoryStore } from '../src/store/memory/memory-store.js';
@@ -162,9 +163,9 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       expect(run.result).toEqual({ text: 'seen: first | second' });
       expect((await runtime.listRuns()).items).toHaveLength(1);
     });
-    it('answers a message that arrived after the last step boundary with a follow-up run', async () => {
+    /** `makeStore()`, where a message `late` lands just before the first commit of a run's end. */
+    function lateMessageStore(): Store {
       const store = makeStore();
-      // The message lands between the turn's final inbox check and its run.completed.
       const append = store.append.bind(store);
       let injected = false;
       store.append = async (sessionId, drafts, options) => {
@@ -176,7 +177,19 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
         }
         return append(sessionId, drafts, options);
       };
-      const runtime = runtimeWith([chatAgent()], store);
+      return store;
+    }
+
+    it('answers a message that arrived after the last step boundary with a follow-up run', async () => {
+      // An output guardrail screens the answer, so the answer commits before it and the run's
+      // end on its own: the message lands between the turn's final inbox check and run.completed.
+      const screened = defineAgent({
+        name: 'chat',
+        instructions: 'Repeat the user.',
+        model: scriptedModel((request) => ({ text: `echo: ${request.lastUserText ?? ''}` })),
+        guardrails: [guardrail({ name: 'pass', on: 'output', check: () => ({ tripwire: false }) })],
+      });
+      const runtime = runtimeWith([screened], lateMessageStore());
       const { runId, sessionId } = await runtime.start({ agent: 'chat', message: 'early' });
       expect((await runtime.execute(runId)).result).toEqual({ text: 'echo: early' });
       const runs = (await runtime.listRuns({ sessionId })).items;
@@ -184,6 +197,19 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       const followUp = runs.find((run) => run.id !== runId);
       expect(followUp).toMatchObject({ status: 'queued', input: { message: 'late' } });
       expect((await runtime.execute(followUp?.id ?? '')).result).toEqual({ text: 'echo: late' });
+    });
+
+    it('answers, in the same run, a message that arrived before the commit of its answer and its end', async () => {
+      const runtime = runtimeWith([chatAgent()], lateMessageStore());
+      const { runId, sessionId } = await runtime.start({ agent: 'chat', message: 'early' });
+      // The answer and run.completed commit only if nothing came since the turn last looked:
+      // here the message did, so the answer commits alone and another step answers the message.
+      expect((await runtime.execute(runId)).result).toEqual({ text: 'echo: late' });
+      expect((await runtime.listRuns({ sessionId })).items).toHaveLength(1);
+      const said = (await runtime.store.readEvents(sessionId)).flatMap((event) =>
+        event.type === 'message.received' || event.type === 'message.completed' ? [event.data.text] : [],
+      );
+      expect(said).toEqual(['early', 'late', 'echo: early', 'echo: late']);
     });
   });
 

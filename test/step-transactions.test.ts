@@ -115,8 +115,8 @@ describe('transactions of a step', () => {
       'step.completed',
       'run.completed',
     ]);
-    // run.started, 2 for the tool step, one for the answer step, run.completed.
-    expect(counter.appends).toBe(5);
+    // run.started, 2 for the tool step, one for the answer step with the run's end.
+    expect(counter.appends).toBe(4);
     await raw.close();
   });
 
@@ -124,7 +124,7 @@ describe('transactions of a step', () => {
     const { store, raw, counter } = await countingStore();
     const { run } = await runOnce(store, [bookStep, answer]);
     expect(run.status).toBe('succeeded');
-    expect(counter.appends).toBe(6);
+    expect(counter.appends).toBe(5);
     await raw.close();
   });
 
@@ -186,7 +186,7 @@ describe('transactions of a step', () => {
       const resumed = await resumedRuntime.execute(first.runId);
       await resumedRuntime.close();
       expect(resumed.status).toBe('succeeded');
-      // Transactions 2 and 6 hold a model response (6: the answer and its step's end): losing
+      // Transactions 2 and 6 hold a model response (6: the answer, with the run's end): losing
       // one costs one more model call; losing any other, none.
       expect(first.model.calls + second.model.calls).toBe(failAt === 2 || failAt === 6 ? 3 : 2);
       const events = await raw.readEvents(first.sessionId);

@@ -56,6 +56,11 @@ export class Guardrails {
     return tripped === undefined ? undefined : runError(tripped);
   }
 
+  /** Whether the final answer is screened (most runs have no output guardrail). */
+  screensOutput(): boolean {
+    return this.starting.guardrails.some((entry) => entry.on === 'output');
+  }
+
   /** Whether a tool guardrail applies while `agent` is active (most runs have none, and skip `screenTool`). */
   screensTools(agent: Agent): boolean {
     return (

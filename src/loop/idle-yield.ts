@@ -36,6 +36,11 @@ export class IdleYield {
     }
   }
 
+  /** Whether the turn may wait for children at its answer (its agents have a background tool). */
+  get watchesChildren(): boolean {
+    return this.children !== undefined;
+  }
+
   /** Records a message the turn read: a background `<task-completed>` is a child's report. */
   note(event: BatonEvent<'message.received'>): void {
     if (event.data.priority !== 'background') return;

@@ -108,9 +108,9 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
   if (data.toolCalls.length > 0) await journal.append(draft);
   else {
     // An answer runs no tool, so nothing needs it committed first: it rides with its step's
-    // `step.completed`, committed right after (nothing runs between them); a crash before that
-    // commit re-calls the model, as a crash during the call does (docs/events.md, "Transactions
-    // of a step"). The run's end stays a commit of its own: see there why.
+    // `step.completed` (and, in a session's run, with the run's end: see `Turn.boundary`); a
+    // crash before that commit re-calls the model, as a crash during the call does
+    // (docs/events.md, "Transactions of a step").
     const staged = journal.stage(draft);
     if (staged !== undefined) await staged;
   }

@@ -59,6 +59,14 @@ export class Turn {
   step: number;
   private active: ActiveAgent;
   private answer: string | undefined;
+  /**
+   * Whether an answer's events wait for the run's end (`commitAnswer`): not when something
+   * looks at the answer first, a guardrail (it may take long: a model of its own) or a park on
+   * children (fenced by the head the turn read, which a commit of the answer would move).
+   */
+  private readonly answerRidesWithEnd: boolean;
+  /** The last step's answer is staged, for the run's end. */
+  private answerStaged = false;
   private readonly startedAt: number;
   private readonly toolContext: Pick<ToolContext, 'auth' | 'children'> & { context: ContextState };
   private readonly guardrails: Guardrails;
@@ -85,6 +93,8 @@ export class Turn {
     const { options, plan, clock } = parts;
     this.startedAt = clock.now();
     this.guardrails = new Guardrails(options.journal, options.agent);
+    this.answerRidesWithEnd =
+      options.commitAnswer !== undefined && !parts.idle.watchesChildren && !this.guardrails.screensOutput();
     this.admission.apply(options.inheritedClamps ?? []);
     for (const verdict of plan.admissions) this.admission.apply(verdict.clamps);
     this.handoffs = plan.handoffs;
@@ -225,7 +235,13 @@ export class Turn {
       const end = await this.handOff(handoff.agent, handoff.reason, resumed);
       if (end !== undefined) return end;
     }
-    await journal.append({ type: 'step.completed', data: { step } });
+    const completed = { type: 'step.completed', data: { step } } as const;
+    if (message.toolCalls.length > 0 || !this.answerRidesWithEnd) await journal.append(completed);
+    else {
+      const staged = journal.stage(completed);
+      if (staged !== undefined) await staged;
+      this.answerStaged = true;
+    }
     // A resumed answer that a message followed before the interruption is not the turn's last
     // word: the message was read with the log, so nothing else would ever answer it.
     const final = message.toolCalls.length === 0 && resumed?.followedByMessage !== true;
@@ -239,7 +255,10 @@ export class Turn {
    * them), a cancellation or a limit. `undefined` = step again.
    */
   async boundary(): Promise<TurnEnd | undefined> {
-    const inbox = await this.parts.options.journal.drainInbox();
+    const { journal, commitAnswer } = this.parts.options;
+    const staged = this.answerStaged;
+    this.answerStaged = false;
+    const inbox = await journal.drainInbox();
     for (const event of inbox) {
       this.parts.idle.note(event);
       if (this.parts.transcript.addUserMessage(event)) {
@@ -252,11 +271,24 @@ export class Turn {
     if (this.answer !== undefined) {
       const yielded = await this.parts.idle.decide();
       if (yielded !== undefined) return yielded;
+      // The answer and the run's end in one commit, made only if nothing was appended since the
+      // turn last looked (on Postgres the inbox was read from the turn's own last commit, so a
+      // message that came during the model call shows only now): then the answer commits on its
+      // own, which shows what came, and the boundary looks again (docs/events.md).
+      if (staged && commitAnswer !== undefined) {
+        if (await commitAnswer({ text: this.answer, usage: this.usage }))
+          return { reason: 'answered', text: this.answer };
+        await journal.flush();
+        return this.boundary();
+      }
       const refused = await this.guardrails.screenOutput(this.answer, this.active.agent);
       return refused === undefined
         ? { reason: 'answered', text: this.answer }
         : { reason: 'error', error: refused };
     }
+    // Another step follows (a message came after the answer): the answer commits first, so
+    // readers see it before the next model call.
+    if (staged) await journal.flush();
     const interrupted = this.parts.turnSignal.interruption();
     if (interrupted !== undefined) return interrupted;
     const progress = {

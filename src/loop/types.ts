@@ -60,6 +60,13 @@ export interface RunTurnOptions {
    * limits lowered to the parent's remaining budget); applied before the run's own admission.
    */
   inheritedClamps?: readonly AdmissionClamp[];
+  /**
+   * Commits the run's successful end with the turn's answer (`run.completed`), on condition that
+   * nothing was appended since the turn last looked at the log; false when something was. Given,
+   * an answer's events are staged for that commit, so the last step and the run's end are one
+   * transaction (docs/events.md). The runtime passes it to a session's message runs.
+   */
+  commitAnswer?: (answer: { text: string; usage: Usage }) => Promise<boolean>;
 }
 
 /** The turn options a runtime passes to every turn it runs, whatever the run kind. */

@@ -1,9 +1,11 @@
 import type { Agent } from '../core/agent.js';
 import type { ErrorBody } from '../core/errors.js';
 import { CancelledError, LeaseLostError, toErrorBody } from '../core/errors.js';
+import type { Usage } from '../core/events.js';
 import { newSecret } from '../core/ids.js';
 import { describeIssue } from '../core/standard-schema.js';
 import type { TurnOutcome } from '../loop/types.js';
+import { AppendConflictError } from '../store/append-conflict.js';
 import { isRunEnded } from '../store/records.js';
 import type { Claim, Fence, RunRecord, RunStatus } from '../store/run-store.js';
 import { StoreCorruptError } from '../store/store-corrupt.js';
@@ -14,6 +16,7 @@ import { commitRunEnd } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
 import { parkRun } from './park-run.js';
 import { cancelChildren } from './run-control.js';
+import type { RunKindContext } from './run-kind.js';
 import type { RuntimeContext, StopReason } from './runtime-context.js';
 import { startAttemptOf } from './start-attempt.js';
 import { StoreJournal } from './store-journal.js';
@@ -122,17 +125,43 @@ async function executeLogged(
       else if (cancelRequested) stop('cancel');
     },
   });
+  /** The turn committed the run's end with its answer (`commitAnswer`): the outcome is committed. */
+  let answerCommitted = false;
+  const commitAnswer = async ({ text, usage }: { text: string; usage: Usage }): Promise<boolean> => {
+    try {
+      // Nothing appended since the journal last looked means no message it has not read: the
+      // follow-up check of `commitRunEnd` has nothing to find.
+      await journal.appendMany(
+        [{ type: 'run.completed', data: { status: 'succeeded', text, usage } }],
+        { activeMs: active.total() },
+        { expectedHeadSeq: journal.knownHead },
+      );
+    } catch (error) {
+      if (error instanceof AppendConflictError) return false;
+      throw error;
+    }
+    answerCommitted = true;
+    return true;
+  };
   let unserved = false;
   /** The status of the terminal event this attempt committed: it cleared the lease, so there is nothing to hand back. */
   let endedAs: EndStatus | undefined;
   try {
-    const execute = () => startAndRun(context, run, journal, options.owner, controller.signal, active);
+    const execute = () =>
+      startAndRun(context, run, journal, {
+        owner: options.owner,
+        signal: controller.signal,
+        active,
+        commitAnswer,
+      });
     const outcome = await observer.attempt(execute);
     if (outcome === UNSERVED) {
       unserved = true;
       await context.store.updateRun(run.id, { status: 'queued', lease: null }, fence);
     } else if (outcome) {
-      endedAs = await commitOutcome(context, run, journal, fence, outcome, stopReason, active);
+      endedAs = answerCommitted
+        ? 'succeeded'
+        : await commitOutcome(context, run, journal, fence, outcome, stopReason, active);
       if (endedAs !== undefined) await saveCheckpoint(context, journal);
     }
   } catch (error) {
@@ -212,10 +241,9 @@ async function startAndRun(
   context: RuntimeContext,
   run: RunRecord,
   journal: StoreJournal,
-  owner: string,
-  signal: AbortSignal,
-  active: ActiveTime,
+  parts: AttemptParts,
 ): Promise<TurnOutcome | typeof UNSERVED | undefined> {
+  const { owner, signal, active } = parts;
   const fail = async (error: ErrorBody): Promise<undefined> => {
     await journal.appendMany([{ type: 'run.failed', data: { error } }], { activeMs: active.total() });
     return undefined;
@@ -276,8 +304,17 @@ async function startAndRun(
     withAgentTools: context.withAgentTools,
     env: context.env,
     children: childRunsFor(context, run),
+    commitAnswer: parts.commitAnswer,
   };
   return resumed && kind.resume ? kind.resume(kindContext) : kind.execute(kindContext);
+}
+
+/** What one attempt of a run works with, besides the run and its journal. */
+interface AttemptParts {
+  owner: string;
+  signal: AbortSignal;
+  active: ActiveTime;
+  commitAnswer: RunKindContext['commitAnswer'];
 }
 
 /** Why a resumed run does not go on: what it runs is not what it started with. */

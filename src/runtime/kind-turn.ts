@@ -13,6 +13,7 @@ export type KindTurnOptions = Pick<
   | 'instructionsBlock'
   | 'runPath'
   | 'inheritedClamps'
+  | 'commitAnswer'
 >;
 
 /**

@@ -1,6 +1,7 @@
 import type { Agent } from '../core/agent.js';
 import type { Environment } from '../core/environment.js';
 import { UserError } from '../core/errors.js';
+import type { Usage } from '../core/events.js';
 import type { StandardSchemaV1 } from '../core/standard-schema.js';
 import type { ChildRuns } from '../loop/children.js';
 import type { Journal } from '../loop/journal.js';
@@ -52,6 +53,13 @@ export interface RunKindContext<Input = Record<string, unknown>> extends RunKind
   env: Environment;
   /** Child sessions for the run's agents used as tools (docs/multi-agent.md). */
   children: ChildRuns;
+  /**
+   * Commits the run's successful end with an answer, on condition that nothing was appended
+   * since the journal last looked; false when something was (`RunTurnOptions.commitAnswer`).
+   * For a kind whose turn's answer is the run's result, to pass to that turn: the last step and
+   * the run's end then commit together. A kind that does more after its turn must not.
+   */
+  commitAnswer: (answer: { text: string; usage: Usage }) => Promise<boolean>;
 }
 
 /**
