@@ -1,8 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRuntime, defineAgent, type Runtime, scriptedModel } from '../src/index.js';
-import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { Store } from '../src/store/store.js';
-import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+import { postgresStores } from './helpers/postgres-stores.js';
 
 // On Postgres a run learns at its step boundary what others appended from what its own latest
 // commit returned (no round trip). The commit of an answer is therefore what tells a run about
@@ -10,18 +9,7 @@ import { dropSchema, schemaUrl, uniqueSchema } from './helpers/postgres.js';
 // put off to the run's end, or the message would be queued for a new run behind the answer it
 // came before.
 
-const schema = uniqueSchema('answer_race');
-const stores: Store[] = [];
-afterAll(async () => {
-  for (const store of stores) await store.close();
-  await dropSchema(schema);
-});
-
-async function openStore(): Promise<Store> {
-  const store = await openPostgresStore(schemaUrl(schema));
-  stores.push(store);
-  return store;
-}
+const stores = postgresStores('answer_race');
 
 describe('a message delivered during the final model call, from another process', () => {
   it('is answered by the same run, after the answer it arrived during', async () => {
@@ -39,8 +27,8 @@ describe('a message delivered during the final model call, from another process'
         return { text: 'answering FIRST' };
       }),
     });
-    const runtime = createRuntime({ store: await openStore(), agents: [agent] });
-    other = createRuntime({ store: await openStore(), agents: [agent] });
+    const runtime = createRuntime({ store: await stores.open(), agents: [agent] });
+    other = createRuntime({ store: await stores.open(), agents: [agent] });
     try {
       const started = await runtime.start({ agent: 'racer', message: 'FIRST' });
       token = started.continuationToken ?? '';

@@ -1,26 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { LeaseLostError } from '../src/core/errors.js';
 import { createRuntime, defineAgent, scriptedModel, tool } from '../src/index.js';
 import { AppendConflictError } from '../src/store/append-conflict.js';
-import { openPostgresStore } from '../src/store/postgres/index.js';
 import type { Fence, NewSessionStart } from '../src/store/run-store.js';
 import type { Store } from '../src/store/store.js';
-import { dropSchema, queriesSentDuring, schemaUrl, uniqueSchema } from './helpers/postgres.js';
+import { queriesSentDuring } from './helpers/postgres.js';
+import { postgresStores } from './helpers/postgres-stores.js';
 
-const schema = uniqueSchema('round_trips');
-const stores: Store[] = [];
-afterAll(async () => {
-  for (const store of stores) await store.close();
-  await dropSchema(schema);
-});
-
-async function openStore(): Promise<Store> {
-  const store = await openPostgresStore(schemaUrl(schema));
-  stores.push(store);
-  return store;
-}
+const stores = postgresStores('round_trips');
+const openStore = (): Promise<Store> => stores.open();
 
 /**
  * Statements `work` sent, counted on the driver as the bench does, but the background NOTIFY
