@@ -279,6 +279,7 @@ export class Turn {
         if (await commitAnswer({ text: this.answer, usage: this.usage }))
           return { reason: 'answered', text: this.answer };
         await journal.flush();
+        // Once: nothing is staged any more, so the second look ends as an unstaged answer does.
         return this.boundary();
       }
       const refused = await this.guardrails.screenOutput(this.answer, this.active.agent);

@@ -40,7 +40,8 @@ export function messageKind(): RunKind<MessageRunInput> {
         activeMsBefore: context.activeMsBefore,
         runPath: [...(input.runPath ?? []), context.run.id],
         ...(input.clamps !== undefined && { inheritedClamps: input.clamps as AdmissionClamp[] }),
-        // The turn's answer is the run's result, and nothing follows it: they commit together.
+        // The turn's answer is the run's result, and no work of the kind follows it: they commit
+        // together.
         commitAnswer: context.commitAnswer,
       });
     },

@@ -128,9 +128,10 @@ async function executeLogged(
   /** The turn committed the run's end with its answer (`commitAnswer`): the outcome is committed. */
   let answerCommitted = false;
   const commitAnswer = async ({ text, usage }: { text: string; usage: Usage }): Promise<boolean> => {
+    // Nothing appended since the journal last looked, and nothing it jumped over unread, means no
+    // message it has not read: the follow-up check of `commitRunEnd` would have nothing to find.
+    if (journal.mayHaveUnread(journal.knownHead)) return false;
     try {
-      // Nothing appended since the journal last looked means no message it has not read: the
-      // follow-up check of `commitRunEnd` has nothing to find.
       await journal.appendMany(
         [{ type: 'run.completed', data: { status: 'succeeded', text, usage } }],
         { activeMs: active.total() },
@@ -141,6 +142,8 @@ async function executeLogged(
       throw error;
     }
     answerCommitted = true;
+    // The end cleared the lease: a renewal now would find it gone and call the run lost.
+    keeper.stop();
     return true;
   };
   let unserved = false;
@@ -162,13 +165,20 @@ async function executeLogged(
       endedAs = answerCommitted
         ? 'succeeded'
         : await commitOutcome(context, run, journal, fence, outcome, stopReason, active);
-      if (endedAs !== undefined) await saveCheckpoint(context, journal);
+      if (endedAs !== undefined) {
+        keeper.stop();
+        await saveCheckpoint(context, journal);
+      }
     }
   } catch (error) {
     // A damaged database is the operator's to fix: nothing is recorded, the worker stops.
     if (error instanceof StoreCorruptError) throw error;
-    // A lost lease means another worker owns the log now: write nothing, not even a failure.
-    if (!(error instanceof LeaseLostError) && stopReason !== 'lease_lost') {
+    if (answerCommitted) {
+      // The run ended (succeeded) before what threw, e.g. closing its agent's MCP servers.
+      endedAs = 'succeeded';
+      context.logger.warn('a run that succeeded failed afterwards', { runId: run.id, error });
+    } else if (!(error instanceof LeaseLostError) && stopReason !== 'lease_lost') {
+      // A lost lease means another worker owns the log now: write nothing, not even a failure.
       const failure = toErrorBody(error);
       await journal
         .appendMany([{ type: 'run.failed', data: { error: failure } }], { activeMs: active.total() })
@@ -205,7 +215,7 @@ async function executeLogged(
     }
   }
   if (unserved) return { settled: 'unserved' };
-  if (stopReason === 'lease_lost') return { settled: 'lease_lost' };
+  if (stopReason === 'lease_lost' && endedAs === undefined) return { settled: 'lease_lost' };
   // A run whose end this attempt committed has the status it committed, so it is not read again
   // (a statement less per run on Postgres); `execute` reads the record it returns itself.
   const after = endedAs === undefined ? await context.store.getRun(run.id) : undefined;

@@ -57,7 +57,8 @@ export interface RunKindContext<Input = Record<string, unknown>> extends RunKind
    * Commits the run's successful end with an answer, on condition that nothing was appended
    * since the journal last looked; false when something was (`RunTurnOptions.commitAnswer`).
    * For a kind whose turn's answer is the run's result, to pass to that turn: the last step and
-   * the run's end then commit together. A kind that does more after its turn must not.
+   * the run's end then commit together. Once it returned true the run has succeeded and the
+   * kind's outcome is not committed, so a kind that does more after its turn must not use it.
    */
   commitAnswer: (answer: { text: string; usage: Usage }) => Promise<boolean>;
 }
