@@ -70,9 +70,9 @@ class ModelStepReports {
  * Calls the model for one step (with retries, each recorded as `model.retried` before its wait),
  * streaming text deltas live as `model.delta`, and commits the response as `message.completed`
  * before any tool runs — a crash after this point never pays for the same model call twice (an
- * answer without tool calls is staged instead, for its step's `step.completed`). A model failure (after
- * retries), a deferral or an interruption ends the turn; a journal failure (`LeaseLostError`)
- * is thrown.
+ * answer without tool calls is staged instead, for its step's `step.completed`). A model
+ * failure (after retries), a deferral or an interruption ends the turn; a journal failure
+ * (`LeaseLostError`) is thrown.
  */
 export async function runModelStep(options: ModelStepOptions): Promise<ModelStepResult> {
   const { journal, transcript, active, turnSignal } = options;
