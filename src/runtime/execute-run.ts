@@ -5,14 +5,13 @@ import type { Usage } from '../core/events.js';
 import { newSecret } from '../core/ids.js';
 import { describeIssue } from '../core/standard-schema.js';
 import type { TurnOutcome } from '../loop/types.js';
-import { AppendConflictError } from '../store/append-conflict.js';
 import { isRunEnded } from '../store/records.js';
 import type { Claim, Fence, RunRecord, RunStatus } from '../store/run-store.js';
 import { StoreCorruptError } from '../store/store-corrupt.js';
 import { withLogFields } from '../telemetry/logger.js';
 import { ActiveTime } from './active-time.js';
 import { childRunsFor, notifyParent } from './child-runs.js';
-import { commitRunEnd } from './follow-up.js';
+import { commitAnsweredEnd, commitRunEnd, succeededEnd } from './follow-up.js';
 import { keepLease } from './lease-keeper.js';
 import { parkRun } from './park-run.js';
 import { cancelChildren } from './run-control.js';
@@ -127,20 +126,8 @@ async function executeLogged(
   });
   /** The turn committed the run's end with its answer (`commitAnswer`): the outcome is committed. */
   let answerCommitted = false;
-  const commitAnswer = async ({ text, usage }: { text: string; usage: Usage }): Promise<boolean> => {
-    // Nothing appended since the journal last looked, and nothing it jumped over unread, means no
-    // message it has not read: the follow-up check of `commitRunEnd` would have nothing to find.
-    if (journal.mayHaveUnread(journal.knownHead)) return false;
-    try {
-      await journal.appendMany(
-        [{ type: 'run.completed', data: { status: 'succeeded', text, usage } }],
-        { activeMs: active.total() },
-        { expectedHeadSeq: journal.knownHead },
-      );
-    } catch (error) {
-      if (error instanceof AppendConflictError) return false;
-      throw error;
-    }
+  const commitAnswer = async (answer: { text: string; usage: Usage }): Promise<boolean> => {
+    if (!(await commitAnsweredEnd(journal, answer, { activeMs: active.total() }))) return false;
     answerCommitted = true;
     // The end cleared the lease: a renewal now would find it gone and call the run lost.
     keeper.stop();
@@ -352,13 +339,10 @@ async function commitOutcome(
   const activeMs = active.total();
   switch (outcome.status) {
     case 'succeeded':
-      await commitRunEnd(
-        context,
-        run,
-        journal,
-        { type: 'run.completed', data: { status: 'succeeded', text: outcome.text, usage: outcome.usage } },
-        { followUp: true, runPatch: { activeMs } },
-      );
+      await commitRunEnd(context, run, journal, succeededEnd(outcome), {
+        followUp: true,
+        runPatch: { activeMs },
+      });
       return 'succeeded';
     case 'failed':
       await commitRunEnd(

@@ -1,5 +1,5 @@
 import { ConflictError } from '../core/errors.js';
-import type { BatonEvent, EventDraft } from '../core/events.js';
+import type { BatonEvent, EventDraft, Usage } from '../core/events.js';
 import { newId } from '../core/ids.js';
 import type { CallerIdentity } from '../core/tool.js';
 import { AppendConflictError } from '../store/append-conflict.js';
@@ -97,6 +97,32 @@ export async function deliverToSession(
 async function waitsForChildren(context: Pick<RuntimeContext, 'store'>, run: RunRecord): Promise<boolean> {
   const wait = await latestWait(context.store, run);
   return wait?.waitingOn === 'children' && wait.taskIds !== undefined;
+}
+
+/** A run's successful end, as the turn's answer gives it. */
+export function succeededEnd(answer: { text: string; usage: Usage }): EventDraft {
+  return { type: 'run.completed', data: { status: 'succeeded', text: answer.text, usage: answer.usage } };
+}
+
+/**
+ * Commits a run's successful end together with the answer the turn staged, only while the log's
+ * head is the one the journal last saw and it jumped over nothing unread: then no message can be
+ * waiting that the run never read, and `commitRunEnd`'s follow-up check would find nothing.
+ * False (nothing committed) otherwise; the turn then commits its answer alone and looks again.
+ */
+export async function commitAnsweredEnd(
+  journal: StoreJournal,
+  answer: { text: string; usage: Usage },
+  runPatch: RunPatch,
+): Promise<boolean> {
+  if (journal.mayHaveUnread(journal.knownHead)) return false;
+  try {
+    await journal.appendMany([succeededEnd(answer)], runPatch, { expectedHeadSeq: journal.knownHead });
+    return true;
+  } catch (error) {
+    if (error instanceof AppendConflictError) return false;
+    throw error;
+  }
 }
 
 /**
