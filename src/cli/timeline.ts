@@ -13,9 +13,12 @@ const LABEL_WIDTH = 22;
 
 /**
  * `baton runs show <id> --timeline`: the run's attempts, steps, model calls and tool calls as
- * bars on one time axis, with durations, tokens and cost, read from the session log alone (event
- * timestamps; a model call spans from its step's start, or the previous tool result, to its
- * `message.completed`).
+ * bars on one time axis, with durations, tokens and cost, read from the session log alone. An
+ * event's timestamp is its commit's, and a step's first events commit together after its model
+ * call (`step.started` with `message.completed`; an idempotent tool's `tool.started` with its
+ * `tool.result`: docs/events.md), so a step and its model call are drawn from the run's previous
+ * event (the step began as soon as that committed) to their ends, and a tool from its result
+ * back by the `durationMs` the result records.
  */
 export function drawTimeline(events: readonly BatonEvent[], runId: string): string {
   const bars = timelineBars(events.filter((event) => event.runId === runId));
@@ -38,9 +41,13 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
   let attempt: Bar | undefined;
   let step: Bar | undefined;
   let modelFrom: number | undefined;
+  /** When the run's previous event committed: where a step staged after it began. */
+  let previousAt: number | undefined;
   const tools = new Map<string, Bar>();
   for (const event of events) {
     const at = time(event);
+    const began = Math.min(at, previousAt ?? at);
+    previousAt = at;
     if (attempt) attempt.end = at;
     switch (event.type) {
       case 'run.started': {
@@ -55,9 +62,9 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
         break;
       }
       case 'step.started':
-        step = { label: `step ${event.data.step}`, start: at, end: at, note: '' };
+        step = { label: `step ${event.data.step}`, start: began, end: at, note: '' };
         bars.push(step);
-        modelFrom = at;
+        modelFrom = began;
         break;
       case 'message.completed': {
         const { usage } = event.data;
@@ -79,6 +86,7 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
       case 'tool.result': {
         const bar = tools.get(event.data.toolCallId);
         if (bar) {
+          bar.start = Math.min(bar.start, at - Math.max(0, event.data.durationMs));
           bar.end = Math.max(bar.start, at);
           bar.note = event.data.ok ? 'ok' : (event.data.error?.code ?? 'error');
         }

@@ -165,6 +165,7 @@ export class StoreJournal implements Journal {
 
   stage(draft: EventDraft): undefined {
     this.#staged.push(draft);
+    this.#options.observer?.staged(draft);
   }
 
   async flush(): Promise<void> {

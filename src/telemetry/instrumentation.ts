@@ -195,6 +195,15 @@ export class RunObserver {
     span.end();
   }
 
+  /**
+   * Notes an event the journal staged to commit with a later one: a step's `step.started`
+   * commits with its `message.completed`, after the model call, so the step is timed from here.
+   */
+  staged(draft: ObservedDraft): void {
+    if (this.instrumentation.metrics && draft.type === 'step.started')
+      this.#stepStartedAt = performance.now();
+  }
+
   /** Closes the attempt's span (idempotent); called once the execution settled. */
   end(): void {
     if (this.#ended) return;
@@ -351,7 +360,8 @@ export class RunObserver {
         return;
       }
       case 'step.started':
-        this.#stepStartedAt = performance.now();
+        // Staged first (see `staged`), the step began then, not at this commit.
+        this.#stepStartedAt ??= performance.now();
         return;
       case 'step.completed':
         if (this.#stepStartedAt !== undefined)
