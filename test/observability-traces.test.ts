@@ -1,3 +1,4 @@
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import {
   BasicTracerProvider,
@@ -225,5 +226,39 @@ describe('OpenTelemetry GenAI spans', () => {
     const run = await runtime.getRun(runId);
     expect(run.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     expect(run.traceparent).not.toContain('00000000000000000000000000000000');
+  });
+
+  it('does not mark a conditional commit that lost its race (an answer a message overtook) as failed', async () => {
+    const { tracerProvider, named } = tracing();
+    const store = newStore();
+    // A message lands just before the answer's commit with the run's end, which is conditional
+    // on nothing having come: it writes nothing, the answer commits alone, and another step
+    // answers the message. Nothing failed.
+    const append = store.append.bind(store);
+    let injected = false;
+    store.append = async (sessionId, drafts, options) => {
+      if (!injected && drafts.some((draft) => draft.type === 'run.completed')) {
+        injected = true;
+        await append(sessionId, [{ type: 'message.received', data: { role: 'user', text: 'late' } }], {
+          runId: options.runId,
+        });
+      }
+      return append(sessionId, drafts, options);
+    };
+    const agent = defineAgent({
+      name: 'chat',
+      instructions: 'Repeat the user.',
+      model: scriptedModel((request) => ({ text: `echo: ${request.lastUserText ?? ''}` })),
+    });
+    const runtime = createRuntime({ store, agents: [agent], tracerProvider, commitSpanMinMs: 0 });
+    const { runId } = await runtime.start({ agent: 'chat', message: 'early' });
+    expect((await runtime.execute(runId)).result).toEqual({ text: 'echo: late' });
+    expect(injected).toBe(true);
+    const commits = named('baton.store.commit');
+    expect(commits.length).toBeGreaterThan(0);
+    expect(commits.filter((span) => span.status.code === SpanStatusCode.ERROR)).toEqual([]);
+    expect(commits.filter((span) => span.attributes['baton.store.conflict'] === true)).toHaveLength(1);
+    const [root] = named('invoke_agent chat');
+    expect(root?.status.code).not.toBe(SpanStatusCode.ERROR);
   });
 });

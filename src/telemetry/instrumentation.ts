@@ -22,6 +22,9 @@ export interface TelemetryOptions {
   commitSpanMinMs?: number;
 }
 
+/** The code of a conditional append that wrote nothing (the store's `AppendConflictError`). */
+const APPEND_CONFLICT = 'append_conflict';
+
 /** Default of {@link TelemetryOptions.commitSpanMinMs}. */
 const DEFAULT_COMMIT_SPAN_MIN_MS = 5;
 
@@ -172,12 +175,17 @@ export class RunObserver {
       for (const draft of drafts) this.#observeEvent(draft, metrics);
       return result;
     } catch (error) {
-      this.#commitSpan(drafts, startedAt, error);
+      // A conditional commit whose condition no longer held wrote nothing, and its caller decides
+      // again (an answer a message overtook, a delivery that raced another): an outcome, not a
+      // failure, spanned like a commit that wrote.
+      if (errorCode(error) !== APPEND_CONFLICT) this.#commitSpan(drafts, startedAt, error);
+      else if (elapsed(startedAt) * 1000 >= this.instrumentation.commitSpanMinMs)
+        this.#commitSpan(drafts, startedAt, undefined, true);
       throw error;
     }
   }
 
-  #commitSpan(drafts: readonly ObservedDraft[], startedAt: number, error?: unknown): void {
+  #commitSpan(drafts: readonly ObservedDraft[], startedAt: number, error?: unknown, conflict = false): void {
     if (!this.tracer || !this.#spanContext) return;
     const span = this.tracer.startSpan(
       'baton.store.commit',
@@ -187,6 +195,7 @@ export class RunObserver {
         attributes: {
           'baton.store.events': drafts.length,
           'baton.store.event_types': [...new Set(drafts.map((draft) => draft.type))],
+          ...(conflict && { 'baton.store.conflict': true }),
         },
       },
       this.#spanContext,
