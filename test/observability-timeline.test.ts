@@ -49,5 +49,8 @@ describe('baton runs show --timeline', () => {
     expect(steps).toHaveLength(3);
     for (const ms of steps.slice(0, 2)) expect(ms).toBeGreaterThanOrEqual((MODEL_MS + TOOL_MS) * 0.8);
     expect(steps[2]).toBeGreaterThanOrEqual(MODEL_MS * 0.8);
+    // A step's model call and its tool lie within it, one after the other (bars are rounded to a ms).
+    for (const index of [0, 1])
+      expect((chats[index] ?? 0) + (tools[index] ?? 0)).toBeLessThanOrEqual((steps[index] ?? 0) + 3);
   });
 });

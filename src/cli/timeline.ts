@@ -16,9 +16,10 @@ const LABEL_WIDTH = 22;
  * bars on one time axis, with durations, tokens and cost, read from the session log alone. An
  * event's timestamp is its commit's, and a step's first events commit together after its model
  * call (`step.started` with `message.completed`; an idempotent tool's `tool.started` with its
- * `tool.result`: docs/events.md), so a step and its model call are drawn from the run's previous
- * event (the step began as soon as that committed) to their ends, and a tool from its result
- * back by the `durationMs` the result records.
+ * `tool.result`: docs/events.md), so a step and its model call are drawn from the end of the
+ * step before (or the attempt's start) to their ends, and a tool from its result back by the
+ * `durationMs` the result records. Events others commit into the run meanwhile (a follow-up
+ * message, a background child's report) move neither.
  */
 export function drawTimeline(events: readonly BatonEvent[], runId: string): string {
   const bars = timelineBars(events.filter((event) => event.runId === runId));
@@ -41,13 +42,11 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
   let attempt: Bar | undefined;
   let step: Bar | undefined;
   let modelFrom: number | undefined;
-  /** When the run's previous event committed: where a step staged after it began. */
-  let previousAt: number | undefined;
+  /** When the previous step (or the attempt's start) committed: where the next step began. */
+  let stepFrom: number | undefined;
   const tools = new Map<string, Bar>();
   for (const event of events) {
     const at = time(event);
-    const began = Math.min(at, previousAt ?? at);
-    previousAt = at;
     if (attempt) attempt.end = at;
     switch (event.type) {
       case 'run.started': {
@@ -59,13 +58,16 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
         };
         attempt = started;
         bars.push(started);
+        stepFrom = at;
         break;
       }
-      case 'step.started':
+      case 'step.started': {
+        const began = Math.min(at, stepFrom ?? at);
         step = { label: `step ${event.data.step}`, start: began, end: at, note: '' };
         bars.push(step);
         modelFrom = began;
         break;
+      }
       case 'message.completed': {
         const { usage } = event.data;
         const cost = usage.costUsd === undefined ? '' : `  $${usage.costUsd.toFixed(6)}`;
@@ -86,7 +88,8 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
       case 'tool.result': {
         const bar = tools.get(event.data.toolCallId);
         if (bar) {
-          bar.start = Math.min(bar.start, at - Math.max(0, event.data.durationMs));
+          const { durationMs } = event.data;
+          if (Number.isFinite(durationMs)) bar.start = Math.min(bar.start, at - Math.max(0, durationMs));
           bar.end = Math.max(bar.start, at);
           bar.note = event.data.ok ? 'ok' : (event.data.error?.code ?? 'error');
         }
@@ -95,6 +98,7 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
       }
       case 'step.completed':
         if (step) step.end = at;
+        stepFrom = at;
         break;
       case 'run.completed':
       case 'run.failed':

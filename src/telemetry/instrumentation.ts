@@ -1,5 +1,6 @@
 import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
+import type { ErrorCode } from '../core/error-codes.js';
 import { type AgentSeries, BoundSeries, type ModelSeries } from './bound-series.js';
 import { ContextSlot } from './context-slot.js';
 import type { BatonMetrics } from './metrics.js';
@@ -23,7 +24,7 @@ export interface TelemetryOptions {
 }
 
 /** The code of a conditional append that wrote nothing (the store's `AppendConflictError`). */
-const APPEND_CONFLICT = 'append_conflict';
+const APPEND_CONFLICT: ErrorCode = 'append_conflict';
 
 /** Default of {@link TelemetryOptions.commitSpanMinMs}. */
 const DEFAULT_COMMIT_SPAN_MIN_MS = 5;
@@ -178,14 +179,18 @@ export class RunObserver {
       // A conditional commit whose condition no longer held wrote nothing, and its caller decides
       // again (an answer a message overtook, a delivery that raced another): an outcome, not a
       // failure, spanned like a commit that wrote.
-      if (errorCode(error) !== APPEND_CONFLICT) this.#commitSpan(drafts, startedAt, error);
+      if (errorCode(error) !== APPEND_CONFLICT) this.#commitSpan(drafts, startedAt, { error });
       else if (elapsed(startedAt) * 1000 >= this.instrumentation.commitSpanMinMs)
-        this.#commitSpan(drafts, startedAt, undefined, true);
+        this.#commitSpan(drafts, startedAt, { conflict: true });
       throw error;
     }
   }
 
-  #commitSpan(drafts: readonly ObservedDraft[], startedAt: number, error?: unknown, conflict = false): void {
+  #commitSpan(
+    drafts: readonly ObservedDraft[],
+    startedAt: number,
+    outcome: { error?: unknown; conflict?: boolean } = {},
+  ): void {
     if (!this.tracer || !this.#spanContext) return;
     const span = this.tracer.startSpan(
       'baton.store.commit',
@@ -195,12 +200,12 @@ export class RunObserver {
         attributes: {
           'baton.store.events': drafts.length,
           'baton.store.event_types': [...new Set(drafts.map((draft) => draft.type))],
-          ...(conflict && { 'baton.store.conflict': true }),
+          ...(outcome.conflict && { 'baton.store.conflict': true }),
         },
       },
       this.#spanContext,
     );
-    if (error !== undefined) failSpan(span, errorCode(error), error);
+    if ('error' in outcome) failSpan(span, errorCode(outcome.error), outcome.error);
     span.end();
   }
 
@@ -369,7 +374,8 @@ export class RunObserver {
         return;
       }
       case 'step.started':
-        // Staged first (see `staged`), the step began then, not at this commit.
+        // A staged start (every one today: see `staged`) was timed when it was staged; one
+        // committed unstaged would be timed from its commit.
         this.#stepStartedAt ??= performance.now();
         return;
       case 'step.completed':
