@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createRuntime, defineAgent, type Runtime, scriptedModel } from '../src/index.js';
-import type { Store } from '../src/store/store.js';
 import { postgresStores } from './helpers/postgres-stores.js';
 
 // On Postgres a run learns at its step boundary what others appended from what its own latest
