@@ -37,6 +37,8 @@ export class RunPrinter {
     switch (event.type) {
       case 'run.started':
         this.#line(this.#dim(`▸ ${event.data.agent} · run ${event.runId} · attempt ${event.data.attempt}`));
+        // The first step's `step.started` commits with the model's response: the model is at work now.
+        this.#spin('thinking');
         break;
       case 'step.started':
         this.#steps += 1;
@@ -48,7 +50,7 @@ export class RunPrinter {
         const maxAttempts = event.data.maxAttempts ?? DEFAULT_RETRY_POLICY.maxAttempts;
         const wait = `retrying in ${seconds(event.data.delayMs)} (attempt ${event.data.attempt} of ${maxAttempts})`;
         this.#line(this.#yellow(`  ↻ ${wait}: ${event.data.reason}`));
-        if (this.#options.tty) this.#startSpinner(`step ${this.#currentStep} · waiting to retry`);
+        this.#spin(`step ${this.#currentStep} · waiting to retry`);
         break;
       }
       case 'model.delta':
@@ -63,10 +65,14 @@ export class RunPrinter {
         } else if (event.data.text) {
           this.#line(event.data.text);
         }
+        // An idempotent tool's `tool.started` commits with its result: the tools are at work now.
+        if (event.data.toolCalls.length > 0)
+          this.#spin(`step ${this.#currentStep} · running ${toolNames(event.data.toolCalls)}`);
         break;
       case 'tool.started':
         this.#toolCalls += 1;
         this.#line(`  ⚙ ${event.data.name} ${preview(event.data.input)}`);
+        this.#spin(`step ${this.#currentStep} · running ${event.data.name}`);
         break;
       case 'tool.result':
         this.#line(
@@ -74,6 +80,10 @@ export class RunPrinter {
             ? `  ${this.#green('✔')} ${event.data.name} → ${preview(event.data.output)} ${this.#dim(`(${event.data.durationMs} ms)`)}`
             : `  ${this.#red('✖')} ${event.data.name} → ${event.data.error?.code ?? 'error'}: ${event.data.error?.message ?? ''}`,
         );
+        break;
+      case 'step.completed':
+        // The next step's `step.started` commits with its model response (or the run ends).
+        this.#spin(`step ${event.data.step + 1} · thinking`);
         break;
       case 'handoff.occurred':
         this.#line(
@@ -120,6 +130,11 @@ export class RunPrinter {
   /** Stops the spinner and erases its line; safe to call at any time. */
   close(): void {
     this.#stopSpinner();
+  }
+
+  /** On a terminal, the spinner with `label` until the next event. */
+  #spin(label: string): void {
+    if (this.#options.tty) this.#startSpinner(label);
   }
 
   // The spinner redraws one status line in place while the model thinks; the next printed
@@ -172,6 +187,13 @@ function formatCost(costUsd: number): string {
 /** `2 s`, `0.5 s`. */
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/** `lookup`, `lookup ×2, fetch`: the tools a response asked for, in order. */
+function toolNames(calls: readonly { name: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const { name } of calls) counts.set(name, (counts.get(name) ?? 0) + 1);
+  return [...counts].map(([name, count]) => (count > 1 ? `${name} ×${count}` : name)).join(', ');
 }
 
 function preview(value: unknown): string {
