@@ -63,6 +63,6 @@ describe('RunPrinter on a terminal', () => {
     expect(responded).toMatch(/⠋ step 0 · running lookup/);
     expect(stepEnded).toMatch(/⠋ step 1 · thinking/);
     // The run's end leaves no spinner running.
-    expect(ended.endsWith('\r\x1b[2K')).toBe(true);
+    expect(ended?.endsWith('\r\x1b[2K')).toBe(true);
   });
 });
