@@ -14,6 +14,7 @@ import { runtimeTaskService } from '../src/delegation/runtime-task-service.js';
 import { scriptedModel } from '../src/model/scripted-model.js';
 import { createApp } from '../src/server/app.js';
 import { gatedAgent, memoryStores } from './fixtures/runtime-agents.js';
+import { withLateMessage } from './helpers/late-message.js';
 
 const newStore = memoryStores();
 
@@ -230,21 +231,10 @@ describe('OpenTelemetry GenAI spans', () => {
 
   it('does not mark a conditional commit that lost its race (an answer a message overtook) as failed', async () => {
     const { tracerProvider, named } = tracing();
-    const store = newStore();
     // A message lands just before the answer's commit with the run's end, which is conditional
     // on nothing having come: it writes nothing, the answer commits alone, and another step
     // answers the message. Nothing failed.
-    const append = store.append.bind(store);
-    let injected = false;
-    store.append = async (sessionId, drafts, options) => {
-      if (!injected && drafts.some((draft) => draft.type === 'run.completed')) {
-        injected = true;
-        await append(sessionId, [{ type: 'message.received', data: { role: 'user', text: 'late' } }], {
-          runId: options.runId,
-        });
-      }
-      return append(sessionId, drafts, options);
-    };
+    const store = withLateMessage(newStore());
     const agent = defineAgent({
       name: 'chat',
       instructions: 'Repeat the user.',
@@ -253,7 +243,6 @@ describe('OpenTelemetry GenAI spans', () => {
     const runtime = createRuntime({ store, agents: [agent], tracerProvider, commitSpanMinMs: 0 });
     const { runId } = await runtime.start({ agent: 'chat', message: 'early' });
     expect((await runtime.execute(runId)).result).toEqual({ text: 'echo: late' });
-    expect(injected).toBe(true);
     const commits = named('baton.store.commit');
     expect(commits.length).toBeGreaterThan(0);
     expect(commits.filter((span) => span.status.code === SpanStatusCode.ERROR)).toEqual([]);

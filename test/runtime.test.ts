@@ -14,6 +14,7 @@ import { SqliteStore } from '../src/store/sqlite/index.js';
 import type { Store } from '../src/store/store.js';
 import { waitFor } from '../src/testing/wait-for.js';
 import { chatAgent, checkLog, gatedAgent, threeCallAgent } from './fixtures/runtime-agents.js';
+import { withLateMessage } from './helpers/late-message.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'baton-runtime-'));
 const STORES: Record<string, () => Store> = {
@@ -164,21 +165,7 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       expect((await runtime.listRuns()).items).toHaveLength(1);
     });
     /** `makeStore()`, where a message `late` lands just before the first commit of a run's end. */
-    function lateMessageStore(): Store {
-      const store = makeStore();
-      const append = store.append.bind(store);
-      let injected = false;
-      store.append = async (sessionId, drafts, options) => {
-        if (!injected && drafts.some((draft) => draft.type === 'run.completed')) {
-          injected = true;
-          await append(sessionId, [{ type: 'message.received', data: { role: 'user', text: 'late' } }], {
-            runId: options.runId,
-          });
-        }
-        return append(sessionId, drafts, options);
-      };
-      return store;
-    }
+    const lateMessageStore = (): Store => withLateMessage(makeStore());
 
     it('answers a message that arrived after the last step boundary with a follow-up run', async () => {
       // An output guardrail screens the answer, so the answer commits before it and the run's
