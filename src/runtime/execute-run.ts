@@ -114,6 +114,7 @@ async function executeLogged(
   const journal = new StoreJournal({
     observer,
     claimedSession: claim.session,
+    claimedEvents: claim.events,
     store: context.store,
     bus: context.bus,
     sessionId: run.sessionId,

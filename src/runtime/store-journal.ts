@@ -16,6 +16,8 @@ import { readStepBoundary } from './step-boundary.js';
  * checkpoint reads the log back instead (a read that would hold as many events at once).
  */
 const OWN_TAIL_LIMIT = 20_000;
+/** Own commits kept before the first load: an attempt makes one (`run.started`) before it loads. */
+const MAX_BEFORE_LOAD = 16;
 
 /** What may make a commit conditional, or queue the next run with it (see `AppendOptions`). */
 type AppendConditions = Pick<AppendOptions, 'expectedHeadSeq' | 'createRun'>;
@@ -40,6 +42,8 @@ export interface StoreJournalOptions {
   observer?: RunObserver | undefined;
   /** The session as the run's claim read it (`Claim.session`): the attempt's first session read. */
   claimedSession?: SessionRecord | undefined;
+  /** The session's events after its checkpoint as the claim read them (`Claim.events`), if it did. */
+  claimedEvents?: readonly BatonEvent[] | undefined;
 }
 
 /**
@@ -72,11 +76,18 @@ export class StoreJournal implements Journal {
   #firstSession: Promise<SessionRecord | undefined> | undefined;
   /** Whether `load` ran before: only the first load may use the attempt's first session read. */
   #loadedOnce = false;
+  /**
+   * This journal's commits before its first `load` (the attempt's `run.started`): with the
+   * claim's events, the log. Kept only with claimed events, and only a few: undefined once past
+   * {@link MAX_BEFORE_LOAD} (a kind that never loads) or after the first load.
+   */
+  #beforeLoad: BatonEvent[] | undefined;
 
   constructor(options: StoreJournalOptions) {
     this.#options = options;
     this.sessionId = options.sessionId;
     this.runId = options.runId;
+    if (options.claimedEvents) this.#beforeLoad = [];
   }
 
   /** The highest seq seen by `load` or `drainInbox`: messages after it were not given to the loop. */
@@ -105,15 +116,15 @@ export class StoreJournal implements Journal {
   async load(): Promise<SessionLog> {
     const { store } = this.#options;
     // A later load (a task's turn resumed after its gates) looks again: a checkpoint may be newer.
-    const session = this.#loadedOnce ? store.getSession(this.sessionId) : this.session();
+    const first = !this.#loadedOnce;
+    const session = first ? this.session() : store.getSession(this.sessionId);
     this.#loadedOnce = true;
     const pointer = await checkpointPointer(session);
     this.#sessionless = pointer === null;
     const checkpoint = await readCheckpoint(store, pointer, this.runId);
-    const events = await store.readEvents(
-      this.sessionId,
-      checkpoint === undefined ? {} : { from: checkpoint.seq + 1 },
-    );
+    const from = checkpoint === undefined ? 0 : checkpoint.seq + 1;
+    const claimed = first ? this.#claimedLog(from) : undefined;
+    const events = claimed ?? (await store.readEvents(this.sessionId, from === 0 ? {} : { from }));
     const log: SessionLog = { ...(checkpoint && { checkpoint }), events };
     this.#loaded = log;
     this.#ownTail = [];
@@ -122,6 +133,20 @@ export class StoreJournal implements Journal {
     // Whatever came between commits made before the load (`run.started`) is in what it read.
     this.#interleaved = false;
     return log;
+  }
+
+  /**
+   * The log from `from` as the claim read it, followed by this journal's own commits since (the
+   * attempt's `run.started`), when together they run on from `from` without a gap: nobody
+   * appended between the claim and those commits. Otherwise undefined (the log is read).
+   */
+  #claimedLog(from: number): BatonEvent[] | undefined {
+    const claimed = this.#options.claimedEvents;
+    const own = this.#beforeLoad;
+    this.#beforeLoad = undefined;
+    if (claimed === undefined || own === undefined) return undefined;
+    const log = [...claimed, ...own];
+    return log.every((event, index) => event.seq === from + index) ? log : undefined;
   }
 
   /**
@@ -204,6 +229,11 @@ export class StoreJournal implements Journal {
     const first = events[0];
     if (first && first.seq !== this.#knownHead + 1) this.#interleaved = true;
     this.#keepOwn(events);
+    if (this.#beforeLoad)
+      this.#beforeLoad =
+        this.#beforeLoad.length + events.length <= MAX_BEFORE_LOAD
+          ? [...this.#beforeLoad, ...events]
+          : undefined;
     this.#knownHead = events.at(-1)?.seq ?? this.#knownHead;
     return staged.length === 0 ? events : events.slice(staged.length);
   }

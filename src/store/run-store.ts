@@ -215,6 +215,12 @@ export interface Claim {
    * a runner the run and its lease, never this.
    */
   session?: SessionRecord;
+  /**
+   * The session's events after its checkpoint (all of them, without one), as the claim read
+   * them in the same statement, when there are few (Postgres): the attempt's first log read,
+   * saved. In-process only, like `session`.
+   */
+  events?: BatonEvent[];
 }
 
 /** A listener for events committed to a session (or all sessions). */
