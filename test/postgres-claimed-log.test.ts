@@ -135,4 +135,21 @@ describe('a run whose claim brought its session’s events', () => {
       await runtime.close();
     }
   });
+
+  it('claims a run whose session has a checkpoint pointer no cast can read, and reads its whole log', async () => {
+    const store = await stores.open();
+    const runtime = createRuntime({ store, agents: [witness().agent] });
+    try {
+      const { runId, sessionId } = await runtime.start({ agent: 'witness', message: 'go' });
+      // Never written by Baton; a cast of it inside the claim would fail every claim of the queue.
+      await store.updateSession(sessionId, { checkpoint: { seq: 1.5, hash: 'a'.repeat(64) } });
+      const claim = await store.claimRun('worker', 60_000);
+      expect(claim?.run.id).toBe(runId);
+      expect(claim?.events?.map((event) => event.seq)).toEqual([0, 1]);
+      await store.releaseLease({ runId, token: claim?.lease.token ?? '' });
+      expect((await runtime.execute(runId)).status).toBe('succeeded');
+    } finally {
+      await runtime.close();
+    }
+  });
 });

@@ -19,18 +19,25 @@ const RETURNED_COLUMNS = RUN_COLUMN_NAMES.map((column) => `runs.${column}`).join
 const MAX_CLAIMED_EVENTS = 64;
 
 /**
- * The session's events after its checkpoint (`seq` past the checkpoint's, all of them without
- * one), oldest first, when there are at most {@link MAX_CLAIMED_EVENTS}; NULL when there are
- * more (the attempt reads them). A run's first load needs exactly these, so a short session's
- * run reads no log of its own: one round trip fewer per run.
+ * The seq of the session's checkpoint pointer; NULL without one, or for one that is not a small
+ * whole number (never written by Baton): a cast that failed would fail every claim of the queue.
+ */
+const CHECKPOINT_SEQ = `CASE WHEN json_typeof(sessions.checkpoint->'seq') = 'number'
+         AND sessions.checkpoint->>'seq' ~ '^[0-9]{1,9}$' THEN (sessions.checkpoint->>'seq')::integer END`;
+
+/**
+ * The session's events after its checkpoint (`seq` past the pointer's, all of them without a
+ * readable one), oldest first, when there are at most {@link MAX_CLAIMED_EVENTS}; NULL when
+ * there are more (the attempt reads them). A run's first load needs exactly these, so a short
+ * session's run reads no log of its own: one round trip fewer per run.
  */
 const CLAIMED_EVENTS = `CASE
-       WHEN sessions.head_seq IS NULL THEN '[]'::json
-       WHEN sessions.head_seq - COALESCE((sessions.checkpoint->>'seq')::integer, -1) <= ${MAX_CLAIMED_EVENTS} THEN (
-         SELECT json_agg(logged ORDER BY logged.seq) FROM (
-           SELECT session_id, seq, run_id, type, ts, data, hash FROM events
-           WHERE events.session_id = sessions.id AND events.seq > COALESCE((sessions.checkpoint->>'seq')::integer, -1)
-         ) AS logged)
+       WHEN COALESCE(sessions.head_seq, -1) - COALESCE(${CHECKPOINT_SEQ}, -1) <= ${MAX_CLAIMED_EVENTS} THEN
+         COALESCE((
+           SELECT json_agg(logged ORDER BY logged.seq) FROM (
+             SELECT session_id, seq, run_id, type, ts, data, hash FROM events
+             WHERE events.session_id = sessions.id AND events.seq > COALESCE(${CHECKPOINT_SEQ}, -1)
+           ) AS logged), '[]'::json)
      END`;
 
 /**
