@@ -76,6 +76,12 @@ export class Turn {
   private handoffs: number;
   /** User messages the model has not seen yet: input guardrails check them before the next model call. */
   private unanswered: string[];
+  /**
+   * The last boundary read messages (see `callModel`): they were committed before this turn's
+   * latest commits (they came while the model or the tools worked), so the log alone would show
+   * them as seen by the response that came after them.
+   */
+  private readMessages = false;
   /** The stop conditions of the limits in force; made again whenever `active` changes (see `activate`). */
   private conditions: StopCondition[] = [];
   // What every step hands its tool phase and model call, made once per turn rather than as
@@ -171,9 +177,18 @@ export class Turn {
       });
     }
     // A crash during the model call re-calls the model whether or not `step.started` was
-    // committed, so it rides with `message.completed` (or with a `model.retried` before it).
-    const staged = alreadyStarted ? undefined : journal.stage({ type: 'step.started', data: { step } });
-    if (staged !== undefined) await staged;
+    // committed, so it rides with `message.completed` (or with a `model.retried` before it)...
+    // unless the last boundary read messages: they lie in the log before the response they came
+    // after, and a resumed attempt would take that response (an answer) for the reply to them.
+    // A committed `step.started` after the response says the model was asked again.
+    const started = { type: 'step.started', data: { step } } as const;
+    const recorded = alreadyStarted
+      ? undefined
+      : this.readMessages
+        ? journal.append(started)
+        : journal.stage(started);
+    this.readMessages = false;
+    if (recorded !== undefined) await recorded;
     // Dynamic instructions are resolved before every call, so they see the latest context.
     const resolved = resolveInstructions(this.active.agent, this.instructionsContext);
     const instructions = typeof resolved === 'string' ? resolved : await resolved;
@@ -259,6 +274,7 @@ export class Turn {
     const staged = this.answerStaged;
     this.answerStaged = false;
     const inbox = await journal.drainInbox();
+    if (inbox.length > 0) this.readMessages = true;
     for (const event of inbox) {
       this.parts.idle.note(event);
       if (this.parts.transcript.addUserMessage(event)) {
