@@ -35,11 +35,6 @@ export interface Journal {
    * active) since the last call or since `load()`; the loop drains them at step boundaries.
    */
   drainInbox(): Promise<readonly BatonEvent<'message.received'>[]>;
-  /**
-   * Gives drained messages back: the turn ends before any model call sees them, so the run's
-   * end treats them as never read and the session's next run takes them.
-   */
-  leaveUnread(messages: readonly BatonEvent<'message.received'>[]): void;
   /** Seq of the newest event this journal knows the log holds (-1: none). */
   readonly knownHead: number;
   /**

@@ -69,9 +69,6 @@ export class MemoryJournal implements Journal {
     return drained;
   }
 
-  /** An array's turn has no next run to hand them to: the caller decides what becomes of them. */
-  leaveUnread(): void {}
-
   emitLive(event: ModelDeltaEvent): void {
     for (const listener of this.listeners) listener(event);
   }

@@ -1,5 +1,5 @@
 import type { Agent, AgentLimits } from '../core/agent.js';
-import type { BatonEvent, EventDataByType, ToolCallRecord, Usage } from '../core/events.js';
+import type { EventDataByType, ToolCallRecord, Usage } from '../core/events.js';
 import type { GateLedger } from '../core/gates.js';
 import type { ToolContext } from '../core/tool.js';
 import type { Clock } from '../model/clock.js';
@@ -273,16 +273,13 @@ export class Turn {
     const { journal, commitAnswer } = this.parts.options;
     const staged = this.answerStaged;
     this.answerStaged = false;
-    const answered = this.answer;
     const inbox = await journal.drainInbox();
     if (inbox.length > 0) this.readMessages = true;
-    const overtaking: BatonEvent<'message.received'>[] = [];
     for (const event of inbox) {
       this.parts.idle.note(event);
       if (this.parts.transcript.addUserMessage(event)) {
         this.answer = undefined;
         this.unanswered.push(event.data.text);
-        overtaking.push(event);
       }
     }
     // Background messages wait for the turn's end; then the model is shown them and goes on.
@@ -317,17 +314,7 @@ export class Turn {
       elapsedMs: (this.parts.options.activeMsBefore ?? 0) + this.parts.clock.now() - this.startedAt,
     };
     const limit = firstMet(this.conditions, progress);
-    if (limit === undefined) return undefined;
-    // Messages that came while the model answered, and no step left to answer them: the run ends
-    // with its answer, and they wait for the session's next run, as messages after its end do.
-    if (answered !== undefined && overtaking.length > 0) {
-      journal.leaveUnread(overtaking);
-      const refused = await this.guardrails.screenOutput(answered, this.active.agent);
-      return refused === undefined
-        ? { reason: 'answered', text: answered }
-        : { reason: 'error', error: refused };
-    }
-    return { reason: limit.reason, message: limit.message };
+    return limit === undefined ? undefined : { reason: limit.reason, message: limit.message };
   }
 
   /**

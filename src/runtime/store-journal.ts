@@ -309,14 +309,6 @@ export class StoreJournal implements Journal {
     return messages;
   }
 
-  leaveUnread(messages: readonly BatonEvent<'message.received'>[]): void {
-    const first = messages[0];
-    if (first === undefined) return;
-    this.#seen = Math.min(this.#seen, first.seq - 1);
-    // The run's end looks for unread messages only when something may lie past what it saw.
-    this.#interleaved = true;
-  }
-
   emitLive(event: ModelDeltaEvent): void {
     this.#options.bus.emit(event);
   }
