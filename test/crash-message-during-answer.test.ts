@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRuntime, defineAgent, openStore, scriptedModel } from '../src/index.js';
 import { REPO_ROOT, tsxCommand } from './helpers/cli.js';
 
-// Repos and databases outside /tmp, as an operator's would be.
-const dir = mkdtempSync(join(REPO_ROOT, '.crash-message-'));
+const dir = mkdtempSync(join(tmpdir(), 'baton-crash-message-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('a message that overtook an answer, then a crash', () => {
@@ -19,21 +19,26 @@ describe('a message that overtook an answer, then a crash', () => {
       db,
     ]);
     const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const closed = new Promise((resolve) => child.once('close', resolve));
     let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        if (/CALL 2/.test(out)) resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (/CALL 2/.test(out)) resolve();
+        });
+        child.on('exit', (code) =>
+          reject(new Error(`the child exited (${code}) before its second model call`)),
+        );
       });
-      child.on('exit', (code) =>
-        reject(new Error(`the child exited (${code}) before its second model call`)),
-      );
-    });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('close', resolve));
+    } finally {
+      // Killed whatever happened: a child left blocked in its model call would renew its lease forever.
+      child.kill('SIGKILL');
+      await closed;
+    }
     const [, runId = '', sessionId = ''] = /IDS (\S+) (\S+)/.exec(out) ?? [];
-    // The dead worker's lease (600 ms) runs out.
-    await sleep(800);
+    // The dead worker's lease (1,500 ms, renewed until the kill) runs out.
+    await sleep(1_800);
     const store = await openStore(db);
     const told: string[] = [];
     const runtime = createRuntime({

@@ -152,4 +152,24 @@ describe('a run whose claim brought its session’s events', () => {
       await runtime.close();
     }
   });
+
+  it('brings no events when their data passes 256 KiB, and the run reads them', async () => {
+    const store = await stores.open();
+    const runtime = createRuntime({ store, agents: [witness().agent] });
+    try {
+      const { runId, sessionId } = await runtime.start({ agent: 'witness', message: 'go' });
+      const large = {
+        type: 'message.received' as const,
+        data: { role: 'user' as const, text: 'x'.repeat(300_000) },
+      };
+      await store.append(sessionId, [large], { runId });
+      const claim = await store.claimRun('worker', 60_000, { runId });
+      expect(claim?.run.id).toBe(runId);
+      expect(claim?.events).toBeUndefined();
+      await store.releaseLease({ runId, token: claim?.lease.token ?? '' });
+      expect((await runtime.execute(runId)).status).toBe('succeeded');
+    } finally {
+      await runtime.close();
+    }
+  });
 });

@@ -17,6 +17,8 @@ const RETURNED_COLUMNS = RUN_COLUMN_NAMES.map((column) => `runs.${column}`).join
 
 /** The most events a claim brings back with the run (see {@link CLAIMED_EVENTS}). */
 const MAX_CLAIMED_EVENTS = 64;
+/** The most bytes of event data a claim brings back: a few large tool results are read as rows. */
+const MAX_CLAIMED_BYTES = 256 * 1024;
 
 /**
  * The seq of the session's checkpoint pointer; NULL without one, or for one that is not a small
@@ -25,18 +27,24 @@ const MAX_CLAIMED_EVENTS = 64;
 const CHECKPOINT_SEQ = `CASE WHEN json_typeof(sessions.checkpoint->'seq') = 'number'
          AND sessions.checkpoint->>'seq' ~ '^[0-9]{1,9}$' THEN (sessions.checkpoint->>'seq')::integer END`;
 
+/** The session's events after its checkpoint pointer (all of them without a readable one). */
+const AFTER_CHECKPOINT = `FROM events
+             WHERE events.session_id = sessions.id AND events.seq > COALESCE(${CHECKPOINT_SEQ}, -1)`;
+
 /**
- * The session's events after its checkpoint (`seq` past the pointer's, all of them without a
- * readable one), oldest first, when there are at most {@link MAX_CLAIMED_EVENTS}; NULL when
- * there are more (the attempt reads them). A run's first load needs exactly these, so a short
- * session's run reads no log of its own: one round trip fewer per run.
+ * Those events, oldest first, when there are at most {@link MAX_CLAIMED_EVENTS} holding at most
+ * {@link MAX_CLAIMED_BYTES} of data; NULL otherwise (the attempt reads them, row by row). A run's
+ * first load needs exactly these, so a short session's run reads no log of its own: one round
+ * trip fewer per run. The size is summed before anything is aggregated: one aggregate of a few
+ * large results could pass a string limit (Postgres's 1 GB, V8's in the driver) and fail every
+ * claim of the queue's oldest run.
  */
 const CLAIMED_EVENTS = `CASE
-       WHEN COALESCE(sessions.head_seq, -1) - COALESCE(${CHECKPOINT_SEQ}, -1) <= ${MAX_CLAIMED_EVENTS} THEN
+       WHEN COALESCE(sessions.head_seq, -1) - COALESCE(${CHECKPOINT_SEQ}, -1) <= ${MAX_CLAIMED_EVENTS}
+         AND (SELECT COALESCE(sum(octet_length(data::text)), 0) ${AFTER_CHECKPOINT}) <= ${MAX_CLAIMED_BYTES} THEN
          COALESCE((
            SELECT json_agg(logged ORDER BY logged.seq) FROM (
-             SELECT session_id, seq, run_id, type, ts, data, hash FROM events
-             WHERE events.session_id = sessions.id AND events.seq > COALESCE(${CHECKPOINT_SEQ}, -1)
+             SELECT session_id, seq, run_id, type, ts, data, hash ${AFTER_CHECKPOINT}
            ) AS logged), '[]'::json)
      END`;
 
