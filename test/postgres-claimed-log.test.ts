@@ -28,6 +28,17 @@ function witness() {
   return { agent, seen };
 }
 
+/** `work` with a fresh store and a runtime of the witness agent on it, closed after. */
+async function withWitness(work: (store: Store, runtime: Runtime) => Promise<void>): Promise<void> {
+  const store = await stores.open();
+  const runtime = createRuntime({ store, agents: [witness().agent] });
+  try {
+    await work(store, runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
 /** Runs `work` once, the first time `store.<method>` has returned (for append: committed `type`). */
 function interposeAfter(
   store: Store,
@@ -77,17 +88,13 @@ async function deliveredDuringStart(
 
 describe('a run whose claim brought its session’s events', () => {
   it('gives the claim the same events a read of the log gives, data and hashes as stored', async () => {
-    const store = await stores.open();
-    const runtime = createRuntime({ store, agents: [witness().agent] });
-    try {
+    await withWitness(async (store, runtime) => {
       const text = 'ünïcödé 🎉 "quoted" \\ back\\slash \n new line, 1e21 and 0.1';
       const { runId, sessionId } = await runtime.start({ agent: 'witness', message: text });
       const claim = await store.claimRun('worker', 60_000, { runId });
       expect(claim?.events).toEqual(await store.readEvents(sessionId));
       expect(claim?.events?.length).toBeGreaterThan(0);
-    } finally {
-      await runtime.close();
-    }
+    });
   });
 
   it('shows the first model call a message another process delivered between the claim and run.started', async () => {
@@ -104,9 +111,7 @@ describe('a run whose claim brought its session’s events', () => {
   });
 
   it('brings no events for a session with more than 64 after its checkpoint, and only those after it', async () => {
-    const store = await stores.open();
-    const runtime = createRuntime({ store, agents: [witness().agent] });
-    try {
+    await withWitness(async (store, runtime) => {
       const { runId, sessionId, continuationToken } = await runtime.start({
         agent: 'witness',
         message: 'go',
@@ -131,15 +136,11 @@ describe('a run whose claim brought its session’s events', () => {
         (await store.readEvents(sessionId, { from: 61 })).map((event) => event.seq),
       );
       expect(continuationToken).toBeDefined();
-    } finally {
-      await runtime.close();
-    }
+    });
   });
 
   it('claims a run whose session has a checkpoint pointer no cast can read, and reads its whole log', async () => {
-    const store = await stores.open();
-    const runtime = createRuntime({ store, agents: [witness().agent] });
-    try {
+    await withWitness(async (store, runtime) => {
       const { runId, sessionId } = await runtime.start({ agent: 'witness', message: 'go' });
       // Never written by Baton; a cast of it inside the claim would fail every claim of the queue.
       await store.updateSession(sessionId, { checkpoint: { seq: 1.5, hash: 'a'.repeat(64) } });
@@ -148,15 +149,11 @@ describe('a run whose claim brought its session’s events', () => {
       expect(claim?.events?.map((event) => event.seq)).toEqual([0, 1]);
       await store.releaseLease({ runId, token: claim?.lease.token ?? '' });
       expect((await runtime.execute(runId)).status).toBe('succeeded');
-    } finally {
-      await runtime.close();
-    }
+    });
   });
 
   it('brings no events when their data passes 256 KiB, and the run reads them', async () => {
-    const store = await stores.open();
-    const runtime = createRuntime({ store, agents: [witness().agent] });
-    try {
+    await withWitness(async (store, runtime) => {
       const { runId, sessionId } = await runtime.start({ agent: 'witness', message: 'go' });
       const large = {
         type: 'message.received' as const,
@@ -168,8 +165,6 @@ describe('a run whose claim brought its session’s events', () => {
       expect(claim?.events).toBeUndefined();
       await store.releaseLease({ runId, token: claim?.lease.token ?? '' });
       expect((await runtime.execute(runId)).status).toBe('succeeded');
-    } finally {
-      await runtime.close();
-    }
+    });
   });
 });
