@@ -17,7 +17,11 @@ const RETURNED_COLUMNS = RUN_COLUMN_NAMES.map((column) => `runs.${column}`).join
 
 /** The most events a claim brings back with the run (see {@link CLAIMED_EVENTS}). */
 const MAX_CLAIMED_EVENTS = 64;
-/** The most bytes of event data a claim brings back: a few large tool results are read as rows. */
+/**
+ * The most event data a claim brings back, as stored (`pg_column_size`: compressed, and known
+ * without fetching a value kept out of line): a few large tool results are read as rows. What
+ * Postgres's compression can hold in this, a few tens of MB at most, is far below any string limit.
+ */
 const MAX_CLAIMED_BYTES = 256 * 1024;
 
 /**
@@ -35,13 +39,13 @@ const AFTER_CHECKPOINT = `FROM events
  * Those events, oldest first, when there are at most {@link MAX_CLAIMED_EVENTS} holding at most
  * {@link MAX_CLAIMED_BYTES} of data; NULL otherwise (the attempt reads them, row by row). A run's
  * first load needs exactly these, so a short session's run reads no log of its own: one round
- * trip fewer per run. The size is summed before anything is aggregated: one aggregate of a few
- * large results could pass a string limit (Postgres's 1 GB, V8's in the driver) and fail every
- * claim of the queue's oldest run.
+ * trip fewer per run. The size is summed before anything is aggregated, and without reading
+ * the values: one aggregate of a few large results could pass a string limit (Postgres's 1 GB,
+ * V8's in the driver) and fail every claim of the queue's oldest run.
  */
 const CLAIMED_EVENTS = `CASE
        WHEN COALESCE(sessions.head_seq, -1) - COALESCE(${CHECKPOINT_SEQ}, -1) <= ${MAX_CLAIMED_EVENTS}
-         AND (SELECT COALESCE(sum(octet_length(data::text)), 0) ${AFTER_CHECKPOINT}) <= ${MAX_CLAIMED_BYTES} THEN
+         AND (SELECT COALESCE(sum(pg_column_size(data)), 0) ${AFTER_CHECKPOINT}) <= ${MAX_CLAIMED_BYTES} THEN
          COALESCE((
            SELECT json_agg(logged ORDER BY logged.seq) FROM (
              SELECT session_id, seq, run_id, type, ts, data, hash ${AFTER_CHECKPOINT}
