@@ -41,15 +41,16 @@ const AFTER_CHECKPOINT = `FROM events
  * first load needs exactly these, so a short session's run reads no log of its own: one round
  * trip fewer per run. The size is summed before anything is aggregated, and without reading
  * the values: one aggregate of a few large results could pass a string limit (Postgres's 1 GB,
- * V8's in the driver) and fail every claim of the queue's oldest run.
+ * V8's in the driver) and fail every claim of the queue's oldest run. Nested cases, not AND: a
+ * CASE evaluates its conditions in order, so a long log is never summed.
  */
-const CLAIMED_EVENTS = `CASE
-       WHEN COALESCE(sessions.head_seq, -1) - COALESCE(${CHECKPOINT_SEQ}, -1) <= ${MAX_CLAIMED_EVENTS}
-         AND (SELECT COALESCE(sum(pg_column_size(data)), 0) ${AFTER_CHECKPOINT}) <= ${MAX_CLAIMED_BYTES} THEN
+const CLAIMED_EVENTS = `CASE WHEN COALESCE(sessions.head_seq, -1) - COALESCE(${CHECKPOINT_SEQ}, -1) <= ${MAX_CLAIMED_EVENTS} THEN
+       CASE WHEN (SELECT COALESCE(sum(pg_column_size(data)), 0) ${AFTER_CHECKPOINT}) <= ${MAX_CLAIMED_BYTES} THEN
          COALESCE((
            SELECT json_agg(logged ORDER BY logged.seq) FROM (
              SELECT session_id, seq, run_id, type, ts, data, hash ${AFTER_CHECKPOINT}
            ) AS logged), '[]'::json)
+       END
      END`;
 
 /**
