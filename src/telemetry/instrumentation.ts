@@ -4,6 +4,15 @@ import type { ErrorCode } from '../core/error-codes.js';
 import { type AgentSeries, BoundSeries, type ModelSeries } from './bound-series.js';
 import { ContextSlot } from './context-slot.js';
 import type { BatonMetrics } from './metrics.js';
+import type {
+  ObservedAdmission,
+  ObservedClaim,
+  ObservedDraft,
+  ObservedModel,
+  ObservedModelResponse,
+  ObservedRun,
+  ObservedToolOutcome,
+} from './observed.js';
 import { redact } from './redact.js';
 import { formatTraceparent, parseTraceparent, withTraceparent } from './trace-context.js';
 
@@ -28,60 +37,6 @@ const APPEND_CONFLICT: ErrorCode = 'append_conflict';
 
 /** Default of {@link TelemetryOptions.commitSpanMinMs}. */
 const DEFAULT_COMMIT_SPAN_MIN_MS = 5;
-
-/** The run an execution works on, as the instrumentation needs it. */
-export interface ObservedRun {
-  id: string;
-  sessionId: string;
-  agent: string;
-  kind: string;
-  attempt: number;
-  traceparent: string | null;
-  startedAt: string | null;
-}
-
-/** How the lease of an execution was taken: asked for at `startedAt`, granted by `endedAt` (epoch ms). */
-export interface ObservedClaim {
-  startedAt: number;
-  endedAt: number;
-  ttlMs: number;
-}
-
-/** A committed event as the instrumentation reads it (type and data only). */
-export interface ObservedDraft {
-  type: string;
-  data?: unknown;
-}
-
-/** The model a call goes to (a `LanguageModelV3`: `provider` like `openai.responses`). */
-export interface ObservedModel {
-  provider: string;
-  modelId: string;
-}
-
-/** What a model call returned, as far as telemetry cares. */
-export interface ObservedModelResponse {
-  text: string;
-  toolCalls: readonly unknown[];
-  finishReason: string;
-  usage: { inputTokens: number; outputTokens: number; costUsd?: number };
-}
-
-/** An admission verdict (`admission.checked`), as the metrics count it. */
-export interface ObservedAdmission {
-  point: string;
-  clamps: readonly { invariant: string }[];
-  violations: readonly { invariant: string }[];
-}
-
-/** What a tool call returned. */
-export interface ObservedToolOutcome {
-  ok: boolean;
-  output: unknown;
-  error?: { code: string; message: string };
-}
-
-export { genAiProvider } from './bound-series.js';
 
 /**
  * Observes the executions of one runtime: an `invoke_agent <agent>` span per run attempt with
@@ -374,8 +329,8 @@ export class RunObserver {
         return;
       }
       case 'step.started':
-        // A staged start (every one today: see `staged`) was timed when it was staged; one
-        // committed unstaged would be timed from its commit.
+        // A staged start was timed when it was staged (see `staged`); one committed before the
+        // model call (after a boundary that read messages) is timed from this commit.
         this.#stepStartedAt ??= performance.now();
         return;
       case 'step.completed':
