@@ -41,7 +41,6 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
   const time = (event: BatonEvent) => Date.parse(event.ts);
   let attempt: Bar | undefined;
   let step: Bar | undefined;
-  let modelFrom: number | undefined;
   /** When the previous step (or the attempt's start) committed: where the next step began. */
   let stepFrom: number | undefined;
   const tools = new Map<string, Bar>();
@@ -65,7 +64,6 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
         const began = Math.min(at, stepFrom ?? at);
         step = { label: `step ${event.data.step}`, start: began, end: at, note: '' };
         bars.push(step);
-        modelFrom = began;
         break;
       }
       case 'message.completed': {
@@ -73,7 +71,8 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
         const cost = usage.costUsd === undefined ? '' : `  $${usage.costUsd.toFixed(6)}`;
         bars.push({
           label: '  chat',
-          start: modelFrom ?? at,
+          // The model was called as its step began.
+          start: step?.start ?? at,
           end: at,
           note: `${usage.inputTokens} in / ${usage.outputTokens} out${cost}  ${event.data.finishReason}`,
         });
@@ -93,7 +92,6 @@ function timelineBars(events: readonly BatonEvent[]): Bar[] {
           bar.end = Math.max(bar.start, at);
           bar.note = event.data.ok ? 'ok' : (event.data.error?.code ?? 'error');
         }
-        modelFrom = at;
         break;
       }
       case 'step.completed':

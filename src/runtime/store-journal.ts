@@ -229,11 +229,8 @@ export class StoreJournal implements Journal {
     const first = events[0];
     if (first && first.seq !== this.#knownHead + 1) this.#interleaved = true;
     this.#keepOwn(events);
-    if (this.#beforeLoad)
-      this.#beforeLoad =
-        this.#beforeLoad.length + events.length <= MAX_BEFORE_LOAD
-          ? [...this.#beforeLoad, ...events]
-          : undefined;
+    this.#beforeLoad?.push(...events);
+    if ((this.#beforeLoad?.length ?? 0) > MAX_BEFORE_LOAD) this.#beforeLoad = undefined;
     this.#knownHead = events.at(-1)?.seq ?? this.#knownHead;
     return staged.length === 0 ? events : events.slice(staged.length);
   }
