@@ -44,4 +44,44 @@ describe('a message delivered during the final model call, from another process'
       await runtime.close();
     }
   });
+
+  it('with no step left, ends the run with its answer and is answered by the next run, after it', async () => {
+    let other: Runtime | undefined;
+    let token = '';
+    const prompts: string[][] = [];
+    const agent = defineAgent({
+      name: 'racer',
+      instructions: 'Answer.',
+      limits: { maxSteps: 1 },
+      model: scriptedModel(async (request) => {
+        prompts.push(request.prompt.slice(1).map((message) => JSON.stringify(message.content)));
+        if (prompts.length > 1) return { text: `answering ${request.lastUserText ?? ''}` };
+        await other?.deliver({ continuationToken: token, message: 'SECOND' });
+        return { text: 'answering FIRST' };
+      }),
+    });
+    const runtime = createRuntime({ store: await stores.open(), agents: [agent] });
+    other = createRuntime({ store: await stores.open(), agents: [agent] });
+    try {
+      const started = await runtime.start({ agent: 'racer', message: 'FIRST' });
+      token = started.continuationToken ?? '';
+      const run = await runtime.execute(started.runId);
+      expect(run).toMatchObject({ status: 'succeeded', result: { text: 'answering FIRST' } });
+      const next = (await runtime.listRuns({ sessionId: started.sessionId })).items.find(
+        (item) => item.id !== started.runId,
+      );
+      expect(next).toMatchObject({ status: 'queued', input: { message: 'SECOND' } });
+      const answered = await runtime.execute(next?.id ?? '');
+      expect(answered).toMatchObject({ status: 'succeeded', result: { text: 'answering SECOND' } });
+      // The next run's prompt has the conversation in the order it had, not the log's.
+      expect(prompts[1]?.map((content) => JSON.parse(content)[0]?.text)).toEqual([
+        'FIRST',
+        'answering FIRST',
+        'SECOND',
+      ]);
+    } finally {
+      await other.close();
+      await runtime.close();
+    }
+  });
 });

@@ -198,6 +198,59 @@ describe.each(Object.keys(STORES))('on the %s store', (kind) => {
       );
       expect(said).toEqual(['early', 'late', 'echo: early', 'echo: late']);
     });
+
+    /** The chat agent with one step, recording the prompt of every model call as role: text. */
+    const oneStepChat = (screenInput?: (text: string) => boolean) => {
+      const prompts: string[][] = [];
+      const agent = defineAgent({
+        name: 'chat',
+        instructions: 'Repeat the user.',
+        limits: { maxSteps: 1 },
+        model: scriptedModel((request) => {
+          prompts.push(
+            request.prompt.slice(1).map((message) => {
+              const part = Array.isArray(message.content) ? message.content[0] : undefined;
+              return `${message.role}: ${part && 'text' in part ? part.text : ''}`;
+            }),
+          );
+          return { text: `echo: ${request.lastUserText ?? ''}` };
+        }),
+        ...(screenInput && {
+          guardrails: [
+            guardrail({ name: 'noLate', on: 'input', check: (text) => ({ tripwire: screenInput(text) }) }),
+          ],
+        }),
+      });
+      return { agent, prompts };
+    };
+
+    it('with no step left for a message that came while the model answered, ends with the answer and leaves the message to the next run', async () => {
+      const { agent, prompts } = oneStepChat();
+      const runtime = runtimeWith([agent], lateMessageStore());
+      const { runId, sessionId } = await runtime.start({ agent: 'chat', message: 'early' });
+      // The message overtook the answer; the one step is spent, so the run's answer stands.
+      const run = await runtime.execute(runId);
+      expect(run).toMatchObject({ status: 'succeeded', result: { text: 'echo: early' } });
+      const followUp = (await runtime.listRuns({ sessionId })).items.find((item) => item.id !== runId);
+      expect(followUp).toMatchObject({ status: 'queued', input: { message: 'late' } });
+      // The log holds the message before the answer that never saw it; the next run is shown
+      // the conversation in the order it had, its prompt ending with the message.
+      expect((await runtime.execute(followUp?.id ?? '')).result).toEqual({ text: 'echo: late' });
+      expect(prompts).toEqual([['user: early'], ['user: early', 'assistant: echo: early', 'user: late']]);
+    });
+
+    it('screens a message left to the next run with its input guardrails', async () => {
+      const { agent, prompts } = oneStepChat((text) => text === 'late');
+      const runtime = runtimeWith([agent], lateMessageStore());
+      const { runId, sessionId } = await runtime.start({ agent: 'chat', message: 'early' });
+      expect((await runtime.execute(runId)).status).toBe('succeeded');
+      const followUp = (await runtime.listRuns({ sessionId })).items.find((item) => item.id !== runId);
+      const screened = await runtime.execute(followUp?.id ?? '');
+      expect(screened.status).toBe('failed');
+      expect(screened.error?.code).toBe('guardrail_tripped');
+      // The model never saw the refused message.
+      expect(prompts).toEqual([['user: early']]);
+    });
   });
 
   describe('runtime cancel and retry', () => {

@@ -63,12 +63,18 @@ export interface EventDataByType {
   'step.started': { step: number };
   /** A model call failed in a way worth retrying; attempt `attempt` follows after `delayMs`. */
   'model.retried': { attempt: number; maxAttempts?: number; delayMs: number; reason: string };
+  /**
+   * `messagesThrough`: the run had read the session's messages up to this seq when it made the
+   * request; a `message.received` after it, committed before this response, came during the call
+   * and is answered after it (absent in logs written before it was recorded).
+   */
   'message.completed': {
     role: 'assistant';
     text: string;
     toolCalls: ToolCallRecord[];
     finishReason: FinishReason;
     usage: Usage;
+    messagesThrough?: number;
   };
   'tool.started': { toolCallId: string; name: string; input: unknown };
   'tool.result': {

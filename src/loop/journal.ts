@@ -38,6 +38,18 @@ export interface Journal {
   /** Seq of the newest event this journal knows the log holds (-1: none). */
   readonly knownHead: number;
   /**
+   * Seq up to which the loop was handed the session's messages (by `load` and `drainInbox`): a
+   * message after it has not reached the loop. A model request records it (`messagesThrough`).
+   */
+  readonly seen: number;
+  /**
+   * Optional: hands the messages from `seq` on, which `drainInbox` gave the loop, back to the
+   * log's unread ones, for the session's next run; true when one will read them (a session's
+   * message run, whose end queues it). The loop calls it when its run ends without a step left
+   * for them.
+   */
+  leaveUnread?(seq: number): boolean;
+  /**
    * Optional: writes a transcript checkpoint of the log as committed so far, when `minEvents`
    * or more came since the last (see `SessionCheckpoint`). Compaction asks for one.
    */

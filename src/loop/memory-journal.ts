@@ -24,6 +24,7 @@ export class MemoryJournal implements Journal {
   readonly runId: string;
   private readonly log: BatonEvent[];
   private inbox: BatonEvent<'message.received'>[] = [];
+  private loadedSeen = -1;
   private readonly listeners = new Set<(event: StreamEvent) => void>();
   private readonly now: () => number;
 
@@ -38,6 +39,11 @@ export class MemoryJournal implements Journal {
     return this.log.at(-1)?.seq ?? -1;
   }
 
+  /** Seq up to which the loop was handed the log's messages: the last load's head, or a drained message. */
+  get seen(): number {
+    return this.loadedSeen;
+  }
+
   /** The committed events, oldest first. */
   get events(): readonly BatonEvent[] {
     return this.log;
@@ -45,6 +51,7 @@ export class MemoryJournal implements Journal {
 
   async load(): Promise<SessionLog> {
     this.inbox = [];
+    this.loadedSeen = this.knownHead;
     return { events: [...this.log] };
   }
 
@@ -66,6 +73,7 @@ export class MemoryJournal implements Journal {
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {
     const drained = this.inbox;
     this.inbox = [];
+    this.loadedSeen = Math.max(this.loadedSeen, drained.at(-1)?.seq ?? -1);
     return drained;
   }
 

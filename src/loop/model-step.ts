@@ -80,6 +80,9 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
   // The agent's own settings win over the runtime's, field by field.
   const policy = { ...options.retry, ...active.agent.retry };
   const reports = new ModelStepReports(journal, options.step);
+  // What the prompt holds of the session's messages: one committed during the call lies in the
+  // log before this response, and is placed after it wherever the log is read back.
+  const messagesThrough = journal.seen;
   let response: RetryResult<ModelResponse>;
   try {
     // Every attempt makes the same call: bound once, not a closure (see `ModelStepReports`).
@@ -103,7 +106,7 @@ export async function runModelStep(options: ModelStepOptions): Promise<ModelStep
     return { end: turnSignal.interruption() ?? { reason: 'error', error: toErrorBody(error) } };
   }
   if (!response.ok) return { end: { reason: 'deferred', retryAt: response.retryAt, error: response.error } };
-  const data: AssistantData = { role: 'assistant', ...response.value };
+  const data: AssistantData = { role: 'assistant', ...response.value, messagesThrough };
   const draft = { type: 'message.completed', data } as const;
   if (data.toolCalls.length > 0) await journal.append(draft);
   else {

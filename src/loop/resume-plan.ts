@@ -1,5 +1,7 @@
 import type { BatonEvent, EventDataByType, Usage } from '../core/events.js';
 import { isHandoffResult } from './handoffs.js';
+import type { UnansweredMessage } from './session-checkpoint.js';
+import { stillUnanswered } from './session-checkpoint.js';
 import { addUsage, emptyUsage } from './usage.js';
 
 /** A step of the current run that has `step.started` but no `step.completed`. */
@@ -22,8 +24,9 @@ export interface IncompleteStep {
   /** This step's `handoff.occurred` is committed. */
   handoffRecorded: boolean;
   /**
-   * A message (a user's or a background report) was committed after the step's model response:
-   * an answer of that response does not end the turn, the model sees the message next.
+   * A message (a user's or a background report) was committed after the step's model response,
+   * or a user's before it that its request had not read (`messagesThrough`): an answer of that
+   * response does not end the turn, the model sees the message next.
    */
   followedByMessage: boolean;
 }
@@ -47,6 +50,11 @@ export interface ResumePlan {
   admissions: EventDataByType['admission.checked'][];
   /** User messages (not background) that no model call has seen yet: input guardrails check them. */
   unanswered: string[];
+  /**
+   * The run's last answer, when messages its request had not read overtook it (the first of
+   * them at `seq`) and the run stepped no further: with no step left, the turn ends with it.
+   */
+  overtaken: { answer: string; seq: number } | undefined;
 }
 
 interface MutableStep extends IncompleteStep {
@@ -63,7 +71,7 @@ interface MutableStep extends IncompleteStep {
 export function planResume(
   events: readonly BatonEvent[],
   runId: string,
-  unansweredBefore: readonly string[] = [],
+  unansweredBefore: readonly UnansweredMessage[] = [],
 ): ResumePlan {
   let current: MutableStep | undefined;
   let answer: string | undefined;
@@ -72,11 +80,13 @@ export function planResume(
   let lastHandoff: ResumePlan['lastHandoff'];
   let handoffs = 0;
   const admissions: EventDataByType['admission.checked'][] = [];
-  let unanswered: string[] = [...unansweredBefore];
+  let unanswered = [...unansweredBefore];
   // Background messages the model has not been shown: they are shown at a turn's end (see Transcript).
   let heldBackground = 0;
+  let overtakenAnswer: ResumePlan['overtaken'];
   for (const event of events) {
     let releasing = false;
+    let overtaken = false;
     if (event.type === 'message.received') {
       if (current?.message !== undefined && !current.completed) current.followedByMessage = true;
       // A background message after an answer (a child's report waking an idle-yielded run) is
@@ -84,11 +94,13 @@ export function planResume(
       answer = undefined;
       if (event.data.priority === 'background') heldBackground += 1;
       else {
-        unanswered.push(event.data.text);
+        unanswered.push({ seq: event.seq, text: event.data.text });
       }
     } else if (event.type === 'run.started') heldBackground = 0;
     else if (event.type === 'message.completed') {
-      unanswered = [];
+      // A message the request had not read came while the model answered: it follows the response.
+      unanswered = stillUnanswered(unanswered, event.data.messagesThrough);
+      overtaken = unanswered.length > 0;
       // An answer with background messages waiting does not end the turn: they are shown next.
       releasing = event.data.toolCalls.length === 0 && heldBackground > 0;
       if (event.data.toolCalls.length === 0) heldBackground = 0;
@@ -96,6 +108,7 @@ export function planResume(
     if (event.runId !== runId) continue;
     switch (event.type) {
       case 'step.started':
+        overtakenAnswer = undefined;
         // A re-entered step (resume before its model response) keeps its number.
         if (current?.step !== event.data.step) {
           current = {
@@ -114,9 +127,16 @@ export function planResume(
         }
         break;
       case 'message.completed':
-        if (current !== undefined) current.message = event.data;
+        if (current !== undefined) {
+          current.message = event.data;
+          if (overtaken) current.followedByMessage = true;
+        }
         usage = addUsage(usage, event.data.usage);
-        answer = event.data.toolCalls.length === 0 && !releasing ? event.data.text : undefined;
+        answer = event.data.toolCalls.length === 0 && !releasing && !overtaken ? event.data.text : undefined;
+        overtakenAnswer =
+          event.data.toolCalls.length === 0 && overtaken
+            ? { answer: event.data.text, seq: (unanswered[0] as UnansweredMessage).seq }
+            : undefined;
         break;
       case 'tool.started':
         current?.started.add(event.data.toolCallId);
@@ -165,6 +185,7 @@ export function planResume(
     lastHandoff,
     handoffs,
     admissions,
-    unanswered,
+    unanswered: unanswered.map((message) => message.text),
+    overtaken: incomplete === undefined ? overtakenAnswer : undefined,
   };
 }

@@ -33,11 +33,36 @@ export interface SessionCheckpoint {
   reportedChildren: string[];
   /** User messages that no model call had seen yet (input guardrails check them). */
   unanswered: string[];
+  /** Their seqs, in the same order (absent in checkpoints written before it: then unknown). */
+  unansweredSeqs?: number[];
   /**
    * Runs with events up to `seq` that may still run (not succeeded or cancelled): a run that
    * resumes must replay its own events, so it reads the whole log instead.
    */
   unfinishedRuns: string[];
+}
+
+/** A user message no model call had seen, by its seq. */
+export interface UnansweredMessage {
+  seq: number;
+  text: string;
+}
+
+/** A checkpoint's unanswered messages with their seqs (-1 where it did not record them). */
+export function unansweredOf(checkpoint: SessionCheckpoint | undefined): UnansweredMessage[] {
+  const seqs = checkpoint?.unansweredSeqs;
+  return (checkpoint?.unanswered ?? []).map((text, index) => ({ seq: seqs?.[index] ?? -1, text }));
+}
+
+/**
+ * The messages a response left unanswered: those its request had not read (seq above its
+ * `messagesThrough`), committed while the model answered; without the field, none.
+ */
+export function stillUnanswered(
+  unanswered: readonly UnansweredMessage[],
+  messagesThrough: number | undefined,
+): UnansweredMessage[] {
+  return messagesThrough === undefined ? [] : unanswered.filter((message) => message.seq > messagesThrough);
 }
 
 /** Event types that end a run for good (a failed run may be retried). */
@@ -55,7 +80,8 @@ export class SessionFold {
   readonly #reportedChildren: Set<string>;
   /** Gate events since the fold began: folded into the open gates when a checkpoint is taken. */
   readonly #gateEvents: BatonEvent[] = [];
-  #unanswered: string[];
+  /** The unanswered user messages with their seqs (-1: from the checkpoint, older than any request since). */
+  #unanswered: UnansweredMessage[];
   readonly #unfinishedRuns: Set<string>;
 
   private constructor(checkpoint: SessionCheckpoint | undefined) {
@@ -68,7 +94,7 @@ export class SessionFold {
     this.#openGates = checkpoint?.gates ?? { approvals: [], questions: [] };
     this.#skills = { ...checkpoint?.skills };
     this.#reportedChildren = new Set(checkpoint?.reportedChildren);
-    this.#unanswered = [...(checkpoint?.unanswered ?? [])];
+    this.#unanswered = unansweredOf(checkpoint);
     this.#unfinishedRuns = new Set(checkpoint?.unfinishedRuns);
   }
 
@@ -93,11 +119,12 @@ export class SessionFold {
       this.#contextFromLog = true;
     } else if (event.type === 'context.updated') setEntry(this.#context, event.data.key, event.data.value);
     else if (event.type === 'message.received' && event.data.priority !== 'background')
-      this.#unanswered.push(event.data.text);
+      this.#unanswered.push({ seq: event.seq, text: event.data.text });
     else if (event.type === 'message.received') {
       const taskId = completedTaskId(event.data.text);
       if (taskId !== undefined) this.#reportedChildren.add(taskId);
-    } else if (event.type === 'message.completed') this.#unanswered = [];
+    } else if (event.type === 'message.completed')
+      this.#unanswered = stillUnanswered(this.#unanswered, event.data.messagesThrough);
     else if (event.type === 'skill.activated' && !Object.hasOwn(this.#skills, event.data.name))
       this.#skills[event.data.name] = event.data.hash;
     if (GATE_TYPES.has(event.type)) this.#gateEvents.push(event);
@@ -116,7 +143,8 @@ export class SessionFold {
       gates: openGates(readGates(this.#gateEvents, structuredClone(this.#openGates))),
       skills: this.#skills,
       reportedChildren: [...this.#reportedChildren],
-      unanswered: this.#unanswered,
+      unanswered: this.#unanswered.map((message) => message.text),
+      unansweredSeqs: this.#unanswered.map((message) => message.seq),
       unfinishedRuns: [...this.#unfinishedRuns],
     };
     return JSON.stringify(checkpoint);

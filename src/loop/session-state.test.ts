@@ -100,6 +100,16 @@ function richSession(): BatonEvent[] {
   on('run_d', { type: 'skill.activated', data: { name: 'beta', hash: 'h2' } });
   on('run_d', { type: 'step.completed', data: { step: 1 } });
   on('run_d', { type: 'run.completed', data: { status: 'succeeded', text: 'done d', usage } });
+  // A message committed while the model answered, before the answer that never saw it.
+  const fifth = journal.record(user('fifth'), 'run_f');
+  on('run_f', started(), { type: 'step.started', data: { step: 1 } }, user('came during the call'));
+  const unseenBy = answer('done f');
+  on('run_f', {
+    ...unseenBy,
+    data: { ...(unseenBy.data as object), messagesThrough: fifth.seq },
+  } as EventDraft);
+  on('run_f', { type: 'step.completed', data: { step: 1 } });
+  on('run_f', { type: 'run.completed', data: { status: 'succeeded', text: 'done f', usage } });
   on('run_e', user('unseen'));
   return [...journal.events];
 }
@@ -154,7 +164,40 @@ describe('rebuilding a session from a checkpoint', () => {
     expect(checkpoint.unfinishedRuns.sort()).toEqual(['run_c', 'run_e']);
     expect(checkpoint.gates.approvals.map((state) => state.request.approvalId)).toEqual(['apr_2']);
     expect(checkpoint.gates.questions.map((state) => state.request.requestId)).toEqual(['inp_1']);
-    expect(checkpoint.unanswered).toEqual(['unseen']);
+    expect(checkpoint.unanswered).toEqual(['came during the call', 'unseen']);
+  });
+
+  it('does not resume a run with an answer that a message overtook as its last word', () => {
+    // The attempt committed the answer and stopped before it stepped again for the message.
+    const journal = new MemoryJournal({ sessionId: 'ses_x', runId: 'run_x' });
+    const early = journal.record(user('early'));
+    for (const draft of [started(), { type: 'step.started', data: { step: 1 } } as EventDraft, user('late')])
+      journal.record(draft);
+    const reply = answer('echo: early');
+    journal.record({
+      ...reply,
+      data: { ...(reply.data as object), messagesThrough: early.seq },
+    } as EventDraft);
+    journal.record({ type: 'step.completed', data: { step: 1 } });
+    const { plan } = rebuildSession({ events: journal.events }, 'run_x');
+    expect(plan.answer).toBeUndefined();
+    expect(plan.unanswered).toEqual(['late']);
+    // With no step left, the turn ends with that answer and leaves 'late' to the next run.
+    const late = journal.events.find(
+      (event) => event.type === 'message.received' && event.data.text === 'late',
+    );
+    expect(plan.overtaken).toEqual({ answer: 'echo: early', seq: late?.seq });
+  });
+
+  it('shows a message that came while the model answered after that answer, unanswered', () => {
+    const state = rebuildSession({ events: richSession() }, 'run_new');
+    const texts = state.transcript.prompt.flatMap((message) =>
+      Array.isArray(message.content)
+        ? message.content.flatMap((part) => ('text' in part ? [part.text] : []))
+        : [],
+    );
+    expect(texts.slice(-4)).toEqual(['fifth', 'done f', 'came during the call', 'unseen']);
+    expect(state.plan.unanswered).toEqual(['came during the call', 'unseen']);
   });
 
   it('folds a checkpoint onward to the same checkpoint as folding the whole log', () => {

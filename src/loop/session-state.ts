@@ -4,6 +4,7 @@ import { ContextState } from './context-state.js';
 import type { ResumePlan } from './resume-plan.js';
 import { planResume } from './resume-plan.js';
 import type { SessionLog } from './session-checkpoint.js';
+import { unansweredOf } from './session-checkpoint.js';
 import { SkillActivations } from './skills/skill-activations.js';
 import type { TranscriptOptions } from './transcript.js';
 import { Transcript } from './transcript.js';
@@ -40,7 +41,7 @@ export function rebuildSession(
   // Without a `session.started` context the initial one sits under the logged writes, as in a full read.
   const base = checkpoint.contextFromLog ? checkpoint.context : { ...initialContext, ...checkpoint.context };
   return {
-    plan: planResume(events, runId, checkpoint.unanswered),
+    plan: planResume(events, runId, unansweredOf(checkpoint)),
     transcript: Transcript.fromSnapshot(checkpoint.transcript, events, runId, transcript),
     context: ContextState.fromEvents(events, base),
     gates: readGates(events, checkpoint.gates),

@@ -45,6 +45,50 @@ const result = (id: string) =>
 
 const roles = (transcript: Transcript) => transcript.prompt.map((message) => message.role);
 
+/** `draft`, a response whose request had read the session's messages up to seq `through`. */
+const heard = <D extends ReturnType<typeof assistant>>(draft: D, through: number): D => ({
+  ...draft,
+  data: { ...draft.data, messagesThrough: through },
+});
+
+/** The prompt after the system message as `role: text` (a tool message as its result count). */
+const said = (transcript: Transcript) =>
+  transcript.prompt.slice(1).map((message) => {
+    const part = Array.isArray(message.content) ? message.content[0] : undefined;
+    return message.role === 'tool'
+      ? `tool: ${message.content.length}`
+      : `${message.role}: ${part && 'text' in part ? part.text : ''}`;
+  });
+
+describe('Transcript: a message that came while the model answered', () => {
+  // seq 0 'early', seq 1 'late' (committed during the call), seq 2 the response, which had read through seq 0.
+  it('follows the answer it overtook in the log, as it did in the run that read it', () => {
+    const transcript = Transcript.fromEvents(
+      log(user('early'), user('late'), heard(assistant('echo'), 0)),
+      'run_1',
+    );
+    expect(said(transcript)).toEqual(['user: early', 'assistant: echo', 'user: late']);
+  });
+
+  it('follows the results of a response with tool calls that it overtook', () => {
+    const transcript = Transcript.fromEvents(
+      log(user('early'), user('late'), heard(assistant('', ['a']), 0), result('a')),
+      'run_1',
+    );
+    expect(said(transcript)).toEqual(['user: early', 'assistant: ', 'tool: 1', 'user: late']);
+  });
+
+  it('stays where the log has it when the response had read it, or says nothing (an older log)', () => {
+    const read = Transcript.fromEvents(
+      log(user('early'), user('also'), heard(assistant('echo'), 1)),
+      'run_1',
+    );
+    expect(said(read)).toEqual(['user: early', 'user: also', 'assistant: echo']);
+    const older = Transcript.fromEvents(log(user('early'), user('late'), assistant('echo')), 'run_1');
+    expect(said(older)).toEqual(['user: early', 'user: late', 'assistant: echo']);
+  });
+});
+
 describe('Transcript', () => {
   it('groups the results of one step into one tool message after the assistant message', () => {
     const transcript = Transcript.fromEvents(

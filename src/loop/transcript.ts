@@ -28,6 +28,12 @@ export interface TranscriptSnapshot {
   heldBackground: LanguageModelV3Message[];
   /** The last message is the tool message the next results join. */
   toolMessageOpen: boolean;
+  /**
+   * The seqs of the user messages a later response may have overtaken (see `takeLateUsers`):
+   * `tail[i]` of the i-th of the last `tail.length` messages, `deferred[i]` of `deferredUsers[i]`
+   * (-1: unknown). Absent when there are none, and in checkpoints written before it.
+   */
+  userSeqs?: { tail: number[]; deferred: number[] };
 }
 
 /** The result the model sees for a call whose run ended (or moved on) before it finished. */
@@ -85,14 +91,17 @@ export interface TranscriptOptions {
  *
  * Invariants: `prompt[0]` is the system message of the active agent; every assistant tool call is
  * followed by its results before any later user message (user messages committed while results
- * are pending wait in `deferredUsers`); a call whose run ended without a result gets a synthetic
- * `interrupted` result so providers always see complete pairs.
+ * are pending wait in `deferredUsers`); a user message committed while the model was answering
+ * follows that response (`takeLateUsers`); a call whose run ended without a result gets a
+ * synthetic `interrupted` result so providers always see complete pairs.
  */
 export class Transcript {
   readonly prompt: LanguageModelV3Prompt = [{ role: 'system', content: '' }];
   private readonly pending = new Map<string, PendingCall>();
   private deferredUsers: LanguageModelV3Message[] = [];
   private readonly seenUserSeqs = new Set<number>();
+  /** The seq of each user message shown from an event: one that overtook a response moves after it. */
+  private readonly userSeqs = new WeakMap<LanguageModelV3Message, number>();
   private openToolMessage: Extract<LanguageModelV3Message, { role: 'tool' }> | undefined;
   /** Background messages not yet shown to the model: they wait for the turn's end. */
   private heldBackground: LanguageModelV3Message[] = [];
@@ -156,6 +165,12 @@ export class Transcript {
       transcript.pending.set(call.toolCallId, { name: call.name, runId: call.runId });
     transcript.deferredUsers = [...snapshot.deferredUsers];
     transcript.heldBackground = [...snapshot.heldBackground];
+    const { tail = [], deferred = [] } = snapshot.userSeqs ?? {};
+    const tailStart = transcript.prompt.length - tail.length;
+    for (const [index, seq] of tail.entries())
+      transcript.noteUserSeq(transcript.prompt[tailStart + index], seq);
+    for (const [index, seq] of deferred.entries())
+      transcript.noteUserSeq(transcript.deferredUsers[index], seq);
     const last = transcript.prompt.at(-1);
     // The open tool message is extended in place: a copy, so the snapshot's stays as it was.
     if (snapshot.toolMessageOpen && last?.role === 'tool') {
@@ -167,13 +182,26 @@ export class Transcript {
 
   /** This transcript's state, sharing its messages: serialise it before adding more events. */
   snapshot(): TranscriptSnapshot {
-    return {
+    const snapshot: TranscriptSnapshot = {
       messages: this.prompt.slice(1),
       pending: [...this.pending].map(([toolCallId, call]) => ({ toolCallId, ...call })),
       deferredUsers: this.deferredUsers,
       heldBackground: this.heldBackground,
       toolMessageOpen: this.openToolMessage !== undefined && this.openToolMessage === this.prompt.at(-1),
     };
+    const tail: number[] = [];
+    for (let index = this.prompt.length - 1; index > 0; index -= 1) {
+      const seq = this.userSeqs.get(this.prompt[index] as LanguageModelV3Message);
+      if (seq === undefined) break;
+      tail.unshift(seq);
+    }
+    const deferred = this.deferredUsers.map((message) => this.userSeqs.get(message) ?? -1);
+    if (tail.length > 0 || deferred.some((seq) => seq >= 0)) snapshot.userSeqs = { tail, deferred };
+    return snapshot;
+  }
+
+  private noteUserSeq(message: LanguageModelV3Message | undefined, seq: number): void {
+    if (message !== undefined && seq >= 0) this.userSeqs.set(message, seq);
   }
 
   /** Replaces the system message (a handoff changes the active agent's instructions). */
@@ -222,11 +250,14 @@ export class Transcript {
       case 'message.received':
         this.addUserMessage(event);
         break;
-      case 'message.completed':
+      case 'message.completed': {
+        const late = this.takeLateUsers(event.data.messagesThrough);
         this.addAssistantMessage(event.data, event.runId);
+        for (const message of late) this.addUser(message);
         // Live, the turn shows held background messages once the model answered (Turn.boundary).
         if (event.data.toolCalls.length === 0) this.releaseBackground();
         break;
+      }
       case 'handoff.occurred':
         if (event.runId === this.currentRunId) this.handoffMarkAt = this.prompt.length;
         break;
@@ -263,12 +294,33 @@ export class Transcript {
       role: 'user',
       content: [{ type: 'text', text: event.data.text }],
     };
+    this.userSeqs.set(message, event.seq);
     if (event.data.priority === 'background') {
       this.heldBackground.push(message);
       return false;
     }
     this.addUser(message);
     return true;
+  }
+
+  /**
+   * Takes out the user messages shown after `through` (seq above it): committed while the model
+   * was answering, they lie in the log before its response but came after its request, so they
+   * follow the response, as they did in the run that read them (docs/events.md). They are the
+   * prompt's last messages, or still deferred behind pending results.
+   */
+  private takeLateUsers(through: number | undefined): LanguageModelV3Message[] {
+    if (through === undefined) return [];
+    const isLate = (message: LanguageModelV3Message) => (this.userSeqs.get(message) ?? -1) > through;
+    let cut = this.prompt.length;
+    while (cut > 1 && isLate(this.prompt[cut - 1] as LanguageModelV3Message)) cut -= 1;
+    const late = this.prompt.splice(cut);
+    if (late.length > 0) this.handoffMarkAt = Math.min(this.handoffMarkAt, cut);
+    if (this.deferredUsers.some(isLate)) {
+      late.push(...this.deferredUsers.filter(isLate));
+      this.deferredUsers = this.deferredUsers.filter((message) => !isLate(message));
+    }
+    return late;
   }
 
   private addUser(message: LanguageModelV3Message): void {

@@ -59,6 +59,8 @@ export class Turn {
   step: number;
   private active: ActiveAgent;
   private answer: string | undefined;
+  /** The answer messages overtook before this attempt (`ResumePlan.overtaken`), for its first boundary. */
+  private overtakenBefore: { answer: string; seq: number } | undefined;
   /**
    * Whether an answer's events wait for the run's end (`commitAnswer`): not when something
    * looks at the answer first, a guardrail (it may take long: a model of its own) or a park on
@@ -124,6 +126,7 @@ export class Turn {
     this.usage = plan.usage;
     this.step = plan.lastStep;
     this.answer = plan.answer;
+    this.overtakenBefore = plan.overtaken;
     // An interrupted step is finished by the agent that asked for its tool calls.
     const agentAtStart = plan.incomplete === undefined ? plan.activeAgent : plan.incomplete.agentAtStart;
     this.active = this.activate(agentAtStart ?? options.agent.name);
@@ -275,9 +278,13 @@ export class Turn {
     this.answerStaged = false;
     const inbox = await journal.drainInbox();
     if (inbox.length > 0) this.readMessages = true;
+    /** The answer the first of the inbox's messages took the turn's last word from, and that message. */
+    let overtaken = this.overtakenBefore;
+    this.overtakenBefore = undefined;
     for (const event of inbox) {
       this.parts.idle.note(event);
       if (this.parts.transcript.addUserMessage(event)) {
+        if (this.answer !== undefined) overtaken = { answer: this.answer, seq: event.seq };
         this.answer = undefined;
         this.unanswered.push(event.data.text);
       }
@@ -298,10 +305,7 @@ export class Turn {
         // Once: nothing is staged any more, so the second look ends as an unstaged answer does.
         return this.boundary();
       }
-      const refused = await this.guardrails.screenOutput(this.answer, this.active.agent);
-      return refused === undefined
-        ? { reason: 'answered', text: this.answer }
-        : { reason: 'error', error: refused };
+      return this.screenedAnswer(this.answer);
     }
     // Another step follows (a message came after the answer): the answer commits first, so
     // readers see it before the next model call.
@@ -314,7 +318,19 @@ export class Turn {
       elapsedMs: (this.parts.options.activeMsBefore ?? 0) + this.parts.clock.now() - this.startedAt,
     };
     const limit = firstMet(this.conditions, progress);
-    return limit === undefined ? undefined : { reason: limit.reason, message: limit.message };
+    if (limit === undefined) return undefined;
+    // No step is left to answer the messages that came while the model answered: the answer is
+    // the run's, and they are left for the session's next run, which reads them after it (the
+    // response records what its request had read: `messagesThrough`, docs/events.md).
+    if (overtaken !== undefined && journal.leaveUnread?.(overtaken.seq) === true)
+      return this.screenedAnswer(overtaken.answer);
+    return { reason: limit.reason, message: limit.message };
+  }
+
+  /** The turn's end with `answer`, unless an output guardrail refuses it. */
+  private async screenedAnswer(answer: string): Promise<TurnEnd> {
+    const refused = await this.guardrails.screenOutput(answer, this.active.agent);
+    return refused === undefined ? { reason: 'answered', text: answer } : { reason: 'error', error: refused };
   }
 
   /**

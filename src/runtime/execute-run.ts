@@ -115,6 +115,8 @@ async function executeLogged(
     observer,
     claimedSession: claim.session,
     claimedEvents: claim.events,
+    // Its end queues the session's next run for messages it never read (`commitRunEnd`).
+    nextRunReadsUnread: run.kind === 'message',
     store: context.store,
     bus: context.bus,
     sessionId: run.sessionId,

@@ -44,6 +44,8 @@ export interface StoreJournalOptions {
   claimedSession?: SessionRecord | undefined;
   /** The session's events after its checkpoint as the claim read them (`Claim.events`), if it did. */
   claimedEvents?: readonly BatonEvent[] | undefined;
+  /** The run's end queues the session's next run for messages it never read (a message run's does). */
+  nextRunReadsUnread?: boolean;
 }
 
 /**
@@ -285,6 +287,14 @@ export class StoreJournal implements Journal {
     const follows = first.seq === (tail.at(-1)?.seq ?? loadedSeq(this.#loaded)) + 1;
     if (follows && tail.length + events.length <= OWN_TAIL_LIMIT) tail.push(...events);
     else this.#ownTail = undefined;
+  }
+
+  leaveUnread(seq: number): boolean {
+    if (this.#options.nextRunReadsUnread !== true) return false;
+    this.#seen = Math.min(this.#seen, seq - 1);
+    // The run's end looks for unread messages only when something may lie past what it read.
+    this.#interleaved = true;
+    return true;
   }
 
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {
