@@ -13,6 +13,8 @@ import { REPO_ROOT } from './helpers/cli.js';
 import { sendRequest } from './helpers/raw-http.js';
 
 const SRC = join(REPO_ROOT, 'src', 'index.js');
+/** The global the racer agent's model awaits, with the text it answers, before it answers. */
+const RACE_GATE = '__batonChannelRaceGate';
 const ENV = {
   HOOK_SECRET: 'hook-secret',
   HOOK_TOKEN: 'hook-token',
@@ -90,6 +92,27 @@ export default defineChannel({
     join(dir, 'channels', 'slack.ts'),
     `import { slackChannel } from '${SRC}';
 export default slackChannel({ agent: 'echo', apiBaseUrl: '${apiUrl}/api/' });
+`,
+  );
+  // One step, and a model that waits on the test's gate (same process) before it answers.
+  writeFileSync(
+    join(dir, 'agents', 'racer.ts'),
+    `import { defineAgent, scriptedModel } from '${SRC}';
+export default defineAgent({
+  name: 'racer',
+  instructions: 'Echo.',
+  limits: { maxSteps: 1 },
+  model: scriptedModel(async (request) => {
+    await globalThis.${RACE_GATE}?.(request.lastUserText);
+    return { text: 'echo: ' + request.lastUserText };
+  }),
+});
+`,
+  );
+  writeFileSync(
+    join(dir, 'channels', 'slackrace.ts'),
+    `import { slackChannel } from '${SRC}';
+export default slackChannel({ agent: 'racer', apiBaseUrl: '${apiUrl}/api/' });
 `,
   );
   writeFileSync(
@@ -173,7 +196,7 @@ describe('webhook channels', () => {
   });
 
   it('mounts one channel per file, named by the file', () => {
-    expect([...server.channels].sort()).toEqual(['github', 'hook', 'slack', 'token']);
+    expect([...server.channels].sort()).toEqual(['github', 'hook', 'slack', 'slackrace', 'token']);
   });
 
   it('refuses a missing or wrong HMAC signature with 401 and runs nothing', async () => {
@@ -313,6 +336,42 @@ describe('webhook channels', () => {
         body: { channel: 'C42', thread_ts: '1700000000.000100', text: `echo: ${text}` },
       })),
     );
+  });
+
+  it('slack: a message that came while the last step was answered gets the answer of the run that read it', async () => {
+    let entered: () => void = () => undefined;
+    const answering = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const gates = globalThis as Record<string, unknown>;
+    gates[RACE_GATE] = async (text: string) => {
+      if (text !== 'first') return;
+      entered();
+      await released;
+    };
+    try {
+      const first = slackMessage('EvR1', 'first', '1700000100.000100');
+      expect((await post('/hooks/slackrace', first, slackHeaders(first))).status).toBe(202);
+      await answering;
+      // Delivered while the model answers 'first' in the run's only step.
+      const second = slackMessage('EvR2', 'second', '1700000101.000200', '1700000100.000100');
+      const response = await post('/hooks/slackrace', second, slackHeaders(second));
+      expect(response.status).toBe(202);
+      release();
+      await waitFor(() => api.received.length === 2, { message: 'both replies' });
+      // The first run answered 'first' and left 'second' to the session's next run.
+      expect(api.received.map((request) => request.body.text).sort()).toEqual([
+        'echo: first',
+        'echo: second',
+      ]);
+    } finally {
+      release();
+      delete gates[RACE_GATE];
+    }
   });
 
   it('github: an issue comment gets a session per issue and a reply comment', async () => {

@@ -13,13 +13,13 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /**
  * Runs the fixture on a new database until it prints `killAt`, SIGKILLs it, waits out its lease
- * and resumes the run in this process, with the fixture's agent (`lastStep`: its one-step,
+ * and resumes the run in this process, with the fixture's agent (with a `mode`: its one-step,
  * screened variant) answering every call with `answering <last user text>`. Gives the resumed
  * run, the runtime, and the user texts each model call of this process was asked about.
  */
 async function killAndResume(
   killAt: string,
-  lastStep: boolean,
+  mode: 'last-step' | 'after-answer' | undefined,
   check: (
     run: Awaited<ReturnType<Runtime['execute']>>,
     runtime: Runtime,
@@ -29,7 +29,7 @@ async function killAndResume(
 ): Promise<void> {
   const db = join(mkdtempSync(join(dir, 'db-')), 'baton.db');
   const script = join(REPO_ROOT, 'test/fixtures/crash/message-during-answer.ts');
-  const { command, args } = tsxCommand(script, [db, ...(lastStep ? ['last-step'] : [])]);
+  const { command, args } = tsxCommand(script, [db, ...(mode ? [mode] : [])]);
   const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   const closed = new Promise((resolve) => child.once('close', resolve));
   let out = '';
@@ -57,7 +57,7 @@ async function killAndResume(
       defineAgent({
         name: 'racer',
         instructions: 'Answer.',
-        ...(lastStep && {
+        ...(mode && {
           limits: { maxSteps: 1 },
           guardrails: [guardrail({ name: 'screen', on: 'output', check: () => ({ tripwire: false }) })],
         }),
@@ -80,23 +80,30 @@ describe('a message that overtook an answer, then a crash', () => {
   // The message commits while the model answers the first one, so the log holds it before that
   // answer: a resumed attempt must not read the answer as the reply to it.
   it('is answered by the resumed run when the process dies in the model call that answers it', async () => {
-    await killAndResume('CALL 2', false, async (run, runtime, sessionId, told) => {
+    await killAndResume('CALL 2', undefined, async (run, runtime, sessionId, told) => {
       expect(run).toMatchObject({ status: 'succeeded', result: { text: 'answering SECOND' } });
       expect(told).toEqual(['SECOND']);
       expect((await runtime.listRuns({ sessionId })).items).toHaveLength(1);
     });
   });
 
+  /** The resumed run ended with its answer, and the session's next run answers SECOND. */
+  const leftToTheNextRun: Parameters<typeof killAndResume>[2] = async (run, runtime, sessionId, told) => {
+    expect(run).toMatchObject({ status: 'succeeded', result: { text: 'answering FIRST' } });
+    expect(told).toEqual([]);
+    const next = (await runtime.listRuns({ sessionId })).items.find((item) => item.id !== run.id);
+    expect(next).toMatchObject({ status: 'queued', input: { message: 'SECOND' } });
+    expect((await runtime.execute(next?.id ?? '')).result).toEqual({ text: 'answering SECOND' });
+    expect(told).toEqual(['SECOND']);
+  };
+
   it('with no step left, ends the resumed run with its answer and leaves the message to the next run', async () => {
     // Killed after the answer committed, while it was screened: the log's last word is that
     // answer, with the message before it that it never saw.
-    await killAndResume('SCREEN', true, async (run, runtime, sessionId, told) => {
-      expect(run).toMatchObject({ status: 'succeeded', result: { text: 'answering FIRST' } });
-      expect(told).toEqual([]);
-      const next = (await runtime.listRuns({ sessionId })).items.find((item) => item.id !== run.id);
-      expect(next).toMatchObject({ status: 'queued', input: { message: 'SECOND' } });
-      expect((await runtime.execute(next?.id ?? '')).result).toEqual({ text: 'answering SECOND' });
-      expect(told).toEqual(['SECOND']);
-    });
+    await killAndResume('SCREEN', 'last-step', leftToTheNextRun);
+  });
+
+  it('with no step left, does the same for a message that came after the answer committed', async () => {
+    await killAndResume('SCREEN', 'after-answer', leftToTheNextRun);
   });
 });

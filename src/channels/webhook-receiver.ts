@@ -144,14 +144,33 @@ export class WebhookReceiver {
   ): Promise<void> {
     const { runtime, env } = this.#options;
     const signal = this.#stopping.signal;
+    let answering = runId;
+    /** The seq of this message in the log, once the stream passed it. */
+    let mine: number | undefined;
+    /** How far the answering run's latest response had read the session's messages. */
+    let heard: number | undefined;
     for await (const event of runtime.stream(sessionId, { follow: true, signal })) {
-      if (event.type === 'model.delta' || event.runId !== runId) continue;
+      if (event.type === 'model.delta') continue;
+      if (event.type === 'message.received' && event.runId === runId && event.data.text === message.message)
+        mine = event.seq;
+      if (event.runId !== answering) continue;
+      if (event.type === 'message.completed') heard = event.data.messagesThrough;
       if (event.type === 'run.failed' || event.type === 'run.cancelled') return;
       if (event.type !== 'run.completed') continue;
+      // A run that ended before it read this message (it came while the model answered, with no
+      // step left) queued the session's next run for it in the same commit: that run answers it.
+      if (mine !== undefined && heard !== undefined && mine > heard) {
+        const next = (await runtime.listRuns({ sessionId, limit: 1 })).items[0];
+        if (next !== undefined && next.id !== answering) {
+          answering = next.id;
+          heard = undefined;
+          continue;
+        }
+      }
       // Several messages read by one run get one answer, whichever server saw them.
-      if (!(await runtime.store.putMark(repliesScope(name), runId))) return;
+      if (!(await runtime.store.putMark(repliesScope(name), answering))) return;
       await channel.reply?.(
-        { text: event.data.text, sessionId, runId, message },
+        { text: event.data.text, sessionId, runId: answering, message },
         { channel: name, env, signal },
       );
       return;

@@ -51,8 +51,9 @@ export interface ResumePlan {
   /** User messages (not background) that no model call has seen yet: input guardrails check them. */
   unanswered: string[];
   /**
-   * The run's last answer, when messages its request had not read overtook it (the first of
-   * them at `seq`) and the run stepped no further: with no step left, the turn ends with it.
+   * The run's last answer, when a user's message came after its request (the first at `seq`:
+   * committed during the call, or after the answer) and the run stepped no further: with no step
+   * left for the message, the turn ends with that answer and leaves the message to the next run.
    */
   overtaken: { answer: string; seq: number } | undefined;
 }
@@ -89,6 +90,10 @@ export function planResume(
     let overtaken = false;
     if (event.type === 'message.received') {
       if (current?.message !== undefined && !current.completed) current.followedByMessage = true;
+      // A user's message after this run's answer takes the answer's last word, as it does live:
+      // with no step left for the message, the turn still ends with that answer.
+      if (answer !== undefined && event.data.priority !== 'background')
+        overtakenAnswer ??= { answer, seq: event.seq };
       // A background message after an answer (a child's report waking an idle-yielded run) is
       // shown to the model next, so that answer does not end the turn either.
       answer = undefined;
@@ -101,9 +106,10 @@ export function planResume(
       // A message the request had not read came while the model answered: it follows the response.
       unanswered = stillUnanswered(unanswered, event.data.messagesThrough);
       overtaken = unanswered.length > 0;
-      // An answer with background messages waiting does not end the turn: they are shown next.
-      releasing = event.data.toolCalls.length === 0 && heldBackground > 0;
-      if (event.data.toolCalls.length === 0) heldBackground = 0;
+      // An answer with background messages waiting does not end the turn: they are shown next
+      // (unless a user's message overtook it: the turn steps again, and they wait for its end).
+      releasing = event.data.toolCalls.length === 0 && heldBackground > 0 && !overtaken;
+      if (event.data.toolCalls.length === 0 && !overtaken) heldBackground = 0;
     }
     if (event.runId !== runId) continue;
     switch (event.type) {
@@ -186,6 +192,7 @@ export function planResume(
     handoffs,
     admissions,
     unanswered: unanswered.map((message) => message.text),
-    overtaken: incomplete === undefined ? overtakenAnswer : undefined,
+    // Kept with an incomplete step too: its answer, dropped for the message, is its last word.
+    overtaken: overtakenAnswer,
   };
 }

@@ -7,7 +7,7 @@ import type { TranscriptSnapshot } from './transcript.js';
 import { Transcript } from './transcript.js';
 
 /** Version of {@link SessionCheckpoint}'s shape; a checkpoint of another version is not used. */
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 2;
 
 /**
  * What a run needs of a session's log up to `seq`, folded: a run starts from it plus the events

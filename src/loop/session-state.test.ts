@@ -189,6 +189,24 @@ describe('rebuilding a session from a checkpoint', () => {
     expect(plan.overtaken).toEqual({ answer: 'echo: early', seq: late?.seq });
   });
 
+  it('resumes with an answer as its last word for a limit, when a message came after it', () => {
+    // The answer committed; the message came before the turn looked again, then the process died.
+    const journal = new MemoryJournal({ sessionId: 'ses_y', runId: 'run_y' });
+    const early = journal.record(user('early'));
+    journal.record(started());
+    journal.record({ type: 'step.started', data: { step: 1 } });
+    const reply = answer('echo: early');
+    journal.record({
+      ...reply,
+      data: { ...(reply.data as object), messagesThrough: early.seq },
+    } as EventDraft);
+    journal.record({ type: 'step.completed', data: { step: 1 } });
+    const late = journal.record(user('late'));
+    const { plan } = rebuildSession({ events: journal.events }, 'run_y');
+    expect(plan.answer).toBeUndefined();
+    expect(plan.overtaken).toEqual({ answer: 'echo: early', seq: late.seq });
+  });
+
   it('shows a message that came while the model answered after that answer, unanswered', () => {
     const state = rebuildSession({ events: richSession() }, 'run_new');
     const texts = state.transcript.prompt.flatMap((message) =>

@@ -78,6 +78,24 @@ describe('Transcript: a message that came while the model answered', () => {
     expect(said(transcript)).toEqual(['user: early', 'assistant: ', 'tool: 1', 'user: late']);
   });
 
+  it('holds a background report that came with it until the answer after it, as the turn does', () => {
+    const report = {
+      type: 'message.received',
+      data: { role: 'user', text: 'report', priority: 'background' },
+    } as const;
+    const transcript = Transcript.fromEvents(
+      log(user('early'), user('late'), report, heard(assistant('first'), 0), heard(assistant('second'), 3)),
+      'run_1',
+    );
+    expect(said(transcript)).toEqual([
+      'user: early',
+      'assistant: first',
+      'user: late',
+      'assistant: second',
+      'user: report',
+    ]);
+  });
+
   it('stays where the log has it when the response had read it, or says nothing (an older log)', () => {
     const read = Transcript.fromEvents(
       log(user('early'), user('also'), heard(assistant('echo'), 1)),

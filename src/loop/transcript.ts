@@ -254,8 +254,9 @@ export class Transcript {
         const late = this.takeLateUsers(event.data.messagesThrough);
         this.addAssistantMessage(event.data, event.runId);
         for (const message of late) this.addUser(message);
-        // Live, the turn shows held background messages once the model answered (Turn.boundary).
-        if (event.data.toolCalls.length === 0) this.releaseBackground();
+        // Live, the turn shows held background messages once the model answered (Turn.boundary),
+        // unless a user's message overtook the answer: then at the answer after it.
+        if (event.data.toolCalls.length === 0 && late.length === 0) this.releaseBackground();
         break;
       }
       case 'handoff.occurred':

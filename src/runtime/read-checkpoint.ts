@@ -91,6 +91,19 @@ function isCheckpoint(value: SessionCheckpoint): boolean {
     typeof value.skills === 'object' &&
     value.skills !== null &&
     Array.isArray(value.unanswered) &&
-    Array.isArray(value.unfinishedRuns)
+    Array.isArray(value.unfinishedRuns) &&
+    (value.unansweredSeqs === undefined || seqsOf(value.unansweredSeqs, value.unanswered.length)) &&
+    (value.transcript.userSeqs === undefined ||
+      (seqsOf(value.transcript.userSeqs.tail, value.transcript.messages.length, 'at most') &&
+        seqsOf(value.transcript.userSeqs.deferred, value.transcript.deferredUsers.length)))
+  );
+}
+
+/** `value` is a list of `length` (or at most that many) integer seqs (-1: unknown). */
+function seqsOf(value: unknown, length: number, bound: 'exactly' | 'at most' = 'exactly'): boolean {
+  return (
+    Array.isArray(value) &&
+    (bound === 'exactly' ? value.length === length : value.length <= length) &&
+    value.every((seq) => Number.isInteger(seq) && seq >= -1)
   );
 }

@@ -38,7 +38,11 @@ export interface StartResult {
   replayed?: true;
 }
 
-/** What `deliver` returns: the run that will read the message. */
+/**
+ * What `deliver` returns: the run the message was delivered to. That run reads it, unless it
+ * came while the model was answering with no step left: then the run ends on its answer and the
+ * session's next run, queued by that end, reads it (`messagesThrough`, docs/events.md).
+ */
 export interface DeliverResult {
   sessionId: string;
   runId: string;
