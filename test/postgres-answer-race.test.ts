@@ -10,27 +10,46 @@ import { postgresStores } from './helpers/postgres-stores.js';
 
 const stores = postgresStores('answer_race');
 
+/**
+ * Two runtimes on one Postgres schema (two processes: neither's commits are in the other's
+ * caches) serving `racer`, whose first model call has `other` deliver SECOND to the session
+ * before it answers FIRST; later calls answer the last user message. `prompts` records each
+ * call's prompt after the system message.
+ */
+async function racers(limits?: { maxSteps: number }) {
+  let other: Runtime | undefined;
+  let token = '';
+  const prompts: string[][] = [];
+  const agent = defineAgent({
+    name: 'racer',
+    instructions: 'Answer.',
+    ...(limits && { limits }),
+    model: scriptedModel(async (request) => {
+      prompts.push(request.prompt.slice(1).map((message) => JSON.stringify(message.content)));
+      if (prompts.length > 1) return { text: `answering ${request.lastUserText ?? ''}` };
+      await other?.deliver({ continuationToken: token, message: 'SECOND' });
+      return { text: 'answering FIRST' };
+    }),
+  });
+  const runtime = createRuntime({ store: await stores.open(), agents: [agent] });
+  other = createRuntime({ store: await stores.open(), agents: [agent] });
+  const start = async () => {
+    const started = await runtime.start({ agent: 'racer', message: 'FIRST' });
+    token = started.continuationToken ?? '';
+    return started;
+  };
+  const close = async () => {
+    await other?.close();
+    await runtime.close();
+  };
+  return { runtime, prompts, start, close };
+}
+
 describe('a message delivered during the final model call, from another process', () => {
   it('is answered by the same run, after the answer it arrived during', async () => {
-    let other: Runtime | undefined;
-    let token = '';
-    let calls = 0;
-    const agent = defineAgent({
-      name: 'racer',
-      instructions: 'Answer.',
-      model: scriptedModel(async (request) => {
-        calls += 1;
-        if (calls > 1) return { text: `answering ${request.lastUserText ?? ''}` };
-        // A second store is a second process: its commit is not in this one's caches.
-        await other?.deliver({ continuationToken: token, message: 'SECOND' });
-        return { text: 'answering FIRST' };
-      }),
-    });
-    const runtime = createRuntime({ store: await stores.open(), agents: [agent] });
-    other = createRuntime({ store: await stores.open(), agents: [agent] });
+    const { runtime, start, close } = await racers();
     try {
-      const started = await runtime.start({ agent: 'racer', message: 'FIRST' });
-      token = started.continuationToken ?? '';
+      const started = await start();
       const run = await runtime.execute(started.runId);
       expect(run).toMatchObject({ status: 'succeeded', result: { text: 'answering SECOND' } });
       const events = await runtime.store.readEvents(started.sessionId);
@@ -40,31 +59,14 @@ describe('a message delivered during the final model call, from another process'
       expect(said).toEqual(['FIRST', 'SECOND', 'answering FIRST', 'answering SECOND']);
       expect(new Set(events.map((event) => event.runId))).toEqual(new Set([started.runId]));
     } finally {
-      await other.close();
-      await runtime.close();
+      await close();
     }
   });
 
   it('with no step left, ends the run with its answer and is answered by the next run, after it', async () => {
-    let other: Runtime | undefined;
-    let token = '';
-    const prompts: string[][] = [];
-    const agent = defineAgent({
-      name: 'racer',
-      instructions: 'Answer.',
-      limits: { maxSteps: 1 },
-      model: scriptedModel(async (request) => {
-        prompts.push(request.prompt.slice(1).map((message) => JSON.stringify(message.content)));
-        if (prompts.length > 1) return { text: `answering ${request.lastUserText ?? ''}` };
-        await other?.deliver({ continuationToken: token, message: 'SECOND' });
-        return { text: 'answering FIRST' };
-      }),
-    });
-    const runtime = createRuntime({ store: await stores.open(), agents: [agent] });
-    other = createRuntime({ store: await stores.open(), agents: [agent] });
+    const { runtime, prompts, start, close } = await racers({ maxSteps: 1 });
     try {
-      const started = await runtime.start({ agent: 'racer', message: 'FIRST' });
-      token = started.continuationToken ?? '';
+      const started = await start();
       const run = await runtime.execute(started.runId);
       expect(run).toMatchObject({ status: 'succeeded', result: { text: 'answering FIRST' } });
       const next = (await runtime.listRuns({ sessionId: started.sessionId })).items.find(
@@ -80,8 +82,7 @@ describe('a message delivered during the final model call, from another process'
         'SECOND',
       ]);
     } finally {
-      await other.close();
-      await runtime.close();
+      await close();
     }
   });
 });

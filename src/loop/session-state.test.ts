@@ -167,44 +167,40 @@ describe('rebuilding a session from a checkpoint', () => {
     expect(checkpoint.unanswered).toEqual(['came during the call', 'unseen']);
   });
 
-  it('does not resume a run with an answer that a message overtook as its last word', () => {
-    // The attempt committed the answer and stopped before it stepped again for the message.
+  /**
+   * A run's log that ended at its one step's answer to 'early', with 'late' committed during the
+   * model call (`lateAt` 'call', before the answer) or after the answer's commit ('after').
+   */
+  function answeredWithLate(lateAt: 'call' | 'after') {
     const journal = new MemoryJournal({ sessionId: 'ses_x', runId: 'run_x' });
     const early = journal.record(user('early'));
-    for (const draft of [started(), { type: 'step.started', data: { step: 1 } } as EventDraft, user('late')])
-      journal.record(draft);
+    journal.record(started());
+    journal.record({ type: 'step.started', data: { step: 1 } });
+    const late = lateAt === 'call' ? journal.record(user('late')) : undefined;
     const reply = answer('echo: early');
     journal.record({
       ...reply,
       data: { ...(reply.data as object), messagesThrough: early.seq },
     } as EventDraft);
     journal.record({ type: 'step.completed', data: { step: 1 } });
-    const { plan } = rebuildSession({ events: journal.events }, 'run_x');
+    const lateSeq = (late ?? journal.record(user('late'))).seq;
+    return { plan: rebuildSession({ events: journal.events }, 'run_x').plan, lateSeq };
+  }
+
+  it('does not resume a run with an answer that a message overtook as its last word', () => {
+    // The attempt committed the answer and stopped before it stepped again for the message.
+    const { plan, lateSeq } = answeredWithLate('call');
     expect(plan.answer).toBeUndefined();
     expect(plan.unanswered).toEqual(['late']);
     // With no step left, the turn ends with that answer and leaves 'late' to the next run.
-    const late = journal.events.find(
-      (event) => event.type === 'message.received' && event.data.text === 'late',
-    );
-    expect(plan.overtaken).toEqual({ answer: 'echo: early', seq: late?.seq });
+    expect(plan.overtaken).toEqual({ answer: 'echo: early', seq: lateSeq });
   });
 
   it('resumes with an answer as its last word for a limit, when a message came after it', () => {
     // The answer committed; the message came before the turn looked again, then the process died.
-    const journal = new MemoryJournal({ sessionId: 'ses_y', runId: 'run_y' });
-    const early = journal.record(user('early'));
-    journal.record(started());
-    journal.record({ type: 'step.started', data: { step: 1 } });
-    const reply = answer('echo: early');
-    journal.record({
-      ...reply,
-      data: { ...(reply.data as object), messagesThrough: early.seq },
-    } as EventDraft);
-    journal.record({ type: 'step.completed', data: { step: 1 } });
-    const late = journal.record(user('late'));
-    const { plan } = rebuildSession({ events: journal.events }, 'run_y');
+    const { plan, lateSeq } = answeredWithLate('after');
     expect(plan.answer).toBeUndefined();
-    expect(plan.overtaken).toEqual({ answer: 'echo: early', seq: late.seq });
+    expect(plan.overtaken).toEqual({ answer: 'echo: early', seq: lateSeq });
   });
 
   it('shows a message that came while the model answered after that answer, unanswered', () => {
