@@ -201,6 +201,8 @@ export interface EventDataByType {
    * The older part of the transcript was summarised into `summary` (docs/project-layout.md,
    * "Compaction"): from here on the model sees the summary and the last `keptMessages` messages.
    * `upToSeq` is the newest event the summarised transcript had seen; token counts are estimates.
+   * `messagesThrough`: as on `message.completed`, a message after it came during the summary and
+   * is not among the kept messages.
    */
   'transcript.compacted': {
     upToSeq: number;
@@ -208,6 +210,7 @@ export interface EventDataByType {
     tokensBefore: number;
     tokensAfter: number;
     keptMessages: number;
+    messagesThrough?: number;
   };
 }
 

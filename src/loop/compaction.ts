@@ -78,6 +78,8 @@ export async function compactIfLong(step: CompactionStep): Promise<void> {
       tokensBefore,
       tokensAfter,
       keptMessages: kept.length,
+      // A message committed during the summary is not in `kept`: a rebuild counts without it.
+      messagesThrough: step.journal.seen,
     },
   });
   transcript.compact(response.text, kept.length);

@@ -96,6 +96,32 @@ describe('Transcript: a message that came while the model answered', () => {
     ]);
   });
 
+  it('is not counted in the kept messages of a compaction made while it came', () => {
+    const compacted = (through: number) =>
+      ({
+        type: 'transcript.compacted',
+        data: {
+          upToSeq: 3,
+          summary: 'S',
+          tokensBefore: 9,
+          tokensAfter: 3,
+          keptMessages: 2,
+          messagesThrough: through,
+        },
+      }) as const;
+    // Live, the two kept were 'b' and its answer; 'late' (seq 4) came during the summary.
+    const transcript = Transcript.fromEvents(
+      log(user('a'), assistant('x'), user('b'), assistant('y'), user('late'), compacted(2)),
+      'run_1',
+    );
+    expect(said(transcript)).toEqual([
+      'user: Summary of the conversation so far:\nS',
+      'user: b',
+      'assistant: y',
+      'user: late',
+    ]);
+  });
+
   it('stays where the log has it when the response had read it, or says nothing (an older log)', () => {
     const read = Transcript.fromEvents(
       log(user('early'), user('also'), heard(assistant('echo'), 1)),

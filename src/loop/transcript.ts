@@ -265,9 +265,13 @@ export class Transcript {
       case 'tool.result':
         this.addToolResult(event.data);
         break;
-      case 'transcript.compacted':
+      case 'transcript.compacted': {
+        // The kept messages were counted without a message that came during the summary.
+        const late = this.takeLateUsers(event.data.messagesThrough);
         this.compact(event.data.summary, event.data.keptMessages);
+        for (const message of late) this.addUser(message);
         break;
+      }
       case 'run.started':
         this.closeCalls((call) => call.runId !== event.runId);
         // A new turn reads every message committed before it, whatever its priority.
