@@ -122,6 +122,17 @@ describe('Transcript: a message that came while the model answered', () => {
     ]);
   });
 
+  it('comes after the mark of a handoff its response asked for, as live', () => {
+    const handoff = { type: 'handoff.occurred', data: { from: 'a', to: 'b' } } as const;
+    const transcript = Transcript.fromEvents(
+      log(user('early'), user('late'), heard(assistant('', ['t']), 0), result('t'), handoff),
+      'run_1',
+    );
+    expect(said(transcript)).toEqual(['user: early', 'assistant: ', 'tool: 1', 'user: late']);
+    // Live the handoff committed before the turn read 'late': the transfer's filter leaves it alone.
+    expect(transcript.handoffMark).toBe(4);
+  });
+
   it('stays where the log has it when the response had read it, or says nothing (an older log)', () => {
     const read = Transcript.fromEvents(
       log(user('early'), user('also'), heard(assistant('echo'), 1)),

@@ -109,6 +109,8 @@ export class Transcript {
   private handoffView: { upTo: number; history: LanguageModelV3Message[] } | undefined;
   /** `prompt.length` when this run's last `handoff.occurred` was committed. */
   private handoffMarkAt = 0;
+  /** The latest response's `messagesThrough`: user messages above it came after its request. */
+  private responseThrough: number | undefined;
 
   /** Calls of this run stay pending when its log ends mid-step: the loop resumes them. */
   constructor(
@@ -251,6 +253,7 @@ export class Transcript {
         this.addUserMessage(event);
         break;
       case 'message.completed': {
+        this.responseThrough = event.data.messagesThrough;
         const late = this.takeLateUsers(event.data.messagesThrough);
         this.addAssistantMessage(event.data, event.runId);
         for (const message of late) this.addUser(message);
@@ -260,7 +263,7 @@ export class Transcript {
         break;
       }
       case 'handoff.occurred':
-        if (event.runId === this.currentRunId) this.handoffMarkAt = this.prompt.length;
+        if (event.runId === this.currentRunId) this.handoffMarkAt = this.lengthBeforeLate();
         break;
       case 'tool.result':
         this.addToolResult(event.data);
@@ -326,6 +329,22 @@ export class Transcript {
       this.deferredUsers = this.deferredUsers.filter((message) => !isLate(message));
     }
     return late;
+  }
+
+  /**
+   * `prompt.length` without the trailing user messages that came after the latest response's
+   * request: live, a handoff that response asked for is committed before the turn reads them.
+   */
+  private lengthBeforeLate(): number {
+    const through = this.responseThrough;
+    let length = this.prompt.length;
+    if (through === undefined) return length;
+    while (
+      length > 1 &&
+      (this.userSeqs.get(this.prompt[length - 1] as LanguageModelV3Message) ?? -1) > through
+    )
+      length -= 1;
+    return length;
   }
 
   private addUser(message: LanguageModelV3Message): void {
