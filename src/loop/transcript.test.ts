@@ -133,6 +133,17 @@ describe('Transcript: a message that came while the model answered', () => {
     expect(transcript.handoffMark).toBe(4);
   });
 
+  it('is cut out of a handoff a resumed step makes, as every later rebuild cuts it', () => {
+    // The step waited (an approval) with 'late' delivered meanwhile; the resumed attempt ran the
+    // transfer: its filter's history ends where a rebuild's mark will.
+    const transcript = Transcript.fromEvents(
+      log(user('early'), heard(assistant('', ['t']), 0), user('late'), result('t')),
+      'run_1',
+    );
+    expect(said(transcript)).toEqual(['user: early', 'assistant: ', 'tool: 1', 'user: late']);
+    expect(transcript.lengthBeforeLate()).toBe(4);
+  });
+
   it('stays where the log has it when the response had read it, or says nothing (an older log)', () => {
     const read = Transcript.fromEvents(
       log(user('early'), user('also'), heard(assistant('echo'), 1)),

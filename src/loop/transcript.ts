@@ -253,7 +253,6 @@ export class Transcript {
         this.addUserMessage(event);
         break;
       case 'message.completed': {
-        this.responseThrough = event.data.messagesThrough;
         const late = this.takeLateUsers(event.data.messagesThrough);
         this.addAssistantMessage(event.data, event.runId);
         for (const message of late) this.addUser(message);
@@ -333,9 +332,11 @@ export class Transcript {
 
   /**
    * `prompt.length` without the trailing user messages that came after the latest response's
-   * request: live, a handoff that response asked for is committed before the turn reads them.
+   * request: where a handoff that response asked for cuts the history its filter sees. An
+   * attempt that made the call has none there yet (it reads them at the next boundary); one that
+   * resumed the step has them after the results, and its cut is the same as every later one's.
    */
-  private lengthBeforeLate(): number {
+  lengthBeforeLate(): number {
     const through = this.responseThrough;
     let length = this.prompt.length;
     if (through === undefined) return length;
@@ -354,6 +355,7 @@ export class Transcript {
 
   /** Adds the assistant's response; its tool calls become pending. */
   addAssistantMessage(data: AssistantData, runId: string): void {
+    this.responseThrough = data.messagesThrough;
     // A new response while calls are pending means an earlier attempt left them unanswered.
     this.closeCalls(() => true);
     const content: Extract<LanguageModelV3Message, { role: 'assistant' }>['content'] = [];

@@ -414,7 +414,8 @@ export class Turn {
       this.handoffs += 1;
     }
     this.active = this.activate(to);
-    this.parts.transcript.filterHistory(transferTo(from, to)?.inputFilter);
+    const { transcript } = this.parts;
+    transcript.filterHistory(transferTo(from, to)?.inputFilter, transcript.lengthBeforeLate());
     return undefined;
   }
 
