@@ -24,7 +24,7 @@ export class MemoryJournal implements Journal {
   readonly runId: string;
   private readonly log: BatonEvent[];
   private inbox: BatonEvent<'message.received'>[] = [];
-  private loadedSeen = -1;
+  private seenThrough = -1;
   private readonly listeners = new Set<(event: StreamEvent) => void>();
   private readonly now: () => number;
 
@@ -41,7 +41,7 @@ export class MemoryJournal implements Journal {
 
   /** Seq up to which the loop was handed the log's messages: the last load's head, or a drained message. */
   get seen(): number {
-    return this.loadedSeen;
+    return this.seenThrough;
   }
 
   /** The committed events, oldest first. */
@@ -51,7 +51,7 @@ export class MemoryJournal implements Journal {
 
   async load(): Promise<SessionLog> {
     this.inbox = [];
-    this.loadedSeen = this.knownHead;
+    this.seenThrough = this.knownHead;
     return { events: [...this.log] };
   }
 
@@ -73,7 +73,7 @@ export class MemoryJournal implements Journal {
   async drainInbox(): Promise<readonly BatonEvent<'message.received'>[]> {
     const drained = this.inbox;
     this.inbox = [];
-    this.loadedSeen = Math.max(this.loadedSeen, drained.at(-1)?.seq ?? -1);
+    this.seenThrough = Math.max(this.seenThrough, drained.at(-1)?.seq ?? -1);
     return drained;
   }
 

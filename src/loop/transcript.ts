@@ -318,9 +318,8 @@ export class Transcript {
    */
   private takeLateUsers(through: number | undefined): LanguageModelV3Message[] {
     if (through === undefined) return [];
-    const isLate = (message: LanguageModelV3Message) => (this.userSeqs.get(message) ?? -1) > through;
-    let cut = this.prompt.length;
-    while (cut > 1 && isLate(this.prompt[cut - 1] as LanguageModelV3Message)) cut -= 1;
+    const isLate = (message: LanguageModelV3Message) => this.cameAfter(message, through);
+    const cut = this.lengthBeforeUsersAfter(through);
     const late = this.prompt.splice(cut);
     if (late.length > 0) this.handoffMarkAt = Math.min(this.handoffMarkAt, cut);
     if (this.deferredUsers.some(isLate)) {
@@ -338,14 +337,20 @@ export class Transcript {
    */
   lengthBeforeLate(): number {
     const through = this.responseThrough;
+    return through === undefined ? this.prompt.length : this.lengthBeforeUsersAfter(through);
+  }
+
+  /** `prompt.length` without its trailing user messages shown from events after seq `through`. */
+  private lengthBeforeUsersAfter(through: number): number {
     let length = this.prompt.length;
-    if (through === undefined) return length;
-    while (
-      length > 1 &&
-      (this.userSeqs.get(this.prompt[length - 1] as LanguageModelV3Message) ?? -1) > through
-    )
+    while (length > 1 && this.cameAfter(this.prompt[length - 1] as LanguageModelV3Message, through))
       length -= 1;
     return length;
+  }
+
+  /** Whether `message` is a user message shown from an event after seq `through`. */
+  private cameAfter(message: LanguageModelV3Message, through: number): boolean {
+    return (this.userSeqs.get(message) ?? -1) > through;
   }
 
   private addUser(message: LanguageModelV3Message): void {
